@@ -1,0 +1,1 @@
+"""People: staff members, their registry ids and the credentials they hold."""

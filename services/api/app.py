@@ -1,0 +1,103 @@
+"""The Litestar application: JSON API and health endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+import msgspec
+import structlog
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.middleware import ASGIMiddleware
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.response import Response
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from services.core.db import Database
+from services.core.logging import configure_logging
+from services.core.settings import Settings
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    database: str
+    broker: str
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    """Binds a request id (the client's ``X-Request-ID`` or a new one) to every log line."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        headers = dict(scope.get("headers", []))
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        try:
+            await next_app(scope, receive, send)
+        finally:
+            structlog.contextvars.clear_contextvars()
+
+
+@get("/health", sync_to_thread=False, tags=["operations"])
+def health() -> Health:
+    """Liveness: the process serves requests."""
+    return Health(status="ok")
+
+
+async def _broker_reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, parts.port or 5672), timeout=2
+        )
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+@get("/ready", tags=["operations"])
+async def ready(state: State) -> Response[Readiness]:
+    """Readiness: the database answers and the broker accepts connections."""
+    database: Database = state.database
+    settings: Settings = state.settings
+    try:
+        await asyncio.wait_for(database.ping(), timeout=2)
+        db_status = "ok"
+    except Exception:  # any failure means not ready; the reason is logged
+        structlog.get_logger().warning("database not ready", exc_info=True)
+        db_status = "unavailable"
+    broker_status = "ok" if await _broker_reachable(settings.broker_url) else "unavailable"
+    ok = db_status == broker_status == "ok"
+    return Response(
+        Readiness(status="ok" if ok else "unavailable", database=db_status, broker=broker_status),
+        status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE,
+    )
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Litestar:
+    """The composition root of the API process."""
+    configure_logging(settings)
+    db = database or Database(settings)
+
+    async def close_database() -> None:
+        if database is None:
+            await db.dispose()
+
+    return Litestar(
+        route_handlers=[health, ready],
+        middleware=[RequestContextMiddleware()],
+        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
+        state=State({"database": db, "settings": settings}),
+        on_shutdown=[close_database],
+        debug=False,
+    )

@@ -1,0 +1,131 @@
+"""The ``cmeledger`` command: one entry point for every process and maintenance task."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+from uuid import UUID
+
+import click
+import msgspec
+import structlog
+
+from services.core.db import Database
+from services.core.logging import configure_logging
+from services.core.registry import build_event_store
+from services.core.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _run(coro_factory: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    async def main() -> T:
+        database = Database(settings)
+        try:
+            return await coro_factory(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(main())
+
+
+async def list_tenants(database: Database) -> list[UUID]:
+    """Every registered tenant (the registry is global; its rows carry no tenant data)."""
+    async with database.transaction(None) as tx:
+        rows = await tx.pg.fetch("SELECT tenant_id FROM tenants ORDER BY tenant_id")
+    return [row["tenant_id"] for row in rows]
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """CME Ledger: continuing-education compliance for imaging staff."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(f"invalid setting: {exc}") from None
+    configure_logging(settings)
+    ctx.obj = settings
+
+
+@main.command()
+@click.pass_obj
+def migrate(settings: Settings) -> None:
+    """Apply database migrations as the owner role."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["owner_database_url"] = settings.owner_database_url
+    config.attributes["app_role"] = settings.app_role
+    command.upgrade(config, "head")
+    structlog.get_logger("cmeledger").info("migrated", revision="head")
+
+
+@main.command()
+@click.pass_obj
+def serve(settings: Settings) -> None:
+    """Serve the API on CMELEDGER_HOST:CMELEDGER_PORT."""
+    import uvicorn
+
+    from services.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+@main.command("verify-chain")
+@click.option("--tenant", type=click.UUID, help="Verify one tenant (default: every tenant).")
+@click.pass_obj
+def verify_chain_command(settings: Settings, tenant: UUID | None) -> None:
+    """Recompute every tenant's hash chain; exit 1 at the first broken link."""
+    from services.core.verification import verify_chain
+
+    store = build_event_store()
+
+    async def verify(database: Database) -> bool:
+        intact = True
+        for tenant_id in [tenant] if tenant else await list_tenants(database):
+            async with database.transaction(tenant_id) as tx:
+                report = await verify_chain(tx, store)
+            click.echo(msgspec.json.encode(report).decode())
+            intact = intact and report.ok
+        return intact
+
+    if not _run(verify, settings):
+        sys.exit(1)
+
+
+@main.command("rebuild-projections")
+@click.option("--tenant", type=click.UUID, help="Rebuild one tenant (default: every tenant).")
+@click.pass_obj
+def rebuild_projections(settings: Settings, tenant: UUID | None) -> None:
+    """Drop and replay every projection, one tenant per transaction; report events/s."""
+    from services.core.projections import ProjectionRunner
+
+    store = build_event_store()
+    assert isinstance(store.projections, ProjectionRunner)
+    runner = store.projections
+
+    async def rebuild(database: Database) -> None:
+        total, started = 0, time.perf_counter()
+        for tenant_id in [tenant] if tenant else await list_tenants(database):
+            async with database.transaction(tenant_id) as tx:
+                await store.lock_head(tx)
+                replayed = await runner.rebuild(tx)
+            total += replayed
+            click.echo(f"tenant {tenant_id}: {replayed} events replayed")
+        elapsed = time.perf_counter() - started
+        rate = total / elapsed if elapsed else 0.0
+        click.echo(f"rebuilt {total} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
+
+    _run(rebuild, settings)
+
+
+if __name__ == "__main__":
+    main()

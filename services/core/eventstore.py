@@ -1,0 +1,340 @@
+"""The tenant event store: append-only, hash-chained, dense per-tenant sequence.
+
+Guarantees (tested in tests/integration/eventstore):
+- Appends of one tenant are serialised by a row lock on the tenant's head, held to commit, so
+  the tenant's ``seq`` is dense (1, 2, 3, ...) and in commit order; tenants never wait on
+  each other.
+- Optimistic concurrency per (tenant, stream): a stale ``expected_version`` raises
+  ``ConcurrencyConflict`` and writes nothing.
+- Idempotency: appending events whose ids are all already stored (with the same content)
+  returns the stored events instead of writing again; a partial or different reuse of ids
+  raises ``DuplicateEventIds``.
+- A batch is atomic: all its events are stored, or none.
+- Every event extends its tenant's SHA-256 chain (``services.core.chain``).
+- Inline projections run in the same transaction (``services.core.projections``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+from uuid import UUID
+
+import msgspec
+
+from domain.shared.event import Event, EventRegistry
+from services.core.chain import GENESIS_HASH, canonical_json, event_hash, format_timestamp
+from services.core.db import Tx
+
+ANY_VERSION: Final = -1
+"""Pass as ``expected_version`` to append without a concurrency check."""
+
+
+class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Who caused an event and in which request, correlation and causation chain."""
+
+    actor_id: str | None = None
+    actor_role: str | None = None
+    request_id: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+
+
+class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event as stored, with its data at the schema version it was written in."""
+
+    tenant_id: UUID
+    seq: int
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+    recorded_at: datetime
+    prev_hash: str
+    hash: str
+
+
+class EventStoreError(Exception):
+    """Base of the store's typed errors."""
+
+
+class ConcurrencyConflict(EventStoreError):
+    """The stream moved on since the caller read it; reload and decide again."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id!r} is at version {actual}, expected {expected}")
+        self.stream_id, self.expected, self.actual = stream_id, expected, actual
+
+
+class DuplicateEventIds(EventStoreError):
+    """Event ids were reused for different content (a retry must resend the same events)."""
+
+
+class UnknownTenant(EventStoreError):
+    """The transaction's tenant was never registered."""
+
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_LOCK_HEAD = "SELECT last_seq, last_hash FROM event_heads WHERE tenant_id = $1 FOR UPDATE"
+
+_STREAM_STATE = """
+SELECT (SELECT coalesce(max(stream_version), 0) FROM events
+         WHERE tenant_id = $1 AND stream_id = $2),
+       (SELECT count(*) FROM events WHERE tenant_id = $1 AND event_id = ANY($3::uuid[]))
+"""
+
+# jsonb is read as text so decoding never depends on the driver's codec configuration.
+_SELECT = (
+    "SELECT tenant_id, seq, stream_id, stream_version, event_id, event_type, schema_version,"
+    " data::text AS data, metadata::text AS metadata, recorded_at, prev_hash, hash"
+    " FROM events WHERE tenant_id = $1"
+)
+
+_INSERT = """
+WITH inserted AS (
+    INSERT INTO events (tenant_id, seq, stream_id, stream_version, event_id, event_type,
+                        schema_version, data, metadata, recorded_at, prev_hash, hash)
+    SELECT $1, e.seq, $2, e.version, e.event_id, e.event_type, e.schema_version,
+           e.data::jsonb, $3::jsonb, $4, e.prev_hash, e.hash
+    FROM unnest($5::bigint[], $6::int[], $7::uuid[], $8::text[], $9::int[], $10::text[],
+                $11::text[], $12::text[])
+         AS e(seq, version, event_id, event_type, schema_version, data, prev_hash, hash)
+)
+UPDATE event_heads SET last_seq = $13, last_hash = $14 WHERE tenant_id = $1
+"""
+
+
+def _row_to_event(row: Any) -> RecordedEvent:
+    return RecordedEvent(
+        tenant_id=row["tenant_id"],
+        seq=row["seq"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        data=msgspec.json.decode(row["data"]),
+        metadata=msgspec.json.decode(row["metadata"]),
+        recorded_at=row["recorded_at"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+class InlineProjections:
+    """What the store calls after each append, inside the same transaction."""
+
+    async def after_append(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        """Bring every inline read model up to the appended events (default: nothing)."""
+
+
+class EventStore:
+    """Appends and reads one tenant's events inside a caller-owned transaction."""
+
+    def __init__(
+        self,
+        registry: EventRegistry,
+        projections: InlineProjections | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.registry = registry
+        self.projections = projections or InlineProjections()
+        self.clock = clock
+
+    # -- tenants -------------------------------------------------------------------------------
+
+    async def register_tenant(self, tx: Tx) -> None:
+        """Create the transaction tenant's registry entry and empty chain (idempotent)."""
+        tenant = tx.require_tenant()
+        await tx.pg.execute(
+            "INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING", tenant
+        )
+        await tx.pg.execute(
+            "INSERT INTO event_heads (tenant_id, last_seq, last_hash) VALUES ($1, 0, $2)"
+            " ON CONFLICT DO NOTHING",
+            tenant,
+            GENESIS_HASH,
+        )
+
+    async def lock_head(self, tx: Tx) -> tuple[int, str]:
+        """Lock the tenant's head until commit; return (last seq, last hash)."""
+        row = await tx.pg.fetchrow(_LOCK_HEAD, tx.require_tenant())
+        if row is None:
+            raise UnknownTenant(str(tx.tenant_id))
+        return row["last_seq"], row["last_hash"]
+
+    async def head(self, tx: Tx) -> tuple[int, str]:
+        """The tenant's last sequence number and hash, without locking."""
+        row = await tx.pg.fetchrow(
+            "SELECT last_seq, last_hash FROM event_heads WHERE tenant_id = $1",
+            tx.require_tenant(),
+        )
+        if row is None:
+            raise UnknownTenant(str(tx.tenant_id))
+        return row["last_seq"], row["last_hash"]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    async def append(
+        self,
+        tx: Tx,
+        stream_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        event_ids: Sequence[UUID],
+        metadata: Metadata | None = None,
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to ``stream_id`` atomically and return them as recorded.
+
+        ``expected_version`` is the stream version the caller decided on (0: a new stream;
+        ``ANY_VERSION``: no check). ``event_ids`` must be stable across retries of one command.
+        """
+        if not events or len(events) != len(event_ids):
+            raise ValueError("append needs one event id per event, and at least one event")
+        if len(set(event_ids)) != len(event_ids):
+            raise DuplicateEventIds("an append may not use one event id twice")
+        tenant = tx.require_tenant()
+        last_seq, last_hash = await self.lock_head(tx)
+        version, already_stored = await tx.pg.fetchrow(
+            _STREAM_STATE, tenant, stream_id, list(event_ids)
+        )
+        encoded = [self.registry.encode(event) for event in events]
+        meta = msgspec.to_builtins(metadata or Metadata())
+        if already_stored:
+            return await self._replayed_append(tx, stream_id, encoded, event_ids, meta)
+        if expected_version != ANY_VERSION and expected_version != version:
+            raise ConcurrencyConflict(stream_id, expected_version, version)
+
+        recorded_at = self.clock().astimezone(UTC)
+        stamp = format_timestamp(recorded_at)
+        recorded: list[RecordedEvent] = []
+        prev = last_hash
+        for offset, ((event_type, schema_version, data), event_id) in enumerate(
+            zip(encoded, event_ids, strict=True), start=1
+        ):
+            seq, stream_version = last_seq + offset, version + offset
+            digest = event_hash(
+                tenant_id=str(tenant),
+                seq=seq,
+                stream_id=stream_id,
+                stream_version=stream_version,
+                event_id=str(event_id),
+                event_type=event_type,
+                schema_version=schema_version,
+                data=data,
+                metadata=meta,
+                recorded_at=stamp,
+                prev_hash=prev,
+            )
+            recorded.append(
+                RecordedEvent(
+                    tenant_id=tenant,
+                    seq=seq,
+                    stream_id=stream_id,
+                    stream_version=stream_version,
+                    event_id=event_id,
+                    event_type=event_type,
+                    schema_version=schema_version,
+                    data=data,
+                    metadata=meta,
+                    recorded_at=recorded_at,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        await tx.pg.execute(
+            _INSERT,
+            tenant,
+            stream_id,
+            canonical_json(meta),
+            recorded_at,
+            [e.seq for e in recorded],
+            [e.stream_version for e in recorded],
+            [e.event_id for e in recorded],
+            [e.event_type for e in recorded],
+            [e.schema_version for e in recorded],
+            [canonical_json(e.data) for e in recorded],
+            [e.prev_hash for e in recorded],
+            [e.hash for e in recorded],
+            recorded[-1].seq,
+            recorded[-1].hash,
+        )
+        await self.projections.after_append(tx, recorded)
+        return recorded
+
+    async def _replayed_append(
+        self,
+        tx: Tx,
+        stream_id: str,
+        encoded: list[tuple[str, int, dict[str, Any]]],
+        event_ids: Sequence[UUID],
+        meta: dict[str, Any],
+    ) -> list[RecordedEvent]:
+        """A retry of an append that already committed: return what was stored."""
+        rows = await tx.pg.fetch(
+            _SELECT + " AND event_id = ANY($2::uuid[]) ORDER BY seq",
+            tx.require_tenant(),
+            list(event_ids),
+        )
+        stored = {e.event_id: e for e in map(_row_to_event, rows)}
+        same = len(stored) == len(event_ids) and all(
+            (s := stored.get(event_id)) is not None
+            and (s.stream_id, s.event_type, s.schema_version, s.data, s.metadata)
+            == (stream_id, event_type, schema_version, data, meta)
+            for (event_type, schema_version, data), event_id in zip(encoded, event_ids, strict=True)
+        )
+        if not same:
+            raise DuplicateEventIds("event ids already used for other events")
+        return [stored[event_id] for event_id in event_ids]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def read_stream(
+        self, tx: Tx, stream_id: str, *, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """The stream's events after ``after_version``, in version order."""
+        rows = await tx.pg.fetch(
+            _SELECT + " AND stream_id = $2 AND stream_version > $3 ORDER BY stream_version",
+            tx.require_tenant(),
+            stream_id,
+            after_version,
+        )
+        return [_row_to_event(row) for row in rows]
+
+    async def read_history(
+        self, tx: Tx, *, after_seq: int = 0, limit: int = 500, through_seq: int | None = None
+    ) -> list[RecordedEvent]:
+        """See ``read_history``."""
+        return await read_history(tx, after_seq=after_seq, limit=limit, through_seq=through_seq)
+
+    def decode(self, event: RecordedEvent) -> Event:
+        """The domain event, upcast to the current schema version."""
+        return self.registry.decode(event.event_type, event.schema_version, event.data)
+
+
+async def read_history(
+    tx: Tx, *, after_seq: int = 0, limit: int = 500, through_seq: int | None = None
+) -> list[RecordedEvent]:
+    """Up to ``limit`` of the tenant's events after ``after_seq`` (and at most ``through_seq``),
+    in sequence order. The sequence is dense and in commit order, so paging by the last seq
+    seen never skips an event."""
+    rows = await tx.pg.fetch(
+        _SELECT + " AND seq > $2 AND ($4::bigint IS NULL OR seq <= $4) ORDER BY seq LIMIT $3",
+        tx.require_tenant(),
+        after_seq,
+        limit,
+        through_seq,
+    )
+    return [_row_to_event(row) for row in rows]

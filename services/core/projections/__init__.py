@@ -1,0 +1,102 @@
+"""Projections: read models derived from events, each with its own checkpoint.
+
+A projection handles some event types (``event_types``; None for all) and applies them in
+batches, set-based. The ``ProjectionRunner`` runs every registered projection inline, in the
+append transaction, and moves each checkpoint in that same transaction. A projection found
+behind (new, or rebuilt) is caught up from the events table before the new events apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from services.core import checkpoints
+from services.core.checkpoints import CheckpointMismatch
+from services.core.db import Tx
+from services.core.eventstore import InlineProjections, RecordedEvent, read_history
+
+PAGE_SIZE = 5_000
+
+
+class Projection(Protocol):
+    name: str
+    event_types: frozenset[str] | None
+
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        """Apply events (already filtered to ``event_types``) to the read model."""
+
+    async def reset(self, tx: Tx) -> None:
+        """Delete the transaction tenant's rows of the read model."""
+
+
+def _relevant(projection: Projection, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    types = projection.event_types
+    return [e for e in events if types is None or e.event_type in types]
+
+
+class ProjectionRunner(InlineProjections):
+    def __init__(self, projections: Sequence[Projection]) -> None:
+        names = [p.name for p in projections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"projection names must be unique: {names}")
+        self.projections = list(projections)
+
+    async def after_append(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        if not self.projections:
+            return
+        first, last = events[0].seq, events[-1].seq
+        names = [p.name for p in self.projections]
+        current = await checkpoints.advance_from(tx, names, first - 1, last)
+        for projection in self.projections:
+            if projection.name in current and (relevant := _relevant(projection, events)):
+                await projection.apply(tx, relevant)
+        behind = [p for p in self.projections if p.name not in current]
+        if behind:
+            await self.catch_up(tx, behind)
+
+    async def catch_up(self, tx: Tx, projections: Sequence[Projection]) -> int:
+        """Apply every event after each projection's checkpoint; return events read."""
+        positions = {p.name: await checkpoints.position(tx, p.name) for p in projections}
+        cursor = min(positions.values())
+        read = 0
+        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+            read += len(page)
+            for projection in projections:
+                unseen = [e for e in page if e.seq > positions[projection.name]]
+                if not unseen:
+                    continue
+                if relevant := _relevant(projection, unseen):
+                    await projection.apply(tx, relevant)
+                await checkpoints.advance(tx, projection.name, unseen[-1].seq)
+                positions[projection.name] = unseen[-1].seq
+            cursor = page[-1].seq
+        return read
+
+    async def rebuild(self, tx: Tx) -> int:
+        """Tear down and replay every projection for the tenant; return events replayed.
+
+        The caller must hold the tenant's head lock so no append interleaves.
+        """
+        for projection in self.projections:
+            await projection.reset(tx)
+            await checkpoints.reset(tx, projection.name)
+        return await self.catch_up(tx, self.projections)
+
+
+async def process_delivered(tx: Tx, projection: Projection, events: Sequence[RecordedEvent]) -> int:
+    """Apply events delivered from outside (at least once) exactly once; return how many applied.
+
+    Events at or below the checkpoint are duplicates and are ignored. A delivery that starts
+    past checkpoint + 1 would skip events and raises ``CheckpointMismatch``.
+    """
+    done = await checkpoints.position(tx, projection.name)
+    fresh = [e for e in events if e.seq > done]
+    if not fresh:
+        return 0
+    if fresh[0].seq != done + 1:
+        raise CheckpointMismatch(f"{projection.name}: at {done}, delivery starts at {fresh[0].seq}")
+    if relevant := _relevant(projection, fresh):
+        await projection.apply(tx, relevant)
+    await checkpoints.advance(tx, projection.name, fresh[-1].seq)
+    return len(fresh)

@@ -1,0 +1,86 @@
+"""One settings object, read from ``CMELEDGER_*`` environment variables and validated at start-up.
+
+Every field has a safe local default. A wrong value raises ``SettingsError`` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+import msgspec
+
+ENV_PREFIX = "CMELEDGER_"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the application cannot run with."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    environment: Literal["development", "test", "production"] = "development"
+    # The application role: owns nothing, has no BYPASSRLS, may only SELECT/INSERT events.
+    database_url: str = "postgresql+asyncpg://cmeledger_app:cmeledger_app@127.0.0.1:5432/cmeledger"
+    # The owner role: runs migrations and owns every table.
+    owner_database_url: str = (
+        "postgresql+asyncpg://cmeledger_owner:cmeledger_owner@127.0.0.1:5432/cmeledger"
+    )
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_format: Literal["console", "json"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    db_pool_size: int = 10
+    db_statement_timeout_ms: int = 30_000
+
+    @property
+    def resolved_log_format(self) -> Literal["console", "json"]:
+        """Console output in development and tests, JSON in production unless set."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "console"
+
+    @property
+    def app_role(self) -> str:
+        """The PostgreSQL role the application connects as (granted privileges by migrations)."""
+        return urlsplit(self.database_url).username or ""
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``CMELEDGER_*`` variables; raise ``SettingsError`` naming the culprit."""
+    environ = os.environ if environ is None else environ
+    raw = {
+        field: environ[env_name(field)]
+        for field in Settings.__struct_fields__
+        if env_name(field) in environ
+    }
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rsplit("$.", 1)[-1].strip(" `'")
+        raise SettingsError(f"{env_name(field)}: {str(exc).split(' - at ')[0]}") from None
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    for field in ("database_url", "owner_database_url"):
+        url = urlsplit(getattr(settings, field))
+        if url.scheme != "postgresql+asyncpg" or not url.hostname or not url.path.strip("/"):
+            raise SettingsError(
+                f"{env_name(field)}: expected postgresql+asyncpg://user:password@host:port/database"
+            )
+    if not settings.app_role:
+        raise SettingsError(f"{env_name('database_url')}: the URL must name the application role")
+    if urlsplit(settings.broker_url).scheme not in {"amqp", "amqps"}:
+        raise SettingsError(f"{env_name('broker_url')}: expected amqp://user:password@host:port/")
+    if not 0 < settings.port < 65536:
+        raise SettingsError(f"{env_name('port')}: must be a TCP port between 1 and 65535")
+    if settings.db_pool_size < 1:
+        raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")

@@ -1,0 +1,92 @@
+"""Recompute a tenant's hash chain and report the first broken link."""
+
+from __future__ import annotations
+
+import msgspec
+
+from services.core.chain import GENESIS_HASH, event_hash, format_timestamp
+from services.core.db import Tx
+from services.core.eventstore import EventStore, RecordedEvent, read_history
+
+
+class ChainBreak(msgspec.Struct, frozen=True, kw_only=True):
+    seq: int
+    stream_id: str | None
+    reason: str
+
+
+class ChainReport(msgspec.Struct, frozen=True, kw_only=True):
+    tenant_id: str
+    checked: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def recompute_hash(event: RecordedEvent) -> str:
+    return event_hash(
+        tenant_id=str(event.tenant_id),
+        seq=event.seq,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        data=event.data,
+        metadata=event.metadata,
+        recorded_at=format_timestamp(event.recorded_at),
+        prev_hash=event.prev_hash,
+    )
+
+
+def _check_link(event: RecordedEvent, expected_seq: int, prev_hash: str) -> ChainBreak | None:
+    if event.seq != expected_seq:
+        return ChainBreak(
+            seq=expected_seq,
+            stream_id=None,
+            reason=f"event {expected_seq} is missing (the next stored event is {event.seq})",
+        )
+    if event.prev_hash != prev_hash:
+        return ChainBreak(
+            seq=event.seq,
+            stream_id=event.stream_id,
+            reason=f"prev_hash does not match the hash of event {event.seq - 1}"
+            " (an event was altered, removed or reordered)",
+        )
+    if recompute_hash(event) != event.hash:
+        return ChainBreak(
+            seq=event.seq,
+            stream_id=event.stream_id,
+            reason="hash does not match the event's content (the event was altered)",
+        )
+    return None
+
+
+async def verify_chain(tx: Tx, store: EventStore, page_size: int = 5_000) -> ChainReport:
+    """Walk the tenant's whole chain from the genesis hash, then compare with its head row."""
+    head_seq, head_hash = await store.head(tx)
+    expected, prev, checked = 1, GENESIS_HASH, 0
+    found: ChainBreak | None = None
+    while found is None and (page := await read_history(tx, after_seq=checked, limit=page_size)):
+        for event in page:
+            if found := _check_link(event, expected, prev):
+                break
+            expected, prev, checked = expected + 1, event.hash, event.seq
+    if found is None and (checked, prev) != (head_seq, head_hash):
+        found = ChainBreak(
+            seq=checked + 1 if checked < head_seq else head_seq,
+            stream_id=None,
+            reason=f"the chain ends at event {checked} but the tenant head records event"
+            f" {head_seq} (events were removed from the end, or the head was altered)",
+        )
+    return ChainReport(
+        tenant_id=str(tx.tenant_id),
+        checked=checked,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        first_break=found,
+    )

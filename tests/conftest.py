@@ -1,0 +1,102 @@
+"""Shared fixtures: a freshly created and migrated PostgreSQL database for the test session.
+
+The database is created by the owner role and migrated with ``cmeledger migrate``; tests connect
+as the application role, exactly as the running service does. Tenants are new per test, so
+row-level security itself keeps tests apart.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from services.core.db import Database
+from services.core.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    base = load_settings()
+    env = {
+        "CMELEDGER_ENVIRONMENT": "test",
+        "CMELEDGER_DATABASE_URL": with_database(base.database_url, TEST_DATABASE),
+        "CMELEDGER_OWNER_DATABASE_URL": with_database(base.owner_database_url, TEST_DATABASE),
+        "CMELEDGER_DB_POOL_SIZE": "12",
+    }
+    return load_settings({**os.environ, **env})
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment for a subprocess that must use the test settings."""
+    return {
+        **os.environ,
+        "CMELEDGER_ENVIRONMENT": settings.environment,
+        "CMELEDGER_DATABASE_URL": settings.database_url,
+        "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
+    }
+
+
+def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.core.cli", *args],
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> Settings:
+    """Drop and recreate the test database, then migrate it as the owner role."""
+    admin = await asyncpg.connect(
+        asyncpg_dsn(with_database(settings.owner_database_url, "postgres"))
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    finally:
+        await admin.close()
+    result = run_cli(settings, "migrate")
+    assert result.returncode == 0, result.stderr
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def database(migrated: Settings) -> AsyncIterator[Database]:
+    db = Database(migrated)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def owner_connection(migrated: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A raw connection as the owner role (owns the tables, still subject to FORCEd RLS)."""
+    conn = await asyncpg.connect(asyncpg_dsn(migrated.owner_database_url))
+    yield conn
+    await conn.close()
+
+
+def new_tenant() -> UUID:
+    return uuid4()

@@ -1,0 +1,71 @@
+"""Helpers for tests: sample event types, a store wired like production, quick appends."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from domain.shared.event import Event, EventRegistry, Upcaster
+from services.core.db import Database
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.projections import ProjectionRunner
+from services.core.projections.streams import StreamSummaries
+from services.core.registry import EVENT_TYPES
+
+
+class NoteAdded(Event, frozen=True, kw_only=True, tag="test.NoteAdded"):
+    text: str
+
+
+def _v1_count_to_value(data: dict[str, Any]) -> dict[str, Any]:
+    return {"value": data.pop("count"), "unit": "credits", **data}
+
+
+class CounterSet(Event, frozen=True, kw_only=True, tag="test.CounterSet"):
+    """Version 1 stored ``count``; version 2 renamed it ``value`` and added ``unit``."""
+
+    schema_version: ClassVar[int] = 2
+    upcasters: ClassVar[dict[int, Upcaster]] = {1: _v1_count_to_value}
+    value: int
+    unit: str
+
+
+TEST_EVENT_TYPES: list[type[Event]] = [NoteAdded, CounterSet]
+
+
+def make_registry() -> EventRegistry:
+    return EventRegistry([*EVENT_TYPES, *TEST_EVENT_TYPES])
+
+
+def make_store(*projections: Any) -> EventStore:
+    return EventStore(make_registry(), ProjectionRunner(list(projections or [StreamSummaries()])))
+
+
+async def register(database: Database, store: EventStore, tenant: UUID) -> None:
+    async with database.transaction(tenant) as tx:
+        await store.register_tenant(tx)
+
+
+async def add_notes(
+    database: Database,
+    store: EventStore,
+    tenant: UUID,
+    stream: str,
+    count: int,
+    *,
+    batch: int = 1,
+) -> list[RecordedEvent]:
+    """Append ``count`` notes to ``stream`` in batches; return what was recorded."""
+    recorded: list[RecordedEvent] = []
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        async with database.transaction(tenant) as tx:
+            recorded += await store.append(
+                tx,
+                stream,
+                [NoteAdded(text=f"{stream} note {start + i}") for i in range(size)],
+                expected_version=start,
+                event_ids=[uuid4() for _ in range(size)],
+                metadata=Metadata(actor_id="tester", actor_role="owner"),
+            )
+    return recorded
