@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from services.core.db import Database
+from services.core.db import Database, asyncpg_dsn
 from services.core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,10 +27,6 @@ TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
 
 def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @pytest.fixture(scope="session")

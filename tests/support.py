@@ -37,8 +37,10 @@ def make_registry() -> EventRegistry:
     return EventRegistry([*EVENT_TYPES, *TEST_EVENT_TYPES])
 
 
-def make_store(*projections: Any) -> EventStore:
-    return EventStore(make_registry(), ProjectionRunner(list(projections or [StreamSummaries()])))
+def make_store(projections: list[Any] | None = None) -> EventStore:
+    """A store over the production and sample event types (default projection: summaries)."""
+    chosen = [StreamSummaries()] if projections is None else projections
+    return EventStore(make_registry(), ProjectionRunner(chosen))
 
 
 async def register(database: Database, store: EventStore, tenant: UUID) -> None:

@@ -36,19 +36,6 @@ async def advance(tx: Tx, name: str, to: int) -> None:
     )
 
 
-async def advance_from(tx: Tx, names: list[str], expected: int, to: int) -> set[str]:
-    """Move each of ``names`` that stands exactly at ``expected`` to ``to``; return those moved."""
-    rows = await tx.pg.fetch(
-        "UPDATE checkpoints SET position = $4, updated_at = now()"
-        " WHERE tenant_id = $1 AND name = ANY($2::text[]) AND position = $3 RETURNING name",
-        tx.require_tenant(),
-        names,
-        expected,
-        to,
-    )
-    return {row["name"] for row in rows}
-
-
 async def reset(tx: Tx, name: str) -> None:
     await tx.pg.execute(
         "DELETE FROM checkpoints WHERE tenant_id = $1 AND name = $2", tx.require_tenant(), name

@@ -1,32 +1,29 @@
-"""Database access: one engine per role, and tenant-scoped transactions.
+"""Database access for the application role: an asyncpg pool and tenant-scoped transactions.
 
 Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction whose first
-statement sets ``app.tenant_id`` (transaction-local, bound parameter). Row-level security
-reads that setting, so a transaction with no tenant sees no tenant rows at all.
+statement sets ``app.tenant_id`` with a bound parameter, transaction-local (``set_config(...,
+true)``), so it ends with the transaction and a pooled connection carries nothing over.
+Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
+SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from services.core.settings import Settings
-
-_SET_TENANT = text("SELECT set_config('app.tenant_id', :tenant, true)")
 
 
 @dataclass(frozen=True, slots=True)
 class Tx:
-    """An open transaction: SQLAlchemy for ordinary queries, the asyncpg driver for hot paths."""
+    """An open transaction on one connection, scoped to ``tenant_id`` (None: no tenant)."""
 
-    sa: AsyncConnection
     pg: asyncpg.Connection
     tenant_id: UUID | None
 
@@ -36,40 +33,62 @@ class Tx:
         return self.tenant_id
 
 
-def make_engine(url: str, settings: Settings, **kwargs: Any) -> AsyncEngine:
-    return create_async_engine(
-        url,
-        pool_size=settings.db_pool_size,
-        pool_pre_ping=True,
-        connect_args={
-            "server_settings": {
-                "application_name": "cmeledger",
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-                "idle_in_transaction_session_timeout": "60000",
-            }
-        },
-        **kwargs,
-    )
+def asyncpg_dsn(url: str) -> str:
+    """The asyncpg form of a ``postgresql+asyncpg://`` settings URL."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _keep_connection(_: asyncpg.Connection) -> None:
+    """Pool release hook: nothing to reset, every setting of ours is transaction-local."""
 
 
 class Database:
     """The application's connection pool (application role: no ownership, no BYPASSRLS)."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
-        self.engine = engine or make_engine(settings.database_url, settings)
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        asyncpg_dsn(self._settings.database_url),
+                        min_size=1,
+                        max_size=self._settings.db_pool_size,
+                        reset=_keep_connection,
+                        server_settings={
+                            "application_name": "cmeledger",
+                            "statement_timeout": str(self._settings.db_statement_timeout_ms),
+                            "idle_in_transaction_session_timeout": "60000",
+                        },
+                    )
+        return self._pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection outside any transaction (for checks and LISTEN)."""
+        pool = await self._get_pool()
+        async with pool.acquire() as conn:
+            yield conn
 
     @asynccontextmanager
     async def transaction(self, tenant_id: UUID | None) -> AsyncIterator[Tx]:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
-        async with self.engine.begin() as conn:
-            # Executed through SQLAlchemy so that its transaction is open before raw driver use.
-            await conn.execute(_SET_TENANT, {"tenant": "" if tenant_id is None else str(tenant_id)})
-            raw = await conn.get_raw_connection()
-            yield Tx(sa=conn, pg=raw.driver_connection, tenant_id=tenant_id)
+        async with self.connection() as conn, conn.transaction():
+            await conn.execute(
+                "SELECT set_config('app.tenant_id', $1, true)",
+                "" if tenant_id is None else str(tenant_id),
+            )
+            yield Tx(pg=conn, tenant_id=tenant_id)
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        async with self.connection() as conn:
+            await conn.fetchval("SELECT 1")
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

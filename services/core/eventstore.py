@@ -66,8 +66,11 @@ class ConcurrencyConflict(EventStoreError):
     """The stream moved on since the caller read it; reload and decide again."""
 
     def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"stream {stream_id!r} is at version {actual}, expected {expected}")
+        super().__init__(stream_id, expected, actual)
         self.stream_id, self.expected, self.actual = stream_id, expected, actual
+
+    def __str__(self) -> str:
+        return f"stream {self.stream_id!r} is at version {self.actual}, expected {self.expected}"
 
 
 class DuplicateEventIds(EventStoreError):
@@ -87,12 +90,6 @@ def utc_now() -> datetime:
 
 _LOCK_HEAD = "SELECT last_seq, last_hash FROM event_heads WHERE tenant_id = $1 FOR UPDATE"
 
-_STREAM_STATE = """
-SELECT (SELECT coalesce(max(stream_version), 0) FROM events
-         WHERE tenant_id = $1 AND stream_id = $2),
-       (SELECT count(*) FROM events WHERE tenant_id = $1 AND event_id = ANY($3::uuid[]))
-"""
-
 # jsonb is read as text so decoding never depends on the driver's codec configuration.
 _SELECT = (
     "SELECT tenant_id, seq, stream_id, stream_version, event_id, event_type, schema_version,"
@@ -100,6 +97,8 @@ _SELECT = (
     " FROM events WHERE tenant_id = $1"
 )
 
+# One round trip: insert the events, move the head, and advance the inline projections'
+# checkpoints that stand just before the first event (returned; the others must catch up).
 _INSERT = """
 WITH inserted AS (
     INSERT INTO events (tenant_id, seq, stream_id, stream_version, event_id, event_type,
@@ -109,8 +108,12 @@ WITH inserted AS (
     FROM unnest($5::bigint[], $6::int[], $7::uuid[], $8::text[], $9::int[], $10::text[],
                 $11::text[], $12::text[])
          AS e(seq, version, event_id, event_type, schema_version, data, prev_hash, hash)
+), head AS (
+    UPDATE event_heads SET last_seq = $13, last_hash = $14 WHERE tenant_id = $1
 )
-UPDATE event_heads SET last_seq = $13, last_hash = $14 WHERE tenant_id = $1
+UPDATE checkpoints SET position = $13, updated_at = now()
+WHERE tenant_id = $1 AND name = ANY($15::text[]) AND position = $5[1] - 1
+RETURNING name
 """
 
 
@@ -134,8 +137,16 @@ def _row_to_event(row: Any) -> RecordedEvent:
 class InlineProjections:
     """What the store calls after each append, inside the same transaction."""
 
-    async def after_append(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
-        """Bring every inline read model up to the appended events (default: nothing)."""
+    checkpoint_names: Sequence[str] = ()
+
+    async def after_append(
+        self, tx: Tx, events: Sequence[RecordedEvent], advanced: set[str]
+    ) -> None:
+        """Bring every inline read model up to the appended events (default: nothing).
+
+        ``advanced`` names the checkpoints the append itself moved from just before the first
+        event to the last one; any other checkpoint is behind and must catch up.
+        """
 
 
 class EventStore:
@@ -205,10 +216,12 @@ class EventStore:
         if len(set(event_ids)) != len(event_ids):
             raise DuplicateEventIds("an append may not use one event id twice")
         tenant = tx.require_tenant()
-        last_seq, last_hash = await self.lock_head(tx)
-        version, already_stored = await tx.pg.fetchrow(
-            _STREAM_STATE, tenant, stream_id, list(event_ids)
+        state = await tx.pg.fetchrow(
+            "SELECT * FROM lock_stream($1, $2::uuid[])", stream_id, list(event_ids)
         )
+        if state is None:
+            raise UnknownTenant(str(tenant))
+        last_seq, last_hash, version, already_stored = state
         encoded = [self.registry.encode(event) for event in events]
         meta = msgspec.to_builtins(metadata or Metadata())
         if already_stored:
@@ -254,7 +267,7 @@ class EventStore:
                 )
             )
             prev = digest
-        await tx.pg.execute(
+        advanced = await tx.pg.fetch(
             _INSERT,
             tenant,
             stream_id,
@@ -270,8 +283,9 @@ class EventStore:
             [e.hash for e in recorded],
             recorded[-1].seq,
             recorded[-1].hash,
+            list(self.projections.checkpoint_names),
         )
-        await self.projections.after_append(tx, recorded)
+        await self.projections.after_append(tx, recorded, {row["name"] for row in advanced})
         return recorded
 
     async def _replayed_append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from uuid import uuid4
 
 import pytest
@@ -34,7 +35,7 @@ async def test_appends_get_dense_tenant_sequence_and_stream_versions(database: D
     assert [e.seq for e in history] == [1, 2, 3, 4, 5, 6, 7]
     assert [e.stream_version for e in stream_b] == [1, 2, 3, 4]
     assert history[0].prev_hash == GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(history, history[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(history))
     assert head == (7, history[-1].hash)
     assert history[0].metadata == {"actor_id": "tester", "actor_role": "owner"}
 
@@ -85,9 +86,7 @@ async def test_reusing_event_ids_for_other_content_is_refused(database: Database
     await register(database, store, tenant)
     event_id = uuid4()
     async with database.transaction(tenant) as tx:
-        await store.append(
-            tx, "s", [NoteAdded(text="a")], expected_version=0, event_ids=[event_id]
-        )
+        await store.append(tx, "s", [NoteAdded(text="a")], expected_version=0, event_ids=[event_id])
     for events, ids in [
         ([NoteAdded(text="b")], [event_id]),
         ([NoteAdded(text="a"), NoteAdded(text="c")], [event_id, uuid4()]),

@@ -41,13 +41,12 @@ class ProjectionRunner(InlineProjections):
         if len(set(names)) != len(names):
             raise ValueError(f"projection names must be unique: {names}")
         self.projections = list(projections)
+        self.checkpoint_names = names
 
-    async def after_append(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
-        if not self.projections:
-            return
-        first, last = events[0].seq, events[-1].seq
-        names = [p.name for p in self.projections]
-        current = await checkpoints.advance_from(tx, names, first - 1, last)
+    async def after_append(
+        self, tx: Tx, events: Sequence[RecordedEvent], advanced: set[str]
+    ) -> None:
+        current = advanced
         for projection in self.projections:
             if projection.name in current and (relevant := _relevant(projection, events)):
                 await projection.apply(tx, relevant)

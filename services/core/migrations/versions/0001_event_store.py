@@ -57,6 +57,29 @@ def upgrade() -> None:
         );
         CREATE INDEX events_by_type ON events (tenant_id, event_type, seq);
 
+        -- Lock the transaction tenant's head until commit, then read the stream's version and
+        -- how many of the given event ids are stored. Statements after the lock see every
+        -- append committed while this one waited (READ COMMITTED takes a snapshot per
+        -- statement). Returns no row for an unregistered tenant.
+        CREATE FUNCTION lock_stream(p_stream text, p_event_ids uuid[])
+        RETURNS TABLE (last_seq bigint, last_hash char(64), stream_version integer,
+                       stored_ids integer)
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            t uuid := current_tenant();
+        BEGIN
+            SELECT h.last_seq, h.last_hash INTO last_seq, last_hash
+            FROM event_heads h WHERE h.tenant_id = t FOR UPDATE;
+            IF NOT FOUND THEN
+                RETURN;
+            END IF;
+            SELECT coalesce(max(e.stream_version), 0) INTO stream_version
+            FROM events e WHERE e.tenant_id = t AND e.stream_id = p_stream;
+            SELECT count(*) INTO stored_ids
+            FROM events e WHERE e.tenant_id = t AND e.event_id = ANY(p_event_ids);
+            RETURN NEXT;
+        END $$;
+
         CREATE FUNCTION reject_event_change() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
@@ -109,7 +132,7 @@ def upgrade() -> None:
         GRANT SELECT, INSERT ON tenants, events TO {role};
         GRANT SELECT, INSERT, UPDATE ON event_heads TO {role};
         GRANT SELECT, INSERT, UPDATE, DELETE ON checkpoints, stream_summaries TO {role};
-        GRANT EXECUTE ON FUNCTION current_tenant() TO {role};
+        GRANT EXECUTE ON FUNCTION current_tenant(), lock_stream(text, uuid[]) TO {role};
         """
     )
 
@@ -118,6 +141,7 @@ def downgrade() -> None:
     execute_script(
         """
         DROP TABLE stream_summaries, checkpoints, events, event_heads, tenants;
-        DROP FUNCTION reject_checkpoint_regression(), reject_event_change(), current_tenant();
+        DROP FUNCTION reject_checkpoint_regression(), reject_event_change(),
+            lock_stream(text, uuid[]), current_tenant();
         """
     )

@@ -1,0 +1,45 @@
+"""Settings: safe defaults, and a clear error naming the variable when one is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.settings import SettingsError, load_settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_are_local_and_safe() -> None:
+    settings = load_settings({})
+    assert settings.environment == "development"
+    assert settings.app_role == "cmeledger_app"
+    assert settings.resolved_log_format == "console"
+    assert "127.0.0.1" in settings.database_url
+
+
+def test_production_logs_json_unless_told_otherwise() -> None:
+    assert load_settings({"CMELEDGER_ENVIRONMENT": "production"}).resolved_log_format == "json"
+    env = {"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_LOG_FORMAT": "console"}
+    assert load_settings(env).resolved_log_format == "console"
+
+
+def test_values_are_converted_from_strings() -> None:
+    assert load_settings({"CMELEDGER_PORT": "9001"}).port == 9001
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CMELEDGER_PORT", "eighty"),
+        ("CMELEDGER_PORT", "70000"),
+        ("CMELEDGER_ENVIRONMENT", "staging"),
+        ("CMELEDGER_DATABASE_URL", "mysql://u:p@h/db"),
+        ("CMELEDGER_OWNER_DATABASE_URL", "postgresql+asyncpg://u:p@h/"),
+        ("CMELEDGER_BROKER_URL", "redis://127.0.0.1"),
+        ("CMELEDGER_DB_POOL_SIZE", "0"),
+        ("CMELEDGER_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings({variable: value})
