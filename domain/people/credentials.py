@@ -21,6 +21,10 @@ CredentialStatus = Literal["active", "probation", "lapsed", "retired", "revoked"
 
 STATUSES_WITH_CE_OBLIGATION: frozenset[CredentialStatus] = frozenset({"active", "probation"})
 
+_NO_SPECIALTY: frozenset[Specialty] = frozenset()
+_ARRT_CODES = ("R", "N", "T", "S", "MR", "CT", "M", "BD", "CI", "VI", "CV", "VS", "BS", "QM", "RRA")
+_CCI_CODES = ("CCT", "CRAT", "ACS", "RCS", "RCCS", "RVS", "RPhS", "RCIS", "RCES")
+
 CREDENTIAL_SPECIALTIES: Mapping[Body, Mapping[str, frozenset[Specialty]]] = {
     # [A1], [A2], [A25], [A26], [A27]: RDMS <- AB, OB/GYN, BR, FE, PS (NE historically);
     # RDCS <- AE, PE, FE; RVT <- VT; RMSKS <- MSKS; RPVI and RMSK (APCA) carry no specialty.
@@ -29,23 +33,15 @@ CREDENTIAL_SPECIALTIES: Mapping[Body, Mapping[str, frozenset[Specialty]]] = {
         "RDCS": frozenset({"AE", "PE", "FE"}),
         "RVT": frozenset({"VT"}),
         "RMSKS": frozenset({"MSKS"}),
-        "RPVI": frozenset(),
-        "RMSK": frozenset(),
+        "RPVI": _NO_SPECIALTY,
+        "RMSK": _NO_SPECIALTY,
     },
     # [A25], [R22], [R31], [O10]; RRA is the R.R.A. designation [R1]; QM is historical [R22].
-    "ARRT": {
-        code: frozenset()
-        for code in (
-            "R", "N", "T", "S", "MR", "CT", "M", "BD", "CI", "VI", "CV", "VS", "BS", "QM", "RRA",
-        )
-    },
+    "ARRT": dict.fromkeys(_ARRT_CODES, _NO_SPECIALTY),
     # [C1], [C2], [C3]. The newest page writes "CES" for RCES (naming CONFLICT, §3); RCES kept.
-    "CCI": {
-        code: frozenset()
-        for code in ("CCT", "CRAT", "ACS", "RCS", "RCCS", "RVS", "RPhS", "RCIS", "RCES")
-    },
+    "CCI": dict.fromkeys(_CCI_CODES, _NO_SPECIALTY),
     # The reference names no NMTCB designations; these are NMTCB's own. No CE rules are modelled.
-    "NMTCB": {code: frozenset() for code in ("CNMT", "NCT", "PET")},
+    "NMTCB": dict.fromkeys(("CNMT", "NCT", "PET"), _NO_SPECIALTY),
 }
 """Credential codes each body issues, with the specialties each code can carry."""
 

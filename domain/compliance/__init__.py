@@ -1,0 +1,1 @@
+"""Compliance: certifying bodies' effective-dated rule packs and evaluate(...) -> obligations."""

@@ -1,0 +1,572 @@
+"""evaluate(): where a person stands with each certifying body, cycle by cycle, and why.
+
+Pure: ``today`` is a parameter and may be any date; credits completed, credentials earned and
+waivers granted after it are ignored, so an earlier ``today`` shows where the person stood then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal, NamedTuple
+from uuid import UUID
+
+import msgspec
+
+from domain.compliance.cycles import Anchor, Window, date_after, windows_through
+from domain.compliance.rules import (
+    AcceptanceRule,
+    Basis,
+    Cap,
+    Grace,
+    RequirementRow,
+    RulePack,
+    RuleVersion,
+    WaiverRule,
+)
+from domain.credits.credit import ActivityKind, Credit, Topic
+from domain.credits.waiver import Waiver
+from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
+from domain.people.person import Person
+
+Status = Literal["compliant", "on_track", "at_risk", "overdue", "in_grace"]
+"""``compliant``: no shortfall. Before the cycle end: ``at_risk`` if fewer than
+``AT_RISK_DAYS`` remain, or if the person's own pace so far (counted credits per elapsed day)
+would not close a shortfall by the end; otherwise ``on_track``. After the end: ``in_grace``
+while a grace window in which late credits count for this person is open, else ``overdue``."""
+
+ExclusionReason = Literal[
+    "retracted",
+    "rejected",
+    "after_evaluation_date",
+    "counted_for_previous_cycle",
+    "outside_window",
+    "type_not_accepted",
+    "acceptance_unconfirmed",
+    "unverified",
+    "over_cap",
+]
+
+AT_RISK_DAYS = 90
+_ZERO = Decimal(0)
+
+
+class RequirementLine(msgspec.Struct, frozen=True, kw_only=True):
+    """One requirement: the total (``topics`` empty) or a topic minimum."""
+
+    label: str
+    topics: frozenset[Topic]
+    required: Decimal
+    counted: Decimal
+    waived: Decimal
+    shortfall: Decimal
+
+
+class CreditUse(msgspec.Struct, frozen=True, kw_only=True):
+    credit_id: UUID
+    credits_counted: Decimal
+    admitted_by: str
+    sources: tuple[str, ...]
+    make_up: bool = False
+    """Completed in the grace window to make up this cycle's shortfall."""
+
+
+class CreditExclusion(msgspec.Struct, frozen=True, kw_only=True):
+    """Credits that did not count here; ``credits`` is the part left out (all of it, or the
+    part over a cap)."""
+
+    credit_id: UUID
+    credits: Decimal
+    reason: ExclusionReason
+    detail: str
+    sources: tuple[str, ...] = ()
+
+
+class WaiverUse(msgspec.Struct, frozen=True, kw_only=True):
+    waiver_id: UUID
+    credits_waived: Decimal
+    whole_cycle: bool
+    detail: str
+    sources: tuple[str, ...] = ()
+
+
+class DatedStep(msgspec.Struct, frozen=True, kw_only=True):
+    """A date after the cycle end (reporting deadline, end of grace) and what it means."""
+
+    due: date
+    description: str
+    sources: tuple[str, ...]
+
+
+class Obligation(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's standing with one body for one cycle.
+
+    Invariant: for every credit passed in, its credits appear exactly once across ``used`` and
+    ``not_used`` (split when a cap cuts it).
+    """
+
+    person_id: UUID
+    body: Body
+    period: Literal["current", "previous"]
+    window: Window
+    deadline: date
+    rule_version_from: date | None
+    credentials: tuple[str, ...]
+    lines: tuple[RequirementLine, ...]
+    used: tuple[CreditUse, ...]
+    not_used: tuple[CreditExclusion, ...]
+    waivers: tuple[WaiverUse, ...]
+    reporting: DatedStep | None
+    grace: DatedStep | None
+    status: Status
+    flags: tuple[Basis, ...]
+    """Unconfirmed or conflicting rules this result rests on."""
+
+
+def evaluate(
+    person: Person,
+    credits: Iterable[Credit],
+    waivers: Iterable[Waiver],
+    *,
+    today: date,
+    rule_packs: Sequence[RulePack],
+) -> list[Obligation]:
+    """The previous and current obligation for every body in ``rule_packs`` with which the
+    person holds an active (or probation) credential, in pack order, previous first.
+
+    ``credits`` and ``waivers`` are the person's own; their order does not matter. One credit
+    counts toward every body that accepts it.
+    """
+    ordered = sorted(credits, key=lambda c: (c.details.completed_on, c.credit_id))
+    waiver_list = list(waivers)
+    obligations: list[Obligation] = []
+    for pack in rule_packs:
+        earned = [c for c in person.credentials if c.body == pack.body and c.earned_on <= today]
+        if not any(c.status in STATUSES_WITH_CE_OBLIGATION for c in earned):
+            continue
+        anchor = Anchor(
+            first_credential_on=min(c.earned_on for c in earned),
+            birth_month=person.birth_month,
+            assigned_start=person.cycle_starts.get(pack.body),
+        )
+        windows, cycle_flags = windows_through(pack.cycle, anchor, today)
+        context = _BodyContext(
+            person=person,
+            pack=pack,
+            credits=ordered,
+            waivers=[w for w in waiver_list if w.body == pack.body],
+            today=today,
+            cycle_flags=[f for f in cycle_flags if f.is_flag],
+        )
+        consumed: frozenset[UUID] = frozenset()
+        per_window: list[Obligation | None] = []
+        for window in windows:
+            obligation, consumed = context.evaluate_cycle(window, consumed)
+            per_window.append(obligation)
+        previous, current = [None, None, *per_window][-2:]
+        if previous is not None:
+            obligations.append(msgspec.structs.replace(previous, period="previous"))
+        if current is not None:
+            obligations.append(current)
+    return obligations
+
+
+class _Candidate(NamedTuple):
+    credit: Credit
+    rule: AcceptanceRule
+    late: bool
+
+
+class _LineSpec(NamedTuple):
+    label: str
+    topics: frozenset[Topic]
+    required: Decimal
+    waived: Decimal
+
+
+@dataclass(frozen=True)
+class _BodyContext:
+    """One body's inputs, shared by every cycle evaluated for it."""
+
+    person: Person
+    pack: RulePack
+    credits: list[Credit]
+    waivers: list[Waiver]
+    today: date
+    cycle_flags: list[Basis]
+
+    def evaluate_cycle(
+        self, window: Window, consumed_before: frozenset[UUID]
+    ) -> tuple[Obligation | None, frozenset[UUID]]:
+        """This cycle's obligation (``None`` if no credential with a CE obligation was held),
+        and the late credits it consumed as make-up."""
+        version, version_flags = _version_for(self.pack, window)
+        held = frozenset(
+            c.code
+            for c in self.person.credentials
+            if c.body == self.pack.body
+            and c.status in STATUSES_WITH_CE_OBLIGATION
+            and c.earned_on <= min(window.end, self.today)
+        )
+        if not held:
+            return None, frozenset()
+        row, row_flags = _requirement(version, held, self.pack.body)
+        waivers = self._waivers(version, window)
+        specs = _line_specs(row, window, waivers)
+        caps = {cap.activity_kind: cap for cap in version.caps}
+
+        grace = version.grace
+        grace_end = date_after(window.end, grace.ends) if grace else None
+        late_until = grace_end if grace and self._accepts_late_credits(grace) else None
+        candidates: list[_Candidate] = []
+        not_used: list[CreditExclusion] = []
+        for credit in self.credits:
+            screened = _screen(credit, version, window, self.today, consumed_before, late_until)
+            if isinstance(screened, _Candidate):
+                candidates.append(screened)
+            else:
+                not_used.append(screened)
+        admitted, not_needed = _admit_make_up(specs, candidates, caps)
+        used, over_cap = _allocate(admitted, caps)
+        lines = tuple(_line(spec, admitted, caps) for spec in specs)
+
+        refusing = {x.credit_id for x in not_used if x.reason == "acceptance_unconfirmed"}
+        flags = [
+            *self.cycle_flags,
+            *version_flags,
+            *row_flags,
+            *_unconfirmed_acceptance(version, [c for c in self.credits if c.credit_id in refusing]),
+        ]
+        if version.several_credentials is not None and len(held) > 1:
+            flags.append(version.several_credentials)
+        if len(specs) > 1:
+            flags += [
+                rule.topic_question
+                for _, rule in waivers
+                if rule is not None and rule.topic_question is not None
+            ]
+        if version.grace and self.today > window.end and any(line.shortfall for line in lines):
+            flags.append(version.grace.basis)
+
+        order = {c.credit_id: i for i, c in enumerate(self.credits)}
+        obligation = Obligation(
+            person_id=self.person.person_id,
+            body=self.pack.body,
+            period="current",
+            window=window,
+            deadline=window.end,
+            rule_version_from=version.effective_from,
+            credentials=tuple(sorted(held)),
+            lines=lines,
+            used=tuple(used),
+            not_used=tuple(
+                sorted((*not_used, *not_needed, *over_cap), key=lambda x: order[x.credit_id])
+            ),
+            waivers=tuple(use for use, _ in waivers),
+            reporting=(
+                DatedStep(
+                    due=date_after(window.end, version.reporting.due),
+                    description=version.reporting.description,
+                    sources=version.reporting.basis.sources,
+                )
+                if version.reporting
+                else None
+            ),
+            grace=(
+                DatedStep(
+                    due=grace_end,
+                    description=version.grace.description,
+                    sources=version.grace.basis.sources,
+                )
+                if version.grace and grace_end
+                else None
+            ),
+            status=_status(lines, window, self.today, late_until),
+            flags=_unique_flags(flags),
+        )
+        return obligation, frozenset(c.credit.credit_id for c in admitted if c.late)
+
+    def _accepts_late_credits(self, grace: Grace) -> bool:
+        return grace.late_credits_count and (
+            grace.only_while is None
+            or any(
+                c.body == self.pack.body and c.status == grace.only_while
+                for c in self.person.credentials
+            )
+        )
+
+    def _waivers(
+        self, version: RuleVersion, window: Window
+    ) -> list[tuple[WaiverUse, WaiverRule | None]]:
+        """Waivers granted in this window (by ``today``), with the rule that values them."""
+        applied: list[tuple[WaiverUse, WaiverRule | None]] = []
+        for waiver in sorted(self.waivers, key=lambda w: (w.granted_on, w.waiver_id)):
+            if waiver.granted_on not in window or waiver.granted_on > self.today:
+                continue
+            rule = next((r for r in version.waivers if r.kind == waiver.kind), None)
+            use = (
+                WaiverUse(
+                    waiver_id=waiver.waiver_id,
+                    credits_waived=_ZERO,
+                    whole_cycle=False,
+                    detail=f"{self.pack.body} grants no {waiver.kind} waiver",
+                )
+                if rule is None
+                else WaiverUse(
+                    waiver_id=waiver.waiver_id,
+                    credits_waived=rule.credits or _ZERO,
+                    whole_cycle=rule.credits is None,
+                    detail=waiver.reference,
+                    sources=rule.basis.sources,
+                )
+            )
+            applied.append((use, rule))
+        return applied
+
+
+def _version_for(pack: RulePack, window: Window) -> tuple[RuleVersion, list[Basis]]:
+    on = window.start if pack.select_version_by == "cycle_start" else window.end
+    in_force = [v for v in pack.versions if v.effective_from is None or v.effective_from <= on]
+    if in_force:
+        version = in_force[-1]
+        return version, list(version.flags)
+    oldest = pack.versions[0]
+    predates = Basis(
+        sources=oldest.basis.sources,
+        confidence="unconfirmed",
+        note=f"This cycle predates the oldest modelled {pack.body} rules "
+        f"({oldest.effective_from}); those are applied.",
+    )
+    return oldest, [predates, *oldest.flags]
+
+
+def _requirement(
+    version: RuleVersion, held: frozenset[str], body: Body
+) -> tuple[RequirementRow, list[Basis]]:
+    """The first table row matching the held set exactly; else, flagged, the most demanding row
+    the set satisfies (the conservative default of §8.15)."""
+    row = next((r for r in version.requirements if r.matches(held)), None)
+    if row is not None:
+        return row, [row.basis]
+    satisfied = [r for r in version.requirements if r.is_satisfied_by(held)]
+    row = max(satisfied, key=lambda r: (r.total, sum(m.credits for m in r.topic_minimums)))
+    unlisted = Basis(
+        sources=row.basis.sources,
+        confidence="unconfirmed",
+        note=f"{body} states no requirement for {' + '.join(sorted(held))}; the most demanding "
+        "matching row is applied.",
+    )
+    return row, [unlisted, row.basis]
+
+
+def _line_specs(
+    row: RequirementRow, window: Window, waivers: list[tuple[WaiverUse, WaiverRule | None]]
+) -> list[_LineSpec]:
+    """The row's total and topic minimums (all zero in a period needing no credits), with what
+    the waivers cover: the total, topic lines only if the waiver rule says so, or everything for
+    a whole-cycle waiver."""
+    scale = 1 if window.credits_required else 0
+    whole_cycle = any(use.whole_cycle for use, _ in waivers)
+    waived_total = sum((use.credits_waived for use, _ in waivers), _ZERO)
+    waived_topics = sum(
+        (use.credits_waived for use, rule in waivers if rule and rule.counts_toward_topics),
+        _ZERO,
+    )
+    lines = [("total", frozenset[Topic](), row.total, waived_total)]
+    lines += [(m.label, m.topics, m.credits, waived_topics) for m in row.topic_minimums]
+    return [
+        _LineSpec(
+            label=label,
+            topics=topics,
+            required=required * scale,
+            waived=required * scale if whole_cycle else waived,
+        )
+        for label, topics, required, waived in lines
+    ]
+
+
+def _line(
+    spec: _LineSpec, admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
+) -> RequirementLine:
+    counted = _counted(spec.topics, admitted, caps)
+    return RequirementLine(
+        label=spec.label,
+        topics=spec.topics,
+        required=spec.required,
+        counted=counted,
+        waived=spec.waived,
+        shortfall=max(_ZERO, spec.required - counted - spec.waived),
+    )
+
+
+def _screen(
+    credit: Credit,
+    version: RuleVersion,
+    window: Window,
+    today: date,
+    consumed_before: frozenset[UUID],
+    late_until: date | None,
+) -> _Candidate | CreditExclusion:
+    details = credit.details
+    done = details.completed_on
+    if credit.retraction_reason is not None:
+        return _exclusion(credit, "retracted", credit.retraction_reason)
+    if credit.verification == "rejected":
+        return _exclusion(credit, "rejected", "the certificate was rejected at verification")
+    if done > today:
+        return _exclusion(credit, "after_evaluation_date", f"completed {done}, after {today}")
+    if credit.credit_id in consumed_before:
+        return _exclusion(
+            credit, "counted_for_previous_cycle", "made up the previous cycle's shortfall"
+        )
+    late = done > window.end
+    if done < window.start or (late and (late_until is None or done > late_until)):
+        return _exclusion(
+            credit, "outside_window", f"completed {done}, outside {window.start}..{window.end}"
+        )
+    matching = [
+        r for r in version.acceptance if r.matches(details.credit_types, details.activity_kind)
+    ]
+    rule = next((r for r in matching if not r.basis.is_flag), None)
+    if rule is None and matching:
+        return _exclusion(
+            credit, "acceptance_unconfirmed", matching[0].basis.note, matching[0].basis.sources
+        )
+    if rule is None:
+        return _exclusion(
+            credit,
+            "type_not_accepted",
+            f"{', '.join(details.credit_types)} ({details.activity_kind}) is not an accepted type",
+        )
+    if version.requires_verification and credit.verification != "verified":
+        return _exclusion(
+            credit, "unverified", f"must be verified first; it is {credit.verification}"
+        )
+    return _Candidate(credit, rule, late)
+
+
+def _unconfirmed_acceptance(version: RuleVersion, refused: list[Credit]) -> list[Basis]:
+    """The unconfirmed acceptance rules that kept ``refused`` credits from counting."""
+    return [
+        rule.basis
+        for rule in version.acceptance
+        if rule.basis.is_flag
+        and any(rule.matches(c.details.credit_types, c.details.activity_kind) for c in refused)
+    ]
+
+
+def _exclusion(
+    credit: Credit, reason: ExclusionReason, detail: str, sources: tuple[str, ...] = ()
+) -> CreditExclusion:
+    return CreditExclusion(
+        credit_id=credit.credit_id,
+        credits=credit.details.credits,
+        reason=reason,
+        detail=detail,
+        sources=sources,
+    )
+
+
+def _counted(
+    topics: frozenset[Topic], admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
+) -> Decimal:
+    """Credits counted toward a line: every admitted credit tagged with all ``topics``, each
+    capped kind limited to its cap within this line."""
+    matched = [c.credit.details for c in admitted if topics <= frozenset(c.credit.details.topics)]
+    uncapped = sum((d.credits for d in matched if d.activity_kind not in caps), _ZERO)
+    per_kind = {
+        kind: sum((d.credits for d in matched if d.activity_kind == kind), _ZERO) for kind in caps
+    }
+    capped = sum((min(cap.max_credits, per_kind[kind]) for kind, cap in caps.items()), _ZERO)
+    return uncapped + capped
+
+
+def _admit_make_up(
+    specs: list[_LineSpec], candidates: list[_Candidate], caps: dict[ActivityKind, Cap]
+) -> tuple[list[_Candidate], list[CreditExclusion]]:
+    """All in-window candidates, plus late ones (in completion order) while each still reduces a
+    line's shortfall; the other late ones are left to the next cycle."""
+
+    def shortfalls(credits: list[_Candidate]) -> list[Decimal]:
+        return [
+            max(_ZERO, s.required - s.waived - _counted(s.topics, credits, caps)) for s in specs
+        ]
+
+    admitted = [c for c in candidates if not c.late]
+    not_needed: list[CreditExclusion] = []
+    for late in (c for c in candidates if c.late):
+        with_it, without = shortfalls([*admitted, late]), shortfalls(admitted)
+        if any(a < b for a, b in zip(with_it, without, strict=True)):
+            admitted.append(late)
+        else:
+            not_needed.append(
+                _exclusion(
+                    late.credit,
+                    "outside_window",
+                    "completed after the cycle end and not needed to make up its shortfall",
+                )
+            )
+    return admitted, not_needed
+
+
+def _allocate(
+    admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
+) -> tuple[list[CreditUse], list[CreditExclusion]]:
+    """Split each admitted credit into the part counted and the part over its kind's cap, in
+    completion order."""
+    room = {kind: cap.max_credits for kind, cap in caps.items()}
+    used: list[CreditUse] = []
+    over: list[CreditExclusion] = []
+    for candidate in admitted:
+        details = candidate.credit.details
+        kind = details.activity_kind
+        counted = min(details.credits, room.get(kind, details.credits))
+        if kind in room:
+            room[kind] -= counted
+        if counted:
+            used.append(
+                CreditUse(
+                    credit_id=candidate.credit.credit_id,
+                    credits_counted=counted,
+                    admitted_by=candidate.rule.label,
+                    sources=candidate.rule.basis.sources,
+                    make_up=candidate.late,
+                )
+            )
+        if counted < details.credits:
+            cap = caps[kind]
+            over.append(
+                CreditExclusion(
+                    credit_id=candidate.credit.credit_id,
+                    credits=details.credits - counted,
+                    reason="over_cap",
+                    detail=f"at most {cap.max_credits} {kind.replace('_', ' ')} credits count "
+                    "per cycle",
+                    sources=cap.basis.sources,
+                )
+            )
+    return used, over
+
+
+def _status(
+    lines: tuple[RequirementLine, ...], window: Window, today: date, late_until: date | None
+) -> Status:
+    short = [line for line in lines if line.shortfall]
+    if not short:
+        return "compliant"
+    if today > window.end:
+        return "in_grace" if late_until is not None and today <= late_until else "overdue"
+    remaining = (window.end - today).days
+    elapsed = (today - window.start).days + 1
+    behind_pace = any(line.counted * remaining < line.shortfall * elapsed for line in short)
+    return "at_risk" if remaining < AT_RISK_DAYS or behind_pace else "on_track"
+
+
+def _unique_flags(flags: Iterable[Basis]) -> tuple[Basis, ...]:
+    unique: list[Basis] = []
+    for flag in flags:
+        if flag.is_flag and flag not in unique:
+            unique.append(flag)
+    return tuple(unique)

@@ -1,0 +1,192 @@
+"""The shape of a rule pack: effective-dated versions of one body's CE rules, as data.
+
+Every element carries a ``Basis``: the source ids it rests on and how sure we are. Elements that
+are not ``confirmed`` are surfaced on each obligation they touch, so users and auditors see them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+from domain.credits.credit import ActivityKind, CreditType, Topic
+from domain.credits.waiver import WaiverKind
+from domain.people.credentials import Body, CredentialStatus
+
+Confidence = Literal["confirmed", "unconfirmed", "conflict"]
+
+
+class Basis(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a rule comes from. ``note`` says what is open when confidence is not confirmed."""
+
+    sources: tuple[str, ...]
+    confidence: Confidence = "confirmed"
+    note: str = ""
+
+    @property
+    def is_flag(self) -> bool:
+        return self.confidence != "confirmed"
+
+
+# --- cycle anchoring ---------------------------------------------------------------------------
+
+
+class FirstCredentialCalendarCycles(
+    msgspec.Struct, frozen=True, kw_only=True, tag="first_credential_calendar"
+):
+    """First cycle: first credential date through Dec 31 ``years`` calendar years later (the stub
+    year extends it); then consecutive ``years``-long calendar periods (ARDMS [A3]-[A5])."""
+
+    years: int
+    basis: Basis
+    december_anchor: Basis | None = None
+    """Raised when the first credential was earned in December."""
+
+
+class BirthMonthCycles(msgspec.Struct, frozen=True, kw_only=True, tag="birth_month"):
+    """Cycles of ``years`` from the 1st of the birth month to the last day of the month before it
+    (ARRT [R4], [R5]). A body-assigned start fixes the phase; otherwise the first cycle starts on
+    the first birth-month 1st on or after the first credential, flagged ``computed_start``."""
+
+    years: int
+    basis: Basis
+    computed_start: Basis
+
+
+class QuarterEndCycles(msgspec.Struct, frozen=True, kw_only=True, tag="quarter_end"):
+    """A first period from the first credential to the end of the quarter
+    ``first_period_quarters`` quarters after it, needing no credits; then ``years``-long cycles
+    (CCI [C1], [C5])."""
+
+    first_period_quarters: int
+    years: int
+    basis: Basis
+
+
+CycleRule = FirstCredentialCalendarCycles | BirthMonthCycles | QuarterEndCycles
+
+# --- requirements, acceptance, caps, waivers ---------------------------------------------------
+
+
+class TopicMinimum(msgspec.Struct, frozen=True, kw_only=True):
+    """At least ``credits`` from credits tagged with every topic in ``topics``."""
+
+    label: str
+    topics: frozenset[Topic]
+    credits: Decimal
+
+
+class RequirementRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One line of a body's credential-combination table.
+
+    It matches a set of held codes when every group in ``holds_each_of`` shares a code with the
+    set and every held code is in some group or in ``may_also_hold``.
+    """
+
+    holds_each_of: tuple[frozenset[str], ...]
+    may_also_hold: frozenset[str] = frozenset()
+    total: Decimal
+    topic_minimums: tuple[TopicMinimum, ...] = ()
+    basis: Basis
+
+    def matches(self, held: frozenset[str]) -> bool:
+        return self.is_satisfied_by(held) and held <= self.may_also_hold.union(*self.holds_each_of)
+
+    def is_satisfied_by(self, held: frozenset[str]) -> bool:
+        return all(group & held for group in self.holds_each_of)
+
+
+class AcceptanceRule(msgspec.Struct, frozen=True, kw_only=True):
+    """Admits a credit carrying any of ``credit_types`` (and, if given, of ``activity_kinds``).
+    An unconfirmed rule does not admit; it explains the refusal instead."""
+
+    label: str
+    credit_types: frozenset[CreditType]
+    activity_kinds: frozenset[ActivityKind] | None = None
+    basis: Basis
+
+    def matches(self, types: tuple[CreditType, ...], kind: ActivityKind) -> bool:
+        kind_fits = self.activity_kinds is None or kind in self.activity_kinds
+        return kind_fits and not self.credit_types.isdisjoint(types)
+
+
+class Cap(msgspec.Struct, frozen=True, kw_only=True):
+    """At most ``max_credits`` of ``activity_kind`` count in one cycle."""
+
+    activity_kind: ActivityKind
+    max_credits: Decimal
+    basis: Basis
+
+
+class WaiverRule(msgspec.Struct, frozen=True, kw_only=True):
+    """What a waiver of ``kind`` is worth in the cycle it was granted in: ``credits`` toward the
+    total (and topic minimums only if ``counts_toward_topics``), or the whole cycle if ``None``."""
+
+    kind: WaiverKind
+    credits: Decimal | None
+    counts_toward_topics: bool
+    basis: Basis
+    topic_question: Basis | None = None
+    """Raised when the waiver meets topic minimums and their treatment is open."""
+
+
+class Offset(msgspec.Struct, frozen=True, kw_only=True):
+    """A date after a cycle end: the last day of the month ``months`` later (or its
+    ``day_of_month``), then ``days`` more."""
+
+    months: int = 0
+    day_of_month: int | None = None
+    days: int = 0
+
+
+class Reporting(msgspec.Struct, frozen=True, kw_only=True):
+    description: str
+    due: Offset
+    basis: Basis
+
+
+class Grace(msgspec.Struct, frozen=True, kw_only=True):
+    """A window after the cycle end. If ``late_credits_count`` (and, when ``only_while`` is set,
+    while a credential of the body has that status), credits completed in it make up the ended
+    cycle's shortfall and then do not count again in the next cycle."""
+
+    description: str
+    ends: Offset
+    late_credits_count: bool
+    only_while: CredentialStatus | None = None
+    basis: Basis
+
+
+# --- versions and packs ------------------------------------------------------------------------
+
+
+class RuleVersion(msgspec.Struct, frozen=True, kw_only=True):
+    """The rules in force from ``effective_from`` (``None``: since before the oldest source)."""
+
+    effective_from: date | None
+    requirements: tuple[RequirementRow, ...]
+    acceptance: tuple[AcceptanceRule, ...]
+    caps: tuple[Cap, ...] = ()
+    waivers: tuple[WaiverRule, ...] = ()
+    reporting: Reporting | None = None
+    grace: Grace | None = None
+    requires_verification: bool = False
+    several_credentials: Basis | None = None
+    """Raised when more than one credential of the body is held (how they combine is open)."""
+    flags: tuple[Basis, ...] = ()
+    """Open questions that apply to every cycle under this version."""
+    basis: Basis
+
+
+class RulePack(msgspec.Struct, frozen=True, kw_only=True):
+    """One body's rules. Versions are in date order; a cycle gets the version in force on its
+    start or end date (``select_version_by``)."""
+
+    body: Body
+    name: str
+    cycle: CycleRule
+    select_version_by: Literal["cycle_start", "cycle_end"]
+    versions: tuple[RuleVersion, ...]

@@ -1,0 +1,1 @@
+"""Credits: CME/CE activities a person completed, their corrections, and body-granted waivers."""

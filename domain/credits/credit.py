@@ -1,0 +1,318 @@
+"""The credit aggregate: one completed CME/CE activity as the person claims it.
+
+History is never edited: a credit is amended (new details, with a reason) or retracted (with a
+reason) by new events. Credits are ``Decimal`` multiples of a quarter credit: 15 minutes is the
+smallest AMA unit [O19], so sums stay exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.shared.errors import DomainError
+from domain.shared.event import Event
+
+CreditType = Literal[
+    "ama_pra_category_1",
+    "arrt_category_a",
+    "arrt_category_a_plus",
+    "sdms",
+    "svu",
+    "ase",
+    "aium",
+    "iame",
+    "spectrum_health",
+    "asum",
+    "cma",
+    "csdms",
+    "snmmi",
+    "cci_approved",
+    "aha_ashi",
+    "other",
+]
+"""The approval or designation printed on the certificate. ``arrt_category_a(_plus)`` is Category
+A/A+ approved by a RCEEM(+) such as ASRT, SDMS or SVU [R1], [R18]; ``aha_ashi`` is an AHA/ASHI
+life-support course [R1]; the approver's name goes in ``accrediting_organisation``."""
+
+ActivityKind = Literal["standard", "life_support", "applications_training", "academic_course"]
+"""What the activity is, where a body caps or treats it specially: ACLS/PALS [R1], applications
+(vendor) training at the R.T.'s facility [R14], academic courses [R1]."""
+
+Topic = Literal[
+    "sonography",
+    "vascular",
+    "musculoskeletal",
+    "cardiovascular",
+    "radiography",
+    "nuclear_medicine",
+    "computed_tomography",
+    "magnetic_resonance",
+    "mammography",
+    "radiation_therapy",
+]
+"""Topic tags; requirement minimums select credits carrying all of a set of tags, e.g.
+"musculoskeletal ultrasound" = {sonography, musculoskeletal} [A1]."""
+
+VerificationStatus = Literal["pending", "verified", "needs_review", "rejected"]
+Origin = Literal["self_reported", "provider_transfer"]
+"""Provider transfers (e.g. ARDMS CME Tracker partners) arrive approved, uploads pending [A9]."""
+
+# --- state -------------------------------------------------------------------------------------
+
+
+class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """What the certificate says. Topics and credit types are kept sorted and unique."""
+
+    title: str
+    provider: str
+    accrediting_organisation: str
+    credit_types: tuple[CreditType, ...]
+    completed_on: date
+    credits: Decimal
+    topics: tuple[Topic, ...] = ()
+    activity_kind: ActivityKind = "standard"
+    certificate_ref: str | None = None
+
+
+class Credit(msgspec.Struct, frozen=True, kw_only=True):
+    credit_id: UUID
+    person_id: UUID
+    details: CreditDetails
+    origin: Origin
+    verification: VerificationStatus
+    retraction_reason: str | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.retraction_reason is not None
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+class CreditRecorded(Event, frozen=True, kw_only=True, tag="credits.CreditRecorded"):
+    credit_id: UUID
+    person_id: UUID
+    details: CreditDetails
+    origin: Origin
+
+
+class CreditAmended(Event, frozen=True, kw_only=True, tag="credits.CreditAmended"):
+    """New details replace the old ones; verification starts again (pending)."""
+
+    credit_id: UUID
+    details: CreditDetails
+    reason: str
+
+
+class CreditRetracted(Event, frozen=True, kw_only=True, tag="credits.CreditRetracted"):
+    credit_id: UUID
+    reason: str
+
+
+class CreditVerificationRecorded(
+    Event, frozen=True, kw_only=True, tag="credits.CreditVerificationRecorded"
+):
+    credit_id: UUID
+    status: VerificationStatus
+    note: str
+
+
+CREDIT_EVENTS: tuple[type[Event], ...] = (
+    CreditRecorded,
+    CreditAmended,
+    CreditRetracted,
+    CreditVerificationRecorded,
+)
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+class RecordCredit(msgspec.Struct, frozen=True, kw_only=True):
+    credit_id: UUID
+    person_id: UUID
+    details: CreditDetails
+    origin: Origin = "self_reported"
+
+
+class AmendCredit(msgspec.Struct, frozen=True, kw_only=True):
+    details: CreditDetails
+    reason: str
+
+
+class RetractCredit(msgspec.Struct, frozen=True, kw_only=True):
+    reason: str
+
+
+class RecordVerification(msgspec.Struct, frozen=True, kw_only=True):
+    status: VerificationStatus
+    note: str = ""
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+class CreditRefused(DomainError):
+    code = "credit_refused"
+
+
+class InvalidCreditAmount(CreditRefused):
+    code = "invalid_credit_amount"
+
+
+class InvalidCreditDetails(CreditRefused):
+    code = "invalid_credit_details"
+
+
+class ReasonRequired(CreditRefused):
+    code = "reason_required"
+
+
+class CreditAlreadyRecorded(CreditRefused):
+    code = "credit_already_recorded"
+
+
+class CreditNotRecorded(CreditRefused):
+    code = "credit_not_recorded"
+
+
+class CreditIsRetracted(CreditRefused):
+    code = "credit_is_retracted"
+
+
+class NothingToAmend(CreditRefused):
+    code = "nothing_to_amend"
+
+
+# --- deciders ----------------------------------------------------------------------------------
+
+
+def check_quarter_credits(amount: Decimal) -> None:
+    """Refuse anything but a positive, finite multiple of 0.25 credit."""
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidCreditAmount(f"credits must be positive, not {amount}")
+    numerator, denominator = amount.as_integer_ratio()
+    if (4 * numerator) % denominator:
+        raise InvalidCreditAmount(f"credits come in quarter-credit steps; {amount} is not one")
+
+
+def decide_record_credit(
+    state: Credit | None, command: RecordCredit, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record a completed activity; provider transfers start verified, uploads pending [A9]."""
+    if state is not None:
+        raise CreditAlreadyRecorded(f"credit {state.credit_id} is already recorded")
+    details = _validated(command.details, now)
+    return [
+        CreditRecorded(
+            credit_id=command.credit_id,
+            person_id=command.person_id,
+            details=details,
+            origin=command.origin,
+        )
+    ]
+
+
+def decide_amend_credit(
+    state: Credit | None, command: AmendCredit, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Replace a live credit's details, with a reason; identical details are refused."""
+    credit = _live(state, "amend")
+    reason = _reason(command.reason, "an amendment")
+    details = _validated(command.details, now)
+    if details == credit.details:
+        raise NothingToAmend("the amendment changes nothing")
+    return [CreditAmended(credit_id=credit.credit_id, details=details, reason=reason)]
+
+
+def decide_retract_credit(
+    state: Credit | None, command: RetractCredit, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Retract a live credit, with a reason; it then never counts."""
+    credit = _live(state, "retract")
+    reason = _reason(command.reason, "a retraction")
+    return [CreditRetracted(credit_id=credit.credit_id, reason=reason)]
+
+
+def decide_record_verification(
+    state: Credit | None, command: RecordVerification, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record the outcome of checking the certificate; rejection and review need a note."""
+    credit = _live(state, "verify")
+    note = command.note.strip()
+    if command.status in ("rejected", "needs_review") and not note:
+        raise ReasonRequired(f"say why the credit is {command.status.replace('_', ' ')}")
+    if command.status == credit.verification:
+        return []
+    return [
+        CreditVerificationRecorded(credit_id=credit.credit_id, status=command.status, note=note)
+    ]
+
+
+def _validated(details: CreditDetails, now: datetime) -> CreditDetails:
+    check_quarter_credits(details.credits)
+    for label, text in (
+        ("title", details.title),
+        ("provider", details.provider),
+        ("accrediting organisation", details.accrediting_organisation),
+    ):
+        if not text.strip():
+            raise InvalidCreditDetails(f"the {label} must not be blank")
+    if not details.credit_types:
+        raise InvalidCreditDetails("name at least one credit type from the certificate")
+    if details.completed_on > now.date():
+        raise InvalidCreditDetails("an activity cannot be completed in the future")
+    return msgspec.structs.replace(
+        details,
+        title=details.title.strip(),
+        provider=details.provider.strip(),
+        accrediting_organisation=details.accrediting_organisation.strip(),
+        credit_types=tuple(sorted(set(details.credit_types))),
+        topics=tuple(sorted(set(details.topics))),
+    )
+
+
+def _live(state: Credit | None, verb: str) -> Credit:
+    if state is None:
+        raise CreditNotRecorded(f"cannot {verb} a credit that was never recorded")
+    if state.retracted:
+        raise CreditIsRetracted(f"cannot {verb} a retracted credit")
+    return state
+
+
+def _reason(text: str, what: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise ReasonRequired(f"{what} needs a reason")
+    return reason
+
+
+# --- evolve ------------------------------------------------------------------------------------
+
+
+def evolve(state: Credit | None, event: Event) -> Credit:
+    """Fold one credit event into the state; the first event must be ``CreditRecorded``."""
+    if isinstance(event, CreditRecorded):
+        return Credit(
+            credit_id=event.credit_id,
+            person_id=event.person_id,
+            details=event.details,
+            origin=event.origin,
+            verification="verified" if event.origin == "provider_transfer" else "pending",
+        )
+    if state is None:
+        raise CreditNotRecorded("a credit stream must start with CreditRecorded")
+    match event:
+        case CreditAmended(details=details):
+            return msgspec.structs.replace(state, details=details, verification="pending")
+        case CreditRetracted(reason=reason):
+            return msgspec.structs.replace(state, retraction_reason=reason)
+        case CreditVerificationRecorded(status=status):
+            return msgspec.structs.replace(state, verification=status)
+    raise TypeError(f"not a credit event: {type(event).__name__}")

@@ -1,0 +1,396 @@
+"""The person aggregate: a staff member's registry ids, birth month and credentials held.
+
+Deciders are pure: ``decide_<verb>(state, command, *, now, ids) -> list[Event]`` refuses with a
+``PersonRefused`` subclass; ``evolve(state, event) -> state`` folds one event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from domain.people.credentials import (
+    CREDENTIAL_SPECIALTIES,
+    Body,
+    CredentialStatus,
+    Specialty,
+)
+from domain.shared.errors import DomainError
+from domain.shared.event import Event
+
+# --- state -------------------------------------------------------------------------------------
+
+
+class SpecialtyHeld(msgspec.Struct, frozen=True, kw_only=True):
+    specialty: Specialty
+    earned_on: date
+
+
+class Credential(msgspec.Struct, frozen=True, kw_only=True):
+    """A credential held, e.g. ARDMS RDMS (AB, OB/GYN) earned on a date."""
+
+    credential_id: UUID
+    body: Body
+    code: str
+    earned_on: date
+    specialties: tuple[SpecialtyHeld, ...] = ()
+    status: CredentialStatus = "active"
+
+
+class Person(msgspec.Struct, frozen=True, kw_only=True):
+    """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1])."""
+
+    person_id: UUID
+    full_name: str
+    registry_ids: dict[Body, str] = msgspec.field(default_factory=dict)
+    birth_month: int | None = None
+    credentials: tuple[Credential, ...] = ()
+    cycle_starts: dict[Body, date] = msgspec.field(default_factory=dict)
+
+    def credential(self, credential_id: UUID) -> Credential:
+        for held in self.credentials:
+            if held.credential_id == credential_id:
+                return held
+        raise CredentialNotFound(f"no credential {credential_id} on this person")
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+class PersonRegistered(Event, frozen=True, kw_only=True, tag="people.PersonRegistered"):
+    person_id: UUID
+    full_name: str
+
+
+class RegistryIdRecorded(Event, frozen=True, kw_only=True, tag="people.RegistryIdRecorded"):
+    person_id: UUID
+    body: Body
+    registry_id: str
+
+
+class BirthMonthRecorded(Event, frozen=True, kw_only=True, tag="people.BirthMonthRecorded"):
+    person_id: UUID
+    birth_month: int
+
+
+class CredentialAdded(Event, frozen=True, kw_only=True, tag="people.CredentialAdded"):
+    person_id: UUID
+    credential: Credential
+
+
+class SpecialtyAdded(Event, frozen=True, kw_only=True, tag="people.SpecialtyAdded"):
+    person_id: UUID
+    credential_id: UUID
+    specialty: SpecialtyHeld
+
+
+class CredentialStatusChanged(
+    Event, frozen=True, kw_only=True, tag="people.CredentialStatusChanged"
+):
+    person_id: UUID
+    credential_id: UUID
+    status: CredentialStatus
+    effective_on: date
+    reason: str
+
+
+class CycleStartRecorded(Event, frozen=True, kw_only=True, tag="people.CycleStartRecorded"):
+    """The start of a CE cycle as the body assigned it (shown on the registrant's dashboard)."""
+
+    person_id: UUID
+    body: Body
+    starts_on: date
+
+
+PERSON_EVENTS: tuple[type[Event], ...] = (
+    PersonRegistered,
+    RegistryIdRecorded,
+    BirthMonthRecorded,
+    CredentialAdded,
+    SpecialtyAdded,
+    CredentialStatusChanged,
+    CycleStartRecorded,
+)
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+class RegisterPerson(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    full_name: str
+
+
+class RecordRegistryId(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    registry_id: str
+
+
+class RecordBirthMonth(msgspec.Struct, frozen=True, kw_only=True):
+    birth_month: int
+
+
+class AddCredential(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    code: str
+    earned_on: date
+    specialties: tuple[Specialty, ...] = ()
+
+
+class AddSpecialty(msgspec.Struct, frozen=True, kw_only=True):
+    credential_id: UUID
+    specialty: Specialty
+    earned_on: date
+
+
+class ChangeCredentialStatus(msgspec.Struct, frozen=True, kw_only=True):
+    credential_id: UUID
+    status: CredentialStatus
+    effective_on: date
+    reason: str = ""
+
+
+class RecordCycleStart(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    starts_on: date
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+class PersonRefused(DomainError):
+    code = "person_refused"
+
+
+class PersonAlreadyRegistered(PersonRefused):
+    code = "person_already_registered"
+
+
+class PersonNotRegistered(PersonRefused):
+    code = "person_not_registered"
+
+
+class InvalidPersonData(PersonRefused):
+    code = "invalid_person_data"
+
+
+class InvalidCredential(PersonRefused):
+    code = "invalid_credential"
+
+
+class CredentialNotFound(PersonRefused):
+    code = "credential_not_found"
+
+
+class InvalidStatusChange(PersonRefused):
+    code = "invalid_status_change"
+
+
+# --- deciders ----------------------------------------------------------------------------------
+
+_CCI_NUMBER = re.compile(r"\d{8}")  # CCI transfers need the 8-digit CCI number [C7]
+
+
+def decide_register_person(
+    state: Person | None, command: RegisterPerson, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Register a new person; refuses a second registration or a blank name."""
+    if state is not None:
+        raise PersonAlreadyRegistered(f"person {state.person_id} is already registered")
+    name = command.full_name.strip()
+    if not name:
+        raise InvalidPersonData("a person needs a full name")
+    return [PersonRegistered(person_id=command.person_id, full_name=name)]
+
+
+def decide_record_registry_id(
+    state: Person | None, command: RecordRegistryId, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record the person's number at a registry (ARDMS number, ARRT id, CCI id, NMTCB id)."""
+    person = _registered(state)
+    registry_id = command.registry_id.strip()
+    if not registry_id:
+        raise InvalidPersonData(f"the {command.body} registry id must not be blank")
+    if command.body == "CCI" and not _CCI_NUMBER.fullmatch(registry_id):
+        raise InvalidPersonData("a CCI number has exactly 8 digits [C7]")
+    if person.registry_ids.get(command.body) == registry_id:
+        return []
+    return [
+        RegistryIdRecorded(person_id=person.person_id, body=command.body, registry_id=registry_id)
+    ]
+
+
+def decide_record_birth_month(
+    state: Person | None, command: RecordBirthMonth, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record the birth month (1-12) that anchors ARRT bienniums [R4], [R5]."""
+    person = _registered(state)
+    if not 1 <= command.birth_month <= 12:
+        raise InvalidPersonData(f"birth month must be 1-12, not {command.birth_month}")
+    if person.birth_month == command.birth_month:
+        return []
+    return [BirthMonthRecorded(person_id=person.person_id, birth_month=command.birth_month)]
+
+
+def decide_add_credential(
+    state: Person | None, command: AddCredential, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Add a credential the person earned. Refuses codes the body does not issue, specialties the
+    code cannot carry, future dates, a code already held, and ARRT credentials before the birth
+    month is known (ARRT cycles run from it [R4], [R5])."""
+    person = _registered(state)
+    allowed = CREDENTIAL_SPECIALTIES[command.body].get(command.code)
+    if allowed is None:
+        raise InvalidCredential(f"{command.body} issues no credential {command.code!r}")
+    _check_specialties(command.body, command.code, command.specialties, allowed)
+    _check_not_future(command.earned_on, now)
+    if any(c.body == command.body and c.code == command.code for c in person.credentials):
+        raise InvalidCredential(f"{command.body} {command.code} is already held")
+    if command.body == "ARRT" and person.birth_month is None:
+        raise InvalidCredential("record the birth month before adding an ARRT credential")
+    credential = Credential(
+        credential_id=ids(),
+        body=command.body,
+        code=command.code,
+        earned_on=command.earned_on,
+        specialties=tuple(
+            SpecialtyHeld(specialty=s, earned_on=command.earned_on) for s in command.specialties
+        ),
+    )
+    return [CredentialAdded(person_id=person.person_id, credential=credential)]
+
+
+def decide_add_specialty(
+    state: Person | None, command: AddSpecialty, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Add a specialty passed under an already-held credential (e.g. OB/GYN on RDMS [A1])."""
+    person = _registered(state)
+    held = person.credential(command.credential_id)
+    _check_specialties(
+        held.body, held.code, (command.specialty,), CREDENTIAL_SPECIALTIES[held.body][held.code]
+    )
+    _check_not_future(command.earned_on, now)
+    if command.earned_on < held.earned_on:
+        raise InvalidCredential("a specialty cannot be earned before its credential")
+    if any(s.specialty == command.specialty for s in held.specialties):
+        raise InvalidCredential(f"{held.code} already carries {command.specialty}")
+    specialty = SpecialtyHeld(specialty=command.specialty, earned_on=command.earned_on)
+    return [
+        SpecialtyAdded(
+            person_id=person.person_id, credential_id=held.credential_id, specialty=specialty
+        )
+    ]
+
+
+def decide_change_credential_status(
+    state: Person | None,
+    command: ChangeCredentialStatus,
+    *,
+    now: datetime,
+    ids: Callable[[], UUID],
+) -> list[Event]:
+    """Change a credential's status. ARDMS retirement is permanent and needs an active credential
+    [A16]; a change to the current status is refused."""
+    person = _registered(state)
+    held = person.credential(command.credential_id)
+    if held.status == command.status:
+        raise InvalidStatusChange(f"{held.code} is already {held.status}")
+    if held.body == "ARDMS" and held.status == "retired":
+        raise InvalidStatusChange("ARDMS retired status is permanent [A16]")
+    if held.body == "ARDMS" and command.status == "retired" and held.status != "active":
+        raise InvalidStatusChange("only an active ARDMS credential can retire [A16]")
+    _check_not_future(command.effective_on, now)
+    return [
+        CredentialStatusChanged(
+            person_id=person.person_id,
+            credential_id=held.credential_id,
+            status=command.status,
+            effective_on=command.effective_on,
+            reason=command.reason.strip(),
+        )
+    ]
+
+
+def decide_record_cycle_start(
+    state: Person | None, command: RecordCycleStart, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record a cycle start the body assigned. Only ARRT assigns (and lets R.T.s move) biennium
+    years [R1]; its bienniums start on the 1st of the birth month [R4], [R5]."""
+    person = _registered(state)
+    if command.body != "ARRT":
+        raise InvalidPersonData(f"{command.body} cycle dates are computed, not assigned")
+    if person.birth_month is None:
+        raise InvalidPersonData("record the birth month before an ARRT biennium start")
+    if command.starts_on.day != 1 or command.starts_on.month != person.birth_month:
+        raise InvalidPersonData("an ARRT biennium starts on the 1st day of the birth month [R4]")
+    return [
+        CycleStartRecorded(
+            person_id=person.person_id, body=command.body, starts_on=command.starts_on
+        )
+    ]
+
+
+def _registered(state: Person | None) -> Person:
+    if state is None:
+        raise PersonNotRegistered("register the person first")
+    return state
+
+
+def _check_specialties(
+    body: Body, code: str, specialties: tuple[Specialty, ...], allowed: frozenset[Specialty]
+) -> None:
+    invalid = [s for s in specialties if s not in allowed]
+    if invalid:
+        raise InvalidCredential(f"{body} {code} carries no specialty {', '.join(invalid)}")
+    if len(set(specialties)) != len(specialties):
+        raise InvalidCredential("a specialty is listed twice")
+
+
+def _check_not_future(day: date, now: datetime) -> None:
+    if day > now.date():
+        raise InvalidPersonData(f"{day.isoformat()} is in the future")
+
+
+# --- evolve ------------------------------------------------------------------------------------
+
+
+def evolve(state: Person | None, event: Event) -> Person:
+    """Fold one person event into the state; the first event must be ``PersonRegistered``."""
+    if isinstance(event, PersonRegistered):
+        return Person(person_id=event.person_id, full_name=event.full_name)
+    person = _registered(state)
+    match event:
+        case RegistryIdRecorded(body=body, registry_id=registry_id):
+            return msgspec.structs.replace(
+                person, registry_ids={**person.registry_ids, body: registry_id}
+            )
+        case BirthMonthRecorded(birth_month=month):
+            return msgspec.structs.replace(person, birth_month=month)
+        case CredentialAdded(credential=credential):
+            return msgspec.structs.replace(person, credentials=(*person.credentials, credential))
+        case SpecialtyAdded(credential_id=credential_id, specialty=specialty):
+            held = person.credential(credential_id)
+            return _replace_credential(
+                person,
+                msgspec.structs.replace(held, specialties=(*held.specialties, specialty)),
+            )
+        case CredentialStatusChanged(credential_id=credential_id, status=status):
+            held = person.credential(credential_id)
+            return _replace_credential(person, msgspec.structs.replace(held, status=status))
+        case CycleStartRecorded(body=body, starts_on=starts_on):
+            return msgspec.structs.replace(
+                person, cycle_starts={**person.cycle_starts, body: starts_on}
+            )
+    raise TypeError(f"not a person event: {type(event).__name__}")
+
+
+def _replace_credential(person: Person, updated: Credential) -> Person:
+    return msgspec.structs.replace(
+        person,
+        credentials=tuple(
+            updated if c.credential_id == updated.credential_id else c for c in person.credentials
+        ),
+    )

@@ -1,0 +1,132 @@
+"""Builders for domain tests: people, credits and waivers with only the fields a test needs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.compliance.evaluation import Obligation, evaluate
+from domain.compliance.packs import RULE_PACKS
+from domain.credits.credit import (
+    ActivityKind,
+    Credit,
+    CreditDetails,
+    CreditType,
+    Topic,
+    VerificationStatus,
+)
+from domain.credits.waiver import Waiver, WaiverKind
+from domain.people.credentials import Body, CredentialStatus
+from domain.people.person import Credential, Person
+
+PERSON_ID = UUID(int=1)
+NOW = datetime(2026, 11, 26, 12, 0)
+_ids = itertools.count(1000)
+
+
+def new_id() -> UUID:
+    return UUID(int=next(_ids))
+
+
+def fixed_ids(*ids: UUID) -> Callable[[], UUID]:
+    """An id factory handing out ``ids`` in order."""
+    return iter(ids).__next__
+
+
+def credential(
+    body: Body, code: str, earned_on: date, status: CredentialStatus = "active"
+) -> Credential:
+    return Credential(
+        credential_id=new_id(), body=body, code=code, earned_on=earned_on, status=status
+    )
+
+
+def person(
+    *credentials: Credential,
+    birth_month: int | None = None,
+    cycle_starts: dict[Body, date] | None = None,
+) -> Person:
+    return Person(
+        person_id=PERSON_ID,
+        full_name="Dana Sonographer",
+        credentials=credentials,
+        birth_month=birth_month,
+        cycle_starts=cycle_starts or {},
+    )
+
+
+def details(
+    completed_on: date,
+    credits: str | Decimal = "1",
+    *,
+    types: tuple[CreditType, ...] = ("ama_pra_category_1",),
+    topics: tuple[Topic, ...] = (),
+    kind: ActivityKind = "standard",
+) -> CreditDetails:
+    return CreditDetails(
+        title="Doppler update",
+        provider="General Hospital and Medical Center",
+        accrediting_organisation="ACCME",
+        credit_types=types,
+        completed_on=completed_on,
+        credits=Decimal(credits),
+        topics=topics,
+        activity_kind=kind,
+    )
+
+
+def credit(
+    completed_on: date,
+    credits: str | Decimal = "1",
+    *,
+    types: tuple[CreditType, ...] = ("ama_pra_category_1",),
+    topics: tuple[Topic, ...] = (),
+    kind: ActivityKind = "standard",
+    verification: VerificationStatus = "pending",
+    retraction_reason: str | None = None,
+    credit_id: UUID | None = None,
+) -> Credit:
+    return Credit(
+        credit_id=credit_id or new_id(),
+        person_id=PERSON_ID,
+        details=details(completed_on, credits, types=types, topics=topics, kind=kind),
+        origin="self_reported",
+        verification=verification,
+        retraction_reason=retraction_reason,
+    )
+
+
+def waiver(body: Body, kind: WaiverKind, granted_on: date) -> Waiver:
+    return Waiver(
+        waiver_id=new_id(),
+        person_id=PERSON_ID,
+        body=body,
+        kind=kind,
+        granted_on=granted_on,
+        reference="new specialty passed",
+    )
+
+
+def obligations(
+    who: Person,
+    credits: list[Credit] | tuple[Credit, ...] = (),
+    waivers: list[Waiver] | tuple[Waiver, ...] = (),
+    *,
+    today: date,
+) -> list[Obligation]:
+    return evaluate(who, credits, waivers, today=today, rule_packs=RULE_PACKS)
+
+
+def only(found: list[Obligation], body: Body, period: str = "current") -> Obligation:
+    matching = [o for o in found if o.body == body and o.period == period]
+    assert len(matching) == 1, f"expected one {period} {body} obligation, got {len(matching)}"
+    return matching[0]
+
+
+def line(obligation: Obligation, label: str = "total") -> tuple[Decimal, Decimal, Decimal]:
+    """(required, counted, shortfall) of the named requirement line."""
+    found = next(entry for entry in obligation.lines if entry.label == label)
+    return found.required, found.counted, found.shortfall

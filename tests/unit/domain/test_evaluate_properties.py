@@ -1,0 +1,155 @@
+"""Property tests for evaluate(): monotone in credits, order-free, retraction-neutral, exact."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from random import Random
+from uuid import UUID
+
+import msgspec
+from cme_builders import credential, credit, obligations, person
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.compliance.evaluation import Obligation
+from domain.credits.credit import ActivityKind, Credit, CreditType, Topic
+from domain.people.person import Person
+
+PEOPLE = [
+    person(credential("ARDMS", "RDMS", date(2020, 12, 15))),
+    person(
+        credential("ARDMS", "RMSKS", date(2021, 6, 10)),
+        credential("ARDMS", "RVT", date(2022, 1, 3)),
+    ),
+    person(credential("ARRT", "S", date(2019, 3, 2), status="probation"), birth_month=4),
+    person(
+        credential("ARRT", "R", date(2019, 5, 2)),
+        credential("ARDMS", "RPVI", date(2020, 2, 29)),
+        credential("ARDMS", "RMSK", date(2022, 2, 1)),
+        credential("CCI", "RCS", date(2019, 11, 30)),
+        birth_month=2,
+    ),
+]
+STATUS_RANK = {"compliant": 0, "on_track": 1, "at_risk": 2, "in_grace": 2, "overdue": 3}
+
+days = st.dates(min_value=date(2018, 1, 1), max_value=date(2027, 12, 31))
+credit_types: st.SearchStrategy[CreditType] = st.sampled_from(
+    ["ama_pra_category_1", "arrt_category_a", "sdms", "cci_approved", "aha_ashi", "aium", "other"]
+)
+topics: st.SearchStrategy[Topic] = st.sampled_from(
+    ["sonography", "vascular", "musculoskeletal", "cardiovascular"]
+)
+kinds: st.SearchStrategy[ActivityKind] = st.sampled_from(
+    ["standard", "standard", "life_support", "applications_training"]
+)
+
+
+@st.composite
+def credits_strategy(draw: st.DrawFn, completed_on: st.SearchStrategy[date] = days) -> Credit:
+    return credit(
+        draw(completed_on),
+        Decimal(draw(st.integers(min_value=1, max_value=40))) / 4,
+        types=tuple(draw(st.lists(credit_types, min_size=1, max_size=2, unique=True))),
+        topics=tuple(draw(st.lists(topics, max_size=2, unique=True))),
+        kind=draw(kinds),
+        verification=draw(st.sampled_from(["pending", "verified", "needs_review", "rejected"])),
+        retraction_reason=draw(st.sampled_from([None, None, None, "duplicate"])),
+        credit_id=UUID(int=draw(st.integers(min_value=0, max_value=2**64))),
+    )
+
+
+credit_lists = st.lists(credits_strategy(), max_size=25, unique_by=lambda c: c.credit_id)
+people = st.sampled_from(PEOPLE)
+todays = st.dates(min_value=date(2021, 1, 1), max_value=date(2027, 12, 31))
+
+
+def _by_key(found: list[Obligation]) -> dict[tuple[str, str], Obligation]:
+    return {(o.body, o.period): o for o in found}
+
+
+@given(people, credit_lists, credits_strategy(), todays)
+@settings(deadline=None)
+def test_adding_a_credit_never_lowers_a_count_or_worsens_a_status(
+    who: Person, credits: list[Credit], extra: Credit, today: date
+) -> None:
+    if any(c.credit_id == extra.credit_id for c in credits):
+        return
+    before = _by_key(obligations(who, credits, today=today))
+    after = _by_key(obligations(who, [*credits, extra], today=today))
+    assert before.keys() == after.keys()
+    for key, old in before.items():
+        new = after[key]
+        for old_line, new_line in zip(old.lines, new.lines, strict=True):
+            assert new_line.counted >= old_line.counted, (key, old_line.label)
+        assert STATUS_RANK[new.status] <= STATUS_RANK[old.status], key
+
+
+@given(people, credit_lists, st.randoms(use_true_random=False), todays)
+@settings(deadline=None)
+def test_evaluation_does_not_depend_on_credit_order(
+    who: Person, credits: list[Credit], shuffler: Random, today: date
+) -> None:
+    shuffled = list(credits)
+    shuffler.shuffle(shuffled)
+    assert obligations(who, shuffled, today=today) == obligations(who, credits, today=today)
+
+
+@given(people, credit_lists, credits_strategy(), todays)
+@settings(deadline=None)
+def test_retracting_a_credit_restores_the_previous_result(
+    who: Person, credits: list[Credit], extra: Credit, today: date
+) -> None:
+    if any(c.credit_id == extra.credit_id for c in credits):
+        return
+    without = obligations(who, credits, today=today)
+    retracted = msgspec.structs.replace(extra, retraction_reason="entered by mistake")
+    with_retracted = obligations(who, [*credits, retracted], today=today)
+    assert [_forget(o, extra.credit_id) for o in with_retracted] == without
+    for obligation in with_retracted:
+        assert any(
+            x.credit_id == extra.credit_id and x.reason == "retracted" for x in obligation.not_used
+        )
+
+
+@given(
+    people,
+    credit_lists,
+    st.one_of(
+        credits_strategy(st.dates(min_value=date(2010, 1, 1), max_value=date(2018, 12, 31))),
+        credits_strategy(st.dates(min_value=date(2028, 1, 1), max_value=date(2030, 12, 31))),
+    ),
+    todays,
+)
+@settings(deadline=None)
+def test_credits_outside_every_window_never_count(
+    who: Person, credits: list[Credit], outside: Credit, today: date
+) -> None:
+    if any(c.credit_id == outside.credit_id for c in credits):
+        return
+    before = obligations(who, credits, today=today)
+    after = obligations(who, [*credits, outside], today=today)
+    assert [o.lines for o in after] == [o.lines for o in before]
+    assert all(u.credit_id != outside.credit_id for o in after for u in o.used)
+
+
+@given(people, credit_lists, todays)
+@settings(deadline=None)
+def test_every_credit_is_accounted_for_exactly_in_quarter_credits(
+    who: Person, credits: list[Credit], today: date
+) -> None:
+    claimed = sum((c.details.credits for c in credits), Decimal(0))
+    for obligation in obligations(who, credits, today=today):
+        used = sum((u.credits_counted for u in obligation.used), Decimal(0))
+        left_out = sum((x.credits for x in obligation.not_used), Decimal(0))
+        assert used + left_out == claimed
+        for entry in obligation.lines:
+            assert entry.counted % Decimal("0.25") == 0
+            assert entry.shortfall == max(Decimal(0), entry.required - entry.counted - entry.waived)
+
+
+def _forget(obligation: Obligation, credit_id: UUID) -> Obligation:
+    return msgspec.structs.replace(
+        obligation,
+        not_used=tuple(x for x in obligation.not_used if x.credit_id != credit_id),
+    )
