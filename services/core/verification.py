@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
-from services.core.chain import GENESIS_HASH, event_hash, format_timestamp
+from services.core.chain import GENESIS_HASH, canonical_json, event_hash, format_timestamp
 from services.core.db import Tx
 from services.core.eventstore import EventStore, RecordedEvent, read_history
 
@@ -27,20 +29,30 @@ class ChainReport(msgspec.Struct, frozen=True, kw_only=True):
         return self.first_break is None
 
 
+def chained_fields(event: RecordedEvent) -> dict[str, Any]:
+    """The event's fields exactly as the chain hashes them (and as exports carry them)."""
+    return {
+        "tenant_id": str(event.tenant_id),
+        "seq": event.seq,
+        "stream_id": event.stream_id,
+        "stream_version": event.stream_version,
+        "event_id": str(event.event_id),
+        "event_type": event.event_type,
+        "schema_version": event.schema_version,
+        "data": event.data,
+        "metadata": event.metadata,
+        "recorded_at": format_timestamp(event.recorded_at),
+        "prev_hash": event.prev_hash,
+    }
+
+
 def recompute_hash(event: RecordedEvent) -> str:
-    return event_hash(
-        tenant_id=str(event.tenant_id),
-        seq=event.seq,
-        stream_id=event.stream_id,
-        stream_version=event.stream_version,
-        event_id=str(event.event_id),
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        data=event.data,
-        metadata=event.metadata,
-        recorded_at=format_timestamp(event.recorded_at),
-        prev_hash=event.prev_hash,
-    )
+    return event_hash(**chained_fields(event))
+
+
+def export_line(event: RecordedEvent) -> str:
+    """One line of a history export (JSON lines): the chained fields plus the stored hash."""
+    return canonical_json({**chained_fields(event), "hash": event.hash})
 
 
 def _check_link(event: RecordedEvent, expected_seq: int, prev_hash: str) -> ChainBreak | None:
