@@ -32,13 +32,18 @@ class Readiness(msgspec.Struct):
 
 
 class RequestContextMiddleware(ASGIMiddleware):
-    """Binds a request id (the client's ``X-Request-ID`` or a new one) to every log line."""
+    """Binds the request id (the client's ``X-Request-ID`` or a new one) and the correlation id
+    (``X-Correlation-ID``, else the request id) to every log line of the request. The tenant id
+    is bound where the caller's membership is resolved."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         headers = dict(scope.get("headers", []))
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid4().hex
+        correlation_id = headers.get(b"x-correlation-id", b"").decode("latin-1")[:64]
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, correlation_id=correlation_id or request_id
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         try:
             await next_app(scope, receive, send)
@@ -99,5 +104,6 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         state=State({"database": db, "settings": settings}),
         on_shutdown=[close_database],
+        logging_config=None,  # configure_logging owns the stdlib loggers
         debug=False,
     )
