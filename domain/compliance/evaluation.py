@@ -120,7 +120,11 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     waivers: tuple[WaiverUse, ...]
     reporting: DatedStep | None
     grace: DatedStep | None
+    late_credits_until: date | None
+    """Last day of a grace window in which late credits count toward this cycle for this
+    person (``None``: there is none)."""
     status: Status
+    """As of the evaluation date; ``status_on`` gives it for any later day."""
     flags: tuple[Basis, ...]
     """Unconfirmed or conflicting rules this result rests on."""
 
@@ -283,6 +287,7 @@ class _BodyContext:
                 if version.grace and grace_end
                 else None
             ),
+            late_credits_until=late_until,
             status=_status(lines, window, self.today, late_until),
             flags=_unique_flags(flags),
         )
@@ -548,6 +553,45 @@ def _allocate(
                 )
             )
     return used, over
+
+
+def status_on(obligation: Obligation, today: date) -> Status:
+    """The obligation's status on ``today``, from its stored numbers alone. Equal to what
+    ``evaluate`` says on any day up to ``unchanged_through`` (see there)."""
+    return _status(obligation.lines, obligation.window, today, obligation.late_credits_until)
+
+
+def unchanged_through(
+    person: Person,
+    credits: Iterable[Credit],
+    waivers: Iterable[Waiver],
+    obligations: Sequence[Obligation],
+    *,
+    evaluated_on: date,
+    rule_packs: Sequence[RulePack],
+) -> date:
+    """The last day through which ``evaluate`` over these inputs returns ``obligations`` (its
+    result on ``evaluated_on``) with only each status changed, as ``status_on`` gives it.
+
+    After it, a current window ends (the cycles roll over). A body whose first window has not
+    started yet, or anything dated after ``evaluated_on`` (its exclusion names that day), makes
+    the result valid on ``evaluated_on`` only.
+    """
+    bodies = {o.body for o in obligations}
+    waiting = any(
+        c.body not in bodies and c.status in STATUSES_WITH_CE_OBLIGATION
+        for pack in rule_packs
+        for c in person.credentials
+        if c.body == pack.body
+    )
+    dates = [
+        *(c.earned_on for c in person.credentials),
+        *(c.details.completed_on for c in credits),
+        *(w.granted_on for w in waivers),
+    ]
+    if waiting or any(day > evaluated_on for day in dates):
+        return evaluated_on
+    return min((o.window.end for o in obligations if o.period == "current"), default=date.max)
 
 
 def _status(

@@ -9,11 +9,12 @@ mapping the *old* version to a function that returns the data of the next versio
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+State = TypeVar("State")
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,6 +22,17 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 
     schema_version: ClassVar[int] = 1
     upcasters: ClassVar[Mapping[int, Upcaster]] = {}
+
+
+def fold(
+    evolve: Callable[[State | None, Event], State],
+    events: Iterable[Event],
+    state: State | None = None,
+) -> State | None:
+    """Apply ``evolve`` to each event in order, starting from ``state`` (None: no history)."""
+    for event in events:
+        state = evolve(state, event)
+    return state
 
 
 class UnknownEventType(LookupError):

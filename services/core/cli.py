@@ -127,5 +127,37 @@ def rebuild_projections(settings: Settings, tenant: UUID | None) -> None:
     _run(rebuild, settings)
 
 
+@main.command()
+@click.option("--tenant", type=click.UUID, help="Re-evaluate one tenant (default: every tenant).")
+@click.option("--person", type=click.UUID, help="Re-evaluate one person (default: everyone).")
+@click.pass_obj
+def reevaluate(settings: Settings, tenant: UUID | None, person: UUID | None) -> None:
+    """Re-run evaluate() as of today with the current rule packs and store the obligations
+    (after a rule pack version changes, or to move people into their new cycle)."""
+    from services.core.eventstore import utc_now
+    from services.core.projections.obligations import evaluate_people
+
+    store = build_event_store()
+
+    async def run(database: Database) -> None:
+        today = utc_now().date()
+        for tenant_id in [tenant] if tenant else await list_tenants(database):
+            async with database.transaction(tenant_id) as tx:
+                await store.lock_head(tx)  # no append re-evaluates anyone meanwhile
+                people = (
+                    [person]
+                    if person
+                    else await tx.pg.fetchval(
+                        "SELECT coalesce(array_agg(person_id), '{}') FROM people"
+                        " WHERE tenant_id = $1",
+                        tenant_id,
+                    )
+                )
+                count = await evaluate_people(tx, dict.fromkeys(people, today))
+            click.echo(f"tenant {tenant_id}: {count} people re-evaluated as of {today}")
+
+    _run(run, settings)
+
+
 if __name__ == "__main__":
     main()

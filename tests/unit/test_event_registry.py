@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from domain.shared.event import Event, EventRegistry, UnknownEventType
+from domain.shared.event import Event, EventRegistry, UnknownEventType, fold
 from tests.support import CounterSet, NoteAdded, make_registry
 
 pytestmark = pytest.mark.unit
@@ -70,3 +70,14 @@ def test_refusals() -> None:
         EventRegistry([Unupcastable])
     with pytest.raises(UnknownEventType):
         EventRegistry([NoteAdded]).encode(CounterSet(value=1, unit="x"))
+
+
+def test_fold_applies_evolve_in_order_from_the_given_state() -> None:
+    def evolve(state: str | None, event: Event) -> str:
+        assert isinstance(event, NoteAdded)
+        return (state or "") + event.text
+
+    notes = [NoteAdded(text="a"), NoteAdded(text="b")]
+    assert fold(evolve, notes) == "ab"
+    assert fold(evolve, notes, "x") == "xab"
+    assert fold(evolve, []) is None

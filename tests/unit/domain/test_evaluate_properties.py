@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 from uuid import UUID
 
 import msgspec
-from cme_builders import credential, credit, obligations, person
+from cme_builders import credential, credit, obligations, person, waiver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.compliance.evaluation import Obligation
+from domain.compliance.evaluation import Obligation, status_on, unchanged_through
+from domain.compliance.packs import RULE_PACKS
 from domain.credits.credit import ActivityKind, Credit, CreditType, Topic
 from domain.people.person import Person
 
@@ -153,3 +154,48 @@ def _forget(obligation: Obligation, credit_id: UUID) -> Obligation:
         obligation,
         not_used=tuple(x for x in obligation.not_used if x.credit_id != credit_id),
     )
+
+
+@given(people, credit_lists, todays, st.integers(min_value=0, max_value=1500))
+@settings(deadline=None)
+def test_until_unchanged_through_only_the_status_moves_and_status_on_gives_it(
+    who: Person, credits: list[Credit], evaluated_on: date, days_later: int
+) -> None:
+    found = obligations(who, credits, today=evaluated_on)
+    valid = unchanged_through(
+        who, credits, [], found, evaluated_on=evaluated_on, rule_packs=RULE_PACKS
+    )
+    assert valid >= evaluated_on
+    day = min(evaluated_on + timedelta(days=days_later), valid)
+    restated = [msgspec.structs.replace(o, status=status_on(o, day)) for o in found]
+    assert restated == obligations(who, credits, today=day)
+
+
+def test_the_stored_result_expires_when_a_window_ends_or_a_dated_fact_starts_to_count() -> None:
+    rdms = person(credential("ARDMS", "RDMS", date(2021, 6, 10)))  # period ends 2024-12-31
+    found = obligations(rdms, [], today=date(2024, 6, 1))
+    valid = unchanged_through(
+        rdms, [], [], found, evaluated_on=date(2024, 6, 1), rule_packs=RULE_PACKS
+    )
+    assert valid == date(2024, 12, 31)
+    assert [o.period for o in obligations(rdms, [], today=date(2025, 1, 1))] == [
+        "previous",
+        "current",
+    ]
+    later = (
+        [credit(date(2024, 7, 1))],
+        [waiver("ARDMS", "new_credential_or_specialty", date(2024, 8, 1))],
+    )
+    assert unchanged_through(
+        rdms, *later, found, evaluated_on=date(2024, 6, 1), rule_packs=RULE_PACKS
+    ) == date(2024, 6, 1)
+
+
+def test_a_body_whose_first_window_has_not_started_keeps_the_result_one_day() -> None:
+    arrt = person(credential("ARRT", "S", date(2026, 3, 2)), birth_month=4)  # starts 2026-04-01
+    found = obligations(arrt, [], today=date(2026, 3, 10))
+    assert found == []
+    assert unchanged_through(
+        arrt, [], [], found, evaluated_on=date(2026, 3, 10), rule_packs=RULE_PACKS
+    ) == date(2026, 3, 10)
+    assert [o.body for o in obligations(arrt, [], today=date(2026, 4, 1))] == ["ARRT"]

@@ -1,0 +1,67 @@
+"""Application handlers: the thin shell around the pure deciders.
+
+Every handler runs inside the caller's unit of work (``Database.transaction(tenant)``): it loads
+the stream, folds it with the aggregate's ``evolve``, calls the pure ``decide_*`` with the
+store's clock and an id factory, and appends with the expected version. A refused command
+raises its ``DomainError``; a concurrent change raises ``ConcurrencyConflict`` (reload and
+retry the whole transaction).
+
+Idempotency: event ids and new entity ids derive from ``command_id`` (uuid5), so a retry of a
+command that already committed returns the events it stored instead of deciding again.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain.shared.event import Event, fold
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+
+Decider = Callable[..., list[Event]]
+"""``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""
+
+
+def entity_ids(command_id: UUID) -> Callable[[], UUID]:
+    """An id factory that yields the same ids, in the same order, for the same command."""
+    numbers = itertools.count()
+    return lambda: uuid5(command_id, f"entity/{next(numbers)}")
+
+
+def event_ids(command_id: UUID, count: int) -> list[UUID]:
+    """The ids of the first ``count`` events a command appends."""
+    return [uuid5(command_id, f"event/{n}") for n in range(count)]
+
+
+async def execute(
+    tx: Tx,
+    store: EventStore,
+    stream_id: str,
+    *,
+    evolve: Callable[[Any, Event], Any],
+    decide: Decider,
+    command: object,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Decide ``command`` on the stream's current state and append what it returns (nothing
+    if it decides no change); return the recorded events."""
+    recorded = await store.read_stream(tx, stream_id)
+    mine = set(event_ids(command_id, len(recorded)))
+    if replayed := [e for e in recorded if e.event_id in mine]:
+        return replayed
+    state = fold(evolve, map(store.decode, recorded))
+    events = decide(state, command, now=store.clock(), ids=entity_ids(command_id))
+    if not events:
+        return []
+    return await store.append(
+        tx,
+        stream_id,
+        events,
+        expected_version=recorded[-1].stream_version if recorded else 0,
+        event_ids=event_ids(command_id, len(events)),
+        metadata=metadata,
+    )

@@ -1,0 +1,94 @@
+"""Handlers for credits (stream ``credit-<credit id>``) and waivers (``waiver-<waiver id>``).
+
+Recording either for a person who was never registered is refused with ``PersonNotRegistered``.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.credits import credit, waiver
+from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification, RetractCredit
+from domain.credits.waiver import RecordWaiver
+from domain.people.person import PersonNotRegistered
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import Decider, execute
+from services.core.stream_ids import credit_stream, person_stream, waiver_stream
+
+CreditChange = AmendCredit | RetractCredit | RecordVerification
+
+CREDIT_CHANGES: dict[type[CreditChange], Decider] = {
+    AmendCredit: credit.decide_amend_credit,
+    RetractCredit: credit.decide_retract_credit,
+    RecordVerification: credit.decide_record_verification,
+}
+
+
+async def record_credit(
+    tx: Tx,
+    store: EventStore,
+    command: RecordCredit,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    await _require_person(tx, store, command.person_id)
+    return await execute(
+        tx,
+        store,
+        credit_stream(command.credit_id),
+        evolve=credit.evolve,
+        decide=credit.decide_record_credit,
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )
+
+
+async def change_credit(
+    tx: Tx,
+    store: EventStore,
+    credit_id: UUID,
+    command: CreditChange,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Amend, retract or record the verification of a recorded credit."""
+    return await execute(
+        tx,
+        store,
+        credit_stream(credit_id),
+        evolve=credit.evolve,
+        decide=CREDIT_CHANGES[type(command)],
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )
+
+
+async def record_waiver(
+    tx: Tx,
+    store: EventStore,
+    command: RecordWaiver,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    await _require_person(tx, store, command.waiver.person_id)
+    return await execute(
+        tx,
+        store,
+        waiver_stream(command.waiver.waiver_id),
+        evolve=waiver.evolve,
+        decide=waiver.decide_record_waiver,
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )
+
+
+async def _require_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+    if not await store.read_stream(tx, person_stream(person_id)):
+        raise PersonNotRegistered(f"no person {person_id} is registered")

@@ -1,0 +1,75 @@
+"""Handlers for the person aggregate (stream ``person-<person id>``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.people import person
+from domain.people.person import (
+    AddCredential,
+    AddSpecialty,
+    ChangeCredentialStatus,
+    RecordBirthMonth,
+    RecordCycleStart,
+    RecordRegistryId,
+    RegisterPerson,
+)
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import Decider, execute
+from services.core.stream_ids import person_stream
+
+PersonCommand = (
+    RegisterPerson
+    | RecordRegistryId
+    | RecordBirthMonth
+    | AddCredential
+    | AddSpecialty
+    | ChangeCredentialStatus
+    | RecordCycleStart
+)
+
+PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
+    RegisterPerson: person.decide_register_person,
+    RecordRegistryId: person.decide_record_registry_id,
+    RecordBirthMonth: person.decide_record_birth_month,
+    AddCredential: person.decide_add_credential,
+    AddSpecialty: person.decide_add_specialty,
+    ChangeCredentialStatus: person.decide_change_credential_status,
+    RecordCycleStart: person.decide_record_cycle_start,
+}
+
+
+async def register_person(
+    tx: Tx,
+    store: EventStore,
+    command: RegisterPerson,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    return await change_person(
+        tx, store, command.person_id, command, command_id=command_id, metadata=metadata
+    )
+
+
+async def change_person(
+    tx: Tx,
+    store: EventStore,
+    person_id: UUID,
+    command: PersonCommand,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Run any person command on ``person_id``'s stream (see ``services.core.handlers``)."""
+    return await execute(
+        tx,
+        store,
+        person_stream(person_id),
+        evolve=person.evolve,
+        decide=PERSON_COMMANDS[type(command)],
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )

@@ -1,0 +1,68 @@
+"""Base of the projections that keep each aggregate's folded state in a row of its table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from domain.shared.event import Event, EventRegistry, event_tag, fold
+from services.core.db import Tx
+from services.core.eventstore import RecordedEvent
+from services.core.stream_ids import aggregate_id
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def tags(classes: Sequence[type[Event]]) -> frozenset[str]:
+    return frozenset(event_tag(cls) for cls in classes)
+
+
+def as_json(rows: list[dict[str, Any]]) -> str:
+    """Rows as one JSON array parameter, for ``jsonb_to_recordset($n::jsonb)``."""
+    return msgspec.json.encode(rows).decode()
+
+
+class FoldedStates(Generic[S]):
+    """Folds a batch into the stored states with the domain's ``evolve`` and saves the results.
+
+    One load and one save per batch, whatever its size. ``load_sql`` takes the tenant ($1) and
+    the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text). Subclasses
+    set ``name``, ``event_types`` and implement ``save`` and ``reset``.
+    """
+
+    name: str
+    event_types: frozenset[str] | None
+
+    def __init__(
+        self,
+        registry: EventRegistry,
+        *,
+        evolve: Callable[[S | None, Event], S],
+        state_type: type[S],
+        load_sql: str,
+    ) -> None:
+        self.registry = registry
+        self._evolve = evolve
+        self._state_type = state_type
+        self._load_sql = load_sql
+
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        batches: dict[UUID, list[Event]] = {}
+        for event in events:
+            decoded = self.registry.decode(event.event_type, event.schema_version, event.data)
+            batches.setdefault(aggregate_id(event.stream_id), []).append(decoded)
+        rows = await tx.pg.fetch(self._load_sql, tx.require_tenant(), list(batches))
+        stored = {
+            row["id"]: msgspec.json.decode(row["state"], type=self._state_type) for row in rows
+        }
+        folded = [fold(self._evolve, batch, stored.get(key)) for key, batch in batches.items()]
+        await self.save(tx, [state for state in folded if state is not None])
+
+    async def save(self, tx: Tx, states: list[S]) -> None:
+        raise NotImplementedError
+
+    async def reset(self, tx: Tx) -> None:
+        raise NotImplementedError

@@ -1,0 +1,176 @@
+"""Read models ``obligations`` and ``obligation_evaluations``: evaluate() per person, inline.
+
+How time is handled: ``obligations`` holds ``evaluate(person, credits, waivers,
+today=evaluated_on)``, one row per person x body x cycle with the full explanation;
+``obligation_evaluations`` holds, per person, ``evaluated_on`` and ``valid_through`` from
+``domain.compliance.evaluation.unchanged_through``: up to that day (normally the end of the
+current cycle) evaluate() on any later day returns the same rows except for the status, which
+``status_on`` computes from the stored numbers. So the status is never stored as current; the
+queries compute it for the day asked (``services.core.queries``), and re-run evaluate() from the
+stored inputs for anyone read outside ``evaluated_on .. valid_through``.
+
+``evaluated_on`` is the UTC date of the person's latest event in the batch, so inline updates,
+catch-up and ``rebuild-projections`` store the same rows; ``cmeledger reevaluate`` stores rows
+for today (after a rule pack changes, or to move people into their new cycle). This projection
+reads the people, credits and waivers tables, so it must run after (and be rebuilt with) them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date
+from typing import NamedTuple
+from uuid import UUID
+
+import msgspec
+
+from domain.compliance.evaluation import Obligation, evaluate, unchanged_through
+from domain.compliance.packs import RULE_PACKS
+from domain.compliance.rules import RulePack
+from domain.credits.credit import CREDIT_EVENTS, Credit
+from domain.credits.waiver import WAIVER_EVENTS, Waiver
+from domain.people.person import PERSON_EVENTS, Person
+from services.core.db import Tx
+from services.core.eventstore import RecordedEvent
+from services.core.projections.folded import as_json, tags
+from services.core.stream_ids import aggregate_id
+
+_PERSON_TAGS = tags(PERSON_EVENTS)
+_TABLES = ("obligations", "obligation_evaluations")
+
+_OWNERS = """
+SELECT credit_id AS id, person_id FROM credits WHERE tenant_id = $1 AND credit_id = ANY($2::uuid[])
+UNION ALL
+SELECT waiver_id, person_id FROM waivers WHERE tenant_id = $1 AND waiver_id = ANY($2::uuid[])
+"""
+_KINDS = ("person", "credit", "waiver")
+_INPUTS = """
+SELECT 'person' AS kind, state::text AS state FROM people
+WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+UNION ALL
+SELECT 'credit', state::text FROM credits WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+UNION ALL
+SELECT 'waiver', state::text FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+"""
+_INSERT = """
+INSERT INTO obligations
+    (tenant_id, person_id, body, window_start, window_end, period, ordinal, deadline, required,
+     counted, waived, shortfall, late_credits_until, flagged, explanation)
+SELECT $1, r.person_id, r.body, r.window_start, r.window_end, r.period, r.ordinal, r.deadline,
+       r.required, r.counted, r.waived, r.shortfall, r.late_credits_until, r.flagged,
+       r.explanation
+FROM jsonb_to_recordset($2::jsonb) AS r(
+    person_id uuid, body text, window_start date, window_end date, period text, ordinal smallint,
+    deadline date, required numeric, counted numeric, waived numeric, shortfall numeric,
+    late_credits_until date, flagged boolean, explanation jsonb)
+"""
+_INSERT_EVALUATIONS = """
+INSERT INTO obligation_evaluations (tenant_id, person_id, evaluated_on, valid_through)
+SELECT $1, r.person_id, r.evaluated_on, r.valid_through
+FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, evaluated_on date, valid_through date)
+"""
+
+
+class Inputs(NamedTuple):
+    """What evaluate() needs for one person, as the read models hold it."""
+
+    person: Person
+    credits: list[Credit]
+    waivers: list[Waiver]
+
+    def evaluate(self, today: date, rule_packs: Sequence[RulePack]) -> list[Obligation]:
+        return evaluate(self.person, self.credits, self.waivers, today=today, rule_packs=rule_packs)
+
+
+async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
+    """The registered people among ``person_ids``, with their credits and waivers."""
+    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids))
+    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
+    found = {
+        p.person_id: Inputs(p, [], [])
+        for p in (msgspec.json.decode(state, type=Person) for state in states["person"])
+    }
+    for state in states["credit"]:
+        held = msgspec.json.decode(state, type=Credit)
+        if held.person_id in found:
+            found[held.person_id].credits.append(held)
+    for state in states["waiver"]:
+        granted = msgspec.json.decode(state, type=Waiver)
+        if granted.person_id in found:
+            found[granted.person_id].waivers.append(granted)
+    return found
+
+
+async def evaluate_people(
+    tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[RulePack] = RULE_PACKS
+) -> int:
+    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
+    return how many registered people were evaluated (unregistered ones just lose their rows)."""
+    tenant, ids = tx.require_tenant(), list(evaluated_on)
+    inputs = await load_inputs(tx, ids)
+    rows, evaluations = [], []
+    for person_id, found in inputs.items():
+        day = evaluated_on[person_id]
+        obligations = found.evaluate(day, rule_packs)
+        valid = unchanged_through(
+            found.person,
+            found.credits,
+            found.waivers,
+            obligations,
+            evaluated_on=day,
+            rule_packs=rule_packs,
+        )
+        evaluations.append({"person_id": person_id, "evaluated_on": day, "valid_through": valid})
+        rows += [
+            {
+                "person_id": person_id,
+                "body": o.body,
+                "window_start": o.window.start,
+                "window_end": o.window.end,
+                "period": o.period,
+                "ordinal": ordinal,
+                "deadline": o.deadline,
+                "required": o.lines[0].required,
+                "counted": o.lines[0].counted,
+                "waived": o.lines[0].waived,
+                "shortfall": o.lines[0].shortfall,
+                "late_credits_until": o.late_credits_until,
+                "flagged": bool(o.flags),
+                "explanation": msgspec.to_builtins(o),
+            }
+            for ordinal, o in enumerate(obligations)
+        ]
+    for table in _TABLES:
+        await tx.pg.execute(
+            f"DELETE FROM {table} WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])",  # noqa: S608
+            tenant,
+            ids,
+        )
+    await tx.pg.execute(_INSERT_EVALUATIONS, tenant, as_json(evaluations))
+    await tx.pg.execute(_INSERT, tenant, as_json(rows))
+    return len(inputs)
+
+
+class ObligationsProjection:
+    """Re-evaluates the people whose person, credit or waiver streams the batch touched."""
+
+    name = "obligations"
+    event_types: frozenset[str] | None = tags([*PERSON_EVENTS, *CREDIT_EVENTS, *WAIVER_EVENTS])
+
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        owned = [aggregate_id(e.stream_id) for e in events if e.event_type not in _PERSON_TAGS]
+        owners = dict(tuple(row) for row in await tx.pg.fetch(_OWNERS, tx.require_tenant(), owned))
+        days: dict[UUID, date] = {}
+        for event in events:
+            key = aggregate_id(event.stream_id)
+            person_id = key if event.event_type in _PERSON_TAGS else owners[key]
+            day = event.recorded_at.astimezone(UTC).date()
+            days[person_id] = max(day, days.get(person_id, day))
+        await evaluate_people(tx, days)
+
+    async def reset(self, tx: Tx) -> None:
+        for table in _TABLES:
+            await tx.pg.execute(
+                f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608
+                tx.require_tenant(),
+            )

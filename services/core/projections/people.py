@@ -1,0 +1,87 @@
+"""Read models ``people`` and ``person_credentials``: each person's profile and credentials."""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain.people import person
+from domain.people.person import PERSON_EVENTS, Person
+from domain.shared.event import EventRegistry
+from services.core.db import Tx
+from services.core.projections.folded import FoldedStates, as_json, tags
+
+_LOAD = (
+    "SELECT person_id AS id, state::text AS state FROM people"
+    " WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])"
+)
+_UPSERT_PEOPLE = """
+INSERT INTO people AS p (tenant_id, person_id, full_name, registry_ids, birth_month, state)
+SELECT $1, r.person_id, r.full_name, r.registry_ids, r.birth_month, r.state
+FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, full_name text, registry_ids jsonb,
+                                         birth_month smallint, state jsonb)
+ON CONFLICT (tenant_id, person_id) DO UPDATE SET
+    full_name = excluded.full_name,
+    registry_ids = excluded.registry_ids,
+    birth_month = excluded.birth_month,
+    state = excluded.state
+"""
+_INSERT_CREDENTIALS = """
+INSERT INTO person_credentials
+    (tenant_id, person_id, credential_id, body, code, earned_on, status, specialties)
+SELECT $1, r.person_id, r.credential_id, r.body, r.code, r.earned_on, r.status, r.specialties
+FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, credential_id uuid, body text, code text,
+                                         earned_on date, status text, specialties jsonb)
+"""
+
+
+class PeopleProjection(FoldedStates[Person]):
+    name = "people"
+    event_types: frozenset[str] | None = tags(PERSON_EVENTS)
+
+    def __init__(self, registry: EventRegistry) -> None:
+        super().__init__(registry, evolve=person.evolve, state_type=Person, load_sql=_LOAD)
+
+    async def save(self, tx: Tx, states: list[Person]) -> None:
+        tenant = tx.require_tenant()
+        await tx.pg.execute(
+            _UPSERT_PEOPLE,
+            tenant,
+            as_json(
+                [
+                    {
+                        "person_id": p.person_id,
+                        "full_name": p.full_name,
+                        "registry_ids": p.registry_ids,
+                        "birth_month": p.birth_month,
+                        "state": msgspec.to_builtins(p),
+                    }
+                    for p in states
+                ]
+            ),
+        )
+        await tx.pg.execute(
+            "DELETE FROM person_credentials WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])",
+            tenant,
+            [p.person_id for p in states],
+        )
+        await tx.pg.execute(
+            _INSERT_CREDENTIALS,
+            tenant,
+            as_json(
+                [
+                    {
+                        "person_id": p.person_id,
+                        **msgspec.to_builtins(c),
+                    }
+                    for p in states
+                    for c in p.credentials
+                ]
+            ),
+        )
+
+    async def reset(self, tx: Tx) -> None:
+        for table in ("person_credentials", "people"):
+            await tx.pg.execute(
+                f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608 (fixed names)
+                tx.require_tenant(),
+            )

@@ -1,0 +1,154 @@
+"""Read-side queries over the compliance read models: plain functions over a tenant transaction.
+
+Statuses are computed for the ``today`` passed in, never read from storage: stored obligations
+get ``status_on(obligation, today)`` while ``today`` lies in the person's ``evaluated_on ..
+valid_through``, and anyone outside it is re-evaluated from the stored inputs (see
+``services.core.projections.obligations``). Either way the result equals evaluate() on ``today``
+over the person's events, with the rule packs the read models were built with.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import msgspec
+
+from domain.compliance.evaluation import Obligation, Status, status_on
+from domain.compliance.packs import RULE_PACKS
+from domain.compliance.rules import RulePack
+from domain.credits.credit import Credit
+from domain.people.credentials import Body
+from domain.people.person import Person
+from services.core.db import Tx
+from services.core.projections.obligations import load_inputs
+
+_EVALUATIONS = """
+SELECT person_id, evaluated_on, valid_through FROM obligation_evaluations
+WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2::uuid[]))
+"""
+_STORED = """
+SELECT person_id, explanation::text AS explanation FROM obligations
+WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+ORDER BY person_id, ordinal
+"""
+
+
+async def obligations_on(
+    tx: Tx,
+    *,
+    today: date,
+    person_ids: Sequence[UUID] | None = None,
+    rule_packs: Sequence[RulePack] = RULE_PACKS,
+) -> dict[UUID, list[Obligation]]:
+    """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
+    evaluate()'s order. ``rule_packs`` is used only for people re-evaluated on read."""
+    tenant = tx.require_tenant()
+    ids = None if person_ids is None else list(person_ids)
+    evaluations = await tx.pg.fetch(_EVALUATIONS, tenant, ids)
+    valid = {
+        r["person_id"] for r in evaluations if r["evaluated_on"] <= today <= r["valid_through"]
+    }
+    found: dict[UUID, list[Obligation]] = {r["person_id"]: [] for r in evaluations}
+    for row in await tx.pg.fetch(_STORED, tenant, list(valid)):
+        stored = msgspec.json.decode(row["explanation"], type=Obligation)
+        found[row["person_id"]].append(
+            msgspec.structs.replace(stored, status=status_on(stored, today))
+        )
+    stale = [person_id for person_id in found if person_id not in valid]
+    for person_id, inputs in (await load_inputs(tx, stale)).items():
+        found[person_id] = inputs.evaluate(today, rule_packs)
+    return found
+
+
+async def my_obligations(tx: Tx, person_id: UUID, *, today: date) -> list[Obligation]:
+    """The person's previous and current obligation per body, each with its full explanation
+    (requirement lines, credits used and why, credits not used and why, waivers, flags)."""
+    return (await obligations_on(tx, today=today, person_ids=[person_id])).get(person_id, [])
+
+
+async def my_credits(tx: Tx, person_id: UUID) -> list[Credit]:
+    """The person's credits, latest completed first, with verification status and retraction."""
+    rows = await tx.pg.fetch(
+        "SELECT state::text AS state FROM credits WHERE tenant_id = $1 AND person_id = $2"
+        " ORDER BY completed_on DESC, credit_id",
+        tx.require_tenant(),
+        person_id,
+    )
+    return [msgspec.json.decode(row["state"], type=Credit) for row in rows]
+
+
+async def get_person(tx: Tx, person_id: UUID) -> Person | None:
+    """The person's profile, registry ids and credentials, or None if not registered."""
+    state = await tx.pg.fetchval(
+        "SELECT state::text FROM people WHERE tenant_id = $1 AND person_id = $2",
+        tx.require_tenant(),
+        person_id,
+    )
+    return None if state is None else msgspec.json.decode(state, type=Person)
+
+
+class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    full_name: str
+    body: Body
+    deadline: date
+    shortfall: Decimal
+    status: Status
+
+
+class OrganisationSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """Counts are of obligations: ``by_status`` and ``by_body`` of current cycles,
+    ``previous_by_status`` of previous cycles (in grace or overdue ones still matter)."""
+
+    today: date
+    people: int
+    by_status: dict[Status, int]
+    by_body: dict[Body, dict[Status, int]]
+    previous_by_status: dict[Status, int]
+    flagged: int
+    """Current obligations resting on an unconfirmed or conflicting rule."""
+    next_deadlines: list[UpcomingDeadline]
+    """Current obligations with a shortfall in any line, soonest deadline first (``shortfall``
+    is the total line's)."""
+
+
+async def organisation_summary(tx: Tx, *, today: date, upcoming: int = 10) -> OrganisationSummary:
+    found = await obligations_on(tx, today=today)
+    names = {
+        row["person_id"]: row["full_name"]
+        for row in await tx.pg.fetch(
+            "SELECT person_id, full_name FROM people WHERE tenant_id = $1", tx.require_tenant()
+        )
+    }
+    every = [o for obligations in found.values() for o in obligations]
+    current = [o for o in every if o.period == "current"]
+    by_body: dict[Body, Counter[Status]] = {}
+    for o in current:
+        by_body.setdefault(o.body, Counter())[o.status] += 1
+    short = sorted(
+        (o for o in current if o.status != "compliant"),
+        key=lambda o: (o.deadline, names[o.person_id], o.body),
+    )
+    return OrganisationSummary(
+        today=today,
+        people=len(found),
+        by_status=dict(Counter(o.status for o in current)),
+        by_body={body: dict(counts) for body, counts in by_body.items()},
+        previous_by_status=dict(Counter(o.status for o in every if o.period == "previous")),
+        flagged=sum(1 for o in current if o.flags),
+        next_deadlines=[
+            UpcomingDeadline(
+                person_id=o.person_id,
+                full_name=names[o.person_id],
+                body=o.body,
+                deadline=o.deadline,
+                shortfall=o.lines[0].shortfall,
+                status=o.status,
+            )
+            for o in short[:upcoming]
+        ],
+    )

@@ -1,0 +1,22 @@
+"""Stream ids of the aggregates: ``<kind>-<aggregate uuid>``."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+def person_stream(person_id: UUID) -> str:
+    return f"person-{person_id}"
+
+
+def credit_stream(credit_id: UUID) -> str:
+    return f"credit-{credit_id}"
+
+
+def waiver_stream(waiver_id: UUID) -> str:
+    return f"waiver-{waiver_id}"
+
+
+def aggregate_id(stream_id: str) -> UUID:
+    """The aggregate's id in a stream id built by the functions above."""
+    return UUID(stream_id.split("-", 1)[1])
