@@ -9,15 +9,23 @@ from uuid import uuid4
 import msgspec
 import structlog
 from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.response import Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from services.api.auth import session_auth
+from services.api.controllers.session import SessionController
+from services.api.errors import problem_details_config
+from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
 from services.core.logging import configure_logging
+from services.core.registry import build_event_store
 from services.core.settings import Settings
 
 
@@ -99,10 +107,23 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             await db.dispose()
 
     return Litestar(
-        route_handlers=[health, ready],
+        route_handlers=[health, ready, SessionController],
         middleware=[RequestContextMiddleware()],
-        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
-        state=State({"database": db, "settings": settings}),
+        on_app_init=[session_auth(settings).on_app_init],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.resolved_cookie_secure,
+            cookie_samesite="lax",
+        ),
+        stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
+        openapi_config=OpenAPIConfig(
+            title="CME Ledger API",
+            version="1",
+            path="/schema",
+            use_handler_docstrings=True,
+        ),
+        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        state=State({"database": db, "settings": settings, "store": build_event_store()}),
         on_shutdown=[close_database],
         logging_config=None,  # configure_logging owns the stdlib loggers
         debug=False,

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from domain.audits.access import ACCESS_EVENTS
+from domain.credits.credit import CREDIT_EVENTS
+from domain.credits.waiver import WAIVER_EVENTS
+from domain.organisations.organisation import ORGANISATION_EVENTS
+from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
-from services.core.eventstore import EventStore
-from services.core.projections import ProjectionRunner
+from services.core.eventstore import Clock, EventStore, utc_now
+from services.core.projections import Projection, ProjectionRunner
+from services.core.projections.credits import CreditsProjection, WaiversProjection
+from services.core.projections.obligations import ObligationsProjection
+from services.core.projections.organisations import Organisations
+from services.core.projections.people import PeopleProjection
 from services.core.projections.streams import StreamSummaries
 
-EVENT_TYPES: list[type[Event]] = []
+EVENT_TYPES: list[type[Event]] = [
+    *ORGANISATION_EVENTS,
+    *ACCESS_EVENTS,
+    *PERSON_EVENTS,
+    *CREDIT_EVENTS,
+    *WAIVER_EVENTS,
+]
 
 
-def build_event_store() -> EventStore:
-    return EventStore(EventRegistry(EVENT_TYPES), ProjectionRunner([StreamSummaries()]))
+def build_projections(registry: EventRegistry) -> list[Projection]:
+    """The inline projections, in the order they apply: obligations read the people, credits
+    and waivers tables, so it comes after them."""
+    return [
+        StreamSummaries(),
+        Organisations(),
+        PeopleProjection(registry),
+        CreditsProjection(registry),
+        WaiversProjection(registry),
+        ObligationsProjection(),
+    ]
+
+
+def build_event_store(clock: Clock = utc_now) -> EventStore:
+    registry = EventRegistry(EVENT_TYPES)
+    return EventStore(registry, ProjectionRunner(build_projections(registry)), clock)

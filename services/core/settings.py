@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 ENV_PREFIX = "CMELEDGER_"
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105 (refused in production)
 
 
 class SettingsError(ValueError):
@@ -34,6 +35,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 30_000
+    # Signs CSRF tokens. Must be set (32+ characters) in production.
+    secret_key: str = DEVELOPMENT_SECRET
+    # Secure cookies (HTTPS only); defaults to on in production, off for local http.
+    cookie_secure: bool | None = None
+    session_max_age_s: int = 8 * 3600
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -41,6 +47,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if self.log_format is not None:
             return self.log_format
         return "json" if self.environment == "production" else "console"
+
+    @property
+    def resolved_cookie_secure(self) -> bool:
+        return (
+            self.environment == "production" if self.cookie_secure is None else self.cookie_secure
+        )
 
     @property
     def app_role(self) -> str:
@@ -82,5 +94,11 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('broker_url')}: expected amqp://user:password@host:port/")
     if not 0 < settings.port < 65536:
         raise SettingsError(f"{env_name('port')}: must be a TCP port between 1 and 65535")
+    if settings.environment == "production" and (
+        settings.secret_key == DEVELOPMENT_SECRET or len(settings.secret_key) < 32
+    ):
+        raise SettingsError(f"{env_name('secret_key')}: set a random secret of 32+ characters")
+    if settings.session_max_age_s < 60:
+        raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")

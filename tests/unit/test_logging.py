@@ -17,7 +17,9 @@ pytestmark = pytest.mark.unit
 def test_stdlib_records_are_json_with_context_in_production(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging(load_settings({"CMELEDGER_ENVIRONMENT": "production"}))
+    configure_logging(
+        load_settings({"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_SECRET_KEY": "s" * 40})
+    )
     structlog.contextvars.bind_contextvars(request_id="r-1", tenant_id="t-1", correlation_id="c-1")
     try:
         logging.getLogger("uvicorn.error").warning("server says %s", "hello")

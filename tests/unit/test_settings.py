@@ -18,9 +18,20 @@ def test_defaults_are_local_and_safe() -> None:
 
 
 def test_production_logs_json_unless_told_otherwise() -> None:
-    assert load_settings({"CMELEDGER_ENVIRONMENT": "production"}).resolved_log_format == "json"
-    env = {"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_LOG_FORMAT": "console"}
+    prod = {"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_SECRET_KEY": "s" * 40}
+    assert load_settings(prod).resolved_log_format == "json"
+    env = {**prod, "CMELEDGER_LOG_FORMAT": "console"}
     assert load_settings(env).resolved_log_format == "console"
+
+
+def test_production_needs_a_real_secret_and_secure_cookies() -> None:
+    with pytest.raises(SettingsError, match=r"^CMELEDGER_SECRET_KEY: "):
+        load_settings({"CMELEDGER_ENVIRONMENT": "production"})
+    settings = load_settings(
+        {"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_SECRET_KEY": "s" * 40}
+    )
+    assert settings.resolved_cookie_secure
+    assert not load_settings({}).resolved_cookie_secure
 
 
 def test_values_are_converted_from_strings() -> None:
@@ -38,6 +49,8 @@ def test_values_are_converted_from_strings() -> None:
         ("CMELEDGER_BROKER_URL", "redis://127.0.0.1"),
         ("CMELEDGER_DB_POOL_SIZE", "0"),
         ("CMELEDGER_LOG_LEVEL", "LOUD"),
+        ("CMELEDGER_COOKIE_SECURE", "maybe"),
+        ("CMELEDGER_SESSION_MAX_AGE_S", "5"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:

@@ -1,0 +1,31 @@
+"""Access events recorded in each tenant's chain: sign-ins, failed sign-ins and sign-outs.
+
+Recorded per member user (stream ``access-<user id>``), so an auditor of the organisation sees
+who entered when, and every failed attempt against a member's account.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from domain.shared.event import Event
+
+FailureReason = Literal["wrong_password", "locked"]
+
+
+class UserSignedIn(Event, frozen=True, kw_only=True, tag="audits.UserSignedIn"):
+    user_id: UUID
+    method: Literal["password", "api_token"]
+
+
+class SignInFailed(Event, frozen=True, kw_only=True, tag="audits.SignInFailed"):
+    user_id: UUID
+    reason: FailureReason
+
+
+class UserSignedOut(Event, frozen=True, kw_only=True, tag="audits.UserSignedOut"):
+    user_id: UUID
+
+
+ACCESS_EVENTS: list[type[Event]] = [UserSignedIn, SignInFailed, UserSignedOut]

@@ -1,0 +1,82 @@
+"""Authentication (server-side sessions in HttpOnly cookies) and role guards.
+
+The tenant always comes from the authenticated membership: the session names a user and the
+organisation they picked, and every request re-reads that membership, so a removed member or a
+changed role takes effect at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.security.session_auth import SessionAuth
+from litestar.types import Guard
+
+from domain.organisations.organisation import Role
+from services.core.db import Database
+from services.core.settings import Settings
+
+SESSION_COOKIE = "cmeledger_session"
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed-in user acting in one organisation."""
+
+    user_id: UUID
+    email: str
+    tenant_id: UUID
+    role: Role
+
+
+async def retrieve_principal(
+    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+) -> Principal | None:
+    try:
+        user_id, tenant_id = UUID(session["user_id"]), UUID(session["tenant_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    database: Database = connection.app.state.database
+    async with database.transaction(tenant_id) as tx:
+        row = await tx.pg.fetchrow(
+            "SELECT email, role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+            tenant_id,
+            user_id,
+        )
+    if row is None:
+        return None
+    return Principal(user_id=user_id, email=row["email"], tenant_id=tenant_id, role=row["role"])
+
+
+def session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
+    return SessionAuth[Principal, ServerSideSessionBackend](
+        retrieve_user_handler=retrieve_principal,
+        session_backend_config=ServerSideSessionConfig(
+            key=SESSION_COOKIE,
+            max_age=settings.session_max_age_s,
+            secure=settings.resolved_cookie_secure,
+            httponly=True,
+            samesite="lax",
+            store="sessions",
+        ),
+        exclude=["^/health$", "^/ready$", "^/schema"],
+    )
+
+
+def requires_role(*roles: Role) -> Guard:
+    """A guard admitting only members whose role in the current organisation is in ``roles``."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.user
+        if not isinstance(principal, Principal) or principal.role not in roles:
+            raise PermissionDeniedException(f"this needs one of the roles: {', '.join(roles)}")
+
+    return guard

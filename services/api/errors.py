@@ -1,0 +1,60 @@
+"""Every error leaves the API as RFC 9457 problem details with a stable ``type``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+
+from domain.organisations.organisation import (
+    AlreadyMember,
+    NotAMember,
+    OrganisationAlreadyOpened,
+    OrganisationNotOpened,
+    RoleNotAllowed,
+)
+from domain.shared.errors import DomainError
+from services.core.handlers.organisations import SlugTaken
+from services.core.identity import AccountLocked, EmailTaken, IdentityError, InvalidCredentials
+
+PROBLEM_TYPE = "urn:cmeledger:problem:"
+
+_STATUS: dict[type[Exception], int] = {
+    SlugTaken: 409,
+    EmailTaken: 409,
+    AlreadyMember: 409,
+    OrganisationAlreadyOpened: 409,
+    OrganisationNotOpened: 404,
+    NotAMember: 404,
+    RoleNotAllowed: 403,
+    InvalidCredentials: 401,
+    AccountLocked: 429,
+}
+
+
+def _status(exc: Exception) -> int:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 422  # any other refusal: the request was understood but breaks a business rule
+
+
+def to_problem(exc: Any) -> ProblemDetailsException:
+    """Map a domain or identity refusal to a problem with its stable code as the type."""
+    return ProblemDetailsException(
+        status_code=_status(exc),
+        title=exc.code.replace("_", " "),
+        detail=str(exc),
+        type_=PROBLEM_TYPE + exc.code,
+    )
+
+
+def problem_details_config() -> ProblemDetailsConfig:
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        DomainError: to_problem,
+        IdentityError: to_problem,
+    }
+    return ProblemDetailsConfig(
+        enable_for_all_http_exceptions=True, exception_to_problem_detail_map=mapping
+    )

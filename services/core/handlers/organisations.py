@@ -1,0 +1,165 @@
+"""Opening an organisation, signing in and out, and the access events they record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+
+from domain.audits.access import FailureReason, SignInFailed, UserSignedIn, UserSignedOut
+from domain.organisations.organisation import (
+    OpenOrganisation,
+    check_slug,
+    decide_open_organisation,
+)
+from domain.shared.errors import DomainError
+from domain.shared.event import Event
+from services.core import identity
+from services.core.db import Database
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.identity import AccountLocked, InvalidCredentials, Membership
+
+ORGANISATION_STREAM = "organisation"
+
+
+class SlugTaken(DomainError):
+    code = "slug_taken"
+
+
+class OpenedOrganisation(msgspec.Struct, frozen=True, kw_only=True):
+    tenant_id: UUID
+    user_id: UUID
+    slug: str
+
+
+async def open_organisation(
+    database: Database,
+    store: EventStore,
+    *,
+    name: str,
+    slug: str,
+    email: str,
+    password: str,
+    request_id: str | None = None,
+) -> OpenedOrganisation:
+    """Create the tenant, its owner's account and the first events, in one transaction."""
+    tenant_id = uuid4()
+    slug = check_slug(slug.strip().lower())
+    async with database.transaction(tenant_id) as tx:
+        await store.register_tenant(tx)
+        try:
+            await tx.pg.execute(
+                "UPDATE tenants SET slug = $2 WHERE tenant_id = $1", tenant_id, slug
+            )
+        except asyncpg.UniqueViolationError:
+            raise SlugTaken(f"the URL name {slug!r} is taken; choose another") from None
+        user_id = await identity.create_user(tx, email, password)
+        events = decide_open_organisation(
+            None,
+            OpenOrganisation(
+                organisation_id=tenant_id,
+                name=name,
+                slug=slug,
+                owner_user_id=user_id,
+                owner_email=identity.normalise_email(email),
+            ),
+        )
+        await store.append(
+            tx,
+            ORGANISATION_STREAM,
+            events,
+            expected_version=0,
+            event_ids=[uuid4() for _ in events],
+            metadata=Metadata(actor_id=str(user_id), actor_role="owner", request_id=request_id),
+        )
+    return OpenedOrganisation(tenant_id=tenant_id, user_id=user_id, slug=slug)
+
+
+async def _record_access(
+    database: Database,
+    store: EventStore,
+    user_id: UUID,
+    memberships: list[Membership],
+    event: Callable[[], Event],
+    request_id: str | None,
+) -> None:
+    """Append an access event to the user's access stream in every organisation they belong to."""
+    for membership in memberships:
+        async with database.transaction(membership.tenant_id) as tx:
+            await store.append(
+                tx,
+                f"access-{user_id}",
+                [event()],
+                expected_version=ANY_VERSION,
+                event_ids=[uuid4()],
+                metadata=Metadata(
+                    actor_id=str(user_id), actor_role=membership.role, request_id=request_id
+                ),
+            )
+
+
+async def sign_in(
+    database: Database,
+    store: EventStore,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    request_id: str | None = None,
+) -> tuple[UUID, list[Membership]]:
+    """Authenticate and record the outcome in each of the user's organisations.
+
+    Raises ``InvalidCredentials`` or ``AccountLocked``; failures against a known account are
+    recorded (``SignInFailed``) before raising.
+    """
+    async with database.transaction(None) as tx:
+        known_user = await identity.user_id_for_email(tx, email)
+    failure: InvalidCredentials | AccountLocked | None = None
+    async with database.transaction(None) as tx:  # commits the failure count too
+        try:
+            user_id = await identity.authenticate(tx, email, password, now=now)
+        except (InvalidCredentials, AccountLocked) as exc:
+            failure = exc
+    if failure is not None:
+        if known_user is not None:
+            async with database.transaction(None) as tx:
+                memberships = await identity.memberships_of(tx, known_user)
+            reason: FailureReason = (
+                "locked" if isinstance(failure, AccountLocked) else "wrong_password"
+            )
+            await _record_access(
+                database,
+                store,
+                known_user,
+                memberships,
+                lambda: SignInFailed(user_id=known_user, reason=reason),
+                request_id,
+            )
+        raise failure
+    async with database.transaction(None) as tx:
+        memberships = await identity.memberships_of(tx, user_id)
+    await _record_access(
+        database,
+        store,
+        user_id,
+        memberships,
+        lambda: UserSignedIn(user_id=user_id, method="password"),
+        request_id,
+    )
+    return user_id, memberships
+
+
+async def sign_out(
+    database: Database,
+    store: EventStore,
+    *,
+    user_id: UUID,
+    membership: Membership,
+    request_id: str | None = None,
+) -> None:
+    await _record_access(
+        database, store, user_id, [membership], lambda: UserSignedOut(user_id=user_id), request_id
+    )

@@ -1,0 +1,151 @@
+"""Users and passwords: argon2id hashes, lockout after repeated failures.
+
+Users are global (a person may belong to several organisations) and mutable: password hashes
+never enter the immutable history. What happens in an organisation (sign-ins, failures,
+memberships) is recorded as events in that organisation's chain.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from domain.organisations.organisation import Role
+from services.core.db import Tx
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash("an unguessable dummy password used to equalise timing")
+
+
+class IdentityError(Exception):
+    code = "identity_error"
+
+
+class InvalidEmail(IdentityError):
+    code = "invalid_email"
+
+
+class WeakPassword(IdentityError):
+    code = "weak_password"
+
+
+class EmailTaken(IdentityError):
+    code = "email_taken"
+
+
+class InvalidCredentials(IdentityError):
+    code = "invalid_credentials"
+
+
+class AccountLocked(IdentityError):
+    code = "account_locked"
+
+
+class Membership(msgspec.Struct, frozen=True, kw_only=True):
+    tenant_id: UUID
+    role: Role
+    organisation_name: str
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip()
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise InvalidEmail("enter a valid email address, like name@example.org")
+    return email
+
+
+def check_password(password: str) -> str:
+    if not 12 <= len(password) <= 256:
+        raise WeakPassword("the password must be 12 to 256 characters long")
+    return password
+
+
+async def create_user(tx: Tx, email: str, password: str) -> UUID:
+    """Create a user with a new id; raise ``EmailTaken`` if the address is registered."""
+    email, user_id = normalise_email(email), uuid4()
+    inserted = await tx.pg.fetchval(
+        "INSERT INTO users (user_id, email, password_hash) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING user_id",
+        user_id,
+        email,
+        _hasher.hash(check_password(password)),
+    )
+    if inserted is None:
+        raise EmailTaken("an account with this email already exists; sign in instead")
+    return user_id
+
+
+async def authenticate(tx: Tx, email: str, password: str, *, now: datetime) -> UUID:
+    """The user id for a correct email and password.
+
+    Raises ``InvalidCredentials`` (without saying which part was wrong) or ``AccountLocked``
+    after ``MAX_FAILED_SIGN_INS`` consecutive failures, for ``LOCKOUT``. The caller commits the
+    transaction even when this raises, so failures are counted.
+    """
+    row = await tx.pg.fetchrow(
+        "SELECT user_id, password_hash, failed_sign_ins, locked_until FROM users"
+        " WHERE lower(email) = lower($1) FOR UPDATE",
+        email.strip(),
+    )
+    if row is None:
+        _verify(_DUMMY_HASH, password)
+        raise InvalidCredentials("the email or password is not right")
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        raise AccountLocked("too many failed sign-ins; try again in 15 minutes")
+    if not _verify(row["password_hash"], password):
+        failures = row["failed_sign_ins"] + 1
+        locked = failures >= MAX_FAILED_SIGN_INS
+        await tx.pg.execute(
+            "UPDATE users SET failed_sign_ins = $2, locked_until = $3 WHERE user_id = $1",
+            row["user_id"],
+            0 if locked else failures,
+            now + LOCKOUT if locked else None,
+        )
+        raise InvalidCredentials("the email or password is not right")
+    new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
+    await tx.pg.execute(
+        "UPDATE users SET failed_sign_ins = 0, locked_until = NULL,"
+        " password_hash = coalesce($2, password_hash) WHERE user_id = $1",
+        row["user_id"],
+        new_hash,
+    )
+    return UUID(str(row["user_id"]))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def user_id_for_email(tx: Tx, email: str) -> UUID | None:
+    value = await tx.pg.fetchval(
+        "SELECT user_id FROM users WHERE lower(email) = lower($1)", email.strip()
+    )
+    return None if value is None else UUID(str(value))
+
+
+async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
+    """Every organisation the user belongs to (visible through the own-memberships policy)."""
+    await tx.pg.execute("SELECT set_config('app.user_id', $1, true)", str(user_id))
+    rows = await tx.pg.fetch(
+        "SELECT tenant_id, role, organisation_name FROM memberships WHERE user_id = $1"
+        " ORDER BY organisation_name, tenant_id",
+        user_id,
+    )
+    await tx.pg.execute("SELECT set_config('app.user_id', '', true)")
+    return [
+        Membership(
+            tenant_id=r["tenant_id"], role=r["role"], organisation_name=r["organisation_name"]
+        )
+        for r in rows
+    ]

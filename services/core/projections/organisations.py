@@ -1,0 +1,55 @@
+"""Read models ``organisations`` and ``memberships`` (with the organisation's name, so a user
+can pick among their organisations at sign-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.core.db import Tx
+from services.core.eventstore import RecordedEvent
+
+
+class Organisations:
+    name = "organisations"
+    event_types: frozenset[str] | None = frozenset(
+        {
+            "organisations.OrganisationOpened",
+            "organisations.MemberAdded",
+            "organisations.MemberRoleChanged",
+        }
+    )
+
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        tenant = tx.require_tenant()
+        for event in events:
+            data = event.data
+            match event.event_type:
+                case "organisations.OrganisationOpened":
+                    await tx.pg.execute(
+                        "INSERT INTO organisations (tenant_id, name, slug) VALUES ($1, $2, $3)",
+                        tenant,
+                        data["name"],
+                        data["slug"],
+                    )
+                case "organisations.MemberAdded":
+                    await tx.pg.execute(
+                        "INSERT INTO memberships (tenant_id, user_id, email, role,"
+                        " organisation_name)"
+                        " SELECT $1, $2, $3, $4, name FROM organisations WHERE tenant_id = $1",
+                        tenant,
+                        data["user_id"],
+                        data["email"],
+                        data["role"],
+                    )
+                case "organisations.MemberRoleChanged":
+                    await tx.pg.execute(
+                        "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2",
+                        tenant,
+                        data["user_id"],
+                        data["role"],
+                    )
+
+    async def reset(self, tx: Tx) -> None:
+        tenant = tx.require_tenant()
+        await tx.pg.execute("DELETE FROM memberships WHERE tenant_id = $1", tenant)
+        await tx.pg.execute("DELETE FROM organisations WHERE tenant_id = $1", tenant)

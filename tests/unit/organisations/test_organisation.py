@@ -1,0 +1,171 @@
+"""Organisation aggregate: opening, members and who may grant which role."""
+
+from __future__ import annotations
+
+from functools import reduce
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.organisations.organisation import (
+    AddMember,
+    AlreadyMember,
+    ChangeMemberRole,
+    InvalidOrganisation,
+    LastOwner,
+    MemberAdded,
+    MemberRoleChanged,
+    NotAMember,
+    OpenOrganisation,
+    Organisation,
+    OrganisationAlreadyOpened,
+    OrganisationNotOpened,
+    OrganisationOpened,
+    Role,
+    RoleNotAllowed,
+    decide_add_member,
+    decide_change_member_role,
+    decide_open_organisation,
+    evolve,
+)
+from domain.shared.event import Event
+
+pytestmark = pytest.mark.unit
+OWNER = uuid4()
+
+
+def fold(events: list[Event]) -> Organisation | None:
+    return reduce(evolve, events, None)  # type: ignore[arg-type]
+
+
+def opened(name: str = "Riverside Imaging", slug: str = "riverside") -> list[Event]:
+    command = OpenOrganisation(
+        organisation_id=uuid4(), name=name, slug=slug, owner_user_id=OWNER, owner_email="o@x.org"
+    )
+    return decide_open_organisation(None, command)
+
+
+def with_member(role: Role, user: UUID) -> Organisation:
+    events = opened()
+    events += decide_add_member(
+        fold(events), AddMember(user_id=user, email="m@x.org", role=role, by_role="owner")
+    )
+    state = fold(events)
+    assert state is not None
+    return state
+
+
+def test_opening_records_the_organisation_and_its_owner() -> None:
+    events = opened(name="  Riverside Imaging ")
+    assert isinstance(events[0], OrganisationOpened)
+    assert events[0].name == "Riverside Imaging"
+    assert events[1] == MemberAdded(user_id=OWNER, email="o@x.org", role="owner")
+    state = fold(events)
+    assert state is not None
+    assert state.owners() == [OWNER]
+
+
+@pytest.mark.parametrize("slug", ["", "-abc", "abc-", "ABC", "a b", "a" * 51, "riverside_1"])
+def test_bad_slugs_are_refused(slug: str) -> None:
+    with pytest.raises(InvalidOrganisation, match="URL name"):
+        opened(slug=slug)
+
+
+@pytest.mark.parametrize("name", ["", " x ", "n" * 121])
+def test_bad_names_are_refused(name: str) -> None:
+    with pytest.raises(InvalidOrganisation, match="name"):
+        opened(name=name)
+
+
+def test_an_organisation_opens_once() -> None:
+    with pytest.raises(OrganisationAlreadyOpened):
+        decide_open_organisation(
+            fold(opened()),
+            OpenOrganisation(
+                organisation_id=uuid4(),
+                name="x y",
+                slug="xy",
+                owner_user_id=OWNER,
+                owner_email="o@x.org",
+            ),
+        )
+
+
+@pytest.mark.parametrize(
+    ("by_role", "role", "allowed"),
+    [
+        ("owner", "admin", True),
+        ("owner", "auditor", True),
+        ("owner", "employee", True),
+        ("admin", "employee", True),
+        ("admin", "admin", False),
+        ("admin", "auditor", False),
+        ("admin", "owner", False),
+        ("auditor", "employee", False),
+        ("employee", "employee", False),
+    ],
+)
+def test_who_may_add_whom(by_role: Role, role: Role, allowed: bool) -> None:
+    command = AddMember(user_id=uuid4(), email="n@x.org", role=role, by_role=by_role)
+    if allowed:
+        assert decide_add_member(fold(opened()), command)[0] == MemberAdded(
+            user_id=command.user_id, email="n@x.org", role=role
+        )
+    else:
+        with pytest.raises(RoleNotAllowed):
+            decide_add_member(fold(opened()), command)
+
+
+def test_members_are_added_once_and_only_to_open_organisations() -> None:
+    user = uuid4()
+    state = with_member("employee", user)
+    with pytest.raises(AlreadyMember):
+        decide_add_member(
+            state, AddMember(user_id=user, email="m@x.org", role="admin", by_role="owner")
+        )
+    with pytest.raises(OrganisationNotOpened):
+        decide_add_member(
+            None, AddMember(user_id=user, email="m@x.org", role="admin", by_role="owner")
+        )
+
+
+def test_role_changes() -> None:
+    user = uuid4()
+    state = with_member("employee", user)
+    promote = ChangeMemberRole(user_id=user, role="admin", by_role="owner")
+    assert decide_change_member_role(state, promote) == [
+        MemberRoleChanged(user_id=user, role="admin", previous_role="employee")
+    ]
+    assert (
+        decide_change_member_role(
+            state, ChangeMemberRole(user_id=user, role="employee", by_role="owner")
+        )
+        == []
+    )
+    with pytest.raises(RoleNotAllowed):
+        decide_change_member_role(
+            state, ChangeMemberRole(user_id=user, role="admin", by_role="admin")
+        )
+    with pytest.raises(NotAMember):
+        decide_change_member_role(
+            state, ChangeMemberRole(user_id=uuid4(), role="admin", by_role="owner")
+        )
+    admin_state = evolve(state, decide_change_member_role(state, promote)[0])
+    assert admin_state.members[user].role == "admin"
+    with pytest.raises(RoleNotAllowed, match="only an owner"):
+        decide_change_member_role(
+            admin_state, ChangeMemberRole(user_id=user, role="employee", by_role="admin")
+        )
+
+
+def test_the_last_owner_cannot_step_down() -> None:
+    state = fold(opened())
+    with pytest.raises(LastOwner):
+        decide_change_member_role(
+            state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner")
+        )
+    second = uuid4()
+    state = with_member("owner", second)
+    assert decide_change_member_role(
+        state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner")
+    )[0] == MemberRoleChanged(user_id=OWNER, role="admin", previous_role="owner")
