@@ -8,6 +8,8 @@ sees and changes only their own record. Deciders are pure and refuse with ``Orga
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -21,6 +23,8 @@ ROLES: tuple[Role, ...] = ("owner", "admin", "auditor", "employee")
 PRIVILEGED_ROLES: frozenset[Role] = frozenset({"owner", "admin", "auditor"})
 """Roles only an owner may grant or take away."""
 
+INVITATION_LIFETIME = timedelta(days=7)
+IdFactory = Callable[[], UUID]
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?")
 
 
@@ -30,11 +34,26 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
 
 
+InvitationStatus = Literal["pending", "accepted", "revoked"]
+
+
+class Invitation(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    status: InvitationStatus = "pending"
+
+
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     organisation_id: UUID
     name: str
     slug: str
     members: dict[UUID, Member] = msgspec.field(default_factory=dict)
+    invitations: dict[UUID, Invitation] = msgspec.field(default_factory=dict)
+
+    def member_by_email(self, email: str) -> Member | None:
+        return next((m for m in self.members.values() if same_email(m.email, email)), None)
 
     def owners(self) -> list[UUID]:
         return [m.user_id for m in self.members.values() if m.role == "owner"]
@@ -61,7 +80,33 @@ class MemberRoleChanged(Event, frozen=True, kw_only=True, tag="organisations.Mem
     previous_role: Role
 
 
-ORGANISATION_EVENTS: list[type[Event]] = [OrganisationOpened, MemberAdded, MemberRoleChanged]
+class MemberInvited(Event, frozen=True, kw_only=True, tag="organisations.MemberInvited"):
+    """``token_hash`` is the SHA-256 of the secret in the invitation link (never the secret)."""
+
+    invitation_id: UUID
+    email: str
+    role: Role
+    token_hash: str
+    expires_at: datetime
+
+
+class InvitationAccepted(Event, frozen=True, kw_only=True, tag="organisations.InvitationAccepted"):
+    invitation_id: UUID
+    user_id: UUID
+
+
+class InvitationRevoked(Event, frozen=True, kw_only=True, tag="organisations.InvitationRevoked"):
+    invitation_id: UUID
+
+
+ORGANISATION_EVENTS: list[type[Event]] = [
+    OrganisationOpened,
+    MemberAdded,
+    MemberRoleChanged,
+    MemberInvited,
+    InvitationAccepted,
+    InvitationRevoked,
+]
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -85,6 +130,24 @@ class AddMember(msgspec.Struct, frozen=True, kw_only=True):
 class ChangeMemberRole(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     role: Role
+    by_role: Role
+
+
+class InviteMember(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    role: Role
+    token_hash: str
+    by_role: Role
+
+
+class AcceptInvitation(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
+    user_id: UUID
+    email: str
+
+
+class RevokeInvitation(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
     by_role: Role
 
 
@@ -121,6 +184,24 @@ class NotAMember(OrganisationRefused):
 
 class LastOwner(OrganisationRefused):
     code = "last_owner"
+
+
+class InvitationNotFound(OrganisationRefused):
+    code = "invitation_not_found"
+
+
+class InvitationClosed(OrganisationRefused):
+    """Accepted, revoked or expired: the link no longer works."""
+
+    code = "invitation_closed"
+
+
+class AlreadyInvited(OrganisationRefused):
+    code = "already_invited"
+
+
+class InvitationForSomeoneElse(OrganisationRefused):
+    code = "invitation_for_someone_else"
 
 
 # --- deciders ----------------------------------------------------------------------------------
@@ -179,6 +260,72 @@ def decide_change_member_role(state: Organisation | None, command: ChangeMemberR
     return [MemberRoleChanged(user_id=member.user_id, role=command.role, previous_role=member.role)]
 
 
+def same_email(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def decide_invite_member(
+    state: Organisation | None, command: InviteMember, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    organisation = _opened(state)
+    _may_grant(command.by_role, command.role)
+    if organisation.member_by_email(command.email):
+        raise AlreadyMember("this person is already a member of the organisation")
+    if any(
+        same_email(i.email, command.email) and _is_open(i, now)
+        for i in organisation.invitations.values()
+    ):
+        raise AlreadyInvited("this person has an open invitation; revoke it to send a new one")
+    return [
+        MemberInvited(
+            invitation_id=ids(),
+            email=command.email.strip(),
+            role=command.role,
+            token_hash=command.token_hash,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+    ]
+
+
+def decide_accept_invitation(
+    state: Organisation | None, command: AcceptInvitation, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    organisation = _opened(state)
+    invitation = _invitation(organisation, command.invitation_id)
+    if not _is_open(invitation, now):
+        raise InvitationClosed("this invitation has been used, revoked or has expired")
+    if not same_email(invitation.email, command.email):
+        raise InvitationForSomeoneElse("this invitation was sent to another email address")
+    if command.user_id in organisation.members:
+        raise AlreadyMember("you are already a member of this organisation")
+    return [
+        InvitationAccepted(invitation_id=invitation.invitation_id, user_id=command.user_id),
+        MemberAdded(user_id=command.user_id, email=invitation.email, role=invitation.role),
+    ]
+
+
+def decide_revoke_invitation(
+    state: Organisation | None, command: RevokeInvitation, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    organisation = _opened(state)
+    invitation = _invitation(organisation, command.invitation_id)
+    _may_grant(command.by_role, invitation.role)
+    if invitation.status != "pending":
+        raise InvitationClosed("this invitation has already been used or revoked")
+    return [InvitationRevoked(invitation_id=invitation.invitation_id)]
+
+
+def _is_open(invitation: Invitation, now: datetime) -> bool:
+    return invitation.status == "pending" and now < invitation.expires_at
+
+
+def _invitation(organisation: Organisation, invitation_id: UUID) -> Invitation:
+    try:
+        return organisation.invitations[invitation_id]
+    except KeyError:
+        raise InvitationNotFound("no such invitation in this organisation") from None
+
+
 def _opened(state: Organisation | None) -> Organisation:
     if state is None:
         raise OrganisationNotOpened("no such organisation")
@@ -201,4 +348,24 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             return msgspec.structs.replace(
                 organisation, members={**organisation.members, user_id: member}
             )
+        case MemberInvited(invitation_id=iid, email=email, role=role, expires_at=expires_at):
+            invitation = Invitation(
+                invitation_id=iid, email=email, role=role, expires_at=expires_at
+            )
+            return _with_invitation(_opened(state), invitation)
+        case InvitationAccepted(invitation_id=iid):
+            organisation = _opened(state)
+            accepted = msgspec.structs.replace(organisation.invitations[iid], status="accepted")
+            return _with_invitation(organisation, accepted)
+        case InvitationRevoked(invitation_id=iid):
+            organisation = _opened(state)
+            revoked = msgspec.structs.replace(organisation.invitations[iid], status="revoked")
+            return _with_invitation(organisation, revoked)
     raise TypeError(f"not an organisation event: {type(event).__name__}")
+
+
+def _with_invitation(organisation: Organisation, invitation: Invitation) -> Organisation:
+    return msgspec.structs.replace(
+        organisation,
+        invitations={**organisation.invitations, invitation.invitation_id: invitation},
+    )

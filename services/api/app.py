@@ -20,6 +20,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from services.api.auth import session_auth
+from services.api.controllers.invitations import InvitationController
 from services.api.controllers.session import SessionController
 from services.api.errors import problem_details_config
 from services.api.sessions import PostgresSessionStore
@@ -107,7 +108,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             await db.dispose()
 
     return Litestar(
-        route_handlers=[health, ready, SessionController],
+        route_handlers=[health, ready, SessionController, InvitationController],
         middleware=[RequestContextMiddleware()],
         on_app_init=[session_auth(settings).on_app_init],
         csrf_config=CSRFConfig(

@@ -8,7 +8,11 @@ from typing import Any
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from domain.organisations.organisation import (
+    AlreadyInvited,
     AlreadyMember,
+    InvitationClosed,
+    InvitationForSomeoneElse,
+    InvitationNotFound,
     NotAMember,
     OrganisationAlreadyOpened,
     OrganisationNotOpened,
@@ -24,6 +28,10 @@ _STATUS: dict[type[Exception], int] = {
     SlugTaken: 409,
     EmailTaken: 409,
     AlreadyMember: 409,
+    AlreadyInvited: 409,
+    InvitationNotFound: 404,
+    InvitationClosed: 410,
+    InvitationForSomeoneElse: 403,
     OrganisationAlreadyOpened: 409,
     OrganisationNotOpened: 404,
     NotAMember: 404,

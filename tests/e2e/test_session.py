@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,34 +14,9 @@ from services.core.db import Database
 from services.core.handlers.organisations import ORGANISATION_STREAM
 from services.core.registry import build_event_store
 from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-async def client(migrated: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with AsyncTestClient(create_app(migrated)) as test_client:
-        await test_client.get("/health")  # receives the CSRF cookie
-        test_client.headers["x-csrftoken"] = test_client.cookies["csrftoken"]
-        yield test_client
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid4().hex[:10]}"
-
-
-async def sign_up(client: AsyncTestClient[Any], **overrides: str) -> dict[str, Any]:
-    body = {
-        "organisation_name": "Riverside Imaging",
-        "slug": unique("riverside"),
-        "email": f"{unique('owner')}@example.org",
-        "password": PASSWORD,
-        **overrides,
-    }
-    response = await client.post("/api/v1/organisations", json=body)
-    assert response.status_code == 201, response.text
-    return {**body, **response.json()}
 
 
 async def test_sign_up_opens_an_organisation_and_signs_the_owner_in(
@@ -179,9 +153,7 @@ async def test_a_member_of_two_organisations_switches_between_them(
     client: AsyncTestClient[Any], migrated: Settings, database: Database
 ) -> None:
     first = await sign_up(client)
-    async with AsyncTestClient(create_app(migrated)) as other:
-        await other.get("/health")
-        other.headers["x-csrftoken"] = other.cookies["csrftoken"]
+    async with connected_client(migrated) as other:
         second = await sign_up(other, organisation_name="Zenith Vascular")
     refused = await client.put(
         "/api/v1/session/organisation", json={"organisation_id": second["organisation_id"]}

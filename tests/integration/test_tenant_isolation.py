@@ -345,8 +345,12 @@ async def test_application_role_is_not_superuser_bypassrls_or_owner(
     )
 
 
-# A signed-in user lists their own memberships across organisations to pick one.
-USER_SCOPED_READ_POLICIES = {("memberships", "own_memberships")}
+# Read-only exceptions, each scoped to what the caller proves: a signed-in user lists their own
+# memberships to pick an organisation; the holder of an invitation link reads that invitation.
+SCOPED_READ_POLICIES = {
+    ("memberships", "own_memberships"): "current_user_id()",
+    ("invitations", "invitation_by_token"): "app.invitation_token_hash",
+}
 
 
 async def test_every_tenant_table_forces_rls_with_using_and_with_check(
@@ -368,7 +372,7 @@ async def test_every_tenant_table_forces_rls_with_using_and_with_check(
         assert table["relrowsecurity"], f"{table['relname']}: RLS not enabled"
         assert table["relforcerowsecurity"], f"{table['relname']}: RLS not forced"
         policies = await owner_connection.fetch(
-            "SELECT policyname, qual, with_check FROM pg_policies"
+            "SELECT policyname, cmd, qual, with_check FROM pg_policies"
             " WHERE schemaname = 'public' AND tablename = $1",
             table["relname"],
         )
@@ -377,9 +381,11 @@ async def test_every_tenant_table_forces_rls_with_using_and_with_check(
         # A further permissive policy would widen access (policies are OR-ed): all must be
         # about the tenant, except the documented read-only ones scoped to the signed-in user.
         for policy in policies:
-            if (table["relname"], policy["policyname"]) in USER_SCOPED_READ_POLICIES:
+            if (table["relname"], policy["policyname"]) in SCOPED_READ_POLICIES:
+                assert policy["cmd"] == "SELECT"
                 assert policy["with_check"] is None
-                assert "current_user_id()" in policy["qual"]
+                scope = SCOPED_READ_POLICIES[table["relname"], policy["policyname"]]
+                assert scope in policy["qual"]
                 continue
             for expression in (policy["qual"], policy["with_check"]):
                 assert expression is None or "tenant_id" in expression, (

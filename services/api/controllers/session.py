@@ -51,7 +51,7 @@ class Me(msgspec.Struct, frozen=True, kw_only=True):
     organisations: list[OrganisationChoice]
 
 
-def _request_id(request: Request[Any, Any, Any]) -> str | None:
+def request_id(request: Request[Any, Any, Any]) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
@@ -62,7 +62,7 @@ def _choices(memberships: list[Membership]) -> list[OrganisationChoice]:
     ]
 
 
-async def _memberships(database: Database, user_id: UUID) -> list[Membership]:
+async def memberships_of_user(database: Database, user_id: UUID) -> list[Membership]:
     async with database.transaction(None) as tx:
         return await memberships_of(tx, user_id)
 
@@ -76,7 +76,7 @@ def _pick(memberships: list[Membership], organisation_id: UUID | None) -> Member
     raise NotFoundException("you are not a member of that organisation")
 
 
-def _start_session(
+def start_session(
     request: Request[Any, Any, Any],
     user_id: UUID,
     email: str,
@@ -109,11 +109,11 @@ class SessionController(Controller):
             slug=data.slug,
             email=data.email,
             password=data.password,
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
-        memberships = await _memberships(state.database, opened.user_id)
+        memberships = await memberships_of_user(state.database, opened.user_id)
         chosen = _pick(memberships, opened.tenant_id)
-        return _start_session(request, opened.user_id, data.email.strip(), chosen, memberships)
+        return start_session(request, opened.user_id, data.email.strip(), chosen, memberships)
 
     @post("/session", exclude_from_auth=True, status_code=200)
     async def sign_in(
@@ -126,12 +126,12 @@ class SessionController(Controller):
             email=data.email,
             password=data.password,
             now=datetime.now(UTC),
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
         if not memberships:
             raise NotFoundException("this account belongs to no organisation")
         chosen = _pick(memberships, data.organisation_id)
-        return _start_session(request, user_id, data.email.strip(), chosen, memberships)
+        return start_session(request, user_id, data.email.strip(), chosen, memberships)
 
     @put("/session/organisation")
     async def switch_organisation(
@@ -142,9 +142,9 @@ class SessionController(Controller):
     ) -> Me:
         """Act in another organisation the signed-in user belongs to."""
         principal = request.user
-        memberships = await _memberships(state.database, principal.user_id)
+        memberships = await memberships_of_user(state.database, principal.user_id)
         chosen = _pick(memberships, data.organisation_id)
-        return _start_session(request, principal.user_id, principal.email, chosen, memberships)
+        return start_session(request, principal.user_id, principal.email, chosen, memberships)
 
     @delete("/session", status_code=204)
     async def sign_out(self, request: Request[Principal, Any, Any], state: State) -> None:
@@ -152,13 +152,13 @@ class SessionController(Controller):
         principal = request.user
         database: Database = state.database
         store: EventStore = state.store
-        memberships = await _memberships(database, principal.user_id)
+        memberships = await memberships_of_user(database, principal.user_id)
         await access.sign_out(
             database,
             store,
             user_id=principal.user_id,
             membership=_pick(memberships, principal.tenant_id),
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
         request.clear_session()
 
@@ -166,7 +166,7 @@ class SessionController(Controller):
     async def me(self, request: Request[Principal, Any, Any], state: State) -> Me:
         """Who is signed in, in which organisation and role, and their other organisations."""
         principal = request.user
-        memberships = await _memberships(state.database, principal.user_id)
+        memberships = await memberships_of_user(state.database, principal.user_id)
         return Me(
             user_id=principal.user_id,
             email=principal.email,

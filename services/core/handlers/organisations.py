@@ -1,7 +1,9 @@
-"""Opening an organisation, signing in and out, and the access events they record."""
+"""Opening an organisation, invitations, signing in and out, and the access events they record."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -11,18 +13,34 @@ import msgspec
 
 from domain.audits.access import FailureReason, SignInFailed, UserSignedIn, UserSignedOut
 from domain.organisations.organisation import (
+    AcceptInvitation,
+    InvitationNotFound,
+    InviteMember,
+    MemberInvited,
     OpenOrganisation,
+    RevokeInvitation,
+    Role,
     check_slug,
+    decide_accept_invitation,
+    decide_invite_member,
     decide_open_organisation,
+    decide_revoke_invitation,
+    evolve,
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
 from services.core import identity
-from services.core.db import Database
+from services.core.db import Database, Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.handlers import execute
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
 
 ORGANISATION_STREAM = "organisation"
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an invitation link's secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class SlugTaken(DomainError):
@@ -163,3 +181,122 @@ async def sign_out(
     await _record_access(
         database, store, user_id, [membership], lambda: UserSignedOut(user_id=user_id), request_id
     )
+
+
+class Invited(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    token: str
+    """The secret of the invitation link; shown once, stored only as a hash."""
+
+
+async def invite_member(
+    tx: Tx,
+    store: EventStore,
+    *,
+    email: str,
+    role: Role,
+    by_role: Role,
+    metadata: Metadata | None = None,
+) -> Invited:
+    """Invite ``email`` to join the transaction's organisation with ``role``."""
+    token = secrets.token_urlsafe(32)
+    command = InviteMember(
+        email=identity.normalise_email(email),
+        role=role,
+        token_hash=token_hash(token),
+        by_role=by_role,
+    )
+    [recorded] = await execute(
+        tx,
+        store,
+        ORGANISATION_STREAM,
+        evolve=evolve,
+        decide=decide_invite_member,
+        command=command,
+        command_id=uuid4(),
+        metadata=metadata,
+    )
+    invited = store.decode(recorded)
+    assert isinstance(invited, MemberInvited)
+    return Invited(
+        invitation_id=invited.invitation_id,
+        email=invited.email,
+        role=invited.role,
+        expires_at=invited.expires_at,
+        token=token,
+    )
+
+
+async def revoke_invitation(
+    tx: Tx,
+    store: EventStore,
+    *,
+    invitation_id: UUID,
+    by_role: Role,
+    metadata: Metadata | None = None,
+) -> None:
+    await execute(
+        tx,
+        store,
+        ORGANISATION_STREAM,
+        evolve=evolve,
+        decide=decide_revoke_invitation,
+        command=RevokeInvitation(invitation_id=invitation_id, by_role=by_role),
+        command_id=uuid4(),
+        metadata=metadata,
+    )
+
+
+async def accept_invitation(
+    database: Database,
+    store: EventStore,
+    *,
+    token: str,
+    password: str,
+    now: datetime,
+    request_id: str | None = None,
+) -> tuple[UUID, UUID]:
+    """Join the organisation of an invitation link; return (tenant id, user id).
+
+    A new address gets an account with ``password``; an existing account must give its own
+    password. Raises ``InvitationNotFound`` for an unknown link.
+    """
+    async with database.transaction(None) as tx:
+        await tx.pg.execute(
+            "SELECT set_config('app.invitation_token_hash', $1, true)", token_hash(token)
+        )
+        found = await tx.pg.fetchrow(
+            "SELECT tenant_id, invitation_id, email FROM invitations WHERE token_hash = $1",
+            token_hash(token),
+        )
+        known_user = None if found is None else await identity.user_id_for_email(tx, found["email"])
+    if found is None:
+        raise InvitationNotFound("this invitation link is not valid")
+    if known_user is not None:
+        user_id, _ = await sign_in(
+            database,
+            store,
+            email=found["email"],
+            password=password,
+            now=now,
+            request_id=request_id,
+        )
+    async with database.transaction(found["tenant_id"]) as tx:
+        if known_user is None:
+            user_id = await identity.create_user(tx, found["email"], password)
+        await execute(
+            tx,
+            store,
+            ORGANISATION_STREAM,
+            evolve=evolve,
+            decide=decide_accept_invitation,
+            command=AcceptInvitation(
+                invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
+            ),
+            command_id=uuid4(),
+            metadata=Metadata(actor_id=str(user_id), request_id=request_id),
+        )
+    return found["tenant_id"], user_id

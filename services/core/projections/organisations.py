@@ -16,6 +16,9 @@ class Organisations:
             "organisations.OrganisationOpened",
             "organisations.MemberAdded",
             "organisations.MemberRoleChanged",
+            "organisations.MemberInvited",
+            "organisations.InvitationAccepted",
+            "organisations.InvitationRevoked",
         }
     )
 
@@ -48,8 +51,30 @@ class Organisations:
                         data["user_id"],
                         data["role"],
                     )
+                case "organisations.MemberInvited":
+                    await tx.pg.execute(
+                        "INSERT INTO invitations (tenant_id, invitation_id, email, role,"
+                        " token_hash, expires_at, status)"
+                        " VALUES ($1, $2, $3, $4, $5, $6::text::timestamptz, 'pending')",
+                        tenant,
+                        data["invitation_id"],
+                        data["email"],
+                        data["role"],
+                        data["token_hash"],
+                        data["expires_at"],
+                    )
+                case "organisations.InvitationAccepted" | "organisations.InvitationRevoked":
+                    status = "accepted" if event.event_type.endswith("Accepted") else "revoked"
+                    await tx.pg.execute(
+                        "UPDATE invitations SET status = $3"
+                        " WHERE tenant_id = $1 AND invitation_id = $2",
+                        tenant,
+                        data["invitation_id"],
+                        status,
+                    )
 
     async def reset(self, tx: Tx) -> None:
         tenant = tx.require_tenant()
+        await tx.pg.execute("DELETE FROM invitations WHERE tenant_id = $1", tenant)
         await tx.pg.execute("DELETE FROM memberships WHERE tenant_id = $1", tenant)
         await tx.pg.execute("DELETE FROM organisations WHERE tenant_id = $1", tenant)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from domain.organisations.organisation import (
+    AcceptInvitation,
     AddMember,
+    AlreadyInvited,
     AlreadyMember,
     ChangeMemberRole,
     InvalidOrganisation,
+    InvitationAccepted,
+    InvitationClosed,
+    InvitationForSomeoneElse,
+    InvitationNotFound,
+    InviteMember,
     LastOwner,
     MemberAdded,
     MemberRoleChanged,
@@ -21,11 +30,15 @@ from domain.organisations.organisation import (
     OrganisationAlreadyOpened,
     OrganisationNotOpened,
     OrganisationOpened,
+    RevokeInvitation,
     Role,
     RoleNotAllowed,
+    decide_accept_invitation,
     decide_add_member,
     decide_change_member_role,
+    decide_invite_member,
     decide_open_organisation,
+    decide_revoke_invitation,
     evolve,
 )
 from domain.shared.event import Event
@@ -34,8 +47,8 @@ pytestmark = pytest.mark.unit
 OWNER = uuid4()
 
 
-def fold(events: list[Event]) -> Organisation | None:
-    return reduce(evolve, events, None)  # type: ignore[arg-type]
+def fold(events: list[Event], state: Organisation | None = None) -> Organisation | None:
+    return reduce(evolve, events, state)  # type: ignore[arg-type]
 
 
 def opened(name: str = "Riverside Imaging", slug: str = "riverside") -> list[Event]:
@@ -169,3 +182,109 @@ def test_the_last_owner_cannot_step_down() -> None:
     assert decide_change_member_role(
         state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner")
     )[0] == MemberRoleChanged(user_id=OWNER, role="admin", previous_role="owner")
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def invited(role: Role = "employee", email: str = "Nia@X.org") -> tuple[Organisation, UUID]:
+    events = opened()
+    invitation_id = uuid4()
+    events += decide_invite_member(
+        fold(events),
+        InviteMember(
+            email=email,
+            role=role,
+            token_hash="h" * 64,
+            by_role="owner",
+        ),
+        now=NOW,
+        ids=lambda: invitation_id,
+    )
+    state = fold(events)
+    assert state is not None
+    return state, invitation_id
+
+
+def test_an_invitation_expires_after_seven_days_and_is_accepted_by_its_addressee() -> None:
+    state, invitation_id = invited()
+    assert state.invitations[invitation_id].expires_at == NOW + timedelta(days=7)
+    user = uuid4()
+    accept = AcceptInvitation(invitation_id=invitation_id, user_id=user, email="nia@x.org ")
+    events = decide_accept_invitation(
+        state, accept, now=NOW + timedelta(days=6, hours=23), ids=uuid4
+    )
+    assert events == [
+        InvitationAccepted(invitation_id=invitation_id, user_id=user),
+        MemberAdded(user_id=user, email="Nia@X.org", role="employee"),
+    ]
+    accepted = fold(events, state)
+    assert accepted is not None
+    with pytest.raises(InvitationClosed):
+        decide_accept_invitation(accepted, accept, now=NOW, ids=uuid4)
+
+
+def test_expired_revoked_and_misaddressed_invitations_are_refused() -> None:
+    state, invitation_id = invited()
+    accept = AcceptInvitation(invitation_id=invitation_id, user_id=uuid4(), email="nia@x.org")
+    with pytest.raises(InvitationClosed):
+        decide_accept_invitation(state, accept, now=NOW + timedelta(days=7), ids=uuid4)
+    with pytest.raises(InvitationForSomeoneElse):
+        decide_accept_invitation(
+            state, msgspec.structs.replace(accept, email="other@x.org"), now=NOW, ids=uuid4
+        )
+    with pytest.raises(InvitationNotFound):
+        decide_accept_invitation(
+            state, msgspec.structs.replace(accept, invitation_id=uuid4()), now=NOW, ids=uuid4
+        )
+    revoked = evolve(
+        state,
+        decide_revoke_invitation(
+            state,
+            RevokeInvitation(invitation_id=invitation_id, by_role="admin"),
+            now=NOW,
+            ids=uuid4,
+        )[0],
+    )
+    with pytest.raises(InvitationClosed):
+        decide_accept_invitation(revoked, accept, now=NOW, ids=uuid4)
+
+
+def test_one_open_invitation_per_person_and_none_for_members() -> None:
+    state, _ = invited()
+    again = InviteMember(
+        email="nia@x.org",
+        role="employee",
+        token_hash="k" * 64,
+        by_role="admin",
+    )
+    with pytest.raises(AlreadyInvited):
+        decide_invite_member(state, again, now=NOW, ids=uuid4)
+    assert decide_invite_member(
+        state, again, now=NOW + timedelta(days=8), ids=uuid4
+    )  # the first expired
+    with pytest.raises(AlreadyMember):
+        decide_invite_member(
+            state, msgspec.structs.replace(again, email="O@x.org"), now=NOW, ids=uuid4
+        )
+
+
+def test_only_owners_invite_or_revoke_privileged_roles() -> None:
+    command = InviteMember(
+        email="a@x.org",
+        role="auditor",
+        token_hash="h" * 64,
+        by_role="admin",
+    )
+    with pytest.raises(RoleNotAllowed):
+        decide_invite_member(fold(opened()), command, now=NOW, ids=uuid4)
+    state, invitation_id = invited(role="admin")
+    with pytest.raises(RoleNotAllowed):
+        decide_revoke_invitation(
+            state,
+            RevokeInvitation(invitation_id=invitation_id, by_role="admin"),
+            now=NOW,
+            ids=uuid4,
+        )

@@ -62,18 +62,33 @@ def upgrade() -> None:
             PRIMARY KEY (tenant_id, user_id)
         );
         CREATE INDEX memberships_by_user ON memberships (user_id);
+        CREATE TABLE invitations (
+            tenant_id uuid NOT NULL,
+            invitation_id uuid NOT NULL,
+            email text NOT NULL,
+            role text NOT NULL,
+            token_hash char(64) NOT NULL,
+            expires_at timestamptz NOT NULL,
+            status text NOT NULL,
+            PRIMARY KEY (tenant_id, invitation_id)
+        );
+        CREATE INDEX invitations_by_token ON invitations (token_hash);
         """
     )
     enable_tenant_rls("organisations")
     enable_tenant_rls("memberships")
+    enable_tenant_rls("invitations")
     execute_script(
         f"""
         -- A signed-in user may list their own memberships in every organisation.
         CREATE POLICY own_memberships ON memberships FOR SELECT
             USING (user_id = current_user_id());
+        -- Whoever holds an invitation link may read that one invitation (to accept it).
+        CREATE POLICY invitation_by_token ON invitations FOR SELECT
+            USING (token_hash = current_setting('app.invitation_token_hash', true));
         GRANT SELECT, INSERT, UPDATE ON users TO {role};
         GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO {role};
-        GRANT SELECT, INSERT, UPDATE, DELETE ON organisations, memberships TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON organisations, memberships, invitations TO {role};
         GRANT UPDATE (slug) ON tenants TO {role};
         GRANT EXECUTE ON FUNCTION current_user_id() TO {role};
         """
@@ -83,7 +98,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script(
         """
-        DROP TABLE memberships, organisations, sessions, users;
+        DROP TABLE invitations, memberships, organisations, sessions, users;
         ALTER TABLE tenants DROP COLUMN slug;
         DROP FUNCTION current_user_id();
         """

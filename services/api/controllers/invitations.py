@@ -1,0 +1,130 @@
+"""Inviting people into an organisation, and accepting an invitation link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
+
+from domain.organisations.organisation import Role
+from services.api.auth import Principal, requires_role
+from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
+from services.core.eventstore import Metadata
+from services.core.handlers import organisations as org
+
+
+class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    role: Role = "employee"
+
+
+class Invitation(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    status: str
+
+
+class InvitationSent(msgspec.Struct, frozen=True, kw_only=True):
+    invitation_id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    accept_token: str
+    """Shown once: the secret for the invitation link. Send it to the invitee."""
+
+
+class InvitationAccept(msgspec.Struct, frozen=True, kw_only=True):
+    token: Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+def actor(request: Request[Principal, Any, Any]) -> Metadata:
+    return Metadata(
+        actor_id=str(request.user.user_id),
+        actor_role=request.user.role,
+        request_id=request_id(request),
+    )
+
+
+class InvitationController(Controller):
+    path = "/api/v1/invitations"
+    tags = ("invitations",)
+
+    @post("", guards=[requires_role("owner", "admin")], status_code=201)
+    async def invite(
+        self, request: Request[Principal, Any, Any], state: State, data: JSONBody[InvitationCreate]
+    ) -> InvitationSent:
+        """Invite a person by email. Admins invite employees; owners any role."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            sent = await org.invite_member(
+                tx,
+                state.store,
+                email=data.email,
+                role=data.role,
+                by_role=request.user.role,
+                metadata=actor(request),
+            )
+        return InvitationSent(
+            invitation_id=sent.invitation_id,
+            email=sent.email,
+            role=sent.role,
+            expires_at=sent.expires_at,
+            accept_token=sent.token,
+        )
+
+    @get("", guards=[requires_role("owner", "admin")])
+    async def list_invitations(
+        self, request: Request[Principal, Any, Any], state: State
+    ) -> list[Invitation]:
+        """Every invitation of the organisation, newest first."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            rows = await tx.pg.fetch(
+                "SELECT invitation_id, email, role, expires_at, status FROM invitations"
+                " ORDER BY expires_at DESC"
+            )
+        return [Invitation(**dict(row)) for row in rows]
+
+    @delete("/{invitation_id:uuid}", guards=[requires_role("owner", "admin")], status_code=204)
+    async def revoke(
+        self, request: Request[Principal, Any, Any], state: State, invitation_id: FromPath[UUID]
+    ) -> None:
+        """Revoke an open invitation; its link stops working."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await org.revoke_invitation(
+                tx,
+                state.store,
+                invitation_id=invitation_id,
+                by_role=request.user.role,
+                metadata=actor(request),
+            )
+
+    @post("/accept", exclude_from_auth=True, status_code=200)
+    async def accept(
+        self, request: Request[Any, Any, Any], state: State, data: JSONBody[InvitationAccept]
+    ) -> Me:
+        """Accept an invitation: a new address sets its password, an existing account gives its
+        own. Signs the person in to the organisation."""
+        tenant_id, user_id = await org.accept_invitation(
+            state.database,
+            state.store,
+            token=data.token,
+            password=data.password,
+            now=datetime.now(UTC),
+            request_id=request_id(request),
+        )
+        joined = await memberships_of_user(state.database, user_id)
+        chosen = next(m for m in joined if m.tenant_id == tenant_id)
+        email = await _email(state, user_id)
+        return start_session(request, user_id, email, chosen, joined)
+
+
+async def _email(state: State, user_id: UUID) -> str:
+    async with state.database.transaction(None) as tx:
+        return str(await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id))

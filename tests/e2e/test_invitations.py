@@ -1,0 +1,149 @@
+"""Invitations over HTTP: who may invite whom, accepting a link once, revoking, other tenants."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.core.db import Database
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
+
+pytestmark = pytest.mark.e2e
+
+
+async def invite(client: AsyncTestClient[Any], role: str = "employee", email: str = "") -> Any:
+    email = email or f"{unique('staff')}@example.org"
+    return await client.post("/api/v1/invitations", json={"email": email, "role": role})
+
+
+async def accept(settings: Settings, token: str, password: str = PASSWORD) -> Any:
+    async with connected_client(settings) as invitee:
+        response = await invitee.post(
+            "/api/v1/invitations/accept", json={"token": token, "password": password}
+        )
+        me = await invitee.get("/api/v1/me") if response.status_code == 200 else None
+    return response, me
+
+
+async def test_an_invited_person_accepts_once_and_is_signed_in(
+    client: AsyncTestClient[Any], migrated: Settings, database: Database
+) -> None:
+    owner = await sign_up(client)
+    sent = await invite(client)
+    assert sent.status_code == 201, sent.text
+    invitation = sent.json()
+
+    accepted, me = await accept(migrated, invitation["accept_token"])
+    assert accepted.status_code == 200, accepted.text
+    assert me is not None
+    assert me.status_code == 200
+    assert (me.json()["role"], me.json()["organisation_id"]) == (
+        "employee",
+        owner["organisation_id"],
+    )
+    assert me.json()["email"] == invitation["email"]
+
+    again, _ = await accept(migrated, invitation["accept_token"])
+    assert again.status_code == 410
+    listed = (await client.get("/api/v1/invitations")).json()
+    assert [(i["email"], i["status"]) for i in listed] == [(invitation["email"], "accepted")]
+
+    async with database.transaction(UUID(owner["organisation_id"])) as tx:
+        stored = await tx.pg.fetchval(
+            "SELECT count(*) FROM events WHERE data::text LIKE $1",
+            f"%{invitation['accept_token']}%",
+        )
+    assert stored == 0, "the link's secret must never be stored"
+
+
+async def test_unknown_and_revoked_links_do_not_work(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client)
+    unknown, _ = await accept(migrated, "x" * 43)
+    assert unknown.status_code == 404
+    invitation = (await invite(client)).json()
+    revoked = await client.delete(f"/api/v1/invitations/{invitation['invitation_id']}")
+    assert revoked.status_code == 204
+    response, _ = await accept(migrated, invitation["accept_token"])
+    assert response.status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("inviter_role", "invited_role", "status"),
+    [
+        ("admin", "employee", 201),
+        ("admin", "admin", 403),
+        ("admin", "auditor", 403),
+        ("employee", "employee", 403),
+        ("auditor", "employee", 403),
+    ],
+)
+async def test_who_may_invite_whom(
+    client: AsyncTestClient[Any],
+    migrated: Settings,
+    inviter_role: str,
+    invited_role: str,
+    status: int,
+) -> None:
+    await sign_up(client)
+    invitation = (await invite(client, role=inviter_role)).json()
+    async with connected_client(migrated) as member:
+        joined = await member.post(
+            "/api/v1/invitations/accept",
+            json={"token": invitation["accept_token"], "password": PASSWORD},
+        )
+        assert joined.status_code == 200
+        response = await invite(member, role=invited_role)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(
+        "application/json" if status == 201 else "application/problem+json"
+    )
+
+
+async def test_an_existing_account_joins_with_its_own_password(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client, organisation_name="Riverside Imaging")
+    async with connected_client(migrated) as other:
+        elsewhere = await sign_up(other, organisation_name="Zenith Vascular")
+    invitation = (await invite(client, email=elsewhere["email"])).json()
+
+    wrong, _ = await accept(migrated, invitation["accept_token"], password="not my password!")
+    assert wrong.status_code == 401
+    joined, me = await accept(migrated, invitation["accept_token"])
+    assert joined.status_code == 200
+    assert me is not None
+    assert {o["name"] for o in me.json()["organisations"]} == {
+        "Riverside Imaging",
+        "Zenith Vascular",
+    }
+
+
+async def test_members_and_open_invitations_are_not_invited_twice(
+    client: AsyncTestClient[Any],
+) -> None:
+    owner = await sign_up(client)
+    assert (await invite(client, email=owner["email"])).status_code == 409
+    email = f"{unique('twice')}@example.org"
+    assert (await invite(client, email=email)).status_code == 201
+    assert (await invite(client, email=email.upper())).status_code == 409
+    assert (await invite(client, email="not an email")).status_code == 422
+
+
+async def test_another_organisation_cannot_see_or_revoke_an_invitation(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client)
+    invitation = (await invite(client)).json()
+    async with connected_client(migrated) as intruder:
+        await sign_up(intruder, organisation_name="Intruder Imaging")
+        listed = await intruder.get("/api/v1/invitations")
+        revoke = await intruder.delete(f"/api/v1/invitations/{invitation['invitation_id']}")
+    assert listed.json() == []
+    assert revoke.status_code == 404
+    assert invitation["invitation_id"] not in revoke.text
