@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+import structlog
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -53,6 +54,7 @@ async def retrieve_principal(
         )
     if row is None:
         return None
+    structlog.contextvars.bind_contextvars(tenant_id=str(tenant_id), user_id=str(user_id))
     return Principal(user_id=user_id, email=row["email"], tenant_id=tenant_id, role=row["role"])
 
 
