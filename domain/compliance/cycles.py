@@ -11,8 +11,10 @@ import msgspec
 from domain.compliance.rules import (
     Basis,
     BirthMonthCycles,
+    CertifiedMonthToBirthMonthCycles,
     CycleRule,
     FirstCredentialCalendarCycles,
+    FixedCalendarCycles,
     Offset,
     QuarterEndCycles,
 )
@@ -85,6 +87,24 @@ def _windows(rule: CycleRule, anchor: Anchor) -> tuple[Iterator[Window], list[Ba
             year, month = first_on.year + end_quarter // 4, end_quarter % 4 * 3 + 3
             first = Window(start=first_on, end=_month_end(year, month), credits_required=False)
             return _chain(first, lambda start: _add_months(start, 12 * years) - _DAY), [rule.basis]
+        case CertifiedMonthToBirthMonthCycles(years=years):
+            if anchor.birth_month is None:
+                first = Window(start=first_on, end=date(first_on.year + years, 12, 31))
+                return (
+                    _chain(first, lambda start: date(start.year + years - 1, 12, 31)),
+                    [rule.basis, rule.without_birth_month],
+                )
+            start = date(first_on.year, first_on.month, 1)
+            end = date(first_on.year + years, anchor.birth_month, 1) - _DAY
+            first = Window(start=start, end=end)
+            return _chain(first, lambda start: _add_months(start, 12 * years) - _DAY), [rule.basis]
+        case FixedCalendarCycles(years=years, phase_year=phase):
+            year = first_on.year - (first_on.year - phase) % years
+            first = Window(start=date(year, 1, 1), end=date(year + years - 1, 12, 31))
+            flags = [rule.basis]
+            if first.start < first_on:
+                flags.append(rule.partial_first)
+            return _chain(first, lambda start: date(start.year + years - 1, 12, 31)), flags
 
 
 def _birth_month_start(rule: BirthMonthCycles, anchor: Anchor) -> tuple[date, list[Basis]]:

@@ -21,15 +21,18 @@ from domain.compliance.rules import (
     Basis,
     Cap,
     Grace,
+    MirrorPack,
+    Pack,
     RequirementRow,
     RulePack,
     RuleVersion,
+    UnsupportedPack,
     WaiverRule,
 )
 from domain.credits.credit import ActivityKind, Credit, Topic
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
-from domain.people.person import Person
+from domain.people.person import Credential, Person
 
 Status = Literal["compliant", "on_track", "at_risk", "overdue", "in_grace"]
 """``compliant``: no shortfall. Before the cycle end: ``at_risk`` if fewer than
@@ -127,6 +130,9 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     """As of the evaluation date; ``status_on`` gives it for any later day."""
     flags: tuple[Basis, ...]
     """Unconfirmed or conflicting rules this result rests on."""
+    mirrors: Body | None = None
+    """Set when this obligation repeats that body's (see ``MirrorPack``): the numbers,
+    credits and status are that body's, and ``credentials`` are this body's."""
 
 
 def evaluate(
@@ -135,10 +141,12 @@ def evaluate(
     waivers: Iterable[Waiver],
     *,
     today: date,
-    rule_packs: Sequence[RulePack],
+    rule_packs: Sequence[Pack],
 ) -> list[Obligation]:
     """The previous and current obligation for every body in ``rule_packs`` with which the
-    person holds an active (or probation) credential, in pack order, previous first.
+    person holds a credential with a CE obligation, in pack order, previous first; a
+    ``MirrorPack`` repeats the obligations of the packs before it, an ``UnsupportedPack``
+    gives none (see ``unsupported_credentials``).
 
     ``credits`` and ``waivers`` are the person's own; their order does not matter. One credit
     counts toward every body that accepts it.
@@ -149,6 +157,11 @@ def evaluate(
     for pack in rule_packs:
         earned = [c for c in person.credentials if c.body == pack.body and c.earned_on <= today]
         if not any(c.status in STATUSES_WITH_CE_OBLIGATION for c in earned):
+            continue
+        if isinstance(pack, MirrorPack):
+            obligations += _mirrored(pack, earned, obligations)
+            continue
+        if isinstance(pack, UnsupportedPack):
             continue
         anchor = Anchor(
             first_credential_on=min(c.earned_on for c in earned),
@@ -175,6 +188,41 @@ def evaluate(
         if current is not None:
             obligations.append(current)
     return obligations
+
+
+def _mirrored(
+    pack: MirrorPack, earned: list[Credential], obligations: list[Obligation]
+) -> list[Obligation]:
+    held = [c for c in earned if c.status in STATUSES_WITH_CE_OBLIGATION]
+    since = max(pack.effective_from, min(c.earned_on for c in held))
+    codes = tuple(sorted({c.code for c in held}))
+    repeated = [o for o in obligations if o.body in pack.mirrors and o.window.end >= since]
+    several = len({o.body for o in repeated}) > 1
+    return [
+        msgspec.structs.replace(
+            o,
+            body=pack.body,
+            credentials=codes,
+            mirrors=o.body,
+            flags=_unique_flags(
+                [*o.flags, pack.basis, *([pack.several_bodies] if several else [])]
+            ),
+        )
+        for o in repeated
+    ]
+
+
+def unsupported_credentials(
+    person: Person, rule_packs: Sequence[Pack], *, today: date
+) -> list[tuple[Credential, Basis]]:
+    """Credentials held (earned by ``today``, with a CE obligation status) with a body whose CE
+    rules are not modelled, each with the reason; no obligation is computed for them."""
+    reasons = {p.body: p.basis for p in rule_packs if isinstance(p, UnsupportedPack)}
+    return [
+        (c, reasons[c.body])
+        for c in person.credentials
+        if c.body in reasons and c.earned_on <= today and c.status in STATUSES_WITH_CE_OBLIGATION
+    ]
 
 
 class _Candidate(NamedTuple):
@@ -245,6 +293,11 @@ class _BodyContext:
         ]
         if version.several_credentials is not None and len(held) > 1:
             flags.append(version.several_credentials)
+        flags += [
+            question
+            for status, question in version.status_questions
+            if any(c.body == self.pack.body and c.status == status for c in self.person.credentials)
+        ]
         if len(specs) > 1:
             flags += [
                 rule.topic_question
@@ -354,7 +407,7 @@ def _requirement(
     the set satisfies (the conservative default of §8.15)."""
     row = next((r for r in version.requirements if r.matches(held)), None)
     if row is not None:
-        return row, [row.basis]
+        return row.for_held(held), [row.basis]
     satisfied = [r for r in version.requirements if r.is_satisfied_by(held)]
     row = max(satisfied, key=lambda r: (r.total, sum(m.credits for m in r.topic_minimums)))
     unlisted = Basis(
@@ -363,7 +416,7 @@ def _requirement(
         note=f"{body} states no requirement for {' + '.join(sorted(held))}; the most demanding "
         "matching row is applied.",
     )
-    return row, [unlisted, row.basis]
+    return row.for_held(held), [unlisted, row.basis]
 
 
 def _line_specs(
@@ -568,7 +621,7 @@ def unchanged_through(
     obligations: Sequence[Obligation],
     *,
     evaluated_on: date,
-    rule_packs: Sequence[RulePack],
+    rule_packs: Sequence[Pack],
 ) -> date:
     """The last day through which ``evaluate`` over these inputs returns ``obligations`` (its
     result on ``evaluated_on``) with only each status changed, as ``status_on`` gives it.
@@ -581,6 +634,7 @@ def unchanged_through(
     waiting = any(
         c.body not in bodies and c.status in STATUSES_WITH_CE_OBLIGATION
         for pack in rule_packs
+        if isinstance(pack, RulePack)
         for c in person.credentials
         if c.body == pack.body
     )

@@ -1,10 +1,10 @@
 """The rule packs, as data, traced to /work/shared/domain/cme-rules.md (source ids in ``Basis``).
 
 Where sources disagree or are unconfirmed, the stricter reading is applied and flagged (§8.15).
-Not modelled: NMTCB (its cycle definition is a CONFLICT, [O2] vs [O3]) and state licences
-(New Mexico defers to the credentialing body [O6]; North Dakota counts hours per modality of
-current practice, which the person model does not hold [O10]; Oregon and New Hampshire CE are
-UNCONFIRMED [O8], [O11]).
+State licences are credentials of the state's board whose code is the licensed modality or
+type: North Dakota counts 5 hours per licensed modality [O10]; New Mexico repeats the
+credentialing bodies' obligations [O6]; Oregon and New Hampshire CE are UNCONFIRMED [O8], [O11],
+so their licences are listed as unsupported instead of evaluated.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import msgspec
 from msgspec.structs import replace
 
 from domain.compliance.rules import (
@@ -19,18 +20,24 @@ from domain.compliance.rules import (
     Basis,
     BirthMonthCycles,
     Cap,
+    CertifiedMonthToBirthMonthCycles,
     FirstCredentialCalendarCycles,
+    FixedCalendarCycles,
     Grace,
+    MirrorPack,
     Offset,
+    Pack,
     QuarterEndCycles,
     Reporting,
     RequirementRow,
     RulePack,
     RuleVersion,
     TopicMinimum,
+    UnsupportedPack,
     WaiverRule,
 )
-from domain.people.credentials import credential_codes
+from domain.credits.credit import CreditType, Topic
+from domain.people.credentials import ND_MODALITIES, credential_codes
 
 # --- ARDMS / APCA ------------------------------------------------------------------------------
 
@@ -469,5 +476,226 @@ CCI_PACK = RulePack(
     ),
 )
 
-RULE_PACKS = (ARDMS_PACK, ARRT_PACK, CCI_PACK)
-"""Every modelled body, in the order obligations are reported."""
+# --- NMTCB -------------------------------------------------------------------------------------
+
+_NMTCB_ANY = credential_codes("NMTCB")
+_NMTCB_24 = RequirementRow(
+    holds_each_of=(_NMTCB_ANY,),
+    may_also_hold=_NMTCB_ANY,
+    total=Decimal(24),
+    basis=Basis(sources=("O2",), note="24 CE hours per 2-year cycle since Jan 1, 2006."),
+)
+_NMTCB_2006 = RuleVersion(
+    effective_from=date(2006, 1, 1),
+    requirements=(_NMTCB_24,),
+    acceptance=(
+        AcceptanceRule(
+            label="SNM VOICE transcript",
+            credit_types=frozenset({"snmmi"}),
+            basis=Basis(sources=("O2",)),
+        ),
+        AcceptanceRule(
+            label="ASRT transcript (Category A or A+)",
+            credit_types=frozenset({"arrt_category_a", "arrt_category_a_plus"}),
+            basis=Basis(
+                sources=("O2", "R1"),
+                note="NMTCB accepts ASRT transcripts [O2]; ASRT records Category A/A+ credit.",
+            ),
+        ),
+    ),
+    several_credentials=Basis(
+        sources=("O2",),
+        confidence="unconfirmed",
+        note="The reference states 24 hours per certificant; whether more NMTCB credentials "
+        "need more hours is not stated, so 24 is applied.",
+    ),
+    status_questions=(
+        (
+            "emeritus",
+            Basis(
+                sources=("O1",),
+                confidence="unconfirmed",
+                note="Whether NMTCB Emeritus status is exempt from CE is not stated; it is "
+                "treated as owing CE until confirmed.",
+            ),
+        ),
+    ),
+    flags=(
+        Basis(
+            sources=("O2",),
+            confidence="unconfirmed",
+            note="Transition: odd-year certificants reported 12 hours in 2007; other transition "
+            "cycles are not described, so 24 is applied to cycles ending in 2006 and 2007.",
+        ),
+    ),
+    basis=Basis(sources=("O2",), note="CE mandatory from Jan 1, 2006."),
+)
+
+NMTCB_PACK = RulePack(
+    body="NMTCB",
+    name="NMTCB continuing education (2-year cycle)",
+    cycle=CertifiedMonthToBirthMonthCycles(
+        years=2,
+        basis=Basis(
+            sources=("O2", "O3", "O1"),
+            confidence="conflict",
+            note="NMTCB cycle: calendar years, odd/even by the year of the first NMTCB exam "
+            "[O2] vs the 1st of the month certified to the end of the month before the birth "
+            "month in the next odd/even year [O3]; the current policy [O1] was not retrieved. "
+            "The birth-month reading [O3] is applied: its cycles never end later, so it is the "
+            "conservative one.",
+        ),
+        without_birth_month=Basis(
+            sources=("O2", "O3"),
+            confidence="unconfirmed",
+            note="No birth month is recorded, so the calendar reading [O2] is applied; record "
+            "the birth month to apply the conservative birth-month reading [O3].",
+        ),
+    ),
+    select_version_by="cycle_end",
+    versions=(
+        RuleVersion(
+            effective_from=None,
+            requirements=(msgspec.structs.replace(_NMTCB_24, total=Decimal(0)),),
+            acceptance=_NMTCB_2006.acceptance,
+            basis=Basis(sources=("O2",), note="CE was not mandatory before Jan 1, 2006."),
+        ),
+        _NMTCB_2006,
+        replace(_NMTCB_2006, effective_from=date(2008, 1, 1), flags=()),
+    ),
+)
+
+# --- state licences ----------------------------------------------------------------------------
+
+_ND_TOPICS: tuple[tuple[str, frozenset[Topic]], ...] = (
+    ("R", frozenset({"radiography"})),
+    ("S", frozenset({"sonography"})),
+    ("N", frozenset({"nuclear_medicine"})),
+    ("T", frozenset({"radiation_therapy"})),
+    ("MR", frozenset({"magnetic_resonance"})),
+    ("RRA", frozenset({"radiography"})),
+    ("RCIS", frozenset({"cardiovascular"})),
+    ("RCES", frozenset({"cardiovascular"})),
+)
+
+_REGISTRY_ACCEPTED: frozenset[CreditType] = frozenset().union(
+    *(
+        rule.credit_types
+        for pack in (ARDMS_PACK, ARRT_PACK, CCI_PACK, NMTCB_PACK)
+        for rule in pack.versions[-1].acceptance
+        if not rule.basis.is_flag
+    )
+)
+
+_ND_2017 = RuleVersion(
+    effective_from=date(2017, 1, 1),
+    requirements=(
+        RequirementRow(
+            holds_each_of=(frozenset(ND_MODALITIES),),
+            may_also_hold=frozenset(ND_MODALITIES),
+            total=Decimal(5),
+            per_code_topics=_ND_TOPICS,
+            basis=Basis(
+                sources=("O10",),
+                confidence="unconfirmed",
+                note="5 hours per modality of current practice per licensure cycle [O10]. "
+                "Whether each modality's hours must be on that modality, and whether one hour "
+                "counts for two modalities, is not stated: 5 hours on each licensed modality's "
+                "topic and 5 distinct hours per modality in total are required.",
+            ),
+        ),
+    ),
+    acceptance=(
+        AcceptanceRule(
+            label="registry-acceptable (RCEEM-approved or accepted by a national registry)",
+            credit_types=_REGISTRY_ACCEPTED,
+            basis=Basis(
+                sources=("O10",),
+                note="May be the same hours reported to the registry.",
+            ),
+        ),
+    ),
+    reporting=Reporting(
+        description="Renew online by Dec 31 of the odd year (late renewal Jan 2 - Mar 1 with a "
+        "fee); CE is audit-only; keep records 6 years",
+        due=Offset(),
+        basis=Basis(sources=("O10",)),
+    ),
+    grace=Grace(
+        description="Late renewal window with a fee; CE must fall inside the licensure cycle",
+        ends=Offset(months=3, day_of_month=1),
+        late_credits_count=False,
+        basis=Basis(sources=("O10",)),
+    ),
+    basis=Basis(sources=("O10",), note="CE law since 2017."),
+)
+
+ND_PACK = RulePack(
+    body="ND",
+    name="North Dakota licence (NDMIRTB, biennial licensure cycle)",
+    cycle=FixedCalendarCycles(
+        years=2,
+        phase_year=2000,
+        basis=Basis(sources=("O10",), note="Jan 1 of an even year to Dec 31 of the odd year."),
+        partial_first=Basis(
+            sources=("O10",),
+            confidence="unconfirmed",
+            note="Licensed after the cycle began: pro-rating is not stated, so the full "
+            "requirement applies to the first cycle.",
+        ),
+    ),
+    select_version_by="cycle_start",
+    versions=(_ND_2017,),
+)
+
+NM_PACK = MirrorPack(
+    body="NM",
+    name="New Mexico licence (CE of the credentialing organisation)",
+    mirrors=("ARDMS", "ARRT", "CCI", "NMTCB"),
+    effective_from=date(2019, 7, 1),
+    basis=Basis(
+        sources=("O5", "O6", "O7"),
+        note="A licensee must meet all CE requirements of their credentialing organisation; "
+        "failure is grounds for suspension or revocation [O6].",
+    ),
+    several_bodies=Basis(
+        sources=("O6",),
+        confidence="unconfirmed",
+        note="Which credentialing organisation a licence rests on is not recorded, so every "
+        "national body's obligation is repeated for the licence.",
+    ),
+)
+
+OR_PACK = UnsupportedPack(
+    body="OR",
+    name="Oregon licence (OBMI)",
+    basis=Basis(
+        sources=("O8", "O9", "O25"),
+        confidence="unconfirmed",
+        note="Oregon licensee CE hours are unconfirmed (only limited X-ray permit CE was found); "
+        "no obligation is computed.",
+    ),
+)
+
+NH_PACK = UnsupportedPack(
+    body="NH",
+    name="New Hampshire licence",
+    basis=Basis(
+        sources=("O11",),
+        confidence="unconfirmed",
+        note="New Hampshire CE specifics and the outcome of the 2023 repeal proposal are "
+        "unconfirmed; no obligation is computed.",
+    ),
+)
+
+RULE_PACKS: tuple[Pack, ...] = (
+    ARDMS_PACK,
+    ARRT_PACK,
+    CCI_PACK,
+    NMTCB_PACK,
+    ND_PACK,
+    NM_PACK,
+    OR_PACK,
+    NH_PACK,
+)
+"""Every body, in the order obligations are reported (a mirror after the bodies it repeats)."""

@@ -66,7 +66,39 @@ class QuarterEndCycles(msgspec.Struct, frozen=True, kw_only=True, tag="quarter_e
     basis: Basis
 
 
-CycleRule = FirstCredentialCalendarCycles | BirthMonthCycles | QuarterEndCycles
+class CertifiedMonthToBirthMonthCycles(
+    msgspec.Struct, frozen=True, kw_only=True, tag="certified_month_to_birth_month"
+):
+    """First cycle: the 1st of the month of the first credential through the last day of the
+    month before the birth month ``years`` calendar years later; then ``years``-long cycles from
+    the 1st of the birth month (NMTCB per [O3]). Without a birth month: the first credential
+    date through Dec 31 ``years`` calendar years later, then calendar periods (NMTCB per [O2]),
+    raising ``without_birth_month``."""
+
+    years: int
+    basis: Basis
+    without_birth_month: Basis
+
+
+class FixedCalendarCycles(msgspec.Struct, frozen=True, kw_only=True, tag="fixed_calendar"):
+    """Cycles of ``years`` calendar years starting on Jan 1 of the years congruent to
+    ``phase_year`` modulo ``years`` (ND: Jan 1 of an even year to Dec 31 of the odd year [O10]).
+    The first is the one containing the first credential; ``partial_first`` is raised when it
+    began before it."""
+
+    years: int
+    phase_year: int
+    basis: Basis
+    partial_first: Basis
+
+
+CycleRule = (
+    FirstCredentialCalendarCycles
+    | BirthMonthCycles
+    | QuarterEndCycles
+    | CertifiedMonthToBirthMonthCycles
+    | FixedCalendarCycles
+)
 
 # --- requirements, acceptance, caps, waivers ---------------------------------------------------
 
@@ -90,7 +122,33 @@ class RequirementRow(msgspec.Struct, frozen=True, kw_only=True):
     may_also_hold: frozenset[str] = frozenset()
     total: Decimal
     topic_minimums: tuple[TopicMinimum, ...] = ()
+    per_code_topics: tuple[tuple[str, frozenset[Topic]], ...] | None = None
+    """If set, ``total`` is owed for each held code (ND: 5 hours per modality [O10]): the row
+    stands for ``total`` x the held codes, plus a minimum of ``total`` in each code's topics."""
     basis: Basis
+
+    def for_held(self, held: frozenset[str]) -> RequirementRow:
+        """The row as it applies to ``held`` (itself unless it counts per code)."""
+        if self.per_code_topics is None:
+            return self
+        topics = dict(self.per_code_topics)
+        codes = sorted(held & topics.keys())
+        return msgspec.structs.replace(
+            self,
+            total=self.total * len(codes),
+            topic_minimums=(
+                *self.topic_minimums,
+                *(
+                    TopicMinimum(
+                        label=f"{code}: {', '.join(sorted(topics[code]))}",
+                        topics=topics[code],
+                        credits=self.total,
+                    )
+                    for code in codes
+                ),
+            ),
+            per_code_topics=None,
+        )
 
     def matches(self, held: frozenset[str]) -> bool:
         return self.is_satisfied_by(held) and held <= self.may_also_hold.union(*self.holds_each_of)
@@ -176,6 +234,8 @@ class RuleVersion(msgspec.Struct, frozen=True, kw_only=True):
     requires_verification: bool = False
     several_credentials: Basis | None = None
     """Raised when more than one credential of the body is held (how they combine is open)."""
+    status_questions: tuple[tuple[CredentialStatus, Basis], ...] = ()
+    """Raised when a credential of the body with that status is held (whether it carries CE)."""
     flags: tuple[Basis, ...] = ()
     """Open questions that apply to every cycle under this version."""
     basis: Basis
@@ -190,3 +250,31 @@ class RulePack(msgspec.Struct, frozen=True, kw_only=True):
     cycle: CycleRule
     select_version_by: Literal["cycle_start", "cycle_end"]
     versions: tuple[RuleVersion, ...]
+
+
+class MirrorPack(msgspec.Struct, frozen=True, kw_only=True):
+    """A body whose CE requirement is that of the person's credentialing organisations (New
+    Mexico [O6]): while a credential of ``body`` is held, each obligation of the ``mirrors``
+    bodies whose cycle ends on or after that credential was earned is repeated under ``body``
+    (same window, lines, credits and status) with its flags and ``basis``'s."""
+
+    body: Body
+    name: str
+    mirrors: tuple[Body, ...]
+    effective_from: date
+    basis: Basis
+    several_bodies: Basis
+    """Raised when obligations of more than one mirrored body are repeated."""
+
+
+class UnsupportedPack(msgspec.Struct, frozen=True, kw_only=True):
+    """A body whose CE rules are not known well enough to evaluate (Oregon, New Hampshire):
+    no obligation is computed, but holders are listed with ``basis`` (see
+    ``domain.compliance.evaluation.unsupported_credentials``)."""
+
+    body: Body
+    name: str
+    basis: Basis
+
+
+Pack = RulePack | MirrorPack | UnsupportedPack

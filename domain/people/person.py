@@ -14,7 +14,10 @@ from uuid import UUID
 import msgspec
 
 from domain.people.credentials import (
+    BODY_STATUSES,
     CREDENTIAL_SPECIALTIES,
+    STATE_BOARDS,
+    STATUSES_WITH_CE_OBLIGATION,
     Body,
     CredentialStatus,
     Specialty,
@@ -42,10 +45,14 @@ class Credential(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Person(msgspec.Struct, frozen=True, kw_only=True):
-    """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1])."""
+    """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1]);
+    ``department``, ``site`` and ``employee_number`` place them in the employer's organisation."""
 
     person_id: UUID
     full_name: str
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
     registry_ids: dict[Body, str] = msgspec.field(default_factory=dict)
     birth_month: int | None = None
     credentials: tuple[Credential, ...] = ()
@@ -64,6 +71,18 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
 class PersonRegistered(Event, frozen=True, kw_only=True, tag="people.PersonRegistered"):
     person_id: UUID
     full_name: str
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
+
+
+class PersonAssigned(Event, frozen=True, kw_only=True, tag="people.PersonAssigned"):
+    """The person's department, site and employee number as they now are (``None``: none)."""
+
+    person_id: UUID
+    department: str | None
+    site: str | None
+    employee_number: str | None
 
 
 class RegistryIdRecorded(Event, frozen=True, kw_only=True, tag="people.RegistryIdRecorded"):
@@ -108,6 +127,7 @@ class CycleStartRecorded(Event, frozen=True, kw_only=True, tag="people.CycleStar
 
 PERSON_EVENTS: tuple[type[Event], ...] = (
     PersonRegistered,
+    PersonAssigned,
     RegistryIdRecorded,
     BirthMonthRecorded,
     CredentialAdded,
@@ -122,6 +142,17 @@ PERSON_EVENTS: tuple[type[Event], ...] = (
 class RegisterPerson(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID
     full_name: str
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
+
+
+class AssignPerson(msgspec.Struct, frozen=True, kw_only=True):
+    """Set the department, site and employee number; ``None`` or blank clears one."""
+
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
 
 
 class RecordRegistryId(msgspec.Struct, frozen=True, kw_only=True):
@@ -203,7 +234,39 @@ def decide_register_person(
     name = command.full_name.strip()
     if not name:
         raise InvalidPersonData("a person needs a full name")
-    return [PersonRegistered(person_id=command.person_id, full_name=name)]
+    return [
+        PersonRegistered(
+            person_id=command.person_id,
+            full_name=name,
+            department=_optional(command.department),
+            site=_optional(command.site),
+            employee_number=_optional(command.employee_number),
+        )
+    ]
+
+
+def decide_assign_person(
+    state: Person | None, command: AssignPerson, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Place the person in a department and site, with their employee number. Values are
+    trimmed; blank means none; an assignment equal to the current one changes nothing."""
+    person = _registered(state)
+    assigned = (
+        _optional(command.department),
+        _optional(command.site),
+        _optional(command.employee_number),
+    )
+    if assigned == (person.department, person.site, person.employee_number):
+        return []
+    department, site, employee_number = assigned
+    return [
+        PersonAssigned(
+            person_id=person.person_id,
+            department=department,
+            site=site,
+            employee_number=employee_number,
+        )
+    ]
 
 
 def decide_record_registry_id(
@@ -240,7 +303,8 @@ def decide_add_credential(
 ) -> list[Event]:
     """Add a credential the person earned. Refuses codes the body does not issue, specialties the
     code cannot carry, future dates, a code already held, and ARRT credentials before the birth
-    month is known (ARRT cycles run from it [R4], [R5])."""
+    month is known (ARRT cycles run from it [R4], [R5]), and state licences before a current
+    national credential (a licence needs one [O7], [O10], [O8])."""
     person = _registered(state)
     allowed = CREDENTIAL_SPECIALTIES[command.body].get(command.code)
     if allowed is None:
@@ -251,6 +315,13 @@ def decide_add_credential(
         raise InvalidCredential(f"{command.body} {command.code} is already held")
     if command.body == "ARRT" and person.birth_month is None:
         raise InvalidCredential("record the birth month before adding an ARRT credential")
+    if command.body in STATE_BOARDS and not any(
+        c.body not in STATE_BOARDS and c.status in STATUSES_WITH_CE_OBLIGATION
+        for c in person.credentials
+    ):
+        raise InvalidCredential(
+            "a state licence rests on a current national credential: add that first [O7], [O10]"
+        )
     credential = Credential(
         credential_id=ids(),
         body=command.body,
@@ -298,6 +369,8 @@ def decide_change_credential_status(
     held = person.credential(command.credential_id)
     if held.status == command.status:
         raise InvalidStatusChange(f"{held.code} is already {held.status}")
+    if command.status not in BODY_STATUSES[held.body]:
+        raise InvalidStatusChange(f"{held.body} credentials are never {command.status}")
     if held.body == "ARDMS" and held.status == "retired":
         raise InvalidStatusChange("ARDMS retired status is permanent [A16]")
     if held.body == "ARDMS" and command.status == "retired" and held.status != "active":
@@ -333,6 +406,11 @@ def decide_record_cycle_start(
     ]
 
 
+def _optional(value: str | None) -> str | None:
+    stripped = (value or "").strip()
+    return stripped or None
+
+
 def _registered(state: Person | None) -> Person:
     if state is None:
         raise PersonNotRegistered("register the person first")
@@ -360,9 +438,19 @@ def _check_not_future(day: date, now: datetime) -> None:
 def evolve(state: Person | None, event: Event) -> Person:
     """Fold one person event into the state; the first event must be ``PersonRegistered``."""
     if isinstance(event, PersonRegistered):
-        return Person(person_id=event.person_id, full_name=event.full_name)
+        return Person(
+            person_id=event.person_id,
+            full_name=event.full_name,
+            department=event.department,
+            site=event.site,
+            employee_number=event.employee_number,
+        )
     person = _registered(state)
     match event:
+        case PersonAssigned(department=department, site=site, employee_number=employee_number):
+            return msgspec.structs.replace(
+                person, department=department, site=site, employee_number=employee_number
+            )
         case RegistryIdRecorded(body=body, registry_id=registry_id):
             return msgspec.structs.replace(
                 person, registry_ids={**person.registry_ids, body: registry_id}

@@ -10,18 +10,19 @@ over the person's events, with the rule packs the read models were built with.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
 
 from domain.compliance.evaluation import Obligation, Status, status_on
 from domain.compliance.packs import RULE_PACKS
-from domain.compliance.rules import RulePack
+from domain.compliance.rules import Pack, UnsupportedPack
 from domain.credits.credit import Credit
-from domain.people.credentials import Body
+from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Person
 from services.core.db import Tx
 from services.core.projections.obligations import load_inputs
@@ -42,7 +43,7 @@ async def obligations_on(
     *,
     today: date,
     person_ids: Sequence[UUID] | None = None,
-    rule_packs: Sequence[RulePack] = RULE_PACKS,
+    rule_packs: Sequence[Pack] = RULE_PACKS,
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
     evaluate()'s order. ``rule_packs`` is used only for people re-evaluated on read."""
@@ -94,34 +95,69 @@ async def get_person(tx: Tx, person_id: UUID) -> Person | None:
 class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID
     full_name: str
+    department: str | None
+    site: str | None
     body: Body
     deadline: date
     shortfall: Decimal
     status: Status
 
 
+class GroupCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """One department or site (``name`` ``None``: people not assigned to one): its registered
+    people and the statuses of their current obligations."""
+
+    name: str | None
+    people: int
+    by_status: dict[Status, int]
+
+
 class OrganisationSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """Counts are of obligations: ``by_status`` and ``by_body`` of current cycles,
-    ``previous_by_status`` of previous cycles (in grace or overdue ones still matter)."""
+    """Counts are of obligations: ``by_status``, ``by_body`` and the groups' ``by_status`` of
+    current cycles, ``previous_by_status`` of previous cycles (in grace or overdue ones still
+    matter)."""
 
     today: date
     people: int
     by_status: dict[Status, int]
     by_body: dict[Body, dict[Status, int]]
+    by_department: list[GroupCounts]
+    """By name, unassigned people last."""
+    by_site: list[GroupCounts]
     previous_by_status: dict[Status, int]
     flagged: int
     """Current obligations resting on an unconfirmed or conflicting rule."""
+    unsupported: dict[Body, int]
+    """People holding a credential (e.g. an Oregon licence) whose CE rules are unconfirmed, so
+    no obligation is computed for it, by body."""
     next_deadlines: list[UpcomingDeadline]
     """Current obligations with a shortfall in any line, soonest deadline first (``shortfall``
     is the total line's)."""
 
 
-async def organisation_summary(tx: Tx, *, today: date, upcoming: int = 10) -> OrganisationSummary:
-    found = await obligations_on(tx, today=today)
-    names = {
-        row["person_id"]: row["full_name"]
+class _Member(NamedTuple):
+    full_name: str
+    department: str | None
+    site: str | None
+
+
+_UNSUPPORTED = """
+SELECT body, count(DISTINCT person_id) AS people FROM person_credentials
+WHERE tenant_id = $1 AND body = ANY($2::text[]) AND status = ANY($3::text[]) AND earned_on <= $4
+GROUP BY body
+"""
+
+
+async def organisation_summary(
+    tx: Tx, *, today: date, upcoming: int = 10, rule_packs: Sequence[Pack] = RULE_PACKS
+) -> OrganisationSummary:
+    tenant = tx.require_tenant()
+    found = await obligations_on(tx, today=today, rule_packs=rule_packs)
+    members = {
+        row["person_id"]: _Member(row["full_name"], row["department"], row["site"])
         for row in await tx.pg.fetch(
-            "SELECT person_id, full_name FROM people WHERE tenant_id = $1", tx.require_tenant()
+            "SELECT person_id, full_name, department, site FROM people WHERE tenant_id = $1",
+            tenant,
         )
     }
     every = [o for obligations in found.values() for o in obligations]
@@ -131,19 +167,31 @@ async def organisation_summary(tx: Tx, *, today: date, upcoming: int = 10) -> Or
         by_body.setdefault(o.body, Counter())[o.status] += 1
     short = sorted(
         (o for o in current if o.status != "compliant"),
-        key=lambda o: (o.deadline, names[o.person_id], o.body),
+        key=lambda o: (o.deadline, members[o.person_id].full_name, o.body),
+    )
+    unsupported = await tx.pg.fetch(
+        _UNSUPPORTED,
+        tenant,
+        [p.body for p in rule_packs if isinstance(p, UnsupportedPack)],
+        sorted(STATUSES_WITH_CE_OBLIGATION),
+        today,
     )
     return OrganisationSummary(
         today=today,
         people=len(found),
         by_status=dict(Counter(o.status for o in current)),
         by_body={body: dict(counts) for body, counts in by_body.items()},
+        by_department=_groups(members, current, lambda m: m.department),
+        by_site=_groups(members, current, lambda m: m.site),
         previous_by_status=dict(Counter(o.status for o in every if o.period == "previous")),
         flagged=sum(1 for o in current if o.flags),
+        unsupported={row["body"]: row["people"] for row in unsupported},
         next_deadlines=[
             UpcomingDeadline(
                 person_id=o.person_id,
-                full_name=names[o.person_id],
+                full_name=members[o.person_id].full_name,
+                department=members[o.person_id].department,
+                site=members[o.person_id].site,
                 body=o.body,
                 deadline=o.deadline,
                 shortfall=o.lines[0].shortfall,
@@ -152,3 +200,18 @@ async def organisation_summary(tx: Tx, *, today: date, upcoming: int = 10) -> Or
             for o in short[:upcoming]
         ],
     )
+
+
+def _groups(
+    members: dict[UUID, _Member],
+    current: list[Obligation],
+    group_of: Callable[[_Member], str | None],
+) -> list[GroupCounts]:
+    people: Counter[str | None] = Counter(group_of(m) for m in members.values())
+    statuses: dict[str | None, Counter[Status]] = {name: Counter() for name in people}
+    for o in current:
+        statuses[group_of(members[o.person_id])][o.status] += 1
+    return [
+        GroupCounts(name=name, people=people[name], by_status=dict(statuses[name]))
+        for name in sorted(people, key=lambda name: (name is None, name or ""))
+    ]

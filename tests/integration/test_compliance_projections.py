@@ -28,6 +28,7 @@ from domain.credits.waiver import RecordWaiver, Waiver
 from domain.people import person as person_aggregate
 from domain.people.person import (
     AddCredential,
+    AssignPerson,
     ChangeCredentialStatus,
     CredentialAdded,
     PersonAlreadyRegistered,
@@ -420,6 +421,7 @@ async def test_organisation_summary_counts_statuses_for_the_day_asked(
     # SDMS-only one, ARDMS's current period is met.
     await staff.credit(second, date(2025, 4, 20), "24", topics=("sonography",))
     await staff.credit(second, date(2025, 5, 1), "6", credit_types=("sdms",))
+    await staff.run(change_person, second, AssignPerson(department="Imaging", site="North"))
 
     async def summary(today: date) -> queries.OrganisationSummary:
         return await in_tx(
@@ -431,10 +433,16 @@ async def test_organisation_summary_counts_statuses_for_the_day_asked(
     assert now.by_status == {"on_track": 1, "compliant": 1, "at_risk": 2}
     assert now.by_body == {"ARDMS": {"on_track": 1, "compliant": 1}, "ARRT": {"at_risk": 2}}
     assert now.previous_by_status == {"overdue": 2, "in_grace": 1, "compliant": 1}
-    assert [(d.full_name, d.body, d.deadline) for d in now.next_deadlines] == [
-        ("Lee Park", "ARRT", date(2027, 3, 31)),
-        ("Maria Okafor", "ARRT", date(2027, 3, 31)),
-        ("Maria Okafor", "ARDMS", ARDMS_PERIOD_END),
+    assert [(g.name, g.people, g.by_status) for g in now.by_department] == [
+        ("Imaging", 1, {"at_risk": 1, "compliant": 1}),
+        (None, 1, {"on_track": 1, "at_risk": 1}),
+    ]
+    assert [(g.name, g.people) for g in now.by_site] == [("North", 1), (None, 1)]
+    assert now.unsupported == {}
+    assert [(d.full_name, d.department, d.body, d.deadline) for d in now.next_deadlines] == [
+        ("Lee Park", "Imaging", "ARRT", date(2027, 3, 31)),
+        ("Maria Okafor", None, "ARRT", date(2027, 3, 31)),
+        ("Maria Okafor", None, "ARDMS", ARDMS_PERIOD_END),
     ]
     assert now.next_deadlines[-1].shortfall == Decimal("11.25")  # 30 - 3.75 - 15 waived
     # ARRT's bienniums rolled over on 2027-04-01: re-evaluated on read
@@ -443,6 +451,110 @@ async def test_organisation_summary_counts_statuses_for_the_day_asked(
     assert later.previous_by_status == {"overdue": 4}
     soonest = later.next_deadlines[0]
     assert (soonest.person_id, soonest.deadline) == (first, ARDMS_PERIOD_END)
+
+
+async def test_department_site_and_employee_number_are_stored_and_can_change(
+    database: Database, store: EventStore
+) -> None:
+    tenant, person_id = uuid4(), uuid4()
+    await register(database, store, tenant)
+    staff = Staff(database, store, tenant)
+    await staff.run(
+        register_person,
+        RegisterPerson(person_id=person_id, full_name="Sam Reyes", department="Imaging"),
+    )
+
+    async def row(tx: Tx) -> tuple[Any, ...]:
+        found = await tx.pg.fetchrow(
+            "SELECT department, site, employee_number FROM people WHERE person_id = $1", person_id
+        )
+        return tuple(found)
+
+    assert await in_tx(database, tenant, row) == ("Imaging", None, None)
+    events = await staff.run(
+        change_person,
+        person_id,
+        AssignPerson(department="Cardiology", site="North", employee_number="E-1"),
+    )
+    assert [e.event_type for e in events] == ["people.PersonAssigned"]
+    assert await in_tx(database, tenant, row) == ("Cardiology", "North", "E-1")
+    profile = await in_tx(database, tenant, lambda tx: queries.get_person(tx, person_id))
+    assert profile is not None
+    assert (profile.department, profile.site, profile.employee_number) == (
+        "Cardiology",
+        "North",
+        "E-1",
+    )
+    assert (
+        await staff.run(
+            change_person,
+            person_id,
+            AssignPerson(department="Cardiology", site="North", employee_number="E-1"),
+        )
+        == []
+    )
+
+
+async def licensed_everywhere(staff: Staff, person_id: UUID) -> None:
+    """ARDMS, ARRT and NMTCB credentials with New Mexico, North Dakota and Oregon licences.
+    Birth month 1: ARRT's biennium and ARDMS's period both start on 2025-01-01 [R4], [A5], so
+    New Mexico repeats two obligations with the same window start [O6]."""
+    await staff.run(
+        register_person,
+        RegisterPerson(person_id=person_id, full_name="Sam Reyes", department="Imaging"),
+    )
+    await staff.run(change_person, person_id, RecordBirthMonth(birth_month=1))
+    for body, code, earned_on in [
+        ("ARDMS", "RDMS", date(2021, 6, 10)),
+        ("ARRT", "S", date(2014, 3, 2)),
+        ("NMTCB", "CNMT", date(2019, 6, 10)),
+        ("NM", "DMS", date(2023, 2, 1)),
+        ("ND", "S", date(2024, 1, 2)),
+        ("OR", "LICENSE", date(2024, 2, 1)),
+    ]:
+        command = AddCredential(body=body, code=code, earned_on=earned_on)
+        await staff.run(change_person, person_id, command)
+    await staff.credit(person_id, date(2024, 3, 1), "5", topics=("sonography",))
+
+
+async def test_nmtcb_and_state_licence_obligations_are_stored_and_rebuilt_equal_to_evaluate(
+    database: Database, store: EventStore, migrated: Settings
+) -> None:
+    tenant, person_id = uuid4(), uuid4()
+    await register(database, store, tenant)
+    staff = Staff(database, store, tenant)
+    await licensed_everywhere(staff, person_id)
+    evaluated_on, stored = await stored_obligations(database, tenant, person_id)
+    assert stored == await fresh_evaluate(database, store, tenant, person_id, evaluated_on)
+    assert [(o.body, o.period, o.mirrors) for o in stored] == [
+        ("ARDMS", "previous", None),
+        ("ARDMS", "current", None),
+        ("ARRT", "previous", None),
+        ("ARRT", "current", None),
+        ("NMTCB", "previous", None),
+        ("NMTCB", "current", None),
+        ("ND", "current", None),
+        ("NM", "previous", "ARDMS"),
+        ("NM", "current", "ARDMS"),
+        ("NM", "previous", "ARRT"),
+        ("NM", "current", "ARRT"),
+        ("NM", "previous", "NMTCB"),
+        ("NM", "current", "NMTCB"),
+    ]
+    nd = next(o for o in stored if o.body == "ND")
+    assert nd.lines[0].counted == Decimal(5)  # [O10] inside 2024-01-01..2025-12-31
+    result = run_cli(migrated, "rebuild-projections", "--tenant", str(tenant))
+    assert result.returncode == 0, result.stderr
+    assert await stored_obligations(database, tenant, person_id) == (evaluated_on, stored)
+
+    summary = await in_tx(
+        database, tenant, lambda tx: queries.organisation_summary(tx, today=TODAY)
+    )
+    assert summary.unsupported == {"OR": 1}  # Oregon CE unconfirmed [O8]
+    assert [(g.name, g.people) for g in summary.by_department] == [("Imaging", 1)]
+    assert sum(summary.by_body["NM"].values()) == 3
+    assert {d.body for d in summary.next_deadlines} >= {"NM", "NMTCB"}
+    assert all(d.department == "Imaging" for d in summary.next_deadlines)
 
 
 # --- rebuilds and re-evaluation ----------------------------------------------------------------

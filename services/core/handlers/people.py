@@ -8,6 +8,7 @@ from domain.people import person
 from domain.people.person import (
     AddCredential,
     AddSpecialty,
+    AssignPerson,
     ChangeCredentialStatus,
     RecordBirthMonth,
     RecordCycleStart,
@@ -21,6 +22,7 @@ from services.core.stream_ids import person_stream
 
 PersonCommand = (
     RegisterPerson
+    | AssignPerson
     | RecordRegistryId
     | RecordBirthMonth
     | AddCredential
@@ -31,6 +33,7 @@ PersonCommand = (
 
 PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
     RegisterPerson: person.decide_register_person,
+    AssignPerson: person.decide_assign_person,
     RecordRegistryId: person.decide_record_registry_id,
     RecordBirthMonth: person.decide_record_birth_month,
     AddCredential: person.decide_add_credential,

@@ -26,7 +26,7 @@ import msgspec
 
 from domain.compliance.evaluation import Obligation, evaluate, unchanged_through
 from domain.compliance.packs import RULE_PACKS
-from domain.compliance.rules import RulePack
+from domain.compliance.rules import Pack
 from domain.credits.credit import CREDIT_EVENTS, Credit
 from domain.credits.waiver import WAIVER_EVENTS, Waiver
 from domain.people.person import PERSON_EVENTS, Person
@@ -78,7 +78,7 @@ class Inputs(NamedTuple):
     credits: list[Credit]
     waivers: list[Waiver]
 
-    def evaluate(self, today: date, rule_packs: Sequence[RulePack]) -> list[Obligation]:
+    def evaluate(self, today: date, rule_packs: Sequence[Pack]) -> list[Obligation]:
         return evaluate(self.person, self.credits, self.waivers, today=today, rule_packs=rule_packs)
 
 
@@ -102,7 +102,7 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
 
 
 async def evaluate_people(
-    tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[RulePack] = RULE_PACKS
+    tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[Pack] = RULE_PACKS
 ) -> int:
     """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
     return how many registered people were evaluated (unregistered ones just lose their rows)."""

@@ -1,4 +1,5 @@
-"""Read models ``people`` and ``person_credentials``: each person's profile and credentials."""
+"""Read models ``people`` and ``person_credentials``: each person's profile (with department,
+site and employee number) and credentials."""
 
 from __future__ import annotations
 
@@ -15,14 +16,21 @@ _LOAD = (
     " WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])"
 )
 _UPSERT_PEOPLE = """
-INSERT INTO people AS p (tenant_id, person_id, full_name, registry_ids, birth_month, state)
-SELECT $1, r.person_id, r.full_name, r.registry_ids, r.birth_month, r.state
+INSERT INTO people AS p
+    (tenant_id, person_id, full_name, registry_ids, birth_month, department, site,
+     employee_number, state)
+SELECT $1, r.person_id, r.full_name, r.registry_ids, r.birth_month, r.department, r.site,
+       r.employee_number, r.state
 FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, full_name text, registry_ids jsonb,
-                                         birth_month smallint, state jsonb)
+                                         birth_month smallint, department text, site text,
+                                         employee_number text, state jsonb)
 ON CONFLICT (tenant_id, person_id) DO UPDATE SET
     full_name = excluded.full_name,
     registry_ids = excluded.registry_ids,
     birth_month = excluded.birth_month,
+    department = excluded.department,
+    site = excluded.site,
+    employee_number = excluded.employee_number,
     state = excluded.state
 """
 _INSERT_CREDENTIALS = """
@@ -53,6 +61,9 @@ class PeopleProjection(FoldedStates[Person]):
                         "full_name": p.full_name,
                         "registry_ids": p.registry_ids,
                         "birth_month": p.birth_month,
+                        "department": p.department,
+                        "site": p.site,
+                        "employee_number": p.employee_number,
                         "state": msgspec.to_builtins(p),
                     }
                     for p in states

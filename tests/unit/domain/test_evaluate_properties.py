@@ -31,12 +31,30 @@ PEOPLE = [
         credential("CCI", "RCS", date(2019, 11, 30)),
         birth_month=2,
     ),
+    # NMTCB [O3] cycles, a North Dakota licence [O10], and a New Mexico licence repeating the
+    # ARDMS and NMTCB obligations [O6]
+    person(
+        credential("ARDMS", "RDMS", date(2019, 8, 1)),
+        credential("NMTCB", "CNMT", date(2018, 6, 10)),
+        credential("ND", "S", date(2020, 5, 5)),
+        credential("NM", "DMS", date(2021, 9, 20)),
+        birth_month=7,
+    ),
 ]
 STATUS_RANK = {"compliant": 0, "on_track": 1, "at_risk": 2, "in_grace": 2, "overdue": 3}
 
 days = st.dates(min_value=date(2018, 1, 1), max_value=date(2027, 12, 31))
 credit_types: st.SearchStrategy[CreditType] = st.sampled_from(
-    ["ama_pra_category_1", "arrt_category_a", "sdms", "cci_approved", "aha_ashi", "aium", "other"]
+    [
+        "ama_pra_category_1",
+        "arrt_category_a",
+        "sdms",
+        "cci_approved",
+        "aha_ashi",
+        "aium",
+        "snmmi",
+        "other",
+    ]
 )
 topics: st.SearchStrategy[Topic] = st.sampled_from(
     ["sonography", "vascular", "musculoskeletal", "cardiovascular"]
@@ -65,8 +83,8 @@ people = st.sampled_from(PEOPLE)
 todays = st.dates(min_value=date(2021, 1, 1), max_value=date(2027, 12, 31))
 
 
-def _by_key(found: list[Obligation]) -> dict[tuple[str, str], Obligation]:
-    return {(o.body, o.period): o for o in found}
+def _by_key(found: list[Obligation]) -> dict[tuple[str, str, str | None], Obligation]:
+    return {(o.body, o.period, o.mirrors): o for o in found}
 
 
 @given(people, credit_lists, credits_strategy(), todays)

@@ -15,6 +15,7 @@ from domain.people.person import (
     PERSON_EVENTS,
     AddCredential,
     AddSpecialty,
+    AssignPerson,
     BirthMonthRecorded,
     ChangeCredentialStatus,
     Credential,
@@ -27,6 +28,7 @@ from domain.people.person import (
     InvalidStatusChange,
     Person,
     PersonAlreadyRegistered,
+    PersonAssigned,
     PersonNotRegistered,
     PersonRefused,
     PersonRegistered,
@@ -39,6 +41,7 @@ from domain.people.person import (
     SpecialtyHeld,
     decide_add_credential,
     decide_add_specialty,
+    decide_assign_person,
     decide_change_credential_status,
     decide_record_birth_month,
     decide_record_cycle_start,
@@ -324,8 +327,82 @@ def test_refused_cycle_starts(body: Any, starts_on: date, message: str) -> None:
         when(decide_record_cycle_start, state, RecordCycleStart(body=body, starts_on=starts_on))
 
 
+def test_registering_with_a_department_site_and_employee_number() -> None:
+    events = when(
+        decide_register_person,
+        None,
+        RegisterPerson(
+            person_id=PERSON_ID,
+            full_name="Dana",
+            department=" Imaging ",
+            site="North Campus",
+            employee_number=" ",
+        ),
+    )
+    assert events == [
+        PersonRegistered(
+            person_id=PERSON_ID, full_name="Dana", department="Imaging", site="North Campus"
+        )
+    ]
+    state = given(*events)
+    assert state is not None
+    assert (state.department, state.site, state.employee_number) == (
+        "Imaging",
+        "North Campus",
+        None,
+    )
+
+
+def test_a_person_registered_before_departments_existed_has_none() -> None:
+    registry = EventRegistry(PERSON_EVENTS)
+    old = registry.decode(
+        "people.PersonRegistered", 1, {"person_id": str(PERSON_ID), "full_name": "Dana"}
+    )
+    state = given(old)
+    assert state is not None
+    assert (state.department, state.site, state.employee_number) == (None, None, None)
+
+
+def test_assigning_moves_the_person_and_blank_clears() -> None:
+    state = given(REGISTERED)
+    events = when(
+        decide_assign_person,
+        state,
+        AssignPerson(department="Cardiology", site=" East ", employee_number="E-17"),
+    )
+    assert events == [
+        PersonAssigned(
+            person_id=PERSON_ID, department="Cardiology", site="East", employee_number="E-17"
+        )
+    ]
+    moved = given(REGISTERED, *events)
+    assert moved is not None
+    assert (moved.department, moved.site, moved.employee_number) == ("Cardiology", "East", "E-17")
+    cleared = when(decide_assign_person, moved, AssignPerson(department="Cardiology", site=""))
+    assert cleared == [
+        PersonAssigned(
+            person_id=PERSON_ID, department="Cardiology", site=None, employee_number=None
+        )
+    ]
+
+
+def test_assigning_the_same_values_again_changes_nothing() -> None:
+    state = given(
+        REGISTERED,
+        PersonAssigned(person_id=PERSON_ID, department="Imaging", site=None, employee_number="7"),
+    )
+    command = AssignPerson(department="Imaging ", employee_number="7")
+    assert when(decide_assign_person, state, command) == []
+
+
+def test_assigning_needs_a_registered_person() -> None:
+    with pytest.raises(PersonNotRegistered):
+        when(decide_assign_person, None, AssignPerson(department="Imaging"))
+
+
 def test_person_events_round_trip_through_the_event_registry() -> None:
     registry = EventRegistry(PERSON_EVENTS)
-    for event in (REGISTERED, RDMS_ADDED, _status("probation")):
+    assigned = PersonAssigned(person_id=PERSON_ID, department="A", site="B", employee_number=None)
+    for event in (REGISTERED, RDMS_ADDED, _status("probation"), assigned):
         tag, version, data = registry.encode(event)
         assert registry.decode(tag, version, data) == event

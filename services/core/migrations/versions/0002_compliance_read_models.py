@@ -36,6 +36,9 @@ def upgrade() -> None:
             full_name text NOT NULL,
             registry_ids jsonb NOT NULL,
             birth_month smallint CHECK (birth_month BETWEEN 1 AND 12),
+            department text,
+            site text,
+            employee_number text,
             state jsonb NOT NULL,
             PRIMARY KEY (tenant_id, person_id)
         );
@@ -97,8 +100,9 @@ def upgrade() -> None:
             PRIMARY KEY (tenant_id, person_id)
         );
 
-        -- evaluate() on evaluated_on: one row per person x body x cycle, with the numbers of
-        -- the total line and the full explanation.
+        -- evaluate() on evaluated_on: one row per obligation (person x body x cycle; a mirrored
+        -- body such as New Mexico repeats several bodies' cycles, so the key is the ordinal),
+        -- with the numbers of the total line and the full explanation.
         CREATE TABLE obligations (
             tenant_id uuid NOT NULL,
             person_id uuid NOT NULL,
@@ -115,7 +119,7 @@ def upgrade() -> None:
             late_credits_until date,
             flagged boolean NOT NULL,
             explanation jsonb NOT NULL,
-            PRIMARY KEY (tenant_id, person_id, body, window_start)
+            PRIMARY KEY (tenant_id, person_id, ordinal)
         );
         CREATE INDEX obligations_by_deadline ON obligations (tenant_id, deadline);
         """
