@@ -43,6 +43,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
     expires_at: datetime
     status: InvitationStatus = "pending"
+    person_id: UUID | None = None
 
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,9 +70,12 @@ class OrganisationOpened(Event, frozen=True, kw_only=True, tag="organisations.Or
 
 
 class MemberAdded(Event, frozen=True, kw_only=True, tag="organisations.MemberAdded"):
+    """``person_id`` links the member to a staff record; ``None``: their own, ``user_id``."""
+
     user_id: UUID
     email: str
     role: Role
+    person_id: UUID | None = None
 
 
 class MemberRoleChanged(Event, frozen=True, kw_only=True, tag="organisations.MemberRoleChanged"):
@@ -88,6 +92,7 @@ class MemberInvited(Event, frozen=True, kw_only=True, tag="organisations.MemberI
     role: Role
     token_hash: str
     expires_at: datetime
+    person_id: UUID | None = None
 
 
 class InvitationAccepted(Event, frozen=True, kw_only=True, tag="organisations.InvitationAccepted"):
@@ -138,6 +143,7 @@ class InviteMember(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
     token_hash: str
     by_role: Role
+    person_id: UUID | None = None
 
 
 class AcceptInvitation(msgspec.Struct, frozen=True, kw_only=True):
@@ -283,6 +289,7 @@ def decide_invite_member(
             role=command.role,
             token_hash=command.token_hash,
             expires_at=now + INVITATION_LIFETIME,
+            person_id=command.person_id,
         )
     ]
 
@@ -300,7 +307,12 @@ def decide_accept_invitation(
         raise AlreadyMember("you are already a member of this organisation")
     return [
         InvitationAccepted(invitation_id=invitation.invitation_id, user_id=command.user_id),
-        MemberAdded(user_id=command.user_id, email=invitation.email, role=invitation.role),
+        MemberAdded(
+            user_id=command.user_id,
+            email=invitation.email,
+            role=invitation.role,
+            person_id=invitation.person_id,
+        ),
     ]
 
 

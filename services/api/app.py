@@ -21,6 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from services.api.auth import session_auth
 from services.api.controllers.invitations import InvitationController
+from services.api.controllers.people import OrganisationController, PeopleController
 from services.api.controllers.session import SessionController
 from services.api.errors import problem_details_config
 from services.api.sessions import PostgresSessionStore
@@ -108,7 +109,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             await db.dispose()
 
     return Litestar(
-        route_handlers=[health, ready, SessionController, InvitationController],
+        route_handlers=[
+            health,
+            ready,
+            SessionController,
+            InvitationController,
+            PeopleController,
+            OrganisationController,
+        ],
         middleware=[RequestContextMiddleware()],
         on_app_init=[session_auth(settings).on_app_init],
         csrf_config=CSRFConfig(

@@ -36,6 +36,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     tenant_id: UUID
     role: Role
+    person_id: UUID
+    """The staff record this member acts on as themselves."""
 
 
 async def retrieve_principal(
@@ -48,14 +50,20 @@ async def retrieve_principal(
     database: Database = connection.app.state.database
     async with database.transaction(tenant_id) as tx:
         row = await tx.pg.fetchrow(
-            "SELECT email, role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+            "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1 AND user_id = $2",
             tenant_id,
             user_id,
         )
     if row is None:
         return None
     structlog.contextvars.bind_contextvars(tenant_id=str(tenant_id), user_id=str(user_id))
-    return Principal(user_id=user_id, email=row["email"], tenant_id=tenant_id, role=row["role"])
+    return Principal(
+        user_id=user_id,
+        email=row["email"],
+        tenant_id=tenant_id,
+        role=row["role"],
+        person_id=row["person_id"],
+    )
 
 
 def session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:

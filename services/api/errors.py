@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from domain.credits.credit import CreditNotRecorded
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
@@ -18,6 +19,7 @@ from domain.organisations.organisation import (
     OrganisationNotOpened,
     RoleNotAllowed,
 )
+from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
 from services.core.handlers.organisations import SlugTaken
 from services.core.identity import AccountLocked, EmailTaken, IdentityError, InvalidCredentials
@@ -37,6 +39,10 @@ _STATUS: dict[type[Exception], int] = {
     NotAMember: 404,
     RoleNotAllowed: 403,
     InvalidCredentials: 401,
+    PersonNotRegistered: 404,
+    CredentialNotFound: 404,
+    CreditNotRecorded: 404,
+    PersonAlreadyRegistered: 409,
     AccountLocked: 429,
 }
 

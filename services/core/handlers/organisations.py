@@ -199,15 +199,18 @@ async def invite_member(
     email: str,
     role: Role,
     by_role: Role,
+    person_id: UUID | None = None,
     metadata: Metadata | None = None,
 ) -> Invited:
-    """Invite ``email`` to join the transaction's organisation with ``role``."""
+    """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
+    account of an existing staff record ``person_id``."""
     token = secrets.token_urlsafe(32)
     command = InviteMember(
         email=identity.normalise_email(email),
         role=role,
         token_hash=token_hash(token),
         by_role=by_role,
+        person_id=person_id,
     )
     [recorded] = await execute(
         tx,

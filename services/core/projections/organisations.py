@@ -37,12 +37,13 @@ class Organisations:
                 case "organisations.MemberAdded":
                     await tx.pg.execute(
                         "INSERT INTO memberships (tenant_id, user_id, email, role,"
-                        " organisation_name)"
-                        " SELECT $1, $2, $3, $4, name FROM organisations WHERE tenant_id = $1",
+                        " organisation_name, person_id)"
+                        " SELECT $1, $2, $3, $4, name, $5 FROM organisations WHERE tenant_id = $1",
                         tenant,
                         data["user_id"],
                         data["email"],
                         data["role"],
+                        data.get("person_id") or data["user_id"],
                     )
                 case "organisations.MemberRoleChanged":
                     await tx.pg.execute(

@@ -59,6 +59,7 @@ def upgrade() -> None:
             email text NOT NULL,
             role text NOT NULL,
             organisation_name text NOT NULL,
+            person_id uuid NOT NULL,
             PRIMARY KEY (tenant_id, user_id)
         );
         CREATE INDEX memberships_by_user ON memberships (user_id);

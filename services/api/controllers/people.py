@@ -1,0 +1,354 @@
+"""Staff records: profiles, credentials, credits, and obligations with their full explanation.
+
+Who may do what, for a person ``{person_id}`` of the organisation:
+- the member whose own record it is reads and changes it (an auditor only reads);
+- owners and admins read and change everyone's; auditors read everyone's;
+- anyone else gets 403; a person of another organisation does not exist (404, by RLS).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
+from domain.credits.credit import (
+    AmendCredit,
+    Credit,
+    CreditDetails,
+    RecordCredit,
+    RetractCredit,
+)
+from domain.people.credentials import Body, Specialty
+from domain.people.person import (
+    AddCredential,
+    AssignPerson,
+    Person,
+    RecordBirthMonth,
+    RecordRegistryId,
+    RegisterPerson,
+)
+from services.api.auth import Principal, requires_role
+from services.api.controllers.invitations import actor
+from services.core import queries
+from services.core.db import Tx
+from services.core.handlers import credits as credit_handlers
+from services.core.handlers import people as people_handlers
+
+READERS = frozenset({"owner", "admin", "auditor"})
+WRITERS = frozenset({"owner", "admin"})
+
+
+class PersonCreate(msgspec.Struct, frozen=True, kw_only=True):
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    person_id: UUID | None = None
+    """Omit to create a new staff record; an employee may only create their own."""
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
+
+
+class CredentialCreate(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    earned_on: date
+    specialties: tuple[Specialty, ...] = ()
+
+
+class RegistryIdUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    registry_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
+class BirthMonthUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    birth_month: Annotated[int, msgspec.Meta(ge=1, le=12)]
+
+
+class Correction(msgspec.Struct, frozen=True, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
+    details: CreditDetails
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
+    """How one obligation treats the credit: counted (and by which rule) or not (and why)."""
+
+    body: Body
+    period: str
+    counted: Decimal
+    admitted_by: list[str]
+    not_counted: list[CreditExclusion]
+
+
+class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
+    credit: Credit
+    acceptance: list[BodyAcceptance]
+
+
+def _authorise(principal: Principal, person_id: UUID, *, write: bool) -> None:
+    if principal.person_id == person_id and not (write and principal.role == "auditor"):
+        return
+    if principal.role in (WRITERS if write else READERS):
+        return
+    raise PermissionDeniedException(
+        "you may only change your own record" if write else "you may only see your own record"
+    )
+
+
+def _acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
+    found = []
+    for obligation in obligations:
+        used: list[CreditUse] = [u for u in obligation.used if u.credit_id == credit_id]
+        refused = [x for x in obligation.not_used if x.credit_id == credit_id]
+        if used or refused:
+            found.append(
+                BodyAcceptance(
+                    body=obligation.body,
+                    period=obligation.period,
+                    counted=sum((u.credits_counted for u in used), Decimal(0)),
+                    admitted_by=[u.admitted_by for u in used],
+                    not_counted=refused,
+                )
+            )
+    return found
+
+
+async def _person(tx: Tx, person_id: UUID) -> Person:
+    found = await queries.get_person(tx, person_id)
+    if found is None:
+        raise NotFoundException("no such person in this organisation")
+    return found
+
+
+async def _credit_of(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit:
+    for credit in await queries.my_credits(tx, person_id):
+        if credit.credit_id == credit_id:
+            return credit
+    raise NotFoundException("no such credit for this person")
+
+
+class PeopleController(Controller):
+    path = "/api/v1/people"
+    tags = ("people",)
+
+    @post("", status_code=201)
+    async def register(
+        self, request: Request[Principal, Any, Any], state: State, data: JSONBody[PersonCreate]
+    ) -> Person:
+        """Create a staff record (owners, admins), or one's own (any member but auditors)."""
+        person_id = data.person_id or (
+            uuid4() if request.user.role in WRITERS else request.user.person_id
+        )
+        _authorise(request.user, person_id, write=True)
+        command = RegisterPerson(
+            person_id=person_id,
+            full_name=data.full_name,
+            department=data.department,
+            site=data.site,
+            employee_number=data.employee_number,
+        )
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await people_handlers.register_person(
+                tx, state.store, command, command_id=uuid4(), metadata=actor(request)
+            )
+            return await _person(tx, person_id)
+
+    @get("/{person_id:uuid}")
+    async def profile(
+        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+    ) -> Person:
+        """Registry ids, credentials held, birth month, department and site."""
+        _authorise(request.user, person_id, write=False)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            return await _person(tx, person_id)
+
+    async def _change(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: UUID,
+        command: people_handlers.PersonCommand,
+    ) -> Person:
+        _authorise(request.user, person_id, write=True)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _person(tx, person_id)
+            await people_handlers.change_person(
+                tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+            )
+            return await _person(tx, person_id)
+
+    @put("/{person_id:uuid}/assignment")
+    async def assign(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[AssignPerson],
+    ) -> Person:
+        """Set department, site and employee number (owners and admins)."""
+        if request.user.role not in WRITERS:
+            raise PermissionDeniedException("only owners and admins assign staff")
+        return await self._change(request, state, person_id, data)
+
+    @post("/{person_id:uuid}/credentials", status_code=201)
+    async def add_credential(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[CredentialCreate],
+    ) -> Person:
+        """Record a credential held (e.g. ARDMS RDMS with AB and OB/GYN)."""
+        command = AddCredential(
+            body=data.body, code=data.code, earned_on=data.earned_on, specialties=data.specialties
+        )
+        return await self._change(request, state, person_id, command)
+
+    @put("/{person_id:uuid}/registry-id")
+    async def record_registry_id(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[RegistryIdUpdate],
+    ) -> Person:
+        """Record the person's id at a certifying body."""
+        command = RecordRegistryId(body=data.body, registry_id=data.registry_id)
+        return await self._change(request, state, person_id, command)
+
+    @put("/{person_id:uuid}/birth-month")
+    async def record_birth_month(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[BirthMonthUpdate],
+    ) -> Person:
+        """Record the birth month (ARRT and NMTCB anchor cycles on it)."""
+        return await self._change(
+            request, state, person_id, RecordBirthMonth(birth_month=data.birth_month)
+        )
+
+    @get("/{person_id:uuid}/credits")
+    async def credits(
+        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+    ) -> list[Credit]:
+        """The person's credits with verification status, newest first."""
+        _authorise(request.user, person_id, write=False)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _person(tx, person_id)
+            return await queries.my_credits(tx, person_id)
+
+    @post("/{person_id:uuid}/credits", status_code=201)
+    async def record_credit(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[CreditDetails],
+    ) -> CreditRecordedResponse:
+        """Record a CME activity; the answer says at once which bodies count it, and why not."""
+        _authorise(request.user, person_id, write=True)
+        credit_id = uuid4()
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _person(tx, person_id)
+            await credit_handlers.record_credit(
+                tx,
+                state.store,
+                RecordCredit(credit_id=credit_id, person_id=person_id, details=data),
+                command_id=uuid4(),
+                metadata=actor(request),
+            )
+            credit = await _credit_of(tx, person_id, credit_id)
+            obligations = await queries.my_obligations(
+                tx, person_id, today=datetime.now(UTC).date()
+            )
+        return CreditRecordedResponse(credit=credit, acceptance=_acceptance(obligations, credit_id))
+
+    @post("/{person_id:uuid}/credits/{credit_id:uuid}/amendments")
+    async def amend_credit(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        credit_id: FromPath[UUID],
+        data: JSONBody[CreditAmendment],
+    ) -> Credit:
+        """Replace a credit's details, with a reason (history keeps the old ones)."""
+        command = AmendCredit(details=data.details, reason=data.reason)
+        return await self._change_credit(request, state, person_id, credit_id, command)
+
+    @post("/{person_id:uuid}/credits/{credit_id:uuid}/retraction")
+    async def retract_credit(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        credit_id: FromPath[UUID],
+        data: JSONBody[Correction],
+    ) -> Credit:
+        """Withdraw a credit, with a reason; it stops counting everywhere."""
+        command = RetractCredit(reason=data.reason)
+        return await self._change_credit(request, state, person_id, credit_id, command)
+
+    async def _change_credit(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: UUID,
+        credit_id: UUID,
+        command: credit_handlers.CreditChange,
+    ) -> Credit:
+        _authorise(request.user, person_id, write=True)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _credit_of(tx, person_id, credit_id)
+            await credit_handlers.change_credit(
+                tx, state.store, credit_id, command, command_id=uuid4(), metadata=actor(request)
+            )
+            return await _credit_of(tx, person_id, credit_id)
+
+    @get("/{person_id:uuid}/obligations")
+    async def obligations(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        as_of: Annotated[
+            date | None,
+            QueryParameter(description="Evaluate on this day (default: today), YYYY-MM-DD"),
+        ] = None,
+    ) -> list[Obligation]:
+        """The previous and current obligation per body, with every number explained."""
+        _authorise(request.user, person_id, write=False)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _person(tx, person_id)
+            return await queries.my_obligations(
+                tx, person_id, today=as_of or datetime.now(UTC).date()
+            )
+
+
+class OrganisationController(Controller):
+    path = "/api/v1/organisation"
+    tags = ("organisation",)
+
+    @get("/summary", guards=[requires_role("owner", "admin", "auditor")])
+    async def summary(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        as_of: Annotated[date | None, QueryParameter()] = None,
+    ) -> queries.OrganisationSummary:
+        """Counts by status, body, department and site, and the next deadlines."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            return await queries.organisation_summary(tx, today=as_of or datetime.now(UTC).date())

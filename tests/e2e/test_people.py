@@ -1,0 +1,253 @@
+"""Staff records over HTTP: own record, credentials, credits with immediate acceptance,
+obligations, and who may read or change whose record."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
+
+pytestmark = pytest.mark.e2e
+
+CREDIT = {
+    "title": "Carotid duplex: pitfalls and protocols",
+    "provider": "Gulfcoast Ultrasound Institute",
+    "accrediting_organisation": "SDMS",
+    "credit_types": ["sdms"],
+    "completed_on": "2026-10-02",
+    "credits": "1.25",
+    "topics": ["sonography", "vascular"],
+}
+
+
+class Org:
+    """An organisation with an owner client and member clients by role."""
+
+    def __init__(self, stack: AsyncExitStack, settings: Settings) -> None:
+        self.stack, self.settings = stack, settings
+
+    async def open(self) -> AsyncTestClient[Any]:
+        self.owner = await self.stack.enter_async_context(connected_client(self.settings))
+        self.owner_info = await sign_up(self.owner)
+        return self.owner
+
+    async def member(self, role: str) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
+        sent = await self.owner.post(
+            "/api/v1/invitations",
+            json={"email": f"{unique(role)}@example.org", "role": role},
+        )
+        client = await self.stack.enter_async_context(connected_client(self.settings))
+        joined = await client.post(
+            "/api/v1/invitations/accept",
+            json={"token": sent.json()["accept_token"], "password": PASSWORD},
+        )
+        assert joined.status_code == 200, joined.text
+        return client, joined.json()
+
+
+@pytest.fixture
+async def org(migrated: Settings) -> AsyncIterator[Org]:
+    async with AsyncExitStack() as stack:
+        organisation = Org(stack, migrated)
+        await organisation.open()
+        yield organisation
+
+
+async def own_record(client: AsyncTestClient[Any], name: str = "Nia Okafor") -> str:
+    created = await client.post("/api/v1/people", json={"full_name": name})
+    assert created.status_code == 201, created.text
+    person_id = created.json()["person_id"]
+    credential = await client.post(
+        f"/api/v1/people/{person_id}/credentials",
+        json={"body": "ARDMS", "code": "RVT", "earned_on": "2024-03-15", "specialties": ["VT"]},
+    )
+    assert credential.status_code == 201, credential.text
+    return str(person_id)
+
+
+async def test_an_employee_records_a_credit_and_sees_at_once_who_accepts_it(org: Org) -> None:
+    employee, me = await org.member("employee")
+    person_id = await own_record(employee)
+    assert person_id == me["user_id"]
+
+    recorded = await employee.post(f"/api/v1/people/{person_id}/credits", json=CREDIT)
+    assert recorded.status_code == 201, recorded.text
+    body = recorded.json()
+    assert body["credit"]["details"]["credits"] == "1.25"
+    [ardms] = [a for a in body["acceptance"] if a["period"] == "current"]
+    assert (ardms["body"], ardms["counted"], ardms["not_counted"]) == ("ARDMS", "1.25", [])
+    assert ardms["admitted_by"]
+
+    obligations = (await employee.get(f"/api/v1/people/{person_id}/obligations")).json()
+    current = next(o for o in obligations if o["period"] == "current" and o["body"] == "ARDMS")
+    total = next(line for line in current["lines"] if not line["topics"])
+    assert (total["counted"], total["required"]) == ("1.25", "30")
+    assert current["status"] in {"on_track", "at_risk"}
+
+    before = await employee.get(f"/api/v1/people/{person_id}/obligations?as_of=2026-01-01")
+    assert before.status_code == 200
+    assert all(not o["used"] for o in before.json()), "a credit completed later cannot count"
+
+
+async def test_corrections_keep_history_and_need_a_reason(org: Org) -> None:
+    employee, _ = await org.member("employee")
+    person_id = await own_record(employee)
+    credit_id = (await employee.post(f"/api/v1/people/{person_id}/credits", json=CREDIT)).json()[
+        "credit"
+    ]["credit_id"]
+    base = f"/api/v1/people/{person_id}/credits/{credit_id}"
+
+    no_reason = await employee.post(f"{base}/retraction", json={"reason": ""})
+    assert no_reason.status_code == 400
+    amended = await employee.post(
+        f"{base}/amendments", json={"details": {**CREDIT, "credits": "2"}, "reason": "typo"}
+    )
+    assert amended.status_code == 201, amended.text
+    assert amended.json()["details"]["credits"] == "2"
+    retracted = await employee.post(f"{base}/retraction", json={"reason": "duplicate entry"})
+    assert retracted.status_code == 201
+    assert retracted.json()["retraction_reason"] == "duplicate entry"
+    again = await employee.post(f"{base}/amendments", json={"details": CREDIT, "reason": "x"})
+    assert again.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"credits": "0.3"}, 422),
+        ({"credits": "-1"}, 422),
+        ({"credit_types": ["made_up"]}, 400),
+        ({"completed_on": "not a date"}, 400),
+        ({"title": 42}, 400),
+    ],
+)
+async def test_bad_credits_are_clear_problems_and_store_nothing(
+    org: Org, change: dict[str, Any], status: int
+) -> None:
+    employee, _ = await org.member("employee")
+    person_id = await own_record(employee)
+    response = await employee.post(f"/api/v1/people/{person_id}/credits", json={**CREDIT, **change})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"]
+    assert (await employee.get(f"/api/v1/people/{person_id}/credits")).json() == []
+
+
+async def test_malformed_json_is_a_problem(org: Org) -> None:
+    response = await org.owner.post(
+        "/api/v1/people", content=b'{"full_name": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_employees_see_and_change_only_their_own_record(org: Org) -> None:
+    employee, _ = await org.member("employee")
+    colleague, _ = await org.member("employee")
+    mine = await own_record(employee)
+    theirs = await own_record(colleague, name="Sam Reyes")
+    for method, path, body in [
+        ("GET", f"/api/v1/people/{theirs}", None),
+        ("GET", f"/api/v1/people/{theirs}/credits", None),
+        ("GET", f"/api/v1/people/{theirs}/obligations", None),
+        ("POST", f"/api/v1/people/{theirs}/credits", CREDIT),
+        ("PUT", f"/api/v1/people/{theirs}/birth-month", {"birth_month": 4}),
+        ("POST", "/api/v1/people", {"full_name": "Ghost", "person_id": theirs}),
+        ("GET", "/api/v1/organisation/summary", None),
+        ("PUT", f"/api/v1/people/{mine}/assignment", {"department": "Echo"}),
+    ]:
+        response = await employee.request(method, path, json=body)
+        assert response.status_code == 403, (method, path, response.text)
+    assert (await employee.get(f"/api/v1/people/{mine}")).status_code == 200
+
+
+async def test_auditors_read_everything_and_change_nothing(org: Org) -> None:
+    employee, _ = await org.member("employee")
+    auditor, _ = await org.member("auditor")
+    person_id = await own_record(employee)
+    for path in ("", "/credits", "/obligations"):
+        assert (await auditor.get(f"/api/v1/people/{person_id}{path}")).status_code == 200
+    assert (await auditor.get("/api/v1/organisation/summary")).status_code == 200
+    for method, path, body in [
+        ("POST", f"/api/v1/people/{person_id}/credits", CREDIT),
+        (
+            "POST",
+            f"/api/v1/people/{person_id}/credentials",
+            {"body": "ARRT", "code": "S", "earned_on": "2020-01-01"},
+        ),
+        ("PUT", f"/api/v1/people/{person_id}/birth-month", {"birth_month": 4}),
+        ("POST", "/api/v1/people", {"full_name": "Audit Self"}),
+        ("POST", "/api/v1/invitations", {"email": "x@example.org", "role": "employee"}),
+    ]:
+        response = await auditor.request(method, path, json=body)
+        assert response.status_code == 403, (method, path, response.text)
+
+
+async def test_admins_manage_staff_and_see_the_organisation_summary(org: Org) -> None:
+    admin, _ = await org.member("admin")
+    created = await admin.post(
+        "/api/v1/people",
+        json={
+            "full_name": "Lee Park",
+            "department": "Vascular",
+            "site": "North",
+            "employee_number": "E-104",
+        },
+    )
+    assert created.status_code == 201, created.text
+    person_id = created.json()["person_id"]
+    moved = await admin.put(
+        f"/api/v1/people/{person_id}/assignment",
+        json={"department": "Echo", "site": "North", "employee_number": "E-104"},
+    )
+    assert moved.json()["department"] == "Echo"
+    summary = (await admin.get("/api/v1/organisation/summary")).json()
+    assert "Echo" in {group["name"] for group in summary["by_department"]}
+
+
+async def test_another_organisation_gets_404_for_every_person_path(
+    org: Org, migrated: Settings
+) -> None:
+    employee, _ = await org.member("employee")
+    person_id = await own_record(employee)
+    credit_id = (await employee.post(f"/api/v1/people/{person_id}/credits", json=CREDIT)).json()[
+        "credit"
+    ]["credit_id"]
+    async with connected_client(migrated) as intruder:
+        await sign_up(intruder, organisation_name="Intruder Imaging")
+        for method, path, body in [
+            ("GET", f"/api/v1/people/{person_id}", None),
+            ("GET", f"/api/v1/people/{person_id}/credits", None),
+            ("GET", f"/api/v1/people/{person_id}/obligations", None),
+            ("POST", f"/api/v1/people/{person_id}/credits", CREDIT),
+            (
+                "POST",
+                f"/api/v1/people/{person_id}/credentials",
+                {"body": "ARRT", "code": "S", "earned_on": "2020-01-01"},
+            ),
+            ("PUT", f"/api/v1/people/{person_id}/birth-month", {"birth_month": 4}),
+            ("PUT", f"/api/v1/people/{person_id}/assignment", {"department": "X"}),
+            (
+                "POST",
+                f"/api/v1/people/{person_id}/credits/{credit_id}/retraction",
+                {"reason": "mine now"},
+            ),
+            (
+                "POST",
+                f"/api/v1/people/{uuid4()}/credits/{credit_id}/retraction",
+                {"reason": "mine now"},
+            ),
+        ]:
+            response = await intruder.request(method, path, json=body)
+            assert response.status_code == 404, (method, path, response.text)
+            assert "Carotid" not in response.text
+            assert "Nia" not in response.text
+    still = (await employee.get(f"/api/v1/people/{person_id}/credits")).json()
+    assert [c["retraction_reason"] for c in still] == [None]
