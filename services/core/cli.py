@@ -64,8 +64,8 @@ def migrate(settings: Settings) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["owner_database_url"] = settings.owner_database_url
     config.attributes["app_role"] = settings.app_role
-    command.upgrade(config, "head")
-    structlog.get_logger("cmeledger").info("migrated", revision="head")
+    command.upgrade(config, "heads")
+    structlog.get_logger("cmeledger").info("migrated", revision="heads")
 
 
 @main.command()
