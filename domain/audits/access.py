@@ -28,4 +28,12 @@ class UserSignedOut(Event, frozen=True, kw_only=True, tag="audits.UserSignedOut"
     user_id: UUID
 
 
-ACCESS_EVENTS: list[type[Event]] = [UserSignedIn, SignInFailed, UserSignedOut]
+class AuditorRead(Event, frozen=True, kw_only=True, tag="audits.AuditorRead"):
+    """An auditor looked at something: every auditor read is part of the record."""
+
+    user_id: UUID
+    path: str
+    query: str
+
+
+ACCESS_EVENTS: list[type[Event]] = [UserSignedIn, SignInFailed, UserSignedOut, AuditorRead]

@@ -24,6 +24,7 @@ PRIVILEGED_ROLES: frozenset[Role] = frozenset({"owner", "admin", "auditor"})
 """Roles only an owner may grant or take away."""
 
 INVITATION_LIFETIME = timedelta(days=7)
+LONGEST_AUDIT = timedelta(days=366)
 IdFactory = Callable[[], UUID]
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?")
 
@@ -32,6 +33,8 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     email: str
     role: Role
+    access_until: datetime | None = None
+    """Auditors only: their access ends at this moment."""
 
 
 InvitationStatus = Literal["pending", "accepted", "revoked"]
@@ -44,6 +47,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     status: InvitationStatus = "pending"
     person_id: UUID | None = None
+    access_until: datetime | None = None
 
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,6 +80,7 @@ class MemberAdded(Event, frozen=True, kw_only=True, tag="organisations.MemberAdd
     email: str
     role: Role
     person_id: UUID | None = None
+    access_until: datetime | None = None
 
 
 class MemberRoleChanged(Event, frozen=True, kw_only=True, tag="organisations.MemberRoleChanged"):
@@ -93,6 +98,7 @@ class MemberInvited(Event, frozen=True, kw_only=True, tag="organisations.MemberI
     token_hash: str
     expires_at: datetime
     person_id: UUID | None = None
+    access_until: datetime | None = None
 
 
 class InvitationAccepted(Event, frozen=True, kw_only=True, tag="organisations.InvitationAccepted"):
@@ -104,6 +110,15 @@ class InvitationRevoked(Event, frozen=True, kw_only=True, tag="organisations.Inv
     invitation_id: UUID
 
 
+class AuditorAccessChanged(
+    Event, frozen=True, kw_only=True, tag="organisations.AuditorAccessChanged"
+):
+    """An owner extended, shortened or ended (``access_until`` = now) an auditor's window."""
+
+    user_id: UUID
+    access_until: datetime
+
+
 ORGANISATION_EVENTS: list[type[Event]] = [
     OrganisationOpened,
     MemberAdded,
@@ -111,6 +126,7 @@ ORGANISATION_EVENTS: list[type[Event]] = [
     MemberInvited,
     InvitationAccepted,
     InvitationRevoked,
+    AuditorAccessChanged,
 ]
 
 
@@ -125,13 +141,6 @@ class OpenOrganisation(msgspec.Struct, frozen=True, kw_only=True):
     owner_email: str
 
 
-class AddMember(msgspec.Struct, frozen=True, kw_only=True):
-    user_id: UUID
-    email: str
-    role: Role
-    by_role: Role
-
-
 class ChangeMemberRole(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     role: Role
@@ -144,6 +153,14 @@ class InviteMember(msgspec.Struct, frozen=True, kw_only=True):
     token_hash: str
     by_role: Role
     person_id: UUID | None = None
+    access_until: datetime | None = None
+    """Required for auditors, refused for other roles."""
+
+
+class ChangeAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    access_until: datetime
+    by_role: Role
 
 
 class AcceptInvitation(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,6 +227,10 @@ class InvitationForSomeoneElse(OrganisationRefused):
     code = "invitation_for_someone_else"
 
 
+class InvalidAccessWindow(OrganisationRefused):
+    code = "invalid_access_window"
+
+
 # --- deciders ----------------------------------------------------------------------------------
 
 
@@ -244,15 +265,9 @@ def _may_grant(by_role: Role, role: Role) -> None:
         raise RoleNotAllowed(f"only an owner can grant or remove the {role} role")
 
 
-def decide_add_member(state: Organisation | None, command: AddMember) -> list[Event]:
-    organisation = _opened(state)
-    _may_grant(command.by_role, command.role)
-    if command.user_id in organisation.members:
-        raise AlreadyMember("this person is already a member of the organisation")
-    return [MemberAdded(user_id=command.user_id, email=command.email, role=command.role)]
-
-
-def decide_change_member_role(state: Organisation | None, command: ChangeMemberRole) -> list[Event]:
+def decide_change_member_role(
+    state: Organisation | None, command: ChangeMemberRole, *, now: datetime, ids: IdFactory
+) -> list[Event]:
     organisation = _opened(state)
     member = organisation.members.get(command.user_id)
     if member is None:
@@ -261,6 +276,10 @@ def decide_change_member_role(state: Organisation | None, command: ChangeMemberR
         return []
     _may_grant(command.by_role, command.role)
     _may_grant(command.by_role, member.role)
+    if "auditor" in (command.role, member.role):
+        raise InvalidAccessWindow(
+            "auditor access is granted by invitation with an end date, not by a role change"
+        )
     if member.role == "owner" and organisation.owners() == [member.user_id]:
         raise LastOwner("an organisation keeps at least one owner")
     return [MemberRoleChanged(user_id=member.user_id, role=command.role, previous_role=member.role)]
@@ -275,6 +294,7 @@ def decide_invite_member(
 ) -> list[Event]:
     organisation = _opened(state)
     _may_grant(command.by_role, command.role)
+    _check_access_window(command.role, command.access_until, now)
     if organisation.member_by_email(command.email):
         raise AlreadyMember("this person is already a member of the organisation")
     if any(
@@ -290,6 +310,7 @@ def decide_invite_member(
             token_hash=command.token_hash,
             expires_at=now + INVITATION_LIFETIME,
             person_id=command.person_id,
+            access_until=command.access_until,
         )
     ]
 
@@ -312,6 +333,7 @@ def decide_accept_invitation(
             email=invitation.email,
             role=invitation.role,
             person_id=invitation.person_id,
+            access_until=invitation.access_until,
         ),
     ]
 
@@ -325,6 +347,33 @@ def decide_revoke_invitation(
     if invitation.status != "pending":
         raise InvitationClosed("this invitation has already been used or revoked")
     return [InvitationRevoked(invitation_id=invitation.invitation_id)]
+
+
+def decide_change_auditor_access(
+    state: Organisation | None, command: ChangeAuditorAccess, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    """Owners extend or end an auditor's window (ending: ``access_until`` = now)."""
+    organisation = _opened(state)
+    if command.by_role != "owner":
+        raise RoleNotAllowed("only an owner grants or ends auditor access")
+    member = organisation.members.get(command.user_id)
+    if member is None or member.role != "auditor":
+        raise NotAMember("no such auditor in this organisation")
+    until = max(command.access_until, now)
+    if until - now > LONGEST_AUDIT:
+        raise InvalidAccessWindow("auditor access lasts at most a year at a time")
+    return [AuditorAccessChanged(user_id=member.user_id, access_until=until)]
+
+
+def _check_access_window(role: Role, access_until: datetime | None, now: datetime) -> None:
+    if role != "auditor":
+        if access_until is not None:
+            raise InvalidAccessWindow("only auditor access has an end date")
+        return
+    if access_until is None or access_until <= now:
+        raise InvalidAccessWindow("auditor access needs an end date in the future")
+    if access_until - now > LONGEST_AUDIT:
+        raise InvalidAccessWindow("auditor access lasts at most a year at a time")
 
 
 def _is_open(invitation: Invitation, now: datetime) -> bool:
@@ -348,21 +397,25 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
     match event:
         case OrganisationOpened(organisation_id=oid, name=name, slug=slug):
             return Organisation(organisation_id=oid, name=name, slug=slug)
-        case MemberAdded(user_id=user_id, email=email, role=role):
-            organisation = _opened(state)
-            member = Member(user_id=user_id, email=email, role=role)
-            return msgspec.structs.replace(
-                organisation, members={**organisation.members, user_id: member}
-            )
+        case MemberAdded(user_id=user_id, email=email, role=role, access_until=access_until):
+            member = Member(user_id=user_id, email=email, role=role, access_until=access_until)
+            return _with_member(_opened(state), member)
         case MemberRoleChanged(user_id=user_id, role=role):
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], role=role)
-            return msgspec.structs.replace(
-                organisation, members={**organisation.members, user_id: member}
-            )
-        case MemberInvited(invitation_id=iid, email=email, role=role, expires_at=expires_at):
+            return _with_member(organisation, member)
+        case AuditorAccessChanged(user_id=user_id, access_until=until):
+            organisation = _opened(state)
+            member = msgspec.structs.replace(organisation.members[user_id], access_until=until)
+            return _with_member(organisation, member)
+        case MemberInvited() as invited:
             invitation = Invitation(
-                invitation_id=iid, email=email, role=role, expires_at=expires_at
+                invitation_id=invited.invitation_id,
+                email=invited.email,
+                role=invited.role,
+                expires_at=invited.expires_at,
+                person_id=invited.person_id,
+                access_until=invited.access_until,
             )
             return _with_invitation(_opened(state), invitation)
         case InvitationAccepted(invitation_id=iid):
@@ -374,6 +427,12 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             revoked = msgspec.structs.replace(organisation.invitations[iid], status="revoked")
             return _with_invitation(organisation, revoked)
     raise TypeError(f"not an organisation event: {type(event).__name__}")
+
+
+def _with_member(organisation: Organisation, member: Member) -> Organisation:
+    return msgspec.structs.replace(
+        organisation, members={**organisation.members, member.user_id: member}
+    )
 
 
 def _with_invitation(organisation: Organisation, invitation: Invitation) -> Organisation:

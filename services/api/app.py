@@ -21,6 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from services.api.auth import session_auth
 from services.api.controllers.invitations import InvitationController
+from services.api.controllers.members import MembersController
 from services.api.controllers.people import OrganisationController, PeopleController
 from services.api.controllers.session import SessionController
 from services.api.errors import problem_details_config
@@ -114,6 +115,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             ready,
             SessionController,
             InvitationController,
+            MembersController,
             PeopleController,
             OrganisationController,
         ],

@@ -1,8 +1,9 @@
 """Authentication (server-side sessions in HttpOnly cookies) and role guards.
 
 The tenant always comes from the authenticated membership: the session names a user and the
-organisation they picked, and every request re-reads that membership, so a removed member or a
-changed role takes effect at once.
+organisation they picked, and every request re-reads that membership, so a removed member, a
+changed role or an ended auditor window takes effect at once. Every read by an auditor is
+recorded in the organisation's history.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from litestar.types import Guard
 
 from domain.organisations.organisation import Role
 from services.core.db import Database
+from services.core.handlers.organisations import record_auditor_read
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -50,10 +52,19 @@ async def retrieve_principal(
     database: Database = connection.app.state.database
     async with database.transaction(tenant_id) as tx:
         row = await tx.pg.fetchrow(
-            "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+            "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"
+            " AND user_id = $2 AND (access_until IS NULL OR access_until > now())",
             tenant_id,
             user_id,
         )
+        if row is not None and row["role"] == "auditor" and connection.scope.get("method") == "GET":
+            await record_auditor_read(
+                tx,
+                connection.app.state.store,
+                user_id=user_id,
+                path=connection.url.path,
+                query=connection.url.query,
+            )
     if row is None:
         return None
     structlog.contextvars.bind_contextvars(tenant_id=str(tenant_id), user_id=str(user_id))

@@ -11,6 +11,7 @@ from domain.credits.credit import CreditNotRecorded
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
+    InvalidAccessWindow,
     InvitationClosed,
     InvitationForSomeoneElse,
     InvitationNotFound,
@@ -38,6 +39,7 @@ _STATUS: dict[type[Exception], int] = {
     OrganisationNotOpened: 404,
     NotAMember: 404,
     RoleNotAllowed: 403,
+    InvalidAccessWindow: 422,
     InvalidCredentials: 401,
     PersonNotRegistered: 404,
     CredentialNotFound: 404,

@@ -139,6 +139,7 @@ async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
     await tx.pg.execute("SELECT set_config('app.user_id', $1, true)", str(user_id))
     rows = await tx.pg.fetch(
         "SELECT tenant_id, role, organisation_name FROM memberships WHERE user_id = $1"
+        " AND (access_until IS NULL OR access_until > now())"
         " ORDER BY organisation_name, tenant_id",
         user_id,
     )

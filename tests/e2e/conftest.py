@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -47,3 +48,11 @@ async def sign_up(client: AsyncTestClient[Any], **overrides: str) -> dict[str, A
     response = await client.post("/api/v1/organisations", json=body)
     assert response.status_code == 201, response.text
     return {**body, **response.json()}
+
+
+def invitation(role: str = "employee", email: str = "") -> dict[str, Any]:
+    """An invitation request body; auditors get a 30-day access window."""
+    body: dict[str, Any] = {"email": email or f"{unique(role)}@example.org", "role": role}
+    if role == "auditor":
+        body["access_until"] = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    return body

@@ -10,14 +10,13 @@ from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up, unique
 
 pytestmark = pytest.mark.e2e
 
 
 async def invite(client: AsyncTestClient[Any], role: str = "employee", email: str = "") -> Any:
-    email = email or f"{unique('staff')}@example.org"
-    return await client.post("/api/v1/invitations", json={"email": email, "role": role})
+    return await client.post("/api/v1/invitations", json=invitation(role, email))
 
 
 async def accept(settings: Settings, token: str, password: str = PASSWORD) -> Any:

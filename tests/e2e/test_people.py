@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ class Org:
     async def member(self, role: str) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
         sent = await self.owner.post(
             "/api/v1/invitations",
-            json={"email": f"{unique(role)}@example.org", "role": role},
+            json=invitation(role),
         )
         client = await self.stack.enter_async_context(connected_client(self.settings))
         joined = await client.post(

@@ -21,6 +21,10 @@ from services.core.handlers import organisations as org
 class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     role: Role = "employee"
+    person_id: UUID | None = None
+    """The staff record the new account is for (default: a record of its own)."""
+    access_until: datetime | None = None
+    """Auditors only, and required for them: when their read-only access ends (max 1 year)."""
 
 
 class Invitation(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +73,8 @@ class InvitationController(Controller):
                 email=data.email,
                 role=data.role,
                 by_role=request.user.role,
+                person_id=data.person_id,
+                access_until=data.access_until,
                 metadata=actor(request),
             )
         return InvitationSent(

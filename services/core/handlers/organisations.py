@@ -11,9 +11,17 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from domain.audits.access import FailureReason, SignInFailed, UserSignedIn, UserSignedOut
+from domain.audits.access import (
+    AuditorRead,
+    FailureReason,
+    SignInFailed,
+    UserSignedIn,
+    UserSignedOut,
+)
 from domain.organisations.organisation import (
     AcceptInvitation,
+    ChangeAuditorAccess,
+    ChangeMemberRole,
     InvitationNotFound,
     InviteMember,
     MemberInvited,
@@ -22,6 +30,8 @@ from domain.organisations.organisation import (
     Role,
     check_slug,
     decide_accept_invitation,
+    decide_change_auditor_access,
+    decide_change_member_role,
     decide_invite_member,
     decide_open_organisation,
     decide_revoke_invitation,
@@ -200,6 +210,7 @@ async def invite_member(
     role: Role,
     by_role: Role,
     person_id: UUID | None = None,
+    access_until: datetime | None = None,
     metadata: Metadata | None = None,
 ) -> Invited:
     """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
@@ -211,6 +222,7 @@ async def invite_member(
         token_hash=token_hash(token),
         by_role=by_role,
         person_id=person_id,
+        access_until=access_until,
     )
     [recorded] = await execute(
         tx,
@@ -303,3 +315,60 @@ async def accept_invitation(
             metadata=Metadata(actor_id=str(user_id), request_id=request_id),
         )
     return found["tenant_id"], user_id
+
+
+async def record_auditor_read(
+    tx: Tx, store: EventStore, *, user_id: UUID, path: str, query: str
+) -> None:
+    """Append what an auditor is reading to their access stream, in the reading transaction."""
+    await store.append(
+        tx,
+        f"access-{user_id}",
+        [AuditorRead(user_id=user_id, path=path, query=query[:500])],
+        expected_version=ANY_VERSION,
+        event_ids=[uuid4()],
+        metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
+    )
+
+
+async def change_auditor_access(
+    tx: Tx,
+    store: EventStore,
+    *,
+    user_id: UUID,
+    access_until: datetime,
+    by_role: Role,
+    metadata: Metadata | None = None,
+) -> None:
+    """Extend or end (``access_until`` in the past) an auditor's access window."""
+    await execute(
+        tx,
+        store,
+        ORGANISATION_STREAM,
+        evolve=evolve,
+        decide=decide_change_auditor_access,
+        command=ChangeAuditorAccess(user_id=user_id, access_until=access_until, by_role=by_role),
+        command_id=uuid4(),
+        metadata=metadata,
+    )
+
+
+async def change_member_role(
+    tx: Tx,
+    store: EventStore,
+    *,
+    user_id: UUID,
+    role: Role,
+    by_role: Role,
+    metadata: Metadata | None = None,
+) -> None:
+    await execute(
+        tx,
+        store,
+        ORGANISATION_STREAM,
+        evolve=evolve,
+        decide=decide_change_member_role,
+        command=ChangeMemberRole(user_id=user_id, role=role, by_role=by_role),
+        command_id=uuid4(),
+        metadata=metadata,
+    )

@@ -19,6 +19,7 @@ class Organisations:
             "organisations.MemberInvited",
             "organisations.InvitationAccepted",
             "organisations.InvitationRevoked",
+            "organisations.AuditorAccessChanged",
         }
     )
 
@@ -37,13 +38,23 @@ class Organisations:
                 case "organisations.MemberAdded":
                     await tx.pg.execute(
                         "INSERT INTO memberships (tenant_id, user_id, email, role,"
-                        " organisation_name, person_id)"
-                        " SELECT $1, $2, $3, $4, name, $5 FROM organisations WHERE tenant_id = $1",
+                        " organisation_name, person_id, access_until)"
+                        " SELECT $1, $2, $3, $4, name, $5, $6::text::timestamptz"
+                        " FROM organisations WHERE tenant_id = $1",
                         tenant,
                         data["user_id"],
                         data["email"],
                         data["role"],
                         data.get("person_id") or data["user_id"],
+                        data.get("access_until"),
+                    )
+                case "organisations.AuditorAccessChanged":
+                    await tx.pg.execute(
+                        "UPDATE memberships SET access_until = $3::text::timestamptz"
+                        " WHERE tenant_id = $1 AND user_id = $2",
+                        tenant,
+                        data["user_id"],
+                        data["access_until"],
                     )
                 case "organisations.MemberRoleChanged":
                     await tx.pg.execute(

@@ -11,10 +11,12 @@ import pytest
 
 from domain.organisations.organisation import (
     AcceptInvitation,
-    AddMember,
     AlreadyInvited,
     AlreadyMember,
+    AuditorAccessChanged,
+    ChangeAuditorAccess,
     ChangeMemberRole,
+    InvalidAccessWindow,
     InvalidOrganisation,
     InvitationAccepted,
     InvitationClosed,
@@ -23,6 +25,7 @@ from domain.organisations.organisation import (
     InviteMember,
     LastOwner,
     MemberAdded,
+    MemberInvited,
     MemberRoleChanged,
     NotAMember,
     OpenOrganisation,
@@ -34,7 +37,7 @@ from domain.organisations.organisation import (
     Role,
     RoleNotAllowed,
     decide_accept_invitation,
-    decide_add_member,
+    decide_change_auditor_access,
     decide_change_member_role,
     decide_invite_member,
     decide_open_organisation,
@@ -45,6 +48,7 @@ from domain.shared.event import Event
 
 pytestmark = pytest.mark.unit
 OWNER = uuid4()
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def fold(events: list[Event], state: Organisation | None = None) -> Organisation | None:
@@ -59,11 +63,9 @@ def opened(name: str = "Riverside Imaging", slug: str = "riverside") -> list[Eve
 
 
 def with_member(role: Role, user: UUID) -> Organisation:
-    events = opened()
-    events += decide_add_member(
-        fold(events), AddMember(user_id=user, email="m@x.org", role=role, by_role="owner")
-    )
-    state = fold(events)
+    until = NOW + timedelta(days=30) if role == "auditor" else None
+    member = MemberAdded(user_id=user, email="m@x.org", role=role, access_until=until)
+    state = fold([*opened(), member])
     assert state is not None
     return state
 
@@ -118,56 +120,61 @@ def test_an_organisation_opens_once() -> None:
         ("employee", "employee", False),
     ],
 )
-def test_who_may_add_whom(by_role: Role, role: Role, allowed: bool) -> None:
-    command = AddMember(user_id=uuid4(), email="n@x.org", role=role, by_role=by_role)
+def test_who_may_invite_whom(by_role: Role, role: Role, allowed: bool) -> None:
+    until = NOW + timedelta(days=30) if role == "auditor" else None
+    command = InviteMember(
+        email="n@x.org", role=role, token_hash="h" * 64, by_role=by_role, access_until=until
+    )
     if allowed:
-        assert decide_add_member(fold(opened()), command)[0] == MemberAdded(
-            user_id=command.user_id, email="n@x.org", role=role
-        )
+        [event] = decide_invite_member(fold(opened()), command, now=NOW, ids=uuid4)
+        assert isinstance(event, MemberInvited)
+        assert (event.role, event.access_until) == (role, until)
     else:
         with pytest.raises(RoleNotAllowed):
-            decide_add_member(fold(opened()), command)
+            decide_invite_member(fold(opened()), command, now=NOW, ids=uuid4)
 
 
-def test_members_are_added_once_and_only_to_open_organisations() -> None:
-    user = uuid4()
-    state = with_member("employee", user)
-    with pytest.raises(AlreadyMember):
-        decide_add_member(
-            state, AddMember(user_id=user, email="m@x.org", role="admin", by_role="owner")
-        )
+def test_invitations_only_into_open_organisations() -> None:
+    command = InviteMember(email="n@x.org", role="employee", token_hash="h" * 64, by_role="owner")
     with pytest.raises(OrganisationNotOpened):
-        decide_add_member(
-            None, AddMember(user_id=user, email="m@x.org", role="admin", by_role="owner")
-        )
+        decide_invite_member(None, command, now=NOW, ids=uuid4)
 
 
 def test_role_changes() -> None:
     user = uuid4()
     state = with_member("employee", user)
     promote = ChangeMemberRole(user_id=user, role="admin", by_role="owner")
-    assert decide_change_member_role(state, promote) == [
+    assert decide_change_member_role(state, promote, now=NOW, ids=uuid4) == [
         MemberRoleChanged(user_id=user, role="admin", previous_role="employee")
     ]
     assert (
         decide_change_member_role(
-            state, ChangeMemberRole(user_id=user, role="employee", by_role="owner")
+            state,
+            ChangeMemberRole(user_id=user, role="employee", by_role="owner"),
+            now=NOW,
+            ids=uuid4,
         )
         == []
     )
     with pytest.raises(RoleNotAllowed):
         decide_change_member_role(
-            state, ChangeMemberRole(user_id=user, role="admin", by_role="admin")
+            state, ChangeMemberRole(user_id=user, role="admin", by_role="admin"), now=NOW, ids=uuid4
         )
     with pytest.raises(NotAMember):
         decide_change_member_role(
-            state, ChangeMemberRole(user_id=uuid4(), role="admin", by_role="owner")
+            state,
+            ChangeMemberRole(user_id=uuid4(), role="admin", by_role="owner"),
+            now=NOW,
+            ids=uuid4,
         )
-    admin_state = evolve(state, decide_change_member_role(state, promote)[0])
+    admin_state = evolve(state, decide_change_member_role(state, promote, now=NOW, ids=uuid4)[0])
     assert admin_state.members[user].role == "admin"
     with pytest.raises(RoleNotAllowed, match="only an owner"):
         decide_change_member_role(
-            admin_state, ChangeMemberRole(user_id=user, role="employee", by_role="admin")
+            admin_state,
+            ChangeMemberRole(user_id=user, role="employee", by_role="admin"),
+            now=NOW,
+            ids=uuid4,
         )
 
 
@@ -175,18 +182,19 @@ def test_the_last_owner_cannot_step_down() -> None:
     state = fold(opened())
     with pytest.raises(LastOwner):
         decide_change_member_role(
-            state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner")
+            state,
+            ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner"),
+            now=NOW,
+            ids=uuid4,
         )
     second = uuid4()
     state = with_member("owner", second)
     assert decide_change_member_role(
-        state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner")
+        state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner"), now=NOW, ids=uuid4
     )[0] == MemberRoleChanged(user_id=OWNER, role="admin", previous_role="owner")
 
 
 # --- invitations -------------------------------------------------------------------------------
-
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def invited(role: Role = "employee", email: str = "Nia@X.org") -> tuple[Organisation, UUID]:
@@ -285,6 +293,65 @@ def test_only_owners_invite_or_revoke_privileged_roles() -> None:
         decide_revoke_invitation(
             state,
             RevokeInvitation(invitation_id=invitation_id, by_role="admin"),
+            now=NOW,
+            ids=uuid4,
+        )
+
+
+# --- auditors ----------------------------------------------------------------------------------
+
+
+def test_auditors_need_an_access_window_of_at_most_a_year() -> None:
+    for until in (None, NOW, NOW + timedelta(days=367)):
+        with pytest.raises(InvalidAccessWindow):
+            decide_invite_member(
+                fold(opened()),
+                InviteMember(
+                    email="a@x.org",
+                    role="auditor",
+                    token_hash="h" * 64,
+                    by_role="owner",
+                    access_until=until,
+                ),
+                now=NOW,
+                ids=uuid4,
+            )
+    with pytest.raises(InvalidAccessWindow, match="only auditor"):
+        decide_invite_member(
+            fold(opened()),
+            InviteMember(
+                email="e@x.org",
+                role="employee",
+                token_hash="h" * 64,
+                by_role="owner",
+                access_until=NOW + timedelta(days=1),
+            ),
+            now=NOW,
+            ids=uuid4,
+        )
+
+
+def test_owners_extend_or_end_an_auditors_window() -> None:
+    auditor = uuid4()
+    state = with_member("auditor", auditor)
+    end = ChangeAuditorAccess(
+        user_id=auditor, access_until=NOW - timedelta(days=1), by_role="owner"
+    )
+    [ended] = decide_change_auditor_access(state, end, now=NOW, ids=uuid4)
+    assert ended == AuditorAccessChanged(user_id=auditor, access_until=NOW)
+    assert evolve(state, ended).members[auditor].access_until == NOW
+    with pytest.raises(RoleNotAllowed):
+        decide_change_auditor_access(
+            state, msgspec.structs.replace(end, by_role="admin"), now=NOW, ids=uuid4
+        )
+    with pytest.raises(NotAMember):
+        decide_change_auditor_access(
+            state, msgspec.structs.replace(end, user_id=OWNER), now=NOW, ids=uuid4
+        )
+    with pytest.raises(InvalidAccessWindow):
+        decide_change_member_role(
+            state,
+            ChangeMemberRole(user_id=OWNER, role="auditor", by_role="owner"),
             now=NOW,
             ids=uuid4,
         )

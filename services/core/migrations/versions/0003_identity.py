@@ -60,6 +60,7 @@ def upgrade() -> None:
             role text NOT NULL,
             organisation_name text NOT NULL,
             person_id uuid NOT NULL,
+            access_until timestamptz,
             PRIMARY KEY (tenant_id, user_id)
         );
         CREATE INDEX memberships_by_user ON memberships (user_id);

@@ -1,0 +1,96 @@
+"""Members over HTTP: listing, role changes by who may make them, and auditors' time-boxed,
+recorded, read-only access."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.core.db import Database
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def stack() -> AsyncIterator[AsyncExitStack]:
+    async with AsyncExitStack() as exit_stack:
+        yield exit_stack
+
+
+async def join(
+    stack: AsyncExitStack, settings: Settings, owner: AsyncTestClient[Any], role: str
+) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
+    sent = (await owner.post("/api/v1/invitations", json=invitation(role))).json()
+    client = await stack.enter_async_context(connected_client(settings))
+    joined = await client.post(
+        "/api/v1/invitations/accept", json={"token": sent["accept_token"], "password": PASSWORD}
+    )
+    assert joined.status_code == 200, joined.text
+    return client, joined.json()
+
+
+async def test_roles_change_only_as_the_rules_allow(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    owner = await sign_up(client)
+    admin, admin_me = await join(stack, migrated, client, "admin")
+    employee, employee_me = await join(stack, migrated, client, "employee")
+
+    members = (await admin.get("/api/v1/members")).json()
+    assert {m["role"] for m in members} == {"owner", "admin", "employee"}
+    assert (await employee.get("/api/v1/members")).status_code == 403
+
+    promote = f"/api/v1/members/{employee_me['user_id']}/role"
+    assert (await admin.put(promote, json={"role": "admin"})).status_code == 403
+    assert (await employee.put(promote, json={"role": "admin"})).status_code == 403
+    assert (await client.put(promote, json={"role": "admin"})).status_code == 200
+    assert (await employee.get("/api/v1/me")).json()["role"] == "admin", "takes effect at once"
+
+    last_owner = f"/api/v1/members/{owner['user_id']}/role"
+    refused = await client.put(last_owner, json={"role": "admin"})
+    assert refused.status_code == 422
+    assert refused.json()["type"] == "urn:cmeledger:problem:last_owner"
+    demote_admin = f"/api/v1/members/{admin_me['user_id']}/role"
+    assert (await client.put(demote_admin, json={"role": "employee"})).status_code == 200
+
+
+async def test_auditor_access_is_read_only_recorded_and_ends_by_itself(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
+) -> None:
+    owner = await sign_up(client)
+    no_window = await client.post(
+        "/api/v1/invitations", json={"email": "aud@example.org", "role": "auditor"}
+    )
+    assert no_window.status_code == 422
+    auditor, auditor_me = await join(stack, migrated, client, "auditor")
+
+    assert (await auditor.get("/api/v1/organisation/summary")).status_code == 200
+    assert (await auditor.get("/api/v1/members")).status_code == 200
+    assert (await auditor.post("/api/v1/people", json={"full_name": "A"})).status_code == 403
+    tenant = UUID(owner["organisation_id"])
+    async with database.transaction(tenant) as tx:
+        reads = await tx.pg.fetch(
+            "SELECT data->>'path' AS path FROM events WHERE event_type = 'audits.AuditorRead'"
+            " ORDER BY seq"
+        )
+    assert [r["path"] for r in reads] == ["/api/v1/organisation/summary", "/api/v1/members"]
+
+    window = f"/api/v1/members/{auditor_me['user_id']}/auditor-access"
+    too_long = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    assert (await client.put(window, json={"access_until": too_long})).status_code == 422
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert (await client.put(window, json={"access_until": past})).status_code == 200
+    ended = await auditor.get("/api/v1/organisation/summary")
+    assert ended.status_code == 401
+    again = await auditor.post(
+        "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
+    )
+    assert again.status_code == 404, "an expired auditor belongs to no organisation"
