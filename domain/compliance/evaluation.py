@@ -6,9 +6,10 @@ waivers granted after it are ignored, so an earlier ``today`` shows where the pe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal, NamedTuple
 from uuid import UUID
@@ -29,7 +30,7 @@ from domain.compliance.rules import (
     UnsupportedPack,
     WaiverRule,
 )
-from domain.credits.credit import ActivityKind, Credit, Topic
+from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person
@@ -50,9 +51,11 @@ ExclusionReason = Literal[
     "acceptance_unconfirmed",
     "unverified",
     "over_cap",
+    "duplicate_activity",
 ]
 
 AT_RISK_DAYS = 90
+_NOT_WORD = re.compile(r"[\W_]+")
 _ZERO = Decimal(0)
 
 
@@ -107,7 +110,8 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     """A person's standing with one body for one cycle.
 
     Invariant: for every credit passed in, its credits appear exactly once across ``used`` and
-    ``not_used`` (split when a cap cuts it).
+    ``not_used`` (split when a cap cuts it); an academic course admitted by a rule with academic
+    rates appears with its converted credits (units x rate) instead.
     """
 
     person_id: UUID
@@ -156,10 +160,10 @@ def evaluate(
     obligations: list[Obligation] = []
     for pack in rule_packs:
         earned = [c for c in person.credentials if c.body == pack.body and c.earned_on <= today]
-        if not any(c.status in STATUSES_WITH_CE_OBLIGATION for c in earned):
+        if not any(c.status_on(today) in STATUSES_WITH_CE_OBLIGATION for c in earned):
             continue
         if isinstance(pack, MirrorPack):
-            obligations += _mirrored(pack, earned, obligations)
+            obligations += _mirrored(pack, earned, obligations, today)
             continue
         if isinstance(pack, UnsupportedPack):
             continue
@@ -191,9 +195,9 @@ def evaluate(
 
 
 def _mirrored(
-    pack: MirrorPack, earned: list[Credential], obligations: list[Obligation]
+    pack: MirrorPack, earned: list[Credential], obligations: list[Obligation], today: date
 ) -> list[Obligation]:
-    held = [c for c in earned if c.status in STATUSES_WITH_CE_OBLIGATION]
+    held = [c for c in earned if c.status_on(today) in STATUSES_WITH_CE_OBLIGATION]
     since = max(pack.effective_from, min(c.earned_on for c in held))
     codes = tuple(sorted({c.code for c in held}))
     repeated = [o for o in obligations if o.body in pack.mirrors and o.window.end >= since]
@@ -215,13 +219,16 @@ def _mirrored(
 def unsupported_credentials(
     person: Person, rule_packs: Sequence[Pack], *, today: date
 ) -> list[tuple[Credential, Basis]]:
-    """Credentials held (earned by ``today``, with a CE obligation status) with a body whose CE
-    rules are not modelled, each with the reason; no obligation is computed for them."""
+    """Credentials held (earned by ``today``, with a CE obligation status on ``today``) with a
+    body whose CE rules are not modelled, each with the reason; no obligation is computed for
+    them."""
     reasons = {p.body: p.basis for p in rule_packs if isinstance(p, UnsupportedPack)}
     return [
         (c, reasons[c.body])
         for c in person.credentials
-        if c.body in reasons and c.earned_on <= today and c.status in STATUSES_WITH_CE_OBLIGATION
+        if c.body in reasons
+        and c.earned_on <= today
+        and c.status_on(today) in STATUSES_WITH_CE_OBLIGATION
     ]
 
 
@@ -253,25 +260,38 @@ class _BodyContext:
         self, window: Window, consumed_before: frozenset[UUID]
     ) -> tuple[Obligation | None, frozenset[UUID]]:
         """This cycle's obligation (``None`` if no credential with a CE obligation was held),
-        and the late credits it consumed as make-up."""
+        and the late credits it consumed as make-up. A credential is held for the cycle if it
+        was earned by its last day (or ``today``, if earlier) and its status on that day
+        carries a CE obligation."""
         version, version_flags = _version_for(self.pack, window)
+        last_day = min(window.end, self.today)
         held = frozenset(
             c.code
-            for c in self.person.credentials
-            if c.body == self.pack.body
-            and c.status in STATUSES_WITH_CE_OBLIGATION
-            and c.earned_on <= min(window.end, self.today)
+            for c in self.credentials()
+            if c.status_on(last_day) in STATUSES_WITH_CE_OBLIGATION and c.earned_on <= last_day
         )
         if not held:
             return None, frozenset()
         row, row_flags = _requirement(version, held, self.pack.body)
+        first_year = min(c.earned_on for c in self.credentials() if c.earned_on <= last_day).year
+        for transition in version.transitions:
+            if (window.end.year, first_year % 2 == 1) == (
+                transition.cycle_end_year,
+                transition.first_year_odd,
+            ):
+                row = msgspec.structs.replace(row, total=transition.total, topic_minimums=())
+                row_flags.append(transition.basis)
         waivers = self._waivers(version, window)
         specs = _line_specs(row, window, waivers)
         caps = {cap.activity_kind: cap for cap in version.caps}
 
         grace = version.grace
         grace_end = date_after(window.end, grace.ends) if grace else None
-        late_until = grace_end if grace and self._accepts_late_credits(grace) else None
+        late_until = (
+            grace_end
+            if grace and grace_end and self._accepts_late_credits(grace, window, grace_end)
+            else None
+        )
         candidates: list[_Candidate] = []
         not_used: list[CreditExclusion] = []
         for credit in self.credits:
@@ -280,6 +300,9 @@ class _BodyContext:
                 candidates.append(screened)
             else:
                 not_used.append(screened)
+        if version.count_once is not None:
+            candidates, repeats = _drop_repeats(candidates, version.count_once)
+            not_used += repeats
         admitted, not_needed = _admit_make_up(specs, candidates, caps)
         used, over_cap = _allocate(admitted, caps)
         lines = tuple(_line(spec, admitted, caps) for spec in specs)
@@ -296,7 +319,16 @@ class _BodyContext:
         flags += [
             question
             for status, question in version.status_questions
-            if any(c.body == self.pack.body and c.status == status for c in self.person.credentials)
+            if any(status in c.statuses_between(window.start, last_day) for c in self.credentials())
+        ]
+        flags += [
+            question.basis
+            for question in version.credential_questions
+            if any(
+                question.applies_to(c.code, c.earned_on)
+                for c in self.credentials()
+                if c.code in held and c.earned_on <= last_day
+            )
         ]
         if len(specs) > 1:
             flags += [
@@ -346,14 +378,19 @@ class _BodyContext:
         )
         return obligation, frozenset(c.credit.credit_id for c in admitted if c.late)
 
-    def _accepts_late_credits(self, grace: Grace) -> bool:
-        return grace.late_credits_count and (
-            grace.only_while is None
-            or any(
-                c.body == self.pack.body and c.status == grace.only_while
-                for c in self.person.credentials
-            )
-        )
+    def credentials(self) -> list[Credential]:
+        return [c for c in self.person.credentials if c.body == self.pack.body]
+
+    def _accepts_late_credits(self, grace: Grace, window: Window, grace_end: date) -> bool:
+        """Whether late credits count: if the grace rule needs a status (ARRT CE probation
+        [R7]), a credential of the body must have had it on some day of the grace window up to
+        ``today``, whatever its status is now."""
+        if not grace.late_credits_count:
+            return False
+        if grace.only_while is None:
+            return True
+        first, last = window.end + timedelta(days=1), min(grace_end, self.today)
+        return any(grace.only_while in c.statuses_between(first, last) for c in self.credentials())
 
     def _waivers(
         self, version: RuleVersion, window: Window
@@ -502,7 +539,60 @@ def _screen(
         return _exclusion(
             credit, "unverified", f"must be verified first; it is {credit.verification}"
         )
+    if rule.academic_rates:
+        rates = dict(rule.academic_rates)
+        if details.academic is None or details.academic.term not in rates:
+            return _exclusion(
+                credit,
+                "type_not_accepted",
+                f"{rule.label}: its academic credit units (semester or quarter) are not recorded",
+                rule.basis.sources,
+            )
+        converted = details.academic.units * rates[details.academic.term]
+        credit = msgspec.structs.replace(
+            credit, details=msgspec.structs.replace(details, credits=converted)
+        )
     return _Candidate(credit, rule, late)
+
+
+def _activity_keys(details: CreditDetails) -> list[tuple[str, ...]]:
+    """What identifies the activity behind a credit: its certificate reference, and its title
+    with its provider (case, punctuation and spacing ignored)."""
+
+    def normal(text: str) -> str:
+        return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+
+    keys: list[tuple[str, ...]] = [("title", normal(details.title), normal(details.provider))]
+    if details.certificate_ref and normal(details.certificate_ref):
+        keys.append(("certificate", normal(details.certificate_ref)))
+    return keys
+
+
+def _drop_repeats(
+    candidates: list[_Candidate], basis: Basis
+) -> tuple[list[_Candidate], list[CreditExclusion]]:
+    """Keep the first candidate (in completion order) of each activity; leave out the repeats."""
+    seen: dict[tuple[str, ...], Credit] = {}
+    kept: list[_Candidate] = []
+    repeats: list[CreditExclusion] = []
+    for candidate in candidates:
+        keys = _activity_keys(candidate.credit.details)
+        repeated = next((key for key in reversed(keys) if key in seen), None)
+        if repeated is None:
+            seen.update(dict.fromkeys(keys, candidate.credit))
+            kept.append(candidate)
+            continue
+        same = "certificate reference" if repeated[0] == "certificate" else "title and provider"
+        repeats.append(
+            _exclusion(
+                candidate.credit,
+                "duplicate_activity",
+                f"repeats the activity completed {seen[repeated].details.completed_on} (same "
+                f"{same}); an activity counts once per cycle",
+                basis.sources,
+            )
+        )
+    return kept, repeats
 
 
 def _unconfirmed_acceptance(version: RuleVersion, refused: list[Credit]) -> list[Basis]:
@@ -632,7 +722,7 @@ def unchanged_through(
     """
     bodies = {o.body for o in obligations}
     waiting = any(
-        c.body not in bodies and c.status in STATUSES_WITH_CE_OBLIGATION
+        c.body not in bodies and c.status_on(evaluated_on) in STATUSES_WITH_CE_OBLIGATION
         for pack in rule_packs
         if isinstance(pack, RulePack)
         for c in person.credentials
@@ -640,6 +730,7 @@ def unchanged_through(
     )
     dates = [
         *(c.earned_on for c in person.credentials),
+        *(change.effective_on for c in person.credentials for change in c.status_history),
         *(c.details.completed_on for c in credits),
         *(w.granted_on for w in waivers),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import get_args
 
 import msgspec
 from msgspec.structs import replace
@@ -21,6 +22,7 @@ from domain.compliance.rules import (
     BirthMonthCycles,
     Cap,
     CertifiedMonthToBirthMonthCycles,
+    CredentialQuestion,
     FirstCredentialCalendarCycles,
     FixedCalendarCycles,
     Grace,
@@ -33,6 +35,7 @@ from domain.compliance.rules import (
     RulePack,
     RuleVersion,
     TopicMinimum,
+    Transition,
     UnsupportedPack,
     WaiverRule,
 )
@@ -244,6 +247,17 @@ _ARRT_2008 = RuleVersion(
     requirements=(_ARRT_RRA, _ARRT_ANY_CREDENTIALS),
     acceptance=(
         AcceptanceRule(
+            label="academic course at an accredited institution",
+            credit_types=frozenset(get_args(CreditType)),
+            activity_kinds=frozenset({"academic_course"}),
+            academic_rates=(("semester", Decimal(16)), ("quarter", Decimal(12))),
+            basis=Basis(
+                sources=("R1",),
+                note="Category A: 16 CE credits per semester credit, 12 per quarter credit. "
+                "That the course is relevant and the institution accredited is not checked.",
+            ),
+        ),
+        AcceptanceRule(
             label="Category A or A+ (approved by a RCEEM or RCEEM+)",
             credit_types=frozenset({"arrt_category_a", "arrt_category_a_plus"}),
             basis=Basis(sources=("R1", "R16", "R18", "R19")),
@@ -262,6 +276,12 @@ _ARRT_2008 = RuleVersion(
             basis=Basis(sources=("R1",), note="ACLS/PALS: up to 6 credits once per biennium."),
         ),
     ),
+    count_once=Basis(
+        sources=("R13",),
+        note="A CE activity can only count once in a biennium [R13]; a repeat is recognised by "
+        "its certificate reference or by its title and provider. The source (Oct 2020) gives no "
+        "start date, so every modelled biennium applies it.",
+    ),
     reporting=Reporting(
         description="CE is reported with the annual renewal, due by the end of the birth month",
         due=Offset(months=1),
@@ -279,6 +299,21 @@ _ARRT_2008 = RuleVersion(
             "make-up amount is unconfirmed (ASRT hints at 48 credits [R27], an old rule asked "
             "deficit + 12 [R9]). While a credential is on probation, make-up credits cover the "
             "deficit only and do not count again.",
+        ),
+    ),
+    credential_questions=(
+        CredentialQuestion(
+            codes=frozenset({"RRA"}),
+            earned_from=date(2011, 1, 1),
+            basis=Basis(
+                sources=("R10", "R11", "R8"),
+                confidence="not_modelled",
+                note="Continuing Qualifications Requirements (CQR) apply to this credential "
+                "(earned on or after 2011-01-01, or R.R.A.): it is time-limited to 10 years and "
+                "needs a Professional Profile, a Structured Self-Assessment and any prescribed "
+                "CE in the last 3 years of each 10-year period, per credential. CQR is not "
+                "tracked here; check the R.T.'s ARRT account.",
+            ),
         ),
     ),
     flags=(
@@ -445,6 +480,18 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
         basis=Basis(sources=("C2", "C3", "C6")),
     ),
     requires_verification=True,
+    credential_questions=(
+        CredentialQuestion(
+            codes=frozenset({"RCES"}),
+            basis=Basis(
+                sources=("C1", "C2", "C3"),
+                confidence="conflict",
+                note="CCI's newest page writes 'CES' where older ones write 'RCES' (likely a "
+                "rename, unverified). Recorded as RCES; either way it is a registry-level "
+                "credential needing 36 CEUs (30 cardiovascular).",
+            ),
+        ),
+    ),
     several_credentials=Basis(
         sources=("C5",),
         confidence="unconfirmed",
@@ -520,12 +567,22 @@ _NMTCB_2006 = RuleVersion(
             ),
         ),
     ),
+    transitions=(
+        Transition(
+            cycle_end_year=2007,
+            first_year_odd=True,
+            total=Decimal(12),
+            basis=Basis(sources=("O2",), note="Odd-year certificants reported 12 hours in 2007."),
+        ),
+    ),
     flags=(
         Basis(
             sources=("O2",),
             confidence="unconfirmed",
-            note="Transition: odd-year certificants reported 12 hours in 2007; other transition "
-            "cycles are not described, so 24 is applied to cycles ending in 2006 and 2007.",
+            note="Transition: odd-year certificants reported 12 hours in 2007 [O2]; that is "
+            "applied to cycles ending in 2007, taking the year of the first NMTCB credential as "
+            "the year of the first NMTCB exam. No other transition is described, so other "
+            "cycles ending in 2006 and 2007 need 24.",
         ),
     ),
     basis=Basis(sources=("O2",), note="CE mandatory from Jan 1, 2006."),
@@ -561,7 +618,7 @@ NMTCB_PACK = RulePack(
             basis=Basis(sources=("O2",), note="CE was not mandatory before Jan 1, 2006."),
         ),
         _NMTCB_2006,
-        replace(_NMTCB_2006, effective_from=date(2008, 1, 1), flags=()),
+        replace(_NMTCB_2006, effective_from=date(2008, 1, 1), flags=(), transitions=()),
     ),
 )
 
@@ -583,7 +640,7 @@ _REGISTRY_ACCEPTED: frozenset[CreditType] = frozenset().union(
         rule.credit_types
         for pack in (ARDMS_PACK, ARRT_PACK, CCI_PACK, NMTCB_PACK)
         for rule in pack.versions[-1].acceptance
-        if not rule.basis.is_flag
+        if not rule.basis.is_flag and not rule.academic_rates
     )
 )
 

@@ -12,11 +12,13 @@ from typing import Literal
 
 import msgspec
 
-from domain.credits.credit import ActivityKind, CreditType, Topic
+from domain.credits.credit import AcademicTerm, ActivityKind, CreditType, Topic
 from domain.credits.waiver import WaiverKind
 from domain.people.credentials import Body, CredentialStatus
 
-Confidence = Literal["confirmed", "unconfirmed", "conflict"]
+Confidence = Literal["confirmed", "unconfirmed", "conflict", "not_modelled"]
+"""``not_modelled``: a confirmed rule this software does not evaluate (e.g. ARRT CQR); shown so
+that nobody reads an obligation as covering it."""
 
 
 class Basis(msgspec.Struct, frozen=True, kw_only=True):
@@ -164,6 +166,10 @@ class AcceptanceRule(msgspec.Struct, frozen=True, kw_only=True):
     label: str
     credit_types: frozenset[CreditType]
     activity_kinds: frozenset[ActivityKind] | None = None
+    academic_rates: tuple[tuple[AcademicTerm, Decimal], ...] = ()
+    """If set, a credit admitted by this rule counts its academic credit units times the rate for
+    their term, instead of its ``credits`` (ARRT: 16 per semester, 12 per quarter credit [R1]);
+    one without academic credit units is not admitted."""
     basis: Basis
 
     def matches(self, types: tuple[CreditType, ...], kind: ActivityKind) -> bool:
@@ -218,6 +224,31 @@ class Grace(msgspec.Struct, frozen=True, kw_only=True):
     basis: Basis
 
 
+class CredentialQuestion(msgspec.Struct, frozen=True, kw_only=True):
+    """Raised on a cycle when a credential of the body held in it has one of ``codes`` or was
+    earned on or after ``earned_from`` (ARRT CQR [R10]; CCI RCES/CES naming [C1])."""
+
+    codes: frozenset[str] = frozenset()
+    earned_from: date | None = None
+    basis: Basis
+
+    def applies_to(self, code: str, earned_on: date) -> bool:
+        return code in self.codes or (
+            self.earned_from is not None and earned_on >= self.earned_from
+        )
+
+
+class Transition(msgspec.Struct, frozen=True, kw_only=True):
+    """A one-off total for the cycle ending in ``cycle_end_year``, for people whose first
+    credential of the body was earned in an odd (``first_year_odd``) or even year (NMTCB 2007
+    [O2]); it replaces the row's total and topic minimums."""
+
+    cycle_end_year: int
+    first_year_odd: bool
+    total: Decimal
+    basis: Basis
+
+
 # --- versions and packs ------------------------------------------------------------------------
 
 
@@ -232,10 +263,16 @@ class RuleVersion(msgspec.Struct, frozen=True, kw_only=True):
     reporting: Reporting | None = None
     grace: Grace | None = None
     requires_verification: bool = False
+    count_once: Basis | None = None
+    """If set, an activity counts once per cycle: a credit repeating an earlier-completed one
+    (same certificate reference, or same title and provider once case, punctuation and spacing
+    are ignored) is left out as a duplicate (ARRT [R13])."""
     several_credentials: Basis | None = None
     """Raised when more than one credential of the body is held (how they combine is open)."""
     status_questions: tuple[tuple[CredentialStatus, Basis], ...] = ()
     """Raised when a credential of the body with that status is held (whether it carries CE)."""
+    credential_questions: tuple[CredentialQuestion, ...] = ()
+    transitions: tuple[Transition, ...] = ()
     flags: tuple[Basis, ...] = ()
     """Open questions that apply to every cycle under this version."""
     basis: Basis

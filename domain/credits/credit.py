@@ -59,6 +59,9 @@ Topic = Literal[
 """Topic tags; requirement minimums select credits carrying all of a set of tags, e.g.
 "musculoskeletal ultrasound" = {sonography, musculoskeletal} [A1]."""
 
+AcademicTerm = Literal["semester", "quarter"]
+"""The credit system of an academic course's institution (ARRT converts each [R1])."""
+
 VerificationStatus = Literal["pending", "verified", "needs_review", "rejected"]
 Origin = Literal["self_reported", "provider_transfer"]
 """Provider transfers (e.g. ARDMS CME Tracker partners) arrive approved, uploads pending [A9]."""
@@ -66,8 +69,18 @@ Origin = Literal["self_reported", "provider_transfer"]
 # --- state -------------------------------------------------------------------------------------
 
 
+class AcademicCredits(msgspec.Struct, frozen=True, kw_only=True):
+    """The academic credit an accredited institution awarded for a course (e.g. 3 semester
+    credits); a body may count these instead of ``CreditDetails.credits`` (ARRT [R1])."""
+
+    units: Decimal
+    term: AcademicTerm
+
+
 class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
-    """What the certificate says. Topics and credit types are kept sorted and unique."""
+    """What the certificate says. Topics and credit types are kept sorted and unique.
+    ``academic`` is given for, and only for, an ``academic_course``; ``credits`` then holds the
+    CE credits the course claims elsewhere (e.g. contact hours)."""
 
     title: str
     provider: str
@@ -78,6 +91,7 @@ class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     topics: tuple[Topic, ...] = ()
     activity_kind: ActivityKind = "standard"
     certificate_ref: str | None = None
+    academic: AcademicCredits | None = None
 
 
 class Credit(msgspec.Struct, frozen=True, kw_only=True):
@@ -268,6 +282,17 @@ def _validated(details: CreditDetails, now: datetime) -> CreditDetails:
         raise InvalidCreditDetails("name at least one credit type from the certificate")
     if details.completed_on > now.date():
         raise InvalidCreditDetails("an activity cannot be completed in the future")
+    if (details.activity_kind == "academic_course") != (details.academic is not None):
+        raise InvalidCreditDetails(
+            "give the academic credit units (semester or quarter) of an academic course, and "
+            "only of one"
+        )
+    if details.academic is not None:
+        units = details.academic.units
+        if not units.is_finite() or units <= 0 or (units * 4) % 1:
+            raise InvalidCreditAmount(
+                f"academic credit units come in positive quarter steps; {units} is not one"
+            )
     return msgspec.structs.replace(
         details,
         title=details.title.strip(),

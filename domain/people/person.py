@@ -33,8 +33,21 @@ class SpecialtyHeld(msgspec.Struct, frozen=True, kw_only=True):
     earned_on: date
 
 
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A credential status in force from ``effective_on``."""
+
+    effective_on: date
+    status: CredentialStatus
+
+
 class Credential(msgspec.Struct, frozen=True, kw_only=True):
-    """A credential held, e.g. ARDMS RDMS (AB, OB/GYN) earned on a date."""
+    """A credential held, e.g. ARDMS RDMS (AB, OB/GYN) earned on a date.
+
+    ``status`` is the status most recently recorded. ``status_history`` is empty until the
+    first change; then its first entry is the status the credential was added with (from
+    ``earned_on``) and the others are the changes in the order recorded, each from its
+    ``effective_on`` (changes may be back-dated, e.g. ARRT probation is retroactive [R7]).
+    ``status_on(day)`` is the status in force on a day."""
 
     credential_id: UUID
     body: Body
@@ -42,17 +55,38 @@ class Credential(msgspec.Struct, frozen=True, kw_only=True):
     earned_on: date
     specialties: tuple[SpecialtyHeld, ...] = ()
     status: CredentialStatus = "active"
+    status_history: tuple[StatusChange, ...] = ()
+
+    def status_on(self, day: date) -> CredentialStatus:
+        """The status in force on ``day``: the latest-dated change effective by then (of two on
+        the same day, the one recorded last), else the status the credential was added with."""
+        if not self.status_history:
+            return self.status
+        initial, *changes = self.status_history
+        in_force = sorted((c for c in changes if c.effective_on <= day), key=_effective)
+        return in_force[-1].status if in_force else initial.status
+
+    def statuses_between(self, first: date, last: date) -> frozenset[CredentialStatus]:
+        """Every status in force on some day from ``first`` to ``last`` (both inclusive)."""
+        if first > last:
+            return frozenset()
+        days = {first, *(c.effective_on for c in self.status_history[1:])}
+        return frozenset(self.status_on(day) for day in days if first <= day <= last)
 
 
 class Person(msgspec.Struct, frozen=True, kw_only=True):
     """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1]);
-    ``department``, ``site`` and ``employee_number`` place them in the employer's organisation."""
+    ``department``, ``site`` and ``employee_number`` place them in the employer's organisation;
+    ``email`` (lower case) is the work address given at registration; a deactivated person
+    (``active`` false) has left the organisation's staff but keeps their history."""
 
     person_id: UUID
     full_name: str
     department: str | None = None
     site: str | None = None
     employee_number: str | None = None
+    email: str | None = None
+    active: bool = True
     registry_ids: dict[Body, str] = msgspec.field(default_factory=dict)
     birth_month: int | None = None
     credentials: tuple[Credential, ...] = ()
@@ -69,11 +103,14 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PersonRegistered(Event, frozen=True, kw_only=True, tag="people.PersonRegistered"):
+    """``email`` was added later as an optional field: events stored without it have none."""
+
     person_id: UUID
     full_name: str
     department: str | None = None
     site: str | None = None
     employee_number: str | None = None
+    email: str | None = None
 
 
 class PersonAssigned(Event, frozen=True, kw_only=True, tag="people.PersonAssigned"):
@@ -125,6 +162,18 @@ class CycleStartRecorded(Event, frozen=True, kw_only=True, tag="people.CycleStar
     starts_on: date
 
 
+class PersonDeactivated(Event, frozen=True, kw_only=True, tag="people.PersonDeactivated"):
+    """The person left the organisation's active staff (seats, lists and counts)."""
+
+    person_id: UUID
+    reason: str
+
+
+class PersonReactivated(Event, frozen=True, kw_only=True, tag="people.PersonReactivated"):
+    person_id: UUID
+    reason: str
+
+
 PERSON_EVENTS: tuple[type[Event], ...] = (
     PersonRegistered,
     PersonAssigned,
@@ -134,6 +183,8 @@ PERSON_EVENTS: tuple[type[Event], ...] = (
     SpecialtyAdded,
     CredentialStatusChanged,
     CycleStartRecorded,
+    PersonDeactivated,
+    PersonReactivated,
 )
 
 # --- commands ----------------------------------------------------------------------------------
@@ -145,6 +196,7 @@ class RegisterPerson(msgspec.Struct, frozen=True, kw_only=True):
     department: str | None = None
     site: str | None = None
     employee_number: str | None = None
+    email: str | None = None
 
 
 class AssignPerson(msgspec.Struct, frozen=True, kw_only=True):
@@ -187,6 +239,14 @@ class ChangeCredentialStatus(msgspec.Struct, frozen=True, kw_only=True):
 class RecordCycleStart(msgspec.Struct, frozen=True, kw_only=True):
     body: Body
     starts_on: date
+
+
+class DeactivatePerson(msgspec.Struct, frozen=True, kw_only=True):
+    reason: str
+
+
+class ReactivatePerson(msgspec.Struct, frozen=True, kw_only=True):
+    reason: str
 
 
 # --- refusals ----------------------------------------------------------------------------------
@@ -241,8 +301,27 @@ def decide_register_person(
             department=_optional(command.department),
             site=_optional(command.site),
             employee_number=_optional(command.employee_number),
+            email=normal_email(command.email),
         )
     ]
+
+
+def decide_deactivate_person(
+    state: Person | None, command: DeactivatePerson, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Take the person off the active staff, with a reason; already inactive: no change."""
+    person = _registered(state)
+    reason = _reason(command.reason)
+    return [PersonDeactivated(person_id=person.person_id, reason=reason)] if person.active else []
+
+
+def decide_reactivate_person(
+    state: Person | None, command: ReactivatePerson, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Put a deactivated person back on the active staff, with a reason; active: no change."""
+    person = _registered(state)
+    reason = _reason(command.reason)
+    return [] if person.active else [PersonReactivated(person_id=person.person_id, reason=reason)]
 
 
 def decide_assign_person(
@@ -411,6 +490,26 @@ def _optional(value: str | None) -> str | None:
     return stripped or None
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normal_email(value: str | None) -> str | None:
+    """``value`` trimmed and lower-cased (blank: None); refuses what is not an email address."""
+    email = _optional(value)
+    if email is None:
+        return None
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise InvalidPersonData(f"{email!r} is not an email address")
+    return email.lower()
+
+
+def _reason(value: str) -> str:
+    reason = value.strip()
+    if not reason:
+        raise InvalidPersonData("give a reason")
+    return reason
+
+
 def _registered(state: Person | None) -> Person:
     if state is None:
         raise PersonNotRegistered("register the person first")
@@ -444,6 +543,7 @@ def evolve(state: Person | None, event: Event) -> Person:
             department=event.department,
             site=event.site,
             employee_number=event.employee_number,
+            email=event.email,
         )
     person = _registered(state)
     match event:
@@ -465,14 +565,31 @@ def evolve(state: Person | None, event: Event) -> Person:
                 person,
                 msgspec.structs.replace(held, specialties=(*held.specialties, specialty)),
             )
-        case CredentialStatusChanged(credential_id=credential_id, status=status):
+        case CredentialStatusChanged(
+            credential_id=credential_id, status=status, effective_on=effective_on
+        ):
             held = person.credential(credential_id)
-            return _replace_credential(person, msgspec.structs.replace(held, status=status))
+            history = held.status_history or (
+                StatusChange(effective_on=held.earned_on, status=held.status),
+            )
+            change = StatusChange(effective_on=effective_on, status=status)
+            return _replace_credential(
+                person,
+                msgspec.structs.replace(held, status=status, status_history=(*history, change)),
+            )
         case CycleStartRecorded(body=body, starts_on=starts_on):
             return msgspec.structs.replace(
                 person, cycle_starts={**person.cycle_starts, body: starts_on}
             )
+        case PersonDeactivated():
+            return msgspec.structs.replace(person, active=False)
+        case PersonReactivated():
+            return msgspec.structs.replace(person, active=True)
     raise TypeError(f"not a person event: {type(event).__name__}")
+
+
+def _effective(change: StatusChange) -> date:
+    return change.effective_on
 
 
 def _replace_credential(person: Person, updated: Credential) -> Person:

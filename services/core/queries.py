@@ -144,6 +144,7 @@ class _Member(NamedTuple):
 _UNSUPPORTED = """
 SELECT body, count(DISTINCT person_id) AS people FROM person_credentials
 WHERE tenant_id = $1 AND body = ANY($2::text[]) AND status = ANY($3::text[]) AND earned_on <= $4
+  AND person_id IN (SELECT person_id FROM people WHERE tenant_id = $1 AND active)
 GROUP BY body
 """
 
@@ -151,15 +152,17 @@ GROUP BY body
 async def organisation_summary(
     tx: Tx, *, today: date, upcoming: int = 10, rule_packs: Sequence[Pack] = RULE_PACKS
 ) -> OrganisationSummary:
+    """Of the active staff only (deactivated people are left out of every count)."""
     tenant = tx.require_tenant()
-    found = await obligations_on(tx, today=today, rule_packs=rule_packs)
     members = {
         row["person_id"]: _Member(row["full_name"], row["department"], row["site"])
         for row in await tx.pg.fetch(
-            "SELECT person_id, full_name, department, site FROM people WHERE tenant_id = $1",
+            "SELECT person_id, full_name, department, site FROM people"
+            " WHERE tenant_id = $1 AND active",
             tenant,
         )
     }
+    found = await obligations_on(tx, today=today, person_ids=list(members), rule_packs=rule_packs)
     every = [o for obligations in found.values() for o in obligations]
     current = [o for o in every if o.period == "current"]
     by_body: dict[Body, Counter[Status]] = {}

@@ -3,9 +3,11 @@ with read-time status, rebuilds equal to a fresh evaluate(), tenant isolation, r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from random import Random
 from typing import Any, TypeVar
 from uuid import UUID, uuid4, uuid5
 
@@ -75,9 +77,13 @@ async def in_tx(database: Database, tenant: UUID, work: Callable[[Tx], Awaitable
         return await work(tx)
 
 
+_activities = itertools.count(1)
+
+
 def details(completed_on: date, credits: str, **changes: Any) -> CreditDetails:
+    """A different activity (title) on each call: ARRT counts an activity once [R13]."""
     base = CreditDetails(
-        title="Carotid duplex protocols",
+        title=f"Carotid duplex protocols, part {next(_activities)}",
         provider="Society of Diagnostic Medical Sonography",
         accrediting_organisation="SDMS",
         credit_types=("sdms", "arrt_category_a"),
@@ -555,6 +561,72 @@ async def test_nmtcb_and_state_licence_obligations_are_stored_and_rebuilt_equal_
     assert sum(summary.by_body["NM"].values()) == 3
     assert {d.body for d in summary.next_deadlines} >= {"NM", "NMTCB"}
     assert all(d.department == "Imaging" for d in summary.next_deadlines)
+
+
+# --- event order ---------------------------------------------------------------------------------
+
+
+async def test_evaluation_is_independent_of_event_order_within_a_transaction(
+    database: Database, store: EventStore
+) -> None:
+    """One transaction's credit and waiver events, appended in shuffled orders (one tenant per
+    order, same ids), leave the same stored obligations, equal to a fresh evaluate()."""
+    person_id = uuid4()
+    first_activity = {"title": "Fetal echo update"}
+    commands: list[RecordCredit | RecordWaiver] = [
+        RecordCredit(credit_id=uuid4(), person_id=person_id, details=d)
+        for d in (
+            details(date(2023, 9, 1), "12", **first_activity),
+            details(date(2023, 9, 1), "10", **first_activity),  # same day, same activity [R13]
+            details(date(2024, 5, 1), "6", **first_activity),  # a repeat in the biennium [R13]
+            details(
+                date(2024, 1, 10), "8", credit_types=("aha_ashi",), activity_kind="life_support"
+            ),
+            details(date(2025, 2, 3), "3.75"),
+            details(date(2025, 4, 20), "4"),  # ARRT probation make-up [R7]
+            details(date(2025, 4, 21), "1.25", credit_types=("other",)),
+        )
+    ]
+    commands.append(
+        RecordWaiver(
+            waiver=Waiver(
+                waiver_id=uuid4(),
+                person_id=person_id,
+                body="ARDMS",
+                kind="new_credential_or_specialty",
+                granted_on=date(2025, 3, 1),
+                reference="RVT passed",
+            )
+        )
+    )
+    orders = [commands, commands[::-1]]
+    for seed in range(3):
+        shuffled = list(commands)
+        Random(seed).shuffle(shuffled)
+        orders.append(shuffled)
+
+    results = []
+    for order in orders:
+        tenant = uuid4()
+        await register(database, store, tenant)
+        staff = Staff(database, store, tenant)
+        await staff.dual_credentialed(person_id)
+
+        async def append_all(tx: Tx, order: list[RecordCredit | RecordWaiver] = order) -> None:
+            for command in order:
+                if isinstance(command, RecordWaiver):
+                    await record_waiver(tx, store, command, command_id=uuid4())
+                else:
+                    await record_credit(tx, store, command, command_id=uuid4())
+
+        await in_tx(database, tenant, append_all)
+        results.append((tenant, await stored_obligations(database, tenant, person_id)))
+
+    (tenant, (evaluated_on, first)), *others = results
+    assert all(stored == (evaluated_on, first) for _, stored in others)
+    assert first == await fresh_evaluate(database, store, tenant, person_id, evaluated_on)
+    arrt = next(o for o in first if o.body == "ARRT" and o.period == "previous")
+    assert [x.reason for x in arrt.not_used].count("duplicate_activity") == 2
 
 
 # --- rebuilds and re-evaluation ----------------------------------------------------------------

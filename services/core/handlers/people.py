@@ -10,6 +10,8 @@ from domain.people.person import (
     AddSpecialty,
     AssignPerson,
     ChangeCredentialStatus,
+    DeactivatePerson,
+    ReactivatePerson,
     RecordBirthMonth,
     RecordCycleStart,
     RecordRegistryId,
@@ -29,6 +31,8 @@ PersonCommand = (
     | AddSpecialty
     | ChangeCredentialStatus
     | RecordCycleStart
+    | DeactivatePerson
+    | ReactivatePerson
 )
 
 PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
@@ -40,6 +44,8 @@ PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
     AddSpecialty: person.decide_add_specialty,
     ChangeCredentialStatus: person.decide_change_credential_status,
     RecordCycleStart: person.decide_record_cycle_start,
+    DeactivatePerson: person.decide_deactivate_person,
+    ReactivatePerson: person.decide_reactivate_person,
 }
 
 

@@ -1,5 +1,5 @@
 """Read models ``people`` and ``person_credentials``: each person's profile (with department,
-site and employee number) and credentials."""
+site, employee number, email and whether they are active) and credentials."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ _LOAD = (
 _UPSERT_PEOPLE = """
 INSERT INTO people AS p
     (tenant_id, person_id, full_name, registry_ids, birth_month, department, site,
-     employee_number, state)
+     employee_number, email, active, state)
 SELECT $1, r.person_id, r.full_name, r.registry_ids, r.birth_month, r.department, r.site,
-       r.employee_number, r.state
+       r.employee_number, r.email, r.active, r.state
 FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, full_name text, registry_ids jsonb,
                                          birth_month smallint, department text, site text,
-                                         employee_number text, state jsonb)
+                                         employee_number text, email text, active boolean,
+                                         state jsonb)
 ON CONFLICT (tenant_id, person_id) DO UPDATE SET
     full_name = excluded.full_name,
     registry_ids = excluded.registry_ids,
@@ -31,6 +32,8 @@ ON CONFLICT (tenant_id, person_id) DO UPDATE SET
     department = excluded.department,
     site = excluded.site,
     employee_number = excluded.employee_number,
+    email = excluded.email,
+    active = excluded.active,
     state = excluded.state
 """
 _INSERT_CREDENTIALS = """
@@ -64,6 +67,8 @@ class PeopleProjection(FoldedStates[Person]):
                         "department": p.department,
                         "site": p.site,
                         "employee_number": p.employee_number,
+                        "email": p.email,
+                        "active": p.active,
                         "state": msgspec.to_builtins(p),
                     }
                     for p in states

@@ -20,7 +20,14 @@ from domain.credits.credit import (
 )
 from domain.credits.waiver import Waiver, WaiverKind
 from domain.people.credentials import Body, CredentialStatus
-from domain.people.person import Credential, Person
+from domain.people.person import (
+    Credential,
+    CredentialAdded,
+    CredentialStatusChanged,
+    Person,
+    PersonRegistered,
+    evolve,
+)
 
 PERSON_ID = UUID(int=1)
 NOW = datetime(2026, 11, 26, 12, 0)
@@ -44,6 +51,22 @@ def credential(
     )
 
 
+def changed(held: Credential, *changes: tuple[date, CredentialStatus]) -> Credential:
+    """``held`` after status changes (effective date, new status), folded by the aggregate."""
+    state = evolve(None, PersonRegistered(person_id=PERSON_ID, full_name="Dana Sonographer"))
+    state = evolve(state, CredentialAdded(person_id=PERSON_ID, credential=held))
+    for effective_on, status in changes:
+        change = CredentialStatusChanged(
+            person_id=PERSON_ID,
+            credential_id=held.credential_id,
+            status=status,
+            effective_on=effective_on,
+            reason="",
+        )
+        state = evolve(state, change)
+    return state.credential(held.credential_id)
+
+
 def person(
     *credentials: Credential,
     birth_month: int | None = None,
@@ -65,9 +88,12 @@ def details(
     types: tuple[CreditType, ...] = ("ama_pra_category_1",),
     topics: tuple[Topic, ...] = (),
     kind: ActivityKind = "standard",
+    title: str | None = None,
+    certificate_ref: str | None = None,
 ) -> CreditDetails:
+    """Each call is a different activity (title) unless ``title`` is given."""
     return CreditDetails(
-        title="Doppler update",
+        title=title or f"Doppler update {next(_ids)}",
         provider="General Hospital and Medical Center",
         accrediting_organisation="ACCME",
         credit_types=types,
@@ -75,6 +101,7 @@ def details(
         credits=Decimal(credits),
         topics=topics,
         activity_kind=kind,
+        certificate_ref=certificate_ref,
     )
 
 
@@ -88,11 +115,21 @@ def credit(
     verification: VerificationStatus = "pending",
     retraction_reason: str | None = None,
     credit_id: UUID | None = None,
+    title: str | None = None,
+    certificate_ref: str | None = None,
 ) -> Credit:
     return Credit(
         credit_id=credit_id or new_id(),
         person_id=PERSON_ID,
-        details=details(completed_on, credits, types=types, topics=topics, kind=kind),
+        details=details(
+            completed_on,
+            credits,
+            types=types,
+            topics=topics,
+            kind=kind,
+            title=title,
+            certificate_ref=certificate_ref,
+        ),
         origin="self_reported",
         verification=verification,
         retraction_reason=retraction_reason,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from domain.credits import waiver as waivers
 from domain.credits.credit import (
     CREDIT_EVENTS,
+    AcademicCredits,
     AmendCredit,
     Credit,
     CreditAlreadyRecorded,
@@ -125,6 +126,8 @@ def test_every_whole_number_of_quarters_is_accepted(quarters: int) -> None:
         ({"accrediting_organisation": " "}, "accrediting organisation"),
         ({"credit_types": ()}, "credit type"),
         ({"completed_on": date(2026, 11, 27)}, "future"),
+        ({"activity_kind": "academic_course"}, "academic credit units"),  # [R1]
+        ({"academic": AcademicCredits(units=Decimal(3), term="semester")}, "only of one"),
     ],
 )
 def test_incomplete_details_are_refused(change: dict[str, Any], message: str) -> None:
@@ -135,6 +138,26 @@ def test_incomplete_details_are_refused(change: dict[str, Any], message: str) ->
             None,
             RecordCredit(credit_id=CREDIT_ID, person_id=PERSON_ID, details=bad),
         )
+
+
+@pytest.mark.parametrize(
+    ("units", "accepted"),
+    [("3", True), ("1.5", True), ("0.25", True), ("0", False), ("-1", False), ("0.1", False)],
+)
+def test_an_academic_course_records_its_academic_credit_units(units: str, accepted: bool) -> None:
+    course = msgspec.structs.replace(
+        DETAILS,
+        activity_kind="academic_course",
+        academic=AcademicCredits(units=Decimal(units), term="quarter"),
+    )
+    command = RecordCredit(credit_id=CREDIT_ID, person_id=PERSON_ID, details=course)
+    if accepted:
+        [recorded] = when(decide_record_credit, None, command)
+        assert isinstance(recorded, CreditRecorded)
+        assert recorded.details.academic == course.academic
+    else:
+        with pytest.raises(InvalidCreditAmount, match="academic credit units"):
+            when(decide_record_credit, None, command)
 
 
 def test_a_credit_is_recorded_once() -> None:

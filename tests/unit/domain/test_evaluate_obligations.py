@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+import msgspec
 import pytest
-from cme_builders import credential, credit, line, obligations, only, person, waiver
+from cme_builders import changed, credential, credit, line, obligations, only, person, waiver
 
 from domain.compliance.evaluation import Obligation
-from domain.credits.credit import Credit, VerificationStatus
+from domain.credits.credit import (
+    AcademicCredits,
+    AcademicTerm,
+    ActivityKind,
+    Credit,
+    VerificationStatus,
+)
 from domain.people.credentials import CredentialStatus
+from domain.people.person import Person
 
 RDMS_HOLDER = person(credential("ARDMS", "RDMS", date(2021, 6, 10)))
 # ARDMS period: 2021-06-10 .. 2024-12-31, then 2025-01-01 .. 2027-12-31 [A5]
@@ -143,6 +152,179 @@ def test_applications_training_cap_from_2024(today: date, counted: Decimal) -> N
     assert line(found)[1] == counted
 
 
+# --- an ARRT activity counts once per biennium [R13] ---------------------------------------------
+
+
+def _category_a(completed_on: date, **kwargs: Any) -> Credit:
+    return credit(completed_on, "3", types=("arrt_category_a",), topics=("sonography",), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "repeat"),
+    [
+        pytest.param({"title": "Fetal echo"}, {"title": "Fetal echo"}, True, id="R13-same-title"),
+        pytest.param(
+            {"title": "Fetal Echo: basics"},
+            {"title": "  fetal echo - BASICS "},
+            True,
+            id="R13-title-ignores-case-spacing-punctuation",
+        ),
+        pytest.param(
+            {"title": "Fetal echo", "certificate_ref": "SDMS-12345"},
+            {"title": "Fetal echocardiography", "certificate_ref": "sdms 12345"},
+            True,
+            id="R13-same-certificate-reference",
+        ),
+        pytest.param(
+            {"title": "Fetal echo", "certificate_ref": "SDMS-1"},
+            {"title": "Fetal echo II", "certificate_ref": "SDMS-2"},
+            False,
+            id="different-activities",
+        ),
+    ],
+)
+def test_an_arrt_activity_counts_once_per_biennium(
+    first: dict[str, str], second: dict[str, str], repeat: bool
+) -> None:
+    original = _category_a(date(2023, 6, 1), **first)
+    again = _category_a(date(2024, 2, 1), **second)
+    found = only(obligations(ARRT_S_HOLDER, [again, original], today=date(2024, 6, 1)), "ARRT")
+    assert [u.credit_id for u in found.used] == (
+        [original.credit_id] if repeat else [original.credit_id, again.credit_id]
+    )
+    if repeat:
+        (excluded,) = found.not_used
+        assert (excluded.credit_id, excluded.reason, excluded.sources) == (
+            again.credit_id,
+            "duplicate_activity",
+            ("R13",),
+        )
+        assert "2023-06-01" in excluded.detail
+    assert _accounted(found) == Decimal(6)
+
+
+def test_a_repeat_in_the_next_biennium_counts_again() -> None:  # [R13] "in a biennium"
+    found = obligations(
+        ARRT_S_HOLDER,
+        [
+            _category_a(date(2023, 3, 1), title="Fetal echo"),
+            _category_a(date(2023, 4, 1), title="Fetal echo"),
+        ],
+        today=date(2023, 6, 1),
+    )
+    assert line(only(found, "ARRT", "previous"))[1] == Decimal(3)
+    assert line(only(found, "ARRT", "current"))[1] == Decimal(3)
+
+
+def test_a_repeat_counts_when_the_first_copy_does_not() -> None:
+    retracted = _category_a(date(2023, 6, 1), title="Fetal echo", retraction_reason="typo")
+    again = _category_a(date(2023, 7, 1), title="Fetal echo")
+    found = only(obligations(ARRT_S_HOLDER, [retracted, again], today=date(2024, 6, 1)), "ARRT")
+    assert [u.credit_id for u in found.used] == [again.credit_id]
+
+
+def test_only_arrt_states_the_count_once_rule() -> None:  # [R13] is ARRT's
+    both = person(
+        credential("ARDMS", "RDMS", date(2021, 6, 10)),
+        credential("ARRT", "S", date(2015, 3, 2)),
+        birth_month=4,
+    )
+    twice = [
+        _category_a(date(2023, 6, 1), title="Fetal echo"),
+        _category_a(date(2023, 7, 1), title="Fetal echo"),
+    ]
+    found = obligations(both, twice, today=date(2024, 6, 1))
+    assert line(only(found, "ARDMS"))[1] == Decimal(6)
+    assert line(only(found, "ARRT"))[1] == Decimal(3)
+
+
+# --- ARRT academic courses [R1] ------------------------------------------------------------------
+
+
+def _course(
+    units: str, term: AcademicTerm | None, kind: ActivityKind = "academic_course"
+) -> Credit:
+    course = credit(date(2023, 9, 1), "45", types=("other",), topics=("sonography",), kind=kind)
+    academic = None if term is None else AcademicCredits(units=Decimal(units), term=term)
+    return msgspec.structs.replace(
+        course, details=msgspec.structs.replace(course.details, academic=academic)
+    )
+
+
+@pytest.mark.parametrize(
+    ("units", "term", "counted"),
+    [
+        pytest.param("1", "semester", Decimal(16), id="R1-16-per-semester-credit"),
+        pytest.param("1", "quarter", Decimal(12), id="R1-12-per-quarter-credit"),
+        pytest.param("1.5", "semester", Decimal(24), id="R1-half-semester-credit"),
+        pytest.param("2.25", "quarter", Decimal(27), id="R1-quarter-steps-stay-exact"),
+    ],
+)
+def test_arrt_converts_academic_credit(units: str, term: AcademicTerm, counted: Decimal) -> None:
+    course = _course(units, term)
+    found = only(obligations(ARRT_S_HOLDER, [course], today=date(2024, 6, 1)), "ARRT")
+    assert [(u.credits_counted, u.sources) for u in found.used] == [(counted, ("R1",))]
+    assert line(found, "sonography")[1] == counted
+    assert _accounted(found) == counted
+
+
+def test_an_academic_course_without_units_or_not_flagged_as_one_does_not_count() -> None:  # [R1]
+    legacy = _course("1", None)  # stored before units were recorded
+    mislabelled = _course("1", None, kind="standard")  # not an academic course, type "other"
+    found = only(obligations(ARRT_S_HOLDER, [legacy, mislabelled], today=date(2024, 6, 1)), "ARRT")
+    assert _reasons(found) == [
+        ("type_not_accepted", Decimal(45)),
+        ("type_not_accepted", Decimal(45)),
+    ]
+    assert "academic credit units" in found.not_used[0].detail
+
+
+def test_academic_credit_is_not_converted_by_bodies_that_state_no_rate() -> None:  # [A7]
+    holder = person(credential("ARDMS", "RDMS", date(2021, 6, 10)))
+    found = only(obligations(holder, [_course("1", "semester")], today=date(2024, 6, 1)), "ARDMS")
+    assert _reasons(found) == [("type_not_accepted", Decimal(45))]
+
+
+# --- rules shown but not evaluated ---------------------------------------------------------------
+
+
+def _cqr_flagged(found: Obligation) -> bool:
+    return any(f.confidence == "not_modelled" and "R10" in f.sources for f in found.flags)
+
+
+@pytest.mark.parametrize(
+    ("code", "earned_on", "flagged"),
+    [
+        pytest.param("S", date(2010, 12, 31), False, id="R10-earned-before-2011-not-time-limited"),
+        pytest.param("S", date(2011, 1, 1), True, id="R10-earned-from-2011-cqr-applies"),
+        pytest.param("RRA", date(2005, 5, 1), True, id="R10-every-rra"),
+    ],
+)
+def test_arrt_cqr_is_flagged_as_not_tracked(code: str, earned_on: date, flagged: bool) -> None:
+    holder = person(credential("ARRT", code, earned_on), birth_month=4)
+    found = only(obligations(holder, today=date(2024, 6, 1)), "ARRT")
+    assert _cqr_flagged(found) is flagged
+
+
+def test_cqr_is_flagged_once_a_time_limited_credential_is_held() -> None:  # [R10], [R11]
+    holder = person(
+        credential("ARRT", "R", date(2009, 3, 2)),
+        credential("ARRT", "CT", date(2024, 5, 1)),
+        birth_month=4,
+    )
+    found = obligations(holder, today=date(2024, 6, 1))
+    assert not _cqr_flagged(only(found, "ARRT", "previous"))  # CT not yet earned
+    assert _cqr_flagged(only(found, "ARRT", "current"))
+
+
+@pytest.mark.parametrize(("code", "flagged"), [("RCES", True), ("RCIS", False)])
+def test_cci_rces_or_ces_naming_is_flagged_where_held(code: str, flagged: bool) -> None:  # [C1]
+    holder = person(credential("CCI", code, date(2020, 2, 10)))
+    found = only(obligations(holder, today=date(2023, 6, 1)), "CCI")
+    assert any(f.confidence == "conflict" and "'CES'" in f.note for f in found.flags) is flagged
+    assert line(found)[0] == Decimal(36)
+
+
 # --- waivers -----------------------------------------------------------------------------------
 
 
@@ -271,6 +453,52 @@ def test_probation_make_up_credits_count_once_for_the_ended_biennium() -> None: 
     assert ("outside_window", Decimal(3)) in _reasons(previous)
     assert ("counted_for_previous_cycle", Decimal(4)) in _reasons(current)
     assert [u.credit_id for u in current.used] == [spare.credit_id]
+
+
+def _s_holder_with(*changes: tuple[date, CredentialStatus]) -> Person:
+    return person(changed(credential("ARRT", "S", date(2015, 3, 2)), *changes), birth_month=4)
+
+
+def test_probation_make_up_stays_when_probation_ends() -> None:  # [R7], [R8]
+    # probation retroactive to the biennium end, then active again after its 6 months
+    cleared = _s_holder_with((date(2023, 4, 1), "probation"), (date(2023, 10, 1), "active"))
+    make_up = credit(date(2023, 7, 1), "4", types=("arrt_category_a",))
+    found = obligations(cleared, [*SHORT_BIENNIUM, make_up], today=date(2024, 6, 1))
+    previous, current = only(found, "ARRT", "previous"), only(found, "ARRT", "current")
+    assert previous.status == "compliant"
+    assert [u.credit_id for u in previous.used if u.make_up] == [make_up.credit_id]
+    assert previous.late_credits_until == date(2023, 9, 30)
+    assert ("counted_for_previous_cycle", Decimal(4)) in _reasons(current)
+    during = only(obligations(cleared, SHORT_BIENNIUM, today=date(2023, 6, 1)), "ARRT", "previous")
+    assert during.status == "in_grace"
+
+
+def test_probation_recorded_later_opens_the_grace_only_from_its_date() -> None:  # [R7]
+    later = _s_holder_with((date(2023, 6, 1), "probation"))
+    make_up = credit(date(2023, 5, 1), "4", types=("arrt_category_a",))
+
+    def previous_on(today: date) -> Obligation:
+        return only(obligations(later, [*SHORT_BIENNIUM, make_up], today=today), "ARRT", "previous")
+
+    assert previous_on(date(2023, 5, 15)).status == "overdue"  # not on probation yet
+    assert previous_on(date(2023, 6, 1)).status == "compliant"  # make-up in the grace window
+
+
+def test_a_retired_ardms_holder_had_obligations_before_retiring() -> None:  # [A16]
+    retired = person(
+        changed(credential("ARDMS", "RDMS", date(2021, 6, 10)), (date(2025, 3, 1), "retired"))
+    )
+    before = obligations(retired, [credit(date(2022, 1, 1), "30")], today=date(2024, 6, 1))
+    assert [(o.period, o.status) for o in before] == [("current", "compliant")]
+    assert obligations(retired, today=date(2025, 2, 28)) != []
+    assert obligations(retired, today=date(2025, 3, 1)) == []
+
+
+def test_a_credential_lapsed_before_a_cycle_ended_owes_nothing_for_that_cycle() -> None:
+    # ARRT: lapsed during the 2021-23 biennium, reinstated in the next one [R3], [R8]
+    reinstated = _s_holder_with((date(2022, 6, 1), "lapsed"), (date(2023, 5, 1), "active"))
+    found = obligations(reinstated, today=date(2024, 6, 1))
+    assert [(o.period, o.window.start) for o in found] == [("current", date(2023, 4, 1))]
 
 
 def test_without_probation_late_credits_stay_in_the_new_biennium() -> None:

@@ -137,6 +137,9 @@ def test_o2_o3_without_a_birth_month_the_calendar_reading_is_applied_and_flagged
     [
         pytest.param(date(2001, 3, 2), date(2004, 6, 1), 0, False, id="O2-no-CE-before-2006"),
         pytest.param(date(2004, 3, 2), date(2005, 6, 1), 24, True, id="O2-transition-flagged"),
+        # cycle 2005-03-01 .. 2007-03-31 [O3]: an odd-year certificant reports 12 in 2007 [O2]
+        pytest.param(date(2005, 3, 2), date(2006, 6, 1), 12, True, id="O2-odd-year-12-in-2007"),
+        pytest.param(date(2004, 3, 2), date(2007, 6, 1), 24, False, id="O2-cycle-ending-2008"),
         pytest.param(date(2019, 6, 10), date(2024, 6, 1), 24, False, id="O2-24-per-cycle"),
     ],
 )
@@ -147,6 +150,26 @@ def test_o2_nmtcb_requirement_by_cycle_end(
     obligation = only(obligations(who, today=today), "NMTCB")
     assert line(obligation)[0] == Decimal(required)
     assert ("12 hours in 2007" in " ".join(f.note for f in obligation.flags)) is transition_flag
+
+
+@pytest.mark.parametrize(
+    ("certified", "today", "window_end", "required"),
+    [
+        pytest.param(
+            date(2003, 6, 10), date(2007, 6, 1), date(2007, 12, 31), 12, id="O2-odd-year-12"
+        ),
+        pytest.param(
+            date(2004, 6, 10), date(2006, 6, 1), date(2006, 12, 31), 24, id="O2-even-year-24"
+        ),
+    ],
+)
+def test_o2_the_2007_transition_on_calendar_cycles(
+    certified: date, today: date, window_end: date, required: int
+) -> None:
+    who = person(credential("NMTCB", "CNMT", certified))  # no birth month: calendar cycles [O2]
+    obligation = only(obligations(who, today=today), "NMTCB")
+    assert obligation.window.end == window_end
+    assert line(obligation)[0] == Decimal(required)
 
 
 @pytest.mark.parametrize(

@@ -274,6 +274,55 @@ def test_a_status_change_is_recorded_and_applied() -> None:
     assert state.credential(CREDENTIAL_ID).status == "lapsed"
 
 
+def _changed(status: Any, effective_on: date) -> CredentialStatusChanged:
+    return CredentialStatusChanged(
+        person_id=PERSON_ID,
+        credential_id=CREDENTIAL_ID,
+        status=status,
+        effective_on=effective_on,
+        reason="",
+    )
+
+
+def test_status_changes_are_kept_with_their_dates() -> None:  # probation is retroactive [R7]
+    state = given(
+        REGISTERED,
+        RDMS_ADDED,
+        _changed("probation", date(2025, 1, 1)),
+        _changed("active", date(2025, 7, 1)),
+        _changed("lapsed", date(2026, 1, 1)),
+        _changed("active", date(2025, 3, 1)),  # recorded late, back-dated
+    )
+    assert state is not None
+    held = state.credential(CREDENTIAL_ID)
+    assert held.status == "active"  # the status most recently recorded
+    assert [(c.effective_on, c.status) for c in held.status_history] == [
+        (date(2021, 6, 10), "active"),  # as added, from the date earned
+        (date(2025, 1, 1), "probation"),
+        (date(2025, 7, 1), "active"),
+        (date(2026, 1, 1), "lapsed"),
+        (date(2025, 3, 1), "active"),
+    ]
+    assert [
+        held.status_on(day)
+        for day in (date(2024, 12, 31), date(2025, 2, 1), date(2025, 3, 1), date(2026, 5, 1))
+    ] == ["active", "probation", "active", "lapsed"]
+    assert held.statuses_between(date(2024, 12, 1), date(2025, 8, 1)) == {"active", "probation"}
+    assert held.statuses_between(date(2025, 3, 1), date(2025, 12, 31)) == {"active"}
+
+
+def test_a_credential_without_status_changes_has_its_status_on_every_day() -> None:
+    held = Credential(
+        credential_id=CREDENTIAL_ID,
+        body="ARDMS",
+        code="RDMS",
+        earned_on=date(2021, 6, 10),
+        status="retired",
+    )
+    assert held.status_history == ()
+    assert held.status_on(date(2022, 1, 1)) == "retired"
+
+
 def _status(status: Any) -> CredentialStatusChanged:
     return CredentialStatusChanged(
         person_id=PERSON_ID,
