@@ -9,7 +9,8 @@ Guarantees (tested in tests/integration/eventstore):
 - Idempotency: appending events whose ids are all already stored (with the same content)
   returns the stored events instead of writing again; a partial or different reuse of ids
   raises ``DuplicateEventIds``.
-- A batch is atomic: all its events are stored, or none.
+- A batch is atomic: all its events are stored, or none. ``append_many`` writes several streams
+  as one batch (one head lock, one insert, one projection run), for bulk imports.
 - Every event extends its tenant's SHA-256 chain (``services.core.chain``).
 - Inline projections run in the same transaction (``services.core.projections``).
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -29,6 +30,15 @@ from services.core.db import Tx
 
 ANY_VERSION: Final = -1
 """Pass as ``expected_version`` to append without a concurrency check."""
+
+
+class StreamAppend(NamedTuple):
+    """One stream's part of ``EventStore.append_many``."""
+
+    stream_id: str
+    events: Sequence[Event]
+    expected_version: int
+    event_ids: Sequence[UUID]
 
 
 class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -103,11 +113,12 @@ _INSERT = """
 WITH inserted AS (
     INSERT INTO events (tenant_id, seq, stream_id, stream_version, event_id, event_type,
                         schema_version, data, metadata, recorded_at, prev_hash, hash)
-    SELECT $1, e.seq, $2, e.version, e.event_id, e.event_type, e.schema_version,
+    SELECT $1, e.seq, e.stream_id, e.version, e.event_id, e.event_type, e.schema_version,
            e.data::jsonb, $3::jsonb, $4, e.prev_hash, e.hash
-    FROM unnest($5::bigint[], $6::int[], $7::uuid[], $8::text[], $9::int[], $10::text[],
-                $11::text[], $12::text[])
-         AS e(seq, version, event_id, event_type, schema_version, data, prev_hash, hash)
+    FROM unnest($2::text[], $5::bigint[], $6::int[], $7::uuid[], $8::text[], $9::int[],
+                $10::text[], $11::text[], $12::text[])
+         AS e(stream_id, seq, version, event_id, event_type, schema_version, data, prev_hash,
+              hash)
 ), head AS (
     UPDATE event_heads SET last_seq = $13, last_hash = $14 WHERE tenant_id = $1
 )
@@ -117,7 +128,13 @@ RETURNING name
 """
 
 
-def _row_to_event(row: Any) -> RecordedEvent:
+def select_events(condition: str) -> str:
+    """A query for the transaction tenant's events (``$1``) with ``condition`` appended, e.g.
+    ``" AND seq > $2 ORDER BY seq"``; rows decode with ``row_to_event``."""
+    return _SELECT + condition
+
+
+def row_to_event(row: Any) -> RecordedEvent:
     return RecordedEvent(
         tenant_id=row["tenant_id"],
         seq=row["seq"],
@@ -228,49 +245,115 @@ class EventStore:
             return await self._replayed_append(tx, stream_id, encoded, event_ids, meta)
         if expected_version != ANY_VERSION and expected_version != version:
             raise ConcurrencyConflict(stream_id, expected_version, version)
+        return await self._write(
+            tx, last_seq, last_hash, [(stream_id, version, encoded, event_ids)], meta
+        )
 
+    async def append_many(
+        self, tx: Tx, appends: Sequence[StreamAppend], *, metadata: Metadata | None = None
+    ) -> list[RecordedEvent]:
+        """Append to several distinct streams as one atomic batch and return the events as
+        recorded, in the order given: one head lock, one insert and one run of the inline
+        projections whatever the number of streams. Each stream is checked as by ``append``
+        (at least one event, one id per event, ``expected_version``), but there is no replay:
+        an event id already stored raises ``DuplicateEventIds`` and nothing is written."""
+        if not appends:
+            return []
+        streams = [a.stream_id for a in appends]
+        if len(set(streams)) != len(streams):
+            raise ValueError("append_many takes each stream once")
+        if any(not a.events or len(a.events) != len(a.event_ids) for a in appends):
+            raise ValueError("append needs one event id per event, and at least one event")
+        ids = [event_id for a in appends for event_id in a.event_ids]
+        if len(set(ids)) != len(ids):
+            raise DuplicateEventIds("an append may not use one event id twice")
+        tenant = tx.require_tenant()
+        last_seq, last_hash = await self.lock_head(tx)
+        versions = {
+            row["stream_id"]: row["version"]
+            for row in await tx.pg.fetch(
+                "SELECT stream_id, max(stream_version) AS version FROM events"
+                " WHERE tenant_id = $1 AND stream_id = ANY($2::text[]) GROUP BY stream_id",
+                tenant,
+                streams,
+            )
+        }
+        if await tx.pg.fetchval(
+            "SELECT count(*) FROM events WHERE tenant_id = $1 AND event_id = ANY($2::uuid[])",
+            tenant,
+            ids,
+        ):
+            raise DuplicateEventIds("event ids already used for other events")
+        for a in appends:
+            version = versions.get(a.stream_id, 0)
+            if a.expected_version != ANY_VERSION and a.expected_version != version:
+                raise ConcurrencyConflict(a.stream_id, a.expected_version, version)
+        parts = [
+            (
+                a.stream_id,
+                versions.get(a.stream_id, 0),
+                [self.registry.encode(event) for event in a.events],
+                a.event_ids,
+            )
+            for a in appends
+        ]
+        meta = msgspec.to_builtins(metadata or Metadata())
+        return await self._write(tx, last_seq, last_hash, parts, meta)
+
+    async def _write(
+        self,
+        tx: Tx,
+        last_seq: int,
+        last_hash: str,
+        parts: Sequence[tuple[str, int, list[tuple[str, int, dict[str, Any]]], Sequence[UUID]]],
+        meta: dict[str, Any],
+    ) -> list[RecordedEvent]:
+        """Chain, insert and project ``parts`` (stream id, its current version, encoded events,
+        event ids) after the locked head ``last_seq``/``last_hash``."""
+        tenant = tx.require_tenant()
         recorded_at = self.clock().astimezone(UTC)
         stamp = format_timestamp(recorded_at)
         recorded: list[RecordedEvent] = []
         prev = last_hash
-        for offset, ((event_type, schema_version, data), event_id) in enumerate(
-            zip(encoded, event_ids, strict=True), start=1
-        ):
-            seq, stream_version = last_seq + offset, version + offset
-            digest = event_hash(
-                tenant_id=str(tenant),
-                seq=seq,
-                stream_id=stream_id,
-                stream_version=stream_version,
-                event_id=str(event_id),
-                event_type=event_type,
-                schema_version=schema_version,
-                data=data,
-                metadata=meta,
-                recorded_at=stamp,
-                prev_hash=prev,
-            )
-            recorded.append(
-                RecordedEvent(
-                    tenant_id=tenant,
+        for stream_id, version, encoded, event_ids in parts:
+            for offset, ((event_type, schema_version, data), event_id) in enumerate(
+                zip(encoded, event_ids, strict=True), start=1
+            ):
+                seq, stream_version = last_seq + len(recorded) + 1, version + offset
+                digest = event_hash(
+                    tenant_id=str(tenant),
                     seq=seq,
                     stream_id=stream_id,
                     stream_version=stream_version,
-                    event_id=event_id,
+                    event_id=str(event_id),
                     event_type=event_type,
                     schema_version=schema_version,
                     data=data,
                     metadata=meta,
-                    recorded_at=recorded_at,
+                    recorded_at=stamp,
                     prev_hash=prev,
-                    hash=digest,
                 )
-            )
-            prev = digest
+                recorded.append(
+                    RecordedEvent(
+                        tenant_id=tenant,
+                        seq=seq,
+                        stream_id=stream_id,
+                        stream_version=stream_version,
+                        event_id=event_id,
+                        event_type=event_type,
+                        schema_version=schema_version,
+                        data=data,
+                        metadata=meta,
+                        recorded_at=recorded_at,
+                        prev_hash=prev,
+                        hash=digest,
+                    )
+                )
+                prev = digest
         advanced = await tx.pg.fetch(
             _INSERT,
             tenant,
-            stream_id,
+            [e.stream_id for e in recorded],
             canonical_json(meta),
             recorded_at,
             [e.seq for e in recorded],
@@ -302,7 +385,7 @@ class EventStore:
             tx.require_tenant(),
             list(event_ids),
         )
-        stored = {e.event_id: e for e in map(_row_to_event, rows)}
+        stored = {e.event_id: e for e in map(row_to_event, rows)}
         same = len(stored) == len(event_ids) and all(
             (s := stored.get(event_id)) is not None
             and (s.stream_id, s.event_type, s.schema_version, s.data, s.metadata)
@@ -325,7 +408,7 @@ class EventStore:
             stream_id,
             after_version,
         )
-        return [_row_to_event(row) for row in rows]
+        return [row_to_event(row) for row in rows]
 
     async def read_history(
         self, tx: Tx, *, after_seq: int = 0, limit: int = 500, through_seq: int | None = None
@@ -351,4 +434,4 @@ async def read_history(
         limit,
         through_seq,
     )
-    return [_row_to_event(row) for row in rows]
+    return [row_to_event(row) for row in rows]

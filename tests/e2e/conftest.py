@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -56,3 +56,43 @@ def invitation(role: str = "employee", email: str = "") -> dict[str, Any]:
     if role == "auditor":
         body["access_until"] = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     return body
+
+
+class Org:
+    """An organisation with an owner client and member clients by role."""
+
+    def __init__(self, stack: AsyncExitStack, settings: Settings) -> None:
+        self.stack, self.settings = stack, settings
+
+    async def open(self) -> AsyncTestClient[Any]:
+        self.owner = await self.stack.enter_async_context(connected_client(self.settings))
+        self.owner_info = await sign_up(self.owner)
+        return self.owner
+
+    async def member(self, role: str) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
+        sent = await self.owner.post(
+            "/api/v1/invitations",
+            json=invitation(role),
+        )
+        client = await self.stack.enter_async_context(connected_client(self.settings))
+        joined = await client.post(
+            "/api/v1/invitations/accept",
+            json={"token": sent.json()["accept_token"], "password": PASSWORD},
+        )
+        assert joined.status_code == 200, joined.text
+        return client, joined.json()
+
+
+@pytest.fixture
+async def org(migrated: Settings) -> AsyncIterator[Org]:
+    async with AsyncExitStack() as stack:
+        organisation = Org(stack, migrated)
+        await organisation.open()
+        yield organisation
+
+
+@pytest.fixture
+async def stack() -> AsyncIterator[AsyncExitStack]:
+    """Holds extra clients open until the test ends."""
+    async with AsyncExitStack() as exit_stack:
+        yield exit_stack

@@ -3,8 +3,6 @@ obligations, and who may read or change whose record."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from typing import Any
 from uuid import uuid4
 
@@ -12,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
+from tests.e2e.conftest import Org, connected_client, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -25,39 +23,6 @@ CREDIT = {
     "credits": "1.25",
     "topics": ["sonography", "vascular"],
 }
-
-
-class Org:
-    """An organisation with an owner client and member clients by role."""
-
-    def __init__(self, stack: AsyncExitStack, settings: Settings) -> None:
-        self.stack, self.settings = stack, settings
-
-    async def open(self) -> AsyncTestClient[Any]:
-        self.owner = await self.stack.enter_async_context(connected_client(self.settings))
-        self.owner_info = await sign_up(self.owner)
-        return self.owner
-
-    async def member(self, role: str) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
-        sent = await self.owner.post(
-            "/api/v1/invitations",
-            json=invitation(role),
-        )
-        client = await self.stack.enter_async_context(connected_client(self.settings))
-        joined = await client.post(
-            "/api/v1/invitations/accept",
-            json={"token": sent.json()["accept_token"], "password": PASSWORD},
-        )
-        assert joined.status_code == 200, joined.text
-        return client, joined.json()
-
-
-@pytest.fixture
-async def org(migrated: Settings) -> AsyncIterator[Org]:
-    async with AsyncExitStack() as stack:
-        organisation = Org(stack, migrated)
-        await organisation.open()
-        yield organisation
 
 
 async def own_record(client: AsyncTestClient[Any], name: str = "Nia Okafor") -> str:

@@ -1,0 +1,185 @@
+"""Staff management: CSV import, deactivation and reactivation, the staff list and seats.
+
+Owners and admins import and (de)activate; auditors also read the list and seats; employees
+get 403. People of another organisation do not exist (404, by RLS).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.plugins.problem_details import ProblemDetailsException
+
+from domain.compliance.evaluation import Status
+from domain.people.credentials import Body
+from domain.people.person import DeactivatePerson, Person, ReactivatePerson
+from domain.people.roster_import import parse_roster
+from services.api.auth import Principal, requires_role
+from services.api.controllers.invitations import actor
+from services.api.errors import PROBLEM_TYPE
+from services.core import queries, staff_queries
+from services.core.handlers import people as people_handlers
+from services.core.staff_import import ImportMode, ImportReport, import_roster
+from services.core.staff_queries import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
+
+MANAGERS = requires_role("owner", "admin")
+READERS = requires_role("owner", "admin", "auditor")
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
+
+
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:
+    """The uploaded file: the ``file`` part of a multipart form, or a text/csv body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile):
+            raise ValidationException("send the CSV as the multipart field 'file'")
+        return await upload.read()
+    if content_type in CSV_TYPES:
+        return await request.body()
+    raise ProblemDetailsException(
+        status_code=415,
+        title="unsupported media type",
+        detail="send the CSV as text/csv or as the multipart field 'file'",
+        type_=PROBLEM_TYPE + "unsupported_media_type",
+    )
+
+
+class StaffController(Controller):
+    path = "/api/v1"
+    tags = ("staff",)
+
+    @post("/staff/import", guards=[MANAGERS], status_code=200)
+    async def import_staff(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        mode: Annotated[
+            ImportMode,
+            QueryParameter(
+                description="all_or_nothing: store nothing if any row is invalid; "
+                "valid_rows: store the valid rows"
+            ),
+        ] = "all_or_nothing",
+        dry_run: Annotated[
+            bool, QueryParameter(description="Validate and report only; store nothing")
+        ] = False,
+    ) -> ImportReport:
+        """Import staff and their credentials from CSV (docs/staff-import.md): a report per
+        row; a file-level problem (encoding, columns, duplicates, not a CSV) stores nothing;
+        an all-or-nothing file with invalid rows is refused (422, the report in ``report``)."""
+        roster = parse_roster(await _csv_bytes(request))
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            report = await import_roster(
+                tx, state.store, roster, mode=mode, dry_run=dry_run, metadata=actor(request)
+            )
+        if not dry_run and not report.applied:
+            raise ProblemDetailsException(
+                status_code=422,
+                title="roster rows invalid",
+                detail=f"{report.invalid} of {report.rows} rows are invalid; nothing was stored",
+                type_=PROBLEM_TYPE + "roster_rows_invalid",
+                extra={"report": msgspec.to_builtins(report)},
+            )
+        return report
+
+    @get("/staff", guards=[READERS])
+    async def staff(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        activity: Annotated[
+            Activity, QueryParameter(description="active (default), deactivated or all")
+        ] = "active",
+        status: Annotated[
+            Status | None, QueryParameter(description="An obligation with this status")
+        ] = None,
+        certifying_body: Annotated[
+            Body | None, QueryParameter(name="body", description="Holds a credential of")
+        ] = None,
+        credential: Annotated[
+            str | None, QueryParameter(description="Holds this credential code, e.g. RDMS")
+        ] = None,
+        department: Annotated[str | None, QueryParameter()] = None,
+        due_within_days: Annotated[
+            int | None,
+            QueryParameter(ge=0, le=3660, description="An obligation due within N days"),
+        ] = None,
+        as_of: Annotated[date | None, QueryParameter(description="Default: today")] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> StaffPage:
+        """The organisation's staff by name, filtered, a page at a time (``next_cursor``)."""
+        selected = StaffFilter(
+            activity=activity,
+            status=status,
+            body=certifying_body,
+            credential=credential,
+            department=department,
+            due_within_days=due_within_days,
+        )
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            try:
+                return await staff_queries.staff_page(
+                    tx,
+                    selected,
+                    today=as_of or datetime.now(UTC).date(),
+                    limit=limit,
+                    cursor=cursor,
+                )
+            except InvalidCursor as exc:
+                raise ValidationException(str(exc)) from exc
+
+    @get("/staff/seats", guards=[READERS])
+    async def seats(self, request: Request[Principal, Any, Any], state: State) -> Seats:
+        """Active staff records (the seats billing counts) and deactivated ones."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            return await staff_queries.seats(tx)
+
+    @post("/people/{person_id:uuid}/deactivation", guards=[MANAGERS])
+    async def deactivate(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[StatusChange],
+    ) -> Person:
+        """Take a person off the active staff (history kept); already inactive: no change."""
+        return await self._change(request, state, person_id, DeactivatePerson(reason=data.reason))
+
+    @post("/people/{person_id:uuid}/reactivation", guards=[MANAGERS])
+    async def reactivate(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        data: JSONBody[StatusChange],
+    ) -> Person:
+        """Put a deactivated person back on the active staff; already active: no change."""
+        return await self._change(request, state, person_id, ReactivatePerson(reason=data.reason))
+
+    async def _change(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: UUID,
+        command: DeactivatePerson | ReactivatePerson,
+    ) -> Person:
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await people_handlers.change_person(
+                tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+            )
+            person = await queries.get_person(tx, person_id)
+        assert person is not None  # change_person refuses a person not registered here
+        return person

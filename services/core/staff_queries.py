@@ -1,0 +1,187 @@
+"""The organisation's staff list (filtered, keyset-paginated) and its seat count.
+
+Pages are ordered by (full name, person id) and the cursor is the last key returned, so a page
+never repeats or skips a person who was listed before and after it was fetched. Obligation
+statuses are computed for ``today`` with ``queries.obligations_on`` (never stored), so the
+status and deadline filters run on each fetched chunk of people until the page is full.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.compliance.evaluation import Obligation, Status
+from domain.people.credentials import Body
+from domain.people.person import Person
+from services.core.db import Tx
+from services.core.queries import obligations_on
+
+Activity = Literal["active", "deactivated", "all"]
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not produced by this list."""
+
+
+class StaffFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """``status`` and ``due_within_days`` (deadline from today to today + N) must hold for one
+    and the same obligation (of ``body`` too, if given); ``body`` and ``credential`` (a code
+    such as RDMS) select people holding such a credential."""
+
+    activity: Activity = "active"
+    status: Status | None = None
+    body: Body | None = None
+    credential: str | None = None
+    department: str | None = None
+    due_within_days: int | None = None
+
+
+class StaffObligation(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    period: str
+    deadline: date
+    status: Status
+    shortfall: Decimal
+
+
+class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    full_name: str
+    employee_number: str | None
+    email: str | None
+    department: str | None
+    site: str | None
+    active: bool
+    credentials: list[str]
+    """``BODY CODE (status)``, e.g. ``ARDMS RDMS (active)``."""
+    obligations: list[StaffObligation]
+
+
+class StaffPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[StaffMember]
+    next_cursor: str | None
+    """Pass as ``cursor`` for the next page; None on the last page."""
+
+
+class Seats(msgspec.Struct, frozen=True, kw_only=True):
+    active: int
+    """Active staff records: what billing counts as seats."""
+    deactivated: int
+
+
+_PAGE = """
+SELECT p.full_name, p.person_id, p.state::text AS state FROM people p
+WHERE p.tenant_id = $1
+  AND ($2::boolean IS NULL OR p.active = $2)
+  AND ($3::text IS NULL OR p.department = $3)
+  AND (($4::text IS NULL AND $5::text IS NULL) OR EXISTS (
+        SELECT 1 FROM person_credentials c
+        WHERE c.tenant_id = p.tenant_id AND c.person_id = p.person_id
+          AND ($4::text IS NULL OR c.body = $4) AND ($5::text IS NULL OR c.code = $5)))
+  AND ($6::text IS NULL OR (p.full_name, p.person_id) > ($6::text, $7::uuid))
+ORDER BY p.full_name, p.person_id
+LIMIT $8
+"""
+_ACTIVE = {"active": True, "deactivated": False, "all": None}
+
+
+def encode_cursor(full_name: str, person_id: UUID) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([full_name, person_id])).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, UUID]:
+    """Raises ``InvalidCursor`` for anything ``encode_cursor`` did not produce."""
+    try:
+        full_name, person_id = msgspec.json.decode(
+            base64.urlsafe_b64decode(cursor.encode()), type=tuple[str, UUID]
+        )
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidCursor("the cursor is not one this list returned") from exc
+    return full_name, person_id
+
+
+async def staff_page(
+    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None = None
+) -> StaffPage:
+    """Up to ``limit`` people matching ``selected`` after ``cursor``, by name."""
+    after = decode_cursor(cursor) if cursor else (None, None)
+    chunk = max(limit + 1, 200)
+    items: list[StaffMember] = []
+    while len(items) <= limit:
+        rows = await tx.pg.fetch(
+            _PAGE,
+            tx.require_tenant(),
+            _ACTIVE[selected.activity],
+            selected.department,
+            selected.body,
+            selected.credential,
+            *after,
+            chunk,
+        )
+        found = await obligations_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
+        for row in rows:
+            obligations = found.get(row["person_id"], [])
+            if _obligations_match(selected, obligations, today):
+                items.append(_member(msgspec.json.decode(row["state"], type=Person), obligations))
+        if len(rows) < chunk:
+            break
+        after = (rows[-1]["full_name"], rows[-1]["person_id"])
+    page = items[:limit]
+    more = len(items) > limit
+    return StaffPage(
+        items=page,
+        next_cursor=encode_cursor(page[-1].full_name, page[-1].person_id) if more else None,
+    )
+
+
+async def seats(tx: Tx) -> Seats:
+    """How many staff records are active (billing's seats) and deactivated."""
+    row = await tx.pg.fetchrow(
+        "SELECT count(*) FILTER (WHERE active) AS active,"
+        " count(*) FILTER (WHERE NOT active) AS deactivated FROM people WHERE tenant_id = $1",
+        tx.require_tenant(),
+    )
+    assert row is not None  # an aggregate always returns one row
+    return Seats(active=row["active"], deactivated=row["deactivated"])
+
+
+def _obligations_match(selected: StaffFilter, obligations: list[Obligation], today: date) -> bool:
+    if selected.status is None and selected.due_within_days is None:
+        return True
+    last_day = today + timedelta(days=selected.due_within_days or 0)
+    return any(
+        (selected.status is None or o.status == selected.status)
+        and (selected.due_within_days is None or today <= o.deadline <= last_day)
+        and (selected.body is None or o.body == selected.body)
+        for o in obligations
+    )
+
+
+def _member(person: Person, obligations: list[Obligation]) -> StaffMember:
+    return StaffMember(
+        person_id=person.person_id,
+        full_name=person.full_name,
+        employee_number=person.employee_number,
+        email=person.email,
+        department=person.department,
+        site=person.site,
+        active=person.active,
+        credentials=[f"{c.body} {c.code} ({c.status})" for c in person.credentials],
+        obligations=[
+            StaffObligation(
+                body=o.body,
+                period=o.period,
+                deadline=o.deadline,
+                status=o.status,
+                shortfall=o.lines[0].shortfall,
+            )
+            for o in obligations
+        ],
+    )

@@ -1,0 +1,71 @@
+"""``EventStore.append_many``: several streams in one atomic, chained, projected batch."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from services.core.db import Database
+from services.core.eventstore import ConcurrencyConflict, DuplicateEventIds, StreamAppend
+from services.core.verification import verify_chain
+from tests.support import NoteAdded, add_notes, make_store, register
+
+pytestmark = pytest.mark.integration
+
+
+def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
+    return StreamAppend(
+        stream,
+        [NoteAdded(text=f"{stream} {n}") for n in range(count)],
+        expected_version,
+        [uuid4() for _ in range(count)],
+    )
+
+
+async def test_several_streams_are_appended_in_one_chained_batch(database: Database) -> None:
+    store, tenant = make_store(), uuid4()
+    await register(database, store, tenant)
+    await add_notes(database, store, tenant, "s-a", 2)
+    async with database.transaction(tenant) as tx:
+        recorded = await store.append_many(tx, [notes("s-a", 2, 2), notes("s-b", 3)])
+    assert [(e.stream_id, e.stream_version, e.seq) for e in recorded] == [
+        ("s-a", 3, 3),
+        ("s-a", 4, 4),
+        ("s-b", 1, 5),
+        ("s-b", 2, 6),
+        ("s-b", 3, 7),
+    ]
+    async with database.transaction(tenant) as tx:
+        assert (await verify_chain(tx, store)).first_break is None
+        summaries = await tx.pg.fetch(
+            "SELECT stream_id, version, event_count FROM stream_summaries"
+            " WHERE tenant_id = $1 ORDER BY stream_id",
+            tenant,
+        )
+    assert [tuple(r) for r in summaries] == [("s-a", 4, 4), ("s-b", 3, 3)]
+
+
+@pytest.mark.parametrize("problem", ["stale version", "stored id", "same stream twice"])
+async def test_a_refused_batch_writes_nothing(database: Database, problem: str) -> None:
+    store, tenant = make_store(), uuid4()
+    await register(database, store, tenant)
+    [stored] = await add_notes(database, store, tenant, "s-a", 1)
+    batch = {
+        "stale version": [notes("s-b", 1), notes("s-a", 1, 0)],
+        "stored id": [
+            notes("s-b", 1),
+            StreamAppend("s-c", [NoteAdded(text="x")], 0, [stored.event_id]),
+        ],
+        "same stream twice": [notes("s-b", 1), notes("s-b", 1)],
+    }[problem]
+    error = {
+        "stale version": ConcurrencyConflict,
+        "stored id": DuplicateEventIds,
+        "same stream twice": ValueError,
+    }[problem]
+    with pytest.raises(error):
+        async with database.transaction(tenant) as tx:
+            await store.append_many(tx, batch)
+    async with database.transaction(tenant) as tx:
+        assert [e.stream_id for e in await store.read_history(tx)] == ["s-a"]
