@@ -3,7 +3,6 @@ recorded, read-only access."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,12 +16,6 @@ from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def stack() -> AsyncIterator[AsyncExitStack]:
-    async with AsyncExitStack() as exit_stack:
-        yield exit_stack
 
 
 async def join(

@@ -39,6 +39,7 @@ from domain.people.person import (
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.core import queries
+from services.core.audit_queries import obligations_known_at
 from services.core.db import Tx
 from services.core.handlers import credits as credit_handlers
 from services.core.handlers import people as people_handlers
@@ -328,14 +329,31 @@ class PeopleController(Controller):
             date | None,
             QueryParameter(description="Evaluate on this day (default: today), YYYY-MM-DD"),
         ] = None,
+        known_at: Annotated[
+            datetime | None,
+            QueryParameter(
+                description="Owners, admins, auditors: replay only what was recorded by this"
+                " moment (what the record showed then)"
+            ),
+        ] = None,
     ) -> list[Obligation]:
         """The previous and current obligation per body, with every number explained."""
         _authorise(request.user, person_id, write=False)
+        today = as_of or (known_at or datetime.now(UTC)).date()
         async with state.database.transaction(request.user.tenant_id) as tx:
             await _person(tx, person_id)
-            return await queries.my_obligations(
-                tx, person_id, today=as_of or datetime.now(UTC).date()
+            if known_at is None:
+                return await queries.my_obligations(tx, person_id, today=today)
+            if request.user.role not in READERS:
+                raise PermissionDeniedException(
+                    "replaying the past is for owners, admins, auditors"
+                )
+            replayed = await obligations_known_at(
+                tx, state.store, person_id, known_at=known_at, today=today
             )
+        if replayed is None:
+            raise NotFoundException("this person was not registered at that moment")
+        return replayed
 
 
 class OrganisationController(Controller):

@@ -1,0 +1,90 @@
+"""What auditors ask of the history: the filtered timeline, and a person's standing as the record
+showed it at a past moment (``known_at``), replayed from events rather than read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+from domain.compliance.evaluation import Obligation, evaluate
+from domain.compliance.packs import RULE_PACKS
+from domain.compliance.rules import Pack
+from domain.credits import credit, waiver
+from domain.people import person
+from domain.shared.event import fold
+from services.core.db import Tx
+from services.core.eventstore import EventStore, RecordedEvent, row_to_event, select_events
+from services.core.stream_ids import person_stream
+
+_TIMELINE = select_events(
+    " AND seq > $2"
+    " AND ($4::text IS NULL OR event_type = $4)"
+    " AND ($5::text IS NULL OR stream_id = $5)"
+    " AND ($6::timestamptz IS NULL OR recorded_at >= $6)"
+    " AND ($7::timestamptz IS NULL OR recorded_at < $7)"
+    " ORDER BY seq LIMIT $3"
+)
+
+# Every stream that makes up a person's standing: their person stream and the streams of the
+# credits and waivers recorded for them, up to a moment.
+_PERSON_HISTORY = select_events(
+    " AND recorded_at <= $3 AND (stream_id = $2 OR stream_id IN ("
+    "   SELECT stream_id FROM events WHERE tenant_id = $1 AND recorded_at <= $3 AND ("
+    "     (event_type = 'credits.CreditRecorded' AND data->>'person_id' = $4)"
+    "     OR (event_type = 'credits.WaiverRecorded' AND data->'waiver'->>'person_id' = $4))))"
+    " ORDER BY seq"
+)
+
+
+async def timeline(
+    tx: Tx,
+    *,
+    after_seq: int = 0,
+    limit: int = 100,
+    event_type: str | None = None,
+    stream_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[RecordedEvent]:
+    """A page of the tenant's history in sequence order, filtered; page on the last seq."""
+    rows = await tx.pg.fetch(
+        _TIMELINE, tx.require_tenant(), after_seq, limit, event_type, stream_id, since, until
+    )
+    return [row_to_event(row) for row in rows]
+
+
+async def obligations_known_at(
+    tx: Tx,
+    store: EventStore,
+    person_id: UUID,
+    *,
+    known_at: datetime,
+    today: date,
+    rule_packs: Sequence[Pack] = RULE_PACKS,
+) -> list[Obligation] | None:
+    """The person's obligations on ``today`` from only what was recorded by ``known_at``;
+    None if the person was not registered then."""
+    rows = await tx.pg.fetch(
+        _PERSON_HISTORY, tx.require_tenant(), person_stream(person_id), known_at, str(person_id)
+    )
+    streams: dict[str, list[RecordedEvent]] = {}
+    for event in map(row_to_event, rows):
+        streams.setdefault(event.stream_id, []).append(event)
+    profile = fold(person.evolve, map(store.decode, streams.pop(person_stream(person_id), [])))
+    if profile is None:
+        return None
+    credits, waivers = [], []
+    for stream_id, events in streams.items():
+        decoded = map(store.decode, events)
+        if stream_id.startswith("credit-"):
+            credits.append(fold(credit.evolve, decoded))
+        else:
+            waivers.append(fold(waiver.evolve, decoded))
+    return evaluate(
+        profile,
+        [c for c in credits if c is not None],
+        [w for w in waivers if w is not None],
+        today=today,
+        rule_packs=rule_packs,
+    )
