@@ -20,10 +20,13 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from services.api.auth import session_auth
+from services.api.controllers.audit import AuditController
+from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.invitations import InvitationController
 from services.api.controllers.members import MembersController
 from services.api.controllers.people import OrganisationController, PeopleController
 from services.api.controllers.session import SessionController
+from services.api.controllers.staff import StaffController
 from services.api.errors import problem_details_config
 from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
@@ -116,8 +119,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             SessionController,
             InvitationController,
             MembersController,
+            AuditController,
             PeopleController,
             OrganisationController,
+            StaffController,
+            certificate_routes(settings),
         ],
         middleware=[RequestContextMiddleware()],
         on_app_init=[session_auth(settings).on_app_init],

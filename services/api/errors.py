@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from domain.credits.certificate import FileTooLarge, UnsupportedFileType
 from domain.credits.credit import CreditNotRecorded
 from domain.organisations.organisation import (
     AlreadyInvited,
@@ -46,6 +47,8 @@ _STATUS: dict[type[Exception], int] = {
     CreditNotRecorded: 404,
     PersonAlreadyRegistered: 409,
     AccountLocked: 429,
+    FileTooLarge: 413,
+    UnsupportedFileType: 415,
 }
 
 

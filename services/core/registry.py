@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from domain.audits.access import ACCESS_EVENTS
+from domain.audits.downloads import DOWNLOAD_EVENTS
+from domain.credits.certificate import CERTIFICATE_EVENTS
 from domain.credits.credit import CREDIT_EVENTS
 from domain.credits.waiver import WAIVER_EVENTS
 from domain.organisations.organisation import ORGANISATION_EVENTS
@@ -10,6 +12,7 @@ from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
 from services.core.eventstore import Clock, EventStore, utc_now
 from services.core.projections import Projection, ProjectionRunner
+from services.core.projections.certificates import CertificatesProjection
 from services.core.projections.credits import CreditsProjection, WaiversProjection
 from services.core.projections.obligations import ObligationsProjection
 from services.core.projections.organisations import Organisations
@@ -22,6 +25,8 @@ EVENT_TYPES: list[type[Event]] = [
     *PERSON_EVENTS,
     *CREDIT_EVENTS,
     *WAIVER_EVENTS,
+    *CERTIFICATE_EVENTS,
+    *DOWNLOAD_EVENTS,
 ]
 
 
@@ -34,6 +39,7 @@ def build_projections(registry: EventRegistry) -> list[Projection]:
         PeopleProjection(registry),
         CreditsProjection(registry),
         WaiversProjection(registry),
+        CertificatesProjection(registry),
         ObligationsProjection(),
     ]
 

@@ -40,6 +40,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Secure cookies (HTTPS only); defaults to on in production, off for local http.
     cookie_secure: bool | None = None
     session_max_age_s: int = 8 * 3600
+    # Certificate files: stored content-addressed in a local directory (default) or an S3 bucket
+    # (``s3_endpoint_url`` for S3-compatible stores); one upload may hold ``max_upload_bytes``.
+    blob_backend: Literal["filesystem", "s3"] = "filesystem"
+    blob_dir: str = "var/blobs"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    max_upload_bytes: int = 10 * 1024 * 1024
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -102,3 +110,16 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")
+    _check_blobs(settings)
+
+
+def _check_blobs(settings: Settings) -> None:
+    if not 1024 <= settings.max_upload_bytes <= 1024**3:
+        raise SettingsError(f"{env_name('max_upload_bytes')}: must be between 1 KiB and 1 GiB")
+    if settings.blob_backend == "filesystem" and not settings.blob_dir.strip():
+        raise SettingsError(f"{env_name('blob_dir')}: name the directory for certificate files")
+    if settings.blob_backend == "s3" and not settings.s3_bucket:
+        raise SettingsError(f"{env_name('s3_bucket')}: the s3 blob backend needs a bucket")
+    endpoint = settings.s3_endpoint_url
+    if endpoint is not None and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise SettingsError(f"{env_name('s3_endpoint_url')}: expected http(s)://host:port")

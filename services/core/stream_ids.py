@@ -17,6 +17,15 @@ def waiver_stream(waiver_id: UUID) -> str:
     return f"waiver-{waiver_id}"
 
 
+def certificate_stream(certificate_id: UUID) -> str:
+    return f"certificate-{certificate_id}"
+
+
+def access_stream(user_id: UUID) -> str:
+    """A member's sign-ins, sign-outs and downloads (audit events)."""
+    return f"access-{user_id}"
+
+
 def aggregate_id(stream_id: str) -> UUID:
     """The aggregate's id in a stream id built by the functions above."""
     return UUID(stream_id.split("-", 1)[1])

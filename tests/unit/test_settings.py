@@ -56,3 +56,32 @@ def test_values_are_converted_from_strings() -> None:
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"^{variable}: "):
         load_settings({variable: value})
+
+
+def test_certificate_storage_defaults_to_a_local_directory_and_10_mb() -> None:
+    settings = load_settings({})
+    assert (settings.blob_backend, settings.blob_dir) == ("filesystem", "var/blobs")
+    assert settings.max_upload_bytes == 10 * 1024 * 1024
+    s3 = {"CMELEDGER_BLOB_BACKEND": "s3", "CMELEDGER_S3_BUCKET": "certificates"}
+    assert load_settings(s3).s3_bucket == "certificates"
+
+
+@pytest.mark.parametrize(
+    ("variable", "env"),
+    [
+        ("CMELEDGER_MAX_UPLOAD_BYTES", {"CMELEDGER_MAX_UPLOAD_BYTES": "100"}),
+        ("CMELEDGER_MAX_UPLOAD_BYTES", {"CMELEDGER_MAX_UPLOAD_BYTES": str(2 * 1024**3)}),
+        ("CMELEDGER_BLOB_BACKEND", {"CMELEDGER_BLOB_BACKEND": "ftp"}),
+        ("CMELEDGER_BLOB_DIR", {"CMELEDGER_BLOB_DIR": " "}),
+        ("CMELEDGER_S3_BUCKET", {"CMELEDGER_BLOB_BACKEND": "s3"}),
+        (
+            "CMELEDGER_S3_ENDPOINT_URL",
+            {"CMELEDGER_S3_ENDPOINT_URL": "localhost:9000", "CMELEDGER_S3_BUCKET": "b"},
+        ),
+    ],
+)
+def test_wrong_certificate_storage_settings_name_their_variable(
+    variable: str, env: dict[str, str]
+) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings(env)

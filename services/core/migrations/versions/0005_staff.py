@@ -2,14 +2,14 @@
 import matching (employee number, email) and the staff list's name-ordered keyset pages.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-27
 """
 
 from services.core.migrations.sql import execute_script
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,187 @@
+"""Certificate files of a person ``{person_id}``: upload, list, download.
+
+Who may: the same rules as the person's record (``people._authorise``): the person themself and
+owners and admins upload; they and auditors list and download; anyone else gets 403, and a
+person of another organisation does not exist (404, by RLS). Every download is recorded in the
+organisation's history (``audits.CertificateDownloaded``) before the file is sent.
+
+Uploads are multipart (field ``file``, optional ``credit_id``). The body is streamed by Litestar
+into a temporary file under a per-route body limit of ``max_upload_bytes`` plus the multipart
+envelope; the file itself is then hashed, counted (413 past ``max_upload_bytes``) and checked by
+content (415 if not a PDF, PNG or JPEG; 422 if cut short or empty) before anything is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Controller, Request, Router, get, post
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromPath
+from litestar.response import Response, Stream
+
+from domain.credits.certificate import EXTENSIONS
+from services.api.auth import Principal
+from services.api.controllers.invitations import actor
+from services.api.controllers.people import _authorise, _person
+from services.core.blobs import BlobStore, blob_key, build_blob_store
+from services.core.db import Tx
+from services.core.handlers import certificates as certificate_handlers
+from services.core.projections.certificates import (
+    StoredCertificate,
+    certificate_of,
+    certificates_of,
+)
+from services.core.settings import Settings
+
+ENVELOPE_BYTES = 64 * 1024
+"""Room in the request body limit for the multipart boundaries, part headers and ``credit_id``."""
+
+
+@dataclass
+class CertificateUpload:
+    file: UploadFile
+    credit_id: UUID | None = None
+    """The credit this certificate proves, if any (one of the person's credits)."""
+
+
+class CertificateReceipt(msgspec.Struct, frozen=True, kw_only=True):
+    certificate: StoredCertificate
+    duplicate_of: UUID | None = None
+    """Set when the person already had this very file: the existing certificate, reported
+    instead of storing it twice."""
+
+
+def requires_record_writer(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Refuse before the body is read: only those who may change the person's record upload."""
+    _authorise(connection.user, connection.path_params["person_id"], write=True)
+
+
+class CertificateController(Controller):
+    path = "/api/v1/people/{person_id:uuid}/certificates"
+    tags = ("certificates",)
+
+    @post(
+        "",
+        guards=[requires_record_writer],
+        status_code=201,
+        responses={200: ResponseSpec(CertificateReceipt, description="A duplicate upload")},
+    )
+    async def upload(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        blobs: NamedDependency[BlobStore],
+        person_id: FromPath[UUID],
+        data: Annotated[CertificateUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[CertificateReceipt]:
+        """Upload a certificate file (PDF, PNG or JPEG, checked by content; size limited).
+        201 with the new certificate; 200 with ``duplicate_of`` if the person already has it."""
+        settings: Settings = state.settings
+        try:
+            inspected = await certificate_handlers.inspect_upload(
+                data.file.file, max_bytes=settings.max_upload_bytes
+            )
+            async with state.database.transaction(request.user.tenant_id) as tx:
+                await _person(tx, person_id)
+                uploaded = await certificate_handlers.upload_certificate(
+                    tx,
+                    state.store,
+                    blobs,
+                    person_id=person_id,
+                    credit_id=data.credit_id,
+                    filename=data.file.filename,
+                    source=data.file.file,
+                    inspected=inspected,
+                    command_id=uuid4(),
+                    metadata=actor(request),
+                )
+                stored = await _certificate(tx, person_id, uploaded.certificate.certificate_id)
+        finally:
+            await data.file.close()
+        return Response(
+            CertificateReceipt(
+                certificate=stored,
+                duplicate_of=stored.certificate_id if uploaded.duplicate else None,
+            ),
+            status_code=200 if uploaded.duplicate else 201,
+        )
+
+    @get("")
+    async def list_certificates(
+        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+    ) -> list[StoredCertificate]:
+        """The person's certificate files, newest first."""
+        _authorise(request.user, person_id, write=False)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await _person(tx, person_id)
+            return await certificates_of(tx, person_id)
+
+    @get(
+        "/{certificate_id:uuid}/file",
+        responses={200: ResponseSpec(bytes, description="The file, as uploaded")},
+    )
+    async def download(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        blobs: NamedDependency[BlobStore],
+        person_id: FromPath[UUID],
+        certificate_id: FromPath[UUID],
+    ) -> Stream:
+        """The certificate's file with its content type; the download is recorded."""
+        _authorise(request.user, person_id, write=False)
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            found = await _certificate(tx, person_id, certificate_id)
+            await certificate_handlers.record_download(
+                tx,
+                state.store,
+                user_id=request.user.user_id,
+                person_id=person_id,
+                certificate_id=certificate_id,
+                sha256=found.sha256,
+                metadata=actor(request),
+            )
+            key = blob_key(request.user.tenant_id, found.sha256)
+            chunks = await asyncio.to_thread(blobs.open, key)
+        name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
+        return Stream(
+            chunks,
+            media_type=found.media_type,
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "content-length": str(found.size_bytes),
+                "x-content-type-options": "nosniff",
+            },
+        )
+
+
+async def _certificate(tx: Tx, person_id: UUID, certificate_id: UUID) -> StoredCertificate:
+    found = await certificate_of(tx, person_id, certificate_id)
+    if found is None:
+        raise NotFoundException("no such certificate for this person")
+    return found
+
+
+def certificate_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:
+    """The certificate endpoints with their own body limit (``max_upload_bytes`` plus the
+    multipart envelope) and the blob store (``settings.blob_backend`` unless given)."""
+    store = blobs or build_blob_store(settings)
+    return Router(
+        path="/",
+        route_handlers=[CertificateController],
+        request_max_body_size=settings.max_upload_bytes + ENVELOPE_BYTES,
+        dependencies={"blobs": Provide(lambda: store, sync_to_thread=False)},
+    )
