@@ -27,7 +27,7 @@ from services.api.controllers.members import MembersController
 from services.api.controllers.people import OrganisationController, PeopleController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
-from services.api.errors import problem_details_config
+from services.api.errors import log_unexpected, problem_details_config
 from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
 from services.core.logging import configure_logging
@@ -143,5 +143,6 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         state=State({"database": db, "settings": settings, "store": build_event_store()}),
         on_shutdown=[close_database],
         logging_config=None,  # configure_logging owns the stdlib loggers
+        after_exception=[log_unexpected],
         debug=False,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import structlog
+from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from domain.credits.certificate import FileTooLarge, UnsupportedFileType
@@ -23,6 +25,7 @@ from domain.organisations.organisation import (
 )
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
+from services.core.eventstore import ConcurrencyConflict
 from services.core.handlers.organisations import SlugTaken
 from services.core.identity import AccountLocked, EmailTaken, IdentityError, InvalidCredentials
 
@@ -69,10 +72,29 @@ def to_problem(exc: Any) -> ProblemDetailsException:
     )
 
 
+def conflict_to_problem(exc: ConcurrencyConflict) -> ProblemDetailsException:
+    """Someone changed the same record at the same moment: nothing was stored; retry."""
+    return ProblemDetailsException(
+        status_code=409,
+        title="concurrent change",
+        detail="the record changed while this request was handled; nothing was stored, retry",
+        type_=PROBLEM_TYPE + "concurrent_change",
+    )
+
+
+async def log_unexpected(exc: Exception, scope: Any) -> None:
+    """Log every exception that becomes a 500, with its traceback and the request context."""
+    if not isinstance(exc, HTTPException | DomainError | IdentityError | ConcurrencyConflict):
+        structlog.get_logger("cmeledger.api").error(
+            "unhandled error", path=scope.get("path"), exc_info=exc
+        )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         DomainError: to_problem,
         IdentityError: to_problem,
+        ConcurrencyConflict: conflict_to_problem,
     }
     return ProblemDetailsConfig(
         enable_for_all_http_exceptions=True, exception_to_problem_detail_map=mapping
