@@ -15,6 +15,7 @@ from domain.compliance.rules import (
     CycleRule,
     FirstCredentialCalendarCycles,
     FixedCalendarCycles,
+    LicenceTermCycles,
     Offset,
     QuarterEndCycles,
 )
@@ -105,6 +106,15 @@ def _windows(rule: CycleRule, anchor: Anchor) -> tuple[Iterator[Window], list[Ba
             if first.start < first_on:
                 flags.append(rule.partial_first)
             return _chain(first, lambda start: date(start.year + years - 1, 12, 31)), flags
+        case LicenceTermCycles(months=months, mid_month=mid):
+            flags = [rule.basis, rule.renewals]
+            if first_on.day == mid:
+                flags.append(rule.on_mid_month)
+            year, month = _shift_month(first_on.year, first_on.month, months)
+            if first_on.day > mid:
+                year, month = _shift_month(year, month, 1)
+            first = Window(start=first_on, end=_month_end(year, month))
+            return _chain(first, lambda start: _add_months(start, months) - _DAY), flags
 
 
 def _birth_month_start(rule: BirthMonthCycles, anchor: Anchor) -> tuple[date, list[Basis]]:
@@ -128,6 +138,11 @@ def _chain(first: Window, end_for_start: _EndForStart) -> Iterator[Window]:
         yield window
         start = window.end + _DAY
         window = Window(start=start, end=end_for_start(start))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), clamped to the month's last day."""
+    return _add_months(day, months)
 
 
 def _add_months(day: date, months: int) -> date:

@@ -16,14 +16,17 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.cycles import Anchor, Window, date_after, windows_through
+from domain.compliance.cycles import Anchor, Window, add_months, date_after, windows_through
 from domain.compliance.rules import (
     AcceptanceRule,
+    AuditReinstatement,
     Basis,
     Cap,
     Grace,
+    LicenceTermCycles,
     MirrorPack,
     Pack,
+    QualificationsRule,
     RequirementRow,
     RulePack,
     RuleVersion,
@@ -33,7 +36,7 @@ from domain.compliance.rules import (
 from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
-from domain.people.person import Credential, Person
+from domain.people.person import Credential, Person, StatusChange
 
 Status = Literal["compliant", "on_track", "at_risk", "overdue", "in_grace"]
 """``compliant``: no shortfall. Before the cycle end: ``at_risk`` if fewer than
@@ -52,7 +55,14 @@ ExclusionReason = Literal[
     "unverified",
     "over_cap",
     "duplicate_activity",
+    "partial_attendance",
 ]
+
+QualificationStatus = Literal["upcoming", "open", "completed", "missed"]
+"""Of one credential's CQR on the evaluation date: ``upcoming`` before its compliance window,
+``open`` inside it, ``completed`` once a completion inside the window (or in the reinstatement
+year after it [R8]) is recorded, ``missed`` after the window without one (reinstatement possible
+until ``reinstate_until``)."""
 
 AT_RISK_DAYS = 90
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -106,6 +116,23 @@ class DatedStep(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...]
 
 
+class QualificationStep(msgspec.Struct, frozen=True, kw_only=True):
+    """One time-limited credential's continuing qualifications (ARRT CQR [R10], [R11]) for the
+    ``period`` (10 years from the day earned) that matters on the evaluation date: the
+    requirements are due in ``window`` (its last 3 years); missed, the credential can be
+    reinstated by completing them until ``reinstate_until`` [R8], then only by re-examination.
+    The credential is named by its ``code`` (one per body and person) and ``earned_on``."""
+
+    code: str
+    earned_on: date
+    period: Window
+    window: Window
+    reinstate_until: date
+    completed_on: date | None
+    status: QualificationStatus
+    sources: tuple[str, ...]
+
+
 class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     """A person's standing with one body for one cycle.
 
@@ -137,6 +164,13 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     mirrors: Body | None = None
     """Set when this obligation repeats that body's (see ``MirrorPack``): the numbers,
     credits and status are that body's, and ``credentials`` are this body's."""
+    reinstatement: DatedStep | None = None
+    """Set when a credential of the body was revoked after this cycle ended and may still be
+    reinstated by its due date (ARDMS failed audit [A5]-[A7]); ``lines`` then end with what
+    reinstatement needs."""
+    qualifications: tuple[QualificationStep, ...] = ()
+    """CQR of each time-limited credential held (ARRT [R10], [R11]); their status is their own
+    and does not change ``status``."""
 
 
 def evaluate(
@@ -159,13 +193,19 @@ def evaluate(
     waiver_list = list(waivers)
     obligations: list[Obligation] = []
     for pack in rule_packs:
-        earned = [c for c in person.credentials if c.body == pack.body and c.earned_on <= today]
-        if not any(c.status_on(today) in STATUSES_WITH_CE_OBLIGATION for c in earned):
-            continue
-        if isinstance(pack, MirrorPack):
-            obligations += _mirrored(pack, earned, obligations, today)
-            continue
         if isinstance(pack, UnsupportedPack):
+            continue
+        earned = [
+            c
+            for c in person.credentials
+            if c.body == pack.body and pack.covers(c.code) and c.earned_on <= today
+        ]
+        owes = any(c.status_on(today) in STATUSES_WITH_CE_OBLIGATION for c in earned)
+        if isinstance(pack, MirrorPack):
+            if owes:
+                obligations += _mirrored(pack, earned, obligations, today)
+            continue
+        if not owes and not _may_reinstate(pack, earned, today):
             continue
         anchor = Anchor(
             first_credential_on=min(c.earned_on for c in earned),
@@ -188,10 +228,22 @@ def evaluate(
             per_window.append(obligation)
         previous, current = [None, None, *per_window][-2:]
         if previous is not None:
-            obligations.append(msgspec.structs.replace(previous, period="previous"))
-        if current is not None:
-            obligations.append(current)
+            previous = msgspec.structs.replace(previous, period="previous")
+        for found in (previous, current):
+            if found is not None and (owes or _reinstating(found, today)):
+                obligations.append(found)
     return obligations
+
+
+def _may_reinstate(pack: RulePack, earned: list[Credential], today: date) -> bool:
+    """Whether a credential of the body has a status after which the pack allows
+    reinstatement (ARDMS audit [A5]); the cycles then say whether it is still possible."""
+    statuses = {s for v in pack.versions if v.reinstatement for s in v.reinstatement.statuses}
+    return any(c.status_on(today) in statuses for c in earned)
+
+
+def _reinstating(obligation: Obligation, today: date) -> bool:
+    return obligation.reinstatement is not None and today <= obligation.reinstatement.due
 
 
 def _mirrored(
@@ -202,18 +254,41 @@ def _mirrored(
     codes = tuple(sorted({c.code for c in held}))
     repeated = [o for o in obligations if o.body in pack.mirrors and o.window.end >= since]
     several = len({o.body for o in repeated}) > 1
-    return [
-        msgspec.structs.replace(
-            o,
-            body=pack.body,
-            credentials=codes,
-            mirrors=o.body,
-            flags=_unique_flags(
-                [*o.flags, pack.basis, *([pack.several_bodies] if several else [])]
-            ),
+    mirrored: list[Obligation] = []
+    for o in repeated:
+        reporting, term_flags = o.reporting, list[Basis]()
+        if pack.licence_term is not None:
+            due, term_flags = _licence_term_end(pack.licence_term, held, o.window.end)
+            reporting = DatedStep(
+                due=due,
+                description=pack.licence_reporting,
+                sources=pack.licence_term.basis.sources,
+            )
+        flags = [*o.flags, pack.basis, *term_flags, *([pack.several_bodies] if several else [])]
+        mirrored.append(
+            msgspec.structs.replace(
+                o,
+                body=pack.body,
+                credentials=codes,
+                mirrors=o.body,
+                reporting=reporting,
+                flags=_unique_flags(flags),
+            )
         )
-        for o in repeated
-    ]
+    return mirrored
+
+
+def _licence_term_end(
+    rule: LicenceTermCycles, licences: list[Credential], day: date
+) -> tuple[date, list[Basis]]:
+    """The earliest end, over ``licences``, of a licence term ending on or after ``day``, and
+    the flags the terms of that licence raised."""
+    ends: list[tuple[date, list[Basis]]] = []
+    for licence in licences:
+        anchor = Anchor(first_credential_on=licence.earned_on)
+        windows, flags = windows_through(rule, anchor, max(day, licence.earned_on))
+        ends.append((windows[-1].end, flags))
+    return min(ends, key=lambda found: found[0])
 
 
 def unsupported_credentials(
@@ -306,6 +381,11 @@ class _BodyContext:
         admitted, not_needed = _admit_make_up(specs, candidates, caps)
         used, over_cap = _allocate(admitted, caps)
         lines = tuple(_line(spec, admitted, caps) for spec in specs)
+        reinstatement = self._reinstatement(version.reinstatement, window, held, row.total)
+        if reinstatement is not None:
+            spec = reinstatement[1]
+            lines = (*lines, _line(spec, admitted, caps)) if spec else lines
+        qualifications = self._qualifications(version.qualifications, last_day, held)
 
         refusing = {x.credit_id for x in not_used if x.reason == "acceptance_unconfirmed"}
         flags = [
@@ -338,6 +418,13 @@ class _BodyContext:
             ]
         if version.grace and self.today > window.end and any(line.shortfall for line in lines):
             flags.append(version.grace.basis)
+        if reinstatement is not None and reinstatement[1] is None:
+            flags.append(_reinstatement_unknown(version.reinstatement, row.total))
+        if qualifications and version.qualifications:
+            rule = version.qualifications
+            flags.append(rule.window_days)
+            if any(q.earned_on < rule.earned_from for q in qualifications):
+                flags.append(rule.earned_before)
 
         order = {c.credit_id: i for i, c in enumerate(self.credits)}
         obligation = Obligation(
@@ -375,11 +462,52 @@ class _BodyContext:
             late_credits_until=late_until,
             status=_status(lines, window, self.today, late_until),
             flags=_unique_flags(flags),
+            reinstatement=reinstatement[0] if reinstatement else None,
+            qualifications=qualifications,
         )
         return obligation, frozenset(c.credit.credit_id for c in admitted if c.late)
 
     def credentials(self) -> list[Credential]:
-        return [c for c in self.person.credentials if c.body == self.pack.body]
+        return [
+            c
+            for c in self.person.credentials
+            if c.body == self.pack.body and self.pack.covers(c.code)
+        ]
+
+    def _reinstatement(
+        self, rule: AuditReinstatement | None, window: Window, held: frozenset[str], total: Decimal
+    ) -> tuple[DatedStep, _LineSpec | None] | None:
+        """If a credential held in ``window`` took one of ``rule``'s statuses after the window
+        ended and by the reinstatement deadline, and has it on ``today``: that deadline and the
+        line of CMEs to submit (``None`` if the rule states no number for this requirement).
+        The CMEs counted are the cycle's own, so only ones earned inside it [A5]."""
+        if rule is None or self.today <= window.end:
+            return None
+        due = date_after(window.end, rule.ends)
+        if not any(
+            c.code in held
+            and c.status_on(self.today) in rule.statuses
+            and window.end < _in_force_since(c, self.today) <= due
+            for c in self.credentials()
+        ):
+            return None
+        step = DatedStep(due=due, description=rule.description, sources=rule.basis.sources)
+        needed = dict(rule.credits_for).get(total)
+        if needed is None:
+            return step, None
+        label = f"audit reinstatement: {needed} CMEs (the requirement was {total})"
+        return step, _LineSpec(label=label, topics=frozenset(), required=needed, waived=_ZERO)
+
+    def _qualifications(
+        self, rule: QualificationsRule | None, last_day: date, held: frozenset[str]
+    ) -> tuple[QualificationStep, ...]:
+        if rule is None:
+            return ()
+        return tuple(
+            _qualification_step(rule, c, self.today)
+            for c in self.credentials()
+            if c.code in held and c.earned_on <= last_day and rule.applies_to(c.code, c.earned_on)
+        )
 
     def _accepts_late_credits(self, grace: Grace, window: Window, grace_end: date) -> bool:
         """Whether late credits count: if the grace rule needs a status (ARRT CE probation
@@ -419,6 +547,64 @@ class _BodyContext:
             )
             applied.append((use, rule))
         return applied
+
+
+def _in_force_since(held: Credential, day: date) -> date:
+    """The day the status ``held`` has on ``day`` took effect (``earned_on`` if never changed)."""
+    changes = sorted((c for c in held.status_history[1:] if c.effective_on <= day), key=_on)
+    return changes[-1].effective_on if changes else held.earned_on
+
+
+def _on(change: StatusChange) -> date:
+    return change.effective_on
+
+
+def _reinstatement_unknown(rule: AuditReinstatement | None, total: Decimal) -> Basis:
+    sources = rule.basis.sources if rule else ()
+    return Basis(
+        sources=sources,
+        confidence="unconfirmed",
+        note=f"Reinstatement after a failed audit is stated for requirements of 30 and 60 "
+        f"CMEs only; the number for a requirement of {total} is not stated.",
+    )
+
+
+def _qualification_step(
+    rule: QualificationsRule, held: Credential, today: date
+) -> QualificationStep:
+    """The CQR period that matters on ``today``: the first not completed, or the one containing
+    ``today``. A missed period stays shown (``missed``) until a completion is recorded or the
+    credential's status changes."""
+    anchor, k = max(held.earned_on, rule.earned_from), 0
+    while True:
+        start = add_months(anchor, 12 * rule.period_years * k)
+        end = add_months(anchor, 12 * rule.period_years * (k + 1)) - timedelta(days=1)
+        opens = add_months(end + timedelta(days=1), -12 * rule.window_years)
+        until = add_months(end, 12 * rule.reinstate_years)
+        done = [d for d in held.qualifications_completed if opens <= d <= min(until, today)]
+        if not (done and today > end):
+            break
+        k += 1
+    completed_on = min(done) if done else None
+    status: QualificationStatus = (
+        "completed"
+        if completed_on
+        else "upcoming"
+        if today < opens
+        else "open"
+        if today <= end
+        else "missed"
+    )
+    return QualificationStep(
+        code=held.code,
+        earned_on=held.earned_on,
+        period=Window(start=start, end=end),
+        window=Window(start=opens, end=end),
+        reinstate_until=until,
+        completed_on=completed_on,
+        status=status,
+        sources=rule.basis.sources,
+    )
 
 
 def _version_for(pack: RulePack, window: Window) -> tuple[RuleVersion, list[Basis]]:
@@ -520,6 +706,15 @@ def _screen(
     if done < window.start or (late and (late_until is None or done > late_until)):
         return _exclusion(
             credit, "outside_window", f"completed {done}, outside {window.start}..{window.end}"
+        )
+    attendance = version.full_attendance
+    if attendance and details.partial_attendance and done >= attendance.effective_from:
+        return _exclusion(
+            credit,
+            "partial_attendance",
+            f"attended in part; from {attendance.effective_from} only activities attended in "
+            "full give credit",
+            attendance.basis.sources,
         )
     matching = [
         r for r in version.acceptance if r.matches(details.credit_types, details.activity_kind)
@@ -726,17 +921,23 @@ def unchanged_through(
         for pack in rule_packs
         if isinstance(pack, RulePack)
         for c in person.credentials
-        if c.body == pack.body
+        if c.body == pack.body and pack.covers(c.code)
     )
     dates = [
         *(c.earned_on for c in person.credentials),
         *(change.effective_on for c in person.credentials for change in c.status_history),
+        *(day for c in person.credentials for day in c.qualifications_completed),
         *(c.details.completed_on for c in credits),
         *(w.granted_on for w in waivers),
     ]
     if waiting or any(day > evaluated_on for day in dates):
         return evaluated_on
-    return min((o.window.end for o in obligations if o.period == "current"), default=date.max)
+    ends = [o.window.end for o in obligations if o.period == "current"]
+    ends += [o.reinstatement.due for o in obligations if o.reinstatement]
+    for o in obligations:
+        for step in o.qualifications:
+            ends += [step.window.start - timedelta(days=1), step.window.end, step.period.end]
+    return min((day for day in ends if day >= evaluated_on), default=date.max)
 
 
 def _status(

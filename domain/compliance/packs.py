@@ -3,8 +3,10 @@
 Where sources disagree or are unconfirmed, the stricter reading is applied and flagged (§8.15).
 State licences are credentials of the state's board whose code is the licensed modality or
 type: North Dakota counts 5 hours per licensed modality [O10]; New Mexico repeats the
-credentialing bodies' obligations [O6]; Oregon and New Hampshire CE are UNCONFIRMED [O8], [O11],
-so their licences are listed as unsupported instead of evaluated.
+credentialing bodies' obligations [O6], with its licence term end as the reporting step [O7],
+and its limited-radiography licence needs 24 Category A/A+ per licence term [O6]; Oregon and
+New Hampshire CE are UNCONFIRMED [O8], [O11], so their licences are listed as unsupported
+instead of evaluated.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from msgspec.structs import replace
 
 from domain.compliance.rules import (
     AcceptanceRule,
+    AuditReinstatement,
     Basis,
     BirthMonthCycles,
     Cap,
@@ -25,10 +28,13 @@ from domain.compliance.rules import (
     CredentialQuestion,
     FirstCredentialCalendarCycles,
     FixedCalendarCycles,
+    FullAttendance,
     Grace,
+    LicenceTermCycles,
     MirrorPack,
     Offset,
     Pack,
+    QualificationsRule,
     QuarterEndCycles,
     Reporting,
     RequirementRow,
@@ -40,7 +46,12 @@ from domain.compliance.rules import (
     WaiverRule,
 )
 from domain.credits.credit import CreditType, Topic
-from domain.people.credentials import ND_MODALITIES, credential_codes
+from domain.people.credentials import (
+    CQR_EARNED_FROM,
+    ND_MODALITIES,
+    NM_LIMITED_RADIOGRAPHY,
+    credential_codes,
+)
 
 # --- ARDMS / APCA ------------------------------------------------------------------------------
 
@@ -184,6 +195,20 @@ _ARDMS_BASE = RuleVersion(
             "year; the ~2024/25 page [A5] requires them inside the period. [A5] is applied.",
         ),
     ),
+    reinstatement=AuditReinstatement(
+        statuses=frozenset({"revoked"}),
+        credits_for=((Decimal(30), Decimal(40)), (Decimal(60), Decimal(80))),
+        ends=Offset(months=8, day_of_month=1),
+        description="Revoked after the CME audit: submit 40 accepted CMEs if the requirement "
+        "was 30, 80 if it was 60, plus the reinstatement fee, by Aug 1; after that the "
+        "credentials are permanently revoked (all exams retaken)",
+        basis=Basis(
+            sources=("A5", "A6", "A7", "A3", "A4"),
+            note="A credential is taken as revoked for failing the audit when its status became "
+            "revoked after the period ended and by Aug 1 of the next year (audit notices go out "
+            "in March/April, documentation is due April 30 [A3], [A4]).",
+        ),
+    ),
     basis=_ARDMS_TABLE,
 )
 
@@ -301,19 +326,41 @@ _ARRT_2008 = RuleVersion(
             "deficit only and do not count again.",
         ),
     ),
-    credential_questions=(
-        CredentialQuestion(
-            codes=frozenset({"RRA"}),
-            earned_from=date(2011, 1, 1),
-            basis=Basis(
-                sources=("R10", "R11", "R8"),
-                confidence="not_modelled",
-                note="Continuing Qualifications Requirements (CQR) apply to this credential "
-                "(earned on or after 2011-01-01, or R.R.A.): it is time-limited to 10 years and "
-                "needs a Professional Profile, a Structured Self-Assessment and any prescribed "
-                "CE in the last 3 years of each 10-year period, per credential. CQR is not "
-                "tracked here; check the R.T.'s ARRT account.",
-            ),
+    full_attendance=FullAttendance(
+        effective_from=date(2022, 1, 1),
+        basis=Basis(
+            sources=("R12", "R13"),
+            note="From 2022-01-01 attendance-verified activities give credit only if attended in "
+            "full; applied by completion date, whatever the biennium.",
+        ),
+    ),
+    qualifications=QualificationsRule(
+        codes=frozenset({"RRA"}),
+        earned_from=CQR_EARNED_FROM,
+        period_years=10,
+        window_years=3,
+        reinstate_years=1,
+        basis=Basis(
+            sources=("R10", "R11", "R8"),
+            note="Credentials earned on or after 2011-01-01, and every R.R.A., are time-limited "
+            "to 10 years, each on its own timeline from the day earned; a Professional Profile, "
+            "a Structured Self-Assessment and any prescribed CE are due in the last 3 years. "
+            "Missed: 1 year to complete and reinstate [R8], then re-examination.",
+        ),
+        window_days=Basis(
+            sources=("R10", "R11"),
+            confidence="unconfirmed",
+            note="The exact first and last day of a CQR window are not stated: the 10 years are "
+            "counted from the day earned to the day before the tenth anniversary, the window is "
+            "their last 3 years. ARRT's dates in the R.T.'s account prevail; the steps and any "
+            "prescribed CE are recorded as one completion.",
+        ),
+        earned_before=Basis(
+            sources=("R10", "R11"),
+            confidence="unconfirmed",
+            note="CQR applies to every R.R.A. and the first CQR deadline was in 2021; when the "
+            "periods of an R.R.A. earned before 2011 start is not stated, so they are counted "
+            "from 2011-01-01.",
         ),
     ),
     flags=(
@@ -705,6 +752,28 @@ ND_PACK = RulePack(
     versions=(_ND_2017,),
 )
 
+NM_LICENCE_TERM = LicenceTermCycles(
+    months=24,
+    mid_month=15,
+    basis=Basis(
+        sources=("O7",),
+        note="24 months from issue, ending on the last day of the month of issue (issued before "
+        "the 15th) or of the following month (issued after the 15th).",
+    ),
+    on_mid_month=Basis(
+        sources=("O7",),
+        confidence="unconfirmed",
+        note="The licence was issued on the 15th, for which the term end is not stated; the "
+        "shorter term (ending with the month of issue) is applied.",
+    ),
+    renewals=Basis(
+        sources=("O7",),
+        confidence="unconfirmed",
+        note="Renewed terms are taken to run 24 months on from the previous term's end; a term "
+        "shortened to match the credential's expiry [O7] is not modelled.",
+    ),
+)
+
 NM_PACK = MirrorPack(
     body="NM",
     name="New Mexico licence (CE of the credentialing organisation)",
@@ -721,6 +790,43 @@ NM_PACK = MirrorPack(
         note="Which credentialing organisation a licence rests on is not recorded, so every "
         "national body's obligation is repeated for the licence.",
     ),
+    codes=credential_codes("NM") - {NM_LIMITED_RADIOGRAPHY},
+    licence_term=NM_LICENCE_TERM,
+    licence_reporting="Renew the New Mexico licence by the end of its term, meeting the "
+    "credentialing organisation's CE",
+)
+
+NM_LIMITED_RADIOGRAPHY_PACK = RulePack(
+    body="NM",
+    name="New Mexico limited-radiography licence (CE per licence term)",
+    cycle=NM_LICENCE_TERM,
+    select_version_by="cycle_end",
+    versions=(
+        RuleVersion(
+            effective_from=None,
+            requirements=(
+                RequirementRow(
+                    holds_each_of=(frozenset({NM_LIMITED_RADIOGRAPHY}),),
+                    total=Decimal(24),
+                    basis=Basis(sources=("O6",), note="24 Category A/A+ credits per term."),
+                ),
+            ),
+            acceptance=(
+                AcceptanceRule(
+                    label="Category A or A+",
+                    credit_types=frozenset({"arrt_category_a", "arrt_category_a_plus"}),
+                    basis=Basis(sources=("O6", "R1")),
+                ),
+            ),
+            reporting=Reporting(
+                description="Renew the limited-radiography licence by the end of its term",
+                due=Offset(),
+                basis=Basis(sources=("O7",)),
+            ),
+            basis=Basis(sources=("O6", "O7"), note="20.3.20 NMAC, effective Sept 25, 2018."),
+        ),
+    ),
+    codes=frozenset({NM_LIMITED_RADIOGRAPHY}),
 )
 
 OR_PACK = UnsupportedPack(
@@ -752,6 +858,7 @@ RULE_PACKS: tuple[Pack, ...] = (
     NMTCB_PACK,
     ND_PACK,
     NM_PACK,
+    NM_LIMITED_RADIOGRAPHY_PACK,
     OR_PACK,
     NH_PACK,
 )

@@ -17,7 +17,7 @@ from domain.credits.waiver import WaiverKind
 from domain.people.credentials import Body, CredentialStatus
 
 Confidence = Literal["confirmed", "unconfirmed", "conflict", "not_modelled"]
-"""``not_modelled``: a confirmed rule this software does not evaluate (e.g. ARRT CQR); shown so
+"""``not_modelled``: a confirmed rule this software does not evaluate; shown so
 that nobody reads an obligation as covering it."""
 
 
@@ -94,12 +94,27 @@ class FixedCalendarCycles(msgspec.Struct, frozen=True, kw_only=True, tag="fixed_
     partial_first: Basis
 
 
+class LicenceTermCycles(msgspec.Struct, frozen=True, kw_only=True, tag="licence_term"):
+    """Licence terms (New Mexico [O7]): the first runs ``months`` from the day of issue (the
+    first credential) and ends on the last day of the month of issue if issued before the
+    ``mid_month`` day, of the following month if after it; renewed terms follow on, ``months``
+    each. ``on_mid_month`` is raised for a licence issued on that very day (the shorter term is
+    applied); ``renewals`` is raised always."""
+
+    months: int
+    mid_month: int
+    basis: Basis
+    on_mid_month: Basis
+    renewals: Basis
+
+
 CycleRule = (
     FirstCredentialCalendarCycles
     | BirthMonthCycles
     | QuarterEndCycles
     | CertifiedMonthToBirthMonthCycles
     | FixedCalendarCycles
+    | LicenceTermCycles
 )
 
 # --- requirements, acceptance, caps, waivers ---------------------------------------------------
@@ -226,7 +241,7 @@ class Grace(msgspec.Struct, frozen=True, kw_only=True):
 
 class CredentialQuestion(msgspec.Struct, frozen=True, kw_only=True):
     """Raised on a cycle when a credential of the body held in it has one of ``codes`` or was
-    earned on or after ``earned_from`` (ARRT CQR [R10]; CCI RCES/CES naming [C1])."""
+    earned on or after ``earned_from`` (e.g. CCI RCES/CES naming [C1])."""
 
     codes: frozenset[str] = frozenset()
     earned_from: date | None = None
@@ -236,6 +251,50 @@ class CredentialQuestion(msgspec.Struct, frozen=True, kw_only=True):
         return code in self.codes or (
             self.earned_from is not None and earned_on >= self.earned_from
         )
+
+
+class FullAttendance(msgspec.Struct, frozen=True, kw_only=True):
+    """From ``effective_from`` (by completion date) a credit marked ``partial_attendance`` does
+    not count: activities give credit only if attended in full (ARRT 2022 [R12], [R13])."""
+
+    effective_from: date
+    basis: Basis
+
+
+class AuditReinstatement(msgspec.Struct, frozen=True, kw_only=True):
+    """Reinstatement after a failed CME audit (ARDMS [A5]-[A7]): a credential whose status
+    became one of ``statuses`` after a period ended and by ``ends`` (after the period end) may be
+    reinstated by submitting ``credits_for`` CMEs (required total -> CMEs to submit) earned
+    inside the period, plus a fee, by ``ends``; afterwards it is permanently revoked."""
+
+    statuses: frozenset[CredentialStatus]
+    credits_for: tuple[tuple[Decimal, Decimal], ...]
+    ends: Offset
+    description: str
+    basis: Basis
+
+
+class QualificationsRule(msgspec.Struct, frozen=True, kw_only=True):
+    """Time-limited credentials (ARRT CQR [R10], [R11]): a credential with one of ``codes`` or
+    earned on or after ``earned_from`` runs in ``period_years`` periods from the day it was
+    earned (or from ``earned_from``, if earlier), each needing the requirements completed in its
+    last ``window_years``; missing them leaves ``reinstate_years`` to complete and reinstate
+    [R8]."""
+
+    codes: frozenset[str]
+    earned_from: date
+    period_years: int
+    window_years: int
+    reinstate_years: int
+    basis: Basis
+    window_days: Basis
+    """Raised wherever the windows are shown: how their first and last days are counted."""
+    earned_before: Basis
+    """Raised for a credential bound by its code but earned before ``earned_from``: its periods
+    are counted from ``earned_from``."""
+
+    def applies_to(self, code: str, earned_on: date) -> bool:
+        return code in self.codes or earned_on >= self.earned_from
 
 
 class Transition(msgspec.Struct, frozen=True, kw_only=True):
@@ -273,6 +332,9 @@ class RuleVersion(msgspec.Struct, frozen=True, kw_only=True):
     """Raised when a credential of the body with that status is held (whether it carries CE)."""
     credential_questions: tuple[CredentialQuestion, ...] = ()
     transitions: tuple[Transition, ...] = ()
+    full_attendance: FullAttendance | None = None
+    reinstatement: AuditReinstatement | None = None
+    qualifications: QualificationsRule | None = None
     flags: tuple[Basis, ...] = ()
     """Open questions that apply to every cycle under this version."""
     basis: Basis
@@ -287,6 +349,12 @@ class RulePack(msgspec.Struct, frozen=True, kw_only=True):
     cycle: CycleRule
     select_version_by: Literal["cycle_start", "cycle_end"]
     versions: tuple[RuleVersion, ...]
+    codes: frozenset[str] | None = None
+    """If set, only the body's credentials with these codes are evaluated by this pack (New
+    Mexico's limited-radiography licence [O6]); ``None``: all of them."""
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
 
 
 class MirrorPack(msgspec.Struct, frozen=True, kw_only=True):
@@ -302,6 +370,16 @@ class MirrorPack(msgspec.Struct, frozen=True, kw_only=True):
     basis: Basis
     several_bodies: Basis
     """Raised when obligations of more than one mirrored body are repeated."""
+    codes: frozenset[str] | None = None
+    """If set, only the body's credentials with these codes repeat the mirrored obligations."""
+    licence_term: LicenceTermCycles | None = None
+    licence_reporting: str = ""
+    """If ``licence_term`` is set, each repeated obligation's ``reporting`` is the end of the
+    first licence term ending on or after its window end (the renewal at which it is attested),
+    described by ``licence_reporting``; with several licences, the earliest such end."""
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
 
 
 class UnsupportedPack(msgspec.Struct, frozen=True, kw_only=True):

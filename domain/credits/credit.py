@@ -80,7 +80,8 @@ class AcademicCredits(msgspec.Struct, frozen=True, kw_only=True):
 class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     """What the certificate says. Topics and credit types are kept sorted and unique.
     ``academic`` is given for, and only for, an ``academic_course``; ``credits`` then holds the
-    CE credits the course claims elsewhere (e.g. contact hours)."""
+    CE credits the course claims elsewhere (e.g. contact hours). ``partial_attendance`` marks
+    credit awarded for attending part of an activity (ARRT accepts none from 2022 [R12])."""
 
     title: str
     provider: str
@@ -92,6 +93,9 @@ class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     activity_kind: ActivityKind = "standard"
     certificate_ref: str | None = None
     academic: AcademicCredits | None = None
+    partial_attendance: bool = False
+    """The activity was not attended in full (the certificate awards part of its credit). Added
+    later as an optional field: credits stored without it were attended in full."""
 
 
 class Credit(msgspec.Struct, frozen=True, kw_only=True):

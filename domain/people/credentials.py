@@ -6,6 +6,7 @@ Codes follow /work/shared/domain/cme-rules.md; source ids such as [A25] refer to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Literal
 
 Body = Literal["ARDMS", "ARRT", "CCI", "NMTCB", "ND", "NM", "OR", "NH"]
@@ -54,6 +55,18 @@ _ARRT_CODES = ("R", "N", "T", "S", "MR", "CT", "M", "BD", "CI", "VI", "CV", "VS"
 _CCI_CODES = ("CCT", "CRAT", "ACS", "RCS", "RCCS", "RVS", "RPhS", "RCIS", "RCES")
 ND_MODALITIES = ("R", "S", "N", "T", "MR", "RRA", "RCIS", "RCES")
 
+CQR_EARNED_FROM = date(2011, 1, 1)
+"""ARRT credentials earned on or after this day, and every R.R.A., are time-limited to 10 years
+and need Continuing Qualifications Requirements (CQR) [R10], [R11]."""
+
+NM_LIMITED_RADIOGRAPHY = "LR"
+"""New Mexico's limited-radiography licence: its own CE (24 Category A/A+ per licence term
+[O6]), not the credentialing bodies'."""
+
+LICENCES_WITHOUT_CREDENTIAL: frozenset[tuple[Body, str]] = frozenset({("NM", "LR")})
+"""State licences that do not rest on a national credential: a limited-radiography licensee
+need not be registered, and the reference states no such condition for them [O6]."""
+
 CREDENTIAL_SPECIALTIES: Mapping[Body, Mapping[str, frozenset[Specialty]]] = {
     # [A1], [A2], [A25], [A26], [A27]: RDMS <- AB, OB/GYN, BR, FE, PS (NE historically);
     # RDCS <- AE, PE, FE; RVT <- VT; RMSKS <- MSKS; RPVI and RMSK (APCA) carry no specialty.
@@ -75,8 +88,9 @@ CREDENTIAL_SPECIALTIES: Mapping[Body, Mapping[str, frozenset[Specialty]]] = {
     # [O10]; codes follow the ARRT letters (R, S, N, T, MR, RRA) and CCI's (RCIS, RCES).
     "ND": dict.fromkeys(ND_MODALITIES, _NO_SPECIALTY),
     # NM licence types include DMS and MSK [O7]; RT (radiologic technology) is our code for the
-    # imaging licences of 20.3.20 NMAC [O6] that the reference does not spell out.
-    "NM": dict.fromkeys(("DMS", "MSK", "RT"), _NO_SPECIALTY),
+    # imaging licences of 20.3.20 NMAC [O6] that the reference does not spell out; LR is our
+    # code for the limited-radiography licence (24 Category A/A+ per term [O6]).
+    "NM": dict.fromkeys(("DMS", "MSK", "RT", "LR"), _NO_SPECIALTY),
     # Oregon licenses credential holders [O8]; New Hampshire licenses imaging staff [O11].
     "OR": dict.fromkeys(("LICENSE",), _NO_SPECIALTY),
     "NH": dict.fromkeys(("LICENSE",), _NO_SPECIALTY),

@@ -15,7 +15,9 @@ import msgspec
 
 from domain.people.credentials import (
     BODY_STATUSES,
+    CQR_EARNED_FROM,
     CREDENTIAL_SPECIALTIES,
+    LICENCES_WITHOUT_CREDENTIAL,
     STATE_BOARDS,
     STATUSES_WITH_CE_OBLIGATION,
     Body,
@@ -56,6 +58,9 @@ class Credential(msgspec.Struct, frozen=True, kw_only=True):
     specialties: tuple[SpecialtyHeld, ...] = ()
     status: CredentialStatus = "active"
     status_history: tuple[StatusChange, ...] = ()
+    qualifications_completed: tuple[date, ...] = ()
+    """Days on which the body's continuing qualifications for this credential were completed
+    (ARRT CQR [R10], [R11]), in the order recorded."""
 
     def status_on(self, day: date) -> CredentialStatus:
         """The status in force on ``day``: the latest-dated change effective by then (of two on
@@ -162,6 +167,15 @@ class CycleStartRecorded(Event, frozen=True, kw_only=True, tag="people.CycleStar
     starts_on: date
 
 
+class CqrCompleted(Event, frozen=True, kw_only=True, tag="people.CqrCompleted"):
+    """The continuing qualifications (ARRT CQR [R10], [R11]) of a time-limited credential were
+    completed on ``completed_on``."""
+
+    person_id: UUID
+    credential_id: UUID
+    completed_on: date
+
+
 class PersonDeactivated(Event, frozen=True, kw_only=True, tag="people.PersonDeactivated"):
     """The person left the organisation's active staff (seats, lists and counts)."""
 
@@ -185,6 +199,7 @@ PERSON_EVENTS: tuple[type[Event], ...] = (
     CycleStartRecorded,
     PersonDeactivated,
     PersonReactivated,
+    CqrCompleted,
 )
 
 # --- commands ----------------------------------------------------------------------------------
@@ -239,6 +254,11 @@ class ChangeCredentialStatus(msgspec.Struct, frozen=True, kw_only=True):
 class RecordCycleStart(msgspec.Struct, frozen=True, kw_only=True):
     body: Body
     starts_on: date
+
+
+class RecordCqrCompletion(msgspec.Struct, frozen=True, kw_only=True):
+    credential_id: UUID
+    completed_on: date
 
 
 class DeactivatePerson(msgspec.Struct, frozen=True, kw_only=True):
@@ -383,7 +403,8 @@ def decide_add_credential(
     """Add a credential the person earned. Refuses codes the body does not issue, specialties the
     code cannot carry, future dates, a code already held, and ARRT credentials before the birth
     month is known (ARRT cycles run from it [R4], [R5]), and state licences before a current
-    national credential (a licence needs one [O7], [O10], [O8])."""
+    national credential (a licence needs one [O7], [O10], [O8]; New Mexico's limited-radiography
+    licence does not [O6])."""
     person = _registered(state)
     allowed = CREDENTIAL_SPECIALTIES[command.body].get(command.code)
     if allowed is None:
@@ -394,7 +415,11 @@ def decide_add_credential(
         raise InvalidCredential(f"{command.body} {command.code} is already held")
     if command.body == "ARRT" and person.birth_month is None:
         raise InvalidCredential("record the birth month before adding an ARRT credential")
-    if command.body in STATE_BOARDS and not any(
+    rests_on_credential = (
+        command.body in STATE_BOARDS
+        and (command.body, command.code) not in LICENCES_WITHOUT_CREDENTIAL
+    )
+    if rests_on_credential and not any(
         c.body not in STATE_BOARDS and c.status in STATUSES_WITH_CE_OBLIGATION
         for c in person.credentials
     ):
@@ -481,6 +506,33 @@ def decide_record_cycle_start(
     return [
         CycleStartRecorded(
             person_id=person.person_id, body=command.body, starts_on=command.starts_on
+        )
+    ]
+
+
+def decide_record_cqr_completion(
+    state: Person | None, command: RecordCqrCompletion, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record that the CQR of a time-limited ARRT credential (earned on or after 2011-01-01, or
+    an R.R.A. [R10], [R11]) was completed; a day already recorded changes nothing. Refuses other
+    credentials, future days and days before the credential was earned."""
+    person = _registered(state)
+    held = person.credential(command.credential_id)
+    if held.body != "ARRT" or not (held.code == "RRA" or held.earned_on >= CQR_EARNED_FROM):
+        raise InvalidCredential(
+            f"{held.body} {held.code} earned {held.earned_on} has no CQR: only ARRT credentials "
+            "earned on or after 2011-01-01 and R.R.A.s do [R10]"
+        )
+    _check_not_future(command.completed_on, now)
+    if command.completed_on < held.earned_on:
+        raise InvalidPersonData("CQR cannot be completed before the credential was earned")
+    if command.completed_on in held.qualifications_completed:
+        return []
+    return [
+        CqrCompleted(
+            person_id=person.person_id,
+            credential_id=held.credential_id,
+            completed_on=command.completed_on,
         )
     ]
 
@@ -580,6 +632,12 @@ def evolve(state: Person | None, event: Event) -> Person:
         case CycleStartRecorded(body=body, starts_on=starts_on):
             return msgspec.structs.replace(
                 person, cycle_starts={**person.cycle_starts, body: starts_on}
+            )
+        case CqrCompleted(credential_id=credential_id, completed_on=completed_on):
+            held = person.credential(credential_id)
+            done = (*held.qualifications_completed, completed_on)
+            return _replace_credential(
+                person, msgspec.structs.replace(held, qualifications_completed=done)
             )
         case PersonDeactivated():
             return msgspec.structs.replace(person, active=False)

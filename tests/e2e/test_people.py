@@ -216,3 +216,33 @@ async def test_another_organisation_gets_404_for_every_person_path(
             assert "Nia" not in response.text
     still = (await employee.get(f"/api/v1/people/{person_id}/credits")).json()
     assert [c["retraction_reason"] for c in still] == [None]
+
+
+async def test_an_arrt_technologist_records_the_cqr_of_a_time_limited_credential(org: Org) -> None:
+    employee, _ = await org.member("employee")
+    created = await employee.post("/api/v1/people", json={"full_name": "Ari Cohen"})
+    person_id = created.json()["person_id"]
+    await employee.put(f"/api/v1/people/{person_id}/birth-month", json={"birth_month": 3})
+    added = await employee.post(
+        f"/api/v1/people/{person_id}/credentials",
+        json={"body": "ARRT", "code": "R", "earned_on": "2017-05-10"},
+    )
+    [credential] = added.json()["credentials"]
+
+    def cqr(obligations: list[dict[str, Any]]) -> dict[str, Any]:
+        current = next(o for o in obligations if o["body"] == "ARRT" and o["period"] == "current")
+        [step] = current["qualifications"]
+        return dict(step)
+
+    url = f"/api/v1/people/{person_id}/obligations"
+    before = cqr((await employee.get(url)).json())
+    assert (before["code"], before["completed_on"]) == ("R", None)
+    assert (before["period"]["start"], before["status"]) == ("2017-05-10", "open")
+
+    done = await employee.post(
+        f"/api/v1/people/{person_id}/credentials/{credential['credential_id']}/cqr-completion",
+        json={"completed_on": "2025-06-01"},
+    )
+    assert done.status_code == 201, done.text
+    after = cqr((await employee.get(url)).json())
+    assert (after["completed_on"], after["status"]) == ("2025-06-01", "completed")

@@ -33,6 +33,7 @@ from domain.people.person import (
     AssignPerson,
     Person,
     RecordBirthMonth,
+    RecordCqrCompletion,
     RecordRegistryId,
     RegisterPerson,
 )
@@ -62,6 +63,10 @@ class CredentialCreate(msgspec.Struct, frozen=True, kw_only=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     earned_on: date
     specialties: tuple[Specialty, ...] = ()
+
+
+class CqrCompletion(msgspec.Struct, frozen=True, kw_only=True):
+    completed_on: date
 
 
 class RegistryIdUpdate(msgspec.Struct, frozen=True, kw_only=True):
@@ -214,6 +219,19 @@ class PeopleController(Controller):
         command = AddCredential(
             body=data.body, code=data.code, earned_on=data.earned_on, specialties=data.specialties
         )
+        return await self._change(request, state, person_id, command)
+
+    @post("/{person_id:uuid}/credentials/{credential_id:uuid}/cqr-completion", status_code=201)
+    async def record_cqr_completion(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        person_id: FromPath[UUID],
+        credential_id: FromPath[UUID],
+        data: JSONBody[CqrCompletion],
+    ) -> Person:
+        """Record that the ARRT Continuing Qualifications Requirement of a credential was met."""
+        command = RecordCqrCompletion(credential_id=credential_id, completed_on=data.completed_on)
         return await self._change(request, state, person_id, command)
 
     @put("/{person_id:uuid}/registry-id")

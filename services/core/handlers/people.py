@@ -13,6 +13,7 @@ from domain.people.person import (
     DeactivatePerson,
     ReactivatePerson,
     RecordBirthMonth,
+    RecordCqrCompletion,
     RecordCycleStart,
     RecordRegistryId,
     RegisterPerson,
@@ -33,6 +34,7 @@ PersonCommand = (
     | RecordCycleStart
     | DeactivatePerson
     | ReactivatePerson
+    | RecordCqrCompletion
 )
 
 PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
@@ -46,6 +48,7 @@ PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
     RecordCycleStart: person.decide_record_cycle_start,
     DeactivatePerson: person.decide_deactivate_person,
     ReactivatePerson: person.decide_reactivate_person,
+    RecordCqrCompletion: person.decide_record_cqr_completion,
 }
 
 

@@ -90,6 +90,7 @@ def details(
     kind: ActivityKind = "standard",
     title: str | None = None,
     certificate_ref: str | None = None,
+    partial_attendance: bool = False,
 ) -> CreditDetails:
     """Each call is a different activity (title) unless ``title`` is given."""
     return CreditDetails(
@@ -102,6 +103,7 @@ def details(
         topics=topics,
         activity_kind=kind,
         certificate_ref=certificate_ref,
+        partial_attendance=partial_attendance,
     )
 
 
@@ -117,6 +119,7 @@ def credit(
     credit_id: UUID | None = None,
     title: str | None = None,
     certificate_ref: str | None = None,
+    partial_attendance: bool = False,
 ) -> Credit:
     return Credit(
         credit_id=credit_id or new_id(),
@@ -129,6 +132,7 @@ def credit(
             kind=kind,
             title=title,
             certificate_ref=certificate_ref,
+            partial_attendance=partial_attendance,
         ),
         origin="self_reported",
         verification=verification,

@@ -288,33 +288,7 @@ def test_academic_credit_is_not_converted_by_bodies_that_state_no_rate() -> None
 # --- rules shown but not evaluated ---------------------------------------------------------------
 
 
-def _cqr_flagged(found: Obligation) -> bool:
-    return any(f.confidence == "not_modelled" and "R10" in f.sources for f in found.flags)
-
-
-@pytest.mark.parametrize(
-    ("code", "earned_on", "flagged"),
-    [
-        pytest.param("S", date(2010, 12, 31), False, id="R10-earned-before-2011-not-time-limited"),
-        pytest.param("S", date(2011, 1, 1), True, id="R10-earned-from-2011-cqr-applies"),
-        pytest.param("RRA", date(2005, 5, 1), True, id="R10-every-rra"),
-    ],
-)
-def test_arrt_cqr_is_flagged_as_not_tracked(code: str, earned_on: date, flagged: bool) -> None:
-    holder = person(credential("ARRT", code, earned_on), birth_month=4)
-    found = only(obligations(holder, today=date(2024, 6, 1)), "ARRT")
-    assert _cqr_flagged(found) is flagged
-
-
-def test_cqr_is_flagged_once_a_time_limited_credential_is_held() -> None:  # [R10], [R11]
-    holder = person(
-        credential("ARRT", "R", date(2009, 3, 2)),
-        credential("ARRT", "CT", date(2024, 5, 1)),
-        birth_month=4,
-    )
-    found = obligations(holder, today=date(2024, 6, 1))
-    assert not _cqr_flagged(only(found, "ARRT", "previous"))  # CT not yet earned
-    assert _cqr_flagged(only(found, "ARRT", "current"))
+# ARRT CQR [R10], [R11] is evaluated: see test_confirmed_rules.py.
 
 
 @pytest.mark.parametrize(("code", "flagged"), [("RCES", True), ("RCIS", False)])
