@@ -1,4 +1,5 @@
-"""Access events recorded in each tenant's chain: sign-ins, failed sign-ins and sign-outs.
+"""Access events recorded in each tenant's chain: sign-ins, failed sign-ins, sign-outs, password
+resets and personal API tokens.
 
 Recorded per member user (stream ``access-<user id>``), so an auditor of the organisation sees
 who entered when, and every failed attempt against a member's account.
@@ -6,6 +7,7 @@ who entered when, and every failed attempt against a member's account.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -36,4 +38,34 @@ class AuditorRead(Event, frozen=True, kw_only=True, tag="audits.AuditorRead"):
     query: str
 
 
-ACCESS_EVENTS: list[type[Event]] = [UserSignedIn, SignInFailed, UserSignedOut, AuditorRead]
+class PasswordReset(Event, frozen=True, kw_only=True, tag="audits.PasswordReset"):
+    """The user set a new password with a mailed reset link; their sessions were ended."""
+
+    user_id: UUID
+
+
+ApiTokenScope = Literal["read", "write"]
+
+
+class ApiTokenCreated(Event, frozen=True, kw_only=True, tag="audits.ApiTokenCreated"):
+    user_id: UUID
+    token_id: UUID
+    name: str
+    scopes: list[ApiTokenScope]
+    expires_at: datetime | None
+
+
+class ApiTokenRevoked(Event, frozen=True, kw_only=True, tag="audits.ApiTokenRevoked"):
+    user_id: UUID
+    token_id: UUID
+
+
+ACCESS_EVENTS: list[type[Event]] = [
+    UserSignedIn,
+    SignInFailed,
+    UserSignedOut,
+    AuditorRead,
+    PasswordReset,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+]

@@ -1,34 +1,46 @@
 """Authentication (server-side sessions in HttpOnly cookies) and role guards.
 
-The tenant always comes from the authenticated membership: the session names a user and the
-organisation they picked, and every request re-reads that membership, so a removed member, a
+The tenant always comes from the authenticated membership: the session (or a personal API token,
+sent as ``Authorization: Bearer <token>``) names a user and the organisation they picked, and
+every request re-reads that membership, so a removed member, a
 changed role or an ended auditor window takes effect at once. Every read by an auditor is
 recorded in the organisation's history.
+
+CSRF protection guards cookie authentication only: a request carrying an Authorization header is
+authenticated by that header alone, never by the cookie, and browsers do not add one cross-site.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import msgspec
 import structlog
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.security.session_auth import SessionAuth
-from litestar.types import Guard
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
+from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, Send
 
 from domain.organisations.organisation import Role
 from services.core.db import Database
+from services.core.handlers.api_tokens import holder_of
 from services.core.handlers.organisations import record_auditor_read
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
+API_TOKEN_SCHEME = "apiToken"  # noqa: S105 (the OpenAPI name of the scheme, not a secret)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +52,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
     person_id: UUID
     """The staff record this member acts on as themselves."""
+    token_id: UUID | None = None
+    """The personal API token the request came with (None: a signed-in session)."""
 
 
 async def retrieve_principal(
@@ -49,6 +63,15 @@ async def retrieve_principal(
         user_id, tenant_id = UUID(session["user_id"]), UUID(session["tenant_id"])
     except (KeyError, TypeError, ValueError):
         return None
+    return await _member(connection, user_id, tenant_id)
+
+
+async def _member(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    user_id: UUID,
+    tenant_id: UUID,
+    token_id: UUID | None = None,
+) -> Principal | None:
     database: Database = connection.app.state.database
     async with database.transaction(tenant_id) as tx:
         row = await tx.pg.fetchrow(
@@ -74,13 +97,73 @@ async def retrieve_principal(
         tenant_id=tenant_id,
         role=row["role"],
         person_id=row["person_id"],
+        token_id=token_id,
     )
+
+
+class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
+    """Authenticates by ``Authorization: Bearer <personal API token>`` when the header is sent
+    (and then by it alone), otherwise by the session cookie."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        authorization = connection.headers.get("authorization")
+        if authorization is None:
+            return await super().authenticate_request(connection)
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise NotAuthorizedException("expected Authorization: Bearer <API token>")
+        holder = await holder_of(connection.app.state.database, secret.strip())
+        principal = (
+            None
+            if holder is None
+            else await _member(connection, holder.user_id, holder.tenant_id, holder.token_id)
+        )
+        if holder is None or principal is None:
+            raise NotAuthorizedException("this API token is not valid, has expired or is revoked")
+        if connection.scope.get("method") not in SAFE_METHODS and "write" not in holder.scopes:
+            raise PermissionDeniedException("this API token may only read: it has no write scope")
+        return AuthenticationResult(user=principal, auth=holder)
+
+
+class CookieCSRFMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check, skipped for requests authenticated by an Authorization header."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and any(
+            name == b"authorization" for name, _ in scope.get("headers", [])
+        ):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class LazySessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, minus storing (and setting a cookie for) an empty session
+    for a request that brought none: anonymous and API-token requests leave no session behind."""
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        brought_none = self.config.key not in connection.cookies
+        if scope_session is not Empty and not scope_session and brought_none:
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class LazySessionConfig(ServerSideSessionConfig):
+    _backend_class = LazySessionBackend
 
 
 def session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
     return SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_principal,
-        session_backend_config=ServerSideSessionConfig(
+        session_backend_config=LazySessionConfig(
             key=SESSION_COOKIE,
             max_age=settings.session_max_age_s,
             secure=settings.resolved_cookie_secure,
@@ -88,8 +171,27 @@ def session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSession
             samesite="lax",
             store="sessions",
         ),
+        authentication_middleware_class=SessionOrTokenAuthMiddleware,
         exclude=["^/health$", "^/ready$", "^/schema"],
     )
+
+
+def api_token_openapi() -> tuple[Components, list[dict[str, list[str]]]]:
+    """The bearer scheme, documented beside the session cookie (either one authenticates)."""
+    scheme = SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="A personal API token (POST /api/v1/tokens); no CSRF header needed.",
+    )
+    return Components(security_schemes={API_TOKEN_SCHEME: scheme}), [{API_TOKEN_SCHEME: []}]
+
+
+def requires_session(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard refusing personal API tokens: managing sessions and tokens needs a signed-in
+    session, so a token can never mint a token or a session wider than itself."""
+    principal = connection.user
+    if isinstance(principal, Principal) and principal.token_id is not None:
+        raise PermissionDeniedException("this needs a signed-in session, not an API token")
 
 
 def requires_role(*roles: Role) -> Guard:

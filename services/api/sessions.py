@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from litestar.stores.base import Store
 
@@ -64,6 +65,16 @@ class PostgresSessionStore(Store):
     async def delete_all(self) -> None:
         async with self._database.connection() as conn:
             await conn.execute("DELETE FROM sessions")
+
+    async def delete_for_user(self, user_id: UUID) -> int:
+        """End every session of ``user_id`` (values are Litestar's JSON session data); return
+        how many."""
+        async with self._database.connection() as conn:
+            status = await conn.execute(
+                "DELETE FROM sessions WHERE convert_from(value, 'UTF8')::jsonb ->> 'user_id' = $1",
+                str(user_id),
+            )
+        return int(status.split()[-1])
 
     async def exists(self, key: str) -> bool:
         return await self.get(key) is not None

@@ -150,3 +150,15 @@ async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
         )
         for r in rows
     ]
+
+
+async def set_password(tx: Tx, user_id: UUID, password: str, *, now: datetime) -> None:
+    """Replace the user's password and clear any lockout. Whoever proved control of the address
+    (a mailed link) also verified it."""
+    await tx.pg.execute(
+        "UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL,"
+        " email_verified_at = coalesce(email_verified_at, $3) WHERE user_id = $1",
+        user_id,
+        _hasher.hash(check_password(password)),
+        now,
+    )

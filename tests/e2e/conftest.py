@@ -12,15 +12,18 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.api.app import create_app
+from services.core.mail import Mailer
 from services.core.settings import Settings
 
 PASSWORD = "correct horse battery"
 
 
 @asynccontextmanager
-async def connected_client(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+async def connected_client(
+    settings: Settings, mailer: Mailer | None = None
+) -> AsyncIterator[AsyncTestClient[Any]]:
     """A client of a fresh app that has fetched its CSRF cookie and sends it back as header."""
-    async with AsyncTestClient(create_app(settings)) as test_client:
+    async with AsyncTestClient(create_app(settings, mailer=mailer)) as test_client:
         await test_client.get("/health")
         test_client.headers["x-csrftoken"] = test_client.cookies["csrftoken"]
         yield test_client

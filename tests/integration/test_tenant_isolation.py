@@ -350,6 +350,7 @@ async def test_application_role_is_not_superuser_bypassrls_or_owner(
 SCOPED_READ_POLICIES = {
     ("memberships", "own_memberships"): "current_user_id()",
     ("invitations", "invitation_by_token"): "app.invitation_token_hash",
+    ("api_tokens", "api_token_by_hash"): "app.api_token_hash",
 }
 
 

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody
 
 from domain.organisations.organisation import Role
-from services.api.auth import Principal
+from services.api.auth import Principal, requires_session
 from services.core.db import Database
 from services.core.eventstore import EventStore
 from services.core.handlers import organisations as access
@@ -133,7 +133,7 @@ class SessionController(Controller):
         chosen = _pick(memberships, data.organisation_id)
         return start_session(request, user_id, data.email.strip(), chosen, memberships)
 
-    @put("/session/organisation")
+    @put("/session/organisation", guards=[requires_session])
     async def switch_organisation(
         self,
         request: Request[Principal, Any, Any],
@@ -146,7 +146,7 @@ class SessionController(Controller):
         chosen = _pick(memberships, data.organisation_id)
         return start_session(request, principal.user_id, principal.email, chosen, memberships)
 
-    @delete("/session", status_code=204)
+    @delete("/session", guards=[requires_session], status_code=204)
     async def sign_out(self, request: Request[Principal, Any, Any], state: State) -> None:
         """End the session."""
         principal = request.user

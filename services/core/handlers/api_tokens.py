@@ -1,0 +1,175 @@
+"""Personal API tokens: a member's access to one organisation for integrations.
+
+A token acts as its user in the organisation it was made in, with the member's current role,
+further limited by its scopes: ``read`` (safe methods) and ``write`` (everything the role may
+do). Only a SHA-256 hash of the secret is stored; the secret is shown once. Creating and
+revoking are recorded in the user's access stream; using a token records nothing of its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import msgspec
+
+from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
+from domain.shared.event import Event
+from services.core.db import Database, Tx
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.handlers.organisations import token_hash
+from services.core.identity import IdentityError
+from services.core.stream_ids import access_stream
+
+SECRET_PREFIX = "cml_"  # noqa: S105 (a public marker, not a secret)
+"""Marks the secrets as CME Ledger tokens (for secret scanners and for people)."""
+
+
+class ApiTokenNotFound(IdentityError):
+    code = "api_token_not_found"
+
+
+class InvalidApiToken(IdentityError):
+    code = "invalid_api_token"
+
+
+class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
+    token_id: UUID
+    name: str
+    scopes: list[ApiTokenScope]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenHolder(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a presented, valid token acts as."""
+
+    token_id: UUID
+    tenant_id: UUID
+    user_id: UUID
+    scopes: frozenset[str]
+
+
+async def _record(
+    tx: Tx, store: EventStore, user_id: UUID, event: Event, metadata: Metadata
+) -> None:
+    await store.append(
+        tx,
+        access_stream(user_id),
+        [event],
+        expected_version=ANY_VERSION,
+        event_ids=[uuid4()],
+        metadata=metadata,
+    )
+
+
+async def create_api_token(
+    tx: Tx,
+    store: EventStore,
+    *,
+    user_id: UUID,
+    name: str,
+    scopes: list[ApiTokenScope],
+    expires_at: datetime | None,
+    now: datetime,
+    metadata: Metadata,
+) -> tuple[ApiToken, str]:
+    """Make a token for ``user_id`` in the transaction's organisation; return it and its
+    secret."""
+    name = name.strip()
+    if not name:
+        raise InvalidApiToken("give the token a name, to recognise it later")
+    if not scopes:
+        raise InvalidApiToken("give the token at least one scope: read, write")
+    if expires_at is not None and expires_at <= now:
+        raise InvalidApiToken("the expiry must be in the future")
+    scopes = sorted(set(scopes))
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    row = await tx.pg.fetchrow(
+        "INSERT INTO api_tokens (tenant_id, token_id, user_id, name, scopes, token_hash,"
+        " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " RETURNING token_id, name, scopes, created_at, expires_at, revoked_at",
+        tx.require_tenant(),
+        uuid4(),
+        user_id,
+        name,
+        scopes,
+        token_hash(secret),
+        now,
+        expires_at,
+    )
+    token = msgspec.convert(dict(row), ApiToken)
+    await _record(
+        tx,
+        store,
+        user_id,
+        ApiTokenCreated(
+            user_id=user_id,
+            token_id=token.token_id,
+            name=name,
+            scopes=token.scopes,
+            expires_at=expires_at,
+        ),
+        metadata,
+    )
+    return token, secret
+
+
+async def list_api_tokens(tx: Tx, *, user_id: UUID) -> list[ApiToken]:
+    """The user's tokens in the transaction's organisation, newest first."""
+    rows = await tx.pg.fetch(
+        "SELECT token_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens"
+        " WHERE user_id = $1 ORDER BY created_at DESC",
+        user_id,
+    )
+    return [msgspec.convert(dict(row), ApiToken) for row in rows]
+
+
+async def revoke_api_token(
+    tx: Tx,
+    store: EventStore,
+    *,
+    user_id: UUID,
+    token_id: UUID,
+    now: datetime,
+    metadata: Metadata,
+) -> None:
+    """Revoke one of the user's tokens; revoking a revoked token changes nothing."""
+    revoked = await tx.pg.fetchval(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE token_id = $1 AND user_id = $2"
+        " AND revoked_at IS NULL RETURNING token_id",
+        token_id,
+        user_id,
+        now,
+    )
+    if revoked is not None:
+        await _record(
+            tx, store, user_id, ApiTokenRevoked(user_id=user_id, token_id=token_id), metadata
+        )
+        return
+    exists = await tx.pg.fetchval(
+        "SELECT 1 FROM api_tokens WHERE token_id = $1 AND user_id = $2", token_id, user_id
+    )
+    if exists is None:
+        raise ApiTokenNotFound("you have no API token with this id")
+
+
+async def holder_of(database: Database, secret: str) -> TokenHolder | None:
+    """Who the token ``secret`` acts as, or None if it is unknown, revoked or expired."""
+    async with database.transaction(None) as tx:
+        await tx.pg.execute("SELECT set_config('app.api_token_hash', $1, true)", token_hash(secret))
+        row = await tx.pg.fetchrow(
+            "SELECT token_id, tenant_id, user_id, scopes FROM api_tokens WHERE token_hash = $1"
+            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+            token_hash(secret),
+        )
+    if row is None:
+        return None
+    return TokenHolder(
+        token_id=row["token_id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        scopes=frozenset(row["scopes"]),
+    )

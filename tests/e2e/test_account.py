@@ -1,0 +1,185 @@
+"""Password reset and email verification over HTTP, reading the mail from the fake mailer."""
+
+from __future__ import annotations
+
+import re
+from contextlib import AsyncExitStack
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.core.db import Database
+from services.core.mail import MemoryMailer
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, sign_up
+
+pytestmark = pytest.mark.e2e
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def link_token(mailer: MemoryMailer, to: str, path: str) -> str:
+    """The token of the last link to ``path`` mailed to ``to``, also present in the HTML body."""
+    message = [m for m in mailer.sent if m.to == to][-1]
+    match = re.search(rf"http://[^\s]+/{path}\?token=([\w-]+)", message.text)
+    assert match is not None, message.text
+    assert match.group(0) in message.html
+    return match.group(1)
+
+
+async def client(stack: AsyncExitStack, settings: Settings, mailer: MemoryMailer) -> Any:
+    return await stack.enter_async_context(connected_client(settings, mailer))
+
+
+async def sign_in(client: AsyncTestClient[Any], email: str, password: str) -> Any:
+    return await client.post("/api/v1/session", json={"email": email, "password": password})
+
+
+async def events_of(database: Database, tenant_id: str, event_type: str) -> list[dict[str, Any]]:
+    async with database.transaction(UUID(tenant_id)) as tx:
+        rows = await tx.pg.fetch(
+            "SELECT data::text AS data FROM events WHERE event_type = $1 ORDER BY seq", event_type
+        )
+    return [dict(row) for row in rows]
+
+
+async def test_a_reset_link_sets_a_new_password_once_and_ends_the_sessions(
+    stack: AsyncExitStack, migrated: Settings, database: Database
+) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+    anonymous = await client(stack, migrated, mailer)
+
+    asked = await anonymous.post("/api/v1/password-reset", json={"email": info["email"].upper()})
+    assert asked.status_code == 202, asked.text
+    token = link_token(mailer, info["email"], "reset-password")
+
+    done = await anonymous.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert done.status_code == 204, done.text
+    assert (await owner.get("/api/v1/me")).status_code == 401, "the old session must end"
+    assert (await sign_in(anonymous, info["email"], PASSWORD)).status_code == 401
+    assert (await sign_in(anonymous, info["email"], NEW_PASSWORD)).status_code == 200
+
+    again = await anonymous.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": "yet another one!"}
+    )
+    assert again.status_code == 410
+    assert again.json()["type"] == "urn:cmeledger:problem:account_token_gone"
+    assert len(await events_of(database, info["organisation_id"], "audits.PasswordReset")) == 1
+
+
+async def test_an_unknown_address_gets_the_same_answer_and_no_mail(
+    stack: AsyncExitStack, migrated: Settings
+) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+    known = await owner.post("/api/v1/password-reset", json={"email": info["email"]})
+    unknown = await owner.post("/api/v1/password-reset", json={"email": "nobody@example.org"})
+    assert (unknown.status_code, unknown.json()) == (known.status_code, known.json())
+    assert [m.to for m in mailer.sent] == [info["email"]]
+
+
+async def test_a_reset_clears_a_lockout(stack: AsyncExitStack, migrated: Settings) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+    for _ in range(5):
+        await sign_in(owner, info["email"], "not the password at all")
+    assert (await sign_in(owner, info["email"], PASSWORD)).status_code == 429
+    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
+    token = link_token(mailer, info["email"], "reset-password")
+    done = await owner.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert done.status_code == 204, done.text
+    assert (await sign_in(owner, info["email"], NEW_PASSWORD)).status_code == 200
+
+
+async def test_expired_unknown_and_refused_reset_links(
+    stack: AsyncExitStack, migrated: Settings, database: Database
+) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
+    token = link_token(mailer, info["email"], "reset-password")
+
+    weak = await owner.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": "short"}
+    )
+    assert weak.status_code == 422, "a refused password must not use up the link"
+    unknown = await owner.post(
+        "/api/v1/password-reset/confirm", json={"token": "x" * 43, "password": NEW_PASSWORD}
+    )
+    assert unknown.status_code == 404
+
+    async with database.transaction(None) as tx:
+        await tx.pg.execute(
+            "UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1",
+            UUID(info["user_id"]),
+        )
+    expired = await owner.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert expired.status_code == 410
+    assert (await sign_in(owner, info["email"], PASSWORD)).status_code == 200
+
+
+async def test_the_reset_secret_is_stored_only_as_a_hash(
+    stack: AsyncExitStack, migrated: Settings, database: Database
+) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
+    token = link_token(mailer, info["email"], "reset-password")
+    async with database.transaction(None) as tx:
+        hashes = await tx.pg.fetch(
+            "SELECT token_hash FROM account_tokens WHERE user_id = $1", UUID(info["user_id"])
+        )
+    assert len(hashes) == 1
+    assert hashes[0]["token_hash"] != token
+    assert token not in hashes[0]["token_hash"]
+
+
+async def test_a_signed_in_user_verifies_their_address_once(
+    stack: AsyncExitStack, migrated: Settings, database: Database
+) -> None:
+    mailer = MemoryMailer()
+    owner = await client(stack, migrated, mailer)
+    info = await sign_up(owner)
+
+    async def verified_at() -> Any:
+        async with database.transaction(None) as tx:
+            return await tx.pg.fetchval(
+                "SELECT email_verified_at FROM users WHERE user_id = $1", UUID(info["user_id"])
+            )
+
+    assert await verified_at() is None
+    sent = await owner.post("/api/v1/email-verification")
+    assert sent.status_code == 202, sent.text
+    token = link_token(mailer, info["email"], "verify-email")
+    anonymous = await client(stack, migrated, mailer)
+    confirmed = await anonymous.post("/api/v1/email-verification/confirm", json={"token": token})
+    assert confirmed.status_code == 204, confirmed.text
+    assert await verified_at() is not None
+    again = await anonymous.post("/api/v1/email-verification/confirm", json={"token": token})
+    assert again.status_code == 410
+    reset_link = await anonymous.post(
+        "/api/v1/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert reset_link.status_code == 404, "a verification link is no reset link"
+
+
+async def test_asking_for_a_verification_link_needs_a_session(
+    stack: AsyncExitStack, migrated: Settings
+) -> None:
+    mailer = MemoryMailer()
+    anonymous = await client(stack, migrated, mailer)
+    assert (await anonymous.post("/api/v1/email-verification")).status_code == 401
+    assert mailer.sent == []

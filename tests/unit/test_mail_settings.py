@@ -1,0 +1,40 @@
+"""Mail settings: the SMTP server, the sender and the public URL that links in mail start with."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.settings import SettingsError, load_settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_mail_settings_are_read_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "CMELEDGER_SMTP_HOST": "mail.example.org",
+            "CMELEDGER_SMTP_PORT": "587",
+            "CMELEDGER_SMTP_FROM": "Ledger <ledger@example.org>",
+            "CMELEDGER_PUBLIC_URL": "https://ledger.example.org/app",
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port) == ("mail.example.org", 587)
+    assert settings.smtp_from == "Ledger <ledger@example.org>"
+    assert settings.public_url == "https://ledger.example.org/app"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CMELEDGER_SMTP_HOST", " "),
+        ("CMELEDGER_SMTP_PORT", "0"),
+        ("CMELEDGER_SMTP_PORT", "70000"),
+        ("CMELEDGER_SMTP_FROM", "no address"),
+        ("CMELEDGER_PUBLIC_URL", "ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "ftp://ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "https://ledger.example.org/?x=1"),
+    ],
+)
+def test_a_wrong_mail_setting_is_named(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^{variable}: "):
+        load_settings({variable: value})
