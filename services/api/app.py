@@ -11,7 +11,7 @@ import structlog
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.middleware import ASGIMiddleware
+from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.response import Response
@@ -19,7 +19,8 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from services.api.auth import session_auth
+from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
+from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.invitations import InvitationController
@@ -27,10 +28,13 @@ from services.api.controllers.members import MembersController
 from services.api.controllers.people import OrganisationController, PeopleController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
+from services.api.controllers.transcripts import TranscriptController
 from services.api.errors import log_unexpected, problem_details_config
+from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
 from services.core.logging import configure_logging
+from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 
@@ -103,8 +107,10 @@ async def ready(state: State) -> Response[Readiness]:
     )
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Litestar:
-    """The composition root of the API process."""
+def create_app(
+    settings: Settings, database: Database | None = None, mailer: Mailer | None = None
+) -> Litestar:
+    """The composition root of the API process (``mailer``: SMTP per settings by default)."""
     configure_logging(settings)
     db = database or Database(settings)
 
@@ -112,6 +118,16 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         if database is None:
             await db.dispose()
 
+    # CSRF guards cookie authentication only; API-token requests skip it (services/api/auth.py).
+    csrf = DefineMiddleware(
+        CookieCSRFMiddleware,
+        config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.resolved_cookie_secure,
+            cookie_samesite="lax",
+        ),
+    )
+    token_components, token_security = api_token_openapi()
     return Litestar(
         route_handlers=[
             health,
@@ -123,24 +139,31 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             PeopleController,
             OrganisationController,
             StaffController,
+            AccountController,
+            ApiTokenController,
+            TranscriptController,
             certificate_routes(settings),
         ],
-        middleware=[RequestContextMiddleware()],
+        middleware=[RequestContextMiddleware(), *rate_limits(settings), csrf],
         on_app_init=[session_auth(settings).on_app_init],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.resolved_cookie_secure,
-            cookie_samesite="lax",
-        ),
         stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
         openapi_config=OpenAPIConfig(
             title="CME Ledger API",
             version="1",
             path="/schema",
             use_handler_docstrings=True,
+            components=token_components,
+            security=token_security,
         ),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
-        state=State({"database": db, "settings": settings, "store": build_event_store()}),
+        state=State(
+            {
+                "database": db,
+                "settings": settings,
+                "store": build_event_store(),
+                "mailer": mailer or build_mailer(settings),
+            }
+        ),
         on_shutdown=[close_database],
         logging_config=None,  # configure_logging owns the stdlib loggers
         after_exception=[log_unexpected],

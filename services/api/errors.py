@@ -26,6 +26,8 @@ from domain.organisations.organisation import (
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
 from services.core.eventstore import ConcurrencyConflict
+from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
+from services.core.handlers.api_tokens import ApiTokenNotFound
 from services.core.handlers.organisations import SlugTaken
 from services.core.identity import AccountLocked, EmailTaken, IdentityError, InvalidCredentials
 
@@ -38,6 +40,9 @@ _STATUS: dict[type[Exception], int] = {
     AlreadyInvited: 409,
     InvitationNotFound: 404,
     InvitationClosed: 410,
+    AccountTokenNotFound: 404,
+    AccountTokenGone: 410,
+    ApiTokenNotFound: 404,
     InvitationForSomeoneElse: 403,
     OrganisationAlreadyOpened: 409,
     OrganisationNotOpened: 404,

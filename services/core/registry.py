@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.audits.access import ACCESS_EVENTS
 from domain.audits.downloads import DOWNLOAD_EVENTS
+from domain.audits.exports import EXPORT_EVENTS
 from domain.credits.certificate import CERTIFICATE_EVENTS
 from domain.credits.credit import CREDIT_EVENTS
 from domain.credits.waiver import WAIVER_EVENTS
@@ -27,6 +28,7 @@ EVENT_TYPES: list[type[Event]] = [
     *WAIVER_EVENTS,
     *CERTIFICATE_EVENTS,
     *DOWNLOAD_EVENTS,
+    *EXPORT_EVENTS,
 ]
 
 

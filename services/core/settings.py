@@ -48,6 +48,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Outgoing mail (password reset, email verification) goes to this SMTP server; links in it
+    # start with ``public_url``, the address people reach the application at.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "CME Ledger <no-reply@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    # Requests per minute one signed-in user (or one address, before sign-in) and one organisation
+    # may make; beyond them the API answers 429 with Retry-After.
+    rate_limit_per_user_per_minute: int = 600
+    rate_limit_per_tenant_per_minute: int = 3000
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -110,7 +120,11 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")
+    for field in ("rate_limit_per_user_per_minute", "rate_limit_per_tenant_per_minute"):
+        if getattr(settings, field) < 1:
+            raise SettingsError(f"{env_name(field)}: must be at least 1 request per minute")
     _check_blobs(settings)
+    _check_mail(settings)
 
 
 def _check_blobs(settings: Settings) -> None:
@@ -123,3 +137,15 @@ def _check_blobs(settings: Settings) -> None:
     endpoint = settings.s3_endpoint_url
     if endpoint is not None and urlsplit(endpoint).scheme not in {"http", "https"}:
         raise SettingsError(f"{env_name('s3_endpoint_url')}: expected http(s)://host:port")
+
+
+def _check_mail(settings: Settings) -> None:
+    if not settings.smtp_host.strip():
+        raise SettingsError(f"{env_name('smtp_host')}: name the SMTP server")
+    if not 0 < settings.smtp_port < 65536:
+        raise SettingsError(f"{env_name('smtp_port')}: must be a TCP port between 1 and 65535")
+    if "@" not in settings.smtp_from:
+        raise SettingsError(f"{env_name('smtp_from')}: expected an address, like Name <a@b.org>")
+    url = urlsplit(settings.public_url)
+    if url.scheme not in {"http", "https"} or not url.hostname or url.query or url.fragment:
+        raise SettingsError(f"{env_name('public_url')}: expected http(s)://host[:port][/path]")

@@ -43,7 +43,7 @@ class AuditController(Controller):
         self,
         request: Request[Principal, Any, Any],
         state: State,
-        after_seq: Annotated[int, QueryParameter(ge=0)] = 0,
+        after_seq: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         event_type: FromQuery[str | None] = None,
         stream_id: FromQuery[str | None] = None,

@@ -1,9 +1,9 @@
 """Certificate files of a person ``{person_id}``: upload, list, download.
 
-Who may: the same rules as the person's record (``people._authorise``): the person themself and
-owners and admins upload; they and auditors list and download; anyone else gets 403, and a
-person of another organisation does not exist (404, by RLS). Every download is recorded in the
-organisation's history (``audits.CertificateDownloaded``) before the file is sent.
+Who may: the same rules as the person's record (``people.authorise_person``): the person
+themself and owners and admins upload; they and auditors list and download; anyone else gets
+403, and a person of another organisation does not exist (404, by RLS). Every download is
+recorded in the organisation's history (``audits.CertificateDownloaded``) before the file is sent.
 
 Uploads are multipart (field ``file``, optional ``credit_id``). The body is streamed by Litestar
 into a temporary file under a per-route body limit of ``max_upload_bytes`` plus the multipart
@@ -33,7 +33,7 @@ from litestar.response import Response, Stream
 from domain.credits.certificate import EXTENSIONS
 from services.api.auth import Principal
 from services.api.controllers.invitations import actor
-from services.api.controllers.people import _authorise, _person
+from services.api.controllers.people import authorise_person, person_or_404
 from services.core.blobs import BlobStore, blob_key, build_blob_store
 from services.core.db import Tx
 from services.core.handlers import certificates as certificate_handlers
@@ -66,7 +66,7 @@ def requires_record_writer(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Refuse before the body is read: only those who may change the person's record upload."""
-    _authorise(connection.user, connection.path_params["person_id"], write=True)
+    authorise_person(connection.user, connection.path_params["person_id"], write=True)
 
 
 class CertificateController(Controller):
@@ -95,7 +95,7 @@ class CertificateController(Controller):
                 data.file.file, max_bytes=settings.max_upload_bytes
             )
             async with state.database.transaction(request.user.tenant_id) as tx:
-                await _person(tx, person_id)
+                await person_or_404(tx, person_id)
                 uploaded = await certificate_handlers.upload_certificate(
                     tx,
                     state.store,
@@ -124,9 +124,9 @@ class CertificateController(Controller):
         self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
     ) -> list[StoredCertificate]:
         """The person's certificate files, newest first."""
-        _authorise(request.user, person_id, write=False)
+        authorise_person(request.user, person_id, write=False)
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _person(tx, person_id)
+            await person_or_404(tx, person_id)
             return await certificates_of(tx, person_id)
 
     @get(
@@ -142,7 +142,7 @@ class CertificateController(Controller):
         certificate_id: FromPath[UUID],
     ) -> Stream:
         """The certificate's file with its content type; the download is recorded."""
-        _authorise(request.user, person_id, write=False)
+        authorise_person(request.user, person_id, write=False)
         async with state.database.transaction(request.user.tenant_id) as tx:
             found = await _certificate(tx, person_id, certificate_id)
             await certificate_handlers.record_download(

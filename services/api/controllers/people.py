@@ -102,7 +102,7 @@ class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
     acceptance: list[BodyAcceptance]
 
 
-def _authorise(principal: Principal, person_id: UUID, *, write: bool) -> None:
+def authorise_person(principal: Principal, person_id: UUID, *, write: bool) -> None:
     if principal.person_id == person_id and not (write and principal.role == "auditor"):
         return
     if principal.role in (WRITERS if write else READERS):
@@ -130,7 +130,7 @@ def _acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcce
     return found
 
 
-async def _person(tx: Tx, person_id: UUID) -> Person:
+async def person_or_404(tx: Tx, person_id: UUID) -> Person:
     found = await queries.get_person(tx, person_id)
     if found is None:
         raise NotFoundException("no such person in this organisation")
@@ -156,7 +156,7 @@ class PeopleController(Controller):
         person_id = data.person_id or (
             uuid4() if request.user.role in WRITERS else request.user.person_id
         )
-        _authorise(request.user, person_id, write=True)
+        authorise_person(request.user, person_id, write=True)
         command = RegisterPerson(
             person_id=person_id,
             full_name=data.full_name,
@@ -168,16 +168,16 @@ class PeopleController(Controller):
             await people_handlers.register_person(
                 tx, state.store, command, command_id=uuid4(), metadata=actor(request)
             )
-            return await _person(tx, person_id)
+            return await person_or_404(tx, person_id)
 
     @get("/{person_id:uuid}")
     async def profile(
         self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
     ) -> Person:
         """Registry ids, credentials held, birth month, department and site."""
-        _authorise(request.user, person_id, write=False)
+        authorise_person(request.user, person_id, write=False)
         async with state.database.transaction(request.user.tenant_id) as tx:
-            return await _person(tx, person_id)
+            return await person_or_404(tx, person_id)
 
     async def _change(
         self,
@@ -186,13 +186,13 @@ class PeopleController(Controller):
         person_id: UUID,
         command: people_handlers.PersonCommand,
     ) -> Person:
-        _authorise(request.user, person_id, write=True)
+        authorise_person(request.user, person_id, write=True)
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _person(tx, person_id)
+            await person_or_404(tx, person_id)
             await people_handlers.change_person(
                 tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
             )
-            return await _person(tx, person_id)
+            return await person_or_404(tx, person_id)
 
     @put("/{person_id:uuid}/assignment")
     async def assign(
@@ -264,9 +264,9 @@ class PeopleController(Controller):
         self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
     ) -> list[Credit]:
         """The person's credits with verification status, newest first."""
-        _authorise(request.user, person_id, write=False)
+        authorise_person(request.user, person_id, write=False)
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _person(tx, person_id)
+            await person_or_404(tx, person_id)
             return await queries.my_credits(tx, person_id)
 
     @post("/{person_id:uuid}/credits", status_code=201)
@@ -278,10 +278,10 @@ class PeopleController(Controller):
         data: JSONBody[CreditDetails],
     ) -> CreditRecordedResponse:
         """Record a CME activity; the answer says at once which bodies count it, and why not."""
-        _authorise(request.user, person_id, write=True)
+        authorise_person(request.user, person_id, write=True)
         credit_id = uuid4()
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _person(tx, person_id)
+            await person_or_404(tx, person_id)
             await credit_handlers.record_credit(
                 tx,
                 state.store,
@@ -329,7 +329,7 @@ class PeopleController(Controller):
         credit_id: UUID,
         command: credit_handlers.CreditChange,
     ) -> Credit:
-        _authorise(request.user, person_id, write=True)
+        authorise_person(request.user, person_id, write=True)
         async with state.database.transaction(request.user.tenant_id) as tx:
             await _credit_of(tx, person_id, credit_id)
             await credit_handlers.change_credit(
@@ -356,10 +356,10 @@ class PeopleController(Controller):
         ] = None,
     ) -> list[Obligation]:
         """The previous and current obligation per body, with every number explained."""
-        _authorise(request.user, person_id, write=False)
+        authorise_person(request.user, person_id, write=False)
         today = as_of or (known_at or datetime.now(UTC)).date()
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _person(tx, person_id)
+            await person_or_404(tx, person_id)
             if known_at is None:
                 return await queries.my_obligations(tx, person_id, today=today)
             if request.user.role not in READERS:

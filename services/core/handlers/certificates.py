@@ -29,7 +29,7 @@ from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
 from services.core.db import Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata
 from services.core.handlers import execute
-from services.core.handlers.credits import _require_person
+from services.core.handlers.credits import require_person
 from services.core.stream_ids import access_stream, certificate_stream, credit_stream
 
 
@@ -91,7 +91,7 @@ async def upload_certificate(
     and no tenant lock is held during blob I/O; a failure between the two leaves only an
     unreferenced blob, which the next upload of the same file reuses (same key, same bytes).
     """
-    await _require_person(tx, store, person_id)
+    await require_person(tx, store, person_id)
     if credit_id is not None:
         found = fold(credit.evolve, await _history(tx, store, credit_stream(credit_id)))
         if found is None or found.person_id != person_id:

@@ -33,7 +33,7 @@ async def record_credit(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    await _require_person(tx, store, command.person_id)
+    await require_person(tx, store, command.person_id)
     return await execute(
         tx,
         store,
@@ -76,7 +76,7 @@ async def record_waiver(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    await _require_person(tx, store, command.waiver.person_id)
+    await require_person(tx, store, command.waiver.person_id)
     return await execute(
         tx,
         store,
@@ -89,6 +89,6 @@ async def record_waiver(
     )
 
 
-async def _require_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+async def require_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
     if not await store.read_stream(tx, person_stream(person_id)):
         raise PersonNotRegistered(f"no person {person_id} is registered")

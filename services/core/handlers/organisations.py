@@ -44,6 +44,7 @@ from services.core.db import Database, Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata
 from services.core.handlers import execute
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
+from services.core.stream_ids import access_stream
 
 ORGANISATION_STREAM = "organisation"
 
@@ -119,7 +120,7 @@ async def _record_access(
         async with database.transaction(membership.tenant_id) as tx:
             await store.append(
                 tx,
-                f"access-{user_id}",
+                access_stream(user_id),
                 [event()],
                 expected_version=ANY_VERSION,
                 event_ids=[uuid4()],
@@ -323,7 +324,7 @@ async def record_auditor_read(
     """Append what an auditor is reading to their access stream, in the reading transaction."""
     await store.append(
         tx,
-        f"access-{user_id}",
+        access_stream(user_id),
         [AuditorRead(user_id=user_id, path=path, query=query[:500])],
         expected_version=ANY_VERSION,
         event_ids=[uuid4()],

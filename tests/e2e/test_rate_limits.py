@@ -1,0 +1,75 @@
+"""Rate limits over HTTP: per signed-in user, and a larger one per organisation, answered with a
+429 problem and Retry-After; health probes are never limited; other organisations unaffected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from litestar.stores.memory import MemoryStore
+from litestar.testing import AsyncTestClient
+
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
+
+pytestmark = pytest.mark.e2e
+
+PER_USER, PER_TENANT = 4, 6
+
+
+@asynccontextmanager
+async def clients(settings: Settings, count: int) -> AsyncIterator[list[AsyncTestClient[Any]]]:
+    """Clients of separate app instances sharing one rate-limit store, as replicas of the API
+    would share theirs."""
+    shared = MemoryStore()
+    async with AsyncExitStack() as stack:
+        found = [await stack.enter_async_context(connected_client(settings)) for _ in range(count)]
+        for client in found:
+            client.app.stores.register("rate_limit", shared, allow_override=True)
+        yield found
+
+
+def assert_limited(response: httpx.Response) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 429
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+
+
+async def test_each_user_and_each_organisation_has_its_budget(migrated: Settings) -> None:
+    settings = msgspec.structs.replace(
+        migrated,
+        rate_limit_per_user_per_minute=PER_USER,
+        rate_limit_per_tenant_per_minute=PER_TENANT,
+    )
+    async with clients(settings, 3) as (owner, member, stranger):
+        await sign_up(owner)
+        sent = await owner.post("/api/v1/invitations", json=invitation("employee"))
+        assert sent.status_code == 201, sent.text  # owner 1, organisation 1
+        joined = await member.post(
+            "/api/v1/invitations/accept",
+            json={"token": sent.json()["accept_token"], "password": PASSWORD},
+        )
+        assert joined.status_code == 200, joined.text
+
+        for _ in range(PER_USER):  # member 1..4, organisation 2..5
+            assert (await member.get("/api/v1/me")).status_code == 200
+        assert_limited(await member.get("/api/v1/me"))  # the member's own budget is spent
+        for _ in range(20):
+            assert (await member.get("/health")).status_code == 200
+
+        assert (await owner.get("/api/v1/me")).status_code == 200  # owner 2, organisation 6
+        assert_limited(await owner.get("/api/v1/me"))  # owner 3 of 4, but the organisation's
+        await sign_up(stranger)
+        assert (await stranger.get("/api/v1/me")).status_code == 200
+
+
+def test_limits_must_allow_a_request() -> None:
+    from services.core.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE"):
+        load_settings({"CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "0"})
