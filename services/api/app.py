@@ -30,6 +30,7 @@ from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
 from services.api.errors import log_unexpected, problem_details_config
+from services.api.openapi import document_problems
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
@@ -128,7 +129,7 @@ def create_app(
         ),
     )
     token_components, token_security = api_token_openapi()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
@@ -169,3 +170,5 @@ def create_app(
         after_exception=[log_unexpected],
         debug=False,
     )
+    document_problems(app.openapi_schema)
+    return app
