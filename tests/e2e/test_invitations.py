@@ -146,3 +146,42 @@ async def test_another_organisation_cannot_see_or_revoke_an_invitation(
     assert listed.json() == []
     assert revoke.status_code == 404
     assert invitation["invitation_id"] not in revoke.text
+
+
+async def test_an_invitation_can_create_the_staff_record_it_is_for(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client)
+    body = {
+        **invitation("employee"),
+        "staff": {
+            "full_name": "Nia Okafor",
+            "department": "Vascular",
+            "site": "North",
+            "employee_number": "E-0042",
+        },
+    }
+    sent = await client.post("/api/v1/invitations", json=body)
+    assert sent.status_code == 201, sent.text
+    person_id = sent.json()["person_id"]
+    staff = (await client.get(f"/api/v1/people/{person_id}")).json()
+    assert (staff["department"], staff["site"], staff["employee_number"]) == (
+        "Vascular",
+        "North",
+        "E-0042",
+    )
+
+    async with connected_client(migrated) as invitee:
+        joined = await invitee.post(
+            "/api/v1/invitations/accept",
+            json={"token": sent.json()["accept_token"], "password": PASSWORD},
+        )
+        assert joined.status_code == 200
+        own = await invitee.get(f"/api/v1/people/{person_id}")
+    assert own.status_code == 200, "the new account acts on the record made for it"
+    assert own.json()["full_name"] == "Nia Okafor"
+
+    both = await client.post(
+        "/api/v1/invitations", json={**body, "email": "x@example.org", "person_id": person_id}
+    )
+    assert both.status_code == 400

@@ -4,25 +4,37 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from domain.organisations.organisation import Role
+from domain.people.person import RegisterPerson
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
+from services.core.handlers import people as people_handlers
+
+
+class StaffDetails(msgspec.Struct, frozen=True, kw_only=True):
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    department: str | None = None
+    site: str | None = None
+    employee_number: str | None = None
 
 
 class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     role: Role = "employee"
     person_id: UUID | None = None
-    """The staff record the new account is for (default: a record of its own)."""
+    """The existing staff record the new account is for."""
+    staff: StaffDetails | None = None
+    """Or: create the staff record now (name, department, site, employee number)."""
     access_until: datetime | None = None
     """Auditors only, and required for them: when their read-only access ends (max 1 year)."""
 
@@ -40,6 +52,7 @@ class InvitationSent(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     role: Role
     expires_at: datetime
+    person_id: UUID | None
     accept_token: str
     """Shown once: the secret for the invitation link. Send it to the invitee."""
 
@@ -65,15 +78,35 @@ class InvitationController(Controller):
     async def invite(
         self, request: Request[Principal, Any, Any], state: State, data: JSONBody[InvitationCreate]
     ) -> InvitationSent:
-        """Invite a person by email. Admins invite employees; owners any role."""
+        """Invite a person by email. Admins invite employees; owners any role. With ``staff``,
+        the person's staff record is created at once, in the same transaction."""
+        if data.staff is not None and data.person_id is not None:
+            raise ValidationException("give either person_id or staff, not both")
+        person_id = data.person_id
         async with state.database.transaction(request.user.tenant_id) as tx:
+            if data.staff is not None:
+                person_id = uuid4()
+                await people_handlers.register_person(
+                    tx,
+                    state.store,
+                    RegisterPerson(
+                        person_id=person_id,
+                        full_name=data.staff.full_name,
+                        email=data.email,
+                        department=data.staff.department,
+                        site=data.staff.site,
+                        employee_number=data.staff.employee_number,
+                    ),
+                    command_id=uuid4(),
+                    metadata=actor(request),
+                )
             sent = await org.invite_member(
                 tx,
                 state.store,
                 email=data.email,
                 role=data.role,
                 by_role=request.user.role,
-                person_id=data.person_id,
+                person_id=person_id,
                 access_until=data.access_until,
                 metadata=actor(request),
             )
@@ -82,6 +115,7 @@ class InvitationController(Controller):
             email=sent.email,
             role=sent.role,
             expires_at=sent.expires_at,
+            person_id=person_id,
             accept_token=sent.token,
         )
 
