@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
-from domain.organisations.organisation import Role
+from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
@@ -137,12 +137,11 @@ class InvitationController(Controller):
     ) -> None:
         """Revoke an open invitation; its link stops working."""
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await org.revoke_invitation(
+            await org.change_organisation(
                 tx,
                 state.store,
-                invitation_id=invitation_id,
-                by_role=request.user.role,
-                metadata=actor(request),
+                RevokeInvitation(invitation_id=invitation_id, by_role=request.user.role),
+                actor(request),
             )
 
     @post("/accept", exclude_from_auth=True, status_code=200)

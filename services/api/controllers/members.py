@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, put
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
-from domain.organisations.organisation import Role
+from domain.organisations.organisation import ChangeAuditorAccess, ChangeMemberRole, Role
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.core.handlers import organisations as org
@@ -61,13 +61,11 @@ class MembersController(Controller):
     ) -> None:
         """Change a member's role. Owners manage admins and owners; admins manage employees."""
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await org.change_member_role(
+            await org.change_organisation(
                 tx,
                 state.store,
-                user_id=user_id,
-                role=data.role,
-                by_role=request.user.role,
-                metadata=actor(request),
+                ChangeMemberRole(user_id=user_id, role=data.role, by_role=request.user.role),
+                actor(request),
             )
 
     @put("/{user_id:uuid}/auditor-access", guards=[requires_role("owner")])
@@ -80,11 +78,7 @@ class MembersController(Controller):
     ) -> None:
         """Extend an auditor's window, or end it now with a past moment."""
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await org.change_auditor_access(
-                tx,
-                state.store,
-                user_id=user_id,
-                access_until=data.access_until,
-                by_role=request.user.role,
-                metadata=actor(request),
+            command = ChangeAuditorAccess(
+                user_id=user_id, access_until=data.access_until, by_role=request.user.role
             )
+            await org.change_organisation(tx, state.store, command, actor(request))

@@ -41,8 +41,8 @@ from domain.shared.errors import DomainError
 from domain.shared.event import Event
 from services.core import identity
 from services.core.db import Database, Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
-from services.core.handlers import execute
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
+from services.core.handlers import Decider, execute
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
 from services.core.stream_ids import access_stream
 
@@ -52,6 +52,35 @@ ORGANISATION_STREAM = "organisation"
 def token_hash(token: str) -> str:
     """What is stored of an invitation link's secret."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+OrganisationCommand = (
+    InviteMember | AcceptInvitation | RevokeInvitation | ChangeMemberRole | ChangeAuditorAccess
+)
+
+ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
+    InviteMember: decide_invite_member,
+    AcceptInvitation: decide_accept_invitation,
+    RevokeInvitation: decide_revoke_invitation,
+    ChangeMemberRole: decide_change_member_role,
+    ChangeAuditorAccess: decide_change_auditor_access,
+}
+
+
+async def change_organisation(
+    tx: Tx, store: EventStore, command: OrganisationCommand, metadata: Metadata | None = None
+) -> list[RecordedEvent]:
+    """Run an organisation command on the transaction tenant's organisation stream."""
+    return await execute(
+        tx,
+        store,
+        ORGANISATION_STREAM,
+        evolve=evolve,
+        decide=ORGANISATION_COMMANDS[type(command)],
+        command=command,
+        command_id=uuid4(),
+        metadata=metadata,
+    )
 
 
 class SlugTaken(DomainError):
@@ -225,16 +254,7 @@ async def invite_member(
         person_id=person_id,
         access_until=access_until,
     )
-    [recorded] = await execute(
-        tx,
-        store,
-        ORGANISATION_STREAM,
-        evolve=evolve,
-        decide=decide_invite_member,
-        command=command,
-        command_id=uuid4(),
-        metadata=metadata,
-    )
+    [recorded] = await change_organisation(tx, store, command, metadata)
     invited = store.decode(recorded)
     assert isinstance(invited, MemberInvited)
     return Invited(
@@ -243,26 +263,6 @@ async def invite_member(
         role=invited.role,
         expires_at=invited.expires_at,
         token=token,
-    )
-
-
-async def revoke_invitation(
-    tx: Tx,
-    store: EventStore,
-    *,
-    invitation_id: UUID,
-    by_role: Role,
-    metadata: Metadata | None = None,
-) -> None:
-    await execute(
-        tx,
-        store,
-        ORGANISATION_STREAM,
-        evolve=evolve,
-        decide=decide_revoke_invitation,
-        command=RevokeInvitation(invitation_id=invitation_id, by_role=by_role),
-        command_id=uuid4(),
-        metadata=metadata,
     )
 
 
@@ -303,17 +303,13 @@ async def accept_invitation(
     async with database.transaction(found["tenant_id"]) as tx:
         if known_user is None:
             user_id = await identity.create_user(tx, found["email"], password)
-        await execute(
+        await change_organisation(
             tx,
             store,
-            ORGANISATION_STREAM,
-            evolve=evolve,
-            decide=decide_accept_invitation,
-            command=AcceptInvitation(
+            AcceptInvitation(
                 invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
             ),
-            command_id=uuid4(),
-            metadata=Metadata(actor_id=str(user_id), request_id=request_id),
+            Metadata(actor_id=str(user_id), request_id=request_id),
         )
     return found["tenant_id"], user_id
 
@@ -329,47 +325,4 @@ async def record_auditor_read(
         expected_version=ANY_VERSION,
         event_ids=[uuid4()],
         metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
-    )
-
-
-async def change_auditor_access(
-    tx: Tx,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    access_until: datetime,
-    by_role: Role,
-    metadata: Metadata | None = None,
-) -> None:
-    """Extend or end (``access_until`` in the past) an auditor's access window."""
-    await execute(
-        tx,
-        store,
-        ORGANISATION_STREAM,
-        evolve=evolve,
-        decide=decide_change_auditor_access,
-        command=ChangeAuditorAccess(user_id=user_id, access_until=access_until, by_role=by_role),
-        command_id=uuid4(),
-        metadata=metadata,
-    )
-
-
-async def change_member_role(
-    tx: Tx,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    role: Role,
-    by_role: Role,
-    metadata: Metadata | None = None,
-) -> None:
-    await execute(
-        tx,
-        store,
-        ORGANISATION_STREAM,
-        evolve=evolve,
-        decide=decide_change_member_role,
-        command=ChangeMemberRole(user_id=user_id, role=role, by_role=by_role),
-        command_id=uuid4(),
-        metadata=metadata,
     )
