@@ -139,9 +139,29 @@ class CookieCSRFMiddleware(CSRFMiddleware):
         await super().__call__(scope, receive, send)
 
 
+ROTATE_SESSION = "cmeledger.rotate_session"
+"""Scope-state flag: this response starts a new session under a new id (sign-in and alike)."""
+
+
+def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Make the response store the session under a fresh id and drop the old one, so an id
+    planted in the browser before sign-in never becomes a signed-in session (fixation)."""
+    connection.scope.setdefault("state", {})[ROTATE_SESSION] = True
+
+
 class LazySessionBackend(ServerSideSessionBackend):
     """Litestar's server-side sessions, minus storing (and setting a cookie for) an empty session
-    for a request that brought none: anonymous and API-token requests leave no session behind."""
+    for a request that brought none: anonymous and API-token requests leave no session behind.
+    Ids are rotated where ``rotate_session`` asked for it."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        state = connection.scope.setdefault("state", {})
+        if not state.get(ROTATE_SESSION):
+            return super().get_session_id(connection)
+        rotated = state.get("cmeledger.rotated_session_id")
+        if rotated is None:
+            rotated = state["cmeledger.rotated_session_id"] = self.generate_session_id()
+        return str(rotated)
 
     async def store_in_message(
         self,
@@ -149,9 +169,11 @@ class LazySessionBackend(ServerSideSessionBackend):
         message: Message,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
-        brought_none = self.config.key not in connection.cookies
-        if scope_session is not Empty and not scope_session and brought_none:
+        brought = connection.cookies.get(self.config.key)
+        if scope_session is not Empty and not scope_session and not brought:
             return
+        if brought and connection.scope.get("state", {}).get(ROTATE_SESSION):
+            await self.config.get_store_from_app(connection.scope["app"]).delete(brought)
         await super().store_in_message(scope_session, message, connection)
 
 

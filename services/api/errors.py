@@ -29,7 +29,7 @@ from services.core.eventstore import ConcurrencyConflict
 from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
 from services.core.handlers.api_tokens import ApiTokenNotFound
 from services.core.handlers.organisations import SlugTaken
-from services.core.identity import AccountLocked, EmailTaken, IdentityError, InvalidCredentials
+from services.core.identity import EmailTaken, IdentityError, InvalidCredentials
 
 PROBLEM_TYPE = "urn:cmeledger:problem:"
 
@@ -54,7 +54,6 @@ _STATUS: dict[type[Exception], int] = {
     CredentialNotFound: 404,
     CreditNotRecorded: 404,
     PersonAlreadyRegistered: 409,
-    AccountLocked: 429,
     FileTooLarge: 413,
     UnsupportedFileType: 415,
 }

@@ -45,8 +45,8 @@ class InvalidCredentials(IdentityError):
     code = "invalid_credentials"
 
 
-class AccountLocked(IdentityError):
-    code = "account_locked"
+class AccountLocked(InvalidCredentials):
+    """Too many failures: refused like a wrong password, so a lock reveals nothing."""
 
 
 class Membership(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,7 +99,8 @@ async def authenticate(tx: Tx, email: str, password: str, *, now: datetime) -> U
         _verify(_DUMMY_HASH, password)
         raise InvalidCredentials("the email or password is not right")
     if row["locked_until"] is not None and row["locked_until"] > now:
-        raise AccountLocked("too many failed sign-ins; try again in 15 minutes")
+        _verify(_DUMMY_HASH, password)  # the same time and answer as a wrong password
+        raise AccountLocked("the email or password is not right")
     if not _verify(row["password_hash"], password):
         failures = row["failed_sign_ins"] + 1
         locked = failures >= MAX_FAILED_SIGN_INS

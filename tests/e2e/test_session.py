@@ -131,8 +131,9 @@ async def test_repeated_failures_lock_the_account_and_are_recorded(
     locked = await client.post(
         "/api/v1/session", json={"email": owner["email"], "password": PASSWORD}
     )
-    assert locked.status_code == 429
-    assert locked.json()["type"] == "urn:cmeledger:problem:account_locked"
+    wrong_answer = (await client.post("/api/v1/session", json=wrong)).json()
+    assert locked.status_code == 401, "even the right password is refused while locked"
+    assert locked.json() == wrong_answer, "a lock looks exactly like a wrong password"
     unknown = await client.post(
         "/api/v1/session", json={"email": "nobody@example.org", "password": PASSWORD}
     )
@@ -146,7 +147,7 @@ async def test_repeated_failures_lock_the_account_and_are_recorded(
                 " WHERE event_type = 'audits.SignInFailed' ORDER BY seq"
             )
         ]
-    assert reasons == ["wrong_password"] * 5 + ["locked"]
+    assert reasons == ["wrong_password"] * 5 + ["locked", "locked"]
 
 
 async def test_a_member_of_two_organisations_switches_between_them(
@@ -187,3 +188,21 @@ async def test_openapi_documents_the_session_endpoints(client: AsyncTestClient[A
     assert schema["openapi"].startswith("3.1")
     for path in ("/api/v1/organisations", "/api/v1/session", "/api/v1/me"):
         assert path in schema["paths"]
+
+
+async def test_signing_in_never_adopts_a_session_id_planted_before(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    owner = await sign_up(client)
+    planted = "attacker-chosen-id"
+    async with connected_client(migrated) as victim:
+        victim.cookies.set("cmeledger_session", planted, domain="testserver.local")
+        signed_in = await victim.post(
+            "/api/v1/session", json={"email": owner["email"], "password": PASSWORD}
+        )
+        assert signed_in.status_code == 200
+        assert victim.cookies.get("cmeledger_session") != planted
+        assert (await victim.get("/api/v1/me")).status_code == 200
+    async with connected_client(migrated) as attacker:
+        attacker.cookies.set("cmeledger_session", planted, domain="testserver.local")
+        assert (await attacker.get("/api/v1/me")).status_code == 401

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
     [
         (InvitationClosed("used"), 410, "invitation_closed"),
         (LastOwner("keep one"), 422, "last_owner"),
-        (AccountLocked("wait"), 429, "account_locked"),
+        (AccountLocked("the email or password is not right"), 401, "invalid_credentials"),
     ],
 )
 def test_refusals_map_to_status_and_stable_type(error: Exception, status: int, code: str) -> None:

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody
 
 from domain.organisations.organisation import Role
-from services.api.auth import Principal, requires_session
+from services.api.auth import Principal, requires_session, rotate_session
 from services.core.db import Database
 from services.core.eventstore import EventStore
 from services.core.handlers import organisations as access
@@ -83,6 +83,7 @@ def start_session(
     chosen: Membership,
     memberships: list[Membership],
 ) -> Me:
+    rotate_session(request)
     request.set_session({"user_id": str(user_id), "tenant_id": str(chosen.tenant_id)})
     return Me(
         user_id=user_id,

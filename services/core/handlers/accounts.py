@@ -120,8 +120,9 @@ async def reset_password(
     request_id: str | None = None,
 ) -> UUID:
     """Set a new password with a reset link; clears the lockout, voids the user's other reset
-    links and records ``PasswordReset`` in each of their organisations. The caller ends the
-    user's sessions. Returns the user id."""
+    links, revokes their API tokens and records ``PasswordReset`` in each of their
+    organisations (the event stands for the revocation too). The caller ends the user's
+    sessions. Returns the user id."""
     identity.check_password(password)  # a refused password must not use up the link
     async with database.transaction(None) as tx:
         user_id = await _consume(tx, token, "password_reset", now)
@@ -133,6 +134,15 @@ async def reset_password(
             now,
         )
         memberships = await identity.memberships_of(tx, user_id)
+    for membership in memberships:
+        async with database.transaction(membership.tenant_id) as tx:
+            await tx.pg.execute(
+                "UPDATE api_tokens SET revoked_at = $3"
+                " WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                membership.tenant_id,
+                user_id,
+                now,
+            )
     await _record_access(
         database,
         store,

@@ -170,16 +170,16 @@ async def sign_in(
 ) -> tuple[UUID, list[Membership]]:
     """Authenticate and record the outcome in each of the user's organisations.
 
-    Raises ``InvalidCredentials`` or ``AccountLocked``; failures against a known account are
-    recorded (``SignInFailed``) before raising.
+    Raises ``InvalidCredentials`` (``AccountLocked`` when locked); failures against a known
+    account are recorded (``SignInFailed``) before raising.
     """
     async with database.transaction(None) as tx:
         known_user = await identity.user_id_for_email(tx, email)
-    failure: InvalidCredentials | AccountLocked | None = None
+    failure: InvalidCredentials | None = None
     async with database.transaction(None) as tx:  # commits the failure count too
         try:
             user_id = await identity.authenticate(tx, email, password, now=now)
-        except (InvalidCredentials, AccountLocked) as exc:
+        except InvalidCredentials as exc:
             failure = exc
     if failure is not None:
         if known_user is not None:
