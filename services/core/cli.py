@@ -159,5 +159,77 @@ def reevaluate(settings: Settings, tenant: UUID | None, person: UUID | None) -> 
     _run(run, settings)
 
 
+@main.command()
+@click.option("--poll-interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.pass_obj
+def relay(settings: Settings, poll_interval: float) -> None:
+    """Publish subscribed events to the broker (woken by NOTIFY, polling as a fallback)."""
+    from services.worker.actors import declare_actors
+    from services.worker.broker import build_broker
+    from services.worker.relay import Relay
+
+    broker = build_broker(settings)
+    declare_actors(broker)
+
+    async def run(database: Database) -> None:
+        await Relay(database, broker).run(
+            lambda: list_tenants(database), poll_interval=poll_interval
+        )
+
+    try:
+        _run(run, settings)
+    finally:
+        broker.close()
+
+
+@main.command()
+@click.option("--threads", default=4, show_default=True, help="Worker threads.")
+@click.pass_obj
+def worker(settings: Settings, threads: int) -> None:
+    """Run the Dramatiq actors in this process until SIGINT/SIGTERM."""
+    import signal
+    import threading
+
+    import dramatiq
+
+    from services.worker.actors import declare_actors
+    from services.worker.broker import build_broker
+
+    broker = build_broker(settings)
+    declare_actors(broker)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    dramatiq_worker = dramatiq.Worker(broker, worker_threads=threads)
+    dramatiq_worker.start()
+    structlog.get_logger("cmeledger").info("worker started", actors=broker.get_declared_actors())
+    stopping.wait()
+    dramatiq_worker.stop()
+    broker.close()
+
+
+@main.command("dead-letters")
+@click.option("--tenant", type=click.UUID, required=True)
+@click.option("--queue", default="cmeledger", show_default=True)
+@click.option("--replay", is_flag=True, help="Put the tenant's dead letters back on the queue.")
+@click.pass_obj
+def dead_letters_command(settings: Settings, tenant: UUID, queue: str, replay: bool) -> None:
+    """List (or replay) a tenant's messages in the dead-letter queue."""
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+    from services.worker.actors import declare_actors
+    from services.worker.broker import build_broker
+    from services.worker.dead_letters import dead_letters
+
+    broker = build_broker(settings)
+    assert isinstance(broker, RabbitmqBroker)
+    declare_actors(broker, queue_name=queue)
+    try:
+        for letter in dead_letters(broker, queue, tenant, replay=replay):
+            click.echo(msgspec.json.encode(letter).decode())
+    finally:
+        broker.close()
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,104 @@
+"""The actors. Each takes JSON-simple arguments (tenant id, event id, seq, correlation id), runs
+in one tenant-scoped transaction and is idempotent: its effect is keyed by the message id, which
+the relay derives from (event id, actor name), so a duplicate delivery changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import dramatiq
+import msgspec
+import structlog
+
+from services.core.db import Tx
+from services.worker.broker import PermanentFailure, worker_database
+from services.worker.subscriptions import DEFAULT_QUEUE, message_id_for
+
+
+class Job(msgspec.Struct, frozen=True, kw_only=True):
+    """What an actor is asked to do: handle one event of one tenant."""
+
+    actor_name: str
+    tenant_id: UUID
+    event_id: UUID
+    seq: int
+    correlation_id: str | None = None
+
+    @property
+    def message_id(self) -> str:
+        return message_id_for(self.event_id, self.actor_name)
+
+
+Handler = Callable[[Tx, Job], Awaitable[None]]
+
+
+def tenant_actor(
+    broker: dramatiq.Broker, handler: Handler, *, queue_name: str, **options: Any
+) -> dramatiq.Actor[Any, Any]:
+    """Declare ``handler`` as an async actor on ``broker``: it binds the log context (the
+    event loop thread does not see the worker thread's) and opens the tenant's transaction."""
+    actor_name = handler.__name__
+    database = worker_database(broker)
+
+    async def run(
+        tenant_id: str, event_id: str, seq: int, correlation_id: str | None = None
+    ) -> None:
+        try:
+            job = Job(
+                actor_name=actor_name,
+                tenant_id=UUID(tenant_id),
+                event_id=UUID(event_id),
+                seq=seq,
+                correlation_id=correlation_id,
+            )
+        except (TypeError, ValueError) as exc:
+            raise PermanentFailure(f"malformed job: {exc}") from exc
+        context = {"tenant_id": tenant_id, "correlation_id": correlation_id}
+        with structlog.contextvars.bound_contextvars(
+            **{k: v for k, v in context.items() if v is not None}, message_id=job.message_id
+        ):
+            async with database.transaction(job.tenant_id) as tx:
+                await handler(tx, job)
+
+    run.__name__ = actor_name
+    declare = dramatiq.actor(
+        broker=broker,
+        actor_name=actor_name,
+        queue_name=queue_name,
+        throws=(PermanentFailure,),
+        **options,
+    )
+    return declare(run)
+
+
+async def record_receipt(tx: Tx, job: Job) -> None:
+    """Record, once per message, that the worker received the event (the smallest real effect:
+    it proves relay -> broker -> actor -> database, exactly once per message)."""
+    inserted = await tx.pg.fetchval(
+        "INSERT INTO actor_effects (tenant_id, message_id, actor, event_id, seq)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
+        job.tenant_id,
+        UUID(job.message_id),
+        job.actor_name,
+        job.event_id,
+        job.seq,
+    )
+    structlog.get_logger("cmeledger.worker").info(
+        "receipt recorded" if inserted else "duplicate delivery ignored", seq=job.seq
+    )
+
+
+HANDLERS: tuple[Handler, ...] = (record_receipt,)
+
+
+def declare_actors(
+    broker: dramatiq.Broker, *, queue_name: str = DEFAULT_QUEUE
+) -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Declare every actor on ``broker`` (tests pass their own broker and queue name)."""
+    return {
+        handler.__name__: tenant_actor(broker, handler, queue_name=queue_name, max_retries=5)
+        for handler in HANDLERS
+    }

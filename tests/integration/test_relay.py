@@ -1,0 +1,195 @@
+"""The relay and the worker against real PostgreSQL and real RabbitMQ (over TCP).
+
+Each test module uses its own queue, deleted afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from uuid import UUID, uuid4
+
+import dramatiq
+import pika
+import pytest
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.common import dq_name, xq_name
+
+from services.core.db import Database
+from services.core.settings import Settings
+from services.worker.actors import declare_actors
+from services.worker.broker import build_broker
+from services.worker.dead_letters import dead_letters
+from services.worker.relay import CONSUMER, Relay
+from services.worker.subscriptions import Subscriptions, message_id_for
+from tests.conftest import new_tenant
+from tests.support import add_notes, make_store, register
+
+pytestmark = pytest.mark.integration
+SUBSCRIPTIONS = Subscriptions({"test.NoteAdded": ("record_receipt",)})
+
+
+@pytest.fixture(scope="module")
+def queue() -> str:
+    return f"test-relay-{uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def broker(migrated: Settings, queue: str) -> Iterator[RabbitmqBroker]:
+    built = build_broker(migrated)
+    assert isinstance(built, RabbitmqBroker)
+    assert built.confirm_delivery
+    declare_actors(built, queue_name=queue)
+    yield built
+    built.close()
+    connection = pika.BlockingConnection(built.parameters)
+    channel = connection.channel()
+    for name in (queue, dq_name(queue), xq_name(queue)):
+        channel.queue_delete(name)
+    connection.close()
+
+
+@pytest.fixture
+def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
+    broker.declare_queue(queue, ensure=True)
+    broker.flush_all()
+    return broker
+
+
+def queued_ids(broker: RabbitmqBroker, queue: str) -> list[str]:
+    """The message ids waiting on ``queue`` (read and put back)."""
+    connection = pika.BlockingConnection(broker.parameters)
+    try:
+        channel = connection.channel()
+        ids = []
+        while True:
+            method, _, body = channel.basic_get(queue, auto_ack=False)
+            if method is None:
+                return ids
+            ids.append(dramatiq.Message.decode(body).message_id)
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def running_worker(broker: RabbitmqBroker) -> Iterator[dramatiq.Worker]:
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+async def drain(broker: RabbitmqBroker, queue: str) -> None:
+    with running_worker(broker) as worker:
+        await asyncio.to_thread(broker.join, queue, timeout=20_000)
+        await asyncio.to_thread(worker.join)
+
+
+async def effects(database: Database, tenant: UUID) -> list[tuple[UUID, int]]:
+    async with database.transaction(tenant) as tx:
+        rows = await tx.pg.fetch("SELECT message_id, seq FROM actor_effects ORDER BY seq")
+    return [(row["message_id"], row["seq"]) for row in rows]
+
+
+async def relay_position(database: Database, tenant: UUID) -> int:
+    async with database.transaction(tenant) as tx:
+        value = await tx.pg.fetchval(
+            "SELECT position FROM checkpoints WHERE name = $1", "feed:" + CONSUMER
+        )
+    return int(value or 0)
+
+
+async def test_relay_to_actor_to_one_outcome_per_event(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    notes = await add_notes(database, store, tenant, "s", 3)
+    relay = Relay(database, purged, SUBSCRIPTIONS)
+    assert await relay.relay_tenant(tenant) == 3
+    assert await relay.relay_tenant(tenant) == 0
+    assert await relay_position(database, tenant) == 3
+    await drain(purged, queue)
+    assert await effects(database, tenant) == [
+        (UUID(message_id_for(e.event_id, "record_receipt")), e.seq) for e in notes
+    ]
+
+
+async def test_two_relays_at_once_publish_each_event_once(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    notes = await add_notes(database, store, tenant, "s", 12, batch=4)
+    relays = [Relay(database, purged, SUBSCRIPTIONS, batch=3) for _ in range(2)]
+    await asyncio.gather(*(relay.relay_tenant(tenant) for relay in relays))
+    for relay in relays:  # whichever relay was skipped catches anything left
+        await relay.relay_tenant(tenant)
+    ids = queued_ids(purged, queue)
+    assert sorted(ids) == sorted(message_id_for(e.event_id, "record_receipt") for e in notes)
+    assert await relay_position(database, tenant) == 12
+
+
+async def test_crash_between_publish_and_ack_republishes_same_ids_and_applies_once(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    notes = await add_notes(database, store, tenant, "s", 2, batch=2)
+
+    def crash(_tenant: UUID, _seq: int) -> None:
+        raise RuntimeError("relay died before acknowledging")
+
+    with pytest.raises(RuntimeError):
+        await Relay(database, purged, SUBSCRIPTIONS, after_publish=crash).relay_tenant(tenant)
+    assert await relay_position(database, tenant) == 0
+    assert await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant) == 2
+    expected = [message_id_for(e.event_id, "record_receipt") for e in notes]
+    assert sorted(queued_ids(purged, queue)) == sorted(expected * 2)
+    await drain(purged, queue)
+    assert [str(m) for m, _ in await effects(database, tenant)] == expected
+
+
+async def test_relay_wakes_on_notify_before_its_poll(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    stop = asyncio.Event()
+
+    async def tenants() -> list[UUID]:
+        return [tenant]
+
+    relay = Relay(database, purged, SUBSCRIPTIONS)
+    task = asyncio.create_task(relay.run(tenants, poll_interval=60, stop=stop))
+    try:
+        await asyncio.sleep(0.3)  # listening, first pass done
+        await add_notes(database, store, tenant, "s", 1)
+        for _ in range(100):  # 5 s, far below the 60 s poll
+            if await relay_position(database, tenant) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await relay_position(database, tenant) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert len(queued_ids(purged, queue)) == 1
+
+
+async def test_poison_message_is_dead_lettered_and_replayable_per_tenant(
+    purged: RabbitmqBroker, queue: str
+) -> None:
+    tenant = new_tenant()
+    poison = purged.get_actor("record_receipt").send_with_options(
+        kwargs={"tenant_id": str(tenant), "event_id": "not-a-uuid", "seq": 1},
+        tenant_id=str(tenant),
+    )
+    await drain(purged, queue)
+    assert dead_letters(purged, queue, new_tenant()) == []
+    listed = dead_letters(purged, queue, tenant)
+    assert [letter.message_id for letter in listed] == [poison.message_id]
+    assert dead_letters(purged, queue, tenant, replay=True) == listed
+    assert queued_ids(purged, queue) == [poison.message_id]
+    assert dead_letters(purged, queue, tenant) == []
