@@ -17,9 +17,16 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from services.core.db import Database, asyncpg_dsn
 from services.core.settings import Settings, load_settings
+
+# CI runs the property tests on a fixed seed so a landing never depends on luck; developers'
+# runs stay random and keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
