@@ -3,17 +3,13 @@ API process. Keys (the cookie's session ids) are stored only as SHA-256 hashes."
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from litestar.stores.base import Store
 
 from services.core.db import Database
-
-
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+from services.core.hashing import secret_hash
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
@@ -36,7 +32,7 @@ class PostgresSessionStore(Store):
                 "INSERT INTO sessions (key_hash, value, expires_at) VALUES ($1, $2, $3)"
                 " ON CONFLICT (key_hash) DO UPDATE SET value = excluded.value,"
                 " expires_at = excluded.expires_at",
-                _key_hash(key),
+                secret_hash(key),
                 data,
                 _expiry(expires_in),
             )
@@ -47,20 +43,20 @@ class PostgresSessionStore(Store):
                 value = await conn.fetchval(
                     "UPDATE sessions SET expires_at = $2 WHERE key_hash = $1"
                     " AND (expires_at IS NULL OR expires_at > now()) RETURNING value",
-                    _key_hash(key),
+                    secret_hash(key),
                     _expiry(renew_for),
                 )
             else:
                 value = await conn.fetchval(
                     "SELECT value FROM sessions WHERE key_hash = $1"
                     " AND (expires_at IS NULL OR expires_at > now())",
-                    _key_hash(key),
+                    secret_hash(key),
                 )
         return None if value is None else bytes(value)
 
     async def delete(self, key: str) -> None:
         async with self._database.connection() as conn:
-            await conn.execute("DELETE FROM sessions WHERE key_hash = $1", _key_hash(key))
+            await conn.execute("DELETE FROM sessions WHERE key_hash = $1", secret_hash(key))
 
     async def delete_all(self) -> None:
         async with self._database.connection() as conn:
@@ -82,7 +78,7 @@ class PostgresSessionStore(Store):
     async def expires_in(self, key: str) -> int | None:
         async with self._database.connection() as conn:
             expires_at = await conn.fetchval(
-                "SELECT expires_at FROM sessions WHERE key_hash = $1", _key_hash(key)
+                "SELECT expires_at FROM sessions WHERE key_hash = $1", secret_hash(key)
             )
         if expires_at is None:
             return None

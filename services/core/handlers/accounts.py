@@ -17,7 +17,8 @@ from domain.audits.access import PasswordReset
 from services.core import identity
 from services.core.db import Database, Tx
 from services.core.eventstore import EventStore
-from services.core.handlers.organisations import _record_access, token_hash
+from services.core.handlers.organisations import record_access
+from services.core.hashing import secret_hash
 from services.core.identity import IdentityError
 from services.core.mail import Message
 
@@ -43,7 +44,7 @@ async def _issue(tx: Tx, user_id: UUID, purpose: Purpose, now: datetime) -> str:
     await tx.pg.execute(
         "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at)"
         " VALUES ($1, $2, $3, $4, $5)",
-        token_hash(token),
+        secret_hash(token),
         user_id,
         purpose,
         now,
@@ -57,7 +58,7 @@ async def _consume(tx: Tx, token: str, purpose: Purpose, now: datetime) -> UUID:
     user_id = await tx.pg.fetchval(
         "UPDATE account_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2"
         " AND used_at IS NULL AND expires_at > $3 RETURNING user_id",
-        token_hash(token),
+        secret_hash(token),
         purpose,
         now,
     )
@@ -65,7 +66,7 @@ async def _consume(tx: Tx, token: str, purpose: Purpose, now: datetime) -> UUID:
         return UUID(str(user_id))
     known = await tx.pg.fetchval(
         "SELECT 1 FROM account_tokens WHERE token_hash = $1 AND purpose = $2",
-        token_hash(token),
+        secret_hash(token),
         purpose,
     )
     if known is None:
@@ -143,7 +144,7 @@ async def reset_password(
                 user_id,
                 now,
             )
-    await _record_access(
+    await record_access(
         database,
         store,
         user_id,

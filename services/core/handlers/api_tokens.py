@@ -18,7 +18,7 @@ from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
 from services.core.db import Database, Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata
-from services.core.handlers.organisations import token_hash
+from services.core.hashing import secret_hash
 from services.core.identity import IdentityError
 from services.core.stream_ids import access_stream
 
@@ -96,7 +96,7 @@ async def create_api_token(
         user_id,
         name,
         scopes,
-        token_hash(secret),
+        secret_hash(secret),
         now,
         expires_at,
     )
@@ -159,11 +159,13 @@ async def revoke_api_token(
 async def holder_of(database: Database, secret: str) -> TokenHolder | None:
     """Who the token ``secret`` acts as, or None if it is unknown, revoked or expired."""
     async with database.transaction(None) as tx:
-        await tx.pg.execute("SELECT set_config('app.api_token_hash', $1, true)", token_hash(secret))
+        await tx.pg.execute(
+            "SELECT set_config('app.api_token_hash', $1, true)", secret_hash(secret)
+        )
         row = await tx.pg.fetchrow(
             "SELECT token_id, tenant_id, user_id, scopes FROM api_tokens WHERE token_hash = $1"
             " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
-            token_hash(secret),
+            secret_hash(secret),
         )
     if row is None:
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -43,15 +42,11 @@ from services.core import identity
 from services.core.db import Database, Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
 from services.core.handlers import Decider, execute
+from services.core.hashing import secret_hash
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
 from services.core.stream_ids import access_stream
 
 ORGANISATION_STREAM = "organisation"
-
-
-def token_hash(token: str) -> str:
-    """What is stored of an invitation link's secret."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 OrganisationCommand = (
@@ -136,7 +131,7 @@ async def open_organisation(
     return OpenedOrganisation(tenant_id=tenant_id, user_id=user_id, slug=slug)
 
 
-async def _record_access(
+async def record_access(
     database: Database,
     store: EventStore,
     user_id: UUID,
@@ -188,7 +183,7 @@ async def sign_in(
             reason: FailureReason = (
                 "locked" if isinstance(failure, AccountLocked) else "wrong_password"
             )
-            await _record_access(
+            await record_access(
                 database,
                 store,
                 known_user,
@@ -199,7 +194,7 @@ async def sign_in(
         raise failure
     async with database.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
-    await _record_access(
+    await record_access(
         database,
         store,
         user_id,
@@ -218,7 +213,7 @@ async def sign_out(
     membership: Membership,
     request_id: str | None = None,
 ) -> None:
-    await _record_access(
+    await record_access(
         database, store, user_id, [membership], lambda: UserSignedOut(user_id=user_id), request_id
     )
 
@@ -249,7 +244,7 @@ async def invite_member(
     command = InviteMember(
         email=identity.normalise_email(email),
         role=role,
-        token_hash=token_hash(token),
+        token_hash=secret_hash(token),
         by_role=by_role,
         person_id=person_id,
         access_until=access_until,
@@ -282,11 +277,11 @@ async def accept_invitation(
     """
     async with database.transaction(None) as tx:
         await tx.pg.execute(
-            "SELECT set_config('app.invitation_token_hash', $1, true)", token_hash(token)
+            "SELECT set_config('app.invitation_token_hash', $1, true)", secret_hash(token)
         )
         found = await tx.pg.fetchrow(
             "SELECT tenant_id, invitation_id, email FROM invitations WHERE token_hash = $1",
-            token_hash(token),
+            secret_hash(token),
         )
         known_user = None if found is None else await identity.user_id_for_email(tx, found["email"])
     if found is None:
