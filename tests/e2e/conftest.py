@@ -73,17 +73,20 @@ class Org:
         return self.owner
 
     async def member(self, role: str) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
-        sent = await self.owner.post(
-            "/api/v1/invitations",
-            json=invitation(role),
-        )
-        client = await self.stack.enter_async_context(connected_client(self.settings))
-        joined = await client.post(
-            "/api/v1/invitations/accept",
-            json={"token": sent.json()["accept_token"], "password": PASSWORD},
-        )
-        assert joined.status_code == 200, joined.text
-        return client, joined.json()
+        return await join(self.stack, self.settings, self.owner, role)
+
+
+async def join(
+    stack: AsyncExitStack, settings: Settings, owner: AsyncTestClient[Any], role: str
+) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
+    """Invite a new member with ``role`` and accept as them; return their client and /me."""
+    sent = (await owner.post("/api/v1/invitations", json=invitation(role))).json()
+    client = await stack.enter_async_context(connected_client(settings))
+    joined = await client.post(
+        "/api/v1/invitations/accept", json={"token": sent["accept_token"], "password": PASSWORD}
+    )
+    assert joined.status_code == 200, joined.text
+    return client, joined.json()
 
 
 @pytest.fixture

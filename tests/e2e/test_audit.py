@@ -11,8 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
-from tests.e2e.conftest import sign_up
-from tests.e2e.test_members import join
+from tests.e2e.conftest import join, sign_up
 from tests.e2e.test_people import CREDIT, own_record
 
 pytestmark = pytest.mark.e2e

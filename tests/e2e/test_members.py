@@ -13,21 +13,9 @@ from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
+from tests.e2e.conftest import PASSWORD, join, sign_up
 
 pytestmark = pytest.mark.e2e
-
-
-async def join(
-    stack: AsyncExitStack, settings: Settings, owner: AsyncTestClient[Any], role: str
-) -> tuple[AsyncTestClient[Any], dict[str, Any]]:
-    sent = (await owner.post("/api/v1/invitations", json=invitation(role))).json()
-    client = await stack.enter_async_context(connected_client(settings))
-    joined = await client.post(
-        "/api/v1/invitations/accept", json={"token": sent["accept_token"], "password": PASSWORD}
-    )
-    assert joined.status_code == 200, joined.text
-    return client, joined.json()
 
 
 async def test_roles_change_only_as_the_rules_allow(
