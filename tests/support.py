@@ -71,3 +71,19 @@ async def add_notes(
                 metadata=Metadata(actor_id="tester", actor_role="owner"),
             )
     return recorded
+
+
+class RolledBack(Exception):
+    """Raised inside a transaction only to roll it back."""
+
+
+async def as_app_then_roll_back(
+    database: Database, tenant: UUID | None, sql: str, *args: object
+) -> None:
+    """Run ``sql`` in ``tenant``'s transaction, then roll back even if it was (wrongly) allowed."""
+    try:
+        async with database.transaction(tenant) as tx:
+            await tx.pg.execute(sql, *args)
+            raise RolledBack
+    except RolledBack:
+        pass

@@ -22,7 +22,7 @@ from services.core.eventstore import ANY_VERSION, EventStore, Metadata
 from services.core.settings import Settings
 from services.core.verification import ChainReport, recompute_hash, verify_chain
 from tests.conftest import run_cli
-from tests.support import NoteAdded, make_store, register
+from tests.support import NoteAdded, as_app_then_roll_back, make_store, register
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +32,6 @@ SET_TENANT = "SELECT set_config('app.tenant_id', $1, true)"
 Statement = tuple[str, ...]
 UPDATE_SEQ_3 = 'UPDATE events SET data = \'{"text": "tampered"}\'::jsonb WHERE seq = 3'
 DELETE_SEQ_3 = "DELETE FROM events WHERE seq = 3"
-
-
-class _RolledBack(Exception):
-    """Raised inside a transaction to roll it back on purpose."""
 
 
 async def write_six(database: Database, store: EventStore, tenant: UUID) -> None:
@@ -63,16 +59,6 @@ async def stored_rows(owner: asyncpg.Connection, tenant: UUID) -> list[asyncpg.R
     async with owner.transaction():
         await owner.execute(SET_TENANT, str(tenant))
         return await owner.fetch("SELECT * FROM events WHERE tenant_id = $1 ORDER BY seq", tenant)
-
-
-async def as_app_then_roll_back(database: Database, tenant: UUID, sql: str) -> None:
-    """Run ``sql`` as the application role, then roll back even if it was (wrongly) allowed."""
-    try:
-        async with database.transaction(tenant) as tx:
-            await tx.pg.execute(sql)
-            raise _RolledBack
-    except _RolledBack:
-        pass
 
 
 async def as_owner_then_roll_back(owner: asyncpg.Connection, tenant: UUID, sql: str) -> None:

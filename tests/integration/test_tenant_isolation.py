@@ -20,17 +20,13 @@ from services.core.chain import GENESIS_HASH
 from services.core.db import Database
 from services.core.eventstore import EventStore, RecordedEvent, UnknownTenant
 from services.core.settings import Settings
-from tests.support import add_notes, make_store, register
+from tests.support import add_notes, as_app_then_roll_back, make_store, register
 
 pytestmark = pytest.mark.integration
 
 SHARED_STREAM = "person-shared"
 TENANT_TABLES = ("event_heads", "events", "checkpoints", "stream_summaries")
 NOT_ALLOWED = "row-level security"
-
-
-class _RolledBack(Exception):
-    """Raised inside a transaction to roll it back on purpose."""
 
 
 class TenantView(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,18 +72,6 @@ async def two_tenants_sharing_a_stream(
     written_a = await add_notes(database, store, a, SHARED_STREAM, 3)
     written_b = await add_notes(database, store, b, SHARED_STREAM, 2, batch=2)
     return a, b, written_a, written_b
-
-
-async def as_app_then_roll_back(
-    database: Database, tenant: UUID | None, sql: str, *args: object
-) -> None:
-    """Run ``sql`` in ``tenant``'s transaction, then roll back even if it was (wrongly) allowed."""
-    try:
-        async with database.transaction(tenant) as tx:
-            await tx.pg.execute(sql, *args)
-            raise _RolledBack
-    except _RolledBack:
-        pass
 
 
 # -- reads -----------------------------------------------------------------------------------------
