@@ -4,6 +4,11 @@ Certificates are content-addressed: the file is identified by its SHA-256, and a
 certificate id derives from (person, hash), so the same file uploaded twice for the same person
 is the same certificate (``certificate_id_for``). What a file is gets decided by its content,
 never by its name or the client's content type (``sniff_media_type``).
+
+Verification (rules in ``domain.credits.verification``): the worker records one outcome per
+certificate, and only while it is pending (a redelivered message decides nothing). Reviewers
+then approve or reject it, correcting the fields read off it if needed; either may overturn an
+earlier outcome, with a reason.
 """
 
 from __future__ import annotations
@@ -16,6 +21,18 @@ from uuid import UUID, uuid5
 
 import msgspec
 
+from domain.credits.credit import VerificationStatus
+from domain.credits.verification import (
+    Assessment,
+    CertificateFieldsCorrected,
+    CertificateNeedsReview,
+    CertificateRejected,
+    CertificateVerified,
+    DecidedBy,
+    ExtractedFields,
+    ReviewReason,
+    TextSource,
+)
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
 
@@ -47,6 +64,16 @@ class Certificate(msgspec.Struct, frozen=True, kw_only=True):
     media_type: MediaType
     size_bytes: int
     filename: str
+    verification: VerificationStatus = "pending"
+    decided_by: DecidedBy | None = None
+    """Who recorded the current outcome; None while pending."""
+    fields: ExtractedFields | None = None
+    """The latest fields: as read by the worker, or as a reviewer corrected them."""
+    reasons: tuple[ReviewReason, ...] = ()
+    """Why it needs review or was rejected; empty once verified."""
+    text_source: TextSource = "none"
+    confidence: float = 0.0
+    """How the worker read the file (nothing yet while pending)."""
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -78,6 +105,24 @@ class UploadCertificate(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
 
 
+ReviewDecision = Literal["approve", "reject"]
+
+
+class ReviewCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """A reviewer's decision, optionally correcting the fields first.
+
+    ``reason`` is shown to the person; it is required to reject, to correct fields, to approve
+    despite reasons left in ``assessment`` and to overturn an earlier outcome. ``assessment`` is
+    required to approve: the caller's ``assess`` of the fields the decision rests on (the
+    corrected ones, else those on record) with ``reading=None`` (a person has read them)."""
+
+    reviewer_id: UUID
+    decision: ReviewDecision
+    reason: str = ""
+    corrected_fields: ExtractedFields | None = None
+    assessment: Assessment | None = None
+
+
 # --- refusals ----------------------------------------------------------------------------------
 
 
@@ -99,6 +144,28 @@ class EmptyFile(CertificateRefused):
 
 class FileTooLarge(CertificateRefused):
     code = "file_too_large"
+
+
+class CertificateNotUploaded(CertificateRefused):
+    code = "certificate_not_uploaded"
+
+
+class CertificateAlreadyDecided(CertificateRefused):
+    code = "certificate_already_decided"
+
+
+class ReviewReasonRequired(CertificateRefused):
+    code = "review_reason_required"
+
+
+class FieldsRequired(CertificateRefused):
+    code = "fields_required"
+
+
+class AssessmentMismatch(CertificateRefused):
+    """The assessment given is not of the fields the decision rests on (a caller's mistake)."""
+
+    code = "assessment_mismatch"
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -165,10 +232,144 @@ def decide_upload_certificate(
     ]
 
 
+def decide_worker_outcome(
+    state: Certificate | None, command: Assessment, *, now: datetime, ids: Callable[[], UUID]
+) -> list[Event]:
+    """Record the worker's assessment of a pending certificate. A certificate already decided
+    (by the worker or a reviewer) gets nothing more, so a redelivered message decides nothing."""
+    certificate = _uploaded(state)
+    if certificate.verification != "pending":
+        return []
+    reading = command.reading
+    if reading is None:
+        raise AssessmentMismatch("the worker's assessment must say how the file was read")
+    if command.outcome == "rejected":
+        return [
+            CertificateRejected(
+                certificate_id=certificate.certificate_id,
+                credit_id=certificate.credit_id,
+                reasons=command.reasons,
+                decided_by="worker",
+            )
+        ]
+    if command.outcome == "verified":
+        return [
+            CertificateVerified(
+                certificate_id=certificate.certificate_id,
+                credit_id=certificate.credit_id,
+                fields=command.fields,
+                provider=command.provider,
+                acceptance=command.acceptance,
+                text_source=reading.source,
+                confidence=reading.confidence,
+                decided_by="worker",
+            )
+        ]
+    return [
+        CertificateNeedsReview(
+            certificate_id=certificate.certificate_id,
+            credit_id=certificate.credit_id,
+            fields=command.fields,
+            provider=command.provider,
+            acceptance=command.acceptance,
+            text_source=reading.source,
+            confidence=reading.confidence,
+            reasons=command.reasons,
+        )
+    ]
+
+
+def decide_review_certificate(
+    state: Certificate | None,
+    command: ReviewCertificate,
+    *,
+    now: datetime,
+    ids: Callable[[], UUID],
+) -> list[Event]:
+    """A reviewer's decision (see ``ReviewCertificate``): a correction that changes the fields
+    is recorded first, then the approval or rejection. A certificate may be decided while still
+    pending (before the worker gets to it); a verified one can then only be rejected, a rejected
+    one only approved."""
+    certificate = _uploaded(state)
+    reason = command.reason.strip()
+    target: VerificationStatus = "verified" if command.decision == "approve" else "rejected"
+    if certificate.verification == target:
+        raise CertificateAlreadyDecided(f"the certificate is already {target}")
+    if certificate.verification in ("verified", "rejected") and not reason:
+        raise ReviewReasonRequired(
+            f"say why the certificate, {certificate.verification} before, is now {target}"
+        )
+    events: list[Event] = []
+    fields = certificate.fields
+    if command.corrected_fields is not None and command.corrected_fields != fields:
+        if not reason:
+            raise ReviewReasonRequired("say why the fields are corrected")
+        fields = command.corrected_fields
+        events.append(
+            CertificateFieldsCorrected(
+                certificate_id=certificate.certificate_id,
+                fields=fields,
+                reviewer_id=command.reviewer_id,
+                reason=reason,
+            )
+        )
+    if command.decision == "reject":
+        if not reason:
+            raise ReviewReasonRequired("say why the certificate is rejected; the person sees it")
+        rejected = CertificateRejected(
+            certificate_id=certificate.certificate_id,
+            credit_id=certificate.credit_id,
+            reasons=(ReviewReason(code="rejected_by_reviewer", message=reason),),
+            decided_by="reviewer",
+            reviewer_id=command.reviewer_id,
+        )
+        return [*events, rejected]
+    assessment = _review_assessment(command.assessment, fields)
+    if assessment.reasons and not reason:
+        raise ReviewReasonRequired(
+            "say why the certificate is approved despite: "
+            + "; ".join(r.message for r in assessment.reasons)
+        )
+    verified = CertificateVerified(
+        certificate_id=certificate.certificate_id,
+        credit_id=certificate.credit_id,
+        fields=assessment.fields,
+        provider=assessment.provider,
+        acceptance=assessment.acceptance,
+        text_source=certificate.text_source,
+        confidence=certificate.confidence,
+        decided_by="reviewer",
+        reviewer_id=command.reviewer_id,
+        note=reason,
+    )
+    return [*events, verified]
+
+
+def _uploaded(state: Certificate | None) -> Certificate:
+    if state is None:
+        raise CertificateNotUploaded("no such certificate was uploaded")
+    return state
+
+
+def _review_assessment(assessment: Assessment | None, fields: ExtractedFields | None) -> Assessment:
+    if fields is None:
+        raise FieldsRequired(
+            "nothing was read off this certificate; enter its fields to approve it"
+        )
+    if assessment is None:
+        raise AssessmentMismatch("approving needs an assessment of the fields approved")
+    if assessment.reading is not None or assessment.fields != fields:
+        raise AssessmentMismatch(
+            "the assessment must be of the fields the decision rests on, as read by a person"
+        )
+    return assessment
+
+
 # --- evolve ------------------------------------------------------------------------------------
 
 
 def evolve(state: Certificate | None, event: Event) -> Certificate:
+    """Fold one certificate event into the state; the first must be ``CertificateUploaded``."""
     if isinstance(event, CertificateUploaded):
         return Certificate(
             certificate_id=event.certificate_id,
@@ -179,4 +380,36 @@ def evolve(state: Certificate | None, event: Event) -> Certificate:
             size_bytes=event.size_bytes,
             filename=event.filename,
         )
+    certificate = _uploaded(state)
+    replace = msgspec.structs.replace
+    match event:
+        case CertificateVerified():
+            return replace(
+                certificate,
+                verification="verified",
+                decided_by=event.decided_by,
+                fields=event.fields,
+                reasons=(),
+                text_source=event.text_source,
+                confidence=event.confidence,
+            )
+        case CertificateNeedsReview():
+            return replace(
+                certificate,
+                verification="needs_review",
+                decided_by="worker",
+                fields=event.fields,
+                reasons=event.reasons,
+                text_source=event.text_source,
+                confidence=event.confidence,
+            )
+        case CertificateRejected():
+            return replace(
+                certificate,
+                verification="rejected",
+                decided_by=event.decided_by,
+                reasons=event.reasons,
+            )
+        case CertificateFieldsCorrected(fields=fields):
+            return replace(certificate, fields=fields)
     raise TypeError(f"not a certificate event: {type(event).__name__}")

@@ -1,0 +1,467 @@
+"""assess(): a certificate is verified only when the reading, every field, the person, the
+declared credit, the provider directory and a certifying body all agree; otherwise it goes to
+review with every reason, and a readable file that is no certificate at all is rejected."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.credits.credit import CreditDetails
+from domain.credits.providers import ProviderDirectory
+from domain.credits.verification import (
+    Assessment,
+    BodyAcceptance,
+    ExtractedFields,
+    ReviewReason,
+    TextReading,
+    Thresholds,
+    assess,
+)
+from domain.people.credentials import Body
+
+pytestmark = pytest.mark.unit
+TODAY = date(2026, 11, 26)
+PERSON = "Dana K. Whitfield"
+DIRECTORY = ProviderDirectory.with_tenant()
+TEXT_LAYER = TextReading(source="text_layer", confidence=1.0)
+DECLARED = CreditDetails(
+    title="Carotid and Lower-Extremity Duplex Update",
+    provider="Gulfcoast Ultrasound Institute",
+    accrediting_organisation="ACCME",
+    credit_types=("ama_pra_category_1",),
+    completed_on=date(2026, 3, 14),
+    credits=Decimal("3.25"),
+    topics=("sonography", "vascular"),
+)
+FIELDS = ExtractedFields(
+    participant_name="WHITFIELD, DANA",
+    title="Carotid and Lower-Extremity Duplex Update",
+    provider="Gulfcoast Ultrasound Institute, Inc.",
+    accreditation_statement="Gulfcoast Ultrasound Institute designates this live activity for a "
+    "maximum of 3.25 AMA PRA Category 1 Credits™.",
+    credit_types=("ama_pra_category_1",),
+    activity_date=date(2026, 3, 14),
+    completed_on=date(2026, 3, 14),
+    credits=Decimal("3.25"),
+    certificate_number="GUI-26-88217",
+)
+SDMS_FIELDS = msgspec.structs.replace(
+    FIELDS,
+    provider="Society of Diagnostic Medical Sonography",
+    accreditation_statement="This activity is approved by the SDMS for 3.25 SDMS CME credits.",
+    credit_types=("sdms",),
+    approval_number="SDMS 201934",
+)
+
+
+def judge(
+    fields: ExtractedFields = FIELDS,
+    *,
+    bodies: tuple[Body, ...] = ("ARDMS",),
+    **overrides: Any,
+) -> Assessment:
+    """assess() of ``fields`` as the worker would call it: the provider looked up in the seed
+    directory, the declared credit ``DECLARED``, read from a PDF text layer."""
+    arguments: dict[str, Any] = {
+        "declared": DECLARED,
+        "person_name": PERSON,
+        "provider": DIRECTORY.find(fields.provider) if fields.provider else None,
+        "thresholds": Thresholds(),
+        "today": TODAY,
+        **overrides,
+    }
+    reading = arguments.pop("reading", TEXT_LAYER)
+    return assess(reading, fields, bodies=bodies, **arguments)
+
+
+def codes(assessment: Assessment) -> list[str]:
+    return [reason.code for reason in assessment.reasons]
+
+
+def acceptance_of(assessment: Assessment, body: str) -> BodyAcceptance:
+    return next(a for a in assessment.acceptance if a.body == body)
+
+
+def changed(**changes: Any) -> ExtractedFields:
+    return msgspec.structs.replace(FIELDS, **changes)
+
+
+# --- outcomes ----------------------------------------------------------------------------------
+
+
+def test_a_certificate_that_agrees_with_everything_is_verified() -> None:
+    assessment = judge()
+    assert (assessment.outcome, assessment.reasons) == ("verified", ())
+    assert assessment.provider is not None
+    assert assessment.provider.provider_id == "gulfcoast-ultrasound-institute"
+    [ardms] = assessment.acceptance
+    assert ardms.accepted
+    assert ardms.rule == "approved sponsoring organisation pre-printed on the certificate"
+    assert "[A7, A10]" in ardms.explanation
+    assert ardms.audit_risks == ()
+
+
+@pytest.mark.parametrize(
+    ("fields", "overrides", "code", "says"),
+    [
+        (
+            changed(participant_name="Robert Haynes"),
+            {},
+            "name_mismatch",
+            "made out to 'Robert Haynes', not to 'Dana K. Whitfield'",
+        ),
+        (
+            changed(title="Obstetric Ultrasound Essentials"),
+            {},
+            "title_mismatch",
+            "title is 'Obstetric Ultrasound Essentials'; 'Carotid and Lower-Extremity Duplex "
+            "Update' was declared",
+        ),
+        (changed(credits=Decimal("2.00")), {}, "credits_mismatch", "awards 2 credits; 3.25 were"),
+        (
+            changed(completed_on=date(2026, 3, 15), activity_date=None),
+            {},
+            "date_mismatch",
+            "completion on 2026-03-15; 2026-03-14 was declared",
+        ),
+        (
+            FIELDS,
+            {"declared": msgspec.structs.replace(DECLARED, provider="SonoWorld")},
+            "provider_mismatch",
+            "provider is 'Gulfcoast Ultrasound Institute, Inc.'; 'SonoWorld' was declared",
+        ),
+        (
+            changed(provider="Acme CE Academy"),
+            {"declared": msgspec.structs.replace(DECLARED, provider="Acme CE Academy")},
+            "provider_unknown",
+            "'Acme CE Academy' is not in the provider directory",
+        ),
+        (changed(participant_name=None), {}, "missing_name", "no participant name"),
+        (changed(title=None), {}, "missing_title", "no activity title"),
+        (changed(provider=None), {}, "missing_provider", "no pre-printed provider"),
+        (changed(accreditation_statement=None), {}, "missing_accreditation", "no sponsor"),
+        (
+            changed(completed_on=None, activity_date=None),
+            {},
+            "missing_dates",
+            "no pre-printed activity or completion date",
+        ),
+        (changed(credits=None), {}, "missing_credits", "number of credits was not found"),
+        (changed(credit_types=()), {}, "credit_type_unknown", "no credit type"),
+        (
+            msgspec.structs.replace(SDMS_FIELDS, approval_number=None),
+            {"declared": msgspec.structs.replace(DECLARED, credit_types=("sdms",))},
+            "missing_approval_number",
+            "no SDMS file number",
+        ),
+        (
+            FIELDS,
+            {"declared": msgspec.structs.replace(DECLARED, credit_types=("arrt_category_a",))},
+            "credit_type_mismatch",
+            "declared as ARRT Category A, but the certificate shows AMA PRA Category 1",
+        ),
+        (FIELDS, {"declared": None}, "no_declared_credit", "not attached to a credit"),
+        (FIELDS, {"bodies": ("ARRT",)}, "not_accepted", "ARRT accepts none of"),
+        (FIELDS, {"bodies": ()}, "not_accepted", "holds no credential"),
+        (
+            FIELDS,
+            {"reading": TextReading(source="ocr", confidence=0.52)},
+            "low_confidence",
+            "read by OCR with confidence 0.52, below the 0.70",
+        ),
+        (
+            changed(completed_on=date(2026, 12, 1), activity_date=None),
+            {"declared": msgspec.structs.replace(DECLARED, completed_on=date(2026, 12, 1))},
+            "date_mismatch",
+            "completion date 2026-12-01 is in the future",
+        ),
+        (
+            changed(activity_date=date(2026, 3, 16)),
+            {},
+            "date_mismatch",
+            "activity date 2026-03-16 is after its completion date 2026-03-14",
+        ),
+    ],
+)
+def test_each_doubt_sends_the_certificate_to_review_with_a_reason_naming_what_was_found(
+    fields: ExtractedFields, overrides: dict[str, Any], code: str, says: str
+) -> None:
+    assessment = judge(fields, **overrides)
+    assert assessment.outcome == "needs_review"
+    [reason] = [r for r in assessment.reasons if r.code == code]
+    assert says in reason.message
+
+
+def test_every_reason_is_listed_not_just_the_first() -> None:
+    forged = changed(participant_name="Robert Haynes", credits=Decimal("1"), title=None)
+    assert codes(judge(forged)) == ["missing_title", "name_mismatch", "credits_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "person"),
+    [
+        (changed(participant_name="Robert Haynes"), PERSON),
+        (changed(participant_name="D. Whitfield"), PERSON),
+        (changed(participant_name="Dana Whitfield"), "Dana Whitford"),
+        (changed(participant_name="Donna Whitfield"), PERSON),
+    ],
+    ids=["other-person", "initial-only", "other-surname", "other-first-name"],
+)
+def test_a_certificate_made_out_to_someone_else_is_never_verified(
+    fields: ExtractedFields, person: str
+) -> None:
+    assessment = judge(fields, person_name=person)
+    assert (assessment.outcome, codes(assessment)) == ("needs_review", ["name_mismatch"])
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        "Acme Academy, SDMS approved",
+        "American College of Cardiology",
+        "Society for Vascular Surgery",
+        "Arizona Society of Radiologic Technologists",
+    ],
+)
+def test_a_provider_missing_from_the_directory_is_never_verified_even_if_declared(
+    provider: str,
+) -> None:
+    declared = msgspec.structs.replace(DECLARED, provider=provider)
+    assessment = judge(changed(provider=provider), declared=declared)
+    assert (assessment.outcome, codes(assessment)) == ("needs_review", ["provider_unknown"])
+
+
+@given(
+    printed=st.integers(min_value=1, max_value=200),
+    excess=st.integers(min_value=1, max_value=40),
+)
+def test_declaring_more_credits_than_the_certificate_awards_is_never_verified(
+    printed: int, excess: int
+) -> None:
+    awarded = Decimal(printed) / 4
+    declared = msgspec.structs.replace(DECLARED, credits=awarded + Decimal(excess) / 4)
+    assessment = judge(changed(credits=awarded), declared=declared)
+    assert assessment.outcome == "needs_review"
+    assert "credits_mismatch" in codes(assessment)
+
+
+def test_declaring_fewer_credits_than_awarded_is_fine_and_the_tolerance_allows_rounding() -> None:
+    claimed_less = msgspec.structs.replace(DECLARED, credits=Decimal("2"))
+    assert judge(declared=claimed_less).outcome == "verified"
+    rounded = changed(credits=Decimal("3"))
+    assert codes(judge(rounded)) == ["credits_mismatch"]
+    tolerant = Thresholds(credits_tolerance=Decimal("0.25"))
+    assert judge(rounded, thresholds=tolerant).outcome == "verified"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "Whitfield, Dana K.",
+        "DANA WHITFIELD, RDMS, RVT",
+        "Ms. Dana Kay Whitfield",
+        "dana   k  whitfield",
+        "Dana Whitfie1d",
+    ],
+)
+def test_the_person_is_recognised_however_the_name_is_printed(printed: str) -> None:
+    assert judge(changed(participant_name=printed)).outcome == "verified"
+
+
+def test_the_declared_provider_may_be_an_alias_or_acronym_of_the_printed_one() -> None:
+    for declared_provider in ("SDMS", "Society of Diagnostic Medical Sonography"):
+        declared = msgspec.structs.replace(
+            DECLARED, provider=declared_provider, credit_types=("sdms",)
+        )
+        assert judge(SDMS_FIELDS, declared=declared).outcome == "verified"
+
+
+def test_a_title_differing_only_in_case_punctuation_or_ocr_noise_agrees() -> None:
+    assert judge(changed(title="CAROTID & LOWER EXTREMITY DUPLEX UPDATE")).outcome == "verified"
+    assert judge(changed(title="Carotid and Lower-Extremity Dup1ex Update")).outcome == "verified"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_an_unreadable_or_encrypted_file_goes_to_review_with_only_that_reason() -> None:
+    encrypted = ReviewReason(
+        code="encrypted", message="the PDF is password-protected; upload an unprotected copy"
+    )
+    reading = TextReading(source="none", confidence=0.0, problem=encrypted)
+    assessment = judge(ExtractedFields(), reading=reading)
+    assert (assessment.outcome, assessment.reasons) == ("needs_review", (encrypted,))
+    nothing = judge(ExtractedFields(), reading=TextReading(source="none", confidence=0.0))
+    assert codes(nothing) == ["unreadable"]
+
+
+def test_good_ocr_is_verified_and_poor_ocr_is_not() -> None:
+    assert judge(reading=TextReading(source="ocr", confidence=0.91)).outcome == "verified"
+    assert judge(reading=TextReading(source="ocr", confidence=0.69)).outcome == "needs_review"
+    lenient = Thresholds(min_confidence=0.6)
+    assert judge(
+        reading=TextReading(source="ocr", confidence=0.69), thresholds=lenient
+    ).outcome == ("verified")
+
+
+def test_a_readable_file_that_is_no_certificate_is_rejected() -> None:
+    letter = ExtractedFields(participant_name="Dana Whitfield", title="Holiday rota 2026")
+    assessment = judge(letter)
+    assert (assessment.outcome, codes(assessment)) == ("rejected", ["not_a_certificate"])
+
+
+def test_a_poorly_read_or_person_entered_non_certificate_is_reviewed_not_rejected() -> None:
+    letter = ExtractedFields(participant_name="Dana Whitfield", title="Holiday rota 2026")
+    blurry = judge(letter, reading=TextReading(source="ocr", confidence=0.3))
+    assert blurry.outcome == "needs_review"
+    assert {"low_confidence", "missing_credits", "missing_provider"} <= set(codes(blurry))
+    assert judge(letter, reading=None).outcome == "needs_review"
+
+
+def test_fields_entered_by_a_reviewer_are_not_doubted_for_how_they_were_read() -> None:
+    assessment = judge(reading=None)
+    assert (assessment.outcome, assessment.reading) == ("verified", None)
+
+
+# --- acceptance per body -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "credit_types", "rule"),
+    [
+        ("ARRT", ("arrt_category_a",), "Category A or A+ (approved by a RCEEM or RCEEM+)"),
+        ("ARRT", ("arrt_category_a_plus",), "Category A or A+ (approved by a RCEEM or RCEEM+)"),
+        (
+            "ARDMS",
+            ("ama_pra_category_1",),
+            "approved sponsoring organisation pre-printed on the certificate",
+        ),
+        (
+            "ARDMS",
+            ("arrt_category_a",),
+            "approved sponsoring organisation pre-printed on the certificate",
+        ),
+        ("ARDMS", ("sdms",), "CME Tracker partner"),
+        ("CCI", ("ama_pra_category_1",), "sponsoring or accrediting body named on the certificate"),
+        ("CCI", ("ase",), "direct transfer partner"),
+        ("NMTCB", ("snmmi",), "SNM VOICE transcript"),
+        ("ND", ("svu",), "registry-acceptable (RCEEM-approved or accepted by a national registry)"),
+    ],
+)
+def test_a_body_accepts_a_credit_type_by_its_confirmed_rule(
+    body: Body, credit_types: tuple[str, ...], rule: str
+) -> None:
+    fields = changed(credit_types=credit_types, approval_number="SDMS 201934")
+    declared = msgspec.structs.replace(DECLARED, credit_types=credit_types)
+    acceptance = acceptance_of(judge(fields, bodies=(body,), declared=declared), body)
+    assert (acceptance.accepted, acceptance.rule) == (True, rule)
+
+
+@pytest.mark.parametrize(
+    ("body", "credit_types", "says"),
+    [
+        ("ARDMS", ("aium",), "sponsor widely described as accepted"),
+        ("CCI", ("sdms",), "CCI's approved-provider list was not retrieved"),
+        ("OR", ("arrt_category_a",), "Oregon licensee CE hours are unconfirmed"),
+    ],
+)
+def test_unconfirmed_rules_are_shown_as_such_and_never_accept(
+    body: Body, credit_types: tuple[str, ...], says: str
+) -> None:
+    fields = changed(credit_types=credit_types, approval_number="SDMS 201934")
+    declared = msgspec.structs.replace(DECLARED, credit_types=credit_types)
+    assessment = judge(fields, bodies=(body,), declared=declared)
+    acceptance = acceptance_of(assessment, body)
+    assert not acceptance.accepted
+    assert acceptance.rule is None
+    assert acceptance.explanation.startswith("UNCONFIRMED: ")
+    assert says in acceptance.explanation
+    assert codes(assessment) == ["not_accepted"]
+
+
+def test_one_accepting_body_is_enough_and_every_body_is_reported_in_order() -> None:
+    assessment = judge(bodies=("ARRT", "CCI", "ARDMS"))
+    assert assessment.outcome == "verified"
+    assert [(a.body, a.accepted) for a in assessment.acceptance] == [
+        ("ARDMS", True),
+        ("ARRT", False),
+        ("CCI", True),
+    ]
+    assert acceptance_of(assessment, "ARRT").explanation == (
+        "ARRT accepts none of: AMA PRA Category 1"
+    )
+
+
+def test_life_support_credit_counts_for_arrt_only_as_a_life_support_course() -> None:
+    fields = changed(credit_types=("aha_ashi",))
+    acls = msgspec.structs.replace(
+        DECLARED, credit_types=("aha_ashi",), activity_kind="life_support"
+    )
+    assert acceptance_of(judge(fields, bodies=("ARRT",), declared=acls), "ARRT").rule == (
+        "ACLS or PALS by AHA or ASHI"
+    )
+    standard = msgspec.structs.replace(acls, activity_kind="standard")
+    assert not acceptance_of(judge(fields, bodies=("ARRT",), declared=standard), "ARRT").accepted
+
+
+def test_new_mexico_accepts_what_the_persons_credentialing_organisation_accepts() -> None:
+    fields = changed(credit_types=("sdms",), approval_number="SDMS 201934")
+    declared = msgspec.structs.replace(DECLARED, credit_types=("sdms",))
+    nm = acceptance_of(judge(fields, bodies=("ARDMS", "NM"), declared=declared), "NM")
+    assert (nm.accepted, nm.rule) == (
+        True,
+        "NM as its credentialing organisation: CME Tracker partner",
+    )
+    assert nm.explanation.startswith("New Mexico licence")
+
+
+def test_acceptance_follows_the_rules_in_force_on_the_completion_date() -> None:
+    before = date(2019, 1, 10)
+    fields = changed(completed_on=before, activity_date=before)
+    declared = msgspec.structs.replace(DECLARED, completed_on=before)
+    nm = acceptance_of(judge(fields, bodies=("ARDMS", "NM"), declared=declared), "NM")
+    assert not nm.accepted
+    assert "applies from 2019-07-01" in nm.explanation
+
+
+# --- audit risks -------------------------------------------------------------------------------
+
+
+def test_ardms_audit_risks_name_what_is_not_pre_printed() -> None:
+    bare = changed(
+        provider=None, accreditation_statement=None, completed_on=None, activity_date=None
+    )
+    risks = acceptance_of(judge(bare), "ARDMS").audit_risks
+    assert len(risks) == 3
+    assert all("[A7]" in risk for risk in risks)
+    assert any("provider" in risk for risk in risks)
+    assert any("sponsoring or accrediting organisation" in risk for risk in risks)
+    assert any("activity date" in risk for risk in risks)
+
+
+def test_an_sdms_certificate_without_its_file_number_is_an_audit_risk_for_ardms_and_arrt() -> None:
+    fields = msgspec.structs.replace(SDMS_FIELDS, approval_number=None)
+    assessment = judge(fields, bodies=("ARDMS", "ARRT", "CCI"))
+    for body in ("ARDMS", "ARRT"):
+        assert any("[A32]" in risk for risk in acceptance_of(assessment, body).audit_risks)
+    assert acceptance_of(assessment, "CCI").audit_risks == ()
+    assert acceptance_of(judge(SDMS_FIELDS, bodies=("ARDMS",)), "ARDMS").audit_risks == ()
+
+
+def test_cci_audit_risks_list_the_certificate_content_it_needs() -> None:
+    fields = changed(title=None, credits=None)
+    [risk] = acceptance_of(judge(fields, bodies=("CCI",)), "CCI").audit_risks
+    assert risk.endswith("[C7]; missing: course title, number of credit hours")
+
+
+def test_arrt_needs_a_completion_date() -> None:
+    fields = changed(completed_on=None, activity_date=None, credit_types=("arrt_category_a",))
+    [risk] = acceptance_of(judge(fields, bodies=("ARRT",)), "ARRT").audit_risks
+    assert "[R27]" in risk

@@ -1,0 +1,151 @@
+"""Names on certificates: a person is recognised despite case, diacritics, "Last, First" order,
+titles, post-nominals, middle names and initials and OCR noise, but never from an initial alone
+or a different first or last name; organisations despite punctuation, "Inc.", "The" and
+acronyms, but not from a lookalike name."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from domain.credits.names import (
+    organisation_tokens,
+    organisations_match,
+    person_name_tokens,
+    person_names_match,
+)
+
+pytestmark = pytest.mark.unit
+SIMILARITY = 0.85
+
+
+def same_person(a: str, b: str) -> bool:
+    return person_names_match(a, b, min_similarity=SIMILARITY)
+
+
+@pytest.mark.parametrize(
+    ("printed", "on_record"),
+    [
+        ("GARCIA LOPEZ, MARIA J.", "María José García-López"),
+        ("Doe, Jane", "Jane Doe"),
+        ("Jane Doe, BS, RDMS, RVT", "Jane Doe"),
+        ("Dr. Jane A. Doe R.T.(R)(ARRT)", "Jane Doe"),
+        ("Jane Doe", "Jane Alice Doe"),
+        ("Jane A. Doe", "Jane Alice Doe"),
+        ("Maria Garcia", "Maria Garcia Lopez"),
+        ("Sean O'Brien", "Sean OBrien"),
+        ("Jonathan Srnith", "Jonathan Smith"),
+        ("J0NATHAN SMITH", "Jonathan Smith"),
+        ("Zoë Ngata-Whitfield Jr.", "Zoe Ngata Whitfield"),
+    ],
+)
+def test_the_same_person_however_the_name_is_printed(printed: str, on_record: str) -> None:
+    assert same_person(printed, on_record)
+
+
+@pytest.mark.parametrize(
+    ("printed", "on_record"),
+    [
+        ("J. Smith", "John Smith"),
+        ("Jane Smith", "John Smith"),
+        ("John Jones", "John Smith"),
+        ("John Q. Smith", "John Michael Smith"),
+        ("John Smith", "Smith"),
+        ("Smith John", "John Smith"),
+        ("", "John Smith"),
+        ("RDMS, RVT", "John Smith"),
+    ],
+)
+def test_a_different_or_incomplete_name_does_not_match(printed: str, on_record: str) -> None:
+    assert not same_person(printed, on_record)
+
+
+def test_names_are_read_first_name_first_without_titles_or_credentials() -> None:
+    assert person_name_tokens("Whitfield, Dana K., RDMS") == ("dana", "k", "whitfield")
+    assert person_name_tokens("Mr. Ángel Núñez III") == ("angel", "nunez")
+
+
+_NAME = st.text(alphabet="abcdefghijklmnoprstuvwyzéüñ", min_size=2, max_size=9)
+_FULL_NAME = st.lists(_NAME, min_size=2, max_size=4).map(" ".join)
+
+
+@given(_FULL_NAME, _FULL_NAME)
+def test_matching_is_symmetric(a: str, b: str) -> None:
+    assert same_person(a, b) == same_person(b, a)
+
+
+@given(_FULL_NAME, st.sampled_from([str.upper, str.lower, str.title]), st.integers(1, 3))
+def test_case_and_spacing_never_matter(name: str, case: object, spaces: int) -> None:
+    assert callable(case)
+    respaced = (" " * spaces).join(case(name).split())
+    assert same_person(f"  {respaced} ", name)
+
+
+@given(st.lists(_NAME, min_size=2, max_size=4))
+def test_last_comma_first_reads_as_first_last(parts: list[str]) -> None:
+    *given_names, last = parts
+    reversed_name = f"{last}, {' '.join(given_names)}"
+    assume(len(person_name_tokens(reversed_name)) == len(parts))  # "Doe, RN" is a credential
+    assert same_person(reversed_name, " ".join(parts))
+
+
+_PLAIN_NAME = st.text(alphabet="abefghjkpstuyz", min_size=2, max_size=9)
+"""Letters OCR does not confuse, so that names differing in them are surely different."""
+
+
+@given(st.lists(_PLAIN_NAME, min_size=2, max_size=4), _PLAIN_NAME)
+def test_a_name_matches_itself_but_not_with_another_first_name(
+    parts: list[str], other_first: str
+) -> None:
+    name = " ".join(parts)
+    assert same_person(name, name)
+    if other_first[0] != parts[0][0] and other_first[-1] != parts[0][-1]:
+        assert not same_person(" ".join([other_first, *parts[1:]]), name)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("SDMS", "Society of Diagnostic Medical Sonography"),
+        ("The Pegasus Lectures, Inc.", "PEGASUS LECTURES"),
+        ("Gulfcoast", "Gulfcoast Ultrasound Institute"),
+        ("AHRA", "AHRA: The Association for Medical Imaging Management"),
+        (
+            "American Society of Radiologic Technologist",
+            "American Society of Radiologic Technologists",
+        ),
+        ("Society of Vascular Ultrasound", "Society for Vascular Ultrasound"),
+        ("American Safety & Health Institute", "American Safety and Health Institute"),
+    ],
+)
+def test_organisations_match_across_spelling_variants(a: str, b: str) -> None:
+    assert organisations_match(a, b)
+    assert organisations_match(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("American College of Cardiology", "American College of Radiology"),
+        (
+            "Arizona Society of Radiologic Technologists",
+            "American Society of Radiologic Technologists",
+        ),
+        ("Ultrasound Institute", "Gulfcoast Ultrasound Institute"),
+        ("GUI", "Gulfcoast Ultrasound"),
+        ("Inc.", "Pegasus Lectures"),
+    ],
+)
+def test_lookalike_organisations_do_not_match(a: str, b: str) -> None:
+    assert not organisations_match(a, b)
+
+
+def test_organisation_names_drop_the_article_legal_suffixes_and_trademark_signs() -> None:
+    assert organisation_tokens("The Pegasus Lectures™, Inc.") == ("pegasus", "lectures")
+    assert organisation_tokens("Siemens Medical Solutions USA, LLC") == (
+        "siemens",
+        "medical",
+        "solutions",
+        "usa",
+    )

@@ -1,0 +1,62 @@
+"""Verification settings: the thresholds below which certificates go to review, and the optional
+external provider directory."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.credits.verification import Thresholds
+from services.core.providers import ChainedLookup, DirectoryLookup, build_provider_lookup
+from services.core.settings import SettingsError, load_settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_are_the_domain_thresholds_and_no_external_directory() -> None:
+    settings = load_settings({})
+    assert settings.verification_thresholds == Thresholds()
+    assert settings.provider_lookup_url is None
+    assert isinstance(build_provider_lookup(settings), DirectoryLookup)
+
+
+def test_thresholds_and_the_external_directory_are_read_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "CMELEDGER_VERIFICATION_MIN_CONFIDENCE": "0.8",
+            "CMELEDGER_VERIFICATION_NAME_SIMILARITY": "0.9",
+            "CMELEDGER_VERIFICATION_TITLE_SIMILARITY": "0.75",
+            "CMELEDGER_VERIFICATION_CREDITS_TOLERANCE": "0.25",
+            "CMELEDGER_PROVIDER_LOOKUP_URL": "https://providers.example.org/v1/find",
+            "CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S": "2.5",
+        }
+    )
+    assert settings.verification_thresholds == Thresholds(
+        min_confidence=0.8,
+        name_similarity=0.9,
+        title_similarity=0.75,
+        credits_tolerance=Decimal("0.25"),
+    )
+    assert settings.provider_lookup_timeout_s == 2.5
+    assert isinstance(build_provider_lookup(settings), ChainedLookup)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "0"),
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "1.5"),
+        ("CMELEDGER_VERIFICATION_NAME_SIMILARITY", "high"),
+        ("CMELEDGER_VERIFICATION_TITLE_SIMILARITY", "-0.2"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "-1"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "NaN"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "providers.example.org"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "ftp://providers.example.org/find"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "0"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "600"),
+    ],
+)
+def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings({variable: value})
