@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID, uuid5
 
@@ -32,6 +33,7 @@ from domain.credits.verification import (
     ExtractedFields,
     ReviewReason,
     TextSource,
+    stored_confidence,
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
@@ -72,7 +74,7 @@ class Certificate(msgspec.Struct, frozen=True, kw_only=True):
     reasons: tuple[ReviewReason, ...] = ()
     """Why it needs review or was rejected; empty once verified."""
     text_source: TextSource = "none"
-    confidence: float = 0.0
+    confidence: Decimal = Decimal(0)
     """How the worker read the file (nothing yet while pending)."""
 
 
@@ -261,7 +263,7 @@ def decide_worker_outcome(
                 provider=command.provider,
                 acceptance=command.acceptance,
                 text_source=reading.source,
-                confidence=reading.confidence,
+                confidence=stored_confidence(reading.confidence),
                 decided_by="worker",
             )
         ]
@@ -273,7 +275,7 @@ def decide_worker_outcome(
             provider=command.provider,
             acceptance=command.acceptance,
             text_source=reading.source,
-            confidence=reading.confidence,
+            confidence=stored_confidence(reading.confidence),
             reasons=command.reasons,
         )
     ]

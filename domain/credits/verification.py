@@ -168,6 +168,11 @@ class TextReading(msgspec.Struct, frozen=True, kw_only=True):
     problem: ReviewReason | None = None
 
 
+def stored_confidence(confidence: float) -> Decimal:
+    """A reading's confidence as events store it: a Decimal of two places, 0.00 to 1.00."""
+    return Decimal(f"{min(max(confidence, 0.0), 1.0):.2f}")
+
+
 class Thresholds(msgspec.Struct, frozen=True, kw_only=True):
     """How sure the worker must be to verify without a person."""
 
@@ -207,7 +212,8 @@ class CertificateVerified(Event, frozen=True, kw_only=True, tag="credits.Certifi
     provider: ProviderMatch | None
     acceptance: tuple[BodyAcceptance, ...]
     text_source: TextSource
-    confidence: float
+    confidence: Decimal
+    """The reading's confidence, two decimals (events hold no floating-point numbers)."""
     decided_by: DecidedBy
     reviewer_id: UUID | None = None
     note: str = ""
@@ -224,7 +230,8 @@ class CertificateNeedsReview(
     provider: ProviderMatch | None
     acceptance: tuple[BodyAcceptance, ...]
     text_source: TextSource
-    confidence: float
+    confidence: Decimal
+    """The reading's confidence, two decimals (events hold no floating-point numbers)."""
     reasons: tuple[ReviewReason, ...]
 
 

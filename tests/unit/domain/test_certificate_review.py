@@ -114,7 +114,11 @@ def worker_outcome(fields: ExtractedFields) -> Event:
 def test_the_worker_records_a_verified_certificate_with_how_it_was_read() -> None:
     event = worker_outcome(AS_PRINTED)
     assert isinstance(event, CertificateVerified)
-    assert (event.decided_by, event.text_source, event.confidence) == ("worker", "ocr", 0.81)
+    assert (event.decided_by, event.text_source, event.confidence) == (
+        "worker",
+        "ocr",
+        Decimal("0.81"),
+    )
     assert (event.certificate_id, event.credit_id) == (UPLOADED.certificate_id, UPLOADED.credit_id)
     assert event.provider is not None
     assert event.provider.provider_id == "svu"
@@ -188,7 +192,7 @@ def test_a_reviewer_approves_a_certificate_whose_doubt_was_only_the_reading() ->
     [event] = review(state, decision="approve", assessment=assessment(AS_PRINTED, None))
     assert isinstance(event, CertificateVerified)
     assert (event.decided_by, event.reviewer_id, event.note) == ("reviewer", REVIEWER, "")
-    assert (event.text_source, event.confidence) == ("ocr", 0.41)
+    assert (event.text_source, event.confidence) == ("ocr", Decimal("0.41"))
 
 
 def test_a_reviewer_corrects_the_fields_and_approves_in_one_decision() -> None:
