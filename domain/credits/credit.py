@@ -211,12 +211,31 @@ class NothingToAmend(CreditRefused):
 # --- deciders ----------------------------------------------------------------------------------
 
 
+MAX_CREDITS_PER_ACTIVITY = Decimal(1000)
+"""No single activity or academic course is worth more; larger figures are typing errors."""
+
+
+def _is_quarter_step(amount: Decimal) -> bool:
+    """Whether ``amount`` is a positive multiple of 0.25 no larger than the maximum. Bounds are
+    checked before any arithmetic, so a hostile figure like ``1e999999999`` costs nothing."""
+    if not amount.is_finite() or not Decimal("0.25") <= amount <= MAX_CREDITS_PER_ACTIVITY:
+        return False
+    if amount.as_tuple().exponent < -12:  # type: ignore[operator]  # finite: an int
+        return False
+    numerator, denominator = amount.as_integer_ratio()
+    return (4 * numerator) % denominator == 0
+
+
 def check_quarter_credits(amount: Decimal) -> None:
-    """Refuse anything but a positive, finite multiple of 0.25 credit."""
+    """Refuse anything but a positive multiple of 0.25 credit of at most
+    ``MAX_CREDITS_PER_ACTIVITY``."""
     if not amount.is_finite() or amount <= 0:
         raise InvalidCreditAmount(f"credits must be positive, not {amount}")
-    numerator, denominator = amount.as_integer_ratio()
-    if (4 * numerator) % denominator:
+    if amount > MAX_CREDITS_PER_ACTIVITY:
+        raise InvalidCreditAmount(
+            f"one activity is worth at most {MAX_CREDITS_PER_ACTIVITY} credits, not {amount}"
+        )
+    if not _is_quarter_step(amount):
         raise InvalidCreditAmount(f"credits come in quarter-credit steps; {amount} is not one")
 
 
@@ -293,7 +312,7 @@ def _validated(details: CreditDetails, now: datetime) -> CreditDetails:
         )
     if details.academic is not None:
         units = details.academic.units
-        if not units.is_finite() or units <= 0 or (units * 4) % 1:
+        if not _is_quarter_step(units):
             raise InvalidCreditAmount(
                 f"academic credit units come in positive quarter steps; {units} is not one"
             )

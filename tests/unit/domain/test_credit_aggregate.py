@@ -96,6 +96,10 @@ def test_a_provider_transfer_arrives_verified() -> None:  # Tracker transfers ar
         ("0.125", "quarter-credit"),
         ("NaN", "positive"),
         ("Infinity", "positive"),
+        ("1000.25", "at most 1000"),
+        ("1e999999999", "at most 1000"),
+        ("1e-999999999", "quarter-credit"),
+        ("0.2500000000000000000000000001", "quarter-credit"),
     ],
 )
 def test_credits_must_be_positive_quarter_steps(amount: str, message: str) -> None:  # [O19]
@@ -113,7 +117,7 @@ def test_quarter_steps_are_accepted(amount: str) -> None:
     check_quarter_credits(Decimal(amount))
 
 
-@hypothesis_given(st.integers(min_value=1, max_value=10**9))
+@hypothesis_given(st.integers(min_value=1, max_value=4000))
 def test_every_whole_number_of_quarters_is_accepted(quarters: int) -> None:
     check_quarter_credits(Decimal(quarters) / 4)
 
@@ -142,7 +146,16 @@ def test_incomplete_details_are_refused(change: dict[str, Any], message: str) ->
 
 @pytest.mark.parametrize(
     ("units", "accepted"),
-    [("3", True), ("1.5", True), ("0.25", True), ("0", False), ("-1", False), ("0.1", False)],
+    [
+        ("3", True),
+        ("1.5", True),
+        ("0.25", True),
+        ("0", False),
+        ("-1", False),
+        ("0.1", False),
+        ("1e999999999", False),
+        ("1e-999999999", False),
+    ],
 )
 def test_an_academic_course_records_its_academic_credit_units(units: str, accepted: bool) -> None:
     course = msgspec.structs.replace(
