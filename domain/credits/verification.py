@@ -35,6 +35,7 @@ never verified. Reviewers decide the rest (``domain.credits.certificate``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -307,6 +308,7 @@ def assess(
             return outcome("rejected", [_NOT_A_CERTIFICATE])
     reasons += _missing(fields)
     reasons += _inconsistent_dates(fields, today)
+    reasons += _credits_beyond_statement(fields)
     reasons += _disagreements(fields, declared, person_name, provider, thresholds)
     if fields.provider is not None and provider is None:
         reasons.append(
@@ -408,6 +410,30 @@ def _inconsistent_dates(fields: ExtractedFields, today: date) -> list[ReviewReas
             )
         )
     return reasons
+
+
+_STATED_AMOUNT = re.compile(
+    r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:[A-Z]{2,5}[- ]?)?"
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor)",
+    re.I,
+)
+
+
+def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
+    """A certificate awarding more credits than its own accreditation statement approves or
+    designates was altered, or misprinted: either way a person must look."""
+    if fields.credits is None or not fields.accreditation_statement:
+        return []
+    stated = [Decimal(m) for m in _STATED_AMOUNT.findall(fields.accreditation_statement)]
+    if not stated or fields.credits <= max(stated):
+        return []
+    return [
+        ReviewReason(
+            code="credits_mismatch",
+            message=f"the certificate awards {_amount(fields.credits)} credits, more than the "
+            f"{_amount(max(stated))} its accreditation statement approves",
+        )
+    ]
 
 
 def _disagreements(

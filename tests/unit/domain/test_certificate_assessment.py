@@ -252,6 +252,35 @@ def test_declaring_more_credits_than_the_certificate_awards_is_never_verified(
     assert "credits_mismatch" in codes(assessment)
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Gulfcoast Ultrasound Institute designates this live activity for a maximum of 3.25 AMA "
+        "PRA Category 1 Credits™.",
+        "This activity is approved by the SDMS for 3.25 SDMS CME credits.",
+        "Approved by the ASRT for 3.25 Category A continuing education credits.",
+    ],
+)
+def test_a_credit_line_raised_above_the_accreditation_statement_is_never_verified(
+    statement: str,
+) -> None:
+    altered = changed(accreditation_statement=statement, credits=Decimal("5"))
+    declared = msgspec.structs.replace(DECLARED, credits=Decimal("5"))
+    assessment = judge(altered, declared=declared)
+    assert assessment.outcome == "needs_review"
+    assert codes(assessment) == ["credits_mismatch"]
+    assert "more than the 3.25 its accreditation statement approves" in (
+        assessment.reasons[0].message
+    )
+
+
+def test_awarding_less_than_the_designated_maximum_is_fine() -> None:
+    partial = changed(credits=Decimal("2"))
+    assert judge(
+        partial, declared=msgspec.structs.replace(DECLARED, credits=Decimal("2"))
+    ).outcome == ("verified")
+
+
 def test_declaring_fewer_credits_than_awarded_is_fine_and_the_tolerance_allows_rounding() -> None:
     claimed_less = msgspec.structs.replace(DECLARED, credits=Decimal("2"))
     assert judge(declared=claimed_less).outcome == "verified"
