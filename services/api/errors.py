@@ -9,8 +9,13 @@ import structlog
 from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from domain.credits.certificate import FileTooLarge, UnsupportedFileType
+from domain.credits.certificate import (
+    CertificateAlreadyDecided,
+    FileTooLarge,
+    UnsupportedFileType,
+)
 from domain.credits.credit import CreditNotRecorded
+from domain.credits.providers import ProviderAlreadyListed, ProviderNotListed
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
@@ -56,6 +61,9 @@ _STATUS: dict[type[Exception], int] = {
     PersonAlreadyRegistered: 409,
     FileTooLarge: 413,
     UnsupportedFileType: 415,
+    CertificateAlreadyDecided: 409,
+    ProviderAlreadyListed: 409,
+    ProviderNotListed: 404,
 }
 
 

@@ -26,6 +26,20 @@ def access_stream(user_id: UUID) -> str:
     return f"access-{user_id}"
 
 
+def provider_directory_stream(tenant_id: UUID) -> str:
+    """The providers an organisation added to (or removed from) its provider directory."""
+    return f"providers-{tenant_id}"
+
+
+def mail_stream(user_id: UUID) -> str:
+    """The mail queued for and sent to a member (notification events)."""
+    return f"mail-{user_id}"
+
+
+def mail_preferences_stream(user_id: UUID) -> str:
+    return f"mailpreferences-{user_id}"
+
+
 def aggregate_id(stream_id: str) -> UUID:
     """The aggregate's id in a stream id built by the functions above."""
     return UUID(stream_id.split("-", 1)[1])

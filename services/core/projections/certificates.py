@@ -1,32 +1,47 @@
-"""Read model ``certificates``: one row per uploaded certificate file, and its queries."""
+"""Read model ``certificates``: one row per uploaded certificate file with where its verification
+stands (pending, verified, needs review, rejected; why; what was read; who decided), and its
+queries."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from domain.credits.certificate import CERTIFICATE_EVENTS, MediaType
-from domain.shared.event import EventRegistry
+from domain.credits.certificate import CERTIFICATE_EVENTS, CertificateUploaded, MediaType
+from domain.credits.credit import VerificationStatus
+from domain.credits.verification import (
+    VERIFICATION_EVENTS,
+    BodyAcceptance,
+    CertificateFieldsCorrected,
+    CertificateNeedsReview,
+    CertificateRejected,
+    CertificateVerified,
+    DecidedBy,
+    ExtractedFields,
+    ProviderMatch,
+    ReviewReason,
+    TextSource,
+)
+from domain.shared.event import Event, EventRegistry
 from services.core.db import Tx
 from services.core.eventstore import RecordedEvent
 from services.core.projections.folded import as_json, tags
+from services.core.stream_ids import aggregate_id
 
-_COLUMNS = "certificate_id, person_id, credit_id, sha256, media_type, size_bytes, filename"
-_INSERT = f"""
-INSERT INTO certificates (tenant_id, {_COLUMNS}, uploaded_at)
-SELECT $1, {_COLUMNS}, uploaded_at
-FROM jsonb_to_recordset($2::jsonb) AS r(
-    certificate_id uuid, person_id uuid, credit_id uuid, sha256 text, media_type text,
-    size_bytes bigint, filename text, uploaded_at timestamptz)
-ON CONFLICT DO NOTHING
-"""  # noqa: S608 (column names are constants)
-_SELECT = (
-    f"SELECT {_COLUMNS}, uploaded_at FROM certificates WHERE tenant_id = $1 AND person_id = $2"  # noqa: S608
-)
+
+class FieldsCorrection(msgspec.Struct, frozen=True, kw_only=True):
+    """The latest correction of the fields by a reviewer."""
+
+    reviewer_id: UUID
+    reason: str
+    corrected_at: datetime
+    fields_as_read: ExtractedFields | None
+    """The fields as the worker read them, before any correction."""
 
 
 class StoredCertificate(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,23 +54,144 @@ class StoredCertificate(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
     """The uploader's file name (cleaned), for display only."""
     uploaded_at: datetime
+    status: VerificationStatus = "pending"
+    """``pending`` until the worker has read the file."""
+    reasons: tuple[ReviewReason, ...] = ()
+    """Why it needs review, or why it was rejected (shown to the person); empty once verified."""
+    fields: ExtractedFields | None = None
+    """What was read off the certificate, or what a reviewer corrected it to."""
+    provider: ProviderMatch | None = None
+    acceptance: tuple[BodyAcceptance, ...] = ()
+    text_source: TextSource | None = None
+    confidence: Decimal | None = None
+    decided_by: DecidedBy | None = None
+    reviewer_id: UUID | None = None
+    decided_at: datetime | None = None
+    note: str = ""
+    correction: FieldsCorrection | None = None
+
+
+_FILE_COLUMNS = (
+    "certificate_id uuid, person_id uuid, credit_id uuid, sha256 text, media_type text,"
+    " size_bytes bigint, filename text, uploaded_at timestamptz"
+)
+_VERIFICATION_COLUMNS = (
+    "status text, reasons jsonb, fields jsonb, provider jsonb, acceptance jsonb,"
+    " text_source text, confidence numeric, decided_by text, reviewer_id uuid,"
+    " decided_at timestamptz, note text, correction jsonb"
+)
+
+
+def _names(columns: str) -> list[str]:
+    return [column.split()[0] for column in columns.split(",")]
+
+
+_NAMES = _names(_FILE_COLUMNS) + _names(_VERIFICATION_COLUMNS)
+_UPSERT = f"""
+INSERT INTO certificates (tenant_id, {", ".join(_NAMES)})
+SELECT $1, {", ".join("r." + name for name in _NAMES)}
+FROM jsonb_to_recordset($2::jsonb) AS r({_FILE_COLUMNS}, {_VERIFICATION_COLUMNS})
+ON CONFLICT (tenant_id, certificate_id) DO UPDATE SET
+    {", ".join(f"{name} = excluded.{name}" for name in _names(_VERIFICATION_COLUMNS))}
+"""  # noqa: S608 (column names are constants)
+ROW_JSON = "(to_jsonb(c) - 'tenant_id')::text"
+"""A ``certificates c`` row as the JSON of a ``StoredCertificate``."""
+_SELECT = f"SELECT {ROW_JSON} AS certificate FROM certificates c WHERE c.tenant_id = $1"  # noqa: S608
+
+
+def evolve(state: StoredCertificate | None, event: Event, at: datetime) -> StoredCertificate:
+    """Fold one certificate event recorded at ``at`` into the row."""
+    if isinstance(event, CertificateUploaded):
+        return StoredCertificate(**msgspec.structs.asdict(event), uploaded_at=at)
+    if state is None:
+        raise TypeError("a certificate's row starts with CertificateUploaded")
+    replace = msgspec.structs.replace
+    match event:
+        case CertificateNeedsReview():
+            return _outcome(
+                state,
+                event,
+                at,
+                status="needs_review",
+                reasons=event.reasons,
+                decided_by="worker",
+                reviewer_id=None,
+                note="",
+            )
+        case CertificateVerified():
+            return _outcome(
+                state,
+                event,
+                at,
+                status="verified",
+                reasons=(),
+                decided_by=event.decided_by,
+                reviewer_id=event.reviewer_id,
+                note=event.note,
+            )
+        case CertificateFieldsCorrected():
+            as_read = state.correction.fields_as_read if state.correction else state.fields
+            correction = FieldsCorrection(
+                reviewer_id=event.reviewer_id,
+                reason=event.reason,
+                corrected_at=at,
+                fields_as_read=as_read,
+            )
+            return replace(state, fields=event.fields, correction=correction)
+        case CertificateRejected():
+            return replace(
+                state,
+                status="rejected",
+                reasons=event.reasons,
+                decided_by=event.decided_by,
+                reviewer_id=event.reviewer_id,
+                decided_at=at,
+                note="",
+            )
+    raise TypeError(f"not a certificate event: {type(event).__name__}")
+
+
+def _outcome(
+    state: StoredCertificate,
+    event: CertificateNeedsReview | CertificateVerified,
+    at: datetime,
+    **changes: Any,
+) -> StoredCertificate:
+    """``state`` with what ``event`` says was read off the certificate, and ``changes``."""
+    return msgspec.structs.replace(
+        state,
+        fields=event.fields,
+        provider=event.provider,
+        acceptance=event.acceptance,
+        text_source=event.text_source,
+        confidence=event.confidence,
+        decided_at=at,
+        **changes,
+    )
 
 
 class CertificatesProjection:
-    """Certificates are uploaded once and never change, so applying is a plain insert."""
+    """Folds each batch into the stored rows: one load and one upsert per batch."""
 
     name = "certificates"
-    event_types: frozenset[str] | None = tags(CERTIFICATE_EVENTS)
+    event_types: frozenset[str] | None = tags(CERTIFICATE_EVENTS) | tags(VERIFICATION_EVENTS)
 
     def __init__(self, registry: EventRegistry) -> None:
         self.registry = registry
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
-        rows: list[dict[str, Any]] = []
-        for event in events:
-            uploaded = self.registry.decode(event.event_type, event.schema_version, event.data)
-            rows.append({**msgspec.to_builtins(uploaded), "uploaded_at": event.recorded_at})
-        await tx.pg.execute(_INSERT, tx.require_tenant(), as_json(rows))
+        ids = list(dict.fromkeys(aggregate_id(e.stream_id) for e in events))
+        rows = await tx.pg.fetch(
+            _SELECT + " AND c.certificate_id = ANY($2::uuid[])", tx.require_tenant(), ids
+        )
+        stored = [msgspec.json.decode(row["certificate"], type=StoredCertificate) for row in rows]
+        states = {certificate.certificate_id: certificate for certificate in stored}
+        for e in events:
+            key = aggregate_id(e.stream_id)
+            event = self.registry.decode(e.event_type, e.schema_version, e.data)
+            states[key] = evolve(states.get(key), event, e.recorded_at)
+        saved = as_json([msgspec.to_builtins(state) for state in states.values()])
+        await tx.pg.execute(_UPSERT, tx.require_tenant(), saved)
 
     async def reset(self, tx: Tx) -> None:
         await tx.pg.execute("DELETE FROM certificates WHERE tenant_id = $1", tx.require_tenant())
@@ -64,14 +200,22 @@ class CertificatesProjection:
 async def certificates_of(tx: Tx, person_id: UUID) -> list[StoredCertificate]:
     """The person's certificates, newest first."""
     rows = await tx.pg.fetch(
-        _SELECT + " ORDER BY uploaded_at DESC, certificate_id", tx.require_tenant(), person_id
+        _SELECT + " AND c.person_id = $2 ORDER BY c.uploaded_at DESC, c.certificate_id",
+        tx.require_tenant(),
+        person_id,
     )
-    return [StoredCertificate(**dict(row)) for row in rows]
+    return [msgspec.json.decode(row["certificate"], type=StoredCertificate) for row in rows]
+
+
+async def certificate_by_id(tx: Tx, certificate_id: UUID) -> StoredCertificate | None:
+    """One certificate of the organisation, or None."""
+    found = await tx.pg.fetchval(
+        _SELECT + " AND c.certificate_id = $2", tx.require_tenant(), certificate_id
+    )
+    return None if found is None else msgspec.json.decode(found, type=StoredCertificate)
 
 
 async def certificate_of(tx: Tx, person_id: UUID, certificate_id: UUID) -> StoredCertificate | None:
     """One certificate of the person, or None (another person's is None too)."""
-    row = await tx.pg.fetchrow(
-        _SELECT + " AND certificate_id = $3", tx.require_tenant(), person_id, certificate_id
-    )
-    return None if row is None else StoredCertificate(**dict(row))
+    found = await certificate_by_id(tx, certificate_id)
+    return found if found is not None and found.person_id == person_id else None

@@ -1,0 +1,40 @@
+"""Handlers for an organisation's provider directory entries (stream ``providers-<tenant id>``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.credits import providers
+from domain.credits.providers import AddProvider, RemoveProvider
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import Decider, execute
+from services.core.stream_ids import provider_directory_stream
+
+DirectoryChange = AddProvider | RemoveProvider
+
+DIRECTORY_CHANGES: dict[type[DirectoryChange], Decider] = {
+    AddProvider: providers.decide_add_provider,
+    RemoveProvider: providers.decide_remove_provider,
+}
+
+
+async def change_directory(
+    tx: Tx,
+    store: EventStore,
+    command: DirectoryChange,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Add a provider to, or remove one from, the transaction tenant's directory."""
+    return await execute(
+        tx,
+        store,
+        provider_directory_stream(tx.require_tenant()),
+        evolve=providers.evolve,
+        decide=DIRECTORY_CHANGES[type(command)],
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )

@@ -1,0 +1,233 @@
+"""Certificate verification (stream ``certificate-<id>``): the worker's reading of a certificate
+and the reviewers' decisions.
+
+Every outcome is recorded on the certificate and, when the certificate was uploaded for a
+credit, as that credit's verification status (``credit-<id>``: verified, needs review with the
+reasons as note, rejected), in the caller's transaction, so the two never disagree. A retracted
+credit keeps its status.
+
+The worker reads the file (PDF text layer, else OCR; in a thread), finds the fields, looks the
+printed provider up (seed directory, the organisation's own entries, the configured HTTP
+directory) and assesses the certificate against the person and the declared credit
+(``domain.credits.verification.assess``). A certificate that is no longer pending (decided by
+the worker before, or by a reviewer) is not read again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID, uuid5
+
+import msgspec
+import structlog
+
+from domain.credits import certificate, credit
+from domain.credits.certificate import (
+    Certificate,
+    CertificateNotUploaded,
+    MediaType,
+    ReviewCertificate,
+)
+from domain.credits.credit import Credit, RecordVerification
+from domain.credits.fields import find_fields
+from domain.credits.verification import (
+    Assessment,
+    CertificateNeedsReview,
+    CertificateRejected,
+    CertificateVerified,
+    ExtractedFields,
+    ReviewReason,
+    TextReading,
+    assess,
+)
+from domain.people import person
+from domain.people.person import Person, PersonNotRegistered
+from domain.shared.event import Event, fold
+from services.core.blobs import BlobStore, blob_key
+from services.core.certificate_text import ReadText, read_certificate
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import execute
+from services.core.handlers.credits import change_credit
+from services.core.projections.providers import tenant_providers
+from services.core.providers import build_provider_lookup
+from services.core.settings import Settings
+from services.core.stream_ids import certificate_stream, credit_stream, person_stream
+
+log = structlog.get_logger("cmeledger.verification")
+
+
+async def verify_certificate(
+    tx: Tx,
+    store: EventStore,
+    blobs: BlobStore,
+    settings: Settings,
+    certificate_id: UUID,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Read, assess and record the worker's outcome for a pending certificate; return what was
+    recorded (nothing for a certificate already decided).
+
+    Refusals: ``CertificateNotUploaded``; ``PersonNotRegistered``; ``BlobNotFound`` when the
+    file is missing from blob storage."""
+    found = await _certificate(tx, store, certificate_id)
+    log.info("certificate verification started", certificate_id=str(certificate_id))
+    if found.verification != "pending":
+        log.info(
+            "certificate verification finished",
+            certificate_id=str(certificate_id),
+            outcome="already_decided",
+            status=found.verification,
+        )
+        return []
+    holder, declared = await _subject(tx, store, found)
+    key = blob_key(tx.require_tenant(), found.sha256)
+    read, fields = await asyncio.to_thread(_read, blobs, key, found.media_type)
+    reading = TextReading(source=read.source, confidence=read.confidence, problem=read.problem)
+    assessment = await _assess(tx, store, settings, holder, declared, reading, fields)
+    recorded = await execute(
+        tx,
+        store,
+        certificate_stream(certificate_id),
+        evolve=certificate.evolve,
+        decide=certificate.decide_worker_outcome,
+        command=assessment,
+        command_id=command_id,
+        metadata=metadata,
+    )
+    await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
+    log.info(
+        "certificate verification finished",
+        certificate_id=str(certificate_id),
+        outcome=assessment.outcome if recorded else "already_decided",
+        reasons=[r.code for r in assessment.reasons],
+        text_source=read.source,
+        confidence=round(read.confidence, 3),
+    )
+    return recorded
+
+
+async def review_certificate(
+    tx: Tx,
+    store: EventStore,
+    settings: Settings,
+    certificate_id: UUID,
+    command: ReviewCertificate,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Record a reviewer's decision (see ``ReviewCertificate``; its ``assessment`` is made here
+    of the fields approved: the corrected ones, else those on record) and the credit's status.
+
+    Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
+    ``PersonNotRegistered``."""
+    found = await _certificate(tx, store, certificate_id)
+    fields = command.corrected_fields or found.fields
+    holder, declared = await _subject(tx, store, found)
+    if command.decision == "approve" and fields is not None:
+        assessment = await _assess(tx, store, settings, holder, declared, None, fields)
+        command = msgspec.structs.replace(command, assessment=assessment)
+    recorded = await execute(
+        tx,
+        store,
+        certificate_stream(certificate_id),
+        evolve=certificate.evolve,
+        decide=certificate.decide_review_certificate,
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )
+    await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
+    return recorded
+
+
+async def _certificate(tx: Tx, store: EventStore, certificate_id: UUID) -> Certificate:
+    history = await store.read_stream(tx, certificate_stream(certificate_id))
+    found = fold(certificate.evolve, map(store.decode, history))
+    if found is None:
+        raise CertificateNotUploaded(f"no certificate {certificate_id} was uploaded")
+    return found
+
+
+async def _subject(tx: Tx, store: EventStore, found: Certificate) -> tuple[Person, Credit | None]:
+    """The certificate's person and the credit it was uploaded for (None: uploaded alone)."""
+    history = await store.read_stream(tx, person_stream(found.person_id))
+    holder = fold(person.evolve, map(store.decode, history))
+    if holder is None:
+        raise PersonNotRegistered(f"no person {found.person_id} is registered")
+    if found.credit_id is None:
+        return holder, None
+    history = await store.read_stream(tx, credit_stream(found.credit_id))
+    return holder, fold(credit.evolve, map(store.decode, history))
+
+
+async def _assess(
+    tx: Tx,
+    store: EventStore,
+    settings: Settings,
+    holder: Person,
+    declared: Credit | None,
+    reading: TextReading | None,
+    fields: ExtractedFields,
+) -> Assessment:
+    provider = None
+    if fields.provider is not None:
+        lookup = build_provider_lookup(settings, await tenant_providers(tx))
+        provider = await lookup.find(fields.provider)
+    return assess(
+        reading,
+        fields,
+        declared=declared.details if declared is not None else None,
+        person_name=holder.full_name,
+        bodies=[held.body for held in holder.credentials],
+        provider=provider,
+        thresholds=settings.verification_thresholds,
+        today=store.clock().date(),
+    )
+
+
+def _read(blobs: BlobStore, key: str, media_type: MediaType) -> tuple[ReadText, ExtractedFields]:
+    """The file's text and the fields found in it (blocking: file I/O, text layer or OCR)."""
+    read = read_certificate(b"".join(blobs.open(key)), media_type)
+    return read, find_fields(read.text)
+
+
+async def _record_on_credit(
+    tx: Tx,
+    store: EventStore,
+    recorded: list[RecordedEvent],
+    declared: Credit | None,
+    command_id: UUID,
+    metadata: Metadata | None,
+) -> None:
+    """Give the declared credit the status of the outcome in ``recorded``, if there is one."""
+    outcomes = [v for v in map(_credit_verification, map(store.decode, recorded)) if v]
+    if declared is None or declared.retracted or not outcomes:
+        return
+    await change_credit(
+        tx,
+        store,
+        declared.credit_id,
+        outcomes[-1],
+        command_id=uuid5(command_id, "credit"),
+        metadata=metadata,
+    )
+
+
+def _credit_verification(event: Event) -> RecordVerification | None:
+    """The status an outcome event gives the credit the certificate was declared for."""
+    match event:
+        case CertificateVerified(note=note):
+            return RecordVerification(status="verified", note=note)
+        case CertificateNeedsReview(reasons=reasons):
+            return RecordVerification(status="needs_review", note=_sentences(reasons))
+        case CertificateRejected(reasons=reasons):
+            return RecordVerification(status="rejected", note=_sentences(reasons))
+    return None
+
+
+def _sentences(reasons: tuple[ReviewReason, ...]) -> str:
+    return "; ".join(reason.message for reason in reasons)

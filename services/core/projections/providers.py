@@ -1,0 +1,60 @@
+"""Read model ``provider_directory``: the entries an organisation added to its provider directory
+(the seed entries are data: ``domain.credits.providers.SEED_PROVIDERS``), and its query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from domain.credits import providers
+from domain.credits.providers import PROVIDER_EVENTS, ProviderEntry, TenantProviders
+from domain.shared.event import EventRegistry
+from services.core.db import Tx
+from services.core.eventstore import RecordedEvent
+from services.core.projections.folded import as_json, tags
+
+_INSERT = """
+INSERT INTO provider_directory (tenant_id, provider_id, name, entry)
+SELECT $1, r.provider_id, r.name, r.entry
+FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, entry jsonb)
+"""
+
+
+class ProviderDirectoryProjection:
+    """A tenant's entries are one small state (``providers.evolve``): each batch folds into the
+    stored entries and replaces them."""
+
+    name = "provider_directory"
+    event_types: frozenset[str] | None = tags(PROVIDER_EVENTS)
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self.registry = registry
+
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        state = TenantProviders(entries=tuple(await tenant_providers(tx)))
+        for event in events:
+            state = providers.evolve(
+                state, self.registry.decode(event.event_type, event.schema_version, event.data)
+            )
+        rows = [
+            {"provider_id": e.provider_id, "name": e.name, "entry": msgspec.to_builtins(e)}
+            for e in state.entries
+        ]
+        await self.reset(tx)
+        await tx.pg.execute(_INSERT, tx.require_tenant(), as_json(rows))
+
+    async def reset(self, tx: Tx) -> None:
+        await tx.pg.execute(
+            "DELETE FROM provider_directory WHERE tenant_id = $1", tx.require_tenant()
+        )
+
+
+async def tenant_providers(tx: Tx) -> list[ProviderEntry]:
+    """The entries the organisation added to its directory, by name."""
+    rows = await tx.pg.fetch(
+        "SELECT entry::text AS entry FROM provider_directory WHERE tenant_id = $1"
+        " ORDER BY name, provider_id",
+        tx.require_tenant(),
+    )
+    return [msgspec.json.decode(row["entry"], type=ProviderEntry) for row in rows]

@@ -1,0 +1,284 @@
+"""Certificate verification end to end on real PostgreSQL and RabbitMQ: upload -> relay -> the
+``verify_certificate`` actor -> one outcome on the certificate and on its credit; duplicate
+deliveries; permanent failures; the read models and their rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import msgspec
+import pika
+import pytest
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.common import dq_name, xq_name
+
+from domain.credits.certificate import ReviewCertificate
+from domain.credits.providers import AddProvider
+from services.core import queries
+from services.core.blobs import FilesystemBlobStore
+from services.core.db import Database
+from services.core.eventstore import EventStore, RecordedEvent
+from services.core.handlers.providers import change_directory
+from services.core.handlers.verification import review_certificate, verify_certificate
+from services.core.projections import ProjectionRunner
+from services.core.projections.certificates import StoredCertificate, certificate_by_id
+from services.core.projections.providers import tenant_providers
+from services.core.registry import build_event_store
+from services.core.settings import Settings
+from services.core.stream_ids import certificate_stream, credit_stream
+from services.worker.actors import Job, declare_actors
+from services.worker.broker import PermanentFailure, build_broker
+from services.worker.certificates import verification_handlers
+from services.worker.relay import Relay
+from services.worker.subscriptions import Subscriptions, message_id_for
+from tests.conftest import new_tenant
+from tests.fixtures.certificates.generate import Forgery
+from tests.integration.test_relay import drain
+from tests.support import register
+from tests.verification_support import Uploaded, certificate_sample, upload_sample
+
+pytestmark = pytest.mark.integration
+SUBSCRIPTIONS = Subscriptions({"credits.CertificateUploaded": ("verify_certificate",)})
+
+
+@pytest.fixture(scope="module")
+def blob_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("blobs")
+
+
+@pytest.fixture(scope="module")
+def worker_settings(migrated: Settings, blob_dir: Path) -> Settings:
+    return msgspec.structs.replace(migrated, blob_dir=str(blob_dir))
+
+
+@pytest.fixture(scope="module")
+def queue() -> str:
+    return f"test-verification-{uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def broker(worker_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
+    built = build_broker(worker_settings)
+    assert isinstance(built, RabbitmqBroker)
+    declare_actors(built, queue_name=queue)
+    yield built
+    built.close()
+    connection = pika.BlockingConnection(built.parameters)
+    channel = connection.channel()
+    for name in (queue, dq_name(queue), xq_name(queue)):
+        channel.queue_delete(name)
+    connection.close()
+
+
+@pytest.fixture
+def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
+    broker.declare_queue(queue, ensure=True)
+    broker.flush_all()
+    return broker
+
+
+@pytest.fixture
+def store() -> EventStore:
+    return build_event_store()
+
+
+async def uploaded_in_new_tenant(
+    database: Database, store: EventStore, blob_dir: Path, forgery: Forgery | None = None
+) -> tuple[UUID, Uploaded]:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    sample = certificate_sample(forgery=forgery)
+    return tenant, await upload_sample(
+        database, store, FilesystemBlobStore(blob_dir), tenant, sample
+    )
+
+
+async def certificate_events(
+    database: Database, store: EventStore, tenant: UUID, certificate_id: UUID
+) -> list[RecordedEvent]:
+    async with database.transaction(tenant) as tx:
+        return await store.read_stream(tx, certificate_stream(certificate_id))
+
+
+async def stored(database: Database, tenant: UUID, certificate_id: UUID) -> StoredCertificate:
+    async with database.transaction(tenant) as tx:
+        found = await certificate_by_id(tx, certificate_id)
+    assert found is not None
+    return found
+
+
+async def credit_verification(database: Database, tenant: UUID, uploaded: Uploaded) -> str:
+    async with database.transaction(tenant) as tx:
+        [credit] = await queries.my_credits(tx, uploaded.person_id)
+    return credit.verification
+
+
+async def test_a_genuine_certificate_is_verified_and_its_credit_with_it(
+    database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
+    assert (await stored(database, tenant, uploaded.certificate_id)).status == "pending"
+
+    assert await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant) > 0
+    await drain(purged, queue)
+
+    events = await certificate_events(database, store, tenant, uploaded.certificate_id)
+    assert [e.event_type for e in events] == [
+        "credits.CertificateUploaded",
+        "credits.CertificateVerified",
+    ]
+    assert events[1].metadata["causation_id"] == str(events[0].event_id)
+    certificate = await stored(database, tenant, uploaded.certificate_id)
+    assert (certificate.status, certificate.decided_by, certificate.reasons) == (
+        "verified",
+        "worker",
+        (),
+    )
+    assert certificate.fields is not None
+    assert certificate.fields.title == certificate_sample().truth.title
+    assert certificate.provider is not None
+    assert any(a.body == "ARRT" and a.accepted for a in certificate.acceptance)
+    assert await credit_verification(database, tenant, uploaded) == "verified"
+
+
+async def test_a_certificate_made_out_to_someone_else_needs_review_with_the_reason(
+    database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
+    await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant)
+    await drain(purged, queue)
+
+    certificate = await stored(database, tenant, uploaded.certificate_id)
+    assert certificate.status == "needs_review"
+    [mismatch] = [r for r in certificate.reasons if r.code == "name_mismatch"]
+    assert await credit_verification(database, tenant, uploaded) == "needs_review"
+    async with database.transaction(tenant) as tx:
+        history = await store.read_stream(tx, credit_stream(uploaded.credit_id))
+    assert mismatch.message in history[-1].data["note"]
+
+
+async def test_a_message_delivered_twice_gives_one_outcome(
+    database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
+
+    def crash(_tenant: UUID, _seq: int) -> None:
+        raise RuntimeError("relay died before acknowledging")
+
+    with pytest.raises(RuntimeError):
+        await Relay(database, purged, SUBSCRIPTIONS, after_publish=crash).relay_tenant(tenant)
+    await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant)  # the same message again
+    await drain(purged, queue)
+
+    events = await certificate_events(database, store, tenant, uploaded.certificate_id)
+    assert [e.event_type for e in events][1:] == ["credits.CertificateVerified"]
+    async with database.transaction(tenant) as tx:
+        claimed = await tx.pg.fetch("SELECT message_id FROM actor_effects")
+    assert [row["message_id"] for row in claimed] == [
+        UUID(message_id_for(events[0].event_id, "verify_certificate"))
+    ]
+    async with database.transaction(tenant) as tx:
+        credit_events = await store.read_stream(tx, credit_stream(uploaded.credit_id))
+    assert [e.event_type for e in credit_events] == [
+        "credits.CreditRecorded",
+        "credits.CreditVerificationRecorded",
+    ]
+
+
+async def test_the_worker_leaves_a_reviewers_decision_alone(
+    database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
+    reviewer = uuid4()
+    async with database.transaction(tenant) as tx:
+        await review_certificate(
+            tx,
+            store,
+            worker_settings,
+            uploaded.certificate_id,
+            ReviewCertificate(reviewer_id=reviewer, decision="reject", reason="a photocopy"),
+            command_id=uuid4(),
+        )
+        recorded = await verify_certificate(
+            tx,
+            store,
+            FilesystemBlobStore(blob_dir),
+            worker_settings,
+            uploaded.certificate_id,
+            command_id=uuid4(),
+        )
+    assert recorded == []
+    certificate = await stored(database, tenant, uploaded.certificate_id)
+    assert (certificate.status, certificate.decided_by, certificate.reviewer_id) == (
+        "rejected",
+        "reviewer",
+        reviewer,
+    )
+    assert [r.message for r in certificate.reasons] == ["a photocopy"]
+    assert await credit_verification(database, tenant, uploaded) == "rejected"
+
+
+async def test_a_job_whose_person_or_file_is_missing_fails_permanently(
+    database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings, tmp_path: Path
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
+    async with database.transaction(tenant) as tx:
+        [event] = (await store.read_stream(tx, certificate_stream(uploaded.certificate_id)))[:1]
+    job = Job(
+        actor_name="verify_certificate", tenant_id=tenant, event_id=event.event_id, seq=event.seq
+    )
+    empty_store = FilesystemBlobStore(tmp_path)
+    [handler] = verification_handlers(worker_settings, store, empty_store)
+    with pytest.raises(PermanentFailure, match="BlobNotFound"):
+        async with database.transaction(tenant) as tx:
+            await handler(tx, job)
+    wrong = msgspec.structs.replace(job, seq=event.seq + 1)
+    with pytest.raises(PermanentFailure, match="no event"):
+        async with database.transaction(tenant) as tx:
+            await handler(tx, wrong)
+    assert (await stored(database, tenant, uploaded.certificate_id)).status == "pending"
+
+
+async def test_rebuild_reproduces_the_verification_and_directory_read_models(
+    database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
+) -> None:
+    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
+    files = FilesystemBlobStore(blob_dir)
+    async with database.transaction(tenant) as tx:
+        await verify_certificate(
+            tx, store, files, worker_settings, uploaded.certificate_id, command_id=uuid4()
+        )
+        await change_directory(
+            tx, store, AddProvider(name="Harbourside Imaging Academy"), command_id=uuid4()
+        )
+    read = (await stored(database, tenant, uploaded.certificate_id)).fields
+    assert read is not None
+    corrected = msgspec.structs.replace(read, participant_name="Someone Else")
+    async with database.transaction(tenant) as tx:
+        await review_certificate(
+            tx,
+            store,
+            worker_settings,
+            uploaded.certificate_id,
+            ReviewCertificate(
+                reviewer_id=uuid4(),
+                decision="reject",
+                reason="made out to someone else",
+                corrected_fields=corrected,
+            ),
+            command_id=uuid4(),
+        )
+    inline = await stored(database, tenant, uploaded.certificate_id)
+    assert inline.correction is not None
+    assert inline.correction.fields_as_read == read
+    async with database.transaction(tenant) as tx:
+        providers = await tenant_providers(tx)
+        runner = store.projections
+        assert isinstance(runner, ProjectionRunner)
+        await store.lock_head(tx)
+        await runner.rebuild(tx)
+        assert await tenant_providers(tx) == providers
+    assert [p.name for p in providers] == ["Harbourside Imaging Academy"]
+    assert await stored(database, tenant, uploaded.certificate_id) == inline

@@ -1,0 +1,101 @@
+"""Certificates to verify in tests: a generated certificate file (genuine or forged) and the
+person and credit it should prove, recorded through the handlers as the API records them."""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import date
+from typing import NamedTuple
+from uuid import UUID, uuid4
+
+import msgspec
+
+from domain.credits.credit import CreditDetails, RecordCredit
+from domain.people.credentials import Body
+from domain.people.person import AddCredential, RecordBirthMonth, RegisterPerson
+from services.core.blobs import BlobStore
+from services.core.db import Database
+from services.core.eventstore import EventStore
+from services.core.handlers.certificates import inspect_upload, upload_certificate
+from services.core.handlers.credits import record_credit
+from services.core.handlers.people import change_person, register_person
+from tests.fixtures.certificates.generate import Forgery, Sample, build_corpus
+from tests.fixtures.certificates.layouts import LAYOUTS
+
+CORPUS_SEED = 11
+
+
+@functools.cache
+def certificate_sample(layout: str = "asrt", forgery: Forgery | None = None) -> Sample:
+    """A text-layer PDF certificate of ``layout``: genuine, or forged as ``forgery`` says."""
+    [chosen] = [candidate for candidate in LAYOUTS if candidate.name == layout]
+    corpus = build_corpus(CORPUS_SEED, 1, ("text_pdf",), forged_per_layout=5, layouts=[chosen])
+    return next(sample for sample in corpus if sample.forgery == forgery)
+
+
+def declared_credit(sample: Sample) -> CreditDetails:
+    """The credit the sample's owner declares for it."""
+    declared = sample.declared
+    return msgspec.convert(
+        {
+            "title": declared.title,
+            "provider": declared.provider,
+            "accrediting_organisation": declared.provider,
+            "credit_types": declared.credit_types,
+            "completed_on": declared.completion_date,
+            "credits": declared.credits,
+        },
+        CreditDetails,
+    )
+
+
+class Uploaded(NamedTuple):
+    person_id: UUID
+    credit_id: UUID
+    certificate_id: UUID
+
+
+async def upload_sample(
+    database: Database,
+    store: EventStore,
+    blobs: BlobStore,
+    tenant: UUID,
+    sample: Sample,
+    *,
+    body: Body = "ARRT",
+    code: str = "R",
+) -> Uploaded:
+    """Register the sample's owner (holding ``body`` ``code``), record the credit they declare
+    and upload the certificate for it."""
+    person_id, credit_id = uuid4(), uuid4()
+    name = sample.declared.participant_name
+    assert name is not None
+    async with database.transaction(tenant) as tx:
+        await register_person(
+            tx, store, RegisterPerson(person_id=person_id, full_name=name), command_id=uuid4()
+        )
+        for command in (
+            RecordBirthMonth(birth_month=4),  # ARRT cycles run from it
+            AddCredential(body=body, code=code, earned_on=date(2019, 6, 1)),
+        ):
+            await change_person(tx, store, person_id, command, command_id=uuid4())
+        credit = RecordCredit(
+            credit_id=credit_id, person_id=person_id, details=declared_credit(sample)
+        )
+        await record_credit(tx, store, credit, command_id=uuid4())
+    source = io.BytesIO(sample.data)
+    inspected = await inspect_upload(source, max_bytes=10 * 1024 * 1024)
+    async with database.transaction(tenant) as tx:
+        uploaded = await upload_certificate(
+            tx,
+            store,
+            blobs,
+            person_id=person_id,
+            credit_id=credit_id,
+            filename=f"{sample.sample_id}.pdf",
+            source=source,
+            inspected=inspected,
+            command_id=uuid4(),
+        )
+    return Uploaded(person_id, credit_id, uploaded.certificate.certificate_id)
