@@ -1,7 +1,11 @@
 """Sending email: a ``Mailer`` port, an SMTP adapter and an in-memory fake.
 
-Every message has a plain-text and an HTML body. The SMTP adapter uses the standard library in a
-worker thread, so a slow mail server never blocks the event loop.
+Every message has a plain-text and an HTML body. Optional mail carries an unsubscribe link, sent
+as ``List-Unsubscribe`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058: a
+mail client unsubscribes with one POST, without opening a page). A message with an id gets the
+same ``Message-ID`` header on every attempt, so a mail sent again after a crash is recognised as
+a duplicate by the receiving mail systems that deduplicate. The SMTP adapter uses the standard
+library in a worker thread, so a slow mail server never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Protocol
 
 import msgspec
@@ -21,6 +26,10 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     subject: str
     text: str
     html: str
+    unsubscribe_url: str | None = None
+    """Optional mail only: the one-click unsubscribe address (https, answers POST)."""
+    message_id: str | None = None
+    """The unique left part of the ``Message-ID`` (the sender's domain is the right part)."""
 
 
 class Mailer(Protocol):
@@ -35,6 +44,12 @@ def to_email(message: Message, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to
     email["Subject"] = message.subject
+    if message.message_id is not None:
+        domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+        email["Message-ID"] = f"<{message.message_id}@{domain}>"
+    if message.unsubscribe_url is not None:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
     return email

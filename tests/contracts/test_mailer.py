@@ -3,47 +3,25 @@ sink). Each adapter is read back through what it delivered."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
 
+import msgspec
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.core.mail import Mailer, MemoryMailer, Message, SmtpMailer, build_mailer, to_email
 from services.core.settings import Settings
+from tests.mail_sink import bodies, free_port, running_sink
 
 pytestmark = pytest.mark.integration
 SENDER = "CME Ledger <no-reply@example.org>"
-
-
-class Sink:
-    """An aiosmtpd handler that keeps every delivered message."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(parsed)
-        return "250 OK"
 
 
 @dataclass
 class Adapter:
     mailer: Mailer
     delivered: Callable[[], Awaitable[list[EmailMessage]]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(params=["memory", "smtp"])
@@ -56,17 +34,12 @@ async def adapter(request: pytest.FixtureRequest) -> AsyncIterator[Adapter]:
 
         yield Adapter(fake, sent)
         return
-    sink, port = Sink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    with running_sink() as (sink, port):
 
-    async def received() -> list[EmailMessage]:
-        return sink.received
+        async def received() -> list[EmailMessage]:
+            return sink.received
 
-    try:
         yield Adapter(SmtpMailer("127.0.0.1", port, SENDER), received)
-    finally:
-        controller.stop()
 
 
 def message(to: str = "ana@example.org") -> Message:
@@ -84,14 +57,28 @@ async def test_a_sent_message_arrives_with_text_and_html_bodies(adapter: Adapter
     assert delivered["To"] == "ana@example.org"
     assert delivered["From"] == SENDER
     assert delivered["Subject"] == "Reset your password"
-    text = delivered.get_body(preferencelist=("plain",))
-    html = delivered.get_body(preferencelist=("html",))
-    assert text is not None
-    assert html is not None
-    assert isinstance(text, EmailMessage)
-    assert isinstance(html, EmailMessage)
-    assert "token=abc" in text.get_content()
-    assert '<a href="https://example.org/reset?token=abc">' in html.get_content()
+    text, html = bodies(delivered)
+    assert "token=abc" in text
+    assert '<a href="https://example.org/reset?token=abc">' in html
+    assert delivered["List-Unsubscribe"] is None
+    assert delivered["List-Unsubscribe-Post"] is None
+
+
+async def test_optional_mail_carries_one_click_unsubscribe_and_a_stable_message_id(
+    adapter: Adapter,
+) -> None:
+    link = "https://ledger.example.org/unsubscribe?token=abc.def"
+    optional = msgspec.structs.replace(
+        message(), unsubscribe_url=link, message_id="9b2e4f60-1c3d-5a7b-8e9f-0a1b2c3d4e5f"
+    )
+    await adapter.mailer.send(optional)
+    await adapter.mailer.send(optional)
+    first, again = await adapter.delivered()
+    assert first["List-Unsubscribe"] == f"<{link}>"
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert first["Message-ID"] == "<9b2e4f60-1c3d-5a7b-8e9f-0a1b2c3d4e5f@example.org>"
+    assert again["Message-ID"] == first["Message-ID"]
+    assert first.get_content_type() == "multipart/alternative"
 
 
 async def test_messages_arrive_separately_in_order(adapter: Adapter) -> None:
@@ -104,6 +91,16 @@ async def test_an_unreachable_smtp_server_raises_os_error() -> None:
     mailer = SmtpMailer("127.0.0.1", free_port(), SENDER, timeout_s=2)
     with pytest.raises(ConnectionRefusedError):
         await mailer.send(message())
+
+
+async def test_a_temporary_refusal_raises_os_error_so_the_sender_can_retry() -> None:
+    with running_sink() as (sink, port):
+        sink.refuse = 1
+        mailer = SmtpMailer("127.0.0.1", port, SENDER, timeout_s=2)
+        with pytest.raises(OSError, match="Try again later"):
+            await mailer.send(message())
+        await mailer.send(message())
+        assert len(sink.received) == 1
 
 
 def test_settings_build_an_smtp_mailer() -> None:

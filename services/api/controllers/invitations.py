@@ -8,9 +8,11 @@ from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
+from litestar.response import Response
 
 from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
@@ -19,6 +21,8 @@ from services.api.controllers.session import Me, memberships_of_user, request_id
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
+from services.core.notifications.invitations import invitation_message
+from services.core.notifications.outbox import organisation_name
 
 
 class StaffDetails(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,7 +58,7 @@ class InvitationSent(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     person_id: UUID | None
     accept_token: str
-    """Shown once: the secret for the invitation link. Send it to the invitee."""
+    """Shown once: the secret of the invitation link, which is also mailed to the invitee."""
 
 
 class InvitationAccept(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,9 +81,13 @@ class InvitationController(Controller):
     @post("", guards=[requires_role("owner", "admin")], status_code=201)
     async def invite(
         self, request: Request[Principal, Any, Any], state: State, data: JSONBody[InvitationCreate]
-    ) -> InvitationSent:
-        """Invite a person by email. Admins invite employees; owners any role. With ``staff``,
-        the person's staff record is created at once, in the same transaction."""
+    ) -> Response[InvitationSent]:
+        """Invite a person by email: the invitation mail with its link goes out after the
+        answer (the answer holds the link's token too, for another way to pass it on). Admins
+        invite employees; owners any role. With ``staff``, the person's staff record is created
+        at once, in the same transaction."""
+        from services.api.controllers.account import send_quietly  # account imports this module
+
         if data.staff is not None and data.person_id is not None:
             raise ValidationException("give either person_id or staff, not both")
         person_id = data.person_id
@@ -110,13 +118,19 @@ class InvitationController(Controller):
                 access_until=data.access_until,
                 metadata=actor(request),
             )
-        return InvitationSent(
-            invitation_id=sent.invitation_id,
-            email=sent.email,
-            role=sent.role,
-            expires_at=sent.expires_at,
-            person_id=person_id,
-            accept_token=sent.token,
+            organisation = await organisation_name(tx)
+        message = invitation_message(state.settings, organisation=organisation, invited=sent)
+        return Response(
+            InvitationSent(
+                invitation_id=sent.invitation_id,
+                email=sent.email,
+                role=sent.role,
+                expires_at=sent.expires_at,
+                person_id=person_id,
+                accept_token=sent.token,
+            ),
+            status_code=201,
+            background=BackgroundTask(send_quietly, state.mailer, message),
         )
 
     @get("", guards=[requires_role("owner", "admin")])
@@ -160,10 +174,10 @@ class InvitationController(Controller):
         )
         joined = await memberships_of_user(state.database, user_id)
         chosen = next(m for m in joined if m.tenant_id == tenant_id)
-        email = await _email(state, user_id)
+        email = await email_of(state, user_id)
         return start_session(request, user_id, email, chosen, joined)
 
 
-async def _email(state: State, user_id: UUID) -> str:
+async def email_of(state: State, user_id: UUID) -> str:
     async with state.database.transaction(None) as tx:
         return str(await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id))

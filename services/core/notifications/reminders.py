@@ -1,0 +1,161 @@
+"""Deadline reminders of one organisation for one day (the scheduler's daily run).
+
+Members whose staff record is active get one mail per run day listing every obligation with a
+reminder due (``domain.notifications.reminders``), unless they turned reminders off. Staff
+without an account get none (they appear in the admins' weekly digest). A reminder queued by any
+earlier run counts as sent: runs of one organisation are serialised, so two runs (a retry, a
+second scheduler) never queue the same reminder twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from uuid import UUID
+
+from domain.compliance.evaluation import Obligation
+from domain.notifications.mail import ReminderItem, ReminderQueued
+from domain.notifications.reminders import DueReminder, SentReminder, due_reminder
+from services.core.db import Tx
+from services.core.eventstore import EventStore, Metadata
+from services.core.mail_templates import credits_text, days_text, portal_link
+from services.core.notifications.compose import compose
+from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
+from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
+from services.core.queries import obligations_on
+from services.core.settings import Settings
+
+_MEMBERS = """
+SELECT m.user_id, u.email, p.person_id, p.full_name FROM memberships m
+JOIN users u USING (user_id)
+JOIN people p ON p.tenant_id = m.tenant_id AND p.person_id = m.person_id AND p.active
+WHERE m.tenant_id = $1 AND m.role <> 'auditor'
+  AND (m.access_until IS NULL OR m.access_until > now())
+ORDER BY p.person_id, m.user_id
+"""
+_SENT = """
+SELECT person_id, body, window_end, threshold, run_on FROM reminder_log
+WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+"""
+
+Key = tuple[UUID, str, date]
+"""An obligation: person, body, end of its window."""
+
+
+async def _sent(tx: Tx, person_ids: list[UUID]) -> dict[Key, list[SentReminder]]:
+    sent: dict[Key, list[SentReminder]] = defaultdict(list)
+    for row in await tx.pg.fetch(_SENT, tx.require_tenant(), person_ids):
+        sent[row["person_id"], row["body"], row["window_end"]].append(
+            SentReminder(threshold=row["threshold"], sent_on=row["run_on"])
+        )
+    return sent
+
+
+def _item_context(o: Obligation, due: DueReminder) -> dict[str, object]:
+    total = o.lines[0]
+    return {
+        "body": o.body,
+        "window_start": o.window.start,
+        "window_end": o.window.end,
+        "status": o.status,
+        "required": total.required,
+        "counted": total.counted,
+        "waived": total.waived,
+        "shortfall": total.shortfall,
+        "deadline": o.deadline,
+        "days_left": due.days_left,
+        "late_credits_until": o.late_credits_until if o.status == "in_grace" else None,
+        "flagged": bool(o.flags),
+    }
+
+
+def _subject(due: list[tuple[Obligation, DueReminder]]) -> str:
+    soonest = min(d.days_left for _, d in due)
+    if len(due) == 1:
+        [(o, d)] = due
+        needed = credits_text(o.lines[0].shortfall)
+        return f"CME reminder: {o.body} needs {needed} more credits ({days_text(d.days_left)})"
+    return f"CME reminder: {len(due)} requirements need more credits ({days_text(soonest)})"
+
+
+async def queue_reminders(
+    tx: Tx, store: EventStore, settings: Settings, *, run_on: date, metadata: Metadata
+) -> int:
+    """Queue the reminders due on ``run_on`` in the transaction's organisation; the number of
+    mails queued."""
+    tenant = tx.require_tenant()
+    await tx.pg.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"reminders:{tenant}"
+    )
+    members = await tx.pg.fetch(_MEMBERS, tenant)
+    preferences = await mail_preferences(tx, [m["user_id"] for m in members])
+    members = [m for m in members if preferences[m["user_id"]].wants("deadline_reminders")]
+    if not members:
+        return 0
+    person_ids = [m["person_id"] for m in members]
+    obligations = await obligations_on(tx, today=run_on, person_ids=person_ids)
+    sent = await _sent(tx, person_ids)
+    organisation = await organisation_name(tx)
+    queued = 0
+    thresholds = settings.reminder_thresholds
+    for member in members:
+        due = []
+        for o in obligations.get(member["person_id"], []):
+            reminder = due_reminder(
+                deadline=o.deadline,
+                today=run_on,
+                has_shortfall=o.status != "compliant",
+                sent=sent[member["person_id"], o.body, o.window.end],
+                thresholds=thresholds,
+                overdue_every_days=settings.overdue_reminder_days,
+            )
+            if reminder is not None:
+                due.append((o, reminder))
+        if not due:
+            continue
+        mail_id = mail_id_for("reminder", member["person_id"], member["user_id"], run_on)
+        message = compose(
+            "reminder",
+            settings=settings,
+            to=member["email"],
+            subject=_subject(due),
+            organisation=organisation,
+            reason="You receive this because deadline reminders are on for your account"
+            f" at {organisation}.",
+            context={
+                "name": member["full_name"],
+                "items": [_item_context(o, d) for o, d in due],
+                "portal_url": portal_link(settings.public_url, "dashboard"),
+            },
+            unsubscribe=UnsubscribeLink(
+                tenant_id=tenant, user_id=member["user_id"], category="deadline_reminders"
+            ),
+        )
+        event = ReminderQueued(
+            mail_id=mail_id,
+            user_id=member["user_id"],
+            person_id=member["person_id"],
+            run_on=run_on,
+            items=tuple(
+                ReminderItem(
+                    body=o.body,
+                    window_end=o.window.end,
+                    deadline=o.deadline,
+                    threshold=d.threshold,
+                    days_left=d.days_left,
+                    shortfall=o.lines[0].shortfall,
+                )
+                for o, d in due
+            ),
+        )
+        queued += await queue_mail(
+            tx,
+            store,
+            queued=event,
+            mail_id=mail_id,
+            user_id=member["user_id"],
+            category="deadline_reminders",
+            message=message,
+            metadata=metadata,
+        )
+    return queued

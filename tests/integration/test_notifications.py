@@ -1,0 +1,747 @@
+"""Notifications end to end against real PostgreSQL, real RabbitMQ and a local SMTP server: the
+scheduler enqueues a run, the worker queues the mail, the relay hands it to ``deliver_mail``,
+and the mail server receives it. Each test has its own organisation; the module has its own
+queue (deleted afterwards) and SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
+
+import dramatiq
+import msgspec
+import pika
+import pytest
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.common import dq_name, xq_name
+from litestar.testing import AsyncTestClient
+
+from domain.compliance.evaluation import Obligation
+from domain.credits.certificate import CertificateUploaded
+from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
+from domain.organisations.organisation import ChangeAuditorAccess
+from domain.people.person import AddCredential, RegisterPerson
+from domain.shared.event import event_tag
+from services.api.app import create_app
+from services.core.db import Database
+from services.core.eventstore import EventStore, RecordedEvent, row_to_event, select_events
+from services.core.handlers.organisations import (
+    accept_invitation,
+    change_organisation,
+    invite_member,
+    open_organisation,
+)
+from services.core.handlers.people import change_person, register_person
+from services.core.mail_templates import credits_text, day_text
+from services.core.notifications.preferences import change_mail_preferences, mail_preferences
+from services.core.projections import ProjectionRunner
+from services.core.queries import my_obligations
+from services.core.registry import EVENT_TYPES, build_event_store
+from services.core.settings import Settings
+from services.core.stream_ids import certificate_stream
+from services.worker.actors import declare_actors
+from services.worker.broker import build_broker
+from services.worker.relay import Relay, messages_for
+from services.worker.scheduler import Run, Scheduler, run_message_id
+from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions
+from tests.conftest import ROOT, settings_env
+from tests.mail_sink import Sink, bodies, running_sink
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery"
+PUBLIC_URL = "https://ledger.example.org"
+NOTIFICATION_ACTORS = frozenset({"deliver_mail", "notify_certificate", "notify_auditor_access"})
+MAIL_SUBSCRIPTIONS = Subscriptions(
+    {
+        event_tag(cls): tuple(
+            name for name in SUBSCRIPTIONS.actors_for(event_tag(cls)) if name in NOTIFICATION_ACTORS
+        )
+        for cls in EVENT_TYPES
+    }
+)
+"""The production subscriptions of the notification actors only (other teams' actors would
+act on these organisations' events too)."""
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[tuple[Sink, int]]:
+    with running_sink() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mail_settings(migrated: Settings, sink: tuple[Sink, int]) -> Settings:
+    return msgspec.structs.replace(
+        migrated,
+        smtp_host="127.0.0.1",
+        smtp_port=sink[1],
+        public_url=PUBLIC_URL,
+        secret_key="notification tests secret key, 32+ characters",
+    )
+
+
+@pytest.fixture(scope="module")
+def queue() -> str:
+    return f"test-notifications-{uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def broker(mail_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
+    built = build_broker(mail_settings)
+    assert isinstance(built, RabbitmqBroker)
+    declare_actors(built, queue_name=queue)
+    built.declare_queue(queue, ensure=True)
+    yield built
+    built.close()
+    connection = pika.BlockingConnection(built.parameters)
+    channel = connection.channel()
+    for name in (queue, dq_name(queue), xq_name(queue)):
+        channel.queue_delete(name)
+    connection.close()
+
+
+@pytest.fixture
+def store() -> EventStore:
+    return build_event_store()
+
+
+@dataclass
+class Org:
+    tenant: UUID
+    owner_id: UUID
+    owner_email: str
+    member_id: UUID
+    member_email: str
+    person_id: UUID
+    ardms: Obligation
+    """Maria's current ARDMS obligation (no credits: a shortfall until its deadline)."""
+
+
+def unique_email(name: str) -> str:
+    return f"{name}-{uuid4().hex[:10]}@example.org"
+
+
+async def organisation(database: Database, store: EventStore) -> Org:
+    """An organisation, its owner, and Maria: an account holder who earned her RDMS a month ago
+    (so she is in her first ARDMS cycle) and has no credits yet."""
+    today = datetime.now(UTC).date()
+    owner_email, member_email = unique_email("owner"), unique_email("maria")
+    opened = await open_organisation(
+        database,
+        store,
+        name="Riverside Imaging",
+        slug=f"riverside-{uuid4().hex[:10]}",
+        email=owner_email,
+        password=PASSWORD,
+    )
+    tenant, person_id = opened.tenant_id, uuid4()
+    async with database.transaction(tenant) as tx:
+        await register_person(
+            tx,
+            store,
+            RegisterPerson(person_id=person_id, full_name="Maria Okafor"),
+            command_id=uuid4(),
+        )
+        await change_person(
+            tx,
+            store,
+            person_id,
+            AddCredential(body="ARDMS", code="RDMS", earned_on=today - timedelta(days=30)),
+            command_id=uuid4(),
+        )
+        invited = await invite_member(
+            tx, store, email=member_email, role="employee", by_role="owner", person_id=person_id
+        )
+    _, member_id = await accept_invitation(
+        database, store, token=invited.token, password=PASSWORD, now=datetime.now(UTC)
+    )
+    async with database.transaction(tenant) as tx:
+        [ardms] = [
+            o
+            for o in await my_obligations(tx, person_id, today=today)
+            if o.body == "ARDMS" and o.period == "current"
+        ]
+    return Org(tenant, opened.user_id, owner_email, member_id, member_email, person_id, ardms)
+
+
+@pytest.fixture(scope="module")
+def worker(broker: RabbitmqBroker) -> Iterator[dramatiq.Worker]:
+    """One worker for the module: its actors share one event loop, and so one pool."""
+    started = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    started.start()
+    yield started
+    started.stop()
+
+
+async def unsent(database: Database, tenant: UUID) -> int:
+    async with database.transaction(tenant) as tx:
+        return int(await tx.pg.fetchval("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL"))
+
+
+async def settle(
+    database: Database, broker: RabbitmqBroker, worker: dramatiq.Worker, queue: str, tenant: UUID
+) -> None:
+    """Let the worker process every message and relay the tenant's events until every queued
+    mail is sent (failing after 60 s)."""
+    relay = Relay(database, broker, MAIL_SUBSCRIPTIONS)
+    deadline = time.monotonic() + 60
+    while True:
+        await asyncio.to_thread(broker.join, queue, min_successes=3, idle_time=50, timeout=30_000)
+        await asyncio.to_thread(worker.join)
+        relayed = await relay.relay_tenant(tenant)
+        if not relayed and not await unsent(database, tenant):
+            return
+        assert time.monotonic() < deadline, "the notifications did not settle"
+
+
+async def tick(
+    database: Database, broker: RabbitmqBroker, settings: Settings, tenant: UUID, day: date
+) -> int:
+    """One tick of a fresh scheduler (a restarted or second one) as at ``day``'s run hour."""
+    scheduler = Scheduler(database, broker, settings)
+    return await scheduler.tick([tenant], scheduler.at_hour(day))
+
+
+async def run_days(
+    database: Database,
+    broker: RabbitmqBroker,
+    worker: dramatiq.Worker,
+    queue: str,
+    settings: Settings,
+    tenant: UUID,
+    days: list[date],
+) -> None:
+    """The scheduled runs of ``days``, one after the other, as the days pass."""
+    for day in days:
+        await tick(database, broker, settings, tenant, day)
+        await settle(database, broker, worker, queue, tenant)
+
+
+async def recorded(database: Database, tenant: UUID, event_type: str) -> list[RecordedEvent]:
+    async with database.transaction(tenant) as tx:
+        rows = await tx.pg.fetch(
+            select_events(" AND event_type = $2 ORDER BY seq"), tenant, event_type
+        )
+    return [row_to_event(row) for row in rows]
+
+
+async def events(database: Database, tenant: UUID, event_type: str) -> list[dict[str, Any]]:
+    return [event.data for event in await recorded(database, tenant, event_type)]
+
+
+@pytest.fixture
+async def org(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    worker: dramatiq.Worker,
+    queue: str,
+) -> Org:
+    """A fresh organisation whose set-up events are already relayed and handled."""
+    broker.flush_all()
+    made = await organisation(database, store)
+    await settle(database, broker, worker, queue, made.tenant)
+    return made
+
+
+def reminder_of(sink: Sink, org: Org) -> list[EmailMessage]:
+    return [m for m in sink.to(org.member_email) if m["Subject"].startswith("CME reminder")]
+
+
+def digests_of(sink: Sink, address: str) -> list[EmailMessage]:
+    return [m for m in sink.to(address) if m["Subject"].startswith("Weekly CME summary")]
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_unsubscribe(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    run_on = org.ardms.deadline - timedelta(days=30)
+    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 2  # reminders, digest
+    await settle(database, broker, worker, queue, org.tenant)
+
+    [mail] = reminder_of(sink[0], org)
+    shortfall = credits_text(org.ardms.lines[0].shortfall)
+    assert mail["Subject"] == f"CME reminder: ARDMS needs {shortfall} more credits (30 days left)"
+    text, html = bodies(mail)
+    for part in (text, html):
+        assert "Maria Okafor" in part
+        assert f"{day_text(org.ardms.window.start)} to {day_text(org.ardms.window.end)}" in part
+        assert f"{day_text(org.ardms.deadline)} (30 days left)" in part
+        assert f"{PUBLIC_URL}/dashboard" in part
+        assert "Riverside Imaging" in part
+    assert f"Still needed: {shortfall} credits" in text
+    assert f"<strong>{shortfall} credits</strong>" in html
+    assert f"Counted: 0 of {credits_text(org.ardms.lines[0].required)} credits required" in text
+    unsubscribe = mail["List-Unsubscribe"]
+    assert unsubscribe.startswith(f"<{PUBLIC_URL}/unsubscribe?token=")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.strip("<>") in text
+    [queued] = await events(database, org.tenant, "notifications.ReminderQueued")
+    assert queued["person_id"] == str(org.person_id)
+    assert queued["run_on"] == run_on.isoformat()
+    assert [(i["body"], i["threshold"], i["days_left"]) for i in queued["items"]] == [
+        ("ARDMS", 30, 30)
+    ]
+    assert mail["Message-ID"].startswith(f"<{queued['mail_id']}@")
+    sent = [e["mail_id"] for e in await events(database, org.tenant, "notifications.MailSent")]
+    assert queued["mail_id"] in sent
+
+
+async def test_the_same_day_twice_a_second_scheduler_or_a_repeated_run_send_nothing_new(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    run_on = org.ardms.deadline - timedelta(days=90)
+    scheduler = Scheduler(database, broker, mail_settings)
+    assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 2
+    await settle(database, broker, worker, queue, org.tenant)
+    assert len(reminder_of(sink[0], org)) == 1
+    assert len(digests_of(sink[0], org.owner_email)) == 1
+
+    assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 0
+    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 0
+    for actor_name in ("send_reminders", "send_digest"):  # each run's message delivered again
+        message = broker.get_actor(actor_name).message_with_options(
+            kwargs={"tenant_id": str(org.tenant), "run_on": run_on.isoformat()}
+        )
+        broker.enqueue(message.copy(message_id=run_message_id(org.tenant, Run(actor_name, run_on))))
+    await settle(database, broker, worker, queue, org.tenant)
+    assert len(reminder_of(sink[0], org)) == 1
+    assert len(digests_of(sink[0], org.owner_email)) == 1
+
+    # 89 and 31 days before the deadline cross no new threshold. The run 30 days before is
+    # missed: 8 days before, the 30-day reminder goes out late; 7 days before, the 7-day one.
+    days = [org.ardms.deadline - timedelta(days=left) for left in (89, 31, 8, 7)]
+    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
+    assert [m["Subject"].rsplit("(", 1)[1] for m in reminder_of(sink[0], org)] == [
+        "90 days left)",
+        "8 days left)",
+        "7 days left)",
+    ]
+    thresholds = [
+        item["threshold"]
+        for queued in await events(database, org.tenant, "notifications.ReminderQueued")
+        for item in queued["items"]
+    ]
+    assert thresholds == [90, 30, 7]
+
+
+async def test_a_mail_the_server_refuses_is_retried_and_sent_once(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    sink[0].refuse = 1
+    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=7))
+    await settle(database, broker, worker, queue, org.tenant)
+    assert sink[0].refuse == 0, "the server never refused"
+    assert len(reminder_of(sink[0], org)) == 1
+    assert len(digests_of(sink[0], org.owner_email)) == 1
+    queued = [
+        e["mail_id"]
+        for kind in ("ReminderQueued", "DigestQueued")
+        for e in await events(database, org.tenant, f"notifications.{kind}")
+    ]
+    sent = [e["mail_id"] for e in await events(database, org.tenant, "notifications.MailSent")]
+    assert sorted(sent) == sorted(queued)
+
+
+async def test_an_overdue_reminder_goes_out_on_the_first_day_after_the_deadline_then_monthly(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    days = [org.ardms.deadline + timedelta(days=late) for late in (1, 2, 30, 31)]
+    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
+    subjects = [m["Subject"] for m in reminder_of(sink[0], org)]
+    assert [s.rsplit("(", 1)[1] for s in subjects] == ["overdue by 1 day)", "overdue by 31 days)"]
+    text, _ = bodies(reminder_of(sink[0], org)[0])
+    assert "Overdue" in text or "In grace period" in text
+
+
+# --- preferences and unsubscribe ---------------------------------------------------------------
+
+
+def token_of(mail: EmailMessage) -> str:
+    return urlsplit(mail["List-Unsubscribe"].strip("<>")).query.removeprefix("token=")
+
+
+async def test_the_one_click_link_turns_reminders_off_and_other_links_change_nothing(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=90))
+    await settle(database, broker, worker, queue, org.tenant)
+    [mail] = reminder_of(sink[0], org)
+    token = token_of(mail)
+    damaged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+
+    async def wants_reminders() -> bool:
+        async with database.transaction(org.tenant) as tx:
+            found = await mail_preferences(tx, [org.member_id])
+        return found[org.member_id].wants("deadline_reminders")
+
+    async with AsyncTestClient(create_app(mail_settings)) as client:
+        page = await client.get("/unsubscribe", params={"token": token})
+        assert page.status_code == 200
+        assert "deadline reminders from Riverside Imaging" in page.text
+        assert "<form method='post'" in page.text
+        assert await wants_reminders(), "a GET must change nothing"
+        for bad, status in ((damaged, 404), ("not-a-token", 400), ("", 400)):
+            refused = await client.post("/unsubscribe", params={"token": bad})
+            assert refused.status_code == status, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+        assert (await client.get("/unsubscribe", params={"token": damaged})).status_code == 404
+        assert await wants_reminders()
+        assert await events(database, org.tenant, "notifications.MailPreferencesChanged") == []
+        for _ in range(2):  # what a mail client sends (RFC 8058), twice
+            done = await client.post(
+                "/unsubscribe",
+                params={"token": token},
+                content=b"List-Unsubscribe=One-Click",
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+            assert done.status_code == 200, done.text
+            assert "no longer receive deadline reminders" in done.text
+    assert not await wants_reminders()
+    [changed] = await events(database, org.tenant, "notifications.MailPreferencesChanged")
+    assert changed == {
+        "user_id": str(org.member_id),
+        "opted_out": ["deadline_reminders"],
+        "via": "unsubscribe_link",
+    }
+
+    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=30))
+    await settle(database, broker, worker, queue, org.tenant)
+    assert reminder_of(sink[0], org) == [mail]
+
+
+async def test_the_digest_follows_each_admins_own_preference(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    async with database.transaction(org.tenant) as tx:
+        await change_mail_preferences(
+            tx, store, user_id=org.owner_id, wanted={"weekly_digest": False}, via="settings"
+        )
+    first_week = org.ardms.deadline - timedelta(days=30)
+    await tick(database, broker, mail_settings, org.tenant, first_week)
+    await settle(database, broker, worker, queue, org.tenant)
+    assert digests_of(sink[0], org.owner_email) == []
+    assert len(reminder_of(sink[0], org)) == 1, "the member's own preference is untouched"
+
+    async with database.transaction(org.tenant) as tx:
+        await change_mail_preferences(
+            tx, store, user_id=org.owner_id, wanted={"weekly_digest": True}, via="settings"
+        )
+    await tick(database, broker, mail_settings, org.tenant, first_week + timedelta(days=7))
+    await settle(database, broker, worker, queue, org.tenant)
+    assert len(digests_of(sink[0], org.owner_email)) == 1
+
+
+# --- digest and event notifications ------------------------------------------------------------
+
+
+async def needs_review(database: Database, store: EventStore, org: Org) -> UUID:
+    """A certificate of Maria's that the worker sent to review (events appended directly)."""
+    certificate_id = uuid4()
+    async with database.transaction(org.tenant) as tx:
+        await store.append(
+            tx,
+            certificate_stream(certificate_id),
+            [
+                CertificateUploaded(
+                    certificate_id=certificate_id,
+                    person_id=org.person_id,
+                    credit_id=None,
+                    sha256="a" * 64,
+                    media_type="application/pdf",
+                    size_bytes=1234,
+                    filename="vascular <update>.pdf",
+                ),
+                CertificateNeedsReview(
+                    certificate_id=certificate_id,
+                    credit_id=None,
+                    fields=ExtractedFields(participant_name="M. Okafor-Smith"),
+                    provider=None,
+                    acceptance=(),
+                    text_source="ocr",
+                    confidence=Decimal("0.42"),
+                    reasons=(
+                        ReviewReason(
+                            code="name_mismatch",
+                            message="The name on the certificate (M. Okafor-Smith) differs.",
+                        ),
+                        ReviewReason(code="missing_provider", message="No provider was found."),
+                    ),
+                ),
+            ],
+            expected_version=0,
+            event_ids=[uuid4(), uuid4()],
+        )
+    return certificate_id
+
+
+async def test_the_weekly_digest_counts_statuses_lists_who_is_at_risk_and_the_review_queue(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    await needs_review(database, store, org)
+    run_on = org.ardms.deadline - timedelta(days=30)
+    await tick(database, broker, mail_settings, org.tenant, run_on)
+    await settle(database, broker, worker, queue, org.tenant)
+
+    [digest] = digests_of(sink[0], org.owner_email)
+    assert digests_of(sink[0], org.member_email) == [], "employees get no digest"
+    text, html = bodies(digest)
+    shortfall = credits_text(org.ardms.lines[0].shortfall)
+    assert (
+        f"Maria Okafor, ARDMS: At risk, {shortfall} credits short,"
+        f" deadline {day_text(org.ardms.deadline)}" in text
+    )
+    assert "Staff: 1" in text
+    assert "At risk: 1" in text
+    assert "Certificates waiting for review: 1" in text
+    assert f"{PUBLIC_URL}/dashboard" in text
+    assert "<td>Maria Okafor</td>" in html.replace('<td style="padding:4px 8px 4px 0">', "<td>")
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [queued] = await events(database, org.tenant, "notifications.DigestQueued")
+    assert queued["user_id"] == str(org.owner_id)
+
+
+async def test_a_certificate_needing_review_is_mailed_to_its_person_with_the_reasons_once(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    await needs_review(database, store, org)
+    await settle(database, broker, worker, queue, org.tenant)
+    [mail] = [m for m in sink[0].to(org.member_email) if "certificate" in m["Subject"]]
+    assert mail["Subject"] == "Your certificate needs a reviewer's look"
+    text, html = bodies(mail)
+    assert "The name on the certificate (M. Okafor-Smith) differs." in text
+    assert "No provider was found." in html
+    assert '"vascular <update>.pdf"' in text
+    assert "vascular &lt;update&gt;.pdf" in html
+    assert mail["List-Unsubscribe"] is not None
+    [queued] = await events(database, org.tenant, "notifications.NotificationQueued")
+    assert (queued["kind"], queued["user_id"]) == ("certificate_needs_review", str(org.member_id))
+
+    # The relay publishing the same events again (a crash before its acknowledgement): neither
+    # the notification nor its delivery happens twice.
+    for event_type in ("credits.CertificateNeedsReview", "notifications.NotificationQueued"):
+        [again] = await recorded(database, org.tenant, event_type)
+        for message in messages_for(broker, MAIL_SUBSCRIPTIONS, again):
+            broker.enqueue(message)
+    await settle(database, broker, worker, queue, org.tenant)
+    assert len([m for m in sink[0].to(org.member_email) if "certificate" in m["Subject"]]) == 1
+
+
+async def test_certificate_notifications_turned_off_send_nothing(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    async with database.transaction(org.tenant) as tx:
+        await change_mail_preferences(
+            tx,
+            store,
+            user_id=org.member_id,
+            wanted={"certificate_notifications": False},
+            via="settings",
+        )
+    await needs_review(database, store, org)
+    await settle(database, broker, worker, queue, org.tenant)
+    assert sink[0].to(org.member_email) == []
+    assert await events(database, org.tenant, "notifications.NotificationQueued") == []
+
+
+async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    auditor_email = unique_email("auditor")
+    until = datetime.now(UTC) + timedelta(days=30)
+    async with database.transaction(org.tenant) as tx:
+        invited = await invite_member(
+            tx, store, email=auditor_email, role="auditor", by_role="owner", access_until=until
+        )
+    _, auditor_id = await accept_invitation(
+        database, store, token=invited.token, password=PASSWORD, now=datetime.now(UTC)
+    )
+    await settle(database, broker, worker, queue, org.tenant)
+    async with database.transaction(org.tenant) as tx:
+        await change_organisation(
+            tx,
+            store,
+            ChangeAuditorAccess(
+                user_id=auditor_id, access_until=until + timedelta(days=60), by_role="owner"
+            ),
+        )
+    await settle(database, broker, worker, queue, org.tenant)
+
+    granted, changed = sink[0].to(auditor_email)
+    assert (
+        granted["Subject"]
+        == f"Your auditor access to Riverside Imaging ends {day_text(until.date())}"
+    )
+    assert "You now have read-only auditor access" in bodies(granted)[0]
+    later = day_text((until + timedelta(days=60)).date())
+    assert changed["Subject"] == f"Your auditor access to Riverside Imaging ends {later}"
+    assert f"now ends on {later}" in bodies(changed)[0]
+    assert granted["List-Unsubscribe"] is None, "access mail is mandatory"
+    kinds = [
+        e["kind"] for e in await events(database, org.tenant, "notifications.NotificationQueued")
+    ]
+    assert kinds == ["auditor_access_granted", "auditor_access_changed"]
+    assert sink[0].to(org.member_email) == [], "members added as staff get no access mail"
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
+    mail_settings: Settings, broker: RabbitmqBroker, org: Org
+) -> None:
+    idle_queue = f"test-scheduler-cli-{uuid4().hex[:12]}"  # no worker consumes it
+    env = {**settings_env(mail_settings), "CMELEDGER_BROKER_QUEUE": idle_queue}
+
+    def scheduler(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "services.core.cli", "scheduler", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    try:
+        refused = scheduler("--date", "2031-01-06")
+        assert refused.returncode == 2
+        assert "--date needs --once" in refused.stderr
+        first = scheduler("--once", "--date", "2031-01-06")
+        assert first.returncode == 0, first.stderr
+        assert int(first.stdout.split()[0]) >= 2
+        again = scheduler("--once", "--date", "2031-01-06")
+        assert again.stdout.strip() == "0 runs enqueued", again.stderr
+    finally:
+        connection = pika.BlockingConnection(broker.parameters)
+        channel = connection.channel()
+        for name in (idle_queue, dq_name(idle_queue), xq_name(idle_queue)):
+            channel.queue_delete(name)
+        connection.close()
+    enqueued = asyncio.run(_scheduled_runs(mail_settings, org.tenant))
+    assert enqueued == [("send_digest", date(2031, 1, 6)), ("send_reminders", date(2031, 1, 6))]
+
+
+async def _scheduled_runs(settings: Settings, tenant: UUID) -> list[tuple[str, date]]:
+    database = Database(settings)
+    try:
+        async with database.transaction(tenant) as tx:
+            rows = await tx.pg.fetch("SELECT job, run_on FROM scheduled_runs ORDER BY job")
+    finally:
+        await database.dispose()
+    return [(row["job"], row["run_on"]) for row in rows]
+
+
+async def test_rebuilt_preferences_and_reminder_log_equal_the_inline_ones(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    mail_settings: Settings,
+    org: Org,
+) -> None:
+    async with database.transaction(org.tenant) as tx:
+        for wanted in ({"weekly_digest": False}, {"certificate_notifications": False}):
+            await change_mail_preferences(
+                tx, store, user_id=org.owner_id, wanted=wanted, via="settings"
+            )
+    days = [org.ardms.deadline - timedelta(days=left) for left in (90, 7)]
+    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
+
+    async def read_models() -> list[list[tuple[Any, ...]]]:
+        async with database.transaction(org.tenant) as tx:
+            return [
+                [tuple(row) for row in await tx.pg.fetch(sql)]
+                for sql in (
+                    "SELECT user_id, opted_out, changed_at FROM mail_preferences",
+                    "SELECT mail_id, person_id, body, window_end, threshold, run_on"
+                    " FROM reminder_log ORDER BY run_on",
+                )
+            ]
+
+    inline = await read_models()
+    assert inline[0][0][1] == ["certificate_notifications", "weekly_digest"]
+    assert [row[4] for row in inline[1]] == [90, 7]
+    runner = store.projections
+    assert isinstance(runner, ProjectionRunner)
+    async with database.transaction(org.tenant) as tx:
+        await store.lock_head(tx)
+        await runner.rebuild(tx)
+    assert await read_models() == inline
