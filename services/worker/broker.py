@@ -3,12 +3,14 @@
 Middleware, in order: age and time limits, retries with exponential backoff (an actor's
 ``throws=(PermanentFailure,)`` skips them), callbacks, the asyncio event loop for async actors,
 the per-message log context, and the database lifecycle of the worker process. A message that
-exhausts its retries, or fails permanently, is nacked into Dramatiq's dead-letter queue
-(``<queue>.XQ`` on RabbitMQ; ``dead_letters_by_queue`` on the StubBroker).
+exhausts its retries, or fails permanently, goes to Dramatiq's dead-letter queue: on RabbitMQ
+``<queue>.XQ``, with its error (``DeadLetterWithError``); on the StubBroker
+``dead_letters_by_queue``.
 """
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import dramatiq
@@ -16,6 +18,8 @@ import structlog
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import current_millis, xq_name
+from dramatiq.errors import BrokerConnectionError
 from dramatiq.middleware import (
     AgeLimit,
     AsyncIO,
@@ -37,6 +41,9 @@ TIME_LIMIT_MS = 5 * 60 * 1_000
 # Message options the relay sets and the context middleware binds.
 TENANT_OPTION = "tenant_id"
 CORRELATION_OPTION = "correlation_id"
+# Options of a dead letter: why it failed (Dramatiq's own option) and when (epoch milliseconds).
+TRACEBACK_OPTION = "traceback"
+FAILED_AT_OPTION = "failed_at"
 
 
 class PermanentFailure(Exception):
@@ -78,11 +85,46 @@ def message_context(options: dict[str, Any], message: MessageProxy | None) -> di
     return {key: value for key, value in context.items() if value is not None}
 
 
+class DeadLetterWithError(Middleware):
+    """Dead-letters a failed message itself, saying why it failed.
+
+    RabbitMQ dead-letters a rejected delivery as it was delivered: a permanent failure would
+    arrive in ``<queue>.XQ`` without its error, an exhausted one with the previous attempt's.
+    This publishes the failed message, with its final retry count, traceback and failure time,
+    to the dead-letter queue (confirmed), then lets the worker acknowledge the delivery. Should
+    that publish fail, the worker rejects the delivery and RabbitMQ dead-letters it as delivered.
+    It must run after ``Retries``, which decides that a message failed for good.
+    """
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if not message.failed:
+            return
+        options: dict[str, Any] = {FAILED_AT_OPTION: current_millis()}
+        if exception is not None:
+            options[TRACEBACK_OPTION] = "".join(traceback.format_exception(exception, limit=30))
+        try:
+            broker.enqueue(message.copy(queue_name=xq_name(message.queue_name), options=options))
+        except BrokerConnectionError:
+            structlog.get_logger("cmeledger.worker").warning(
+                "dead letter left to the broker", message_id=message.message_id, exc_info=True
+            )
+            return
+        message.failed = False
+
+
 class WorkerDatabase(Middleware):
-    """The worker process's connection pool: created lazily on the event loop thread by the
-    first actor, closed there when the worker shuts down."""
+    """The worker process's settings and connection pool: the pool is created lazily on the
+    event loop thread by the first actor, closed there when the worker shuts down."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.database = Database(settings)
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
@@ -109,14 +151,25 @@ def build_broker(
     ]
     if stub:
         return StubBroker(middleware=middleware)
-    return RabbitmqBroker(
+    broker = RabbitmqBroker(
         url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware
     )
+    broker.add_middleware(DeadLetterWithError(), before=Retries)  # its "after" hooks run later
+    return broker
+
+
+def _worker_resources(broker: dramatiq.Broker) -> WorkerDatabase:
+    for middleware in broker.middleware:
+        if isinstance(middleware, WorkerDatabase):
+            return middleware
+    raise RuntimeError("the broker was not built by build_broker")
 
 
 def worker_database(broker: dramatiq.Broker) -> Database:
     """The database of the worker process that ``broker`` serves."""
-    for middleware in broker.middleware:
-        if isinstance(middleware, WorkerDatabase):
-            return middleware.database
-    raise RuntimeError("the broker was not built by build_broker")
+    return _worker_resources(broker).database
+
+
+def worker_settings(broker: dramatiq.Broker) -> Settings:
+    """The settings ``broker`` was built with, which its actors run with."""
+    return _worker_resources(broker).settings

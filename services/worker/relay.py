@@ -9,26 +9,34 @@ re-publishes the same message ids next time; actors are idempotent on them.
 The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent once per appending
 transaction by a statement trigger) and polls every tenant on a timer in case a notification was
 missed (design P4: a hint, not a transport).
+
+When RabbitMQ is unreachable (Dramatiq's own reconnect attempts exhausted), the batch's
+transaction rolls back, so the checkpoint stays where it was; the relay waits, doubling the wait
+up to ``MAX_BACKOFF_S``, and tries every tenant again on a new connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 import dramatiq
 import structlog
+from dramatiq.errors import BrokerConnectionError
 
 from services.core.db import Database
-from services.core.eventstore import RecordedEvent
+from services.core.eventstore import RecordedEvent, row_to_event, select_events
 from services.core.feed import acknowledge, read_feed
 from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions, message_id_for
 
 CONSUMER = "relay"
 CHANNEL = "cmeledger_events"
 BATCH = 500
+MIN_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
 
 log = structlog.get_logger("cmeledger.relay")
 
@@ -110,6 +118,34 @@ class Relay:
                 break
         return total
 
+    async def republish(self, tenant: UUID, actor_name: str) -> int:
+        """Publish again, for ``actor_name`` only, every past event of ``tenant`` it subscribes
+        to, with the relay's own message ids: events the actor already handled are duplicates it
+        ignores, events from before it was subscribed get handled (a backfill). The number of
+        messages published."""
+        types = self.subscriptions.event_types_for(actor_name)
+        if not types:
+            raise ValueError(f"no actor named {actor_name!r} is subscribed to any event")
+        only = Subscriptions(dict.fromkeys(types, (actor_name,)))
+        published = 0
+        after = 0
+        while True:
+            async with self.database.transaction(tenant) as tx:
+                rows = await tx.pg.fetch(
+                    select_events(" AND event_type = ANY($2) AND seq > $3 ORDER BY seq LIMIT $4"),
+                    tenant,
+                    types,
+                    after,
+                    self.batch,
+                )
+            events = [row_to_event(row) for row in rows]
+            messages = [m for e in events for m in messages_for(self.broker, only, e)]
+            await asyncio.to_thread(publish, self.broker, messages)
+            published += len(messages)
+            if len(events) < self.batch:
+                return published
+            after = events[-1].seq
+
     async def relay_all(self, tenants: Sequence[UUID]) -> int:
         return sum([await self.relay_tenant(tenant) for tenant in tenants])
 
@@ -132,8 +168,21 @@ class Relay:
             await conn.add_listener(CHANNEL, on_notify)
             try:
                 tenants: list[UUID] = await list_tenants()
+                failures = 0
                 while not stop.is_set():
-                    await self.relay_all(tenants)
+                    try:
+                        await self.relay_all(tenants)
+                    except BrokerConnectionError:
+                        failures += 1
+                        delay = min(MAX_BACKOFF_S, MIN_BACKOFF_S * 2 ** (failures - 1))
+                        log.warning("broker unreachable", retry_in_s=delay, exc_info=True)
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), delay)
+                        tenants = await list_tenants()
+                        continue
+                    if failures:
+                        log.info("broker reachable again", after_failures=failures)
+                        failures = 0
                     tenants = await self._wait(woken, stop, poll_interval) or await list_tenants()
             finally:
                 await conn.remove_listener(CHANNEL, on_notify)

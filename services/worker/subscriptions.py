@@ -25,9 +25,24 @@ class Subscriptions:
     def actors_for(self, event_type: str) -> tuple[str, ...]:
         return self._by_event_type.get(event_type, ())
 
+    def event_types_for(self, actor_name: str) -> list[str]:
+        return sorted(t for t, names in self._by_event_type.items() if actor_name in names)
+
     @property
     def actor_names(self) -> set[str]:
         return {name for names in self._by_event_type.values() for name in names}
 
 
-SUBSCRIPTIONS = Subscriptions({"credits.CertificateUploaded": ("record_receipt",)})
+SUBSCRIPTIONS = Subscriptions(
+    {
+        "credits.CertificateUploaded": ("record_receipt", "verify_certificate"),
+        "credits.CertificateVerified": ("notify_certificate",),
+        "credits.CertificateNeedsReview": ("notify_certificate",),
+        "credits.CertificateRejected": ("notify_certificate",),
+        "organisations.MemberAdded": ("notify_auditor_access",),
+        "organisations.AuditorAccessChanged": ("notify_auditor_access",),
+        "notifications.ReminderQueued": ("deliver_mail",),
+        "notifications.DigestQueued": ("deliver_mail",),
+        "notifications.NotificationQueued": ("deliver_mail",),
+    }
+)

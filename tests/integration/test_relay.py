@@ -5,7 +5,6 @@ Each test module uses its own queue, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterator
 from uuid import UUID, uuid4
 
@@ -19,9 +18,10 @@ from services.core.db import Database
 from services.core.settings import Settings
 from services.worker.actors import declare_actors
 from services.worker.broker import build_broker
-from services.worker.dead_letters import dead_letters
+from services.worker.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
 from services.worker.relay import CONSUMER, Relay
 from services.worker.subscriptions import Subscriptions, message_id_for
+from tests.broker_support import drain
 from tests.conftest import new_tenant
 from tests.support import add_notes, make_store, register
 
@@ -69,22 +69,6 @@ def queued_ids(broker: RabbitmqBroker, queue: str) -> list[str]:
             ids.append(dramatiq.Message.decode(body).message_id)
     finally:
         connection.close()
-
-
-@contextlib.contextmanager
-def running_worker(broker: RabbitmqBroker) -> Iterator[dramatiq.Worker]:
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-
-
-async def drain(broker: RabbitmqBroker, queue: str) -> None:
-    with running_worker(broker) as worker:
-        await asyncio.to_thread(broker.join, queue, timeout=20_000)
-        await asyncio.to_thread(worker.join)
 
 
 async def effects(database: Database, tenant: UUID) -> list[tuple[UUID, int]]:
@@ -152,6 +136,25 @@ async def test_crash_between_publish_and_ack_republishes_same_ids_and_applies_on
     assert [str(m) for m, _ in await effects(database, tenant)] == expected
 
 
+async def test_republishing_for_one_actor_backfills_what_it_missed_and_repeats_nothing(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    notes = await add_notes(database, store, tenant, "s", 5, batch=5)
+    await Relay(database, purged, Subscriptions({})).relay_tenant(tenant)  # not yet subscribed
+    assert await relay_position(database, tenant) == 5
+    assert queued_ids(purged, queue) == []
+    relay = Relay(database, purged, SUBSCRIPTIONS, batch=2)
+    expected = [(UUID(message_id_for(e.event_id, "record_receipt")), e.seq) for e in notes]
+    for _ in range(2):  # the second time, every message is a duplicate
+        assert await relay.republish(tenant, "record_receipt") == 5
+        await drain(purged, queue)
+        assert await effects(database, tenant) == expected
+    with pytest.raises(ValueError, match="no actor named 'nobody'"):
+        await relay.republish(tenant, "nobody")
+
+
 async def test_relay_wakes_on_notify_before_its_poll(
     database: Database, purged: RabbitmqBroker, queue: str
 ) -> None:
@@ -178,7 +181,21 @@ async def test_relay_wakes_on_notify_before_its_poll(
     assert len(queued_ids(purged, queue)) == 1
 
 
-async def test_poison_message_is_dead_lettered_and_replayable_per_tenant(
+def queued_options(broker: RabbitmqBroker, queue: str) -> dict[str, dict[str, object]]:
+    """The options of the messages waiting on ``queue``, by message id (read and put back)."""
+    connection = pika.BlockingConnection(broker.parameters)
+    try:
+        channel = connection.channel()
+        found = {}
+        while (got := channel.basic_get(queue, auto_ack=False))[0] is not None:
+            message = dramatiq.Message.decode(got[2])
+            found[message.message_id] = message.options
+        return found
+    finally:
+        connection.close()
+
+
+async def test_poison_message_is_dead_lettered_with_its_error_and_replayable_per_tenant(
     purged: RabbitmqBroker, queue: str
 ) -> None:
     tenant = new_tenant()
@@ -187,9 +204,38 @@ async def test_poison_message_is_dead_lettered_and_replayable_per_tenant(
         tenant_id=str(tenant),
     )
     await drain(purged, queue)
-    assert dead_letters(purged, queue, new_tenant()) == []
-    listed = dead_letters(purged, queue, tenant)
-    assert [letter.message_id for letter in listed] == [poison.message_id]
-    assert dead_letters(purged, queue, tenant, replay=True) == listed
-    assert queued_ids(purged, queue) == [poison.message_id]
-    assert dead_letters(purged, queue, tenant) == []
+    assert dead_letters(purged.parameters, queue, new_tenant()) == []
+    [letter] = dead_letters(purged.parameters, queue, tenant)
+    assert letter.message_id == poison.message_id
+    assert letter.retries == 0  # a permanent failure is not retried
+    assert letter.error is not None
+    assert letter.error.startswith("services.worker.broker.PermanentFailure: malformed job")
+    assert letter.failed_at is not None
+    replayed: list[DeadLetter] = []
+    assert (
+        dead_letters(
+            purged.parameters, queue, tenant, replay=lambda _: True, on_replayed=replayed.append
+        )
+        == []
+    )
+    assert replayed == [letter]
+    back = queued_options(purged, queue)
+    assert list(back) == [poison.message_id]
+    assert not FAILURE_OPTIONS & set(back[poison.message_id]), "a replay starts afresh"
+    assert dead_letters(purged.parameters, queue, tenant) == []
+
+
+async def test_a_message_out_of_retries_is_dead_lettered_with_its_last_error(
+    purged: RabbitmqBroker, queue: str
+) -> None:
+    tenant = new_tenant()
+    failing = purged.get_actor("record_receipt").send_with_options(
+        kwargs={"tenant_id": str(tenant), "event_id": str(uuid4()), "seq": 2**70},
+        tenant_id=str(tenant),
+        max_retries=0,  # the first (retryable) failure exhausts them
+    )
+    await drain(purged, queue)
+    [letter] = dead_letters(purged.parameters, queue, tenant)
+    assert (letter.message_id, letter.retries) == (failing.message_id, 1)
+    assert letter.error is not None
+    assert "out of int64 range" in letter.error

@@ -1,0 +1,71 @@
+"""RabbitMQ for tests: a worker run until its queue is empty, and a dead letter put straight into
+``<settings.broker_queue>.XQ`` (shaped as the worker leaves it) for tests that need one without
+running a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from uuid import UUID
+
+import dramatiq
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.common import current_millis, xq_name
+
+from services.core.settings import Settings
+from services.worker.broker import (
+    FAILED_AT_OPTION,
+    TENANT_OPTION,
+    TRACEBACK_OPTION,
+    build_broker,
+)
+from services.worker.subscriptions import message_id_for
+
+
+@contextlib.contextmanager
+def running_worker(broker: RabbitmqBroker) -> Iterator[dramatiq.Worker]:
+    """A worker thread in this process, consuming every queue of ``broker``'s actors."""
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+async def drain(broker: RabbitmqBroker, queue: str) -> None:
+    """Run a worker until ``queue`` is empty and its messages are processed."""
+    with running_worker(broker) as worker:
+        await asyncio.to_thread(broker.join, queue, timeout=20_000)
+        await asyncio.to_thread(worker.join)
+
+
+TRACEBACK = "Traceback (most recent call last):\n  ...\nRuntimeError: the file store timed out\n"
+
+
+def plant_dead_letter(
+    settings: Settings, tenant: UUID, event_id: UUID, *, seq: int = 1, retries: int = 5
+) -> str:
+    """A ``record_receipt`` job about ``tenant``'s event that failed for good; its message id
+    (the relay's: derived from the event and the actor)."""
+    broker = build_broker(settings)
+    try:
+        broker.declare_queue(settings.broker_queue, ensure=True)
+        message: dramatiq.Message[None] = dramatiq.Message(
+            queue_name=xq_name(settings.broker_queue),
+            actor_name="record_receipt",
+            message_id=message_id_for(event_id, "record_receipt"),
+            args=(),
+            kwargs={"tenant_id": str(tenant), "event_id": str(event_id), "seq": seq},
+            options={
+                TENANT_OPTION: str(tenant),
+                "retries": retries,
+                TRACEBACK_OPTION: TRACEBACK,
+                FAILED_AT_OPTION: current_millis(),
+            },
+        )
+        broker.enqueue(message)
+    finally:
+        broker.close()
+    return message.message_id
