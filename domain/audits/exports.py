@@ -1,4 +1,5 @@
-"""Exports recorded in each tenant's chain: who took away whose transcript, in which form.
+"""Exports recorded in each tenant's chain: who took away whose transcript, in which form, and
+who took away the organisation's audit bundle.
 
 Recorded on the exporting member's access stream (``access-<user id>``) before the file is sent.
 """
@@ -25,4 +26,13 @@ class TranscriptExported(Event, frozen=True, kw_only=True, tag="audits.Transcrip
     """The period the transcript was limited to, if any."""
 
 
-EXPORT_EVENTS: list[type[Event]] = [TranscriptExported]
+class AuditBundleExported(Event, frozen=True, kw_only=True, tag="audits.AuditBundleExported"):
+    """The organisation's audit bundle was built for ``user_id``; the bundle's history ends with
+    this very event, so every bundle carries the record of its own export."""
+
+    user_id: UUID
+    format_version: int
+    """The layout of the bundle (``manifest.json`` says it too)."""
+
+
+EXPORT_EVENTS: list[type[Event]] = [TranscriptExported, AuditBundleExported]

@@ -90,13 +90,14 @@ class FilesystemBlobStore:
             file = self._path(key).open("rb")
         except FileNotFoundError:
             raise BlobNotFound(key) from None
-        return _read_chunks(file)
+        return read_chunks(file)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
 
-def _read_chunks(file: IO[bytes]) -> Iterator[bytes]:
+def read_chunks(file: IO[bytes]) -> Iterator[bytes]:
+    """The bytes of ``file`` from its position, in chunks; closes the file at the end."""
     with file:
         while chunk := file.read(CHUNK_BYTES):
             yield chunk

@@ -134,7 +134,9 @@ def to_csv(person: Person, credits: list[Credit], obligations: list[Obligation])
     return out.getvalue()
 
 
-class _Pdf:
+class PdfDocument:
+    """An A4 PDF written line by line; ``bytes(doc.pdf.output())`` is the file."""
+
     def __init__(self) -> None:
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=15)
@@ -162,7 +164,7 @@ def to_pdf(
     organisation: str,
     generated_at: datetime,
 ) -> bytes:
-    doc = _Pdf()
+    doc = PdfDocument()
     doc.text(f"CE transcript: {person.full_name}", size=14)
     doc.text(
         f"Person {person.person_id}"

@@ -78,16 +78,34 @@ def _check_link(event: RecordedEvent, expected_seq: int, prev_hash: str) -> Chai
     return None
 
 
+class ChainWalk:
+    """The chain checked event by event from the genesis hash: ``add`` the events in ``seq``
+    order; after the first broken link ``first_break`` names it and ``add`` returns False."""
+
+    def __init__(self) -> None:
+        self.checked, self.prev = 0, GENESIS_HASH
+        """The last event verified (0: none yet) and its hash."""
+        self.first_break: ChainBreak | None = None
+
+    def add(self, event: RecordedEvent) -> bool:
+        if self.first_break is None:
+            self.first_break = _check_link(event, self.checked + 1, self.prev)
+            if self.first_break is None:
+                self.checked, self.prev = event.seq, event.hash
+        return self.first_break is None
+
+
 async def verify_chain(tx: Tx, store: EventStore, page_size: int = 5_000) -> ChainReport:
     """Walk the tenant's whole chain from the genesis hash, then compare with its head row."""
     head_seq, head_hash = await store.head(tx)
-    expected, prev, checked = 1, GENESIS_HASH, 0
-    found: ChainBreak | None = None
-    while found is None and (page := await read_history(tx, after_seq=checked, limit=page_size)):
+    walk = ChainWalk()
+    while walk.first_break is None and (
+        page := await read_history(tx, after_seq=walk.checked, limit=page_size)
+    ):
         for event in page:
-            if found := _check_link(event, expected, prev):
+            if not walk.add(event):
                 break
-            expected, prev, checked = expected + 1, event.hash, event.seq
+    found, checked, prev = walk.first_break, walk.checked, walk.prev
     if found is None and (checked, prev) != (head_seq, head_hash):
         found = ChainBreak(
             seq=checked + 1 if checked < head_seq else head_seq,

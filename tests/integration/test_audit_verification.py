@@ -19,9 +19,11 @@ from tests.support import CounterSet, add_notes, make_store, register
 pytestmark = pytest.mark.integration
 
 
-def _doc_script() -> str:
+def documented_script(section: str) -> str:
+    """The one Python block of the section ``## <section>`` of docs/audit-verification.md."""
     doc = (ROOT / "docs" / "audit-verification.md").read_text()
-    [script] = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
+    text = doc.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    [script] = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     return script
 
 
@@ -53,7 +55,7 @@ async def test_documented_script_verifies_an_export_and_catches_tampering(
         head_seq, head_hash = await store.head(tx)
 
     script = tmp_path / "verify.py"
-    script.write_text(_doc_script())
+    script.write_text(documented_script("Verify it yourself"))
     export = tmp_path / "history.jsonl"
     lines = [export_line(event) for event in history]
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")

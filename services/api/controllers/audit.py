@@ -1,4 +1,5 @@
-"""The auditor's view of the history: the filtered timeline and the state of the hash chain."""
+"""The auditor's view of the history: the filtered timeline, the state of the hash chain, and
+the audit bundle to take away (``services.core.audit_bundle``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
+from litestar.response import Stream
 
 from services.api.auth import Principal, requires_role
+from services.api.controllers.invitations import actor
+from services.core.audit_bundle import build_bundle
 from services.core.audit_queries import timeline
+from services.core.blobs import build_blob_store, read_chunks
 from services.core.eventstore import RecordedEvent
 from services.core.verification import ChainBreak, verify_chain
 
@@ -77,4 +83,32 @@ class AuditController(Controller):
             head_hash=report.head_hash,
             checked_at=datetime.now(UTC),
             first_break=report.first_break,
+        )
+
+    @get(
+        "/bundle",
+        media_type="application/zip",
+        responses={200: ResponseSpec(bytes, description="The audit bundle (ZIP)")},
+    )
+    async def bundle(self, request: Request[Principal, Any, Any], state: State) -> Stream:
+        """The organisation's audit bundle (ZIP): the whole history as JSON lines, every
+        certificate file, a summary PDF and a manifest with each file's SHA-256 and the chain
+        head. The export is recorded first, and the bundle's history ends with that record;
+        docs/audit-verification.md shows how to verify a bundle offline."""
+        built = await build_bundle(
+            state.database,
+            state.store,
+            build_blob_store(state.settings),
+            tenant_id=request.user.tenant_id,
+            user_id=request.user.user_id,
+            now=datetime.now(UTC),
+            metadata=actor(request),
+        )
+        return Stream(
+            read_chunks(built.file),
+            media_type="application/zip",
+            headers={
+                "content-disposition": f'attachment; filename="{built.filename}"',
+                "content-length": str(built.size),
+            },
         )

@@ -21,7 +21,7 @@ from services.api.auth import Principal
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person, person_or_404
 from services.core import queries, transcripts
-from services.core.handlers.exports import record_transcript_export
+from services.core.handlers.exports import record_export
 
 BodyFilter = Annotated[
     Body | None, QueryParameter(name="body", description="Only this body's obligations")
@@ -58,7 +58,7 @@ class TranscriptController(Controller):
             organisation = await tx.pg.fetchval(
                 "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
             )
-            await record_transcript_export(
+            await record_export(
                 tx,
                 state.store,
                 TranscriptExported(

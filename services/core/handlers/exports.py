@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.audits.exports import TranscriptExported
+from domain.audits.exports import AuditBundleExported, TranscriptExported
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
 from services.core.stream_ids import access_stream
 
 
-async def record_transcript_export(
-    tx: Tx, store: EventStore, event: TranscriptExported, *, metadata: Metadata | None = None
-) -> None:
+async def record_export(
+    tx: Tx,
+    store: EventStore,
+    event: TranscriptExported | AuditBundleExported,
+    *,
+    metadata: Metadata | None = None,
+) -> RecordedEvent:
     """Append ``event`` to the exporting member's access stream (before the file is sent: an
-    export that fails half-way is on record too)."""
-    await store.append(
+    export that fails half-way is on record too) and return it as recorded."""
+    [recorded] = await store.append(
         tx,
         access_stream(event.user_id),
         [event],
@@ -23,3 +27,4 @@ async def record_transcript_export(
         event_ids=[uuid4()],
         metadata=metadata,
     )
+    return recorded
