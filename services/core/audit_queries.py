@@ -23,6 +23,11 @@ _TIMELINE = select_events(
     " AND ($5::text IS NULL OR stream_id = $5)"
     " AND ($6::timestamptz IS NULL OR recorded_at >= $6)"
     " AND ($7::timestamptz IS NULL OR recorded_at < $7)"
+    " AND ($8::text IS NULL OR stream_id = 'person-' || $8 OR data->>'person_id' = $8"
+    "   OR stream_id IN (SELECT stream_id FROM events WHERE tenant_id = $1 AND ("
+    "     (event_type IN ('credits.CreditRecorded', 'credits.CertificateUploaded')"
+    "       AND data->>'person_id' = $8)"
+    "     OR (event_type = 'credits.WaiverRecorded' AND data->'waiver'->>'person_id' = $8))))"
     " ORDER BY seq LIMIT $3"
 )
 
@@ -46,10 +51,21 @@ async def timeline(
     stream_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    person_id: UUID | None = None,
 ) -> list[RecordedEvent]:
-    """A page of the tenant's history in sequence order, filtered; page on the last seq."""
+    """A page of the tenant's history in sequence order, filtered; page on the last seq.
+    ``person_id`` keeps the events about that person: their record, their credits, waivers
+    and certificates, and any other event naming them (downloads, exports)."""
     rows = await tx.pg.fetch(
-        _TIMELINE, tx.require_tenant(), after_seq, limit, event_type, stream_id, since, until
+        _TIMELINE,
+        tx.require_tenant(),
+        after_seq,
+        limit,
+        event_type,
+        stream_id,
+        since,
+        until,
+        None if person_id is None else str(person_id),
     )
     return [row_to_event(row) for row in rows]
 

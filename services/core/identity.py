@@ -135,6 +135,15 @@ async def user_id_for_email(tx: Tx, email: str) -> UUID | None:
     return None if value is None else UUID(str(value))
 
 
+async def email_verified(tx: Tx, user_id: UUID) -> bool:
+    """Whether the user confirmed their address (by a verification or password-reset link)."""
+    return bool(
+        await tx.pg.fetchval(
+            "SELECT email_verified_at IS NOT NULL FROM users WHERE user_id = $1", user_id
+        )
+    )
+
+
 async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
     """Every organisation the user belongs to (visible through the own-memberships policy)."""
     await tx.pg.execute("SELECT set_config('app.user_id', $1, true)", str(user_id))

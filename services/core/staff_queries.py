@@ -33,13 +33,16 @@ class InvalidCursor(ValueError):
 class StaffFilter(msgspec.Struct, frozen=True, kw_only=True):
     """``status`` and ``due_within_days`` (deadline from today to today + N) must hold for one
     and the same obligation (of ``body`` too, if given); ``body`` and ``credential`` (a code
-    such as RDMS) select people holding such a credential."""
+    such as RDMS) select people holding such a credential; ``search`` finds its text, case
+    aside, in the name, email or employee number."""
 
     activity: Activity = "active"
     status: Status | None = None
     body: Body | None = None
     credential: str | None = None
     department: str | None = None
+    site: str | None = None
+    search: str | None = None
     due_within_days: int | None = None
 
 
@@ -86,6 +89,10 @@ WHERE p.tenant_id = $1
         WHERE c.tenant_id = p.tenant_id AND c.person_id = p.person_id
           AND ($4::text IS NULL OR c.body = $4) AND ($5::text IS NULL OR c.code = $5)))
   AND ($6::text IS NULL OR (p.full_name, p.person_id) > ($6::text, $7::uuid))
+  AND ($9::text IS NULL OR p.site = $9)
+  AND ($10::text IS NULL OR strpos(lower(p.full_name), $10) > 0
+       OR strpos(lower(coalesce(p.email, '')), $10) > 0
+       OR strpos(lower(coalesce(p.employee_number, '')), $10) > 0)
 ORDER BY p.full_name, p.person_id
 LIMIT $8
 """
@@ -124,6 +131,8 @@ async def staff_page(
             selected.credential,
             *after,
             chunk,
+            selected.site,
+            (selected.search or "").strip().lower() or None,
         )
         found = await obligations_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
         for row in rows:
@@ -150,6 +159,28 @@ async def seats(tx: Tx) -> Seats:
     )
     assert row is not None  # an aggregate always returns one row
     return Seats(active=row["active"], deactivated=row["deactivated"])
+
+
+class Placements(msgspec.Struct, frozen=True, kw_only=True):
+    departments: list[str]
+    sites: list[str]
+
+
+async def placements(tx: Tx) -> Placements:
+    """The departments and the sites staff are placed in, each by name (for filters)."""
+    tenant = tx.require_tenant()
+    departments = await tx.pg.fetch(
+        "SELECT DISTINCT department FROM people WHERE tenant_id = $1 AND department IS NOT NULL"
+        " ORDER BY department",
+        tenant,
+    )
+    sites = await tx.pg.fetch(
+        "SELECT DISTINCT site FROM people WHERE tenant_id = $1 AND site IS NOT NULL ORDER BY site",
+        tenant,
+    )
+    return Placements(
+        departments=[r["department"] for r in departments], sites=[r["site"] for r in sites]
+    )
 
 
 def _obligations_match(selected: StaffFilter, obligations: list[Obligation], today: date) -> bool:

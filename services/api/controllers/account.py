@@ -56,7 +56,7 @@ class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):
     """Shown once: send it as ``Authorization: Bearer <secret>``."""
 
 
-async def _send_quietly(mailer: Mailer, message: Message) -> None:
+async def send_quietly(mailer: Mailer, message: Message) -> None:
     try:
         await mailer.send(message)
     except OSError:
@@ -66,7 +66,7 @@ async def _send_quietly(mailer: Mailer, message: Message) -> None:
 def _accepted(state: State, message: Message | None, detail: str) -> Response[Accepted]:
     """202 at once; the mail, if any, is sent after the response, so the answer and its timing
     do not tell whether an account exists."""
-    background = None if message is None else BackgroundTask(_send_quietly, state.mailer, message)
+    background = None if message is None else BackgroundTask(send_quietly, state.mailer, message)
     return Response(Accepted(detail=detail), status_code=202, background=background)
 
 

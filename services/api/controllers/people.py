@@ -112,7 +112,7 @@ def authorise_person(principal: Principal, person_id: UUID, *, write: bool) -> N
     )
 
 
-def _acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
+def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
     found = []
     for obligation in obligations:
         used: list[CreditUse] = [u for u in obligation.used if u.credit_id == credit_id]
@@ -137,7 +137,7 @@ async def person_or_404(tx: Tx, person_id: UUID) -> Person:
     return found
 
 
-async def _credit_of(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit:
+async def credit_of(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit:
     for credit in await queries.my_credits(tx, person_id):
         if credit.credit_id == credit_id:
             return credit
@@ -289,11 +289,13 @@ class PeopleController(Controller):
                 command_id=uuid4(),
                 metadata=actor(request),
             )
-            credit = await _credit_of(tx, person_id, credit_id)
+            credit = await credit_of(tx, person_id, credit_id)
             obligations = await queries.my_obligations(
                 tx, person_id, today=datetime.now(UTC).date()
             )
-        return CreditRecordedResponse(credit=credit, acceptance=_acceptance(obligations, credit_id))
+        return CreditRecordedResponse(
+            credit=credit, acceptance=credit_acceptance(obligations, credit_id)
+        )
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/amendments")
     async def amend_credit(
@@ -331,11 +333,11 @@ class PeopleController(Controller):
     ) -> Credit:
         authorise_person(request.user, person_id, write=True)
         async with state.database.transaction(request.user.tenant_id) as tx:
-            await _credit_of(tx, person_id, credit_id)
+            await credit_of(tx, person_id, credit_id)
             await credit_handlers.change_credit(
                 tx, state.store, credit_id, command, command_id=uuid4(), metadata=actor(request)
             )
-            return await _credit_of(tx, person_id, credit_id)
+            return await credit_of(tx, person_id, credit_id)
 
     @get("/{person_id:uuid}/obligations")
     async def obligations(

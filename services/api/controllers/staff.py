@@ -112,6 +112,11 @@ class StaffController(Controller):
             str | None, QueryParameter(description="Holds this credential code, e.g. RDMS")
         ] = None,
         department: Annotated[str | None, QueryParameter()] = None,
+        site: Annotated[str | None, QueryParameter()] = None,
+        search: Annotated[
+            str | None,
+            QueryParameter(max_length=200, description="In the name, email or employee number"),
+        ] = None,
         due_within_days: Annotated[
             int | None,
             QueryParameter(ge=0, le=3660, description="An obligation due within N days"),
@@ -127,6 +132,8 @@ class StaffController(Controller):
             body=certifying_body,
             credential=credential,
             department=department,
+            site=site,
+            search=search,
             due_within_days=due_within_days,
         )
         async with state.database.transaction(request.user.tenant_id) as tx:

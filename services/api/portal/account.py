@@ -1,0 +1,349 @@
+"""Account pages: sign in and out, open an organisation, switch organisation, accept an
+invitation, and the pages behind mailed links (password reset, email verification).
+
+Each calls the same core handlers as the JSON endpoints in ``controllers/session.py``,
+``controllers/account.py`` and ``controllers/invitations.py``. Passwords are never shown again
+in a refused form; everything else typed is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Response, Template
+
+from domain.organisations.organisation import (
+    InvalidOrganisation,
+    InvitationClosed,
+    InvitationForSomeoneElse,
+    InvitationNotFound,
+)
+from services.api.controllers.account import send_quietly
+from services.api.controllers.session import memberships_of_user, request_id, start_session
+from services.api.portal.forms import Form, read_form
+from services.api.portal.pages import HOME, page, principal, safe_next, see_other
+from services.api.sessions import PostgresSessionStore
+from services.core import identity
+from services.core.handlers import accounts
+from services.core.handlers import organisations as access
+from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
+from services.core.handlers.organisations import SlugTaken
+from services.core.identity import (
+    EmailTaken,
+    IdentityError,
+    InvalidCredentials,
+    InvalidEmail,
+    WeakPassword,
+)
+from services.core.mail import Message
+
+NextPage = Annotated[str | None, QueryParameter(name="next")]
+Token = Annotated[str | None, QueryParameter(name="token")]
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug_from(name: str) -> str:
+    """The URL name suggested by an organisation's name ("St. Mary's" -> "st-mary-s")."""
+    return _NOT_SLUG.sub("-", name.lower()).strip("-")[:50].strip("-")
+
+
+def _field_of(exc: Exception) -> str | None:
+    """The field an identity or organisation refusal is about."""
+    if isinstance(exc, InvalidEmail | EmailTaken):
+        return "email"
+    if isinstance(exc, WeakPassword):
+        return "password"
+    if isinstance(exc, SlugTaken) or (isinstance(exc, InvalidOrganisation) and "URL" in str(exc)):
+        return "slug"
+    if isinstance(exc, InvalidOrganisation):
+        return "organisation_name"
+    return None
+
+
+def _with_mail(response: Template, state: State, message: Message | None) -> Template:
+    """Send ``message`` after the response, so neither the answer nor its timing tells whether
+    an account exists."""
+    if message is not None:
+        response.background = BackgroundTask(send_quietly, state.mailer, message)
+    return response
+
+
+class AccountPages(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/", exclude_from_auth=True)
+    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+        """The dashboard when signed in, else the sign-in page."""
+        signed_in = isinstance(request.session, dict) and "user_id" in request.session
+        return Redirect(HOME if signed_in else "/sign-in")
+
+    @get("/sign-in", exclude_from_auth=True)
+    async def sign_in_page(
+        self, request: Request[Any, Any, Any], next_page: NextPage = None
+    ) -> Template:
+        return await page(request, "account/sign_in.html", form=Form("sign-in"), next=next_page)
+
+    @post("/sign-in", exclude_from_auth=True)
+    async def sign_in(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        form = await read_form(request, "sign-in")
+        email = form.text("email", "email address", max_length=254)
+        password = form.value("password")
+        if not password:
+            form.fail("password", "Enter your password")
+        if form.ok:
+            try:
+                user_id, memberships = await access.sign_in(
+                    state.database,
+                    state.store,
+                    email=email,
+                    password=password,
+                    now=datetime.now(UTC),
+                    request_id=request_id(request),
+                )
+            except InvalidCredentials:
+                form.fail(None, "The email or password is not right. Check both and try again.")
+                return await self._sign_in_again(request, form, 401)
+            if not memberships:
+                form.fail(None, "This account belongs to no organisation any more.")
+                return await self._sign_in_again(request, form, 404)
+            start_session(request, user_id, email, memberships[0], memberships)
+            return see_other(request, safe_next(form.value("next")))
+        return await self._sign_in_again(request, form, 422)
+
+    async def _sign_in_again(
+        self, request: Request[Any, Any, Any], form: Form, status: int
+    ) -> Template:
+        return await page(
+            request, "account/sign_in.html", form=form, next=form.value("next"), status=status
+        )
+
+    @get("/sign-up", exclude_from_auth=True)
+    async def sign_up_page(self, request: Request[Any, Any, Any]) -> Template:
+        return await page(request, "account/sign_up.html", form=Form("sign-up"))
+
+    @post("/sign-up", exclude_from_auth=True)
+    async def sign_up(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        """Open an organisation with its owner's account, and sign the owner in."""
+        form = await read_form(request, "sign-up")
+        name = form.text("organisation_name", "organisation's name", max_length=120)
+        slug = form.text("slug", "URL name", required=False, max_length=50) or slug_from(name)
+        email = form.text("email", "email address", max_length=254)
+        password = form.value("password")
+        if not password:
+            form.fail("password", "Choose a password of at least 12 characters")
+        status = 422
+        if form.ok:
+            try:
+                opened = await access.open_organisation(
+                    state.database,
+                    state.store,
+                    name=name,
+                    slug=slug,
+                    email=email,
+                    password=password,
+                    request_id=request_id(request),
+                )
+            except (IdentityError, SlugTaken, InvalidOrganisation) as exc:
+                form.refuse(exc, _field_of(exc))
+                form.values["slug"] = slug
+                status = 409 if isinstance(exc, EmailTaken | SlugTaken) else 422
+            else:
+                memberships = await memberships_of_user(state.database, opened.user_id)
+                chosen = next(m for m in memberships if m.tenant_id == opened.tenant_id)
+                start_session(request, opened.user_id, email, chosen, memberships)
+                return see_other(request, HOME)
+        return await page(request, "account/sign_up.html", form=form, status=status)
+
+    @post("/sign-out")
+    async def sign_out(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        me = principal(request)
+        memberships = await memberships_of_user(state.database, me.user_id)
+        await access.sign_out(
+            state.database,
+            state.store,
+            user_id=me.user_id,
+            membership=next(m for m in memberships if m.tenant_id == me.tenant_id),
+            request_id=request_id(request),
+        )
+        request.clear_session()
+        return see_other(request, "/sign-in", notice="signed-out")
+
+    @post("/switch-organisation")
+    async def switch_organisation(
+        self, request: Request[Any, Any, Any], state: State
+    ) -> Response[Any]:
+        """Act in another organisation the signed-in user belongs to."""
+        me = principal(request)
+        form = await read_form(request, "switch")
+        memberships = await memberships_of_user(state.database, me.user_id)
+        chosen = next(
+            (m for m in memberships if str(m.tenant_id) == form.value("organisation_id")), None
+        )
+        if chosen is None:
+            raise NotFoundException("you are not a member of that organisation")
+        start_session(request, me.user_id, me.email, chosen, memberships)
+        return see_other(request, HOME)
+
+    @get("/forgot-password", exclude_from_auth=True)
+    async def forgot_password_page(self, request: Request[Any, Any, Any]) -> Template:
+        return await page(request, "account/forgot_password.html", form=Form("forgot"))
+
+    @post("/forgot-password", exclude_from_auth=True)
+    async def forgot_password(self, request: Request[Any, Any, Any], state: State) -> Template:
+        """Mail a reset link if an account uses the address; the answer is the same either way."""
+        form = await read_form(request, "forgot")
+        email = form.text("email", "email address", max_length=254)
+        if form.ok:
+            try:
+                identity.normalise_email(email)
+            except InvalidEmail as exc:
+                form.refuse(exc, "email")
+        if not form.ok:
+            return await page(request, "account/forgot_password.html", form=form, status=422)
+        message = await accounts.password_reset_message(
+            state.database,
+            email=email,
+            public_url=state.settings.public_url,
+            now=datetime.now(UTC),
+        )
+        sent = await page(request, "account/forgot_password.html", form=form, sent=True)
+        return _with_mail(sent, state, message)
+
+    @get("/reset-password", exclude_from_auth=True)
+    async def reset_password_page(
+        self, request: Request[Any, Any, Any], token: Token = None
+    ) -> Template:
+        form = Form("reset", {"token": token or ""})
+        return await page(request, "account/reset_password.html", form=form)
+
+    @post("/reset-password", exclude_from_auth=True)
+    async def reset_password(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        """Set a new password with a mailed link; every session of the account ends."""
+        form = await read_form(request, "reset")
+        password = form.value("password")
+        if password != form.value("password_again"):
+            form.fail("password_again", "The two passwords are not the same")
+        status = 422
+        if form.ok:
+            try:
+                user_id = await accounts.reset_password(
+                    state.database,
+                    state.store,
+                    token=form.value("token"),
+                    password=password,
+                    now=datetime.now(UTC),
+                    request_id=request_id(request),
+                )
+            except (AccountTokenNotFound, AccountTokenGone) as exc:
+                form.refuse(exc)
+                status = 410 if isinstance(exc, AccountTokenGone) else 404
+            except WeakPassword as exc:
+                form.refuse(exc, "password")
+            else:
+                sessions = request.app.stores.get("sessions")
+                assert isinstance(sessions, PostgresSessionStore)
+                await sessions.delete_for_user(user_id)
+                request.clear_session()
+                return see_other(request, "/sign-in", notice="password-changed")
+        return await page(request, "account/reset_password.html", form=form, status=status)
+
+    @get("/verify-email", exclude_from_auth=True)
+    async def verify_email_page(
+        self, request: Request[Any, Any, Any], token: Token = None
+    ) -> Template:
+        """Ask for a click before using the link: mail scanners that open links must not use
+        it up."""
+        form = Form("verify", {"token": token or ""})
+        return await page(request, "account/verify_email.html", form=form)
+
+    @post("/verify-email", exclude_from_auth=True)
+    async def verify_email(self, request: Request[Any, Any, Any], state: State) -> Template:
+        form = await read_form(request, "verify")
+        try:
+            await accounts.verify_email(
+                state.database, token=form.value("token"), now=datetime.now(UTC)
+            )
+        except (AccountTokenNotFound, AccountTokenGone) as exc:
+            form.refuse(exc)
+            status = 410 if isinstance(exc, AccountTokenGone) else 404
+            return await page(request, "account/verify_email.html", form=form, status=status)
+        return await page(request, "account/verify_email.html", form=form, confirmed=True)
+
+    @post("/verify-email/send")
+    async def send_verification(
+        self, request: Request[Any, Any, Any], state: State
+    ) -> Response[Any]:
+        """Mail the signed-in user a link that confirms their address."""
+        me = principal(request)
+        message = await accounts.email_verification_message(
+            state.database,
+            user_id=me.user_id,
+            email=me.email,
+            public_url=state.settings.public_url,
+            now=datetime.now(UTC),
+        )
+        response = see_other(request, "/profile", notice="verification-sent")
+        response.background = BackgroundTask(send_quietly, state.mailer, message)
+        return response
+
+    @get("/accept-invitation", exclude_from_auth=True)
+    async def accept_invitation_page(
+        self, request: Request[Any, Any, Any], token: Token = None
+    ) -> Template:
+        form = Form("invitation", {"token": token or ""})
+        return await page(request, "account/accept_invitation.html", form=form)
+
+    @post("/accept-invitation", exclude_from_auth=True)
+    async def accept_invitation(
+        self, request: Request[Any, Any, Any], state: State
+    ) -> Response[Any]:
+        """Join the organisation: a new address sets its password, an existing account gives
+        its own; then the person is signed in there."""
+        form = await read_form(request, "invitation")
+        password = form.value("password")
+        if not password:
+            form.fail("password", "Enter a password")
+        status = 422
+        if form.ok:
+            try:
+                tenant_id, user_id = await access.accept_invitation(
+                    state.database,
+                    state.store,
+                    token=form.value("token"),
+                    password=password,
+                    now=datetime.now(UTC),
+                    request_id=request_id(request),
+                )
+            except (InvitationNotFound, InvitationClosed, InvitationForSomeoneElse) as exc:
+                form.refuse(exc)
+                status = 410 if isinstance(exc, InvitationClosed) else 404
+            except InvalidCredentials:
+                form.fail(
+                    "password",
+                    "This address already has an account: enter that account's password",
+                )
+                status = 401
+            except IdentityError as exc:
+                form.refuse(exc, _field_of(exc))
+            else:
+                return await self._joined(request, state, tenant_id, user_id)
+        return await page(request, "account/accept_invitation.html", form=form, status=status)
+
+    async def _joined(
+        self, request: Request[Any, Any, Any], state: State, tenant_id: UUID, user_id: UUID
+    ) -> Response[Any]:
+        memberships = await memberships_of_user(state.database, user_id)
+        async with state.database.transaction(None) as tx:
+            email = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
+        chosen = next(m for m in memberships if m.tenant_id == tenant_id)
+        start_session(request, user_id, str(email), chosen, memberships)
+        return see_other(request, HOME)

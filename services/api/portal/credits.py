@@ -1,0 +1,389 @@
+"""The member's credits: the list with verification status and what counts where, recording a
+credit together with its certificate in one form (a phone's camera works), the credit's page
+with each body's acceptance and its certificates, amending or retracting it with a reason.
+
+Recording is one transaction: the credit, its certificate files and the acceptance are stored
+or refused together. Files are checked by content before the transaction (``inspect_upload``),
+exactly as the certificate endpoints do.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Response, Template
+
+from domain.credits.credit import (
+    AcademicCredits,
+    AmendCredit,
+    Credit,
+    CreditDetails,
+    InvalidCreditAmount,
+    InvalidCreditDetails,
+    ReasonRequired,
+    RecordCredit,
+    RetractCredit,
+    check_quarter_credits,
+)
+from domain.shared.errors import DomainError
+from services.api.controllers.invitations import actor
+from services.api.controllers.people import authorise_person, credit_acceptance, credit_of
+from services.api.portal import vocabulary
+from services.api.portal.forms import Form, read_form
+from services.api.portal.pages import page, principal, see_other
+from services.core import queries
+from services.core.blobs import BlobStore
+from services.core.db import Tx
+from services.core.handlers import certificates as certificate_handlers
+from services.core.handlers import credits as credit_handlers
+from services.core.handlers.certificates import Inspected
+from services.core.projections.certificates import certificates_of
+
+CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")
+"""The two ways to give a certificate: a photo taken now (camera) or a file chosen."""
+
+
+def credit_details(form: Form) -> CreditDetails | None:
+    """The credit as typed, or None with each problem recorded on the form."""
+    title = form.text("title", "title, as printed on the certificate")
+    provider = form.text("provider", "provider")
+    accrediting = form.text("accrediting_organisation", "organisation that approved it")
+    credit_types = form.choices(
+        "credit_types", "credit type", vocabulary.CREDIT_TYPES, at_least_one=True
+    )
+    completed_on = form.day("completed_on", "day you completed it")
+    credits = form.amount("credits", "credits")
+    if credits is not None:
+        try:
+            check_quarter_credits(credits)
+        except InvalidCreditAmount as exc:
+            form.refuse(exc, "credits")
+    topics = form.choices("topics", "topic", vocabulary.TOPICS)
+    kind = form.choice("activity_kind", "kind of activity", vocabulary.ACTIVITY_KINDS)
+    academic = None
+    if kind == "academic_course":
+        units = form.amount("academic_units", "academic credit units")
+        term = form.choice("academic_term", "academic credit system", vocabulary.ACADEMIC_TERMS)
+        if units is not None and term is not None:
+            academic = AcademicCredits(units=units, term=term)
+    if not form.ok or completed_on is None or credits is None or kind is None:
+        return None
+    return CreditDetails(
+        title=title,
+        provider=provider,
+        accrediting_organisation=accrediting,
+        credit_types=tuple(credit_types),
+        completed_on=completed_on,
+        credits=credits,
+        topics=tuple(topics),
+        activity_kind=kind,
+        academic=academic,
+        partial_attendance=form.value("partial_attendance") == "yes",
+    )
+
+
+def details_form(prefix: str, details: CreditDetails) -> Form:
+    """A form filled with ``details`` (to amend them)."""
+    values: dict[str, str | list[str]] = {
+        "title": details.title,
+        "provider": details.provider,
+        "accrediting_organisation": details.accrediting_organisation,
+        "credit_types": list(details.credit_types),
+        "completed_on": details.completed_on.isoformat(),
+        "credits": f"{details.credits.normalize():f}",
+        "topics": list(details.topics),
+        "activity_kind": details.activity_kind,
+    }
+    if details.academic is not None:
+        values["academic_units"] = f"{details.academic.units.normalize():f}"
+        values["academic_term"] = details.academic.term
+    if details.partial_attendance:
+        values["partial_attendance"] = "yes"
+    return Form(prefix, values)
+
+
+def credit_field(exc: DomainError) -> str | None:
+    """The field of the credit form a refusal is about, where that is clear."""
+    message = str(exc)
+    if isinstance(exc, InvalidCreditAmount):
+        return "academic_units" if "academic" in message else "credits"
+    if isinstance(exc, ReasonRequired):
+        return "reason"
+    if isinstance(exc, InvalidCreditDetails):
+        for word, field in (
+            ("future", "completed_on"),
+            ("academic", "academic_units"),
+            ("credit type", "credit_types"),
+            ("title", "title"),
+            ("accrediting", "accrediting_organisation"),
+            ("provider", "provider"),
+        ):
+            if word in message:
+                return field
+    return None
+
+
+def _chosen_files(form: Form) -> list[UploadFile]:
+    return [
+        upload
+        for field in CERTIFICATE_FIELDS
+        for upload in form.files.get(field, [])
+        if upload.filename
+    ]
+
+
+async def _inspect(form: Form, files: list[UploadFile], max_bytes: int) -> list[Inspected]:
+    """Each file checked by content; a refusal is recorded at the file field."""
+    inspected = []
+    for upload in files:
+        try:
+            inspected.append(
+                await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
+            )
+        except DomainError as exc:
+            form.refuse(exc, "certificate_file")
+    return inspected
+
+
+async def _store_files(
+    tx: Tx,
+    request: Request[Any, Any, Any],
+    blobs: BlobStore,
+    credit_id: UUID,
+    files: list[UploadFile],
+    inspected: list[Inspected],
+) -> None:
+    me = principal(request)
+    for upload, checked in zip(files, inspected, strict=True):
+        await certificate_handlers.upload_certificate(
+            tx,
+            request.app.state.store,
+            blobs,
+            person_id=me.person_id,
+            credit_id=credit_id,
+            filename=upload.filename,
+            source=upload.file,
+            inspected=checked,
+            command_id=uuid4(),
+            metadata=actor(request),
+        )
+
+
+async def _close(files: list[UploadFile]) -> None:
+    for upload in files:
+        with suppress(OSError):
+            await upload.close()
+
+
+class CreditPages(Controller):
+    path = "/credits"
+    include_in_schema = False
+
+    @get("")
+    async def list_credits(self, request: Request[Any, Any, Any], state: State) -> Template:
+        """Every credit, latest first, with its verification and where it counts this cycle."""
+        me = principal(request)
+        authorise_person(me, me.person_id, write=False)
+        today = datetime.now(UTC).date()
+        async with state.database.transaction(me.tenant_id) as tx:
+            person = await queries.get_person(tx, me.person_id)
+            credits = await queries.my_credits(tx, me.person_id)
+            obligations = await queries.my_obligations(tx, me.person_id, today=today)
+            certificates = await certificates_of(tx, me.person_id)
+        current = [o for o in obligations if o.period == "current"]
+        return await page(
+            request,
+            "credits/list.html",
+            person=person,
+            credits=credits,
+            acceptance={c.credit_id: credit_acceptance(current, c.credit_id) for c in credits},
+            certified={c.credit_id for c in certificates if c.credit_id is not None},
+        )
+
+    @get("/new")
+    async def new_credit(self, request: Request[Any, Any, Any], state: State) -> Template:
+        me = principal(request)
+        authorise_person(me, me.person_id, write=True)
+        async with state.database.transaction(me.tenant_id) as tx:
+            person = await queries.get_person(tx, me.person_id)
+        form = Form("credit", {"activity_kind": "standard"})
+        return await self._form(request, form, person is not None)
+
+    async def _form(
+        self, request: Request[Any, Any, Any], form: Form, registered: bool, status: int = 200
+    ) -> Template:
+        return await page(
+            request,
+            "credits/new.html",
+            form=form,
+            registered=registered,
+            today=datetime.now(UTC).date(),
+            max_upload_mb=f"{request.app.state.settings.max_upload_bytes / 2**20:.3g}",
+            status=status,
+        )
+
+    @post("/new")
+    async def record_credit(
+        self, request: Request[Any, Any, Any], state: State, blobs: NamedDependency[BlobStore]
+    ) -> Response[Any]:
+        """Record the credit and its certificate files together; then show who counts it."""
+        me = principal(request)
+        authorise_person(me, me.person_id, write=True)
+        form = await read_form(request, "credit")
+        files = _chosen_files(form)
+        try:
+            details = credit_details(form)
+            inspected = await _inspect(form, files, state.settings.max_upload_bytes)
+            if details is None or not form.ok:
+                return await self._form(request, form, True, status=422)
+            credit_id = uuid4()
+            try:
+                async with state.database.transaction(me.tenant_id) as tx:
+                    await credit_handlers.record_credit(
+                        tx,
+                        state.store,
+                        RecordCredit(credit_id=credit_id, person_id=me.person_id, details=details),
+                        command_id=uuid4(),
+                        metadata=actor(request),
+                    )
+                    await _store_files(tx, request, blobs, credit_id, files, inspected)
+            except DomainError as exc:
+                form.refuse(exc, credit_field(exc))
+                return await self._form(request, form, True, status=422)
+        finally:
+            await _close(files)
+        return see_other(request, f"/credits/{credit_id}?recorded=1")
+
+    @get("/{credit_id:uuid}")
+    async def credit_page(
+        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+    ) -> Template:
+        """One credit: details, verification, each body's acceptance, certificates, and the
+        forms to amend or retract it."""
+        return await self._credit_page(request, state, credit_id)
+
+    async def _credit_page(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        credit_id: UUID,
+        *,
+        amend: Form | None = None,
+        retract: Form | None = None,
+        attach: Form | None = None,
+        status: int = 200,
+    ) -> Template:
+        me = principal(request)
+        authorise_person(me, me.person_id, write=False)
+        async with state.database.transaction(me.tenant_id) as tx:
+            credit = await credit_of(tx, me.person_id, credit_id)
+            obligations = await queries.my_obligations(
+                tx, me.person_id, today=datetime.now(UTC).date()
+            )
+            certificates = [
+                c for c in await certificates_of(tx, me.person_id) if c.credit_id == credit_id
+            ]
+        return await page(
+            request,
+            "credits/credit.html",
+            partial="credits/changes.html",
+            credit=credit,
+            acceptance=credit_acceptance(obligations, credit_id),
+            certificates=certificates,
+            recorded=request.query_params.get("recorded") == "1",
+            amend=amend or details_form("amend", credit.details),
+            retract=retract or Form("retract"),
+            attach=attach or Form("attach"),
+            today=datetime.now(UTC).date(),
+            status=status,
+        )
+
+    @post("/{credit_id:uuid}/amend")
+    async def amend_credit(
+        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Replace the credit's details, with a reason; it is checked again."""
+        form = await read_form(request, "amend")
+        details = credit_details(form)
+        reason = form.text("reason", "reason for the change", max_length=500)
+        if details is not None and form.ok:
+            refused = await self._change(
+                request, state, credit_id, AmendCredit(details=details, reason=reason), form
+            )
+            if not refused:
+                return see_other(request, f"/credits/{credit_id}", notice="amended")
+        return await self._credit_page(request, state, credit_id, amend=form, status=422)
+
+    @post("/{credit_id:uuid}/retract")
+    async def retract_credit(
+        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Withdraw the credit, with a reason; it stops counting everywhere."""
+        form = await read_form(request, "retract")
+        reason = form.text("reason", "reason for retracting it", max_length=500)
+        if form.ok:
+            refused = await self._change(
+                request, state, credit_id, RetractCredit(reason=reason), form
+            )
+            if not refused:
+                return see_other(request, f"/credits/{credit_id}", notice="retracted")
+        return await self._credit_page(request, state, credit_id, retract=form, status=422)
+
+    async def _change(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        credit_id: UUID,
+        command: AmendCredit | RetractCredit,
+        form: Form,
+    ) -> bool:
+        """Run the change; True when it was refused (the refusal is on the form)."""
+        me = principal(request)
+        authorise_person(me, me.person_id, write=True)
+        try:
+            async with state.database.transaction(me.tenant_id) as tx:
+                await credit_of(tx, me.person_id, credit_id)
+                await credit_handlers.change_credit(
+                    tx, state.store, credit_id, command, command_id=uuid4(), metadata=actor(request)
+                )
+        except DomainError as exc:
+            form.refuse(exc, credit_field(exc))
+            return True
+        return False
+
+    @post("/{credit_id:uuid}/certificates")
+    async def attach_certificate(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        blobs: NamedDependency[BlobStore],
+        credit_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Add certificate files to a recorded credit."""
+        me = principal(request)
+        authorise_person(me, me.person_id, write=True)
+        form = await read_form(request, "attach")
+        files = _chosen_files(form)
+        try:
+            if not files:
+                form.fail("certificate_file", "Choose a file or take a photo of the certificate")
+            inspected = await _inspect(form, files, state.settings.max_upload_bytes)
+            if form.ok:
+                try:
+                    async with state.database.transaction(me.tenant_id) as tx:
+                        credit: Credit = await credit_of(tx, me.person_id, credit_id)
+                        await _store_files(tx, request, blobs, credit.credit_id, files, inspected)
+                except DomainError as exc:
+                    form.refuse(exc, "certificate_file")
+        finally:
+            await _close(files)
+        if form.ok:
+            return see_other(request, f"/credits/{credit_id}", notice="certificate-added")
+        return await self._credit_page(request, state, credit_id, attach=form, status=422)

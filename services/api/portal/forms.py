@@ -1,0 +1,131 @@
+"""Forms: what a person typed, read back field by field into typed values, and what is wrong.
+
+A ``Form`` keeps every value as typed, so a refused form is shown again exactly as it was sent
+(passwords excepted: templates never echo them). Each reader (``text``, ``day``, ``amount`` ...)
+returns the typed value, or records a message for the field and returns None; ``refuse`` records
+a refusal of the domain or of identity checks. The templates' macros (``macros/forms.html``) show
+a summary of the problems at the top, linked to the fields, and each message at its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+
+from domain.shared.errors import DomainError
+from services.core.identity import IdentityError
+
+K = TypeVar("K", bound=str)
+NOT_FIELDS = frozenset({"_csrf_token"})
+MAX_MAGNITUDE = 6
+"""Amounts beyond 10^6 (or finer than 10^-6) are typing mistakes; refusing them here also keeps
+absurd exponents such as 1e999999999 away from exact arithmetic."""
+
+
+class Form:
+    """One form's values (as typed) and problems (by field; ``None``: the whole form)."""
+
+    def __init__(self, prefix: str, values: Mapping[str, str | list[str]] | None = None) -> None:
+        self.prefix = prefix
+        """Makes the field ids unique on a page with several forms."""
+        self.values: dict[str, str | list[str]] = dict(values or {})
+        self.errors: dict[str | None, str] = {}
+        self.files: dict[str, list[UploadFile]] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def field_id(self, name: str) -> str:
+        return f"{self.prefix}-{name.replace('_', '-')}"
+
+    def value(self, name: str) -> str:
+        found = self.values.get(name, "")
+        return found if isinstance(found, str) else (found[0] if found else "")
+
+    def selected(self, name: str) -> list[str]:
+        found = self.values.get(name, [])
+        return [found] if isinstance(found, str) else list(found)
+
+    def fail(self, name: str | None, message: str) -> None:
+        """Record ``message`` for the field ``name`` (the first message per field stays)."""
+        self.errors.setdefault(name, message[:1].upper() + message[1:])
+
+    def refuse(self, exc: DomainError | IdentityError, name: str | None = None) -> None:
+        """Record a refusal by the domain or identity checks, at ``name`` when it is clear which
+        field it is about."""
+        self.fail(name, str(exc))
+
+    def text(self, name: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
+        value = self.value(name).strip()
+        if required and not value:
+            self.fail(name, f"Enter the {label}")
+        elif len(value) > max_length:
+            self.fail(name, f"The {label} must be at most {max_length} characters")
+        return value
+
+    def day(self, name: str, label: str) -> date | None:
+        value = self.value(name).strip()
+        if not value:
+            self.fail(name, f"Enter the {label}")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, f"Enter the {label} as a date, like 2026-10-02")
+            return None
+
+    def amount(self, name: str, label: str, *, required: bool = True) -> Decimal | None:
+        value = self.value(name).strip().replace(",", ".")
+        if not value:
+            if required:
+                self.fail(name, f"Enter the {label}")
+            return None
+        try:
+            found = Decimal(value)
+        except InvalidOperation:
+            found = None
+        if found is None or not found.is_finite() or abs(found.adjusted()) > MAX_MAGNITUDE:
+            self.fail(name, f"Enter the {label} as a number, like 1.25")
+            return None
+        return found
+
+    def choice(self, name: str, label: str, options: Mapping[K, Any]) -> K | None:
+        value = self.value(name)
+        for option in options:
+            if option == value:
+                return option
+        self.fail(name, f"Choose the {label}")
+        return None
+
+    def choices(
+        self, name: str, label: str, options: Mapping[K, Any], *, at_least_one: bool = False
+    ) -> list[K]:
+        chosen = [option for option in options if option in self.selected(name)]
+        if len(chosen) != len(set(self.selected(name))):
+            self.fail(name, f"Choose the {label} from the list")
+        elif at_least_one and not chosen:
+            self.fail(name, f"Choose at least one {label}")
+        return chosen
+
+
+async def read_form(request: Request[Any, Any, Any], prefix: str) -> Form:
+    """The submitted form: text values as typed (repeated names as lists), files apart."""
+    data = await request.form()
+    form = Form(prefix)
+    for name in data:
+        if name in NOT_FIELDS:
+            continue
+        values = data.getall(name)
+        files = [v for v in values if isinstance(v, UploadFile)]
+        if files:
+            form.files[name] = files
+        texts = [v for v in values if isinstance(v, str)]
+        if texts:
+            form.values[name] = texts if len(texts) > 1 else texts[0]
+    return form

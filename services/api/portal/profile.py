@@ -1,0 +1,203 @@
+"""The member's profile: their staff record (created here when it does not exist yet), registry
+ids, the birth month where a body's cycles start from it, credentials held with their dates, and
+whether their email address is confirmed.
+
+Each section posts on its own. With HTMX only that section is sent back (updated, or with the
+refusal); without, the page reloads (303 after a change).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, get_args
+from uuid import uuid4
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.response import Response, Template
+
+from domain.compliance.packs import RULE_PACKS
+from domain.compliance.rules import BirthMonthCycles, CertifiedMonthToBirthMonthCycles, RulePack
+from domain.people.credentials import CREDENTIAL_SPECIALTIES, Body, Specialty
+from domain.people.person import (
+    AddCredential,
+    InvalidCredential,
+    RecordBirthMonth,
+    RecordRegistryId,
+    RegisterPerson,
+)
+from domain.shared.errors import DomainError
+from services.api.controllers.invitations import actor
+from services.api.controllers.people import authorise_person
+from services.api.portal import vocabulary
+from services.api.portal.forms import Form, read_form
+from services.api.portal.pages import is_htmx, page, principal, see_other
+from services.core import identity, queries
+from services.core.handlers import people as people_handlers
+
+BIRTH_MONTH_BODIES: frozenset[Body] = frozenset(
+    pack.body
+    for pack in RULE_PACKS
+    if isinstance(pack, RulePack)
+    and isinstance(pack.cycle, BirthMonthCycles | CertifiedMonthToBirthMonthCycles)
+)
+"""Bodies whose cycles start from the birth month (ARRT, NMTCB)."""
+
+CREDENTIALS: dict[str, tuple[Body, str]] = {
+    f"{body}:{code}": (body, code)
+    for body, codes in CREDENTIAL_SPECIALTIES.items()
+    for code in codes
+}
+"""Every credential a body issues, by the form's value for it (``BODY:CODE``)."""
+SPECIALTIES: dict[Specialty, Specialty] = {s: s for s in get_args(Specialty)}
+MONTHS = {str(number): name for number, name in enumerate(vocabulary.MONTHS, start=1)}
+
+SECTIONS = {
+    "record": "profile/record.html",
+    "registry": "profile/registry.html",
+    "birth": "profile/birth.html",
+    "credential": "profile/credentials.html",
+}
+"""Each form of the page and the template that shows its section."""
+
+
+def _registry_id(form: Form) -> RecordRegistryId | None:
+    body = form.choice("body", "body", vocabulary.BODIES)
+    registry_id = form.text("registry_id", "registry id", max_length=40)
+    return RecordRegistryId(body=body, registry_id=registry_id) if body and form.ok else None
+
+
+def _birth_month(form: Form) -> RecordBirthMonth | None:
+    month = form.choice("birth_month", "birth month", MONTHS)
+    return RecordBirthMonth(birth_month=int(month)) if month else None
+
+
+def _credential(form: Form) -> AddCredential | None:
+    chosen = form.choice("credential", "credential", CREDENTIALS)
+    earned_on = form.day("earned_on", "day you earned it")
+    specialties = form.choices("specialties", "specialty", SPECIALTIES)
+    if chosen is None or earned_on is None or not form.ok:
+        return None
+    body, code = CREDENTIALS[chosen]
+    return AddCredential(
+        body=body,
+        code=code,
+        earned_on=earned_on,
+        specialties=tuple(specialties),
+    )
+
+
+class ProfilePages(Controller):
+    path = "/profile"
+    include_in_schema = False
+
+    @get("")
+    async def profile(self, request: Request[Any, Any, Any], state: State) -> Template:
+        return await self._render(request, state)
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        *,
+        section: str | None = None,
+        form: Form | None = None,
+        saved: bool = False,
+        status: int = 200,
+    ) -> Template:
+        me = principal(request)
+        authorise_person(me, me.person_id, write=False)
+        async with state.database.transaction(me.tenant_id) as tx:
+            person = await queries.get_person(tx, me.person_id)
+        async with state.database.transaction(None) as tx:
+            verified = await identity.email_verified(tx, me.user_id)
+        forms = {name: Form(name) for name in SECTIONS}
+        if person is not None and person.birth_month is not None:
+            forms["birth"] = Form("birth", {"birth_month": str(person.birth_month)})
+        if section is not None and form is not None:
+            forms[section] = form
+        held = {c.body for c in person.credentials} if person else set()
+        return await page(
+            request,
+            "profile/page.html",
+            partial=SECTIONS[section] if section else None,
+            person=person,
+            email_verified=verified,
+            forms=forms,
+            saved=section if saved else None,
+            credentials=CREDENTIALS,
+            specialties=SPECIALTIES,
+            months=MONTHS,
+            birth_month_bodies=sorted(BIRTH_MONTH_BODIES),
+            birth_month_needed=sorted(held & BIRTH_MONTH_BODIES),
+            today=datetime.now(UTC).date(),
+            status=status,
+        )
+
+    @post("")
+    async def create_record(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        """Create the member's own staff record (their name, as the bodies know it)."""
+        me = principal(request)
+        form = await read_form(request, "record")
+        name = form.text("full_name", "full name")
+        command = RegisterPerson(person_id=me.person_id, full_name=name) if form.ok else None
+        return await self._change(request, state, "record", form, command)
+
+    @post("/registry-id")
+    async def record_registry_id(
+        self, request: Request[Any, Any, Any], state: State
+    ) -> Response[Any]:
+        form = await read_form(request, "registry")
+        return await self._change(request, state, "registry", form, _registry_id(form))
+
+    @post("/birth-month")
+    async def record_birth_month(
+        self, request: Request[Any, Any, Any], state: State
+    ) -> Response[Any]:
+        form = await read_form(request, "birth")
+        return await self._change(request, state, "birth", form, _birth_month(form))
+
+    @post("/credentials")
+    async def add_credential(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+        form = await read_form(request, "credential")
+        return await self._change(request, state, "credential", form, _credential(form))
+
+    async def _change(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        section: str,
+        form: Form,
+        command: people_handlers.PersonCommand | None,
+    ) -> Response[Any]:
+        me = principal(request)
+        authorise_person(me, me.person_id, write=True)
+        if command is not None:
+            try:
+                async with state.database.transaction(me.tenant_id) as tx:
+                    await people_handlers.change_person(
+                        tx,
+                        state.store,
+                        me.person_id,
+                        command,
+                        command_id=uuid4(),
+                        metadata=actor(request),
+                    )
+            except DomainError as exc:
+                form.refuse(exc, _field_of(section, exc))
+            else:
+                if is_htmx(request) and section != "record":
+                    return await self._render(request, state, section=section, saved=True)
+                return see_other(request, f"/profile#{section}", notice="saved")
+        return await self._render(request, state, section=section, form=form, status=422)
+
+
+def _field_of(section: str, exc: DomainError) -> str | None:
+    if section == "credential" and isinstance(exc, InvalidCredential):
+        message = str(exc)
+        if "specialt" in message:
+            return "specialties"
+        if "future" in message or "date" in message:
+            return "earned_on"
+        return "credential"
+    return {"record": "full_name", "registry": "registry_id", "birth": "birth_month"}.get(section)

@@ -1,0 +1,295 @@
+"""The certificate review queue: certificates by verification status (needs review first), and
+one certificate beside what was read off it and what the person declared, with the decision
+form for owners and admins (auditors read).
+
+A decision goes through ``handlers.verification.review_certificate``, exactly as the review
+endpoint: approve (optionally correcting the fields read, with a reason), or reject with a
+reason. The file is shown inline from ``/reviews/<id>/file``; every showing is recorded as a
+download (``audits.CertificateDownloaded``), as the API's download is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import ResponseHeader, State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Response, Stream, Template
+
+from domain.credits.certificate import (
+    EXTENSIONS,
+    ReviewCertificate,
+    ReviewDecision,
+    ReviewReasonRequired,
+)
+from domain.credits.credit import CreditDetails, VerificationStatus
+from domain.credits.verification import ExtractedFields
+from domain.shared.errors import DomainError
+from services.api.controllers.invitations import actor
+from services.api.portal import vocabulary
+from services.api.portal.forms import Form, read_form
+from services.api.portal.pages import page, principal, see_other
+from services.api.portal.staff import MANAGERS, READERS, optional_choice
+from services.core import review_queries
+from services.core.blobs import BlobStore, blob_key
+from services.core.db import Tx
+from services.core.handlers import certificates as certificate_handlers
+from services.core.handlers import verification
+from services.core.review_queries import ReviewItem
+from services.core.staff_queries import InvalidCursor
+
+PAGE_SIZE = 25
+TABS: Mapping[VerificationStatus, str] = {
+    "needs_review": "Needs review",
+    "pending": "Awaiting check",
+    "verified": "Verified",
+    "rejected": "Rejected",
+}
+DECISIONS: Mapping[ReviewDecision, str] = {"approve": "Approve", "reject": "Reject"}
+TEXT_FIELDS = (
+    ("participant_name", "Participant"),
+    ("title", "Title"),
+    ("provider", "Provider"),
+    ("accreditation_statement", "Accreditation statement"),
+    ("certificate_number", "Certificate number"),
+    ("approval_number", "Approval or file number"),
+)
+"""The free-text fields read off a certificate, with their labels."""
+FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ancestors 'self'")]
+"""The file (a PDF or an image, checked by content at upload) may be shown in a frame of the
+review page, which the pages' own policy forbids; the browser's PDF viewer needs no more."""
+
+
+def fields_form(fields: ExtractedFields | None) -> Form:
+    """The decision form, filled with the fields on record."""
+    found = fields or ExtractedFields()
+    values: dict[str, str | list[str]] = {
+        name: getattr(found, name) or "" for name, _ in TEXT_FIELDS
+    }
+    values["credit_types"] = list(found.credit_types)
+    values["activity_date"] = found.activity_date.isoformat() if found.activity_date else ""
+    values["completed_on"] = found.completed_on.isoformat() if found.completed_on else ""
+    values["credits"] = f"{found.credits.normalize():f}" if found.credits is not None else ""
+    return Form("review", values)
+
+
+def _optional_day(form: Form, name: str, label: str) -> date | None:
+    return form.day(name, label) if form.value(name).strip() else None
+
+
+def typed_fields(form: Form) -> ExtractedFields:
+    """The fields as the reviewer left them (blank: not on the certificate)."""
+    texts = {
+        name: form.text(name, label.lower(), required=False, max_length=2000) or None
+        for name, label in TEXT_FIELDS
+    }
+    return ExtractedFields(
+        **texts,
+        credit_types=tuple(form.choices("credit_types", "credit type", vocabulary.CREDIT_TYPES)),
+        activity_date=_optional_day(form, "activity_date", "activity date"),
+        completed_on=_optional_day(form, "completed_on", "completion date"),
+        credits=form.amount("credits", "credits", required=False),
+    )
+
+
+def corrected(typed: ExtractedFields, recorded: ExtractedFields | None) -> ExtractedFields | None:
+    """``typed`` when it corrects the fields on record, else None (the order in which credit
+    types are listed is no correction)."""
+
+    def sort(fields: ExtractedFields) -> ExtractedFields:
+        return msgspec.structs.replace(fields, credit_types=tuple(sorted(fields.credit_types)))
+
+    return None if sort(typed) == sort(recorded or ExtractedFields()) else typed
+
+
+def comparison(item: ReviewItem) -> list[tuple[str, str, str, bool]]:
+    """(what, declared, on the certificate, whether they differ) for the declared credit."""
+    fields = item.certificate.fields or ExtractedFields()
+    declared: CreditDetails | None = item.declared.details if item.declared else None
+
+    def row(label: str, mine: object, printed: object) -> tuple[str, str, str, bool]:
+        a, b = _shown(mine), _shown(printed)
+        return label, a, b, bool(a and b and a.casefold() != b.casefold())
+
+    return [
+        row("Participant", item.person.full_name, fields.participant_name),
+        row("Title", declared and declared.title, fields.title),
+        row("Provider", declared and declared.provider, fields.provider),
+        row(
+            "Completed on",
+            declared and declared.completed_on,
+            fields.completion_date,
+        ),
+        row("Credits", declared and declared.credits, fields.credits),
+        row(
+            "Credit types",
+            declared
+            and ", ".join(vocabulary.CREDIT_TYPES[t] for t in sorted(declared.credit_types)),
+            ", ".join(vocabulary.CREDIT_TYPES[t] for t in sorted(fields.credit_types)),
+        ),
+    ]
+
+
+def _shown(value: object) -> str:
+    if value is None or value is False:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+async def _item(tx: Tx, certificate_id: UUID) -> ReviewItem:
+    found = await review_queries.review_item(tx, certificate_id)
+    if found is None:
+        raise NotFoundException("no such certificate in this organisation")
+    return found
+
+
+class ReviewPages(Controller):
+    path = "/reviews"
+    include_in_schema = False
+
+    @get("", guards=[READERS])
+    async def queue(self, request: Request[Any, Any, Any], state: State) -> Template:
+        """The certificates of one status, oldest upload first, a page at a time."""
+        form = Form("queue", dict(request.query_params))
+        status = optional_choice(form, "status", "status", TABS) or "needs_review"
+        cursor = form.value("cursor") or None
+        found = None
+        async with state.database.transaction(principal(request).tenant_id) as tx:
+            if form.ok:
+                try:
+                    found = await review_queries.review_page(
+                        tx, status=status, limit=PAGE_SIZE, cursor=cursor
+                    )
+                except InvalidCursor:
+                    form.fail(
+                        None, "This page link is out of date: start again from the first page"
+                    )
+        return await page(
+            request,
+            "reviews/queue.html",
+            form=form,
+            tabs=TABS,
+            chosen=status,
+            found=found,
+            next_url=f"/reviews?status={status}&cursor={found.next_cursor}"
+            if found and found.next_cursor
+            else None,
+            first_url=f"/reviews?status={status}" if cursor else None,
+            status=200 if form.ok else 400,
+        )
+
+    @get("/{certificate_id:uuid}", guards=[READERS])
+    async def certificate(
+        self, request: Request[Any, Any, Any], state: State, certificate_id: FromPath[UUID]
+    ) -> Template:
+        return await self._certificate(request, state, certificate_id)
+
+    async def _certificate(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        certificate_id: UUID,
+        *,
+        form: Form | None = None,
+        status: int = 200,
+    ) -> Template:
+        async with state.database.transaction(principal(request).tenant_id) as tx:
+            item = await _item(tx, certificate_id)
+            waiting = await review_queries.review_page(tx, status="needs_review", limit=2)
+        following = next(
+            (w for w in waiting.items if w.certificate.certificate_id != certificate_id), None
+        )
+        return await page(
+            request,
+            "reviews/certificate.html",
+            item=item,
+            c=item.certificate,
+            comparison=comparison(item),
+            form=form or fields_form(item.certificate.fields),
+            text_fields=TEXT_FIELDS,
+            may_decide=principal(request).role in ("owner", "admin"),
+            decided=request.query_params.get("decided") in DECISIONS,
+            following=following,
+            status=status,
+        )
+
+    @post("/{certificate_id:uuid}", guards=[MANAGERS])
+    async def decide(
+        self, request: Request[Any, Any, Any], state: State, certificate_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Approve or reject, correcting the fields first when they were changed."""
+        me = principal(request)
+        form = await read_form(request, "review")
+        decision = form.choice("decision", "decision", DECISIONS)
+        reason = form.text("reason", "reason", required=False, max_length=1000)
+        fields = typed_fields(form)
+        if form.ok and decision is not None:
+            try:
+                async with state.database.transaction(me.tenant_id) as tx:
+                    item = await _item(tx, certificate_id)
+                    await verification.review_certificate(
+                        tx,
+                        state.store,
+                        state.settings,
+                        certificate_id,
+                        ReviewCertificate(
+                            reviewer_id=me.user_id,
+                            decision=decision,
+                            reason=reason,
+                            corrected_fields=corrected(fields, item.certificate.fields),
+                        ),
+                        command_id=uuid4(),
+                        metadata=actor(request),
+                    )
+            except DomainError as exc:
+                form.refuse(exc, "reason" if isinstance(exc, ReviewReasonRequired) else None)
+            else:
+                return see_other(request, f"/reviews/{certificate_id}?decided={decision}")
+        return await self._certificate(request, state, certificate_id, form=form, status=422)
+
+    @get(
+        "/{certificate_id:uuid}/file",
+        guards=[READERS],
+        response_headers=FILE_HEADERS,
+    )
+    async def file(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        blobs: NamedDependency[BlobStore],
+        certificate_id: FromPath[UUID],
+    ) -> Stream:
+        """The certificate's file to show in the page; recorded as a download."""
+        me = principal(request)
+        async with state.database.transaction(me.tenant_id) as tx:
+            found = (await _item(tx, certificate_id)).certificate
+            await certificate_handlers.record_download(
+                tx,
+                state.store,
+                user_id=me.user_id,
+                person_id=found.person_id,
+                certificate_id=certificate_id,
+                sha256=found.sha256,
+                metadata=actor(request),
+            )
+            chunks = await asyncio.to_thread(blobs.open, blob_key(me.tenant_id, found.sha256))
+        name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
+        return Stream(
+            chunks,
+            media_type=found.media_type,
+            headers={
+                "content-disposition": f'inline; filename="{name}"',
+                "content-length": str(found.size_bytes),
+            },
+        )

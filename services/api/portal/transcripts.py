@@ -1,0 +1,74 @@
+"""Transcript exports: the member picks a body and a cycle and takes the PDF or CSV away.
+
+The files come from the transcript endpoints (``controllers/transcripts.py``), which record
+each export in the organisation's history; this page offers what there is to export and sends
+the browser there with the choices made.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, get_args
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from domain.audits.exports import ExportFormat, Period
+from domain.people.credentials import Body
+from services.api.controllers.people import authorise_person
+from services.api.portal.pages import page, principal
+from services.core import queries
+
+FormatChoice = Annotated[str, QueryParameter(name="format")]
+BodyChoice = Annotated[str, QueryParameter(name="body")]
+PeriodChoice = Annotated[str, QueryParameter(name="period")]
+
+
+def export_url(person_id: object, fmt: str, body: str, period: str) -> str:
+    """The transcript endpoint for the choices (empty: all bodies, both cycles)."""
+    if fmt not in get_args(ExportFormat) or body not in ("", *get_args(Body)):
+        raise ValidationException("choose a format (PDF or CSV) and a body from the list")
+    if period not in ("", *get_args(Period)):
+        raise ValidationException("choose the current or the previous cycle")
+    query = urlencode({k: v for k, v in (("body", body), ("period", period)) if v})
+    return f"/api/v1/people/{person_id}/transcript.{fmt}" + (f"?{query}" if query else "")
+
+
+class TranscriptPage(Controller):
+    path = "/transcripts"
+    include_in_schema = False
+
+    @get("")
+    async def transcripts(self, request: Request[Any, Any, Any], state: State) -> Template:
+        me = principal(request)
+        authorise_person(me, me.person_id, write=False)
+        async with state.database.transaction(me.tenant_id) as tx:
+            person = await queries.get_person(tx, me.person_id)
+            obligations = (
+                await queries.my_obligations(tx, me.person_id, today=datetime.now(UTC).date())
+                if person
+                else []
+            )
+        return await page(
+            request,
+            "transcripts.html",
+            person=person,
+            bodies=list(dict.fromkeys(o.body for o in obligations)),
+            obligations=obligations,
+        )
+
+    @get("/download")
+    async def download(
+        self,
+        request: Request[Any, Any, Any],
+        fmt: FormatChoice = "",
+        only_body: BodyChoice = "",
+        period: PeriodChoice = "",
+    ) -> Redirect:
+        """On to the transcript endpoint, with only the choices made."""
+        me = principal(request)
+        return Redirect(export_url(me.person_id, fmt, only_body, period), status_code=303)

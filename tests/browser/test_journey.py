@@ -1,0 +1,288 @@
+"""The whole journey in one browser, persona after persona: an owner opens the organisation,
+imports the staff from CSV and invites one technologist; she joins and records a credit with its
+certificate; the relay and a worker (real processes, on RabbitMQ) verify it, or the owner decides
+it in the review queue; the dashboards show it; the owner grants an auditor access; the auditor
+reads the timeline, checks the chain and takes the audit bundle away."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pika
+import pytest
+from dramatiq.common import dq_name, xq_name
+from playwright.sync_api import Page, expect
+
+from services.api.auth import SESSION_COOKIE
+from services.core.settings import Settings
+from services.worker.broker import build_broker
+from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
+from tests.conftest import ROOT, settings_env
+from tests.verification_support import certificate_sample
+
+pytestmark = pytest.mark.e2e
+
+VERIFIED_WITHIN_S = 120
+
+
+@contextlib.contextmanager
+def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator[None]:
+    """``cmeledger relay`` and ``cmeledger worker`` as processes on a queue of their own, reading
+    certificate files from ``blob_dir``; stopped (and their queues deleted) on the way out."""
+    queue = f"journey-{uuid4().hex[:12]}"
+    env = {
+        **settings_env(settings),
+        "CMELEDGER_BROKER_QUEUE": queue,
+        "CMELEDGER_BLOB_DIR": str(blob_dir),
+        "CMELEDGER_DB_POOL_SIZE": "4",
+    }
+    started = []
+    try:
+        for name, args in (("relay", ("relay", "--poll-interval", "1")), ("worker", ("worker",))):
+            with (logs / f"{name}.log").open("wb") as log:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "services.core.cli", *args],
+                        cwd=ROOT,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        broker = build_broker(settings)
+        connection = pika.BlockingConnection(broker.parameters)  # type: ignore[attr-defined]
+        channel = connection.channel()
+        for name in (queue, dq_name(queue), xq_name(queue)):
+            channel.queue_delete(name)
+        connection.close()
+        broker.close()
+
+
+def live_blob_dir(base: Path, tenant_id: str) -> Path:
+    """The live app's certificate directory: the one holding the tenant's files."""
+    [found] = {path.parent.resolve() for path in base.glob(f"*/{tenant_id}") if path.is_dir()}
+    return found
+
+
+def session_of(page: Page, email: str, organisation_id: str = "") -> Account:
+    """The browser's current session, as an account the API helper can use."""
+    [cookie] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    return Account(
+        email=email, session=cookie["value"], person_id="", organisation_id=organisation_id
+    )
+
+
+def sign_out(browse: Browse) -> None:
+    browse.page.get_by_role("button", name="Sign out").click()
+    expect(browse.page.get_by_role("status")).to_have_text("You are signed out.")
+    browse.check()
+
+
+def sign_in(browse: Browse, email: str) -> None:
+    page = browse.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(browse.app.base_url + "/dashboard")
+    browse.check()
+
+
+def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
+    browse: Browse,
+    api: Api,
+    migrated: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    sample = certificate_sample()
+    declared = sample.declared
+    name = str(declared.participant_name)
+    owner_email = f"{unique('owner')}@example.org"
+    employee_email = f"{unique('technologist')}@example.org"
+    auditor_email = f"{unique('auditor')}@example.org"
+    page = browse.page
+
+    # The owner opens the organisation.
+    browse.goto("/sign-up")
+    page.get_by_label("Organisation name").fill("Harbour Imaging")
+    page.get_by_label("Your email address").fill(owner_email)
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_role("button", name="Open the organisation").click()
+    expect(page).to_have_url(browse.app.base_url + "/dashboard")
+    browse.check()
+
+    # ... imports the staff from CSV, after reading the preview ...
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
+    browse.check()
+    page.get_by_role("link", name="Import staff from a CSV file").click()
+    browse.check()
+    roster = (
+        "employee_number,email,full_name,department,site,birth_month,registry_ids,credentials\n"
+        f"H-1,{employee_email},{name},Breast Imaging,Harbour,4,,ARRT:R:2019-06-01\n"
+        "H-2,,Lena Ortiz,Vascular,Harbour,,,ARDMS:RVT:2021-04-01:VT\n"
+        "H-3,,Omar Haddad,Echo,Bayside,,,CCI:RCS:2020-09-01\n"
+    )
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "harbour-staff.csv", "mimeType": "text/csv", "buffer": roster.encode()}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
+    browse.shot("journey-import-preview")
+    page.get_by_role("button", name="Import 3 rows").click()
+    expect(page.get_by_role("status")).to_contain_text("3 new")
+    browse.check()
+
+    # ... and invites the technologist from her staff record.
+    page.get_by_role("link", name=f"Open the record of {name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    browse.check()
+    person_id = page.url.rsplit("/", 1)[1]
+    expect(page.get_by_label("Their email address")).to_have_value(employee_email)
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("heading", name=f"Invitation sent to {employee_email}")).to_be_visible()
+    browse.check()
+    invitation = browse.app.mail.link(employee_email, "accept-invitation")
+    sign_out(browse)
+
+    # The technologist joins and records her credit with its certificate.
+    browse.goto(invitation.removeprefix(browse.app.base_url))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Join the organisation").click()
+    expect(page).to_have_url(browse.app.base_url + "/dashboard")
+    expect(page.locator("#ob-arrt-current")).to_contain_text("ARRT")
+    browse.shot("journey-employee-dashboard")
+    browse.goto("/credits/new")
+    page.get_by_label("Title of the activity").fill(str(declared.title))
+    page.get_by_label("Provider", exact=True).fill(str(declared.provider))
+    page.get_by_label("Approved or accredited by").fill(str(declared.provider))
+    page.get_by_label("ARRT Category A+").check()
+    assert declared.completed_on is not None
+    page.get_by_label("Completed on").fill(declared.completed_on.isoformat())
+    page.get_by_label("Credits", exact=True).fill(str(declared.credits))
+    page.get_by_label("Or choose a file").set_input_files(
+        {"name": "asrt-certificate.pdf", "mimeType": "application/pdf", "buffer": sample.data}
+    )
+    page.get_by_role("button", name="Save the credit").click()
+    expect(page.get_by_role("region", name="Saved. Where it counts")).to_contain_text("ARRT")
+    browse.check()
+    employee = session_of(page, employee_email)
+
+    # The relay hands the upload to a worker, which reads and verifies the certificate.
+    with api.client(employee) as client:
+        organisation_id = client.get("/api/v1/me").json()["organisation_id"]
+        [certificate] = client.get(f"/api/v1/people/{person_id}/certificates").json()
+    blob_dir = live_blob_dir(tmp_path_factory.getbasetemp(), organisation_id)
+    with relay_and_worker(migrated, blob_dir, tmp_path):
+        deadline = time.monotonic() + VERIFIED_WITHIN_S
+        while True:
+            with api.client(employee) as client:
+                outcome = client.get(f"/api/v1/certificates/{certificate['certificate_id']}")
+            status = outcome.json()["certificate"]["status"]
+            if status != "pending":
+                break
+            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
+            time.sleep(0.5)
+    assert status in {"verified", "needs_review"}, outcome.text
+    browse.goto("/credits")
+    expected = "Verified" if status == "verified" else "Needs review"
+    expect(page.get_by_role("listitem").filter(has_text=str(declared.title))).to_contain_text(
+        expected
+    )
+    browse.shot("journey-employee-credits")
+    sign_out(browse)
+
+    # The owner finds it in the review queue (and decides it, when the worker could not).
+    sign_in(browse, owner_email)
+    browse.goto(f"/reviews?status={status}")
+    page.get_by_role("link", name=re.compile("asrt-certificate.pdf")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Certificate of {name}")
+    expect(page.locator("iframe[title='Certificate asrt-certificate.pdf (PDF)']")).to_be_visible()
+    browse.shot("journey-review")
+    if status == "needs_review":
+        page.get_by_label("Reason").fill(
+            "Checked against the ASRT record: the certificate is genuine"
+        )
+        page.get_by_role("button", name="Approve").click()
+        expect(page.get_by_role("status")).to_contain_text("Decision recorded")
+        browse.check()
+
+    # The owner's pages show the verified credit and the imported staff.
+    browse.goto(f"/staff/{person_id}")
+    expect(page.get_by_role("region", name="Credits")).to_contain_text("Verified")
+    browse.goto("/organisation")
+    expect(page.get_by_role("paragraph").filter(has_text="active staff members")).to_contain_text(
+        "3 active staff members"
+    )
+    browse.shot("journey-overview")
+
+    # The owner grants an auditor access for two weeks.
+    browse.goto("/access")
+    page.get_by_label("Auditor's email address").fill(auditor_email)
+    page.get_by_label("Last day of access").fill(
+        (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    )
+    page.get_by_role("button", name="Grant access").click()
+    expect(page.get_by_role("heading", name=f"Access granted to {auditor_email}")).to_be_visible()
+    browse.check()
+    auditor_invitation = browse.app.mail.link(auditor_email, "accept-invitation")
+    sign_out(browse)
+
+    # The auditor joins, reads the history, checks the chain and takes the bundle.
+    browse.goto(auditor_invitation.removeprefix(browse.app.base_url))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Join the organisation").click()
+    expect(page).to_have_url(browse.app.base_url + "/dashboard")
+    browse.check()
+    page.get_by_role("link", name="Audit trail").click()
+    browse.check()
+    page.get_by_label("Person").select_option(label=name)
+    page.get_by_role("button", name="Show").click()
+    browse.check()
+    events = page.get_by_role("table", name="Events in the order they were recorded")
+    expect(events).to_contain_text("Credit recorded")
+    expect(events).to_contain_text("Certificate uploaded")
+    expect(events).to_contain_text(
+        "Certificate verified" if status == "verified" else "Certificate needs review"
+    )
+    browse.shot("journey-auditor-timeline")
+    events.get_by_role("link", name=name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"History of {name}")
+    browse.check()
+
+    page.get_by_role("link", name="Chain").click()
+    verdict = page.get_by_role("heading", name=re.compile(r"Verified up to event (\d+)"))
+    expect(verdict).to_be_visible()
+    browse.shot("journey-chain")
+    verified_through = int(re.findall(r"\d+", verdict.inner_text())[0])
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Download the audit bundle (ZIP)").click()
+    with zipfile.ZipFile(downloading.value.path()) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+        history = bundle.read("history.jsonl").decode().splitlines()
+    assert len(history) > verified_through
+    assert json.loads(history[-1])["event_type"] == "audits.AuditBundleExported"
+    assert manifest["organisation"] == "Harbour Imaging"
+    assert manifest["chain"]["head_seq"] == len(history)
+    assert manifest["chain"]["first_break"] is None
+    assert manifest["missing_certificates"] == []

@@ -1,0 +1,159 @@
+"""The portal over HTTP, where a browser is not needed: sign-in redirects, CSRF, refusals as HTML
+pages that change nothing, role checks, headers, and the API left as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.core.settings import Settings
+from tests.e2e.conftest import Org, connected_client, sign_up
+
+pytestmark = pytest.mark.e2e
+
+FORM_CREDIT = {
+    "title": "Carotid duplex",
+    "provider": "Gulfcoast Ultrasound Institute",
+    "accrediting_organisation": "SDMS",
+    "credit_types": "sdms",
+    "completed_on": "2026-10-02",
+    "credits": "1.25",
+    "activity_kind": "standard",
+}
+
+
+def is_page(response: Any) -> bool:
+    return str(response.headers["content-type"]).startswith("text/html")
+
+
+async def own_record(client: AsyncTestClient[Any], me: dict[str, Any]) -> str:
+    created = await client.post(
+        "/profile", data={"full_name": "Nia Okafor"}, follow_redirects=False
+    )
+    assert created.status_code == 303, created.text
+    return str(me["user_id"])
+
+
+async def credits_of(client: AsyncTestClient[Any], person_id: str) -> list[Any]:
+    listed = await client.get(f"/api/v1/people/{person_id}/credits")
+    assert listed.status_code == 200, listed.text
+    return list(listed.json())
+
+
+async def test_pages_send_visitors_to_sign_in_and_the_api_still_answers_401(
+    migrated: Settings,
+) -> None:
+    async with connected_client(migrated) as anonymous:
+        page = await anonymous.get("/credits?x=1", follow_redirects=False)
+        assert (page.status_code, page.headers["location"]) == (
+            303,
+            "/sign-in?next=%2Fcredits%3Fx%3D1",
+        )
+        htmx = await anonymous.get("/dashboard", headers={"HX-Request": "true"})
+        assert (htmx.status_code, htmx.headers["hx-redirect"]) == (
+            200,
+            "/sign-in?next=%2Fdashboard",
+        )
+        api = await anonymous.get("/api/v1/me")
+        assert api.status_code == 401
+        assert api.headers["content-type"].startswith("application/problem+json")
+        sign_in = await anonymous.get("/sign-in?next=%2Fcredits")
+        assert sign_in.status_code == 200
+        assert is_page(sign_in)
+        assert 'name="next" value="/credits"' in sign_in.text
+
+
+async def test_a_form_without_its_csrf_token_is_a_page_and_changes_nothing(
+    migrated: Settings,
+) -> None:
+    async with connected_client(migrated) as client:
+        me = await sign_up(client)
+        del client.headers["x-csrftoken"]
+        refused = await client.post("/profile", data={"full_name": "Nia Okafor"})
+        assert refused.status_code == 403
+        assert is_page(refused)
+        assert "This form has expired" in refused.text
+        person = await client.get(f"/api/v1/people/{me['user_id']}")
+        assert person.status_code == 404, "nothing was stored"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"credits": "abc"},
+        {"credits": "1e999999999"},
+        {"credits": "0.3"},
+        {"completed_on": "2026-02-30"},
+        {"completed_on": "2999-01-01"},
+        {"credit_types": "made_up"},
+        {"activity_kind": "nope"},
+        {"title": " "},
+        {"activity_kind": "academic_course", "academic_units": "-1", "academic_term": "semester"},
+    ],
+)
+async def test_a_refused_credit_is_a_page_with_what_was_typed_and_stores_nothing(
+    migrated: Settings, change: dict[str, str]
+) -> None:
+    async with connected_client(migrated) as client:
+        me = await sign_up(client)
+        person_id = await own_record(client, me)
+        sent = {**FORM_CREDIT, **change}
+        refused = await client.post("/credits/new", data=sent)
+        assert refused.status_code == 422, refused.text
+        assert is_page(refused)
+        assert "There is a problem" in refused.text
+        assert 'aria-invalid="true"' in refused.text
+        for value in sent.values():
+            if value.strip() and value not in {"sdms", "made_up", "nope", "standard"}:
+                assert f'value="{value}"' in refused.text, value
+        assert await credits_of(client, person_id) == []
+
+
+async def test_missing_and_malformed_ids_are_pages_never_server_errors(migrated: Settings) -> None:
+    async with connected_client(migrated) as client:
+        me = await sign_up(client)
+        await own_record(client, me)
+        missing = await client.get(f"/credits/{uuid4()}")
+        assert missing.status_code == 404
+        assert is_page(missing)
+        amend = await client.post(f"/credits/{uuid4()}/retract", data={"reason": "x"})
+        assert amend.status_code == 404
+        assert is_page(amend)
+        bad = await client.get("/transcripts/download?format=exe", follow_redirects=False)
+        assert bad.status_code == 400
+        assert is_page(bad)
+        good = await client.get(
+            "/transcripts/download?format=csv&body=ARDMS&period=", follow_redirects=False
+        )
+        assert (
+            good.headers["location"] == f"/api/v1/people/{me['user_id']}/transcript.csv?body=ARDMS"
+        )
+
+
+async def test_an_auditor_reads_but_records_no_credit_of_their_own(org: Org) -> None:
+    auditor, _ = await org.member("auditor")
+    dashboard = await auditor.get("/dashboard")
+    assert dashboard.status_code == 200
+    assert "no CE record of your own" in dashboard.text
+    refused = await auditor.post("/credits/new", data=FORM_CREDIT)
+    assert refused.status_code == 403
+    assert is_page(refused)
+
+
+async def test_pages_are_not_cached_carry_a_strict_policy_and_stay_out_of_the_schema(
+    org: Org,
+) -> None:
+    page = await org.owner.get("/dashboard")
+    assert page.headers["cache-control"] == "no-store"
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    htmx = await org.owner.get("/static/htmx.min.js")
+    assert htmx.status_code == 200
+    assert "htmx" in htmx.text
+    schema = (await org.owner.get("/schema/openapi.json")).json()
+    portal = ("/sign-", "/dashboard", "/credits", "/profile", "/transcripts", "/static", "/verify")
+    assert not [path for path in schema["paths"] if path.startswith(portal)]

@@ -1,0 +1,185 @@
+"""The queries behind the employer and auditor pages, on PostgreSQL: searching the staff list and
+filtering it by site, the departments and sites offered as filters, a person's history on the
+timeline, and inviting with a new staff record in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.credits.credit import CreditDetails, RecordCredit, RetractCredit
+from domain.organisations.organisation import AlreadyInvited
+from domain.people.person import AddCredential, RegisterPerson
+from services.core import queries, staff_queries
+from services.core.audit_queries import timeline
+from services.core.db import Database
+from services.core.eventstore import EventStore
+from services.core.handlers.credits import change_credit, record_credit
+from services.core.handlers.organisations import open_organisation
+from services.core.handlers.people import change_person, register_person
+from services.core.registry import build_event_store
+from services.core.settings import Settings
+from services.core.staff_invitations import NewStaff, invite
+from services.core.staff_queries import StaffFilter
+from tests.conftest import new_tenant
+from tests.support import register
+
+pytestmark = pytest.mark.integration
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def store() -> EventStore:
+    return build_event_store()
+
+
+async def _staff(database: Database, store: EventStore, tenant: UUID, **fields: str | None) -> UUID:
+    person_id = uuid4()
+    async with database.transaction(tenant) as tx:
+        await register_person(
+            tx,
+            store,
+            RegisterPerson(person_id=person_id, **fields),  # type: ignore[arg-type]
+            command_id=uuid4(),
+        )
+        await change_person(
+            tx,
+            store,
+            person_id,
+            AddCredential(body="ARDMS", code="RVT", earned_on=date(2024, 3, 15)),
+            command_id=uuid4(),
+        )
+    return person_id
+
+
+async def _names(database: Database, tenant: UUID, selected: StaffFilter) -> list[str]:
+    async with database.transaction(tenant) as tx:
+        found = await staff_queries.staff_page(tx, selected, today=TODAY, limit=50)
+    return [m.full_name for m in found.items]
+
+
+async def test_the_staff_list_is_searched_by_name_email_or_number_and_filtered_by_site(
+    database: Database, store: EventStore
+) -> None:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    await _staff(database, store, tenant, full_name="Ada Vance", site="North", email="ada@x.org")
+    await _staff(
+        database, store, tenant, full_name="Bo Lindqvist", site="South", employee_number="E-42"
+    )
+    await _staff(database, store, tenant, full_name="Cy Moreau", department="Echo", site="North")
+
+    assert await _names(database, tenant, StaffFilter(search="VANCE")) == ["Ada Vance"]
+    assert await _names(database, tenant, StaffFilter(search="e-4")) == ["Bo Lindqvist"]
+    assert await _names(database, tenant, StaffFilter(search="ada@")) == ["Ada Vance"]
+    assert await _names(database, tenant, StaffFilter(search="  ")) == [
+        "Ada Vance",
+        "Bo Lindqvist",
+        "Cy Moreau",
+    ]
+    assert await _names(database, tenant, StaffFilter(search="%")) == []
+    assert await _names(database, tenant, StaffFilter(site="North")) == ["Ada Vance", "Cy Moreau"]
+    assert await _names(database, tenant, StaffFilter(site="North", search="moreau")) == [
+        "Cy Moreau"
+    ]
+    async with database.transaction(tenant) as tx:
+        offered = await staff_queries.placements(tx)
+    assert (offered.departments, offered.sites) == (["Echo"], ["North", "South"])
+
+
+async def test_a_persons_timeline_holds_their_record_credits_and_nobody_elses(
+    database: Database, store: EventStore
+) -> None:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    ada = await _staff(database, store, tenant, full_name="Ada Vance")
+    bo = await _staff(database, store, tenant, full_name="Bo Lindqvist")
+    credit_id = uuid4()
+    details = CreditDetails(
+        title="Venous mapping",
+        provider="Gulfcoast Ultrasound Institute",
+        accrediting_organisation="SDMS",
+        credit_types=("sdms",),
+        completed_on=date(2026, 10, 2),
+        credits=Decimal("1.25"),
+    )
+    async with database.transaction(tenant) as tx:
+        await record_credit(
+            tx,
+            store,
+            RecordCredit(credit_id=credit_id, person_id=ada, details=details),
+            command_id=uuid4(),
+        )
+        await change_credit(
+            tx, store, credit_id, RetractCredit(reason="entered twice"), command_id=uuid4()
+        )
+        ada_events = await timeline(tx, person_id=ada)
+        bo_events = await timeline(tx, person_id=bo)
+        retracted = await timeline(tx, person_id=ada, event_type="credits.CreditRetracted")
+        later = await timeline(tx, person_id=ada, since=datetime(2100, 1, 1, tzinfo=UTC))
+
+    assert [e.event_type for e in ada_events] == [
+        "people.PersonRegistered",
+        "people.CredentialAdded",
+        "credits.CreditRecorded",
+        "credits.CreditRetracted",
+    ]
+    assert [e.event_type for e in bo_events] == [
+        "people.PersonRegistered",
+        "people.CredentialAdded",
+    ]
+    assert [e.stream_id for e in retracted] == [f"credit-{credit_id}"]
+    assert later == []
+
+
+async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_all(
+    database: Database, store: EventStore, migrated: Settings
+) -> None:
+    opened = await open_organisation(
+        database,
+        store,
+        name="Lakeside Imaging",
+        slug=f"lakeside-{uuid4().hex[:8]}",
+        email=f"owner-{uuid4().hex[:8]}@example.org",
+        password="correct horse battery",
+    )
+    staff = NewStaff(full_name="Dee Okoro", department="Echo", employee_number="E-9")
+    async with database.transaction(opened.tenant_id) as tx:
+        sent = await invite(
+            tx,
+            store,
+            migrated,
+            email="dee@example.org",
+            role="employee",
+            by_role="owner",
+            staff=staff,
+        )
+    assert sent.person_id is not None
+    assert sent.message.to == "dee@example.org"
+    assert f"/accept-invitation?token={sent.invited.token}" in sent.message.text
+    async with database.transaction(opened.tenant_id) as tx:
+        person = await queries.get_person(tx, sent.person_id)
+    assert person is not None
+    assert (person.full_name, person.email, person.department) == (
+        "Dee Okoro",
+        "dee@example.org",
+        "Echo",
+    )
+
+    with pytest.raises(AlreadyInvited):
+        async with database.transaction(opened.tenant_id) as tx:
+            await invite(
+                tx,
+                store,
+                migrated,
+                email="dee@example.org",
+                role="employee",
+                by_role="owner",
+                staff=NewStaff(full_name="Dee Okoro (again)"),
+            )
+    async with database.transaction(opened.tenant_id) as tx:
+        assert await staff_queries.seats(tx) == staff_queries.Seats(active=1, deactivated=0)
