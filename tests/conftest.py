@@ -44,6 +44,9 @@ def settings() -> Settings:
         "CMELEDGER_DATABASE_URL": with_database(base.database_url, TEST_DATABASE),
         "CMELEDGER_OWNER_DATABASE_URL": with_database(base.owner_database_url, TEST_DATABASE),
         "CMELEDGER_DB_POOL_SIZE": "12",
+        # Never the application's queue. Code in the test process reads settings.broker_queue;
+        # a subprocess sharing the queue needs CMELEDGER_BROKER_QUEUE passed to it.
+        "CMELEDGER_BROKER_QUEUE": f"test-{TEST_DATABASE}",
     }
     return load_settings({**os.environ, **env})
 

@@ -23,14 +23,23 @@ from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_a
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
 from services.api.controllers.certificates import certificate_routes
+from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
+from services.api.controllers.mail_preferences import (
+    MailPreferencesController,
+    UnsubscribeController,
+)
 from services.api.controllers.members import MembersController
 from services.api.controllers.people import OrganisationController, PeopleController
+from services.api.controllers.providers import ProviderController
+from services.api.controllers.reports import ReportController
+from services.api.controllers.reviews import ReviewController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
 from services.api.errors import log_unexpected, problem_details_config
 from services.api.openapi import document_problems
+from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.db import Database
@@ -144,6 +153,13 @@ def create_app(
             ApiTokenController,
             TranscriptController,
             certificate_routes(settings),
+            ReviewController,
+            ReportController,
+            ProviderController,
+            portal_routes(settings),
+            DeadLetterController,
+            MailPreferencesController,
+            UnsubscribeController,
         ],
         middleware=[RequestContextMiddleware(), *rate_limits(settings), csrf],
         on_app_init=[session_auth(settings).on_app_init],
@@ -157,6 +173,7 @@ def create_app(
             security=token_security,
         ),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
+        template_config=template_config(),
         state=State(
             {
                 "database": db,

@@ -6,6 +6,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
@@ -169,12 +170,75 @@ def relay(settings: Settings, poll_interval: float) -> None:
     from services.worker.relay import Relay
 
     broker = build_broker(settings)
-    declare_actors(broker)
+    declare_actors(broker, queue_name=settings.broker_queue)
 
     async def run(database: Database) -> None:
         await Relay(database, broker).run(
             lambda: list_tenants(database), poll_interval=poll_interval
         )
+
+    try:
+        _run(run, settings)
+    finally:
+        broker.close()
+
+
+@main.command()
+@click.option("--actor", "actor_name", required=True, help="e.g. verify_certificate")
+@click.option("--tenant", type=click.UUID, help="One organisation (default: all).")
+@click.pass_obj
+def republish(settings: Settings, actor_name: str, tenant: UUID | None) -> None:
+    """Publish past events again for one actor (a backfill after subscribing it, e.g. to verify
+    certificates uploaded before verification existed); duplicates are ignored by the actor."""
+    from services.worker.actors import declare_actors
+    from services.worker.broker import build_broker
+    from services.worker.relay import Relay
+
+    broker = build_broker(settings)
+    declare_actors(broker, queue_name=settings.broker_queue)
+
+    async def run(database: Database) -> int:
+        relay = Relay(database, broker)
+        tenants = [tenant] if tenant else await list_tenants(database)
+        return sum([await relay.republish(t, actor_name) for t in tenants])
+
+    try:
+        click.echo(f"{_run(run, settings)} messages published for {actor_name}")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        broker.close()
+
+
+@main.command()
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between ticks.")
+@click.option("--once", is_flag=True, help="Run one tick and exit.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --once: tick as at this day's run hour (CMELEDGER_REMINDER_HOUR_UTC).",
+)
+@click.pass_obj
+def scheduler(settings: Settings, interval: float, once: bool, day: datetime | None) -> None:
+    """Enqueue the periodic runs: daily deadline reminders and the weekly digest, once per
+    organisation and day however many schedulers run."""
+    from services.worker.actors import declare_actors
+    from services.worker.broker import build_broker
+    from services.worker.scheduler import Scheduler
+
+    if day is not None and not once:
+        raise click.UsageError("--date needs --once")
+    broker = build_broker(settings)
+    declare_actors(broker, queue_name=settings.broker_queue)
+
+    async def run(database: Database) -> None:
+        periodic = Scheduler(database, broker, settings)
+        if not once:
+            await periodic.run(lambda: list_tenants(database), interval=interval)
+            return
+        now = None if day is None else periodic.at_hour(day.date())
+        click.echo(f"{await periodic.tick(await list_tenants(database), now)} runs enqueued")
 
     try:
         _run(run, settings)
@@ -196,7 +260,7 @@ def worker(settings: Settings, threads: int) -> None:
     from services.worker.broker import build_broker
 
     broker = build_broker(settings)
-    declare_actors(broker)
+    declare_actors(broker, queue_name=settings.broker_queue)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
@@ -210,25 +274,45 @@ def worker(settings: Settings, threads: int) -> None:
 
 @main.command("dead-letters")
 @click.option("--tenant", type=click.UUID, required=True)
-@click.option("--queue", default="cmeledger", show_default=True)
 @click.option("--replay", is_flag=True, help="Put the tenant's dead letters back on the queue.")
 @click.pass_obj
-def dead_letters_command(settings: Settings, tenant: UUID, queue: str, replay: bool) -> None:
-    """List (or replay) a tenant's messages in the dead-letter queue."""
-    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None:
+    """List a tenant's messages in the dead-letter queue of CMELEDGER_BROKER_QUEUE (with
+    --replay: put them back on the queue and list those replayed)."""
+    import pika
 
-    from services.worker.actors import declare_actors
-    from services.worker.broker import build_broker
-    from services.worker.dead_letters import dead_letters
+    from services.worker.dead_letters import DeadLetter, scan
 
-    broker = build_broker(settings)
-    assert isinstance(broker, RabbitmqBroker)
-    declare_actors(broker, queue_name=queue)
+    async def run(database: Database) -> list[DeadLetter]:
+        replayed: list[DeadLetter] = []
+        async with database.transaction(tenant) as tx:
+            kept = await scan(
+                tx,
+                pika.URLParameters(settings.broker_url),
+                settings.broker_queue,
+                replay=lambda _letter: replay,
+                on_replayed=replayed.append,
+            )
+        return replayed if replay else kept
+
+    for letter in _run(run, settings):
+        click.echo(msgspec.json.encode(letter).decode())
+
+
+@main.command("seed-demo")
+@click.pass_obj
+def seed_demo_command(settings: Settings) -> None:
+    """Create the demo organisation (or complete it) and print its four logins; refused in
+    production."""
+    from services.core.blobs import build_blob_store
+    from services.core.demo_seed import DemoRefused, logins_table, seed_demo
+
+    store, blobs = build_event_store(), build_blob_store(settings)
     try:
-        for letter in dead_letters(broker, queue, tenant, replay=replay):
-            click.echo(msgspec.json.encode(letter).decode())
-    finally:
-        broker.close()
+        created = _run(lambda database: seed_demo(settings, database, store, blobs), settings)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(logins_table(created))
 
 
 if __name__ == "__main__":

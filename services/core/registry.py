@@ -5,9 +5,15 @@ from __future__ import annotations
 from domain.audits.access import ACCESS_EVENTS
 from domain.audits.downloads import DOWNLOAD_EVENTS
 from domain.audits.exports import EXPORT_EVENTS
+from domain.audits.operations import OPERATION_EVENTS
+from domain.audits.reports import REPORT_EVENTS
 from domain.credits.certificate import CERTIFICATE_EVENTS
 from domain.credits.credit import CREDIT_EVENTS
+from domain.credits.providers import PROVIDER_EVENTS
+from domain.credits.verification import VERIFICATION_EVENTS
 from domain.credits.waiver import WAIVER_EVENTS
+from domain.notifications.mail import MAIL_EVENTS
+from domain.notifications.preferences import PREFERENCE_EVENTS
 from domain.organisations.organisation import ORGANISATION_EVENTS
 from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
@@ -15,9 +21,11 @@ from services.core.eventstore import Clock, EventStore, utc_now
 from services.core.projections import Projection, ProjectionRunner
 from services.core.projections.certificates import CertificatesProjection
 from services.core.projections.credits import CreditsProjection, WaiversProjection
+from services.core.projections.notifications import MailPreferencesProjection, ReminderLog
 from services.core.projections.obligations import ObligationsProjection
 from services.core.projections.organisations import Organisations
 from services.core.projections.people import PeopleProjection
+from services.core.projections.providers import ProviderDirectoryProjection
 from services.core.projections.streams import StreamSummaries
 
 EVENT_TYPES: list[type[Event]] = [
@@ -27,8 +35,14 @@ EVENT_TYPES: list[type[Event]] = [
     *CREDIT_EVENTS,
     *WAIVER_EVENTS,
     *CERTIFICATE_EVENTS,
+    *VERIFICATION_EVENTS,
+    *PROVIDER_EVENTS,
     *DOWNLOAD_EVENTS,
     *EXPORT_EVENTS,
+    *OPERATION_EVENTS,
+    *REPORT_EVENTS,
+    *PREFERENCE_EVENTS,
+    *MAIL_EVENTS,
 ]
 
 
@@ -42,7 +56,10 @@ def build_projections(registry: EventRegistry) -> list[Projection]:
         CreditsProjection(registry),
         WaiversProjection(registry),
         CertificatesProjection(registry),
+        ProviderDirectoryProjection(registry),
         ObligationsProjection(),
+        MailPreferencesProjection(registry),
+        ReminderLog(registry),
     ]
 
 

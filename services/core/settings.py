@@ -6,14 +6,30 @@ Every field has a safe local default. A wrong value raises ``SettingsError`` nam
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Literal
 from urllib.parse import urlsplit
 
 import msgspec
 
+from domain.credits.verification import Thresholds
+
 ENV_PREFIX = "CMELEDGER_"
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105 (refused in production)
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 
 class SettingsError(ValueError):
@@ -29,6 +45,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         "postgresql+asyncpg://cmeledger_owner:cmeledger_owner@127.0.0.1:5432/cmeledger"
     )
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
+    broker_queue: str = "cmeledger"
     host: str = "127.0.0.1"
     port: int = 8000
     log_format: Literal["console", "json"] | None = None
@@ -54,10 +72,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     smtp_port: int = 1025
     smtp_from: str = "CME Ledger <no-reply@localhost>"
     public_url: str = "http://127.0.0.1:8000"
+    # Deadline reminders: the scheduler runs them daily at ``reminder_hour_utc``; a reminder
+    # goes out when the days left cross one of ``reminder_days`` (comma-separated), and once
+    # overdue every ``overdue_reminder_days``. Owners and admins get a digest every
+    # ``digest_weekday`` at the same hour.
+    reminder_hour_utc: int = 6
+    reminder_days: str = "180,90,30,7"
+    overdue_reminder_days: int = 30
+    digest_weekday: Weekday = "monday"
     # Requests per minute one signed-in user (or one address, before sign-in) and one organisation
     # may make; beyond them the API answers 429 with Retry-After.
     rate_limit_per_user_per_minute: int = 600
     rate_limit_per_tenant_per_minute: int = 3000
+    # Certificate verification: below these the worker sends a certificate to review (see
+    # ``domain.credits.verification.Thresholds``); printed provider names not in the directory
+    # are looked up at ``provider_lookup_url`` (``GET <url>?name=...``), if set.
+    verification_min_confidence: float = 0.70
+    verification_name_similarity: float = 0.85
+    verification_title_similarity: float = 0.80
+    verification_credits_tolerance: Decimal = Decimal(0)
+    provider_lookup_url: str | None = None
+    provider_lookup_timeout_s: float = 5.0
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -70,6 +105,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def resolved_cookie_secure(self) -> bool:
         return (
             self.environment == "production" if self.cookie_secure is None else self.cookie_secure
+        )
+
+    @property
+    def reminder_thresholds(self) -> tuple[int, ...]:
+        """``reminder_days`` as numbers, largest first."""
+        return tuple(sorted({int(day) for day in self.reminder_days.split(",")}, reverse=True))
+
+    @property
+    def verification_thresholds(self) -> Thresholds:
+        return Thresholds(
+            min_confidence=self.verification_min_confidence,
+            name_similarity=self.verification_name_similarity,
+            title_similarity=self.verification_title_similarity,
+            credits_tolerance=self.verification_credits_tolerance,
         )
 
     @property
@@ -110,6 +159,12 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('database_url')}: the URL must name the application role")
     if urlsplit(settings.broker_url).scheme not in {"amqp", "amqps"}:
         raise SettingsError(f"{env_name('broker_url')}: expected amqp://user:password@host:port/")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", settings.broker_queue) or (
+        settings.broker_queue.endswith((".DQ", ".XQ"))
+    ):
+        raise SettingsError(
+            f"{env_name('broker_queue')}: letters, digits, '_', '.', '-'; not ending .DQ or .XQ"
+        )
     if not 0 < settings.port < 65536:
         raise SettingsError(f"{env_name('port')}: must be a TCP port between 1 and 65535")
     if settings.environment == "production" and (
@@ -125,6 +180,7 @@ def _check(settings: Settings) -> None:
             raise SettingsError(f"{env_name(field)}: must be at least 1 request per minute")
     _check_blobs(settings)
     _check_mail(settings)
+    _check_verification(settings)
 
 
 def _check_blobs(settings: Settings) -> None:
@@ -149,3 +205,36 @@ def _check_mail(settings: Settings) -> None:
     url = urlsplit(settings.public_url)
     if url.scheme not in {"http", "https"} or not url.hostname or url.query or url.fragment:
         raise SettingsError(f"{env_name('public_url')}: expected http(s)://host[:port][/path]")
+    if not 0 <= settings.reminder_hour_utc <= 23:
+        raise SettingsError(f"{env_name('reminder_hour_utc')}: an hour from 0 to 23")
+    days = settings.reminder_days.split(",")
+    if not all(day.strip().isdigit() and 1 <= int(day) <= 3650 for day in days):
+        raise SettingsError(
+            f"{env_name('reminder_days')}: comma-separated days before a deadline, 1 to 3650"
+        )
+    if not 1 <= settings.overdue_reminder_days <= 365:
+        raise SettingsError(f"{env_name('overdue_reminder_days')}: from 1 to 365 days")
+
+
+def _check_verification(settings: Settings) -> None:
+    for field in (
+        "verification_min_confidence",
+        "verification_name_similarity",
+        "verification_title_similarity",
+    ):
+        if not 0 < getattr(settings, field) <= 1:
+            raise SettingsError(f"{env_name(field)}: a fraction above 0 and at most 1")
+    tolerance = settings.verification_credits_tolerance
+    if not tolerance.is_finite() or not 0 <= tolerance <= 10:
+        raise SettingsError(f"{env_name('verification_credits_tolerance')}: credits from 0 to 10")
+    url = settings.provider_lookup_url
+    if url is not None and (
+        urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname
+    ):
+        raise SettingsError(
+            f"{env_name('provider_lookup_url')}: expected http(s)://host[:port]/path"
+        )
+    if not 0 < settings.provider_lookup_timeout_s <= 60:
+        raise SettingsError(
+            f"{env_name('provider_lookup_timeout_s')}: seconds, above 0 and at most 60"
+        )

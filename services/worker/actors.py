@@ -14,7 +14,11 @@ import msgspec
 import structlog
 
 from services.core.db import Tx
-from services.worker.broker import PermanentFailure, worker_database
+from services.worker.broker import PermanentFailure, worker_database, worker_settings
+from services.worker.certificates import verification_handlers
+from services.worker.effects import claim_effect
+from services.worker.notifications import mail_handlers, scheduled_jobs
+from services.worker.scheduler import scheduled_actor
 from services.worker.subscriptions import DEFAULT_QUEUE, message_id_for
 
 
@@ -77,15 +81,7 @@ def tenant_actor(
 async def record_receipt(tx: Tx, job: Job) -> None:
     """Record, once per message, that the worker received the event (the smallest real effect:
     it proves relay -> broker -> actor -> database, exactly once per message)."""
-    inserted = await tx.pg.fetchval(
-        "INSERT INTO actor_effects (tenant_id, message_id, actor, event_id, seq)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
-        job.tenant_id,
-        UUID(job.message_id),
-        job.actor_name,
-        job.event_id,
-        job.seq,
-    )
+    inserted = await claim_effect(tx, job)
     structlog.get_logger("cmeledger.worker").info(
         "receipt recorded" if inserted else "duplicate delivery ignored", seq=job.seq
     )
@@ -97,8 +93,13 @@ HANDLERS: tuple[Handler, ...] = (record_receipt,)
 def declare_actors(
     broker: dramatiq.Broker, *, queue_name: str = DEFAULT_QUEUE
 ) -> dict[str, dramatiq.Actor[Any, Any]]:
-    """Declare every actor on ``broker`` (tests pass their own broker and queue name)."""
-    return {
+    """Declare every actor on ``broker`` (tests pass their own broker and queue name): the
+    event actors and the scheduler's periodic runs."""
+    settings = worker_settings(broker)
+    declared = {
         handler.__name__: tenant_actor(broker, handler, queue_name=queue_name, max_retries=5)
-        for handler in HANDLERS
+        for handler in (*HANDLERS, *mail_handlers(settings), *verification_handlers(settings))
     }
+    for job in scheduled_jobs(settings):
+        declared[job.__name__] = scheduled_actor(broker, job, queue_name=queue_name, max_retries=5)
+    return declared

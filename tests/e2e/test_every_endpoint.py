@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
+from tests.broker_support import plant_dead_letter
 from tests.certificate_files import pdf
 from tests.e2e.conftest import Org, connected_client, invitation, sign_up
 from tests.e2e.openapi_walk import Examples, Operation, call, operations
@@ -31,11 +32,13 @@ AUDITOR_MAY: dict[str, str] = {
     "POST /api/v1/password-reset/confirm": "public, by a single-use token",
     "POST /api/v1/tokens": "one's own personal API token (scoped to one's own role)",
     "DELETE /api/v1/tokens/{token_id}": "revoking one's own personal API token",
+    "PUT /api/v1/me/mail-preferences": "one's own mail preferences",
+    "POST /unsubscribe": "public, by a signed unsubscribe link (refused here: the token is bad)",
 }
 """Writes an auditor may make, and why (they change no organisation data)."""
 
 
-async def _seed(owner: AsyncTestClient[Any], owner_info: dict[str, Any]) -> dict[str, UUID]:
+async def _seed(owner: AsyncTestClient[Any], owner_info: dict[str, Any]) -> dict[str, Any]:
     """One of every kind of record an id in a path can name, created through the API."""
     person = await owner.post("/api/v1/people", json={"full_name": "Bartholomew Quincey-Hale"})
     assert person.status_code == 201, person.text
@@ -61,10 +64,19 @@ async def _seed(owner: AsyncTestClient[Any], owner_info: dict[str, Any]) -> dict
         "user_id": owner_info["user_id"],
         "organisation_id": owner_info["organisation_id"],
     }
+    history = await owner.get("/api/v1/audit/events", params={"limit": 1})
+    ids["message_id"] = plant_dead_letter(  # a failed background job of this organisation
+        owner.app.state.settings,
+        UUID(owner_info["organisation_id"]),
+        UUID(history.json()["events"][0]["event_id"]),
+    )
     token = await owner.post("/api/v1/tokens", json={"name": "ci", "scopes": ["read"]})
     if token.status_code == 201:  # personal API tokens, where the API has them
         ids["token_id"] = token.json()["token"]["token_id"]
-    return {name: UUID(str(value)) for name, value in ids.items()}
+    provider = await owner.post("/api/v1/providers", json={"name": "Harbourside Imaging Academy"})
+    assert provider.status_code == 201, provider.text
+    uuids = {name: UUID(str(value)) for name, value in ids.items()}
+    return {**uuids, "provider_id": provider.json()["provider_id"]}  # a name, not a uuid
 
 
 def _aimed(ops: list[Operation], ids: dict[str, UUID]) -> list[Operation]:

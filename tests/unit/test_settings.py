@@ -47,6 +47,8 @@ def test_values_are_converted_from_strings() -> None:
         ("CMELEDGER_DATABASE_URL", "mysql://u:p@h/db"),
         ("CMELEDGER_OWNER_DATABASE_URL", "postgresql+asyncpg://u:p@h/"),
         ("CMELEDGER_BROKER_URL", "redis://127.0.0.1"),
+        ("CMELEDGER_BROKER_QUEUE", "cmeledger.XQ"),
+        ("CMELEDGER_BROKER_QUEUE", "amq queue"),
         ("CMELEDGER_DB_POOL_SIZE", "0"),
         ("CMELEDGER_LOG_LEVEL", "LOUD"),
         ("CMELEDGER_COOKIE_SECURE", "maybe"),
