@@ -1,0 +1,924 @@
+"""Finding a certificate's fields in its text: participant, activity title, provider,
+accreditation statement, credit types, dates, credits and reference numbers.
+
+``find_fields`` reads what a PDF text layer or OCR gives: lines in reading order, labels on the
+same line as their values or on the line before, sentences broken across lines, and OCR noise
+(O for 0 and l for 1 in numbers, stray marks from borders and table rules, lost ™ and ® signs).
+It reports only what the certificate prints: a field it cannot find is None (or empty), never a
+guess from elsewhere. Dates the certificate prints for other purposes (issue, release,
+expiry of the approval, birth) are never taken for the activity or completion date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+import msgspec
+
+from domain.credits.credit import CreditType
+from domain.credits.verification import ExtractedFields
+
+MAX_CREDITS = Decimal(200)
+"""More credits than any single activity awards: a number above it is something else."""
+
+
+def find_fields(text: str) -> ExtractedFields:
+    """The fields printed in ``text``, the text of one certificate."""
+    doc = _Doc(text)
+    table = _table_row(doc)
+    statement = _statement(doc)
+    activity_date, completed_on = _dates(doc, table)
+    return ExtractedFields(
+        participant_name=_participant(doc),
+        title=_title(doc, table),
+        provider=_provider(doc),
+        accreditation_statement=statement,
+        credit_types=_credit_types(doc.flat),
+        activity_date=activity_date,
+        completed_on=completed_on,
+        credits=_credits(doc, table),
+        certificate_number=_reference(doc.flat, _CERTIFICATE_NUMBER),
+        approval_number=_reference(doc.flat, _APPROVAL_NUMBER),
+    )
+
+
+# --- text clean-up -----------------------------------------------------------------------------
+
+_DROPPED = dict.fromkeys(map(ord, "™®©℠\u200b\u200c\u200d\ufeff\u00ad"), None)
+_REPLACED = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "´": "'",
+        "`": "'",
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "−": "-",
+        "‐": "-",
+        "‑": "-",
+        "\u00a0": " ",
+        "\t": " ",
+        "|": " ",
+        "_": " ",
+    }
+)
+_EDGE_NOISE = " _~*•·'\"«»,;:!=+<>\\/[]{}()^-."
+_LOOKALIKE_NUMBER = re.compile(r"(?<![\w.])[\dOoIl]+(?:[/.,-][\dOoIl]+)*(?![\w])")
+_LOOKALIKES = str.maketrans("OoIl", "0011")
+_TM_SUFFIX = re.compile(
+    r"(?<=credit)(s?)(?:\s?(?:TM|\(TM\))(?![a-z])|[\"'*°^](?=[\s.,;:]|$))", re.I
+)
+"""A ™ after "Credit(s)" that OCR read as "TM", a quote or an asterisk."""
+
+
+def _fix_number(match: re.Match[str]) -> str:
+    """``O``/``o`` read for 0 and ``l``/``I`` for 1 inside numbers ("2O26", "l.5", "lO.OO")."""
+    token = match.group()
+    numeric = any(ch.isdigit() for ch in token) or re.fullmatch(r"\w+[.,/-]\w+", token)
+    return token.translate(_LOOKALIKES) if numeric else token
+
+
+def _clean_line(line: str) -> str:
+    line = _LOOKALIKE_NUMBER.sub(_fix_number, line)
+    line = re.sub(r"\s+", " ", line).strip()
+    # stray marks at the ends (borders, rules) but not the closing parts of real text
+    while line and line[0] in _EDGE_NOISE and not line.startswith(("(", '"', "'")):
+        line = line[1:].lstrip()
+    while line and line[-1] in " _~*•·\\/|=<>^-" and not line.endswith("A+"):
+        line = line[:-1].rstrip()
+    return line
+
+
+def _is_text(line: str) -> bool:
+    """Enough letters or digits to be text rather than a smudge or a border read as a row of
+    single letters."""
+    alnum = sum(ch.isalnum() for ch in line)
+    tokens = line.split()
+    singles = sum(len(token) == 1 for token in tokens)
+    return (
+        alnum >= 2
+        and alnum >= 0.45 * len(line.replace(" ", ""))
+        and not (len(tokens) >= 4 and singles >= 0.6 * len(tokens))
+    )
+
+
+class _Doc:
+    """The text as cleaned lines; ``breaks`` marks lines that start a new block (a blank line
+    before them), ``flat`` is the lines joined by newlines."""
+
+    def __init__(self, text: str) -> None:
+        text = unicodedata.normalize("NFKC", text.translate(_DROPPED).translate(_REPLACED))
+        text = _TM_SUFFIX.sub(r"\1", text)
+        self.lines: list[str] = []
+        self.breaks: list[bool] = []
+        blank = True
+        for raw in text.splitlines():
+            line = _clean_line(raw)
+            if not line or not _is_text(line):
+                blank = blank or not line
+                continue
+            self.lines.append(line)
+            self.breaks.append(blank)
+            blank = False
+        self.flat = "\n".join(self.lines)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def following(self, index: int) -> Iterator[tuple[str, bool]]:
+        """Lines after ``index``, each with whether a blank line comes before it."""
+        yield from zip(self.lines[index + 1 :], self.breaks[index + 1 :], strict=True)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_MONTH_NAMES = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_M = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_D = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_Y = r"(?:19|20)\d\d"
+_TO = r"\s*(?:-|to|through|thru)\s*"
+_DATE_PATTERNS = [
+    re.compile(p, re.I)
+    for p in (
+        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y1>{_Y}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+"
+        rf"(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D})\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<n1>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d)){_TO}"
+        rf"(?P<n2>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d))\b",
+        rf"\b(?P<iso>{_Y}-\d{{1,2}}-\d{{1,2}})\b",
+        rf"\b(?P<n1>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d))(?![\d/.-]*\d)",
+    )
+]
+
+DateKind = Literal["completion", "activity", "other", "unlabelled"]
+_OTHER_DATE = re.compile(
+    r"expir|releas|valid|renew|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
+    r"|period|date|expires?)|issued?\b|print|generated|birth|\bdob\b|effective|revis|updated"
+    r"|\bdated\b|signed|signature|today",
+    re.I,
+)
+_COMPLETION_DATE = re.compile(r"complet|finish|earned|passed|awarded|achiev", re.I)
+_ACTIVITY_DATE = re.compile(
+    r"\bheld\b|\bdates?\b|attend|activity|course|session|event|conference|presented"
+    r"|participat|live|webinar|meeting|symposium|convention|workshop|seminar|\bon\b|\bfrom\b",
+    re.I,
+)
+
+
+class _Dated(msgspec.Struct, frozen=True):
+    first: date
+    last: date
+    kind: DateKind
+
+
+def _month(name: str) -> int:
+    return _MONTH_NAMES[name[:3].lower()]
+
+
+def _day(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def _numeric(text: str) -> date:
+    a, b, year = (int(part) for part in re.split(r"[/.-]", text))
+    year += 2000 if year < 100 else 0
+    month, day = (a, b) if a <= 12 else (b, a)  # US month first, unless it cannot be a month
+    return date(year, month, day)
+
+
+def _parse_date(match: re.Match[str]) -> tuple[date, date]:
+    found = {k: v for k, v in match.groupdict().items() if v}
+    if "iso" in found:
+        day = date.fromisoformat("-".join(f"{int(p):02d}" for p in found["iso"].split("-")))
+        return day, day
+    if "n1" in found:
+        first = _numeric(found["n1"])
+        return first, _numeric(found["n2"]) if "n2" in found else first
+    year = int(found["y"])
+    first_month = _month(found["m1"])
+    first = date(int(found.get("y1", year)), first_month, _day(found["d1"]))
+    if "d2" not in found:
+        return first, first
+    last_month = _month(found["m2"]) if "m2" in found else first_month
+    last = date(year, last_month, _day(found["d2"]))
+    if first > last and "y1" not in found:  # "December 30 - January 2, 2027"
+        first = first.replace(year=year - 1)
+    return first, last
+
+
+def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
+    """What a date is for, from the words before it: on its line (back to the previous date or
+    sentence), or a short label line just above it when the date opens its line."""
+    line = doc.lines[index]
+    before = re.split(r"(?<=[.!?])\s|\d{4}\b", line[:start])[-1]
+    if not before.strip() and index > 0 and len(doc.lines[index - 1].split()) <= 4:
+        before = doc.lines[index - 1]
+    label = " ".join(before.split()[-4:])
+    if _OTHER_DATE.search(label):
+        return "other"
+    if _COMPLETION_DATE.search(before):
+        return "completion"
+    if _ACTIVITY_DATE.search(before):
+        return "activity"
+    return "unlabelled"
+
+
+def _all_dates(doc: _Doc) -> list[_Dated]:
+    found = []
+    for index, line in enumerate(doc.lines):
+        taken: list[tuple[int, int]] = []
+        for pattern in _DATE_PATTERNS:
+            for match in pattern.finditer(line):
+                if any(match.start() < end and start < match.end() for start, end in taken):
+                    continue
+                try:
+                    first, last = _parse_date(match)
+                except ValueError:
+                    continue
+                if not (1990 <= first.year <= 2100) or last < first:
+                    continue
+                taken.append(match.span())
+                found.append((index, match.start(), first, last))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [_Dated(first, last, _date_kind(doc, i, start)) for i, start, first, last in found]
+
+
+def _dates(doc: _Doc, table: _Row | None) -> tuple[date | None, date | None]:
+    """(activity_date, completed_on): a completion date where one is printed, else the last day
+    of the activity; the activity date only when printed apart from the completion date or as
+    the first day of a range."""
+    dated = _all_dates(doc)
+    if table and table.completed:
+        dated.insert(0, table.completed)
+    completion = next((d for d in dated if d.kind == "completion"), None)
+    activity = next((d for d in dated if d.kind == "activity"), None)
+    if completion:
+        return (activity.first if activity else None), completion.last
+    if activity:
+        return (activity.first if activity.first != activity.last else None), activity.last
+    return None, None
+
+
+# --- credits -----------------------------------------------------------------------------------
+
+_NUMBER = r"(?P<n>\d{1,3}(?:[.,]\d{1,2})?)(?![\d/])(?!\s*[-/]\s*\d)(?![.,]\d)"
+_UNIT = r"(?:credits?|credit\s+hours?|contact\s+hours?|hours?|CEUs?|CMEs?|points)\b"
+_CREDITS_AFTER_LABEL = re.compile(
+    rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
+    rf"[ \t]*[:#=-]?\s*{_NUMBER}",
+    re.I,
+)
+_CREDITS_BEFORE_UNIT = re.compile(
+    rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
+    re.I,
+)
+_NOT_AN_AMOUNT = re.compile(
+    r"(?:categor(?:y|ies)|cat\.?|level|part|vol(?:ume)?\.?|no\.?|#)\s*$", re.I
+)
+_MAXIMUM = re.compile(r"maximum\s+of\s*$|up\s+to\s*$|max\.?\s*$", re.I)
+_AWARDED = re.compile(r"(?:awarded|claimed|earned|received|granted|total)\b[\w\s:]{0,12}$", re.I)
+_APPROVED_FOR = re.compile(r"\b(?:approved|designated|valid|eligible)\b[^.]{0,80}\bfor\s*$", re.I)
+
+CreditRank = int
+"""Lower is better: awarded (0), a labelled amount (1), an amount with its unit (2), the
+amount an approval statement names (3), a designated maximum (4)."""
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        amount = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return amount if 0 < amount <= MAX_CREDITS else None
+
+
+def _credits(doc: _Doc, table: _Row | None) -> Decimal | None:
+    """The credits awarded: an awarded/claimed amount first, then a labelled amount or one with
+    its unit, then the amount an approval names; a designated maximum only when nothing else
+    is printed [O19]."""
+    candidates: list[tuple[CreditRank, int, Decimal]] = []
+    if table and table.credits is not None:
+        candidates.append((1, 0, table.credits))
+    flat = doc.flat
+    for match in _CREDITS_AFTER_LABEL.finditer(flat):
+        amount = _amount(match.group("n"))
+        before = flat[max(0, match.start() - 40) : match.start()]
+        if amount is not None and not _NOT_AN_AMOUNT.search(flat[: match.start("n")]):
+            rank = 0 if match.group("how") or _AWARDED.search(before) else 1
+            candidates.append((rank, match.start(), amount))
+    for match in _CREDITS_BEFORE_UNIT.finditer(flat):
+        amount = _amount(match.group("n"))
+        before = flat[max(0, match.start() - 120) : match.start()]
+        if amount is None or _NOT_AN_AMOUNT.search(before):
+            continue
+        if _MAXIMUM.search(before):
+            rank = 4
+        elif _AWARDED.search(before[-40:]):
+            rank = 0
+        elif _APPROVED_FOR.search(before):
+            rank = 3
+        else:
+            rank = 2
+        candidates.append((rank, match.start(), amount))
+    return min(candidates)[2] if candidates else None
+
+
+# --- credit types ------------------------------------------------------------------------------
+
+_BY = r"(?:approved|accredited|recogni[sz]ed|certified|endorsed)\b[^.]{0,60}?\bby\s+(?:the\s+)?"
+_FOLLOWED_BY = (
+    r"[\s-]*(?:approved|CME|CE|CEUs?|credits?|contact\s+hours?|hours|file\s*(?:no|number|#)"
+    r"|CPD|points)\b"
+)
+
+
+def _approver(names: str) -> re.Pattern[str]:
+    """An approver named with an approval: "approved by the SDMS", "SDMS-approved",
+    "SDMS CME credits" (not the approver merely mentioned, e.g. as the provider)."""
+    return re.compile(rf"{_BY}(?:{names})\b|\b(?:{names}){_FOLLOWED_BY}", re.I)
+
+
+_CREDIT_TYPES: list[tuple[CreditType, re.Pattern[str]]] = [
+    (
+        "ama_pra_category_1",
+        re.compile(r"\bAMA\s*(?:PRA\s*)?Cat(?:egory|\.)?\s*(?:1|I|one)\b", re.I),
+    ),
+    (
+        "arrt_category_a_plus",
+        re.compile(
+            r"\bcat(?:egory|\.)?\s*A\s*(?:\+|plus\b|t\b)|\bA\s*(?:/|and|&|or)\s*A\s*\+", re.I
+        ),
+    ),
+    ("arrt_category_a", re.compile(r"\bcat(?:egory|\.)?\s*A\b(?!\s*(?:\+|plus\b|t\b))", re.I)),
+    (
+        "sdms",
+        _approver(r"(?<!C)SDMS|(?<!Canadian\s)Society\s+of\s+Diagnostic\s+Medical\s+Sonography"),
+    ),
+    ("svu", _approver(r"SVU|Society\s+for\s+Vascular\s+Ultrasound")),
+    ("aium", _approver(r"AIUM|American\s+Institute\s+of\s+Ultrasound\s+in\s+Medicine")),
+    ("ase", _approver(r"ASE|American\s+Society\s+of\s+Echocardiography")),
+    ("iame", _approver(r"IAME|Institute\s+for\s+Advanced\s+Medical\s+Education")),
+    ("spectrum_health", _approver(r"Spectrum\s+Health")),
+    ("asum", _approver(r"ASUM|Australasian\s+Society\s+for\s+Ultrasound\s+in\s+Medicine")),
+    ("cma", _approver(r"CMA|Canadian\s+Medical\s+Association")),
+    ("csdms", _approver(r"CSDMS|Canadian\s+Society\s+of\s+Diagnostic\s+Medical\s+Sonography")),
+    (
+        "snmmi",
+        re.compile(
+            _approver(
+                r"SNMMI(?:-TS)?|Society\s+of\s+Nuclear\s+Medicine(?:\s+and\s+Molecular"
+                r"\s+Imaging)?"
+            ).pattern
+            + r"|\bVOICE\s+credits?\b",
+            re.I,
+        ),
+    ),
+    ("cci_approved", _approver(r"CCI|Cardiovascular\s+Credentialing\s+International")),
+]
+_LIFE_SUPPORT_ISSUER = re.compile(
+    r"\b(?:American\s+Heart\s+Association|AHA|American\s+Safety\s+(?:&|and)\s+Health\s+Institute"
+    r"|ASHI)\b"
+)
+_LIFE_SUPPORT_COURSE = re.compile(
+    r"\b(?:ACLS|PALS|BLS|Advanced\s+Cardiovascular\s+Life\s+Support|Pediatric\s+Advanced\s+Life"
+    r"\s+Support|Basic\s+Life\s+Support)\b",
+    re.I,
+)
+_ASRT_APPROVAL = _approver(r"ASRT|American\s+Society\s+of\s+Radiologic\s+Technologists")
+
+
+def _credit_types(flat: str) -> tuple[CreditType, ...]:
+    """Every approval or designation the certificate names, sorted."""
+    text = _squash(flat)
+    found: set[CreditType] = {kind for kind, pattern in _CREDIT_TYPES if pattern.search(text)}
+    if _LIFE_SUPPORT_ISSUER.search(text) and _LIFE_SUPPORT_COURSE.search(text):
+        found.add("aha_ashi")
+    if _ASRT_APPROVAL.search(text) and "arrt_category_a_plus" not in found:
+        found.add("arrt_category_a")  # the ASRT approves as a RCEEM(+): Category A at least
+    return tuple(sorted(found))
+
+
+# --- accreditation statement -------------------------------------------------------------------
+
+_STATEMENT_START = re.compile(
+    r"\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:accredited|approved"
+    r"|designated|recogni[sz]ed)\b|\bdesignates\s+this\b|\bapproved\s+(?:by|for)\b"
+    r"|\bin\s+accordance\s+with\s+the\s+accreditation\b|\bjoint(?:ly)?\s+provid"
+    r"|\bRecogni[sz]ed\s+Continuing\s+Education\s+Evaluation\s+Mechanism\b|\bRCEEM\b"
+    r"|\b(?:approved|accredited)\s+provider\b",
+    re.I,
+)
+_STATEMENT_MORE = re.compile(
+    _STATEMENT_START.pattern
+    + r"|\bphysicians\s+should\s+claim\b|\bcommensurate\s+with\b|\baccepted\s+(?:as|by)\b",
+    re.I,
+)
+_APPROVAL_OPENING = re.compile(
+    r"^(?:\S+\s+){0,6}?(?:(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?"
+    r"(?:accredited|approved|designated)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
+    re.I,
+)
+"""A line that opens an approval sentence: its verb within its first words."""
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Inc|Ltd|Co|Corp|Dr|St|No|Mr|Mrs|Ms|Prof|Jr|Sr|vs|etc|Vol|Dept|Univ|approx)"
+    r"|\b[A-Z]|\be\.g|\bi\.e|\bU\.S)\.$"
+)
+_LABEL_LINE = re.compile(r"^[A-Za-z][\w .#/()'-]{0,40}:\s*\S")
+_CONNECTORS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "by",
+        "for",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "at",
+        "with",
+        "from",
+        "as",
+        "its",
+        "their",
+        "this",
+        "that",
+        "is",
+        "are",
+        "be",
+    ]
+)
+
+
+def _sentences(doc: _Doc) -> list[str]:
+    """The text split into sentences; a sentence also ends before and after a label line, and
+    where a line ends without a connecting word and the next starts an approval sentence
+    ("This activity is approved ..."). Blank lines do not end sentences: OCR puts them inside
+    paragraphs."""
+    sentences: list[str] = []
+    current = ""
+    for index, line in enumerate(doc.lines):
+        if current:
+            last_word = current.rsplit(" ", 1)[-1].lower()
+            new_sentence = (
+                _LABEL_LINE.match(line) is not None
+                or _LABEL_LINE.match(doc.lines[index - 1]) is not None
+                or (
+                    line[:1].isupper()
+                    and last_word not in _CONNECTORS
+                    and _APPROVAL_OPENING.match(line) is not None
+                )
+            )
+            if new_sentence:
+                sentences.append(current)
+                current = ""
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z(\"])", line):
+            current = f"{current} {piece}".strip()
+            if re.search(r"[.!?]$", piece) and not _ABBREVIATIONS.search(piece):
+                sentences.append(current)
+                current = ""
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def _statement(doc: _Doc) -> str | None:
+    """The accreditation/approval statement as printed: the first sentence that accredits,
+    designates or approves, and the sentences right after it that continue it."""
+    sentences = _sentences(doc)
+    for index, sentence in enumerate(sentences):
+        if _STATEMENT_START.search(sentence) and not _LABEL_LINE.match(sentence):
+            kept = [sentence]
+            for more in sentences[index + 1 :]:
+                if not _STATEMENT_MORE.search(more) or _LABEL_LINE.match(more):
+                    break
+                kept.append(more)
+            return " ".join(kept)
+    return None
+
+
+# --- participant -------------------------------------------------------------------------------
+
+_PARTICIPANT_ANCHORS = [
+    re.compile(p, re.I)
+    for p in (
+        r"\b(?:this\s+is\s+to\s+)?certif(?:y|ies)\s+that\b",
+        r"\bthis\s+(?:certificate|document|letter)\s+(?:verifies|confirms|acknowledges)"
+        r"\s+that\b",
+        r"\b(?:presented|awarded|granted|issued)\s+to\b",
+        r"^(?:participant|lea(?:rn|rm|m)er|attendee|student|member|registrant|recipient|licensee)"
+        r"(?:['’]s)?(?:\s+(?:full\s+)?name)?\b(?!\s+(?:id|number|no)\b)",
+        r"^(?:full\s+)?name(?:\s+of\s+(?:participant|learner|attendee))?\s*:",
+        r"^dear\s+(?:dr|mr|mrs|ms|mx)?\.?",
+    )
+]
+_NAME_STOP = re.compile(
+    r"\s+(?:has|have|had|for|who|is|was|participated|attended|completed|successfully|"
+    r"id|arrt|ardms|registry)\b.*$|\s+\S+\s+(?:id|no\.?|number|#)\s*:.*$|\s{2,}.*$",
+    re.I,
+)
+_CREDENTIAL = re.compile(
+    r"^(?:R\.?T\.?(?:\s*\([A-Z]{1,3}\))*(?:\s*\(ARRT\))?|RDMS|RDCS|RVT|RVS|RPVI|RMSKS|RCS|RCIS|"
+    r"RCES|CNMT|NMT|RRA|RN|BSN|MSN|BS|BA|MS|MA|MBA|MPH|MD|DO|PhD|FSDMS|FASE|FSVU|RMS|RPhS|"
+    r"ARRT|CRT|CCT|RT\(?[A-Z]\)?(?:\([A-Z]{1,3}\))*)$"
+)
+_NOT_A_NAME = re.compile(
+    r"certif|complet|course|activity|program|credit|educat|conference|session|ultrasound|date"
+    r"|hereby|society|institute|association",
+    re.I,
+)
+
+
+def _person(value: str) -> str | None:
+    """A person's name out of ``value``: without the post-nominal letters (", RDMS, RVT") and
+    whatever follows the name; None if it does not look like a name."""
+    value = _NAME_STOP.sub("", value).strip(" ,.:;'\"")
+    parts = [part.strip() for part in value.split(",")]
+    name = parts[0]
+    words = name.split()
+    while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
+        words.pop()
+    name = " ".join(words).strip(" .")
+    if not 2 <= len(words) <= 6 or _NOT_A_NAME.search(name) or re.search(r"\d", name):
+        return None
+    if sum(ch.isalpha() for ch in name) < 0.75 * len(name.replace(" ", "")):
+        return None
+    if not all(
+        word[:1].isupper() or word.lower() in {"de", "van", "von", "da", "del", "la", "le", "di"}
+        for word in words
+    ):
+        return None
+    return name
+
+
+def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[str]:
+    """Where a label's value may be: the rest of its line, then the next line."""
+    rest = doc.lines[index][end:].strip(" :-")
+    if rest:
+        yield rest
+    if index + 1 < len(doc.lines):
+        yield doc.lines[index + 1]
+
+
+_BEFORE_ACHIEVEMENT = re.compile(
+    r"^(?:has|have)\s+(?:successfully\s+)?(?:completed|participated|attended|earned|fulfilled"
+    r"|satisfactorily|met)\b",
+    re.I,
+)
+
+
+def _participant(doc: _Doc) -> str | None:
+    """The participant: after "certifies that", "presented to", a "Participant" label or
+    "Dear", else the line just above "has successfully completed"."""
+    for index, line in enumerate(doc.lines[1:], start=1):
+        if _BEFORE_ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
+            return name
+    for pattern in _PARTICIPANT_ANCHORS:
+        for index, line in enumerate(doc.lines):
+            match = pattern.search(line)
+            if match is None:
+                continue
+            for value in _after_anchor(doc, index, match.end()):
+                if name := _person(value):
+                    return name
+    return None
+
+
+# --- title -------------------------------------------------------------------------------------
+
+_TITLE_LABEL = re.compile(
+    r"^(?:(?:(?:activity|course|program(?:me)?|session|event|module|webinar|lecture"
+    r"|presentation)\s+(?:title|name)|title(?:\s+of\s+(?:the\s+)?(?:activity|course|program))?)"
+    r"\b\s*[:-]?|(?:course|activity|program(?:me)?|topic|subject|session|event|module)\s*:)\s*",
+    re.I,
+)
+_TITLE_SENTENCE = re.compile(
+    r"\b(?:successfully\s+)?(?:completed|completing|completion\s+of|participated\s+in"
+    r"|participation\s+in|attended|attending|attendance\s+at)\b\s*(?:the\s+)?"
+    r"(?:(?:live|online|virtual|in-person|home-study|home\s+study|self-study|self-paced"
+    r"|enduring|web-based|recorded|journal-based|educational|continuing\s+education)\s+)*"
+    r"(?:course|activity|program(?:me)?|webinar|module|workshop|conference|seminar|lecture"
+    r"|directed\s+reading|session|symposium|meeting|material|tutorial|training)?"
+    r"\s*(?:entitled|titled|called|named)?\s*[:-]?\s*",
+    re.I,
+)
+_FIELD_WORDS = (
+    r"(?:held|on|date|dates|from|credits?|category|and\s+(?:is|was|has|claimed|earned|received)"
+    r"|awarded"
+    r"|presented|provided|sponsored|approved|location|format|provider|this|the\s+[A-Z]+\s+is"
+    r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion"
+    r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours)"
+)
+_TITLE_ENDS = re.compile(rf"\s+(?:{_FIELD_WORDS})\b.*$|[.;]\s.*$", re.I)
+_FIELD_LINE = re.compile(rf"^(?:{_FIELD_WORDS})\b", re.I)
+_UNFINISHED = re.compile(
+    r"(?:[:,&-]|\b(?:and|of|the|for|in|on|with|to|using|a|an|from|versus|vs\.?))$", re.I
+)
+
+
+def _title_value(doc: _Doc, index: int, end: int) -> str | None:
+    """The title after its anchor (line ``index``, column ``end``): in quotes (over lines), on
+    the rest of the line, or on the next line; continued over at most two more lines that hold
+    no other field."""
+    quoted = re.match(r'[^"]{0,30}?"([^"]{3,200})"', doc.flat[doc.starts[index] + end :])
+    if quoted:
+        return _squash(quoted.group(1))
+    rest = doc.lines[index][end:].lstrip(" :-")
+    lines = []
+    following = doc.following(index)
+    if rest:
+        title, ended = _up_to_other_fields(rest)
+        lines.append(title)
+        if ended:
+            return _title_text(lines)
+    else:
+        for line, _ in following:
+            if _FIELD_LINE.match(line):
+                return None
+            lines.append(_up_to_other_fields(line)[0])
+            break
+    for line, block_break in following:
+        if (
+            len(lines) >= 3
+            or (block_break and not _UNFINISHED.search(lines[-1]))
+            or _FIELD_LINE.match(line)
+            or _LABEL_LINE.match(line)
+            or _dates_in(line)
+        ):
+            break
+        lines.append(line)
+    return _title_text(lines)
+
+
+def _up_to_other_fields(text: str) -> tuple[str, bool]:
+    """``text`` up to where another field starts (a field's word, a date, a sentence's end),
+    and whether one does."""
+    ends = [found.start() for found in (_TITLE_ENDS.search(text), _first_date(text)) if found]
+    cut = min(ends, default=len(text))
+    return text[:cut].rstrip(" ,"), cut < len(text)
+
+
+def _first_date(text: str) -> re.Match[str] | None:
+    found = [match for pattern in _DATE_PATTERNS if (match := pattern.search(text))]
+    return min(found, key=lambda match: match.start(), default=None)
+
+
+def _dates_in(line: str) -> bool:
+    return any(pattern.search(line) for pattern in _DATE_PATTERNS)
+
+
+def _title_text(lines: list[str]) -> str | None:
+    title = _squash(" ".join(lines)).strip(" ,:-\"'")
+    if len(title) < 4 or sum(ch.isalpha() for ch in title) < 4:
+        return None
+    return title
+
+
+def _title(doc: _Doc, table: _Row | None) -> str | None:
+    for index, line in enumerate(doc.lines):
+        label = _TITLE_LABEL.match(line)
+        if (
+            label
+            and not _is_table_header(line)
+            and (title := _title_value(doc, index, label.end()))
+        ):
+            return title
+    for index, line in enumerate(doc.lines):
+        if _is_table_header(line):
+            continue
+        for match in _TITLE_SENTENCE.finditer(line):
+            rest = line[match.end() :]
+            if rest and not rest[:1].isalnum() and not rest.startswith('"'):
+                continue
+            if title := _title_value(doc, index, match.end()):
+                return title
+    return table.title if table else None
+
+
+# --- a transcript row: "Course title | Completed | Credit type | Credits" ---------------------
+
+_HEADER_WORDS = re.compile(
+    r"\b(?:course|title|activity|program|completed|date|credits?|hours|type|category|status"
+    r"|provider)\b",
+    re.I,
+)
+
+
+_ROW_SHAPE = re.compile(
+    r"[A-Za-z]{3,}.*\s\d{1,2}/\d{1,2}/\d{2,4}\s+.*\b(?:ASRT|ARRT|AMA|SDMS|SVU|AIUM|CCI|Category)\b"
+    r".*\s\d{1,3}(?:[.,]\d{1,2})?$",
+    re.I,
+)
+"""A transcript row without its header: title, date, credit type, amount."""
+_ROW_CREDIT_TYPE = re.compile(
+    r"\b(?:ASRT|ARRT|AMA|SDMS|SVU|AIUM|CCI|Category|Cat\.)\b|\s\d{1,3}(?:[.,]\d{1,2})?$", re.I
+)
+
+
+class _Row(msgspec.Struct, frozen=True):
+    title: str | None
+    credits: Decimal | None
+    completed: _Dated | None
+
+
+def _is_table_header(line: str) -> bool:
+    words = line.split()
+    heads = len(_HEADER_WORDS.findall(line))
+    return heads >= 3 and heads >= 0.6 * len(words) and bool(re.search(r"credit|hour", line, re.I))
+
+
+def _table_row(doc: _Doc) -> _Row | None:
+    """The first row under a transcript-like header, or else the first line shaped like one
+    (title, date, credit type, amount): its title (up to the date or credit type), its date
+    (a completion date) and the amount at its end."""
+    for index, line in enumerate(doc.lines):
+        if _is_table_header(line) and index + 1 < len(doc.lines):
+            return _row(doc, index + 1, dated=bool(re.search(r"complet|date", line, re.I)))
+    for index, line in enumerate(doc.lines):
+        if _ROW_SHAPE.search(line):
+            return _row(doc, index, dated=True)
+    return None
+
+
+def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
+    """The transcript row on line ``index``; its date is the completion date if ``dated``."""
+    row = doc.lines[index]
+    cuts = [
+        found.start()
+        for pattern in (*_DATE_PATTERNS, _ROW_CREDIT_TYPE)
+        if (found := pattern.search(row))
+    ]
+    title = row[: min(cuts)] if cuts else row
+    # OCR's specks before the title ("t 'a Ultrasound ...")
+    title_lines = [re.sub(r"^(?:[^\sA-Z0-9]{1,2}\s+)+(?=[A-Z0-9])", "", title)]
+    for more, block_break in doc.following(index):
+        if block_break or _STATEMENT_START.search(more) or re.search(r"\d", more):
+            break
+        title_lines.append(more)
+    amount = re.search(r"(\d{1,3}(?:[.,]\d{1,2})?)\s*$", row)
+    row_dates = _all_dates(_Doc(row))
+    completed = (
+        _Dated(row_dates[0].first, row_dates[0].last, "completion") if row_dates and dated else None
+    )
+    return _Row(
+        title=_title_text(title_lines),
+        credits=_amount(amount.group(1)) if amount else None,
+        completed=completed,
+    )
+
+
+# --- provider ----------------------------------------------------------------------------------
+
+_PROVIDER_LABEL = re.compile(
+    r"^(?:(?:jointly\s+)?(?:provided|presented|sponsored|offered|issued|hosted|organi[sz]ed)"
+    r"\s+by|(?:course\s+|education\s+|accredited\s+|activity\s+)?provider(?:\s+name)?|sponsor"
+    r"|organi[sz]ation)\s*:?\s+(?P<name>.+)$",
+    re.I,
+)
+_HEADER_END = re.compile(
+    r"certif|\bdear\b|\bthis\s+is\s+to\b|transcript|\bawarded\b|\bpresented\b"
+    r"|^(?:has|have)\s+(?:successfully\s+)?(?:completed|participated|attended)\b",
+    re.I,
+)
+_EVENT = re.compile(
+    r"\b(?:sessions?|conference|symposium|convention|meeting|congress|summit|annual|course"
+    r"|workshop|webinar)\b",
+    re.I,
+)
+_ADDRESS = re.compile(
+    r"\d.*\d|\bP\.?\s?O\.?\s+Box\b|\b(?:suite|street|avenue|boulevard|road|drive|parkway)\b"
+    r"|@|www\.|https?:",
+    re.I,
+)
+_STATEMENT_SUBJECT = re.compile(
+    r"(?:^|[.]\s+)(?:The\s+)?(?P<name>[A-Z][\w&.,'-]*(?:\s+(?:of|for|in|and|&|the|[A-Z][\w&.,'-]*))"
+    r"{0,8}?)\s+(?:is\s+accredited\s+by|designates\s+this)\b"
+)
+
+
+_SEPARATOR = re.compile(r"[·•«»|]|\s[-+]\s")
+"""Separators of taglines and addresses ("PEPconnect · Personalized Education Plan")."""
+
+
+def _title_case(line: str) -> bool:
+    words: list[str] = re.findall(r"[A-Za-z][\w'&-]*", line)
+    if not words or not words[0][0].isupper():
+        return False
+    significant = [w for w in words if len(w) > 3]
+    return sum(w[0].isupper() for w in significant) >= 0.75 * len(significant)
+
+
+def _heading_name(line: str) -> bool:
+    """Whether a heading line can be an organisation's name: in title case, of real words,
+    and not an address, a date, an event or a tagline with separators."""
+    words = re.findall(r"[A-Za-z]+", line)
+    return (
+        _title_case(line)
+        and all(len(word) >= 2 for word in words)
+        and any(len(word) >= 4 for word in words)
+        and not _ADDRESS.search(line)
+        and not _dates_in(line)
+        and not _EVENT.search(line)
+        and not _SEPARATOR.search(line)
+    )
+
+
+def _provider(doc: _Doc) -> str | None:
+    """The provider: a "Provided by" label, else the first name in the heading above the
+    certificate's title (a longer one rather than a lone word such as a logo's acronym), else
+    the subject of "... is accredited by"/"... designates"."""
+    for line in doc.lines:
+        label = _PROVIDER_LABEL.match(line)
+        if label and _title_case(label.group("name")):
+            return _organisation(label.group("name"))
+    heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
+    if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
+        heading_end -= 1  # the participant's name stands above "has completed"
+    single_word = None
+    for line in doc.lines[:heading_end]:
+        if _heading_name(line):
+            if " " in line:
+                return _organisation(line)
+            single_word = single_word or _organisation(line)
+    if single_word:
+        return single_word
+    subject = _STATEMENT_SUBJECT.search(_squash(doc.flat))
+    if subject and not re.match(r"(?:This|It|Our|We)\b", subject.group("name")):
+        return _organisation(subject.group("name"))
+    return None
+
+
+def _organisation(name: str) -> str:
+    """``name`` without surrounding punctuation, keeping an abbreviation's full stop."""
+    name = name.strip(" ,;:")
+    return name if _ABBREVIATIONS.search(name) else name.rstrip(".")
+
+
+# --- reference numbers -------------------------------------------------------------------------
+
+_ID = r"(?P<id>[A-Z0-9][A-Z0-9/.-]{2,30}[A-Z0-9])"
+_CERTIFICATE_NUMBER = re.compile(
+    r"\b(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification|serial"
+    r"|confirmation|record)"
+    rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}",
+    re.I,
+)
+_APPROVAL_NUMBER = re.compile(
+    r"\b(?:(?:SDMS\s+)?file\s*(?:no\.?|number|#)|(?:program\s+|course\s+)?approval\s*"
+    r"(?:no\.?|number|#|code|id)|(?:ASRT|SVU|SDMS|RCEEM|ARRT)?\s*(?:activity|reference)\s*"
+    rf"(?:[I1l]D|no\.?|number|#))\s*[:#.]?\s*{_ID}",
+    re.I,
+)
+
+
+def _reference(flat: str, pattern: re.Pattern[str]) -> str | None:
+    """The first reference number under one of ``pattern``'s labels that has a digit; an O, I
+    or l next to a digit is taken for 0 or 1 ("SIEO819648" is "SIE0819648"); "Certificate" may
+    be misread ("Cortficate No.")."""
+    for match in pattern.finditer(flat):
+        value = match.group("id").strip(".-/")
+        if re.search(r"\d", value):
+            return re.sub(r"[OoIl](?=\d)|(?<=\d)[OoIl]", _lookalike, value)
+    return None
+
+
+def _lookalike(match: re.Match[str]) -> str:
+    return match.group().translate(_LOOKALIKES)

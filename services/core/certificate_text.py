@@ -1,0 +1,510 @@
+"""Reading the text off a certificate file: a PDF's text layer, or OCR (tesseract) of photos,
+images and scanned pages.
+
+``read_certificate`` blocks (the worker runs it in a thread) and never raises for a bad file:
+an encrypted, corrupt or unreadable file comes back with ``source="none"`` and a review reason
+for people. The work is bounded so that a hostile file cannot exhaust the worker: pages read,
+pages and images sent to OCR, pixels decoded and seconds per tesseract run all have limits.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+import pytesseract  # type: ignore[import-untyped]
+import structlog
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps, ImageStat
+from pypdf import PageObject, PasswordType, PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from domain.credits.certificate import MediaType
+from domain.credits.verification import ReviewReason, TextSource
+
+MAX_PDF_PAGES = 10
+"""Pages whose text layer is read; a certificate is one or two pages, a transcript a few."""
+MAX_OCR_PAGES = 3
+"""Scanned pages sent to OCR (each costs about a second)."""
+MAX_IMAGES_PER_PAGE = 4
+MAX_PIXELS = 40_000_000
+"""Largest image decoded (a 12-megapixel phone photo is 12 000 000), checked before decoding."""
+MIN_OCR_SIDE = 300
+"""Images smaller than this on either side (logos, signatures, rules) are not read."""
+OCR_LONG_SIDE = (1800, 3000)
+"""Images are scaled so that their long side lies in this range before OCR: small ones are
+enlarged (tesseract wants letters 20-30 px high), large ones reduced (time grows with pixels)."""
+OCR_TIMEOUT_SECONDS = 30
+MIN_PAGE_LETTERS = 100
+"""A PDF page with fewer letters in its text layer is treated as scanned: its images are read."""
+MIN_LETTERS = 20
+"""Less text than this in the whole file reads as nothing."""
+SKEW_SEARCH_DEGREES = 5
+NOISE_LEVEL = 3.0
+"""Mean grey-level change a 3x3 median makes above which an image counts as noisy (phone
+photos measure 3-8, scans 1-2)."""
+TESSERACT_CONFIG = "--oem 1 --psm 3"
+"""Automatic page layout: finds text of every size and leaves pictures and borders alone."""
+TABLE_CONFIG = "--oem 1 --psm 6"
+"""One uniform block, read row by row: reads the ruled tables the automatic layout skips."""
+MISSED_INK = 0.03
+"""Share of the page's pixel rows holding ink no word was read from, above which the page is
+read again as one block."""
+
+ENCRYPTED = ReviewReason(
+    code="encrypted", message="the PDF is password-protected; upload an unprotected copy"
+)
+UNREADABLE = ReviewReason(
+    code="unreadable",
+    message="no text could be read from the file; upload the original PDF or a sharper, "
+    "well-lit photo of the whole certificate",
+)
+TOO_LARGE = ReviewReason(
+    code="unreadable",
+    message=f"the image is too large to read (over {MAX_PIXELS // 1_000_000} megapixels); "
+    "upload a smaller photo or the original PDF",
+)
+_log = structlog.get_logger("cmeledger.certificates")
+
+# tesseract's OpenMP threads spin while they wait for a core: where OCR runs share a few busy
+# cores (the worker's threads, other processes) one thread per run is several times faster.
+# A deployment that wants more sets OMP_THREAD_LIMIT itself.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+class ReadText(msgspec.Struct, frozen=True, kw_only=True):
+    """The text of a certificate, where it came from and how sure the reading is: 1.0 for a
+    PDF text layer, the mean OCR word confidence (0-1) for OCR, 0.0 when nothing was read."""
+
+    text: str
+    source: TextSource
+    confidence: float
+    problem: ReviewReason | None = None
+
+
+class _Ocr(msgspec.Struct, frozen=True):
+    text: str
+    words: int
+    confidence: float
+    """Mean word confidence, 0-1."""
+    missed_ink: float = 0.0
+    """Share of the page's pixel rows with ink outside every word read."""
+
+    @property
+    def score(self) -> float:
+        """How much trustworthy text this reading holds; compares readings of one image."""
+        return self.words * self.confidence**2
+
+
+def read_certificate(data: bytes, media_type: MediaType) -> ReadText:
+    """The text of a certificate file (PDF, PNG or JPEG, as sniffed at upload)."""
+    try:
+        if media_type == "application/pdf":
+            return _read_pdf(data)
+        return _read_image(data)
+    except _TooLarge:
+        return _nothing(TOO_LARGE)
+    except Exception as error:  # a decoder's failure on a corrupt or hostile file
+        _log.warning("certificate unreadable", media_type=media_type, error=repr(error)[:300])
+        return _nothing(UNREADABLE)
+
+
+class _TooLarge(Exception):
+    """An image over ``MAX_PIXELS``, found before it was decoded."""
+
+
+def _nothing(problem: ReviewReason) -> ReadText:
+    return ReadText(text="", source="none", confidence=0.0, problem=problem)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes) -> ReadText:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        try:
+            opened = reader.decrypt("")
+        except (DependencyError, NotImplementedError):
+            opened = PasswordType.NOT_DECRYPTED
+        if opened == PasswordType.NOT_DECRYPTED:
+            return _nothing(ENCRYPTED)
+    parts: list[str] = []
+    readings: list[_Ocr] = []
+    layer_words = scanned_pages = 0
+    try:
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            layer = page.extract_text() or ""
+            parts.append(layer)
+            layer_words += len(layer.split())
+            if _letters(layer) < MIN_PAGE_LETTERS and scanned_pages < MAX_OCR_PAGES:
+                scanned = [_ocr(image) for image in _page_images(page)]
+                scanned_pages += bool(scanned)
+                readings += scanned
+                parts += [reading.text for reading in scanned]
+    except FileNotDecryptedError:
+        return _nothing(ENCRYPTED)
+    text = "\n\n".join(part.strip() for part in parts if part.strip())
+    if _letters(text) < MIN_LETTERS:
+        return _nothing(UNREADABLE)
+    ocr_words = sum(reading.words for reading in readings)
+    if not ocr_words:
+        return ReadText(text=text, source="text_layer", confidence=1.0)
+    weighted = layer_words + sum(reading.words * reading.confidence for reading in readings)
+    return ReadText(
+        text=text, source="ocr", confidence=round(weighted / (layer_words + ocr_words), 3)
+    )
+
+
+def _page_images(page: PageObject) -> Iterator[Image.Image]:
+    """The page's images large enough to hold text, biggest first, each checked against
+    ``MAX_PIXELS`` from its declared size before it is decoded."""
+    sized = []
+    for key in page.images.keys():  # noqa: SIM118 (iterating the images decodes them all)
+        width, height = _declared_size(page, key)
+        if min(width, height) >= MIN_OCR_SIDE:
+            sized.append((width * height, key))
+    for pixels, key in sorted(sized, key=lambda item: -item[0])[:MAX_IMAGES_PER_PAGE]:
+        if pixels > MAX_PIXELS:
+            raise _TooLarge
+        image = page.images[key].image
+        if image is not None:
+            yield image
+
+
+def _declared_size(page: PageObject, key: str | list[str]) -> tuple[int, int]:
+    """Width and height an image XObject declares (inline images: decoded already, small)."""
+    path = [key] if isinstance(key, str) else key
+    if path[0].startswith("~"):
+        image = page.images[key].image
+        return image.size if image is not None else (0, 0)
+    holder: Any = page
+    for name in path:
+        holder = holder["/Resources"]["/XObject"][name].get_object()
+    return int(holder.get("/Width", 0)), int(holder.get("/Height", 0))
+
+
+# --- images and OCR ----------------------------------------------------------------------------
+
+
+def _read_image(data: bytes) -> ReadText:
+    with Image.open(io.BytesIO(data)) as image:
+        if image.width * image.height > MAX_PIXELS:
+            raise _TooLarge
+        reading = _ocr(ImageOps.exif_transpose(image))
+    if _letters(reading.text) < MIN_LETTERS:
+        return _nothing(UNREADABLE)
+    return ReadText(text=reading.text, source="ocr", confidence=round(reading.confidence, 3))
+
+
+def _ocr(image: Image.Image) -> _Ocr:
+    """Read an image: prepared and straightened; when the reading looks wrong, read again
+    turned the way tesseract's orientation detection says (upside down when it cannot tell);
+    when text was left unread (a ruled table), read again as one block; keep the better
+    reading each time."""
+    page = _prepared(image)
+    straight = _deskewed(page)
+    reading = _tesseract(straight)
+    if _looks_wrong(reading):
+        turned = _deskewed(page.rotate(-_orientation(page), expand=True, fillcolor=255))
+        if (again := _tesseract(turned)).score > reading.score:
+            reading, straight = again, turned
+    if reading.missed_ink > MISSED_INK:
+        reading = max(reading, _tesseract(straight, TABLE_CONFIG), key=lambda ocr: ocr.score)
+    return reading
+
+
+def _prepared(image: Image.Image) -> Image.Image:
+    """Grey, on white where transparent, cut to the sheet of paper, scaled into
+    ``OCR_LONG_SIDE``, evened out (uneven light divided away) and contrast stretched; when
+    noisy, also smoothed and its grainy paper made white."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        image = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image.alpha_composite(rgba)
+    gray = _sheet(image.convert("L"))
+    low, high = OCR_LONG_SIDE
+    long_side = max(gray.size)
+    if long_side < low or long_side > high:
+        scale = (low if long_side < low else high) / long_side
+        size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+        gray = gray.resize(size, Image.Resampling.LANCZOS)
+    evened = _evened(gray)
+    smoothed = evened.filter(ImageFilter.MedianFilter(3))
+    if ImageStat.Stat(ImageChops.difference(evened, smoothed)).mean[0] <= NOISE_LEVEL:
+        return ImageOps.autocontrast(evened, cutoff=(1, 0))  # a clean scan keeps thin strokes
+    # a photo's sensor noise: smoothed, then light grey (noisy paper) made white
+    return ImageOps.autocontrast(smoothed, cutoff=(1, 0)).point(_PAPER_WHITE)
+
+
+_PAPER_WHITE = [max(0, min(255, (level - 50) * 255 // 150)) for level in range(256)]
+"""Grey levels stretched so that 50 and below is black and 200 and above is white."""
+
+
+def _sheet(gray: Image.Image) -> Image.Image:
+    """The sheet of paper in a photo: the darker surface around it (dark regions that touch
+    the picture's edge) painted white and cut away. Scans and screenshots, white to their
+    edges, come back as they are."""
+    small = gray.copy()
+    small.thumbnail((400, 400))
+    small = small.filter(ImageFilter.MaxFilter(3))
+    threshold = _otsu(small.histogram())
+    bright = small.point(lambda v: 255 if v > threshold else 0)
+    width, height = bright.size
+    edge = [(x, y) for x in range(0, width, 4) for y in (0, height - 1)]
+    edge += [(x, y) for y in range(0, height, 4) for x in (0, width - 1)]
+    for point in edge:
+        if bright.getpixel(point) == 0:
+            ImageDraw.floodfill(bright, point, 128)
+    surface = bright.point(lambda v: 255 if v == 128 else 0)
+    paper = bright.point(lambda v: 255 if v != 128 else 0).getbbox()
+    if paper is None or not surface.getbbox():
+        return gray
+    surface = surface.filter(ImageFilter.MaxFilter(5)).resize(gray.size, Image.Resampling.BILINEAR)
+    cleaned = Image.composite(Image.new("L", gray.size, 255), gray, surface)
+    scale_x, scale_y = gray.width / width, gray.height / height
+    left, top, right, bottom = paper
+    return cleaned.crop(
+        (
+            math.floor(left * scale_x),
+            math.floor(top * scale_y),
+            math.ceil(right * scale_x),
+            math.ceil(bottom * scale_y),
+        )
+    )
+
+
+def _otsu(histogram: list[int]) -> int:
+    """The grey level that best splits a 256-bin histogram into dark and bright (Otsu)."""
+    total = sum(histogram)
+    level_sum = sum(level * count for level, count in enumerate(histogram))
+    best, best_level, dark, dark_sum = -1.0, 128, 0, 0
+    for level, count in enumerate(histogram):
+        dark += count
+        dark_sum += level * count
+        bright = total - dark
+        if dark == 0 or bright == 0:
+            continue
+        between = dark * bright * (dark_sum / dark - (level_sum - dark_sum) / bright) ** 2
+        if between > best:
+            best, best_level = between, level
+    return best_level
+
+
+def _evened(gray: Image.Image) -> Image.Image:
+    """``gray`` divided by its local paper brightness: shadows and light falloff go, ink stays."""
+    factor = 16
+    small = gray.resize(
+        (max(1, gray.width // factor), max(1, gray.height // factor)), Image.Resampling.BOX
+    )
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
+    paper = paper.resize(gray.size, Image.Resampling.BILINEAR)
+    evened: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["min"](a["gray"] * 255 / a["max"](a["paper"], 1), 255),
+        gray=gray,
+        paper=paper,
+    )
+    return evened.convert("L")
+
+
+def _deskewed(page: Image.Image) -> Image.Image:
+    """``page`` turned by the small angle (within ``SKEW_SEARCH_DEGREES``) that makes its text
+    lines horizontal: the angle whose row profile of ink is sharpest, searched by whole
+    degrees, then by quarter degrees around the best."""
+    sample = page.copy()
+    sample.thumbnail((700, 700))
+    ink = sample.point(lambda v: 255 if v < 128 else 0)
+
+    def best_of(angles: list[float]) -> float:
+        return max(angles, key=lambda angle: (_sharpness(ink.rotate(angle)), -abs(angle)))
+
+    coarse = best_of([float(a) for a in range(-SKEW_SEARCH_DEGREES, SKEW_SEARCH_DEGREES + 1)])
+    best = best_of([coarse + step / 4 for step in range(-3, 4)])
+    if abs(best) < 0.5:
+        return page
+    return page.rotate(best, Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def _sharpness(ink: Image.Image) -> float:
+    """How sharply ink rows alternate with blank rows (high when text lines are level)."""
+    rows = ink.resize((1, ink.height), Image.Resampling.BOX).tobytes()
+    return float(sum((a - b) ** 2 for a, b in itertools.pairwise(rows)))
+
+
+def _looks_wrong(reading: _Ocr) -> bool:
+    """Few confident words: the image may lie sideways or upside down."""
+    return reading.words < 15 or reading.confidence < 0.6
+
+
+def _orientation(page: Image.Image) -> int:
+    """The clockwise turn (90, 180, 270) that tesseract's orientation detection (``--psm 0``)
+    says makes the page upright, even when unsure (the caller compares both readings); 180
+    when it finds none (no reading came out right as the page lies)."""
+    try:
+        found = pytesseract.image_to_osd(
+            page,
+            config="--psm 0 -c min_characters_to_try=20",
+            output_type=pytesseract.Output.DICT,
+            timeout=OCR_TIMEOUT_SECONDS,
+        )
+    except pytesseract.TesseractError:
+        return 180
+    return int(found.get("rotate", 0)) % 360 or 180
+
+
+def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
+    """One tesseract run, its words put back into rows by where they stand on the page (so a
+    label and its value in another column share a line again), without the marks OCR makes of
+    borders, rules and the sheet's edges; with the words' mean confidence."""
+    data = pytesseract.image_to_data(
+        page,
+        lang="eng",
+        config=config,
+        output_type=pytesseract.Output.DICT,
+        timeout=OCR_TIMEOUT_SECONDS,
+    )
+    found: dict[tuple[int, int, int], list[_Word]] = {}
+    for i, text in enumerate(data["text"]):
+        if text.strip().strip(_RULE_MARKS) and float(data["conf"][i]) >= 0:
+            line = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            found.setdefault(line, []).append(
+                _Word(
+                    text.strip(),
+                    float(data["conf"][i]),
+                    data["left"][i],
+                    data["top"][i],
+                    data["width"][i],
+                    data["height"][i],
+                )
+            )
+    lines, confidences, previous = [], [], None
+    for row in _rows([_Row(words) for words in found.values()]):
+        kept = _without_edge_marks(row.words)
+        if not kept or sum(word.confidence for word in kept) < 40 * len(kept):
+            continue
+        if previous and row.top - previous.bottom > 1.2 * max(row.height, previous.height):
+            lines.append("")
+        lines.append(" ".join(word.text for word in kept))
+        confidences += [word.confidence for word in kept]
+        previous = row
+    mean = sum(confidences) / len(confidences) / 100 if confidences else 0.0
+    read = [word for words in found.values() for word in words]
+    return _Ocr("\n".join(lines), len(confidences), mean, _missed_ink(page, read))
+
+
+def _missed_ink(page: Image.Image, words: list[_Word]) -> float:
+    """The share of pixel rows (of a small copy) where ink lies outside every word read and
+    covers 3-50 % of the row: text the layout analysis skipped, not a border or a rule."""
+    small = page.copy()
+    small.thumbnail((600, 600 * page.height // max(1, page.width)))
+    scale = small.width / page.width
+    ink = small.point(lambda v: 255 if v < 128 else 0)
+    draw = ImageDraw.Draw(ink)
+    for word in words:
+        draw.rectangle(
+            [
+                word.left * scale - 2,
+                word.top * scale - 2,
+                (word.left + word.width) * scale + 2,
+                (word.top + word.height) * scale + 2,
+            ],
+            fill=0,
+        )
+    rows = ink.resize((1, ink.height), Image.Resampling.BOX).tobytes()
+    return sum(0.03 * 255 <= row <= 0.5 * 255 for row in rows) / max(1, len(rows))
+
+
+_RULE_MARKS = "|_~!¦"
+"""What OCR makes of table rules and borders."""
+
+
+class _Word(msgspec.Struct, frozen=True):
+    text: str
+    confidence: float
+    left: int
+    top: int
+    width: int
+    height: int
+
+    @property
+    def middle(self) -> float:
+        return self.top + self.height / 2
+
+
+class _Row(msgspec.Struct):
+    words: list[_Word]
+
+    @property
+    def height(self) -> int:
+        return sorted(word.height for word in self.words)[len(self.words) // 2]
+
+    @property
+    def top(self) -> float:
+        return min(word.top for word in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(word.top + word.height for word in self.words)
+
+    @property
+    def middle(self) -> float:
+        return sum(word.middle for word in self.words) / len(self.words)
+
+    @property
+    def left(self) -> int:
+        return min(word.left for word in self.words)
+
+    @property
+    def right(self) -> int:
+        return max(word.left + word.width for word in self.words)
+
+
+def _rows(lines: list[_Row]) -> list[_Row]:
+    """Tesseract's lines put side by side where they stand side by side, top to bottom: a line
+    joins a row level with it (middles within half a letter's height), of letters of about its
+    size, that it does not overlap across; e.g. a value read in a separate column block joins
+    its label."""
+    rows: list[_Row] = []
+    for line in sorted(lines, key=lambda line: line.middle):
+        level = (
+            row
+            for row in reversed(rows)
+            if abs(line.middle - row.middle) < 0.5 * row.height
+            and 0.6 < line.height / row.height < 1.6
+            and all(
+                line.left >= word.left + word.width or line.right <= word.left for word in row.words
+            )
+        )
+        if row := next(level, None):
+            row.words.extend(line.words)
+        else:
+            rows.append(_Row(list(line.words)))
+    for row in rows:
+        row.words.sort(key=lambda word: word.left)
+    return rows
+
+
+def _without_edge_marks(words: list[_Word]) -> list[_Word]:
+    """A row without the specks OCR reads at its ends: unsure or tiny non-numbers set apart
+    from the rest by a wide gap (a sheet's edge, a border, a shadow)."""
+    height = sorted(word.height for word in words)[len(words) // 2]
+
+    def stray(word: _Word, gap: int) -> bool:
+        tiny = sum(ch.isalnum() for ch in word.text) <= 2 and not word.text.isdigit()
+        return gap > 2.5 * height and (word.confidence < 60 or tiny)
+
+    while len(words) > 1 and stray(words[0], words[1].left - words[0].left - words[0].width):
+        words = words[1:]
+    while len(words) > 1 and stray(words[-1], words[-1].left - words[-2].left - words[-2].width):
+        words = words[:-1]
+    if len(words) == 1 and (words[0].confidence < 50 or not any(map(str.isalnum, words[0].text))):
+        return []
+    return words

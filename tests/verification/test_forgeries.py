@@ -1,0 +1,66 @@
+"""Reading, finding and assessing together, as the worker does, on generated certificates:
+forged or mismatched ones (wrong name, altered credits, unknown provider, no pre-printed dates
+or provider) are never verified, whatever form they come in, and genuine text PDFs are."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from domain.credits.fields import find_fields
+from domain.credits.providers import ProviderDirectory
+from domain.credits.verification import Assessment, TextReading, Thresholds, assess
+from services.core.certificate_text import read_certificate
+from tests.fixtures.certificates import Sample, build_corpus
+from tests.verification_support import declared_credit
+
+pytestmark = pytest.mark.ocr
+SEED = 7
+TODAY = date(2026, 11, 26)
+
+
+def worker_assessment(sample: Sample) -> Assessment:
+    """What the worker concludes for ``sample`` declared by its owner, who holds ARDMS and ARRT
+    credentials (between them, every credit type the layouts print is accepted by one)."""
+    read = read_certificate(sample.data, sample.media_type)
+    fields = find_fields(read.text)
+    owner = sample.declared.participant_name
+    assert owner is not None
+    return assess(
+        TextReading(source=read.source, confidence=read.confidence, problem=read.problem),
+        fields,
+        declared=declared_credit(sample),
+        person_name=owner,
+        bodies=("ARDMS", "ARRT"),
+        provider=ProviderDirectory.with_tenant().find(fields.provider) if fields.provider else None,
+        thresholds=Thresholds(),
+        today=TODAY,
+    )
+
+
+@pytest.fixture(scope="module")
+def judged() -> list[tuple[Sample, Assessment]]:
+    text = build_corpus(SEED, 1, ("text_pdf",), forged_per_layout=5)
+    samples = text + build_corpus(SEED, 0, ("photo",), forged_per_layout=1)
+    with ThreadPoolExecutor(2) as pool:
+        return list(zip(samples, pool.map(worker_assessment, samples), strict=True))
+
+
+def test_no_forged_or_mismatched_certificate_is_verified(
+    judged: list[tuple[Sample, Assessment]],
+) -> None:
+    forged = [(s, a) for s, a in judged if s.forgery is not None]
+    assert len({s.forgery for s, _ in forged}) == 5, "every kind of forgery is exercised"
+    verified = [s.sample_id for s, a in forged if a.outcome == "verified"]
+    assert verified == []
+    for sample, assessment in forged:
+        assert assessment.reasons, sample.sample_id
+
+
+def test_genuine_text_pdfs_are_verified(judged: list[tuple[Sample, Assessment]]) -> None:
+    genuine = [(s, a) for s, a in judged if s.forgery is None and s.kind == "text_pdf"]
+    assert len(genuine) >= 8
+    doubted = {s.sample_id: [r.message for r in a.reasons] for s, a in genuine if a.reasons}
+    assert len(doubted) <= len(genuine) // 8, doubted

@@ -1,0 +1,181 @@
+"""Reading certificate files: text layers, scans and photos are read; encrypted, corrupt,
+empty and oversized files come back as "none" with a reason for people, never an exception."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from random import Random
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from services.core import certificate_text
+from services.core.certificate_text import (
+    ENCRYPTED,
+    TOO_LARGE,
+    UNREADABLE,
+    ReadText,
+    read_certificate,
+)
+from tests.certificate_files import png
+from tests.fixtures.certificates.canvas import Page, to_image, to_pdf
+from tests.fixtures.certificates.degrade import scanned_pdf
+from tests.fixtures.certificates.facts import Facts
+from tests.fixtures.certificates.layouts import LAYOUTS
+
+pytestmark = pytest.mark.ocr
+
+ASRT = next(layout for layout in LAYOUTS if layout.name == "asrt")
+FACTS = Facts(
+    name="Ingrid Halvorsen",
+    postnominals="RDMS",
+    title=ASRT.titles[0],
+    provider=ASRT.provider,
+    first_day=None,
+    last_day=None,
+    completed_on=None,
+    credits=Decimal("1.5"),
+    approved_credits=Decimal("1.5"),
+    certificate_number="20260303-55121",
+    approval_number="12345678",
+    variant=0,
+)
+
+
+def certificate_page() -> Page:
+    page, _ = ASRT.draw(FACTS, Random(3))
+    return page
+
+
+def jpeg(image: Image.Image, exif: bytes = b"") -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
+def encrypted(pdf: bytes, user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def assert_nothing_read(read: ReadText, reason: str) -> None:
+    assert (read.text, read.source, read.confidence) == ("", "none", 0.0)
+    assert read.problem is not None
+    assert read.problem.code == reason
+
+
+def test_a_text_pdf_is_read_from_its_text_layer_with_full_confidence() -> None:
+    read = read_certificate(to_pdf(certificate_page()), "application/pdf")
+    assert (read.source, read.confidence, read.problem) == ("text_layer", 1.0, None)
+    assert "Ingrid Halvorsen, RDMS" in read.text
+    assert "Imaging of Pediatric Fractures" in read.text
+
+
+def test_a_scanned_pdf_without_text_layer_is_read_by_ocr() -> None:
+    read = read_certificate(scanned_pdf(certificate_page(), Random(1)), "application/pdf")
+    assert read.source == "ocr"
+    assert read.problem is None
+    assert 0.6 < read.confidence < 1.0
+    assert "Ingrid Halvorsen" in read.text
+
+
+@pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180])
+def test_a_photo_lying_sideways_or_upside_down_is_turned_upright(turn: Image.Transpose) -> None:
+    upright = to_image(certificate_page(), 150)
+    read = read_certificate(jpeg(upright.transpose(turn)), "image/jpeg")
+    assert read.source == "ocr"
+    assert "Ingrid Halvorsen" in read.text
+
+
+def test_a_photo_stored_sideways_is_shown_upright_by_its_exif_orientation() -> None:
+    upright = to_image(certificate_page(), 150)
+    tags = Image.Exif()
+    tags[0x0112] = 6  # rotate 90° clockwise to display
+    data = jpeg(upright.transpose(Image.Transpose.ROTATE_90), tags.tobytes())
+    assert "Ingrid Halvorsen" in read_certificate(data, "image/jpeg").text
+
+
+def test_a_transparent_png_is_read_on_white() -> None:
+    ink = to_image(certificate_page(), 150).convert("L").point(lambda v: 255 - v)
+    clear = Image.new("RGBA", ink.size, (0, 0, 0, 0))
+    clear.putalpha(ink)
+    out = io.BytesIO()
+    clear.save(out, "PNG")
+    assert "Ingrid Halvorsen" in read_certificate(out.getvalue(), "image/png").text
+
+
+def test_a_password_protected_pdf_asks_for_an_unprotected_copy() -> None:
+    read = read_certificate(encrypted(to_pdf(certificate_page()), "secret"), "application/pdf")
+    assert_nothing_read(read, "encrypted")
+    assert read.problem == ENCRYPTED
+    assert "password-protected" in ENCRYPTED.message
+
+
+def test_a_pdf_restricted_only_by_an_owner_password_opens_and_is_read() -> None:
+    read = read_certificate(encrypted(to_pdf(certificate_page()), ""), "application/pdf")
+    assert read.source == "text_layer"
+    assert "Ingrid Halvorsen" in read.text
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n", "application/pdf"),
+        (to_pdf(certificate_page())[:-900] + b"\n%%EOF\n", "application/pdf"),
+        (png()[:8] + b"\x00" * 300 + png()[-12:], "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\x13" * 500 + b"\xff\xd9", "image/jpeg"),
+    ],
+    ids=["pdf-garbage", "pdf-cut", "png-garbage", "jpeg-garbage"],
+)
+def test_a_corrupt_file_is_unreadable_not_an_error(data: bytes, media_type: str) -> None:
+    read = read_certificate(data, media_type)  # type: ignore[arg-type]
+    assert_nothing_read(read, "unreadable")
+    assert read.problem == UNREADABLE
+
+
+def test_a_blank_page_is_unreadable() -> None:
+    blank = FPDF()
+    blank.add_page()
+    assert_nothing_read(read_certificate(bytes(blank.output()), "application/pdf"), "unreadable")
+    white = Image.new("L", (1200, 1600), 255)
+    assert_nothing_read(read_certificate(jpeg(white), "image/jpeg"), "unreadable")
+
+
+def test_an_image_over_the_pixel_limit_is_refused_before_it_is_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = jpeg(to_image(certificate_page(), 100))
+    monkeypatch.setattr(certificate_text, "MAX_PIXELS", 500_000)
+    read = read_certificate(data, "image/jpeg")
+    assert_nothing_read(read, "unreadable")
+    assert read.problem == TOO_LARGE
+
+
+def test_a_scanned_page_image_over_the_pixel_limit_is_refused_before_it_is_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = scanned_pdf(certificate_page(), Random(2))
+    monkeypatch.setattr(certificate_text, "MAX_PIXELS", 500_000)
+    monkeypatch.setattr(
+        certificate_text,
+        "_ocr",
+        lambda image: pytest.fail("an oversized image was decoded and read"),
+    )
+    assert read_certificate(data, "application/pdf").problem == TOO_LARGE
+
+
+def test_only_the_first_pages_of_a_long_pdf_are_read() -> None:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for number in range(1, certificate_text.MAX_PDF_PAGES + 6):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, f"Page marker {number}. " + "Continuing education record. " * 8)
+    read = read_certificate(bytes(pdf.output()), "application/pdf")
+    assert f"Page marker {certificate_text.MAX_PDF_PAGES}." in read.text
+    assert f"Page marker {certificate_text.MAX_PDF_PAGES + 1}." not in read.text
