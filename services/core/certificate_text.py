@@ -35,7 +35,7 @@ MAX_PIXELS = 40_000_000
 """Largest image decoded (a 12-megapixel phone photo is 12 000 000), checked before decoding."""
 MIN_OCR_SIDE = 300
 """Images smaller than this on either side (logos, signatures, rules) are not read."""
-OCR_LONG_SIDE = (1800, 3000)
+OCR_LONG_SIDE = (1800, 2500)
 """Images are scaled so that their long side lies in this range before OCR: small ones are
 enlarged (tesseract wants letters 20-30 px high), large ones reduced (time grows with pixels)."""
 OCR_TIMEOUT_SECONDS = 30
@@ -45,8 +45,8 @@ MIN_LETTERS = 20
 """Less text than this in the whole file reads as nothing."""
 SKEW_SEARCH_DEGREES = 5
 NOISE_LEVEL = 3.0
-"""Mean grey-level change a 3x3 median makes above which an image counts as noisy (phone
-photos measure 3-8, scans 1-2)."""
+"""Mean grey-level change a 3x3 median makes to the paper above which an image counts as
+noisy (phone photos measure up to 8, clean scans 1-2.5)."""
 TESSERACT_CONFIG = "--oem 1 --psm 3"
 """Automatic page layout: finds text of every size and leaves pictures and borders alone."""
 TABLE_CONFIG = "--oem 1 --psm 6"
@@ -238,11 +238,21 @@ def _prepared(image: Image.Image) -> Image.Image:
         size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
         gray = gray.resize(size, Image.Resampling.LANCZOS)
     evened = _evened(gray)
-    smoothed = evened.filter(ImageFilter.MedianFilter(3))
-    if ImageStat.Stat(ImageChops.difference(evened, smoothed)).mean[0] <= NOISE_LEVEL:
+    if _noise(evened) <= NOISE_LEVEL:
         return ImageOps.autocontrast(evened, cutoff=(1, 0))  # a clean scan keeps thin strokes
     # a photo's sensor noise: smoothed, then light grey (noisy paper) made white
+    smoothed = evened.filter(ImageFilter.MedianFilter(3))
     return ImageOps.autocontrast(smoothed, cutoff=(1, 0)).point(_PAPER_WHITE)
+
+
+def _noise(gray: Image.Image) -> float:
+    """How much a 3x3 median changes the paper (not the ink) in the middle of ``gray`` (a
+    600 px square), on average."""
+    left, top = max(0, gray.width // 2 - 300), max(0, gray.height // 2 - 300)
+    middle = gray.crop((left, top, left + 600, top + 600))
+    smoothed = middle.filter(ImageFilter.MedianFilter(3))
+    paper = smoothed.point(lambda v: 255 if v > 170 else 0)
+    return float(ImageStat.Stat(ImageChops.difference(middle, smoothed), paper).mean[0])
 
 
 _PAPER_WHITE = [max(0, min(255, (level - 50) * 255 // 150)) for level in range(256)]
@@ -350,7 +360,7 @@ def _orientation(page: Image.Image) -> int:
     when it finds none (no reading came out right as the page lies)."""
     try:
         found = pytesseract.image_to_osd(
-            page,
+            _uncompressed(page),
             config="--psm 0 -c min_characters_to_try=20",
             output_type=pytesseract.Output.DICT,
             timeout=OCR_TIMEOUT_SECONDS,
@@ -360,12 +370,20 @@ def _orientation(page: Image.Image) -> int:
     return int(found.get("rotate", 0)) % 360 or 180
 
 
+def _uncompressed(page: Image.Image) -> Image.Image:
+    """``page`` marked to reach tesseract as a BMP file: pytesseract hands images over as
+    files, and compressing a noisy page to PNG costs more than a second."""
+    bitmap = page.copy()
+    bitmap.format = "BMP"
+    return bitmap
+
+
 def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
     """One tesseract run, its words put back into rows by where they stand on the page (so a
     label and its value in another column share a line again), without the marks OCR makes of
     borders, rules and the sheet's edges; with the words' mean confidence."""
     data = pytesseract.image_to_data(
-        page,
+        _uncompressed(page),
         lang="eng",
         config=config,
         output_type=pytesseract.Output.DICT,
@@ -401,12 +419,13 @@ def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
 
 
 def _missed_ink(page: Image.Image, words: list[_Word]) -> float:
-    """The share of pixel rows (of a small copy) where ink lies outside every word read and
-    covers 3-50 % of the row: text the layout analysis skipped, not a border or a rule."""
-    small = page.copy()
-    small.thumbnail((600, 600 * page.height // max(1, page.width)))
-    scale = small.width / page.width
-    ink = small.point(lambda v: 255 if v < 128 else 0)
+    """The share of pixel rows (of a 600 px wide map of where ink is) where ink lies outside
+    every word read and covers 3-50 % of the row: text the layout analysis skipped, not a
+    border or a rule."""
+    ink = page.point(lambda v: 255 if v < 128 else 0)
+    ink = ink.resize((600, max(1, 600 * page.height // max(1, page.width))), Image.Resampling.BOX)
+    ink = ink.point(lambda v: 255 if v > 10 else 0)
+    scale = ink.width / page.width
     draw = ImageDraw.Draw(ink)
     for word in words:
         draw.rectangle(
