@@ -20,9 +20,8 @@ organisation's chain it was read (``ledger_seq``), so a reviewer can tie it to t
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -34,6 +33,7 @@ from domain.compliance.evaluation import Obligation, Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
+from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
 from services.core.queries import obligations_on
@@ -327,19 +327,20 @@ def _yes(flag: bool) -> str:
 
 def to_csv(report: ComplianceReport) -> str:
     """One row per person and obligation (a person without any: one row, obligation cells
-    empty)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_columns(report), lineterminator="\r\n")
-    writer.writeheader()
+    empty), written by ``csv_export.csv_text``."""
+    return csv_text(csv_columns(report), _csv_rows(report))
+
+
+def _csv_rows(report: ComplianceReport) -> Iterator[dict[str, Cell]]:
     for p in report.people:
-        common: dict[str, object] = {
+        common: dict[str, Cell] = {
             "as_of": report.selection.as_of,
             "ledger_seq": report.ledger_seq,
             "person_id": p.person_id,
             "full_name": p.full_name,
-            "employee_number": p.employee_number or "",
-            "department": p.department or "",
-            "site": p.site or "",
+            "employee_number": p.employee_number,
+            "department": p.department,
+            "site": p.site,
             "active": _yes(p.active),
             "credentialed": _yes(p.credentialed),
             "credentials": "; ".join(credential_text(c) for c in p.credentials),
@@ -348,25 +349,22 @@ def to_csv(report: ComplianceReport) -> str:
             common[f"credits_{y.year}"] = y.completed
             common[f"verified_{y.year}"] = y.verified
         if not p.obligations:
-            writer.writerow(common)
+            yield common
         for o in p.obligations:
-            writer.writerow(
-                {
-                    **common,
-                    "body": o.body,
-                    "period": o.period,
-                    "window_start": o.window_start,
-                    "window_end": o.window_end,
-                    "deadline": o.deadline,
-                    "required": o.required,
-                    "counted": o.counted,
-                    "waived": o.waived,
-                    "shortfall": o.shortfall,
-                    "status": o.status,
-                    "unconfirmed_rule": _yes(o.unconfirmed_rule),
-                }
-            )
-    return out.getvalue()
+            yield {
+                **common,
+                "body": o.body,
+                "period": o.period,
+                "window_start": o.window_start,
+                "window_end": o.window_end,
+                "deadline": o.deadline,
+                "required": o.required,
+                "counted": o.counted,
+                "waived": o.waived,
+                "shortfall": o.shortfall,
+                "status": o.status,
+                "unconfirmed_rule": _yes(o.unconfirmed_rule),
+            }
 
 
 def selection_text(selection: ReportSelection) -> str:

@@ -9,8 +9,6 @@ Latin-1 core font).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +20,7 @@ from fpdf import FPDF
 from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
 from domain.people.person import Person
+from services.core.csv_export import Cell, csv_text
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -83,7 +82,7 @@ def acceptance(obligation: Obligation, credits: list[Credit]) -> Iterator[Accept
             )
 
 
-def _obligation_cells(person: Person, o: Obligation) -> dict[str, object]:
+def _obligation_cells(person: Person, o: Obligation) -> dict[str, Cell]:
     return {
         "person_id": person.person_id,
         "full_name": person.full_name,
@@ -97,41 +96,40 @@ def _obligation_cells(person: Person, o: Obligation) -> dict[str, object]:
 
 
 def to_csv(person: Person, credits: list[Credit], obligations: list[Obligation]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    """The transcript as one CSV table (``COLUMNS``), written by ``csv_export.csv_text``."""
+    return csv_text(COLUMNS, _csv_rows(person, credits, obligations))
+
+
+def _csv_rows(
+    person: Person, credits: list[Credit], obligations: list[Obligation]
+) -> Iterator[dict[str, Cell]]:
     for o in obligations:
         common = _obligation_cells(person, o)
         for line in o.lines:
-            writer.writerow(
-                {
-                    **common,
-                    "record": "requirement",
-                    "requirement": line.label,
-                    "required": line.required,
-                    "counted": line.counted,
-                    "waived": line.waived,
-                    "shortfall": line.shortfall,
-                }
-            )
+            yield {
+                **common,
+                "record": "requirement",
+                "requirement": line.label,
+                "required": line.required,
+                "counted": line.counted,
+                "waived": line.waived,
+                "shortfall": line.shortfall,
+            }
         for a in acceptance(o, credits):
             details = a.credit.details
-            writer.writerow(
-                {
-                    **common,
-                    "record": "credit",
-                    "counted": a.counted,
-                    "credit_id": a.credit.credit_id,
-                    "completed_on": details.completed_on,
-                    "title": details.title,
-                    "provider": details.provider,
-                    "credits": details.credits,
-                    "verification": a.credit.verification,
-                    "accepted": "yes" if a.accepted else "no",
-                    "reason": a.reason,
-                }
-            )
-    return out.getvalue()
+            yield {
+                **common,
+                "record": "credit",
+                "counted": a.counted,
+                "credit_id": a.credit.credit_id,
+                "completed_on": details.completed_on,
+                "title": details.title,
+                "provider": details.provider,
+                "credits": details.credits,
+                "verification": a.credit.verification,
+                "accepted": "yes" if a.accepted else "no",
+                "reason": a.reason,
+            }
 
 
 class PdfDocument:

@@ -46,3 +46,32 @@ def test_core_does_not_depend_on_api_or_worker() -> None:
         and path.name != "cli.py"  # the command line starts every process
     ]
     assert offenders == []
+
+
+CSV_WRITER = "services/core/csv_export.py"
+CSV_WRITERS = {"writer", "DictWriter"}
+
+
+def test_only_the_shared_csv_writer_writes_csv() -> None:
+    """Every export goes through ``services.core.csv_export`` (formula cells neutralised): no
+    other module of the product creates a ``csv.writer`` or ``csv.DictWriter``."""
+    offenders = []
+    for package in ("domain", "services"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.relative_to(ROOT).as_posix() == CSV_WRITER:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                uses_attribute = (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in CSV_WRITERS
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "csv"
+                )
+                imports_name = (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module == "csv"
+                    and any(alias.name in CSV_WRITERS for alias in node.names)
+                )
+                if uses_attribute or imports_name:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
