@@ -20,7 +20,7 @@ from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
-from services.core import compliance_report
+from services.core import compliance_report, csv_export
 from services.core.compliance_report import ComplianceReport, ReportSelection
 
 AsOf = Annotated[date | None, QueryParameter(description="Evaluate on this day (default: today)")]
@@ -111,7 +111,7 @@ class ReportController(Controller):
             content, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
 
-    @get("/compliance.csv", media_type="text/csv; charset=utf-8")
+    @get("/compliance.csv", media_type=csv_export.MEDIA_TYPE)
     async def compliance_csv(
         self,
         request: Request[Principal, Any, Any],

@@ -20,7 +20,7 @@ from domain.people.credentials import Body
 from services.api.auth import Principal
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person, person_or_404
-from services.core import queries, transcripts
+from services.core import csv_export, queries, transcripts
 from services.core.handlers.exports import record_export
 
 BodyFilter = Annotated[
@@ -81,7 +81,7 @@ class TranscriptController(Controller):
             content, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
 
-    @get("/{person_id:uuid}/transcript.csv", media_type="text/csv; charset=utf-8")
+    @get("/{person_id:uuid}/transcript.csv", media_type=csv_export.MEDIA_TYPE)
     async def transcript_csv(
         self,
         request: Request[Principal, Any, Any],
