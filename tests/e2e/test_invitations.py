@@ -248,3 +248,20 @@ async def test_the_database_holds_one_account_per_staff_record(
                 uuid4(),
                 UUID(sent["person_id"]),
             )
+
+
+async def test_an_invitation_for_a_record_deactivated_since_cannot_be_accepted(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client)
+    body = {**invitation(), "staff": {"full_name": "Nia Okafor"}}
+    sent = (await client.post("/api/v1/invitations", json=body)).json()
+    gone = await client.post(
+        f"/api/v1/people/{sent['person_id']}/deactivation", json={"reason": "did not start"}
+    )
+    assert gone.status_code == 201, gone.text
+    refused, _ = await accept(migrated, sent["accept_token"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "urn:cmeledger:problem:person_deactivated"
+    members = (await client.get("/api/v1/members")).json()
+    assert [m["role"] for m in members] == ["owner"]

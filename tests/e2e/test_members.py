@@ -240,3 +240,25 @@ async def test_deactivating_a_staff_record_ends_its_account_access_and_reactivat
         assert rejoined.status_code == 200, rejoined.text
         assert (await back.get(base)).status_code == 200, "the same record, the new link"
     assert (await gone.client.get("/api/v1/me", headers=gone.bearer())).status_code == 401
+
+
+async def test_the_portal_asks_before_removing_a_member(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    employee, employee_me = await join(stack, migrated, client, "employee")
+    page = f"/settings/members/{employee_me['user_id']}/removal"
+    assert page in (await client.get("/settings")).text
+    asked = await client.get(page)
+    assert asked.status_code == 200
+    assert f"Remove {employee_me['email']}?" in asked.text
+
+    no_reason = await client.post(page, data={"reason": " "}, follow_redirects=False)
+    assert no_reason.status_code == 422
+    assert "Enter the reason" in no_reason.text
+    assert (await employee.get("/api/v1/me")).status_code == 200
+
+    removed = await client.post(page, data={"reason": "left"}, follow_redirects=False)
+    assert removed.status_code == 303, removed.text
+    assert (await employee.get("/api/v1/me")).status_code == 401
+    assert (await client.get(page)).status_code == 404
