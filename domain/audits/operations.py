@@ -1,5 +1,5 @@
 """Operations recorded in each tenant's chain: an admin putting failed background jobs (dead
-letters) back on the queue.
+letters) back on the queue, and a review decision refused because it was the reviewer's own.
 
 Recorded on the admin's access stream (``access-<user id>``). Only identifiers are kept, never
 the jobs' error texts, which may quote personal data and the history cannot forget.
@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.credits.certificate import ReviewDecision
 from domain.shared.event import Event
 
 
@@ -29,4 +30,16 @@ class DeadLettersReplayed(Event, frozen=True, kw_only=True, tag="audits.DeadLett
     jobs: tuple[ReplayedJob, ...]
 
 
-OPERATION_EVENTS: list[type[Event]] = [DeadLettersReplayed]
+class ReviewRefused(Event, frozen=True, kw_only=True, tag="audits.ReviewRefused"):
+    """``user_id`` tried to ``decision`` the certificate ``certificate_id`` of ``person_id`` and
+    was refused: ``refusal`` is the refusal's code (``own_record_review``). Nothing else
+    changed."""
+
+    user_id: UUID
+    certificate_id: UUID
+    person_id: UUID
+    decision: ReviewDecision
+    refusal: str
+
+
+OPERATION_EVENTS: list[type[Event]] = [DeadLettersReplayed, ReviewRefused]

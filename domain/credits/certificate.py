@@ -119,6 +119,8 @@ class ReviewCertificate(msgspec.Struct, frozen=True, kw_only=True):
     corrected ones, else those on record) with ``reading=None`` (a person has read them)."""
 
     reviewer_id: UUID
+    reviewer_person_id: UUID
+    """The reviewer's own staff record (their membership's): nobody decides their own."""
     decision: ReviewDecision
     reason: str = ""
     corrected_fields: ExtractedFields | None = None
@@ -154,6 +156,12 @@ class CertificateNotUploaded(CertificateRefused):
 
 class CertificateAlreadyDecided(CertificateRefused):
     code = "certificate_already_decided"
+
+
+class OwnRecordReview(CertificateRefused):
+    """The reviewer is the certificate's person: the decision is for someone else to make."""
+
+    code = "own_record_review"
 
 
 class ReviewReasonRequired(CertificateRefused):
@@ -291,8 +299,13 @@ def decide_review_certificate(
     """A reviewer's decision (see ``ReviewCertificate``): a correction that changes the fields
     is recorded first, then the approval or rejection. A certificate may be decided while still
     pending (before the worker gets to it); a verified one can then only be rejected, a rejected
-    one only approved."""
+    one only approved. Nobody decides a certificate of their own record (``OwnRecordReview``),
+    whatever its status."""
     certificate = _uploaded(state)
+    if command.reviewer_person_id == certificate.person_id:
+        raise OwnRecordReview(
+            "nobody decides a certificate of their own record: another owner or admin must"
+        )
     reason = command.reason.strip()
     target: VerificationStatus = "verified" if command.decision == "approve" else "rejected"
     if certificate.verification == target:

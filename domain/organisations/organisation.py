@@ -3,6 +3,11 @@
 Roles: ``owner`` manages everything including admins, auditors and billing; ``admin`` manages
 staff and reviews certificates; ``auditor`` reads everything and changes nothing; ``employee``
 sees and changes only their own record. Deciders are pure and refuse with ``OrganisationRefused``.
+
+A member acts on one staff record (``Member.person_id``) and a staff record has at most one
+member account: an invitation naming a person already linked (or invited) is refused, and so is
+accepting one for a person linked since. Removing a member (``RemoveMember``; also what
+deactivating their staff record does) ends their membership; the history stays.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     email: str
     role: Role
+    person_id: UUID
+    """The staff record the member acts on as themselves."""
     access_until: datetime | None = None
     """Auditors only: their access ends at this moment."""
 
@@ -101,6 +108,14 @@ class MemberInvited(Event, frozen=True, kw_only=True, tag="organisations.MemberI
     access_until: datetime | None = None
 
 
+class MemberRemoved(Event, frozen=True, kw_only=True, tag="organisations.MemberRemoved"):
+    """The member's access ended (removed, or their staff record deactivated); their sessions
+    and API tokens in this organisation ended with it. Their history stays."""
+
+    user_id: UUID
+    reason: str
+
+
 class InvitationAccepted(Event, frozen=True, kw_only=True, tag="organisations.InvitationAccepted"):
     invitation_id: UUID
     user_id: UUID
@@ -123,6 +138,7 @@ ORGANISATION_EVENTS: list[type[Event]] = [
     OrganisationOpened,
     MemberAdded,
     MemberRoleChanged,
+    MemberRemoved,
     MemberInvited,
     InvitationAccepted,
     InvitationRevoked,
@@ -155,6 +171,12 @@ class InviteMember(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID | None = None
     access_until: datetime | None = None
     """Required for auditors, refused for other roles."""
+
+
+class RemoveMember(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    by_role: Role
+    reason: str
 
 
 class ChangeAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
@@ -225,6 +247,32 @@ class AlreadyInvited(OrganisationRefused):
 
 class InvitationForSomeoneElse(OrganisationRefused):
     code = "invitation_for_someone_else"
+
+
+class PersonAlreadyLinked(OrganisationRefused):
+    """The staff record already has a member account here (at most one per organisation)."""
+
+    code = "person_already_linked"
+
+
+class PersonAlreadyInvited(OrganisationRefused):
+    code = "person_already_invited"
+
+
+class UnknownPerson(OrganisationRefused):
+    """The invitation names a staff record this organisation does not have."""
+
+    code = "unknown_person"
+
+
+class PersonInactive(OrganisationRefused):
+    """The invitation names a deactivated staff record."""
+
+    code = "person_deactivated"
+
+
+class ReasonRequired(OrganisationRefused):
+    code = "reason_required"
 
 
 class InvalidAccessWindow(OrganisationRefused):
@@ -302,6 +350,15 @@ def decide_invite_member(
         for i in organisation.invitations.values()
     ):
         raise AlreadyInvited("this person has an open invitation; revoke it to send a new one")
+    if command.person_id is not None:
+        _check_unlinked(organisation, command.person_id)
+        if any(
+            i.person_id == command.person_id and _is_open(i, now)
+            for i in organisation.invitations.values()
+        ):
+            raise PersonAlreadyInvited(
+                "this staff record has an open invitation; revoke it to send a new one"
+            )
     return [
         MemberInvited(
             invitation_id=ids(),
@@ -326,6 +383,7 @@ def decide_accept_invitation(
         raise InvitationForSomeoneElse("this invitation was sent to another email address")
     if command.user_id in organisation.members:
         raise AlreadyMember("you are already a member of this organisation")
+    _check_unlinked(organisation, invitation.person_id or command.user_id)
     return [
         InvitationAccepted(invitation_id=invitation.invitation_id, user_id=command.user_id),
         MemberAdded(
@@ -336,6 +394,31 @@ def decide_accept_invitation(
             access_until=invitation.access_until,
         ),
     ]
+
+
+def decide_remove_member(
+    state: Organisation | None, command: RemoveMember, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    """End a membership: owners remove anyone, admins employees only; an organisation keeps at
+    least one owner. The caller ends the member's sessions and tokens in the same transaction."""
+    organisation = _opened(state)
+    member = organisation.members.get(command.user_id)
+    if member is None:
+        raise NotAMember("no such member in this organisation")
+    _may_grant(command.by_role, member.role)
+    if member.role == "owner" and organisation.owners() == [member.user_id]:
+        raise LastOwner("an organisation keeps at least one owner")
+    reason = command.reason.strip()
+    if not reason:
+        raise ReasonRequired("say why the member is removed; it stays in the history")
+    return [MemberRemoved(user_id=member.user_id, reason=reason)]
+
+
+def _check_unlinked(organisation: Organisation, person_id: UUID) -> None:
+    if any(m.person_id == person_id for m in organisation.members.values()):
+        raise PersonAlreadyLinked(
+            "this staff record already has a member account in the organisation"
+        )
 
 
 def decide_revoke_invitation(
@@ -398,8 +481,18 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
         case OrganisationOpened(organisation_id=oid, name=name, slug=slug):
             return Organisation(organisation_id=oid, name=name, slug=slug)
         case MemberAdded(user_id=user_id, email=email, role=role, access_until=access_until):
-            member = Member(user_id=user_id, email=email, role=role, access_until=access_until)
+            member = Member(
+                user_id=user_id,
+                email=email,
+                role=role,
+                person_id=event.person_id or user_id,
+                access_until=access_until,
+            )
             return _with_member(_opened(state), member)
+        case MemberRemoved(user_id=user_id):
+            organisation = _opened(state)
+            members = {k: m for k, m in organisation.members.items() if k != user_id}
+            return msgspec.structs.replace(organisation, members=members)
         case MemberRoleChanged(user_id=user_id, role=role):
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], role=role)

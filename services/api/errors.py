@@ -12,6 +12,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from domain.credits.certificate import (
     CertificateAlreadyDecided,
     FileTooLarge,
+    OwnRecordReview,
     UnsupportedFileType,
 )
 from domain.credits.credit import CreditNotRecorded
@@ -62,6 +63,7 @@ _STATUS: dict[type[Exception], int] = {
     FileTooLarge: 413,
     UnsupportedFileType: 415,
     CertificateAlreadyDecided: 409,
+    OwnRecordReview: 403,
     ProviderAlreadyListed: 409,
     ProviderNotListed: 404,
 }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -185,3 +186,82 @@ async def test_an_invitation_can_create_the_staff_record_it_is_for(
         "/api/v1/invitations", json={**body, "email": "x@example.org", "person_id": person_id}
     )
     assert both.status_code == 400
+
+
+async def test_an_invitation_cannot_claim_a_linked_invited_deactivated_or_unknown_record(
+    client: AsyncTestClient[Any], migrated: Settings, database: Database
+) -> None:
+    owner = await sign_up(client)
+
+    async def staff_invitation(name: str) -> dict[str, Any]:
+        body = {**invitation(), "staff": {"full_name": name}}
+        sent = await client.post("/api/v1/invitations", json=body)
+        assert sent.status_code == 201, sent.text
+        return dict(sent.json())
+
+    linked = await staff_invitation("Nia Okafor")
+    joined, _ = await accept(migrated, linked["accept_token"])
+    assert joined.status_code == 200
+    invited = await staff_invitation("Sam Reyes")
+    left = (await client.post("/api/v1/people", json={"full_name": "Lee Park"})).json()
+    gone = await client.post(
+        f"/api/v1/people/{left['person_id']}/deactivation", json={"reason": "left"}
+    )
+    assert gone.status_code == 201, gone.text
+    async with database.transaction(UUID(owner["organisation_id"])) as tx:
+        before = await tx.pg.fetchval("SELECT count(*) FROM invitations")
+
+    cases = [
+        (linked["person_id"], "person_already_linked"),
+        (invited["person_id"], "person_already_invited"),
+        (left["person_id"], "person_deactivated"),
+        (str(uuid4()), "unknown_person"),
+    ]
+    for person_id, problem in cases:
+        refused = await client.post(
+            "/api/v1/invitations", json={**invitation(), "person_id": person_id}
+        )
+        assert refused.status_code == 422, (problem, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["type"] == f"urn:cmeledger:problem:{problem}"
+    async with database.transaction(UUID(owner["organisation_id"])) as tx:
+        assert await tx.pg.fetchval("SELECT count(*) FROM invitations") == before
+        linked_accounts = await tx.pg.fetchval(
+            "SELECT count(*) FROM memberships WHERE person_id = $1", UUID(linked["person_id"])
+        )
+    assert linked_accounts == 1
+
+
+async def test_the_database_holds_one_account_per_staff_record(
+    client: AsyncTestClient[Any], migrated: Settings, database: Database
+) -> None:
+    owner = await sign_up(client)
+    body = {**invitation(), "staff": {"full_name": "Nia Okafor"}}
+    sent = (await client.post("/api/v1/invitations", json=body)).json()
+    assert (await accept(migrated, sent["accept_token"]))[0].status_code == 200
+    with pytest.raises(asyncpg.UniqueViolationError):
+        async with database.transaction(UUID(owner["organisation_id"])) as tx:
+            await tx.pg.execute(
+                "INSERT INTO memberships (tenant_id, user_id, email, role, organisation_name,"
+                " person_id) VALUES ($1, $2, 'x@example.org', 'employee', 'x', $3)",
+                UUID(owner["organisation_id"]),
+                uuid4(),
+                UUID(sent["person_id"]),
+            )
+
+
+async def test_an_invitation_for_a_record_deactivated_since_cannot_be_accepted(
+    client: AsyncTestClient[Any], migrated: Settings
+) -> None:
+    await sign_up(client)
+    body = {**invitation(), "staff": {"full_name": "Nia Okafor"}}
+    sent = (await client.post("/api/v1/invitations", json=body)).json()
+    gone = await client.post(
+        f"/api/v1/people/{sent['person_id']}/deactivation", json={"reason": "did not start"}
+    )
+    assert gone.status_code == 201, gone.text
+    refused, _ = await accept(migrated, sent["accept_token"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "urn:cmeledger:problem:person_deactivated"
+    members = (await client.get("/api/v1/members")).json()
+    assert [m["role"] for m in members] == ["owner"]

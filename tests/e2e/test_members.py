@@ -1,5 +1,6 @@
-"""Members over HTTP: listing, role changes by who may make them, and auditors' time-boxed,
-recorded, read-only access."""
+"""Members over HTTP: listing, role changes by who may make them, auditors' time-boxed,
+recorded, read-only access, and leavers (removed members, deactivated staff records) losing
+access here at once while keeping their other organisations."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
+from services.core.handlers.organisations import ORGANISATION_STREAM
+from services.core.registry import build_event_store
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, join, sign_up
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, join, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -75,3 +78,187 @@ async def test_auditor_access_is_read_only_recorded_and_ends_by_itself(
         "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
     )
     assert again.status_code == 404, "an expired auditor belongs to no organisation"
+
+
+class Leaver:
+    """An employee of organisation A, linked to staff record ``person_id``, signed in to A (the
+    ``client`` session) with a write token there, and also an employee of organisation B."""
+
+    def __init__(self, client: AsyncTestClient[Any], me: dict[str, Any], person_id: str) -> None:
+        self.client, self.me, self.person_id = client, me, person_id
+        self.token: dict[str, Any] = {}
+
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token['secret']}"}
+
+    async def sign_in(self, migrated: Settings, organisation_id: str) -> int:
+        async with connected_client(migrated) as fresh:
+            signed = await fresh.post(
+                "/api/v1/session",
+                json={
+                    "email": self.me["email"],
+                    "password": PASSWORD,
+                    "organisation_id": organisation_id,
+                },
+            )
+        return signed.status_code
+
+
+async def leaver(
+    owner: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> tuple[Leaver, str]:
+    """A ``Leaver`` of ``owner``'s organisation; returns it and organisation B's id."""
+    body = {**invitation(), "staff": {"full_name": "Nia Okafor"}}
+    sent = (await owner.post("/api/v1/invitations", json=body)).json()
+    client = await stack.enter_async_context(connected_client(migrated))
+    joined = await client.post(
+        "/api/v1/invitations/accept", json={"token": sent["accept_token"], "password": PASSWORD}
+    )
+    assert joined.status_code == 200, joined.text
+    found = Leaver(client, joined.json(), sent["person_id"])
+    made = await client.post("/api/v1/tokens", json={"name": "sync", "scopes": ["read", "write"]})
+    assert made.status_code == 201, made.text
+    found.token = made.json()
+    assert (await client.get("/api/v1/me", headers=found.bearer())).status_code == 200
+
+    other_owner = await stack.enter_async_context(connected_client(migrated))
+    other = await sign_up(other_owner, organisation_name="Zenith Vascular")
+    again = await other_owner.post("/api/v1/invitations", json=invitation(email=found.me["email"]))
+    async with connected_client(migrated) as elsewhere:
+        accepted = await elsewhere.post(
+            "/api/v1/invitations/accept",
+            json={"token": again.json()["accept_token"], "password": PASSWORD},
+        )
+    assert accepted.status_code == 200, accepted.text
+    return found, str(other["organisation_id"])
+
+
+async def assert_access_ended(
+    gone: Leaver, migrated: Settings, database: Database, here: str, elsewhere: str
+) -> None:
+    """Sign-in refused here and fine elsewhere; the old session and token dead (and deleted or
+    revoked in the database); no token, credit or session can be had here."""
+    assert (await gone.client.get("/api/v1/me")).status_code == 401, "old session cookie"
+    assert (await gone.client.get("/api/v1/me", headers=gone.bearer())).status_code == 401
+    credit = {"title": "x", "credits": "1"}
+    record = f"/api/v1/people/{gone.person_id}/credits"
+    assert (await gone.client.post(record, json=credit)).status_code == 401
+    assert (await gone.client.post(record, json=credit, headers=gone.bearer())).status_code == 401
+    minted = await gone.client.post("/api/v1/tokens", json={"name": "new", "scopes": ["write"]})
+    assert minted.status_code == 401
+    assert await gone.sign_in(migrated, here) == 404
+    assert await gone.sign_in(migrated, elsewhere) == 200
+    async with database.transaction(UUID(here)) as tx:
+        sessions = await tx.pg.fetchval(
+            "SELECT count(*) FROM sessions WHERE convert_from(value, 'UTF8')::jsonb"
+            " ->> 'user_id' = $1 AND convert_from(value, 'UTF8')::jsonb ->> 'tenant_id' = $2",
+            gone.me["user_id"],
+            here,
+        )
+        revoked = await tx.pg.fetchval(
+            "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE token_id = $1",
+            UUID(gone.token["token"]["token_id"]),
+        )
+    assert (sessions, revoked) == (0, True)
+
+
+async def organisation_events(database: Database, tenant: str) -> list[str]:
+    async with database.transaction(UUID(tenant)) as tx:
+        recorded = await build_event_store().read_stream(tx, ORGANISATION_STREAM)
+    return [e.event_type for e in recorded]
+
+
+async def test_a_removed_member_loses_access_here_at_once_and_keeps_their_other_organisation(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
+) -> None:
+    owner = await sign_up(client)
+    here = owner["organisation_id"]
+    gone, elsewhere = await leaver(client, migrated, stack)
+    admin, _ = await join(stack, migrated, client, "admin")
+    removal = f"/api/v1/members/{gone.me['user_id']}/removal"
+
+    assert (await client.post(removal, json={"reason": ""})).status_code == 400
+    own = f"/api/v1/members/{owner['user_id']}/removal"
+    refused = await admin.post(own, json={"reason": "coup"})
+    assert (refused.status_code, refused.json()["type"]) == (
+        403,
+        "urn:cmeledger:problem:role_not_allowed",
+    )
+    last = await client.post(own, json={"reason": "leaving"})
+    assert (last.status_code, last.json()["type"]) == (422, "urn:cmeledger:problem:last_owner")
+    assert (await gone.client.get("/api/v1/me")).status_code == 200, "nothing changed yet"
+
+    removed = await admin.post(removal, json={"reason": "left the practice"})
+    assert removed.status_code == 204, removed.text
+    await assert_access_ended(gone, migrated, database, here, elsewhere)
+    again = await client.post(removal, json={"reason": "twice"})
+    assert (again.status_code, again.json()["type"]) == (404, "urn:cmeledger:problem:not_a_member")
+
+    members = (await client.get("/api/v1/members")).json()
+    assert gone.me["user_id"] not in {m["user_id"] for m in members}
+    kept = await client.get(f"/api/v1/people/{gone.person_id}")
+    assert kept.status_code == 200, "the staff record and its history stay"
+    assert (await organisation_events(database, here))[-1] == "organisations.MemberRemoved"
+
+
+async def test_deactivating_a_staff_record_ends_its_account_access_and_reactivating_does_not_restore_it(  # noqa: E501
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
+) -> None:
+    owner = await sign_up(client)
+    here = owner["organisation_id"]
+    gone, elsewhere = await leaver(client, migrated, stack)
+    admin, _ = await join(stack, migrated, client, "admin")
+
+    owner_record = await client.post(
+        "/api/v1/people", json={"full_name": "Olu Owner", "person_id": owner["user_id"]}
+    )
+    assert owner_record.status_code == 201, owner_record.text
+    refused = await admin.post(
+        f"/api/v1/people/{owner['user_id']}/deactivation", json={"reason": "coup"}
+    )
+    assert refused.status_code == 403, "an admin cannot take an owner's access"
+    assert (await client.get(f"/api/v1/people/{owner['user_id']}")).json()["active"] is True
+
+    base = f"/api/v1/people/{gone.person_id}"
+    deactivated = await admin.post(f"{base}/deactivation", json={"reason": "left the practice"})
+    assert deactivated.status_code == 201, deactivated.text
+    await assert_access_ended(gone, migrated, database, here, elsewhere)
+    assert (await organisation_events(database, here))[-1] == "organisations.MemberRemoved"
+
+    assert (await admin.post(f"{base}/reactivation", json={"reason": "back"})).status_code == 201
+    assert await gone.sign_in(migrated, here) == 404, "reactivation does not restore access"
+    invited = await client.post(
+        "/api/v1/invitations",
+        json={**invitation(email=gone.me["email"]), "person_id": gone.person_id},
+    )
+    assert invited.status_code == 201, invited.text
+    async with connected_client(migrated) as back:
+        rejoined = await back.post(
+            "/api/v1/invitations/accept",
+            json={"token": invited.json()["accept_token"], "password": PASSWORD},
+        )
+        assert rejoined.status_code == 200, rejoined.text
+        assert (await back.get(base)).status_code == 200, "the same record, the new link"
+    assert (await gone.client.get("/api/v1/me", headers=gone.bearer())).status_code == 401
+
+
+async def test_the_portal_asks_before_removing_a_member(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    employee, employee_me = await join(stack, migrated, client, "employee")
+    page = f"/settings/members/{employee_me['user_id']}/removal"
+    assert page in (await client.get("/settings")).text
+    asked = await client.get(page)
+    assert asked.status_code == 200
+    assert f"Remove {employee_me['email']}?" in asked.text
+
+    no_reason = await client.post(page, data={"reason": " "}, follow_redirects=False)
+    assert no_reason.status_code == 422
+    assert "Enter the reason" in no_reason.text
+    assert (await employee.get("/api/v1/me")).status_code == 200
+
+    removed = await client.post(page, data={"reason": "left"}, follow_redirects=False)
+    assert removed.status_code == 303, removed.text
+    assert (await employee.get("/api/v1/me")).status_code == 401
+    assert (await client.get(page)).status_code == 404

@@ -19,6 +19,7 @@ from services.core.db import Database
 from services.core.handlers.verification import verify_certificate
 from services.core.registry import build_event_store
 from services.core.settings import Settings
+from services.core.stream_ids import access_stream
 from tests.e2e.conftest import Org, connected_client, sign_up
 from tests.fixtures.certificates.generate import Forgery, Sample
 from tests.verification_support import certificate_sample, declared_credit
@@ -77,10 +78,15 @@ async def upload_for_member(
     return employee, uploaded
 
 
-async def upload_sample_over_http(client: AsyncTestClient[Any], sample: Sample) -> Upload:
-    created = await client.post(
-        "/api/v1/people", json={"full_name": sample.declared.participant_name}
-    )
+async def upload_sample_over_http(
+    client: AsyncTestClient[Any], sample: Sample, *, person_id: str | None = None
+) -> Upload:
+    """Record a person (``person_id``: this one, e.g. the member's own record), declare the
+    sample's credit and upload its certificate."""
+    record: dict[str, Any] = {"full_name": sample.declared.participant_name}
+    if person_id is not None:
+        record["person_id"] = person_id
+    created = await client.post("/api/v1/people", json=record)
     assert created.status_code == 201, created.text
     base = f"/api/v1/people/{created.json()['person_id']}"
     assert (await client.put(f"{base}/birth-month", json={"birth_month": 4})).status_code == 200
@@ -267,6 +273,75 @@ async def test_who_may_read_and_decide(org: ReviewOrg, migrated: Settings) -> No
         assert (await intruder.get("/api/v1/reviews")).json()["items"] == []
     mine = (await employee.get(certificate)).json()["certificate"]
     assert mine["status"] == "needs_review"
+
+
+async def refusals_recorded(org: ReviewOrg, user_id: str) -> list[dict[str, Any]]:
+    """The review refusals on ``user_id``'s access stream."""
+    store = build_event_store()
+    async with org.database.transaction(UUID(org.owner_info["organisation_id"])) as tx:
+        recorded = await store.read_stream(tx, access_stream(UUID(user_id)))
+    return [e.data for e in recorded if e.event_type == "audits.ReviewRefused"]
+
+
+async def test_nobody_decides_a_certificate_of_their_own_record_over_the_api(
+    org: ReviewOrg,
+) -> None:
+    admin, me = await org.member("admin")
+    own = await upload_sample_over_http(
+        admin, certificate_sample(forgery="wrong_name"), person_id=me["user_id"]
+    )
+    await org.verify(own.certificate_id)
+    certificate = f"/api/v1/certificates/{own.certificate_id}"
+    before = (await admin.get(certificate)).json()
+    assert before["certificate"]["status"] == "needs_review"
+
+    for decision in ("approve", "reject"):
+        refused = await admin.post(
+            review_path(own.certificate_id),
+            json={"decision": decision, "reason": "it is mine and it is fine"},
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["type"] == "urn:cmeledger:problem:own_record_review"
+    assert (await admin.get(certificate)).json() == before
+    assert await credit_status(admin, own) == "needs_review"
+    assert await refusals_recorded(org, me["user_id"]) == [
+        {
+            "user_id": me["user_id"],
+            "certificate_id": own.certificate_id,
+            "person_id": me["user_id"],
+            "decision": decision,
+            "refusal": "own_record_review",
+        }
+        for decision in ("approve", "reject")
+    ]
+
+    decided = await org.owner.post(
+        review_path(own.certificate_id), json={"decision": "reject", "reason": "not the name"}
+    )
+    assert decided.status_code == 200, decided.text
+
+
+async def test_the_owner_cannot_decide_their_own_certificate_in_the_portal(
+    org: ReviewOrg,
+) -> None:
+    owner_id = org.owner_info["user_id"]
+    own = await upload_sample_over_http(org.owner, certificate_sample(), person_id=owner_id)
+    shown = await org.owner.get(f"/reviews/{own.certificate_id}")
+    assert shown.status_code == 200, shown.text
+    assert "on your own record" in shown.text
+    assert 'value="approve"' not in shown.text
+
+    refused = await org.owner.post(
+        f"/reviews/{own.certificate_id}",
+        data={"decision": "approve", "reason": "looks right to me"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422, refused.text
+    assert "Nobody decides a certificate of their own record" in refused.text
+    status = (await org.owner.get(f"/api/v1/certificates/{own.certificate_id}")).json()
+    assert status["certificate"]["status"] == "pending"
+    assert [r["decision"] for r in await refusals_recorded(org, owner_id)] == ["approve"]
 
 
 async def test_the_directory_lists_seed_and_own_providers_which_the_worker_then_knows(

@@ -192,15 +192,21 @@ async def test_the_worker_leaves_a_reviewers_decision_alone(
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
     reviewer = uuid4()
+    await review_certificate(
+        database,
+        store,
+        worker_settings,
+        tenant,
+        uploaded.certificate_id,
+        ReviewCertificate(
+            reviewer_id=reviewer,
+            reviewer_person_id=reviewer,
+            decision="reject",
+            reason="a photocopy",
+        ),
+        command_id=uuid4(),
+    )
     async with database.transaction(tenant) as tx:
-        await review_certificate(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(reviewer_id=reviewer, decision="reject", reason="a photocopy"),
-            command_id=uuid4(),
-        )
         recorded = await verify_certificate(
             tx,
             store,
@@ -256,20 +262,22 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     read = (await stored(database, tenant, uploaded.certificate_id)).fields
     assert read is not None
     corrected = msgspec.structs.replace(read, participant_name="Someone Else")
-    async with database.transaction(tenant) as tx:
-        await review_certificate(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(
-                reviewer_id=uuid4(),
-                decision="reject",
-                reason="made out to someone else",
-                corrected_fields=corrected,
-            ),
-            command_id=uuid4(),
-        )
+    reviewer = uuid4()
+    await review_certificate(
+        database,
+        store,
+        worker_settings,
+        tenant,
+        uploaded.certificate_id,
+        ReviewCertificate(
+            reviewer_id=reviewer,
+            reviewer_person_id=reviewer,
+            decision="reject",
+            reason="made out to someone else",
+            corrected_fields=corrected,
+        ),
+        command_id=uuid4(),
+    )
     inline = await stored(database, tenant, uploaded.certificate_id)
     assert inline.correction is not None
     assert inline.correction.fields_as_read == read

@@ -1,17 +1,23 @@
-"""Members of the organisation: who has access with which role, role changes, auditor windows."""
+"""Members of the organisation: who has access with which role, role changes, auditor windows,
+removal."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, put
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
-from domain.organisations.organisation import ChangeAuditorAccess, ChangeMemberRole, Role
+from domain.organisations.organisation import (
+    ChangeAuditorAccess,
+    ChangeMemberRole,
+    RemoveMember,
+    Role,
+)
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.core.handlers import organisations as org
@@ -32,6 +38,11 @@ class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
 class AuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
     access_until: datetime
     """When the auditor's access ends; a moment in the past ends it now."""
+
+
+class Removal(msgspec.Struct, frozen=True, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    """Why the member's access ends; kept in the history."""
 
 
 class MembersController(Controller):
@@ -82,3 +93,23 @@ class MembersController(Controller):
                 user_id=user_id, access_until=data.access_until, by_role=request.user.role
             )
             await org.change_organisation(tx, state.store, command, actor(request))
+
+    @post("/{user_id:uuid}/removal", guards=[requires_role("owner", "admin")], status_code=204)
+    async def remove(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        user_id: FromPath[UUID],
+        data: JSONBody[Removal],
+    ) -> None:
+        """End a membership now: the member's sessions and API tokens in this organisation end
+        in the same transaction; their other organisations, their staff record and every event
+        stay. Owners remove anyone, admins employees only; the last owner stays."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await org.remove_member(
+                tx,
+                state.store,
+                RemoveMember(user_id=user_id, by_role=request.user.role, reason=data.reason),
+                now=datetime.now(UTC),
+                metadata=actor(request),
+            )

@@ -108,22 +108,27 @@ class ReviewController(Controller):
         data: JSONBody[ReviewRequest],
     ) -> ReviewItem:
         """Approve or reject a certificate (correcting its fields first, if given); the
-        decision is recorded on the certificate and on the credit it was declared for."""
+        decision is recorded on the certificate and on the credit it was declared for. Nobody
+        decides a certificate of their own record: 403 ``own_record_review``, and the attempt
+        is recorded in the organisation's history."""
         command = ReviewCertificate(
             reviewer_id=request.user.user_id,
+            reviewer_person_id=request.user.person_id,
             decision=data.decision,
             reason=data.reason,
             corrected_fields=data.fields,
         )
         async with state.database.transaction(request.user.tenant_id) as tx:
             await _item(tx, certificate_id)
-            await verification.review_certificate(
-                tx,
-                state.store,
-                state.settings,
-                certificate_id,
-                command,
-                command_id=uuid4(),
-                metadata=actor(request),
-            )
+        await verification.review_certificate(
+            state.database,
+            state.store,
+            state.settings,
+            request.user.tenant_id,
+            certificate_id,
+            command,
+            command_id=uuid4(),
+            metadata=actor(request),
+        )
+        async with state.database.transaction(request.user.tenant_id) as tx:
             return await _item(tx, certificate_id)

@@ -25,6 +25,7 @@ from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.errors import PROBLEM_TYPE
 from services.core import queries, staff_queries
+from services.core.db import Tx
 from services.core.handlers import people as people_handlers
 from services.core.staff_import import ImportMode, ImportReport, import_roster
 from services.core.staff_queries import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
@@ -36,6 +37,12 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
 
 class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+async def _stored_person(tx: Tx, person_id: UUID) -> Person:
+    person = await queries.get_person(tx, person_id)
+    assert person is not None  # the person deciders refuse a person not registered here
+    return person
 
 
 async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:
@@ -162,8 +169,21 @@ class StaffController(Controller):
         person_id: FromPath[UUID],
         data: JSONBody[StatusChange],
     ) -> Person:
-        """Take a person off the active staff (history kept); already inactive: no change."""
-        return await self._change(request, state, person_id, DeactivatePerson(reason=data.reason))
+        """Take a person off the active staff (history kept); already inactive: no change. The
+        member account linked to the record is removed at once, with its sessions and API
+        tokens (``MemberRemoved``); admins cannot deactivate an owner's or admin's record."""
+        async with state.database.transaction(request.user.tenant_id) as tx:
+            await people_handlers.deactivate_person(
+                tx,
+                state.store,
+                person_id,
+                DeactivatePerson(reason=data.reason),
+                by_role=request.user.role,
+                now=datetime.now(UTC),
+                command_id=uuid4(),
+                metadata=actor(request),
+            )
+            return await _stored_person(tx, person_id)
 
     @post("/people/{person_id:uuid}/reactivation", guards=[MANAGERS])
     async def reactivate(
@@ -173,20 +193,11 @@ class StaffController(Controller):
         person_id: FromPath[UUID],
         data: JSONBody[StatusChange],
     ) -> Person:
-        """Put a deactivated person back on the active staff; already active: no change."""
-        return await self._change(request, state, person_id, ReactivatePerson(reason=data.reason))
-
-    async def _change(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        person_id: UUID,
-        command: DeactivatePerson | ReactivatePerson,
-    ) -> Person:
+        """Put a deactivated person back on the active staff; already active: no change. Access
+        is not restored: the person is invited again for a new account link."""
+        command = ReactivatePerson(reason=data.reason)
         async with state.database.transaction(request.user.tenant_id) as tx:
             await people_handlers.change_person(
                 tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
             )
-            person = await queries.get_person(tx, person_id)
-        assert person is not None  # change_person refuses a person not registered here
-        return person
+            return await _stored_person(tx, person_id)

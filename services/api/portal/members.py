@@ -17,6 +17,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
@@ -25,7 +26,9 @@ from domain.organisations.organisation import (
     LONGEST_AUDIT,
     ChangeAuditorAccess,
     ChangeMemberRole,
+    Member,
     Organisation,
+    RemoveMember,
     Role,
     evolve,
 )
@@ -298,6 +301,62 @@ class SettingsPages(Controller):
                     return see_other(request, "/dashboard")
                 return see_other(request, "/settings", notice="saved")
         return await self._page(request, state, form=form, changed=user_id, status=422)
+
+    @get("/members/{user_id:uuid}/removal")
+    async def removal(
+        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+    ) -> Template:
+        """Ask to confirm removing a member, with a reason."""
+        return await self._removal_page(request, state, user_id, Form("removal"))
+
+    async def _removal_page(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        user_id: UUID,
+        form: Form,
+        *,
+        status: int = 200,
+    ) -> Template:
+        async with state.database.transaction(principal(request).tenant_id) as tx:
+            member = await _member(tx, state.store, user_id)
+        return await page(
+            request, "organisation/removal.html", member=member, form=form, status=status
+        )
+
+    @post("/members/{user_id:uuid}/removal")
+    async def remove(
+        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Remove the member now: their sessions and API tokens here end with it; their staff
+        record and history stay. Owners remove anyone, admins employees; the last owner stays."""
+        me = principal(request)
+        form = await read_form(request, "removal")
+        reason = form.text("reason", "reason", max_length=500)
+        if form.ok:
+            try:
+                async with state.database.transaction(me.tenant_id) as tx:
+                    await org.remove_member(
+                        tx,
+                        state.store,
+                        RemoveMember(user_id=user_id, by_role=me.role, reason=reason),
+                        now=datetime.now(UTC),
+                        metadata=actor(request),
+                    )
+            except DomainError as exc:
+                form.refuse(exc)
+            else:
+                if user_id == me.user_id:
+                    return see_other(request, "/sign-in")
+                return see_other(request, "/settings", notice="saved")
+        return await self._removal_page(request, state, user_id, form, status=422)
+
+
+async def _member(tx: Tx, store: EventStore, user_id: UUID) -> Member:
+    found = (await organisation_state(tx, store)).members.get(user_id)
+    if found is None:
+        raise NotFoundException("no such member in this organisation")
+    return found
 
 
 class MailPreferencesPage(Controller):

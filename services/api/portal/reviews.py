@@ -210,6 +210,9 @@ class ReviewPages(Controller):
         following = next(
             (w for w in waiting.items if w.certificate.certificate_id != certificate_id), None
         )
+        me = principal(request)
+        reviewer = me.role in ("owner", "admin")
+        own_record = reviewer and item.person.person_id == me.person_id
         return await page(
             request,
             "reviews/certificate.html",
@@ -218,7 +221,8 @@ class ReviewPages(Controller):
             comparison=comparison(item),
             form=form or fields_form(item.certificate.fields),
             text_fields=TEXT_FIELDS,
-            may_decide=principal(request).role in ("owner", "admin"),
+            may_decide=reviewer and not own_record,
+            own_record=own_record,
             decided=request.query_params.get("decided") in DECISIONS,
             following=following,
             status=status,
@@ -238,20 +242,22 @@ class ReviewPages(Controller):
             try:
                 async with state.database.transaction(me.tenant_id) as tx:
                     item = await _item(tx, certificate_id)
-                    await verification.review_certificate(
-                        tx,
-                        state.store,
-                        state.settings,
-                        certificate_id,
-                        ReviewCertificate(
-                            reviewer_id=me.user_id,
-                            decision=decision,
-                            reason=reason,
-                            corrected_fields=corrected(fields, item.certificate.fields),
-                        ),
-                        command_id=uuid4(),
-                        metadata=actor(request),
-                    )
+                await verification.review_certificate(
+                    state.database,
+                    state.store,
+                    state.settings,
+                    me.tenant_id,
+                    certificate_id,
+                    ReviewCertificate(
+                        reviewer_id=me.user_id,
+                        reviewer_person_id=me.person_id,
+                        decision=decision,
+                        reason=reason,
+                        corrected_fields=corrected(fields, item.certificate.fields),
+                    ),
+                    command_id=uuid4(),
+                    metadata=actor(request),
+                )
             except DomainError as exc:
                 form.refuse(exc, "reason" if isinstance(exc, ReviewReasonRequired) else None)
             else:

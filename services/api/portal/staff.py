@@ -277,16 +277,35 @@ class StaffPages(Controller):
         request: Request[Any, Any, Any],
         state: State,
         person_id: UUID,
-        command: people_handlers.PersonCommand,
+        command: people_handlers.PersonCommand | DeactivatePerson,
         form: Form,
     ) -> bool:
-        """Run ``command`` on the person; False when refused (the refusal is on the form)."""
+        """Run ``command`` on the person; False when refused (the refusal is on the form).
+        Deactivating also removes the member account linked to the record."""
+        me = principal(request)
         try:
-            async with state.database.transaction(principal(request).tenant_id) as tx:
+            async with state.database.transaction(me.tenant_id) as tx:
                 await person_or_404(tx, person_id)
-                await people_handlers.change_person(
-                    tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
-                )
+                if isinstance(command, DeactivatePerson):
+                    await people_handlers.deactivate_person(
+                        tx,
+                        state.store,
+                        person_id,
+                        command,
+                        by_role=me.role,
+                        now=datetime.now(UTC),
+                        command_id=uuid4(),
+                        metadata=actor(request),
+                    )
+                else:
+                    await people_handlers.change_person(
+                        tx,
+                        state.store,
+                        person_id,
+                        command,
+                        command_id=uuid4(),
+                        metadata=actor(request),
+                    )
         except DomainError as exc:
             form.refuse(exc)
             return False

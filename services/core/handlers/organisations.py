@@ -1,4 +1,5 @@
-"""Opening an organisation, invitations, signing in and out, and the access events they record."""
+"""Opening an organisation, invitations, removing members, signing in and out, and the access
+events they record."""
 
 from __future__ import annotations
 
@@ -23,34 +24,45 @@ from domain.organisations.organisation import (
     ChangeMemberRole,
     InvitationNotFound,
     InviteMember,
+    MemberAdded,
     MemberInvited,
     OpenOrganisation,
+    PersonInactive,
+    RemoveMember,
     RevokeInvitation,
     Role,
+    UnknownPerson,
     check_slug,
     decide_accept_invitation,
     decide_change_auditor_access,
     decide_change_member_role,
     decide_invite_member,
     decide_open_organisation,
+    decide_remove_member,
     decide_revoke_invitation,
     evolve,
 )
+from domain.people import person
 from domain.shared.errors import DomainError
-from domain.shared.event import Event
+from domain.shared.event import Event, fold
 from services.core import identity
 from services.core.db import Database, Tx
 from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
 from services.core.handlers import Decider, execute
 from services.core.hashing import secret_hash
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
-from services.core.stream_ids import access_stream
+from services.core.stream_ids import access_stream, person_stream
 
 ORGANISATION_STREAM = "organisation"
 
 
 OrganisationCommand = (
-    InviteMember | AcceptInvitation | RevokeInvitation | ChangeMemberRole | ChangeAuditorAccess
+    InviteMember
+    | AcceptInvitation
+    | RevokeInvitation
+    | ChangeMemberRole
+    | ChangeAuditorAccess
+    | RemoveMember
 )
 
 ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
@@ -59,13 +71,15 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
     RevokeInvitation: decide_revoke_invitation,
     ChangeMemberRole: decide_change_member_role,
     ChangeAuditorAccess: decide_change_auditor_access,
+    RemoveMember: decide_remove_member,
 }
 
 
 async def change_organisation(
     tx: Tx, store: EventStore, command: OrganisationCommand, metadata: Metadata | None = None
 ) -> list[RecordedEvent]:
-    """Run an organisation command on the transaction tenant's organisation stream."""
+    """Run an organisation command on the transaction tenant's organisation stream (a
+    ``RemoveMember`` goes through ``remove_member``, which also ends the member's access)."""
     return await execute(
         tx,
         store,
@@ -76,6 +90,52 @@ async def change_organisation(
         command_id=uuid4(),
         metadata=metadata,
     )
+
+
+async def remove_member(
+    tx: Tx,
+    store: EventStore,
+    command: RemoveMember,
+    *,
+    now: datetime,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """End a membership (see ``decide_remove_member``) and, in the same transaction, the
+    member's sessions and API tokens in this organisation; their other organisations are
+    untouched. Returns the recorded ``MemberRemoved``."""
+    recorded = await change_organisation(tx, store, command, metadata)
+    await end_member_access(tx, command.user_id, now=now)
+    return recorded
+
+
+async def end_member_access(tx: Tx, user_id: UUID, *, now: datetime) -> None:
+    """Delete ``user_id``'s sessions in the transaction's organisation and revoke their API
+    tokens there (``MemberRemoved`` stands for both in the history)."""
+    tenant_id = tx.require_tenant()
+    await tx.pg.execute(
+        "DELETE FROM sessions WHERE convert_from(value, 'UTF8')::jsonb ->> 'user_id' = $1"
+        " AND convert_from(value, 'UTF8')::jsonb ->> 'tenant_id' = $2",
+        str(user_id),
+        str(tenant_id),
+    )
+    await tx.pg.execute(
+        "UPDATE api_tokens SET revoked_at = $3"
+        " WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        tenant_id,
+        user_id,
+        now,
+    )
+
+
+async def _check_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+    """Refuse a staff record that is not registered here (``UnknownPerson``) or deactivated
+    (``PersonInactive``)."""
+    history = await store.read_stream(tx, person_stream(person_id))
+    found = fold(person.evolve, map(store.decode, history))
+    if found is None:
+        raise UnknownPerson("there is no staff record with this person_id in the organisation")
+    if not found.active:
+        raise PersonInactive("this staff record is deactivated; reactivate it to invite them")
 
 
 class SlugTaken(DomainError):
@@ -239,7 +299,9 @@ async def invite_member(
     metadata: Metadata | None = None,
 ) -> Invited:
     """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
-    account of an existing staff record ``person_id``."""
+    account of an existing, active staff record ``person_id`` that has no account yet."""
+    if person_id is not None:
+        await _check_person(tx, store, person_id)
     token = secrets.token_urlsafe(32)
     command = InviteMember(
         email=identity.normalise_email(email),
@@ -298,7 +360,7 @@ async def accept_invitation(
     async with database.transaction(found["tenant_id"]) as tx:
         if known_user is None:
             user_id = await identity.create_user(tx, found["email"], password)
-        await change_organisation(
+        accepted = await change_organisation(
             tx,
             store,
             AcceptInvitation(
@@ -306,6 +368,9 @@ async def accept_invitation(
             ),
             Metadata(actor_id=str(user_id), request_id=request_id),
         )
+        for added in map(store.decode, accepted):
+            if isinstance(added, MemberAdded) and added.person_id is not None:
+                await _check_person(tx, store, added.person_id)
     return found["tenant_id"], user_id
 
 

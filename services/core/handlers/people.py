@@ -1,9 +1,14 @@
-"""Handlers for the person aggregate (stream ``person-<person id>``)."""
+"""Handlers for the person aggregate (stream ``person-<person id>``).
+
+Deactivating goes through ``deactivate_person`` only (it is not a ``PersonCommand``): it also
+removes the member account linked to the record, with its sessions and tokens."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
+from domain.organisations.organisation import RemoveMember, Role
 from domain.people import person
 from domain.people.person import (
     AddCredential,
@@ -21,6 +26,7 @@ from domain.people.person import (
 from services.core.db import Tx
 from services.core.eventstore import EventStore, Metadata, RecordedEvent
 from services.core.handlers import Decider, execute
+from services.core.handlers.organisations import remove_member
 from services.core.stream_ids import person_stream
 
 PersonCommand = (
@@ -32,7 +38,6 @@ PersonCommand = (
     | AddSpecialty
     | ChangeCredentialStatus
     | RecordCycleStart
-    | DeactivatePerson
     | ReactivatePerson
     | RecordCqrCompletion
 )
@@ -46,7 +51,6 @@ PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
     AddSpecialty: person.decide_add_specialty,
     ChangeCredentialStatus: person.decide_change_credential_status,
     RecordCycleStart: person.decide_record_cycle_start,
-    DeactivatePerson: person.decide_deactivate_person,
     ReactivatePerson: person.decide_reactivate_person,
     RecordCqrCompletion: person.decide_record_cqr_completion,
 }
@@ -85,3 +89,46 @@ async def change_person(
         command_id=command_id,
         metadata=metadata,
     )
+
+
+async def deactivate_person(
+    tx: Tx,
+    store: EventStore,
+    person_id: UUID,
+    command: DeactivatePerson,
+    *,
+    by_role: Role,
+    now: datetime,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Take the person off the active staff and, in the same transaction, remove the member
+    account linked to their record (``remove_member``: sessions and tokens end at once), also
+    when the record was deactivated before. Refusals: the person deciders', and
+    ``decide_remove_member``'s for the linked member (an admin cannot take an owner's or
+    admin's access, nor anyone the last owner's)."""
+    recorded = await execute(
+        tx,
+        store,
+        person_stream(person_id),
+        evolve=person.evolve,
+        decide=person.decide_deactivate_person,
+        command=command,
+        command_id=command_id,
+        metadata=metadata,
+    )
+    linked = await tx.pg.fetchval(
+        "SELECT user_id FROM memberships WHERE tenant_id = $1 AND person_id = $2",
+        tx.require_tenant(),
+        person_id,
+    )
+    if linked is not None:
+        reason = f"staff record deactivated: {command.reason.strip()}"
+        recorded += await remove_member(
+            tx,
+            store,
+            RemoveMember(user_id=linked, by_role=by_role, reason=reason),
+            now=now,
+            metadata=metadata,
+        )
+    return recorded

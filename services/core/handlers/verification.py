@@ -21,11 +21,13 @@ from uuid import UUID, uuid5
 import msgspec
 import structlog
 
+from domain.audits.operations import ReviewRefused
 from domain.credits import certificate, credit
 from domain.credits.certificate import (
     Certificate,
     CertificateNotUploaded,
     MediaType,
+    OwnRecordReview,
     ReviewCertificate,
 )
 from domain.credits.credit import Credit, RecordVerification
@@ -45,14 +47,19 @@ from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificate_text import ReadText, read_certificate
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.db import Database, Tx
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
 from services.core.handlers import execute
 from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers
 from services.core.providers import build_provider_lookup
 from services.core.settings import Settings
-from services.core.stream_ids import certificate_stream, credit_stream, person_stream
+from services.core.stream_ids import (
+    access_stream,
+    certificate_stream,
+    credit_stream,
+    person_stream,
+)
 
 log = structlog.get_logger("cmeledger.verification")
 
@@ -110,9 +117,10 @@ async def verify_certificate(
 
 
 async def review_certificate(
-    tx: Tx,
+    database: Database,
     store: EventStore,
     settings: Settings,
+    tenant_id: UUID,
     certificate_id: UUID,
     command: ReviewCertificate,
     *,
@@ -120,10 +128,49 @@ async def review_certificate(
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """Record a reviewer's decision (see ``ReviewCertificate``; its ``assessment`` is made here
-    of the fields approved: the corrected ones, else those on record) and the credit's status.
+    of the fields approved: the corrected ones, else those on record) and the credit's status,
+    in one transaction of its own.
 
     Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
-    ``PersonNotRegistered``."""
+    ``PersonNotRegistered``. An ``OwnRecordReview`` is recorded (``audits.ReviewRefused`` on
+    the reviewer's access stream, in a transaction after the refused one rolled back) before it
+    is raised."""
+    try:
+        async with database.transaction(tenant_id) as tx:
+            return await _decide_review(
+                tx, store, settings, certificate_id, command, command_id, metadata
+            )
+    except OwnRecordReview as refusal:
+        async with database.transaction(tenant_id) as tx:
+            found = await _certificate(tx, store, certificate_id)
+            await store.append(
+                tx,
+                access_stream(command.reviewer_id),
+                [
+                    ReviewRefused(
+                        user_id=command.reviewer_id,
+                        certificate_id=certificate_id,
+                        person_id=found.person_id,
+                        decision=command.decision,
+                        refusal=refusal.code,
+                    )
+                ],
+                expected_version=ANY_VERSION,
+                event_ids=[uuid5(command_id, "refusal")],
+                metadata=metadata,
+            )
+        raise
+
+
+async def _decide_review(
+    tx: Tx,
+    store: EventStore,
+    settings: Settings,
+    certificate_id: UUID,
+    command: ReviewCertificate,
+    command_id: UUID,
+    metadata: Metadata | None,
+) -> list[RecordedEvent]:
     found = await _certificate(tx, store, certificate_id)
     fields = command.corrected_fields or found.fields
     holder, declared = await _subject(tx, store, found)

@@ -16,6 +16,7 @@ class Organisations:
             "organisations.OrganisationOpened",
             "organisations.MemberAdded",
             "organisations.MemberRoleChanged",
+            "organisations.MemberRemoved",
             "organisations.MemberInvited",
             "organisations.InvitationAccepted",
             "organisations.InvitationRevoked",
@@ -62,6 +63,12 @@ class Organisations:
                         tenant,
                         data["user_id"],
                         data["role"],
+                    )
+                case "organisations.MemberRemoved":
+                    await tx.pg.execute(
+                        "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+                        tenant,
+                        data["user_id"],
                     )
                 case "organisations.MemberInvited":
                     await tx.pg.execute(

@@ -19,7 +19,9 @@ from domain.credits.certificate import (
     CertificateNotUploaded,
     CertificateUploaded,
     FieldsRequired,
+    OwnRecordReview,
     ReviewCertificate,
+    ReviewDecision,
     ReviewReasonRequired,
     decide_review_certificate,
     decide_worker_outcome,
@@ -43,6 +45,7 @@ from domain.shared.event import Event
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 REVIEWER = UUID(int=7)
+REVIEWER_PERSON = UUID(int=8)
 UPLOADED = CertificateUploaded(
     certificate_id=UUID(int=11),
     person_id=UUID(int=1),
@@ -99,7 +102,9 @@ def worker(state: Certificate | None, judged: Assessment) -> list[Event]:
 
 
 def review(state: Certificate | None, **command: Any) -> list[Event]:
-    reviewed = ReviewCertificate(reviewer_id=REVIEWER, **command)
+    reviewed = ReviewCertificate(
+        reviewer_id=REVIEWER, reviewer_person_id=REVIEWER_PERSON, **command
+    )
     return decide_review_certificate(state, reviewed, now=NOW, ids=uuid4)
 
 
@@ -316,6 +321,21 @@ def test_approving_a_certificate_nothing_was_read_off_needs_its_fields() -> None
 def test_a_pending_certificate_can_be_decided_before_the_worker_reads_it() -> None:
     events = review(given(UPLOADED), decision="reject", reason="uploaded by mistake")
     assert [type(e) for e in events] == [CertificateRejected]
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_nobody_decides_a_certificate_of_their_own_record(decision: ReviewDecision) -> None:
+    rejected = given(UPLOADED, worker_outcome(ExtractedFields(title="Staff rota")))
+    own = ReviewCertificate(
+        reviewer_id=REVIEWER,
+        reviewer_person_id=UPLOADED.person_id,
+        decision=decision,
+        reason="it is mine and it is fine",
+        corrected_fields=AS_PRINTED,
+        assessment=assessment(AS_PRINTED, None),
+    )
+    with pytest.raises(OwnRecordReview):
+        decide_review_certificate(rejected, own, now=NOW, ids=uuid4)
 
 
 def test_reviewing_a_certificate_never_uploaded_is_refused() -> None:

@@ -26,6 +26,7 @@ from domain.organisations.organisation import (
     LastOwner,
     MemberAdded,
     MemberInvited,
+    MemberRemoved,
     MemberRoleChanged,
     NotAMember,
     OpenOrganisation,
@@ -33,6 +34,10 @@ from domain.organisations.organisation import (
     OrganisationAlreadyOpened,
     OrganisationNotOpened,
     OrganisationOpened,
+    PersonAlreadyInvited,
+    PersonAlreadyLinked,
+    ReasonRequired,
+    RemoveMember,
     RevokeInvitation,
     Role,
     RoleNotAllowed,
@@ -41,6 +46,7 @@ from domain.organisations.organisation import (
     decide_change_member_role,
     decide_invite_member,
     decide_open_organisation,
+    decide_remove_member,
     decide_revoke_invitation,
     evolve,
 )
@@ -277,6 +283,71 @@ def test_one_open_invitation_per_person_and_none_for_members() -> None:
         decide_invite_member(
             state, msgspec.structs.replace(again, email="O@x.org"), now=NOW, ids=uuid4
         )
+
+
+def test_a_staff_record_has_at_most_one_member_account() -> None:
+    person = uuid4()
+    linked = fold(
+        [MemberAdded(user_id=uuid4(), email="a@x.org", role="employee", person_id=person)],
+        with_member("employee", uuid4()),
+    )
+    assert linked is not None
+    claim = InviteMember(
+        email="b@x.org", role="employee", token_hash="k" * 64, by_role="owner", person_id=person
+    )
+    with pytest.raises(PersonAlreadyLinked):
+        decide_invite_member(linked, claim, now=NOW, ids=uuid4)
+    with pytest.raises(PersonAlreadyLinked):  # the owner's own record is their user id
+        decide_invite_member(
+            linked, msgspec.structs.replace(claim, person_id=OWNER), now=NOW, ids=uuid4
+        )
+
+    state, _ = invited()
+    other = uuid4()
+    first = msgspec.structs.replace(claim, person_id=other)
+    [sent] = decide_invite_member(state, first, now=NOW, ids=uuid4)
+    pending = fold([sent], state)
+    assert pending is not None
+    with pytest.raises(PersonAlreadyInvited):
+        decide_invite_member(
+            pending, msgspec.structs.replace(first, email="c@x.org"), now=NOW, ids=uuid4
+        )
+    assert isinstance(sent, MemberInvited)
+    taken = fold(
+        [MemberAdded(user_id=uuid4(), email="d@x.org", role="employee", person_id=other)], pending
+    )
+    accept = AcceptInvitation(invitation_id=sent.invitation_id, user_id=uuid4(), email="b@x.org")
+    with pytest.raises(PersonAlreadyLinked):  # linked since the invitation was sent
+        decide_accept_invitation(taken, accept, now=NOW, ids=uuid4)
+
+
+def test_removing_members() -> None:
+    employee, admin = uuid4(), uuid4()
+    state = fold(
+        [MemberAdded(user_id=admin, email="a@x.org", role="admin")],
+        with_member("employee", employee),
+    )
+    assert state is not None
+
+    def remove(user: UUID, by_role: Role, reason: str = "left") -> list[Event]:
+        command = RemoveMember(user_id=user, by_role=by_role, reason=reason)
+        return decide_remove_member(state, command, now=NOW, ids=uuid4)
+
+    assert remove(employee, "admin") == [MemberRemoved(user_id=employee, reason="left")]
+    removed = fold(remove(employee, "admin"), state)
+    assert removed is not None
+    assert employee not in removed.members
+    with pytest.raises(RoleNotAllowed):
+        remove(admin, "admin")
+    with pytest.raises(RoleNotAllowed):
+        remove(OWNER, "admin")
+    with pytest.raises(LastOwner):
+        remove(OWNER, "owner")
+    with pytest.raises(NotAMember):
+        remove(uuid4(), "owner")
+    with pytest.raises(ReasonRequired):
+        remove(employee, "owner", "  ")
+    assert remove(admin, "owner")
 
 
 def test_only_owners_invite_or_revoke_privileged_roles() -> None:
