@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
@@ -18,6 +18,7 @@ from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
+from services.api.idempotency import new_entity_id, request_command_id
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
@@ -93,7 +94,8 @@ class InvitationController(Controller):
         person_id = data.person_id
         async with state.database.transaction(request.user.tenant_id) as tx:
             if data.staff is not None:
-                person_id = uuid4()
+                command_id = request_command_id(request)
+                person_id = new_entity_id(command_id, "person")
                 await people_handlers.register_person(
                     tx,
                     state.store,
@@ -105,7 +107,7 @@ class InvitationController(Controller):
                         site=data.staff.site,
                         employee_number=data.staff.employee_number,
                     ),
-                    command_id=uuid4(),
+                    command_id=command_id,
                     metadata=actor(request),
                 )
             sent = await org.invite_member(

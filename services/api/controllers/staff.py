@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -24,6 +24,7 @@ from domain.people.roster_import import parse_roster
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.errors import PROBLEM_TYPE
+from services.api.idempotency import request_command_id
 from services.core import queries, staff_queries
 from services.core.handlers import people as people_handlers
 from services.core.staff_import import ImportMode, ImportReport, import_roster
@@ -185,7 +186,12 @@ class StaffController(Controller):
     ) -> Person:
         async with state.database.transaction(request.user.tenant_id) as tx:
             await people_handlers.change_person(
-                tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                person_id,
+                command,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )
             person = await queries.get_person(tx, person_id)
         assert person is not None  # change_person refuses a person not registered here

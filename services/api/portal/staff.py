@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -35,6 +35,7 @@ from services.api.auth import requires_role
 from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import credit_acceptance, person_or_404
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
@@ -285,7 +286,12 @@ class StaffPages(Controller):
             async with state.database.transaction(principal(request).tenant_id) as tx:
                 await person_or_404(tx, person_id)
                 await people_handlers.change_person(
-                    tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+                    tx,
+                    state.store,
+                    person_id,
+                    command,
+                    command_id=request_command_id(request),
+                    metadata=actor(request),
                 )
         except DomainError as exc:
             form.refuse(exc)
