@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID, uuid4, uuid5
 
@@ -52,7 +53,7 @@ from services.api.auth import Principal
 from services.api.errors import PROBLEM_TYPE
 from services.core import idempotency
 from services.core.db import Database
-from services.core.idempotency import Claimed, KeyScope, StoredResponse
+from services.core.idempotency import Claimed, KeyScope, StoredResponse, command_sequence
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -139,20 +140,12 @@ def request_command_id(request: Request[Any, Any, Any]) -> UUID:
     """The id of the next command this request issues: the n-th command of a request gets the
     same id on every retry with the same key; without a key, ids are new per request."""
     state = request.scope.setdefault("state", {})
-    issued = state.get(COMMANDS_STATE)
-    if issued is None:
+    if COMMANDS_STATE not in state:
         key, use = state.get(KEY_STATE, (None, ""))
         scoped = key_scope(request.scope, key) if key else None
-        base = command_id_for(scoped, use) if scoped else uuid4()
-        issued = state[COMMANDS_STATE] = [base, 0]
-    base, count = issued
-    issued[1] = count + 1
-    return uuid5(base, f"command/{count}")
-
-
-def new_entity_id(command_id: UUID, kind: str) -> UUID:
-    """The id of a new ``kind`` (credit, person ...) a command creates: the same on a retry."""
-    return uuid5(command_id, f"new/{kind}")
+        state[COMMANDS_STATE] = command_sequence(command_id_for(scoped, use) if scoped else uuid4())
+    next_command_id: Callable[[], UUID] = state[COMMANDS_STATE]
+    return next_command_id()
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

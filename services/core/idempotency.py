@@ -18,10 +18,12 @@ Callers without an organisation (sign-up, sign-in, links from mail) are kept und
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from services.core.db import Database
 
@@ -136,3 +138,15 @@ async def release(database: Database, scope: KeyScope) -> None:
             scope.caller,
             scope.key,
         )
+
+
+def command_sequence(seed: UUID) -> Callable[[], UUID]:
+    """Command ids for a unit of work identified by ``seed``: the n-th call gives the same id
+    whenever the work is done again (a retry), so the event store recognises each command."""
+    numbers = itertools.count()
+    return lambda: uuid5(seed, f"command/{next(numbers)}")
+
+
+def new_entity_id(command_id: UUID, kind: str) -> UUID:
+    """The id of a new ``kind`` (credit, person ...) a command creates: the same on a retry."""
+    return uuid5(command_id, f"new/{kind}")

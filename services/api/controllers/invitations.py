@@ -18,10 +18,11 @@ from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
-from services.api.idempotency import new_entity_id, request_command_id
+from services.api.idempotency import request_command_id
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
+from services.core.idempotency import new_entity_id
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.outbox import organisation_name
 
@@ -119,6 +120,7 @@ class InvitationController(Controller):
                 person_id=person_id,
                 access_until=data.access_until,
                 metadata=actor(request),
+                command_id=request_command_id(request),
             )
             organisation = await organisation_name(tx)
         message = invitation_message(state.settings, organisation=organisation, invited=sent)
@@ -158,6 +160,7 @@ class InvitationController(Controller):
                 state.store,
                 RevokeInvitation(invitation_id=invitation_id, by_role=request.user.role),
                 actor(request),
+                command_id=request_command_id(request),
             )
 
     @post("/accept", exclude_from_auth=True, status_code=200)
@@ -173,6 +176,7 @@ class InvitationController(Controller):
             password=data.password,
             now=datetime.now(UTC),
             request_id=request_id(request),
+            command_id=request_command_id(request),
         )
         joined = await memberships_of_user(state.database, user_id)
         chosen = next(m for m in joined if m.tenant_id == tenant_id)

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 from domain.organisations.organisation import ChangeAuditorAccess, ChangeMemberRole, Role
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.core.handlers import organisations as org
 
 
@@ -66,6 +67,7 @@ class MembersController(Controller):
                 state.store,
                 ChangeMemberRole(user_id=user_id, role=data.role, by_role=request.user.role),
                 actor(request),
+                command_id=request_command_id(request),
             )
 
     @put("/{user_id:uuid}/auditor-access", guards=[requires_role("owner")])
@@ -81,4 +83,6 @@ class MembersController(Controller):
             command = ChangeAuditorAccess(
                 user_id=user_id, access_until=data.access_until, by_role=request.user.role
             )
-            await org.change_organisation(tx, state.store, command, actor(request))
+            await org.change_organisation(
+                tx, state.store, command, actor(request), command_id=request_command_id(request)
+            )

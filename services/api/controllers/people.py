@@ -39,12 +39,13 @@ from domain.people.person import (
 )
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
-from services.api.idempotency import new_entity_id, request_command_id
+from services.api.idempotency import request_command_id
 from services.core import queries
 from services.core.audit_queries import obligations_known_at
 from services.core.db import Tx
 from services.core.handlers import credits as credit_handlers
 from services.core.handlers import people as people_handlers
+from services.core.idempotency import new_entity_id
 
 READERS = frozenset({"owner", "admin", "auditor"})
 WRITERS = frozenset({"owner", "admin"})

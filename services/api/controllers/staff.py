@@ -83,7 +83,13 @@ class StaffController(Controller):
         roster = parse_roster(await _csv_bytes(request))
         async with state.database.transaction(request.user.tenant_id) as tx:
             report = await import_roster(
-                tx, state.store, roster, mode=mode, dry_run=dry_run, metadata=actor(request)
+                tx,
+                state.store,
+                roster,
+                mode=mode,
+                dry_run=dry_run,
+                metadata=actor(request),
+                import_id=request_command_id(request),
             )
         if not dry_run and not report.applied:
             raise ProblemDetailsException(

@@ -35,7 +35,7 @@ from domain.credits.credit import (
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person, credit_acceptance, credit_of
-from services.api.idempotency import new_entity_id, request_command_id
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
@@ -45,6 +45,7 @@ from services.core.db import Tx
 from services.core.handlers import certificates as certificate_handlers
 from services.core.handlers import credits as credit_handlers
 from services.core.handlers.certificates import Inspected
+from services.core.idempotency import new_entity_id
 from services.core.projections.certificates import certificates_of
 
 CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")

@@ -366,6 +366,7 @@ class StaffPages(Controller):
                         person_id=person_id,
                         staff=staff,
                         metadata=actor(request),
+                        command_id=request_command_id(request),
                     )
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
@@ -394,6 +395,7 @@ class StaffPages(Controller):
                     state.store,
                     RevokeInvitation(invitation_id=invitation_id, by_role=me.role),
                     actor(request),
+                    command_id=request_command_id(request),
                 )
         except DomainError as exc:
             form.refuse(exc)
