@@ -13,7 +13,9 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.e2e.conftest import Org
+from services.api.auth import SESSION_COOKIE
+from services.core.settings import Settings
+from tests.e2e.conftest import PASSWORD, Org, connected_client, invitation, sign_up
 from tests.e2e.test_people import CREDIT, own_record
 from tests.e2e.test_portal_http import FORM_CREDIT, credits_of
 from tests.e2e.test_portal_http import own_record as own_record_in_portal
@@ -163,3 +165,76 @@ async def test_the_portal_credit_form_sent_twice_records_once(org: Org) -> None:
     assert UUID(credit["credit_id"]).hex in first.headers["location"].replace("-", "")
     another = await org.owner.get("/credits/new")
     assert match.group(1) not in another.text, "each form gets a key of its own"
+
+
+async def test_a_replayed_sign_in_answers_as_the_first_but_starts_no_session(
+    migrated: Settings,
+) -> None:
+    """Public endpoints keep keys per browser (its CSRF cookie). A replay repeats the answer,
+    never the session cookie: a client that lost the first answer signs in again anew."""
+    async with connected_client(migrated) as first, connected_client(migrated) as lost:
+        me = await sign_up(first)
+        await first.delete("/api/v1/session")
+        sign_in = {"email": me["email"], "password": PASSWORD}
+        key = keyed(str(uuid4()))
+        signed_in = await first.post("/api/v1/session", json=sign_in, headers=key)
+        assert signed_in.status_code == 200, signed_in.text
+        assert SESSION_COOKIE in signed_in.headers.get("set-cookie", "")
+
+        lost.cookies.clear()
+        lost.cookies["csrftoken"] = first.cookies["csrftoken"]
+        lost.headers["x-csrftoken"] = first.cookies["csrftoken"]
+        replayed = await lost.post("/api/v1/session", json=sign_in, headers=key)
+
+        assert replayed.headers["idempotent-replayed"] == "true"
+        assert (replayed.status_code, replayed.content) == (200, signed_in.content)
+        assert SESSION_COOKIE not in replayed.headers.get("set-cookie", "")
+        assert (await lost.get("/api/v1/me")).status_code == 401
+
+        async with connected_client(migrated) as stranger:
+            theirs = await stranger.post("/api/v1/session", json=sign_in, headers=key)
+            assert "idempotent-replayed" not in theirs.headers, "another browser, another key"
+
+
+async def test_every_unsafe_operation_documents_the_idempotency_key(
+    client: AsyncTestClient[Any],
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    unsafe = [
+        (method, path, operation)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in item.items()
+        if method in {"post", "put", "patch", "delete"}
+    ]
+    assert len(unsafe) > 20
+    for method, path, operation in unsafe:
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert [p["name"] for p in headers] == ["Idempotency-Key"], (method, path)
+        assert headers[0]["required"] is False
+
+
+async def test_an_invitation_retried_after_its_answer_was_lost_is_refused_not_sent_dead(
+    org: Org, owner_connection: asyncpg.Connection
+) -> None:
+    """The link's secret is not kept, so a retry that reaches the handler cannot give it
+    again: it is refused (409) rather than answered with a link that does not work."""
+    key = keyed(str(uuid4()))
+    sent = await org.owner.post("/api/v1/invitations", json=invitation(), headers=key)
+    assert sent.status_code == 201, sent.text
+    body = sent.request.content
+    await as_tenant(
+        owner_connection,
+        org.owner_info["organisation_id"],
+        "UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL,"
+        " claimed_at = claimed_at - interval '91 seconds'",
+    )
+
+    again = await org.owner.post(
+        "/api/v1/invitations", content=body, headers={**key, "content-type": "application/json"}
+    )
+
+    assert again.status_code == 409, again.text
+    assert again.json()["type"] == "urn:cmeledger:problem:already_invited"
+    listed = (await org.owner.get("/api/v1/invitations")).json()
+    assert len(listed) == 1
