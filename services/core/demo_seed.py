@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Literal, NamedTuple
-from uuid import UUID, uuid4
+from uuid import UUID, uuid5
 
 from domain.compliance.evaluation import Obligation, evaluate
 from domain.compliance.packs import RULE_PACKS
@@ -51,6 +51,7 @@ from services.core.handlers.organisations import (
     open_organisation,
 )
 from services.core.handlers.people import PersonCommand, change_person, register_person
+from services.core.idempotency import command_sequence, new_entity_id
 from services.core.settings import Settings
 from services.core.transcripts import PdfDocument
 
@@ -253,8 +254,10 @@ async def _member(
             extend = ChangeAuditorAccess(
                 user_id=member["user_id"], access_until=access_until, by_role="owner"
             )
-            await change_organisation(tx, store, extend, metadata)
+            renewal = uuid5(member["user_id"], f"demo/auditor-access/{access_until.isoformat()}")
+            await change_organisation(tx, store, extend, metadata, command_id=renewal)
             return True
+        invitation = uuid5(tenant_id, f"demo/invite/{login.email}/{now.isoformat()}")
         invited = await invite_member(
             tx,
             store,
@@ -268,9 +271,16 @@ async def _member(
             ),
             access_until=access_until,
             metadata=metadata,
+            command_id=invitation,
         )
     await accept_invitation(
-        database, store, token=invited.token, password=login.password, now=now, request_id=SEEDER
+        database,
+        store,
+        token=invited.token,
+        password=login.password,
+        now=now,
+        request_id=SEEDER,
+        command_id=uuid5(invitation, "accept"),
     )
     return True
 
@@ -287,10 +297,14 @@ async def _hire(
 ) -> None:
     """Register staff member ``index`` with their credentials, credits and certificate."""
     department, held = PROFILES[index % len(PROFILES)]
-    person_id = uuid4()
+    next_command_id = command_sequence(uuid5(tx.require_tenant(), f"demo/staff/{index}"))
+    registration = next_command_id()
+    person_id = new_entity_id(registration, "person")
 
     async def person(command: PersonCommand) -> None:
-        await change_person(tx, store, person_id, command, command_id=uuid4(), metadata=metadata)
+        await change_person(
+            tx, store, person_id, command, command_id=next_command_id(), metadata=metadata
+        )
 
     await register_person(
         tx,
@@ -303,7 +317,7 @@ async def _hire(
             employee_number=f"RI-{1001 + index}",
             email=f"{name.lower().replace(' ', '.')}@{DOMAIN}",
         ),
-        command_id=uuid4(),
+        command_id=registration,
         metadata=metadata,
     )
     if any(body == "ARRT" for body, _, _ in held):  # ARRT cycles start in the birth month
@@ -317,13 +331,14 @@ async def _hire(
     assert profile is not None
     self_reported: list[tuple[date, UUID, Body, CreditDetails]] = []
     for body, details in _planned_credits(profile, SCENARIOS[index % len(SCENARIOS)], today):
-        credit_id = uuid4()
+        recording = next_command_id()
+        credit_id = new_entity_id(recording, "credit")
         origin = STYLES[body].origin
         await record_credit(
             tx,
             store,
             RecordCredit(credit_id=credit_id, person_id=person_id, details=details, origin=origin),
-            command_id=uuid4(),
+            command_id=recording,
             metadata=metadata,
         )
         if origin == "self_reported":
@@ -338,7 +353,17 @@ async def _hire(
             number=number,
             discrepancy=REVIEW_CASES.get(index),
         )
-        await _upload(tx, store, blobs, metadata, person_id, credit_id, pdf, f"{number}.pdf")
+        await _upload(
+            tx,
+            store,
+            blobs,
+            metadata,
+            person_id,
+            credit_id,
+            pdf,
+            f"{number}.pdf",
+            command_id=next_command_id(),
+        )
 
 
 async def _upload(
@@ -350,6 +375,8 @@ async def _upload(
     credit_id: UUID,
     pdf: bytes,
     filename: str,
+    *,
+    command_id: UUID,
 ) -> None:
     source = io.BytesIO(pdf)
     inspected = certificate_handlers.inspect_file(source, max_bytes=len(pdf))
@@ -362,7 +389,7 @@ async def _upload(
         filename=filename,
         source=source,
         inspected=inspected,
-        command_id=uuid4(),
+        command_id=command_id,
         metadata=metadata,
     )
 

@@ -6,7 +6,7 @@ invitation mail to send once the transaction has committed (the link's secret ex
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
@@ -17,6 +17,7 @@ from services.core.eventstore import EventStore, Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.handlers.organisations import Invited
+from services.core.idempotency import command_sequence, new_entity_id
 from services.core.mail import Message
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.outbox import organisation_name
@@ -50,13 +51,16 @@ async def invite(
     staff: NewStaff | None = None,
     access_until: datetime | None = None,
     metadata: Metadata | None = None,
+    command_id: UUID,
 ) -> SentInvitation:
     """Invite ``email`` with ``role`` (auditors until ``access_until``), for the staff record
     ``person_id`` or a new one made of ``staff`` (give at most one). Refusals are those of
     ``RegisterPerson`` and ``InviteMember``; nothing is stored when one is raised and the
-    caller rolls back."""
+    caller rolls back. The ids of what it records derive from ``command_id``."""
+    next_command_id = command_sequence(command_id)
     if staff is not None:
-        person_id = uuid4()
+        registration = next_command_id()
+        person_id = new_entity_id(registration, "person")
         await people_handlers.register_person(
             tx,
             store,
@@ -68,7 +72,7 @@ async def invite(
                 site=staff.site,
                 employee_number=staff.employee_number,
             ),
-            command_id=uuid4(),
+            command_id=registration,
             metadata=metadata,
         )
     invited = await org.invite_member(
@@ -80,6 +84,7 @@ async def invite(
         person_id=person_id,
         access_until=access_until,
         metadata=metadata,
+        command_id=next_command_id(),
     )
     message = invitation_message(
         settings, organisation=await organisation_name(tx), invited=invited

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
@@ -196,6 +196,7 @@ async def test_an_auditor_window_about_to_end_is_extended(demo: Demo, database: 
                 user_id=auditor, access_until=utc_now() + timedelta(days=2), by_role="owner"
             ),
             Metadata(actor_role="owner"),
+            command_id=uuid4(),
         )
     assert await demo_seed.seed_demo(demo.settings, database, demo.store, demo.blobs)
     async with database.transaction(demo.tenant_id) as tx:

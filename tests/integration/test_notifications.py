@@ -160,10 +160,21 @@ async def organisation(database: Database, store: EventStore) -> Org:
             command_id=uuid4(),
         )
         invited = await invite_member(
-            tx, store, email=member_email, role="employee", by_role="owner", person_id=person_id
+            tx,
+            store,
+            email=member_email,
+            role="employee",
+            by_role="owner",
+            person_id=person_id,
+            command_id=uuid4(),
         )
     _, member_id = await accept_invitation(
-        database, store, token=invited.token, password=PASSWORD, now=datetime.now(UTC)
+        database,
+        store,
+        token=invited.token,
+        password=PASSWORD,
+        now=datetime.now(UTC),
+        command_id=uuid4(),
     )
     async with database.transaction(tenant) as tx:
         [ardms] = [
@@ -465,7 +476,12 @@ async def test_the_digest_follows_each_admins_own_preference(
 ) -> None:
     async with database.transaction(org.tenant) as tx:
         await change_mail_preferences(
-            tx, store, user_id=org.owner_id, wanted={"weekly_digest": False}, via="settings"
+            tx,
+            store,
+            user_id=org.owner_id,
+            wanted={"weekly_digest": False},
+            via="settings",
+            command_id=uuid4(),
         )
     first_week = org.ardms.deadline - timedelta(days=30)
     await tick(database, broker, mail_settings, org.tenant, first_week)
@@ -475,7 +491,12 @@ async def test_the_digest_follows_each_admins_own_preference(
 
     async with database.transaction(org.tenant) as tx:
         await change_mail_preferences(
-            tx, store, user_id=org.owner_id, wanted={"weekly_digest": True}, via="settings"
+            tx,
+            store,
+            user_id=org.owner_id,
+            wanted={"weekly_digest": True},
+            via="settings",
+            command_id=uuid4(),
         )
     await tick(database, broker, mail_settings, org.tenant, first_week + timedelta(days=7))
     await settle(database, broker, worker, queue, org.tenant)
@@ -606,6 +627,7 @@ async def test_certificate_notifications_turned_off_send_nothing(
             user_id=org.member_id,
             wanted={"certificate_notifications": False},
             via="settings",
+            command_id=uuid4(),
         )
     await needs_review(database, store, org)
     await settle(database, broker, worker, queue, org.tenant)
@@ -626,10 +648,21 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
     until = datetime.now(UTC) + timedelta(days=30)
     async with database.transaction(org.tenant) as tx:
         invited = await invite_member(
-            tx, store, email=auditor_email, role="auditor", by_role="owner", access_until=until
+            tx,
+            store,
+            email=auditor_email,
+            role="auditor",
+            by_role="owner",
+            access_until=until,
+            command_id=uuid4(),
         )
     _, auditor_id = await accept_invitation(
-        database, store, token=invited.token, password=PASSWORD, now=datetime.now(UTC)
+        database,
+        store,
+        token=invited.token,
+        password=PASSWORD,
+        now=datetime.now(UTC),
+        command_id=uuid4(),
     )
     await settle(database, broker, worker, queue, org.tenant)
     async with database.transaction(org.tenant) as tx:
@@ -639,6 +672,7 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
             ChangeAuditorAccess(
                 user_id=auditor_id, access_until=until + timedelta(days=60), by_role="owner"
             ),
+            command_id=uuid4(),
         )
     await settle(database, broker, worker, queue, org.tenant)
 
@@ -720,7 +754,7 @@ async def test_rebuilt_preferences_and_reminder_log_equal_the_inline_ones(
     async with database.transaction(org.tenant) as tx:
         for wanted in ({"weekly_digest": False}, {"certificate_notifications": False}):
             await change_mail_preferences(
-                tx, store, user_id=org.owner_id, wanted=wanted, via="settings"
+                tx, store, user_id=org.owner_id, wanted=wanted, via="settings", command_id=uuid4()
             )
     days = [org.ardms.deadline - timedelta(days=left) for left in (90, 7)]
     await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)

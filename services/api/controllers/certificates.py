@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Router, get, post
@@ -34,6 +34,7 @@ from domain.credits.certificate import EXTENSIONS
 from services.api.auth import Principal
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person, person_or_404
+from services.api.idempotency import request_command_id
 from services.core.blobs import BlobStore, blob_key, build_blob_store
 from services.core.db import Tx
 from services.core.handlers import certificates as certificate_handlers
@@ -105,7 +106,7 @@ class CertificateController(Controller):
                     filename=data.file.filename,
                     source=data.file.file,
                     inspected=inspected,
-                    command_id=uuid4(),
+                    command_id=request_command_id(request),
                     metadata=actor(request),
                 )
                 stored = await _certificate(tx, person_id, uploaded.certificate.certificate_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
@@ -18,9 +18,11 @@ from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
+from services.api.idempotency import request_command_id
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
+from services.core.idempotency import new_entity_id
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.outbox import organisation_name
 
@@ -93,7 +95,8 @@ class InvitationController(Controller):
         person_id = data.person_id
         async with state.database.transaction(request.user.tenant_id) as tx:
             if data.staff is not None:
-                person_id = uuid4()
+                command_id = request_command_id(request)
+                person_id = new_entity_id(command_id, "person")
                 await people_handlers.register_person(
                     tx,
                     state.store,
@@ -105,7 +108,7 @@ class InvitationController(Controller):
                         site=data.staff.site,
                         employee_number=data.staff.employee_number,
                     ),
-                    command_id=uuid4(),
+                    command_id=command_id,
                     metadata=actor(request),
                 )
             sent = await org.invite_member(
@@ -117,6 +120,7 @@ class InvitationController(Controller):
                 person_id=person_id,
                 access_until=data.access_until,
                 metadata=actor(request),
+                command_id=request_command_id(request),
             )
             organisation = await organisation_name(tx)
         message = invitation_message(state.settings, organisation=organisation, invited=sent)
@@ -156,6 +160,7 @@ class InvitationController(Controller):
                 state.store,
                 RevokeInvitation(invitation_id=invitation_id, by_role=request.user.role),
                 actor(request),
+                command_id=request_command_id(request),
             )
 
     @post("/accept", exclude_from_auth=True, status_code=200)
@@ -171,6 +176,7 @@ class InvitationController(Controller):
             password=data.password,
             now=datetime.now(UTC),
             request_id=request_id(request),
+            command_id=request_command_id(request),
         )
         joined = await memberships_of_user(state.database, user_id)
         chosen = next(m for m in joined if m.tenant_id == tenant_id)

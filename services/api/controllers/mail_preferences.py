@@ -28,6 +28,7 @@ from domain.notifications.preferences import (
 from services.api.auth import Principal
 from services.api.controllers.invitations import actor
 from services.api.controllers.session import request_id
+from services.api.idempotency import request_command_id
 from services.core.eventstore import Metadata
 from services.core.notifications.compose import CATEGORY_LABELS
 from services.core.notifications.outbox import organisation_name
@@ -110,6 +111,7 @@ class MailPreferencesController(Controller):
                 wanted=wanted,
                 via="settings",
                 metadata=actor(request),
+                command_id=request_command_id(request),
             )
         return _view(changed)
 
@@ -172,6 +174,7 @@ class UnsubscribeController(Controller):
                 wanted={link.category: False},
                 via="unsubscribe_link",
                 metadata=Metadata(actor_id=str(link.user_id), request_id=request_id(request)),
+                command_id=request_command_id(request),
             )
         what = f"{CATEGORY_LABELS[link.category]} from {organisation}"
         return _page(

@@ -20,6 +20,7 @@ from domain.organisations.organisation import (
 )
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.core.handlers import organisations as org
 
 
@@ -77,6 +78,7 @@ class MembersController(Controller):
                 state.store,
                 ChangeMemberRole(user_id=user_id, role=data.role, by_role=request.user.role),
                 actor(request),
+                command_id=request_command_id(request),
             )
 
     @put("/{user_id:uuid}/auditor-access", guards=[requires_role("owner")])
@@ -92,7 +94,9 @@ class MembersController(Controller):
             command = ChangeAuditorAccess(
                 user_id=user_id, access_until=data.access_until, by_role=request.user.role
             )
-            await org.change_organisation(tx, state.store, command, actor(request))
+            await org.change_organisation(
+                tx, state.store, command, actor(request), command_id=request_command_id(request)
+            )
 
     @post("/{user_id:uuid}/removal", guards=[requires_role("owner", "admin")], status_code=204)
     async def remove(
@@ -111,5 +115,6 @@ class MembersController(Controller):
                 state.store,
                 RemoveMember(user_id=user_id, by_role=request.user.role, reason=data.reason),
                 now=datetime.now(UTC),
+                command_id=request_command_id(request),
                 metadata=actor(request),
             )

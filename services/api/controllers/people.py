@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post, put
@@ -39,11 +39,13 @@ from domain.people.person import (
 )
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.core import queries
 from services.core.audit_queries import obligations_known_at
 from services.core.db import Tx
 from services.core.handlers import credits as credit_handlers
 from services.core.handlers import people as people_handlers
+from services.core.idempotency import new_entity_id
 
 READERS = frozenset({"owner", "admin", "auditor"})
 WRITERS = frozenset({"owner", "admin"})
@@ -153,8 +155,11 @@ class PeopleController(Controller):
         self, request: Request[Principal, Any, Any], state: State, data: JSONBody[PersonCreate]
     ) -> Person:
         """Create a staff record (owners, admins), or one's own (any member but auditors)."""
+        command_id = request_command_id(request)
         person_id = data.person_id or (
-            uuid4() if request.user.role in WRITERS else request.user.person_id
+            new_entity_id(command_id, "person")
+            if request.user.role in WRITERS
+            else request.user.person_id
         )
         authorise_person(request.user, person_id, write=True)
         command = RegisterPerson(
@@ -166,7 +171,7 @@ class PeopleController(Controller):
         )
         async with state.database.transaction(request.user.tenant_id) as tx:
             await people_handlers.register_person(
-                tx, state.store, command, command_id=uuid4(), metadata=actor(request)
+                tx, state.store, command, command_id=command_id, metadata=actor(request)
             )
             return await person_or_404(tx, person_id)
 
@@ -190,7 +195,12 @@ class PeopleController(Controller):
         async with state.database.transaction(request.user.tenant_id) as tx:
             await person_or_404(tx, person_id)
             await people_handlers.change_person(
-                tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                person_id,
+                command,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )
             return await person_or_404(tx, person_id)
 
@@ -279,14 +289,15 @@ class PeopleController(Controller):
     ) -> CreditRecordedResponse:
         """Record a CME activity; the answer says at once which bodies count it, and why not."""
         authorise_person(request.user, person_id, write=True)
-        credit_id = uuid4()
+        command_id = request_command_id(request)
+        credit_id = new_entity_id(command_id, "credit")
         async with state.database.transaction(request.user.tenant_id) as tx:
             await person_or_404(tx, person_id)
             await credit_handlers.record_credit(
                 tx,
                 state.store,
                 RecordCredit(credit_id=credit_id, person_id=person_id, details=data),
-                command_id=uuid4(),
+                command_id=command_id,
                 metadata=actor(request),
             )
             credit = await credit_of(tx, person_id, credit_id)
@@ -335,7 +346,12 @@ class PeopleController(Controller):
         async with state.database.transaction(request.user.tenant_id) as tx:
             await credit_of(tx, person_id, credit_id)
             await credit_handlers.change_credit(
-                tx, state.store, credit_id, command, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                credit_id,
+                command,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )
             return await credit_of(tx, person_id, credit_id)
 

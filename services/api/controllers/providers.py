@@ -8,7 +8,6 @@ entries stay: 422). Each change is an event on the organisation's directory stre
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import uuid4
 
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
@@ -23,6 +22,7 @@ from domain.credits.providers import (
 )
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.core.handlers.providers import change_directory
 from services.core.projections.providers import tenant_providers
 
@@ -56,7 +56,11 @@ class ProviderController(Controller):
         must be new to the whole directory (409 otherwise)."""
         async with state.database.transaction(request.user.tenant_id) as tx:
             [added] = await change_directory(
-                tx, state.store, data, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                data,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )
             provider_id = added.data["provider_id"]
             return next(e for e in await tenant_providers(tx) if e.provider_id == provider_id)
@@ -75,5 +79,9 @@ class ProviderController(Controller):
         command = RemoveProvider(provider_id=provider_id, reason=reason)
         async with state.database.transaction(request.user.tenant_id) as tx:
             await change_directory(
-                tx, state.store, command, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                command,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )

@@ -10,7 +10,7 @@ event on the certificate, and on the credit it was declared for.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -24,6 +24,7 @@ from domain.credits.verification import ExtractedFields
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person
+from services.api.idempotency import request_command_id
 from services.core import review_queries
 from services.core.db import Tx
 from services.core.handlers import verification
@@ -127,7 +128,7 @@ class ReviewController(Controller):
             request.user.tenant_id,
             certificate_id,
             command,
-            command_id=uuid4(),
+            command_id=request_command_id(request),
             metadata=actor(request),
         )
         async with state.database.transaction(request.user.tenant_id) as tx:

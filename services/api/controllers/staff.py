@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -24,6 +24,7 @@ from domain.people.roster_import import parse_roster
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.errors import PROBLEM_TYPE
+from services.api.idempotency import request_command_id
 from services.core import queries, staff_queries
 from services.core.db import Tx
 from services.core.handlers import people as people_handlers
@@ -89,7 +90,13 @@ class StaffController(Controller):
         roster = parse_roster(await _csv_bytes(request))
         async with state.database.transaction(request.user.tenant_id) as tx:
             report = await import_roster(
-                tx, state.store, roster, mode=mode, dry_run=dry_run, metadata=actor(request)
+                tx,
+                state.store,
+                roster,
+                mode=mode,
+                dry_run=dry_run,
+                metadata=actor(request),
+                import_id=request_command_id(request),
             )
         if not dry_run and not report.applied:
             raise ProblemDetailsException(
@@ -180,7 +187,7 @@ class StaffController(Controller):
                 DeactivatePerson(reason=data.reason),
                 by_role=request.user.role,
                 now=datetime.now(UTC),
-                command_id=uuid4(),
+                command_id=request_command_id(request),
                 metadata=actor(request),
             )
             return await _stored_person(tx, person_id)
@@ -198,6 +205,11 @@ class StaffController(Controller):
         command = ReactivatePerson(reason=data.reason)
         async with state.database.transaction(request.user.tenant_id) as tx:
             await people_handlers.change_person(
-                tx, state.store, person_id, command, command_id=uuid4(), metadata=actor(request)
+                tx,
+                state.store,
+                person_id,
+                command,
+                command_id=request_command_id(request),
+                metadata=actor(request),
             )
             return await _stored_person(tx, person_id)

@@ -28,6 +28,7 @@ from domain.organisations.organisation import (
 )
 from services.api.controllers.account import send_quietly
 from services.api.controllers.session import memberships_of_user, request_id, start_session
+from services.api.idempotency import request_command_id
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import HOME, page, principal, safe_next, see_other
 from services.api.sessions import PostgresSessionStore
@@ -322,6 +323,7 @@ class AccountPages(Controller):
                     password=password,
                     now=datetime.now(UTC),
                     request_id=request_id(request),
+                    command_id=request_command_id(request),
                 )
             except (InvitationNotFound, InvitationClosed, InvitationForSomeoneElse) as exc:
                 form.refuse(exc)

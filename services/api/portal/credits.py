@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
@@ -35,6 +35,7 @@ from domain.credits.credit import (
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person, credit_acceptance, credit_of
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
@@ -44,6 +45,7 @@ from services.core.db import Tx
 from services.core.handlers import certificates as certificate_handlers
 from services.core.handlers import credits as credit_handlers
 from services.core.handlers.certificates import Inspected
+from services.core.idempotency import new_entity_id
 from services.core.projections.certificates import certificates_of
 
 CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")
@@ -171,7 +173,7 @@ async def _store_files(
             filename=upload.filename,
             source=upload.file,
             inspected=checked,
-            command_id=uuid4(),
+            command_id=request_command_id(request),
             metadata=actor(request),
         )
 
@@ -243,14 +245,15 @@ class CreditPages(Controller):
             inspected = await _inspect(form, files, state.settings.max_upload_bytes)
             if details is None or not form.ok:
                 return await self._form(request, form, True, status=422)
-            credit_id = uuid4()
+            command_id = request_command_id(request)
+            credit_id = new_entity_id(command_id, "credit")
             try:
                 async with state.database.transaction(me.tenant_id) as tx:
                     await credit_handlers.record_credit(
                         tx,
                         state.store,
                         RecordCredit(credit_id=credit_id, person_id=me.person_id, details=details),
-                        command_id=uuid4(),
+                        command_id=command_id,
                         metadata=actor(request),
                     )
                     await _store_files(tx, request, blobs, credit_id, files, inspected)
@@ -351,7 +354,12 @@ class CreditPages(Controller):
             async with state.database.transaction(me.tenant_id) as tx:
                 await credit_of(tx, me.person_id, credit_id)
                 await credit_handlers.change_credit(
-                    tx, state.store, credit_id, command, command_id=uuid4(), metadata=actor(request)
+                    tx,
+                    state.store,
+                    credit_id,
+                    command,
+                    command_id=request_command_id(request),
+                    metadata=actor(request),
                 )
         except DomainError as exc:
             form.refuse(exc, credit_field(exc))

@@ -18,10 +18,11 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from domain.shared.errors import DomainError
+from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
 from services.core.identity import IdentityError
 
 K = TypeVar("K", bound=str)
-NOT_FIELDS = frozenset({"_csrf_token"})
+NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})
 MAX_MAGNITUDE = 6
 """Amounts beyond 10^6 (or finer than 10^-6) are typing mistakes; refusing them here also keeps
 absurd exponents such as 1e999999999 away from exact arithmetic."""
@@ -115,8 +116,10 @@ class Form:
 
 
 async def read_form(request: Request[Any, Any, Any], prefix: str) -> Form:
-    """The submitted form: text values as typed (repeated names as lists), files apart."""
+    """The submitted form: text values as typed (repeated names as lists), files apart; its
+    one-time key becomes the request's idempotency key."""
     data = await request.form()
+    remember_form_key(request.scope, data.get(FORM_KEY_FIELD))
     form = Form(prefix)
     for name in data:
         if name in NOT_FIELDS:

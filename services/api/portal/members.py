@@ -37,6 +37,7 @@ from domain.shared.event import fold
 from services.api.auth import requires_role
 from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
@@ -182,6 +183,7 @@ class AccessPages(Controller):
                         by_role=me.role,
                         access_until=end_of_day(day),
                         metadata=actor(request),
+                        command_id=request_command_id(request),
                     )
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
@@ -234,6 +236,7 @@ class AccessPages(Controller):
                     state.store,
                     ChangeAuditorAccess(user_id=user_id, access_until=until, by_role=me.role),
                     actor(request),
+                    command_id=request_command_id(request),
                 )
         except DomainError as exc:
             form.refuse(exc)
@@ -293,6 +296,7 @@ class SettingsPages(Controller):
                         state.store,
                         ChangeMemberRole(user_id=user_id, role=role, by_role=me.role),
                         actor(request),
+                        command_id=request_command_id(request),
                     )
             except DomainError as exc:
                 form.refuse(exc, "role")
@@ -341,6 +345,7 @@ class SettingsPages(Controller):
                         state.store,
                         RemoveMember(user_id=user_id, by_role=me.role, reason=reason),
                         now=datetime.now(UTC),
+                        command_id=request_command_id(request),
                         metadata=actor(request),
                     )
             except DomainError as exc:
@@ -394,5 +399,6 @@ class MailPreferencesPage(Controller):
                 wanted={c: c in wanted for c in MAIL_CATEGORIES},
                 via="settings",
                 metadata=actor(request),
+                command_id=request_command_id(request),
             )
         return see_other(request, "/mail-preferences", notice="saved")

@@ -36,6 +36,7 @@ from domain.shared.errors import DomainError
 from services.api.auth import Principal
 from services.api.controllers.session import memberships_of_user
 from services.api.errors import to_problem
+from services.api.idempotency import one_time_key
 from services.api.portal import vocabulary
 from services.api.portal.standing import credits_text, day_text
 from services.core.eventstore import ConcurrencyConflict
@@ -109,7 +110,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     def prepare(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.filters.update(day=day_text, credits=credits_text)
-        env.globals.update(labels=vocabulary, home=HOME)
+        env.globals.update(labels=vocabulary, home=HOME, one_time_key=one_time_key)
         env.trim_blocks = env.lstrip_blocks = True
 
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=prepare)

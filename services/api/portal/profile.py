@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, get_args
-from uuid import uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
@@ -29,6 +28,7 @@ from domain.people.person import (
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import is_htmx, page, principal, see_other
@@ -180,7 +180,7 @@ class ProfilePages(Controller):
                         state.store,
                         me.person_id,
                         command,
-                        command_id=uuid4(),
+                        command_id=request_command_id(request),
                         metadata=actor(request),
                     )
             except DomainError as exc:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -35,6 +35,7 @@ from domain.credits.credit import CreditDetails, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
@@ -255,7 +256,7 @@ class ReviewPages(Controller):
                         reason=reason,
                         corrected_fields=corrected(fields, item.certificate.fields),
                     ),
-                    command_id=uuid4(),
+                    command_id=request_command_id(request),
                     metadata=actor(request),
                 )
             except DomainError as exc:

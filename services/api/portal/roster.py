@@ -23,6 +23,7 @@ from litestar.response import Template
 from domain.people.roster_import import COLUMNS, parse_roster
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
+from services.api.idempotency import request_command_id
 from services.api.portal.events import event_label
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal
@@ -119,6 +120,7 @@ class RosterPages(Controller):
                 mode=mode or "all_or_nothing",
                 dry_run=mode is None,
                 metadata=actor(request),
+                import_id=request_command_id(request),
             )
         return await self._report(request, report, data, refused=mode is not None)
 

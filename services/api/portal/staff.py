@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -35,6 +35,7 @@ from services.api.auth import requires_role
 from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import credit_acceptance, person_or_404
+from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
@@ -294,7 +295,7 @@ class StaffPages(Controller):
                         command,
                         by_role=me.role,
                         now=datetime.now(UTC),
-                        command_id=uuid4(),
+                        command_id=request_command_id(request),
                         metadata=actor(request),
                     )
                 else:
@@ -303,7 +304,7 @@ class StaffPages(Controller):
                         state.store,
                         person_id,
                         command,
-                        command_id=uuid4(),
+                        command_id=request_command_id(request),
                         metadata=actor(request),
                     )
         except DomainError as exc:
@@ -379,6 +380,7 @@ class StaffPages(Controller):
                         person_id=person_id,
                         staff=staff,
                         metadata=actor(request),
+                        command_id=request_command_id(request),
                     )
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
@@ -407,6 +409,7 @@ class StaffPages(Controller):
                     state.store,
                     RevokeInvitation(invitation_id=invitation_id, by_role=me.role),
                     actor(request),
+                    command_id=request_command_id(request),
                 )
         except DomainError as exc:
             form.refuse(exc)

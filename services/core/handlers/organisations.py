@@ -20,6 +20,7 @@ from domain.audits.access import (
 )
 from domain.organisations.organisation import (
     AcceptInvitation,
+    AlreadyInvited,
     ChangeAuditorAccess,
     ChangeMemberRole,
     InvitationNotFound,
@@ -76,10 +77,16 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
 
 
 async def change_organisation(
-    tx: Tx, store: EventStore, command: OrganisationCommand, metadata: Metadata | None = None
+    tx: Tx,
+    store: EventStore,
+    command: OrganisationCommand,
+    metadata: Metadata | None = None,
+    *,
+    command_id: UUID,
 ) -> list[RecordedEvent]:
     """Run an organisation command on the transaction tenant's organisation stream (a
-    ``RemoveMember`` goes through ``remove_member``, which also ends the member's access)."""
+    ``RemoveMember`` goes through ``remove_member``, which also ends the member's access); a
+    retry with the same ``command_id`` returns what the first run recorded."""
     return await execute(
         tx,
         store,
@@ -87,7 +94,7 @@ async def change_organisation(
         evolve=evolve,
         decide=ORGANISATION_COMMANDS[type(command)],
         command=command,
-        command_id=uuid4(),
+        command_id=command_id,
         metadata=metadata,
     )
 
@@ -98,12 +105,13 @@ async def remove_member(
     command: RemoveMember,
     *,
     now: datetime,
+    command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """End a membership (see ``decide_remove_member``) and, in the same transaction, the
     member's sessions and API tokens in this organisation; their other organisations are
     untouched. Returns the recorded ``MemberRemoved``."""
-    recorded = await change_organisation(tx, store, command, metadata)
+    recorded = await change_organisation(tx, store, command, metadata, command_id=command_id)
     await end_member_access(tx, command.user_id, now=now)
     return recorded
 
@@ -297,9 +305,12 @@ async def invite_member(
     person_id: UUID | None = None,
     access_until: datetime | None = None,
     metadata: Metadata | None = None,
+    command_id: UUID,
 ) -> Invited:
     """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
-    account of an existing, active staff record ``person_id`` that has no account yet."""
+    account of an existing, active staff record ``person_id`` that has no account yet. A retry
+    of ``command_id`` whose first run was recorded raises ``AlreadyInvited``: that run sent the
+    link, whose secret is not kept and so cannot be given again."""
     if person_id is not None:
         await _check_person(tx, store, person_id)
     token = secrets.token_urlsafe(32)
@@ -311,9 +322,11 @@ async def invite_member(
         person_id=person_id,
         access_until=access_until,
     )
-    [recorded] = await change_organisation(tx, store, command, metadata)
+    [recorded] = await change_organisation(tx, store, command, metadata, command_id=command_id)
     invited = store.decode(recorded)
     assert isinstance(invited, MemberInvited)
+    if invited.token_hash != command.token_hash:
+        raise AlreadyInvited(f"{invited.email} was invited by this same request already")
     return Invited(
         invitation_id=invited.invitation_id,
         email=invited.email,
@@ -331,11 +344,13 @@ async def accept_invitation(
     password: str,
     now: datetime,
     request_id: str | None = None,
+    command_id: UUID,
 ) -> tuple[UUID, UUID]:
     """Join the organisation of an invitation link; return (tenant id, user id).
 
     A new address gets an account with ``password``; an existing account must give its own
-    password. Raises ``InvitationNotFound`` for an unknown link.
+    password. Raises ``InvitationNotFound`` for an unknown link. The link is single-use: only
+    a retry of the same ``command_id`` (a form sent twice) is answered as the first was.
     """
     async with database.transaction(None) as tx:
         await tx.pg.execute(
@@ -367,6 +382,7 @@ async def accept_invitation(
                 invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
             ),
             Metadata(actor_id=str(user_id), request_id=request_id),
+            command_id=command_id,
         )
         for added in map(store.decode, accepted):
             if isinstance(added, MemberAdded) and added.person_id is not None:

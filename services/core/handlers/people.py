@@ -6,7 +6,7 @@ removes the member account linked to the record, with its sessions and tokens.""
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.organisations.organisation import RemoveMember, Role
 from domain.people import person
@@ -129,6 +129,7 @@ async def deactivate_person(
             store,
             RemoveMember(user_id=linked, by_role=by_role, reason=reason),
             now=now,
+            command_id=uuid5(command_id, "remove-member"),
             metadata=metadata,
         )
     return recorded

@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
@@ -60,6 +60,7 @@ async def change_mail_preferences(
     wanted: Mapping[MailCategory, bool],
     via: ChangedVia,
     metadata: Metadata | None = None,
+    command_id: UUID,
 ) -> MailPreferences:
     """Turn the ``wanted`` categories on or off for the member; return their preferences."""
     await execute(
@@ -69,7 +70,7 @@ async def change_mail_preferences(
         evolve=evolve,
         decide=decide_change_mail_preferences,
         command=ChangeMailPreferences(user_id=user_id, wanted=wanted, via=via),
-        command_id=uuid4(),
+        command_id=command_id,
         metadata=metadata,
     )
     return (await mail_preferences(tx, [user_id]))[user_id]
