@@ -18,8 +18,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.shared.event import Event, fold
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
 
 Decider = Callable[..., list[Event]]
 """``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""
@@ -37,7 +36,7 @@ def event_ids(command_id: UUID, count: int) -> list[UUID]:
 
 
 async def execute(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     stream_id: str,
     *,
