@@ -1,5 +1,6 @@
-"""People, credit and waiver use cases run through their handlers on the in-memory event store:
-no PostgreSQL, the same store contract (tests/contracts/test_event_store.py)."""
+"""People, credit and waiver use cases, and recorded facts, run through their handlers on the
+in-memory event store: no PostgreSQL, the same store contract
+(tests/contracts/test_event_store.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
+from domain.audits.access import AuditorRead
 from domain.credits import credit, waiver
 from domain.credits.credit import (
     AmendCredit,
@@ -31,10 +33,11 @@ from domain.shared.event import EventRegistry, fold
 from services.core.chain import GENESIS_HASH
 from services.core.eventstore import Metadata
 from services.core.eventstore_memory import InMemoryEventStore
+from services.core.handlers import record_fact
 from services.core.handlers.credits import change_credit, record_credit, record_waiver
 from services.core.handlers.people import change_person, register_person
 from services.core.registry import EVENT_TYPES
-from services.core.stream_ids import credit_stream, person_stream, waiver_stream
+from services.core.stream_ids import access_stream, credit_stream, person_stream, waiver_stream
 from services.core.verification import ChainWalk
 
 pytestmark = pytest.mark.unit
@@ -258,3 +261,26 @@ async def test_a_waiver_is_recorded_for_a_registered_person_only() -> None:
     with pytest.raises(PersonNotRegistered):
         async with store.transaction(tenant) as uow:
             await record_waiver(uow, store, RecordWaiver(waiver=stranger), command_id=uuid4())
+
+
+async def test_facts_append_whatever_the_streams_version_and_replay_by_their_event_id() -> None:
+    """A fact needs no knowledge of its stream's version; a fact retried with its id is stored
+    once and the retry returns it."""
+    store = new_store()
+    tenant = await new_tenant(store)
+    auditor = uuid4()
+    stream = access_stream(auditor)
+    read_a = AuditorRead(user_id=auditor, path="/audit/people", query="")
+    read_b = AuditorRead(user_id=auditor, path="/audit/credits", query="page=2")
+    fact_id = uuid4()
+    async with store.transaction(tenant) as uow:
+        recorded_a = await record_fact(uow, store, stream, read_a, metadata=OWNER)
+    async with store.transaction(tenant) as uow:
+        recorded_b = await record_fact(uow, store, stream, read_b, event_id=fact_id)
+    async with store.transaction(tenant) as uow:
+        retried = await record_fact(uow, store, stream, read_b, event_id=fact_id)
+        stored = await store.read_stream(uow, stream)
+    assert retried == recorded_b
+    assert stored == [recorded_a, recorded_b]
+    assert [(e.stream_version, e.event_id) for e in stored][1] == (2, fact_id)
+    assert [store.decode(e) for e in stored] == [read_a, read_b]
