@@ -109,6 +109,7 @@ async def test_a_credit_is_recorded_amended_and_retracted_with_a_verifiable_chai
         stream = await store.read_stream(uow, credit_stream(credit_id))
         history = await store.read_history(uow)
     state = fold(credit.evolve, map(store.decode, stream))
+    assert state is not None
     assert state.details.credits == Decimal("2")
     assert state.retraction_reason == "duplicate entry"
     assert [e.event_type for e in stream] == [
@@ -235,6 +236,7 @@ async def test_a_person_is_assigned_and_gains_a_credential() -> None:
         )
         stream = await store.read_stream(uow, person_stream(person_id))
     state = fold(person.evolve, map(store.decode, stream))
+    assert state is not None
     assert (state.department, state.site, state.employee_number) == ("Imaging", "North", "E-17")
     assert [(c.body, c.code, [s.specialty for s in c.specialties]) for c in state.credentials] == [
         ("ARDMS", "RDMS", ["AB"])
@@ -256,7 +258,9 @@ async def test_a_waiver_is_recorded_for_a_registered_person_only() -> None:
     async with store.transaction(tenant) as uow:
         await record_waiver(uow, store, RecordWaiver(waiver=granted), command_id=uuid4())
         stream = await store.read_stream(uow, waiver_stream(granted.waiver_id))
-    assert fold(waiver.evolve, map(store.decode, stream)).reference == "RDMS OB/GYN passed"
+    recorded = fold(waiver.evolve, map(store.decode, stream))
+    assert recorded is not None
+    assert recorded.reference == "RDMS OB/GYN passed"
     stranger = msgspec.structs.replace(granted, waiver_id=uuid4(), person_id=uuid4())
     with pytest.raises(PersonNotRegistered):
         async with store.transaction(tenant) as uow:
