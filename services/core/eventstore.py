@@ -4,10 +4,10 @@
 adapter and ``services.core.eventstore_memory.InMemoryEventStore`` the one for tests without a
 database. Both pass one contract suite (tests/contracts/test_event_store.py).
 
-Guarantees:
-- Appends of one tenant are serialised by a row lock on the tenant's head, held to commit, so
-  the tenant's ``seq`` is dense (1, 2, 3, ...) and in commit order; tenants never wait on
-  each other.
+Guarantees of every adapter:
+- Appends of one tenant are serialised by a lock on the tenant's head (PostgreSQL: its row
+  lock), held to commit, so the tenant's ``seq`` is dense (1, 2, 3, ...) and in commit order;
+  tenants never wait on each other.
 - Optimistic concurrency per (tenant, stream): a stale ``expected_version`` raises
   ``ConcurrencyConflict`` and writes nothing.
 - Idempotency: appending events whose ids are all already stored (with the same content)
@@ -16,7 +16,8 @@ Guarantees:
 - A batch is atomic: all its events are stored, or none. ``append_many`` writes several streams
   as one batch (one head lock, one insert, one projection run), for bulk imports.
 - Every event extends its tenant's SHA-256 chain (``services.core.chain``).
-- Inline projections run in the same transaction (``services.core.projections``).
+- PostgreSQL only: inline projections run in the same transaction
+  (``services.core.projections``).
 """
 
 from __future__ import annotations
