@@ -25,7 +25,7 @@ import msgspec
 
 from domain.shared.event import Event, EventRegistry
 from services.core.db import Database
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventstore import EventStore, Metadata, PostgresEventStore
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
 from services.core.settings import Settings, load_settings
@@ -57,8 +57,10 @@ def sample(i: int) -> CreditRecordedSample:
     )
 
 
-def make_store() -> EventStore:
-    return EventStore(EventRegistry([CreditRecordedSample]), ProjectionRunner([StreamSummaries()]))
+def make_store() -> PostgresEventStore:
+    return PostgresEventStore(
+        EventRegistry([CreditRecordedSample]), ProjectionRunner([StreamSummaries()])
+    )
 
 
 def bench_settings() -> Settings:

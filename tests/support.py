@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.shared.event import Event, EventRegistry, Upcaster
 from services.core.db import Database
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, PostgresEventStore, RecordedEvent
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
 from services.core.registry import EVENT_TYPES
@@ -37,10 +37,10 @@ def make_registry() -> EventRegistry:
     return EventRegistry([*EVENT_TYPES, *TEST_EVENT_TYPES])
 
 
-def make_store(projections: list[Any] | None = None) -> EventStore:
+def make_store(projections: list[Any] | None = None) -> PostgresEventStore:
     """A store over the production and sample event types (default projection: summaries)."""
     chosen = [StreamSummaries()] if projections is None else projections
-    return EventStore(make_registry(), ProjectionRunner(chosen))
+    return PostgresEventStore(make_registry(), ProjectionRunner(chosen))
 
 
 async def register(database: Database, store: EventStore, tenant: UUID) -> None:

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
@@ -35,7 +35,8 @@ from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import record_fact
 from services.core.queries import obligations_on
 from services.core.stream_ids import access_stream
 from services.core.transcripts import PdfDocument
@@ -269,15 +270,7 @@ async def record_report_export(
         status=chosen.status,
         people=len(report.people),
     )
-    [recorded] = await store.append(
-        tx,
-        access_stream(user_id),
-        [event],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid4()],
-        metadata=metadata,
-    )
-    return recorded
+    return await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
 
 
 def credential_text(c: ReportCredential) -> str:

@@ -1,9 +1,13 @@
 """The tenant event store: append-only, hash-chained, dense per-tenant sequence.
 
-Guarantees (tested in tests/integration/eventstore):
-- Appends of one tenant are serialised by a row lock on the tenant's head, held to commit, so
-  the tenant's ``seq`` is dense (1, 2, 3, ...) and in commit order; tenants never wait on
-  each other.
+``EventStore`` is the port the handlers depend on; ``PostgresEventStore`` is the production
+adapter and ``services.core.eventstore_memory.InMemoryEventStore`` the one for tests without a
+database. Both pass one contract suite (tests/contracts/test_event_store.py).
+
+Guarantees of every adapter:
+- Appends of one tenant are serialised by a lock on the tenant's head (PostgreSQL: its row
+  lock), held to commit, so the tenant's ``seq`` is dense (1, 2, 3, ...) and in commit order;
+  tenants never wait on each other.
 - Optimistic concurrency per (tenant, stream): a stale ``expected_version`` raises
   ``ConcurrencyConflict`` and writes nothing.
 - Idempotency: appending events whose ids are all already stored (with the same content)
@@ -12,14 +16,15 @@ Guarantees (tested in tests/integration/eventstore):
 - A batch is atomic: all its events are stored, or none. ``append_many`` writes several streams
   as one batch (one head lock, one insert, one projection run), for bulk imports.
 - Every event extends its tenant's SHA-256 chain (``services.core.chain``).
-- Inline projections run in the same transaction (``services.core.projections``).
+- PostgreSQL only: inline projections run in the same transaction
+  (``services.core.projections``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol, TypeAlias, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -98,6 +103,196 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class UnitOfWork(Protocol):
+    """What every store needs of the caller's transaction: the tenant it is scoped to.
+    ``services.core.db.Tx`` (which also carries the PostgreSQL connection) is one."""
+
+    @property
+    def tenant_id(self) -> UUID | None: ...
+
+    def require_tenant(self) -> UUID:
+        """The tenant id; raises ``RuntimeError`` in a transaction without a tenant."""
+        ...
+
+
+UnitOfWorkT = TypeVar("UnitOfWorkT", bound=UnitOfWork, contravariant=True)
+
+
+class EventStorePort(Protocol[UnitOfWorkT]):
+    """The port: appends and reads one tenant's events inside a caller-owned unit of work.
+
+    Parametrised by the unit of work an adapter is driven with: ``PostgresEventStore`` is an
+    ``EventStorePort[Tx]``, ``InMemoryEventStore`` an ``EventStorePort[InMemoryUnitOfWork]``.
+    Every adapter keeps the guarantees in this module's docstring and raises the errors
+    defined here.
+    """
+
+    registry: EventRegistry
+    clock: Clock
+
+    async def register_tenant(self, tx: UnitOfWorkT) -> None:
+        """Create the transaction tenant's empty chain (idempotent)."""
+
+    async def lock_head(self, tx: UnitOfWorkT) -> tuple[int, str]:
+        """Hold the tenant's appends until the unit of work ends; return (last seq, hash)."""
+        ...
+
+    async def head(self, tx: UnitOfWorkT) -> tuple[int, str]:
+        """The tenant's last sequence number and hash, without locking."""
+        ...
+
+    async def append(
+        self,
+        tx: UnitOfWorkT,
+        stream_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        event_ids: Sequence[UUID],
+        metadata: Metadata | None = None,
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to one stream atomically (see ``PostgresEventStore.append``)."""
+        ...
+
+    async def append_many(
+        self, tx: UnitOfWorkT, appends: Sequence[StreamAppend], *, metadata: Metadata | None = None
+    ) -> list[RecordedEvent]:
+        """Append to several distinct streams as one batch (see
+        ``PostgresEventStore.append_many``)."""
+        ...
+
+    async def read_stream(
+        self, tx: UnitOfWorkT, stream_id: str, *, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """The stream's events after ``after_version``, in version order."""
+        ...
+
+    async def read_history(
+        self,
+        tx: UnitOfWorkT,
+        *,
+        after_seq: int = 0,
+        limit: int = 500,
+        through_seq: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Up to ``limit`` of the tenant's events after ``after_seq`` (at most
+        ``through_seq``), in sequence order."""
+        ...
+
+    def decode(self, event: RecordedEvent) -> Event:
+        """The domain event, upcast to the current schema version."""
+        ...
+
+
+EventStore: TypeAlias = EventStorePort[Any]
+"""The port as handlers take it: driven with whichever unit of work its adapter needs (each
+adapter is handed its own by the caller that built both)."""
+
+
+def check_append(events: Sequence[Event], event_ids: Sequence[UUID]) -> None:
+    """Refuse an append without events, without one id per event, or using an id twice."""
+    if not events or len(events) != len(event_ids):
+        raise ValueError("append needs one event id per event, and at least one event")
+    if len(set(event_ids)) != len(event_ids):
+        raise DuplicateEventIds("an append may not use one event id twice")
+
+
+def check_batch(appends: Sequence[StreamAppend]) -> None:
+    """Refuse a batch naming a stream twice, or any part ``check_append`` refuses."""
+    streams = [a.stream_id for a in appends]
+    if len(set(streams)) != len(streams):
+        raise ValueError("append_many takes each stream once")
+    if any(not a.events or len(a.events) != len(a.event_ids) for a in appends):
+        raise ValueError("append needs one event id per event, and at least one event")
+    ids = [event_id for a in appends for event_id in a.event_ids]
+    if len(set(ids)) != len(ids):
+        raise DuplicateEventIds("an append may not use one event id twice")
+
+
+def check_expected_version(stream_id: str, expected_version: int, version: int) -> None:
+    if expected_version != ANY_VERSION and expected_version != version:
+        raise ConcurrencyConflict(stream_id, expected_version, version)
+
+
+EncodedEvent = tuple[str, int, dict[str, Any]]
+"""An event as the registry encodes it: type, schema version, data."""
+
+ChainPart = tuple[str, int, Sequence[EncodedEvent], Sequence[UUID]]
+"""One stream's part of a write: stream id, its current version, encoded events, event ids."""
+
+
+def chain_events(
+    tenant: UUID,
+    last_seq: int,
+    last_hash: str,
+    parts: Sequence[ChainPart],
+    meta: dict[str, Any],
+    recorded_at: datetime,
+) -> list[RecordedEvent]:
+    """The events of ``parts`` as recorded after the head ``last_seq``/``last_hash``: numbered
+    on from it and linked into the tenant's hash chain (``services.core.chain``)."""
+    stamp = format_timestamp(recorded_at)
+    recorded: list[RecordedEvent] = []
+    prev = last_hash
+    for stream_id, version, encoded, event_ids in parts:
+        for offset, ((event_type, schema_version, data), event_id) in enumerate(
+            zip(encoded, event_ids, strict=True), start=1
+        ):
+            seq, stream_version = last_seq + len(recorded) + 1, version + offset
+            digest = event_hash(
+                tenant_id=str(tenant),
+                seq=seq,
+                stream_id=stream_id,
+                stream_version=stream_version,
+                event_id=str(event_id),
+                event_type=event_type,
+                schema_version=schema_version,
+                data=data,
+                metadata=meta,
+                recorded_at=stamp,
+                prev_hash=prev,
+            )
+            recorded.append(
+                RecordedEvent(
+                    tenant_id=tenant,
+                    seq=seq,
+                    stream_id=stream_id,
+                    stream_version=stream_version,
+                    event_id=event_id,
+                    event_type=event_type,
+                    schema_version=schema_version,
+                    data=data,
+                    metadata=meta,
+                    recorded_at=recorded_at,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+    return recorded
+
+
+def replayed_events(
+    stored: Sequence[RecordedEvent],
+    stream_id: str,
+    encoded: Sequence[EncodedEvent],
+    event_ids: Sequence[UUID],
+    meta: dict[str, Any],
+) -> list[RecordedEvent]:
+    """A retry of an append that already committed: the ``stored`` events with ``event_ids``,
+    in their order, if they are exactly what the retry sends; else ``DuplicateEventIds``."""
+    by_id = {e.event_id: e for e in stored}
+    same = len(by_id) == len(event_ids) and all(
+        (s := by_id.get(event_id)) is not None
+        and (s.stream_id, s.event_type, s.schema_version, s.data, s.metadata)
+        == (stream_id, event_type, schema_version, data, meta)
+        for (event_type, schema_version, data), event_id in zip(encoded, event_ids, strict=True)
+    )
+    if not same:
+        raise DuplicateEventIds("event ids already used for other events")
+    return [by_id[event_id] for event_id in event_ids]
+
+
 _LOCK_HEAD = "SELECT last_seq, last_hash FROM event_heads WHERE tenant_id = $1 FOR UPDATE"
 
 # jsonb is read as text so decoding never depends on the driver's codec configuration.
@@ -166,8 +361,9 @@ class InlineProjections:
         """
 
 
-class EventStore:
-    """Appends and reads one tenant's events inside a caller-owned transaction."""
+class PostgresEventStore:
+    """The PostgreSQL adapter of ``EventStore``: one tenant's events inside a caller-owned
+    database transaction (``Tx``), with the inline projections run in it."""
 
     def __init__(
         self,
@@ -228,10 +424,7 @@ class EventStore:
         ``expected_version`` is the stream version the caller decided on (0: a new stream;
         ``ANY_VERSION``: no check). ``event_ids`` must be stable across retries of one command.
         """
-        if not events or len(events) != len(event_ids):
-            raise ValueError("append needs one event id per event, and at least one event")
-        if len(set(event_ids)) != len(event_ids):
-            raise DuplicateEventIds("an append may not use one event id twice")
+        check_append(events, event_ids)
         tenant = tx.require_tenant()
         state = await tx.pg.fetchrow(
             "SELECT * FROM lock_stream($1, $2::uuid[])", stream_id, list(event_ids)
@@ -242,9 +435,12 @@ class EventStore:
         encoded = [self.registry.encode(event) for event in events]
         meta = msgspec.to_builtins(metadata or Metadata())
         if already_stored:
-            return await self._replayed_append(tx, stream_id, encoded, event_ids, meta)
-        if expected_version != ANY_VERSION and expected_version != version:
-            raise ConcurrencyConflict(stream_id, expected_version, version)
+            rows = await tx.pg.fetch(
+                _SELECT + " AND event_id = ANY($2::uuid[]) ORDER BY seq", tenant, list(event_ids)
+            )
+            stored = [row_to_event(row) for row in rows]
+            return replayed_events(stored, stream_id, encoded, event_ids, meta)
+        check_expected_version(stream_id, expected_version, version)
         return await self._write(
             tx, last_seq, last_hash, [(stream_id, version, encoded, event_ids)], meta
         )
@@ -259,14 +455,9 @@ class EventStore:
         an event id already stored raises ``DuplicateEventIds`` and nothing is written."""
         if not appends:
             return []
+        check_batch(appends)
         streams = [a.stream_id for a in appends]
-        if len(set(streams)) != len(streams):
-            raise ValueError("append_many takes each stream once")
-        if any(not a.events or len(a.events) != len(a.event_ids) for a in appends):
-            raise ValueError("append needs one event id per event, and at least one event")
         ids = [event_id for a in appends for event_id in a.event_ids]
-        if len(set(ids)) != len(ids):
-            raise DuplicateEventIds("an append may not use one event id twice")
         tenant = tx.require_tenant()
         last_seq, last_hash = await self.lock_head(tx)
         versions = {
@@ -285,10 +476,8 @@ class EventStore:
         ):
             raise DuplicateEventIds("event ids already used for other events")
         for a in appends:
-            version = versions.get(a.stream_id, 0)
-            if a.expected_version != ANY_VERSION and a.expected_version != version:
-                raise ConcurrencyConflict(a.stream_id, a.expected_version, version)
-        parts = [
+            check_expected_version(a.stream_id, a.expected_version, versions.get(a.stream_id, 0))
+        parts: list[ChainPart] = [
             (
                 a.stream_id,
                 versions.get(a.stream_id, 0),
@@ -305,51 +494,13 @@ class EventStore:
         tx: Tx,
         last_seq: int,
         last_hash: str,
-        parts: Sequence[tuple[str, int, list[tuple[str, int, dict[str, Any]]], Sequence[UUID]]],
+        parts: Sequence[ChainPart],
         meta: dict[str, Any],
     ) -> list[RecordedEvent]:
-        """Chain, insert and project ``parts`` (stream id, its current version, encoded events,
-        event ids) after the locked head ``last_seq``/``last_hash``."""
+        """Chain, insert and project ``parts`` after the locked head ``last_seq``/``last_hash``."""
         tenant = tx.require_tenant()
         recorded_at = self.clock().astimezone(UTC)
-        stamp = format_timestamp(recorded_at)
-        recorded: list[RecordedEvent] = []
-        prev = last_hash
-        for stream_id, version, encoded, event_ids in parts:
-            for offset, ((event_type, schema_version, data), event_id) in enumerate(
-                zip(encoded, event_ids, strict=True), start=1
-            ):
-                seq, stream_version = last_seq + len(recorded) + 1, version + offset
-                digest = event_hash(
-                    tenant_id=str(tenant),
-                    seq=seq,
-                    stream_id=stream_id,
-                    stream_version=stream_version,
-                    event_id=str(event_id),
-                    event_type=event_type,
-                    schema_version=schema_version,
-                    data=data,
-                    metadata=meta,
-                    recorded_at=stamp,
-                    prev_hash=prev,
-                )
-                recorded.append(
-                    RecordedEvent(
-                        tenant_id=tenant,
-                        seq=seq,
-                        stream_id=stream_id,
-                        stream_version=stream_version,
-                        event_id=event_id,
-                        event_type=event_type,
-                        schema_version=schema_version,
-                        data=data,
-                        metadata=meta,
-                        recorded_at=recorded_at,
-                        prev_hash=prev,
-                        hash=digest,
-                    )
-                )
-                prev = digest
+        recorded = chain_events(tenant, last_seq, last_hash, parts, meta, recorded_at)
         advanced = await tx.pg.fetch(
             _INSERT,
             tenant,
@@ -370,31 +521,6 @@ class EventStore:
         )
         await self.projections.after_append(tx, recorded, {row["name"] for row in advanced})
         return recorded
-
-    async def _replayed_append(
-        self,
-        tx: Tx,
-        stream_id: str,
-        encoded: list[tuple[str, int, dict[str, Any]]],
-        event_ids: Sequence[UUID],
-        meta: dict[str, Any],
-    ) -> list[RecordedEvent]:
-        """A retry of an append that already committed: return what was stored."""
-        rows = await tx.pg.fetch(
-            _SELECT + " AND event_id = ANY($2::uuid[]) ORDER BY seq",
-            tx.require_tenant(),
-            list(event_ids),
-        )
-        stored = {e.event_id: e for e in map(row_to_event, rows)}
-        same = len(stored) == len(event_ids) and all(
-            (s := stored.get(event_id)) is not None
-            and (s.stream_id, s.event_type, s.schema_version, s.data, s.metadata)
-            == (stream_id, event_type, schema_version, data, meta)
-            for (event_type, schema_version, data), event_id in zip(encoded, event_ids, strict=True)
-        )
-        if not same:
-            raise DuplicateEventIds("event ids already used for other events")
-        return [stored[event_id] for event_id in event_ids]
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from domain.notifications.preferences import PREFERENCE_EVENTS
 from domain.organisations.organisation import ORGANISATION_EVENTS
 from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
-from services.core.eventstore import Clock, EventStore, utc_now
+from services.core.eventstore import Clock, PostgresEventStore, utc_now
 from services.core.projections import Projection, ProjectionRunner
 from services.core.projections.certificates import CertificatesProjection
 from services.core.projections.credits import CreditsProjection, WaiversProjection
@@ -63,6 +63,6 @@ def build_projections(registry: EventRegistry) -> list[Projection]:
     ]
 
 
-def build_event_store(clock: Clock = utc_now) -> EventStore:
+def build_event_store(clock: Clock = utc_now) -> PostgresEventStore:
     registry = EventRegistry(EVENT_TYPES)
-    return EventStore(registry, ProjectionRunner(build_projections(registry)), clock)
+    return PostgresEventStore(registry, ProjectionRunner(build_projections(registry)), clock)

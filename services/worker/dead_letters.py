@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import dramatiq
 import msgspec
@@ -29,7 +29,8 @@ from dramatiq.errors import DecodeError
 
 from domain.audits.operations import DeadLettersReplayed, ReplayedJob
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.eventstore import EventStore, Metadata
+from services.core.handlers import record_fact
 from services.core.stream_ids import access_stream
 from services.worker.broker import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 
@@ -178,14 +179,7 @@ async def replay(
         interrupted = False
     if replayed:
         event = DeadLettersReplayed(user_id=user_id, jobs=tuple(map(_job, replayed)))
-        await store.append(
-            tx,
-            access_stream(user_id),
-            [event],
-            expected_version=ANY_VERSION,
-            event_ids=[uuid4()],
-            metadata=metadata,
-        )
+        await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
     return Replay(replayed, interrupted)
 
 

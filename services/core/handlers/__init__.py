@@ -8,6 +8,9 @@ retry the whole transaction).
 
 Idempotency: event ids and new entity ids derive from ``command_id`` (uuid5), so a retry of a
 command that already committed returns the events it stored instead of deciding again.
+
+Facts that no aggregate decides (an access, a download, an export, a mail queued or sent) are
+appended with ``record_fact``: the one path that appends without a version check.
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID, uuid4, uuid5
 
 from domain.shared.event import Event, fold
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent, UnitOfWork
 
 Decider = Callable[..., list[Event]]
 """``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""
@@ -37,7 +39,7 @@ def event_ids(command_id: UUID, count: int) -> list[UUID]:
 
 
 async def execute(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     stream_id: str,
     *,
@@ -65,3 +67,30 @@ async def execute(
         event_ids=event_ids(command_id, len(events)),
         metadata=metadata,
     )
+
+
+async def record_fact(
+    tx: UnitOfWork,
+    store: EventStore,
+    stream_id: str,
+    event: Event,
+    *,
+    event_id: UUID | None = None,
+    metadata: Metadata | None = None,
+) -> RecordedEvent:
+    """Append ``event``, a fact no aggregate decides, to ``stream_id`` and return it as recorded.
+
+    No version check: facts are not decided on the stream's state, and concurrent requests of
+    one member (each recording its access) must not conflict; the tenant's head still orders
+    them. ``event_id`` (default: a new one) makes a retried fact idempotent when it derives
+    from what is retried, e.g. a mail id.
+    """
+    [recorded] = await store.append(
+        tx,
+        stream_id,
+        [event],
+        expected_version=ANY_VERSION,
+        event_ids=[uuid4() if event_id is None else event_id],
+        metadata=metadata,
+    )
+    return recorded

@@ -17,7 +17,8 @@ import msgspec
 from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
 from services.core.db import Database, Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.eventstore import EventStore, Metadata
+from services.core.handlers import record_fact
 from services.core.hashing import secret_hash
 from services.core.identity import IdentityError
 from services.core.stream_ids import access_stream
@@ -55,14 +56,7 @@ class TokenHolder(msgspec.Struct, frozen=True, kw_only=True):
 async def _record(
     tx: Tx, store: EventStore, user_id: UUID, event: Event, metadata: Metadata
 ) -> None:
-    await store.append(
-        tx,
-        access_stream(user_id),
-        [event],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid4()],
-        metadata=metadata,
-    )
+    await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
 
 
 async def create_api_token(

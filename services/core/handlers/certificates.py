@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from typing import IO, NamedTuple
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.audits.downloads import CertificateDownloaded
 from domain.credits import certificate, credit
@@ -27,8 +27,8 @@ from domain.credits.credit import CreditNotRecorded
 from domain.shared.event import Event, fold
 from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
-from services.core.handlers import execute
+from services.core.eventstore import EventStore, Metadata
+from services.core.handlers import execute, record_fact
 from services.core.handlers.credits import require_person
 from services.core.stream_ids import access_stream, certificate_stream, credit_stream
 
@@ -141,11 +141,4 @@ async def record_download(
     event = CertificateDownloaded(
         user_id=user_id, certificate_id=certificate_id, person_id=person_id, sha256=sha256
     )
-    await store.append(
-        tx,
-        access_stream(user_id),
-        [event],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid4()],
-        metadata=metadata,
-    )
+    await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)

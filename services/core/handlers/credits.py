@@ -11,8 +11,7 @@ from domain.credits import credit, waiver
 from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification, RetractCredit
 from domain.credits.waiver import RecordWaiver
 from domain.people.person import PersonNotRegistered
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.handlers import Decider, execute
 from services.core.stream_ids import credit_stream, person_stream, waiver_stream
 
@@ -26,7 +25,7 @@ CREDIT_CHANGES: dict[type[CreditChange], Decider] = {
 
 
 async def record_credit(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     command: RecordCredit,
     *,
@@ -47,7 +46,7 @@ async def record_credit(
 
 
 async def change_credit(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     credit_id: UUID,
     command: CreditChange,
@@ -69,7 +68,7 @@ async def change_credit(
 
 
 async def record_waiver(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     command: RecordWaiver,
     *,
@@ -89,6 +88,6 @@ async def record_waiver(
     )
 
 
-async def require_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+async def require_person(tx: UnitOfWork, store: EventStore, person_id: UUID) -> None:
     if not await store.read_stream(tx, person_stream(person_id)):
         raise PersonNotRegistered(f"no person {person_id} is registered")

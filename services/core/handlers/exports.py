@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from domain.audits.exports import AuditBundleExported, TranscriptExported
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import record_fact
 from services.core.stream_ids import access_stream
 
 
@@ -19,12 +18,4 @@ async def record_export(
 ) -> RecordedEvent:
     """Append ``event`` to the exporting member's access stream (before the file is sent: an
     export that fails half-way is on record too) and return it as recorded."""
-    [recorded] = await store.append(
-        tx,
-        access_stream(event.user_id),
-        [event],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid4()],
-        metadata=metadata,
-    )
-    return recorded
+    return await record_fact(tx, store, access_stream(event.user_id), event, metadata=metadata)

@@ -48,8 +48,8 @@ from domain.shared.errors import DomainError
 from domain.shared.event import Event, fold
 from services.core import identity
 from services.core.db import Database, Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
-from services.core.handlers import Decider, execute
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import Decider, execute, record_fact
 from services.core.hashing import secret_hash
 from services.core.identity import AccountLocked, InvalidCredentials, Membership
 from services.core.stream_ids import access_stream, person_stream
@@ -210,12 +210,11 @@ async def record_access(
     """Append an access event to the user's access stream in every organisation they belong to."""
     for membership in memberships:
         async with database.transaction(membership.tenant_id) as tx:
-            await store.append(
+            await record_fact(
                 tx,
+                store,
                 access_stream(user_id),
-                [event()],
-                expected_version=ANY_VERSION,
-                event_ids=[uuid4()],
+                event(),
                 metadata=Metadata(
                     actor_id=str(user_id), actor_role=membership.role, request_id=request_id
                 ),
@@ -394,11 +393,10 @@ async def record_auditor_read(
     tx: Tx, store: EventStore, *, user_id: UUID, path: str, query: str
 ) -> None:
     """Append what an auditor is reading to their access stream, in the reading transaction."""
-    await store.append(
+    await record_fact(
         tx,
+        store,
         access_stream(user_id),
-        [AuditorRead(user_id=user_id, path=path, query=query[:500])],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid4()],
+        AuditorRead(user_id=user_id, path=path, query=query[:500]),
         metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
     )

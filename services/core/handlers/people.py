@@ -23,8 +23,7 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.handlers import Decider, execute
 from services.core.handlers.organisations import remove_member
 from services.core.stream_ids import person_stream
@@ -57,7 +56,7 @@ PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
 
 
 async def register_person(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     command: RegisterPerson,
     *,
@@ -70,7 +69,7 @@ async def register_person(
 
 
 async def change_person(
-    tx: Tx,
+    tx: UnitOfWork,
     store: EventStore,
     person_id: UUID,
     command: PersonCommand,

@@ -22,7 +22,8 @@ from domain.notifications.mail import MailSent
 from domain.notifications.preferences import MailCategory, MandatoryMail
 from domain.shared.event import Event
 from services.core.db import Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.eventstore import EventStore, Metadata
+from services.core.handlers import record_fact
 from services.core.mail import Mailer, Message
 from services.core.stream_ids import mail_stream
 
@@ -96,12 +97,12 @@ async def queue_mail(
     )
     if not fresh:
         return False
-    await store.append(
+    await record_fact(
         tx,
+        store,
         mail_stream(user_id),
-        [queued],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid5(mail_id, "queued")],
+        queued,
+        event_id=uuid5(mail_id, "queued"),
         metadata=metadata,
     )
     return True
@@ -138,12 +139,12 @@ async def deliver(
         tx.require_tenant(),
         mail_id,
     )
-    await store.append(
+    await record_fact(
         tx,
+        store,
         mail_stream(row["user_id"]),
-        [MailSent(mail_id=mail_id)],
-        expected_version=ANY_VERSION,
-        event_ids=[uuid5(mail_id, "sent")],
+        MailSent(mail_id=mail_id),
+        event_id=uuid5(mail_id, "sent"),
         metadata=metadata,
     )
     return True
