@@ -23,6 +23,7 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
+from services.core.db import Tx
 from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.handlers import Decider, execute
 from services.core.handlers.organisations import remove_member

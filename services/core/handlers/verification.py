@@ -48,8 +48,8 @@ from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificate_text import ReadText, read_certificate
 from services.core.db import Database, Tx
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent
-from services.core.handlers import execute
+from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.handlers import execute, record_fact
 from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers
 from services.core.providers import build_provider_lookup
@@ -143,20 +143,18 @@ async def review_certificate(
     except OwnRecordReview as refusal:
         async with database.transaction(tenant_id) as tx:
             found = await _certificate(tx, store, certificate_id)
-            await store.append(
+            await record_fact(
                 tx,
+                store,
                 access_stream(command.reviewer_id),
-                [
-                    ReviewRefused(
-                        user_id=command.reviewer_id,
-                        certificate_id=certificate_id,
-                        person_id=found.person_id,
-                        decision=command.decision,
-                        refusal=refusal.code,
-                    )
-                ],
-                expected_version=ANY_VERSION,
-                event_ids=[uuid5(command_id, "refusal")],
+                ReviewRefused(
+                    user_id=command.reviewer_id,
+                    certificate_id=certificate_id,
+                    person_id=found.person_id,
+                    decision=command.decision,
+                    refusal=refusal.code,
+                ),
+                event_id=uuid5(command_id, "refusal"),
                 metadata=metadata,
             )
         raise
