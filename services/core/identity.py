@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.organisations.organisation import Role
 from services.core.db import Tx
+from services.core.passwords import password_refusal
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -63,8 +64,11 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(password: str) -> str:
-    if not 12 <= len(password) <= 256:
-        raise WeakPassword("the password must be 12 to 256 characters long")
+    """``password`` if the password policy allows it (``services.core.passwords``); raises
+    ``WeakPassword`` with the reason otherwise. Every place a password is chosen calls this."""
+    refusal = password_refusal(password)
+    if refusal is not None:
+        raise WeakPassword(refusal)
     return password
 
 
