@@ -74,4 +74,64 @@ async def test_auditor_access_is_read_only_recorded_and_ends_by_itself(
     again = await auditor.post(
         "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
     )
-    assert again.status_code == 404, "an expired auditor belongs to no organisation"
+    assert again.status_code == 401, "an expired auditor may not sign in"
+
+
+PER_REQUEST_HEADERS = frozenset({"ratelimit-remaining", "ratelimit-reset", "x-request-id", "date"})
+
+
+def refusal(response: Any) -> tuple[int, dict[str, str], bytes]:
+    """What a refused sign-in shows the caller: status, headers (but the counters that change
+    with every request) and the exact body."""
+    headers = {k: v for k, v in response.headers.items() if k not in PER_REQUEST_HEADERS}
+    return response.status_code, headers, response.content
+
+
+async def test_an_auditor_outside_their_window_is_refused_like_a_wrong_password(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    auditor, auditor_me = await join(stack, migrated, client, "auditor")
+    window = f"/api/v1/members/{auditor_me['user_id']}/auditor-access"
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert (await client.put(window, json={"access_until": past})).status_code == 200
+
+    async def sign_in(password: str) -> Any:
+        return await auditor.post(
+            "/api/v1/session", json={"email": auditor_me["email"], "password": password}
+        )
+
+    right, wrong = await sign_in(PASSWORD), await sign_in("not the password at all")
+    assert right.status_code == 401
+    assert refusal(right) == refusal(wrong)
+    assert right.json()["type"] == "urn:cmeledger:problem:invalid_credentials"
+
+
+async def test_tokens_made_in_an_earlier_auditor_window_stay_dead_in_a_new_one(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    auditor, auditor_me = await join(stack, migrated, client, "auditor")
+    minted = await auditor.post("/api/v1/tokens", json={"name": "first", "scopes": ["read"]})
+    assert minted.status_code == 201, minted.text
+    first = {"Authorization": f"Bearer {minted.json()['secret']}"}
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 200
+
+    window = f"/api/v1/members/{auditor_me['user_id']}/auditor-access"
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert (await client.put(window, json={"access_until": past})).status_code == 200
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 401
+
+    later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    assert (await client.put(window, json={"access_until": later})).status_code == 200
+    old = await auditor.get("/api/v1/organisation/summary", headers=first)
+    assert old.status_code == 401, "a token of the first window must not come back to life"
+
+    signed_in = await auditor.post(
+        "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, "the new window itself works"
+    again = await auditor.post("/api/v1/tokens", json={"name": "second", "scopes": ["read"]})
+    second = {"Authorization": f"Bearer {again.json()['secret']}"}
+    assert (await auditor.get("/api/v1/organisation/summary", headers=second)).status_code == 200
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 401

@@ -130,8 +130,6 @@ class SessionController(Controller):
             now=datetime.now(UTC),
             request_id=request_id(request),
         )
-        if not memberships:
-            raise NotFoundException("this account belongs to no organisation")
         chosen = _pick(memberships, data.organisation_id)
         return start_session(request, user_id, data.email.strip(), chosen, memberships)
 

@@ -103,9 +103,6 @@ class AccountPages(Controller):
             except InvalidCredentials:
                 form.fail(None, "The email or password is not right. Check both and try again.")
                 return await self._sign_in_again(request, form, 401)
-            if not memberships:
-                form.fail(None, "This account belongs to no organisation any more.")
-                return await self._sign_in_again(request, form, 404)
             start_session(request, user_id, email, memberships[0], memberships)
             return see_other(request, safe_next(form.value("next")))
         return await self._sign_in_again(request, form, 422)

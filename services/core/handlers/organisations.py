@@ -162,11 +162,15 @@ async def sign_in(
     password: str,
     now: datetime,
     request_id: str | None = None,
+    require_membership: bool = True,
 ) -> tuple[UUID, list[Membership]]:
     """Authenticate and record the outcome in each of the user's organisations.
 
     Raises ``InvalidCredentials`` (``AccountLocked`` when locked); failures against a known
-    account are recorded (``SignInFailed``) before raising.
+    account are recorded (``SignInFailed``) before raising. With ``require_membership``, an
+    account with no current membership (removed everywhere, or an auditor outside their
+    window) is refused exactly like a wrong password: the answer must not tell that the
+    password was right.
     """
     async with database.transaction(None) as tx:
         known_user = await identity.user_id_for_email(tx, email)
@@ -194,6 +198,8 @@ async def sign_in(
         raise failure
     async with database.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
+    if require_membership and not memberships:
+        raise InvalidCredentials(identity.NOT_RIGHT)
     await record_access(
         database,
         store,
@@ -294,6 +300,7 @@ async def accept_invitation(
             password=password,
             now=now,
             request_id=request_id,
+            require_membership=False,  # joining is how an account without one gets one
         )
     async with database.transaction(found["tenant_id"]) as tx:
         if known_user is None:
