@@ -29,13 +29,15 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
 from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, Send
 
 from domain.organisations.organisation import Role
+from services.api.errors import PROBLEM_TYPE
 from services.core.db import Database
 from services.core.handlers.api_tokens import TokenHolder, holder_of
-from services.core.handlers.organisations import record_auditor_read
+from services.core.handlers.organisations import MAX_RECORDED_QUERY, record_auditor_read
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -92,6 +94,14 @@ async def _member(
                 token.access_until,
             )
         if row is not None and row["role"] == "auditor" and connection.scope.get("method") == "GET":
+            if len(connection.url.query) > MAX_RECORDED_QUERY:
+                raise ProblemDetailsException(
+                    status_code=414,
+                    title="query too long",
+                    detail=f"an auditor's query may be at most {MAX_RECORDED_QUERY} characters:"
+                    " every auditor read is recorded whole",
+                    type_=PROBLEM_TYPE + "query_too_long",
+                )
             await record_auditor_read(
                 tx,
                 connection.app.state.store,

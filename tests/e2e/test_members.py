@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
+from services.core.handlers.organisations import MAX_RECORDED_QUERY
 from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, join, sign_up
 
@@ -135,3 +136,26 @@ async def test_tokens_made_in_an_earlier_auditor_window_stay_dead_in_a_new_one(
     second = {"Authorization": f"Bearer {again.json()['secret']}"}
     assert (await auditor.get("/api/v1/organisation/summary", headers=second)).status_code == 200
     assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 401
+
+
+async def test_an_auditor_read_is_recorded_with_its_whole_query(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
+) -> None:
+    owner = await sign_up(client)
+    auditor, _ = await join(stack, migrated, client, "auditor")
+    long_query = "q=" + "carotid-duplex-" * 400 + "end"
+    assert 500 < len(long_query) <= MAX_RECORDED_QUERY
+    assert (await auditor.get(f"/api/v1/members?{long_query}")).status_code == 200
+
+    too_long = "q=" + "x" * MAX_RECORDED_QUERY
+    refused = await auditor.get(f"/api/v1/members?{too_long}")
+    assert refused.status_code == 414
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "recorded whole" in refused.json()["detail"]
+
+    async with database.transaction(UUID(owner["organisation_id"])) as tx:
+        queries = await tx.pg.fetch(
+            "SELECT data->>'query' AS query FROM events WHERE event_type = 'audits.AuditorRead'"
+            " ORDER BY seq"
+        )
+    assert [r["query"] for r in queries] == [long_query], "whole, and the refused one not at all"

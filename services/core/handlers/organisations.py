@@ -316,14 +316,21 @@ async def accept_invitation(
     return found["tenant_id"], user_id
 
 
+MAX_RECORDED_QUERY = 8192
+"""The longest query string an auditor may send: what they read is recorded whole, so a longer
+one is refused rather than recorded in part (common servers cap a request line near 8 KiB)."""
+
+
 async def record_auditor_read(
     tx: Tx, store: EventStore, *, user_id: UUID, path: str, query: str
 ) -> None:
-    """Append what an auditor is reading to their access stream, in the reading transaction."""
+    """Append what an auditor is reading to their access stream, in the reading transaction:
+    the path and the query whole, never cut (the caller refuses a query longer than
+    ``MAX_RECORDED_QUERY`` before reading)."""
     await store.append(
         tx,
         access_stream(user_id),
-        [AuditorRead(user_id=user_id, path=path, query=query[:500])],
+        [AuditorRead(user_id=user_id, path=path, query=query)],
         expected_version=ANY_VERSION,
         event_ids=[uuid4()],
         metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
