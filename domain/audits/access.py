@@ -36,6 +36,7 @@ class AuditorRead(Event, frozen=True, kw_only=True, tag="audits.AuditorRead"):
     user_id: UUID
     path: str
     query: str
+    """The query string whole, as sent (events before this rule kept its first 500 characters)."""
 
 
 class PasswordReset(Event, frozen=True, kw_only=True, tag="audits.PasswordReset"):

@@ -547,12 +547,18 @@ _PARTICIPANT_ANCHORS = [
         r"^(?:participant|lea(?:rn|rm|m)er|attendee|student|member|registrant|recipient|licensee)"
         r"(?:['’]s)?(?:\s+(?:full\s+)?name)?\b(?!\s+(?:id|number|no)\b)",
         r"^(?:full\s+)?name(?:\s+of\s+(?:participant|learner|attendee))?\s*:",
-        r"^dear\s+(?:dr|mr|mrs|ms|mx)?\.?",
+        r"^dear\s+(?:(?:dr|mr|mrs|ms|mx|prof)\b\.?)?",
     )
 ]
-_NAME_STOP = re.compile(
-    r"\s+(?:has|have|had|for|who|is|was|participated|attended|completed|successfully|"
-    r"id|arrt|ardms|registry)\b.*$|\s+\S+\s+(?:id|no\.?|number|#)\s*:.*$|\s{2,}.*$",
+_LABEL_AFTER_NAME = re.compile(
+    r"\s+(?:id|arrt|ardms|registry)\b.*$|\s+\S+\s+(?:id|no\.?|number|#)\s*:.*$|\s{2,}.*$",
+    re.I,
+)
+_SENTENCE = "has|have|had|for|who|is|was|participated|attended|completed|successfully"
+_SENTENCE_AFTER_NAME = re.compile(
+    # a sentence word in lower case or in capitals, or capitalised but followed by more words
+    # ("Has Successfully Completed"): "Anna ten Have" is a name
+    rf"\s+(?-i:{_SENTENCE}|{_SENTENCE.upper()})\b.*$|\s+(?:{_SENTENCE})\s+\S.*$",
     re.I,
 )
 _CREDENTIAL = re.compile(
@@ -570,7 +576,8 @@ _NOT_A_NAME = re.compile(
 def _person(value: str) -> str | None:
     """A person's name out of ``value``: without the post-nominal letters (", RDMS, RVT") and
     whatever follows the name; None if it does not look like a name."""
-    value = _NAME_STOP.sub("", value).strip(" ,.:;'\"")
+    value = _SENTENCE_AFTER_NAME.sub("", _LABEL_AFTER_NAME.sub("", value))
+    value = value.strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
     words = name.split()
@@ -581,12 +588,20 @@ def _person(value: str) -> str | None:
         return None
     if sum(ch.isalpha() for ch in name) < 0.75 * len(name.replace(" ", "")):
         return None
-    if not all(
-        word[:1].isupper() or word.lower() in {"de", "van", "von", "da", "del", "la", "le", "di"}
-        for word in words
+    if not all(_capitalised(word) for word in (words[0], words[-1])) or not all(
+        _capitalised(word) or _PARTICLE.fullmatch(word) for word in words[1:-1]
     ):
         return None
     return name
+
+
+_PARTICLE = re.compile(r"[a-z]{1,3}'?")
+"""A lower-case word that joins parts of a name: "van der", "de la", "dos", "bin", "d'"."""
+
+
+def _capitalised(word: str) -> bool:
+    """Whether a word of a name has a capital: "Cruz", "McNeil", "d'Angelo", "al-Hassan"."""
+    return any(ch.isupper() for ch in word)
 
 
 def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[str]:

@@ -29,13 +29,15 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
 from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, Send
 
 from domain.organisations.organisation import Role
+from services.api.errors import PROBLEM_TYPE
 from services.core.db import Database
-from services.core.handlers.api_tokens import holder_of
-from services.core.handlers.organisations import record_auditor_read
+from services.core.handlers.api_tokens import TokenHolder, holder_of
+from services.core.handlers.organisations import MAX_RECORDED_QUERY, record_auditor_read
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -66,21 +68,40 @@ async def retrieve_principal(
     return await _member(connection, user_id, tenant_id)
 
 
+_CURRENT_MEMBER = (
+    "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"
+    " AND user_id = $2 AND (access_until IS NULL OR access_until > now())"
+)
+
+
 async def _member(
     connection: ASGIConnection[Any, Any, Any, Any],
     user_id: UUID,
     tenant_id: UUID,
-    token_id: UUID | None = None,
+    token: TokenHolder | None = None,
 ) -> Principal | None:
+    """The current member ``user_id`` of ``tenant_id`` (None: not, or no longer, a member).
+    With a ``token``, the membership must still have the window the token was made in."""
     database: Database = connection.app.state.database
     async with database.transaction(tenant_id) as tx:
-        row = await tx.pg.fetchrow(
-            "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"
-            " AND user_id = $2 AND (access_until IS NULL OR access_until > now())",
-            tenant_id,
-            user_id,
-        )
+        if token is None:
+            row = await tx.pg.fetchrow(_CURRENT_MEMBER, tenant_id, user_id)
+        else:
+            row = await tx.pg.fetchrow(
+                _CURRENT_MEMBER + " AND access_until IS NOT DISTINCT FROM $3",
+                tenant_id,
+                user_id,
+                token.access_until,
+            )
         if row is not None and row["role"] == "auditor" and connection.scope.get("method") == "GET":
+            if len(connection.url.query) > MAX_RECORDED_QUERY:
+                raise ProblemDetailsException(
+                    status_code=414,
+                    title="query too long",
+                    detail=f"an auditor's query may be at most {MAX_RECORDED_QUERY} characters:"
+                    " every auditor read is recorded whole",
+                    type_=PROBLEM_TYPE + "query_too_long",
+                )
             await record_auditor_read(
                 tx,
                 connection.app.state.store,
@@ -97,7 +118,7 @@ async def _member(
         tenant_id=tenant_id,
         role=row["role"],
         person_id=row["person_id"],
-        token_id=token_id,
+        token_id=None if token is None else token.token_id,
     )
 
 
@@ -118,7 +139,7 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         principal = (
             None
             if holder is None
-            else await _member(connection, holder.user_id, holder.tenant_id, holder.token_id)
+            else await _member(connection, holder.user_id, holder.tenant_id, holder)
         )
         if holder is None or principal is None:
             raise NotAuthorizedException("this API token is not valid, has expired or is revoked")

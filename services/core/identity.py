@@ -17,12 +17,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.organisations.organisation import Role
 from services.core.db import Tx
+from services.core.passwords import password_refusal
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("an unguessable dummy password used to equalise timing")
+NOT_RIGHT = "the email or password is not right"
+"""The one answer to every refused sign-in, whatever the reason."""
 
 
 class IdentityError(Exception):
@@ -63,8 +66,11 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(password: str) -> str:
-    if not 12 <= len(password) <= 256:
-        raise WeakPassword("the password must be 12 to 256 characters long")
+    """``password`` if the password policy allows it (``services.core.passwords``); raises
+    ``WeakPassword`` with the reason otherwise. Every place a password is chosen calls this."""
+    refusal = password_refusal(password)
+    if refusal is not None:
+        raise WeakPassword(refusal)
     return password
 
 
@@ -97,10 +103,10 @@ async def authenticate(tx: Tx, email: str, password: str, *, now: datetime) -> U
     )
     if row is None:
         _verify(_DUMMY_HASH, password)
-        raise InvalidCredentials("the email or password is not right")
+        raise InvalidCredentials(NOT_RIGHT)
     if row["locked_until"] is not None and row["locked_until"] > now:
         _verify(_DUMMY_HASH, password)  # the same time and answer as a wrong password
-        raise AccountLocked("the email or password is not right")
+        raise AccountLocked(NOT_RIGHT)
     if not _verify(row["password_hash"], password):
         failures = row["failed_sign_ins"] + 1
         locked = failures >= MAX_FAILED_SIGN_INS
@@ -110,7 +116,7 @@ async def authenticate(tx: Tx, email: str, password: str, *, now: datetime) -> U
             0 if locked else failures,
             now + LOCKOUT if locked else None,
         )
-        raise InvalidCredentials("the email or password is not right")
+        raise InvalidCredentials(NOT_RIGHT)
     new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
     await tx.pg.execute(
         "UPDATE users SET failed_sign_ins = 0, locked_until = NULL,"

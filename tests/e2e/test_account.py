@@ -114,10 +114,17 @@ async def test_expired_unknown_and_refused_reset_links(
     await owner.post("/api/v1/password-reset", json={"email": info["email"]})
     token = link_token(mailer, info["email"], "reset-password")
 
-    weak = await owner.post(
-        "/api/v1/password-reset/confirm", json={"token": token, "password": "short"}
-    )
-    assert weak.status_code == 422, "a refused password must not use up the link"
+    for refused, reason in [
+        ("short", "12 to 256 characters"),
+        ("1qaz2wsx3edc", "10,000 most common passwords"),
+        ("xyxyxyxyxyxyxyxy", "repeats one character or a short pattern"),
+    ]:
+        weak = await owner.post(
+            "/api/v1/password-reset/confirm", json={"token": token, "password": refused}
+        )
+        assert weak.status_code == 422, "a refused password must not use up the link"
+        assert weak.json()["type"] == "urn:cmeledger:problem:weak_password"
+        assert reason in weak.json()["detail"]
     unknown = await owner.post(
         "/api/v1/password-reset/confirm", json={"token": "x" * 43, "password": NEW_PASSWORD}
     )

@@ -37,6 +37,13 @@ async def test_an_invited_person_accepts_once_and_is_signed_in(
     assert sent.status_code == 201, sent.text
     invitation = sent.json()
 
+    common, _ = await accept(migrated, invitation["accept_token"], password="1qaz2wsx3edc")
+    assert (common.status_code, common.json()["type"]) == (
+        422,
+        "urn:cmeledger:problem:weak_password",
+    ), "a common password is refused and the link still works"
+    assert "10,000 most common passwords" in common.json()["detail"]
+
     accepted, me = await accept(migrated, invitation["accept_token"])
     assert accepted.status_code == 200, accepted.text
     assert me is not None

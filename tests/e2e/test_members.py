@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
-from services.core.handlers.organisations import ORGANISATION_STREAM
+from services.core.handlers.organisations import MAX_RECORDED_QUERY, ORGANISATION_STREAM
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, connected_client, invitation, join, sign_up
@@ -77,7 +77,7 @@ async def test_auditor_access_is_read_only_recorded_and_ends_by_itself(
     again = await auditor.post(
         "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
     )
-    assert again.status_code == 404, "an expired auditor belongs to no organisation"
+    assert again.status_code == 401, "an expired auditor may not sign in"
 
 
 class Leaver:
@@ -262,3 +262,86 @@ async def test_the_portal_asks_before_removing_a_member(
     assert removed.status_code == 303, removed.text
     assert (await employee.get("/api/v1/me")).status_code == 401
     assert (await client.get(page)).status_code == 404
+
+
+PER_REQUEST_HEADERS = frozenset({"ratelimit-remaining", "ratelimit-reset", "x-request-id", "date"})
+
+
+def refusal(response: Any) -> tuple[int, dict[str, str], bytes]:
+    """What a refused sign-in shows the caller: status, headers (but the counters that change
+    with every request) and the exact body."""
+    headers = {k: v for k, v in response.headers.items() if k not in PER_REQUEST_HEADERS}
+    return response.status_code, headers, response.content
+
+
+async def test_an_auditor_outside_their_window_is_refused_like_a_wrong_password(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    auditor, auditor_me = await join(stack, migrated, client, "auditor")
+    window = f"/api/v1/members/{auditor_me['user_id']}/auditor-access"
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert (await client.put(window, json={"access_until": past})).status_code == 200
+
+    async def sign_in(password: str) -> Any:
+        return await auditor.post(
+            "/api/v1/session", json={"email": auditor_me["email"], "password": password}
+        )
+
+    right, wrong = await sign_in(PASSWORD), await sign_in("not the password at all")
+    assert right.status_code == 401
+    assert refusal(right) == refusal(wrong)
+    assert right.json()["type"] == "urn:cmeledger:problem:invalid_credentials"
+
+
+async def test_tokens_made_in_an_earlier_auditor_window_stay_dead_in_a_new_one(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    auditor, auditor_me = await join(stack, migrated, client, "auditor")
+    minted = await auditor.post("/api/v1/tokens", json={"name": "first", "scopes": ["read"]})
+    assert minted.status_code == 201, minted.text
+    first = {"Authorization": f"Bearer {minted.json()['secret']}"}
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 200
+
+    window = f"/api/v1/members/{auditor_me['user_id']}/auditor-access"
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert (await client.put(window, json={"access_until": past})).status_code == 200
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 401
+
+    later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    assert (await client.put(window, json={"access_until": later})).status_code == 200
+    old = await auditor.get("/api/v1/organisation/summary", headers=first)
+    assert old.status_code == 401, "a token of the first window must not come back to life"
+
+    signed_in = await auditor.post(
+        "/api/v1/session", json={"email": auditor_me["email"], "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, "the new window itself works"
+    again = await auditor.post("/api/v1/tokens", json={"name": "second", "scopes": ["read"]})
+    second = {"Authorization": f"Bearer {again.json()['secret']}"}
+    assert (await auditor.get("/api/v1/organisation/summary", headers=second)).status_code == 200
+    assert (await auditor.get("/api/v1/organisation/summary", headers=first)).status_code == 401
+
+
+async def test_an_auditor_read_is_recorded_with_its_whole_query(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
+) -> None:
+    owner = await sign_up(client)
+    auditor, _ = await join(stack, migrated, client, "auditor")
+    long_query = "q=" + "carotid-duplex-" * 400 + "end"
+    assert 500 < len(long_query) <= MAX_RECORDED_QUERY
+    assert (await auditor.get(f"/api/v1/members?{long_query}")).status_code == 200
+
+    too_long = "q=" + "x" * MAX_RECORDED_QUERY
+    refused = await auditor.get(f"/api/v1/members?{too_long}")
+    assert refused.status_code == 414
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "recorded whole" in refused.json()["detail"]
+
+    async with database.transaction(UUID(owner["organisation_id"])) as tx:
+        queries = await tx.pg.fetch(
+            "SELECT data->>'query' AS query FROM events WHERE event_type = 'audits.AuditorRead'"
+            " ORDER BY seq"
+        )
+    assert [r["query"] for r in queries] == [long_query], "whole, and the refused one not at all"

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from litestar.testing import AsyncTestClient
 
+from services.core.db import Database
 from services.core.settings import Settings
 from tests.e2e.conftest import Org, connected_client, sign_up
 
@@ -157,3 +158,27 @@ async def test_pages_are_not_cached_carry_a_strict_policy_and_stay_out_of_the_sc
     schema = (await org.owner.get("/schema/openapi.json")).json()
     portal = ("/sign-", "/dashboard", "/credits", "/profile", "/transcripts", "/static", "/verify")
     assert not [path for path in schema["paths"] if path.startswith(portal)]
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("1qaz2wsx3edc", "one of the 10,000 most common passwords"),
+        ("abcabcabcabcabc", "repeats one character or a short pattern"),
+        ("too short", "must be 12 to 256 characters long"),
+    ],
+)
+async def test_a_refused_password_is_a_form_error_saying_why_and_stores_nothing(
+    migrated: Settings, database: Database, password: str, reason: str
+) -> None:
+    email = f"{uuid4().hex[:12]}@example.org"
+    async with connected_client(migrated) as client:
+        refused = await client.post(
+            "/sign-up",
+            data={"organisation_name": "Lakeside Echo Lab", "email": email, "password": password},
+        )
+    assert refused.status_code == 422, refused.text
+    assert is_page(refused)
+    assert reason in refused.text
+    async with database.transaction(None) as tx:
+        assert await tx.pg.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0

@@ -46,7 +46,9 @@ async def test_sign_up_opens_an_organisation_and_signs_the_owner_in(
     [
         ("slug", "Not A Slug", 422, "invalid_organisation"),
         ("email", "not-an-email", 422, "invalid_email"),
-        ("password", "short", 400, None),
+        ("password", "short", 422, "weak_password"),
+        ("password", "1qaz2wsx3edc", 422, "weak_password"),
+        ("password", "zzzzzzzzzzzzzzzz", 422, "weak_password"),
         ("organisation_name", "", 400, None),
     ],
 )

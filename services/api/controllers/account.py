@@ -63,11 +63,28 @@ async def send_quietly(mailer: Mailer, message: Message) -> None:
         structlog.get_logger().exception("mail not sent", subject=message.subject)
 
 
-def _accepted(state: State, message: Message | None, detail: str) -> Response[Accepted]:
-    """202 at once; the mail, if any, is sent after the response, so the answer and its timing
-    do not tell whether an account exists."""
-    background = None if message is None else BackgroundTask(send_quietly, state.mailer, message)
+def _accepted(state: State, message: Message, detail: str) -> Response[Accepted]:
+    """202 at once; the mail is sent after the response."""
+    background = BackgroundTask(send_quietly, state.mailer, message)
     return Response(Accepted(detail=detail), status_code=202, background=background)
+
+
+async def _send_password_resets(state: State) -> None:
+    try:
+        await accounts.send_password_resets(
+            state.database,
+            state.mailer,
+            public_url=state.settings.public_url,
+            now=datetime.now(UTC),
+        )
+    except OSError:
+        structlog.get_logger().exception("password reset mail not sent; the request is kept")
+
+
+def password_resets_task(state: State) -> BackgroundTask:
+    """After the answer: handle the pending password-reset requests (this one, and any a
+    failed mail server or a restart left)."""
+    return BackgroundTask(_send_password_resets, state)
 
 
 class AccountController(Controller):
@@ -78,15 +95,16 @@ class AccountController(Controller):
     async def request_password_reset(
         self, state: State, data: JSONBody[PasswordResetRequest]
     ) -> Response[Accepted]:
-        """Mail a password-reset link to the address, if an account uses it. The answer is the
-        same either way."""
-        message = await accounts.password_reset_message(
-            state.database,
-            email=data.email,
-            public_url=state.settings.public_url,
-            now=datetime.now(UTC),
+        """Mail a password-reset link to the address, if an account uses it. The answer, and
+        the work done before it, are the same either way."""
+        await accounts.request_password_reset(
+            state.database, email=data.email, now=datetime.now(UTC)
         )
-        return _accepted(state, message, "if an account uses this address, a link is on its way")
+        return Response(
+            Accepted(detail="if an account uses this address, a link is on its way"),
+            status_code=202,
+            background=password_resets_task(state),
+        )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
     async def confirm_password_reset(

@@ -24,7 +24,8 @@ class SignUp(msgspec.Struct, frozen=True, kw_only=True):
     organisation_name: Annotated[str, msgspec.Meta(min_length=2, max_length=120)]
     slug: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
     email: Annotated[str, msgspec.Meta(max_length=254)]
-    password: Annotated[str, msgspec.Meta(min_length=12, max_length=256)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+    """Checked by the password policy (``services.core.passwords``): 422 with the reason."""
 
 
 class SignIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -129,8 +130,6 @@ class SessionController(Controller):
             now=datetime.now(UTC),
             request_id=request_id(request),
         )
-        if not memberships:
-            raise NotFoundException("this account belongs to no organisation")
         chosen = _pick(memberships, data.organisation_id)
         return start_session(request, user_id, data.email.strip(), chosen, memberships)
 

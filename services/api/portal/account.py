@@ -26,7 +26,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.controllers.account import send_quietly
+from services.api.controllers.account import password_resets_task, send_quietly
 from services.api.controllers.session import memberships_of_user, request_id, start_session
 from services.api.idempotency import request_command_id
 from services.api.portal.forms import Form, read_form
@@ -44,7 +44,6 @@ from services.core.identity import (
     InvalidEmail,
     WeakPassword,
 )
-from services.core.mail import Message
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
 Token = Annotated[str | None, QueryParameter(name="token")]
@@ -67,14 +66,6 @@ def _field_of(exc: Exception) -> str | None:
     if isinstance(exc, InvalidOrganisation):
         return "organisation_name"
     return None
-
-
-def _with_mail(response: Template, state: State, message: Message | None) -> Template:
-    """Send ``message`` after the response, so neither the answer nor its timing tells whether
-    an account exists."""
-    if message is not None:
-        response.background = BackgroundTask(send_quietly, state.mailer, message)
-    return response
 
 
 class AccountPages(Controller):
@@ -113,9 +104,6 @@ class AccountPages(Controller):
             except InvalidCredentials:
                 form.fail(None, "The email or password is not right. Check both and try again.")
                 return await self._sign_in_again(request, form, 401)
-            if not memberships:
-                form.fail(None, "This account belongs to no organisation any more.")
-                return await self._sign_in_again(request, form, 404)
             start_session(request, user_id, email, memberships[0], memberships)
             return see_other(request, safe_next(form.value("next")))
         return await self._sign_in_again(request, form, 422)
@@ -210,14 +198,10 @@ class AccountPages(Controller):
                 form.refuse(exc, "email")
         if not form.ok:
             return await page(request, "account/forgot_password.html", form=form, status=422)
-        message = await accounts.password_reset_message(
-            state.database,
-            email=email,
-            public_url=state.settings.public_url,
-            now=datetime.now(UTC),
-        )
+        await accounts.request_password_reset(state.database, email=email, now=datetime.now(UTC))
         sent = await page(request, "account/forgot_password.html", form=form, sent=True)
-        return _with_mail(sent, state, message)
+        sent.background = password_resets_task(state)
+        return sent
 
     @get("/reset-password", exclude_from_auth=True)
     async def reset_password_page(

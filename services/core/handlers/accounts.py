@@ -11,7 +11,7 @@ import html
 import secrets
 from datetime import datetime, timedelta
 from typing import Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.audits.access import PasswordReset
 from services.core import identity
@@ -20,7 +20,7 @@ from services.core.eventstore import EventStore
 from services.core.handlers.organisations import record_access
 from services.core.hashing import secret_hash
 from services.core.identity import IdentityError
-from services.core.mail import Message
+from services.core.mail import Mailer, Message
 
 Purpose = Literal["password_reset", "email_verification"]
 LIFETIME: dict[Purpose, timedelta] = {
@@ -90,17 +90,62 @@ def _message(to: str, subject: str, intro: str, link: str, lifetime: timedelta) 
     )
 
 
-async def password_reset_message(
-    database: Database, *, email: str, public_url: str, now: datetime
-) -> Message | None:
-    """A reset link for the account of ``email``, or None when there is no such account (the
-    caller answers the same either way)."""
+async def request_password_reset(database: Database, *, email: str, now: datetime) -> None:
+    """Record that someone asked for a reset link to ``email``: one insert, the same whether or
+    not an account uses the address (nothing is looked up), so the answer and its timing tell
+    nothing. ``send_password_resets`` does the rest after the answer."""
     async with database.transaction(None) as tx:
-        user_id = await identity.user_id_for_email(tx, email)
-        if user_id is None:
-            return None
-        stored_email = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
-        token = await _issue(tx, user_id, "password_reset", now)
+        await tx.pg.execute(
+            "INSERT INTO password_reset_requests (request_id, email, requested_at)"
+            " VALUES ($1, $2, $3)",
+            uuid4(),
+            email.strip(),
+            now,
+        )
+
+
+async def send_password_resets(
+    database: Database, mailer: Mailer, *, public_url: str, now: datetime
+) -> int:
+    """Handle the pending reset requests, oldest first: where an account uses the address,
+    issue a link and mail it; return how many mails were sent.
+
+    A request is deleted in the transaction that issued its link, after the mail server took
+    the mail; when the server refuses (``OSError``, raised), nothing is kept but the request,
+    for the next run. Requests older than a link's lifetime are dropped unanswered.
+    """
+    async with database.transaction(None) as tx:
+        await tx.pg.execute(
+            "DELETE FROM password_reset_requests WHERE requested_at < $1",
+            now - LIFETIME["password_reset"],
+        )
+    sent = 0
+    while True:
+        async with database.transaction(None) as tx:
+            request = await tx.pg.fetchrow(
+                "SELECT request_id, email FROM password_reset_requests"
+                " ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+            )
+            if request is None:
+                return sent
+            message = await _password_reset_message(tx, request["email"], public_url, now)
+            if message is not None:
+                await mailer.send(message)
+                sent += 1
+            await tx.pg.execute(
+                "DELETE FROM password_reset_requests WHERE request_id = $1", request["request_id"]
+            )
+
+
+async def _password_reset_message(
+    tx: Tx, email: str, public_url: str, now: datetime
+) -> Message | None:
+    """A new reset link for the account of ``email``, or None when no account uses it."""
+    user_id = await identity.user_id_for_email(tx, email)
+    if user_id is None:
+        return None
+    stored_email = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
+    token = await _issue(tx, user_id, "password_reset", now)
     return _message(
         stored_email,
         "Reset your CME Ledger password",

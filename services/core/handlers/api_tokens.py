@@ -51,6 +51,8 @@ class TokenHolder(msgspec.Struct, frozen=True, kw_only=True):
     tenant_id: UUID
     user_id: UUID
     scopes: frozenset[str]
+    access_until: datetime | None
+    """The member's access window when the token was made (see ``create_api_token``)."""
 
 
 async def _record(
@@ -71,7 +73,9 @@ async def create_api_token(
     metadata: Metadata,
 ) -> tuple[ApiToken, str]:
     """Make a token for ``user_id`` in the transaction's organisation; return it and its
-    secret."""
+    secret. The token keeps the member's access window (``access_until``, an auditor's) as it
+    is now: it works only while the membership keeps that same window, so a window granted
+    later does not bring it back."""
     name = name.strip()
     if not name:
         raise InvalidApiToken("give the token a name, to recognise it later")
@@ -83,7 +87,8 @@ async def create_api_token(
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     row = await tx.pg.fetchrow(
         "INSERT INTO api_tokens (tenant_id, token_id, user_id, name, scopes, token_hash,"
-        " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " created_at, expires_at, access_until) SELECT $1, $2, $3, $4, $5, $6, $7, $8,"
+        " m.access_until FROM memberships m WHERE m.tenant_id = $1 AND m.user_id = $3"
         " RETURNING token_id, name, scopes, created_at, expires_at, revoked_at",
         tx.require_tenant(),
         uuid4(),
@@ -157,7 +162,8 @@ async def holder_of(database: Database, secret: str) -> TokenHolder | None:
             "SELECT set_config('app.api_token_hash', $1, true)", secret_hash(secret)
         )
         row = await tx.pg.fetchrow(
-            "SELECT token_id, tenant_id, user_id, scopes FROM api_tokens WHERE token_hash = $1"
+            "SELECT token_id, tenant_id, user_id, scopes, access_until FROM api_tokens"
+            " WHERE token_hash = $1"
             " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
             secret_hash(secret),
         )
@@ -168,4 +174,5 @@ async def holder_of(database: Database, secret: str) -> TokenHolder | None:
         tenant_id=row["tenant_id"],
         user_id=row["user_id"],
         scopes=frozenset(row["scopes"]),
+        access_until=row["access_until"],
     )

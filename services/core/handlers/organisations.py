@@ -229,11 +229,15 @@ async def sign_in(
     password: str,
     now: datetime,
     request_id: str | None = None,
+    require_membership: bool = True,
 ) -> tuple[UUID, list[Membership]]:
     """Authenticate and record the outcome in each of the user's organisations.
 
     Raises ``InvalidCredentials`` (``AccountLocked`` when locked); failures against a known
-    account are recorded (``SignInFailed``) before raising.
+    account are recorded (``SignInFailed``) before raising. With ``require_membership``, an
+    account with no current membership (removed everywhere, or an auditor outside their
+    window) is refused exactly like a wrong password: the answer must not tell that the
+    password was right.
     """
     async with database.transaction(None) as tx:
         known_user = await identity.user_id_for_email(tx, email)
@@ -261,6 +265,8 @@ async def sign_in(
         raise failure
     async with database.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
+    if require_membership and not memberships:
+        raise InvalidCredentials(identity.NOT_RIGHT)
     await record_access(
         database,
         store,
@@ -370,6 +376,7 @@ async def accept_invitation(
             password=password,
             now=now,
             request_id=request_id,
+            require_membership=False,  # joining is how an account without one gets one
         )
     async with database.transaction(found["tenant_id"]) as tx:
         if known_user is None:
@@ -389,14 +396,21 @@ async def accept_invitation(
     return found["tenant_id"], user_id
 
 
+MAX_RECORDED_QUERY = 8192
+"""The longest query string an auditor may send: what they read is recorded whole, so a longer
+one is refused rather than recorded in part (common servers cap a request line near 8 KiB)."""
+
+
 async def record_auditor_read(
     tx: Tx, store: EventStore, *, user_id: UUID, path: str, query: str
 ) -> None:
-    """Append what an auditor is reading to their access stream, in the reading transaction."""
+    """Append what an auditor is reading to their access stream, in the reading transaction:
+    the path and the query whole, never cut (the caller refuses a query longer than
+    ``MAX_RECORDED_QUERY`` before reading)."""
     await record_fact(
         tx,
         store,
         access_stream(user_id),
-        AuditorRead(user_id=user_id, path=path, query=query[:500]),
+        AuditorRead(user_id=user_id, path=path, query=query),
         metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
     )

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.credits.credit import CreditDetails
+from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import (
     Assessment,
@@ -494,3 +495,38 @@ def test_arrt_needs_a_completion_date() -> None:
     fields = changed(completed_on=None, activity_date=None, credit_types=("arrt_category_a",))
     [risk] = acceptance_of(judge(fields, bodies=("ARRT",)), "ARRT").audit_risks
     assert "[R27]" in risk
+
+
+EXACT_NAMES = (
+    "Mary Ann O'Neil",
+    "Anne-Marie Van Der Berg",
+    "Anne-Marie van der Berg",
+    "José De La Cruz",
+    "Maria dos Santos",
+    "Gina d'Angelo",
+    "Ali al-Hassan",
+    "Anna ten Have",
+    "Drew Barrymore",
+    "Mrinal Sen",
+    "Msizi Dube",
+    "Mxolisi Nkosi",
+)
+WORDINGS = (
+    "This certifies that\n{name}\nhas successfully completed",
+    "Participant: {name}\nCourse: Carotid Duplex",
+    "Presented to {name}",
+    "Dear {name},\nThank you for attending",
+    "Learner: {name} Learner ID: MP-011524",
+)
+
+
+@pytest.mark.parametrize("case", [str, str.upper], ids=["as typed", "in capitals"])
+@pytest.mark.parametrize("wording", WORDINGS)
+@pytest.mark.parametrize("name", EXACT_NAMES)
+def test_a_certificate_made_out_to_exactly_the_persons_name_is_never_a_name_mismatch(
+    name: str, wording: str, case: Any
+) -> None:
+    printed = find_fields(wording.format(name=case(name))).participant_name
+    found = codes(judge(changed(participant_name=printed), person_name=name))
+    assert "name_mismatch" not in found, printed
+    assert "missing_name" not in found, "the name is read"

@@ -149,3 +149,22 @@ def test_organisation_names_drop_the_article_legal_suffixes_and_trademark_signs(
         "solutions",
         "usa",
     )
+
+
+_CAPITALISED = st.from_regex(r"[A-Z][a-z]{1,8}(?:-[A-Z][a-z]{1,8})?|[a-z]{1,3}", fullmatch=True)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Mary Ann O'Neil", "Anne-Marie Van Der Berg", "José De La Cruz", "Anna ten Have"],
+)
+def test_a_name_always_matches_itself(name: str) -> None:
+    assert same_person(name, name)
+    assert same_person(name.upper(), name)
+
+
+@given(st.lists(_CAPITALISED, min_size=2, max_size=5).map(" ".join))
+def test_any_name_of_capitalised_words_and_particles_matches_itself(name: str) -> None:
+    tokens = person_name_tokens(name)
+    assume(len(tokens) >= 2 and len(tokens[0]) > 1 and len(tokens[-1]) > 1)
+    assert same_person(name, name)
