@@ -15,7 +15,7 @@ from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.response import Response
-from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -37,7 +37,7 @@ from services.api.controllers.reviews import ReviewController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
-from services.api.errors import log_unexpected, problem_details_config
+from services.api.errors import internal_error_problem, log_unexpected, problem_details_config
 from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
@@ -173,6 +173,7 @@ def create_app(
             security=token_security,
         ),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
+        exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: internal_error_problem},
         template_config=template_config(),
         state=State(
             {
