@@ -38,6 +38,7 @@ from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
 from services.api.errors import internal_error_problem, log_unexpected, problem_details_config
+from services.api.input_limits import GuardedRequest, UnstorableInputMiddleware
 from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
@@ -161,7 +162,13 @@ def create_app(
             MailPreferencesController,
             UnsubscribeController,
         ],
-        middleware=[RequestContextMiddleware(), *rate_limits(settings), csrf],
+        middleware=[
+            RequestContextMiddleware(),
+            UnstorableInputMiddleware(),
+            *rate_limits(settings),
+            csrf,
+        ],
+        request_class=GuardedRequest,
         on_app_init=[session_auth(settings).on_app_init],
         stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
         openapi_config=OpenAPIConfig(
