@@ -68,11 +68,17 @@ DecimalText = Annotated[
 commands built otherwise)."""
 
 
-class DateOutOfRange(DomainError):
+class OutOfLimits(DomainError):
+    """A value breaks one of these limits, whichever command carries it."""
+
+    code = "out_of_limits"
+
+
+class DateOutOfRange(OutOfLimits):
     code = "date_out_of_range"
 
 
-class TextTooLong(DomainError):
+class TextTooLong(OutOfLimits):
     code = "text_too_long"
 
 

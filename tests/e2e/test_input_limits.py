@@ -219,3 +219,25 @@ def test_every_string_a_request_sends_has_a_documented_length_cap(settings: Sett
                 if parameter["in"] == "query":
                     walk(parameter["schema"], f"{label} ?{parameter['name']}", frozenset(), False)
     assert uncapped == set(UNCAPPED_IN_SCHEMA)
+
+
+async def test_an_imported_row_over_the_limits_is_an_invalid_row_and_the_rest_is_imported(
+    org: Org,
+) -> None:
+    rows = (
+        "employee_number,email,full_name,department,credentials\n"
+        "E-1,,Ada One,Echo,ARDMS:RDMS:2020-01-01:AB\n"
+        f"E-2,,Bo Two,{'d' * 201},\n"
+        "E-3,,Cy Three,Echo,ARDMS:RDMS:0001-01-01:AB\n"
+    )
+    imported = await org.owner.post(
+        "/api/v1/staff/import?mode=valid_rows",
+        content=rows.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    report = imported.json()
+    assert (report["created"], report["invalid"]) == (1, 2)
+    errors = {row["line"]: row["errors"] for row in report["report"]}
+    assert errors[3] == ["the department must be at most 200 characters, not 201"]
+    assert "between 1950-01-01" in errors[4][0]
