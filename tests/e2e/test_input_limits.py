@@ -241,3 +241,13 @@ async def test_an_imported_row_over_the_limits_is_an_invalid_row_and_the_rest_is
     errors = {row["line"]: row["errors"] for row in report["report"]}
     assert errors[3] == ["the department must be at most 200 characters, not 201"]
     assert "between 1950-01-01" in errors[4][0]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "0001-01-01T00:00"])
+async def test_a_portal_replay_moment_outside_the_range_is_a_field_message(
+    org: Org, moment: str
+) -> None:
+    person_id = await own_record(org.owner)
+    page = await org.owner.get(f"/audit/people/{person_id}", params={"at": moment})
+    assert page.status_code == 200, page.text
+    assert "Enter the moment between 1900-01-01 and 2200-12-31" in page.text

@@ -10,7 +10,7 @@ a summary of the problems at the top, linked to the fields, and each message at 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -83,6 +83,18 @@ class Form:
             self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
             return None
         return day
+
+    def moment(self, name: str, label: str) -> datetime | None:
+        """A date and time (UTC), in the same range as days."""
+        try:
+            found = datetime.fromisoformat(self.value(name).strip()).replace(tzinfo=UTC)
+        except ValueError:
+            self.fail(name, f"Enter the {label} as a date and time, like 2026-10-02 14:30")
+            return None
+        if not EARLIEST_DAY <= found.date() <= LATEST_DAY:
+            self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
+            return None
+        return found
 
     def amount(self, name: str, label: str, *, required: bool = True) -> Decimal | None:
         value = self.value(name).strip().replace(",", ".")
