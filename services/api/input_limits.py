@@ -9,11 +9,13 @@ decoder cannot take apart is a 400, never a 500.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from litestar import Request
 from litestar.exceptions import ClientException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -38,7 +40,18 @@ class UnstorableInputMiddleware(ASGIMiddleware):
 
 class GuardedRequest(Request[Any, Any, Any]):
     """Litestar's request, whose JSON body is refused (400) when it nests deeper than
-    ``MAX_JSON_DEPTH`` or holds a NUL character in a string or key."""
+    ``MAX_JSON_DEPTH`` or holds a NUL character in a string or key, and whose body over the
+    route's size limit is refused (413) naming the limit."""
+
+    async def stream(self) -> AsyncGenerator[bytes, None]:
+        try:
+            async for chunk in super().stream():
+                yield chunk
+        except RequestEntityTooLarge:
+            limit = self.route_handler.resolve_request_max_body_size()
+            raise RequestEntityTooLarge(
+                detail=f"the request body must be at most {limit:,} bytes"
+            ) from None
 
     async def json(self) -> Any:
         try:

@@ -44,6 +44,9 @@ async def test_every_kind_of_error_is_a_problem_with_a_type(org: Org, migrated: 
             answers["rate limit"] = await anonymous.post(
                 "/api/v1/session", json={"email": "x@example.org", "password": "x"}
             )
+    assert answers["body too large"].json()["detail"] == (
+        "the request body must be at most 10,000,000 bytes"
+    )
     types = {kind: (answer.status_code, problem_type(answer)) for kind, answer in answers.items()}
     prefix = "urn:cmeledger:problem:"
     assert types == {
