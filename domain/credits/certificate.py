@@ -37,6 +37,15 @@ from domain.credits.verification import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
+from domain.shared.limits import (
+    CODE_LENGTH,
+    EARLIEST_ACTIVITY_DAY,
+    NAME_LENGTH,
+    STATEMENT_LENGTH,
+    TITLE_LENGTH,
+    check_day,
+    check_length,
+)
 
 MediaType = Literal["application/pdf", "image/png", "image/jpeg"]
 EXTENSIONS: dict[MediaType, str] = {
@@ -319,7 +328,7 @@ def decide_review_certificate(
     if command.corrected_fields is not None and command.corrected_fields != fields:
         if not reason:
             raise ReviewReasonRequired("say why the fields are corrected")
-        fields = command.corrected_fields
+        fields = _checked_corrections(command.corrected_fields)
         events.append(
             CertificateFieldsCorrected(
                 certificate_id=certificate.certificate_id,
@@ -364,6 +373,26 @@ def _uploaded(state: Certificate | None) -> Certificate:
     if state is None:
         raise CertificateNotUploaded("no such certificate was uploaded")
     return state
+
+
+def _checked_corrections(fields: ExtractedFields) -> ExtractedFields:
+    """Refuse corrected fields over their length caps or with days out of range."""
+    for label, text, limit in (
+        ("the participant name", fields.participant_name, NAME_LENGTH),
+        ("the title", fields.title, TITLE_LENGTH),
+        ("the provider", fields.provider, NAME_LENGTH),
+        ("the accreditation statement", fields.accreditation_statement, STATEMENT_LENGTH),
+        ("the certificate number", fields.certificate_number, CODE_LENGTH),
+        ("the approval number", fields.approval_number, CODE_LENGTH),
+    ):
+        check_length(label, text, limit)
+    for label, day in (
+        ("activity_date", fields.activity_date),
+        ("completed_on", fields.completed_on),
+    ):
+        if day is not None:
+            check_day(label, day, earliest=EARLIEST_ACTIVITY_DAY)
+    return fields
 
 
 def _review_assessment(assessment: Assessment | None, fields: ExtractedFields | None) -> Assessment:

@@ -17,6 +17,14 @@ import msgspec
 
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
+from domain.shared.limits import (
+    EARLIEST_ACTIVITY_DAY,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    TITLE_LENGTH,
+    check_day,
+    check_length,
+)
 
 CreditType = Literal[
     "ama_pra_category_1",
@@ -283,6 +291,7 @@ def decide_record_verification(
     """Record the outcome of checking the certificate; rejection and review need a note."""
     credit = _live(state, "verify")
     note = command.note.strip()
+    check_length("the note", note, REASON_LENGTH)
     if command.status in ("rejected", "needs_review") and not note:
         raise ReasonRequired(f"say why the credit is {command.status.replace('_', ' ')}")
     if command.status == credit.verification:
@@ -294,13 +303,16 @@ def decide_record_verification(
 
 def _validated(details: CreditDetails, now: datetime) -> CreditDetails:
     check_quarter_credits(details.credits)
-    for label, text in (
-        ("title", details.title),
-        ("provider", details.provider),
-        ("accrediting organisation", details.accrediting_organisation),
+    for label, text, limit in (
+        ("title", details.title, TITLE_LENGTH),
+        ("provider", details.provider, NAME_LENGTH),
+        ("accrediting organisation", details.accrediting_organisation, NAME_LENGTH),
     ):
         if not text.strip():
             raise InvalidCreditDetails(f"the {label} must not be blank")
+        check_length(f"the {label}", text.strip(), limit)
+    check_length("the certificate reference", details.certificate_ref, NAME_LENGTH)
+    check_day("completed_on", details.completed_on, earliest=EARLIEST_ACTIVITY_DAY)
     if not details.credit_types:
         raise InvalidCreditDetails("name at least one credit type from the certificate")
     if details.completed_on > now.date():
@@ -338,6 +350,7 @@ def _reason(text: str, what: str) -> str:
     reason = text.strip()
     if not reason:
         raise ReasonRequired(f"{what} needs a reason")
+    check_length(f"the reason for {what}", reason, REASON_LENGTH)
     return reason
 
 

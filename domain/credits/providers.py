@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -27,6 +27,7 @@ from domain.credits.names import organisation_tokens, organisation_tokens_alike
 from domain.credits.verification import ProviderMatch
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
+from domain.shared.limits import REASON_LENGTH, ReasonText, check_length
 
 MAX_NAME = 200
 MAX_ALIASES = 20
@@ -366,11 +367,14 @@ PROVIDER_EVENTS: tuple[type[Event], ...] = (
 )
 
 
+ProviderName = Annotated[str, msgspec.Meta(max_length=MAX_NAME)]
+
+
 class AddProvider(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    aliases: tuple[str, ...] = ()
+    name: ProviderName
+    aliases: Annotated[tuple[ProviderName, ...], msgspec.Meta(max_length=MAX_ALIASES)] = ()
     credit_types: tuple[CreditType, ...] = ()
-    reference: str = ""
+    reference: ReasonText = ""
     """Where the provider can be checked (its site, an accreditor's listing)."""
 
 
@@ -435,7 +439,7 @@ def decide_add_provider(
             name=name,
             aliases=aliases,
             credit_types=tuple(sorted(set(command.credit_types))),
-            reference=command.reference.strip(),
+            reference=_reference(command.reference),
         )
     ]
 
@@ -456,6 +460,12 @@ def decide_remove_provider(
     if any(e.provider_id == command.provider_id for e in SEED_PROVIDERS):
         raise SeedProviderNotRemovable("providers of the seed directory cannot be removed")
     raise ProviderNotListed(f"no provider {command.provider_id!r} was added to the directory")
+
+
+def _reference(text: str) -> str:
+    reference = text.strip()
+    check_length("the reference", reference, REASON_LENGTH)
+    return reference
 
 
 def _clean(text: str, what: str) -> str:

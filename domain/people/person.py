@@ -26,6 +26,16 @@ from domain.people.credentials import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
+from domain.shared.limits import (
+    CODE_LENGTH,
+    EARLIEST_ACTIVITY_DAY,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    Code,
+    Name,
+    check_day,
+    check_length,
+)
 
 # --- state -------------------------------------------------------------------------------------
 
@@ -217,9 +227,9 @@ class RegisterPerson(msgspec.Struct, frozen=True, kw_only=True):
 class AssignPerson(msgspec.Struct, frozen=True, kw_only=True):
     """Set the department, site and employee number; ``None`` or blank clears one."""
 
-    department: str | None = None
-    site: str | None = None
-    employee_number: str | None = None
+    department: Name | None = None
+    site: Name | None = None
+    employee_number: Code | None = None
 
 
 class RecordRegistryId(msgspec.Struct, frozen=True, kw_only=True):
@@ -314,13 +324,14 @@ def decide_register_person(
     name = command.full_name.strip()
     if not name:
         raise InvalidPersonData("a person needs a full name")
+    check_length("the full name", name, NAME_LENGTH)
     return [
         PersonRegistered(
             person_id=command.person_id,
             full_name=name,
-            department=_optional(command.department),
-            site=_optional(command.site),
-            employee_number=_optional(command.employee_number),
+            department=_optional(command.department, "the department", NAME_LENGTH),
+            site=_optional(command.site, "the site", NAME_LENGTH),
+            employee_number=_optional(command.employee_number, "the employee number", CODE_LENGTH),
             email=normal_email(command.email),
         )
     ]
@@ -351,9 +362,9 @@ def decide_assign_person(
     trimmed; blank means none; an assignment equal to the current one changes nothing."""
     person = _registered(state)
     assigned = (
-        _optional(command.department),
-        _optional(command.site),
-        _optional(command.employee_number),
+        _optional(command.department, "the department", NAME_LENGTH),
+        _optional(command.site, "the site", NAME_LENGTH),
+        _optional(command.employee_number, "the employee number", CODE_LENGTH),
     )
     if assigned == (person.department, person.site, person.employee_number):
         return []
@@ -376,6 +387,7 @@ def decide_record_registry_id(
     registry_id = command.registry_id.strip()
     if not registry_id:
         raise InvalidPersonData(f"the {command.body} registry id must not be blank")
+    check_length("the registry id", registry_id, CODE_LENGTH)
     if command.body == "CCI" and not _CCI_NUMBER.fullmatch(registry_id):
         raise InvalidPersonData("a CCI number has exactly 8 digits [C7]")
     if person.registry_ids.get(command.body) == registry_id:
@@ -537,8 +549,10 @@ def decide_record_cqr_completion(
     ]
 
 
-def _optional(value: str | None) -> str | None:
+def _optional(value: str | None, field: str, limit: int) -> str | None:
+    """``value`` trimmed (blank: None), refused over ``limit`` characters."""
     stripped = (value or "").strip()
+    check_length(field, stripped, limit)
     return stripped or None
 
 
@@ -547,7 +561,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def normal_email(value: str | None) -> str | None:
     """``value`` trimmed and lower-cased (blank: None); refuses what is not an email address."""
-    email = _optional(value)
+    email = (value or "").strip() or None
     if email is None:
         return None
     if len(email) > 254 or not _EMAIL.fullmatch(email):
@@ -559,6 +573,7 @@ def _reason(value: str) -> str:
     reason = value.strip()
     if not reason:
         raise InvalidPersonData("give a reason")
+    check_length("the reason", reason, REASON_LENGTH)
     return reason
 
 
@@ -579,6 +594,8 @@ def _check_specialties(
 
 
 def _check_not_future(day: date, now: datetime) -> None:
+    """Refuse a day something was done that lies in the future or before the earliest one."""
+    check_day("the date", day, earliest=EARLIEST_ACTIVITY_DAY)
     if day > now.date():
         raise InvalidPersonData(f"{day.isoformat()} is in the future")
 

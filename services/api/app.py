@@ -15,7 +15,7 @@ from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.response import Response
-from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -37,8 +37,9 @@ from services.api.controllers.reviews import ReviewController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
-from services.api.errors import log_unexpected, problem_details_config
+from services.api.errors import internal_error_problem, log_unexpected, problem_details_config
 from services.api.idempotency import IdempotencyMiddleware, document_idempotency_key
+from services.api.input_limits import GuardedRequest, UnstorableInputMiddleware
 from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
@@ -164,10 +165,12 @@ def create_app(
         ],
         middleware=[
             RequestContextMiddleware(),
+            UnstorableInputMiddleware(),
             *rate_limits(settings),
             csrf,
             IdempotencyMiddleware(),
         ],
+        request_class=GuardedRequest,
         on_app_init=[session_auth(settings).on_app_init],
         stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
         openapi_config=OpenAPIConfig(
@@ -179,6 +182,7 @@ def create_app(
             security=token_security,
         ),
         plugins=[ProblemDetailsPlugin(problem_details_config())],
+        exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: internal_error_problem},
         template_config=template_config(),
         state=State(
             {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import structlog
-from litestar.exceptions import HTTPException
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.credits.certificate import (
     CertificateAlreadyDecided,
@@ -96,6 +99,61 @@ def conflict_to_problem(exc: ConcurrencyConflict) -> ProblemDetailsException:
     )
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def status_code_name(status: int) -> str:
+    """``forbidden``, ``not_found``, ``request_entity_too_large`` ... of a status code."""
+    return _phrase(status).lower().replace(" ", "_").replace("-", "_")
+
+
+def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
+    """Any other HTTP error (a guard's 403, routing's 404 and 405, validation's 400, a body over
+    the size limit's 413, the rate limit's 429 ...) as a problem typed by its status. A
+    validation failure's detail says which field breaks which limit."""
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        title=_phrase(exc.status_code),
+        detail=_invalid_fields(exc) or exc.detail,
+        type_=PROBLEM_TYPE + status_code_name(exc.status_code),
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+def _invalid_fields(exc: HTTPException) -> str:
+    """``title: Expected `str` of length <= 300; ...`` from a validation failure's extra."""
+    if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
+        return ""
+    return "; ".join(
+        f"{found['key']}: {found['message']}" if found.get("key") else str(found["message"])
+        for found in exc.extra
+        if isinstance(found, dict) and "message" in found
+    )
+
+
+def _typed_problem(request: Request[Any, Any, Any], exc: ProblemDetailsException) -> Response[Any]:
+    """A problem raised without a type gets its status's (every problem names its type)."""
+    if exc.type_ is None:
+        exc.type_ = PROBLEM_TYPE + status_code_name(exc.status_code)
+    return exc.to_response(request)
+
+
+def internal_error_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A failure of ours: a problem that says nothing of the cause (``log_unexpected`` logs
+    it)."""
+    return ProblemDetailsException(
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        title="Internal Server Error",
+        detail="something went wrong on our side",
+        type_=PROBLEM_TYPE + "internal_error",
+    ).to_response(request)
+
+
 async def log_unexpected(exc: Exception, scope: Any) -> None:
     """Log every exception that becomes a 500, with its traceback and the request context."""
     if not isinstance(exc, HTTPException | DomainError | IdentityError | ConcurrencyConflict):
@@ -106,10 +164,11 @@ async def log_unexpected(exc: Exception, scope: Any) -> None:
 
 def problem_details_config() -> ProblemDetailsConfig:
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        HTTPException: http_to_problem,
         DomainError: to_problem,
         IdentityError: to_problem,
         ConcurrencyConflict: conflict_to_problem,
     }
     return ProblemDetailsConfig(
-        enable_for_all_http_exceptions=True, exception_to_problem_detail_map=mapping
+        exception_handler=_typed_problem, exception_to_problem_detail_map=mapping
     )

@@ -14,7 +14,7 @@ from litestar.openapi.spec import (
 
 PROBLEM_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
-    description="RFC 9457 problem details; `type` is urn:cmeledger:problem:<code>",
+    description="RFC 9457 problem details; `type` (always given) is urn:cmeledger:problem:<code>",
     properties={
         "type": Schema(type=OpenAPIType.STRING),
         "title": Schema(type=OpenAPIType.STRING),
@@ -23,7 +23,7 @@ PROBLEM_SCHEMA = Schema(
         "instance": Schema(type=OpenAPIType.STRING),
         "extra": Schema(),
     },
-    required=["status"],
+    required=["type", "status"],
 )
 
 PROBLEMS = {

@@ -24,6 +24,7 @@ import msgspec
 from domain.people.person import Person, PersonRefused
 from domain.people.roster_import import Roster, RosterRow, plan_row
 from domain.shared.event import Event, event_tag
+from domain.shared.limits import OutOfLimits
 from services.core.db import Tx
 from services.core.eventstore import EventStore, Metadata, StreamAppend
 from services.core.handlers import entity_ids, event_ids
@@ -135,7 +136,7 @@ async def plan_import(
             events = plan_row(
                 known.person if known else None, row, person_id=person_id, now=now, ids=ids
             )
-        except PersonRefused as exc:
+        except (PersonRefused, OutOfLimits) as exc:
             reports[row.line] = _report(row, "invalid", errors=[str(exc)])
             continue
         outcome: RowOutcome = "unchanged" if not events else "update" if known else "create"

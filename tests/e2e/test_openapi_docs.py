@@ -17,7 +17,7 @@ async def test_every_operation_documents_its_problem_responses(
     client: AsyncTestClient[Any],
 ) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
-    assert schema["components"]["schemas"]["ProblemDetails"]["required"] == ["status"]
+    assert schema["components"]["schemas"]["ProblemDetails"]["required"] == ["type", "status"]
     assert set(schema["components"]["securitySchemes"]) == {"sessionCookie", "apiToken"}
     operations = [
         (method, path, operation)

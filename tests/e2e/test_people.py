@@ -87,7 +87,12 @@ async def test_corrections_keep_history_and_need_a_reason(org: Org) -> None:
     ("change", "status"),
     [
         ({"credits": "0.3"}, 422),
-        ({"credits": "-1"}, 422),
+        ({"credits": "0"}, 422),
+        ({"credits": "-1"}, 400),
+        ({"credits": "1_000"}, 400),
+        ({"credits": " 1"}, 400),
+        ({"credits": "1e1"}, 400),
+        ({"credits": "\u0661"}, 400),
         ({"credit_types": ["made_up"]}, 400),
         ({"completed_on": "not a date"}, 400),
         ({"title": 42}, 400),

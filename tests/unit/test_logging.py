@@ -48,3 +48,53 @@ def test_development_logs_are_human_readable(capsys: pytest.CaptureFixture[str])
     assert "person" in err
     with pytest.raises(json.JSONDecodeError):
         json.loads(err.splitlines()[-1])
+
+
+SECRETS = ("s3ss10n-id", "csrf-t0ken", "b3arer-t0ken", "hunter2-pass", "x-ap1-key")
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_secrets_are_masked_in_every_line_whatever_its_origin(
+    capsys: pytest.CaptureFixture[str], environment: str
+) -> None:
+    configure_logging(
+        load_settings({"CMELEDGER_ENVIRONMENT": environment, "CMELEDGER_SECRET_KEY": "s" * 40})
+    )
+    structlog.get_logger("cmeledger").warning(
+        "request failed",
+        headers=[(b"cookie", b"cmeledger_session=s3ss10n-id"), (b"accept", b"text/html")],
+        body={"email": "a@example.org", "user": {"Password": "hunter2-pass"}},
+        X_CSRFToken="csrf-t0ken",
+    )
+    logging.getLogger("uvicorn.error").error(
+        "upstream said: Authorization: Bearer b3arer-t0ken; cookie: csrftoken=csrf-t0ken",
+    )
+    logging.getLogger("uvicorn.access").info('"GET /unsubscribe?token=x-ap1-key HTTP/1.1" 200')
+    err = capsys.readouterr().err
+    assert "a@example.org" in err, "what is not secret stays"
+    assert "text/html" in err
+    assert [secret for secret in SECRETS if secret in err] == []
+    assert err.count("[redacted]") >= len(SECRETS)
+
+
+def _fail_holding_a_secret() -> None:
+    session_cookie = "cmeledger_session=s3ss10n-id"  # a local variable of the failing frame
+    raise RuntimeError(f"failed after {len(session_cookie)} characters")
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_tracebacks_carry_no_local_variables(
+    capsys: pytest.CaptureFixture[str], environment: str
+) -> None:
+    configure_logging(
+        load_settings({"CMELEDGER_ENVIRONMENT": environment, "CMELEDGER_SECRET_KEY": "s" * 40})
+    )
+    try:
+        _fail_holding_a_secret()
+    except RuntimeError:
+        structlog.get_logger("cmeledger").exception("handler failed")
+    err = capsys.readouterr().err
+    assert "RuntimeError: failed after 28 characters" in err
+    assert "_fail_holding_a_secret" in err
+    assert "s3ss10n-id" not in err
+    assert "session_cookie =" not in err

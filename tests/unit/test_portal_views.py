@@ -250,11 +250,22 @@ def test_a_form_reads_typed_values_and_keeps_them_when_refused() -> None:
     assert form.field_id("completed_on") == "credit-completed-on"
 
 
-@pytest.mark.parametrize("typed", ["one", "NaN", "Infinity", "1e999999999999"])
+@pytest.mark.parametrize(
+    "typed", ["one", "NaN", "Infinity", "1e999999999999", "1_000", "+1", "1e3", "\u0661"]
+)
 def test_amounts_that_are_not_numbers_are_refused_at_their_field(typed: str) -> None:
     form = Form("credit", {"credits": typed})
     assert form.amount("credits", "credits") is None
     assert form.errors == {"credits": "Enter the credits as a number, like 1.25"}
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
+def test_days_outside_the_range_are_refused_at_their_field(typed: str) -> None:
+    form = Form("credit", {"completed_on": typed})
+    assert form.day("completed_on", "completion date") is None
+    assert form.errors == {
+        "completed_on": "Enter the completion date between 1900-01-01 and 2200-12-31"
+    }
 
 
 @pytest.mark.parametrize(

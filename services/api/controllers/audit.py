@@ -10,11 +10,13 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Stream
 
+from domain.shared.limits import CODE_LENGTH
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.params import check_days, day_parameter
 from services.core.audit_bundle import build_bundle
 from services.core.audit_queries import timeline
 from services.core.blobs import build_blob_store, read_chunks
@@ -51,12 +53,13 @@ class AuditController(Controller):
         state: State,
         after_seq: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        event_type: FromQuery[str | None] = None,
-        stream_id: FromQuery[str | None] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        event_type: Annotated[str | None, QueryParameter(max_length=CODE_LENGTH)] = None,
+        stream_id: Annotated[str | None, QueryParameter(max_length=CODE_LENGTH)] = None,
+        since: Annotated[datetime | None, day_parameter("Recorded at or after")] = None,
+        until: Annotated[datetime | None, day_parameter("Recorded before")] = None,
     ) -> TimelinePage:
         """The organisation's history in order, filtered by event type, stream and time."""
+        check_days(since=since, until=until)
         async with state.database.transaction(request.user.tenant_id) as tx:
             page = await timeline(
                 tx,

@@ -16,6 +16,7 @@ from litestar.response import Response
 
 from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
+from domain.shared.limits import NAME_LENGTH, Code, Name
 from services.api.auth import Principal, requires_role
 from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
 from services.api.idempotency import request_command_id
@@ -28,10 +29,10 @@ from services.core.notifications.outbox import organisation_name
 
 
 class StaffDetails(msgspec.Struct, frozen=True, kw_only=True):
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    department: str | None = None
-    site: str | None = None
-    employee_number: str | None = None
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
+    department: Name | None = None
+    site: Name | None = None
+    employee_number: Code | None = None
 
 
 class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,15 +17,20 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
 from domain.credits.credit import (
+    AcademicCredits,
+    AcademicTerm,
+    ActivityKind,
     AmendCredit,
     Credit,
     CreditDetails,
+    CreditType,
     RecordCredit,
     RetractCredit,
+    Topic,
 )
 from domain.people.credentials import Body, Specialty
 from domain.people.person import (
@@ -37,9 +42,19 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
+from domain.shared.limits import (
+    CODE_LENGTH,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    Code,
+    DecimalText,
+    Name,
+    Title,
+)
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.idempotency import request_command_id
+from services.api.params import check_days, day_parameter
 from services.core import queries
 from services.core.audit_queries import obligations_known_at
 from services.core.db import Tx
@@ -51,13 +66,55 @@ READERS = frozenset({"owner", "admin", "auditor"})
 WRITERS = frozenset({"owner", "admin"})
 
 
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_LENGTH)]
+
+
 class PersonCreate(msgspec.Struct, frozen=True, kw_only=True):
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
     person_id: UUID | None = None
     """Omit to create a new staff record; an employee may only create their own."""
-    department: str | None = None
-    site: str | None = None
-    employee_number: str | None = None
+    department: Name | None = None
+    site: Name | None = None
+    employee_number: Code | None = None
+
+
+class AcademicCreditsInput(msgspec.Struct, frozen=True, kw_only=True):
+    """``AcademicCredits`` as sent."""
+
+    units: DecimalText
+    term: AcademicTerm
+
+
+class CreditInput(msgspec.Struct, frozen=True, kw_only=True):
+    """``CreditDetails`` as sent: amounts as strict decimal text, every text capped. The
+    completion day lies between 1950-01-01 and today."""
+
+    title: Title
+    provider: Name
+    accrediting_organisation: Name
+    credit_types: Annotated[tuple[CreditType, ...], msgspec.Meta(max_length=20)]
+    completed_on: date
+    credits: DecimalText
+    topics: Annotated[tuple[Topic, ...], msgspec.Meta(max_length=20)] = ()
+    activity_kind: ActivityKind = "standard"
+    certificate_ref: Name | None = None
+    academic: AcademicCreditsInput | None = None
+    partial_attendance: bool = False
+
+    def details(self) -> CreditDetails:
+        """The domain's ``CreditDetails``, amounts as ``Decimal``."""
+        academic = (
+            None
+            if self.academic is None
+            else AcademicCredits(units=Decimal(self.academic.units), term=self.academic.term)
+        )
+        return CreditDetails(
+            **{
+                **msgspec.structs.asdict(self),
+                "credits": Decimal(self.credits),
+                "academic": academic,
+            }
+        )
 
 
 class CredentialCreate(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,7 +130,7 @@ class CqrCompletion(msgspec.Struct, frozen=True, kw_only=True):
 
 class RegistryIdUpdate(msgspec.Struct, frozen=True, kw_only=True):
     body: Body
-    registry_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    registry_id: Annotated[str, msgspec.Meta(min_length=1, max_length=CODE_LENGTH)]
 
 
 class BirthMonthUpdate(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,12 +138,12 @@ class BirthMonthUpdate(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Correction(msgspec.Struct, frozen=True, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
-    details: CreditDetails
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    details: CreditInput
+    reason: Reason
 
 
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
@@ -285,7 +342,7 @@ class PeopleController(Controller):
         request: Request[Principal, Any, Any],
         state: State,
         person_id: FromPath[UUID],
-        data: JSONBody[CreditDetails],
+        data: JSONBody[CreditInput],
     ) -> CreditRecordedResponse:
         """Record a CME activity; the answer says at once which bodies count it, and why not."""
         authorise_person(request.user, person_id, write=True)
@@ -296,7 +353,7 @@ class PeopleController(Controller):
             await credit_handlers.record_credit(
                 tx,
                 state.store,
-                RecordCredit(credit_id=credit_id, person_id=person_id, details=data),
+                RecordCredit(credit_id=credit_id, person_id=person_id, details=data.details()),
                 command_id=command_id,
                 metadata=actor(request),
             )
@@ -318,7 +375,7 @@ class PeopleController(Controller):
         data: JSONBody[CreditAmendment],
     ) -> Credit:
         """Replace a credit's details, with a reason (history keeps the old ones)."""
-        command = AmendCredit(details=data.details, reason=data.reason)
+        command = AmendCredit(details=data.details.details(), reason=data.reason)
         return await self._change_credit(request, state, person_id, credit_id, command)
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/retraction")
@@ -362,18 +419,18 @@ class PeopleController(Controller):
         state: State,
         person_id: FromPath[UUID],
         as_of: Annotated[
-            date | None,
-            QueryParameter(description="Evaluate on this day (default: today), YYYY-MM-DD"),
+            date | None, day_parameter("Evaluate on this day (default: today), YYYY-MM-DD")
         ] = None,
         known_at: Annotated[
             datetime | None,
-            QueryParameter(
-                description="Owners, admins, auditors: replay only what was recorded by this"
+            day_parameter(
+                "Owners, admins, auditors: replay only what was recorded by this"
                 " moment (what the record showed then)"
             ),
         ] = None,
     ) -> list[Obligation]:
         """The previous and current obligation per body, with every number explained."""
+        check_days(as_of=as_of, known_at=known_at)
         authorise_person(request.user, person_id, write=False)
         today = as_of or (known_at or datetime.now(UTC)).date()
         async with state.database.transaction(request.user.tenant_id) as tx:
@@ -401,8 +458,11 @@ class OrganisationController(Controller):
         self,
         request: Request[Principal, Any, Any],
         state: State,
-        as_of: Annotated[date | None, QueryParameter()] = None,
+        as_of: Annotated[
+            date | None, day_parameter("Evaluate on this day (default: today)")
+        ] = None,
     ) -> queries.OrganisationSummary:
         """Counts by status, body, department and site, and the next deadlines."""
+        check_days(as_of=as_of)
         async with state.database.transaction(request.user.tenant_id) as tx:
             return await queries.organisation_summary(tx, today=as_of or datetime.now(UTC).date())

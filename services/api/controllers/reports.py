@@ -20,10 +20,11 @@ from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
+from services.api.params import check_days, day_parameter
 from services.core import compliance_report, csv_export
 from services.core.compliance_report import ComplianceReport, ReportSelection
 
-AsOf = Annotated[date | None, QueryParameter(description="Evaluate on this day (default: today)")]
+AsOf = Annotated[date | None, day_parameter("Evaluate on this day (default: today)")]
 ActivityFilter = Annotated[
     Activity, QueryParameter(description="active (default), deactivated or all staff")
 ]
@@ -45,6 +46,7 @@ def selection(
     site: str | None,
     status: Status | None,
 ) -> ReportSelection:
+    check_days(as_of=as_of)
     return ReportSelection(
         as_of=as_of or datetime.now(UTC).date(),
         activity=activity,

@@ -9,6 +9,8 @@ event on the certificate, and on the credit it was declared for.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,8 +21,9 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from domain.credits.certificate import ReviewCertificate, ReviewDecision
-from domain.credits.credit import VerificationStatus
+from domain.credits.credit import CreditType, VerificationStatus
 from domain.credits.verification import ExtractedFields
+from domain.shared.limits import Code, DecimalText, Name, ReasonText, Statement, Title
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import authorise_person
@@ -37,6 +40,30 @@ MAX_CREDITS = 1000
 """More credits than any certificate awards (a bound for corrected fields)."""
 
 
+class FieldCorrections(msgspec.Struct, frozen=True, kw_only=True):
+    """``ExtractedFields`` as a reviewer sends them: every text capped, credits as strict
+    decimal text; dates between 1950-01-01 and 2200-12-31."""
+
+    participant_name: Name | None = None
+    title: Title | None = None
+    provider: Name | None = None
+    accreditation_statement: Statement | None = None
+    credit_types: Annotated[tuple[CreditType, ...], msgspec.Meta(max_length=20)] = ()
+    activity_date: date | None = None
+    completed_on: date | None = None
+    credits: DecimalText | None = None
+    certificate_number: Code | None = None
+    approval_number: Code | None = None
+
+    def extracted(self) -> ExtractedFields:
+        return ExtractedFields(
+            **{
+                **msgspec.structs.asdict(self),
+                "credits": None if self.credits is None else Decimal(self.credits),
+            }
+        )
+
+
 class ReviewRequest(msgspec.Struct, frozen=True, kw_only=True):
     """``approve``: the certificate supports the credit; ``reject``: it does not. ``reason`` is
     shown to the person: required to reject, to correct the fields, to approve despite open
@@ -44,12 +71,12 @@ class ReviewRequest(msgspec.Struct, frozen=True, kw_only=True):
     certificate (all of them, as they should read) before the decision."""
 
     decision: ReviewDecision
-    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    fields: ExtractedFields | None = None
+    reason: ReasonText = ""
+    fields: FieldCorrections | None = None
 
     def __post_init__(self) -> None:
         credits = self.fields.credits if self.fields else None
-        if credits is not None and not (credits.is_finite() and 0 < credits <= MAX_CREDITS):
+        if credits is not None and not 0 < Decimal(credits) <= MAX_CREDITS:
             raise ValueError(f"fields.credits must be above 0 and at most {MAX_CREDITS}")
 
 
@@ -117,7 +144,7 @@ class ReviewController(Controller):
             reviewer_person_id=request.user.person_id,
             decision=data.decision,
             reason=data.reason,
-            corrected_fields=data.fields,
+            corrected_fields=None if data.fields is None else data.fields.extracted(),
         )
         async with state.database.transaction(request.user.tenant_id) as tx:
             await _item(tx, certificate_id)

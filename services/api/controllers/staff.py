@@ -21,10 +21,12 @@ from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
+from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.errors import PROBLEM_TYPE
 from services.api.idempotency import request_command_id
+from services.api.params import check_days, day_parameter
 from services.core import queries, staff_queries
 from services.core.db import Tx
 from services.core.handlers import people as people_handlers
@@ -123,10 +125,13 @@ class StaffController(Controller):
             Body | None, QueryParameter(name="body", description="Holds a credential of")
         ] = None,
         credential: Annotated[
-            str | None, QueryParameter(description="Holds this credential code, e.g. RDMS")
+            str | None,
+            QueryParameter(
+                max_length=CODE_LENGTH, description="Holds this credential code, e.g. RDMS"
+            ),
         ] = None,
-        department: Annotated[str | None, QueryParameter()] = None,
-        site: Annotated[str | None, QueryParameter()] = None,
+        department: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
+        site: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
         search: Annotated[
             str | None,
             QueryParameter(max_length=200, description="In the name, email or employee number"),
@@ -135,11 +140,12 @@ class StaffController(Controller):
             int | None,
             QueryParameter(ge=0, le=3660, description="An obligation due within N days"),
         ] = None,
-        as_of: Annotated[date | None, QueryParameter(description="Default: today")] = None,
+        as_of: Annotated[date | None, day_parameter("Default: today")] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> StaffPage:
         """The organisation's staff by name, filtered, a page at a time (``next_cursor``)."""
+        check_days(as_of=as_of)
         selected = StaffFilter(
             activity=activity,
             status=status,

@@ -21,9 +21,9 @@ from services.api.portal.credits import CERTIFICATE_FIELDS, CreditPages
 from services.api.portal.dashboard import DashboardPage
 from services.api.portal.employer import EMPLOYER_PAGES
 from services.api.portal.pages import (
-    CONTENT_SECURITY_POLICY,
     EXCEPTION_HANDLERS,
     HTMX_DIST,
+    SECURITY_HEADERS,
     STATIC,
     template_config,
 )
@@ -34,11 +34,7 @@ from services.core.settings import Settings
 
 __all__ = ["portal_routes", "template_config"]
 
-PAGE_HEADERS = [
-    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-]
+PAGE_HEADERS = [ResponseHeader(name=name, value=value) for name, value in SECURITY_HEADERS.items()]
 
 
 def portal_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:

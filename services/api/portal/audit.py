@@ -240,10 +240,8 @@ class AuditPages(Controller):
         evaluated on that moment's day."""
         if not form.value("at"):
             return {"known": None, "known_at": None}
-        try:
-            moment = datetime.fromisoformat(form.value("at")).replace(tzinfo=UTC)
-        except ValueError:
-            form.fail("at", "Enter the moment as a date and time, like 2026-10-02 14:30")
+        moment = form.moment("at", "moment")
+        if moment is None:
             return {"known": None, "known_at": None}
         async with state.database.transaction(principal(request).tenant_id) as tx:
             replayed = await obligations_known_at(

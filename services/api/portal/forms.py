@@ -10,22 +10,22 @@ a summary of the problems at the top, linked to the fields, and each message at 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
 
 from domain.shared.errors import DomainError
+from domain.shared.limits import EARLIEST_DAY, LATEST_DAY, parse_decimal
 from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
+from services.api.input_limits import NUL, NUL_REFUSED
 from services.core.identity import IdentityError
 
 K = TypeVar("K", bound=str)
 NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})
-MAX_MAGNITUDE = 6
-"""Amounts beyond 10^6 (or finer than 10^-6) are typing mistakes; refusing them here also keeps
-absurd exponents such as 1e999999999 away from exact arithmetic."""
 
 
 class Form:
@@ -76,10 +76,26 @@ class Form:
             self.fail(name, f"Enter the {label}")
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.fail(name, f"Enter the {label} as a date, like 2026-10-02")
             return None
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
+            return None
+        return day
+
+    def moment(self, name: str, label: str) -> datetime | None:
+        """A date and time (UTC), in the same range as days."""
+        try:
+            found = datetime.fromisoformat(self.value(name).strip()).replace(tzinfo=UTC)
+        except ValueError:
+            self.fail(name, f"Enter the {label} as a date and time, like 2026-10-02 14:30")
+            return None
+        if not EARLIEST_DAY <= found.date() <= LATEST_DAY:
+            self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
+            return None
+        return found
 
     def amount(self, name: str, label: str, *, required: bool = True) -> Decimal | None:
         value = self.value(name).strip().replace(",", ".")
@@ -87,13 +103,9 @@ class Form:
             if required:
                 self.fail(name, f"Enter the {label}")
             return None
-        try:
-            found = Decimal(value)
-        except InvalidOperation:
-            found = None
-        if found is None or not found.is_finite() or abs(found.adjusted()) > MAX_MAGNITUDE:
+        found = parse_decimal(value)
+        if found is None:
             self.fail(name, f"Enter the {label} as a number, like 1.25")
-            return None
         return found
 
     def choice(self, name: str, label: str, options: Mapping[K, Any]) -> K | None:
@@ -117,7 +129,8 @@ class Form:
 
 async def read_form(request: Request[Any, Any, Any], prefix: str) -> Form:
     """The submitted form: text values as typed (repeated names as lists), files apart; its
-    one-time key becomes the request's idempotency key."""
+    one-time key becomes the request's idempotency key. A NUL character in any text value
+    refuses the whole form (400: PostgreSQL cannot store it)."""
     data = await request.form()
     remember_form_key(request.scope, data.get(FORM_KEY_FIELD))
     form = Form(prefix)
@@ -129,6 +142,8 @@ async def read_form(request: Request[Any, Any, Any], prefix: str) -> Form:
         if files:
             form.files[name] = files
         texts = [v for v in values if isinstance(v, str)]
+        if any(NUL in text for text in [name, *texts]):
+            raise ClientException(f"The form is refused: {NUL_REFUSED}")
         if texts:
             form.values[name] = texts if len(texts) > 1 else texts[0]
     return form

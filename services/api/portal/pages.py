@@ -54,6 +54,13 @@ CONTENT_SECURITY_POLICY = (
 )
 """Pages load only their own scripts and styles: no inline code, nothing from elsewhere."""
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Sent with every page, error pages included."""
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -203,7 +210,8 @@ _TITLES = {
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    """An HTML page for an error no page handled: its status, a title and what to do."""
+    """An HTML page for an error no page handled: its status, a title and what to do, with the
+    pages' security headers (an exception's answer does not get the router's headers)."""
     if isinstance(exc, DomainError | IdentityError):
         problem = to_problem(exc)
         status, detail = problem.status_code, str(problem.detail)
@@ -219,6 +227,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
     if detail == "CSRF token verification failed":
         detail = "This form has expired. Go back, reload the page and send it again."
     return Template(
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
         template_name="error.html",
         context={
             **_layout(request),

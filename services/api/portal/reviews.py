@@ -34,6 +34,7 @@ from domain.credits.certificate import (
 from domain.credits.credit import CreditDetails, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
+from domain.shared.limits import STATEMENT_LENGTH
 from services.api.controllers.invitations import actor
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
@@ -90,7 +91,7 @@ def _optional_day(form: Form, name: str, label: str) -> date | None:
 def typed_fields(form: Form) -> ExtractedFields:
     """The fields as the reviewer left them (blank: not on the certificate)."""
     texts = {
-        name: form.text(name, label.lower(), required=False, max_length=2000) or None
+        name: form.text(name, label.lower(), required=False, max_length=STATEMENT_LENGTH) or None
         for name, label in TEXT_FIELDS
     }
     return ExtractedFields(

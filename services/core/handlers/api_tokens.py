@@ -16,6 +16,7 @@ import msgspec
 
 from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
+from domain.shared.limits import check_day
 from services.core.db import Database, Tx
 from services.core.eventstore import EventStore, Metadata
 from services.core.handlers import record_fact
@@ -83,6 +84,8 @@ async def create_api_token(
         raise InvalidApiToken("give the token at least one scope: read, write")
     if expires_at is not None and expires_at <= now:
         raise InvalidApiToken("the expiry must be in the future")
+    if expires_at is not None:
+        check_day("expires_at", expires_at)
     scopes = sorted(set(scopes))
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     row = await tx.pg.fetchrow(
