@@ -256,9 +256,11 @@ def worker(settings: Settings, threads: int) -> None:
 
     import dramatiq
 
+    from services.core.reading_process import start_fork_server
     from services.worker.actors import declare_actors
     from services.worker.broker import SHUTDOWN_TIMEOUT_MS, build_broker
 
+    start_fork_server()
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
     stopping = threading.Event()

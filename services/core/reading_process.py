@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 from multiprocessing.connection import Connection
@@ -60,6 +61,12 @@ FAILED = ReviewReason(
     message="the file could not be read (the reader stopped on it); upload the original PDF or "
     "a photo of the certificate",
 )
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (it imports the readers for a second or more), so that the
+    first certificate does not wait for it; reading starts it otherwise."""
+    multiprocessing.forkserver.ensure_running()
 
 
 async def read_in_child(data: bytes, media_type: MediaType, *, limit_s: float) -> Reading:

@@ -30,6 +30,7 @@ from dramatiq.errors import BrokerConnectionError
 from services.core.db import Database
 from services.core.eventstore import RecordedEvent, row_to_event, select_events
 from services.core.feed import acknowledge, read_feed
+from services.worker.actors import Job
 from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions
 
 CONSUMER = "relay"
@@ -45,8 +46,6 @@ def messages_for(
     broker: dramatiq.Broker, subscriptions: Subscriptions, event: RecordedEvent
 ) -> list[dramatiq.Message[Any]]:
     """One message per actor subscribed to ``event``'s type, with a deterministic id."""
-    from services.worker.actors import Job
-
     correlation = event.metadata.get("correlation_id") or str(event.event_id)
     return [
         Job(
