@@ -2,6 +2,7 @@
 ``find_fields``, printed as JSON.
 
     .venv/bin/python -m bench.verification [--per-layout 3] [--forged 2] [--seed 7] [--keep DIR]
+        [--child]
 
 Generates the certificate corpus (``tests/fixtures/certificates``): every layout as a text PDF,
 a scanned-image PDF and a phone photo, genuine and forged, each with the fields it prints.
@@ -10,12 +11,17 @@ says (strings without case, accents, spacing, quote/dash styles, ™/®; dates, 
 credit-type sets exactly; a field counts where it is printed or reported). Speed is measured in
 this one process, one file at a time: text PDFs per second, and seconds per OCR'd file, both as
 wall time and as CPU time (this process plus its tesseract children), median and p95. The load
-average is printed too: on shared machines the wall times include waiting for a core.
+average is printed too: on shared machines the wall times include waiting for a core. With
+``--child`` each file is read as the worker reads it, in a child process
+(``services.core.reading_process``), whose start is then part of the wall time; CPU time is
+not reported then (the children are the fork server's, not this process's). The field finder's
+scaling is printed as seconds per text length (it is linear: twice the text, twice the time).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -24,9 +30,10 @@ import sys
 import time
 from pathlib import Path
 
-from domain.credits.fields import find_fields
+from domain.credits.fields import MAX_TEXT_CHARS, find_fields
 from domain.credits.verification import ExtractedFields
 from services.core.certificate_text import read_certificate
+from services.core.reading_process import read_in_child
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.score import Tally
 
@@ -52,14 +59,34 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def read_all(samples: list[Sample]) -> list[tuple[ExtractedFields, float, float]]:
-    """Each sample's found fields with its wall and CPU seconds."""
+def read_all(
+    samples: list[Sample], child: bool = False
+) -> list[tuple[ExtractedFields, float, float]]:
+    """Each sample's found fields with its wall and CPU seconds; read in a child process (as
+    the worker reads) if ``child``."""
     results = []
     for sample in samples:
         wall, cpu = time.perf_counter(), _cpu_seconds()
-        fields = find_fields(read_certificate(sample.data, sample.media_type).text)
+        if child:
+            reading = asyncio.run(read_in_child(sample.data, sample.media_type, limit_s=240))
+            fields = reading.fields
+        else:
+            fields = find_fields(read_certificate(sample.data, sample.media_type).text)
         results.append((fields, time.perf_counter() - wall, _cpu_seconds() - cpu))
     return results
+
+
+def finder_scaling(sample: str) -> dict[str, float]:
+    """Seconds ``find_fields`` takes on ``sample`` repeated to an eighth, a quarter, half and
+    all of ``MAX_TEXT_CHARS``."""
+    figures = {}
+    for share in (8, 4, 2, 1):
+        length = MAX_TEXT_CHARS // share
+        text = (sample * (length // len(sample) + 1))[:length]
+        started = time.perf_counter()
+        find_fields(text)
+        figures[f"{length}_chars"] = round(time.perf_counter() - started, 3)
+    return figures
 
 
 def accuracy(samples: list[Sample], found: list[ExtractedFields], verbose: bool) -> dict:
@@ -81,12 +108,12 @@ def accuracy(samples: list[Sample], found: list[ExtractedFields], verbose: bool)
     }
 
 
-def text_throughput(samples: list[Sample], rounds: int) -> dict[str, float]:
+def text_throughput(samples: list[Sample], rounds: int, child: bool) -> dict[str, float]:
     """Text PDFs read and searched per second, over ``rounds`` passes (after one warm-up)."""
-    read_all(samples[:3])
+    read_all(samples[:3], child)
     started = time.perf_counter()
     for _ in range(rounds):
-        read_all(samples)
+        read_all(samples, child)
     elapsed = time.perf_counter() - started
     return {
         "files": len(samples) * rounds,
@@ -104,6 +131,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="also write the corpus and its truth here")
     parser.add_argument("--verbose", action="store_true", help="list every wrong field")
+    parser.add_argument("--child", action="store_true", help="read in a child process per file")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -116,14 +144,18 @@ def main() -> None:
     report: dict = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
     for kind in KINDS:
         chosen = [sample for sample in samples if sample.kind == kind]
-        results = read_all(chosen)
+        results = read_all(chosen, args.child)
         report[kind] = accuracy(chosen, [fields for fields, _, _ in results], args.verbose)
         if kind != "text_pdf":
             report[kind]["wall_seconds_per_file"] = _percentiles([wall for _, wall, _ in results])
-            report[kind]["cpu_seconds_per_file"] = _percentiles([cpu for _, _, cpu in results])
+            if not args.child:
+                cpu = [cpu for _, _, cpu in results]
+                report[kind]["cpu_seconds_per_file"] = _percentiles(cpu)
         print(f"  {kind}: {report[kind]['accuracy']}", file=sys.stderr)
     text_pdfs = [sample for sample in samples if sample.kind == "text_pdf"]
-    report["text_pdf"]["throughput"] = text_throughput(text_pdfs, rounds=3)
+    report["text_pdf"]["throughput"] = text_throughput(text_pdfs, rounds=3, child=args.child)
+    text = read_certificate(text_pdfs[0].data, text_pdfs[0].media_type).text
+    report["field_finder_seconds"] = finder_scaling(text + "\n")
     report["machine"]["load_average_after"] = os.getloadavg()
     report["targets"] = TARGETS
     print(json.dumps(report, indent=2))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
+
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 
 def pdf(note: str = "Certificate of completion", padding: int = 0) -> bytes:
@@ -19,6 +23,33 @@ def pdf(note: str = "Certificate of completion", padding: int = 0) -> bytes:
         b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>> endobj\n"
         b"trailer <</Root 1 0 R>>\n%%EOF\n"
     )
+
+
+def pdf_bomb(pages: int = 10, text_bytes: int = 3 * 1024 * 1024) -> bytes:
+    """A decompression bomb of about 11 KB: ``pages`` pages sharing one Flate-compressed content
+    stream that expands to ``text_bytes`` of text drawing (each page draws all of it)."""
+    line = b"(Credits awarded 1.5 Category A certificate of completion) '\n"
+    drawing = DecodedStreamObject()
+    drawing.set_data(b"BT /F1 8 Tf 20 780 Td 10 TL\n" + line * (text_bytes // len(line)) + b"ET\n")
+    compressed = drawing.flate_encode(level=9)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    writer = PdfWriter()
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        page.replace_contents(compressed)
+    writer.compress_identical_objects()  # one content stream, drawn by every page
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -11,6 +11,7 @@ expiry of the approval, birth) are never taken for the activity or completion da
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -25,11 +26,19 @@ from domain.credits.verification import ExtractedFields
 
 MAX_CREDITS = Decimal(200)
 """More credits than any single activity awards: a number above it is something else."""
+MAX_TEXT_CHARS = 50_000
+"""Characters of a certificate's text that are searched (a certificate prints 1 000-3 000, a
+ten-page transcript under 30 000); the rest is ignored. With the finder linear in the length of
+the text, this bounds its work on a hostile file to well under a second."""
+MAX_LINE_CHARS = 1_000
+"""A longer line (a text layer without line breaks) is cut at spaces into lines this long: the
+patterns run line by line, some in time growing faster than a line's length."""
 
 
 def find_fields(text: str) -> ExtractedFields:
-    """The fields printed in ``text``, the text of one certificate."""
-    doc = _Doc(text)
+    """The fields printed in ``text``, the text of one certificate (its first
+    ``MAX_TEXT_CHARS`` characters)."""
+    doc = _Doc(text[:MAX_TEXT_CHARS])
     table = _table_row(doc)
     statement = _statement(doc)
     activity_date, completed_on = _dates(doc, table)
@@ -124,7 +133,7 @@ class _Doc:
         self.lines: list[str] = []
         self.breaks: list[bool] = []
         blank = True
-        for raw in text.splitlines():
+        for raw in itertools.chain.from_iterable(map(_cut, text.splitlines())):
             line = _clean_line(raw)
             if not line or not _is_text(line):
                 blank = blank or not line
@@ -139,7 +148,18 @@ class _Doc:
 
     def following(self, index: int) -> Iterator[tuple[str, bool]]:
         """Lines after ``index``, each with whether a blank line comes before it."""
-        yield from zip(self.lines[index + 1 :], self.breaks[index + 1 :], strict=True)
+        for later in range(index + 1, len(self.lines)):
+            yield self.lines[later], self.breaks[later]
+
+
+def _cut(line: str) -> Iterator[str]:
+    """``line`` in pieces of at most ``MAX_LINE_CHARS``, cut at the last space before the limit
+    where there is one."""
+    while len(line) > MAX_LINE_CHARS:
+        cut = line.rfind(" ", 0, MAX_LINE_CHARS) + 1 or MAX_LINE_CHARS
+        yield line[:cut]
+        line = line[cut:]
+    yield line
 
 
 def _squash(text: str) -> str:
@@ -339,7 +359,8 @@ def _credits(doc: _Doc, table: _Row | None) -> Decimal | None:
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _amount(match.group("n"))
         before = flat[max(0, match.start() - 40) : match.start()]
-        if amount is not None and not _NOT_AN_AMOUNT.search(flat[: match.start("n")]):
+        just_before = flat[max(0, match.start("n") - 40) : match.start("n")]
+        if amount is not None and not _NOT_AN_AMOUNT.search(just_before):
             rank = 0 if match.group("how") or _AWARDED.search(before) else 1
             candidates.append((rank, match.start(), amount))
     for match in _CREDITS_BEFORE_UNIT.finditer(flat):
@@ -494,10 +515,10 @@ def _sentences(doc: _Doc) -> list[str]:
     ("This activity is approved ..."). Blank lines do not end sentences: OCR puts them inside
     paragraphs."""
     sentences: list[str] = []
-    current = ""
+    current: list[str] = []  # the pieces of the sentence read so far (joined once, when it ends)
     for index, line in enumerate(doc.lines):
         if current:
-            last_word = current.rsplit(" ", 1)[-1].lower()
+            last_word = current[-1].rsplit(" ", 1)[-1].lower()
             new_sentence = (
                 _LABEL_LINE.match(line) is not None
                 or _LABEL_LINE.match(doc.lines[index - 1]) is not None
@@ -508,15 +529,16 @@ def _sentences(doc: _Doc) -> list[str]:
                 )
             )
             if new_sentence:
-                sentences.append(current)
-                current = ""
+                sentences.append(" ".join(current))
+                current = []
         for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z(\"])", line):
-            current = f"{current} {piece}".strip()
-            if re.search(r"[.!?]$", piece) and not _ABBREVIATIONS.search(piece):
-                sentences.append(current)
-                current = ""
+            if piece.strip():
+                current.append(piece.strip())
+            if current and re.search(r"[.!?]$", piece) and not _ABBREVIATIONS.search(piece):
+                sentences.append(" ".join(current))
+                current = []
     if current:
-        sentences.append(current)
+        sentences.append(" ".join(current))
     return sentences
 
 
@@ -669,11 +691,14 @@ _UNFINISHED = re.compile(
 )
 
 
+_QUOTED_TITLE = re.compile(r'[^"]{0,30}?"([^"]{3,200})"')
+
+
 def _title_value(doc: _Doc, index: int, end: int) -> str | None:
     """The title after its anchor (line ``index``, column ``end``): in quotes (over lines), on
     the rest of the line, or on the next line; continued over at most two more lines that hold
     no other field."""
-    quoted = re.match(r'[^"]{0,30}?"([^"]{3,200})"', doc.flat[doc.starts[index] + end :])
+    quoted = _QUOTED_TITLE.match(doc.flat, doc.starts[index] + end)
     if quoted:
         return _squash(quoted.group(1))
     rest = doc.lines[index][end:].lstrip(" :-")
@@ -757,12 +782,28 @@ _HEADER_WORDS = re.compile(
 )
 
 
-_ROW_SHAPE = re.compile(
-    r"[A-Za-z]{3,}.*\s\d{1,2}/\d{1,2}/\d{2,4}\s+.*\b(?:ASRT|ARRT|AMA|SDMS|SVU|AIUM|CCI|Category)\b"
-    r".*\s\d{1,3}(?:[.,]\d{1,2})?$",
-    re.I,
+_ROW_PARTS = (
+    re.compile(r"[A-Za-z]{3,}"),
+    re.compile(r"\s\d{1,2}/\d{1,2}/\d{2,4}\s"),
+    re.compile(r"\b(?:ASRT|ARRT|AMA|SDMS|SVU|AIUM|CCI|Category)\b", re.I),
+    re.compile(r"\s\d{1,3}(?:[.,]\d{1,2})?$"),
 )
-"""A transcript row without its header: title, date, credit type, amount."""
+"""A transcript row without its header, in this order: title, date, credit type, amount."""
+
+
+def _row_shaped(line: str) -> bool:
+    """Whether ``line`` holds the parts of ``_ROW_PARTS`` one after the other (each searched
+    once from where the previous ended: linear, where one pattern with ``.*`` between the parts
+    backtracks cubically in the line's length)."""
+    position = 0
+    for part in _ROW_PARTS:
+        found = part.search(line, position)
+        if found is None:
+            return False
+        position = found.end()
+    return True
+
+
 _ROW_CREDIT_TYPE = re.compile(
     r"\b(?:ASRT|ARRT|AMA|SDMS|SVU|AIUM|CCI|Category|Cat\.)\b|\s\d{1,3}(?:[.,]\d{1,2})?$", re.I
 )
@@ -788,7 +829,7 @@ def _table_row(doc: _Doc) -> _Row | None:
         if _is_table_header(line) and index + 1 < len(doc.lines):
             return _row(doc, index + 1, dated=bool(re.search(r"complet|date", line, re.I)))
     for index, line in enumerate(doc.lines):
-        if _ROW_SHAPE.search(line):
+        if _row_shaped(line):
             return _row(doc, index, dated=True)
     return None
 

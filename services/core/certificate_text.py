@@ -1,10 +1,13 @@
 """Reading the text off a certificate file: a PDF's text layer, or OCR (tesseract) of photos,
 images and scanned pages.
 
-``read_certificate`` blocks (the worker runs it in a thread) and never raises for a bad file:
-an encrypted, corrupt or unreadable file comes back with ``source="none"`` and a review reason
-for people. The work is bounded so that a hostile file cannot exhaust the worker: pages read,
-pages and images sent to OCR, pixels decoded and seconds per tesseract run all have limits.
+``read_certificate`` blocks (the worker runs it in a child process with a time limit,
+``services.core.reading_process``) and never raises for a bad file: an encrypted, corrupt or
+unreadable file comes back with ``source="none"`` and a review reason for people. The work is
+bounded before it starts so that a hostile file (a decompression bomb: a few kilobytes that
+expand to megabytes of text) cannot exhaust the worker: bytes decompressed per stream and per
+file, content read per page, characters kept per page and in all, pages read, pages and images
+sent to OCR, pixels decoded and seconds per tesseract run all have limits.
 """
 
 from __future__ import annotations
@@ -20,14 +23,24 @@ import msgspec
 import pytesseract  # type: ignore[import-untyped]
 import structlog
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps, ImageStat
-from pypdf import PageObject, PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from domain.credits.certificate import MediaType
+from domain.credits.fields import MAX_TEXT_CHARS
 from domain.credits.verification import ReviewReason, TextSource
 
 MAX_PDF_PAGES = 10
 """Pages whose text layer is read; a certificate is one or two pages, a transcript a few."""
+MAX_STREAM_BYTES = 8 * 1024 * 1024
+"""Bytes one PDF stream may decompress to (pypdf stops decoding beyond, the file is unreadable)."""
+MAX_PAGE_CONTENT_BYTES = 1024 * 1024
+"""Bytes of drawing instructions a page may hold for its text layer to be read (a certificate
+page holds 5-300 KB; extracting text takes about 4 s per MiB)."""
+MAX_CONTENT_BYTES = 2 * MAX_PAGE_CONTENT_BYTES
+"""Bytes of drawing instructions read over all pages (pages sharing one stream count each time)."""
+MAX_PAGE_CHARS = 20_000
+"""Characters kept of one page's text (a dense transcript page holds about 5 000)."""
 MAX_OCR_PAGES = 3
 """Scanned pages sent to OCR (each costs about a second)."""
 MAX_IMAGES_PER_PAGE = 4
@@ -67,6 +80,11 @@ TOO_LARGE = ReviewReason(
     code="unreadable",
     message=f"the image is too large to read (over {MAX_PIXELS // 1_000_000} megapixels); "
     "upload a smaller photo or the original PDF",
+)
+TOO_MUCH_TEXT = ReviewReason(
+    code="unreadable",
+    message="the file holds far more text than a certificate and was not read in full; "
+    "upload the certificate on its own",
 )
 _log = structlog.get_logger("cmeledger.certificates")
 
@@ -129,7 +147,17 @@ def _letters(text: str) -> int:
 
 
 def _read_pdf(data: bytes) -> ReadText:
-    reader = PdfReader(io.BytesIO(data))
+    with apply_configuration(
+        zlib_maximum_output_length=MAX_STREAM_BYTES,
+        lzw_maximum_output_length=MAX_STREAM_BYTES,
+        run_length_maximum_output_length=MAX_STREAM_BYTES,
+        brotli_maximum_output_length=MAX_STREAM_BYTES,
+        array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+    ):
+        return _read_pdf_pages(PdfReader(io.BytesIO(data)))
+
+
+def _read_pdf_pages(reader: PdfReader) -> ReadText:
     if reader.is_encrypted:
         try:
             opened = reader.decrypt("")
@@ -140,9 +168,12 @@ def _read_pdf(data: bytes) -> ReadText:
     parts: list[str] = []
     readings: list[_Ocr] = []
     layer_words = scanned_pages = 0
+    budget = _Budget()
     try:
         for page in reader.pages[:MAX_PDF_PAGES]:
-            layer = page.extract_text() or ""
+            if not budget.admits(page):
+                continue
+            layer = budget.cut(page.extract_text() or "")
             parts.append(layer)
             layer_words += len(layer.split())
             if _letters(layer) < MIN_PAGE_LETTERS and scanned_pages < MAX_OCR_PAGES:
@@ -153,15 +184,47 @@ def _read_pdf(data: bytes) -> ReadText:
     except FileNotDecryptedError:
         return _nothing(ENCRYPTED)
     text = "\n\n".join(part.strip() for part in parts if part.strip())
+    problem = TOO_MUCH_TEXT if budget.exceeded or len(text) > MAX_TEXT_CHARS else None
+    text = text[:MAX_TEXT_CHARS]
     if _letters(text) < MIN_LETTERS:
-        return _nothing(UNREADABLE)
+        return _nothing(problem or UNREADABLE)
     ocr_words = sum(reading.words for reading in readings)
     if not ocr_words:
-        return ReadText(text=text, source="text_layer", confidence=1.0)
+        return ReadText(text=text, source="text_layer", confidence=1.0, problem=problem)
     weighted = layer_words + sum(reading.words * reading.confidence for reading in readings)
     return ReadText(
-        text=text, source="ocr", confidence=round(weighted / (layer_words + ocr_words), 3)
+        text=text,
+        source="ocr",
+        confidence=round(weighted / (layer_words + ocr_words), 3),
+        problem=problem,
     )
+
+
+class _Budget:
+    """The drawing instructions left to read (``MAX_CONTENT_BYTES``) and whether a page went
+    over a limit: skipped (too much content) or its text cut (too many characters)."""
+
+    def __init__(self) -> None:
+        self.content_left = MAX_CONTENT_BYTES
+        self.exceeded = False
+
+    def admits(self, page: PageObject) -> bool:
+        """Whether the page's drawing instructions (decompressed, not yet parsed) fit into
+        ``MAX_PAGE_CONTENT_BYTES`` and the budget left; they are then taken from it. Neither
+        its text nor its images are read otherwise (finding inline images parses them too)."""
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+        if size > min(MAX_PAGE_CONTENT_BYTES, self.content_left):
+            self.exceeded = True
+            return False
+        self.content_left -= size
+        return True
+
+    def cut(self, text: str) -> str:
+        """``text`` up to ``MAX_PAGE_CHARS``."""
+        if len(text) > MAX_PAGE_CHARS:
+            self.exceeded = True
+        return text[:MAX_PAGE_CHARS]
 
 
 def _page_images(page: PageObject) -> Iterator[Image.Image]:

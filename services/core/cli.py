@@ -256,9 +256,11 @@ def worker(settings: Settings, threads: int) -> None:
 
     import dramatiq
 
+    from services.core.reading_process import start_fork_server
     from services.worker.actors import declare_actors
-    from services.worker.broker import build_broker
+    from services.worker.broker import SHUTDOWN_TIMEOUT_MS, build_broker
 
+    start_fork_server()
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
     stopping = threading.Event()
@@ -268,7 +270,7 @@ def worker(settings: Settings, threads: int) -> None:
     dramatiq_worker.start()
     structlog.get_logger("cmeledger").info("worker started", actors=broker.get_declared_actors())
     stopping.wait()
-    dramatiq_worker.stop()
+    dramatiq_worker.stop(timeout=SHUTDOWN_TIMEOUT_MS)
     broker.close()
 
 

@@ -93,6 +93,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     verification_credits_tolerance: Decimal = Decimal(0)
     provider_lookup_url: str | None = None
     provider_lookup_timeout_s: float = 5.0
+    # Reading a certificate (text layer, OCR, field finding) runs in a child process that is
+    # killed after this many seconds; the certificate then goes to review as unreadable. Below
+    # the worker's 5-minute job limit.
+    verification_read_limit_s: float = 90.0
+    # Certificates of one organisation verified at the same time, over all workers: a flood of
+    # uploads from one organisation leaves the other worker threads to the others.
+    verification_per_tenant: int = 2
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -234,6 +241,13 @@ def _check_verification(settings: Settings) -> None:
         raise SettingsError(
             f"{env_name('provider_lookup_url')}: expected http(s)://host[:port]/path"
         )
+    if not 1 <= settings.verification_read_limit_s <= 240:
+        raise SettingsError(
+            f"{env_name('verification_read_limit_s')}: seconds, from 1 to 240 (the worker's "
+            "job limit is 300)"
+        )
+    if not 1 <= settings.verification_per_tenant <= 100:
+        raise SettingsError(f"{env_name('verification_per_tenant')}: from 1 to 100")
     if not 0 < settings.provider_lookup_timeout_s <= 60:
         raise SettingsError(
             f"{env_name('provider_lookup_timeout_s')}: seconds, above 0 and at most 60"

@@ -5,6 +5,8 @@ the relay derives from (event id, actor name), so a duplicate delivery changes n
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -14,7 +16,13 @@ import msgspec
 import structlog
 
 from services.core.db import Tx
-from services.worker.broker import PermanentFailure, worker_database, worker_settings
+from services.worker.broker import (
+    BUSY_DELAY_MS,
+    Busy,
+    PermanentFailure,
+    worker_database,
+    worker_settings,
+)
 from services.worker.certificates import verification_handlers
 from services.worker.effects import claim_effect
 from services.worker.notifications import mail_handlers, scheduled_jobs
@@ -34,6 +42,20 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def message_id(self) -> str:
         return message_id_for(self.event_id, self.actor_name)
+
+    def message(self, broker: dramatiq.Broker) -> dramatiq.Message[Any]:
+        """The message asking for this job, with its deterministic id."""
+        message = broker.get_actor(self.actor_name).message_with_options(
+            kwargs={
+                "tenant_id": str(self.tenant_id),
+                "event_id": str(self.event_id),
+                "seq": self.seq,
+                "correlation_id": self.correlation_id,
+            },
+            tenant_id=str(self.tenant_id),
+            correlation_id=self.correlation_id,
+        )
+        return message.copy(message_id=self.message_id)
 
 
 Handler = Callable[[Tx, Job], Awaitable[None]]
@@ -64,8 +86,12 @@ def tenant_actor(
         with structlog.contextvars.bound_contextvars(
             **{k: v for k, v in context.items() if v is not None}, message_id=job.message_id
         ):
-            async with database.transaction(job.tenant_id) as tx:
-                await handler(tx, job)
+            try:
+                async with database.transaction(job.tenant_id) as tx:
+                    await handler(tx, job)
+            except Busy:
+                delay = round(BUSY_DELAY_MS * random.uniform(0.67, 1.33))
+                await asyncio.to_thread(broker.enqueue, job.message(broker), delay=delay)
 
     run.__name__ = actor_name
     declare = dramatiq.actor(
@@ -98,8 +124,14 @@ def declare_actors(
     settings = worker_settings(broker)
     declared = {
         handler.__name__: tenant_actor(broker, handler, queue_name=queue_name, max_retries=5)
-        for handler in (*HANDLERS, *mail_handlers(settings), *verification_handlers(settings))
+        for handler in (*HANDLERS, *mail_handlers(settings))
     }
+    # Verification is interrupted when the worker shuts down (its reading is killed, its
+    # transaction rolled back, its message redelivered) rather than waited for.
+    for handler in verification_handlers(settings):
+        declared[handler.__name__] = tenant_actor(
+            broker, handler, queue_name=queue_name, max_retries=5, notify_shutdown=True
+        )
     for job in scheduled_jobs(settings):
         declared[job.__name__] = scheduled_actor(broker, job, queue_name=queue_name, max_retries=5)
     return declared

@@ -37,6 +37,9 @@ MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 10 * 60 * 1_000
 MAX_RETRIES = 8
 TIME_LIMIT_MS = 5 * 60 * 1_000
+SHUTDOWN_TIMEOUT_MS = 4_000
+"""How long a stopping worker waits for its actors (interrupted, or finishing a short job), and
+as long again for its consumers: within the 10 s an orchestrator gives before SIGKILL."""
 
 # Message options the relay sets and the context middleware binds.
 TENANT_OPTION = "tenant_id"
@@ -48,6 +51,15 @@ FAILED_AT_OPTION = "failed_at"
 
 class PermanentFailure(Exception):
     """A known failure that a retry cannot fix (bad input, missing data): not retried."""
+
+
+class Busy(Exception):
+    """The job cannot run yet (its tenant has its share of the workers): its transaction is
+    rolled back and its message sent again after ``BUSY_DELAY_MS`` (give or take a third), not
+    counted as a retry."""
+
+
+BUSY_DELAY_MS = 3_000
 
 
 class MessageContext(Middleware):

@@ -6,6 +6,12 @@ message in ``actor_effects`` in the transaction that records the outcome, so a r
 message republished after a crash before its acknowledgement) finds it claimed and does
 nothing; and the certificate records a worker outcome only while it is pending. A crash before
 the commit leaves nothing, and the redelivered message does the work.
+
+One organisation's flood of uploads does not starve the others: at most
+``Settings.verification_per_tenant`` of its certificates are verified at once, over all workers
+(each holds one of that many PostgreSQL advisory locks of the tenant for its transaction). A
+job that finds them all taken is sent again a few seconds later (``Busy``), leaving the worker
+thread to the next message, which may be another organisation's.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from services.core.eventstore import EventStore, Metadata, read_history
 from services.core.handlers import verification
 from services.core.registry import build_event_store
 from services.core.settings import Settings
-from services.worker.broker import TIME_LIMIT_MS, PermanentFailure
+from services.worker.broker import TIME_LIMIT_MS, Busy, PermanentFailure
 from services.worker.effects import claim_effect
 
 if TYPE_CHECKING:
@@ -41,6 +47,9 @@ def verification_handlers(
 
     async def verify_certificate(tx: Tx, job: Job) -> None:
         """Verify the certificate a ``credits.CertificateUploaded`` event recorded."""
+        if not await _take_a_tenant_slot(tx, job.tenant_id, settings.verification_per_tenant):
+            log.info("tenant busy, verification deferred", seq=job.seq)
+            raise Busy
         if not await claim_effect(tx, job):
             log.info("duplicate delivery ignored", seq=job.seq)
             return
@@ -69,6 +78,16 @@ def verification_handlers(
             raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
 
     return (verify_certificate,)
+
+
+async def _take_a_tenant_slot(tx: Tx, tenant: UUID, slots: int) -> bool:
+    """Take one of the tenant's ``slots`` verification locks until the transaction ends, if one
+    is free (two-key advisory locks: apart from the one-key locks of the relay and others)."""
+    key = int.from_bytes(tenant.bytes[:4], "big", signed=True)
+    for slot in range(slots):
+        if await tx.pg.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", key, slot):
+            return True
+    return False
 
 
 async def _uploaded(tx: Tx, store: EventStore, job: Job) -> UUID:

@@ -30,7 +30,8 @@ from dramatiq.errors import BrokerConnectionError
 from services.core.db import Database
 from services.core.eventstore import RecordedEvent, row_to_event, select_events
 from services.core.feed import acknowledge, read_feed
-from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions, message_id_for
+from services.worker.actors import Job
+from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions
 
 CONSUMER = "relay"
 CHANNEL = "cmeledger_events"
@@ -46,20 +47,16 @@ def messages_for(
 ) -> list[dramatiq.Message[Any]]:
     """One message per actor subscribed to ``event``'s type, with a deterministic id."""
     correlation = event.metadata.get("correlation_id") or str(event.event_id)
-    messages = []
-    for name in subscriptions.actors_for(event.event_type):
-        message = broker.get_actor(name).message_with_options(
-            kwargs={
-                "tenant_id": str(event.tenant_id),
-                "event_id": str(event.event_id),
-                "seq": event.seq,
-                "correlation_id": correlation,
-            },
-            tenant_id=str(event.tenant_id),
+    return [
+        Job(
+            actor_name=name,
+            tenant_id=event.tenant_id,
+            event_id=event.event_id,
+            seq=event.seq,
             correlation_id=correlation,
-        )
-        messages.append(message.copy(message_id=message_id_for(event.event_id, name)))
-    return messages
+        ).message(broker)
+        for name in subscriptions.actors_for(event.event_type)
+    ]
 
 
 def publish(broker: dramatiq.Broker, messages: Sequence[dramatiq.Message[Any]]) -> None:

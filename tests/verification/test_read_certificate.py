@@ -10,17 +10,18 @@ from random import Random
 import pytest
 from fpdf import FPDF
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 
 from services.core import certificate_text
 from services.core.certificate_text import (
     ENCRYPTED,
     TOO_LARGE,
+    TOO_MUCH_TEXT,
     UNREADABLE,
     ReadText,
     read_certificate,
 )
-from tests.certificate_files import png
+from tests.certificate_files import pdf_bomb, png
 from tests.fixtures.certificates.canvas import Page, to_image, to_pdf
 from tests.fixtures.certificates.degrade import scanned_pdf
 from tests.fixtures.certificates.facts import Facts
@@ -179,3 +180,28 @@ def test_only_the_first_pages_of_a_long_pdf_are_read() -> None:
     read = read_certificate(bytes(pdf.output()), "application/pdf")
     assert f"Page marker {certificate_text.MAX_PDF_PAGES}." in read.text
     assert f"Page marker {certificate_text.MAX_PDF_PAGES + 1}." not in read.text
+
+
+def test_a_decompression_bomb_is_refused_before_its_text_is_extracted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """11 KB, ten pages sharing one content stream of 3 MiB: extracting its text took minutes
+    and finding fields in it hours. Its pages are measured and skipped, unparsed."""
+    bomb = pdf_bomb()
+    assert len(bomb) < 16 * 1024
+    monkeypatch.setattr(
+        PageObject, "extract_text", lambda *_, **__: pytest.fail("the bomb's text was extracted")
+    )
+    read = read_certificate(bomb, "application/pdf")
+    assert_nothing_read(read, "unreadable")
+    assert read.problem == TOO_MUCH_TEXT
+
+
+def test_a_text_layer_over_the_page_limit_is_cut_and_sent_to_review(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(certificate_text, "MAX_PAGE_CHARS", 200)
+    read = read_certificate(to_pdf(certificate_page()), "application/pdf")
+    assert read.source == "text_layer"
+    assert 100 < len(read.text) <= 200
+    assert read.problem == TOO_MUCH_TEXT

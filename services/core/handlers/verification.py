@@ -6,7 +6,8 @@ credit, as that credit's verification status (``credit-<id>``: verified, needs r
 reasons as note, rejected), in the caller's transaction, so the two never disagree. A retracted
 credit keeps its status.
 
-The worker reads the file (PDF text layer, else OCR; in a thread), finds the fields, looks the
+The worker reads the file (PDF text layer, else OCR) and finds the fields in a child process
+killed at ``Settings.verification_read_limit_s`` (``services.core.reading_process``), looks the
 printed provider up (seed directory, the organisation's own entries, the configured HTTP
 directory) and assesses the certificate against the person and the declared credit
 (``domain.credits.verification.assess``). A certificate that is no longer pending (decided by
@@ -26,12 +27,10 @@ from domain.credits import certificate, credit
 from domain.credits.certificate import (
     Certificate,
     CertificateNotUploaded,
-    MediaType,
     OwnRecordReview,
     ReviewCertificate,
 )
 from domain.credits.credit import Credit, RecordVerification
-from domain.credits.fields import find_fields
 from domain.credits.verification import (
     Assessment,
     CertificateNeedsReview,
@@ -46,13 +45,13 @@ from domain.people import person
 from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
-from services.core.certificate_text import ReadText, read_certificate
 from services.core.db import Database, Tx
 from services.core.eventstore import EventStore, Metadata, RecordedEvent
 from services.core.handlers import execute, record_fact
 from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers
 from services.core.providers import build_provider_lookup
+from services.core.reading_process import read_in_child
 from services.core.settings import Settings
 from services.core.stream_ids import (
     access_stream,
@@ -91,9 +90,9 @@ async def verify_certificate(
         return []
     holder, declared = await _subject(tx, store, found)
     key = blob_key(tx.require_tenant(), found.sha256)
-    read, fields = await asyncio.to_thread(_read, blobs, key, found.media_type)
-    reading = TextReading(source=read.source, confidence=read.confidence, problem=read.problem)
-    assessment = await _assess(tx, store, settings, holder, declared, reading, fields)
+    data = await asyncio.to_thread(lambda: b"".join(blobs.open(key)))
+    read = await read_in_child(data, found.media_type, limit_s=settings.verification_read_limit_s)
+    assessment = await _assess(tx, store, settings, holder, declared, read.text, read.fields)
     recorded = await execute(
         tx,
         store,
@@ -110,8 +109,8 @@ async def verify_certificate(
         certificate_id=str(certificate_id),
         outcome=assessment.outcome if recorded else "already_decided",
         reasons=[r.code for r in assessment.reasons],
-        text_source=read.source,
-        confidence=round(read.confidence, 3),
+        text_source=read.text.source,
+        confidence=round(read.text.confidence, 3),
     )
     return recorded
 
@@ -232,12 +231,6 @@ async def _assess(
         thresholds=settings.verification_thresholds,
         today=store.clock().date(),
     )
-
-
-def _read(blobs: BlobStore, key: str, media_type: MediaType) -> tuple[ReadText, ExtractedFields]:
-    """The file's text and the fields found in it (blocking: file I/O, text layer or OCR)."""
-    read = read_certificate(b"".join(blobs.open(key)), media_type)
-    return read, find_fields(read.text)
 
 
 async def _record_on_credit(

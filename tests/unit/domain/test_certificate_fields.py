@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from domain.credits.fields import find_fields
+from domain.credits.fields import MAX_LINE_CHARS, MAX_TEXT_CHARS, find_fields
 from domain.credits.verification import ExtractedFields
 
 pytestmark = pytest.mark.unit
@@ -116,6 +116,28 @@ This course is approved by the ASRT for 1.75 Category A continuing education cre
     assert fields.title == "Radiation Safety for the Imaging Professional"
     assert fields.completed_on == date(2025, 9, 29)
     assert fields.credits == Decimal("1.75")
+    assert fields.credit_types == ("arrt_category_a",)
+
+
+def test_a_flood_of_text_after_the_certificate_is_not_read() -> None:
+    """A decompression bomb's text (millions of characters, thousands of amounts): only the
+    first ``MAX_TEXT_CHARS`` are searched, and searching them is linear (before, the amounts
+    were each checked against all the text before them and this took hours)."""
+    flood = "Credits awarded 1.5 Category A certificate of completion\n" * 60_000
+    fields = find_fields(AMA_CERTIFICATE + flood)
+    assert len(flood) > 60 * MAX_TEXT_CHARS
+    assert fields.participant_name == "Jane A. Doe"
+    assert fields.credits == Decimal("24.0")
+    assert fields.certificate_number == "GUI-26-004512"
+
+
+def test_one_very_long_line_is_read_in_pieces() -> None:
+    """A text layer without line breaks: 40 000 characters of transcript rows on one line are
+    cut into lines of ``MAX_LINE_CHARS`` (the row pattern took time cubic in a line's length)."""
+    line = "Radiation Safety for Imaging 09/29/2025 ASRT Category A 1.75 credits " * 570
+    assert len(line) > 30 * MAX_LINE_CHARS
+    fields = find_fields(line)
+    assert (fields.completed_on, fields.credits) == (date(2025, 9, 29), Decimal("1.75"))
     assert fields.credit_types == ("arrt_category_a",)
 
 

@@ -1,0 +1,58 @@
+"""Reading in a child process: the reading and the fields come back; a child over the time
+limit, or whose caller is cancelled (the worker shutting down), is killed with whatever it
+runs, and the file comes back unreadable with a reason for people."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+
+import pytest
+
+from services.core.reading_process import read_in_child
+from tests.certificate_files import pdf_bomb
+from tests.fixtures.certificates.generate import build_corpus
+from tests.fixtures.certificates.layouts import LAYOUTS
+
+pytestmark = pytest.mark.ocr
+
+[TEXT_PDF, PHOTO] = build_corpus(
+    seed=11, count_per_layout=1, kinds=("text_pdf", "photo"), layouts=LAYOUTS[:1]
+)
+
+
+async def test_the_child_reads_the_file_and_finds_its_fields() -> None:
+    reading = await read_in_child(TEXT_PDF.data, TEXT_PDF.media_type, limit_s=60)
+    assert (reading.text.source, reading.text.problem) == ("text_layer", None)
+    assert reading.fields.participant_name == TEXT_PDF.truth.participant_name
+    assert multiprocessing.active_children() == []
+
+
+async def test_a_bomb_comes_back_unreadable_with_its_reason() -> None:
+    reading = await read_in_child(pdf_bomb(), "application/pdf", limit_s=60)
+    assert reading.text.source == "none"
+    assert reading.text.problem is not None
+    assert reading.text.problem.code == "unreadable"
+    assert "more text than a certificate" in reading.text.problem.message
+
+
+async def test_a_reading_over_the_limit_is_killed_and_the_file_is_unreadable() -> None:
+    started = time.monotonic()
+    reading = await read_in_child(PHOTO.data, PHOTO.media_type, limit_s=0.5)
+    assert time.monotonic() - started < 5  # OCR of the photo takes seconds: it was stopped
+    assert reading.text.source == "none"
+    assert reading.text.problem is not None
+    assert reading.text.problem.code == "unreadable"
+    assert "longer than 0.5 seconds" in reading.text.problem.message
+    assert multiprocessing.active_children() == []
+
+
+async def test_a_cancelled_reading_kills_the_child() -> None:
+    reading = asyncio.create_task(read_in_child(PHOTO.data, PHOTO.media_type, limit_s=60))
+    await asyncio.sleep(1)
+    assert multiprocessing.active_children() != []
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    assert multiprocessing.active_children() == []
