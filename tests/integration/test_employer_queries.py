@@ -157,6 +157,7 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
             role="employee",
             by_role="owner",
             staff=staff,
+            command_id=uuid4(),
         )
     assert sent.person_id is not None
     assert sent.message.to == "dee@example.org"
@@ -180,6 +181,7 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
                 role="employee",
                 by_role="owner",
                 staff=NewStaff(full_name="Dee Okoro (again)"),
+                command_id=uuid4(),
             )
     async with database.transaction(opened.tenant_id) as tx:
         assert await staff_queries.seats(tx) == staff_queries.Seats(active=1, deactivated=0)
