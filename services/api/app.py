@@ -44,6 +44,7 @@ from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
+from services.core.application import Application
 from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
@@ -125,6 +126,7 @@ def create_app(
     """The composition root of the API process (``mailer``: SMTP per settings by default)."""
     configure_logging(settings)
     db = database or Database(settings)
+    store = build_event_store()
 
     async def close_database() -> None:
         if database is None:
@@ -188,7 +190,8 @@ def create_app(
             {
                 "database": db,
                 "settings": settings,
-                "store": build_event_store(),
+                "store": store,
+                "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
             }
         ),

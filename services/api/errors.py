@@ -34,6 +34,7 @@ from domain.organisations.organisation import (
 )
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
+from services.core.application import AccessDenied, NotFound
 from services.core.eventstore import ConcurrencyConflict
 from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
 from services.core.handlers.api_tokens import ApiTokenNotFound
@@ -43,6 +44,8 @@ from services.core.identity import EmailTaken, IdentityError, InvalidCredentials
 PROBLEM_TYPE = "urn:cmeledger:problem:"
 
 _STATUS: dict[type[Exception], int] = {
+    AccessDenied: 403,
+    NotFound: 404,
     SlugTaken: 409,
     EmailTaken: 409,
     AlreadyMember: 409,

@@ -16,10 +16,11 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
+from domain.compliance.evaluation import Obligation
 from domain.credits.credit import (
     AcademicCredits,
     AcademicTerm,
@@ -28,7 +29,6 @@ from domain.credits.credit import (
     Credit,
     CreditDetails,
     CreditType,
-    RecordCredit,
     RetractCredit,
     Topic,
 )
@@ -55,10 +55,13 @@ from services.api.auth import Principal, requires_role
 from services.api.controllers.invitations import actor
 from services.api.idempotency import request_command_id
 from services.api.params import check_days, day_parameter
-from services.core import queries
+from services.api.use_cases import USE_CASES
+from services.core import policy, queries
+from services.core.application import Actor, UseCases
 from services.core.audit_queries import obligations_known_at
+from services.core.credits import use_cases as credit_use_cases
+from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
 from services.core.db import Tx
-from services.core.handlers import credits as credit_handlers
 from services.core.handlers import people as people_handlers
 from services.core.idempotency import new_entity_id
 
@@ -146,47 +149,23 @@ class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
     reason: Reason
 
 
-class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
-    """How one obligation treats the credit: counted (and by which rule) or not (and why)."""
-
-    body: Body
-    period: str
-    counted: Decimal
-    admitted_by: list[str]
-    not_counted: list[CreditExclusion]
-
-
 class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
     credit: Credit
     acceptance: list[BodyAcceptance]
 
 
 def authorise_person(principal: Principal, person_id: UUID, *, write: bool) -> None:
-    if principal.person_id == person_id and not (write and principal.role == "auditor"):
-        return
-    if principal.role in (WRITERS if write else READERS):
-        return
-    raise PermissionDeniedException(
-        "you may only change your own record" if write else "you may only see your own record"
+    """``policy.authorise_person`` for the signed-in member."""
+    policy.authorise_person(
+        Actor(
+            tenant_id=principal.tenant_id,
+            role=principal.role,
+            user_id=principal.user_id,
+            person_id=principal.person_id,
+        ),
+        person_id,
+        write=write,
     )
-
-
-def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
-    found = []
-    for obligation in obligations:
-        used: list[CreditUse] = [u for u in obligation.used if u.credit_id == credit_id]
-        refused = [x for x in obligation.not_used if x.credit_id == credit_id]
-        if used or refused:
-            found.append(
-                BodyAcceptance(
-                    body=obligation.body,
-                    period=obligation.period,
-                    counted=sum((u.credits_counted for u in used), Decimal(0)),
-                    admitted_by=[u.admitted_by for u in used],
-                    not_counted=refused,
-                )
-            )
-    return found
 
 
 async def person_or_404(tx: Tx, person_id: UUID) -> Person:
@@ -206,6 +185,7 @@ async def credit_of(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit:
 class PeopleController(Controller):
     path = "/api/v1/people"
     tags = ("people",)
+    dependencies = USE_CASES
 
     @post("", status_code=201)
     async def register(
@@ -328,89 +308,54 @@ class PeopleController(Controller):
 
     @get("/{person_id:uuid}/credits")
     async def credits(
-        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+        self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> list[Credit]:
         """The person's credits with verification status, newest first."""
-        authorise_person(request.user, person_id, write=False)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await person_or_404(tx, person_id)
-            return await queries.my_credits(tx, person_id)
+        return await use_cases.run(credit_use_cases.list_credits, person_id)
 
     @post("/{person_id:uuid}/credits", status_code=201)
     async def record_credit(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[CreditInput],
     ) -> CreditRecordedResponse:
         """Record a CME activity; the answer says at once which bodies count it, and why not."""
-        authorise_person(request.user, person_id, write=True)
-        command_id = request_command_id(request)
-        credit_id = new_entity_id(command_id, "credit")
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await person_or_404(tx, person_id)
-            await credit_handlers.record_credit(
-                tx,
-                state.store,
-                RecordCredit(credit_id=credit_id, person_id=person_id, details=data.details()),
-                command_id=command_id,
-                metadata=actor(request),
-            )
-            credit = await credit_of(tx, person_id, credit_id)
-            obligations = await queries.my_obligations(
-                tx, person_id, today=datetime.now(UTC).date()
-            )
-        return CreditRecordedResponse(
-            credit=credit, acceptance=credit_acceptance(obligations, credit_id)
+        recorded = await use_cases.run(
+            credit_use_cases.record_credit,
+            RecordNewCredit(person_id=person_id, details=data.details()),
         )
+        return CreditRecordedResponse(credit=recorded.credit, acceptance=recorded.acceptance)
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/amendments")
     async def amend_credit(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         credit_id: FromPath[UUID],
         data: JSONBody[CreditAmendment],
     ) -> Credit:
         """Replace a credit's details, with a reason (history keeps the old ones)."""
-        command = AmendCredit(details=data.details.details(), reason=data.reason)
-        return await self._change_credit(request, state, person_id, credit_id, command)
+        change = AmendCredit(details=data.details.details(), reason=data.reason)
+        return await use_cases.run(
+            credit_use_cases.change_credit,
+            ChangeCredit(person_id=person_id, credit_id=credit_id, change=change),
+        )
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/retraction")
     async def retract_credit(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         credit_id: FromPath[UUID],
         data: JSONBody[Correction],
     ) -> Credit:
         """Withdraw a credit, with a reason; it stops counting everywhere."""
-        command = RetractCredit(reason=data.reason)
-        return await self._change_credit(request, state, person_id, credit_id, command)
-
-    async def _change_credit(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        person_id: UUID,
-        credit_id: UUID,
-        command: credit_handlers.CreditChange,
-    ) -> Credit:
-        authorise_person(request.user, person_id, write=True)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await credit_of(tx, person_id, credit_id)
-            await credit_handlers.change_credit(
-                tx,
-                state.store,
-                credit_id,
-                command,
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
-            return await credit_of(tx, person_id, credit_id)
+        change = RetractCredit(reason=data.reason)
+        return await use_cases.run(
+            credit_use_cases.change_credit,
+            ChangeCredit(person_id=person_id, credit_id=credit_id, change=change),
+        )
 
     @get("/{person_id:uuid}/obligations")
     async def obligations(

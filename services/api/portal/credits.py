@@ -34,13 +34,14 @@ from domain.credits.credit import (
 )
 from domain.shared.errors import DomainError
 from services.api.controllers.invitations import actor
-from services.api.controllers.people import authorise_person, credit_acceptance, credit_of
+from services.api.controllers.people import authorise_person, credit_of
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.core import queries
 from services.core.blobs import BlobStore
+from services.core.credits.use_cases import credit_acceptance
 from services.core.db import Tx
 from services.core.handlers import certificates as certificate_handlers
 from services.core.handlers import credits as credit_handlers

@@ -34,13 +34,14 @@ from domain.shared.errors import DomainError
 from services.api.auth import requires_role
 from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
-from services.api.controllers.people import credit_acceptance, person_or_404
+from services.api.controllers.people import person_or_404
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
 from services.api.portal.standing import cards
 from services.core import queries, staff_queries
+from services.core.credits.use_cases import credit_acceptance
 from services.core.db import Tx
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers

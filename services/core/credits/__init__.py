@@ -1,0 +1,1 @@
+"""Credits: recording, amending and retracting CME activities, and how each body counts them."""
