@@ -6,31 +6,30 @@ get 403. People of another organisation do not exist (404, by RLS).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
-from domain.people.person import DeactivatePerson, Person, ReactivatePerson
-from domain.people.roster_import import parse_roster
+from domain.people.person import Person
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
 from services.api.errors import PROBLEM_TYPE
-from services.api.idempotency import request_command_id
 from services.api.params import check_days, day_parameter
-from services.core import queries, staff_queries
-from services.core.db import Tx
-from services.core.handlers import people as people_handlers
-from services.core.staff_import import ImportMode, ImportReport, import_roster
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.staff import use_cases as staff
+from services.core.staff.use_cases import ChangeActivity, ImportStaff, ListStaff
+from services.core.staff_import import ImportMode, ImportReport
 from services.core.staff_queries import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
 
 MANAGERS = requires_role("owner", "admin")
@@ -40,12 +39,6 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
 
 class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
-
-async def _stored_person(tx: Tx, person_id: UUID) -> Person:
-    person = await queries.get_person(tx, person_id)
-    assert person is not None  # the person deciders refuse a person not registered here
-    return person
 
 
 async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:
@@ -69,12 +62,13 @@ async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:
 class StaffController(Controller):
     path = "/api/v1"
     tags = ("staff",)
+    dependencies = USE_CASES
 
     @post("/staff/import", guards=[MANAGERS], status_code=200)
     async def import_staff(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         mode: Annotated[
             ImportMode,
             QueryParameter(
@@ -89,17 +83,10 @@ class StaffController(Controller):
         """Import staff and their credentials from CSV (docs/staff-import.md): a report per
         row; a file-level problem (encoding, columns, duplicates, not a CSV) stores nothing;
         an all-or-nothing file with invalid rows is refused (422, the report in ``report``)."""
-        roster = parse_roster(await _csv_bytes(request))
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            report = await import_roster(
-                tx,
-                state.store,
-                roster,
-                mode=mode,
-                dry_run=dry_run,
-                metadata=actor(request),
-                import_id=request_command_id(request),
-            )
+        report = await use_cases.run(
+            staff.import_staff,
+            ImportStaff(csv=await _csv_bytes(request), mode=mode, dry_run=dry_run),
+        )
         if not dry_run and not report.applied:
             raise ProblemDetailsException(
                 status_code=422,
@@ -113,8 +100,7 @@ class StaffController(Controller):
     @get("/staff", guards=[READERS])
     async def staff(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         activity: Annotated[
             Activity, QueryParameter(description="active (default), deactivated or all")
         ] = "active",
@@ -156,66 +142,40 @@ class StaffController(Controller):
             search=search,
             due_within_days=due_within_days,
         )
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            try:
-                return await staff_queries.staff_page(
-                    tx,
-                    selected,
-                    today=as_of or datetime.now(UTC).date(),
-                    limit=limit,
-                    cursor=cursor,
-                )
-            except InvalidCursor as exc:
-                raise ValidationException(str(exc)) from exc
+        command = ListStaff(selected=selected, limit=limit, cursor=cursor, as_of=as_of)
+        try:
+            return await use_cases.run(staff.list_staff, command)
+        except InvalidCursor as exc:
+            raise ValidationException(str(exc)) from exc
 
     @get("/staff/seats", guards=[READERS])
-    async def seats(self, request: Request[Principal, Any, Any], state: State) -> Seats:
+    async def seats(self, use_cases: NamedDependency[UseCases]) -> Seats:
         """Active staff records (the seats billing counts) and deactivated ones."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await staff_queries.seats(tx)
+        return await use_cases.run(staff.staff_seats, None)
 
     @post("/people/{person_id:uuid}/deactivation", guards=[MANAGERS])
     async def deactivate(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[StatusChange],
     ) -> Person:
         """Take a person off the active staff (history kept); already inactive: no change. The
         member account linked to the record is removed at once, with its sessions and API
         tokens (``MemberRemoved``); admins cannot deactivate an owner's or admin's record."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await people_handlers.deactivate_person(
-                tx,
-                state.store,
-                person_id,
-                DeactivatePerson(reason=data.reason),
-                by_role=request.user.role,
-                now=datetime.now(UTC),
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
-            return await _stored_person(tx, person_id)
+        return await use_cases.run(
+            staff.deactivate_person, ChangeActivity(person_id=person_id, reason=data.reason)
+        )
 
     @post("/people/{person_id:uuid}/reactivation", guards=[MANAGERS])
     async def reactivate(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[StatusChange],
     ) -> Person:
         """Put a deactivated person back on the active staff; already active: no change. Access
         is not restored: the person is invited again for a new account link."""
-        command = ReactivatePerson(reason=data.reason)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await people_handlers.change_person(
-                tx,
-                state.store,
-                person_id,
-                command,
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
-            return await _stored_person(tx, person_id)
+        return await use_cases.run(
+            staff.reactivate_person, ChangeActivity(person_id=person_id, reason=data.reason)
+        )
