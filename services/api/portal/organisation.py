@@ -2,30 +2,27 @@
 certifying body, department and site (bars and the same numbers as tables), the next deadlines
 with a shortfall, what is not evaluated and why, and the certificates waiting for review.
 
-Every number comes from ``queries.organisation_summary`` (active staff, statuses computed for
-today); nothing is counted here.
+Every number comes from the ``organisation_overview`` use case (active staff, statuses computed
+for today); nothing is counted here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from domain.compliance.evaluation import Status
 from services.api.auth import requires_role
 from services.api.portal.pages import page
 from services.api.portal.status_bars import STATUS_ORDER, StatusBars, status_bars
-from services.core import queries, review_queries
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
 from services.core.queries import GroupCounts
-
-REVIEW_PEEK = 50
-"""How many waiting certificates the overview counts before saying "50 or more"."""
-
+from services.core.staff.use_cases import organisation_overview
 
 Row = tuple[str | None, str, dict[Status, int]]
 """(the staff list's filter value, the name shown, counts by status); no filter value for
@@ -55,13 +52,14 @@ class OverviewPage(Controller):
     path = "/organisation"
     include_in_schema = False
     guards = [requires_role("owner", "admin", "auditor")]  # noqa: RUF012 (Litestar layer)
+    dependencies = USE_CASES
 
     @get("")
-    async def overview(self, request: Request[Any, Any, Any], state: State) -> Template:
-        today = datetime.now(UTC).date()
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            summary = await queries.organisation_summary(tx, today=today)
-            waiting = await review_queries.review_page(tx, status="needs_review", limit=REVIEW_PEEK)
+    async def overview(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        found = await use_cases.run(organisation_overview, None)
+        summary = found.summary
         by_body: list[Row] = [(body, body, counts) for body, counts in summary.by_body.items()]
         return await page(
             request,
@@ -77,7 +75,7 @@ class OverviewPage(Controller):
                 ),
                 group_chart("site", "Current cycles by site", _groups(summary.by_site, "No site")),
             ],
-            waiting=len(waiting.items),
-            more_waiting=waiting.next_cursor is not None,
-            today=today,
+            waiting=found.waiting,
+            more_waiting=found.more_waiting,
+            today=summary.today,
         )

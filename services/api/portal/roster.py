@@ -17,18 +17,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.response import Template
 
-from domain.people.roster_import import COLUMNS, parse_roster
-from domain.shared.errors import DomainError
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
+from domain.people.roster_import import COLUMNS, RosterRejected
 from services.api.portal.events import event_label
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal
+from services.api.portal.pages import page
 from services.api.portal.staff import MANAGERS
-from services.core.staff_import import ImportMode, ImportReport, RowOutcome, import_roster
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.staff.use_cases import ImportStaff, import_staff
+from services.core.staff_import import ImportMode, ImportReport, RowOutcome
 
 OUTCOMES: Mapping[RowOutcome, str] = {
     "create": "New person",
@@ -61,6 +61,7 @@ class RosterPages(Controller):
     path = "/staff/import"
     include_in_schema = False
     guards = [MANAGERS]  # noqa: RUF012 (Litestar layer)
+    dependencies = USE_CASES
 
     @get("")
     async def upload_page(self, request: Request[Any, Any, Any]) -> Template:
@@ -72,7 +73,9 @@ class RosterPages(Controller):
         return await page(request, "staff/import.html", form=form, columns=COLUMNS, status=status)
 
     @post("")
-    async def preview(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def preview(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Check the uploaded file row by row; store nothing."""
         form = await read_form(request, "import")
         uploads = [u for u in form.files.get("file", []) if u.filename]
@@ -80,10 +83,12 @@ class RosterPages(Controller):
             form.fail("file", "Choose the CSV file to import")
             return await self._upload(request, form, 422)
         data = await uploads[0].read()
-        return await self._checked(request, state, form, data, mode=None)
+        return await self._checked(request, use_cases, form, data, mode=None)
 
     @post("/apply")
-    async def apply(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def apply(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Store the previewed file's rows as the chosen mode says."""
         form = await read_form(request, "import")
         mode = form.choice("mode", "how to import", MODES)
@@ -95,33 +100,24 @@ class RosterPages(Controller):
             form.fail("file", "The previewed file was lost: upload it again")
         if not form.ok or mode is None:
             return await self._upload(request, form, 422)
-        return await self._checked(request, state, form, data, mode=mode)
+        return await self._checked(request, use_cases, form, data, mode=mode)
 
     async def _checked(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         form: Form,
         data: bytes,
         *,
         mode: ImportMode | None,
     ) -> Template:
         """The preview (``mode`` None: a dry run) or the outcome of applying ``data``."""
+        command = ImportStaff(csv=data, mode=mode or "all_or_nothing", dry_run=mode is None)
         try:
-            roster = parse_roster(data)
-        except DomainError as exc:
+            report = await use_cases.run(import_staff, command)
+        except RosterRejected as exc:
             form.refuse(exc, "file")
             return await self._upload(request, form, 422)
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            report = await import_roster(
-                tx,
-                state.store,
-                roster,
-                mode=mode or "all_or_nothing",
-                dry_run=mode is None,
-                metadata=actor(request),
-                import_id=request_command_id(request),
-            )
         return await self._report(request, report, data, refused=mode is not None)
 
     async def _report(
