@@ -2,14 +2,15 @@
 pages, a person's record as they see it themselves, their assignment, deactivation and
 reactivation, and inviting people (with the invitations still open).
 
-The list is ``staff_queries.staff_page`` (keyset pages: "next" links carry the cursor); the
-person's standing is the dashboard's (``standing.cards`` and the obligation card macro).
+The list, the person's record, deactivation and reactivation run the staff use cases
+(``services.core.staff.use_cases``, as the JSON API does; keyset pages: "next" links carry the
+cursor); the person's standing is the dashboard's (``standing.cards`` and the obligation card
+macro).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
@@ -17,6 +18,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
@@ -29,24 +31,25 @@ from domain.organisations.organisation import (
     Role,
     RoleNotAllowed,
 )
-from domain.people.person import AssignPerson, DeactivatePerson, ReactivatePerson
+from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
 from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
-from services.api.controllers.people import person_or_404
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
 from services.api.portal.standing import cards
-from services.core import queries, staff_queries
+from services.api.use_cases import USE_CASES
+from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
 from services.core.db import Tx
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.identity import IdentityError, InvalidEmail
-from services.core.projections.certificates import certificates_of
+from services.core.staff import use_cases as staff
+from services.core.staff.use_cases import ChangeActivity, ListStaff
 from services.core.staff_invitations import NewStaff, SentInvitation, invite
 from services.core.staff_queries import Activity, InvalidCursor, StaffFilter
 
@@ -132,29 +135,24 @@ async def _open_invitations(tx: Tx) -> list[Any]:
 class StaffPages(Controller):
     path = "/staff"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("", guards=[READERS])
-    async def staff_list(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def staff_list(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """The staff by name, filtered and searched, a page at a time."""
         form = Form("staff", dict(request.query_params))
         selected = staff_filter(form)
         cursor = form.value("cursor") or None
+        placements = await use_cases.run(staff.staff_placements, None)
         found = None
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            placements = await staff_queries.placements(tx)
-            if form.ok:
-                try:
-                    found = await staff_queries.staff_page(
-                        tx,
-                        selected,
-                        today=datetime.now(UTC).date(),
-                        limit=PAGE_SIZE,
-                        cursor=cursor,
-                    )
-                except InvalidCursor:
-                    form.fail(
-                        None, "This page link is out of date: start again from the first page"
-                    )
+        if form.ok:
+            command = ListStaff(selected=selected, limit=PAGE_SIZE, cursor=cursor)
+            try:
+                found = await use_cases.run(staff.list_staff, command)
+            except InvalidCursor:
+                form.fail(None, "This page link is out of date: start again from the first page")
         return await page(
             request,
             "staff/list.html",
@@ -173,34 +171,28 @@ class StaffPages(Controller):
 
     @get("/{person_id:uuid}", guards=[READERS])
     async def person(
-        self, request: Request[Any, Any, Any], state: State, person_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
     ) -> Template:
         """The person's standing as they see it, their credits and certificates, and (for
         owners and admins) the forms to change their assignment, deactivate or invite them."""
-        return await self._person(request, state, person_id)
+        return await self._person(request, use_cases, person_id)
 
     async def _person(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         person_id: UUID,
         *,
         status: int = 200,
         **forms: Form,
     ) -> Template:
-        today = datetime.now(UTC).date()
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            person = await person_or_404(tx, person_id)
-            credits = await queries.my_credits(tx, person_id)
-            obligations = await queries.my_obligations(tx, person_id, today=today)
-            certificates = await certificates_of(tx, person_id)
-            account = await tx.pg.fetchrow(
-                "SELECT email, role FROM memberships WHERE tenant_id = $1 AND person_id = $2",
-                tx.require_tenant(),
-                person_id,
-            )
-        current, previous = cards(obligations, credits, today)
-        in_force = [o for o in obligations if o.period == "current"]
+        record = await use_cases.run(staff.staff_record, person_id)
+        person, credits, today = record.person, record.credits, record.today
+        current, previous = cards(record.obligations, credits, today)
+        in_force = [o for o in record.obligations if o.period == "current"]
         assignment = Form(
             "assign",
             {
@@ -218,9 +210,9 @@ class StaffPages(Controller):
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
             acceptance={c.credit_id: credit_acceptance(in_force, c.credit_id) for c in credits},
-            certificates={c.credit_id: c for c in certificates if c.credit_id is not None},
-            loose_certificates=[c for c in certificates if c.credit_id is None],
-            account=account,
+            certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
+            loose_certificates=[c for c in record.certificates if c.credit_id is None],
+            account=record.account,
             manager=request.user.role in INVITABLE,
             assign=forms.get("assign", assignment),
             change=forms.get("change", Form("change")),
@@ -231,7 +223,11 @@ class StaffPages(Controller):
 
     @post("/{person_id:uuid}/assignment", guards=[MANAGERS])
     async def assign(
-        self, request: Request[Any, Any, Any], state: State, person_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
     ) -> Response[Any]:
         """Set the department, site and employee number (blank clears one)."""
         form = await read_form(request, "assign")
@@ -243,63 +239,9 @@ class StaffPages(Controller):
             )
             or None,
         )
-        if form.ok and await self._run(request, state, person_id, command, form):
-            return see_other(request, f"/staff/{person_id}", notice="saved")
-        return await self._person(request, state, person_id, status=422, assign=form)
-
-    @post("/{person_id:uuid}/deactivation", guards=[MANAGERS])
-    async def deactivate(
-        self, request: Request[Any, Any, Any], state: State, person_id: FromPath[UUID]
-    ) -> Response[Any]:
-        """Take the person off the active staff, with a reason; their history stays."""
-        return await self._change_activity(request, state, person_id, DeactivatePerson)
-
-    @post("/{person_id:uuid}/reactivation", guards=[MANAGERS])
-    async def reactivate(
-        self, request: Request[Any, Any, Any], state: State, person_id: FromPath[UUID]
-    ) -> Response[Any]:
-        """Put the person back on the active staff, with a reason."""
-        return await self._change_activity(request, state, person_id, ReactivatePerson)
-
-    async def _change_activity(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        person_id: UUID,
-        command: type[DeactivatePerson | ReactivatePerson],
-    ) -> Response[Any]:
-        form = await read_form(request, "change")
-        reason = form.text("reason", "reason", max_length=500)
-        if form.ok and await self._run(request, state, person_id, command(reason=reason), form):
-            return see_other(request, f"/staff/{person_id}", notice="saved")
-        return await self._person(request, state, person_id, status=422, change=form)
-
-    async def _run(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        person_id: UUID,
-        command: people_handlers.PersonCommand | DeactivatePerson,
-        form: Form,
-    ) -> bool:
-        """Run ``command`` on the person; False when refused (the refusal is on the form).
-        Deactivating also removes the member account linked to the record."""
-        me = principal(request)
-        try:
-            async with state.database.transaction(me.tenant_id) as tx:
-                await person_or_404(tx, person_id)
-                if isinstance(command, DeactivatePerson):
-                    await people_handlers.deactivate_person(
-                        tx,
-                        state.store,
-                        person_id,
-                        command,
-                        by_role=me.role,
-                        now=datetime.now(UTC),
-                        command_id=request_command_id(request),
-                        metadata=actor(request),
-                    )
-                else:
+        if form.ok:
+            try:
+                async with state.database.transaction(principal(request).tenant_id) as tx:
                     await people_handlers.change_person(
                         tx,
                         state.store,
@@ -308,10 +250,53 @@ class StaffPages(Controller):
                         command_id=request_command_id(request),
                         metadata=actor(request),
                     )
-        except DomainError as exc:
-            form.refuse(exc)
-            return False
-        return True
+            except DomainError as exc:
+                form.refuse(exc)
+            else:
+                return see_other(request, f"/staff/{person_id}", notice="saved")
+        return await self._person(request, use_cases, person_id, status=422, assign=form)
+
+    @post("/{person_id:uuid}/deactivation", guards=[MANAGERS])
+    async def deactivate(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Take the person off the active staff, with a reason; their history stays. Their
+        member account, if any, is removed."""
+        return await self._change_activity(request, use_cases, person_id, staff.deactivate_person)
+
+    @post("/{person_id:uuid}/reactivation", guards=[MANAGERS])
+    async def reactivate(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Put the person back on the active staff, with a reason."""
+        return await self._change_activity(request, use_cases, person_id, staff.reactivate_person)
+
+    async def _change_activity(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: UseCases,
+        person_id: UUID,
+        use_case: Callable[[UnitOfWork, ChangeActivity], Awaitable[Person]],
+    ) -> Response[Any]:
+        """Run ``use_case`` with the form's reason; a refusal is shown on the form."""
+        form = await read_form(request, "change")
+        reason = form.text("reason", "reason", max_length=500)
+        if form.ok:
+            try:
+                await use_cases.run(use_case, ChangeActivity(person_id=person_id, reason=reason))
+            except (AccessDenied, NotFound):
+                raise
+            except DomainError as exc:
+                form.refuse(exc)
+            else:
+                return see_other(request, f"/staff/{person_id}", notice="saved")
+        return await self._person(request, use_cases, person_id, status=422, change=form)
 
     @get("/invite", guards=[MANAGERS])
     async def invite_page(self, request: Request[Any, Any, Any], state: State) -> Template:
@@ -342,7 +327,12 @@ class StaffPages(Controller):
         )
 
     @post("/invite", guards=[MANAGERS])
-    async def invite(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+    ) -> Response[Any]:
         """Invite someone by email; with a name, their staff record is created at once. From a
         person's page, the invitation is for that record. The link is mailed and shown once."""
         me = principal(request)
@@ -392,7 +382,7 @@ class StaffPages(Controller):
                 shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
                 return shown
         if person_id is not None:
-            return await self._person(request, state, person_id, status=422, invitation=form)
+            return await self._person(request, use_cases, person_id, status=422, invitation=form)
         return await self._invite_page(request, state, form, status=422)
 
     @post("/invitations/{invitation_id:uuid}/revoke", guards=[MANAGERS])

@@ -1,0 +1,77 @@
+"""The staff pages over HTTP, where a browser is not needed: deactivating and reactivating from a
+person's page goes through the same use cases as the JSON API (the API sees the change, an
+admin is refused an owner's record as the API refuses it), and refusals are pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.e2e.conftest import Org
+from tests.e2e.test_staff import SAMPLE, post_csv, seats
+
+pytestmark = pytest.mark.e2e
+
+
+def is_page(response: Any) -> bool:
+    return str(response.headers["content-type"]).startswith("text/html")
+
+
+async def profile(client: AsyncTestClient[Any], person_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/people/{person_id}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_a_person_is_deactivated_and_reactivated_from_their_page(org: Org) -> None:
+    person_id = (await post_csv(org.owner, SAMPLE)).json()["report"][0]["person_id"]
+    page = f"/staff/{person_id}"
+
+    blank = await org.owner.post(f"{page}/deactivation", data={"reason": " "})
+    assert blank.status_code == 422, blank.text
+    assert is_page(blank)
+    assert (await profile(org.owner, person_id))["active"] is True
+
+    gone = await org.owner.post(
+        f"{page}/deactivation", data={"reason": "left the practice"}, follow_redirects=False
+    )
+    assert gone.status_code == 303, gone.text
+    assert gone.headers["location"].startswith(page)
+    assert (await profile(org.owner, person_id))["active"] is False
+    assert await seats(org.owner) == {"active": 3, "deactivated": 1}
+
+    back = await org.owner.post(
+        f"{page}/reactivation", data={"reason": "rehired"}, follow_redirects=False
+    )
+    assert back.status_code == 303, back.text
+    assert await seats(org.owner) == {"active": 4, "deactivated": 0}
+
+
+async def test_refusals_are_pages_that_change_nothing(org: Org) -> None:
+    owner_id = str(org.owner_info["user_id"])
+    created = await org.owner.post(
+        "/api/v1/people", json={"full_name": "Olu Owner", "person_id": owner_id}
+    )
+    assert created.status_code == 201, created.text
+    admin, _ = await org.member("admin")
+    auditor, _ = await org.member("auditor")
+
+    refused = await admin.post(f"/staff/{owner_id}/deactivation", data={"reason": "coup"})
+    assert refused.status_code == 422, refused.text
+    assert is_page(refused)
+    assert "There is a problem" in refused.text
+    assert (await profile(org.owner, owner_id))["active"] is True
+
+    read_only = await auditor.post(f"/staff/{owner_id}/deactivation", data={"reason": "x"})
+    assert read_only.status_code == 403
+    assert is_page(read_only)
+    assert (await auditor.get(f"/staff/{owner_id}")).status_code == 200
+
+    missing = await org.owner.post(
+        "/staff/00000000-0000-4000-8000-000000000000/deactivation", data={"reason": "x"}
+    )
+    assert missing.status_code == 404
+    assert is_page(missing)
+    assert await seats(org.owner) == {"active": 1, "deactivated": 0}

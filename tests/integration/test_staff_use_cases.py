@@ -1,0 +1,102 @@
+"""The staff use cases on PostgreSQL, without HTTP: they check who acts themselves (route guards
+are only a first filter), a person of another organisation does not exist, and a refused or
+dry-run import stores nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.people.roster_import import RosterRejected
+from services.core.application import AccessDenied, Actor, Application, NotFound, UseCases
+from services.core.db import Database
+from services.core.registry import build_event_store
+from services.core.settings import Settings
+from services.core.staff import use_cases as staff
+from services.core.staff.use_cases import ChangeActivity, ImportStaff, ListStaff
+from services.core.staff_queries import StaffFilter
+from tests.conftest import new_tenant
+from tests.support import register
+
+pytestmark = pytest.mark.integration
+
+SAMPLE = (Path(__file__).resolve().parents[2] / "docs" / "staff-import-sample.csv").read_bytes()
+
+
+@pytest.fixture
+def application(database: Database, migrated: Settings) -> Application:
+    return Application(database=database, store=build_event_store(), settings=migrated)
+
+
+async def organisation(application: Application) -> UUID:
+    tenant = new_tenant()
+    await register(application.database, application.store, tenant)
+    return tenant
+
+
+def acting(application: Application, tenant: UUID, role: Any) -> UseCases:
+    user = None if role == "system" else uuid4()
+    return application.use_cases(
+        Actor(tenant_id=tenant, role=role, user_id=user, name="test"), uuid4
+    )
+
+
+async def imported(application: Application, tenant: UUID) -> UUID:
+    report = await acting(application, tenant, "owner").run(
+        staff.import_staff, ImportStaff(csv=SAMPLE, mode="all_or_nothing", dry_run=False)
+    )
+    assert report.applied
+    assert report.report[0].person_id is not None
+    return report.report[0].person_id
+
+
+async def test_employees_neither_read_nor_change_the_staff_and_auditors_only_read(
+    application: Application,
+) -> None:
+    tenant = await organisation(application)
+    person_id = await imported(application, tenant)
+    change = ChangeActivity(person_id=person_id, reason="left")
+    listing = ListStaff(selected=StaffFilter(), limit=10)
+    employee = acting(application, tenant, "employee")
+    for use_case, command in [
+        (staff.list_staff, listing),
+        (staff.staff_seats, None),
+        (staff.staff_record, person_id),
+        (staff.organisation_overview, None),
+        (staff.import_staff, ImportStaff(csv=SAMPLE, mode="valid_rows", dry_run=True)),
+        (staff.deactivate_person, change),
+    ]:
+        with pytest.raises(AccessDenied):
+            await employee.run(use_case, command)  # type: ignore[arg-type]
+    auditor = acting(application, tenant, "auditor")
+    assert len((await auditor.run(staff.list_staff, listing)).items) == 4
+    for use_case in (staff.deactivate_person, staff.reactivate_person):
+        with pytest.raises(AccessDenied):
+            await auditor.run(use_case, change)
+    with pytest.raises(AccessDenied, match="only a member"):
+        await acting(application, tenant, "system").run(staff.deactivate_person, change)
+    seats = await auditor.run(staff.staff_seats, None)
+    assert (seats.active, seats.deactivated) == (4, 0)
+
+
+async def test_another_organisations_person_does_not_exist(application: Application) -> None:
+    person_id = await imported(application, await organisation(application))
+    intruder = acting(application, await organisation(application), "owner")
+    with pytest.raises(NotFound):
+        await intruder.run(staff.staff_record, person_id)
+    assert (await intruder.run(staff.staff_seats, None)).active == 0
+
+
+async def test_a_rejected_file_or_a_dry_run_stores_nothing(application: Application) -> None:
+    tenant = await organisation(application)
+    owner = acting(application, tenant, "owner")
+    with pytest.raises(RosterRejected):
+        await owner.run(staff.import_staff, ImportStaff(csv=b"", mode="valid_rows", dry_run=False))
+    preview = await owner.run(
+        staff.import_staff, ImportStaff(csv=SAMPLE, mode="valid_rows", dry_run=True)
+    )
+    assert (preview.applied, preview.created) == (False, 4)
+    assert (await owner.run(staff.staff_seats, None)).active == 0
