@@ -35,9 +35,8 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 
 from domain.organisations.organisation import Role
 from services.api.errors import PROBLEM_TYPE
-from services.core.db import Database
+from services.core.accounts.members import MemberLookup, QueryTooLong, Reading, current_member
 from services.core.handlers.api_tokens import TokenHolder, holder_of
-from services.core.handlers.organisations import MAX_RECORDED_QUERY, record_auditor_read
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -68,12 +67,6 @@ async def retrieve_principal(
     return await _member(connection, user_id, tenant_id)
 
 
-_CURRENT_MEMBER = (
-    "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"
-    " AND user_id = $2 AND (access_until IS NULL OR access_until > now())"
-)
-
-
 async def _member(
     connection: ASGIConnection[Any, Any, Any, Any],
     user_id: UUID,
@@ -81,43 +74,32 @@ async def _member(
     token: TokenHolder | None = None,
 ) -> Principal | None:
     """The current member ``user_id`` of ``tenant_id`` (None: not, or no longer, a member).
-    With a ``token``, the membership must still have the window the token was made in."""
-    database: Database = connection.app.state.database
-    async with database.transaction(tenant_id) as tx:
-        if token is None:
-            row = await tx.pg.fetchrow(_CURRENT_MEMBER, tenant_id, user_id)
-        else:
-            row = await tx.pg.fetchrow(
-                _CURRENT_MEMBER + " AND access_until IS NOT DISTINCT FROM $3",
-                tenant_id,
-                user_id,
-                token.access_until,
-            )
-        if row is not None and row["role"] == "auditor" and connection.scope.get("method") == "GET":
-            if len(connection.url.query) > MAX_RECORDED_QUERY:
-                raise ProblemDetailsException(
-                    status_code=414,
-                    title="query too long",
-                    detail=f"an auditor's query may be at most {MAX_RECORDED_QUERY} characters:"
-                    " every auditor read is recorded whole",
-                    type_=PROBLEM_TYPE + "query_too_long",
-                )
-            await record_auditor_read(
-                tx,
-                connection.app.state.store,
-                user_id=user_id,
-                path=connection.url.path,
-                query=connection.url.query,
-            )
-    if row is None:
+    With a ``token``, the membership must still have the window the token was made in. An
+    auditor's ``GET`` is recorded (414 when its query is too long to record whole)."""
+    reading = (
+        Reading(path=connection.url.path, query=connection.url.query)
+        if connection.scope.get("method") == "GET"
+        else None
+    )
+    lookup = MemberLookup(user_id=user_id, tenant_id=tenant_id, token=token, reading=reading)
+    try:
+        member = await current_member(connection.app.state.application, lookup)
+    except QueryTooLong as exc:
+        raise ProblemDetailsException(
+            status_code=414,
+            title="query too long",
+            detail=str(exc),
+            type_=PROBLEM_TYPE + exc.code,
+        ) from None
+    if member is None:
         return None
     structlog.contextvars.bind_contextvars(tenant_id=str(tenant_id), user_id=str(user_id))
     return Principal(
         user_id=user_id,
-        email=row["email"],
+        email=member.email,
         tenant_id=tenant_id,
-        role=row["role"],
-        person_id=row["person_id"],
+        role=member.role,
+        person_id=member.person_id,
         token_id=None if token is None else token.token_id,
     )
 

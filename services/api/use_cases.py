@@ -1,5 +1,7 @@
-"""The typed Litestar dependency through which controllers and portal pages run use cases: a
-``UseCases`` runner bound to the signed-in member and to the request's command ids."""
+"""The typed Litestar dependencies through which controllers and portal pages run use cases: a
+``UseCases`` runner bound to the signed-in member, and an ``AccountUseCases`` runner bound to
+whoever sends the request (signed in or not: signing up or in, mailed links), both bound to the
+request's command ids."""
 
 from __future__ import annotations
 
@@ -10,9 +12,14 @@ from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 
 from services.api.auth import Principal
-from services.api.controllers.session import request_id
 from services.api.idempotency import request_command_id
+from services.core.accounts.work import AccountUseCases, Visitor
 from services.core.application import Actor, Application, UseCases
+
+
+def request_id(request: Request[Any, Any, Any]) -> str | None:
+    """The request's id (the client's ``X-Request-ID`` or a new one), recorded with its events."""
+    return request.scope.get("state", {}).get("request_id")
 
 
 def member_actor(request: Request[Any, Any, Any]) -> Actor:
@@ -36,3 +43,18 @@ def provide_use_cases(request: Request[Any, Any, Any]) -> UseCases:
 
 USE_CASES = {"use_cases": Provide(provide_use_cases, sync_to_thread=False)}
 """Add to a controller's or router's ``dependencies`` and declare ``use_cases: UseCases``."""
+
+
+def provide_account_use_cases(request: Request[Any, Any, Any]) -> AccountUseCases:
+    return AccountUseCases(
+        application=request.app.state.application,
+        visitor=Visitor(request_id=request_id(request)),
+        command_ids=lambda: request_command_id(request),
+    )
+
+
+ACCOUNT_USE_CASES = {
+    "account_use_cases": Provide(provide_account_use_cases, sync_to_thread=False),
+    **USE_CASES,
+}
+"""``USE_CASES`` plus ``account_use_cases: AccountUseCases`` (no sign-in needed)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,15 +11,19 @@ import structlog
 from litestar import Controller, Request, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
 from domain.audits.access import ApiTokenScope
 from services.api.auth import Principal, requires_session
-from services.api.controllers.invitations import actor
-from services.api.controllers.session import request_id
-from services.api.sessions import PostgresSessionStore
-from services.core.handlers import accounts, api_tokens
+from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
+from services.core.accounts import api_tokens as account_api_tokens
+from services.core.accounts import mailed_links
+from services.core.accounts.api_tokens import NewApiToken
+from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
+from services.core.accounts.work import AccountUseCases
+from services.core.application import UseCases
 from services.core.handlers.api_tokens import ApiToken
 from services.core.mail import Mailer, Message
 
@@ -63,134 +67,95 @@ async def send_quietly(mailer: Mailer, message: Message) -> None:
         structlog.get_logger().exception("mail not sent", subject=message.subject)
 
 
-def _accepted(state: State, message: Message, detail: str) -> Response[Accepted]:
-    """202 at once; the mail is sent after the response."""
-    background = BackgroundTask(send_quietly, state.mailer, message)
-    return Response(Accepted(detail=detail), status_code=202, background=background)
-
-
-async def _send_password_resets(state: State) -> None:
-    try:
-        await accounts.send_password_resets(
-            state.database,
-            state.mailer,
-            public_url=state.settings.public_url,
-            now=datetime.now(UTC),
-        )
-    except OSError:
-        structlog.get_logger().exception("password reset mail not sent; the request is kept")
-
-
-def password_resets_task(state: State) -> BackgroundTask:
+def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:
     """After the answer: handle the pending password-reset requests (this one, and any a
     failed mail server or a restart left)."""
-    return BackgroundTask(_send_password_resets, state)
+    return BackgroundTask(account_use_cases.run, mailed_links.send_password_resets, mailer)
 
 
 class AccountController(Controller):
     path = "/api/v1"
     tags = ("account",)
+    dependencies = ACCOUNT_USE_CASES
 
     @post("/password-reset", exclude_from_auth=True, status_code=202)
     async def request_password_reset(
-        self, state: State, data: JSONBody[PasswordResetRequest]
+        self,
+        state: State,
+        account_use_cases: NamedDependency[AccountUseCases],
+        data: JSONBody[PasswordResetRequest],
     ) -> Response[Accepted]:
         """Mail a password-reset link to the address, if an account uses it. The answer, and
         the work done before it, are the same either way."""
-        await accounts.request_password_reset(
-            state.database, email=data.email, now=datetime.now(UTC)
-        )
+        await account_use_cases.run(mailed_links.request_password_reset, data.email)
         return Response(
             Accepted(detail="if an account uses this address, a link is on its way"),
             status_code=202,
-            background=password_resets_task(state),
+            background=password_resets_task(account_use_cases, state.mailer),
         )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
     async def confirm_password_reset(
         self,
-        request: Request[Any, Any, Any],
-        state: State,
+        account_use_cases: NamedDependency[AccountUseCases],
         data: JSONBody[PasswordResetConfirm],
     ) -> None:
         """Set a new password with a reset link. Clears a lockout and ends every session of the
         account; sign in again with the new password."""
-        user_id = await accounts.reset_password(
-            state.database,
-            state.store,
-            token=data.token,
-            password=data.password,
-            now=datetime.now(UTC),
-            request_id=request_id(request),
+        await account_use_cases.run(
+            mailed_links.reset_password, NewPassword(token=data.token, password=data.password)
         )
-        sessions = request.app.stores.get("sessions")
-        assert isinstance(sessions, PostgresSessionStore)
-        await sessions.delete_for_user(user_id)
 
     @post("/email-verification", guards=[requires_session], status_code=202)
     async def request_email_verification(
-        self, request: Request[Principal, Any, Any], state: State
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
     ) -> Response[Accepted]:
         """Mail a link that confirms the signed-in user's address."""
-        message = await accounts.email_verification_message(
-            state.database,
-            user_id=request.user.user_id,
-            email=request.user.email,
-            public_url=state.settings.public_url,
-            now=datetime.now(UTC),
+        message = await use_cases.run(
+            mailed_links.request_email_verification, EmailConfirmation(email=request.user.email)
         )
-        return _accepted(state, message, "a confirmation link is on its way")
+        return Response(
+            Accepted(detail="a confirmation link is on its way"),
+            status_code=202,
+            background=BackgroundTask(send_quietly, state.mailer, message),
+        )
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)
     async def confirm_email_verification(
-        self, state: State, data: JSONBody[EmailVerificationConfirm]
+        self,
+        account_use_cases: NamedDependency[AccountUseCases],
+        data: JSONBody[EmailVerificationConfirm],
     ) -> None:
         """Confirm an address with the mailed link."""
-        await accounts.verify_email(state.database, token=data.token, now=datetime.now(UTC))
+        await account_use_cases.run(mailed_links.verify_email, data.token)
 
 
 class ApiTokenController(Controller):
     path = "/api/v1/tokens"
     tags = ("api tokens",)
+    dependencies = USE_CASES
 
     @post("", guards=[requires_session], status_code=201)
     async def create(
-        self, request: Request[Principal, Any, Any], state: State, data: JSONBody[ApiTokenCreate]
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[ApiTokenCreate]
     ) -> ApiTokenCreated:
         """Make a personal API token for the current organisation. It acts with your role there,
         limited by its scopes. The secret is shown only in this answer."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            token, secret = await api_tokens.create_api_token(
-                tx,
-                state.store,
-                user_id=request.user.user_id,
-                name=data.name,
-                scopes=data.scopes,
-                expires_at=data.expires_at,
-                now=datetime.now(UTC),
-                metadata=actor(request),
-            )
-        return ApiTokenCreated(token=token, secret=secret)
+        made = await use_cases.run(
+            account_api_tokens.create_api_token,
+            NewApiToken(name=data.name, scopes=data.scopes, expires_at=data.expires_at),
+        )
+        return ApiTokenCreated(token=made.token, secret=made.secret)
 
     @get("")
-    async def list_tokens(
-        self, request: Request[Principal, Any, Any], state: State
-    ) -> list[ApiToken]:
+    async def list_tokens(self, use_cases: NamedDependency[UseCases]) -> list[ApiToken]:
         """Your API tokens in the current organisation, newest first (never their secrets)."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await api_tokens.list_api_tokens(tx, user_id=request.user.user_id)
+        return await use_cases.run(account_api_tokens.list_api_tokens, None)
 
     @delete("/{token_id:uuid}", guards=[requires_session], status_code=204)
-    async def revoke(
-        self, request: Request[Principal, Any, Any], state: State, token_id: FromPath[UUID]
-    ) -> None:
+    async def revoke(self, use_cases: NamedDependency[UseCases], token_id: FromPath[UUID]) -> None:
         """Revoke one of your API tokens; it stops working at once."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await api_tokens.revoke_api_token(
-                tx,
-                state.store,
-                user_id=request.user.user_id,
-                token_id=token_id,
-                now=datetime.now(UTC),
-                metadata=actor(request),
-            )
+        await use_cases.run(account_api_tokens.revoke_api_token, token_id)

@@ -18,8 +18,9 @@ from domain.organisations.organisation import RevokeInvitation, Role
 from domain.people.person import RegisterPerson
 from domain.shared.limits import NAME_LENGTH, Code, Name
 from services.api.auth import Principal, requires_role
-from services.api.controllers.session import Me, memberships_of_user, request_id, start_session
+from services.api.controllers.session import Me, request_id, start_session
 from services.api.idempotency import request_command_id
+from services.core.accounts.signing_in import memberships_of_user
 from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers

@@ -9,12 +9,11 @@ follow links and must not unsubscribe anyone.
 from __future__ import annotations
 
 import html
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, MediaType, Request, get, post, put
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, MediaType, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from litestar.response import Response
 
@@ -25,19 +24,18 @@ from domain.notifications.preferences import (
     MailPreferences,
     MandatoryMail,
 )
-from services.api.auth import Principal
-from services.api.controllers.invitations import actor
-from services.api.controllers.session import request_id
-from services.api.idempotency import request_command_id
-from services.core.eventstore import Metadata
-from services.core.notifications.compose import CATEGORY_LABELS
-from services.core.notifications.outbox import organisation_name
-from services.core.notifications.preferences import (
-    UnsubscribeLink,
-    change_mail_preferences,
-    mail_preferences,
-    read_unsubscribe_token,
+from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
+from services.core.accounts.mail_preferences import (
+    PreferenceChange,
+    Unsubscription,
+    change_my_mail_preferences,
+    my_mail_preferences,
+    unsubscribe,
+    unsubscription,
 )
+from services.core.accounts.work import AccountUseCases
+from services.core.application import UseCases
+from services.core.notifications.compose import CATEGORY_LABELS
 
 UnsubscribeToken = Annotated[
     str,
@@ -80,22 +78,16 @@ def _view(preferences: MailPreferences) -> MailPreferencesView:
 class MailPreferencesController(Controller):
     path = "/api/v1/me/mail-preferences"
     tags = ("account",)
+    dependencies = USE_CASES
 
     @get("")
-    async def get_preferences(
-        self, request: Request[Principal, Any, Any], state: State
-    ) -> MailPreferencesView:
+    async def get_preferences(self, use_cases: NamedDependency[UseCases]) -> MailPreferencesView:
         """Which optional mail you receive from the current organisation."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            found = await mail_preferences(tx, [request.user.user_id])
-        return _view(found[request.user.user_id])
+        return _view(await use_cases.run(my_mail_preferences, None))
 
     @put("")
     async def put_preferences(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        data: JSONBody[MailPreferencesUpdate],
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[MailPreferencesUpdate]
     ) -> MailPreferencesView:
         """Turn optional mail from the current organisation on or off."""
         wanted: dict[MailCategory, bool] = {
@@ -103,16 +95,7 @@ class MailPreferencesController(Controller):
             for category in MAIL_CATEGORIES
             if (on := getattr(data, category)) is not None
         }
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            changed = await change_mail_preferences(
-                tx,
-                state.store,
-                user_id=request.user.user_id,
-                wanted=wanted,
-                via="settings",
-                metadata=actor(request),
-                command_id=request_command_id(request),
-            )
+        changed = await use_cases.run(change_my_mail_preferences, PreferenceChange(wanted=wanted))
         return _view(changed)
 
 
@@ -127,27 +110,24 @@ def _page(title: str, body: str) -> Response[str]:
     )
 
 
+def _what(unsubscription: Unsubscription) -> str:
+    return f"{CATEGORY_LABELS[unsubscription.category]} from {unsubscription.organisation}"
+
+
 class UnsubscribeController(Controller):
     path = "/unsubscribe"
     tags = ("account",)
-
-    @staticmethod
-    def _link(state: State, token: str) -> UnsubscribeLink:
-        link = read_unsubscribe_token(state.settings.secret_key, token)
-        if link is None:
-            raise NotFoundException("this unsubscribe link is not valid")
-        return link
+    dependencies = ACCOUNT_USE_CASES
 
     @get("", exclude_from_auth=True, media_type=MediaType.HTML)
-    async def confirm(self, state: State, token: UnsubscribeToken) -> Response[str]:
+    async def confirm(
+        self, account_use_cases: NamedDependency[AccountUseCases], token: UnsubscribeToken
+    ) -> Response[str]:
         """A page asking to confirm the unsubscribe link; changes nothing."""
-        link = self._link(state, token)
-        async with state.database.transaction(link.tenant_id) as tx:
-            organisation = await organisation_name(tx)
-        what = f"{CATEGORY_LABELS[link.category]} from {organisation}"
+        offered = await account_use_cases.run(unsubscription, token)
         return _page(
             "Unsubscribe?",
-            f"<p>Stop receiving {html.escape(what)}?</p>"
+            f"<p>Stop receiving {html.escape(_what(offered))}?</p>"
             # No action: the form posts to this very address, token included.
             "<form method='post'><button type='submit'>Unsubscribe</button></form>",
         )
@@ -160,25 +140,13 @@ class UnsubscribeController(Controller):
         status_code=200,
     )
     async def unsubscribe(
-        self, request: Request[Any, Any, Any], state: State, token: UnsubscribeToken
+        self, account_use_cases: NamedDependency[AccountUseCases], token: UnsubscribeToken
     ) -> Response[str]:
         """One-click unsubscribe (RFC 8058): turns the link's category off for its member.
         Using a link again changes nothing more."""
-        link = self._link(state, token)
-        async with state.database.transaction(link.tenant_id) as tx:
-            organisation = await organisation_name(tx)
-            await change_mail_preferences(
-                tx,
-                state.store,
-                user_id=link.user_id,
-                wanted={link.category: False},
-                via="unsubscribe_link",
-                metadata=Metadata(actor_id=str(link.user_id), request_id=request_id(request)),
-                command_id=request_command_id(request),
-            )
-        what = f"{CATEGORY_LABELS[link.category]} from {organisation}"
+        done = await account_use_cases.run(unsubscribe, token)
         return _page(
             "Unsubscribed",
-            f"<p>You will no longer receive {html.escape(what)}. You can turn it on again in"
-            " your profile.</p>",
+            f"<p>You will no longer receive {html.escape(_what(done))}. You can turn it on again"
+            " in your profile.</p>",
         )

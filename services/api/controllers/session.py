@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from domain.organisations.organisation import Role
 from services.api.auth import Principal, requires_session, rotate_session
-from services.core.db import Database
-from services.core.eventstore import EventStore
-from services.core.handlers import organisations as access
-from services.core.identity import Membership, memberships_of
+from services.api.use_cases import ACCOUNT_USE_CASES
+from services.api.use_cases import request_id as request_id  # re-exported for the controllers
+from services.core.accounts import signing_in
+from services.core.accounts.signing_in import Credentials, NewOrganisation, SignedIn
+from services.core.accounts.work import AccountUseCases
+from services.core.application import UseCases
+from services.core.identity import Membership
 
 
 class SignUp(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,29 +53,11 @@ class Me(msgspec.Struct, frozen=True, kw_only=True):
     organisations: list[OrganisationChoice]
 
 
-def request_id(request: Request[Any, Any, Any]) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
-
-
 def _choices(memberships: list[Membership]) -> list[OrganisationChoice]:
     return [
         OrganisationChoice(organisation_id=m.tenant_id, name=m.organisation_name, role=m.role)
         for m in memberships
     ]
-
-
-async def memberships_of_user(database: Database, user_id: UUID) -> list[Membership]:
-    async with database.transaction(None) as tx:
-        return await memberships_of(tx, user_id)
-
-
-def _pick(memberships: list[Membership], organisation_id: UUID | None) -> Membership:
-    if organisation_id is None and memberships:
-        return memberships[0]
-    for membership in memberships:
-        if membership.tenant_id == organisation_id:
-            return membership
-    raise NotFoundException("you are not a member of that organisation")
 
 
 def start_session(
@@ -95,82 +78,82 @@ def start_session(
     )
 
 
+def start_signed_in(request: Request[Any, Any, Any], signed_in: SignedIn, email: str) -> Me:
+    """Start the session a sign-in (or sign-up, or switch) decided on."""
+    return start_session(
+        request, signed_in.user_id, email, signed_in.organisation, signed_in.organisations
+    )
+
+
 class SessionController(Controller):
     path = "/api/v1"
     tags = ("session",)
+    dependencies = ACCOUNT_USE_CASES
 
     @post("/organisations", exclude_from_auth=True, status_code=201)
     async def sign_up(
-        self, request: Request[Any, Any, Any], state: State, data: JSONBody[SignUp]
+        self,
+        request: Request[Any, Any, Any],
+        account_use_cases: NamedDependency[AccountUseCases],
+        data: JSONBody[SignUp],
     ) -> Me:
         """Open an organisation with its owner's account, and sign the owner in."""
-        opened = await access.open_organisation(
-            state.database,
-            state.store,
-            name=data.organisation_name,
-            slug=data.slug,
-            email=data.email,
-            password=data.password,
-            request_id=request_id(request),
+        signed_in = await account_use_cases.run(
+            signing_in.sign_up,
+            NewOrganisation(
+                name=data.organisation_name,
+                slug=data.slug,
+                email=data.email,
+                password=data.password,
+            ),
         )
-        memberships = await memberships_of_user(state.database, opened.user_id)
-        chosen = _pick(memberships, opened.tenant_id)
-        return start_session(request, opened.user_id, data.email.strip(), chosen, memberships)
+        return start_signed_in(request, signed_in, data.email.strip())
 
     @post("/session", exclude_from_auth=True, status_code=200)
     async def sign_in(
-        self, request: Request[Any, Any, Any], state: State, data: JSONBody[SignIn]
+        self,
+        request: Request[Any, Any, Any],
+        account_use_cases: NamedDependency[AccountUseCases],
+        data: JSONBody[SignIn],
     ) -> Me:
         """Sign in with email and password, into the given organisation or the first one."""
-        user_id, memberships = await access.sign_in(
-            state.database,
-            state.store,
-            email=data.email,
-            password=data.password,
-            now=datetime.now(UTC),
-            request_id=request_id(request),
+        signed_in = await account_use_cases.run(
+            signing_in.sign_in,
+            Credentials(
+                email=data.email, password=data.password, organisation_id=data.organisation_id
+            ),
         )
-        chosen = _pick(memberships, data.organisation_id)
-        return start_session(request, user_id, data.email.strip(), chosen, memberships)
+        return start_signed_in(request, signed_in, data.email.strip())
 
     @put("/session/organisation", guards=[requires_session])
     async def switch_organisation(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         data: JSONBody[PickOrganisation],
     ) -> Me:
         """Act in another organisation the signed-in user belongs to."""
-        principal = request.user
-        memberships = await memberships_of_user(state.database, principal.user_id)
-        chosen = _pick(memberships, data.organisation_id)
-        return start_session(request, principal.user_id, principal.email, chosen, memberships)
+        signed_in = await use_cases.run(signing_in.switch_organisation, data.organisation_id)
+        return start_signed_in(request, signed_in, request.user.email)
 
     @delete("/session", guards=[requires_session], status_code=204)
-    async def sign_out(self, request: Request[Principal, Any, Any], state: State) -> None:
+    async def sign_out(
+        self, request: Request[Principal, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> None:
         """End the session."""
-        principal = request.user
-        database: Database = state.database
-        store: EventStore = state.store
-        memberships = await memberships_of_user(database, principal.user_id)
-        await access.sign_out(
-            database,
-            store,
-            user_id=principal.user_id,
-            membership=_pick(memberships, principal.tenant_id),
-            request_id=request_id(request),
-        )
+        await use_cases.run(signing_in.sign_out, None)
         request.clear_session()
 
     @get("/me")
-    async def me(self, request: Request[Principal, Any, Any], state: State) -> Me:
+    async def me(
+        self, request: Request[Principal, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Me:
         """Who is signed in, in which organisation and role, and their other organisations."""
         principal = request.user
-        memberships = await memberships_of_user(state.database, principal.user_id)
         return Me(
             user_id=principal.user_id,
             email=principal.email,
             organisation_id=principal.tenant_id,
             role=principal.role,
-            organisations=_choices(memberships),
+            organisations=_choices(await use_cases.run(signing_in.my_organisations, None)),
         )

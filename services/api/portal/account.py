@@ -1,21 +1,21 @@
 """Account pages: sign in and out, open an organisation, switch organisation, accept an
 invitation, and the pages behind mailed links (password reset, email verification).
 
-Each calls the same core handlers as the JSON endpoints in ``controllers/session.py``,
-``controllers/account.py`` and ``controllers/invitations.py``. Passwords are never shown again
-in a refused form; everything else typed is.
+Each runs the same use cases (``services.core.accounts``) as the JSON endpoints in
+``controllers/session.py`` and ``controllers/account.py``. Passwords are never shown again in a
+refused form; everything else typed is.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Response, Template
@@ -27,14 +27,16 @@ from domain.organisations.organisation import (
     InvitationNotFound,
 )
 from services.api.controllers.account import password_resets_task, send_quietly
-from services.api.controllers.session import memberships_of_user, request_id, start_session
-from services.api.idempotency import request_command_id
+from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import HOME, page, principal, safe_next, see_other
-from services.api.sessions import PostgresSessionStore
+from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core import identity
-from services.core.handlers import accounts
-from services.core.handlers import organisations as access
+from services.core.accounts import mailed_links, signing_in
+from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
+from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
+from services.core.accounts.work import AccountUseCases
+from services.core.application import UseCases
 from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
 from services.core.handlers.organisations import SlugTaken
 from services.core.identity import (
@@ -71,6 +73,7 @@ def _field_of(exc: Exception) -> str | None:
 class AccountPages(Controller):
     path = "/"
     include_in_schema = False
+    dependencies = ACCOUNT_USE_CASES
 
     @get("/", exclude_from_auth=True)
     async def home(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -85,7 +88,9 @@ class AccountPages(Controller):
         return await page(request, "account/sign_in.html", form=Form("sign-in"), next=next_page)
 
     @post("/sign-in", exclude_from_auth=True)
-    async def sign_in(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def sign_in(
+        self, request: Request[Any, Any, Any], account_use_cases: NamedDependency[AccountUseCases]
+    ) -> Response[Any]:
         form = await read_form(request, "sign-in")
         email = form.text("email", "email address", max_length=254)
         password = form.value("password")
@@ -93,18 +98,13 @@ class AccountPages(Controller):
             form.fail("password", "Enter your password")
         if form.ok:
             try:
-                user_id, memberships = await access.sign_in(
-                    state.database,
-                    state.store,
-                    email=email,
-                    password=password,
-                    now=datetime.now(UTC),
-                    request_id=request_id(request),
+                signed_in = await account_use_cases.run(
+                    signing_in.sign_in, Credentials(email=email, password=password)
                 )
             except InvalidCredentials:
                 form.fail(None, "The email or password is not right. Check both and try again.")
                 return await self._sign_in_again(request, form, 401)
-            start_session(request, user_id, email, memberships[0], memberships)
+            start_signed_in(request, signed_in, email)
             return see_other(request, safe_next(form.value("next")))
         return await self._sign_in_again(request, form, 422)
 
@@ -120,7 +120,9 @@ class AccountPages(Controller):
         return await page(request, "account/sign_up.html", form=Form("sign-up"))
 
     @post("/sign-up", exclude_from_auth=True)
-    async def sign_up(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def sign_up(
+        self, request: Request[Any, Any, Any], account_use_cases: NamedDependency[AccountUseCases]
+    ) -> Response[Any]:
         """Open an organisation with its owner's account, and sign the owner in."""
         form = await read_form(request, "sign-up")
         name = form.text("organisation_name", "organisation's name", max_length=120)
@@ -132,54 +134,40 @@ class AccountPages(Controller):
         status = 422
         if form.ok:
             try:
-                opened = await access.open_organisation(
-                    state.database,
-                    state.store,
-                    name=name,
-                    slug=slug,
-                    email=email,
-                    password=password,
-                    request_id=request_id(request),
+                signed_in = await account_use_cases.run(
+                    signing_in.sign_up,
+                    NewOrganisation(name=name, slug=slug, email=email, password=password),
                 )
             except (IdentityError, SlugTaken, InvalidOrganisation) as exc:
                 form.refuse(exc, _field_of(exc))
                 form.values["slug"] = slug
                 status = 409 if isinstance(exc, EmailTaken | SlugTaken) else 422
             else:
-                memberships = await memberships_of_user(state.database, opened.user_id)
-                chosen = next(m for m in memberships if m.tenant_id == opened.tenant_id)
-                start_session(request, opened.user_id, email, chosen, memberships)
+                start_signed_in(request, signed_in, email)
                 return see_other(request, HOME)
         return await page(request, "account/sign_up.html", form=form, status=status)
 
     @post("/sign-out")
-    async def sign_out(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
-        me = principal(request)
-        memberships = await memberships_of_user(state.database, me.user_id)
-        await access.sign_out(
-            state.database,
-            state.store,
-            user_id=me.user_id,
-            membership=next(m for m in memberships if m.tenant_id == me.tenant_id),
-            request_id=request_id(request),
-        )
+    async def sign_out(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
+        await use_cases.run(signing_in.sign_out, None)
         request.clear_session()
         return see_other(request, "/sign-in", notice="signed-out")
 
     @post("/switch-organisation")
     async def switch_organisation(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Act in another organisation the signed-in user belongs to."""
         me = principal(request)
         form = await read_form(request, "switch")
-        memberships = await memberships_of_user(state.database, me.user_id)
-        chosen = next(
-            (m for m in memberships if str(m.tenant_id) == form.value("organisation_id")), None
-        )
-        if chosen is None:
-            raise NotFoundException("you are not a member of that organisation")
-        start_session(request, me.user_id, me.email, chosen, memberships)
+        try:
+            organisation_id = UUID(form.value("organisation_id"))
+        except ValueError:
+            raise NotFoundException("you are not a member of that organisation") from None
+        signed_in = await use_cases.run(signing_in.switch_organisation, organisation_id)
+        start_signed_in(request, signed_in, me.email)
         return see_other(request, HOME)
 
     @get("/forgot-password", exclude_from_auth=True)
@@ -187,7 +175,12 @@ class AccountPages(Controller):
         return await page(request, "account/forgot_password.html", form=Form("forgot"))
 
     @post("/forgot-password", exclude_from_auth=True)
-    async def forgot_password(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def forgot_password(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        account_use_cases: NamedDependency[AccountUseCases],
+    ) -> Template:
         """Mail a reset link if an account uses the address; the answer is the same either way."""
         form = await read_form(request, "forgot")
         email = form.text("email", "email address", max_length=254)
@@ -198,9 +191,9 @@ class AccountPages(Controller):
                 form.refuse(exc, "email")
         if not form.ok:
             return await page(request, "account/forgot_password.html", form=form, status=422)
-        await accounts.request_password_reset(state.database, email=email, now=datetime.now(UTC))
+        await account_use_cases.run(mailed_links.request_password_reset, email)
         sent = await page(request, "account/forgot_password.html", form=form, sent=True)
-        sent.background = password_resets_task(state)
+        sent.background = password_resets_task(account_use_cases, state.mailer)
         return sent
 
     @get("/reset-password", exclude_from_auth=True)
@@ -211,7 +204,9 @@ class AccountPages(Controller):
         return await page(request, "account/reset_password.html", form=form)
 
     @post("/reset-password", exclude_from_auth=True)
-    async def reset_password(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def reset_password(
+        self, request: Request[Any, Any, Any], account_use_cases: NamedDependency[AccountUseCases]
+    ) -> Response[Any]:
         """Set a new password with a mailed link; every session of the account ends."""
         form = await read_form(request, "reset")
         password = form.value("password")
@@ -220,13 +215,9 @@ class AccountPages(Controller):
         status = 422
         if form.ok:
             try:
-                user_id = await accounts.reset_password(
-                    state.database,
-                    state.store,
-                    token=form.value("token"),
-                    password=password,
-                    now=datetime.now(UTC),
-                    request_id=request_id(request),
+                await account_use_cases.run(
+                    mailed_links.reset_password,
+                    NewPassword(token=form.value("token"), password=password),
                 )
             except (AccountTokenNotFound, AccountTokenGone) as exc:
                 form.refuse(exc)
@@ -234,9 +225,6 @@ class AccountPages(Controller):
             except WeakPassword as exc:
                 form.refuse(exc, "password")
             else:
-                sessions = request.app.stores.get("sessions")
-                assert isinstance(sessions, PostgresSessionStore)
-                await sessions.delete_for_user(user_id)
                 request.clear_session()
                 return see_other(request, "/sign-in", notice="password-changed")
         return await page(request, "account/reset_password.html", form=form, status=status)
@@ -251,12 +239,12 @@ class AccountPages(Controller):
         return await page(request, "account/verify_email.html", form=form)
 
     @post("/verify-email", exclude_from_auth=True)
-    async def verify_email(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def verify_email(
+        self, request: Request[Any, Any, Any], account_use_cases: NamedDependency[AccountUseCases]
+    ) -> Template:
         form = await read_form(request, "verify")
         try:
-            await accounts.verify_email(
-                state.database, token=form.value("token"), now=datetime.now(UTC)
-            )
+            await account_use_cases.run(mailed_links.verify_email, form.value("token"))
         except (AccountTokenNotFound, AccountTokenGone) as exc:
             form.refuse(exc)
             status = 410 if isinstance(exc, AccountTokenGone) else 404
@@ -265,16 +253,12 @@ class AccountPages(Controller):
 
     @post("/verify-email/send")
     async def send_verification(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Mail the signed-in user a link that confirms their address."""
         me = principal(request)
-        message = await accounts.email_verification_message(
-            state.database,
-            user_id=me.user_id,
-            email=me.email,
-            public_url=state.settings.public_url,
-            now=datetime.now(UTC),
+        message = await use_cases.run(
+            mailed_links.request_email_verification, EmailConfirmation(email=me.email)
         )
         response = see_other(request, "/profile", notice="verification-sent")
         response.background = BackgroundTask(send_quietly, state.mailer, message)
@@ -289,7 +273,7 @@ class AccountPages(Controller):
 
     @post("/accept-invitation", exclude_from_auth=True)
     async def accept_invitation(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: Request[Any, Any, Any], account_use_cases: NamedDependency[AccountUseCases]
     ) -> Response[Any]:
         """Join the organisation: a new address sets its password, an existing account gives
         its own; then the person is signed in there."""
@@ -300,14 +284,9 @@ class AccountPages(Controller):
         status = 422
         if form.ok:
             try:
-                tenant_id, user_id = await access.accept_invitation(
-                    state.database,
-                    state.store,
-                    token=form.value("token"),
-                    password=password,
-                    now=datetime.now(UTC),
-                    request_id=request_id(request),
-                    command_id=request_command_id(request),
+                joined = await account_use_cases.run(
+                    signing_in.accept_invitation,
+                    InvitationAcceptance(token=form.value("token"), password=password),
                 )
             except (InvitationNotFound, InvitationClosed, InvitationForSomeoneElse) as exc:
                 form.refuse(exc)
@@ -321,15 +300,6 @@ class AccountPages(Controller):
             except IdentityError as exc:
                 form.refuse(exc, _field_of(exc))
             else:
-                return await self._joined(request, state, tenant_id, user_id)
+                start_signed_in(request, joined, joined.email)
+                return see_other(request, HOME)
         return await page(request, "account/accept_invitation.html", form=form, status=status)
-
-    async def _joined(
-        self, request: Request[Any, Any, Any], state: State, tenant_id: UUID, user_id: UUID
-    ) -> Response[Any]:
-        memberships = await memberships_of_user(state.database, user_id)
-        async with state.database.transaction(None) as tx:
-            email = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
-        chosen = next(m for m in memberships if m.tenant_id == tenant_id)
-        start_session(request, user_id, str(email), chosen, memberships)
-        return see_other(request, HOME)

@@ -34,11 +34,11 @@ from litestar.types import ExceptionHandlersMap
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.api.auth import Principal
-from services.api.controllers.session import memberships_of_user
 from services.api.errors import to_problem
 from services.api.idempotency import one_time_key
 from services.api.portal import vocabulary
 from services.api.portal.standing import credits_text, day_text
+from services.core.accounts.signing_in import memberships_of_user
 from services.core.eventstore import ConcurrencyConflict
 from services.core.identity import IdentityError
 

@@ -201,10 +201,10 @@ async def reset_password(
 
 
 async def email_verification_message(
-    database: Database, *, user_id: UUID, email: str, public_url: str, now: datetime
+    tx: Tx, *, user_id: UUID, email: str, public_url: str, now: datetime
 ) -> Message:
-    async with database.transaction(None) as tx:
-        token = await _issue(tx, user_id, "email_verification", now)
+    """A mail to ``email`` with a new link that confirms it for ``user_id``."""
+    token = await _issue(tx, user_id, "email_verification", now)
     return _message(
         email,
         "Confirm your email address for CME Ledger",

@@ -16,7 +16,6 @@ from domain.audits.access import (
     FailureReason,
     SignInFailed,
     UserSignedIn,
-    UserSignedOut,
 )
 from domain.organisations.organisation import (
     AcceptInvitation,
@@ -276,19 +275,6 @@ async def sign_in(
         request_id,
     )
     return user_id, memberships
-
-
-async def sign_out(
-    database: Database,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    membership: Membership,
-    request_id: str | None = None,
-) -> None:
-    await record_access(
-        database, store, user_id, [membership], lambda: UserSignedOut(user_id=user_id), request_id
-    )
 
 
 class Invited(msgspec.Struct, frozen=True, kw_only=True):
