@@ -21,7 +21,7 @@ from services.api.controllers.session import request_id
 from services.api.sessions import PostgresSessionStore
 from services.core.handlers import accounts, api_tokens
 from services.core.handlers.api_tokens import ApiToken
-from services.core.mail import Mailer, Message
+from services.core.mail import Message, send_quietly
 
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
 
@@ -54,13 +54,6 @@ class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):
     token: ApiToken
     secret: str
     """Shown once: send it as ``Authorization: Bearer <secret>``."""
-
-
-async def send_quietly(mailer: Mailer, message: Message) -> None:
-    try:
-        await mailer.send(message)
-    except OSError:
-        structlog.get_logger().exception("mail not sent", subject=message.subject)
 
 
 def _accepted(state: State, message: Message, detail: str) -> Response[Accepted]:

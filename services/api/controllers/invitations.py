@@ -24,6 +24,7 @@ from services.core.eventstore import Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.idempotency import new_entity_id
+from services.core.mail import send_quietly
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.outbox import organisation_name
 
@@ -89,8 +90,6 @@ class InvitationController(Controller):
         answer (the answer holds the link's token too, for another way to pass it on). Admins
         invite employees; owners any role. With ``staff``, the person's staff record is created
         at once, in the same transaction."""
-        from services.api.controllers.account import send_quietly  # account imports this module
-
         if data.staff is not None and data.person_id is not None:
             raise ValidationException("give either person_id or staff, not both")
         person_id = data.person_id

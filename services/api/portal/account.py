@@ -26,7 +26,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.controllers.account import password_resets_task, send_quietly
+from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import memberships_of_user, request_id, start_session
 from services.api.idempotency import request_command_id
 from services.api.portal.forms import Form, read_form
@@ -44,6 +44,7 @@ from services.core.identity import (
     InvalidEmail,
     WeakPassword,
 )
+from services.core.mail import send_quietly
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
 Token = Annotated[str | None, QueryParameter(name="token")]

@@ -35,7 +35,6 @@ from domain.organisations.organisation import (
 from domain.shared.errors import DomainError
 from domain.shared.event import fold
 from services.api.auth import requires_role
-from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
@@ -48,6 +47,7 @@ from services.core.eventstore import EventStore
 from services.core.handlers import organisations as org
 from services.core.handlers.organisations import ORGANISATION_STREAM
 from services.core.identity import IdentityError
+from services.core.mail import send_quietly
 from services.core.notifications.preferences import change_mail_preferences, mail_preferences
 from services.core.staff_invitations import SentInvitation, invite
 

@@ -32,7 +32,6 @@ from domain.organisations.organisation import (
 from domain.people.person import AssignPerson, DeactivatePerson, ReactivatePerson
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
-from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
 from services.api.controllers.people import person_or_404
 from services.api.idempotency import request_command_id
@@ -46,6 +45,7 @@ from services.core.db import Tx
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.identity import IdentityError, InvalidEmail
+from services.core.mail import send_quietly
 from services.core.projections.certificates import certificates_of
 from services.core.staff_invitations import NewStaff, SentInvitation, invite
 from services.core.staff_queries import Activity, InvalidCursor, StaffFilter
