@@ -1,5 +1,6 @@
 """The organisation's use cases: invite (and list and revoke invitations), accept an invitation,
-list the members, change a member's role or an auditor's window, and remove a member.
+list the members, change a member's role or an auditor's window, remove a member; and a member's
+own mail preferences in the organisation.
 
 Owners and admins manage; what an admin may not do (invite or change owners and admins, grant
 auditor access) the organisation's decisions refuse, weighing the actor's role. Reads of the
@@ -13,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.notifications.preferences import MailCategory, MailPreferences
 from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
@@ -23,9 +25,10 @@ from domain.organisations.organisation import (
     Role,
 )
 from services.core import identity, staff_invitations
-from services.core.application import Actor, Application, NotFound, UnitOfWork
+from services.core.application import AccessDenied, Actor, Application, NotFound, UnitOfWork
 from services.core.handlers import organisations as org
 from services.core.identity import Membership
+from services.core.notifications.preferences import change_mail_preferences, mail_preferences
 from services.core.organisation import queries
 from services.core.organisation.queries import Invitation, MemberView
 from services.core.policy import require_role
@@ -218,3 +221,34 @@ async def accept_invitation(
         email = await queries.email_of_user(tx, user_id)
     joined = next(m for m in memberships if m.tenant_id == tenant_id)
     return Joined(user_id=user_id, email=email, membership=joined, memberships=memberships)
+
+
+class MailChoice(msgspec.Struct, frozen=True, kw_only=True):
+    wanted: dict[MailCategory, bool]
+    """The categories to turn on (True) or off (False); those left out stay as they are."""
+
+
+def _member_user(actor: Actor) -> UUID:
+    """The acting member's user id (``AccessDenied`` for the system, which has no mail)."""
+    if actor.user_id is None:
+        raise AccessDenied("only a member has mail preferences")
+    return actor.user_id
+
+
+async def own_mail_preferences(uow: UnitOfWork, _: None) -> MailPreferences:
+    """Which optional mail the acting member receives from this organisation."""
+    user_id = _member_user(uow.actor)
+    return (await mail_preferences(uow.tx, [user_id]))[user_id]
+
+
+async def change_own_mail_preferences(uow: UnitOfWork, command: MailChoice) -> MailPreferences:
+    """Turn optional mail from this organisation on or off for the acting member."""
+    return await change_mail_preferences(
+        uow.tx,
+        uow.store,
+        user_id=_member_user(uow.actor),
+        wanted=command.wanted,
+        via="settings",
+        metadata=uow.metadata,
+        command_id=uow.next_command_id(),
+    )
