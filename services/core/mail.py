@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from typing import Protocol
 
 import msgspec
+import structlog
 
 from services.core.settings import Settings
 
@@ -75,6 +76,15 @@ class MemoryMailer:
 
     async def send(self, message: Message) -> None:
         self.sent.append(message)
+
+
+async def send_quietly(mailer: Mailer, message: Message) -> None:
+    """Send ``message``, logging instead of raising when it cannot be delivered (for mail sent
+    after the answer, when nobody is left to tell)."""
+    try:
+        await mailer.send(message)
+    except OSError:
+        structlog.get_logger().exception("mail not sent", subject=message.subject)
 
 
 def build_mailer(settings: Settings) -> Mailer:

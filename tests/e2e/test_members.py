@@ -345,3 +345,22 @@ async def test_an_auditor_read_is_recorded_with_its_whole_query(
             " ORDER BY seq"
         )
     assert [r["query"] for r in queries] == [long_query], "whole, and the refused one not at all"
+
+
+async def test_the_portal_changes_only_the_members_own_mail_preferences(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> None:
+    await sign_up(client)
+    employee, _ = await join(stack, migrated, client, "employee")
+    shown = await employee.get("/mail-preferences")
+    assert shown.status_code == 200
+    assert "Weekly digest" in shown.text
+
+    changed = await employee.post(
+        "/mail-preferences", data={"wanted": "weekly_digest"}, follow_redirects=False
+    )
+    assert changed.status_code == 303, changed.text
+    own = (await employee.get("/api/v1/me/mail-preferences")).json()
+    assert (own["deadline_reminders"], own["weekly_digest"]) == (False, True)
+    owners = (await client.get("/api/v1/me/mail-preferences")).json()
+    assert owners["deadline_reminders"] is True, "another member's preferences stay"

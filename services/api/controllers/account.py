@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-import structlog
 from litestar import Controller, Request, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -25,7 +24,7 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
 from services.core.handlers.api_tokens import ApiToken
-from services.core.mail import Mailer, Message
+from services.core.mail import Mailer, send_quietly
 
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
 
@@ -58,13 +57,6 @@ class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):
     token: ApiToken
     secret: str
     """Shown once: send it as ``Authorization: Bearer <secret>``."""
-
-
-async def send_quietly(mailer: Mailer, message: Message) -> None:
-    try:
-        await mailer.send(message)
-    except OSError:
-        structlog.get_logger().exception("mail not sent", subject=message.subject)
 
 
 def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:

@@ -3,33 +3,22 @@ removal."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
-from litestar.datastructures import State
+from litestar import Controller, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from domain.organisations.organisation import (
-    ChangeAuditorAccess,
-    ChangeMemberRole,
-    RemoveMember,
-    Role,
-)
-from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
-from services.core.handlers import organisations as org
-
-
-class MemberView(msgspec.Struct, frozen=True, kw_only=True):
-    user_id: UUID
-    email: str
-    role: Role
-    person_id: UUID
-    access_until: datetime | None
+from domain.organisations.organisation import Role
+from services.api.auth import requires_role
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.organisation import use_cases as organisation
+from services.core.organisation.queries import MemberView
+from services.core.organisation.use_cases import EndMembership, GiveRole, SetAuditorAccess
 
 
 class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,72 +38,46 @@ class Removal(msgspec.Struct, frozen=True, kw_only=True):
 class MembersController(Controller):
     path = "/api/v1/members"
     tags = ("members",)
+    dependencies = USE_CASES
 
     @get("", guards=[requires_role("owner", "admin", "auditor")])
-    async def list_members(
-        self, request: Request[Principal, Any, Any], state: State
-    ) -> list[MemberView]:
+    async def list_members(self, use_cases: NamedDependency[UseCases]) -> list[MemberView]:
         """Everyone with access to the organisation, auditors with their access window."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            rows = await tx.pg.fetch(
-                "SELECT user_id, email, role, person_id, access_until FROM memberships"
-                " WHERE tenant_id = $1 ORDER BY email",
-                request.user.tenant_id,
-            )
-        return [MemberView(**dict(row)) for row in rows]
+        return await use_cases.run(organisation.list_members, None)
 
     @put("/{user_id:uuid}/role", guards=[requires_role("owner", "admin")])
     async def change_role(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
         data: JSONBody[RoleChange],
     ) -> None:
         """Change a member's role. Owners manage admins and owners; admins manage employees."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await org.change_organisation(
-                tx,
-                state.store,
-                ChangeMemberRole(user_id=user_id, role=data.role, by_role=request.user.role),
-                actor(request),
-                command_id=request_command_id(request),
-            )
+        await use_cases.run(organisation.change_role, GiveRole(user_id=user_id, role=data.role))
 
     @put("/{user_id:uuid}/auditor-access", guards=[requires_role("owner")])
     async def change_auditor_access(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
         data: JSONBody[AuditorAccess],
     ) -> None:
         """Extend an auditor's window, or end it now with a past moment."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            command = ChangeAuditorAccess(
-                user_id=user_id, access_until=data.access_until, by_role=request.user.role
-            )
-            await org.change_organisation(
-                tx, state.store, command, actor(request), command_id=request_command_id(request)
-            )
+        await use_cases.run(
+            organisation.change_auditor_access,
+            SetAuditorAccess(user_id=user_id, access_until=data.access_until),
+        )
 
     @post("/{user_id:uuid}/removal", guards=[requires_role("owner", "admin")], status_code=204)
     async def remove(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
         data: JSONBody[Removal],
     ) -> None:
         """End a membership now: the member's sessions and API tokens in this organisation end
         in the same transaction; their other organisations, their staff record and every event
         stay. Owners remove anyone, admins employees only; the last owner stays."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await org.remove_member(
-                tx,
-                state.store,
-                RemoveMember(user_id=user_id, by_role=request.user.role, reason=data.reason),
-                now=datetime.now(UTC),
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
+        await use_cases.run(
+            organisation.remove_member, EndMembership(user_id=user_id, reason=data.reason)
+        )

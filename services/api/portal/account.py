@@ -26,7 +26,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.controllers.account import password_resets_task, send_quietly
+from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import HOME, page, principal, safe_next, see_other
@@ -46,6 +46,7 @@ from services.core.identity import (
     InvalidEmail,
     WeakPassword,
 )
+from services.core.mail import send_quietly
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
 Token = Annotated[str | None, QueryParameter(name="token")]

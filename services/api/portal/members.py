@@ -2,9 +2,9 @@
 end it; admins see it), organisation settings (its name and address, members and their roles)
 and each member's own mail preferences.
 
-Members and invitations are read from the organisation's own history (the ``organisation``
-stream folded with the domain's ``evolve``), so the page shows exactly what the decisions see;
-every change goes through the same organisation handlers as the API.
+Members and invitations are read from the organisation's own history, so the page shows exactly
+what the decisions see; every change runs the same use case as the API
+(``services.core.organisation.use_cases``).
 """
 
 from __future__ import annotations
@@ -17,39 +17,33 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
-from domain.organisations.organisation import (
-    LONGEST_AUDIT,
-    ChangeAuditorAccess,
-    ChangeMemberRole,
-    Member,
-    Organisation,
-    RemoveMember,
-    Role,
-    evolve,
-)
+from domain.organisations.organisation import LONGEST_AUDIT, Role
 from domain.shared.errors import DomainError
-from domain.shared.event import fold
 from services.api.auth import requires_role
-from services.api.controllers.account import send_quietly
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.portal.standing import day_text
-from services.core.db import Tx
-from services.core.eventstore import EventStore
-from services.core.handlers import organisations as org
-from services.core.handlers.organisations import ORGANISATION_STREAM
+from services.api.use_cases import USE_CASES
+from services.core.accounts import mail_preferences
+from services.core.accounts.mail_preferences import PreferenceChange
+from services.core.application import UseCases
 from services.core.identity import IdentityError
-from services.core.notifications.preferences import change_mail_preferences, mail_preferences
-from services.core.staff_invitations import SentInvitation, invite
+from services.core.mail import send_quietly
+from services.core.organisation import use_cases as organisation
+from services.core.organisation.use_cases import (
+    EndMembership,
+    GiveRole,
+    Invite,
+    SetAuditorAccess,
+)
+from services.core.staff_invitations import SentInvitation
 
 OWNERS = requires_role("owner")
 ROLE_CHOICES: Mapping[Role, str] = {
@@ -70,13 +64,6 @@ MAIL: Mapping[MailCategory, tuple[str, str]] = {
         "When a certificate of yours is verified, needs review or is rejected.",
     ),
 }
-
-
-async def organisation_state(tx: Tx, store: EventStore) -> Organisation:
-    """The organisation as its history says it is now."""
-    found = fold(evolve, map(store.decode, await store.read_stream(tx, ORGANISATION_STREAM)))
-    assert found is not None  # every tenant's history opens with its organisation
-    return found
 
 
 def end_of_day(day: date) -> datetime:
@@ -118,16 +105,20 @@ def access_day(form: Form, now: datetime) -> date | None:
 class AccessPages(Controller):
     path = "/access"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("", guards=[MANAGERS])
-    async def access(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def access(
+        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Auditors with their access window, and the auditor invitations still open."""
-        return await self._page(request, state, grant_form())
+        return await self._page(request, state, use_cases, grant_form())
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
         state: State,
+        use_cases: UseCases,
         grant: Form,
         *,
         change: Form | None = None,
@@ -136,10 +127,9 @@ class AccessPages(Controller):
         status: int = 200,
     ) -> Template:
         now = datetime.now(UTC)
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            organisation = await organisation_state(tx, state.store)
+        found = await use_cases.run(organisation.organisation, None)
         auditors = sorted(
-            (m for m in organisation.members.values() if m.role == "auditor"),
+            (m for m in found.members.values() if m.role == "auditor"),
             key=lambda m: (m.access_until or now) < now,
         )
         return await page(
@@ -148,7 +138,7 @@ class AccessPages(Controller):
             auditors=auditors,
             invitations=[
                 i
-                for i in organisation.invitations.values()
+                for i in found.invitations.values()
                 if i.role == "auditor" and i.status == "pending" and i.expires_at > now
             ],
             grant=grant,
@@ -164,115 +154,111 @@ class AccessPages(Controller):
         )
 
     @post("", guards=[OWNERS])
-    async def grant(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def grant(
+        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         """Invite an auditor with read-only access until the end of the day chosen."""
-        me = principal(request)
-        now = datetime.now(UTC)
         form = await read_form(request, "grant")
         email = form.text("email", "auditor's email address", max_length=254)
-        day = access_day(form, now)
+        day = access_day(form, datetime.now(UTC))
         if form.ok and day is not None:
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    sent = await invite(
-                        tx,
-                        state.store,
-                        state.settings,
-                        email=email,
-                        role="auditor",
-                        by_role=me.role,
-                        access_until=end_of_day(day),
-                        metadata=actor(request),
-                        command_id=request_command_id(request),
-                    )
+                sent = await use_cases.run(
+                    organisation.invite,
+                    Invite(email=email, role="auditor", access_until=end_of_day(day)),
+                )
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
             else:
-                shown = await self._page(request, state, grant_form(), sent=sent, status=201)
+                shown = await self._page(
+                    request, state, use_cases, grant_form(), sent=sent, status=201
+                )
                 shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
                 return shown
-        return await self._page(request, state, form, status=422)
+        return await self._page(request, state, use_cases, form, status=422)
 
     @post("/{user_id:uuid}/extension", guards=[OWNERS])
     async def extend(
-        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Move the auditor's last day of access (up to a year from now)."""
         form = await read_form(request, "change")
         day = access_day(form, datetime.now(UTC))
         if day is not None:
-            done = await self._change(request, state, user_id, end_of_day(day), form)
+            done = await _change_access(use_cases, user_id, end_of_day(day), form)
             if done:
                 return see_other(request, "/access", notice="saved")
         return await self._page(
-            request, state, grant_form(), change=form, changed=user_id, status=422
+            request, state, use_cases, grant_form(), change=form, changed=user_id, status=422
         )
 
     @post("/{user_id:uuid}/end", guards=[OWNERS])
     async def end(
-        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
-    ) -> Response[Any]:
-        """End the auditor's access now; their reads stay in the history."""
-        form = Form("change")
-        if await self._change(request, state, user_id, datetime.now(UTC), form):
-            return see_other(request, "/access", notice="saved")
-        return await self._page(
-            request, state, grant_form(), change=form, changed=user_id, status=422
-        )
-
-    async def _change(
         self,
         request: Request[Any, Any, Any],
         state: State,
-        user_id: UUID,
-        until: datetime,
-        form: Form,
-    ) -> bool:
-        me = principal(request)
-        try:
-            async with state.database.transaction(me.tenant_id) as tx:
-                await org.change_organisation(
-                    tx,
-                    state.store,
-                    ChangeAuditorAccess(user_id=user_id, access_until=until, by_role=me.role),
-                    actor(request),
-                    command_id=request_command_id(request),
-                )
-        except DomainError as exc:
-            form.refuse(exc)
-            return False
-        return True
+        use_cases: NamedDependency[UseCases],
+        user_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """End the auditor's access now; their reads stay in the history."""
+        form = Form("change")
+        if await _change_access(use_cases, user_id, None, form):
+            return see_other(request, "/access", notice="saved")
+        return await self._page(
+            request, state, use_cases, grant_form(), change=form, changed=user_id, status=422
+        )
+
+
+async def _change_access(
+    use_cases: UseCases, user_id: UUID, until: datetime | None, form: Form
+) -> bool:
+    """Set the auditor's end of access (None: now); a refusal is recorded on ``form``."""
+    try:
+        await use_cases.run(
+            organisation.change_auditor_access,
+            SetAuditorAccess(user_id=user_id, access_until=until),
+        )
+    except DomainError as exc:
+        form.refuse(exc)
+        return False
+    return True
 
 
 class SettingsPages(Controller):
     path = "/settings"
     include_in_schema = False
     guards = [MANAGERS]  # noqa: RUF012 (Litestar layer)
+    dependencies = USE_CASES
 
     @get("")
-    async def settings(self, request: Request[Any, Any, Any], state: State) -> Template:
-        return await self._page(request, state)
+    async def settings(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        return await self._page(request, use_cases)
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         *,
         form: Form | None = None,
         changed: UUID | None = None,
         status: int = 200,
     ) -> Template:
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            organisation = await organisation_state(tx, state.store)
+        found = await use_cases.run(organisation.organisation, None)
         return await page(
             request,
             "organisation/settings.html",
-            organisation=organisation,
+            organisation=found,
             members=sorted(
-                (m for m in organisation.members.values() if m.role != "auditor"),
+                (m for m in found.members.values() if m.role != "auditor"),
                 key=lambda m: (m.role != "owner", m.role != "admin", m.email),
             ),
-            auditors=sum(1 for m in organisation.members.values() if m.role == "auditor"),
+            auditors=sum(1 for m in found.members.values() if m.role == "auditor"),
             roles=ROLE_CHOICES,
             may_change=principal(request).role == "owner",
             form=form or Form("role"),
@@ -282,7 +268,10 @@ class SettingsPages(Controller):
 
     @post("/members/{user_id:uuid}/role", guards=[OWNERS])
     async def change_role(
-        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Give a member another role (an organisation keeps at least one owner)."""
         me = principal(request)
@@ -290,47 +279,45 @@ class SettingsPages(Controller):
         role = form.choice("role", "role", ROLE_CHOICES)
         if role is not None:
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    await org.change_organisation(
-                        tx,
-                        state.store,
-                        ChangeMemberRole(user_id=user_id, role=role, by_role=me.role),
-                        actor(request),
-                        command_id=request_command_id(request),
-                    )
+                await use_cases.run(organisation.change_role, GiveRole(user_id=user_id, role=role))
             except DomainError as exc:
                 form.refuse(exc, "role")
             else:
                 if user_id == me.user_id and role != me.role:
                     return see_other(request, "/dashboard")
                 return see_other(request, "/settings", notice="saved")
-        return await self._page(request, state, form=form, changed=user_id, status=422)
+        return await self._page(request, use_cases, form=form, changed=user_id, status=422)
 
     @get("/members/{user_id:uuid}/removal")
     async def removal(
-        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        user_id: FromPath[UUID],
     ) -> Template:
         """Ask to confirm removing a member, with a reason."""
-        return await self._removal_page(request, state, user_id, Form("removal"))
+        return await self._removal_page(request, use_cases, user_id, Form("removal"))
 
     async def _removal_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         user_id: UUID,
         form: Form,
         *,
         status: int = 200,
     ) -> Template:
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            member = await _member(tx, state.store, user_id)
+        member = await use_cases.run(organisation.member, user_id)
         return await page(
             request, "organisation/removal.html", member=member, form=form, status=status
         )
 
     @post("/members/{user_id:uuid}/removal")
     async def remove(
-        self, request: Request[Any, Any, Any], state: State, user_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Remove the member now: their sessions and API tokens here end with it; their staff
         record and history stay. Owners remove anyone, admins employees; the last owner stays."""
@@ -339,41 +326,29 @@ class SettingsPages(Controller):
         reason = form.text("reason", "reason", max_length=500)
         if form.ok:
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    await org.remove_member(
-                        tx,
-                        state.store,
-                        RemoveMember(user_id=user_id, by_role=me.role, reason=reason),
-                        now=datetime.now(UTC),
-                        command_id=request_command_id(request),
-                        metadata=actor(request),
-                    )
+                await use_cases.run(
+                    organisation.remove_member, EndMembership(user_id=user_id, reason=reason)
+                )
             except DomainError as exc:
                 form.refuse(exc)
             else:
                 if user_id == me.user_id:
                     return see_other(request, "/sign-in")
                 return see_other(request, "/settings", notice="saved")
-        return await self._removal_page(request, state, user_id, form, status=422)
-
-
-async def _member(tx: Tx, store: EventStore, user_id: UUID) -> Member:
-    found = (await organisation_state(tx, store)).members.get(user_id)
-    if found is None:
-        raise NotFoundException("no such member in this organisation")
-    return found
+        return await self._removal_page(request, use_cases, user_id, form, status=422)
 
 
 class MailPreferencesPage(Controller):
     path = "/mail-preferences"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("")
-    async def preferences(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def preferences(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Which optional mail the member receives from this organisation."""
-        me = principal(request)
-        async with state.database.transaction(me.tenant_id) as tx:
-            found = (await mail_preferences(tx, [me.user_id]))[me.user_id]
+        found = await use_cases.run(mail_preferences.my_mail_preferences, None)
         values: dict[str, str | list[str]] = {
             "wanted": [c for c in MAIL_CATEGORIES if found.wants(c)]
         }
@@ -382,23 +357,18 @@ class MailPreferencesPage(Controller):
         )
 
     @post("")
-    async def change(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def change(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         """Turn each optional mail on (ticked) or off."""
-        me = principal(request)
         form = await read_form(request, "mail")
         wanted = form.choices("wanted", "mail", MAIL)
         if not form.ok:
             return await page(
                 request, "organisation/mail.html", form=form, categories=MAIL, status=422
             )
-        async with state.database.transaction(me.tenant_id) as tx:
-            await change_mail_preferences(
-                tx,
-                state.store,
-                user_id=me.user_id,
-                wanted={c: c in wanted for c in MAIL_CATEGORIES},
-                via="settings",
-                metadata=actor(request),
-                command_id=request_command_id(request),
-            )
+        await use_cases.run(
+            mail_preferences.change_my_mail_preferences,
+            PreferenceChange(wanted={c: c in wanted for c in MAIL_CATEGORIES}),
+        )
         return see_other(request, "/mail-preferences", notice="saved")

@@ -34,7 +34,6 @@ from domain.organisations.organisation import (
 from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
-from services.api.controllers.account import send_quietly
 from services.api.controllers.invitations import actor
 from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
@@ -48,6 +47,7 @@ from services.core.db import Tx
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.identity import IdentityError, InvalidEmail
+from services.core.mail import send_quietly
 from services.core.staff import use_cases as staff
 from services.core.staff.use_cases import ChangeActivity, ListStaff
 from services.core.staff_invitations import NewStaff, SentInvitation, invite

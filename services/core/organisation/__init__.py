@@ -1,0 +1,1 @@
+"""The organisation: who has access with which role, auditors' windows, and invitations."""

@@ -1,0 +1,175 @@
+"""The organisation's use cases: invite (and list and revoke invitations), accept an invitation,
+list the members, change a member's role or an auditor's window, remove a member; and a member's
+own mail preferences in the organisation.
+
+Owners and admins manage; what an admin may not do (invite or change owners and admins, grant
+auditor access) the organisation's decisions refuse, weighing the actor's role. Reads of the
+organisation are for owners, admins and auditors.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from domain.organisations.organisation import (
+    ChangeAuditorAccess,
+    ChangeMemberRole,
+    Member,
+    Organisation,
+    RemoveMember,
+    RevokeInvitation,
+    Role,
+)
+from services.core import staff_invitations
+from services.core.application import Actor, NotFound, UnitOfWork
+from services.core.handlers import organisations as org
+from services.core.organisation import queries
+from services.core.organisation.queries import Invitation, MemberView
+from services.core.policy import require_role
+from services.core.staff_invitations import NewStaff, SentInvitation
+
+MANAGERS = ("owner", "admin")
+READERS = ("owner", "admin", "auditor")
+
+
+class Invite(msgspec.Struct, frozen=True, kw_only=True):
+    """Invite ``email`` with ``role`` (auditors until ``access_until``), as the account of the
+    staff record ``person_id`` or of a new one made of ``staff`` (at most one of the two)."""
+
+    email: str
+    role: Role = "employee"
+    person_id: UUID | None = None
+    staff: NewStaff | None = None
+    access_until: datetime | None = None
+
+
+class GiveRole(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    role: Role
+
+
+class SetAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    access_until: datetime | None
+    """The new end of the auditor's window; None (or a past moment) ends it now."""
+
+
+class EndMembership(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    reason: str
+    """Why the member's access ends; kept in the history."""
+
+
+def deciding_role(actor: Actor) -> Role:
+    """The role the organisation's decisions weigh the actor's change by (the system acts as an
+    owner)."""
+    return "owner" if actor.role == "system" else actor.role
+
+
+async def invite(uow: UnitOfWork, command: Invite) -> SentInvitation:
+    """Invite someone (see ``Invite``); the result holds the invitation mail, to send once the
+    unit of work has committed (the link's secret exists only in it). Admins invite employees,
+    owners any role; a new staff record is created in the same transaction."""
+    require_role(uow.actor, *MANAGERS)
+    return await staff_invitations.invite(
+        uow.tx,
+        uow.store,
+        uow.settings,
+        email=command.email,
+        role=command.role,
+        by_role=deciding_role(uow.actor),
+        person_id=command.person_id,
+        staff=command.staff,
+        access_until=command.access_until,
+        metadata=uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+async def list_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
+    """Every invitation of the organisation, newest first."""
+    require_role(uow.actor, *MANAGERS)
+    return await queries.invitations(uow.tx)
+
+
+async def revoke_invitation(uow: UnitOfWork, invitation_id: UUID) -> None:
+    """Revoke an open invitation; its link stops working."""
+    require_role(uow.actor, *MANAGERS)
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor)),
+        uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+async def list_members(uow: UnitOfWork, _: None) -> list[MemberView]:
+    """Everyone with access to the organisation, auditors with their access window."""
+    require_role(uow.actor, *READERS)
+    return await queries.members(uow.tx)
+
+
+async def organisation(uow: UnitOfWork, _: None) -> Organisation:
+    """The organisation as its history says it is now: members, invitations, settings."""
+    require_role(uow.actor, *READERS)
+    return await queries.organisation_state(uow.tx, uow.store)
+
+
+async def member(uow: UnitOfWork, user_id: UUID) -> Member:
+    """The member ``user_id`` (``NotFound`` when this organisation has none)."""
+    found = (await organisation(uow, None)).members.get(user_id)
+    if found is None:
+        raise NotFound("no such member in this organisation")
+    return found
+
+
+async def change_role(uow: UnitOfWork, command: GiveRole) -> None:
+    """Change a member's role. Owners manage admins and owners; admins manage employees; the
+    organisation keeps at least one owner."""
+    require_role(uow.actor, *MANAGERS)
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        ChangeMemberRole(
+            user_id=command.user_id, role=command.role, by_role=deciding_role(uow.actor)
+        ),
+        uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+async def change_auditor_access(uow: UnitOfWork, command: SetAuditorAccess) -> None:
+    """Extend an auditor's window, or end it now (owners)."""
+    require_role(uow.actor, "owner")
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        ChangeAuditorAccess(
+            user_id=command.user_id,
+            access_until=command.access_until or uow.now(),
+            by_role=deciding_role(uow.actor),
+        ),
+        uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+async def remove_member(uow: UnitOfWork, command: EndMembership) -> None:
+    """End a membership now: the member's sessions and API tokens in this organisation end in
+    the same transaction; their other organisations, their staff record and every event stay.
+    Owners remove anyone, admins employees only; the last owner stays."""
+    require_role(uow.actor, *MANAGERS)
+    await org.remove_member(
+        uow.tx,
+        uow.store,
+        RemoveMember(
+            user_id=command.user_id, by_role=deciding_role(uow.actor), reason=command.reason
+        ),
+        now=uow.now(),
+        command_id=uow.next_command_id(),
+        metadata=uow.metadata,
+    )
