@@ -1,6 +1,6 @@
 """Certificate files of a person ``{person_id}``: upload, list, download.
 
-Who may: the same rules as the person's record (``people.authorise_person``): the person
+Who may: the same rules as the person's record (``policy.authorise_person``): the person
 themself and owners and admins upload; they and auditors list and download; anyone else gets
 403, and a person of another organisation does not exist (404, by RLS). Every download is
 recorded in the organisation's history (``audits.CertificateDownloaded``) before the file is sent.
@@ -13,9 +13,8 @@ content (415 if not a PDF, PNG or JPEG; 422 if cut short or empty) before anythi
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import msgspec
@@ -24,25 +23,21 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath
 from litestar.response import Response, Stream
 
 from domain.credits.certificate import EXTENSIONS
-from services.api.auth import Principal
-from services.api.controllers.invitations import actor
-from services.api.controllers.people import authorise_person, person_or_404
-from services.api.idempotency import request_command_id
-from services.core.blobs import BlobStore, blob_key, build_blob_store
-from services.core.db import Tx
+from services.api.use_cases import USE_CASES, member_actor
+from services.core.application import UseCases
+from services.core.blobs import BlobStore, build_blob_store
+from services.core.certificates import use_cases as certificate_use_cases
+from services.core.certificates.files import CertificateFile
+from services.core.certificates.use_cases import FetchCertificate, UploadCertificate
 from services.core.handlers import certificates as certificate_handlers
-from services.core.projections.certificates import (
-    StoredCertificate,
-    certificate_of,
-    certificates_of,
-)
+from services.core.policy import authorise_person
+from services.core.projections.certificates import StoredCertificate
 from services.core.settings import Settings
 
 ENVELOPE_BYTES = 64 * 1024
@@ -66,13 +61,16 @@ class CertificateReceipt(msgspec.Struct, frozen=True, kw_only=True):
 def requires_record_writer(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """Refuse before the body is read: only those who may change the person's record upload."""
-    authorise_person(connection.user, connection.path_params["person_id"], write=True)
+    """Refuse before the body is read: only those who may change the person's record upload
+    (the use case checks again)."""
+    request = cast("Request[Any, Any, Any]", connection)  # HTTP routes guard their request
+    authorise_person(member_actor(request), connection.path_params["person_id"], write=True)
 
 
 class CertificateController(Controller):
     path = "/api/v1/people/{person_id:uuid}/certificates"
     tags = ("certificates",)
+    dependencies = USE_CASES
 
     @post(
         "",
@@ -82,8 +80,8 @@ class CertificateController(Controller):
     )
     async def upload(
         self,
-        request: Request[Principal, Any, Any],
         state: State,
+        use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
         person_id: FromPath[UUID],
         data: Annotated[CertificateUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
@@ -95,23 +93,20 @@ class CertificateController(Controller):
             inspected = await certificate_handlers.inspect_upload(
                 data.file.file, max_bytes=settings.max_upload_bytes
             )
-            async with state.database.transaction(request.user.tenant_id) as tx:
-                await person_or_404(tx, person_id)
-                uploaded = await certificate_handlers.upload_certificate(
-                    tx,
-                    state.store,
-                    blobs,
+            uploaded = await use_cases.run(
+                certificate_use_cases.upload_certificate,
+                UploadCertificate(
                     person_id=person_id,
                     credit_id=data.credit_id,
-                    filename=data.file.filename,
-                    source=data.file.file,
-                    inspected=inspected,
-                    command_id=request_command_id(request),
-                    metadata=actor(request),
-                )
-                stored = await _certificate(tx, person_id, uploaded.certificate.certificate_id)
+                    file=CertificateFile(
+                        filename=data.file.filename, source=data.file.file, inspected=inspected
+                    ),
+                    blobs=blobs,
+                ),
+            )
         finally:
             await data.file.close()
+        stored = uploaded.certificate
         return Response(
             CertificateReceipt(
                 certificate=stored,
@@ -122,13 +117,10 @@ class CertificateController(Controller):
 
     @get("")
     async def list_certificates(
-        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+        self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> list[StoredCertificate]:
         """The person's certificate files, newest first."""
-        authorise_person(request.user, person_id, write=False)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await person_or_404(tx, person_id)
-            return await certificates_of(tx, person_id)
+        return await use_cases.run(certificate_use_cases.list_certificates, person_id)
 
     @get(
         "/{certificate_id:uuid}/file",
@@ -136,30 +128,20 @@ class CertificateController(Controller):
     )
     async def download(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
         person_id: FromPath[UUID],
         certificate_id: FromPath[UUID],
     ) -> Stream:
         """The certificate's file with its content type; the download is recorded."""
-        authorise_person(request.user, person_id, write=False)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            found = await _certificate(tx, person_id, certificate_id)
-            await certificate_handlers.record_download(
-                tx,
-                state.store,
-                user_id=request.user.user_id,
-                person_id=person_id,
-                certificate_id=certificate_id,
-                sha256=found.sha256,
-                metadata=actor(request),
-            )
-            key = blob_key(request.user.tenant_id, found.sha256)
-            chunks = await asyncio.to_thread(blobs.open, key)
+        fetched = await use_cases.run(
+            certificate_use_cases.fetch_certificate,
+            FetchCertificate(person_id=person_id, certificate_id=certificate_id, blobs=blobs),
+        )
+        found = fetched.certificate
         name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
         return Stream(
-            chunks,
+            fetched.chunks,
             media_type=found.media_type,
             headers={
                 "content-disposition": f'attachment; filename="{name}"',
@@ -167,13 +149,6 @@ class CertificateController(Controller):
                 "x-content-type-options": "nosniff",
             },
         )
-
-
-async def _certificate(tx: Tx, person_id: UUID, certificate_id: UUID) -> StoredCertificate:
-    found = await certificate_of(tx, person_id, certificate_id)
-    if found is None:
-        raise NotFoundException("no such certificate for this person")
-    return found
 
 
 def certificate_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:

@@ -8,16 +8,15 @@ Who may do what, for a person ``{person_id}`` of the organisation:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
-from litestar.datastructures import State
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from domain.compliance.evaluation import Obligation
@@ -40,7 +39,6 @@ from domain.people.person import (
     RecordBirthMonth,
     RecordCqrCompletion,
     RecordRegistryId,
-    RegisterPerson,
 )
 from domain.shared.limits import (
     CODE_LENGTH,
@@ -52,22 +50,16 @@ from domain.shared.limits import (
     Title,
 )
 from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
 from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
 from services.core import policy, queries
 from services.core.application import Actor, UseCases
-from services.core.audit_queries import obligations_known_at
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
 from services.core.db import Tx
 from services.core.handlers import people as people_handlers
-from services.core.idempotency import new_entity_id
-
-READERS = frozenset({"owner", "admin", "auditor"})
-WRITERS = frozenset({"owner", "admin"})
-
+from services.core.people import use_cases as people_use_cases
+from services.core.people.use_cases import ChangePerson, ObligationsQuery, RegisterNewPerson
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_LENGTH)]
 
@@ -175,13 +167,6 @@ async def person_or_404(tx: Tx, person_id: UUID) -> Person:
     return found
 
 
-async def credit_of(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit:
-    for credit in await queries.my_credits(tx, person_id):
-        if credit.credit_id == credit_id:
-            return credit
-    raise NotFoundException("no such credit for this person")
-
-
 class PeopleController(Controller):
     path = "/api/v1/people"
     tags = ("people",)
@@ -189,76 +174,35 @@ class PeopleController(Controller):
 
     @post("", status_code=201)
     async def register(
-        self, request: Request[Principal, Any, Any], state: State, data: JSONBody[PersonCreate]
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[PersonCreate]
     ) -> Person:
         """Create a staff record (owners, admins), or one's own (any member but auditors)."""
-        command_id = request_command_id(request)
-        person_id = data.person_id or (
-            new_entity_id(command_id, "person")
-            if request.user.role in WRITERS
-            else request.user.person_id
+        return await use_cases.run(
+            people_use_cases.register_person,
+            RegisterNewPerson(**msgspec.structs.asdict(data)),
         )
-        authorise_person(request.user, person_id, write=True)
-        command = RegisterPerson(
-            person_id=person_id,
-            full_name=data.full_name,
-            department=data.department,
-            site=data.site,
-            employee_number=data.employee_number,
-        )
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await people_handlers.register_person(
-                tx, state.store, command, command_id=command_id, metadata=actor(request)
-            )
-            return await person_or_404(tx, person_id)
 
     @get("/{person_id:uuid}")
     async def profile(
-        self, request: Request[Principal, Any, Any], state: State, person_id: FromPath[UUID]
+        self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> Person:
         """Registry ids, credentials held, birth month, department and site."""
-        authorise_person(request.user, person_id, write=False)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await person_or_404(tx, person_id)
-
-    async def _change(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        person_id: UUID,
-        command: people_handlers.PersonCommand,
-    ) -> Person:
-        authorise_person(request.user, person_id, write=True)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await person_or_404(tx, person_id)
-            await people_handlers.change_person(
-                tx,
-                state.store,
-                person_id,
-                command,
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
-            return await person_or_404(tx, person_id)
+        return await use_cases.run(people_use_cases.view_person, person_id)
 
     @put("/{person_id:uuid}/assignment")
     async def assign(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[AssignPerson],
     ) -> Person:
         """Set department, site and employee number (owners and admins)."""
-        if request.user.role not in WRITERS:
-            raise PermissionDeniedException("only owners and admins assign staff")
-        return await self._change(request, state, person_id, data)
+        return await _change(use_cases, person_id, data)
 
     @post("/{person_id:uuid}/credentials", status_code=201)
     async def add_credential(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[CredentialCreate],
     ) -> Person:
@@ -266,45 +210,40 @@ class PeopleController(Controller):
         command = AddCredential(
             body=data.body, code=data.code, earned_on=data.earned_on, specialties=data.specialties
         )
-        return await self._change(request, state, person_id, command)
+        return await _change(use_cases, person_id, command)
 
     @post("/{person_id:uuid}/credentials/{credential_id:uuid}/cqr-completion", status_code=201)
     async def record_cqr_completion(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         credential_id: FromPath[UUID],
         data: JSONBody[CqrCompletion],
     ) -> Person:
         """Record that the ARRT Continuing Qualifications Requirement of a credential was met."""
         command = RecordCqrCompletion(credential_id=credential_id, completed_on=data.completed_on)
-        return await self._change(request, state, person_id, command)
+        return await _change(use_cases, person_id, command)
 
     @put("/{person_id:uuid}/registry-id")
     async def record_registry_id(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[RegistryIdUpdate],
     ) -> Person:
         """Record the person's id at a certifying body."""
         command = RecordRegistryId(body=data.body, registry_id=data.registry_id)
-        return await self._change(request, state, person_id, command)
+        return await _change(use_cases, person_id, command)
 
     @put("/{person_id:uuid}/birth-month")
     async def record_birth_month(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         data: JSONBody[BirthMonthUpdate],
     ) -> Person:
         """Record the birth month (ARRT and NMTCB anchor cycles on it)."""
-        return await self._change(
-            request, state, person_id, RecordBirthMonth(birth_month=data.birth_month)
-        )
+        return await _change(use_cases, person_id, RecordBirthMonth(birth_month=data.birth_month))
 
     @get("/{person_id:uuid}/credits")
     async def credits(
@@ -360,8 +299,7 @@ class PeopleController(Controller):
     @get("/{person_id:uuid}/obligations")
     async def obligations(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
         as_of: Annotated[
             date | None, day_parameter("Evaluate on this day (default: today), YYYY-MM-DD")
@@ -376,38 +314,33 @@ class PeopleController(Controller):
     ) -> list[Obligation]:
         """The previous and current obligation per body, with every number explained."""
         check_days(as_of=as_of, known_at=known_at)
-        authorise_person(request.user, person_id, write=False)
-        today = as_of or (known_at or datetime.now(UTC)).date()
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await person_or_404(tx, person_id)
-            if known_at is None:
-                return await queries.my_obligations(tx, person_id, today=today)
-            if request.user.role not in READERS:
-                raise PermissionDeniedException(
-                    "replaying the past is for owners, admins, auditors"
-                )
-            replayed = await obligations_known_at(
-                tx, state.store, person_id, known_at=known_at, today=today
-            )
-        if replayed is None:
-            raise NotFoundException("this person was not registered at that moment")
-        return replayed
+        return await use_cases.run(
+            people_use_cases.obligations_of,
+            ObligationsQuery(person_id=person_id, as_of=as_of, known_at=known_at),
+        )
+
+
+async def _change(
+    use_cases: UseCases, person_id: UUID, change: people_handlers.PersonCommand
+) -> Person:
+    return await use_cases.run(
+        people_use_cases.change_person, ChangePerson(person_id=person_id, change=change)
+    )
 
 
 class OrganisationController(Controller):
     path = "/api/v1/organisation"
     tags = ("organisation",)
+    dependencies = USE_CASES
 
     @get("/summary", guards=[requires_role("owner", "admin", "auditor")])
     async def summary(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         as_of: Annotated[
             date | None, day_parameter("Evaluate on this day (default: today)")
         ] = None,
     ) -> queries.OrganisationSummary:
         """Counts by status, body, department and site, and the next deadlines."""
         check_days(as_of=as_of)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await queries.organisation_summary(tx, today=as_of or datetime.now(UTC).date())
+        return await use_cases.run(people_use_cases.summarise_organisation, as_of)

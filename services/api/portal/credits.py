@@ -2,9 +2,9 @@
 credit together with its certificate in one form (a phone's camera works), the credit's page
 with each body's acceptance and its certificates, amending or retracting it with a reason.
 
-Recording is one transaction: the credit, its certificate files and the acceptance are stored
-or refused together. Files are checked by content before the transaction (``inspect_upload``),
-exactly as the certificate endpoints do.
+Recording is one use case, the same as the API's (``credits.use_cases.record_credit``): the
+credit, its certificate files and the acceptance are stored or refused together. Files are
+checked by content before it runs (``inspect_upload``), exactly as the certificate endpoints do.
 """
 
 from __future__ import annotations
@@ -23,31 +23,28 @@ from litestar.response import Response, Template
 from domain.credits.credit import (
     AcademicCredits,
     AmendCredit,
-    Credit,
     CreditDetails,
     InvalidCreditAmount,
     InvalidCreditDetails,
     ReasonRequired,
-    RecordCredit,
     RetractCredit,
     check_quarter_credits,
 )
 from domain.shared.errors import DomainError
-from services.api.controllers.invitations import actor
-from services.api.controllers.people import authorise_person, credit_of
-from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
-from services.core import queries
+from services.api.use_cases import USE_CASES
+from services.core.application import AccessDenied, NotFound, UseCases
 from services.core.blobs import BlobStore
-from services.core.credits.use_cases import credit_acceptance
-from services.core.db import Tx
+from services.core.certificates import use_cases as certificate_use_cases
+from services.core.certificates.files import CertificateFile, CertificateFiles
+from services.core.certificates.use_cases import AttachCertificates
+from services.core.credits import use_cases as credit_use_cases
+from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
 from services.core.handlers import certificates as certificate_handlers
-from services.core.handlers import credits as credit_handlers
-from services.core.handlers.certificates import Inspected
-from services.core.idempotency import new_entity_id
-from services.core.projections.certificates import certificates_of
+from services.core.people import use_cases as people_use_cases
+from services.core.people.use_cases import FindPerson
 
 CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")
 """The two ways to give a certificate: a photo taken now (camera) or a file chosen."""
@@ -142,41 +139,21 @@ def _chosen_files(form: Form) -> list[UploadFile]:
     ]
 
 
-async def _inspect(form: Form, files: list[UploadFile], max_bytes: int) -> list[Inspected]:
+async def _inspect(
+    form: Form, files: list[UploadFile], blobs: BlobStore, max_bytes: int
+) -> CertificateFiles:
     """Each file checked by content; a refusal is recorded at the file field."""
     inspected = []
     for upload in files:
         try:
-            inspected.append(
-                await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
-            )
+            checked = await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
         except DomainError as exc:
             form.refuse(exc, "certificate_file")
-    return inspected
-
-
-async def _store_files(
-    tx: Tx,
-    request: Request[Any, Any, Any],
-    blobs: BlobStore,
-    credit_id: UUID,
-    files: list[UploadFile],
-    inspected: list[Inspected],
-) -> None:
-    me = principal(request)
-    for upload, checked in zip(files, inspected, strict=True):
-        await certificate_handlers.upload_certificate(
-            tx,
-            request.app.state.store,
-            blobs,
-            person_id=me.person_id,
-            credit_id=credit_id,
-            filename=upload.filename,
-            source=upload.file,
-            inspected=checked,
-            command_id=request_command_id(request),
-            metadata=actor(request),
-        )
+        else:
+            inspected.append(
+                CertificateFile(filename=upload.filename, source=upload.file, inspected=checked)
+            )
+    return CertificateFiles(blobs=blobs, files=tuple(inspected))
 
 
 async def _close(files: list[UploadFile]) -> None:
@@ -188,34 +165,33 @@ async def _close(files: list[UploadFile]) -> None:
 class CreditPages(Controller):
     path = "/credits"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("")
-    async def list_credits(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def list_credits(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Every credit, latest first, with its verification and where it counts this cycle."""
-        me = principal(request)
-        authorise_person(me, me.person_id, write=False)
-        today = datetime.now(UTC).date()
-        async with state.database.transaction(me.tenant_id) as tx:
-            person = await queries.get_person(tx, me.person_id)
-            credits = await queries.my_credits(tx, me.person_id)
-            obligations = await queries.my_obligations(tx, me.person_id, today=today)
-            certificates = await certificates_of(tx, me.person_id)
-        current = [o for o in obligations if o.period == "current"]
+        overview = await use_cases.run(
+            credit_use_cases.credits_overview, principal(request).person_id
+        )
         return await page(
             request,
             "credits/list.html",
-            person=person,
-            credits=credits,
-            acceptance={c.credit_id: credit_acceptance(current, c.credit_id) for c in credits},
-            certified={c.credit_id for c in certificates if c.credit_id is not None},
+            person=overview.person,
+            credits=overview.credits,
+            acceptance=overview.acceptance,
+            certified=overview.certified,
         )
 
     @get("/new")
-    async def new_credit(self, request: Request[Any, Any, Any], state: State) -> Template:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=True)
-        async with state.database.transaction(me.tenant_id) as tx:
-            person = await queries.get_person(tx, me.person_id)
+    async def new_credit(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        person = await use_cases.run(
+            people_use_cases.find_person,
+            FindPerson(person_id=principal(request).person_id, to_change=True),
+        )
         form = Form("credit", {"activity_kind": "standard"})
         return await self._form(request, form, person is not None)
 
@@ -234,49 +210,53 @@ class CreditPages(Controller):
 
     @post("/new")
     async def record_credit(
-        self, request: Request[Any, Any, Any], state: State, blobs: NamedDependency[BlobStore]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
         """Record the credit and its certificate files together; then show who counts it."""
-        me = principal(request)
-        authorise_person(me, me.person_id, write=True)
         form = await read_form(request, "credit")
         files = _chosen_files(form)
         try:
             details = credit_details(form)
-            inspected = await _inspect(form, files, state.settings.max_upload_bytes)
+            certificates = await _inspect(form, files, blobs, state.settings.max_upload_bytes)
             if details is None or not form.ok:
                 return await self._form(request, form, True, status=422)
-            command_id = request_command_id(request)
-            credit_id = new_entity_id(command_id, "credit")
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    await credit_handlers.record_credit(
-                        tx,
-                        state.store,
-                        RecordCredit(credit_id=credit_id, person_id=me.person_id, details=details),
-                        command_id=command_id,
-                        metadata=actor(request),
-                    )
-                    await _store_files(tx, request, blobs, credit_id, files, inspected)
+                recorded = await use_cases.run(
+                    credit_use_cases.record_credit,
+                    RecordNewCredit(
+                        person_id=principal(request).person_id,
+                        details=details,
+                        certificates=certificates,
+                    ),
+                )
+            except (AccessDenied, NotFound):
+                raise
             except DomainError as exc:
                 form.refuse(exc, credit_field(exc))
                 return await self._form(request, form, True, status=422)
         finally:
             await _close(files)
-        return see_other(request, f"/credits/{credit_id}?recorded=1")
+        return see_other(request, f"/credits/{recorded.credit.credit_id}?recorded=1")
 
     @get("/{credit_id:uuid}")
     async def credit_page(
-        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        credit_id: FromPath[UUID],
     ) -> Template:
         """One credit: details, verification, each body's acceptance, certificates, and the
         forms to amend or retract it."""
-        return await self._credit_page(request, state, credit_id)
+        return await self._credit_page(request, use_cases, credit_id)
 
     async def _credit_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         credit_id: UUID,
         *,
         amend: Form | None = None,
@@ -284,25 +264,19 @@ class CreditPages(Controller):
         attach: Form | None = None,
         status: int = 200,
     ) -> Template:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=False)
-        async with state.database.transaction(me.tenant_id) as tx:
-            credit = await credit_of(tx, me.person_id, credit_id)
-            obligations = await queries.my_obligations(
-                tx, me.person_id, today=datetime.now(UTC).date()
-            )
-            certificates = [
-                c for c in await certificates_of(tx, me.person_id) if c.credit_id == credit_id
-            ]
+        view = await use_cases.run(
+            credit_use_cases.view_credit,
+            CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
+        )
         return await page(
             request,
             "credits/credit.html",
             partial="credits/changes.html",
-            credit=credit,
-            acceptance=credit_acceptance(obligations, credit_id),
-            certificates=certificates,
+            credit=view.credit,
+            acceptance=view.acceptance,
+            certificates=view.certificates,
             recorded=request.query_params.get("recorded") == "1",
-            amend=amend or details_form("amend", credit.details),
+            amend=amend or details_form("amend", view.credit.details),
             retract=retract or Form("retract"),
             attach=attach or Form("attach"),
             today=datetime.now(UTC).date(),
@@ -311,7 +285,10 @@ class CreditPages(Controller):
 
     @post("/{credit_id:uuid}/amend")
     async def amend_credit(
-        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        credit_id: FromPath[UUID],
     ) -> Response[Any]:
         """Replace the credit's details, with a reason; it is checked again."""
         form = await read_form(request, "amend")
@@ -319,49 +296,48 @@ class CreditPages(Controller):
         reason = form.text("reason", "reason for the change", max_length=500)
         if details is not None and form.ok:
             refused = await self._change(
-                request, state, credit_id, AmendCredit(details=details, reason=reason), form
+                request, use_cases, credit_id, AmendCredit(details=details, reason=reason), form
             )
             if not refused:
                 return see_other(request, f"/credits/{credit_id}", notice="amended")
-        return await self._credit_page(request, state, credit_id, amend=form, status=422)
+        return await self._credit_page(request, use_cases, credit_id, amend=form, status=422)
 
     @post("/{credit_id:uuid}/retract")
     async def retract_credit(
-        self, request: Request[Any, Any, Any], state: State, credit_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        credit_id: FromPath[UUID],
     ) -> Response[Any]:
         """Withdraw the credit, with a reason; it stops counting everywhere."""
         form = await read_form(request, "retract")
         reason = form.text("reason", "reason for retracting it", max_length=500)
         if form.ok:
             refused = await self._change(
-                request, state, credit_id, RetractCredit(reason=reason), form
+                request, use_cases, credit_id, RetractCredit(reason=reason), form
             )
             if not refused:
                 return see_other(request, f"/credits/{credit_id}", notice="retracted")
-        return await self._credit_page(request, state, credit_id, retract=form, status=422)
+        return await self._credit_page(request, use_cases, credit_id, retract=form, status=422)
 
     async def _change(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         credit_id: UUID,
-        command: AmendCredit | RetractCredit,
+        change: AmendCredit | RetractCredit,
         form: Form,
     ) -> bool:
         """Run the change; True when it was refused (the refusal is on the form)."""
-        me = principal(request)
-        authorise_person(me, me.person_id, write=True)
         try:
-            async with state.database.transaction(me.tenant_id) as tx:
-                await credit_of(tx, me.person_id, credit_id)
-                await credit_handlers.change_credit(
-                    tx,
-                    state.store,
-                    credit_id,
-                    command,
-                    command_id=request_command_id(request),
-                    metadata=actor(request),
-                )
+            await use_cases.run(
+                credit_use_cases.change_credit,
+                ChangeCredit(
+                    person_id=principal(request).person_id, credit_id=credit_id, change=change
+                ),
+            )
+        except (AccessDenied, NotFound):
+            raise
         except DomainError as exc:
             form.refuse(exc, credit_field(exc))
             return True
@@ -372,27 +348,33 @@ class CreditPages(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
+        use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
         credit_id: FromPath[UUID],
     ) -> Response[Any]:
         """Add certificate files to a recorded credit."""
-        me = principal(request)
-        authorise_person(me, me.person_id, write=True)
         form = await read_form(request, "attach")
         files = _chosen_files(form)
         try:
             if not files:
                 form.fail("certificate_file", "Choose a file or take a photo of the certificate")
-            inspected = await _inspect(form, files, state.settings.max_upload_bytes)
+            certificates = await _inspect(form, files, blobs, state.settings.max_upload_bytes)
             if form.ok:
                 try:
-                    async with state.database.transaction(me.tenant_id) as tx:
-                        credit: Credit = await credit_of(tx, me.person_id, credit_id)
-                        await _store_files(tx, request, blobs, credit.credit_id, files, inspected)
+                    await use_cases.run(
+                        certificate_use_cases.attach_certificates,
+                        AttachCertificates(
+                            person_id=principal(request).person_id,
+                            credit_id=credit_id,
+                            certificates=certificates,
+                        ),
+                    )
+                except (AccessDenied, NotFound):
+                    raise
                 except DomainError as exc:
                     form.refuse(exc, "certificate_file")
         finally:
             await _close(files)
         if form.ok:
             return see_other(request, f"/credits/{credit_id}", notice="certificate-added")
-        return await self._credit_page(request, state, credit_id, attach=form, status=422)
+        return await self._credit_page(request, use_cases, credit_id, attach=form, status=422)

@@ -4,39 +4,35 @@ why, and what the profile still lacks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from domain.compliance.evaluation import unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
-from services.api.controllers.people import authorise_person
 from services.api.portal.forms import Form
 from services.api.portal.pages import page, principal
 from services.api.portal.profile import BIRTH_MONTH_BODIES
 from services.api.portal.standing import cards
-from services.core import queries
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.people import use_cases as people_use_cases
 
 
 class DashboardPage(Controller):
     path = "/dashboard"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("")
-    async def dashboard(self, request: Request[Any, Any, Any], state: State) -> Template:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=False)
-        today = datetime.now(UTC).date()
-        async with state.database.transaction(me.tenant_id) as tx:
-            person = await queries.get_person(tx, me.person_id)
-            credits = await queries.my_credits(tx, me.person_id) if person else []
-            obligations = (
-                await queries.my_obligations(tx, me.person_id, today=today) if person else []
-            )
-        current, previous = cards(obligations, credits, today)
+    async def dashboard(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        standing = await use_cases.run(people_use_cases.standing_of, principal(request).person_id)
+        person, credits, today = standing.person, standing.credits, standing.today
+        current, previous = cards(standing.obligations, credits, today)
         return await page(
             request,
             "dashboard.html",

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, get_args
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.response import Response, Template
 
 from domain.compliance.packs import RULE_PACKS
@@ -23,17 +23,16 @@ from domain.people.person import (
     InvalidCredential,
     RecordBirthMonth,
     RecordRegistryId,
-    RegisterPerson,
 )
 from domain.shared.errors import DomainError
-from services.api.controllers.invitations import actor
-from services.api.controllers.people import authorise_person
-from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import is_htmx, page, principal, see_other
-from services.core import identity, queries
-from services.core.handlers import people as people_handlers
+from services.api.use_cases import USE_CASES
+from services.core.application import AccessDenied, NotFound, UseCases
+from services.core.handlers.people import PersonCommand
+from services.core.people import use_cases as people_use_cases
+from services.core.people.use_cases import ChangePerson, RegisterNewPerson
 
 BIRTH_MONTH_BODIES: frozenset[Body] = frozenset(
     pack.body
@@ -90,27 +89,26 @@ def _credential(form: Form) -> AddCredential | None:
 class ProfilePages(Controller):
     path = "/profile"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("")
-    async def profile(self, request: Request[Any, Any, Any], state: State) -> Template:
-        return await self._render(request, state)
+    async def profile(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        return await self._render(request, use_cases)
 
     async def _render(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         *,
         section: str | None = None,
         form: Form | None = None,
         saved: bool = False,
         status: int = 200,
     ) -> Template:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=False)
-        async with state.database.transaction(me.tenant_id) as tx:
-            person = await queries.get_person(tx, me.person_id)
-        async with state.database.transaction(None) as tx:
-            verified = await identity.email_verified(tx, me.user_id)
+        found = await use_cases.run(people_use_cases.profile_of, principal(request).person_id)
+        person = found.person
         forms = {name: Form(name) for name in SECTIONS}
         if person is not None and person.birth_month is not None:
             forms["birth"] = Form("birth", {"birth_month": str(person.birth_month)})
@@ -122,7 +120,7 @@ class ProfilePages(Controller):
             "profile/page.html",
             partial=SECTIONS[section] if section else None,
             person=person,
-            email_verified=verified,
+            email_verified=found.email_verified,
             forms=forms,
             saved=section if saved else None,
             credentials=CREDENTIALS,
@@ -135,61 +133,79 @@ class ProfilePages(Controller):
         )
 
     @post("")
-    async def create_record(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def create_record(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         """Create the member's own staff record (their name, as the bodies know it)."""
-        me = principal(request)
         form = await read_form(request, "record")
         name = form.text("full_name", "full name")
-        command = RegisterPerson(person_id=me.person_id, full_name=name) if form.ok else None
-        return await self._change(request, state, "record", form, command)
+        command = (
+            RegisterNewPerson(person_id=principal(request).person_id, full_name=name)
+            if form.ok
+            else None
+        )
+        return await self._change(request, use_cases, "record", form, command)
 
     @post("/registry-id")
     async def record_registry_id(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         form = await read_form(request, "registry")
-        return await self._change(request, state, "registry", form, _registry_id(form))
+        command = _of_member(request, _registry_id(form))
+        return await self._change(request, use_cases, "registry", form, command)
 
     @post("/birth-month")
     async def record_birth_month(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         form = await read_form(request, "birth")
-        return await self._change(request, state, "birth", form, _birth_month(form))
+        command = _of_member(request, _birth_month(form))
+        return await self._change(request, use_cases, "birth", form, command)
 
     @post("/credentials")
-    async def add_credential(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def add_credential(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         form = await read_form(request, "credential")
-        return await self._change(request, state, "credential", form, _credential(form))
+        command = _of_member(request, _credential(form))
+        return await self._change(request, use_cases, "credential", form, command)
 
     async def _change(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         section: str,
         form: Form,
-        command: people_handlers.PersonCommand | None,
+        command: RegisterNewPerson | ChangePerson | None,
     ) -> Response[Any]:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=True)
+        """Run the section's command (None: the form was refused already) and answer with the
+        section saved, or with the refusal on its form."""
         if command is not None:
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    await people_handlers.change_person(
-                        tx,
-                        state.store,
-                        me.person_id,
-                        command,
-                        command_id=request_command_id(request),
-                        metadata=actor(request),
-                    )
+                if isinstance(command, RegisterNewPerson):
+                    await use_cases.run(people_use_cases.register_person, command)
+                else:
+                    await use_cases.run(people_use_cases.change_person, command)
+            except (AccessDenied, NotFound):
+                raise
             except DomainError as exc:
                 form.refuse(exc, _field_of(section, exc))
             else:
                 if is_htmx(request) and section != "record":
-                    return await self._render(request, state, section=section, saved=True)
+                    return await self._render(request, use_cases, section=section, saved=True)
                 return see_other(request, f"/profile#{section}", notice="saved")
-        return await self._render(request, state, section=section, form=form, status=422)
+        return await self._render(request, use_cases, section=section, form=form, status=422)
+
+
+def _of_member(
+    request: Request[Any, Any, Any], change: PersonCommand | None
+) -> ChangePerson | None:
+    """The change of the signed-in member's own record (None when the form was refused)."""
+    return (
+        None
+        if change is None
+        else ChangePerson(person_id=principal(request).person_id, change=change)
+    )
 
 
 def _field_of(section: str, exc: DomainError) -> str | None:

@@ -7,21 +7,21 @@ the browser there with the choices made.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, get_args
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from domain.audits.exports import ExportFormat, Period
 from domain.people.credentials import Body
-from services.api.controllers.people import authorise_person
 from services.api.portal.pages import page, principal
-from services.core import queries
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.people import use_cases as people_use_cases
 
 FormatChoice = Annotated[str, QueryParameter(name="format")]
 BodyChoice = Annotated[str, QueryParameter(name="body")]
@@ -41,24 +41,19 @@ def export_url(person_id: object, fmt: str, body: str, period: str) -> str:
 class TranscriptPage(Controller):
     path = "/transcripts"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("")
-    async def transcripts(self, request: Request[Any, Any, Any], state: State) -> Template:
-        me = principal(request)
-        authorise_person(me, me.person_id, write=False)
-        async with state.database.transaction(me.tenant_id) as tx:
-            person = await queries.get_person(tx, me.person_id)
-            obligations = (
-                await queries.my_obligations(tx, me.person_id, today=datetime.now(UTC).date())
-                if person
-                else []
-            )
+    async def transcripts(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
+        standing = await use_cases.run(people_use_cases.standing_of, principal(request).person_id)
         return await page(
             request,
             "transcripts.html",
-            person=person,
-            bodies=list(dict.fromkeys(o.body for o in obligations)),
-            obligations=obligations,
+            person=standing.person,
+            bodies=list(dict.fromkeys(o.body for o in standing.obligations)),
+            obligations=standing.obligations,
         )
 
     @get("/download")

@@ -1,4 +1,5 @@
-"""The credit use cases: record, amend and retract a credit, and read a person's credits.
+"""The credit use cases: record (with certificate files), amend and retract a credit, and read
+a person's credits and one credit with what each body makes of it.
 
 Each takes a unit of work and a typed command, checks who may act (``services.core.policy``),
 decides through the pure domain and returns what the caller shows.
@@ -17,9 +18,12 @@ from domain.people.credentials import Body
 from domain.people.person import Person
 from services.core import queries
 from services.core.application import NotFound, UnitOfWork
+from services.core.certificates.files import CertificateFiles, store_certificates
 from services.core.handlers import credits as credit_handlers
 from services.core.idempotency import new_entity_id
+from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
+from services.core.projections.certificates import StoredCertificate, certificates_of
 
 
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,6 +39,8 @@ class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
 class RecordNewCredit(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID
     details: CreditDetails
+    certificates: CertificateFiles | None = None
+    """Certificate files of the credit, stored with it (or, refused, neither is)."""
 
 
 class CreditWithAcceptance(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,12 +54,26 @@ class ChangeCredit(msgspec.Struct, frozen=True, kw_only=True):
     change: AmendCredit | RetractCredit
 
 
-async def person_of(uow: UnitOfWork, person_id: UUID) -> Person:
-    """The staff record ``person_id`` (``NotFound`` when this organisation has none)."""
-    found = await queries.get_person(uow.tx, person_id)
-    if found is None:
-        raise NotFound("no such person in this organisation")
-    return found
+class CreditQuery(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    credit_id: UUID
+
+
+class CreditView(msgspec.Struct, frozen=True, kw_only=True):
+    """One credit, what each obligation it falls in makes of it, and its certificate files."""
+
+    credit: Credit
+    acceptance: list[BodyAcceptance]
+    certificates: list[StoredCertificate]
+
+
+class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
+    """The person's credits, where each counts this cycle and which have a certificate."""
+
+    person: Person | None
+    credits: list[Credit]
+    acceptance: dict[UUID, list[BodyAcceptance]]
+    certified: frozenset[UUID]
 
 
 async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit:
@@ -84,8 +104,9 @@ def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[Bo
 
 
 async def record_credit(uow: UnitOfWork, command: RecordNewCredit) -> CreditWithAcceptance:
-    """Record a CME activity for a person (themself, or anyone for owners and admins); the
-    result says at once which bodies count it, and why not."""
+    """Record a CME activity for a person (themself, or anyone for owners and admins), with
+    its certificate files if given; the result says at once which bodies count it, and why
+    not."""
     authorise_person(uow.actor, command.person_id, write=True)
     await person_of(uow, command.person_id)
     command_id = uow.next_command_id()
@@ -97,6 +118,8 @@ async def record_credit(uow: UnitOfWork, command: RecordNewCredit) -> CreditWith
         command_id=command_id,
         metadata=uow.metadata,
     )
+    if command.certificates is not None:
+        await store_certificates(uow, command.person_id, credit_id, command.certificates)
     obligations = await queries.my_obligations(uow.tx, command.person_id, today=uow.today())
     return CreditWithAcceptance(
         credit=await credit_of(uow, command.person_id, credit_id),
@@ -124,3 +147,36 @@ async def list_credits(uow: UnitOfWork, person_id: UUID) -> list[Credit]:
     authorise_person(uow.actor, person_id, write=False)
     await person_of(uow, person_id)
     return await queries.my_credits(uow.tx, person_id)
+
+
+async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
+    """Every credit of the person, where it counts in the current cycles, and which credits
+    have a certificate file (empty while the person has no record)."""
+    authorise_person(uow.actor, person_id, write=False)
+    credits = await queries.my_credits(uow.tx, person_id)
+    obligations = await queries.my_obligations(uow.tx, person_id, today=uow.today())
+    current = [o for o in obligations if o.period == "current"]
+    return CreditsOverview(
+        person=await queries.get_person(uow.tx, person_id),
+        credits=credits,
+        acceptance={c.credit_id: credit_acceptance(current, c.credit_id) for c in credits},
+        certified=frozenset(
+            c.credit_id for c in await certificates_of(uow.tx, person_id) if c.credit_id is not None
+        ),
+    )
+
+
+async def view_credit(uow: UnitOfWork, query: CreditQuery) -> CreditView:
+    """One credit of the person with each body's acceptance and its certificate files."""
+    authorise_person(uow.actor, query.person_id, write=False)
+    credit = await credit_of(uow, query.person_id, query.credit_id)
+    obligations = await queries.my_obligations(uow.tx, query.person_id, today=uow.today())
+    return CreditView(
+        credit=credit,
+        acceptance=credit_acceptance(obligations, query.credit_id),
+        certificates=[
+            c
+            for c in await certificates_of(uow.tx, query.person_id)
+            if c.credit_id == query.credit_id
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Certificate files: storing uploads with or after a credit, listing them, fetching one."""

@@ -1,0 +1,1 @@
+"""People: staff records, their credentials and registry ids, and their compliance standing."""

@@ -1,0 +1,79 @@
+"""The transcript export use case: one person's credits and obligations as CSV or PDF, for an
+auditor to take away. Those who may read the record may export it; each export is recorded in
+the organisation's chain (``audits.TranscriptExported``) before the file is made."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from domain.audits.exports import ExportFormat, Period, TranscriptExported
+from domain.people.credentials import Body
+from services.core import queries, transcripts
+from services.core.application import AccessDenied, UnitOfWork
+from services.core.db import Tx
+from services.core.handlers.exports import record_export
+from services.core.people.use_cases import person_of
+from services.core.policy import authorise_person
+
+
+class ExportTranscript(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    format: ExportFormat
+    body: Body | None = None
+    """Only this body's obligations (None: every body)."""
+    period: Period | None = None
+    """Only the current or the previous period (None: both)."""
+
+
+class Transcript(msgspec.Struct, frozen=True, kw_only=True):
+    filename: str
+    content: bytes
+
+
+async def organisation_name(tx: Tx) -> str:
+    """The name of the transaction's organisation."""
+    name = await tx.pg.fetchval(
+        "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
+    )
+    return str(name or "")
+
+
+async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Transcript:
+    """The person's transcript in ``command.format``, filtered by body and period; the export
+    is on record before the file is made."""
+    authorise_person(uow.actor, command.person_id, write=False)
+    if uow.actor.user_id is None:
+        raise AccessDenied("only members export transcripts")
+    now = uow.now()
+    person = await person_of(uow, command.person_id)
+    credits = await queries.my_credits(uow.tx, command.person_id)
+    obligations = [
+        o
+        for o in await queries.my_obligations(uow.tx, command.person_id, today=now.date())
+        if command.body in (None, o.body) and command.period in (None, o.period)
+    ]
+    organisation = await organisation_name(uow.tx)
+    await record_export(
+        uow.tx,
+        uow.store,
+        TranscriptExported(
+            user_id=uow.actor.user_id,
+            person_id=command.person_id,
+            format=command.format,
+            body=command.body,
+            period=command.period,
+        ),
+        metadata=uow.metadata,
+    )
+    if command.format == "csv":
+        content = transcripts.to_csv(person, credits, obligations).encode()
+    else:
+        content = transcripts.to_pdf(
+            person, credits, obligations, organisation=organisation, generated_at=now
+        )
+    return Transcript(
+        filename=f"transcript-{command.person_id}-{now.date()}.{command.format}",
+        content=content,
+    )
