@@ -704,7 +704,7 @@ def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
 
     def scheduler(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "services.core.cli", "scheduler", *args],
+            [sys.executable, "-m", "services.main", "scheduler", *args],
             env=env,
             cwd=ROOT,
             capture_output=True,

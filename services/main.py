@@ -21,7 +21,7 @@ from services.core.registry import build_event_store
 from services.core.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent / "core" / "migrations"
 
 
 def _run(coro_factory: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
@@ -85,7 +85,7 @@ def serve(settings: Settings) -> None:
 @click.pass_obj
 def verify_chain_command(settings: Settings, tenant: UUID | None) -> None:
     """Recompute every tenant's hash chain; exit 1 at the first broken link."""
-    from services.core.verification import verify_chain
+    from services.core.chain_check import verify_chain
 
     store = build_event_store()
 
