@@ -170,10 +170,10 @@ def relay(settings: Settings, poll_interval: float) -> None:
     from services.worker.relay import Relay
 
     broker = build_broker(settings)
-    declare_actors(broker, queue_name=settings.broker_queue)
+    subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
 
     async def run(database: Database) -> None:
-        await Relay(database, broker).run(
+        await Relay(database, broker, subscriptions).run(
             lambda: list_tenants(database), poll_interval=poll_interval
         )
 
@@ -195,10 +195,10 @@ def republish(settings: Settings, actor_name: str, tenant: UUID | None) -> None:
     from services.worker.relay import Relay
 
     broker = build_broker(settings)
-    declare_actors(broker, queue_name=settings.broker_queue)
+    subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
 
     async def run(database: Database) -> int:
-        relay = Relay(database, broker)
+        relay = Relay(database, broker, subscriptions)
         tenants = [tenant] if tenant else await list_tenants(database)
         return sum([await relay.republish(t, actor_name) for t in tenants])
 
