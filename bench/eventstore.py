@@ -92,7 +92,7 @@ async def prepare(settings: Settings) -> dict[str, str]:
         "CMELEDGER_LOG_LEVEL": "WARNING",
     }
     migration = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.core.cli", "migrate", env=env
+        sys.executable, "-m", "services.main", "migrate", env=env
     )
     if await migration.wait():
         raise SystemExit("migration failed")

@@ -1,6 +1,6 @@
-"""RabbitMQ for tests: a worker run until its queue is empty, and a dead letter put straight into
-``<settings.broker_queue>.XQ`` (shaped as the worker leaves it) for tests that need one without
-running a worker."""
+"""RabbitMQ for tests: a worker run until its queue is empty, a test actor whose effect is only
+its receipt, and a dead letter put straight into ``<settings.broker_queue>.XQ`` (shaped as the
+worker leaves it) for tests that need one without running a worker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.common import current_millis, xq_name
 
+from services.core.application import UnitOfWork
 from services.core.settings import Settings
 from services.worker.broker import (
     FAILED_AT_OPTION,
@@ -20,7 +21,20 @@ from services.worker.broker import (
     TRACEBACK_OPTION,
     build_broker,
 )
-from services.worker.subscriptions import message_id_for
+from services.worker.runtime import Job, claim_effect, message_id_for, tenant_actor
+
+RECEIPT = "record_receipt"
+
+
+async def record_receipt(uow: UnitOfWork, job: Job) -> None:
+    """Records, once per message, that the worker received the event: the smallest effect, to
+    prove relay -> broker -> actor -> database, exactly once per message."""
+    await claim_effect(uow.tx, job)
+
+
+def declare_receipt_actor(broker: dramatiq.Broker, queue_name: str) -> None:
+    """Declare ``record_receipt`` on ``broker`` beside the real actors."""
+    tenant_actor(broker, record_receipt, queue_name=queue_name, max_retries=5)
 
 
 @contextlib.contextmanager
@@ -54,8 +68,8 @@ def plant_dead_letter(
         broker.declare_queue(settings.broker_queue, ensure=True)
         message: dramatiq.Message[None] = dramatiq.Message(
             queue_name=xq_name(settings.broker_queue),
-            actor_name="record_receipt",
-            message_id=message_id_for(event_id, "record_receipt"),
+            actor_name=RECEIPT,
+            message_id=message_id_for(event_id, RECEIPT),
             args=(),
             kwargs={"tenant_id": str(tenant), "event_id": str(event_id), "seq": seq},
             options={

@@ -63,7 +63,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.core.cli", *args],
+        [sys.executable, "-m", "services.main", *args],
         env=settings_env(settings),
         cwd=ROOT,
         capture_output=True,

@@ -39,11 +39,11 @@ from domain.shared.event import event_tag
 from services.core import queries
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
 from services.core.chain import format_timestamp
+from services.core.chain_check import ChainWalk, export_line
 from services.core.db import Database, Tx
 from services.core.eventstore import EventStore, Metadata, RecordedEvent, read_history
 from services.core.handlers.exports import record_export
 from services.core.transcripts import PdfDocument
-from services.core.verification import ChainWalk, export_line
 
 FORMAT_VERSION = 1
 SPOOL_BYTES = 8 * 1024 * 1024

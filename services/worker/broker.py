@@ -2,9 +2,9 @@
 
 Middleware, in order: age and time limits, retries with exponential backoff (an actor's
 ``throws=(PermanentFailure,)`` skips them), callbacks, the asyncio event loop for async actors,
-the per-message log context, and the database lifecycle of the worker process. A message that
-exhausts its retries, or fails permanently, goes to Dramatiq's dead-letter queue: on RabbitMQ
-``<queue>.XQ``, with its error (``DeadLetterWithError``); on the StubBroker
+the per-message log context, and the application (database pool) of the worker process. A
+message that exhausts its retries, or fails permanently, goes to Dramatiq's dead-letter queue: on
+RabbitMQ ``<queue>.XQ``, with its error (``DeadLetterWithError``); on the StubBroker
 ``dead_letters_by_queue``.
 """
 
@@ -30,7 +30,9 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from services.core.application import Application
 from services.core.db import Database
+from services.core.registry import build_event_store
 from services.core.settings import Settings
 
 MIN_BACKOFF_MS = 1_000
@@ -66,7 +68,7 @@ class MessageContext(Middleware):
     """Binds tenant id, correlation id and message id from a message's options into the
     structlog context of the worker thread while it processes the message, and clears them
     after. Async actors run on the event loop thread and rebind from their arguments
-    (``services.worker.actors.tenant_actor``)."""
+    (``services.worker.runtime.tenant_actor``)."""
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         structlog.contextvars.bind_contextvars(**message_context(message.options, message))
@@ -131,20 +133,20 @@ class DeadLetterWithError(Middleware):
         message.failed = False
 
 
-class WorkerDatabase(Middleware):
-    """The worker process's settings and connection pool: the pool is created lazily on the
-    event loop thread by the first actor, closed there when the worker shuts down."""
+class WorkerApplication(Middleware):
+    """The worker process's application (settings, event store, connection pool): the pool is
+    created lazily on the event loop thread by the first actor, closed there when the worker
+    shuts down."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.database = Database(settings)
+        self.application = Application(Database(settings), build_event_store(), settings)
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         from dramatiq.asyncio import get_event_loop_thread
 
         loop_thread = get_event_loop_thread()
         if loop_thread is not None:
-            loop_thread.run_coroutine(self.database.dispose())
+            loop_thread.run_coroutine(self.application.database.dispose())
 
 
 def build_broker(
@@ -159,7 +161,7 @@ def build_broker(
         Retries(max_retries=MAX_RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         AsyncIO(),
         MessageContext(),
-        WorkerDatabase(settings),
+        WorkerApplication(settings),
     ]
     if stub:
         return StubBroker(middleware=middleware)
@@ -170,18 +172,10 @@ def build_broker(
     return broker
 
 
-def _worker_resources(broker: dramatiq.Broker) -> WorkerDatabase:
+def worker_application(broker: dramatiq.Broker) -> Application:
+    """The application of the worker process that ``broker`` serves (its actors run their jobs
+    through it, with the settings ``broker`` was built with)."""
     for middleware in broker.middleware:
-        if isinstance(middleware, WorkerDatabase):
-            return middleware
+        if isinstance(middleware, WorkerApplication):
+            return middleware.application
     raise RuntimeError("the broker was not built by build_broker")
-
-
-def worker_database(broker: dramatiq.Broker) -> Database:
-    """The database of the worker process that ``broker`` serves."""
-    return _worker_resources(broker).database
-
-
-def worker_settings(broker: dramatiq.Broker) -> Settings:
-    """The settings ``broker`` was built with, which its actors run with."""
-    return _worker_resources(broker).settings

@@ -16,86 +16,64 @@ thread to the next message, which may be another organisation's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 import structlog
 
 from domain.credits.certificate import CertificateUploaded
 from domain.shared.errors import DomainError
-from services.core.blobs import BlobNotFound, BlobStore, build_blob_store
-from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, read_history
+from services.core.application import UnitOfWork
+from services.core.blobs import BlobNotFound, BlobStore
 from services.core.handlers import verification
-from services.core.registry import build_event_store
-from services.core.settings import Settings
 from services.worker.broker import TIME_LIMIT_MS, Busy, PermanentFailure
-from services.worker.effects import claim_effect
-
-if TYPE_CHECKING:
-    from services.worker.actors import Handler, Job
+from services.worker.runtime import Job, Subscriber, claim_effect, event_of
 
 log = structlog.get_logger("cmeledger.worker")
 
 
-def verification_handlers(
-    settings: Settings, store: EventStore | None = None, blobs: BlobStore | None = None
-) -> tuple[Handler, ...]:
-    """The verification actor's handler, with the blob store and thresholds of ``settings``."""
-    events = store or build_event_store()
-    files = blobs or build_blob_store(settings)
+def certificate_subscribers(blobs: BlobStore) -> tuple[Subscriber, ...]:
+    """The verification actor, reading certificate files from ``blobs``. It is interrupted when
+    the worker shuts down (its reading is killed, its transaction rolled back, its message
+    redelivered) rather than waited for."""
 
-    async def verify_certificate(tx: Tx, job: Job) -> None:
+    async def verify_certificate(uow: UnitOfWork, job: Job) -> None:
         """Verify the certificate a ``credits.CertificateUploaded`` event recorded."""
-        if not await _take_a_tenant_slot(tx, job.tenant_id, settings.verification_per_tenant):
+        slots = uow.settings.verification_per_tenant
+        if not await _take_a_tenant_slot(uow, job.tenant_id, slots):
             log.info("tenant busy, verification deferred", seq=job.seq)
             raise Busy
-        if not await claim_effect(tx, job):
+        if not await claim_effect(uow.tx, job):
             log.info("duplicate delivery ignored", seq=job.seq)
             return
-        certificate_id = await _uploaded(tx, events, job)
+        uploaded = uow.store.decode(await event_of(uow, job))
+        if not isinstance(uploaded, CertificateUploaded):
+            raise PermanentFailure(f"not a certificate upload: {type(uploaded).__name__}")
         # Reading a scanned file can take longer than the pool's idle-in-transaction limit.
-        await tx.pg.execute(
+        await uow.tx.pg.execute(
             "SELECT set_config('idle_in_transaction_session_timeout', $1, true)",
             str(TIME_LIMIT_MS),
         )
         try:
             await verification.verify_certificate(
-                tx,
-                events,
-                files,
-                settings,
-                certificate_id,
-                command_id=UUID(job.message_id),
-                metadata=Metadata(
-                    actor_id=job.actor_name,
-                    actor_role="system",
-                    correlation_id=job.correlation_id,
-                    causation_id=str(job.event_id),
-                ),
+                uow.tx,
+                uow.store,
+                blobs,
+                uow.settings,
+                uploaded.certificate_id,
+                command_id=uow.next_command_id(),
+                metadata=uow.metadata,
             )
         except (DomainError, BlobNotFound) as exc:  # the same next time: do not retry
             raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
 
-    return (verify_certificate,)
+    return (Subscriber(verify_certificate, (CertificateUploaded,), interrupt_on_shutdown=True),)
 
 
-async def _take_a_tenant_slot(tx: Tx, tenant: UUID, slots: int) -> bool:
+async def _take_a_tenant_slot(uow: UnitOfWork, tenant: UUID, slots: int) -> bool:
     """Take one of the tenant's ``slots`` verification locks until the transaction ends, if one
     is free (two-key advisory locks: apart from the one-key locks of the relay and others)."""
     key = int.from_bytes(tenant.bytes[:4], "big", signed=True)
     for slot in range(slots):
-        if await tx.pg.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", key, slot):
+        if await uow.tx.pg.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", key, slot):
             return True
     return False
-
-
-async def _uploaded(tx: Tx, store: EventStore, job: Job) -> UUID:
-    """The id of the certificate the job's event uploaded."""
-    found = await read_history(tx, after_seq=job.seq - 1, limit=1)
-    if not found or found[0].event_id != job.event_id:
-        raise PermanentFailure(f"no event {job.event_id} at seq {job.seq}")
-    uploaded = store.decode(found[0])
-    if not isinstance(uploaded, CertificateUploaded):
-        raise PermanentFailure(f"not a certificate upload: {found[0].event_type}")
-    return uploaded.certificate_id

@@ -30,8 +30,7 @@ from dramatiq.errors import BrokerConnectionError
 from services.core.db import Database
 from services.core.eventstore import RecordedEvent, row_to_event, select_events
 from services.core.feed import acknowledge, read_feed
-from services.worker.actors import Job
-from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions
+from services.worker.runtime import Job, Subscriptions
 
 CONSUMER = "relay"
 CHANNEL = "cmeledger_events"
@@ -70,7 +69,7 @@ class Relay:
         self,
         database: Database,
         broker: dramatiq.Broker,
-        subscriptions: Subscriptions = SUBSCRIPTIONS,
+        subscriptions: Subscriptions,
         *,
         batch: int = BATCH,
         after_publish: Callable[[UUID, int], None] | None = None,

@@ -20,8 +20,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any, NamedTuple
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import dramatiq
 import structlog
@@ -29,26 +28,14 @@ from dramatiq.errors import BrokerConnectionError
 
 from domain.notifications.digest import digest_day
 from services.core.db import Database
-from services.core.eventstore import Clock, Metadata, utc_now
+from services.core.eventstore import Clock, utc_now
 from services.core.settings import WEEKDAYS, Settings
-from services.worker.broker import PermanentFailure, worker_database
-from services.worker.notifications import ScheduledJob
-from services.worker.subscriptions import MESSAGE_NAMESPACE
+from services.worker.runtime import Run, run_message_id
 
 REMINDERS = "send_reminders"
 DIGEST = "send_digest"
 
 log = structlog.get_logger("cmeledger.scheduler")
-
-
-class Run(NamedTuple):
-    actor_name: str
-    run_on: date
-
-
-def run_message_id(tenant: UUID, run: Run) -> str:
-    """The one message id of ``run`` for ``tenant``, whoever enqueues it and how often."""
-    return str(uuid5(MESSAGE_NAMESPACE, f"{tenant}:{run.actor_name}:{run.run_on}"))
 
 
 def due_runs(now: datetime, *, hour: int, weekday: int) -> list[Run]:
@@ -60,38 +47,6 @@ def due_runs(now: datetime, *, hour: int, weekday: int) -> list[Run]:
     if week_day < today or started:
         runs.append(Run(DIGEST, week_day))
     return runs
-
-
-def scheduled_actor(
-    broker: dramatiq.Broker, job: ScheduledJob, *, queue_name: str, **options: Any
-) -> dramatiq.Actor[Any, Any]:
-    """Declare ``job`` as an async actor taking (tenant id, ISO day, correlation id), run in the
-    tenant's transaction."""
-    actor_name = job.__name__
-    database = worker_database(broker)
-
-    async def run(tenant_id: str, run_on: str, correlation_id: str | None = None) -> None:
-        try:
-            tenant, day = UUID(tenant_id), date.fromisoformat(run_on)
-        except (TypeError, ValueError) as exc:
-            raise PermanentFailure(f"malformed run: {exc}") from exc
-        metadata = Metadata(actor_id=actor_name, actor_role="system", correlation_id=correlation_id)
-        with structlog.contextvars.bound_contextvars(
-            tenant_id=tenant_id, correlation_id=correlation_id, run_on=run_on
-        ):
-            async with database.transaction(tenant) as tx:
-                queued = await job(tx, day, metadata)
-            log.info("run done", job=actor_name, mails_queued=queued)
-
-    run.__name__ = actor_name
-    declare = dramatiq.actor(
-        broker=broker,
-        actor_name=actor_name,
-        queue_name=queue_name,
-        throws=(PermanentFailure,),
-        **options,
-    )
-    return declare(run)
 
 
 class Scheduler:

@@ -52,7 +52,7 @@ def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator
             with (logs / f"{name}.log").open("wb") as log:
                 started.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "services.core.cli", *args],
+                        [sys.executable, "-m", "services.main", *args],
                         cwd=ROOT,
                         env=env,
                         stdin=subprocess.DEVNULL,

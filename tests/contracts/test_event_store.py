@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.core.chain import GENESIS_HASH
+from services.core.chain_check import ChainWalk
 from services.core.db import Database
 from services.core.eventstore import (
     ANY_VERSION,
@@ -32,7 +33,6 @@ from services.core.eventstore import (
     UnknownTenant,
 )
 from services.core.eventstore_memory import InMemoryEventStore
-from services.core.verification import ChainWalk
 from tests.support import CounterSet, NoteAdded, make_registry, make_store
 
 

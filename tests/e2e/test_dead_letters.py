@@ -17,12 +17,13 @@ import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from litestar.testing import AsyncTestClient
 
-from services.core.db import Database, Tx
+from services.core.application import UnitOfWork
+from services.core.db import Database
 from services.core.settings import Settings
-from services.worker.actors import Job, declare_actors, record_receipt, tenant_actor
+from services.worker.actors import declare_actors
 from services.worker.broker import PermanentFailure, build_broker
-from services.worker.subscriptions import message_id_for
-from tests.broker_support import drain, plant_dead_letter
+from services.worker.runtime import Job, message_id_for, tenant_actor
+from tests.broker_support import declare_receipt_actor, drain, plant_dead_letter, record_receipt
 from tests.e2e.conftest import Org, connected_client, join, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -30,20 +31,21 @@ CAUSE_FIXED = threading.Event()
 REPLAYED = "audits.DeadLettersReplayed"
 
 
-async def fixable_receipt(tx: Tx, job: Job) -> None:
+async def fixable_receipt(uow: UnitOfWork, job: Job) -> None:
     """Fails for good until the test fixes its cause; then records its receipt."""
     if not CAUSE_FIXED.is_set():
         raise PermanentFailure("the certificate file is missing")
-    await record_receipt(tx, job)
+    await record_receipt(uow, job)
 
 
 @pytest.fixture
 def broker(migrated: Settings) -> Iterator[RabbitmqBroker]:
-    """A worker's broker on the test queue, with ``fixable_receipt`` beside the real actors."""
+    """A worker's broker on the test queue, with the test actors beside the real ones."""
     CAUSE_FIXED.clear()
     built = build_broker(migrated)
     assert isinstance(built, RabbitmqBroker)
     declare_actors(built, queue_name=migrated.broker_queue)
+    declare_receipt_actor(built, migrated.broker_queue)
     tenant_actor(built, fixable_receipt, queue_name=migrated.broker_queue)
     yield built
     built.close()

@@ -22,12 +22,12 @@ from pypdf import PdfReader
 from domain.organisations.organisation import ChangeAuditorAccess
 from services.core import demo_seed, queries
 from services.core.blobs import FilesystemBlobStore, blob_key
+from services.core.chain_check import verify_chain
 from services.core.db import Database
 from services.core.eventstore import EventStore, Metadata, utc_now
 from services.core.handlers.organisations import change_organisation
 from services.core.registry import build_event_store
 from services.core.settings import Settings
-from services.core.verification import verify_chain
 from tests.conftest import ROOT, settings_env
 from tests.e2e.conftest import connected_client
 
@@ -59,7 +59,7 @@ async def demo(
 
 def seed_command(settings: Settings, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.core.cli", "seed-demo"],
+        [sys.executable, "-m", "services.main", "seed-demo"],
         env={**settings_env(settings), "CMELEDGER_BLOB_DIR": settings.blob_dir, **env},
         cwd=ROOT,
         capture_output=True,

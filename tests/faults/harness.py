@@ -190,7 +190,7 @@ async def cli(name: str, env: dict[str, str], *args: str) -> AsyncIterator[CliPr
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "services.core.cli",
+        "services.main",
         *args,
         cwd=ROOT,
         env=env,

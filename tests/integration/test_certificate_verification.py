@@ -17,6 +17,7 @@ from dramatiq.common import dq_name, xq_name
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
 from services.core import queries
+from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.db import Database
 from services.core.eventstore import EventStore, RecordedEvent
@@ -28,11 +29,11 @@ from services.core.projections.providers import tenant_providers
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream, credit_stream
-from services.worker.actors import Job, declare_actors
+from services.worker.actors import declare_actors
 from services.worker.broker import PermanentFailure, build_broker
-from services.worker.certificates import verification_handlers
+from services.worker.certificates import certificate_subscribers
 from services.worker.relay import Relay
-from services.worker.subscriptions import Subscriptions, message_id_for
+from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
 from tests.conftest import new_tenant
 from tests.fixtures.certificates.generate import Forgery
 from tests.integration.test_relay import drain
@@ -236,14 +237,17 @@ async def test_a_job_whose_person_or_file_is_missing_fails_permanently(
         actor_name="verify_certificate", tenant_id=tenant, event_id=event.event_id, seq=event.seq
     )
     empty_store = FilesystemBlobStore(tmp_path)
-    [handler] = verification_handlers(worker_settings, store, empty_store)
+    [subscriber] = certificate_subscribers(empty_store)
+    application = Application(database, store, worker_settings)
+
+    async def run(job: Job) -> None:
+        ids = command_ids_from(UUID(job.message_id))
+        await application.use_cases(job.actor, ids).run(subscriber.handler, job)
+
     with pytest.raises(PermanentFailure, match="BlobNotFound"):
-        async with database.transaction(tenant) as tx:
-            await handler(tx, job)
-    wrong = msgspec.structs.replace(job, seq=event.seq + 1)
+        await run(job)
     with pytest.raises(PermanentFailure, match="no event"):
-        async with database.transaction(tenant) as tx:
-            await handler(tx, wrong)
+        await run(msgspec.structs.replace(job, seq=event.seq + 1))
     assert (await stored(database, tenant, uploaded.certificate_id)).status == "pending"
 
 

@@ -31,7 +31,6 @@ from domain.credits.certificate import CertificateUploaded
 from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
 from domain.organisations.organisation import ChangeAuditorAccess
 from domain.people.person import AddCredential, RegisterPerson
-from domain.shared.event import event_tag
 from services.api.app import create_app
 from services.core.db import Database
 from services.core.eventstore import EventStore, RecordedEvent, row_to_event, select_events
@@ -42,35 +41,29 @@ from services.core.handlers.organisations import (
     open_organisation,
 )
 from services.core.handlers.people import change_person, register_person
+from services.core.mail import MemoryMailer
 from services.core.mail_templates import credits_text, day_text
 from services.core.notifications.preferences import change_mail_preferences, mail_preferences
 from services.core.projections import ProjectionRunner
 from services.core.queries import my_obligations
-from services.core.registry import EVENT_TYPES, build_event_store
+from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream
 from services.worker.actors import declare_actors
 from services.worker.broker import build_broker
+from services.worker.notifications import mail_subscribers
 from services.worker.relay import Relay, messages_for
-from services.worker.scheduler import Run, Scheduler, run_message_id
-from services.worker.subscriptions import SUBSCRIPTIONS, Subscriptions
+from services.worker.runtime import Run, Subscriptions, run_message_id
+from services.worker.scheduler import Scheduler
 from tests.conftest import ROOT, settings_env
 from tests.mail_sink import Sink, bodies, running_sink
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct horse battery"
 PUBLIC_URL = "https://ledger.example.org"
-NOTIFICATION_ACTORS = frozenset({"deliver_mail", "notify_certificate", "notify_auditor_access"})
-MAIL_SUBSCRIPTIONS = Subscriptions(
-    {
-        event_tag(cls): tuple(
-            name for name in SUBSCRIPTIONS.actors_for(event_tag(cls)) if name in NOTIFICATION_ACTORS
-        )
-        for cls in EVENT_TYPES
-    }
-)
-"""The production subscriptions of the notification actors only (other teams' actors would
-act on these organisations' events too)."""
+MAIL_SUBSCRIPTIONS = Subscriptions.of(mail_subscribers(MemoryMailer()))
+"""The production subscriptions of the notification actors only (the other actors would act on
+these organisations' events too); the mailer is the worker's, not this one."""
 
 
 @pytest.fixture(scope="module")
@@ -704,7 +697,7 @@ def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
 
     def scheduler(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "services.core.cli", "scheduler", *args],
+            [sys.executable, "-m", "services.main", "scheduler", *args],
             env=env,
             cwd=ROOT,
             capture_output=True,

@@ -20,8 +20,8 @@ from services.worker.actors import declare_actors
 from services.worker.broker import build_broker
 from services.worker.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
 from services.worker.relay import CONSUMER, Relay
-from services.worker.subscriptions import Subscriptions, message_id_for
-from tests.broker_support import drain
+from services.worker.runtime import Subscriptions, message_id_for
+from tests.broker_support import declare_receipt_actor, drain
 from tests.conftest import new_tenant
 from tests.support import add_notes, make_store, register
 
@@ -40,6 +40,7 @@ def broker(migrated: Settings, queue: str) -> Iterator[RabbitmqBroker]:
     assert isinstance(built, RabbitmqBroker)
     assert built.confirm_delivery
     declare_actors(built, queue_name=queue)
+    declare_receipt_actor(built, queue)
     yield built
     built.close()
     connection = pika.BlockingConnection(built.parameters)

@@ -1,9 +1,12 @@
 """Import direction: domain imports nothing of ours outside itself and no infrastructure;
-services.core never imports the api or worker layers."""
+services.core imports neither the api nor the worker (the command line that starts every process
+lives outside core, in ``services.main``); the api does not import the worker; and no module of
+ours imports itself back through others (no import cycles)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,16 +14,65 @@ import pytest
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_ALLOWED_THIRD_PARTY = {"msgspec"}
+OUR_PACKAGES = ("domain", "services")
+# Known offenders, each to be removed with the change that fixes it; an entry that no longer
+# offends fails the test, so the lists only shrink.
+KNOWN_LAYER_OFFENDERS = {"services/api/controllers/dead_letters.py"}
+KNOWN_CYCLES = [["services.api.controllers.account", "services.api.controllers.invitations"]]
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking_block(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
+
+
+def _import_nodes(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement, at module level or inside functions, except those under
+    ``if TYPE_CHECKING:`` (never executed, so they cannot form a cycle at run time)."""
+    for node in ast.iter_child_nodes(tree):
+        if _is_type_checking_block(node):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        yield from _import_nodes(node)
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT / name.replace(".", "/")
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _imported(path: Path, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The modules ``node`` imports, with relative imports resolved: ``from package import
+    name`` imports ``package.name`` when that is a module of ours, else ``package``."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        package = _module_name(path).split(".")
+        if path.name != "__init__.py":
+            package = package[:-1]
+        package = package[: len(package) - (node.level - 1)]
+        base = ".".join([*package, *([base] if base else [])])
+    names = [f"{base}.{alias.name}" for alias in node.names]
+    return sorted({name if _is_module(name) else base for name in names})
 
 
 def _imports(package: str) -> list[tuple[Path, str]]:
     found = []
     for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                found += [(path, alias.name) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.append((path, node.module))
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found += [(path, module) for module in _imported(path, node) if module]
     return found
 
 
@@ -38,14 +90,89 @@ def test_domain_imports_only_the_standard_library_msgspec_and_itself() -> None:
     assert offenders == []
 
 
-def test_core_does_not_depend_on_api_or_worker() -> None:
-    offenders = [
-        f"{path.relative_to(ROOT)}: {module}"
-        for path, module in _imports("services.core")
-        if module.startswith(("services.api", "services.worker"))
-        and path.name != "cli.py"  # the command line starts every process
-    ]
-    assert offenders == []
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("services.core", ("services.api", "services.worker", "services.main")),
+        ("services.api", ("services.worker", "services.main")),
+        ("services.worker", ("services.api", "services.main")),
+    ],
+)
+def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
+    """No exception, not even for a command line: the composition root is ``services.main``."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): module
+        for path, module in _imports(package)
+        if module in forbidden or module.startswith(tuple(f"{f}." for f in forbidden))
+    }
+    known = {path for path in KNOWN_LAYER_OFFENDERS if path.startswith(package.replace(".", "/"))}
+    assert sorted(set(offenders) - known) == []
+    assert sorted(known - set(offenders)) == [], "fixed: remove from KNOWN_LAYER_OFFENDERS"
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports (top-level and function-level imports; not
+    those under ``if TYPE_CHECKING:``)."""
+    paths = {
+        _module_name(path): path
+        for package in OUR_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        tree = ast.parse(path.read_text(), str(path))
+        graph[module] = {
+            imported
+            for node in _import_nodes(tree)
+            for imported in _imported(path, node)
+            if imported in paths and imported != module
+        }
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in sorted(graph.get(module, ())):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_the_cycle_finder_finds_a_loop_and_only_loops() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_module_of_ours_imports_itself_back() -> None:
+    """Imports under ``if TYPE_CHECKING:`` are left out: they only name types for mypy."""
+    assert import_cycles(import_graph()) == KNOWN_CYCLES
 
 
 CSV_WRITER = "services/core/csv_export.py"

@@ -21,7 +21,8 @@ from services.core.notifications.preferences import (
     unsubscribe_token,
 )
 from services.core.settings import Settings, SettingsError, load_settings
-from services.worker.scheduler import DIGEST, REMINDERS, Run, due_runs, run_message_id
+from services.worker.runtime import Run, run_message_id
+from services.worker.scheduler import DIGEST, REMINDERS, due_runs
 
 pytestmark = pytest.mark.unit
 

@@ -31,6 +31,7 @@ from domain.people.person import (
 )
 from domain.shared.event import EventRegistry, fold
 from services.core.chain import GENESIS_HASH
+from services.core.chain_check import ChainWalk
 from services.core.eventstore import Metadata
 from services.core.eventstore_memory import InMemoryEventStore
 from services.core.handlers import record_fact
@@ -38,7 +39,6 @@ from services.core.handlers.credits import change_credit, record_credit, record_
 from services.core.handlers.people import change_person, register_person
 from services.core.registry import EVENT_TYPES
 from services.core.stream_ids import access_stream, credit_stream, person_stream, waiver_stream
-from services.core.verification import ChainWalk
 
 pytestmark = pytest.mark.unit
 

@@ -18,20 +18,70 @@ from services.core.settings import Settings
 from services.worker.actors import declare_actors
 from services.worker.broker import build_broker
 from services.worker.relay import messages_for
-from services.worker.subscriptions import Subscriptions, message_id_for
+from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
+from tests.broker_support import declare_receipt_actor
 
 pytestmark = pytest.mark.unit
 QUEUE = "unit-worker"
 
 
+PRODUCTION_SUBSCRIPTIONS = {
+    "credits.CertificateUploaded": ("verify_certificate",),
+    "credits.CertificateVerified": ("notify_certificate",),
+    "credits.CertificateNeedsReview": ("notify_certificate",),
+    "credits.CertificateRejected": ("notify_certificate",),
+    "organisations.MemberAdded": ("notify_auditor_access",),
+    "organisations.AuditorAccessChanged": ("notify_auditor_access",),
+    "notifications.ReminderQueued": ("deliver_mail",),
+    "notifications.DigestQueued": ("deliver_mail",),
+    "notifications.NotificationQueued": ("deliver_mail",),
+}
+
+
 @pytest.fixture(scope="module")
-def stub_broker(settings: Settings) -> Iterator[StubBroker]:
+def declared(settings: Settings) -> Iterator[tuple[StubBroker, Subscriptions]]:
     broker = build_broker(settings, stub=True)
     assert isinstance(broker, StubBroker)
-    declare_actors(broker, queue_name=QUEUE)
+    subscriptions = declare_actors(broker, queue_name=QUEUE)
+    declare_receipt_actor(broker, QUEUE)
     broker.emit_after("process_boot")
-    yield broker
+    yield broker, subscriptions
     broker.close()
+
+
+@pytest.fixture(scope="module")
+def stub_broker(declared: tuple[StubBroker, Subscriptions]) -> StubBroker:
+    return declared[0]
+
+
+def test_the_relay_publishes_by_the_events_each_declared_actor_subscribes_to(
+    declared: tuple[StubBroker, Subscriptions],
+) -> None:
+    broker, subscriptions = declared
+    assert {
+        event_type: subscriptions.actors_for(event_type) for event_type in PRODUCTION_SUBSCRIPTIONS
+    } == PRODUCTION_SUBSCRIPTIONS
+    assert subscriptions.actor_names == {
+        n for names in PRODUCTION_SUBSCRIPTIONS.values() for n in names
+    }
+    assert subscriptions.actor_names <= set(broker.get_declared_actors())
+
+
+def test_a_jobs_commands_take_their_ids_from_its_message_id_the_same_each_delivery() -> None:
+    job = Job(actor_name="a", tenant_id=uuid4(), event_id=uuid4(), seq=3, correlation_id="c")
+    first, again = command_ids_from(UUID(job.message_id)), command_ids_from(UUID(job.message_id))
+    ids = [first(), first(), first()]
+    assert ids[0] == UUID(job.message_id)
+    assert len(set(ids)) == 3
+    assert [again(), again(), again()] == ids
+
+
+def test_a_job_runs_as_the_system_actor_named_after_it_caused_by_its_event() -> None:
+    job = Job(actor_name="notify_x", tenant_id=uuid4(), event_id=uuid4(), seq=3, correlation_id="c")
+    metadata = job.actor.metadata()
+    assert (metadata.actor_id, metadata.actor_role) == ("notify_x", "system")
+    assert (metadata.correlation_id, metadata.causation_id) == ("c", str(job.event_id))
+    assert job.actor.tenant_id == job.tenant_id
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from services.core.registry import build_event_store
 from services.core.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent / "core" / "migrations"
 
 
 def _run(coro_factory: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
@@ -85,7 +85,7 @@ def serve(settings: Settings) -> None:
 @click.pass_obj
 def verify_chain_command(settings: Settings, tenant: UUID | None) -> None:
     """Recompute every tenant's hash chain; exit 1 at the first broken link."""
-    from services.core.verification import verify_chain
+    from services.core.chain_check import verify_chain
 
     store = build_event_store()
 
@@ -170,10 +170,10 @@ def relay(settings: Settings, poll_interval: float) -> None:
     from services.worker.relay import Relay
 
     broker = build_broker(settings)
-    declare_actors(broker, queue_name=settings.broker_queue)
+    subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
 
     async def run(database: Database) -> None:
-        await Relay(database, broker).run(
+        await Relay(database, broker, subscriptions).run(
             lambda: list_tenants(database), poll_interval=poll_interval
         )
 
@@ -195,10 +195,10 @@ def republish(settings: Settings, actor_name: str, tenant: UUID | None) -> None:
     from services.worker.relay import Relay
 
     broker = build_broker(settings)
-    declare_actors(broker, queue_name=settings.broker_queue)
+    subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
 
     async def run(database: Database) -> int:
-        relay = Relay(database, broker)
+        relay = Relay(database, broker, subscriptions)
         tenants = [tenant] if tenant else await list_tenants(database)
         return sum([await relay.republish(t, actor_name) for t in tenants])
 
