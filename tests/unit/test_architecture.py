@@ -18,7 +18,7 @@ OUR_PACKAGES = ("domain", "services")
 # Known offenders, each to be removed with the change that fixes it; an entry that no longer
 # offends fails the test, so the lists only shrink.
 KNOWN_LAYER_OFFENDERS = {"services/api/controllers/dead_letters.py"}
-KNOWN_CYCLES = [["services.api.controllers.account", "services.api.controllers.invitations"]]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def _module_name(path: Path) -> str:

@@ -20,8 +20,8 @@ from services.api.params import check_days, day_parameter
 from services.core.audit_bundle import build_bundle
 from services.core.audit_queries import timeline
 from services.core.blobs import build_blob_store, read_chunks
+from services.core.chain_check import ChainBreak, verify_chain
 from services.core.eventstore import RecordedEvent
-from services.core.verification import ChainBreak, verify_chain
 
 
 class TimelinePage(msgspec.Struct, frozen=True, kw_only=True):

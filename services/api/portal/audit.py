@@ -31,10 +31,10 @@ from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
 from services.core import queries
 from services.core.audit_queries import obligations_known_at, timeline
+from services.core.chain_check import verify_chain
 from services.core.db import Tx
 from services.core.eventstore import RecordedEvent
 from services.core.stream_ids import aggregate_id
-from services.core.verification import verify_chain
 
 PAGE_SIZE = 50
 

@@ -20,8 +20,8 @@ from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core import queries, review_queries, staff_queries
 from services.core.application import AccessDenied, UnitOfWork
-from services.core.credits.use_cases import person_of
 from services.core.handlers import people as people_handlers
+from services.core.people.use_cases import person_of
 from services.core.policy import require_role
 from services.core.projections.certificates import StoredCertificate, certificates_of
 from services.core.queries import OrganisationSummary
