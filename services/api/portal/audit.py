@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
@@ -158,11 +157,11 @@ class AuditPages(Controller):
 
     @get("")
     async def history(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
         """The organisation's history, oldest first, filtered."""
         form = Form("timeline", dict(request.query_params))
-        event_types = sorted(state.store.registry.classes)
+        event_types = audit_use_cases.EVENT_TYPES
         query = self._query(form, event_types)
         found = await use_cases.run(audit_use_cases.annotated_timeline, query)
         shown = self._timeline("/audit", form, event_types, query, found)
@@ -172,14 +171,13 @@ class AuditPages(Controller):
     async def person_history(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Template:
         """One person's history, and their standing as recorded at a chosen moment (``at``,
         UTC), evaluated on that moment's day."""
         form = Form("timeline", dict(request.query_params))
-        event_types = sorted(state.store.registry.classes)
+        event_types = audit_use_cases.EVENT_TYPES
         query = self._query(form, event_types)
         moment = form.moment("at", "moment") if form.value("at") else None
         found = await use_cases.run(

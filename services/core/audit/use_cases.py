@@ -18,7 +18,8 @@ import msgspec
 from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
 from domain.people.person import Person
-from services.core import queries
+from domain.shared.event import event_tag
+from services.core import queries, registry
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.audit import queries as audit_views
 from services.core.audit_bundle import Bundle, build_bundle
@@ -29,6 +30,8 @@ from services.core.policy import require_role
 from services.core.verification import ChainBreak, ChainReport, verify_chain
 
 READERS = ("owner", "admin", "auditor")
+EVENT_TYPES = sorted(event_tag(cls) for cls in registry.EVENT_TYPES)
+"""The type tag of every event the history may hold: what it can be filtered by."""
 
 
 class TimelineQuery(msgspec.Struct, frozen=True, kw_only=True):
