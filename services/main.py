@@ -283,7 +283,7 @@ def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None
     --replay: put them back on the queue and list those replayed)."""
     import pika
 
-    from services.worker.dead_letters import DeadLetter, scan
+    from services.core.operations.dead_letters import DeadLetter, scan
 
     async def run(database: Database) -> list[DeadLetter]:
         replayed: list[DeadLetter] = []

@@ -32,6 +32,7 @@ from dramatiq.middleware import (
 
 from services.core.application import Application
 from services.core.db import Database
+from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 
@@ -43,12 +44,8 @@ SHUTDOWN_TIMEOUT_MS = 4_000
 """How long a stopping worker waits for its actors (interrupted, or finishing a short job), and
 as long again for its consumers: within the 10 s an orchestrator gives before SIGKILL."""
 
-# Message options the relay sets and the context middleware binds.
-TENANT_OPTION = "tenant_id"
 CORRELATION_OPTION = "correlation_id"
-# Options of a dead letter: why it failed (Dramatiq's own option) and when (epoch milliseconds).
-TRACEBACK_OPTION = "traceback"
-FAILED_AT_OPTION = "failed_at"
+"""A message option the relay sets and the context middleware binds, as ``TENANT_OPTION``."""
 
 
 class PermanentFailure(Exception):

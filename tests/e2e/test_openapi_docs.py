@@ -40,3 +40,18 @@ async def test_a_huge_body_is_refused_as_a_problem(client: AsyncTestClient[Any])
     )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_report_files_take_the_same_filters_as_the_report(
+    client: AsyncTestClient[Any],
+) -> None:
+    """One dependency reads the report's choices for the JSON, CSV and PDF routes."""
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+
+    def filters(path: str) -> dict[str, Any]:
+        return {p["name"]: p["schema"] for p in paths[path]["get"]["parameters"]}
+
+    report = filters("/api/v1/reports/compliance")
+    assert set(report) >= {"as_of", "activity", "body", "department", "site", "status"}
+    assert filters("/api/v1/reports/compliance.csv") == report
+    assert filters("/api/v1/reports/compliance.pdf") == report

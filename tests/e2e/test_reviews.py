@@ -378,3 +378,23 @@ async def test_the_directory_lists_seed_and_own_providers_which_the_worker_then_
     removed = await admin.delete(f"/api/v1/providers/{provider_id}", params={"reason": "closed"})
     assert removed.status_code == 204, removed.text
     assert (await admin.get("/api/v1/providers", params={"origin": "tenant"})).json() == []
+
+
+async def test_the_review_page_shows_the_file_and_records_each_showing(org: ReviewOrg) -> None:
+    sample = certificate_sample()
+    employee, uploaded = await upload_for_member(org, verify=False)
+    path = f"/reviews/{uploaded.certificate_id}/file"
+
+    shown = await org.owner.get(path)
+    assert shown.status_code == 200, shown.text
+    assert shown.content == sample.data
+    assert shown.headers["content-type"] == "application/pdf"
+    assert (await employee.get(path)).status_code == 403
+    assert (await org.owner.get(f"/reviews/{uuid4()}/file")).status_code == 404
+
+    store = build_event_store()
+    owner_id = UUID(org.owner_info["user_id"])
+    async with org.database.transaction(UUID(org.owner_info["organisation_id"])) as tx:
+        recorded = await store.read_stream(tx, access_stream(owner_id))
+    shown_files = [e.data for e in recorded if e.event_type == "audits.CertificateDownloaded"]
+    assert [d["certificate_id"] for d in shown_files] == [uploaded.certificate_id]

@@ -15,10 +15,10 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.common import dq_name, xq_name
 
 from services.core.db import Database
+from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
 from services.core.settings import Settings
 from services.worker.actors import declare_actors
 from services.worker.broker import build_broker
-from services.worker.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
 from services.worker.relay import CONSUMER, Relay
 from services.worker.runtime import Subscriptions, message_id_for
 from tests.broker_support import declare_receipt_actor, drain

@@ -19,7 +19,7 @@ from services.api.portal.audit import timeline_filter
 from services.api.portal.events import event_fields, event_label
 from services.api.portal.forms import Form
 from services.api.portal.members import access_day, end_of_day, latest_access_day, until_text
-from services.api.portal.reviews import corrected, fields_form, typed_fields
+from services.api.portal.reviews import fields_form, typed_fields
 from services.api.portal.staff import staff_filter
 from services.api.portal.status_bars import LABEL_WIDTH, MAX_LABEL, TOTAL_WIDTH, WIDTH, status_bars
 from services.core.compliance_report import (
@@ -36,6 +36,7 @@ from services.core.compliance_report import (
     to_csv,
     to_pdf,
 )
+from services.core.reviews.use_cases import corrected
 
 pytestmark = pytest.mark.unit
 

@@ -7,24 +7,17 @@ entries stay: 422). Each change is an event on the organisation's directory stre
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from domain.credits.providers import (
-    SEED_PROVIDERS,
-    AddProvider,
-    Origin,
-    ProviderEntry,
-    RemoveProvider,
-)
-from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
-from services.core.handlers.providers import change_directory
-from services.core.projections.providers import tenant_providers
+from domain.credits.providers import AddProvider, Origin, ProviderEntry, RemoveProvider
+from services.api.auth import requires_role
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.directory import use_cases as directory_use_cases
 
 MANAGERS = requires_role("owner", "admin")
 
@@ -32,44 +25,32 @@ MANAGERS = requires_role("owner", "admin")
 class ProviderController(Controller):
     path = "/api/v1/providers"
     tags = ("providers",)
+    dependencies = USE_CASES
 
     @get("")
     async def directory(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         origin: Annotated[
             Origin | None,
             QueryParameter(description="seed (shared by every organisation) or tenant (yours)"),
         ] = None,
     ) -> list[ProviderEntry]:
         """The seed entries, then the organisation's own by name."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            own = await tenant_providers(tx)
-        return [e for e in (*SEED_PROVIDERS, *own) if origin in (None, e.origin)]
+        return await use_cases.run(directory_use_cases.provider_directory, origin)
 
     @post("", guards=[MANAGERS], status_code=201)
     async def add(
-        self, request: Request[Principal, Any, Any], state: State, data: JSONBody[AddProvider]
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[AddProvider]
     ) -> ProviderEntry:
         """Add a provider whose certificates the worker should recognise; its name and aliases
         must be new to the whole directory (409 otherwise)."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            [added] = await change_directory(
-                tx,
-                state.store,
-                data,
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
-            provider_id = added.data["provider_id"]
-            return next(e for e in await tenant_providers(tx) if e.provider_id == provider_id)
+        return await use_cases.run(directory_use_cases.add_provider, data)
 
     @delete("/{provider_id:str}", guards=[MANAGERS])
     async def remove(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         provider_id: FromPath[str],
         reason: Annotated[
             str, QueryParameter(min_length=1, max_length=500, description="Why it is removed")
@@ -77,11 +58,4 @@ class ProviderController(Controller):
     ) -> None:
         """Remove one of the organisation's own entries, with a reason."""
         command = RemoveProvider(provider_id=provider_id, reason=reason)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await change_directory(
-                tx,
-                state.store,
-                command,
-                command_id=request_command_id(request),
-                metadata=actor(request),
-            )
+        await use_cases.run(directory_use_cases.remove_provider, command)

@@ -7,22 +7,25 @@ organisation's history (``audits.ComplianceReportExported``) before the file is 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
-from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from litestar.response import Response
 
-from domain.audits.reports import Activity, ReportFormat
+from domain.audits.reports import Activity
 from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
-from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
+from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter
-from services.core import compliance_report, csv_export
-from services.core.compliance_report import ComplianceReport, ReportSelection
+from services.api.use_cases import USE_CASES
+from services.core import csv_export
+from services.core.application import UseCases
+from services.core.compliance_report import ComplianceReport
+from services.core.reports import use_cases as report_use_cases
+from services.core.reports.use_cases import ReportChoice, ReportExport, ReportFile
 
 AsOf = Annotated[date | None, day_parameter("Evaluate on this day (default: today)")]
 ActivityFilter = Annotated[
@@ -38,111 +41,63 @@ StatusFilter = Annotated[
 ]
 
 
-def selection(
-    as_of: date | None,
-    activity: Activity,
-    body: Body | None,
-    department: str | None,
-    site: str | None,
-    status: Status | None,
-) -> ReportSelection:
+def report_choice(
+    as_of: AsOf = None,
+    activity: ActivityFilter = "active",
+    only_body: BodyFilter = None,
+    department: NameFilter = None,
+    site: NameFilter = None,
+    status: StatusFilter = None,
+) -> ReportChoice:
+    """The staff and the day the report is of, from the query (a day out of range: 422)."""
     check_days(as_of=as_of)
-    return ReportSelection(
-        as_of=as_of or datetime.now(UTC).date(),
+    return ReportChoice(
+        as_of=as_of,
         activity=activity,
-        body=body,
-        department=department or None,
-        site=site or None,
+        body=only_body,
+        department=department,
+        site=site,
         status=status,
     )
+
+
+def _attachment(found: ReportFile) -> Response[bytes]:
+    disposition = f'attachment; filename="{found.filename}"'
+    return Response(found.content, headers={"Content-Disposition": disposition})
 
 
 class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ("reports",)
     guards = [requires_role("owner", "admin", "auditor")]  # noqa: RUF012 (Litestar layer)
+    dependencies = {  # noqa: RUF012 (Litestar layer)
+        **USE_CASES,
+        "choice": Provide(report_choice, sync_to_thread=False),
+    }
 
     @get("/compliance")
     async def compliance(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        as_of: AsOf = None,
-        activity: ActivityFilter = "active",
-        only_body: BodyFilter = None,
-        department: NameFilter = None,
-        site: NameFilter = None,
-        status: StatusFilter = None,
+        self, use_cases: NamedDependency[UseCases], choice: NamedDependency[ReportChoice]
     ) -> ComplianceReport:
         """The credentials and CE standing of the selected staff on a day: per person the
         credentials held, whether credentialed, each cycle's numbers and status, and the
         credits completed per calendar year."""
-        chosen = selection(as_of, activity, only_body, department, site, status)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await compliance_report.compliance_report(
-                tx, state.store, chosen, generated_at=datetime.now(UTC)
-            )
-
-    async def _export(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        chosen: ReportSelection,
-        *,
-        fmt: ReportFormat,
-    ) -> Response[bytes]:
-        now = datetime.now(UTC)
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            report = await compliance_report.compliance_report(
-                tx, state.store, chosen, generated_at=now
-            )
-            await compliance_report.record_report_export(
-                tx,
-                state.store,
-                report,
-                user_id=request.user.user_id,
-                fmt=fmt,
-                metadata=actor(request),
-            )
-        if fmt == "csv":
-            content = compliance_report.to_csv(report).encode()
-        else:
-            content = compliance_report.to_pdf(report, generated_by=request.user.email)
-        filename = f"compliance-report-{chosen.as_of}.{fmt}"
-        return Response(
-            content, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-        )
+        return await use_cases.run(report_use_cases.compliance_report, choice)
 
     @get("/compliance.csv", media_type=csv_export.MEDIA_TYPE)
     async def compliance_csv(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        as_of: AsOf = None,
-        activity: ActivityFilter = "active",
-        only_body: BodyFilter = None,
-        department: NameFilter = None,
-        site: NameFilter = None,
-        status: StatusFilter = None,
+        self, use_cases: NamedDependency[UseCases], choice: NamedDependency[ReportChoice]
     ) -> Response[bytes]:
         """The report as CSV: one row per person and cycle, with the day, the ledger position,
         the credentials and the credits per calendar year on every row."""
-        chosen = selection(as_of, activity, only_body, department, site, status)
-        return await self._export(request, state, chosen, fmt="csv")
+        export = ReportExport(choice=choice, format="csv")
+        return _attachment(await use_cases.run(report_use_cases.export_compliance_report, export))
 
     @get("/compliance.pdf", media_type="application/pdf")
     async def compliance_pdf(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        as_of: AsOf = None,
-        activity: ActivityFilter = "active",
-        only_body: BodyFilter = None,
-        department: NameFilter = None,
-        site: NameFilter = None,
-        status: StatusFilter = None,
+        self, use_cases: NamedDependency[UseCases], choice: NamedDependency[ReportChoice]
     ) -> Response[bytes]:
         """The report as PDF: a summary, then per person the credentials, the cycles and the
         credits per calendar year."""
-        chosen = selection(as_of, activity, only_body, department, site, status)
-        return await self._export(request, state, chosen, fmt="pdf")
+        export = ReportExport(choice=choice, format="pdf")
+        return _attachment(await use_cases.run(report_use_cases.export_compliance_report, export))

@@ -11,27 +11,25 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from domain.credits.certificate import ReviewCertificate, ReviewDecision
+from domain.credits.certificate import ReviewDecision
 from domain.credits.credit import CreditType, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.limits import Code, DecimalText, Name, ReasonText, Statement, Title
-from services.api.auth import Principal, requires_role
-from services.api.controllers.invitations import actor
-from services.api.controllers.people import authorise_person
-from services.api.idempotency import request_command_id
-from services.core import review_queries
-from services.core.db import Tx
-from services.core.handlers import verification
+from services.api.auth import requires_role
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
 from services.core.review_queries import ReviewItem, ReviewPage
+from services.core.reviews import use_cases as review_use_cases
+from services.core.reviews.use_cases import DecideCertificate, ReviewQueue
 from services.core.staff_queries import InvalidCursor
 
 READERS = requires_role("owner", "admin", "auditor")
@@ -80,22 +78,15 @@ class ReviewRequest(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"fields.credits must be above 0 and at most {MAX_CREDITS}")
 
 
-async def _item(tx: Tx, certificate_id: UUID) -> ReviewItem:
-    found = await review_queries.review_item(tx, certificate_id)
-    if found is None:
-        raise NotFoundException("no such certificate in this organisation")
-    return found
-
-
 class ReviewController(Controller):
     path = "/api/v1"
     tags = ("reviews",)
+    dependencies = USE_CASES
 
     @get("/reviews", guards=[READERS])
     async def queue(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         status: Annotated[
             VerificationStatus,
             QueryParameter(description="needs_review (default), pending, verified or rejected"),
@@ -105,33 +96,24 @@ class ReviewController(Controller):
     ) -> ReviewPage:
         """The certificates of one status, oldest upload first, each with its person, the
         credit declared, the fields read, the reasons and each body's acceptance."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            try:
-                return await review_queries.review_page(
-                    tx, status=status, limit=limit, cursor=cursor
-                )
-            except InvalidCursor as exc:
-                raise ValidationException(str(exc)) from exc
+        query = ReviewQueue(status=status, limit=limit, cursor=cursor)
+        try:
+            return await use_cases.run(review_use_cases.review_queue, query)
+        except InvalidCursor as exc:
+            raise ValidationException(str(exc)) from exc
 
     @get("/certificates/{certificate_id:uuid}")
     async def certificate(
-        self,
-        request: Request[Principal, Any, Any],
-        state: State,
-        certificate_id: FromPath[UUID],
+        self, use_cases: NamedDependency[UseCases], certificate_id: FromPath[UUID]
     ) -> ReviewItem:
         """Where a certificate's verification stands: status, reasons, what was read, who
         decided. The person themself, owners, admins and auditors."""
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            found = await _item(tx, certificate_id)
-        authorise_person(request.user, found.person.person_id, write=False)
-        return found
+        return await use_cases.run(review_use_cases.certificate_outcome, certificate_id)
 
     @post("/certificates/{certificate_id:uuid}/review", guards=[REVIEWERS], status_code=200)
     async def review(
         self,
-        request: Request[Principal, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         certificate_id: FromPath[UUID],
         data: JSONBody[ReviewRequest],
     ) -> ReviewItem:
@@ -139,24 +121,10 @@ class ReviewController(Controller):
         decision is recorded on the certificate and on the credit it was declared for. Nobody
         decides a certificate of their own record: 403 ``own_record_review``, and the attempt
         is recorded in the organisation's history."""
-        command = ReviewCertificate(
-            reviewer_id=request.user.user_id,
-            reviewer_person_id=request.user.person_id,
+        command = DecideCertificate(
+            certificate_id=certificate_id,
             decision=data.decision,
             reason=data.reason,
-            corrected_fields=None if data.fields is None else data.fields.extracted(),
+            fields=None if data.fields is None else data.fields.extracted(),
         )
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            await _item(tx, certificate_id)
-        await verification.review_certificate(
-            state.database,
-            state.store,
-            state.settings,
-            request.user.tenant_id,
-            certificate_id,
-            command,
-            command_id=request_command_id(request),
-            metadata=actor(request),
-        )
-        async with state.database.transaction(request.user.tenant_id) as tx:
-            return await _item(tx, certificate_id)
+        return await review_use_cases.review_certificate(use_cases, command)

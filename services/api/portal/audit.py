@@ -3,14 +3,14 @@ person, event type and dates, a page at a time; one person's history with their 
 record showed it at a chosen moment; the state of the hash chain; and the audit bundle to take
 away (built by ``GET /api/v1/audit/bundle``, linked from here).
 
-Everything is read with the same core functions as the audit endpoints
-(``audit_queries.timeline``, ``audit_queries.obligations_known_at``, ``verification
-.verify_chain``); this module only adds whose record each event is about and who caused it.
+Everything is read through the same use cases as the audit endpoints
+(``services.core.audit.use_cases``), which also say whose record each event is about and who
+caused it; this module only puts the events and the standing into words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -18,23 +18,25 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from domain.people.person import Person
-from services.api.controllers.people import person_or_404
 from services.api.portal.events import event_fields, event_label
 from services.api.portal.forms import Form
-from services.api.portal.pages import page, principal
+from services.api.portal.pages import page
 from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
-from services.core import queries
-from services.core.audit_queries import obligations_known_at, timeline
-from services.core.chain_check import verify_chain
-from services.core.db import Tx
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.audit import use_cases as audit_use_cases
+from services.core.audit.use_cases import (
+    AnnotatedTimeline,
+    PersonHistoryQuery,
+    StandingThen,
+    TimelineQuery,
+)
 from services.core.eventstore import RecordedEvent
-from services.core.stream_ids import aggregate_id
 
 PAGE_SIZE = 50
 
@@ -49,83 +51,25 @@ class TimelineRow:
     fields: list[tuple[str, str]]
 
 
-def _uuid(value: object) -> UUID | None:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        return None
-
-
-async def timeline_rows(tx: Tx, events: list[RecordedEvent]) -> list[TimelineRow]:
-    """The events with the person each is about and the member who caused it."""
-    credits: set[UUID] = set()
-    certificates: set[UUID] = set()
-    for e in events:
-        kind = e.stream_id.partition("-")[0]
-        if kind in ("credit", "certificate"):
-            (credits if kind == "credit" else certificates).add(aggregate_id(e.stream_id))
-    tenant = tx.require_tenant()
-    owners: dict[UUID, UUID] = {
-        r["id"]: r["person_id"]
-        for r in await tx.pg.fetch(
-            "SELECT credit_id AS id, person_id FROM credits WHERE tenant_id = $1"
-            " AND credit_id = ANY($2::uuid[]) UNION ALL SELECT certificate_id, person_id"
-            " FROM certificates WHERE tenant_id = $1 AND certificate_id = ANY($3::uuid[])",
-            tenant,
-            list(credits),
-            list(certificates),
-        )
-    }
-
-    def about(e: RecordedEvent) -> UUID | None:
-        kind, _, rest = e.stream_id.partition("-")
-        if kind == "person":
-            return _uuid(rest)
-        if kind in ("credit", "certificate"):
-            return owners.get(aggregate_id(e.stream_id))
-        return _uuid(e.data.get("person_id")) if "person_id" in e.data else None
-
-    people = {e.seq: about(e) for e in events}
-    names = await _names(tx, {p for p in people.values() if p})
-    actors = await _actors(tx, (e.metadata.get("actor_id") for e in events))
+def timeline_rows(found: AnnotatedTimeline) -> list[TimelineRow]:
+    """The entries as the page lists them: each event's label and fields in words."""
     return [
         TimelineRow(
-            event=e,
-            label=event_label(e.event_type),
-            person=(p, names[p]) if (p := people[e.seq]) and p in names else None,
-            actor=_actor(e.metadata, actors),
-            fields=list(event_fields(e.data)),
+            event=entry.event,
+            label=event_label(entry.event.event_type),
+            person=entry.person,
+            actor=entry.actor,
+            fields=list(event_fields(entry.event.data)),
         )
-        for e in events
+        for entry in found.entries
     ]
 
 
-async def _names(tx: Tx, person_ids: set[UUID]) -> dict[UUID, str]:
-    rows = await tx.pg.fetch(
-        "SELECT person_id, full_name FROM people WHERE tenant_id = $1"
-        " AND person_id = ANY($2::uuid[])",
-        tx.require_tenant(),
-        list(person_ids),
-    )
-    return {r["person_id"]: r["full_name"] for r in rows}
-
-
-async def _actors(tx: Tx, actor_ids: Iterable[object]) -> dict[str, str]:
-    ids = [u for u in {_uuid(a) for a in actor_ids if a} if u]
-    rows = await tx.pg.fetch(
-        "SELECT user_id, email FROM memberships WHERE tenant_id = $1 AND user_id = ANY($2::uuid[])",
-        tx.require_tenant(),
-        ids,
-    )
-    return {str(r["user_id"]): r["email"] for r in rows}
-
-
-def _actor(metadata: Mapping[str, Any], emails: Mapping[str, str]) -> str:
-    actor_id, role = metadata.get("actor_id"), metadata.get("actor_role")
-    if not actor_id:
-        return "CME Ledger (automatic)"
-    who = emails.get(str(actor_id), f"former member {actor_id}")
-    return f"{who} ({role})" if role else who
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -174,99 +118,102 @@ class AuditPages(Controller):
     path = "/audit"
     include_in_schema = False
     guards = [READERS]  # noqa: RUF012 (Litestar layer)
+    dependencies = USE_CASES
 
-    async def _timeline(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
+    @staticmethod
+    def _query(form: Form, event_types: Iterable[str]) -> TimelineQuery | None:
+        """The page of events the filters select (None: the filters are not valid)."""
+        chosen = timeline_filter(form, event_types)
+        if not form.ok:
+            return None
+        return TimelineQuery(
+            after_seq=chosen.after,
+            limit=PAGE_SIZE,
+            event_type=chosen.event_type,
+            since=chosen.since,
+            until=chosen.until,
+            person_id=chosen.person_id,
+        )
+
+    @staticmethod
+    def _timeline(
         base: str,
         form: Form,
-        person: Person | None,
+        event_types: Iterable[str],
+        query: TimelineQuery | None,
+        found: AnnotatedTimeline,
     ) -> dict[str, Any]:
-        """The page of events the filters select, with the links to the next page."""
-        event_types = sorted(state.store.registry.classes)
-        chosen = timeline_filter(form, event_types)
-        rows: list[TimelineRow] = []
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            if form.ok:
-                events = await timeline(
-                    tx,
-                    after_seq=chosen.after,
-                    limit=PAGE_SIZE,
-                    event_type=chosen.event_type,
-                    since=chosen.since,
-                    until=chosen.until,
-                    person_id=person.person_id if person else chosen.person_id,
-                )
-                rows = await timeline_rows(tx, events)
-            people = await tx.pg.fetch(
-                "SELECT person_id, full_name FROM people WHERE tenant_id = $1"
-                " ORDER BY full_name, person_id",
-                tx.require_tenant(),
-            )
+        """The page's rows and filters, with the links to the next and the first page."""
+        rows = timeline_rows(found)
         return {
             "form": form,
             "rows": rows,
-            "people": {str(p["person_id"]): p["full_name"] for p in people},
+            "people": {str(person_id): name for person_id, name in found.people.items()},
             "event_types": {t: f"{event_label(t)} ({t})" for t in event_types},
             "next_url": _url(base, form, rows[-1].event.seq) if len(rows) == PAGE_SIZE else None,
-            "first_url": _url(base, form, None) if chosen.after else None,
-            "status": 200 if form.ok else 400,
+            "first_url": _url(base, form, None) if query and query.after_seq else None,
+            "status": 200 if query else 400,
         }
 
     @get("")
-    async def history(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def history(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """The organisation's history, oldest first, filtered."""
         form = Form("timeline", dict(request.query_params))
-        found = await self._timeline(request, state, "/audit", form, None)
-        return await page(request, "audit/timeline.html", person=None, **found)
+        event_types = audit_use_cases.EVENT_TYPES
+        query = self._query(form, event_types)
+        found = await use_cases.run(audit_use_cases.annotated_timeline, query)
+        shown = self._timeline("/audit", form, event_types, query, found)
+        return await page(request, "audit/timeline.html", person=None, **shown)
 
     @get("/people/{person_id:uuid}")
     async def person_history(
-        self, request: Request[Any, Any, Any], state: State, person_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
     ) -> Template:
-        """One person's history, and their standing as recorded at a chosen moment."""
+        """One person's history, and their standing as recorded at a chosen moment (``at``,
+        UTC), evaluated on that moment's day."""
         form = Form("timeline", dict(request.query_params))
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            person = await person_or_404(tx, person_id)
-        found = await self._timeline(request, state, f"/audit/people/{person_id}", form, person)
-        known = await self._known_at(request, state, form, person_id)
-        return await page(request, "audit/timeline.html", person=person, **known, **found)
-
-    async def _known_at(
-        self, request: Request[Any, Any, Any], state: State, form: Form, person_id: UUID
-    ) -> dict[str, Any]:
-        """The standing replayed from what was recorded by the moment chosen (``at``, UTC),
-        evaluated on that moment's day."""
-        if not form.value("at"):
-            return {"known": None, "known_at": None}
-        moment = form.moment("at", "moment")
-        if moment is None:
-            return {"known": None, "known_at": None}
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            replayed = await obligations_known_at(
-                tx, state.store, person_id, known_at=moment, today=moment.date()
-            )
-            credits = await queries.my_credits(tx, person_id)
-        if replayed is None:
-            return {"known": [], "known_at": moment}
-        current, previous = cards(replayed, credits, moment.date())
-        return {"known": current + previous, "known_at": moment}
+        event_types = audit_use_cases.EVENT_TYPES
+        query = self._query(form, event_types)
+        moment = form.moment("at", "moment") if form.value("at") else None
+        found = await use_cases.run(
+            audit_use_cases.person_history,
+            PersonHistoryQuery(person_id=person_id, timeline=query, known_at=moment),
+        )
+        base = f"/audit/people/{person_id}"
+        shown = self._timeline(base, form, event_types, query, found.timeline)
+        return await page(
+            request,
+            "audit/timeline.html",
+            person=found.person,
+            **_known(found.standing_then, moment),
+            **shown,
+        )
 
     @get("/chain")
-    async def chain(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def chain(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """Recompute the organisation's hash chain now, from its first event."""
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            report = await verify_chain(tx, state.store)
-            last = await tx.pg.fetchval(
-                "SELECT recorded_at FROM events WHERE tenant_id = $1 AND seq = $2",
-                tx.require_tenant(),
-                report.checked,
-            )
+        found = await use_cases.run(audit_use_cases.check_chain, None)
         return await page(
             request,
             "audit/chain.html",
-            report=report,
-            last_recorded=last,
-            checked_at=datetime.now(UTC),
+            report=found.report,
+            last_recorded=found.last_recorded,
+            checked_at=found.checked_at,
         )
+
+
+def _known(then: StandingThen | None, moment: datetime | None) -> dict[str, Any]:
+    """The standing cards as recorded at ``moment`` (None: not asked, or not valid)."""
+    if then is None or moment is None:
+        return {"known": None, "known_at": None}
+    if then.obligations is None:
+        return {"known": [], "known_at": moment}
+    current, previous = cards(then.obligations, then.credits, moment.date())
+    return {"known": current + previous, "known_at": moment}

@@ -1,9 +1,9 @@
 """The staff compliance report page (owners, admins, auditors): choose the day and the staff,
 read the report on the page, and take it away as PDF or CSV.
 
-The page shows ``services.core.compliance_report`` as is; the files come from the report
-endpoints (``controllers/reports.py``), which record each export in the organisation's history,
-and this page sends the browser there once the choices are valid.
+The page shows the report of ``services.core.reports.use_cases.report_page`` as is; the files
+come from the report endpoints (``controllers/reports.py``), which record each export in the
+organisation's history, and this page sends the browser there once the choices are valid.
 """
 
 from __future__ import annotations
@@ -14,22 +14,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Response, Template
 
 from domain.audits.reports import ReportFormat
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form
-from services.api.portal.pages import page, principal
+from services.api.portal.pages import page
 from services.api.portal.staff import ACTIVITIES, READERS, optional_choice
-from services.core import staff_queries
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
 from services.core.compliance_report import (
     ReportSelection,
-    compliance_report,
     credential_text,
     report_years,
     selection_text,
 )
+from services.core.reports import use_cases as report_use_cases
 
 FORMATS: Mapping[ReportFormat, str] = {"pdf": "PDF", "csv": "CSV"}
 FIELDS = ("as_of", "activity", "body", "department", "site", "status")
@@ -55,50 +56,47 @@ class ReportPages(Controller):
     path = "/reports"
     include_in_schema = False
     guards = [READERS]  # noqa: RUF012 (Litestar layer)
+    dependencies = USE_CASES
 
     @get("")
-    async def report(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def report(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """The choices, and the report they give (the default: active staff today)."""
         today = datetime.now(UTC).date()
         form = Form("report", {"as_of": today.isoformat(), **dict(request.query_params)})
-        return await self._page(request, state, form, today)
+        return await self._page(request, use_cases, form, today)
 
     async def _page(
-        self, request: Request[Any, Any, Any], state: State, form: Form, today: date
+        self, request: Request[Any, Any, Any], use_cases: UseCases, form: Form, today: date
     ) -> Template:
         chosen = report_selection(form, today)
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            placements = await staff_queries.placements(tx)
-            report = (
-                None
-                if chosen is None
-                else await compliance_report(
-                    tx, state.store, chosen, generated_at=datetime.now(UTC)
-                )
-            )
+        found = await use_cases.run(report_use_cases.report_page, chosen)
         return await page(
             request,
             "reports/compliance.html",
             form=form,
-            report=report,
+            report=found.report,
             described=selection_text(chosen) if chosen else "",
             years=report_years(chosen.as_of) if chosen else [],
             credential_text=credential_text,
             activities=ACTIVITIES,
-            departments={name: name for name in placements.departments},
-            sites={name: name for name in placements.sites},
+            departments={name: name for name in found.departments},
+            sites={name: name for name in found.sites},
             today=today,
             status=200 if form.ok else 422,
         )
 
     @get("/download")
-    async def download(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    async def download(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         """On to the report endpoint with the choices made, once they are valid."""
         today = datetime.now(UTC).date()
         form = Form("report", dict(request.query_params))
         fmt = form.choice("format", "format", FORMATS)
         if report_selection(form, today) is None or fmt is None:
-            return await self._page(request, state, form, today)
+            return await self._page(request, use_cases, form, today)
         query = urlencode({name: form.value(name) for name in FIELDS if form.value(name)})
         return Redirect(
             f"/api/v1/reports/compliance.{fmt}" + (f"?{query}" if query else ""), status_code=303

@@ -2,51 +2,41 @@
 one certificate beside what was read off it and what the person declared, with the decision
 form for owners and admins (auditors read).
 
-A decision goes through ``handlers.verification.review_certificate``, exactly as the review
-endpoint: approve (optionally correcting the fields read, with a reason), or reject with a
+A decision goes through ``services.core.reviews.use_cases.review_certificate``, exactly as the
+review endpoint: approve (optionally correcting the fields read, with a reason), or reject with a
 reason. The file is shown inline from ``/reviews/<id>/file``; every showing is recorded as a
 download (``audits.CertificateDownloaded``), as the API's download is.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response, Stream, Template
 
-from domain.credits.certificate import (
-    EXTENSIONS,
-    ReviewCertificate,
-    ReviewDecision,
-    ReviewReasonRequired,
-)
+from domain.credits.certificate import EXTENSIONS, ReviewDecision, ReviewReasonRequired
 from domain.credits.credit import CreditDetails, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
-from services.core import review_queries
-from services.core.blobs import BlobStore, blob_key
-from services.core.db import Tx
-from services.core.handlers import certificates as certificate_handlers
-from services.core.handlers import verification
+from services.api.use_cases import USE_CASES
+from services.core.application import UseCases
+from services.core.blobs import BlobStore
 from services.core.review_queries import ReviewItem
+from services.core.reviews import use_cases as review_use_cases
+from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue
 from services.core.staff_queries import InvalidCursor
 
 PAGE_SIZE = 25
@@ -103,16 +93,6 @@ def typed_fields(form: Form) -> ExtractedFields:
     )
 
 
-def corrected(typed: ExtractedFields, recorded: ExtractedFields | None) -> ExtractedFields | None:
-    """``typed`` when it corrects the fields on record, else None (the order in which credit
-    types are listed is no correction)."""
-
-    def sort(fields: ExtractedFields) -> ExtractedFields:
-        return msgspec.structs.replace(fields, credit_types=tuple(sorted(fields.credit_types)))
-
-    return None if sort(typed) == sort(recorded or ExtractedFields()) else typed
-
-
 def comparison(item: ReviewItem) -> list[tuple[str, str, str, bool]]:
     """(what, declared, on the certificate, whether they differ) for the declared credit."""
     fields = item.certificate.fields or ExtractedFields()
@@ -149,34 +129,26 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-async def _item(tx: Tx, certificate_id: UUID) -> ReviewItem:
-    found = await review_queries.review_item(tx, certificate_id)
-    if found is None:
-        raise NotFoundException("no such certificate in this organisation")
-    return found
-
-
 class ReviewPages(Controller):
     path = "/reviews"
     include_in_schema = False
+    dependencies = USE_CASES
 
     @get("", guards=[READERS])
-    async def queue(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def queue(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Template:
         """The certificates of one status, oldest upload first, a page at a time."""
         form = Form("queue", dict(request.query_params))
         status = optional_choice(form, "status", "status", TABS) or "needs_review"
         cursor = form.value("cursor") or None
         found = None
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            if form.ok:
-                try:
-                    found = await review_queries.review_page(
-                        tx, status=status, limit=PAGE_SIZE, cursor=cursor
-                    )
-                except InvalidCursor:
-                    form.fail(
-                        None, "This page link is out of date: start again from the first page"
-                    )
+        if form.ok:
+            query = ReviewQueue(status=status, limit=PAGE_SIZE, cursor=cursor)
+            try:
+                found = await use_cases.run(review_use_cases.review_queue, query)
+            except InvalidCursor:
+                form.fail(None, "This page link is out of date: start again from the first page")
         return await page(
             request,
             "reviews/queue.html",
@@ -193,25 +165,24 @@ class ReviewPages(Controller):
 
     @get("/{certificate_id:uuid}", guards=[READERS])
     async def certificate(
-        self, request: Request[Any, Any, Any], state: State, certificate_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        certificate_id: FromPath[UUID],
     ) -> Template:
-        return await self._certificate(request, state, certificate_id)
+        return await self._certificate(request, use_cases, certificate_id)
 
     async def _certificate(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        use_cases: UseCases,
         certificate_id: UUID,
         *,
         form: Form | None = None,
         status: int = 200,
     ) -> Template:
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            item = await _item(tx, certificate_id)
-            waiting = await review_queries.review_page(tx, status="needs_review", limit=2)
-        following = next(
-            (w for w in waiting.items if w.certificate.certificate_id != certificate_id), None
-        )
+        shown = await use_cases.run(review_use_cases.certificate_under_review, certificate_id)
+        item = shown.item
         me = principal(request)
         reviewer = me.role in ("owner", "admin")
         own_record = reviewer and item.person.person_id == me.person_id
@@ -226,45 +197,37 @@ class ReviewPages(Controller):
             may_decide=reviewer and not own_record,
             own_record=own_record,
             decided=request.query_params.get("decided") in DECISIONS,
-            following=following,
+            following=shown.following,
             status=status,
         )
 
     @post("/{certificate_id:uuid}", guards=[MANAGERS])
     async def decide(
-        self, request: Request[Any, Any, Any], state: State, certificate_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        certificate_id: FromPath[UUID],
     ) -> Response[Any]:
         """Approve or reject, correcting the fields first when they were changed."""
-        me = principal(request)
         form = await read_form(request, "review")
         decision = form.choice("decision", "decision", DECISIONS)
         reason = form.text("reason", "reason", required=False, max_length=1000)
         fields = typed_fields(form)
         if form.ok and decision is not None:
+            command = DecideCertificate(
+                certificate_id=certificate_id,
+                decision=decision,
+                reason=reason,
+                fields=fields,
+                fields_as_edited=True,
+            )
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    item = await _item(tx, certificate_id)
-                await verification.review_certificate(
-                    state.database,
-                    state.store,
-                    state.settings,
-                    me.tenant_id,
-                    certificate_id,
-                    ReviewCertificate(
-                        reviewer_id=me.user_id,
-                        reviewer_person_id=me.person_id,
-                        decision=decision,
-                        reason=reason,
-                        corrected_fields=corrected(fields, item.certificate.fields),
-                    ),
-                    command_id=request_command_id(request),
-                    metadata=actor(request),
-                )
+                await review_use_cases.review_certificate(use_cases, command)
             except DomainError as exc:
                 form.refuse(exc, "reason" if isinstance(exc, ReviewReasonRequired) else None)
             else:
                 return see_other(request, f"/reviews/{certificate_id}?decided={decision}")
-        return await self._certificate(request, state, certificate_id, form=form, status=422)
+        return await self._certificate(request, use_cases, certificate_id, form=form, status=422)
 
     @get(
         "/{certificate_id:uuid}/file",
@@ -273,28 +236,18 @@ class ReviewPages(Controller):
     )
     async def file(
         self,
-        request: Request[Any, Any, Any],
-        state: State,
+        use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
         certificate_id: FromPath[UUID],
     ) -> Stream:
         """The certificate's file to show in the page; recorded as a download."""
-        me = principal(request)
-        async with state.database.transaction(me.tenant_id) as tx:
-            found = (await _item(tx, certificate_id)).certificate
-            await certificate_handlers.record_download(
-                tx,
-                state.store,
-                user_id=me.user_id,
-                person_id=found.person_id,
-                certificate_id=certificate_id,
-                sha256=found.sha256,
-                metadata=actor(request),
-            )
-            chunks = await asyncio.to_thread(blobs.open, blob_key(me.tenant_id, found.sha256))
+        opened = await use_cases.run(
+            review_use_cases.open_certificate_file, OpenCertificateFile(certificate_id, blobs)
+        )
+        found = opened.certificate
         name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
         return Stream(
-            chunks,
+            opened.chunks,
             media_type=found.media_type,
             headers={
                 "content-disposition": f'inline; filename="{name}"',

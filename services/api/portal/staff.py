@@ -27,15 +27,12 @@ from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
-    RevokeInvitation,
     Role,
     RoleNotAllowed,
 )
 from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
-from services.api.controllers.invitations import actor
-from services.api.idempotency import request_command_id
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
@@ -43,14 +40,15 @@ from services.api.portal.standing import cards
 from services.api.use_cases import USE_CASES
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
-from services.core.db import Tx
-from services.core.handlers import organisations as org
-from services.core.handlers import people as people_handlers
 from services.core.identity import IdentityError, InvalidEmail
 from services.core.mail import send_quietly
+from services.core.organisation import use_cases as organisation
+from services.core.organisation.use_cases import Invite
+from services.core.people import use_cases as people
+from services.core.people.use_cases import ChangePerson
 from services.core.staff import use_cases as staff
 from services.core.staff.use_cases import ChangeActivity, ListStaff
-from services.core.staff_invitations import NewStaff, SentInvitation, invite
+from services.core.staff_invitations import NewStaff, SentInvitation
 from services.core.staff_queries import Activity, InvalidCursor, StaffFilter
 
 READERS = requires_role("owner", "admin", "auditor")
@@ -119,17 +117,6 @@ def invitation_link(public_url: str, token: str) -> str:
 
 def invite_form_values(person_email: str | None) -> Form:
     return Form("invite", {"role": "employee", "email": person_email or ""})
-
-
-async def _open_invitations(tx: Tx) -> list[Any]:
-    return list(
-        await tx.pg.fetch(
-            "SELECT invitation_id, email, role, expires_at FROM invitations"
-            " WHERE tenant_id = $1 AND status = 'pending' AND expires_at > now()"
-            " ORDER BY expires_at DESC",
-            tx.require_tenant(),
-        )
-    )
 
 
 class StaffPages(Controller):
@@ -241,15 +228,11 @@ class StaffPages(Controller):
         )
         if form.ok:
             try:
-                async with state.database.transaction(principal(request).tenant_id) as tx:
-                    await people_handlers.change_person(
-                        tx,
-                        state.store,
-                        person_id,
-                        command,
-                        command_id=request_command_id(request),
-                        metadata=actor(request),
-                    )
+                await use_cases.run(
+                    people.change_person, ChangePerson(person_id=person_id, change=command)
+                )
+            except (AccessDenied, NotFound):
+                raise
             except DomainError as exc:
                 form.refuse(exc)
             else:
@@ -299,21 +282,26 @@ class StaffPages(Controller):
         return await self._person(request, use_cases, person_id, status=422, change=form)
 
     @get("/invite", guards=[MANAGERS])
-    async def invite_page(self, request: Request[Any, Any, Any], state: State) -> Template:
-        return await self._invite_page(request, state, invite_form_values(None))
+    async def invite_page(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+    ) -> Template:
+        return await self._invite_page(request, state, use_cases, invite_form_values(None))
 
     async def _invite_page(
         self,
         request: Request[Any, Any, Any],
         state: State,
+        use_cases: UseCases,
         form: Form,
         *,
         sent: SentInvitation | None = None,
         revoke: Form | None = None,
         status: int = 200,
     ) -> Template:
-        async with state.database.transaction(principal(request).tenant_id) as tx:
-            invitations = await _open_invitations(tx)
+        invitations = await use_cases.run(organisation.open_invitations, None)
         return await page(
             request,
             "staff/invite.html",
@@ -360,52 +348,43 @@ class StaffPages(Controller):
             )
         if form.ok and role is not None:
             try:
-                async with state.database.transaction(me.tenant_id) as tx:
-                    sent = await invite(
-                        tx,
-                        state.store,
-                        state.settings,
-                        email=email,
-                        role=role,
-                        by_role=me.role,
-                        person_id=person_id,
-                        staff=staff,
-                        metadata=actor(request),
-                        command_id=request_command_id(request),
-                    )
+                sent = await use_cases.run(
+                    organisation.invite,
+                    Invite(email=email, role=role, person_id=person_id, staff=staff),
+                )
+            except (AccessDenied, NotFound):
+                raise
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
             else:
                 shown = await self._invite_page(
-                    request, state, invite_form_values(None), sent=sent, status=201
+                    request, state, use_cases, invite_form_values(None), sent=sent, status=201
                 )
                 shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
                 return shown
         if person_id is not None:
             return await self._person(request, use_cases, person_id, status=422, invitation=form)
-        return await self._invite_page(request, state, form, status=422)
+        return await self._invite_page(request, state, use_cases, form, status=422)
 
     @post("/invitations/{invitation_id:uuid}/revoke", guards=[MANAGERS])
     async def revoke(
-        self, request: Request[Any, Any, Any], state: State, invitation_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        invitation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Revoke an open invitation: its link stops working. Back to the invitations, or to
         the page named by the form's ``back``."""
-        me = principal(request)
         form = await read_form(request, "revoke")
         try:
-            async with state.database.transaction(me.tenant_id) as tx:
-                await org.change_organisation(
-                    tx,
-                    state.store,
-                    RevokeInvitation(invitation_id=invitation_id, by_role=me.role),
-                    actor(request),
-                    command_id=request_command_id(request),
-                )
+            await use_cases.run(organisation.revoke_invitation, invitation_id)
+        except (AccessDenied, NotFound):
+            raise
         except DomainError as exc:
             form.refuse(exc)
             return await self._invite_page(
-                request, state, invite_form_values(None), revoke=form, status=422
+                request, state, use_cases, invite_form_values(None), revoke=form, status=422
             )
         back = form.value("back")
         return see_other(request, safe_next(back) if back else "/staff/invite", notice="saved")

@@ -126,48 +126,78 @@ async def review_certificate(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    """Record a reviewer's decision (see ``ReviewCertificate``; its ``assessment`` is made here
-    of the fields approved: the corrected ones, else those on record) and the credit's status,
-    in one transaction of its own.
-
-    Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
-    ``PersonNotRegistered``. An ``OwnRecordReview`` is recorded (``audits.ReviewRefused`` on
-    the reviewer's access stream, in a transaction after the refused one rolled back) before it
-    is raised."""
+    """Record a reviewer's decision (``decide_review``) in one transaction of its own.
+    An ``OwnRecordReview`` is recorded (``record_refused_review``) in a transaction after the
+    refused one rolled back, before it is raised."""
     try:
         async with database.transaction(tenant_id) as tx:
-            return await _decide_review(
-                tx, store, settings, certificate_id, command, command_id, metadata
-            )
-    except OwnRecordReview as refusal:
-        async with database.transaction(tenant_id) as tx:
-            found = await _certificate(tx, store, certificate_id)
-            await record_fact(
+            return await decide_review(
                 tx,
                 store,
-                access_stream(command.reviewer_id),
-                ReviewRefused(
-                    user_id=command.reviewer_id,
-                    certificate_id=certificate_id,
-                    person_id=found.person_id,
-                    decision=command.decision,
-                    refusal=refusal.code,
-                ),
-                event_id=uuid5(command_id, "refusal"),
+                settings,
+                certificate_id,
+                command,
+                command_id=command_id,
+                metadata=metadata,
+            )
+    except OwnRecordReview:
+        async with database.transaction(tenant_id) as tx:
+            await record_refused_review(
+                tx,
+                store,
+                certificate_id,
+                command,
+                command_id=command_id,
                 metadata=metadata,
             )
         raise
 
 
-async def _decide_review(
+async def record_refused_review(
+    tx: Tx,
+    store: EventStore,
+    certificate_id: UUID,
+    command: ReviewCertificate,
+    *,
+    command_id: UUID,
+    metadata: Metadata | None = None,
+) -> None:
+    """Record that ``command`` was refused as a review of the reviewer's own record
+    (``audits.ReviewRefused`` on the reviewer's access stream). Call it in a transaction after
+    the refused one rolled back."""
+    found = await _certificate(tx, store, certificate_id)
+    await record_fact(
+        tx,
+        store,
+        access_stream(command.reviewer_id),
+        ReviewRefused(
+            user_id=command.reviewer_id,
+            certificate_id=certificate_id,
+            person_id=found.person_id,
+            decision=command.decision,
+            refusal=OwnRecordReview.code,
+        ),
+        event_id=uuid5(command_id, "refusal"),
+        metadata=metadata,
+    )
+
+
+async def decide_review(
     tx: Tx,
     store: EventStore,
     settings: Settings,
     certificate_id: UUID,
     command: ReviewCertificate,
+    *,
     command_id: UUID,
-    metadata: Metadata | None,
+    metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
+    """Record a reviewer's decision (see ``ReviewCertificate``; its ``assessment`` is made here
+    of the fields approved: the corrected ones, else those on record) and the credit's status.
+
+    Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
+    ``PersonNotRegistered``, and ``OwnRecordReview``, which the caller records
+    (``record_refused_review``) once this transaction rolled back."""
     found = await _certificate(tx, store, certificate_id)
     fields = command.corrected_fields or found.fields
     holder, declared = await _subject(tx, store, found)

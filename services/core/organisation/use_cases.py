@@ -95,6 +95,16 @@ async def list_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
     return await queries.invitations(uow.tx)
 
 
+async def open_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
+    """The invitations whose link still works (pending, not expired), newest first."""
+    now = uow.now()
+    return [
+        found
+        for found in await list_invitations(uow, None)
+        if found.status == "pending" and found.expires_at > now
+    ]
+
+
 async def revoke_invitation(uow: UnitOfWork, invitation_id: UUID) -> None:
     """Revoke an open invitation; its link stops working."""
     require_role(uow.actor, *MANAGERS)

@@ -1,10 +1,13 @@
 """Dead letters: messages that failed permanently or exhausted their retries.
 
-They wait in ``<queue>.XQ`` (kept 7 days), each with its error and failure time
-(``services.worker.broker.DeadLetterWithError``). Admins list a tenant's dead letters and replay
-them: a replayed message goes back on its queue with the same message id (so the actor stays
-idempotent) and a fresh retry count. Other tenants' messages go back to the dead-letter queue
-untouched.
+They wait in ``<queue>.XQ`` (kept 7 days), each with its error and failure time (set by the
+worker's ``services.worker.broker.DeadLetterWithError``, named in ``messages``). Admins list a
+tenant's dead letters and replay them: a replayed message goes back on its queue with the same
+message id (so the actor stays idempotent) and a fresh retry count. Other tenants' messages go
+back to the dead-letter queue untouched.
+
+The admin API and the command line read the queue here, in the application layer; the worker
+only writes dead letters.
 
 Reading the queue takes every message off it until the reading channel closes, so a second
 reader at the same moment would miss them: readers take ``SCAN_LOCK`` first (``scan``). Every
@@ -31,8 +34,8 @@ from domain.audits.operations import DeadLettersReplayed, ReplayedJob
 from services.core.db import Tx
 from services.core.eventstore import EventStore, Metadata
 from services.core.handlers import record_fact
+from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 from services.core.stream_ids import access_stream
-from services.worker.broker import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 
 SCAN_LOCK = "dead-letters"
 # Options of a failed delivery that a replay starts afresh without.

@@ -1,0 +1,1 @@
+"""The provider directory: the seed entries every organisation shares and its own."""

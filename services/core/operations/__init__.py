@@ -1,0 +1,1 @@
+"""Operations: the organisation's background jobs that failed for good, and their replay."""

@@ -1,0 +1,1 @@
+"""Certificate review: the review queue, one certificate's outcome, the reviewers' decisions."""
