@@ -25,7 +25,7 @@ import msgspec
 
 from domain.shared.event import Event, EventRegistry
 from services.core.db import Database
-from services.core.eventstore import EventStore, Metadata, PostgresEventStore
+from services.core.eventsourcing.store import EventStore, Metadata, PostgresEventStore
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
 from services.core.settings import Settings, load_settings

@@ -85,7 +85,7 @@ def serve(settings: Settings) -> None:
 @click.pass_obj
 def verify_chain_command(settings: Settings, tenant: UUID | None) -> None:
     """Recompute every tenant's hash chain; exit 1 at the first broken link."""
-    from services.core.chain_check import verify_chain
+    from services.core.eventsourcing.chain_check import verify_chain
 
     store = build_event_store()
 
@@ -135,7 +135,7 @@ def rebuild_projections(settings: Settings, tenant: UUID | None) -> None:
 def reevaluate(settings: Settings, tenant: UUID | None, person: UUID | None) -> None:
     """Re-run evaluate() as of today with the current rule packs and store the obligations
     (after a rule pack version changes, or to move people into their new cycle)."""
-    from services.core.eventstore import utc_now
+    from services.core.eventsourcing.store import utc_now
     from services.core.projections.obligations import evaluate_people
 
     store = build_event_store()

@@ -7,7 +7,12 @@ from uuid import UUID, uuid4
 
 from domain.shared.event import Event, EventRegistry, Upcaster
 from services.core.db import Database
-from services.core.eventstore import EventStore, Metadata, PostgresEventStore, RecordedEvent
+from services.core.eventsourcing.store import (
+    EventStore,
+    Metadata,
+    PostgresEventStore,
+    RecordedEvent,
+)
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
 from services.core.registry import EVENT_TYPES

@@ -16,7 +16,7 @@ from domain.people.credentials import Body
 from domain.people.person import AddCredential, RecordBirthMonth, RegisterPerson
 from services.core.blobs import BlobStore
 from services.core.db import Database
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.certificates import inspect_upload, upload_certificate
 from services.core.handlers.credits import record_credit
 from services.core.handlers.people import change_person, register_person

@@ -35,7 +35,7 @@ from domain.organisations.organisation import (
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
 from services.core.application import AccessDenied, NotFound
-from services.core.eventstore import ConcurrencyConflict
+from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
 from services.core.handlers.api_tokens import ApiTokenNotFound
 from services.core.handlers.organisations import SlugTaken

@@ -25,7 +25,7 @@ import msgspec
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.settings import Settings
 
 C = TypeVar("C")

@@ -38,10 +38,10 @@ from domain.credits.certificate import EXTENSIONS, CertificateUploaded, MediaTyp
 from domain.shared.event import event_tag
 from services.core import queries
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
-from services.core.chain import format_timestamp
-from services.core.chain_check import ChainWalk, export_line
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent, read_history
+from services.core.eventsourcing.chain import format_timestamp
+from services.core.eventsourcing.chain_check import ChainWalk, export_line
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
 from services.core.handlers.exports import record_export
 from services.core.transcripts import PdfDocument
 

@@ -14,7 +14,7 @@ from domain.credits import credit, waiver
 from domain.people import person
 from domain.shared.event import fold
 from services.core.db import Tx
-from services.core.eventstore import EventStore, RecordedEvent, row_to_event, select_events
+from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
 from services.core.stream_ids import person_stream
 
 _TIMELINE = select_events(

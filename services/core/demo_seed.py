@@ -41,7 +41,7 @@ from domain.people.person import (
 from services.core import queries
 from services.core.blobs import BlobStore
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.handlers import certificates as certificate_handlers
 from services.core.handlers.credits import record_credit
 from services.core.handlers.organisations import (

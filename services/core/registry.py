@@ -17,7 +17,7 @@ from domain.notifications.preferences import PREFERENCE_EVENTS
 from domain.organisations.organisation import ORGANISATION_EVENTS
 from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
-from services.core.eventstore import Clock, PostgresEventStore, utc_now
+from services.core.eventsourcing.store import Clock, PostgresEventStore, utc_now
 from services.core.projections import Projection, ProjectionRunner
 from services.core.projections.certificates import CertificatesProjection
 from services.core.projections.credits import CreditsProjection, WaiversProjection

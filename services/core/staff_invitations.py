@@ -13,7 +13,7 @@ import msgspec
 from domain.organisations.organisation import Role
 from domain.people.person import RegisterPerson
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.handlers import organisations as org
 from services.core.handlers import people as people_handlers
 from services.core.handlers.organisations import Invited

@@ -28,8 +28,8 @@ import structlog
 from dramatiq.errors import BrokerConnectionError
 
 from services.core.db import Database
-from services.core.eventstore import RecordedEvent, row_to_event, select_events
-from services.core.feed import acknowledge, read_feed
+from services.core.eventsourcing.feed import acknowledge, read_feed
+from services.core.eventsourcing.store import RecordedEvent, row_to_event, select_events
 from services.worker.runtime import Job, Subscriptions
 
 CONSUMER = "relay"

@@ -30,7 +30,7 @@ import structlog
 from domain.shared.event import Event, event_tag
 from services.core.application import Actor, UnitOfWork
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent, read_history
+from services.core.eventsourcing.store import RecordedEvent, read_history
 from services.worker.broker import BUSY_DELAY_MS, Busy, PermanentFailure, worker_application
 
 # The namespace of message ids: uuid5(namespace, f"{event id}:{actor name}") for the relay's,

@@ -28,7 +28,7 @@ from dramatiq.errors import BrokerConnectionError
 
 from domain.notifications.digest import digest_day
 from services.core.db import Database
-from services.core.eventstore import Clock, utc_now
+from services.core.eventsourcing.store import Clock, utc_now
 from services.core.settings import WEEKDAYS, Settings
 from services.worker.runtime import Run, run_message_id
 

@@ -18,10 +18,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.core.chain import GENESIS_HASH
-from services.core.chain_check import ChainWalk
 from services.core.db import Database
-from services.core.eventstore import (
+from services.core.eventsourcing.chain import GENESIS_HASH
+from services.core.eventsourcing.chain_check import ChainWalk
+from services.core.eventsourcing.memory import InMemoryEventStore
+from services.core.eventsourcing.store import (
     ANY_VERSION,
     ConcurrencyConflict,
     DuplicateEventIds,
@@ -32,7 +33,6 @@ from services.core.eventstore import (
     UnitOfWork,
     UnknownTenant,
 )
-from services.core.eventstore_memory import InMemoryEventStore
 from tests.support import CounterSet, NoteAdded, make_registry, make_store
 
 

@@ -6,9 +6,9 @@ from uuid import uuid4
 
 import pytest
 
-from services.core.chain_check import verify_chain
 from services.core.db import Database
-from services.core.eventstore import ConcurrencyConflict, DuplicateEventIds, StreamAppend
+from services.core.eventsourcing.chain_check import verify_chain
+from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, StreamAppend
 from tests.support import NoteAdded, add_notes, make_store, register
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from uuid import uuid4
 
 import pytest
 
-from services.core.chain_check import export_line
 from services.core.db import Database
+from services.core.eventsourcing.chain_check import export_line
 from tests.conftest import ROOT
 from tests.support import CounterSet, add_notes, make_store, register
 

@@ -20,7 +20,7 @@ from services.core import queries
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.db import Database
-from services.core.eventstore import EventStore, RecordedEvent
+from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.handlers.providers import change_directory
 from services.core.handlers.verification import review_certificate, verify_certificate
 from services.core.projections import ProjectionRunner

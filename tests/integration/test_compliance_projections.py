@@ -42,7 +42,7 @@ from domain.shared.errors import DomainError
 from domain.shared.event import fold
 from services.core import queries
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, read_history
+from services.core.eventsourcing.store import EventStore, read_history
 from services.core.handlers.credits import change_credit, record_credit, record_waiver
 from services.core.handlers.people import change_person, register_person
 from services.core.projections.obligations import evaluate_people

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.core.db import Database
-from services.core.eventstore import ConcurrencyConflict, DuplicateEventIds, EventStore
+from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, EventStore
 from tests.support import NoteAdded, add_notes, make_store, register
 
 pytestmark = pytest.mark.integration

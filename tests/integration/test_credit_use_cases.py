@@ -21,7 +21,7 @@ from services.core.blobs import BlobStore, FilesystemBlobStore, blob_key
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.credits.use_cases import RecordNewCredit, record_credit
 from services.core.db import Database
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.certificates import inspect_upload
 from services.core.handlers.people import register_person
 from services.core.idempotency import command_sequence

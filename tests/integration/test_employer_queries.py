@@ -16,7 +16,7 @@ from domain.people.person import AddCredential, RegisterPerson
 from services.core import queries, staff_queries
 from services.core.audit_queries import timeline
 from services.core.db import Database
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.credits import change_credit, record_credit
 from services.core.handlers.organisations import open_organisation
 from services.core.handlers.people import change_person, register_person

@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from services.core.chain import GENESIS_HASH
 from services.core.db import Database
-from services.core.eventstore import (
+from services.core.eventsourcing.chain import GENESIS_HASH
+from services.core.eventsourcing.store import (
     ANY_VERSION,
     ConcurrencyConflict,
     DuplicateEventIds,

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from services.core.db import Database
-from services.core.feed import acknowledge, read_feed
+from services.core.eventsourcing.feed import acknowledge, read_feed
 from tests.support import add_notes, make_store, register
 
 pytestmark = pytest.mark.integration

@@ -17,9 +17,9 @@ import asyncpg
 import msgspec
 import pytest
 
-from services.core.chain_check import ChainReport, recompute_hash, verify_chain
 from services.core.db import Database
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata
+from services.core.eventsourcing.chain_check import ChainReport, recompute_hash, verify_chain
+from services.core.eventsourcing.store import ANY_VERSION, EventStore, Metadata
 from services.core.settings import Settings
 from tests.conftest import run_cli
 from tests.support import NoteAdded, as_app_then_roll_back, make_store, register

@@ -33,7 +33,7 @@ from domain.organisations.organisation import ChangeAuditorAccess
 from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
 from services.core.db import Database
-from services.core.eventstore import EventStore, RecordedEvent, row_to_event, select_events
+from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
 from services.core.handlers.organisations import (
     accept_invitation,
     change_organisation,

@@ -16,7 +16,7 @@ from services.core.accounts.signing_in import InvitationAcceptance
 from services.core.accounts.work import AccountUseCases, Visitor
 from services.core.application import AccessDenied, Actor, Application, UseCase, UseCases
 from services.core.db import Database
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.organisations import OpenedOrganisation, open_organisation
 from services.core.idempotency import command_sequence
 from services.core.organisation import use_cases as organisation

@@ -9,10 +9,10 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from services.core import checkpoints
-from services.core.checkpoints import CheckpointMismatch
 from services.core.db import Database, Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing import checkpoints
+from services.core.eventsourcing.checkpoints import CheckpointMismatch
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections import ProjectionRunner, process_delivered
 from services.core.projections.streams import StreamSummaries
 from services.core.settings import Settings

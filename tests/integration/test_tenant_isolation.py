@@ -16,9 +16,9 @@ import asyncpg
 import msgspec
 import pytest
 
-from services.core.chain import GENESIS_HASH
 from services.core.db import Database
-from services.core.eventstore import EventStore, RecordedEvent, UnknownTenant
+from services.core.eventsourcing.chain import GENESIS_HASH
+from services.core.eventsourcing.store import EventStore, RecordedEvent, UnknownTenant
 from services.core.settings import Settings
 from tests.support import add_notes, as_app_then_roll_back, make_store, register
 

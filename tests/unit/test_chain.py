@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.core.chain import GENESIS_HASH, canonical_json, event_hash, format_timestamp
+from services.core.eventsourcing.chain import (
+    GENESIS_HASH,
+    canonical_json,
+    event_hash,
+    format_timestamp,
+)
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,8 @@ import pytest
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
-    "services/core/eventstore.py",  # defines it
-    "services/core/eventstore_memory.py",  # the in-memory adapter
+    "services/core/eventsourcing/store.py",  # defines it
+    "services/core/eventsourcing/memory.py",  # the in-memory adapter
     "services/core/handlers/__init__.py",  # record_fact
 }
 

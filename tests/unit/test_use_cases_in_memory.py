@@ -30,10 +30,10 @@ from domain.people.person import (
     RegisterPerson,
 )
 from domain.shared.event import EventRegistry, fold
-from services.core.chain import GENESIS_HASH
-from services.core.chain_check import ChainWalk
-from services.core.eventstore import Metadata
-from services.core.eventstore_memory import InMemoryEventStore
+from services.core.eventsourcing.chain import GENESIS_HASH
+from services.core.eventsourcing.chain_check import ChainWalk
+from services.core.eventsourcing.memory import InMemoryEventStore
+from services.core.eventsourcing.store import Metadata
 from services.core.handlers import record_fact
 from services.core.handlers.credits import change_credit, record_credit, record_waiver
 from services.core.handlers.people import change_person, register_person

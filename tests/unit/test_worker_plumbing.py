@@ -13,7 +13,7 @@ import pytest
 import structlog
 from dramatiq.brokers.stub import StubBroker
 
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.settings import Settings
 from services.worker.actors import declare_actors
 from services.worker.broker import build_broker

@@ -24,7 +24,7 @@ from services.core.accounts import signing_in
 from services.core.accounts.signing_in import InvitationAcceptance
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.eventstore import Metadata
+from services.core.eventsourcing.store import Metadata
 from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.queries import Invitation

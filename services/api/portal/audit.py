@@ -36,7 +36,7 @@ from services.core.audit.use_cases import (
     StandingThen,
     TimelineQuery,
 )
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 
 PAGE_SIZE = 50
 

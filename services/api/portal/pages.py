@@ -39,7 +39,7 @@ from services.api.idempotency import one_time_key
 from services.api.portal import vocabulary
 from services.api.portal.standing import credits_text, day_text
 from services.core.accounts.signing_in import memberships_of_user
-from services.core.eventstore import ConcurrencyConflict
+from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.identity import IdentityError
 
 PORTAL = Path(__file__).parent

@@ -9,7 +9,7 @@ from domain.notifications.preferences import MailCategory, MailPreferences
 from services.core.accounts.signing_in import signed_in_user
 from services.core.accounts.work import AccountWork
 from services.core.application import NotFound, UnitOfWork
-from services.core.eventstore import Metadata
+from services.core.eventsourcing.store import Metadata
 from services.core.notifications.outbox import organisation_name
 from services.core.notifications.preferences import (
     UnsubscribeLink,

@@ -25,7 +25,7 @@ import msgspec
 
 from services.core.application import Application
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.settings import Settings
 
 C = TypeVar("C")

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.stream_ids import aggregate_id
 
 

@@ -25,8 +25,8 @@ from services.core.audit import queries as audit_views
 from services.core.audit_bundle import Bundle, build_bundle
 from services.core.audit_queries import obligations_known_at, timeline
 from services.core.blobs import build_blob_store
-from services.core.chain_check import ChainBreak, ChainReport, verify_chain
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.chain_check import ChainBreak, ChainReport, verify_chain
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.policy import require_role
 
 READERS = ("owner", "admin", "auditor")

@@ -21,7 +21,13 @@ from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from domain.shared.event import Event, fold
-from services.core.eventstore import ANY_VERSION, EventStore, Metadata, RecordedEvent, UnitOfWork
+from services.core.eventsourcing.store import (
+    ANY_VERSION,
+    EventStore,
+    Metadata,
+    RecordedEvent,
+    UnitOfWork,
+)
 
 Decider = Callable[..., list[Event]]
 """``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""

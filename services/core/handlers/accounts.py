@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 from domain.audits.access import PasswordReset
 from services.core import identity
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.organisations import record_access
 from services.core.hashing import secret_hash
 from services.core.identity import IdentityError

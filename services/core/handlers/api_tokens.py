@@ -18,7 +18,7 @@ from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
 from domain.shared.limits import check_day
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.handlers import record_fact
 from services.core.hashing import secret_hash
 from services.core.identity import IdentityError

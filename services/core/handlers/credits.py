@@ -11,7 +11,7 @@ from domain.credits import credit, waiver
 from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification, RetractCredit
 from domain.credits.waiver import RecordWaiver
 from domain.people.person import PersonNotRegistered
-from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.handlers import Decider, execute
 from services.core.stream_ids import credit_stream, person_stream, waiver_stream
 

@@ -47,7 +47,7 @@ from domain.shared.errors import DomainError
 from domain.shared.event import Event, fold
 from services.core import identity
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.handlers import Decider, execute, record_fact
 from services.core.hashing import secret_hash
 from services.core.identity import AccountLocked, InvalidCredentials, Membership

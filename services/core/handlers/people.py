@@ -24,7 +24,7 @@ from domain.people.person import (
     RegisterPerson,
 )
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent, UnitOfWork
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.handlers import Decider, execute
 from services.core.handlers.organisations import remove_member
 from services.core.stream_ids import person_stream

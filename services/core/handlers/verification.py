@@ -46,7 +46,7 @@ from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
 from services.core.db import Database, Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.handlers import execute, record_fact
 from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers

@@ -13,7 +13,7 @@ from datetime import date
 from domain.notifications.digest import build_digest, digest_day
 from domain.notifications.mail import DigestQueued
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import (

@@ -15,7 +15,7 @@ from domain.credits.verification import (
 from domain.notifications.mail import NotificationKind, NotificationQueued
 from domain.organisations.organisation import AuditorAccessChanged, MemberAdded
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import (

@@ -27,7 +27,7 @@ from domain.notifications.preferences import (
     evolve,
 )
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.handlers import execute
 from services.core.stream_ids import mail_preferences_stream
 

@@ -17,7 +17,7 @@ from domain.compliance.evaluation import Obligation
 from domain.notifications.mail import ReminderItem, ReminderQueued
 from domain.notifications.reminders import DueReminder, SentReminder, due_reminder
 from services.core.db import Tx
-from services.core.eventstore import EventStore, Metadata
+from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.mail_templates import credits_text, days_text, portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail

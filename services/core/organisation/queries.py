@@ -10,7 +10,7 @@ import msgspec
 from domain.organisations.organisation import Organisation, Role, evolve
 from domain.shared.event import fold
 from services.core.db import Tx
-from services.core.eventstore import EventStore
+from services.core.eventsourcing.store import EventStore
 from services.core.handlers.organisations import ORGANISATION_STREAM
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.core import checkpoints
-from services.core.checkpoints import CheckpointMismatch
 from services.core.db import Tx
-from services.core.eventstore import InlineProjections, RecordedEvent, read_history
+from services.core.eventsourcing import checkpoints
+from services.core.eventsourcing.checkpoints import CheckpointMismatch
+from services.core.eventsourcing.store import InlineProjections, RecordedEvent, read_history
 
 PAGE_SIZE = 5_000
 

@@ -29,7 +29,7 @@ from domain.credits.verification import (
 )
 from domain.shared.event import Event, EventRegistry
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections.folded import as_json, tags
 from services.core.stream_ids import aggregate_id
 

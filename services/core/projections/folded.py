@@ -10,7 +10,7 @@ import msgspec
 
 from domain.shared.event import Event, EventRegistry, event_tag, fold
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.stream_ids import aggregate_id
 
 S = TypeVar("S", bound=msgspec.Struct)

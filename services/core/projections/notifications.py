@@ -9,7 +9,7 @@ from domain.notifications.mail import ReminderQueued
 from domain.notifications.preferences import MailPreferencesChanged
 from domain.shared.event import EventRegistry, event_tag
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections.folded import as_json
 
 _UPSERT_PREFERENCES = """

@@ -31,7 +31,7 @@ from domain.credits.credit import CREDIT_EVENTS, Credit
 from domain.credits.waiver import WAIVER_EVENTS, Waiver
 from domain.people.person import PERSON_EVENTS, Person
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections.folded import as_json, tags
 from services.core.stream_ids import aggregate_id
 

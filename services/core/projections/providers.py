@@ -11,7 +11,7 @@ from domain.credits import providers
 from domain.credits.providers import PROVIDER_EVENTS, ProviderEntry, TenantProviders
 from domain.shared.event import EventRegistry
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections.folded import as_json, tags
 
 _INSERT = """

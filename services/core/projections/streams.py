@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent
+from services.core.eventsourcing.store import RecordedEvent
 
 _UPSERT = """
 INSERT INTO stream_summaries AS s

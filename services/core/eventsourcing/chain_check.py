@@ -6,9 +6,14 @@ from typing import Any
 
 import msgspec
 
-from services.core.chain import GENESIS_HASH, canonical_json, event_hash, format_timestamp
 from services.core.db import Tx
-from services.core.eventstore import EventStore, RecordedEvent, read_history
+from services.core.eventsourcing.chain import (
+    GENESIS_HASH,
+    canonical_json,
+    event_hash,
+    format_timestamp,
+)
+from services.core.eventsourcing.store import EventStore, RecordedEvent, read_history
 
 
 class ChainBreak(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,7 +1,7 @@
 """The tenant event store: append-only, hash-chained, dense per-tenant sequence.
 
 ``EventStore`` is the port the handlers depend on; ``PostgresEventStore`` is the production
-adapter and ``services.core.eventstore_memory.InMemoryEventStore`` the one for tests without a
+adapter and ``services.core.eventsourcing.memory.InMemoryEventStore`` the one for tests without a
 database. Both pass one contract suite (tests/contracts/test_event_store.py).
 
 Guarantees of every adapter:
@@ -15,7 +15,7 @@ Guarantees of every adapter:
   raises ``DuplicateEventIds``.
 - A batch is atomic: all its events are stored, or none. ``append_many`` writes several streams
   as one batch (one head lock, one insert, one projection run), for bulk imports.
-- Every event extends its tenant's SHA-256 chain (``services.core.chain``).
+- Every event extends its tenant's SHA-256 chain (``services.core.eventsourcing.chain``).
 - PostgreSQL only: inline projections run in the same transaction
   (``services.core.projections``).
 """
@@ -30,8 +30,13 @@ from uuid import UUID
 import msgspec
 
 from domain.shared.event import Event, EventRegistry
-from services.core.chain import GENESIS_HASH, canonical_json, event_hash, format_timestamp
 from services.core.db import Tx
+from services.core.eventsourcing.chain import (
+    GENESIS_HASH,
+    canonical_json,
+    event_hash,
+    format_timestamp,
+)
 
 ANY_VERSION: Final = -1
 """Pass as ``expected_version`` to append without a concurrency check."""
@@ -230,7 +235,7 @@ def chain_events(
     recorded_at: datetime,
 ) -> list[RecordedEvent]:
     """The events of ``parts`` as recorded after the head ``last_seq``/``last_hash``: numbered
-    on from it and linked into the tenant's hash chain (``services.core.chain``)."""
+    on from it and linked into the tenant's hash chain (``services.core.eventsourcing.chain``)."""
     stamp = format_timestamp(recorded_at)
     recorded: list[RecordedEvent] = []
     prev = last_hash

@@ -8,9 +8,9 @@ Cross-tenant consumers list ``tenants`` and read each tenant in its own transact
 
 from __future__ import annotations
 
-from services.core import checkpoints
 from services.core.db import Tx
-from services.core.eventstore import RecordedEvent, read_history
+from services.core.eventsourcing import checkpoints
+from services.core.eventsourcing.store import RecordedEvent, read_history
 
 FEED_PREFIX = "feed:"
 

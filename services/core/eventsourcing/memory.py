@@ -24,8 +24,8 @@ from uuid import UUID
 import msgspec
 
 from domain.shared.event import Event, EventRegistry
-from services.core.chain import GENESIS_HASH, canonical_json
-from services.core.eventstore import (
+from services.core.eventsourcing.chain import GENESIS_HASH, canonical_json
+from services.core.eventsourcing.store import (
     ChainPart,
     Clock,
     DuplicateEventIds,
