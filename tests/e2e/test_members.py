@@ -341,8 +341,8 @@ async def test_an_auditor_read_is_recorded_with_its_whole_query(
 
     async with database.transaction(UUID(owner["organisation_id"])) as tx:
         queries = await tx.pg.fetch(
-            "SELECT data->>'query' AS query FROM events WHERE event_type = 'audits.AuditorRead'"
-            " ORDER BY seq"
+            "SELECT data->>'query_string' AS query FROM events"
+            " WHERE event_type = 'audits.AuditorRead' ORDER BY seq"
         )
     assert [r["query"] for r in queries] == [long_query], "whole, and the refused one not at all"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import ClassVar
+from uuid import uuid4
 
 import pytest
 
+from domain.audits.access import OLD_QUERY_CUT, AuditorRead
 from domain.shared.event import Event, EventRegistry, UnknownEventType, fold
 from tests.support import CounterSet, NoteAdded, make_registry
 
@@ -81,3 +83,21 @@ def test_fold_applies_evolve_in_order_from_the_given_state() -> None:
     assert fold(evolve, notes) == "ab"
     assert fold(evolve, notes, "x") == "xab"
     assert fold(evolve, []) is None
+
+
+def test_an_auditor_read_recorded_as_version_1_reads_as_version_2() -> None:
+    """The one real schema change: ``query`` was renamed ``query_string``, and a version-1 query
+    of 500 characters (the old cut) is flagged as possibly cut."""
+    registry = EventRegistry([AuditorRead])
+    user = uuid4()
+    short = {"user_id": str(user), "path": "/api/v1/staff", "query": "status=overdue"}
+    cut = {**short, "query": "q=" + "x" * (OLD_QUERY_CUT - 2)}
+    assert registry.decode("audits.AuditorRead", 1, short) == AuditorRead(
+        user_id=user, path="/api/v1/staff", query_string="status=overdue"
+    )
+    assert registry.decode("audits.AuditorRead", 1, cut).query_may_be_cut
+    assert registry.encode(AuditorRead(user_id=user, path="/p", query_string="a=1")) == (
+        "audits.AuditorRead",
+        2,
+        {"user_id": str(user), "path": "/p", "query_string": "a=1", "query_may_be_cut": False},
+    )

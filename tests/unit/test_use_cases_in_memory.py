@@ -274,8 +274,8 @@ async def test_facts_append_whatever_the_streams_version_and_replay_by_their_eve
     tenant = await new_tenant(store)
     auditor = uuid4()
     stream = access_stream(auditor)
-    read_a = AuditorRead(user_id=auditor, path="/audit/people", query="")
-    read_b = AuditorRead(user_id=auditor, path="/audit/credits", query="page=2")
+    read_a = AuditorRead(user_id=auditor, path="/audit/people", query_string="")
+    read_b = AuditorRead(user_id=auditor, path="/audit/credits", query_string="page=2")
     fact_id = uuid4()
     async with store.transaction(tenant) as uow:
         recorded_a = await record_fact(uow, store, stream, read_a, metadata=OWNER)

@@ -397,6 +397,6 @@ async def record_auditor_read(
         tx,
         store,
         access_stream(user_id),
-        AuditorRead(user_id=user_id, path=path, query=query),
+        AuditorRead(user_id=user_id, path=path, query_string=query),
         metadata=Metadata(actor_id=str(user_id), actor_role="auditor"),
     )
