@@ -29,13 +29,13 @@ from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
-from services.api.portal.standing import day_text
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
 from services.core.identity import IdentityError
 from services.core.mail import send_quietly
+from services.core.mail_templates import day_text
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.use_cases import (
     EndMembership,

@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.compliance.evaluation import AT_RISK_DAYS, Obligation, RequirementLine, Status
 from domain.credits.credit import Credit
 from services.api.portal.chart import Chart, credit_chart
+from services.core.mail_templates import credits_text, day_text
 
 URGENCY: Mapping[Status, int] = {
     "overdue": 0,
@@ -112,16 +113,6 @@ def explain(o: Obligation, today: date) -> str:
         f"At your pace so far you would not earn {missing} by {end}. Plan on about"
         f" {_round_up_quarter(per_month)} credits a month."
     )
-
-
-def credits_text(amount: Decimal) -> str:
-    """A credit amount without trailing zeros: 30, 1.25, 0.5."""
-    return f"{amount.normalize():f}"
-
-
-def day_text(day: date) -> str:
-    """A day as people write it: 2 Oct 2026."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def _missing(lines: tuple[RequirementLine, ...]) -> str:
