@@ -24,7 +24,7 @@ from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
 from services.core.handlers.people import register_person
 from services.core.registry import build_event_store
-from services.core.staff_import import ImportReport, import_roster, plan_import
+from services.core.staff.roster import ImportReport, import_roster, plan_import
 
 CREDENTIALS = (
     ("", "ARDMS:RDMS:2019-05-01:AB+OB/GYN"),

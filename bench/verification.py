@@ -13,7 +13,7 @@ this one process, one file at a time: text PDFs per second, and seconds per OCR'
 wall time and as CPU time (this process plus its tesseract children), median and p95. The load
 average is printed too: on shared machines the wall times include waiting for a core. With
 ``--child`` each file is read as the worker reads it, in a child process
-(``services.core.reading_process``), whose start is then part of the wall time; CPU time is
+(``services.core.reading.process``), whose start is then part of the wall time; CPU time is
 not reported then (the children are the fork server's, not this process's). The field finder's
 scaling is printed as seconds per text length (it is linear: twice the text, twice the time).
 """
@@ -32,8 +32,8 @@ from pathlib import Path
 
 from domain.credits.fields import MAX_TEXT_CHARS, find_fields
 from domain.credits.verification import ExtractedFields
-from services.core.certificate_text import read_certificate
-from services.core.reading_process import read_in_child
+from services.core.reading.process import read_in_child
+from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.score import Tally
 

@@ -256,7 +256,7 @@ def worker(settings: Settings, threads: int) -> None:
 
     import dramatiq
 
-    from services.core.reading_process import start_fork_server
+    from services.core.reading.process import start_fork_server
     from services.worker.actors import declare_actors
     from services.worker.broker import SHUTDOWN_TIMEOUT_MS, build_broker
 

@@ -38,7 +38,6 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
-from services.core import queries
 from services.core.blobs import BlobStore
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore, Metadata
@@ -52,8 +51,9 @@ from services.core.handlers.organisations import (
 )
 from services.core.handlers.people import PersonCommand, change_person, register_person
 from services.core.idempotency import command_sequence, new_entity_id
+from services.core.people import queries
+from services.core.people.transcripts import PdfDocument
 from services.core.settings import Settings
-from services.core.transcripts import PdfDocument
 
 DEMO_SLUG = "riverside-demo"
 ORGANISATION = "Riverside Imaging (demo)"

@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 
 from domain.credits.providers import SEED_PROVIDERS, ProviderDirectory, ProviderEntry
 from domain.credits.verification import ProviderMatch
-from services.core.providers import (
+from services.core.directory.lookup import (
     ChainedLookup,
     DirectoryLookup,
     HttpProviderLookup,

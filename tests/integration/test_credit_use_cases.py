@@ -15,7 +15,6 @@ import pytest
 
 from domain.credits.credit import CreditDetails, InvalidCreditDetails
 from domain.people.person import RegisterPerson
-from services.core import queries
 from services.core.application import AccessDenied, Actor, Application, UseCases
 from services.core.blobs import BlobStore, FilesystemBlobStore, blob_key
 from services.core.certificates.files import CertificateFile, CertificateFiles
@@ -25,6 +24,7 @@ from services.core.eventsourcing.store import EventStore
 from services.core.handlers.certificates import inspect_upload
 from services.core.handlers.people import register_person
 from services.core.idempotency import command_sequence
+from services.core.people import queries
 from services.core.projections.certificates import certificates_of
 from services.core.registry import build_event_store
 from services.core.settings import Settings

@@ -13,17 +13,18 @@ import pytest
 from domain.credits.credit import CreditDetails, RecordCredit, RetractCredit
 from domain.organisations.organisation import AlreadyInvited
 from domain.people.person import AddCredential, RegisterPerson
-from services.core import queries, staff_queries
-from services.core.audit_queries import timeline
+from services.core.audit.history import timeline
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
 from services.core.handlers.credits import change_credit, record_credit
 from services.core.handlers.organisations import open_organisation
 from services.core.handlers.people import change_person, register_person
+from services.core.organisation.invitations import NewStaff, invite
+from services.core.people import queries
 from services.core.registry import build_event_store
 from services.core.settings import Settings
-from services.core.staff_invitations import NewStaff, invite
-from services.core.staff_queries import StaffFilter
+from services.core.staff import listing as staff_queries
+from services.core.staff.listing import StaffFilter
 from tests.conftest import new_tenant
 from tests.support import register
 

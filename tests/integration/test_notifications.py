@@ -44,8 +44,8 @@ from services.core.handlers.people import change_person, register_person
 from services.core.mail import MemoryMailer
 from services.core.mail_templates import credits_text, day_text
 from services.core.notifications.preferences import change_mail_preferences, mail_preferences
+from services.core.people.queries import my_obligations
 from services.core.projections import ProjectionRunner
-from services.core.queries import my_obligations
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream

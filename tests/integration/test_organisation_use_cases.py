@@ -20,6 +20,7 @@ from services.core.eventsourcing.store import EventStore
 from services.core.handlers.organisations import OpenedOrganisation, open_organisation
 from services.core.idempotency import command_sequence
 from services.core.organisation import use_cases as organisation
+from services.core.organisation.invitations import NewStaff
 from services.core.organisation.use_cases import (
     EndMembership,
     GiveRole,
@@ -28,7 +29,6 @@ from services.core.organisation.use_cases import (
 )
 from services.core.registry import build_event_store
 from services.core.settings import Settings
-from services.core.staff_invitations import NewStaff
 
 pytestmark = pytest.mark.integration
 

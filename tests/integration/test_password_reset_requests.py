@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.core import identity
+from services.core.accounts import identity
 from services.core.db import Database
 from services.core.handlers.accounts import (
     LIFETIME,

@@ -16,8 +16,8 @@ from services.core.db import Database
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.staff import use_cases as staff
+from services.core.staff.listing import StaffFilter
 from services.core.staff.use_cases import ChangeActivity, ImportStaff, ListStaff
-from services.core.staff_queries import StaffFilter
 from tests.conftest import new_tenant
 from tests.support import register
 

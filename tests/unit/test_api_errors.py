@@ -8,8 +8,8 @@ from structlog.testing import capture_logs
 
 from domain.organisations.organisation import InvitationClosed, LastOwner
 from services.api.errors import PROBLEM_TYPE, conflict_to_problem, log_unexpected, to_problem
+from services.core.accounts.identity import AccountLocked
 from services.core.eventsourcing.store import ConcurrencyConflict
-from services.core.identity import AccountLocked
 
 pytestmark = pytest.mark.unit
 

@@ -22,7 +22,7 @@ from services.api.portal.members import access_day, end_of_day, latest_access_da
 from services.api.portal.reviews import fields_form, typed_fields
 from services.api.portal.staff import staff_filter
 from services.api.portal.status_bars import LABEL_WIDTH, MAX_LABEL, TOTAL_WIDTH, WIDTH, status_bars
-from services.core.compliance_report import (
+from services.core.reports.compliance import (
     ComplianceReport,
     ReportCredential,
     ReportObligation,

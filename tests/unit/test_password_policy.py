@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from services.core.accounts.identity import WeakPassword, check_password
 from services.core.demo_seed import LOGINS
-from services.core.identity import WeakPassword, check_password
 from services.core.passwords import COMMON_COUNT, common_passwords, password_refusal
 
 pytestmark = pytest.mark.unit

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from domain.people.person import Person
-from services.core import transcripts
+from services.core.people import transcripts
 
 pytestmark = pytest.mark.unit
 

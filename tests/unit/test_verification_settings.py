@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.credits.verification import Thresholds
-from services.core.providers import ChainedLookup, DirectoryLookup, build_provider_lookup
+from services.core.directory.lookup import ChainedLookup, DirectoryLookup, build_provider_lookup
 from services.core.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.unit

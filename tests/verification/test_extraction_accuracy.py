@@ -13,7 +13,7 @@ import pytest
 
 from domain.credits.fields import find_fields
 from domain.credits.verification import ExtractedFields
-from services.core.certificate_text import read_certificate
+from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import Kind, Sample, build_corpus
 from tests.fixtures.certificates.facts import FAKE_PROVIDERS
 from tests.fixtures.certificates.layouts import LAYOUTS, Layout

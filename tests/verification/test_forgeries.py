@@ -12,7 +12,7 @@ import pytest
 from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import Assessment, TextReading, Thresholds, assess
-from services.core.certificate_text import read_certificate
+from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import Sample, build_corpus
 from tests.verification_support import declared_credit
 

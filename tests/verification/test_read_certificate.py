@@ -12,8 +12,8 @@ from fpdf import FPDF
 from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter
 
-from services.core import certificate_text
-from services.core.certificate_text import (
+from services.core.reading import text as certificate_text
+from services.core.reading.text import (
     ENCRYPTED,
     TOO_LARGE,
     TOO_MUCH_TEXT,

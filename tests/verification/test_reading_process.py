@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from services.core.reading_process import read_in_child
+from services.core.reading.process import read_in_child
 from tests.certificate_files import pdf_bomb
 from tests.fixtures.certificates.generate import build_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS

@@ -1,5 +1,5 @@
 """The auditor's view of the history: the filtered timeline, the state of the hash chain, and
-the audit bundle to take away (``services.core.audit_bundle``)."""
+the audit bundle to take away (``services.core.audit.bundle``)."""
 
 from __future__ import annotations
 

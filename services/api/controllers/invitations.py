@@ -27,9 +27,9 @@ from services.core.application import UseCases
 from services.core.eventsourcing.store import Metadata
 from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
+from services.core.organisation.invitations import NewStaff
 from services.core.organisation.queries import Invitation
 from services.core.organisation.use_cases import Invite
-from services.core.staff_invitations import NewStaff
 
 
 class StaffDetails(msgspec.Struct, frozen=True, kw_only=True):

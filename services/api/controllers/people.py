@@ -52,12 +52,13 @@ from domain.shared.limits import (
 from services.api.auth import Principal, requires_role
 from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
-from services.core import policy, queries
+from services.core import policy
 from services.core.application import Actor, UseCases
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
 from services.core.db import Tx
 from services.core.handlers import people as people_handlers
+from services.core.people import queries
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import ChangePerson, ObligationsQuery, RegisterNewPerson
 

@@ -1,4 +1,4 @@
-"""The staff compliance report for accreditation reviews (``services.core.compliance_report``):
+"""The staff compliance report for accreditation reviews (``services.core.reports.compliance``):
 as JSON to read, as CSV or PDF to take away.
 
 Owners, admins and auditors; employees get 403. Each CSV or PDF export is recorded in the
@@ -23,8 +23,8 @@ from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
 from services.core import csv_export
 from services.core.application import UseCases
-from services.core.compliance_report import ComplianceReport
 from services.core.reports import use_cases as report_use_cases
+from services.core.reports.compliance import ComplianceReport
 from services.core.reports.use_cases import ReportChoice, ReportExport, ReportFile
 
 AsOf = Annotated[date | None, day_parameter("Evaluate on this day (default: today)")]

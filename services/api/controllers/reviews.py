@@ -27,10 +27,10 @@ from domain.shared.limits import Code, DecimalText, Name, ReasonText, Statement,
 from services.api.auth import requires_role
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
-from services.core.review_queries import ReviewItem, ReviewPage
 from services.core.reviews import use_cases as review_use_cases
+from services.core.reviews.queue import ReviewItem, ReviewPage
 from services.core.reviews.use_cases import DecideCertificate, ReviewQueue
-from services.core.staff_queries import InvalidCursor
+from services.core.staff.listing import InvalidCursor
 
 READERS = requires_role("owner", "admin", "auditor")
 REVIEWERS = requires_role("owner", "admin")

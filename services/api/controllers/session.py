@@ -15,10 +15,10 @@ from services.api.auth import Principal, requires_session, rotate_session
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.api.use_cases import request_id as request_id  # re-exported for the controllers
 from services.core.accounts import signing_in
+from services.core.accounts.identity import Membership
 from services.core.accounts.signing_in import Credentials, NewOrganisation, SignedIn
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.identity import Membership
 
 
 class SignUp(msgspec.Struct, frozen=True, kw_only=True):

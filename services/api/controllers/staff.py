@@ -28,9 +28,9 @@ from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.staff import use_cases as staff
+from services.core.staff.listing import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
+from services.core.staff.roster import ImportMode, ImportReport
 from services.core.staff.use_cases import ChangeActivity, ImportStaff, ListStaff
-from services.core.staff_import import ImportMode, ImportReport
-from services.core.staff_queries import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
 
 MANAGERS = requires_role("owner", "admin")
 READERS = requires_role("owner", "admin", "auditor")

@@ -31,21 +31,20 @@ from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import HOME, page, principal, safe_next, see_other
 from services.api.use_cases import ACCOUNT_USE_CASES
-from services.core import identity
-from services.core.accounts import mailed_links, signing_in
-from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
-from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
-from services.core.accounts.work import AccountUseCases
-from services.core.application import UseCases
-from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
-from services.core.handlers.organisations import SlugTaken
-from services.core.identity import (
+from services.core.accounts import identity, mailed_links, signing_in
+from services.core.accounts.identity import (
     EmailTaken,
     IdentityError,
     InvalidCredentials,
     InvalidEmail,
     WeakPassword,
 )
+from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
+from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
+from services.core.accounts.work import AccountUseCases
+from services.core.application import UseCases
+from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
+from services.core.handlers.organisations import SlugTaken
 from services.core.mail import send_quietly
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]

@@ -22,7 +22,7 @@ from domain.shared.errors import DomainError
 from domain.shared.limits import EARLIEST_DAY, LATEST_DAY, parse_decimal
 from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
 from services.api.input_limits import NUL, NUL_REFUSED
-from services.core.identity import IdentityError
+from services.core.accounts.identity import IdentityError
 
 K = TypeVar("K", bound=str)
 NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})

@@ -31,19 +31,19 @@ from services.api.portal.pages import page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
+from services.core.accounts.identity import IdentityError
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
-from services.core.identity import IdentityError
 from services.core.mail import send_quietly
 from services.core.mail_templates import day_text
 from services.core.organisation import use_cases as organisation
+from services.core.organisation.invitations import SentInvitation
 from services.core.organisation.use_cases import (
     EndMembership,
     GiveRole,
     Invite,
     SetAuditorAccess,
 )
-from services.core.staff_invitations import SentInvitation
 
 OWNERS = requires_role("owner")
 ROLE_CHOICES: Mapping[Role, str] = {

@@ -21,7 +21,7 @@ from services.api.portal.pages import page
 from services.api.portal.status_bars import STATUS_ORDER, StatusBars, status_bars
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
-from services.core.queries import GroupCounts
+from services.core.people.queries import GroupCounts
 from services.core.staff.use_cases import organisation_overview
 
 Row = tuple[str | None, str, dict[Status, int]]

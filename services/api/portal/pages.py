@@ -37,9 +37,9 @@ from services.api.auth import Principal
 from services.api.errors import to_problem
 from services.api.idempotency import one_time_key
 from services.api.portal import vocabulary
+from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
 from services.core.eventsourcing.store import ConcurrencyConflict
-from services.core.identity import IdentityError
 from services.core.mail_templates import credits_text, day_text
 
 PORTAL = Path(__file__).parent

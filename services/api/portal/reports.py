@@ -24,13 +24,13 @@ from services.api.portal.pages import page
 from services.api.portal.staff import ACTIVITIES, READERS, optional_choice
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
-from services.core.compliance_report import (
+from services.core.reports import use_cases as report_use_cases
+from services.core.reports.compliance import (
     ReportSelection,
     credential_text,
     report_years,
     selection_text,
 )
-from services.core.reports import use_cases as report_use_cases
 
 FORMATS: Mapping[ReportFormat, str] = {"pdf": "PDF", "csv": "CSV"}
 FIELDS = ("as_of", "activity", "body", "department", "site", "status")

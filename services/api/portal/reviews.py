@@ -34,10 +34,10 @@ from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.blobs import BlobStore
-from services.core.review_queries import ReviewItem
 from services.core.reviews import use_cases as review_use_cases
+from services.core.reviews.queue import ReviewItem
 from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue
-from services.core.staff_queries import InvalidCursor
+from services.core.staff.listing import InvalidCursor
 
 PAGE_SIZE = 25
 TABS: Mapping[VerificationStatus, str] = {

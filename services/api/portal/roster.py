@@ -3,7 +3,7 @@ and what is wrong with each invalid one: ``import_roster`` dry run), then apply 
 
 The preview carries the file itself (base64, in the apply form), so applying needs no second
 upload; applying validates every row again against the staff as they are then, in one
-transaction (``services.core.staff_import``): a file whose rows turned invalid meanwhile is
+transaction (``services.core.staff.roster``): a file whose rows turned invalid meanwhile is
 shown again, and nothing is stored unless the chosen mode allows it.
 """
 
@@ -27,8 +27,8 @@ from services.api.portal.pages import page
 from services.api.portal.staff import MANAGERS
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
+from services.core.staff.roster import ImportMode, ImportReport, RowOutcome
 from services.core.staff.use_cases import ImportStaff, import_staff
-from services.core.staff_import import ImportMode, ImportReport, RowOutcome
 
 OUTCOMES: Mapping[RowOutcome, str] = {
     "create": "New person",

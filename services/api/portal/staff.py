@@ -38,18 +38,18 @@ from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
 from services.api.portal.standing import cards
 from services.api.use_cases import USE_CASES
+from services.core.accounts.identity import IdentityError, InvalidEmail
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
-from services.core.identity import IdentityError, InvalidEmail
 from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
+from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
 from services.core.staff import use_cases as staff
+from services.core.staff.listing import Activity, InvalidCursor, StaffFilter
 from services.core.staff.use_cases import ChangeActivity, ListStaff
-from services.core.staff_invitations import NewStaff, SentInvitation
-from services.core.staff_queries import Activity, InvalidCursor, StaffFilter
 
 READERS = requires_role("owner", "admin", "auditor")
 MANAGERS = requires_role("owner", "admin")

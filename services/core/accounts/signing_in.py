@@ -11,13 +11,13 @@ from uuid import UUID
 import msgspec
 
 from domain.audits.access import UserSignedOut
-from services.core import identity
+from services.core.accounts import identity
+from services.core.accounts.identity import Membership
 from services.core.accounts.work import AccountWork
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Database
 from services.core.handlers import organisations as access
 from services.core.handlers import record_fact
-from services.core.identity import Membership
 from services.core.notifications.outbox import account_address
 from services.core.stream_ids import access_stream
 

@@ -4,7 +4,7 @@ history with their standing as the record showed it at a chosen moment; the hash
 and the audit bundle to take away.
 
 Exporting the bundle writes the history page by page in transactions of its own
-(``services.core.audit_bundle``), so ``export_audit_bundle`` takes the ``UseCases`` runner's
+(``services.core.audit.bundle``), so ``export_audit_bundle`` takes the ``UseCases`` runner's
 application rather than one unit of work.
 """
 
@@ -19,14 +19,15 @@ from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
 from domain.people.person import Person
 from domain.shared.event import event_tag
-from services.core import queries, registry
+from services.core import registry
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.audit import queries as audit_views
-from services.core.audit_bundle import Bundle, build_bundle
-from services.core.audit_queries import obligations_known_at, timeline
+from services.core.audit.bundle import Bundle, build_bundle
+from services.core.audit.history import obligations_known_at, timeline
 from services.core.blobs import build_blob_store
 from services.core.eventsourcing.chain_check import ChainBreak, ChainReport, verify_chain
 from services.core.eventsourcing.store import RecordedEvent
+from services.core.people import queries
 from services.core.policy import require_role
 
 READERS = ("owner", "admin", "auditor")
@@ -195,7 +196,7 @@ async def check_chain(uow: UnitOfWork, _: None = None) -> ChainCheck:
 
 
 async def export_audit_bundle(use_cases: UseCases) -> Bundle:
-    """The organisation's audit bundle (``services.core.audit_bundle.build_bundle``): the
+    """The organisation's audit bundle (``services.core.audit.bundle.build_bundle``): the
     export is recorded first, and the bundle's history ends with that record."""
     actor = use_cases.actor
     require_role(actor, *READERS)

@@ -16,11 +16,11 @@ from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
 from domain.credits.credit import AmendCredit, Credit, CreditDetails, RecordCredit, RetractCredit
 from domain.people.credentials import Body
 from domain.people.person import Person
-from services.core import queries
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
 from services.core.handlers import credits as credit_handlers
 from services.core.idempotency import new_entity_id
+from services.core.people import queries
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
 from services.core.projections.certificates import StoredCertificate, certificates_of

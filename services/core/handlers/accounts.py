@@ -14,12 +14,12 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 from domain.audits.access import PasswordReset
-from services.core import identity
+from services.core.accounts import identity
+from services.core.accounts.identity import IdentityError
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore
 from services.core.handlers.organisations import record_access
 from services.core.hashing import secret_hash
-from services.core.identity import IdentityError
 from services.core.mail import Mailer, Message
 
 Purpose = Literal["password_reset", "email_verification"]

@@ -17,11 +17,11 @@ import msgspec
 from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
 from domain.shared.limits import check_day
+from services.core.accounts.identity import IdentityError
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.handlers import record_fact
 from services.core.hashing import secret_hash
-from services.core.identity import IdentityError
 from services.core.stream_ids import access_stream
 
 SECRET_PREFIX = "cml_"  # noqa: S105 (a public marker, not a secret)

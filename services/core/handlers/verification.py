@@ -7,7 +7,7 @@ reasons as note, rejected), in the caller's transaction, so the two never disagr
 credit keeps its status.
 
 The worker reads the file (PDF text layer, else OCR) and finds the fields in a child process
-killed at ``Settings.verification_read_limit_s`` (``services.core.reading_process``), looks the
+killed at ``Settings.verification_read_limit_s`` (``services.core.reading.process``), looks the
 printed provider up (seed directory, the organisation's own entries, the configured HTTP
 directory) and assesses the certificate against the person and the declared credit
 (``domain.credits.verification.assess``). A certificate that is no longer pending (decided by
@@ -46,12 +46,12 @@ from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
 from services.core.db import Database, Tx
+from services.core.directory.lookup import build_provider_lookup
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.handlers import execute, record_fact
 from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers
-from services.core.providers import build_provider_lookup
-from services.core.reading_process import read_in_child
+from services.core.reading.process import read_in_child
 from services.core.settings import Settings
 from services.core.stream_ids import (
     access_stream,

@@ -23,7 +23,7 @@ from services.core.notifications.outbox import (
     recipients,
 )
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.queries import obligations_on
+from services.core.people.queries import obligations_on
 from services.core.settings import WEEKDAYS, Settings
 
 _REVIEW_QUEUE = "SELECT count(*) FROM certificates WHERE tenant_id = $1 AND status = 'needs_review'"

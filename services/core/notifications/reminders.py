@@ -22,7 +22,7 @@ from services.core.mail_templates import credits_text, days_text, portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.queries import obligations_on
+from services.core.people.queries import obligations_on
 from services.core.settings import Settings
 
 _MEMBERS = """

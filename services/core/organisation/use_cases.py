@@ -23,13 +23,13 @@ from domain.organisations.organisation import (
     RevokeInvitation,
     Role,
 )
-from services.core import staff_invitations
 from services.core.application import Actor, NotFound, UnitOfWork
 from services.core.handlers import organisations as org
+from services.core.organisation import invitations as staff_invitations
 from services.core.organisation import queries
+from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.queries import Invitation, MemberView
 from services.core.policy import require_role
-from services.core.staff_invitations import NewStaff, SentInvitation
 
 MANAGERS = ("owner", "admin")
 READERS = ("owner", "admin", "auditor")

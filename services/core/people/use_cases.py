@@ -17,11 +17,12 @@ from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
 from domain.people.person import AssignPerson, Person, RegisterPerson
 from domain.shared.limits import Code, Name
-from services.core import identity, queries
+from services.core.accounts import identity
 from services.core.application import AccessDenied, NotFound, UnitOfWork
-from services.core.audit_queries import obligations_known_at
+from services.core.audit.history import obligations_known_at
 from services.core.handlers import people as people_handlers
 from services.core.idempotency import new_entity_id
+from services.core.people import queries
 from services.core.policy import READERS, WRITERS, authorise_person, require_role
 
 

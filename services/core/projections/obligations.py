@@ -6,8 +6,8 @@ today=evaluated_on)``, one row per person x body x cycle with the full explanati
 ``domain.compliance.evaluation.unchanged_through``: up to that day (normally the end of the
 current cycle) evaluate() on any later day returns the same rows except for the status, which
 ``status_on`` computes from the stored numbers. So the status is never stored as current; the
-queries compute it for the day asked (``services.core.queries``), and re-run evaluate() from the
-stored inputs for anyone read outside ``evaluated_on .. valid_through``.
+queries compute it for the day asked (``services.core.people.queries``), and re-run
+evaluate() from the stored inputs for anyone read outside ``evaluated_on .. valid_through``.
 
 ``evaluated_on`` is the UTC date of the person's latest event in the batch, so inline updates,
 catch-up and ``rebuild-projections`` store the same rows; ``cmeledger reevaluate`` stores rows

@@ -1,5 +1,5 @@
 """The compliance report use cases (owners, admins and auditors): the report of a selection of
-staff on a day (``services.core.compliance_report``), the report page's choices, and the
+staff on a day (``services.core.reports.compliance``), the report page's choices, and the
 report exported as CSV or PDF, each export recorded in the organisation's history
 (``audits.ComplianceReportExported``) before the file is handed over.
 """
@@ -13,12 +13,12 @@ import msgspec
 from domain.audits.reports import Activity, ReportFormat
 from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
-from services.core import compliance_report as reports
-from services.core import staff_queries
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.audit.queries import member_emails
-from services.core.compliance_report import ComplianceReport, ReportSelection
 from services.core.policy import require_role
+from services.core.reports import compliance as reports
+from services.core.reports.compliance import ComplianceReport, ReportSelection
+from services.core.staff import listing as staff_queries
 
 READERS = ("owner", "admin", "auditor")
 

@@ -23,14 +23,14 @@ import msgspec
 from domain.credits.certificate import OwnRecordReview, ReviewCertificate, ReviewDecision
 from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
-from services.core import review_queries
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.blobs import BlobStore, blob_key
 from services.core.handlers import certificates as certificate_handlers
 from services.core.handlers import verification
 from services.core.policy import authorise_person, require_role
 from services.core.projections.certificates import StoredCertificate
-from services.core.review_queries import ReviewItem, ReviewPage
+from services.core.reviews import queue as review_queries
+from services.core.reviews.queue import ReviewItem, ReviewPage
 
 READERS = ("owner", "admin", "auditor")
 REVIEWERS = ("owner", "admin")

@@ -18,16 +18,18 @@ from domain.credits.credit import Credit
 from domain.organisations.organisation import Role
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
-from services.core import queries, review_queries, staff_queries
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.handlers import people as people_handlers
+from services.core.people import queries
+from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
 from services.core.policy import require_role
 from services.core.projections.certificates import StoredCertificate, certificates_of
-from services.core.queries import OrganisationSummary
+from services.core.reviews import queue as review_queries
+from services.core.staff import listing as staff_queries
+from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage
 from services.core.staff.queries import LinkedAccount, linked_account
-from services.core.staff_import import ImportMode, ImportReport, import_roster
-from services.core.staff_queries import Placements, Seats, StaffFilter, StaffPage
+from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
 MANAGERS = ("owner", "admin")
 READERS = ("owner", "admin", "auditor")

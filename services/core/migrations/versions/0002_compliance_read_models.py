@@ -91,7 +91,7 @@ def upgrade() -> None:
         CREATE INDEX waivers_by_person ON waivers (tenant_id, person_id);
 
         -- When each person was last evaluated, and the last day that result holds on (apart
-        -- from the status, which is computed when read: services.core.queries).
+        -- from the status, which is computed when read: services.core.people.queries).
         CREATE TABLE obligation_evaluations (
             tenant_id uuid NOT NULL,
             person_id uuid NOT NULL,

@@ -2,7 +2,7 @@
 images and scanned pages.
 
 ``read_certificate`` blocks (the worker runs it in a child process with a time limit,
-``services.core.reading_process``) and never raises for a bad file: an encrypted, corrupt or
+``services.core.reading.process``) and never raises for a bad file: an encrypted, corrupt or
 unreadable file comes back with ``source="none"`` and a review reason for people. The work is
 bounded before it starts so that a hostile file (a decompression bomb: a few kilobytes that
 expand to megabytes of text) cannot exhaust the worker: bytes decompressed per stream and per

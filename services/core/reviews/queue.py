@@ -16,7 +16,7 @@ import msgspec
 from domain.credits.credit import Credit, VerificationStatus
 from services.core.db import Tx
 from services.core.projections.certificates import ROW_JSON, StoredCertificate
-from services.core.staff_queries import InvalidCursor, decode_cursor, encode_cursor
+from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
 
 
 class ReviewPerson(msgspec.Struct, frozen=True, kw_only=True):

@@ -21,7 +21,7 @@ from domain.compliance.evaluation import Obligation, Status
 from domain.people.credentials import Body
 from domain.people.person import Person
 from services.core.db import Tx
-from services.core.queries import obligations_on
+from services.core.people.queries import obligations_on
 
 Activity = Literal["active", "deactivated", "all"]
 

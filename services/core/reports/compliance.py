@@ -37,9 +37,9 @@ from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.handlers import record_fact
-from services.core.queries import obligations_on
+from services.core.people.queries import obligations_on
+from services.core.people.transcripts import PdfDocument
 from services.core.stream_ids import access_stream
-from services.core.transcripts import PdfDocument
 
 GOOD_STANDING: frozenset[CredentialStatus] = frozenset({"active", "probation"})
 """Credential statuses under which a person counts as credentialed."""

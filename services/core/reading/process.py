@@ -29,7 +29,7 @@ from domain.credits.verification import ExtractedFields, ReviewReason, TextReadi
 log = structlog.get_logger("cmeledger.certificates")
 
 _processes = multiprocessing.get_context("forkserver")
-_processes.set_forkserver_preload(["services.core.certificate_text", "domain.credits.fields"])
+_processes.set_forkserver_preload(["services.core.reading.text", "domain.credits.fields"])
 
 
 _STOPPED_FROM_OUTSIDE = (-signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP)
@@ -122,8 +122,8 @@ def _unread(problem: ReviewReason) -> Reading:
 def _read(sender: Connection, data: bytes, media_type: MediaType) -> None:
     """The child: read ``data``, find its fields, send the reading."""
     from domain.credits.fields import find_fields
-    from services.core.certificate_text import read_certificate
     from services.core.logging import configure_logging
+    from services.core.reading.text import read_certificate
     from services.core.settings import load_settings
 
     os.setpgid(0, 0)  # a group of its own, which the parent kills as one
