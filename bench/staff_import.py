@@ -22,7 +22,7 @@ from domain.people.person import RegisterPerson
 from domain.people.roster_import import COLUMNS, Roster, parse_roster
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.people import register_person
+from services.core.people.handlers import register_person
 from services.core.registry import build_event_store
 from services.core.staff.roster import ImportReport, import_roster, plan_import
 

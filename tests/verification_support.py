@@ -15,11 +15,11 @@ from domain.credits.credit import CreditDetails, RecordCredit
 from domain.people.credentials import Body
 from domain.people.person import AddCredential, RecordBirthMonth, RegisterPerson
 from services.core.blobs import BlobStore
+from services.core.certificates.handlers import inspect_upload, upload_certificate
+from services.core.credits.handlers import record_credit
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.certificates import inspect_upload, upload_certificate
-from services.core.handlers.credits import record_credit
-from services.core.handlers.people import change_person, register_person
+from services.core.people.handlers import change_person, register_person
 from tests.fixtures.certificates.generate import Forgery, Sample, build_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS
 

@@ -36,7 +36,7 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 from domain.organisations.organisation import Role
 from services.api.errors import PROBLEM_TYPE
 from services.core.accounts.members import MemberLookup, QueryTooLong, Reading, current_member
-from services.core.handlers.api_tokens import TokenHolder, holder_of
+from services.core.accounts.token_handlers import TokenHolder, holder_of
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"

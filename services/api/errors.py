@@ -34,12 +34,12 @@ from domain.organisations.organisation import (
 )
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
 from domain.shared.errors import DomainError
+from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
 from services.core.accounts.identity import EmailTaken, IdentityError, InvalidCredentials
+from services.core.accounts.token_handlers import ApiTokenNotFound
 from services.core.application import AccessDenied, NotFound
 from services.core.eventsourcing.store import ConcurrencyConflict
-from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
-from services.core.handlers.api_tokens import ApiTokenNotFound
-from services.core.handlers.organisations import SlugTaken
+from services.core.organisation.handlers import SlugTaken
 
 PROBLEM_TYPE = "urn:cmeledger:problem:"
 

@@ -39,19 +39,19 @@ from domain.people.person import (
     RegisterPerson,
 )
 from services.core.blobs import BlobStore
+from services.core.certificates import handlers as certificate_handlers
+from services.core.credits.handlers import record_credit
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import certificates as certificate_handlers
-from services.core.handlers.credits import record_credit
-from services.core.handlers.organisations import (
+from services.core.idempotency import command_sequence, new_entity_id
+from services.core.organisation.handlers import (
     accept_invitation,
     change_organisation,
     invite_member,
     open_organisation,
 )
-from services.core.handlers.people import PersonCommand, change_person, register_person
-from services.core.idempotency import command_sequence, new_entity_id
 from services.core.people import queries
+from services.core.people.handlers import PersonCommand, change_person, register_person
 from services.core.people.transcripts import PdfDocument
 from services.core.settings import Settings
 

@@ -1,5 +1,5 @@
 """The certificate verification actor: reads each uploaded certificate and records the worker's
-outcome (``services.core.handlers.verification``).
+outcome (``services.core.certificates.verification``).
 
 Exactly one outcome per certificate, however often a message is delivered: the actor claims its
 message in ``actor_effects`` in the transaction that records the outcome, so a redelivery (or a
@@ -24,7 +24,7 @@ from domain.credits.certificate import CertificateUploaded
 from domain.shared.errors import DomainError
 from services.core.application import UnitOfWork
 from services.core.blobs import BlobNotFound, BlobStore
-from services.core.handlers import verification
+from services.core.certificates import verification as verification
 from services.worker.broker import TIME_LIMIT_MS, Busy, PermanentFailure
 from services.worker.runtime import Job, Subscriber, claim_effect, event_of
 

@@ -25,7 +25,7 @@ from services.core.blobs import FilesystemBlobStore, blob_key
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import verify_chain
 from services.core.eventsourcing.store import EventStore, Metadata, utc_now
-from services.core.handlers.organisations import change_organisation
+from services.core.organisation.handlers import change_organisation
 from services.core.people import queries
 from services.core.registry import build_event_store
 from services.core.settings import Settings

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
-from services.core.handlers.organisations import MAX_RECORDED_QUERY, ORGANISATION_STREAM
+from services.core.organisation.handlers import MAX_RECORDED_QUERY, ORGANISATION_STREAM
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, connected_client, invitation, join, sign_up

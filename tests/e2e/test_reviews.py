@@ -15,8 +15,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.blobs import FilesystemBlobStore
+from services.core.certificates.verification import verify_certificate
 from services.core.db import Database
-from services.core.handlers.verification import verify_certificate
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import access_stream

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from domain.organisations.organisation import MemberAdded
 from services.api.app import create_app
 from services.core.db import Database
-from services.core.handlers.organisations import ORGANISATION_STREAM
+from services.core.organisation.handlers import ORGANISATION_STREAM
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique

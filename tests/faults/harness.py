@@ -31,9 +31,9 @@ from domain.credits.verification import (
 from domain.people.person import RegisterPerson
 from domain.shared.event import event_tag
 from services.core.blobs import FilesystemBlobStore
+from services.core.certificates.handlers import inspect_upload, upload_certificate
 from services.core.db import Database
-from services.core.handlers.certificates import inspect_upload, upload_certificate
-from services.core.handlers.people import register_person
+from services.core.people.handlers import register_person
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.certificate_files import pdf

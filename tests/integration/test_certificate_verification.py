@@ -18,10 +18,10 @@ from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
+from services.core.certificates.verification import review_certificate, verify_certificate
 from services.core.db import Database
+from services.core.directory.handlers import change_directory
 from services.core.eventsourcing.store import EventStore, RecordedEvent
-from services.core.handlers.providers import change_directory
-from services.core.handlers.verification import review_certificate, verify_certificate
 from services.core.people import queries
 from services.core.projections import ProjectionRunner
 from services.core.projections.certificates import StoredCertificate, certificate_by_id

@@ -40,11 +40,11 @@ from domain.people.person import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import fold
+from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore, read_history
-from services.core.handlers.credits import change_credit, record_credit, record_waiver
-from services.core.handlers.people import change_person, register_person
 from services.core.people import queries
+from services.core.people.handlers import change_person, register_person
 from services.core.projections.obligations import evaluate_people
 from services.core.registry import build_event_store
 from services.core.settings import Settings

@@ -18,13 +18,13 @@ from domain.people.person import RegisterPerson
 from services.core.application import AccessDenied, Actor, Application, UseCases
 from services.core.blobs import BlobStore, FilesystemBlobStore, blob_key
 from services.core.certificates.files import CertificateFile, CertificateFiles
+from services.core.certificates.handlers import inspect_upload
 from services.core.credits.use_cases import RecordNewCredit, record_credit
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.certificates import inspect_upload
-from services.core.handlers.people import register_person
 from services.core.idempotency import command_sequence
 from services.core.people import queries
+from services.core.people.handlers import register_person
 from services.core.projections.certificates import certificates_of
 from services.core.registry import build_event_store
 from services.core.settings import Settings

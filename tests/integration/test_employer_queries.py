@@ -14,13 +14,13 @@ from domain.credits.credit import CreditDetails, RecordCredit, RetractCredit
 from domain.organisations.organisation import AlreadyInvited
 from domain.people.person import AddCredential, RegisterPerson
 from services.core.audit.history import timeline
+from services.core.credits.handlers import change_credit, record_credit
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.credits import change_credit, record_credit
-from services.core.handlers.organisations import open_organisation
-from services.core.handlers.people import change_person, register_person
+from services.core.organisation.handlers import open_organisation
 from services.core.organisation.invitations import NewStaff, invite
 from services.core.people import queries
+from services.core.people.handlers import change_person, register_person
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.staff import listing as staff_queries

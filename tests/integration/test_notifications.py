@@ -34,16 +34,16 @@ from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
-from services.core.handlers.organisations import (
+from services.core.mail import MemoryMailer
+from services.core.mail_templates import credits_text, day_text
+from services.core.notifications.preferences import change_mail_preferences, mail_preferences
+from services.core.organisation.handlers import (
     accept_invitation,
     change_organisation,
     invite_member,
     open_organisation,
 )
-from services.core.handlers.people import change_person, register_person
-from services.core.mail import MemoryMailer
-from services.core.mail_templates import credits_text, day_text
-from services.core.notifications.preferences import change_mail_preferences, mail_preferences
+from services.core.people.handlers import change_person, register_person
 from services.core.people.queries import my_obligations
 from services.core.projections import ProjectionRunner
 from services.core.registry import build_event_store

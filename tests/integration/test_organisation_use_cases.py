@@ -17,9 +17,9 @@ from services.core.accounts.work import AccountUseCases, Visitor
 from services.core.application import AccessDenied, Actor, Application, UseCase, UseCases
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.organisations import OpenedOrganisation, open_organisation
 from services.core.idempotency import command_sequence
 from services.core.organisation import use_cases as organisation
+from services.core.organisation.handlers import OpenedOrganisation, open_organisation
 from services.core.organisation.invitations import NewStaff
 from services.core.organisation.use_cases import (
     EndMembership,

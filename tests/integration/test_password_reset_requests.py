@@ -10,12 +10,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.core.accounts import identity
-from services.core.db import Database
-from services.core.handlers.accounts import (
+from services.core.accounts.handlers import (
     LIFETIME,
     request_password_reset,
     send_password_resets,
 )
+from services.core.db import Database
 from services.core.mail import MemoryMailer, Message
 
 pytestmark = pytest.mark.integration

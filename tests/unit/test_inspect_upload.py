@@ -9,7 +9,7 @@ import pytest
 
 from domain.credits.certificate import FileTooLarge, UnsupportedFileType
 from services.core.blobs import CHUNK_BYTES
-from services.core.handlers.certificates import inspect_file
+from services.core.certificates.handlers import inspect_file
 from tests.certificate_files import ELF, pdf, png
 
 pytestmark = pytest.mark.unit

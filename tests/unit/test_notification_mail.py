@@ -11,7 +11,6 @@ from uuid import UUID
 import pytest
 
 from domain.notifications.digest import AttentionItem, Digest
-from services.core.handlers.organisations import Invited
 from services.core.notifications.compose import compose
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.preferences import (
@@ -20,6 +19,7 @@ from services.core.notifications.preferences import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
+from services.core.organisation.handlers import Invited
 from services.core.settings import Settings, SettingsError, load_settings
 from services.worker.runtime import Run, run_message_id
 from services.worker.scheduler import DIGEST, REMINDERS, due_runs

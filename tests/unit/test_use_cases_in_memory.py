@@ -30,13 +30,13 @@ from domain.people.person import (
     RegisterPerson,
 )
 from domain.shared.event import EventRegistry, fold
+from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.eventsourcing.chain import GENESIS_HASH
 from services.core.eventsourcing.chain_check import ChainWalk
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.memory import InMemoryEventStore
 from services.core.eventsourcing.store import Metadata
-from services.core.handlers import record_fact
-from services.core.handlers.credits import change_credit, record_credit, record_waiver
-from services.core.handlers.people import change_person, register_person
+from services.core.people.handlers import change_person, register_person
 from services.core.registry import EVENT_TYPES
 from services.core.stream_ids import access_stream, credit_stream, person_stream, waiver_stream
 

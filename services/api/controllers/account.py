@@ -21,9 +21,9 @@ from services.core.accounts import api_tokens as account_api_tokens
 from services.core.accounts import mailed_links
 from services.core.accounts.api_tokens import NewApiToken
 from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
+from services.core.accounts.token_handlers import ApiToken
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.handlers.api_tokens import ApiToken
 from services.core.mail import Mailer, send_quietly
 
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]

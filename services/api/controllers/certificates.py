@@ -32,10 +32,10 @@ from domain.credits.certificate import EXTENSIONS
 from services.api.use_cases import USE_CASES, member_actor
 from services.core.application import UseCases
 from services.core.blobs import BlobStore, build_blob_store
+from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import use_cases as certificate_use_cases
 from services.core.certificates.files import CertificateFile
 from services.core.certificates.use_cases import FetchCertificate, UploadCertificate
-from services.core.handlers import certificates as certificate_handlers
 from services.core.policy import authorise_person
 from services.core.projections.certificates import StoredCertificate
 from services.core.settings import Settings

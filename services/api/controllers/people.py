@@ -57,7 +57,7 @@ from services.core.application import Actor, UseCases
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
 from services.core.db import Tx
-from services.core.handlers import people as people_handlers
+from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import ChangePerson, ObligationsQuery, RegisterNewPerson

@@ -32,6 +32,7 @@ from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import HOME, page, principal, safe_next, see_other
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import identity, mailed_links, signing_in
+from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
 from services.core.accounts.identity import (
     EmailTaken,
     IdentityError,
@@ -43,9 +44,8 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.handlers.accounts import AccountTokenGone, AccountTokenNotFound
-from services.core.handlers.organisations import SlugTaken
 from services.core.mail import send_quietly
+from services.core.organisation.handlers import SlugTaken
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
 Token = Annotated[str | None, QueryParameter(name="token")]

@@ -37,12 +37,12 @@ from services.api.portal.pages import page, principal, see_other
 from services.api.use_cases import USE_CASES
 from services.core.application import AccessDenied, NotFound, UseCases
 from services.core.blobs import BlobStore
+from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import use_cases as certificate_use_cases
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
-from services.core.handlers import certificates as certificate_handlers
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
 

@@ -30,8 +30,8 @@ from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import is_htmx, page, principal, see_other
 from services.api.use_cases import USE_CASES
 from services.core.application import AccessDenied, NotFound, UseCases
-from services.core.handlers.people import PersonCommand
 from services.core.people import use_cases as people_use_cases
+from services.core.people.handlers import PersonCommand
 from services.core.people.use_cases import ChangePerson, RegisterNewPerson
 
 BIRTH_MONTH_BODIES: frozenset[Body] = frozenset(

@@ -8,10 +8,10 @@ from uuid import UUID
 import msgspec
 
 from domain.audits.access import ApiTokenScope
+from services.core.accounts import token_handlers as api_tokens
 from services.core.accounts.signing_in import signed_in_user
+from services.core.accounts.token_handlers import ApiToken
 from services.core.application import UnitOfWork
-from services.core.handlers import api_tokens
-from services.core.handlers.api_tokens import ApiToken
 
 
 class NewApiToken(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,11 +11,11 @@ from uuid import UUID
 import msgspec
 import structlog
 
+from services.core.accounts import handlers as accounts
 from services.core.accounts.session_store import end_sessions_of
 from services.core.accounts.signing_in import signed_in_user
 from services.core.accounts.work import AccountWork
 from services.core.application import UnitOfWork
-from services.core.handlers import accounts
 from services.core.mail import Mailer, Message
 
 

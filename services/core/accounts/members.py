@@ -10,9 +10,9 @@ import msgspec
 
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
+from services.core.accounts.token_handlers import TokenHolder
 from services.core.application import Application
-from services.core.handlers.api_tokens import TokenHolder
-from services.core.handlers.organisations import MAX_RECORDED_QUERY, record_auditor_read
+from services.core.organisation.handlers import MAX_RECORDED_QUERY, record_auditor_read
 
 _CURRENT_MEMBER = (
     "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"

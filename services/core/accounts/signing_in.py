@@ -16,9 +16,9 @@ from services.core.accounts.identity import Membership
 from services.core.accounts.work import AccountWork
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Database
-from services.core.handlers import organisations as access
-from services.core.handlers import record_fact
+from services.core.eventsourcing.commands import record_fact
 from services.core.notifications.outbox import account_address
+from services.core.organisation import handlers as access
 from services.core.stream_ids import access_stream
 
 

@@ -36,12 +36,12 @@ from domain.audits.exports import AuditBundleExported
 from domain.compliance.evaluation import Obligation, Status
 from domain.credits.certificate import EXTENSIONS, CertificateUploaded, MediaType
 from domain.shared.event import event_tag
+from services.core.audit.exports import record_export
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
 from services.core.db import Database, Tx
 from services.core.eventsourcing.chain import format_timestamp
 from services.core.eventsourcing.chain_check import ChainWalk, export_line
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
-from services.core.handlers.exports import record_export
 from services.core.people import queries
 from services.core.people.transcripts import PdfDocument
 

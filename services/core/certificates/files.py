@@ -11,8 +11,8 @@ import msgspec
 
 from services.core.application import UnitOfWork
 from services.core.blobs import BlobStore
-from services.core.handlers import certificates as certificate_handlers
-from services.core.handlers.certificates import Inspected, Uploaded
+from services.core.certificates import handlers as certificate_handlers
+from services.core.certificates.handlers import Inspected, Uploaded
 
 
 class CertificateFile(msgspec.Struct, frozen=True, kw_only=True):

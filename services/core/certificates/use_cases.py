@@ -15,9 +15,9 @@ import msgspec
 
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.blobs import BlobStore, blob_key
+from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates.files import CertificateFile, CertificateFiles, store_certificates
 from services.core.credits.use_cases import credit_of
-from services.core.handlers import certificates as certificate_handlers
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
 from services.core.projections.certificates import (

@@ -18,7 +18,7 @@ from domain.people.credentials import Body
 from domain.people.person import Person
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
-from services.core.handlers import credits as credit_handlers
+from services.core.credits import handlers as credit_handlers
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.use_cases import person_of

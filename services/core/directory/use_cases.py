@@ -14,7 +14,7 @@ from domain.credits.providers import (
     RemoveProvider,
 )
 from services.core.application import UnitOfWork
-from services.core.handlers.providers import change_directory
+from services.core.directory.handlers import change_directory
 from services.core.policy import require_role
 from services.core.projections.providers import tenant_providers
 

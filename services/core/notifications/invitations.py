@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.organisations.organisation import Role
-from services.core.handlers.organisations import Invited
 from services.core.mail import Message
 from services.core.notifications.compose import compose
+from services.core.organisation.handlers import Invited
 from services.core.settings import Settings
 
 ROLE_LABELS: Mapping[Role, str] = {

@@ -22,8 +22,8 @@ from domain.notifications.mail import MailSent
 from domain.notifications.preferences import MailCategory, MandatoryMail
 from domain.shared.event import Event
 from services.core.db import Tx
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import record_fact
 from services.core.mail import Mailer, Message
 from services.core.stream_ids import mail_stream
 

@@ -27,8 +27,8 @@ from domain.notifications.preferences import (
     evolve,
 )
 from services.core.db import Tx
+from services.core.eventsourcing.commands import execute
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import execute
 from services.core.stream_ids import mail_preferences_stream
 
 _TOKEN_PURPOSE = b"cmeledger unsubscribe v1\x00"

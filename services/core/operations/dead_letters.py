@@ -32,8 +32,8 @@ from dramatiq.errors import DecodeError
 
 from domain.audits.operations import DeadLettersReplayed, ReplayedJob
 from services.core.db import Tx
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import record_fact
 from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 from services.core.stream_ids import access_stream
 

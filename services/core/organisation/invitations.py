@@ -14,13 +14,13 @@ from domain.organisations.organisation import Role
 from domain.people.person import RegisterPerson
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import organisations as org
-from services.core.handlers import people as people_handlers
-from services.core.handlers.organisations import Invited
 from services.core.idempotency import command_sequence, new_entity_id
 from services.core.mail import Message
 from services.core.notifications.invitations import invitation_message
 from services.core.notifications.outbox import organisation_name
+from services.core.organisation import handlers as org
+from services.core.organisation.handlers import Invited
+from services.core.people import handlers as people_handlers
 from services.core.settings import Settings
 
 

@@ -11,7 +11,7 @@ from domain.organisations.organisation import Organisation, Role, evolve
 from domain.shared.event import fold
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.organisations import ORGANISATION_STREAM
+from services.core.organisation.handlers import ORGANISATION_STREAM
 
 
 class MemberView(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,7 +24,7 @@ from domain.organisations.organisation import (
     Role,
 )
 from services.core.application import Actor, NotFound, UnitOfWork
-from services.core.handlers import organisations as org
+from services.core.organisation import handlers as org
 from services.core.organisation import invitations as staff_invitations
 from services.core.organisation import queries
 from services.core.organisation.invitations import NewStaff, SentInvitation

@@ -11,8 +11,8 @@ import msgspec
 from domain.audits.exports import ExportFormat, Period, TranscriptExported
 from domain.people.credentials import Body
 from services.core.application import AccessDenied, UnitOfWork
+from services.core.audit.exports import record_export
 from services.core.db import Tx
-from services.core.handlers.exports import record_export
 from services.core.people import queries, transcripts
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person

@@ -20,8 +20,8 @@ from domain.shared.limits import Code, Name
 from services.core.accounts import identity
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.audit.history import obligations_known_at
-from services.core.handlers import people as people_handlers
 from services.core.idempotency import new_entity_id
+from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.policy import READERS, WRITERS, authorise_person, require_role
 

@@ -35,8 +35,8 @@ from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.handlers import record_fact
 from services.core.people.queries import obligations_on
 from services.core.people.transcripts import PdfDocument
 from services.core.stream_ids import access_stream

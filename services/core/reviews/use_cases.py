@@ -25,8 +25,8 @@ from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.blobs import BlobStore, blob_key
-from services.core.handlers import certificates as certificate_handlers
-from services.core.handlers import verification
+from services.core.certificates import handlers as certificate_handlers
+from services.core.certificates import verification as verification
 from services.core.policy import authorise_person, require_role
 from services.core.projections.certificates import StoredCertificate
 from services.core.reviews import queue as review_queries

@@ -26,8 +26,8 @@ from domain.people.roster_import import Roster, RosterRow, plan_row
 from domain.shared.event import Event, event_tag
 from domain.shared.limits import OutOfLimits
 from services.core.db import Tx
+from services.core.eventsourcing.commands import entity_ids, event_ids
 from services.core.eventsourcing.store import EventStore, Metadata, StreamAppend
-from services.core.handlers import entity_ids, event_ids
 from services.core.stream_ids import person_stream
 
 ImportMode = Literal["all_or_nothing", "valid_rows"]

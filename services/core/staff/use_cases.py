@@ -19,7 +19,7 @@ from domain.organisations.organisation import Role
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, UnitOfWork
-from services.core.handlers import people as people_handlers
+from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of

@@ -1,4 +1,5 @@
-"""Application handlers: the thin shell around the pure deciders.
+"""Command handling: the thin shell around the pure deciders that each context's handlers
+(``services.core.<context>.handlers``) are built from.
 
 Every handler runs inside the caller's unit of work (``Database.transaction(tenant)``): it loads
 the stream, folds it with the aggregate's ``evolve``, calls the pure ``decide_*`` with the

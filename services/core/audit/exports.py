@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from domain.audits.exports import AuditBundleExported, TranscriptExported
 from services.core.db import Tx
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.handlers import record_fact
 from services.core.stream_ids import access_stream
 
 

@@ -11,8 +11,8 @@ from domain.credits import credit, waiver
 from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification, RetractCredit
 from domain.credits.waiver import RecordWaiver
 from domain.people.person import PersonNotRegistered
+from services.core.eventsourcing.commands import Decider, execute
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
-from services.core.handlers import Decider, execute
 from services.core.stream_ids import credit_stream, person_stream, waiver_stream
 
 CreditChange = AmendCredit | RetractCredit | RecordVerification

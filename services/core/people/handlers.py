@@ -24,9 +24,9 @@ from domain.people.person import (
     RegisterPerson,
 )
 from services.core.db import Tx
+from services.core.eventsourcing.commands import Decider, execute
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
-from services.core.handlers import Decider, execute
-from services.core.handlers.organisations import remove_member
+from services.core.organisation.handlers import remove_member
 from services.core.stream_ids import person_stream
 
 PersonCommand = (
@@ -78,7 +78,8 @@ async def change_person(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    """Run any person command on ``person_id``'s stream (see ``services.core.handlers``)."""
+    """Run any person command on ``person_id``'s stream (see
+    ``services.core.eventsourcing.commands``)."""
     return await execute(
         tx,
         store,

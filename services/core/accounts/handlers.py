@@ -18,9 +18,9 @@ from services.core.accounts import identity
 from services.core.accounts.identity import IdentityError
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore
-from services.core.handlers.organisations import record_access
 from services.core.hashing import secret_hash
 from services.core.mail import Mailer, Message
+from services.core.organisation.handlers import record_access
 
 Purpose = Literal["password_reset", "email_verification"]
 LIFETIME: dict[Purpose, timedelta] = {

@@ -48,8 +48,8 @@ from domain.shared.event import Event, fold
 from services.core.accounts import identity
 from services.core.accounts.identity import AccountLocked, InvalidCredentials, Membership
 from services.core.db import Database, Tx
+from services.core.eventsourcing.commands import Decider, execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.handlers import Decider, execute, record_fact
 from services.core.hashing import secret_hash
 from services.core.stream_ids import access_stream, person_stream
 

@@ -7,8 +7,8 @@ from uuid import UUID
 from domain.credits import providers
 from domain.credits.providers import AddProvider, RemoveProvider
 from services.core.db import Tx
+from services.core.eventsourcing.commands import Decider, execute
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.handlers import Decider, execute
 from services.core.stream_ids import provider_directory_stream
 
 DirectoryChange = AddProvider | RemoveProvider

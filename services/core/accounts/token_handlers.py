@@ -19,8 +19,8 @@ from domain.shared.event import Event
 from domain.shared.limits import check_day
 from services.core.accounts.identity import IdentityError
 from services.core.db import Database, Tx
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import record_fact
 from services.core.hashing import secret_hash
 from services.core.stream_ids import access_stream
 

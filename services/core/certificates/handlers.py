@@ -26,10 +26,10 @@ from domain.credits.certificate import (
 from domain.credits.credit import CreditNotRecorded
 from domain.shared.event import Event, fold
 from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
+from services.core.credits.handlers import require_person
 from services.core.db import Tx
+from services.core.eventsourcing.commands import execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.handlers import execute, record_fact
-from services.core.handlers.credits import require_person
 from services.core.stream_ids import access_stream, certificate_stream, credit_stream
 
 

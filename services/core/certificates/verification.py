@@ -45,11 +45,11 @@ from domain.people import person
 from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
+from services.core.credits.handlers import change_credit
 from services.core.db import Database, Tx
 from services.core.directory.lookup import build_provider_lookup
+from services.core.eventsourcing.commands import execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.handlers import execute, record_fact
-from services.core.handlers.credits import change_credit
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
 from services.core.settings import Settings
