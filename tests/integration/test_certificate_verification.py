@@ -18,7 +18,7 @@ from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
-from services.core.certificates.verification import review_certificate, verify_certificate
+from services.core.certificates.verification import decide_review, verify_certificate
 from services.core.db import Database
 from services.core.directory.handlers import change_directory
 from services.core.eventsourcing.store import EventStore, RecordedEvent
@@ -193,20 +193,20 @@ async def test_the_worker_leaves_a_reviewers_decision_alone(
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
     reviewer = uuid4()
-    await review_certificate(
-        database,
-        store,
-        worker_settings,
-        tenant,
-        uploaded.certificate_id,
-        ReviewCertificate(
-            reviewer_id=reviewer,
-            reviewer_person_id=reviewer,
-            decision="reject",
-            reason="a photocopy",
-        ),
-        command_id=uuid4(),
-    )
+    async with database.transaction(tenant) as tx:
+        await decide_review(
+            tx,
+            store,
+            worker_settings,
+            uploaded.certificate_id,
+            ReviewCertificate(
+                reviewer_id=reviewer,
+                reviewer_person_id=reviewer,
+                decision="reject",
+                reason="a photocopy",
+            ),
+            command_id=uuid4(),
+        )
     async with database.transaction(tenant) as tx:
         recorded = await verify_certificate(
             tx,
@@ -267,21 +267,21 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     assert read is not None
     corrected = msgspec.structs.replace(read, participant_name="Someone Else")
     reviewer = uuid4()
-    await review_certificate(
-        database,
-        store,
-        worker_settings,
-        tenant,
-        uploaded.certificate_id,
-        ReviewCertificate(
-            reviewer_id=reviewer,
-            reviewer_person_id=reviewer,
-            decision="reject",
-            reason="made out to someone else",
-            corrected_fields=corrected,
-        ),
-        command_id=uuid4(),
-    )
+    async with database.transaction(tenant) as tx:
+        await decide_review(
+            tx,
+            store,
+            worker_settings,
+            uploaded.certificate_id,
+            ReviewCertificate(
+                reviewer_id=reviewer,
+                reviewer_person_id=reviewer,
+                decision="reject",
+                reason="made out to someone else",
+                corrected_fields=corrected,
+            ),
+            command_id=uuid4(),
+        )
     inline = await stored(database, tenant, uploaded.certificate_id)
     assert inline.correction is not None
     assert inline.correction.fields_as_read == read

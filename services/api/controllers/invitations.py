@@ -17,14 +17,13 @@ from litestar.response import Response
 
 from domain.organisations.organisation import Role
 from domain.shared.limits import NAME_LENGTH, Code, Name
-from services.api.auth import Principal, requires_role
-from services.api.controllers.session import Me, request_id, start_signed_in
+from services.api.auth import requires_role
+from services.api.controllers.session import Me, start_signed_in
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import signing_in
 from services.core.accounts.signing_in import InvitationAcceptance
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.eventsourcing.store import Metadata
 from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff
@@ -63,14 +62,6 @@ class InvitationSent(msgspec.Struct, frozen=True, kw_only=True):
 class InvitationAccept(msgspec.Struct, frozen=True, kw_only=True):
     token: Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
     password: Annotated[str, msgspec.Meta(max_length=256)]
-
-
-def actor(request: Request[Principal, Any, Any]) -> Metadata:
-    return Metadata(
-        actor_id=str(request.user.user_id),
-        actor_role=request.user.role,
-        request_id=request_id(request),
-    )
 
 
 class InvitationController(Controller):

@@ -16,7 +16,6 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from domain.compliance.evaluation import Obligation
@@ -49,14 +48,12 @@ from domain.shared.limits import (
     Name,
     Title,
 )
-from services.api.auth import Principal, requires_role
+from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
-from services.core import policy
-from services.core.application import Actor, UseCases
+from services.core.application import UseCases
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
-from services.core.db import Tx
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people import use_cases as people_use_cases
@@ -145,27 +142,6 @@ class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
 class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
     credit: Credit
     acceptance: list[BodyAcceptance]
-
-
-def authorise_person(principal: Principal, person_id: UUID, *, write: bool) -> None:
-    """``policy.authorise_person`` for the signed-in member."""
-    policy.authorise_person(
-        Actor(
-            tenant_id=principal.tenant_id,
-            role=principal.role,
-            user_id=principal.user_id,
-            person_id=principal.person_id,
-        ),
-        person_id,
-        write=write,
-    )
-
-
-async def person_or_404(tx: Tx, person_id: UUID) -> Person:
-    found = await queries.get_person(tx, person_id)
-    if found is None:
-        raise NotFoundException("no such person in this organisation")
-    return found
 
 
 class PeopleController(Controller):

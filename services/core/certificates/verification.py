@@ -46,7 +46,7 @@ from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
 from services.core.credits.handlers import change_credit
-from services.core.db import Database, Tx
+from services.core.db import Tx
 from services.core.directory.lookup import build_provider_lookup
 from services.core.eventsourcing.commands import execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
@@ -113,44 +113,6 @@ async def verify_certificate(
         confidence=round(read.text.confidence, 3),
     )
     return recorded
-
-
-async def review_certificate(
-    database: Database,
-    store: EventStore,
-    settings: Settings,
-    tenant_id: UUID,
-    certificate_id: UUID,
-    command: ReviewCertificate,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
-) -> list[RecordedEvent]:
-    """Record a reviewer's decision (``decide_review``) in one transaction of its own.
-    An ``OwnRecordReview`` is recorded (``record_refused_review``) in a transaction after the
-    refused one rolled back, before it is raised."""
-    try:
-        async with database.transaction(tenant_id) as tx:
-            return await decide_review(
-                tx,
-                store,
-                settings,
-                certificate_id,
-                command,
-                command_id=command_id,
-                metadata=metadata,
-            )
-    except OwnRecordReview:
-        async with database.transaction(tenant_id) as tx:
-            await record_refused_review(
-                tx,
-                store,
-                certificate_id,
-                command,
-                command_id=command_id,
-                metadata=metadata,
-            )
-        raise
 
 
 async def record_refused_review(
