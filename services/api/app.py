@@ -168,7 +168,7 @@ def create_app(
         middleware=[
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
-            *rate_limits(settings),
+            *rate_limits(settings, db),
             csrf,
             IdempotencyMiddleware(),
         ],
