@@ -1,9 +1,12 @@
 """Database access for the application role: an asyncpg pool and tenant-scoped transactions.
 
 Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction whose first
-statement sets ``app.tenant_id`` with a bound parameter, transaction-local (``set_config(...,
-true)``), so it ends with the transaction and a pooled connection carries nothing over.
-Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
+statement sets ``app.tenant_id`` with a bound parameter, and the statement and idle timeouts,
+all transaction-local (``set_config(..., true)``), so they end with the transaction and a pooled
+connection carries nothing over. That also makes the pool safe behind PgBouncer in transaction
+mode, which passes no such startup parameters and hands a server connection to another client
+after each transaction (``db_statement_cache_size`` 0 there). Row-level security reads the
+tenant setting; a transaction with no tenant sees no tenant rows.
 SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
 """
 
@@ -18,6 +21,9 @@ from uuid import UUID
 import asyncpg
 
 from services.core.settings import Settings
+
+IDLE_IN_TRANSACTION_MS = 60_000
+"""A transaction left idle this long is ended by the server (its locks released)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +65,8 @@ class Database:
                         min_size=1,
                         max_size=self._settings.db_pool_size,
                         reset=_keep_connection,
-                        server_settings={
-                            "application_name": "cmeledger",
-                            "statement_timeout": str(self._settings.db_statement_timeout_ms),
-                            "idle_in_transaction_session_timeout": "60000",
-                        },
+                        statement_cache_size=self._settings.db_statement_cache_size,
+                        server_settings={"application_name": "cmeledger"},
                     )
         return self._pool
 
@@ -79,8 +82,12 @@ class Database:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
         async with self.connection() as conn, conn.transaction():
             await conn.execute(
-                "SELECT set_config('app.tenant_id', $1, true)",
+                "SELECT set_config('app.tenant_id', $1, true),"
+                " set_config('statement_timeout', $2, true),"
+                " set_config('idle_in_transaction_session_timeout', $3, true)",
                 "" if tenant_id is None else str(tenant_id),
+                str(self._settings.db_statement_timeout_ms),
+                str(IDLE_IN_TRANSACTION_MS),
             )
             yield Tx(pg=conn, tenant_id=tenant_id)
 

@@ -14,9 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    role = app_role()
     execute_script(
-        f"""
+        """
         -- One row per limited key (a user, a client address, an organisation): the moments of
         -- the requests allowed in the current window. Not tenant data: keys are opaque.
         CREATE TABLE rate_limit_windows (
@@ -40,7 +39,7 @@ def upgrade() -> None:
             v_hits timestamptz[];
         BEGIN
             INSERT INTO rate_limit_windows (key, hits, expires_at)
-            VALUES (p_key, '{{}}', v_now + v_window)
+            VALUES (p_key, '{}', v_now + v_window)
             ON CONFLICT (key) DO NOTHING;
             IF FOUND THEN
                 DELETE FROM rate_limit_windows WHERE key IN (
@@ -61,7 +60,11 @@ def upgrade() -> None:
             RETURN NEXT;
         END
         $$;
-
+        """
+    )
+    role = app_role()
+    execute_script(
+        f"""
         GRANT SELECT, INSERT, UPDATE, DELETE ON rate_limit_windows TO {role};
         GRANT EXECUTE ON FUNCTION rate_limit_hit(text, integer, integer) TO {role};
         """
