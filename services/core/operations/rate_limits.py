@@ -1,7 +1,8 @@
 """Request rate limits counted in PostgreSQL, so a limit holds across every API process and host.
 
-``count_request`` is one atomic call of ``rate_limit_hit`` (migration 0021): a sliding window
-per key, where only allowed requests count. It runs outside any tenant: keys are opaque strings
+``count_request`` is one atomic call of ``rate_limit_hit`` (migration 0021), a single round trip:
+a sliding window per key, where only allowed requests count. It runs outside any tenant (and
+outside the statement timeout, like the session store): keys are opaque strings
 (``user:<id>``, ``client:<address>``, ``tenant:<id>``) and the table holds no tenant data.
 """
 
@@ -26,8 +27,8 @@ class RateWindow(NamedTuple):
 async def count_request(database: Database, key: str, *, window_s: int, limit: int) -> RateWindow:
     """Count one request for ``key``: allowed while fewer than ``limit`` were allowed in the
     last ``window_s`` seconds."""
-    async with database.transaction(None) as tx:
-        row = await tx.pg.fetchrow(
+    async with database.connection() as conn:  # one statement, its own transaction
+        row = await conn.fetchrow(
             "SELECT allowed, used, reset_at FROM rate_limit_hit($1, $2, $3)", key, window_s, limit
         )
     assert row is not None
