@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
     broker_queue: str = "cmeledger"
+    # "quorum" on a RabbitMQ cluster (replicated queues); "classic" on a single node. A queue
+    # keeps the type it was first declared with.
+    broker_queue_type: Literal["classic", "quorum"] = "classic"
     host: str = "127.0.0.1"
     port: int = 8000
     log_format: Literal["console", "json"] | None = None
