@@ -113,14 +113,14 @@ class AccessPages(Controller):
         self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
     ) -> Template:
         """Auditors with their access window, and the auditor invitations still open."""
-        return await self._page(request, state, use_cases, grant_form(clock.now(request)))
+        return await self._page(request, state, use_cases)
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
         state: State,
         use_cases: UseCases,
-        grant: Form,
+        grant: Form | None = None,
         *,
         change: Form | None = None,
         changed: UUID | None = None,
@@ -142,7 +142,7 @@ class AccessPages(Controller):
                 for i in found.invitations.values()
                 if i.role == "auditor" and i.status == "pending" and i.expires_at > now
             ],
-            grant=grant,
+            grant=grant if grant is not None else grant_form(now),
             change=change or Form("change"),
             changed=changed,
             sent=sent,
@@ -171,9 +171,7 @@ class AccessPages(Controller):
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
             else:
-                shown = await self._page(
-                    request, state, use_cases, grant_form(clock.now(request)), sent=sent, status=201
-                )
+                shown = await self._page(request, state, use_cases, sent=sent, status=201)
                 shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
                 return shown
         return await self._page(request, state, use_cases, form, status=422)
@@ -193,15 +191,7 @@ class AccessPages(Controller):
             done = await _change_access(use_cases, user_id, end_of_day(day), form)
             if done:
                 return see_other(request, "/access", notice="saved")
-        return await self._page(
-            request,
-            state,
-            use_cases,
-            grant_form(clock.now(request)),
-            change=form,
-            changed=user_id,
-            status=422,
-        )
+        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
 
     @post("/{user_id:uuid}/end", guards=[OWNERS])
     async def end(
@@ -215,15 +205,7 @@ class AccessPages(Controller):
         form = Form("change")
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
-        return await self._page(
-            request,
-            state,
-            use_cases,
-            grant_form(clock.now(request)),
-            change=form,
-            changed=user_id,
-            status=422,
-        )
+        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
 
 
 async def _change_access(
