@@ -9,10 +9,8 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import msgspec
-import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
@@ -29,11 +27,11 @@ from services.core.projections.providers import tenant_providers
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream, credit_stream
-from services.worker.actors import declare_actors
-from services.worker.broker import PermanentFailure, build_broker
+from services.worker.broker import PermanentFailure
 from services.worker.certificates import certificate_subscribers
 from services.worker.relay import Relay
 from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
+from tests.broker_support import broker_on_queue, purge
 from tests.conftest import new_tenant
 from tests.fixtures.certificates.generate import Forgery
 from tests.integration.test_relay import drain
@@ -61,23 +59,13 @@ def queue() -> str:
 
 @pytest.fixture(scope="module")
 def broker(worker_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(worker_settings)
-    assert isinstance(built, RabbitmqBroker)
-    declare_actors(built, queue_name=queue)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
+    with broker_on_queue(worker_settings, queue) as built:
+        yield built
 
 
 @pytest.fixture
 def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    broker.declare_queue(queue, ensure=True)
-    broker.flush_all()
-    return broker
+    return purge(broker, queue)
 
 
 @pytest.fixture

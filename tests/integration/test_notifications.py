@@ -20,10 +20,8 @@ from uuid import UUID, uuid4
 
 import dramatiq
 import msgspec
-import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 from litestar.testing import AsyncTestClient
 
 from domain.compliance.evaluation import Obligation
@@ -49,12 +47,11 @@ from services.core.projections import ProjectionRunner
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream
-from services.worker.actors import declare_actors
-from services.worker.broker import build_broker
 from services.worker.notifications import mail_subscribers
 from services.worker.relay import Relay, messages_for
 from services.worker.runtime import Run, Subscriptions, run_message_id
 from services.worker.scheduler import Scheduler
+from tests.broker_support import broker_on_queue, delete_queue
 from tests.conftest import ROOT, settings_env
 from tests.mail_sink import Sink, bodies, running_sink
 
@@ -90,17 +87,8 @@ def queue() -> str:
 
 @pytest.fixture(scope="module")
 def broker(mail_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(mail_settings)
-    assert isinstance(built, RabbitmqBroker)
-    declare_actors(built, queue_name=queue)
-    built.declare_queue(queue, ensure=True)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
+    with broker_on_queue(mail_settings, queue) as built:
+        yield built
 
 
 @pytest.fixture
@@ -716,11 +704,7 @@ def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
         again = scheduler("--once", "--date", "2031-01-06")
         assert again.stdout.strip() == "0 runs enqueued", again.stderr
     finally:
-        connection = pika.BlockingConnection(broker.parameters)
-        channel = connection.channel()
-        for name in (idle_queue, dq_name(idle_queue), xq_name(idle_queue)):
-            channel.queue_delete(name)
-        connection.close()
+        delete_queue(broker, idle_queue)
     enqueued = asyncio.run(_scheduled_runs(mail_settings, org.tenant))
     assert enqueued == [("send_digest", date(2031, 1, 6)), ("send_reminders", date(2031, 1, 6))]
 
