@@ -4,7 +4,6 @@ deliveries; permanent failures; the read models and their rebuild."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -31,7 +30,6 @@ from services.worker.broker import PermanentFailure
 from services.worker.certificates import certificate_subscribers
 from services.worker.relay import Relay
 from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
-from tests.broker_support import broker_on_queue, purge
 from tests.conftest import new_tenant
 from tests.fixtures.certificates.generate import Forgery
 from tests.integration.test_relay import drain
@@ -53,19 +51,8 @@ def worker_settings(migrated: Settings, blob_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-verification-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(worker_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    with broker_on_queue(worker_settings, queue) as built:
-        yield built
-
-
-@pytest.fixture
-def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    return purge(broker, queue)
+def broker_settings(worker_settings: Settings) -> Settings:
+    return worker_settings
 
 
 @pytest.fixture

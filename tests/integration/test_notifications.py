@@ -27,7 +27,7 @@ from litestar.testing import AsyncTestClient
 from domain.compliance.evaluation import Obligation
 from domain.credits.certificate import CertificateUploaded
 from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
-from domain.organisations.organisation import ChangeAuditorAccess
+from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
 from services.core.db import Database
@@ -51,7 +51,7 @@ from services.worker.notifications import mail_subscribers
 from services.worker.relay import Relay, messages_for
 from services.worker.runtime import Run, Subscriptions, run_message_id
 from services.worker.scheduler import Scheduler
-from tests.broker_support import broker_on_queue, delete_queue
+from tests.broker_support import delete_queue
 from tests.conftest import ROOT, settings_env
 from tests.mail_sink import Sink, bodies, running_sink
 
@@ -81,14 +81,8 @@ def mail_settings(migrated: Settings, sink: tuple[Sink, int]) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-notifications-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(mail_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    with broker_on_queue(mail_settings, queue) as built:
-        yield built
+def broker_settings(mail_settings: Settings) -> Settings:
+    return mail_settings
 
 
 @pytest.fixture
@@ -140,14 +134,25 @@ async def organisation(database: Database, store: EventStore) -> Org:
             AddCredential(body="ARDMS", code="RDMS", earned_on=today - timedelta(days=30)),
             command_id=uuid4(),
         )
+    member_id = await joined(
+        database, store, tenant, email=member_email, role="employee", person_id=person_id
+    )
+    async with database.transaction(tenant) as tx:
+        [ardms] = [
+            o
+            for o in await my_obligations(tx, person_id, today=today)
+            if o.body == "ARDMS" and o.period == "current"
+        ]
+    return Org(tenant, opened.user_id, owner_email, member_id, member_email, person_id, ardms)
+
+
+async def joined(
+    database: Database, store: EventStore, tenant: UUID, *, email: str, role: Role, **invite: Any
+) -> UUID:
+    """The member id of ``email``, invited by an owner as ``role`` and signed up."""
+    async with database.transaction(tenant) as tx:
         invited = await invite_member(
-            tx,
-            store,
-            email=member_email,
-            role="employee",
-            by_role="owner",
-            person_id=person_id,
-            command_id=uuid4(),
+            tx, store, email=email, role=role, by_role="owner", command_id=uuid4(), **invite
         )
     _, member_id = await accept_invitation(
         database,
@@ -157,13 +162,7 @@ async def organisation(database: Database, store: EventStore) -> Org:
         now=datetime.now(UTC),
         command_id=uuid4(),
     )
-    async with database.transaction(tenant) as tx:
-        [ardms] = [
-            o
-            for o in await my_obligations(tx, person_id, today=today)
-            if o.body == "ARDMS" and o.period == "current"
-        ]
-    return Org(tenant, opened.user_id, owner_email, member_id, member_email, person_id, ardms)
+    return member_id
 
 
 @pytest.fixture(scope="module")
@@ -627,23 +626,8 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
 ) -> None:
     auditor_email = unique_email("auditor")
     until = datetime.now(UTC) + timedelta(days=30)
-    async with database.transaction(org.tenant) as tx:
-        invited = await invite_member(
-            tx,
-            store,
-            email=auditor_email,
-            role="auditor",
-            by_role="owner",
-            access_until=until,
-            command_id=uuid4(),
-        )
-    _, auditor_id = await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=PASSWORD,
-        now=datetime.now(UTC),
-        command_id=uuid4(),
+    auditor_id = await joined(
+        database, store, org.tenant, email=auditor_email, role="auditor", access_until=until
     )
     await settle(database, broker, worker, queue, org.tenant)
     async with database.transaction(org.tenant) as tx:

@@ -5,7 +5,6 @@ Each test module uses its own queue, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import dramatiq
@@ -15,32 +14,14 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from services.core.db import Database
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
-from services.core.settings import Settings
 from services.worker.relay import CONSUMER, Relay
 from services.worker.runtime import Subscriptions, message_id_for
-from tests.broker_support import broker_on_queue, drain, purge
+from tests.broker_support import drain
 from tests.conftest import new_tenant
 from tests.support import add_notes, make_store, register
 
 pytestmark = pytest.mark.integration
 SUBSCRIPTIONS = Subscriptions({"test.NoteAdded": ("record_receipt",)})
-
-
-@pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-relay-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(migrated: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    with broker_on_queue(migrated, queue, with_receipt=True) as built:
-        assert built.confirm_delivery
-        yield built
-
-
-@pytest.fixture
-def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    return purge(broker, queue)
 
 
 def queued_ids(broker: RabbitmqBroker, queue: str) -> list[str]:
