@@ -13,6 +13,7 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
+from domain.credits.verification import ExtractedFields
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import decide_review, verify_certificate
@@ -163,25 +164,36 @@ async def test_a_message_delivered_twice_gives_one_outcome(
     ]
 
 
+async def rejected_by_a_reviewer(
+    database: Database,
+    store: EventStore,
+    settings: Settings,
+    tenant: UUID,
+    certificate_id: UUID,
+    reason: str,
+    corrected_fields: ExtractedFields | None = None,
+) -> UUID:
+    """A reviewer (someone new) rejects the certificate for ``reason``; their id."""
+    reviewer = uuid4()
+    decision = ReviewCertificate(
+        reviewer_id=reviewer,
+        reviewer_person_id=reviewer,
+        decision="reject",
+        reason=reason,
+        corrected_fields=corrected_fields,
+    )
+    async with database.transaction(tenant) as tx:
+        await decide_review(tx, store, settings, certificate_id, decision, command_id=uuid4())
+    return reviewer
+
+
 async def test_the_worker_leaves_a_reviewers_decision_alone(
     database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
-    reviewer = uuid4()
-    async with database.transaction(tenant) as tx:
-        await decide_review(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(
-                reviewer_id=reviewer,
-                reviewer_person_id=reviewer,
-                decision="reject",
-                reason="a photocopy",
-            ),
-            command_id=uuid4(),
-        )
+    reviewer = await rejected_by_a_reviewer(
+        database, store, worker_settings, tenant, uploaded.certificate_id, "a photocopy"
+    )
     async with database.transaction(tenant) as tx:
         recorded = await verify_certificate(
             tx,
@@ -241,22 +253,15 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     read = (await stored(database, tenant, uploaded.certificate_id)).fields
     assert read is not None
     corrected = msgspec.structs.replace(read, participant_name="Someone Else")
-    reviewer = uuid4()
-    async with database.transaction(tenant) as tx:
-        await decide_review(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(
-                reviewer_id=reviewer,
-                reviewer_person_id=reviewer,
-                decision="reject",
-                reason="made out to someone else",
-                corrected_fields=corrected,
-            ),
-            command_id=uuid4(),
-        )
+    await rejected_by_a_reviewer(
+        database,
+        store,
+        worker_settings,
+        tenant,
+        uploaded.certificate_id,
+        "made out to someone else",
+        corrected_fields=corrected,
+    )
     inline = await stored(database, tenant, uploaded.certificate_id)
     assert inline.correction is not None
     assert inline.correction.fields_as_read == read
