@@ -5,6 +5,7 @@ deliveries; permanent failures; the read models and their rebuild."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
@@ -13,7 +14,6 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
-from domain.credits.verification import ExtractedFields
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import decide_review, verify_certificate
@@ -170,17 +170,13 @@ async def rejected_by_a_reviewer(
     settings: Settings,
     tenant: UUID,
     certificate_id: UUID,
-    reason: str,
-    corrected_fields: ExtractedFields | None = None,
+    **rejection: Any,
 ) -> UUID:
-    """A reviewer (someone new) rejects the certificate for ``reason``; their id."""
+    """A reviewer (someone new) rejects the certificate (``rejection``: its reason and any
+    corrected fields); their id."""
     reviewer = uuid4()
     decision = ReviewCertificate(
-        reviewer_id=reviewer,
-        reviewer_person_id=reviewer,
-        decision="reject",
-        reason=reason,
-        corrected_fields=corrected_fields,
+        reviewer_id=reviewer, reviewer_person_id=reviewer, decision="reject", **rejection
     )
     async with database.transaction(tenant) as tx:
         await decide_review(tx, store, settings, certificate_id, decision, command_id=uuid4())
@@ -192,7 +188,7 @@ async def test_the_worker_leaves_a_reviewers_decision_alone(
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
     reviewer = await rejected_by_a_reviewer(
-        database, store, worker_settings, tenant, uploaded.certificate_id, "a photocopy"
+        database, store, worker_settings, tenant, uploaded.certificate_id, reason="a photocopy"
     )
     async with database.transaction(tenant) as tx:
         recorded = await verify_certificate(
@@ -259,7 +255,7 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
         worker_settings,
         tenant,
         uploaded.certificate_id,
-        "made out to someone else",
+        reason="made out to someone else",
         corrected_fields=corrected,
     )
     inline = await stored(database, tenant, uploaded.certificate_id)

@@ -1,5 +1,6 @@
 """Certificate files and their verification as answered: an upload's receipt, a person's
-certificates, and the review queue."""
+certificates, and the review queue (its ``ReviewPerson`` is the queue's own view: it holds no
+domain struct)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from domain.credits.certificate import MediaType
 from domain.credits.credit import CreditType, VerificationStatus
 from domain.credits.verification import DecidedBy, ReasonCode, TextSource
 from services.api.schemas.credits import Credit
+from services.core.reviews.queue import ReviewPerson
 
 
 class ReviewReason(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,13 +109,6 @@ class CertificateReceipt(msgspec.Struct, frozen=True, kw_only=True):
     duplicate_of: UUID | None = None
     """Set when the person already had this very file: the existing certificate, reported
     instead of storing it twice."""
-
-
-class ReviewPerson(msgspec.Struct, frozen=True, kw_only=True):
-    person_id: UUID
-    full_name: str
-    department: str | None
-    site: str | None
 
 
 class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
