@@ -283,7 +283,7 @@ def build(name: str, args: argparse.Namespace) -> list[Item]:
         if args.keep:
             save_corpus(samples, args.keep / name)
         return [_old(sample) for sample in samples]
-    slots = _limited(plan(SETS[name], args.per_layout), args.limit, lambda slot: slot[2])
+    slots = _limited(plan(SETS[name], args.per_layout), args.limit, lambda slot: slot[1])
     cases = [make_case(args.seed, *slot) for slot in slots]
     if args.keep:
         save_cases(cases, args.keep / name)
