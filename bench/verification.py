@@ -19,7 +19,8 @@ the costly error, each named), outcome accuracy with the confusion of expected a
 outcomes, field accuracy per format and per field (strings compared without case, accents,
 spacing and dash styles; the completion date is the activity's last day; credits in contact
 hours), and seconds per file per format (wall time, median and p95; text PDFs also as files/s).
-``--limit`` reads only the first N files of each format of each set (spread over the layouts).
+``--limit N`` makes and reads at most N files of each format of each set, spread over the
+layouts (on the old set: one genuine and one forged sample of evenly chosen layouts).
 With ``--child`` each file is read in a child process, as the worker does.
 """
 
@@ -55,6 +56,7 @@ from services.core.directory.lookup import DirectoryLookup
 from services.core.reading.process import read_in_child
 from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
+from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
 from tests.fixtures.certificates.score import field_matches
 from tests.fixtures.certificates_wild import SETS, Case, save_cases
 from tests.fixtures.certificates_wild.corpus import make_case, plan
@@ -278,8 +280,12 @@ def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]
 def build(name: str, args: argparse.Namespace) -> list[Item]:
     """The files of set ``name``, at most ``--limit`` per format (only those are made)."""
     if name == "old":
-        samples = build_corpus(args.seed, 3, KINDS, forged_per_layout=2)
-        samples = _limited(samples, args.limit, lambda sample: sample.kind)
+        if args.limit is None:
+            samples = build_corpus(args.seed, 3, KINDS, forged_per_layout=2)
+        else:  # one genuine and one forged sample of evenly chosen layouts
+            chosen = OLD_LAYOUTS[:: max(1, len(OLD_LAYOUTS) // args.limit)]
+            samples = build_corpus(args.seed, 1, KINDS, forged_per_layout=1, layouts=chosen)
+            samples = _limited(samples, args.limit, lambda sample: sample.kind)
         if args.keep:
             save_corpus(samples, args.keep / name)
         return [_old(sample) for sample in samples]
