@@ -49,6 +49,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     broker_queue: str = "cmeledger"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Prometheus metrics of this process on their own port, never routed publicly (only the
+    # private network reaches it; docs/operations.md). 0 (the default: the processes of one
+    # machine would share the port): no metrics server. The image sets 9100.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 0
     log_format: Literal["console", "json"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
@@ -174,6 +179,10 @@ def _check(settings: Settings) -> None:
         )
     if not 0 < settings.port < 65536:
         raise SettingsError(f"{env_name('port')}: must be a TCP port between 1 and 65535")
+    if not 0 <= settings.metrics_port < 65536 or settings.metrics_port == settings.port != 0:
+        raise SettingsError(
+            f"{env_name('metrics_port')}: a TCP port other than {env_name('port')} (0: off)"
+        )
     if settings.environment == "production" and (
         settings.secret_key == DEVELOPMENT_SECRET or len(settings.secret_key) < 32
     ):
