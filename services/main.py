@@ -17,6 +17,7 @@ import structlog
 
 from services.core.db import Database
 from services.core.logging import configure_logging
+from services.core.metrics import serve_metrics
 from services.core.registry import build_event_store
 from services.core.settings import Settings, SettingsError, load_settings
 
@@ -77,6 +78,7 @@ def serve(settings: Settings) -> None:
 
     from services.api.app import create_app
 
+    serve_metrics(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 
@@ -171,6 +173,7 @@ def relay(settings: Settings, poll_interval: float) -> None:
 
     broker = build_broker(settings)
     subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
+    serve_metrics(settings)
 
     async def run(database: Database) -> None:
         await Relay(database, broker, subscriptions).run(
@@ -231,6 +234,8 @@ def scheduler(settings: Settings, interval: float, once: bool, day: datetime | N
         raise click.UsageError("--date needs --once")
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
+    if not once:
+        serve_metrics(settings)
 
     async def run(database: Database) -> None:
         periodic = Scheduler(database, broker, settings)
@@ -261,6 +266,7 @@ def worker(settings: Settings, threads: int) -> None:
     from services.worker.broker import SHUTDOWN_TIMEOUT_MS, build_broker
 
     start_fork_server()
+    serve_metrics(settings)
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
     stopping = threading.Event()

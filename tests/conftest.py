@@ -28,6 +28,8 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+pytest_plugins = ["tests.metrics_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
 

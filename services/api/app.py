@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.response import Response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
@@ -50,6 +51,15 @@ from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
 from services.core.settings import Settings
+
+REQUEST_METRICS = PrometheusConfig(
+    app_name="cmeledger",
+    prefix="cmeledger",
+    group_path=True,  # label by route template (/api/v1/people/{person_id}), never by raw path
+    exclude_unhandled_paths=True,
+)
+"""``cmeledger_request_duration_seconds{method, path, status_code}`` and friends, served on the
+metrics port (``services.core.metrics``), not by this app."""
 
 
 class Health(msgspec.Struct):
@@ -166,6 +176,7 @@ def create_app(
             UnsubscribeController,
         ],
         middleware=[
+            REQUEST_METRICS.middleware,
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
             *rate_limits(settings),
