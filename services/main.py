@@ -307,6 +307,67 @@ def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None
         click.echo(msgspec.json.encode(letter).decode())
 
 
+@main.command()
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="A new (or empty) directory for the backup.",
+)
+@click.pass_obj
+def backup(settings: Settings, target: Path) -> None:
+    """Back up the database (pg_dump, custom format) and every certificate file, with a
+    manifest of their SHA-256 hashes; as the backup role (CMELEDGER_BACKUP_DATABASE_URL)."""
+    from services.core.blobs import build_blob_store
+    from services.core.operations import backup as backups
+
+    try:
+        manifest = asyncio.run(
+            backups.backup(settings.backup_database_url, build_blob_store(settings), target)
+        )
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"backed up migration {manifest.migration}: database {manifest.database.bytes} bytes, "
+        f"{len(manifest.blobs)} certificate files, to {target}"
+    )
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A directory written by `cmeledger backup`.",
+)
+@click.option(
+    "--database",
+    required=True,
+    help="An existing, empty database owned by the owner role, on the backup role's server.",
+)
+@click.pass_obj
+def restore(settings: Settings, source: Path, database: str) -> None:
+    """Check a backup against its manifest, restore its database into DATABASE (all or
+    nothing) and its certificate files into the configured store; then run verify-chain."""
+    from services.core.blobs import build_blob_store
+    from services.core.operations import backup as backups
+
+    try:
+        manifest = asyncio.run(
+            backups.restore(
+                settings.backup_database_url, build_blob_store(settings), source, database
+            )
+        )
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"restored migration {manifest.migration} from {manifest.created_at:%Y-%m-%d %H:%M} UTC "
+        f"into {database}, with {len(manifest.blobs)} certificate files"
+    )
+
+
 @main.command("seed-demo")
 @click.pass_obj
 def seed_demo_command(settings: Settings) -> None:

@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     owner_database_url: str = (
         "postgresql+asyncpg://cmeledger_owner:cmeledger_owner@127.0.0.1:5432/cmeledger"
     )
+    # The backup role (BYPASSRLS, member of the owner role): `cmeledger backup` and `restore`.
+    backup_database_url: str = (
+        "postgresql+asyncpg://cmeledger_backup:cmeledger_backup@127.0.0.1:5432/cmeledger"
+    )
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
     broker_queue: str = "cmeledger"
@@ -161,7 +165,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def _check(settings: Settings) -> None:
-    for field in ("database_url", "owner_database_url"):
+    for field in ("database_url", "owner_database_url", "backup_database_url"):
         url = urlsplit(getattr(settings, field))
         if url.scheme != "postgresql+asyncpg" or not url.hostname or not url.path.strip("/"):
             raise SettingsError(
