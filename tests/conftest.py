@@ -60,6 +60,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CMELEDGER_ENVIRONMENT": settings.environment,
         "CMELEDGER_DATABASE_URL": settings.database_url,
         "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
+        "CMELEDGER_BACKUP_DATABASE_URL": settings.backup_database_url,
+        "CMELEDGER_BLOB_DIR": settings.blob_dir,
     }
 
 

@@ -5,9 +5,6 @@ obligations exactly as the original does. A damaged backup is refused before any
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -22,7 +19,7 @@ from services.core.demo_seed import DEMO_SLUG
 from services.core.operations.backup import MANIFEST, Manifest
 from services.core.people import queries
 from services.core.settings import Settings, load_settings
-from tests.conftest import ROOT, TEST_DATABASE, with_database
+from tests.conftest import TEST_DATABASE, run_cli, with_database
 
 pytestmark = pytest.mark.integration
 SOURCE, RESTORED = f"{TEST_DATABASE}_backup_source", f"{TEST_DATABASE}_backup_restored"
@@ -36,26 +33,6 @@ def settings_for(base: Settings, database: str, blob_dir: Path) -> Settings:
         owner_database_url=with_database(base.owner_database_url, database),
         backup_database_url=with_database(backup_url, database),
         blob_dir=str(blob_dir),
-    )
-
-
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CMELEDGER_ENVIRONMENT": settings.environment,
-        "CMELEDGER_DATABASE_URL": settings.database_url,
-        "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
-        "CMELEDGER_BACKUP_DATABASE_URL": settings.backup_database_url,
-        "CMELEDGER_BLOB_DIR": settings.blob_dir,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "services.main", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
 
 
@@ -106,19 +83,19 @@ async def test_a_backup_restores_into_a_new_database_that_verifies_and_answers(
     source = settings_for(migrated, SOURCE, tmp_path / "source-blobs")
     restored = settings_for(migrated, RESTORED, tmp_path / "restored-blobs")
     for step in (("migrate",), ("seed-demo",)):
-        assert (done := cli(source, *step)).returncode == 0, done.stderr
+        assert (done := run_cli(source, *step)).returncode == 0, done.stderr
     backup_dir = tmp_path / "backup"
 
-    done = cli(source, "backup", "--to", str(backup_dir))
+    done = run_cli(source, "backup", "--to", str(backup_dir))
     assert done.returncode == 0, done.stderr
     manifest = msgspec.json.decode((backup_dir / MANIFEST).read_bytes(), type=Manifest)
     stored = sorted(p for p in (tmp_path / "source-blobs").rglob("*") if p.is_file())
     assert manifest.blobs
     assert len(manifest.blobs) == len(stored)
 
-    done = cli(restored, "restore", "--from", str(backup_dir), "--database", RESTORED)
+    done = run_cli(restored, "restore", "--from", str(backup_dir), "--database", RESTORED)
     assert done.returncode == 0, done.stderr
-    original, verified = cli(source, "verify-chain"), cli(restored, "verify-chain")
+    original, verified = run_cli(source, "verify-chain"), run_cli(restored, "verify-chain")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     reports = [msgspec.json.decode(line) for line in verified.stdout.splitlines()]
     assert reports
@@ -134,7 +111,7 @@ async def test_a_backup_restores_into_a_new_database_that_verifies_and_answers(
 
     # The restored copy is a working database: the app role reads it, and it refuses a second
     # restore on top of itself.
-    again = cli(restored, "restore", "--from", str(backup_dir), "--database", RESTORED)
+    again = run_cli(restored, "restore", "--from", str(backup_dir), "--database", RESTORED)
     assert again.returncode == 1
     assert "already has tables" in again.stderr
 
@@ -156,6 +133,6 @@ def test_a_damaged_backup_is_refused_before_anything_changes(
     }
     (backup_dir / MANIFEST).write_bytes(msgspec.json.encode(manifest))
     target = settings_for(migrated, "no_such_database", tmp_path / "blobs")
-    done = cli(target, "restore", "--from", str(backup_dir), "--database", "no_such_database")
+    done = run_cli(target, "restore", "--from", str(backup_dir), "--database", "no_such_database")
     assert done.returncode == 1
     assert "database.dump: does not match the manifest (damaged)" in done.stderr

@@ -235,29 +235,40 @@ locals {
     CMELEDGER_SMTP_PORT    = tostring(var.smtp_port)
     CMELEDGER_SMTP_FROM    = var.smtp_from
   }
+  # Every role of the image. `service = false`: a task definition for one-off tasks only.
   roles = {
     serve = {
       command = ["serve"], cpu = 512, memory = 1024, min = var.api_min_tasks, max = var.api_max_tasks
-      http    = local.http, policy = data.aws_iam_policy_document.certificates["serve"].json
+      http    = local.http, policy = data.aws_iam_policy_document.certificates["serve"].json, service = true, env = {}
       health  = "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${local.http}/ready', timeout=3)"
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker, CMELEDGER_SECRET_KEY = local.secret_key }
     }
     worker = {
       command = ["worker", "--threads", "4"], cpu = 1024, memory = 2048, min = var.worker_min_tasks, max = var.worker_max_tasks
-      http    = null, policy = data.aws_iam_policy_document.certificates["worker"].json, health = local.metrics_health
+      http    = null, policy = data.aws_iam_policy_document.certificates["worker"].json, service = true, env = {}
+      health  = local.metrics_health
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker, CMELEDGER_SECRET_KEY = local.secret_key }
     }
     # Two relays or schedulers are safe (per-tenant advisory locks; one message id per run), so
     # they may scale out, though one is enough.
     relay = {
       command = ["relay"], cpu = 256, memory = 512, min = 1, max = 2
-      http    = null, policy = null, health = local.metrics_health
+      http    = null, policy = null, service = true, env = {}, health = local.metrics_health
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker }
     }
     scheduler = {
       command = ["scheduler"], cpu = 256, memory = 512, min = 1, max = 2
-      http    = null, policy = null, health = local.metrics_health
+      http    = null, policy = null, service = true, env = {}, health = local.metrics_health
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker, CMELEDGER_SECRET_KEY = local.secret_key }
+    }
+    # Runs once per release, before the services roll (expand, then contract:
+    # docs/operations.md), as the owner; it learns the application role's name from a URL
+    # without a password, since it only grants to that role.
+    migrate = {
+      command = ["migrate"], cpu = 256, memory = 512, min = 0, max = 0
+      http    = null, policy = null, service = false, health = null
+      env     = { CMELEDGER_DATABASE_URL = "postgresql+asyncpg://cmeledger_app@${module.database.endpoint}:5432/cmeledger" }
+      secrets = { CMELEDGER_OWNER_DATABASE_URL = "${module.database.owner_secret_arn}:url::" }
     }
   }
 }
@@ -270,7 +281,7 @@ module "service" {
   command            = each.value.command
   image              = var.image
   repository_arn     = aws_ecr_repository.this.arn
-  environment        = local.environment
+  environment        = merge(local.environment, each.value.env)
   secrets            = each.value.secrets
   task_policy_json   = each.value.policy
   http_port          = each.value.http
@@ -278,6 +289,7 @@ module "service" {
   health_command     = each.value.health
   cpu                = each.value.cpu
   memory             = each.value.memory
+  run_as_service     = each.value.service
   min_tasks          = each.value.min
   max_tasks          = each.value.max
   cluster_arn        = aws_ecs_cluster.this.arn
@@ -288,31 +300,6 @@ module "service" {
   kms_key_arn        = aws_kms_key.this.arn
   log_retention_days = var.log_retention_days
   depends_on         = [module.edge] # the target group must have its listener first
-}
-
-# `migrate` runs once per release, before the services roll (expand, then contract:
-# docs/operations.md). It connects as the owner; the application role's name comes from a URL
-# without a password, since migrate only grants to it.
-module "migrate" {
-  source         = "../service"
-  name           = var.name
-  role           = "migrate"
-  command        = ["migrate"]
-  image          = var.image
-  repository_arn = aws_ecr_repository.this.arn
-  environment = merge(local.environment, {
-    CMELEDGER_DATABASE_URL = "postgresql+asyncpg://cmeledger_app@${module.database.endpoint}:5432/cmeledger"
-  })
-  secrets            = { CMELEDGER_OWNER_DATABASE_URL = "${module.database.owner_secret_arn}:url::" }
-  cpu                = 256
-  memory             = 512
-  run_as_service     = false
-  cluster_arn        = aws_ecs_cluster.this.arn
-  cluster_name       = aws_ecs_cluster.this.name
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [aws_security_group.tasks.id]
-  kms_key_arn        = aws_kms_key.this.arn
-  log_retention_days = var.log_retention_days
 }
 
 module "monitoring" {
@@ -327,5 +314,5 @@ module "monitoring" {
   broker_name             = module.broker.broker_name
   queue                   = var.broker_queue
   cluster_name            = aws_ecs_cluster.this.name
-  ecs_services            = keys(local.roles)
+  ecs_services            = [for role, spec in local.roles : role if spec.service]
 }

@@ -8,7 +8,7 @@ output "repository_url" {
 }
 
 output "migrate_task_definition" {
-  value = module.migrate.task_definition_arn
+  value = module.service["migrate"].task_definition_arn
 }
 
 output "database_endpoint" {

@@ -1,18 +1,9 @@
 # The staging stack: the platform module with staging's sizes. State in S3, encrypted, locked.
-# `terraform init` needs registry.terraform.io (see ../../README.md).
+# Providers and their versions come from modules/platform/versions.tf. `terraform init` needs
+# registry.terraform.io (see ../../README.md).
 
 terraform {
   required_version = ">= 1.11"
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 6.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.7"
-    }
-  }
   backend "s3" {
     bucket       = "cmeledger-terraform-state"
     key          = "staging/terraform.tfstate"
