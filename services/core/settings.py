@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # machine would share the port): no metrics server. The image sets 9100.
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 0
+    # OpenTelemetry traces of API requests go to this OTLP/HTTP endpoint; unset: no tracing.
+    otel_traces_endpoint: str | None = None
     log_format: Literal["console", "json"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
@@ -186,6 +188,13 @@ def _check(settings: Settings) -> None:
     if not 0 <= settings.metrics_port < 65536 or settings.metrics_port == settings.port != 0:
         raise SettingsError(
             f"{env_name('metrics_port')}: a TCP port other than {env_name('port')} (0: off)"
+        )
+    endpoint = settings.otel_traces_endpoint
+    if endpoint is not None and (
+        urlsplit(endpoint).scheme not in {"http", "https"} or not urlsplit(endpoint).hostname
+    ):
+        raise SettingsError(
+            f"{env_name('otel_traces_endpoint')}: expected http(s)://host:port/v1/traces"
         )
     if settings.environment == "production" and (
         settings.secret_key == DEVELOPMENT_SECRET or len(settings.secret_key) < 32
