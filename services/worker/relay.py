@@ -191,8 +191,8 @@ class Relay:
                     try:
                         await self.relay_all(tenants)
                         if time.monotonic() - depth_at >= QUEUE_DEPTH_EVERY_S:
-                            await asyncio.to_thread(self.record_queue_depth)
                             depth_at = time.monotonic()
+                            await self._measure_queues()
                     except BrokerConnectionError:
                         failures += 1
                         delay = min(MAX_BACKOFF_S, MIN_BACKOFF_S * 2 ** (failures - 1))
@@ -207,6 +207,13 @@ class Relay:
                     tenants = await self._wait(woken, stop, poll_interval) or await list_tenants()
             finally:
                 await conn.remove_listener(CHANNEL, on_notify)
+
+    async def _measure_queues(self) -> None:
+        """``record_queue_depth``, never stopping the relay: a failure to read is logged."""
+        try:
+            await asyncio.to_thread(self.record_queue_depth)
+        except Exception:  # a metric is not worth the relay; the next pass tries again
+            log.warning("queue depth not read", exc_info=True)
 
     @staticmethod
     async def _wait(woken: asyncio.Queue[str], stop: asyncio.Event, seconds: float) -> list[UUID]:
