@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from services.core.settings import Settings
 from tests.conftest import ROOT, settings_env
 from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up, unique
-from tests.mail_sink import free_port
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.e2e
 

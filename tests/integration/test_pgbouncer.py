@@ -29,7 +29,7 @@ from services.core.db import Database
 from services.core.settings import Settings
 from tests.e2e.conftest import connected_client, sign_up
 from tests.e2e.test_people import CREDIT
-from tests.mail_sink import free_port
+from tests.live_server import free_port
 from tests.support import add_notes, make_store, register
 
 pytestmark = pytest.mark.integration
