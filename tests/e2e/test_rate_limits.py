@@ -99,7 +99,9 @@ def api_process(settings: Settings, port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = (
+            time.monotonic() + 180
+        )  # a bound for a hang: start-up is slow on a loaded machine
         while True:
             assert process.poll() is None, "the API process exited"
             assert time.monotonic() < deadline, "the API process did not answer"
