@@ -5,6 +5,12 @@ statement sets ``app.tenant_id`` with a bound parameter, transaction-local (``se
 true)``), so it ends with the transaction and a pooled connection carries nothing over.
 Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
 SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
+
+After a tenant's transaction that appended events commits, the database sends the relay its
+wake-up ``NOTIFY`` (channel ``EVENTS_CHANNEL``, payload: the tenant id), debounced: the tenants
+whose appends committed within ``NOTIFY_DEBOUNCE_S`` share one notifying statement, on its own
+connection. A transaction that notifies takes a cluster-wide lock at commit (design P4), so the
+appends themselves never notify.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +33,11 @@ class Tx:
 
     pg: asyncpg.Connection
     tenant_id: UUID | None
+    _appended: list[bool] = field(default_factory=list, compare=False, repr=False)
+
+    def appended(self) -> None:
+        """Note that this transaction appended events: the relay is woken after its commit."""
+        self._appended.append(True)
 
     def require_tenant(self) -> UUID:
         if self.tenant_id is None:
@@ -36,6 +48,10 @@ class Tx:
 def asyncpg_dsn(url: str) -> str:
     """The asyncpg form of a ``postgresql+asyncpg://`` settings URL."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+EVENTS_CHANNEL: Final = "cmeledger_events"
+NOTIFY_DEBOUNCE_S: Final = 0.01
 
 
 async def _keep_connection(_: asyncpg.Connection) -> None:
@@ -49,6 +65,8 @@ class Database:
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+        self._to_notify: set[str] = set()
+        self._notifying: asyncio.Task[None] | None = None
 
     async def _get_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -77,18 +95,41 @@ class Database:
     @asynccontextmanager
     async def transaction(self, tenant_id: UUID | None) -> AsyncIterator[Tx]:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
-        async with self.connection() as conn, conn.transaction():
-            await conn.execute(
-                "SELECT set_config('app.tenant_id', $1, true)",
-                "" if tenant_id is None else str(tenant_id),
-            )
-            yield Tx(pg=conn, tenant_id=tenant_id)
+        async with self.connection() as conn:
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT set_config('app.tenant_id', $1, true)",
+                    "" if tenant_id is None else str(tenant_id),
+                )
+                tx = Tx(pg=conn, tenant_id=tenant_id)
+                yield tx
+            if tx._appended and tenant_id is not None:
+                self._notify(str(tenant_id))
+
+    def _notify(self, tenant: str) -> None:
+        """Wake the relay for ``tenant`` soon, in one statement with the others due."""
+        self._to_notify.add(tenant)
+        if self._notifying is None or self._notifying.done():
+            self._notifying = asyncio.get_running_loop().create_task(self._send_notifications())
+
+    async def _send_notifications(self) -> None:
+        await asyncio.sleep(NOTIFY_DEBOUNCE_S)
+        while self._to_notify:
+            tenants, self._to_notify = sorted(self._to_notify), set()
+            async with self.connection() as conn:
+                await conn.execute(
+                    "SELECT pg_notify($1, tenant) FROM unnest($2::text[]) AS tenant",
+                    EVENTS_CHANNEL,
+                    tenants,
+                )
 
     async def ping(self) -> None:
         async with self.connection() as conn:
             await conn.fetchval("SELECT 1")
 
     async def dispose(self) -> None:
+        if self._notifying is not None:
+            await self._notifying
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

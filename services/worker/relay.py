@@ -6,9 +6,9 @@ publish one message per (event, subscribed actor) with a message id derived from
 RabbitMQ's publisher confirms, then acknowledge. A crash after publishing and before the commit
 re-publishes the same message ids next time; actors are idempotent on them.
 
-The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent once per appending
-transaction by a statement trigger) and polls every tenant on a timer in case a notification was
-missed (design P4: a hint, not a transport).
+The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent after appending
+transactions commit, debounced, by ``services.core.db.Database``) and polls every tenant on a
+timer in case a notification was missed (design P4: a hint, not a transport).
 
 When RabbitMQ is unreachable (Dramatiq's own reconnect attempts exhausted), the batch's
 transaction rolls back, so the checkpoint stays where it was; the relay waits, doubling the wait
@@ -27,13 +27,13 @@ import dramatiq
 import structlog
 from dramatiq.errors import BrokerConnectionError
 
-from services.core.db import Database
+from services.core.db import EVENTS_CHANNEL, Database
 from services.core.eventsourcing.feed import acknowledge, read_feed
 from services.core.eventsourcing.store import RecordedEvent, row_to_event, select_events
 from services.worker.runtime import Job, Subscriptions
 
 CONSUMER = "relay"
-CHANNEL = "cmeledger_events"
+CHANNEL = EVENTS_CHANNEL
 BATCH = 500
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
