@@ -10,6 +10,10 @@ The statement trigger that sent ``NOTIFY`` in every appending transaction goes: 
 that notified takes a cluster-wide lock at commit (design P4). The application sends a debounced
 notification after commit instead (``services.core.db``).
 
+Distribution by tenant (docs/scaling.md): a token hash is unique per tenant, not across tenants
+(a key a distributed table cannot enforce); it is the SHA-256 of a random secret, so two are
+never equal anyway, and lookups by hash keep their index.
+
 Revision ID: 0019
 Revises: 0014
 Create Date: 2026-12-07
@@ -123,6 +127,10 @@ def upgrade() -> None:
 
         DROP TRIGGER events_notify ON events;
         DROP FUNCTION notify_events_appended();
+
+        ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_token_hash_key;
+        ALTER TABLE api_tokens ADD UNIQUE (tenant_id, token_hash);
+        CREATE INDEX api_tokens_by_hash ON api_tokens (token_hash);
         """
     )
     execute_script(f"GRANT EXECUTE ON FUNCTION {_SIGNATURE} TO {role};")
@@ -131,6 +139,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script(
         f"""
+        DROP INDEX api_tokens_by_hash;
+        ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_tenant_id_token_hash_key;
+        ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash);
         DROP FUNCTION {_SIGNATURE};
         CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
