@@ -1,8 +1,9 @@
 """Database access for the application role: an asyncpg pool and tenant-scoped transactions.
 
-Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction whose first
-statement sets ``app.tenant_id`` with a bound parameter, transaction-local (``set_config(...,
-true)``), so it ends with the transaction and a pooled connection carries nothing over.
+Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction opened together
+with its setting of ``app.tenant_id`` (one round trip; the tenant is a ``UUID``, formatted by
+Python), transaction-local (``set_config(..., true)``), so it ends with the transaction and a
+pooled connection carries nothing over.
 Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
 SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
 
@@ -95,16 +96,22 @@ class Database:
     @asynccontextmanager
     async def transaction(self, tenant_id: UUID | None) -> AsyncIterator[Tx]:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
+        tenant = "" if tenant_id is None else str(UUID(str(tenant_id)))
         async with self.connection() as conn:
-            async with conn.transaction():
-                await conn.execute(
-                    "SELECT set_config('app.tenant_id', $1, true)",
-                    "" if tenant_id is None else str(tenant_id),
-                )
-                tx = Tx(pg=conn, tenant_id=tenant_id)
+            # One round trip opens and scopes the transaction; a UUID's text is safe inline.
+            await conn.execute(f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true)")
+            tx = Tx(pg=conn, tenant_id=tenant_id)
+            try:
                 yield tx
-            if tx._appended and tenant_id is not None:
-                self._notify(str(tenant_id))
+            except BaseException:
+                try:
+                    await conn.execute("ROLLBACK")
+                except BaseException:
+                    conn.terminate()  # the pool replaces a connection it cannot roll back
+                raise
+            await conn.execute("COMMIT")
+        if tx._appended and tenant:
+            self._notify(tenant)
 
     def _notify(self, tenant: str) -> None:
         """Wake the relay for ``tenant`` soon, in one statement with the others due."""
