@@ -35,6 +35,9 @@ from services.worker.runtime import Job, Subscriptions
 CONSUMER = "relay"
 CHANNEL = EVENTS_CHANNEL
 BATCH = 500
+CONCURRENCY = 8
+"""Tenants relayed at once: waits for publisher confirms overlap. Needs as many pooled
+connections, plus the one that listens."""
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
 
@@ -72,12 +75,14 @@ class Relay:
         subscriptions: Subscriptions,
         *,
         batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
         after_publish: Callable[[UUID, int], None] | None = None,
     ) -> None:
         self.database = database
         self.broker = broker
         self.subscriptions = subscriptions
         self.batch = batch
+        self.concurrency = concurrency
         # Test hook: called between publishing and acknowledging (to simulate a crash there).
         self.after_publish = after_publish
 
@@ -143,7 +148,20 @@ class Relay:
             after = events[-1].seq
 
     async def relay_all(self, tenants: Sequence[UUID]) -> int:
-        return sum([await self.relay_tenant(tenant) for tenant in tenants])
+        """Relay every tenant in ``tenants``, up to ``concurrency`` at once (each on its own
+        pooled connection, waiting for its own publisher confirms); the first error is raised
+        once every tenant has had its turn."""
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one(tenant: UUID) -> int:
+            async with slots:
+                return await self.relay_tenant(tenant)
+
+        done = await asyncio.gather(*(one(tenant) for tenant in tenants), return_exceptions=True)
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(n for n in done if isinstance(n, int))
 
     async def run(
         self,
