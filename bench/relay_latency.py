@@ -7,10 +7,10 @@ Uses the fresh database of ``bench.eventstore`` and the local RabbitMQ (a queue 
 deleted afterwards). Writer processes append single events, paced to ``--rate`` events/s in
 all, each to a tenant drawn at random among ``--tenants``; each notes the wall time just after
 its commit. One relay (``services.worker.relay``, woken by the debounced notification, polling
-every 5 s) publishes to RabbitMQ with publisher confirms; a Dramatiq worker in this process
-notes the wall time each job starts. Latency = pickup time - commit time, per event. The
-writers start once the relay has made its first pass over every tenant; the time one such pass
-takes with nothing to relay is reported too (a poll adds up to that to the latency).
+every tenant every 5 s) publishes to RabbitMQ with publisher confirms; a Dramatiq worker in
+this process notes the wall time each job starts. Latency = pickup time - commit time, per
+event. The writers start once the relay has made its first pass over every tenant; how long
+that pass took is reported too (``poll_of_every_tenant_s``).
 """
 
 from __future__ import annotations
@@ -121,12 +121,19 @@ class RelayThread(threading.Thread):
         async def list_tenants() -> list[UUID]:
             return self.tenants
 
-        try:
+        first_pass = asyncio.Event()
+
+        async def on_first_pass() -> None:
             started = time.perf_counter()
-            await relay.relay_all(self.tenants)  # the pass a poll makes, here with nothing new
+            await first_pass.wait()
             self.poll_all_s = time.perf_counter() - started
             self.ready.set()
-            await relay.run(list_tenants, poll_interval=5.0, stop=self.stopping)
+
+        try:
+            await asyncio.gather(
+                relay.run(list_tenants, poll_interval=5.0, stop=self.stopping, ready=first_pass),
+                on_first_pass(),
+            )
         finally:
             await database.dispose()
 
@@ -174,8 +181,7 @@ def main() -> None:
     relay = RelayThread(tenants, broker)
     relay.start()
     try:
-        relay.ready.wait()
-        time.sleep(1.5 * relay.poll_all_s + 0.5)  # the relay listens and made its first pass
+        relay.ready.wait()  # the relay listens and has made its first pass
         jobs = [
             Writer(tenants, args.seconds, args.rate / args.writers, seed)
             for seed in range(args.writers)

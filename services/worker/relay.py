@@ -37,7 +37,9 @@ CHANNEL = EVENTS_CHANNEL
 BATCH = 500
 CONCURRENCY = 8
 """Tenants relayed at once: waits for publisher confirms overlap. Needs as many pooled
-connections, plus the one that listens."""
+connections, plus the one that listens, plus ``POLL_CONCURRENCY``."""
+POLL_CONCURRENCY = 2
+"""Tenants relayed at once by a poll made while notifications keep the relay busy."""
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
 
@@ -147,11 +149,11 @@ class Relay:
                 return published
             after = events[-1].seq
 
-    async def relay_all(self, tenants: Sequence[UUID]) -> int:
-        """Relay every tenant in ``tenants``, up to ``concurrency`` at once (each on its own
-        pooled connection, waiting for its own publisher confirms); the first error is raised
-        once every tenant has had its turn."""
-        slots = asyncio.Semaphore(self.concurrency)
+    async def relay_all(self, tenants: Sequence[UUID], *, concurrency: int | None = None) -> int:
+        """Relay every tenant in ``tenants``, up to ``concurrency`` (default: the relay's) at
+        once, each on its own pooled connection, waiting for its own publisher confirms; the
+        first error is raised once every tenant has had its turn."""
+        slots = asyncio.Semaphore(concurrency or self.concurrency)
 
         async def one(tenant: UUID) -> int:
             async with slots:
@@ -169,19 +171,25 @@ class Relay:
         *,
         poll_interval: float = 5.0,
         stop: asyncio.Event | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:
-        """Relay until ``stop`` is set: notified tenants at once, every tenant each
-        ``poll_interval`` seconds."""
+        """Relay until ``stop`` is set: notified tenants at once, and every tenant each
+        ``poll_interval`` seconds even while notifications keep coming (one may be lost: the
+        process that would have sent it stopped after its commit). ``ready`` is set once the
+        relay listens and has made its first pass over every tenant."""
         stop = stop or asyncio.Event()
+        clock = asyncio.get_running_loop().time
         woken: asyncio.Queue[str] = asyncio.Queue()
 
         def on_notify(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
             woken.put_nowait(payload)
 
+        poller: asyncio.Task[None] | None = None
         async with self.database.connection() as conn:
             await conn.add_listener(CHANNEL, on_notify)
             try:
                 tenants: list[UUID] = await list_tenants()
+                polled_at = clock()
                 failures = 0
                 while not stop.is_set():
                     try:
@@ -197,9 +205,29 @@ class Relay:
                     if failures:
                         log.info("broker reachable again", after_failures=failures)
                         failures = 0
-                    tenants = await self._wait(woken, stop, poll_interval) or await list_tenants()
+                    if ready is not None:
+                        ready.set()
+                    tenants = await self._wait(woken, stop, poll_interval)
+                    if not tenants:  # quiet: poll every tenant here
+                        tenants, polled_at = await list_tenants(), clock()
+                    elif clock() - polled_at >= poll_interval and (poller is None or poller.done()):
+                        # busy: poll beside the notified tenants, not in their way
+                        polled_at = clock()
+                        poller = asyncio.create_task(self._poll(list_tenants))
             finally:
+                if poller is not None:
+                    poller.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poller
                 await conn.remove_listener(CHANNEL, on_notify)
+
+    async def _poll(self, list_tenants: Callable[[], Any]) -> None:
+        """Relay every tenant, two at a time (beside the notified ones); the main loop deals
+        with an unreachable broker."""
+        try:
+            await self.relay_all(await list_tenants(), concurrency=POLL_CONCURRENCY)
+        except BrokerConnectionError:
+            log.warning("broker unreachable during a poll", exc_info=True)
 
     @staticmethod
     async def _wait(woken: asyncio.Queue[str], stop: asyncio.Event, seconds: float) -> list[UUID]:
