@@ -226,6 +226,35 @@ ChainPart = tuple[str, int, Sequence[EncodedEvent], Sequence[UUID]]
 """One stream's part of a write: stream id, its current version, encoded events, event ids."""
 
 
+def recorded_event(
+    tenant: UUID,
+    seq: int,
+    stream_id: str,
+    stream_version: int,
+    event_id: UUID,
+    encoded: EncodedEvent,
+    meta: dict[str, Any],
+    recorded_at: datetime,
+    prev_hash: str,
+    digest: str,
+) -> RecordedEvent:
+    event_type, schema_version, data = encoded
+    return RecordedEvent(
+        tenant_id=tenant,
+        seq=seq,
+        stream_id=stream_id,
+        stream_version=stream_version,
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=schema_version,
+        data=data,
+        metadata=meta,
+        recorded_at=recorded_at,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
 def chain_events(
     tenant: UUID,
     last_seq: int,
@@ -258,19 +287,17 @@ def chain_events(
                 prev_hash=prev,
             )
             recorded.append(
-                RecordedEvent(
-                    tenant_id=tenant,
-                    seq=seq,
-                    stream_id=stream_id,
-                    stream_version=stream_version,
-                    event_id=event_id,
-                    event_type=event_type,
-                    schema_version=schema_version,
-                    data=data,
-                    metadata=meta,
-                    recorded_at=recorded_at,
-                    prev_hash=prev,
-                    hash=digest,
+                recorded_event(
+                    tenant,
+                    seq,
+                    stream_id,
+                    stream_version,
+                    event_id,
+                    (event_type, schema_version, data),
+                    meta,
+                    recorded_at,
+                    prev,
+                    digest,
                 )
             )
             prev = digest
@@ -491,21 +518,19 @@ class PostgresEventStore:
             raise ConcurrencyConflict(stream[0], stream[1], row["conflict_actual"])
         hashes: list[str] = row["hashes"]
         recorded = [
-            RecordedEvent(
-                tenant_id=tenant,
-                seq=row["head_seq"] + i,
-                stream_id=streams[index - 1],
-                stream_version=version,
-                event_id=event_id,
-                event_type=event_type,
-                schema_version=schema_version,
-                data=data,
-                metadata=meta,
-                recorded_at=recorded_at,
-                prev_hash=row["head_hash"] if i == 1 else hashes[i - 2],
-                hash=hashes[i - 1],
+            recorded_event(
+                tenant,
+                row["head_seq"] + i,
+                streams[index - 1],
+                version,
+                event_id,
+                encoded,
+                meta,
+                recorded_at,
+                row["head_hash"] if i == 1 else hashes[i - 2],
+                hashes[i - 1],
             )
-            for i, ((index, event_id, (event_type, schema_version, data)), version) in enumerate(
+            for i, ((index, event_id, encoded), version) in enumerate(
                 zip(flat, row["versions"], strict=True), start=1
             )
         ]

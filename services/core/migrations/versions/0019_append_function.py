@@ -19,6 +19,8 @@ Revises: 0014
 Create Date: 2026-12-07
 """
 
+import importlib
+
 from services.core.migrations.sql import app_role, execute_script
 
 revision = "0019"
@@ -143,12 +145,7 @@ def downgrade() -> None:
         ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_tenant_id_token_hash_key;
         ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash);
         DROP FUNCTION {_SIGNATURE};
-        CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('cmeledger_events', current_setting('app.tenant_id', true));
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER events_notify AFTER INSERT ON events
-            FOR EACH STATEMENT EXECUTE FUNCTION notify_events_appended();
         """
     )
+    worker = importlib.import_module("services.core.migrations.versions.0007_worker")
+    execute_script(worker.NOTIFY_TRIGGER)
