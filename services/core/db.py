@@ -24,6 +24,7 @@ from typing import Final
 from uuid import UUID
 
 import asyncpg
+import structlog
 
 from services.core.settings import Settings
 
@@ -50,6 +51,8 @@ def asyncpg_dsn(url: str) -> str:
     """The asyncpg form of a ``postgresql+asyncpg://`` settings URL."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
+
+log = structlog.get_logger("cmeledger.db")
 
 EVENTS_CHANNEL: Final = "cmeledger_events"
 NOTIFY_DEBOUNCE_S: Final = 0.01
@@ -120,15 +123,19 @@ class Database:
             self._notifying = asyncio.get_running_loop().create_task(self._send_notifications())
 
     async def _send_notifications(self) -> None:
+        """Notify the tenants due; a failure only delays them to the relay's next poll."""
         await asyncio.sleep(NOTIFY_DEBOUNCE_S)
         while self._to_notify:
             tenants, self._to_notify = sorted(self._to_notify), set()
-            async with self.connection() as conn:
-                await conn.execute(
-                    "SELECT pg_notify($1, tenant) FROM unnest($2::text[]) AS tenant",
-                    EVENTS_CHANNEL,
-                    tenants,
-                )
+            try:
+                async with self.connection() as conn:
+                    await conn.execute(
+                        "SELECT pg_notify($1, tenant) FROM unnest($2::text[]) AS tenant",
+                        EVENTS_CHANNEL,
+                        tenants,
+                    )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.warning("relay wake-up not sent", tenants=len(tenants), exc_info=True)
 
     async def ping(self) -> None:
         async with self.connection() as conn:
