@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 
+from domain.compliance.cycles import Window
 from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import Assessment, TextReading, Thresholds, assess
+from domain.people.credentials import Body
 from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import Sample, build_corpus
 from tests.verification_support import declared_credit
@@ -19,6 +21,9 @@ from tests.verification_support import declared_credit
 pytestmark = pytest.mark.ocr
 SEED = 7
 TODAY = date(2026, 11, 26)
+CYCLE = Window(start=date(2024, 1, 1), end=date(2026, 12, 31))
+WINDOWS: dict[Body, tuple[Window, ...]] = {"ARDMS": (CYCLE,), "ARRT": (CYCLE,)}
+"""A CE period holding every date the generator prints."""
 
 
 def worker_assessment(sample: Sample) -> Assessment:
@@ -36,7 +41,8 @@ def worker_assessment(sample: Sample) -> Assessment:
         bodies=("ARDMS", "ARRT"),
         provider=ProviderDirectory.with_tenant().find(fields.provider) if fields.provider else None,
         thresholds=Thresholds(),
-        today=TODAY,
+        uploaded_on=TODAY,
+        windows=WINDOWS,
     )
 
 
