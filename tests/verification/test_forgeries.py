@@ -14,6 +14,7 @@ from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import Assessment, TextReading, Thresholds, assess
 from domain.people.credentials import Body
+from services.core.reading.tamper import inspect_file
 from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import Sample, build_corpus
 from tests.verification_support import declared_credit
@@ -28,7 +29,8 @@ WINDOWS: dict[Body, tuple[Window, ...]] = {"ARDMS": (CYCLE,), "ARRT": (CYCLE,)}
 
 def worker_assessment(sample: Sample) -> Assessment:
     """What the worker concludes for ``sample`` declared by its owner, who holds ARDMS and ARRT
-    credentials (between them, every credit type the layouts print is accepted by one)."""
+    credentials (between them, every credit type the layouts print is accepted by one), with
+    what the file shows of alteration (a genuine one shows none)."""
     read = read_certificate(sample.data, sample.media_type)
     fields = find_fields(read.text)
     owner = sample.declared.participant_name
@@ -43,6 +45,7 @@ def worker_assessment(sample: Sample) -> Assessment:
         thresholds=Thresholds(),
         uploaded_on=TODAY,
         windows=WINDOWS,
+        signals=inspect_file(sample.data, sample.media_type, read.text),
     )
 
 
