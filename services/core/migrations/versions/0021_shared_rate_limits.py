@@ -1,14 +1,14 @@
 """Rate-limit windows shared by every API process and host.
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0019
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import app_role, execute_script
 
 revision = "0021"
-down_revision = "0014"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
