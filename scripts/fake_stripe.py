@@ -7,6 +7,8 @@ proration items), invoices and its own webhooks. This adds, on the same port:
   with the same ids (localstripe has no ``/v1/prices``; Stripe accepts a price id where a plan id
   is asked);
 - ``proration_behavior`` on subscription updates (localstripe knows only the older ``prorate``);
+- a subscription created with a trial end is ``trialing`` (localstripe leaves it
+  ``incomplete``);
 - Checkout Sessions in subscription mode (``/v1/checkout/sessions``) with a page at
   ``/checkout/<id>`` where a card is "entered" by pressing a button: it attaches a test card,
   creates the subscription and sends ``checkout.session.completed``;
@@ -148,6 +150,9 @@ async def pay_checkout(request: web.Request) -> web.Response:
         trial_end=session._trial_end,
         metadata=session.metadata,
     )
+    if session._trial_end is not None:  # localstripe leaves a trial subscription "incomplete"
+        subscription.status = "trialing"
+        subscription.trial_start = int(time.time())
     session.subscription = subscription.id
     session.status = "complete"
     session.payment_status = "paid" if session._trial_end is None else "no_payment_required"

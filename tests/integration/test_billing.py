@@ -1,0 +1,328 @@
+"""Billing against real parts: PostgreSQL, the local Stripe (localstripe plus the Checkout and
+Portal routes of scripts/fake_stripe.py) reached through the ``stripe`` library, the API's
+webhook endpoint, and the worker's billing actors run as the worker runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import msgspec
+import pytest
+from litestar.testing import AsyncTestClient
+
+from services.api.app import create_app
+from services.core.application import Actor, Application
+from services.core.billing import queries
+from services.core.billing.jobs import reconcile
+from services.core.billing.stripe_gateway import StripeGateway
+from services.core.billing.use_cases import StartCheckout, start_checkout
+from services.core.db import Database
+from services.core.registry import build_event_store
+from services.core.settings import Settings
+from services.core.staff.use_cases import ImportStaff, import_staff
+from services.worker.billing import (
+    BILLING_SUBSCRIBERS,
+    apply_stripe_event,
+    start_trial,
+    sync_seats,
+)
+from services.worker.runtime import Subscriber, command_ids_from
+from tests.billing_support import (
+    event_types,
+    jobs_for,
+    local_stripe,
+    new_organisation,
+    owner,
+    run_job,
+    signed,
+    stripe_client,
+    stripe_event,
+)
+
+pytestmark = pytest.mark.integration
+SUBSCRIBERS = {s.name: s for s in BILLING_SUBSCRIBERS}
+
+
+@pytest.fixture(scope="module")
+def billing_settings(migrated: Settings) -> Iterator[Settings]:
+    with local_stripe(migrated) as settings:
+        yield msgspec.structs.replace(settings, billing_seat_debounce_s=0.0)
+
+
+@pytest.fixture
+def application(billing_settings: Settings, database: Database) -> Application:
+    return Application(database=database, store=build_event_store(), settings=billing_settings)
+
+
+@pytest.fixture
+async def client(billing_settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(create_app(billing_settings)) as test_client:
+        yield test_client
+
+
+async def run_all(application: Application, tenant: UUID, name: str) -> None:
+    subscriber: Subscriber = SUBSCRIBERS[name]
+    for job in await jobs_for(application.database, tenant, subscriber):
+        await run_job(application, subscriber.handler, job)
+
+
+async def account(application: Application, tenant: UUID) -> queries.AccountRow:
+    async with application.database.transaction(tenant) as tx:
+        found = await queries.account(tx)
+    assert found is not None
+    return found
+
+
+class Subscribed(msgspec.Struct, frozen=True, kw_only=True):
+    tenant: UUID
+    owner_id: UUID
+    customer: str
+    subscription: str
+
+
+async def checkout(application: Application, tenant: UUID, owner_id: UUID) -> str:
+    """The owner starts Checkout and pays on the local Checkout page; the session id."""
+    use_cases = application.use_cases(owner(tenant, owner_id), command_ids_from(uuid4()))
+    url = await use_cases.run(
+        start_checkout, StartCheckout(interval="month", return_url="http://127.0.0.1:1/billing")
+    )
+    async with httpx.AsyncClient() as browser:
+        paid = await browser.post(f"{url}/pay", data={"card": "4242424242424242"})
+    assert paid.status_code == 303
+    assert paid.headers["location"] == "http://127.0.0.1:1/billing?checkout=done"
+    return url.rsplit("/", 1)[-1]
+
+
+async def deliver(
+    client: AsyncTestClient[Any], settings: Settings, event: dict[str, Any]
+) -> dict[str, Any]:
+    body, headers = signed(settings, event)
+    answer = await client.post("/webhooks/stripe", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def subscribed(application: Application, client: AsyncTestClient[Any]) -> Subscribed:
+    """A new organisation on trial that went through Checkout (webhook applied)."""
+    tenant, owner_id = await new_organisation(application.database, application.store)
+    await run_all(application, tenant, "start_trial")
+    session = await checkout(application, tenant, owner_id)
+    customer, subscription = await StripeGateway(application.settings).checkout_session(session)
+    assert subscription is not None
+    await deliver(
+        client,
+        application.settings,
+        stripe_event(
+            "checkout.session.completed",
+            {"id": session, "object": "checkout.session", "customer": customer},
+        ),
+    )
+    await run_all(application, tenant, "apply_stripe_event")
+    return Subscribed(
+        tenant=tenant, owner_id=owner_id, customer=customer, subscription=subscription
+    )
+
+
+async def test_a_new_organisation_starts_a_thirty_day_trial_without_a_card(
+    application: Application,
+) -> None:
+    tenant, _ = await new_organisation(application.database, application.store)
+    [job] = await jobs_for(application.database, tenant, SUBSCRIBERS["start_trial"])
+    await run_job(application, start_trial, job)
+    await run_job(application, start_trial, job)  # a second delivery changes nothing
+    async with application.database.transaction(tenant) as tx:
+        opened_at = await tx.pg.fetchval(
+            "SELECT recorded_at FROM events WHERE event_type = 'organisations.OrganisationOpened'"
+        )
+    found = await account(application, tenant)
+    assert found.account.trial_ends_at == opened_at + timedelta(days=30)
+    assert found.account.customer_id is None  # no card, no Stripe customer yet
+    assert await event_types(application.database, tenant) == ["billing.TrialStarted"]
+
+
+async def test_checkout_then_its_webhook_applies_the_subscription_once(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    org = await subscribed(application, client)
+    found = await account(application, org.tenant)
+    assert found.account.customer_id == org.customer
+    subscription = found.account.subscription
+    assert subscription is not None
+    assert subscription.subscription_id == org.subscription
+    # the trial's rest carries over into Stripe's own trial; no payment is due before it ends
+    assert subscription.status in {"trialing", "active"}
+    assert subscription.quantity == 1
+    assert await event_types(application.database, org.tenant) == [
+        "billing.TrialStarted",
+        "billing.CustomerLinked",
+        "billing.StripeEventReceived",
+        "billing.SubscriptionObserved",
+    ]
+
+
+async def test_a_bad_signature_is_refused_with_400_and_nothing_is_stored(
+    application: Application, client: AsyncTestClient[Any], billing_settings: Settings
+) -> None:
+    event = stripe_event("invoice.paid", {"id": "in_x", "object": "invoice", "customer": "cus_x"})
+    body, headers = signed(billing_settings, event, secret="whsec_not_ours")
+    answer = await client.post("/webhooks/stripe", content=body, headers=headers)
+    assert answer.status_code == 400
+    assert answer.json()["type"].endswith("bad_signature")
+    tampered, headers = signed(billing_settings, event)
+    answer = await client.post(
+        "/webhooks/stripe", content=tampered.replace(b"in_x", b"in_y"), headers=headers
+    )
+    assert answer.status_code == 400
+    unsigned = await client.post("/webhooks/stripe", content=tampered)
+    assert unsigned.status_code == 400
+    assert not await in_inbox(application.database, event["id"])
+
+
+async def test_a_stale_signature_is_refused_with_400(
+    application: Application, client: AsyncTestClient[Any], billing_settings: Settings
+) -> None:
+    event = stripe_event("invoice.paid", {"id": "in_x", "object": "invoice", "customer": "cus_x"})
+    stale = int(time.time()) - billing_settings.stripe_webhook_tolerance_s - 60
+    body, headers = signed(billing_settings, event, at=stale)
+    answer = await client.post("/webhooks/stripe", content=body, headers=headers)
+    assert answer.status_code == 400
+    assert not await in_inbox(application.database, event["id"])
+
+
+async def in_inbox(database: Database, stripe_event_id: str) -> bool:
+    async with database.transaction(None) as tx:
+        return bool(
+            await tx.pg.fetchval(
+                "SELECT count(*) FROM stripe_inbox WHERE stripe_event_id = $1", stripe_event_id
+            )
+        )
+
+
+async def test_the_same_event_delivered_five_times_at_once_has_one_effect(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    org = await subscribed(application, client)
+    stripe_client(application.settings).v1.subscriptions.update(
+        org.subscription, {"cancel_at_period_end": True}
+    )
+    event = stripe_event(
+        "customer.subscription.updated",
+        {"id": org.subscription, "object": "subscription", "customer": org.customer},
+    )
+    answers = await asyncio.gather(
+        *(deliver(client, application.settings, event) for _ in range(5))
+    )
+    assert sorted(a["outcome"] for a in answers) == ["accepted"] + ["duplicate"] * 4
+    jobs = await jobs_for(application.database, org.tenant, SUBSCRIBERS["apply_stripe_event"])
+    assert len(jobs) == 2  # the checkout's and this one
+    for _ in range(2):  # the broker may deliver a message twice, too
+        await asyncio.gather(
+            *(run_job(application, apply_stripe_event, jobs[-1]) for _ in range(3))
+        )
+    types = await event_types(application.database, org.tenant)
+    assert types.count("billing.StripeEventReceived") == 2
+    assert types.count("billing.SubscriptionObserved") == 2  # the checkout's, then the change
+    subscription = (await account(application, org.tenant)).account.subscription
+    assert subscription is not None
+    assert subscription.cancel_at_period_end
+
+
+async def test_updated_before_created_ends_in_stripes_current_state(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    tenant, owner_id = await new_organisation(application.database, application.store)
+    await run_all(application, tenant, "start_trial")
+    session = await checkout(application, tenant, owner_id)
+    customer, subscription = await StripeGateway(application.settings).checkout_session(session)
+    stripe_client(application.settings).v1.subscriptions.update(
+        str(subscription), {"cancel_at_period_end": True}
+    )
+    about = {"id": subscription, "object": "subscription", "customer": customer}
+    # Stripe does not promise order: the update arrives (and is applied) before the creation
+    for event_type in ("customer.subscription.updated", "customer.subscription.created"):
+        await deliver(client, application.settings, stripe_event(event_type, about))
+        await run_all(application, tenant, "apply_stripe_event")
+    found = (await account(application, tenant)).account.subscription
+    assert found is not None
+    assert found.subscription_id == subscription
+    assert found.cancel_at_period_end  # the created event's news is older, and changes nothing
+    types = await event_types(application.database, tenant)
+    assert types.count("billing.SubscriptionObserved") == 1
+
+
+async def test_an_event_about_an_unknown_customer_is_acknowledged_and_logged(
+    application: Application, client: AsyncTestClient[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    event = stripe_event(
+        "invoice.paid", {"id": "in_unknown", "object": "invoice", "customer": "cus_nobody"}
+    )
+    answer = await deliver(client, application.settings, event)
+    assert answer == {"received": True, "outcome": "unknown_customer"}
+    async with application.database.transaction(None) as tx:
+        tenant = await tx.pg.fetchval(
+            "SELECT tenant_id FROM stripe_inbox WHERE stripe_event_id = $1", event["id"]
+        )
+    assert tenant is None
+    assert await in_inbox(application.database, event["id"])
+
+
+async def test_an_import_of_a_thousand_people_makes_one_quantity_update(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    org = await subscribed(application, client)
+    rows = "\n".join(f"E{n:04},p{n}@example.org,Person {n:04}" for n in range(1000))
+    csv = f"employee_number,email,full_name\n{rows}\n".encode()
+    use_cases = application.use_cases(owner(org.tenant, org.owner_id), command_ids_from(uuid4()))
+    report = await use_cases.run(
+        import_staff, ImportStaff(csv=csv, mode="all_or_nothing", dry_run=False)
+    )
+    assert report.created == 1000
+    jobs = await jobs_for(application.database, org.tenant, SUBSCRIBERS["sync_seats"])
+    assert len(jobs) == 1000
+    # four worker threads take the 1,000 messages the relay publishes
+    queue = list(jobs)
+
+    async def worker_thread() -> None:
+        while queue:
+            await run_job(application, sync_seats, queue.pop())
+
+    await asyncio.gather(*(worker_thread() for _ in range(4)))
+    types = await event_types(application.database, org.tenant)
+    assert types.count("billing.SeatsPushed") == 1
+    current = await StripeGateway(application.settings).subscription(org.subscription)
+    assert current.subscription.quantity == 1000
+    found = (await account(application, org.tenant)).account
+    assert found.subscription is not None
+    assert found.subscription.quantity == 1000
+    # prorated: the next invoice credits what was paid for the time the old quantity lost
+    gateway = StripeGateway(application.settings)
+    paid = sum(i.amount_paid for i in await gateway.invoices(org.customer))
+    estimate = await gateway.estimate(org.customer, org.subscription)
+    assert estimate.amount_due == 1000 * application.settings.billing_monthly_amount - paid
+
+
+async def test_reconciliation_repairs_a_quantity_changed_behind_our_back(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    org = await subscribed(application, client)
+    current = await StripeGateway(application.settings).subscription(org.subscription)
+    stripe_client(application.settings).v1.subscriptions.update(
+        org.subscription, {"items": [{"id": current.item_id, "quantity": 7}]}
+    )
+    use_cases = application.use_cases(
+        Actor(tenant_id=org.tenant, role="system", name="reconcile_billing"),
+        command_ids_from(uuid4()),
+    )
+    found = await use_cases.run(reconcile, "test")
+    assert (found.found, found.seats, found.repaired) == (7, 1, True)
+    repaired = await StripeGateway(application.settings).subscription(org.subscription)
+    assert repaired.subscription.quantity == 1
+    assert "billing.SeatDriftRepaired" in await event_types(application.database, org.tenant)
+    again = await use_cases.run(reconcile, "test again")
+    assert not again.repaired
