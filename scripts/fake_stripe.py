@@ -23,6 +23,7 @@ Webhooks go, signed with ``CMELEDGER_STRIPE_WEBHOOK_SECRET``, to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import logging
 import socket
@@ -173,25 +174,50 @@ async def portal_page(request: web.Request) -> web.Response:
     )
 
 
-def _invoice_event(subscription: Subscription, event_type: str, paid: bool) -> None:
-    invoice = Invoice(customer=subscription.customer, subscription=subscription.id, items=[])
-    invoice.status = "paid" if paid else "open"
-    invoice.attempted = True
-    schedule_webhook(Event(event_type, invoice))
-    schedule_webhook(Event("customer.subscription.updated", subscription))
+def _use_card(customer: str, number: str) -> None:
+    method = PaymentMethod(
+        type="card",
+        card={
+            "number": number,
+            "exp_month": "12",
+            "exp_year": str(time.gmtime().tm_year + 2),
+            "cvc": "123",
+        },
+    )
+    PaymentMethod._api_attach(method.id, customer=customer)
+    Customer._api_update(customer, invoice_settings={"default_payment_method": method.id})
 
 
 async def fail_payment(request: web.Request) -> web.Response:
+    """The renewal's charge is declined: a new open invoice, the subscription ``past_due``."""
     subscription = Subscription._api_retrieve(request.match_info["id"])
+    _use_card(subscription.customer, TEST_CARDS["declines later"])
+    invoice = Invoice(
+        customer=subscription.customer,
+        subscription=subscription.id,
+        items=list(subscription.items._list),
+        date=int(time.time()),
+    )
+    invoice._finalize()
+    with contextlib.suppress(UserError):
+        Invoice._api_pay_invoice(invoice.id)
     subscription.status = "past_due"
-    _invoice_event(subscription, "invoice.payment_failed", paid=False)
+    schedule_webhook(Event("invoice.payment_failed", invoice))
+    schedule_webhook(Event("customer.subscription.updated", subscription))
     return server.json_response(subscription._export())
 
 
 async def pay(request: web.Request) -> web.Response:
+    """A working card replaces the declined one and the open invoices are paid."""
     subscription = Subscription._api_retrieve(request.match_info["id"])
+    _use_card(subscription.customer, TEST_CARDS["succeeds"])
+    listed = Invoice._api_list_all(None, customer=subscription.customer, limit=99)._list
+    for invoice in listed:
+        if invoice.subscription == subscription.id and invoice.status == "open":
+            Invoice._api_pay_invoice(invoice.id)
+            schedule_webhook(Event("invoice.paid", invoice))
     subscription.status = "active"
-    _invoice_event(subscription, "invoice.paid", paid=True)
+    schedule_webhook(Event("customer.subscription.updated", subscription))
     return server.json_response(subscription._export())
 
 

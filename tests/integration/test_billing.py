@@ -16,13 +16,24 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from domain.organisations.organisation import Role
 from services.api.app import create_app
-from services.core.application import Actor, Application
+from services.core.application import AccessDenied, Actor, Application
 from services.core.billing import queries
 from services.core.billing.jobs import reconcile
+from services.core.billing.standing import PaymentRequired
 from services.core.billing.stripe_gateway import StripeGateway
-from services.core.billing.use_cases import StartCheckout, start_checkout
+from services.core.billing.use_cases import (
+    BillingOverview,
+    StartCheckout,
+    overview,
+    start_checkout,
+)
 from services.core.db import Database
+from services.core.eventsourcing.store import utc_now
+from services.core.organisation.invitations import NewStaff
+from services.core.organisation.use_cases import Invite, invite
+from services.core.people.use_cases import view_person
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.staff.use_cases import ImportStaff, import_staff
@@ -47,6 +58,7 @@ from tests.billing_support import (
 
 pytestmark = pytest.mark.integration
 SUBSCRIBERS = {s.name: s for s in BILLING_SUBSCRIBERS}
+UPDATED = "customer.subscription.updated"
 
 
 @pytest.fixture(scope="module")
@@ -326,3 +338,108 @@ async def test_reconciliation_repairs_a_quantity_changed_behind_our_back(
     assert "billing.SeatDriftRepaired" in await event_types(application.database, org.tenant)
     again = await use_cases.run(reconcile, "test again")
     assert not again.repaired
+
+
+def later(application: Application, days: float) -> Application:
+    """The same application with its clock ``days`` ahead (the grace period passing)."""
+    return Application(
+        database=application.database,
+        store=build_event_store(clock=lambda: utc_now() + timedelta(days=days)),
+        settings=application.settings,
+    )
+
+
+async def invite_someone(application: Application, org: Subscribed) -> UUID:
+    """Invite a new staff member; their staff record's id."""
+    use_cases = application.use_cases(owner(org.tenant, org.owner_id), command_ids_from(uuid4()))
+    sent = await use_cases.run(
+        invite,
+        Invite(email=f"{uuid4().hex[:8]}@example.org", staff=NewStaff(full_name="Ana Lima")),
+    )
+    assert sent.person_id is not None
+    return sent.person_id
+
+
+async def test_a_failed_payment_warns_then_restricts_after_grace_and_payment_restores(
+    application: Application, client: AsyncTestClient[Any]
+) -> None:
+    org = await subscribed(application, client)
+    fake = httpx.AsyncClient(
+        base_url=str(application.settings.stripe_api_base),
+        auth=(application.settings.stripe_api_key, ""),
+    )
+    about = {"id": org.subscription, "object": "subscription", "customer": org.customer}
+
+    failed = await fake.post(f"/_fake/subscriptions/{org.subscription}/fail_payment")
+    assert failed.json()["status"] == "past_due"
+    await deliver(
+        client, application.settings, stripe_event("customer.subscription.updated", about)
+    )
+    await run_all(application, org.tenant, "apply_stripe_event")
+    await run_all(application, org.tenant, "notify_payment_overdue")
+    await run_all(application, org.tenant, "notify_payment_overdue")  # redelivered: one mail
+    assert "billing.PaymentOverdue" in await event_types(application.database, org.tenant)
+    async with application.database.transaction(org.tenant) as tx:
+        mails = await tx.pg.fetch("SELECT category, subject FROM mail_outbox")
+    assert [(m["category"], m["subject"]) for m in mails] == [
+        ("billing", "Payment for Harbor Imaging on CME Ledger failed")
+    ]
+    # within the grace period everything still works, with a banner
+    page = await billing_page(application, org, "owner")
+    assert (page.phase, page.banner, page.status) == ("past_due", True, "past_due")
+    assert page.invoices[0].status == "open"
+    ana = await invite_someone(application, org)
+    grace = application.settings.billing_grace_days
+    after_grace = later(application, grace + 1)
+    assert (await billing_page(after_grace, org, "admin")).phase == "restricted"
+    with pytest.raises(PaymentRequired):
+        await invite_someone(after_grace, org)
+    import_use_cases = after_grace.use_cases(
+        owner(org.tenant, org.owner_id), command_ids_from(uuid4())
+    )
+    with pytest.raises(PaymentRequired):
+        await import_use_cases.run(
+            import_staff,
+            ImportStaff(
+                csv=b"employee_number,email,full_name\nE1,e1@example.org,E One\n",
+                mode="all_or_nothing",
+                dry_run=False,
+            ),
+        )
+    # a member still reads their own record; nothing was deleted
+    as_ana = after_grace.use_cases(
+        Actor(tenant_id=org.tenant, role="employee", user_id=uuid4(), person_id=ana),
+        command_ids_from(uuid4()),
+    )
+    assert (await as_ana.run(view_person, ana)).person_id == ana
+
+    paid = await fake.post(f"/_fake/subscriptions/{org.subscription}/pay")
+    assert paid.json()["status"] == "active"
+    await deliver(
+        client, application.settings, stripe_event("customer.subscription.updated", about)
+    )
+    await run_all(after_grace, org.tenant, "apply_stripe_event")
+    assert (await event_types(application.database, org.tenant))[-1] == "billing.PaymentRestored"
+    await invite_someone(after_grace, org)
+    assert (await billing_page(after_grace, org, "owner")).phase == "active"
+    await fake.aclose()
+
+
+async def billing_page(application: Application, org: Subscribed, role: Role) -> BillingOverview:
+    actor = Actor(tenant_id=org.tenant, role=role, user_id=org.owner_id)
+    return await application.use_cases(actor, command_ids_from(uuid4())).run(overview, None)
+
+
+@pytest.mark.parametrize("role", ["auditor", "employee"])
+async def test_auditors_and_employees_see_nothing_of_billing(
+    application: Application, role: Role
+) -> None:
+    tenant, user = await new_organisation(application.database, application.store)
+    org = Subscribed(tenant=tenant, owner_id=user, customer="-", subscription="-")
+    with pytest.raises(AccessDenied):
+        await billing_page(application, org, role)
+    actor = Actor(tenant_id=tenant, role="admin", user_id=user)
+    with pytest.raises(AccessDenied):  # admins see the state but do not manage it
+        await application.use_cases(actor, command_ids_from(uuid4())).run(
+            start_checkout, StartCheckout(return_url="http://127.0.0.1:1/billing")
+        )
