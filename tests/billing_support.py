@@ -17,11 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
+import httpx
 import msgspec
 import stripe
 
 from domain.shared.event import event_tag
 from services.core.application import Actor, Application
+from services.core.billing.use_cases import StartCheckout, start_checkout
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore, read_history
 from services.core.organisation.handlers import open_organisation
@@ -142,3 +144,16 @@ async def event_types(database: Database, tenant: UUID, prefix: str = "billing."
             prefix + "%",
         )
     return [row["event_type"] for row in rows]
+
+
+async def checkout(application: Application, tenant: UUID, owner_id: UUID) -> str:
+    """The owner starts Checkout and pays on the local Checkout page; the session id."""
+    use_cases = application.use_cases(owner(tenant, owner_id), command_ids_from(uuid4()))
+    url = await use_cases.run(
+        start_checkout, StartCheckout(interval="month", return_url="http://127.0.0.1:1/billing")
+    )
+    async with httpx.AsyncClient() as browser:
+        paid = await browser.post(f"{url}/pay", data={"card": "4242424242424242"})
+    assert paid.status_code == 303
+    assert paid.headers["location"] == "http://127.0.0.1:1/billing?checkout=done"
+    return url.rsplit("/", 1)[-1]

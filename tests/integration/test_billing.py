@@ -45,6 +45,7 @@ from services.worker.billing import (
 )
 from services.worker.runtime import Subscriber, command_ids_from
 from tests.billing_support import (
+    checkout,
     event_types,
     jobs_for,
     local_stripe,
@@ -96,19 +97,6 @@ class Subscribed(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: UUID
     customer: str
     subscription: str
-
-
-async def checkout(application: Application, tenant: UUID, owner_id: UUID) -> str:
-    """The owner starts Checkout and pays on the local Checkout page; the session id."""
-    use_cases = application.use_cases(owner(tenant, owner_id), command_ids_from(uuid4()))
-    url = await use_cases.run(
-        start_checkout, StartCheckout(interval="month", return_url="http://127.0.0.1:1/billing")
-    )
-    async with httpx.AsyncClient() as browser:
-        paid = await browser.post(f"{url}/pay", data={"card": "4242424242424242"})
-    assert paid.status_code == 303
-    assert paid.headers["location"] == "http://127.0.0.1:1/billing?checkout=done"
-    return url.rsplit("/", 1)[-1]
 
 
 async def deliver(

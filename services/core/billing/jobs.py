@@ -120,6 +120,7 @@ async def sync_seats(uow: UnitOfWork, key: str) -> int | None:
 
 async def apply_stripe_event(uow: UnitOfWork, received: StripeEventReceived) -> None:
     """Apply a Stripe event by fetching its object as it is now, and record what changed."""
+    log.info("applying stripe event", stripe_event_id=received.stripe_event_id)
     row = await queries.account(uow.tx, lock=True)
     customer = row.account.customer_id if row else None
     gateway = gateway_for(uow.settings)
@@ -144,6 +145,7 @@ async def apply_stripe_event(uow: UnitOfWork, received: StripeEventReceived) -> 
         log.warning("stripe subscription of another customer", subscription_id=subscription_id)
         return
     await _observe(uow, current)
+    log.info("stripe event applied", stripe_event_id=received.stripe_event_id)
 
 
 async def _record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
