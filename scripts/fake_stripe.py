@@ -26,6 +26,8 @@ import argparse
 import contextlib
 import html
 import logging
+import os
+import pickle
 import socket
 import time
 from typing import Any
@@ -272,11 +274,27 @@ def open_pages(app: web.Application) -> None:
     app.middlewares[1] = auth
 
 
-def build_app() -> web.Application:
+def keep_state(path: str | None) -> None:
+    """Keep localstripe's state in ``path`` across restarts (None: in this process only).
+    localstripe itself would pickle it to a fixed file in /tmp, shared by every user."""
+    store = resources.store
+    if path is None:
+        store.dump_to_disk = lambda: None
+        return
+    if os.path.exists(path):
+        with open(path, "rb") as saved:
+            store.update(pickle.load(saved))  # noqa: S301 (our own file)
+
+    def dump() -> None:
+        with open(path, "wb") as target:
+            pickle.dump(dict(store), target, protocol=pickle.HIGHEST_PROTOCOL)
+
+    store.dump_to_disk = dump
+
+
+def build_app(state: str | None = None) -> web.Application:
     app: web.Application = server.app
-    # State lives in this process only: localstripe would otherwise pickle it to a fixed file
-    # in /tmp after every request and load it at the next start.
-    resources.store.dump_to_disk = lambda: None
+    keep_state(state)
     open_pages(app)
     # Before localstripe's own routes match (``/v1/...`` are declared at import; aiohttp matches
     # in order, and these paths are not localstripe's).
@@ -297,12 +315,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--state", help="file keeping the fake's data across restarts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
-    web.run_app(build_app(), sock=sock, print=None)
+    web.run_app(build_app(args.state), sock=sock, print=None)
 
 
 if __name__ == "__main__":
