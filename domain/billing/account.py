@@ -45,6 +45,17 @@ class Subscription(msgspec.Struct, frozen=True, kw_only=True):
     cancel_at_period_end: bool = False
 
 
+class Invoice(msgspec.Struct, frozen=True, kw_only=True):
+    """An invoice as Stripe reports it (amounts in minor units of ``currency``)."""
+
+    invoice_id: str
+    status: str
+    amount_due: int
+    amount_paid: int
+    currency: str
+    created: datetime
+
+
 class BillingAccount(msgspec.Struct, frozen=True, kw_only=True):
     trial_ends_at: datetime | None = None
     customer_id: str | None = None
@@ -84,12 +95,7 @@ class PaymentRestored(Event, frozen=True, kw_only=True, tag="billing.PaymentRest
 
 
 class InvoiceObserved(Event, frozen=True, kw_only=True, tag="billing.InvoiceObserved"):
-    invoice_id: str
-    status: str
-    amount_due: int
-    amount_paid: int
-    currency: str
-    created: datetime
+    invoice: Invoice
 
 
 class SeatsPushed(Event, frozen=True, kw_only=True, tag="billing.SeatsPushed"):

@@ -118,7 +118,8 @@ async def test_a_quantity_change_with_proration_behavior(
     updated = await gateway.set_quantity(current, 5, key=key)
     assert updated.subscription.quantity == 5
     assert (await gateway.set_quantity(current, 5, key=key)).subscription.quantity == 5
-    [invoice] = await gateway.invoices(customer)
+    [found] = await gateway.invoices(customer)
+    invoice = found.invoice
     assert (invoice.status, invoice.amount_paid) == ("paid", 2 * gateway.plans[0].amount)
     estimate = await gateway.estimate(customer, created.id)
     assert estimate.amount_due == 5 * gateway.plans[0].amount - invoice.amount_paid

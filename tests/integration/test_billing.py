@@ -302,7 +302,7 @@ async def test_an_import_of_a_thousand_people_makes_one_quantity_update(
     assert found.subscription.quantity == 1000
     # prorated: the next invoice credits what was paid for the time the old quantity lost
     gateway = StripeGateway(application.settings)
-    paid = sum(i.amount_paid for i in await gateway.invoices(org.customer))
+    paid = sum(i.invoice.amount_paid for i in await gateway.invoices(org.customer))
     estimate = await gateway.estimate(org.customer, org.subscription)
     assert estimate.amount_due == 1000 * application.settings.billing_monthly_amount - paid
 

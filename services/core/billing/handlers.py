@@ -1,9 +1,7 @@
-"""The billing account's command handlers: load the billing stream, decide, append."""
+"""The billing account's command handling: decide on the organisation's billing stream and
+append, or record a fact no decision makes; in the caller's unit of work."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from uuid import UUID
 
 from domain.billing import account
 from domain.billing.account import (
@@ -13,73 +11,40 @@ from domain.billing.account import (
     SeatDriftRepaired,
     SeatsPushed,
     StartTrial,
-    Subscription,
 )
 from domain.shared.event import Event
-from services.core.db import Tx
-from services.core.eventsourcing.commands import execute, record_fact
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.application import UnitOfWork
+from services.core.eventsourcing.commands import Decider, execute, record_fact
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.stream_ids import billing_stream
 
 
-async def _decide(
-    tx: Tx, store: EventStore, decide: object, command: object, metadata: Metadata, command_id: UUID
+async def decide(
+    uow: UnitOfWork, decider: Decider, command: StartTrial | LinkCustomer | Observe
 ) -> list[RecordedEvent]:
+    """Decide ``command`` with ``decider`` on the billing stream and append what it decides."""
     return await execute(
-        tx,
-        store,
-        billing_stream(tx.require_tenant()),
+        uow.tx,
+        uow.store,
+        billing_stream(uow.tx.require_tenant()),
         evolve=account.evolve,
-        decide=decide,  # type: ignore[arg-type]
+        decide=decider,
         command=command,
-        command_id=command_id,
-        metadata=metadata,
-    )
-
-
-async def start_trial(
-    tx: Tx, store: EventStore, opened_at: datetime, days: int, metadata: Metadata, command_id: UUID
-) -> list[RecordedEvent]:
-    return await _decide(
-        tx,
-        store,
-        account.decide_start_trial,
-        StartTrial(opened_at=opened_at, days=days),
-        metadata,
-        command_id,
-    )
-
-
-async def link_customer(
-    tx: Tx, store: EventStore, customer_id: str, metadata: Metadata, command_id: UUID
-) -> list[RecordedEvent]:
-    return await _decide(
-        tx,
-        store,
-        account.decide_link_customer,
-        LinkCustomer(customer_id=customer_id),
-        metadata,
-        command_id,
-    )
-
-
-async def observe(
-    tx: Tx, store: EventStore, subscription: Subscription, metadata: Metadata, command_id: UUID
-) -> list[RecordedEvent]:
-    return await _decide(
-        tx, store, account.decide_observe, Observe(subscription=subscription), metadata, command_id
+        command_id=uow.next_command_id(),
+        metadata=uow.metadata,
     )
 
 
 async def record(
-    tx: Tx,
-    store: EventStore,
-    fact: SeatsPushed | SeatDriftRepaired | InvoiceObserved,
-    metadata: Metadata,
-    event_id: UUID,
+    uow: UnitOfWork, fact: SeatsPushed | SeatDriftRepaired | InvoiceObserved
 ) -> RecordedEvent:
     """A fact about the account no decision makes (seats pushed, drift repaired, an invoice)."""
     event: Event = fact
     return await record_fact(
-        tx, store, billing_stream(tx.require_tenant()), event, event_id=event_id, metadata=metadata
+        uow.tx,
+        uow.store,
+        billing_stream(uow.tx.require_tenant()),
+        event,
+        event_id=uow.next_command_id(),
+        metadata=uow.metadata,
     )

@@ -16,16 +16,21 @@ import structlog
 
 from domain.billing.account import (
     ENDED,
+    Invoice,
     InvoiceObserved,
+    Observe,
     SeatDriftRepaired,
     SeatsPushed,
+    StartTrial,
     StripeEventReceived,
+    decide_observe,
+    decide_start_trial,
 )
 from domain.billing.plans import billable_quantity
 from domain.notifications.mail import NotificationQueued
 from services.core.application import UnitOfWork
 from services.core.billing import handlers, queries
-from services.core.billing.stripe_gateway import CurrentSubscription, Invoice, gateway_for
+from services.core.billing.stripe_gateway import CurrentSubscription, gateway_for
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
@@ -70,20 +75,12 @@ class Reconciled(msgspec.Struct, frozen=True, kw_only=True):
 async def start_trial(uow: UnitOfWork, opened_at: datetime) -> None:
     """Start the organisation's free trial (no card) from the moment it opened; once."""
     await queries.account(uow.tx, lock=True)
-    await handlers.start_trial(
-        uow.tx,
-        uow.store,
-        opened_at,
-        uow.settings.billing_trial_days,
-        uow.metadata,
-        uow.next_command_id(),
-    )
+    trial = StartTrial(opened_at=opened_at, days=uow.settings.billing_trial_days)
+    await handlers.decide(uow, decide_start_trial, trial)
 
 
 async def _observe(uow: UnitOfWork, current: CurrentSubscription) -> None:
-    await handlers.observe(
-        uow.tx, uow.store, current.subscription, uow.metadata, uow.next_command_id()
-    )
+    await handlers.decide(uow, decide_observe, Observe(subscription=current.subscription))
 
 
 async def sync_seats(uow: UnitOfWork, key: str) -> int | None:
@@ -103,19 +100,26 @@ async def sync_seats(uow: UnitOfWork, key: str) -> int | None:
         raise SeatSyncTooSoon(f"seats pushed at {row.seats_pushed_at.isoformat()}")
     gateway = gateway_for(uow.settings)
     current = await gateway.subscription(subscription.subscription_id)
-    if current.subscription.quantity != seats:
-        previous = current.subscription.quantity
-        current = await gateway.set_quantity(current, seats, key=f"seats:{key}:{seats}")
-        await handlers.record(
-            uow.tx,
-            uow.store,
-            SeatsPushed(quantity=seats, previous=previous),
-            uow.metadata,
-            uow.next_command_id(),
-        )
+    previous = current.subscription.quantity
+    if previous != seats:
+        pushed = SeatsPushed(quantity=seats, previous=previous)
+        current = await _push(uow, current, pushed, key=f"seats:{key}:{seats}")
         log.info("seats pushed", quantity=seats, previous=previous)
     await _observe(uow, current)
     return seats
+
+
+async def _push(
+    uow: UnitOfWork,
+    current: CurrentSubscription,
+    fact: SeatsPushed | SeatDriftRepaired,
+    *,
+    key: str,
+) -> CurrentSubscription:
+    """Set the subscription's quantity to ``fact.quantity`` (prorated) and record ``fact``."""
+    updated = await gateway_for(uow.settings).set_quantity(current, fact.quantity, key=key)
+    await handlers.record(uow, fact)
+    return updated
 
 
 async def apply_stripe_event(uow: UnitOfWork, received: StripeEventReceived) -> None:
@@ -133,10 +137,10 @@ async def apply_stripe_event(uow: UnitOfWork, received: StripeEventReceived) -> 
         case "subscription":
             subscription_id = received.object_id
         case "invoice":
-            invoice = await gateway.invoice(received.object_id)
-            if invoice.customer_id == customer:
-                await _record_invoice(uow, invoice)
-                subscription_id = invoice.subscription_id
+            found = await gateway.invoice(received.object_id)
+            if found.customer_id == customer:
+                await _record_invoice(uow, found.invoice)
+                subscription_id = found.subscription_id
     if subscription_id is None:
         log.info("stripe event changes nothing here", stripe_event_id=received.stripe_event_id)
         return
@@ -149,6 +153,7 @@ async def apply_stripe_event(uow: UnitOfWork, received: StripeEventReceived) -> 
 
 
 async def _record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
+    """Record the invoice's state unless it is recorded as it is."""
     known = await uow.tx.pg.fetchval(
         "SELECT status FROM billing_invoices WHERE tenant_id = $1 AND invoice_id = $2",
         uow.tx.require_tenant(),
@@ -156,20 +161,7 @@ async def _record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
     )
     if known == invoice.status:
         return
-    await handlers.record(
-        uow.tx,
-        uow.store,
-        InvoiceObserved(
-            invoice_id=invoice.invoice_id,
-            status=invoice.status,
-            amount_due=invoice.amount_due,
-            amount_paid=invoice.amount_paid,
-            currency=invoice.currency,
-            created=invoice.created,
-        ),
-        uow.metadata,
-        uow.next_command_id(),
-    )
+    await handlers.record(uow, InvoiceObserved(invoice=invoice))
 
 
 async def reconcile(uow: UnitOfWork, key: str) -> Reconciled:
@@ -194,14 +186,8 @@ async def reconcile(uow: UnitOfWork, key: str) -> Reconciled:
     found = current.subscription.quantity
     repaired = current.subscription.status not in ENDED and found != seats
     if repaired:
-        current = await gateway.set_quantity(current, seats, key=f"reconcile:{key}:{seats}")
-        await handlers.record(
-            uow.tx,
-            uow.store,
-            SeatDriftRepaired(found=found, quantity=seats),
-            uow.metadata,
-            uow.next_command_id(),
-        )
+        repair = SeatDriftRepaired(found=found, quantity=seats)
+        current = await _push(uow, current, repair, key=f"reconcile:{key}:{seats}")
         log.warning("seat drift repaired", found=found, quantity=seats)
     await _observe(uow, current)
     return Reconciled(seats=seats, found=found, repaired=repaired)

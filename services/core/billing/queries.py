@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from domain.billing.account import BillingAccount, Subscription
+from domain.billing.account import BillingAccount, Invoice, Subscription
 from services.core.db import Database, Tx
 
 CUSTOMER_SETTING = "app.stripe_customer_id"
@@ -24,37 +24,14 @@ class AccountRow(msgspec.Struct, frozen=True, kw_only=True):
     seats_pushed_at: datetime | None
 
 
-class InvoiceView(msgspec.Struct, frozen=True, kw_only=True):
-    invoice_id: str
-    status: str
-    amount_due: int
-    amount_paid: int
-    currency: str
-    created: datetime
-
-
 def _account(row: asyncpg.Record) -> AccountRow:
-    get = row.__getitem__
-    subscription = None
-    if get("subscription_id") is not None:
-        subscription = Subscription(
-            subscription_id=get("subscription_id"),
-            status=get("status"),
-            interval=get("plan_interval"),
-            quantity=get("quantity"),
-            current_period_end=get("current_period_end"),
-            trial_end=get("subscription_trial_end"),
-            cancel_at_period_end=get("cancel_at_period_end"),
-        )
+    data = dict(row)
+    data["interval"], data["trial_end"] = data["plan_interval"], data["subscription_trial_end"]
+    if data["subscription_id"] is not None:
+        data["subscription"] = msgspec.convert(data, Subscription)
     return AccountRow(
-        account=BillingAccount(
-            trial_ends_at=get("trial_ends_at"),
-            customer_id=get("customer_id"),
-            subscription=subscription,
-            overdue_since=get("overdue_since"),
-            seats=get("seats"),
-        ),
-        seats_pushed_at=get("seats_pushed_at"),
+        account=msgspec.convert(data, BillingAccount),
+        seats_pushed_at=data["seats_pushed_at"],
     )
 
 
@@ -79,13 +56,13 @@ async def active_seats(tx: Tx) -> int:
     )
 
 
-async def invoices(tx: Tx) -> list[InvoiceView]:
+async def invoices(tx: Tx) -> list[Invoice]:
     rows = await tx.pg.fetch(
         "SELECT invoice_id, status, amount_due, amount_paid, currency, created"
         " FROM billing_invoices WHERE tenant_id = $1 ORDER BY created DESC LIMIT 24",
         tx.require_tenant(),
     )
-    return [InvoiceView(**dict(row)) for row in rows]
+    return [Invoice(**dict(row)) for row in rows]
 
 
 async def tenant_of_customer(database: Database, customer_id: str) -> UUID | None:

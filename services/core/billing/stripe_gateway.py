@@ -22,7 +22,7 @@ import stripe
 from stripe._base_address import BaseAddresses
 from stripe.params.checkout import SessionCreateParams
 
-from domain.billing.account import Subscription
+from domain.billing.account import Invoice, Subscription
 from domain.billing.plans import Plan
 from services.core.settings import Settings
 
@@ -33,15 +33,10 @@ class StripeUnavailable(Exception):
     """Stripe did not answer (or answered with a server error): try again later."""
 
 
-class Invoice(msgspec.Struct, frozen=True, kw_only=True):
-    invoice_id: str
+class StripeInvoice(msgspec.Struct, frozen=True, kw_only=True):
     customer_id: str
     subscription_id: str | None
-    status: str
-    amount_due: int
-    amount_paid: int
-    currency: str
-    created: datetime
+    invoice: Invoice
 
 
 class Estimate(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,19 +76,21 @@ def _subscription(found: dict[str, Any]) -> CurrentSubscription:
     )
 
 
-def _invoice(found: dict[str, Any]) -> Invoice:
+def _invoice(found: dict[str, Any]) -> StripeInvoice:
     subscription = found.get("subscription") or (
         ((found.get("parent") or {}).get("subscription_details") or {}).get("subscription")
     )
-    return Invoice(
-        invoice_id=found["id"],
+    return StripeInvoice(
         customer_id=found["customer"],
         subscription_id=subscription if isinstance(subscription, str) else None,
-        status=found.get("status") or "draft",
-        amount_due=int(found.get("amount_due") or 0),
-        amount_paid=int(found.get("amount_paid") or 0),
-        currency=found.get("currency") or "usd",
-        created=moment(found.get("created")) or datetime.now(UTC),
+        invoice=Invoice(
+            invoice_id=found["id"],
+            status=found.get("status") or "draft",
+            amount_due=int(found.get("amount_due") or 0),
+            amount_paid=int(found.get("amount_paid") or 0),
+            currency=found.get("currency") or "usd",
+            created=moment(found.get("created")) or datetime.now(UTC),
+        ),
     )
 
 
@@ -168,11 +165,11 @@ class StripeGateway:
         )
         return _subscription(updated.to_dict())
 
-    async def invoice(self, invoice_id: str) -> Invoice:
+    async def invoice(self, invoice_id: str) -> StripeInvoice:
         found = await self._call(lambda: self._client.v1.invoices.retrieve(invoice_id))
         return _invoice(found.to_dict())
 
-    async def invoices(self, customer_id: str, *, limit: int = 12) -> list[Invoice]:
+    async def invoices(self, customer_id: str, *, limit: int = 12) -> list[StripeInvoice]:
         found = await self._call(
             lambda: self._client.v1.invoices.list({"customer": customer_id, "limit": limit})
         )

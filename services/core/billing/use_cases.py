@@ -13,12 +13,18 @@ from datetime import datetime, timedelta
 import msgspec
 import structlog
 
-from domain.billing.account import ENDED, BillingRefused, SubscriptionStatus
+from domain.billing.account import (
+    ENDED,
+    BillingRefused,
+    Invoice,
+    LinkCustomer,
+    SubscriptionStatus,
+    decide_link_customer,
+)
 from domain.billing.dunning import BANNER_PHASES, Phase, grace_ends, phase
 from domain.billing.plans import Interval, Plan, billable_quantity, plan_for
 from services.core.application import UnitOfWork
 from services.core.billing import handlers, queries
-from services.core.billing.queries import InvoiceView
 from services.core.billing.standing import grace
 from services.core.billing.stripe_gateway import Estimate, StripeUnavailable, gateway_for
 from services.core.notifications.outbox import organisation_name
@@ -54,7 +60,7 @@ class BillingOverview(msgspec.Struct, frozen=True, kw_only=True):
     cancel_at_period_end: bool
     grace_ends_at: datetime | None
     estimate: Estimate | None
-    invoices: list[InvoiceView]
+    invoices: list[Invoice]
     plans: tuple[Plan, ...]
 
 
@@ -74,17 +80,7 @@ async def overview(uow: UnitOfWork, _: None) -> BillingOverview:
         try:
             if live and subscription is not None:
                 estimate = await gateway.estimate(account.customer_id, subscription.subscription_id)
-            invoices = [
-                InvoiceView(
-                    invoice_id=i.invoice_id,
-                    status=i.status,
-                    amount_due=i.amount_due,
-                    amount_paid=i.amount_paid,
-                    currency=i.currency,
-                    created=i.created,
-                )
-                for i in await gateway.invoices(account.customer_id)
-            ]
+            invoices = [i.invoice for i in await gateway.invoices(account.customer_id)]
         except StripeUnavailable:
             log.warning("stripe unavailable; billing page shows recorded invoices")
     return BillingOverview(
@@ -119,9 +115,7 @@ async def start_checkout(uow: UnitOfWork, command: StartCheckout) -> str:
         customer = await gateway.create_customer(
             tenant, await organisation_name(uow.tx), key=f"customer:{tenant}"
         )
-        await handlers.link_customer(
-            uow.tx, uow.store, customer, uow.metadata, uow.next_command_id()
-        )
+        await handlers.decide(uow, decide_link_customer, LinkCustomer(customer_id=customer))
     trial_ends = row.account.trial_ends_at if row else None
     carry = trial_ends if trial_ends and trial_ends - uow.now() > CHECKOUT_MIN_TRIAL else None
     return await gateway.start_checkout(

@@ -67,6 +67,7 @@ class BillingAccounts:
                         event.recorded_at,
                     )
                 case "billing.InvoiceObserved":
+                    invoice = data["invoice"]
                     await tx.pg.execute(
                         "INSERT INTO billing_invoices (tenant_id, invoice_id, status, amount_due,"
                         " amount_paid, currency, created)"
@@ -74,12 +75,12 @@ class BillingAccounts:
                         " ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET status = $3,"
                         " amount_due = $4, amount_paid = $5",
                         tenant,
-                        data["invoice_id"],
-                        data["status"],
-                        data["amount_due"],
-                        data["amount_paid"],
-                        data["currency"],
-                        data["created"],
+                        invoice["invoice_id"],
+                        invoice["status"],
+                        invoice["amount_due"],
+                        invoice["amount_paid"],
+                        invoice["currency"],
+                        invoice["created"],
                     )
 
     @staticmethod
