@@ -111,7 +111,8 @@ async def create_portal(request: web.Request) -> web.Response:
 
 def page(title: str, body: str) -> web.Response:
     return web.Response(
-        text=f"<!doctype html><html lang=en><title>{title}</title><body><main>"
+        text=f'<!doctype html><html lang=en><meta charset=utf-8><link rel=icon href="data:,">'
+        f"<title>{title}</title><body><main>"
         f"<h1>{title}</h1>{body}</main></body></html>",
         content_type="text/html",
     )

@@ -4,6 +4,7 @@ and employees have no billing page. Everything shown comes from the ``overview``
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -13,7 +14,7 @@ from domain.billing.plans import Interval
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
 from services.api.portal.forms import read_form
-from services.api.portal.pages import page
+from services.api.portal.pages import CONTENT_SECURITY_POLICY, page
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.billing.stripe_gateway import StripeUnavailable
@@ -28,6 +29,22 @@ from services.core.settings import Settings
 
 OWNERS = requires_role("owner")
 INTERVALS: dict[Interval, str] = {"month": "Monthly", "year": "Annual"}
+
+
+STRIPE_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
+"""Where Checkout and the Customer Portal live: the billing page's forms end there."""
+
+
+def billing_policy(settings: Settings) -> str:
+    """The pages' Content-Security-Policy, with Stripe's pages (or the local Stripe's) allowed
+    as where a form may lead: the browser applies ``form-action`` to the redirect too."""
+    allowed = [*STRIPE_PAGES]
+    if settings.stripe_api_base:
+        parts = urlsplit(settings.stripe_api_base)
+        allowed.append(f"{parts.scheme}://{parts.netloc}")
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(allowed)
+    )
 
 
 def _return_url(request: Request[Any, Any, Any]) -> str:
@@ -49,7 +66,7 @@ class BillingPages(Controller):
         error: str | None = None,
         status: int = 200,
     ) -> Template:
-        return await page(
+        shown = await page(
             request,
             "billing.html",
             billing=await use_cases.run(overview, None),
@@ -57,6 +74,8 @@ class BillingPages(Controller):
             error=error,
             status=status,
         )
+        shown.headers["Content-Security-Policy"] = billing_policy(request.app.state.settings)
+        return shown
 
     @get("")
     async def show(
