@@ -46,8 +46,9 @@ def upgrade() -> None:
         );
 
         -- Every Stripe event id accepted by the webhook endpoint, once (a duplicate delivery
-        -- finds its id taken). Global like the tenants registry: a webhook names no tenant until
-        -- its customer is looked up; the rows hold ids only.
+        -- finds its id taken: the primary key holds across tenants). A row belongs to the
+        -- organisation of the event's customer, or to none (NULL) when no organisation has the
+        -- customer; the rows hold ids only.
         CREATE TABLE stripe_inbox (
             stripe_event_id text PRIMARY KEY,
             event_type text NOT NULL,
@@ -58,6 +59,15 @@ def upgrade() -> None:
     )
     enable_tenant_rls("billing_accounts")
     enable_tenant_rls("billing_invoices")
+    execute_script(
+        """
+        ALTER TABLE stripe_inbox ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE stripe_inbox FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_isolation ON stripe_inbox
+            USING (tenant_id IS NOT DISTINCT FROM current_tenant())
+            WITH CHECK (tenant_id IS NOT DISTINCT FROM current_tenant());
+        """
+    )
     execute_script(
         f"""
         -- The webhook endpoint finds the organisation of a Stripe customer (and nothing else)
