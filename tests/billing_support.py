@@ -5,6 +5,7 @@ the worker runs them (one unit of work of the job's system actor, ids from its m
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -68,7 +69,9 @@ def local_stripe(settings: Settings) -> Iterator[Settings]:
         process.wait(10)
 
 
+@functools.cache
 def stripe_client(settings: Settings) -> stripe.StripeClient:
+    """One client per settings for the session (a dropped client leaves its sockets open)."""
     assert settings.stripe_api_base is not None
     return stripe.StripeClient(
         settings.stripe_api_key, base_addresses={"api": settings.stripe_api_base}

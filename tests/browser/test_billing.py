@@ -164,6 +164,7 @@ def test_trial_end_checkout_failed_payment_and_restored_access(
         fake = httpx.Client(
             base_url=str(settings.stripe_api_base), auth=(settings.stripe_api_key, "")
         )
+        browse.page.context.on("close", lambda _: fake.close())
         fake.post(f"/_fake/subscriptions/{subscription}/fail_payment").raise_for_status()
         until(billing_shows(browse, "Read-only until payment"), "the failure to be applied")
         assert browse.page.get_by_test_id("billing-banner").is_visible()
@@ -183,3 +184,4 @@ def test_trial_end_checkout_failed_payment_and_restored_access(
         assert browse.page.get_by_test_id("billing-banner").count() == 0
         assert invite(owner) == 201
         browse.shot("billing-restored")
+        fake.close()

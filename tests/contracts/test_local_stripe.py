@@ -16,7 +16,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from services.core.billing.stripe_gateway import StripeGateway
+from services.core.billing.stripe_gateway import StripeGateway, gateway_for
 from services.core.settings import Settings
 from tests.billing_support import local_stripe, stripe_client
 
@@ -35,7 +35,7 @@ def stripe_settings(settings: Settings) -> Iterator[Settings]:
 
 @pytest.fixture
 def gateway(stripe_settings: Settings) -> StripeGateway:
-    return StripeGateway(stripe_settings)
+    return gateway_for(stripe_settings)
 
 
 async def new_customer(gateway: StripeGateway) -> str:

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import ClientSession, web
 
 from services.core.application import Application
-from services.core.billing.stripe_gateway import StripeGateway
+from services.core.billing.stripe_gateway import gateway_for
 from services.core.billing.webhooks import receive
 from services.core.db import Database
 from services.core.registry import build_event_store
@@ -80,7 +80,7 @@ async def test_a_worker_killed_mid_apply_leaves_exactly_one_effect(
     )
     tenant, owner_id = await new_organisation(database, application.store)
     session = await checkout(application, tenant, owner_id)
-    customer, _ = await StripeGateway(stripe_settings).checkout_session(session)
+    customer, _ = await gateway_for(stripe_settings).checkout_session(session)
     event: dict[str, Any] = stripe_event(
         "checkout.session.completed",
         {"id": session, "object": "checkout.session", "customer": customer},

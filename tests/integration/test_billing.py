@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,7 +23,7 @@ from services.core.application import AccessDenied, Actor, Application
 from services.core.billing import queries
 from services.core.billing.jobs import reconcile
 from services.core.billing.standing import PaymentRequired
-from services.core.billing.stripe_gateway import StripeGateway
+from services.core.billing.stripe_gateway import gateway_for
 from services.core.billing.use_cases import (
     BillingOverview,
     StartCheckout,
@@ -66,6 +67,12 @@ UPDATED = "customer.subscription.updated"
 def billing_settings(migrated: Settings) -> Iterator[Settings]:
     with local_stripe(migrated) as settings:
         yield msgspec.structs.replace(settings, billing_seat_debounce_s=0.0)
+
+
+@pytest.fixture
+async def stack() -> AsyncIterator[AsyncExitStack]:
+    async with AsyncExitStack() as exit_stack:
+        yield exit_stack
 
 
 @pytest.fixture
@@ -113,7 +120,7 @@ async def subscribed(application: Application, client: AsyncTestClient[Any]) -> 
     tenant, owner_id = await new_organisation(application.database, application.store)
     await run_all(application, tenant, "start_trial")
     session = await checkout(application, tenant, owner_id)
-    customer, subscription = await StripeGateway(application.settings).checkout_session(session)
+    customer, subscription = await gateway_for(application.settings).checkout_session(session)
     assert subscription is not None
     await deliver(
         client,
@@ -239,7 +246,7 @@ async def test_updated_before_created_ends_in_stripes_current_state(
     tenant, owner_id = await new_organisation(application.database, application.store)
     await run_all(application, tenant, "start_trial")
     session = await checkout(application, tenant, owner_id)
-    customer, subscription = await StripeGateway(application.settings).checkout_session(session)
+    customer, subscription = await gateway_for(application.settings).checkout_session(session)
     stripe_client(application.settings).v1.subscriptions.update(
         str(subscription), {"cancel_at_period_end": True}
     )
@@ -295,13 +302,13 @@ async def test_an_import_of_a_thousand_people_makes_one_quantity_update(
     await asyncio.gather(*(worker_thread() for _ in range(4)))
     types = await event_types(application.database, org.tenant)
     assert types.count("billing.SeatsPushed") == 1
-    current = await StripeGateway(application.settings).subscription(org.subscription)
+    current = await gateway_for(application.settings).subscription(org.subscription)
     assert current.subscription.quantity == 1000
     found = (await account(application, org.tenant)).account
     assert found.subscription is not None
     assert found.subscription.quantity == 1000
     # prorated: the next invoice credits what was paid for the time the old quantity lost
-    gateway = StripeGateway(application.settings)
+    gateway = gateway_for(application.settings)
     paid = sum(i.invoice.amount_paid for i in await gateway.invoices(org.customer))
     estimate = await gateway.estimate(org.customer, org.subscription)
     assert estimate.amount_due == 1000 * application.settings.billing_monthly_amount - paid
@@ -311,7 +318,7 @@ async def test_reconciliation_repairs_a_quantity_changed_behind_our_back(
     application: Application, client: AsyncTestClient[Any]
 ) -> None:
     org = await subscribed(application, client)
-    current = await StripeGateway(application.settings).subscription(org.subscription)
+    current = await gateway_for(application.settings).subscription(org.subscription)
     stripe_client(application.settings).v1.subscriptions.update(
         org.subscription, {"items": [{"id": current.item_id, "quantity": 7}]}
     )
@@ -321,7 +328,7 @@ async def test_reconciliation_repairs_a_quantity_changed_behind_our_back(
     )
     found = await use_cases.run(reconcile, "test")
     assert (found.found, found.seats, found.repaired) == (7, 1, True)
-    repaired = await StripeGateway(application.settings).subscription(org.subscription)
+    repaired = await gateway_for(application.settings).subscription(org.subscription)
     assert repaired.subscription.quantity == 1
     assert "billing.SeatDriftRepaired" in await event_types(application.database, org.tenant)
     again = await use_cases.run(reconcile, "test again")
@@ -349,12 +356,14 @@ async def invite_someone(application: Application, org: Subscribed) -> UUID:
 
 
 async def test_a_failed_payment_warns_then_restricts_after_grace_and_payment_restores(
-    application: Application, client: AsyncTestClient[Any]
+    application: Application, client: AsyncTestClient[Any], stack: AsyncExitStack
 ) -> None:
     org = await subscribed(application, client)
-    fake = httpx.AsyncClient(
-        base_url=str(application.settings.stripe_api_base),
-        auth=(application.settings.stripe_api_key, ""),
+    fake = await stack.enter_async_context(
+        httpx.AsyncClient(
+            base_url=str(application.settings.stripe_api_base),
+            auth=(application.settings.stripe_api_key, ""),
+        )
     )
     about = {"id": org.subscription, "object": "subscription", "customer": org.customer}
 
@@ -410,7 +419,6 @@ async def test_a_failed_payment_warns_then_restricts_after_grace_and_payment_res
     assert (await event_types(application.database, org.tenant))[-1] == "billing.PaymentRestored"
     await invite_someone(after_grace, org)
     assert (await billing_page(after_grace, org, "owner")).phase == "active"
-    await fake.aclose()
 
 
 async def billing_page(application: Application, org: Subscribed, role: Role) -> BillingOverview:
