@@ -13,9 +13,9 @@ import msgspec
 from litestar import Request, post
 from litestar.plugins.problem_details import ProblemDetailsException
 
+from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
 from services.api.use_cases import request_id
-from services.core.application import Application
 from services.core.billing import webhooks
 from services.core.billing.webhooks import BadSignature, Outcome
 
@@ -38,7 +38,7 @@ class Acknowledged(msgspec.Struct, frozen=True, kw_only=True):
 )
 async def stripe_webhook(request: Request[Any, Any, Any]) -> Acknowledged:
     """A Stripe event, signed with the endpoint's secret (``Stripe-Signature``)."""
-    application: Application = request.app.state.application
+    application = application_of(request.app)
     try:
         receipt = await webhooks.receive(
             application,

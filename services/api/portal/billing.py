@@ -12,6 +12,7 @@ from litestar.response import Redirect, Response, Template
 
 from domain.billing.plans import Interval
 from domain.shared.errors import DomainError
+from services.api.application import application_of
 from services.api.auth import requires_role
 from services.api.portal.forms import read_form
 from services.api.portal.pages import CONTENT_SECURITY_POLICY, page
@@ -48,7 +49,7 @@ def billing_policy(settings: Settings) -> str:
 
 
 def _return_url(request: Request[Any, Any, Any]) -> str:
-    settings: Settings = request.app.state.settings
+    settings = application_of(request.app).settings
     return settings.public_url.rstrip("/") + "/billing"
 
 
@@ -74,7 +75,9 @@ class BillingPages(Controller):
             error=error,
             status=status,
         )
-        shown.headers["Content-Security-Policy"] = billing_policy(request.app.state.settings)
+        shown.headers["Content-Security-Policy"] = billing_policy(
+            application_of(request.app).settings
+        )
         return shown
 
     @get("")
