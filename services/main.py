@@ -327,6 +327,40 @@ def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None
         click.echo(msgspec.json.encode(letter).decode())
 
 
+@main.group()
+def billing() -> None:
+    """Billing maintenance."""
+
+
+@billing.command("reconcile")
+@click.option("--tenant", type=click.UUID, help="One organisation (default: every one).")
+@click.pass_obj
+def billing_reconcile(settings: Settings, tenant: UUID | None) -> None:
+    """Compare each organisation's seats with its Stripe subscription and repair a drift
+    (recorded in its history), as the daily run does."""
+    from uuid import uuid5
+
+    from services.core.application import Actor, Application
+    from services.core.billing.jobs import reconcile
+    from services.core.eventsourcing.store import utc_now
+    from services.worker.runtime import MESSAGE_NAMESPACE, command_ids_from
+
+    store = build_event_store()
+    started = utc_now().isoformat()
+
+    async def run(database: Database) -> None:
+        application = Application(database=database, store=store, settings=settings)
+        for tenant_id in [tenant] if tenant else await list_tenants(database):
+            run_id = uuid5(MESSAGE_NAMESPACE, f"{tenant_id}:billing reconcile:{started}")
+            actor = Actor(role="system", name="billing_reconcile", tenant_id=tenant_id)
+            found = await application.use_cases(actor, command_ids_from(run_id)).run(
+                reconcile, str(run_id)
+            )
+            click.echo(f"tenant {tenant_id}: {msgspec.json.encode(found).decode()}")
+
+    _run(run, settings)
+
+
 @main.command()
 @click.option(
     "--to",

@@ -27,6 +27,7 @@ from services.api.application import application_of
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
+from services.api.controllers.billing_webhook import stripe_webhook
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
@@ -212,6 +213,7 @@ def create_app(
             DeadLetterController,
             MailPreferencesController,
             UnsubscribeController,
+            stripe_webhook,
         ],
         middleware=[
             REQUEST_METRICS.middleware,

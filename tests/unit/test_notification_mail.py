@@ -22,7 +22,7 @@ from services.core.notifications.preferences import (
 from services.core.organisation.handlers import Invited
 from services.core.settings import Settings, load_settings
 from services.worker.runtime import Run, run_message_id
-from services.worker.scheduler import DIGEST, REMINDERS, due_runs
+from services.worker.scheduler import DIGEST, RECONCILE, REMINDERS, due_runs
 
 pytestmark = pytest.mark.unit
 
@@ -149,17 +149,28 @@ MONDAY = date(2026, 11, 30)
     [
         # before the hour on the digest day: nothing yet (last week's digest was due last week)
         (datetime(2026, 11, 30, 5, 59, tzinfo=UTC), []),
-        (datetime(2026, 11, 30, 6, 0, tzinfo=UTC), [Run(REMINDERS, MONDAY), Run(DIGEST, MONDAY)]),
+        (
+            datetime(2026, 11, 30, 6, 0, tzinfo=UTC),
+            [Run(REMINDERS, MONDAY), Run(RECONCILE, MONDAY), Run(DIGEST, MONDAY)],
+        ),
         # Wednesday before the hour: this week's digest is still due (a scheduler that was down)
         (datetime(2026, 12, 2, 1, 0, tzinfo=UTC), [Run(DIGEST, MONDAY)]),
         (
             datetime(2026, 12, 6, 23, 0, tzinfo=UTC),
-            [Run(REMINDERS, date(2026, 12, 6)), Run(DIGEST, MONDAY)],
+            [
+                Run(REMINDERS, date(2026, 12, 6)),
+                Run(RECONCILE, date(2026, 12, 6)),
+                Run(DIGEST, MONDAY),
+            ],
         ),
         # a moment given in another zone counts in UTC: 7:00 in New York is 12:00 UTC
         (
             datetime(2026, 12, 1, 7, 0, tzinfo=timezone(timedelta(hours=-5))),
-            [Run(REMINDERS, date(2026, 12, 1)), Run(DIGEST, MONDAY)],
+            [
+                Run(REMINDERS, date(2026, 12, 1)),
+                Run(RECONCILE, date(2026, 12, 1)),
+                Run(DIGEST, MONDAY),
+            ],
         ),
     ],
 )

@@ -119,3 +119,28 @@ def test_wrong_certificate_storage_settings_name_their_variable(
 ) -> None:
     with pytest.raises(SettingsError, match=f"^{variable}: "):
         load_settings(env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CMELEDGER_STRIPE_API_BASE", "ftp://stripe.local"),
+        ("CMELEDGER_STRIPE_API_KEY", "pk_test_publishable"),
+        ("CMELEDGER_STRIPE_WEBHOOK_SECRET", "not-a-whsec"),
+        ("CMELEDGER_STRIPE_WEBHOOK_TOLERANCE_S", "0"),
+        ("CMELEDGER_STRIPE_PRICE_MONTHLY", " "),
+        ("CMELEDGER_BILLING_CURRENCY", "USD"),
+        ("CMELEDGER_BILLING_MONTHLY_AMOUNT", "0"),
+        ("CMELEDGER_BILLING_TRIAL_DAYS", "400"),
+        ("CMELEDGER_BILLING_GRACE_DAYS", "-1"),
+    ],
+)
+def test_billing_settings_are_checked(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({variable: value})
+
+
+def test_billing_defaults_point_at_the_local_stripe_with_a_thirty_day_trial() -> None:
+    settings = load_settings({})
+    assert settings.stripe_api_base == "http://127.0.0.1:8420"
+    assert (settings.billing_trial_days, settings.billing_monthly_amount) == (30, 900)

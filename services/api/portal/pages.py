@@ -38,8 +38,10 @@ from services.api.auth import Principal
 from services.api.errors import to_problem
 from services.api.idempotency import one_time_key
 from services.api.portal import vocabulary
+from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
+from services.core.billing.banner import billing_notice
 from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.mail_templates import credits_text, day_text
 
@@ -87,7 +89,12 @@ ORGANISATION = (
 )
 """The pages about the organisation's staff, for owners, admins and (reading) auditors."""
 
-MANAGING = (*ORGANISATION, NavItem("Access", "/access"), NavItem("Settings", "/settings"))
+MANAGING = (
+    *ORGANISATION,
+    NavItem("Access", "/access"),
+    NavItem("Settings", "/settings"),
+    NavItem("Billing", "/billing"),
+)
 
 NAVIGATION: Mapping[Role, tuple[NavItem, ...]] = {
     "owner": (*MY_RECORD, *MANAGING),
@@ -163,6 +170,8 @@ async def page(
         layout["organisations"] = await memberships_of_user(
             application_of(request.app).database, me.user_id
         )
+        if me.role in ("owner", "admin"):
+            layout["billing_notice"] = await provide_use_cases(request).run(billing_notice, None)
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
 

@@ -24,6 +24,7 @@ from domain.credits.certificate import OwnRecordReview, ReviewCertificate, Revie
 from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
+from services.core.billing.standing import require_employer_features
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import verification as verification
@@ -187,6 +188,7 @@ async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> Rev
     Refusals: those of ``handlers.verification.decide_review``, among them ``OwnRecordReview``
     (which ``review_certificate`` records)."""
     require_role(uow.actor, *REVIEWERS)
+    await require_employer_features(uow)
     item = await item_of(uow, command.certificate_id)
     await verification.decide_review(
         uow.tx,
