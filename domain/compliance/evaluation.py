@@ -33,16 +33,11 @@ from domain.compliance.rules import (
     UnsupportedPack,
     WaiverRule,
 )
+from domain.compliance.status import Status, pace_status
 from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person, StatusChange
-
-Status = Literal["compliant", "on_track", "at_risk", "overdue", "in_grace"]
-"""``compliant``: no shortfall. Before the cycle end: ``at_risk`` if fewer than
-``AT_RISK_DAYS`` remain, or if the person's own pace so far (counted credits per elapsed day)
-would not close a shortfall by the end; otherwise ``on_track``. After the end: ``in_grace``
-while a grace window in which late credits count for this person is open, else ``overdue``."""
 
 ExclusionReason = Literal[
     "retracted",
@@ -64,7 +59,6 @@ QualificationStatus = Literal["upcoming", "open", "completed", "missed"]
 year after it [R8]) is recorded, ``missed`` after the window without one (reinstatement possible
 until ``reinstate_until``)."""
 
-AT_RISK_DAYS = 90
 _NOT_WORD = re.compile(r"[\W_]+")
 _ZERO = Decimal(0)
 
@@ -78,6 +72,15 @@ class RequirementLine(msgspec.Struct, frozen=True, kw_only=True):
     counted: Decimal
     waived: Decimal
     shortfall: Decimal
+    """Counting every credit that counts, verified or not."""
+    pending: Decimal = _ZERO
+    """Of ``counted``, the credits whose certificate is not verified (or approved on review)."""
+
+    def shortfall_counting(self, *, pending: bool) -> Decimal:
+        """The shortfall with the pending credits counted or not."""
+        if pending:
+            return self.shortfall
+        return max(_ZERO, self.required - self.counted + self.pending - self.waived)
 
 
 class CreditUse(msgspec.Struct, frozen=True, kw_only=True):
@@ -159,6 +162,10 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     person (``None``: there is none)."""
     status: Status
     """As of the evaluation date; ``status_on`` gives it for any later day."""
+    in_grace_until: date | None = None
+    """Last day on which this cycle, ended short, is ``in_grace``: the end of a grace window
+    that applies to this person (one in which late credits count, or one in which they never
+    do, a late renewal such as CCI's 90 days [C2]); ``None``: there is none."""
     flags: tuple[Basis, ...]
     """Unconfirmed or conflicting rules this result rests on."""
     mirrors: Body | None = None
@@ -180,6 +187,7 @@ def evaluate(
     *,
     today: date,
     rule_packs: Sequence[Pack],
+    count_pending: bool = True,
 ) -> list[Obligation]:
     """The previous and current obligation for every body in ``rule_packs`` with which the
     person holds a credential with a CE obligation, in pack order, previous first; a
@@ -187,7 +195,9 @@ def evaluate(
     gives none (see ``unsupported_credentials``).
 
     ``credits`` and ``waivers`` are the person's own; their order does not matter. One credit
-    counts toward every body that accepts it.
+    counts toward every body that accepts it. ``count_pending``: whether credits whose
+    certificate is not verified yet count toward the status (they always count toward
+    ``counted``; each line says how many of them are ``pending``).
     """
     ordered = sorted(credits, key=lambda c: (c.details.completed_on, c.credit_id))
     waiver_list = list(waivers)
@@ -220,6 +230,7 @@ def evaluate(
             waivers=[w for w in waiver_list if w.body == pack.body],
             today=today,
             cycle_flags=[f for f in cycle_flags if f.is_flag],
+            count_pending=count_pending,
         )
         consumed: frozenset[UUID] = frozenset()
         per_window: list[Obligation | None] = []
@@ -330,6 +341,7 @@ class _BodyContext:
     waivers: list[Waiver]
     today: date
     cycle_flags: list[Basis]
+    count_pending: bool
 
     def evaluate_cycle(
         self, window: Window, consumed_before: frozenset[UUID]
@@ -367,6 +379,7 @@ class _BodyContext:
             if grace and grace_end and self._accepts_late_credits(grace, window, grace_end)
             else None
         )
+        in_grace_until = grace_end if grace and grace.late_renewal else late_until
         candidates: list[_Candidate] = []
         not_used: list[CreditExclusion] = []
         for credit in self.credits:
@@ -460,7 +473,8 @@ class _BodyContext:
                 else None
             ),
             late_credits_until=late_until,
-            status=_status(lines, window, self.today, late_until),
+            status=_status(lines, window, self.today, in_grace_until, self.count_pending),
+            in_grace_until=in_grace_until,
             flags=_unique_flags(flags),
             reinstatement=reinstatement[0] if reinstatement else None,
             qualifications=qualifications,
@@ -672,6 +686,7 @@ def _line(
     spec: _LineSpec, admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
 ) -> RequirementLine:
     counted = _counted(spec.topics, admitted, caps)
+    verified = [c for c in admitted if c.credit.verification == "verified"]
     return RequirementLine(
         label=spec.label,
         topics=spec.topics,
@@ -679,6 +694,7 @@ def _line(
         counted=counted,
         waived=spec.waived,
         shortfall=max(_ZERO, spec.required - counted - spec.waived),
+        pending=counted - _counted(spec.topics, verified, caps),
     )
 
 
@@ -893,10 +909,13 @@ def _allocate(
     return used, over
 
 
-def status_on(obligation: Obligation, today: date) -> Status:
+def status_on(obligation: Obligation, today: date, *, count_pending: bool = True) -> Status:
     """The obligation's status on ``today``, from its stored numbers alone. Equal to what
-    ``evaluate`` says on any day up to ``unchanged_through`` (see there)."""
-    return _status(obligation.lines, obligation.window, today, obligation.late_credits_until)
+    ``evaluate`` (with the same ``count_pending``) says on any day up to ``unchanged_through``
+    (see there)."""
+    return _status(
+        obligation.lines, obligation.window, today, obligation.in_grace_until, count_pending
+    )
 
 
 def unchanged_through(
@@ -941,17 +960,30 @@ def unchanged_through(
 
 
 def _status(
-    lines: tuple[RequirementLine, ...], window: Window, today: date, late_until: date | None
+    lines: tuple[RequirementLine, ...],
+    window: Window,
+    today: date,
+    in_grace_until: date | None,
+    count_pending: bool,
 ) -> Status:
-    short = [line for line in lines if line.shortfall]
+    """``compliant`` with no shortfall; ``compliant_pending_verification`` if only the pending
+    credits, not counted, make one; after the cycle end ``in_grace`` up to ``in_grace_until``,
+    then ``overdue``; before it, ``pace_status`` (``domain.compliance.status.AT_RISK_RULE``)."""
+    short = [line for line in lines if line.shortfall_counting(pending=count_pending)]
     if not short:
         return "compliant"
+    if not any(line.shortfall for line in lines):
+        return "compliant_pending_verification"
     if today > window.end:
-        return "in_grace" if late_until is not None and today <= late_until else "overdue"
-    remaining = (window.end - today).days
-    elapsed = (today - window.start).days + 1
-    behind_pace = any(line.counted * remaining < line.shortfall * elapsed for line in short)
-    return "at_risk" if remaining < AT_RISK_DAYS or behind_pace else "on_track"
+        return "in_grace" if in_grace_until is not None and today <= in_grace_until else "overdue"
+    counted = [
+        (
+            line.counted - (_ZERO if count_pending else line.pending),
+            line.shortfall_counting(pending=count_pending),
+        )
+        for line in short
+    ]
+    return pace_status(counted, start=window.start, end=window.end, today=today)
 
 
 def _unique_flags(flags: Iterable[Basis]) -> tuple[Basis, ...]:

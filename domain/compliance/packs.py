@@ -524,6 +524,7 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
         description="90-day late renewal with a $50 fee; CEUs earned in it are not accepted",
         ends=Offset(days=90),
         late_credits_count=False,
+        late_renewal=True,
         basis=Basis(sources=("C2", "C3", "C6")),
     ),
     requires_verification=True,

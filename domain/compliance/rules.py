@@ -236,6 +236,10 @@ class Grace(msgspec.Struct, frozen=True, kw_only=True):
     ends: Offset
     late_credits_count: bool
     only_while: CredentialStatus | None = None
+    late_renewal: bool = False
+    """The body renews late until ``ends`` (CCI: 90 days with a $50 fee [C2], [C3]): a cycle
+    ended short is ``in_grace`` until then even though credits earned in it do not count.
+    Otherwise it is ``in_grace`` only while late credits count (see ``late_credits_count``)."""
     basis: Basis
 
 

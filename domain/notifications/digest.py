@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.evaluation import Obligation
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 
 NEEDS_ATTENTION: frozenset[Status] = frozenset({"at_risk", "in_grace", "overdue"})

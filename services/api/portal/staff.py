@@ -178,7 +178,9 @@ class StaffPages(Controller):
     ) -> Template:
         record = await use_cases.run(staff.staff_record, person_id)
         person, credits, today = record.person, record.credits, record.today
-        current, previous = cards(record.obligations, credits, today)
+        current, previous = cards(
+            record.obligations, credits, today, count_pending=record.count_pending
+        )
         in_force = [o for o in record.obligations if o.period == "current"]
         assignment = Form(
             "assign",
@@ -192,6 +194,7 @@ class StaffPages(Controller):
             request,
             "staff/person.html",
             person=person,
+            standings=record.standings,
             current=current,
             previous=previous,
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),

@@ -9,7 +9,8 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.evaluation import Obligation
+from domain.compliance.status import Status
 from domain.notifications.digest import NEEDS_ATTENTION, build_digest, digest_day
 from domain.notifications.preferences import (
     ChangeMailPreferences,
