@@ -25,6 +25,7 @@ from domain.compliance.rules import (
     Grace,
     LicenceTermCycles,
     MirrorPack,
+    OutsideTopicCap,
     Pack,
     QualificationsRule,
     RequirementRow,
@@ -370,7 +371,7 @@ class _BodyContext:
                 row_flags.append(transition.basis)
         waivers = self._waivers(version, window)
         specs = _line_specs(row, window, waivers)
-        caps = {cap.activity_kind: cap for cap in version.caps}
+        limits = _Limits({cap.activity_kind: cap for cap in version.caps}, row.outside_topic_cap)
 
         grace = version.grace
         grace_end = date_after(window.end, grace.ends) if grace else None
@@ -391,13 +392,13 @@ class _BodyContext:
         if version.count_once is not None:
             candidates, repeats = _drop_repeats(candidates, version.count_once)
             not_used += repeats
-        admitted, not_needed = _admit_make_up(specs, candidates, caps)
-        used, over_cap = _allocate(admitted, caps)
-        lines = tuple(_line(spec, admitted, caps) for spec in specs)
+        admitted, not_needed = _admit_make_up(specs, candidates, limits)
+        used, over_cap = _allocate(admitted, limits)
+        lines = tuple(_line(spec, admitted, limits) for spec in specs)
         reinstatement = self._reinstatement(version.reinstatement, window, held, row.total)
         if reinstatement is not None:
             spec = reinstatement[1]
-            lines = (*lines, _line(spec, admitted, caps)) if spec else lines
+            lines = (*lines, _line(spec, admitted, limits)) if spec else lines
         qualifications = self._qualifications(version.qualifications, last_day, held)
 
         refusing = {x.credit_id for x in not_used if x.reason == "acceptance_unconfirmed"}
@@ -682,10 +683,8 @@ def _line_specs(
     ]
 
 
-def _line(
-    spec: _LineSpec, admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
-) -> RequirementLine:
-    counted = _counted(spec.topics, admitted, caps)
+def _line(spec: _LineSpec, admitted: list[_Candidate], limits: _Limits) -> RequirementLine:
+    counted = _counted(spec.topics, admitted, limits)
     verified = [c for c in admitted if c.credit.verification == "verified"]
     return RequirementLine(
         label=spec.label,
@@ -694,7 +693,7 @@ def _line(
         counted=counted,
         waived=spec.waived,
         shortfall=max(_ZERO, spec.required - counted - spec.waived),
-        pending=counted - _counted(spec.topics, verified, caps),
+        pending=counted - _counted(spec.topics, verified, limits),
     )
 
 
@@ -828,29 +827,45 @@ def _exclusion(
     )
 
 
-def _counted(
-    topics: frozenset[Topic], admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
-) -> Decimal:
-    """Credits counted toward a line: every admitted credit tagged with all ``topics``, each
-    capped kind limited to its cap within this line."""
-    matched = [c.credit.details for c in admitted if topics <= frozenset(c.credit.details.topics)]
-    uncapped = sum((d.credits for d in matched if d.activity_kind not in caps), _ZERO)
+class _Limits(NamedTuple):
+    """What limits the credits counted in a cycle: caps by activity kind, and the row's cap on
+    credits outside a topic."""
+
+    kinds: dict[ActivityKind, Cap]
+    outside: OutsideTopicCap | None
+
+
+def _kind_capped(matched: list[CreditDetails], kinds: dict[ActivityKind, Cap]) -> Decimal:
+    uncapped = sum((d.credits for d in matched if d.activity_kind not in kinds), _ZERO)
     per_kind = {
-        kind: sum((d.credits for d in matched if d.activity_kind == kind), _ZERO) for kind in caps
+        kind: sum((d.credits for d in matched if d.activity_kind == kind), _ZERO) for kind in kinds
     }
-    capped = sum((min(cap.max_credits, per_kind[kind]) for kind, cap in caps.items()), _ZERO)
+    capped = sum((min(cap.max_credits, per_kind[kind]) for kind, cap in kinds.items()), _ZERO)
     return uncapped + capped
 
 
+def _counted(topics: frozenset[Topic], admitted: list[_Candidate], limits: _Limits) -> Decimal:
+    """Credits counted toward a line: every admitted credit tagged with all ``topics``, each
+    capped kind limited to its cap within this line, and what the ones not tagged with the
+    row's outside-topic cap's topic add beyond that cap taken off."""
+    matched = [c.credit.details for c in admitted if topics <= frozenset(c.credit.details.topics)]
+    counted = _kind_capped(matched, limits.kinds)
+    outside = limits.outside
+    if outside is None:
+        return counted
+    off_topic = _kind_capped([d for d in matched if outside.topic not in d.topics], limits.kinds)
+    return counted - max(_ZERO, off_topic - outside.max_credits)
+
+
 def _admit_make_up(
-    specs: list[_LineSpec], candidates: list[_Candidate], caps: dict[ActivityKind, Cap]
+    specs: list[_LineSpec], candidates: list[_Candidate], limits: _Limits
 ) -> tuple[list[_Candidate], list[CreditExclusion]]:
     """All in-window candidates, plus late ones (in completion order) while each still reduces a
     line's shortfall; the other late ones are left to the next cycle."""
 
     def shortfalls(credits: list[_Candidate]) -> list[Decimal]:
         return [
-            max(_ZERO, s.required - s.waived - _counted(s.topics, credits, caps)) for s in specs
+            max(_ZERO, s.required - s.waived - _counted(s.topics, credits, limits)) for s in specs
         ]
 
     admitted = [c for c in candidates if not c.late]
@@ -871,17 +886,23 @@ def _admit_make_up(
 
 
 def _allocate(
-    admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
+    admitted: list[_Candidate], limits: _Limits
 ) -> tuple[list[CreditUse], list[CreditExclusion]]:
-    """Split each admitted credit into the part counted and the part over its kind's cap, in
-    completion order."""
-    room = {kind: cap.max_credits for kind, cap in caps.items()}
+    """Split each admitted credit into the part counted and the part over its kind's cap or
+    the row's outside-topic cap, in completion order."""
+    room = {kind: cap.max_credits for kind, cap in limits.kinds.items()}
+    outside = limits.outside
+    off_topic_room = outside.max_credits if outside else _ZERO
     used: list[CreditUse] = []
     over: list[CreditExclusion] = []
     for candidate in admitted:
         details = candidate.credit.details
         kind = details.activity_kind
-        counted = min(details.credits, room.get(kind, details.credits))
+        by_kind = min(details.credits, room.get(kind, details.credits))
+        counted = by_kind
+        if outside is not None and outside.topic not in details.topics:
+            counted = min(by_kind, off_topic_room)
+            off_topic_room -= counted
         if kind in room:
             room[kind] -= counted
         if counted:
@@ -895,18 +916,36 @@ def _allocate(
                 )
             )
         if counted < details.credits:
-            cap = caps[kind]
-            over.append(
-                CreditExclusion(
-                    credit_id=candidate.credit.credit_id,
-                    credits=details.credits - counted,
-                    reason="over_cap",
-                    detail=f"at most {cap.max_credits} {kind.replace('_', ' ')} credits count "
-                    "per cycle",
-                    sources=cap.basis.sources,
-                )
-            )
+            over.append(_over_cap(candidate.credit, details.credits - counted, by_kind, limits))
     return used, over
+
+
+def _over_cap(
+    credit: Credit, left_out: Decimal, by_kind: Decimal, limits: _Limits
+) -> CreditExclusion:
+    details = credit.details
+    if by_kind < details.credits:
+        cap = limits.kinds[details.activity_kind]
+        detail = (
+            f"at most {cap.max_credits} {details.activity_kind.replace('_', ' ')} credits "
+            "count per cycle"
+        )
+        sources = cap.basis.sources
+    else:
+        outside = limits.outside
+        assert outside is not None  # only these two caps cut a credit
+        detail = (
+            f"at most {outside.max_credits} credits outside {outside.topic.replace('_', ' ')} "
+            "count per cycle"
+        )
+        sources = outside.basis.sources
+    return CreditExclusion(
+        credit_id=credit.credit_id,
+        credits=left_out,
+        reason="over_cap",
+        detail=detail,
+        sources=sources,
+    )
 
 
 def status_on(obligation: Obligation, today: date, *, count_pending: bool = True) -> Status:
