@@ -10,6 +10,7 @@ asked, never read from a stored obligation.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -73,6 +74,13 @@ def standings(
         if statuses and not statuses & (STATUSES_WITH_CE_OBLIGATION | {"retired"}):
             found.append(_lapsed(person.person_id, body))
     return found
+
+
+def people_by_status(people: Iterable[Iterable[Status]]) -> dict[Status, int]:
+    """How many of the people (each given by their standings' statuses) have a standing of
+    each status: what the overview's tiles, the API summary, the report and the digest count
+    (someone in two statuses with two bodies counts under both)."""
+    return dict(Counter(status for each in people for status in set(each)))
 
 
 def standing_status(

@@ -10,7 +10,7 @@ over the person's events, with the rule packs the read models were built with.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -21,7 +21,7 @@ import msgspec
 from domain.compliance.evaluation import Obligation, status_on
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack, UnsupportedPack
-from domain.compliance.standing import Standing, standings
+from domain.compliance.standing import Standing, people_by_status, standings
 from domain.compliance.status import Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
@@ -204,12 +204,6 @@ WHERE tenant_id = $1 AND body = ANY($2::text[]) AND status = ANY($3::text[]) AND
   AND person_id IN (SELECT person_id FROM people WHERE tenant_id = $1 AND active)
 GROUP BY body
 """
-
-
-def people_by_status(people: Iterable[Iterable[Status]]) -> dict[Status, int]:
-    """How many of the people (each given by their standings' statuses) have a standing of
-    each status: what the overview's tiles, the API summary and the report count."""
-    return dict(Counter(status for each in people for status in set(each)))
 
 
 async def organisation_summary(

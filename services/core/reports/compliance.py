@@ -30,7 +30,7 @@ import msgspec
 
 from domain.audits.reports import ComplianceReportExported, ReportFormat
 from domain.compliance.evaluation import Obligation
-from domain.compliance.standing import Standing
+from domain.compliance.standing import Standing, people_by_status
 from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
@@ -39,7 +39,6 @@ from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.people.queries import people_by_status
 from services.core.people.transcripts import PdfDocument
 from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
