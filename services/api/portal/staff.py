@@ -181,7 +181,6 @@ class StaffPages(Controller):
         current, previous = cards(
             record.obligations, credits, today, count_pending=record.count_pending
         )
-        in_force = [o for o in record.obligations if o.period == "current"]
         assignment = Form(
             "assign",
             {
@@ -199,7 +198,9 @@ class StaffPages(Controller):
             previous=previous,
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
-            acceptance={c.credit_id: credit_acceptance(in_force, c.credit_id) for c in credits},
+            acceptance={
+                c.credit_id: credit_acceptance(record.obligations, c.credit_id) for c in credits
+            },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
             loose_certificates=[c for c in record.certificates if c.credit_id is None],
             account=record.account,
