@@ -13,11 +13,14 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.response import Response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
+from opentelemetry import trace
 
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
@@ -50,6 +53,30 @@ from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
 from services.core.settings import Settings
+from services.core.tracing import build_tracer_provider
+
+REQUEST_METRICS = PrometheusConfig(
+    app_name="cmeledger",
+    prefix="cmeledger",
+    group_path=True,  # label by route template (/api/v1/people/{person_id}), never by raw path
+    exclude_unhandled_paths=True,
+)
+"""``cmeledger_request_duration_seconds{method, path, status_code}`` and friends, served on the
+metrics port (``services.core.metrics``), not by this app."""
+
+
+class SpanByRoute(ASGIMiddleware):
+    """Names the request's server span after its route template and sets ``http.route`` (the
+    tracing middleware wraps the app before routing, so it only knows the raw path, which would
+    carry ids and make one span name per person)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        route = scope.get("path_template")
+        if route:
+            span = trace.get_current_span()
+            span.update_name(f"{scope.get('method', '')} {route}".strip())
+            span.set_attribute("http.route", route)
+        await next_app(scope, receive, send)
 
 
 class Health(msgspec.Struct):
@@ -128,9 +155,28 @@ def create_app(
     db = database or Database(settings)
     store = build_event_store()
 
+    tracer_provider = build_tracer_provider(settings, "serve")
+    tracing = (
+        []
+        if tracer_provider is None
+        else [
+            OpenTelemetryPlugin(
+                OpenTelemetryConfig(
+                    tracer_provider=tracer_provider,
+                    exclude=["/health", "/ready"],
+                    exclude_spans=["receive", "send"],
+                )
+            )
+        ]
+    )
+
     async def close_database() -> None:
         if database is None:
             await db.dispose()
+
+    async def flush_traces() -> None:
+        if tracer_provider is not None:
+            await asyncio.to_thread(tracer_provider.shutdown)  # sends what is batched
 
     # CSRF guards cookie authentication only; API-token requests skip it (services/api/auth.py).
     csrf = DefineMiddleware(
@@ -166,6 +212,8 @@ def create_app(
             UnsubscribeController,
         ],
         middleware=[
+            REQUEST_METRICS.middleware,
+            *([] if tracer_provider is None else [SpanByRoute()]),
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
             *rate_limits(settings),
@@ -183,7 +231,7 @@ def create_app(
             components=token_components,
             security=token_security,
         ),
-        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        plugins=[ProblemDetailsPlugin(problem_details_config()), *tracing],
         exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: internal_error_problem},
         template_config=template_config(),
         state=State(
@@ -195,7 +243,7 @@ def create_app(
                 "mailer": mailer or build_mailer(settings),
             }
         ),
-        on_shutdown=[close_database],
+        on_shutdown=[close_database, flush_traces],
         logging_config=None,  # configure_logging owns the stdlib loggers
         after_exception=[log_unexpected],
         debug=False,

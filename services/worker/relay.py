@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,8 +30,9 @@ import structlog
 from dramatiq.errors import BrokerConnectionError
 
 from services.core.db import Database
-from services.core.eventsourcing.feed import acknowledge, read_feed
+from services.core.eventsourcing.feed import acknowledge, backlog, read_feed
 from services.core.eventsourcing.store import RecordedEvent, row_to_event, select_events
+from services.core.metrics import OUTBOX_BACKLOG, QUEUE_DEPTH, RELAY_LAG
 from services.worker.runtime import Job, Subscriptions
 
 CONSUMER = "relay"
@@ -37,6 +40,7 @@ CHANNEL = "cmeledger_events"
 BATCH = 500
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
+QUEUE_DEPTH_EVERY_S = 15.0
 
 log = structlog.get_logger("cmeledger.relay")
 
@@ -92,15 +96,23 @@ class Relay:
             if not locked:
                 return None
             events = await read_feed(tx, CONSUMER, limit=self.batch)
-            if not events:
-                return 0
-            messages = [m for e in events for m in messages_for(self.broker, self.subscriptions, e)]
-            if messages:
-                # pika is blocking; each executor thread keeps its own channel.
-                await asyncio.to_thread(publish, self.broker, messages)
-            if self.after_publish is not None:
-                self.after_publish(tenant, events[-1].seq)
-            await acknowledge(tx, CONSUMER, events[-1].seq)
+            if events:
+                messages = [
+                    m for e in events for m in messages_for(self.broker, self.subscriptions, e)
+                ]
+                if messages:
+                    # pika is blocking; each executor thread keeps its own channel.
+                    await asyncio.to_thread(publish, self.broker, messages)
+                if self.after_publish is not None:
+                    self.after_publish(tenant, events[-1].seq)
+                await acknowledge(tx, CONSUMER, events[-1].seq)
+            OUTBOX_BACKLOG.labels(str(tenant)).set(await backlog(tx, CONSUMER))
+        if not events:
+            return 0
+        published = datetime.now(UTC)
+        lag = RELAY_LAG.labels(str(tenant))
+        for event in events:
+            lag.observe(max(0.0, (published - event.recorded_at).total_seconds()))
         log.info("relayed", tenant_id=str(tenant), events=len(events), messages=len(messages))
         return len(events)
 
@@ -145,6 +157,16 @@ class Relay:
     async def relay_all(self, tenants: Sequence[UUID]) -> int:
         return sum([await self.relay_tenant(tenant) for tenant in tenants])
 
+    def record_queue_depth(self) -> None:
+        """Set ``cmeledger_queue_depth_messages`` for every queue of the broker's actors (a
+        blocking broker call: run it in a thread)."""
+        counts = getattr(self.broker, "get_queue_message_counts", None)
+        if counts is None:  # the StubBroker
+            return
+        for queue in self.broker.get_declared_queues():
+            for kind, depth in zip(("ready", "delayed", "dead"), counts(queue), strict=True):
+                QUEUE_DEPTH.labels(queue, kind).set(depth)
+
     async def run(
         self,
         list_tenants: Callable[[], Any],
@@ -164,10 +186,13 @@ class Relay:
             await conn.add_listener(CHANNEL, on_notify)
             try:
                 tenants: list[UUID] = await list_tenants()
-                failures = 0
+                failures, depth_at = 0, 0.0
                 while not stop.is_set():
                     try:
                         await self.relay_all(tenants)
+                        if time.monotonic() - depth_at >= QUEUE_DEPTH_EVERY_S:
+                            depth_at = time.monotonic()
+                            await self._measure_queues()
                     except BrokerConnectionError:
                         failures += 1
                         delay = min(MAX_BACKOFF_S, MIN_BACKOFF_S * 2 ** (failures - 1))
@@ -182,6 +207,13 @@ class Relay:
                     tenants = await self._wait(woken, stop, poll_interval) or await list_tenants()
             finally:
                 await conn.remove_listener(CHANNEL, on_notify)
+
+    async def _measure_queues(self) -> None:
+        """``record_queue_depth``, never stopping the relay: a failure to read is logged."""
+        try:
+            await asyncio.to_thread(self.record_queue_depth)
+        except Exception:  # a metric is not worth the relay; the next pass tries again
+            log.warning("queue depth not read", exc_info=True)
 
     @staticmethod
     async def _wait(woken: asyncio.Queue[str], stop: asyncio.Event, seconds: float) -> list[UUID]:

@@ -53,6 +53,10 @@ def test_values_are_converted_from_strings() -> None:
         ("CMELEDGER_LOG_LEVEL", "LOUD"),
         ("CMELEDGER_COOKIE_SECURE", "maybe"),
         ("CMELEDGER_SESSION_MAX_AGE_S", "5"),
+        ("CMELEDGER_METRICS_PORT", "8000"),  # the public port
+        ("CMELEDGER_METRICS_PORT", "-1"),
+        ("CMELEDGER_OTEL_TRACES_ENDPOINT", "collector:4318"),
+        ("CMELEDGER_BACKUP_DATABASE_URL", "postgresql://u:p@h/db"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
