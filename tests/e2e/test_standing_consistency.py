@@ -195,3 +195,28 @@ async def test_every_status_counts_the_same_on_every_view(org: Org, database: Da
         # the badge shown on each listed row is the status it was listed for
         shown = Counter(o["status"] for p in api_rows for o in p["obligations"])
         assert shown[status] >= len(api_rows)
+
+
+async def test_the_organisation_chooses_whether_pending_credits_count(
+    org: Org, database: Database
+) -> None:
+    tenant = UUID(org.owner_info["organisation_id"])
+    await seed_every_status(database, tenant)
+    owner = org.owner
+    admin, _ = await org.member("admin")
+    before = (await _json(owner, "/api/v1/organisation/summary"))["by_status"]
+    assert (before["compliant_pending_verification"], before["compliant"]) == (1, 2)
+
+    refused = await admin.put("/api/v1/organisation/pending-credits", json={"count_pending": True})
+    assert refused.status_code == 403, refused.text
+    chosen = await owner.put("/api/v1/organisation/pending-credits", json={"count_pending": True})
+    assert chosen.status_code == 204, chosen.text
+    after = (await _json(owner, "/api/v1/organisation/summary"))["by_status"]
+    assert "compliant_pending_verification" not in after
+    assert after["compliant"] == 3
+    settings = await _html(owner, "/settings")
+    assert 'value="count" selected' in settings
+
+    back = await owner.put("/api/v1/organisation/pending-credits", json={"count_pending": False})
+    assert back.status_code == 204, back.text
+    assert (await _json(owner, "/api/v1/organisation/summary"))["by_status"] == before
