@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
 import msgspec
 import structlog
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
@@ -22,6 +23,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 from opentelemetry import trace
 
+from services.api.application import application_of
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
@@ -129,12 +131,12 @@ async def _broker_reachable(url: str) -> bool:
 
 
 @get("/ready", tags=["operations"])
-async def ready(state: State) -> Response[Readiness]:
+async def ready(request: Request[Any, Any, Any]) -> Response[Readiness]:
     """Readiness: the database answers and the broker accepts connections."""
-    database: Database = state.database
-    settings: Settings = state.settings
+    application = application_of(request.app)
+    settings = application.settings
     try:
-        await asyncio.wait_for(database.ping(), timeout=2)
+        await asyncio.wait_for(application.database.ping(), timeout=2)
         db_status = "ok"
     except Exception:  # any failure means not ready; the reason is logged
         structlog.get_logger().warning("database not ready", exc_info=True)
@@ -222,7 +224,7 @@ def create_app(
         ],
         request_class=GuardedRequest,
         on_app_init=[session_auth(settings).on_app_init],
-        stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
+        stores=StoreRegistry({"sessions": PostgresSessionStore(db, store.clock)}),
         openapi_config=OpenAPIConfig(
             title="CME Ledger API",
             version="1",
@@ -236,9 +238,7 @@ def create_app(
         template_config=template_config(),
         state=State(
             {
-                "database": db,
                 "settings": settings,
-                "store": store,
                 "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
             }
