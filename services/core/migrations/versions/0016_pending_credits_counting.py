@@ -1,14 +1,14 @@
 """The organisation's choice whether credits awaiting a certificate check count.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0021
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import execute_script
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
