@@ -18,7 +18,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.plugins.problem_details import ProblemDetailsException
 
-from domain.compliance.evaluation import Status
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role

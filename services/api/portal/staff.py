@@ -178,8 +178,9 @@ class StaffPages(Controller):
     ) -> Template:
         record = await use_cases.run(staff.staff_record, person_id)
         person, credits, today = record.person, record.credits, record.today
-        current, previous = cards(record.obligations, credits, today)
-        in_force = [o for o in record.obligations if o.period == "current"]
+        current, previous = cards(
+            record.obligations, credits, today, count_pending=record.count_pending
+        )
         assignment = Form(
             "assign",
             {
@@ -192,11 +193,14 @@ class StaffPages(Controller):
             request,
             "staff/person.html",
             person=person,
+            standings=record.standings,
             current=current,
             previous=previous,
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
-            acceptance={c.credit_id: credit_acceptance(in_force, c.credit_id) for c in credits},
+            acceptance={
+                c.credit_id: credit_acceptance(record.obligations, c.credit_id) for c in credits
+            },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
             loose_certificates=[c for c in record.certificates if c.credit_id is None],
             account=record.account,

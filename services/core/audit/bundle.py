@@ -33,7 +33,8 @@ from uuid import UUID
 import msgspec
 
 from domain.audits.exports import AuditBundleExported
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.standing import Standing
+from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.certificate import EXTENSIONS, CertificateUploaded, MediaType
 from domain.shared.event import event_tag
 from services.core.audit.exports import record_export
@@ -224,12 +225,12 @@ _PEOPLE = (
 
 
 class _Standing(NamedTuple):
-    """The organisation's counts and every person's obligations on ``today``."""
+    """The organisation's counts and every person's standing per body on ``today``."""
 
     today: date
     summary: queries.OrganisationSummary
     people: list[Any]
-    obligations: dict[UUID, list[Obligation]]
+    standings: dict[UUID, list[Standing]]
 
 
 async def _standing(tx: Tx, *, today: date) -> _Standing:
@@ -237,7 +238,10 @@ async def _standing(tx: Tx, *, today: date) -> _Standing:
         today=today,
         summary=await queries.organisation_summary(tx, today=today),
         people=await tx.pg.fetch(_PEOPLE, tx.require_tenant()),
-        obligations=await queries.obligations_on(tx, today=today),
+        standings={
+            person_id: found.standings
+            for person_id, found in (await queries.standings_on(tx, today=today)).items()
+        },
     )
 
 
@@ -273,8 +277,7 @@ def _summary_pdf(
         doc.text(f"{len(missing)} certificate file(s) missing from storage: {', '.join(missing)}")
     doc.gap()
     doc.text(f"Staff: {summary.people} active people", size=11)
-    doc.text(f"Current cycles by status: {_counts(summary.by_status)}")
-    doc.text(f"Previous cycles by status: {_counts(summary.previous_by_status)}")
+    doc.text(f"People by standing: {_counts(summary.by_status)}")
     for body, counts in sorted(summary.by_body.items()):
         doc.text(f"{body}: {_counts(counts)}")
     doc.gap()
@@ -282,22 +285,25 @@ def _summary_pdf(
     for row in standing.people:
         place = ", ".join(p for p in (row["department"], row["site"]) if p)
         left = "" if row["active"] else " (left the staff)"
-        obligations = standing.obligations.get(row["person_id"], [])
+        standings = standing.standings.get(row["person_id"], [])
         doc.text(
             f"{row['full_name']}{f' ({place})' if place else ''}{left}:"
-            f" {_statuses(obligations) or 'no CE obligation'}"
+            f" {_statuses(standings) or 'no CE obligation'}"
         )
     return bytes(doc.pdf.output())
 
 
 def _counts(counts: Mapping[Status, int]) -> str:
-    return ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "none"
+    return (
+        ", ".join(f"{STATUS_TEXT[s].label.lower()} {counts[s]}" for s in STATUSES if s in counts)
+        or "none"
+    )
 
 
-def _statuses(obligations: list[Obligation]) -> str:
-    """Each current cycle's status, and each previous cycle left short."""
+def _statuses(standings: list[Standing]) -> str:
+    """Each body's standing, with the deadline of the cycle it rests on."""
     return "; ".join(
-        f"{o.body} {o.period} {o.status} (deadline {o.deadline})"
-        for o in obligations
-        if o.period == "current" or o.status != "compliant"
+        f"{s.body} {STATUS_TEXT[s.status].label.lower()}"
+        + (f" (deadline {s.deadline})" if s.deadline else "")
+        for s in standings
     )

@@ -17,6 +17,7 @@ import msgspec
 from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
+    ChoosePendingCreditsCounting,
     Member,
     Organisation,
     RemoveMember,
@@ -164,6 +165,25 @@ async def change_auditor_access(uow: UnitOfWork, command: SetAuditorAccess) -> N
             user_id=command.user_id,
             access_until=command.access_until or uow.now(),
             by_role=deciding_role(uow.actor),
+        ),
+        uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+class CountPendingCredits(msgspec.Struct, frozen=True, kw_only=True):
+    count_pending: bool
+
+
+async def choose_pending_counting(uow: UnitOfWork, command: CountPendingCredits) -> None:
+    """Choose whether credits awaiting a certificate check count toward compliance (owners).
+    Every status is computed on read with the organisation's choice, so it applies at once."""
+    require_role(uow.actor, "owner")
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        ChoosePendingCreditsCounting(
+            count_pending=command.count_pending, by_role=deciding_role(uow.actor)
         ),
         uow.metadata,
         command_id=uow.next_command_id(),

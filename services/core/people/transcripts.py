@@ -18,6 +18,7 @@ import msgspec
 from fpdf import FPDF
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.status import STATUS_TEXT
 from domain.credits.credit import Credit
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
@@ -176,12 +177,13 @@ def to_pdf(
         doc.gap()
         doc.text(
             f"{o.body}, {o.period} period {o.window.start} to {o.window.end}:"
-            f" deadline {o.deadline}, status {o.status}",
+            f" deadline {o.deadline}, status: {STATUS_TEXT[o.status].label.lower()}",
             size=11,
         )
         for line in o.lines:
             doc.text(
-                f"{line.label}: required {line.required}, counted {line.counted},"
+                f"{line.label}: required {line.required}, counted {line.counted}"
+                f" ({line.counted - line.pending} verified, {line.pending} awaiting a check),"
                 f" waived {line.waived}, shortfall {line.shortfall}"
             )
         for a in acceptance(o, credits):

@@ -21,6 +21,7 @@ class Organisations:
             "organisations.InvitationAccepted",
             "organisations.InvitationRevoked",
             "organisations.AuditorAccessChanged",
+            "organisations.PendingCreditsCountingChosen",
         }
     )
 
@@ -48,6 +49,12 @@ class Organisations:
                         data["role"],
                         data.get("person_id") or data["user_id"],
                         data.get("access_until"),
+                    )
+                case "organisations.PendingCreditsCountingChosen":
+                    await tx.pg.execute(
+                        "UPDATE organisations SET count_pending_credits = $2 WHERE tenant_id = $1",
+                        tenant,
+                        data["count_pending"],
                     )
                 case "organisations.AuditorAccessChanged":
                     await tx.pg.execute(

@@ -14,11 +14,12 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing
 from domain.credits.credit import Credit
 from domain.organisations.organisation import Role
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
-from services.core.application import AccessDenied, UnitOfWork
+from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
@@ -76,6 +77,9 @@ class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     person: Person
     credits: list[Credit]
     obligations: list[Obligation]
+    standings: list[Standing]
+    count_pending: bool
+    """The organisation's choice: whether pending credits count toward the statuses."""
     certificates: list[StoredCertificate]
     account: LinkedAccount | None
     today: date
@@ -176,10 +180,15 @@ async def staff_record(uow: UnitOfWork, person_id: UUID) -> StaffRecord:
     """The person, their credits, obligations (today), certificates and linked account."""
     require_role(uow.actor, *READERS)
     today = uow.today()
+    found = await queries.my_standing(uow.tx, person_id, today=today)
+    if found is None:
+        raise NotFound("no such person in this organisation")
     return StaffRecord(
-        person=await person_of(uow, person_id),
+        person=found.person,
         credits=await queries.my_credits(uow.tx, person_id),
-        obligations=await queries.my_obligations(uow.tx, person_id, today=today),
+        obligations=found.obligations,
+        standings=found.standings,
+        count_pending=found.count_pending,
         certificates=await certificates_of(uow.tx, person_id),
         account=await linked_account(uow.tx, person_id),
         today=today,
