@@ -602,6 +602,8 @@ def _person(value: str) -> str | None:
     value = value.strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
+    if len(name.split()) == 1 and len(parts) > 1 and not _CREDENTIAL.match(parts[1].strip(".")):
+        name = f"{parts[1]} {name}"  # "KOWALSKI, Robert J." is Robert J. KOWALSKI
     words = name.split()
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
         words.pop()

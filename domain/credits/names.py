@@ -21,7 +21,11 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-_MARKS = str.maketrans({"™": " ", "®": " ", "©": " ", "’": "", "'": "", "`": ""})
+_MARKS = str.maketrans(
+    # dotless and dotted i, ø, ł, đ, ß and æ do not decompose into a letter and a mark
+    {"™": " ", "®": " ", "©": " ", "’": "", "'": "", "`": "", "ı": "i", "İ": "I", "ø": "o"}
+    | {"Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE"}
+)
 _NOT_WORD_OR_COMMA = re.compile(r"[^\w,]+|_")
 _NOT_WORD = re.compile(r"[\W_]+")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})

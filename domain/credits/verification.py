@@ -122,6 +122,10 @@ class ExtractedFields(msgspec.Struct, frozen=True, kw_only=True):
     certificate_number: str | None = None
     approval_number: str | None = None
     """An approver's file or reference number, e.g. the SDMS file number [A32]."""
+    evidence: dict[str, str] = {}
+    """For each field read off the file, the line of the certificate it was read from (by
+    field name), to show a reviewer the words behind each reason; empty for fields a reviewer
+    entered."""
 
     @property
     def completion_date(self) -> date | None:
