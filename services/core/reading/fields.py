@@ -34,7 +34,7 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _LOOSE_DATE = re.compile(
-    rf"\b(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+day\s+of\s+{_MONTH},?\s+(?:19|20)\d\d"
+    rf"\b(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+{_MONTH},?\s+(?:19|20)\d\d"
     rf"|\d{{1,2}}[-\s]{_MONTH}[-\s](?:19|20)\d\d"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
     rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d)\b",
@@ -72,7 +72,7 @@ def find_fields_in(text: str) -> ExtractedFields:
 
 def _parse(text: str) -> date | None:
     cleaned = re.sub(
-        r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+day\s+of\s+", r"\1 ", text, flags=re.I
+        r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+", r"\1 ", text, flags=re.I
     )
     parsed = dateparser.parse(cleaned, languages=["en"], settings=_DATE_SETTINGS)
     return parsed.date() if parsed is not None and 1990 <= parsed.year <= 2100 else None

@@ -114,9 +114,9 @@ BLOCK_GAP = 1.0
 SIZE_CHANGE = 1.45
 """Letters this many times larger or smaller than the row before start a block."""
 _JOINING = re.compile(r"^(?:of|for|and|&|the|in|on|at|to)$", re.I)
-_LABEL = re.compile(r"^[^:]{1,40}:$|^(?:\S+\s+){0,3}\S+$")
+_LABEL = re.compile(r"^[^:]{1,40}:$|^(?:[^\s:\d]+\s+){0,3}[^\s:\d]+$")
 """The first part of a row that labels the part right of it: ends with a colon, or is at most
-four words."""
+four words without a colon or a digit."""
 
 
 def parts(row: Row) -> list[list[Word]]:
