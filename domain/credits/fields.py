@@ -183,7 +183,7 @@ _MONTH_NAMES = {
     "nov": 11,
     "dec": 12,
 }
-_M = (
+MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
@@ -193,14 +193,14 @@ _TO = r"\s*(?:-|to|through|thru)\s*"
 _DATE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y1>{_Y}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+"
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}),?\s+(?P<y1>{_Y}){_TO}(?P<m2>{MONTH})\s+(?P<d2>{_D}),?\s+"
         rf"(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<d1>{_D})(?:\s+|-)(?P<m1>{_M})(?:,?\s+|-)(?P<y>{_Y})\b",
-        rf"\b(?P<d1>{_D})\s+day\s+of\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}){_TO}(?P<m2>{MONTH})\s+(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}){_TO}(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?P<m1>{MONTH}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D})(?:\s+|-)(?P<m1>{MONTH})(?:,?\s+|-)(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D})\s+day\s+of\s+(?P<m1>{MONTH}),?\s+(?P<y>{_Y})\b",
         rf"\b(?P<n1>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d)){_TO}"
         rf"(?P<n2>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d))\b",
         rf"\b(?P<iso>{_Y}-\d{{1,2}}-\d{{1,2}})\b",
@@ -209,7 +209,7 @@ _DATE_PATTERNS = [
 ]
 
 DateKind = Literal["completion", "activity", "other", "unlabelled"]
-_OTHER_DATE = re.compile(
+OTHER_PURPOSE_DATE = re.compile(  # the words before a date printed for another purpose
     r"expir|releas|valid|renew|broadcast|aired|originally|recorded\s+on|next\b|due\b"
     r"|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
     r"|period|date|expires?)|issued?\b|print|generated|birth|\bdob\b|effective|revis|updated"
@@ -273,7 +273,7 @@ def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
     if not before.strip() and index > 0 and len(doc.lines[index - 1].split()) <= 4:
         before = doc.lines[index - 1]
     label = " ".join(before.split()[-4:])
-    if _OTHER_DATE.search(label):
+    if OTHER_PURPOSE_DATE.search(label):
         return "other"
     if _COMPLETION_DATE.search(before):
         return "completion"

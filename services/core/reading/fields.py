@@ -25,25 +25,15 @@ import msgspec
 from nameparser import HumanName
 from rapidfuzz import fuzz
 
-from domain.credits.fields import MAX_TEXT_CHARS, find_fields
+from domain.credits.fields import MAX_TEXT_CHARS, MONTH, OTHER_PURPOSE_DATE, find_fields
 from domain.credits.verification import ExtractedFields
 
 _DATE_SETTINGS = {"DATE_ORDER": "MDY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": True}
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
 _LOOSE_DATE = re.compile(
-    rf"\b(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+{_MONTH},?\s+(?:19|20)\d\d"
-    rf"|\d{{1,2}}[-\s]{_MONTH}[-\s](?:19|20)\d\d"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
+    rf"\b(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+{MONTH},?\s+(?:19|20)\d\d"
+    rf"|\d{{1,2}}[-\s]{MONTH}[-\s](?:19|20)\d\d"
+    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
     rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d)\b",
-    re.I,
-)
-_OTHER_PURPOSE = re.compile(
-    r"issued?|print|generated|broadcast|aired|originally|renew|expir|valid|release|birth|\bdob\b"
-    r"|revis|updated|effective|approv\w*\s+(?:through|until|period|date)|review(?:ed)?\s+date"
-    r"|signed|today|next",
     re.I,
 )
 _COMPLETED = re.compile(r"complet|finish|earned|passed|awarded|achiev|attend|held|\bon\b", re.I)
@@ -92,7 +82,7 @@ def _loose_completion_date(lines: list[str]) -> date | None:
             before = line[: match.start()]
             if not before.strip() and index and len(lines[index - 1].split()) <= 4:
                 before = lines[index - 1]
-            if _OTHER_PURPOSE.search(before[-60:]):
+            if OTHER_PURPOSE_DATE.search(before[-60:]):
                 continue
             candidates.append((bool(_COMPLETED.search(before[-60:])), day))
     labelled = [day for is_labelled, day in candidates if is_labelled]
