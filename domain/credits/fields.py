@@ -282,6 +282,11 @@ def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
     return "unlabelled"
 
 
+def dates_in(line: str) -> list[tuple[date, date]]:
+    """The dates (first and last day) printed on ``line``, whatever they are for."""
+    return [(found.first, found.last) for found in _all_dates(_Doc(line[:MAX_LINE_CHARS]))]
+
+
 def _all_dates(doc: _Doc) -> list[_Dated]:
     found = []
     for index, line in enumerate(doc.lines):

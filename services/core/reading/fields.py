@@ -25,7 +25,14 @@ import msgspec
 from nameparser import HumanName
 from rapidfuzz import fuzz
 
-from domain.credits.fields import MAX_TEXT_CHARS, MONTH, OTHER_PURPOSE_DATE, find_fields
+from domain.credits.fields import (
+    CEU_HOURS,
+    MAX_TEXT_CHARS,
+    MONTH,
+    OTHER_PURPOSE_DATE,
+    dates_in,
+    find_fields,
+)
 from domain.credits.verification import ExtractedFields
 
 _DATE_SETTINGS = {"DATE_ORDER": "MDY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": True}
@@ -118,23 +125,23 @@ def _evidence(fields: ExtractedFields, lines: list[str]) -> dict[str, str]:
 def _line_of(value: object, lines: list[str]) -> str | None:
     if isinstance(value, date):
         return next(
-            (line for line in lines for _, day in _dates(line) if day == value), None
-        ) or next((line for line in lines if _date_in_range(line, value)), None)
+            (line for line in lines if any(value in days for days in dates_in(line))), None
+        ) or next((line for line in lines for _, day in _dates(line) if day == value), None)
     if isinstance(value, Decimal):
-        numbers = {f"{value.normalize():f}", f"{value:.2f}", f"{value:.1f}"}
-        return next(
-            (
-                line
-                for line in lines
-                if any(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", line) for n in numbers)
-            ),
-            None,
-        )
+        written = {f"{value.normalize():f}", f"{value:.2f}", f"{value:.1f}"}
+        if value % CEU_HOURS == 0 or value < CEU_HOURS:
+            written |= {f"{(value / CEU_HOURS).normalize():f}"}  # read in CEUs
+        return next((line for line in lines if any(_number_in(n, line) for n in written)), None)
     if isinstance(value, tuple):
         return None
     wanted = str(value)[:120]
     return max(lines, key=lambda line: fuzz.partial_ratio(wanted, line), default=None)
 
 
-def _date_in_range(line: str, value: date) -> bool:
-    return str(value.day) in line and value.strftime("%b").lower() in line.lower()
+def _number_in(number: str, line: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", line) is not None
+
+
+# dateparser loads its language data on first use: here, once, in the fork server that
+# imports this module, so that reader processes start with it
+_parse("1 January 2026")

@@ -68,9 +68,11 @@ FAILED = ReviewReason(
 
 
 def start_fork_server() -> None:
-    """Start the fork server now (it imports the readers for a second or more), so that the
-    first certificate does not wait for it; reading starts it otherwise."""
+    """Start the fork server and ``IDLE_READERS`` readers now (the fork server imports the
+    readers for a second or more), so that the first certificates do not wait for them;
+    reading starts them otherwise."""
     multiprocessing.forkserver.ensure_running()
+    _readers.fill()
 
 
 IDLE_READERS = 2
@@ -87,6 +89,7 @@ class _Reader:
         self.process.start()  # the first start also starts the fork server
         child_end.close()
         self.readings = 0
+        self.connection.recv_bytes()  # ready: its logging set up (EOFError: it died starting)
 
     def stop(self) -> None:
         """Kill the reader and whatever it runs, and wait for it to end."""
@@ -111,8 +114,15 @@ class _Readers:
                 reader.stop()
         return _Reader()
 
-    def give_back(self, reader: _Reader) -> None:
-        reader.readings += 1
+    def fill(self) -> None:
+        """Start readers until ``IDLE_READERS`` wait."""
+        with self._lock:
+            missing = IDLE_READERS - len(self._idle)
+        for _ in range(missing):
+            self.give_back(_Reader(), read=False)
+
+    def give_back(self, reader: _Reader, *, read: bool = True) -> None:
+        reader.readings += read
         with self._lock:
             if reader.readings < READINGS_PER_READER and len(self._idle) < IDLE_READERS:
                 self._idle.append(reader)
@@ -133,7 +143,12 @@ stop_readers = _readers.stop_all
 
 async def read_in_child(data: bytes, media_type: MediaType, *, limit_s: float) -> Reading:
     """The reading of ``data`` by a reader process, killed after ``limit_s`` seconds."""
-    reader = await asyncio.to_thread(_readers.take)
+    taking = asyncio.ensure_future(asyncio.to_thread(_readers.take))
+    try:
+        reader = await asyncio.shield(taking)
+    except asyncio.CancelledError:  # the reader, once started, waits for the next file
+        taking.add_done_callback(_give_back_unused)
+        raise
     done = False
     try:
         reader.connection.send_bytes(msgspec.msgpack.encode((data, media_type)))
@@ -161,6 +176,11 @@ async def read_in_child(data: bytes, media_type: MediaType, *, limit_s: float) -
             _readers.give_back(reader)
         else:
             await asyncio.to_thread(reader.stop)
+
+
+def _give_back_unused(taking: asyncio.Future[_Reader]) -> None:
+    if not taking.cancelled() and taking.exception() is None:
+        _readers.give_back(taking.result(), read=False)
 
 
 async def _readable(connection: Connection) -> None:
@@ -198,6 +218,7 @@ def _serve(connection: Connection) -> None:
 
     os.setpgid(0, 0)  # a group of its own, which the parent kills as one
     configure_logging(load_settings())
+    connection.send_bytes(b"")
     while True:
         try:
             request = connection.recv_bytes()

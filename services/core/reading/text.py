@@ -186,7 +186,7 @@ def _read_pdf_pages(reader: PdfReader, data: bytes) -> ReadText:
             document = document or pdfium.PdfDocument(
                 data, password="" if reader.is_encrypted else None
             )
-            layer = budget.cut(_layer_text(document, index))
+            layer = budget.cut(_layer_text(document, index, budget))
             parts.append(layer)
             layer_words += len(layer.split())
             if _letters(layer) < MIN_PAGE_LETTERS and scanned_pages < MAX_OCR_PAGES:
@@ -243,11 +243,15 @@ class _Budget:
         return text[:MAX_PAGE_CHARS]
 
 
-def _layer_text(document: pdfium.PdfDocument, index: int) -> str:
-    """The text layer of page ``index`` laid out from its characters' boxes (``layout``)."""
+def _layer_text(document: pdfium.PdfDocument, index: int, budget: _Budget) -> str:
+    """The text layer of page ``index`` laid out from its characters' boxes (``layout``); of a
+    page holding more than ``MAX_PAGE_CHARS`` characters, the first (the budget is marked as
+    exceeded)."""
     page = document[index]
     textpage = page.get_textpage()
     try:
+        if textpage.count_chars() > MAX_PAGE_CHARS:
+            budget.exceeded = True
         words = _layer_words(textpage, page.get_height())
     finally:
         textpage.close()
