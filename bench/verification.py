@@ -1,22 +1,27 @@
-"""Certificate reading benchmark: field accuracy and speed of ``read_certificate`` followed by
-``find_fields``, printed as JSON.
+"""Certificate verification benchmark: the worker's pipeline (read the file, find the fields,
+look the provider up, assess against the person and the declared credit) on three sets of
+generated certificates, reported apart and printed as JSON.
 
-    .venv/bin/python -m bench.verification [--per-layout 3] [--forged 2] [--seed 7] [--keep DIR]
-        [--child]
+    .venv/bin/python -m bench.verification [--set old|development|heldout|all]
+        [--per-layout 4] [--limit N] [--seed 7] [--keep DIR] [--verbose] [--child]
 
-Generates the certificate corpus (``tests/fixtures/certificates``): every layout as a text PDF,
-a scanned-image PDF and a phone photo, genuine and forged, each with the fields it prints.
-Accuracy is per kind, overall and per field, compared as ``tests.fixtures.certificates.score``
-says (strings without case, accents, spacing, quote/dash styles, ™/®; dates, amounts and
-credit-type sets exactly; a field counts where it is printed or reported). Speed is measured in
-this one process, one file at a time: text PDFs per second, and seconds per OCR'd file, both as
-wall time and as CPU time (this process plus its tesseract children), median and p95. The load
-average is printed too: on shared machines the wall times include waiting for a core. With
-``--child`` each file is read as the worker reads it, by a reader process
-(``services.core.reading.process``); CPU time is not reported then (the readers are the fork
-server's children, not this process's). The worker's throughput on text PDFs is printed next to
-its baseline measured in the same run: a new process forked for each file. The field finder's
-scaling is printed as seconds per text length (it is linear: twice the text, twice the time).
+Sets:
+
+- ``old``: the corpus the reader was built with (``tests/fixtures/certificates``), genuine and
+  forged. Expected outcomes: genuine ones verified where a body accepts their credit type; a
+  certificate made out to someone else rejected; other forgeries to review.
+- ``development`` and ``heldout``: the independent generator (``tests/fixtures/certificates_wild``),
+  its layouts split by a frozen list. Reader changes may be tuned on ``development`` only;
+  ``heldout`` is the honest figure.
+
+For each set, in this order: **wrong auto-verifies** (certificates verified that must not be:
+the costly error, each named), outcome accuracy with the confusion of expected and found
+outcomes, field accuracy per format and per field (strings compared without case, accents,
+spacing and dash styles; the completion date is the activity's last day; credits in contact
+hours), and seconds per file per format (wall time, median and p95; text PDFs also as files/s).
+``--limit N`` makes and reads at most N files of each format of each set, spread over the
+layouts (on the old set: one genuine and one forged sample of evenly chosen layouts).
+With ``--child`` each file is read by a reader process, as the worker does.
 """
 
 from __future__ import annotations
@@ -25,37 +30,159 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import sys
 import time
-from multiprocessing.connection import Connection
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
-
-import msgspec
+from typing import Any, TypeVar
 
 from domain.credits.certificate import MediaType
-from domain.credits.fields import MAX_TEXT_CHARS
-from domain.credits.verification import ExtractedFields
-from services.core.reading import process
-from services.core.reading.fields import find_fields_in
-from services.core.reading.process import read, read_in_child, stop_readers
-from services.core.reading.text import read_certificate
+from domain.credits.credit import CreditDetails
+from domain.credits.verification import (
+    ExtractedFields,
+    Outcome,
+    TextReading,
+    Thresholds,
+    assess,
+    judge_acceptance,
+)
+from domain.people.credentials import Body
+from services.core.directory.lookup import DirectoryLookup
+from services.core.reading import process as reading_process
+from services.core.reading.process import read_in_child
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
-from tests.fixtures.certificates.score import Tally
+from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
+from tests.fixtures.certificates.score import field_matches
+from tests.fixtures.certificates_wild import SETS, Case, save_cases
+from tests.fixtures.certificates_wild.corpus import make_case, plan
 
 TARGETS = {
-    "text_pdf_accuracy": 0.95,
-    "image_accuracy": 0.85,
+    "heldout_wrong_auto_verifies": 0,
+    "heldout_outcome_accuracy": 0.90,
+    "heldout_field_accuracy": {"text_pdf": 0.97, "scan": 0.90, "photo": 0.80},
     "text_pdfs_per_s": 50,
-    "ocr_seconds_per_image": 2.0,
-    "ocr_seconds_per_image_p95": 4.0,
+    "ocr_seconds_per_file": {"median": 2.0, "p95": 4.0},
 }
+SCORED = (
+    "participant_name",
+    "title",
+    "provider",
+    "completion_date",
+    "credits",
+    "credit_types",
+    "certificate_number",
+    "approval_number",
+)
+OLD_FORMATS = {"text_pdf": "text_pdf", "scanned_pdf": "scan", "photo": "photo"}
+BODIES: tuple[Body, ...] = ("ARDMS", "ARRT", "CCI")
 
 
-def _cpu_seconds() -> float:
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+@dataclass(frozen=True)
+class Item:
+    """One file to judge, from either generator."""
+
+    sample_id: str
+    format: str
+    media_type: MediaType
+    data: bytes
+    printed: ExtractedFields
+    person_name: str
+    bodies: tuple[Body, ...]
+    declared: CreditDetails | None
+    today: date
+    expected: Outcome
+    scenario: str
+
+
+def _wild(case: Case) -> Item:
+    return Item(
+        sample_id=case.sample_id,
+        format=case.format,
+        media_type=case.media_type,
+        data=case.data,
+        printed=case.printed,
+        person_name=case.person_name,
+        bodies=case.bodies,
+        declared=case.declared,
+        today=case.uploaded_on,
+        expected=case.expected,
+        scenario=case.scenario,
+    )
+
+
+def _old(sample: Sample) -> Item:
+    """An old-corpus sample with the outcome its forgery calls for (see the module docstring),
+    uploaded 30 days after the declared completion by a holder of every body."""
+    declared = sample.declared
+    completed = declared.completion_date or date(2026, 1, 1)
+    details = None
+    if declared.title and declared.provider and declared.credits is not None:
+        details = CreditDetails(
+            title=declared.title,
+            provider=declared.provider,
+            accrediting_organisation="",
+            credit_types=declared.credit_types,
+            completed_on=completed,
+            credits=declared.credits,
+        )
+    accepted = any(
+        a.accepted
+        for a in judge_acceptance(
+            sample.truth, bodies=BODIES, activity_kind="standard", on=completed
+        )
+    )
+    expected: Outcome = "needs_review"
+    if sample.forgery == "wrong_name":
+        expected = "rejected"
+    elif sample.forgery is None and accepted:
+        expected = "verified"
+    return Item(
+        sample_id=sample.sample_id,
+        format=OLD_FORMATS[sample.kind],
+        media_type=sample.media_type,
+        data=sample.data,
+        printed=sample.truth,
+        person_name=declared.participant_name or "",
+        bodies=BODIES,
+        declared=details,
+        today=completed + timedelta(days=30),
+        expected=expected,
+        scenario=sample.forgery or "genuine",
+    )
+
+
+def read(item: Item, child: bool) -> tuple[TextReading, ExtractedFields]:
+    """What the worker reads off ``item``'s file: how, and the fields found."""
+    if child:
+        reading = asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
+        return reading.text, reading.fields
+    reading = reading_process.read(item.data, item.media_type)
+    return reading.text, reading.fields
+
+
+def judge(
+    item: Item, child: bool, directory: DirectoryLookup
+) -> tuple[Outcome, ExtractedFields, list[str], float]:
+    """The outcome, the fields found, the review reasons and the wall seconds of one file."""
+    started = time.perf_counter()
+    reading, fields = read(item, child)
+    provider = asyncio.run(directory.find(fields.provider)) if fields.provider else None
+    assessment = assess(
+        reading,
+        fields,
+        declared=item.declared,
+        person_name=item.person_name,
+        bodies=item.bodies,
+        provider=provider,
+        thresholds=Thresholds(),
+        today=item.today,
+    )
+    reasons: list[str] = [reason.code for reason in assessment.reasons]
+    return assessment.outcome, fields, reasons, time.perf_counter() - started
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -67,136 +194,134 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def read_all(
-    samples: list[Sample], child: bool = False
-) -> list[tuple[ExtractedFields, float, float]]:
-    """Each sample's found fields with its wall and CPU seconds; read in a child process (as
-    the worker reads) if ``child``."""
-    results = []
-    for sample in samples:
-        wall, cpu = time.perf_counter(), _cpu_seconds()
-        if child:
-            reading = asyncio.run(read_in_child(sample.data, sample.media_type, limit_s=240))
-            fields = reading.fields
-        else:
-            fields = read(sample.data, sample.media_type).fields
-        results.append((fields, time.perf_counter() - wall, _cpu_seconds() - cpu))
-    return results
+def _value(fields: ExtractedFields, name: str) -> object:
+    return getattr(fields, name)
 
 
-def finder_scaling(sample: str) -> dict[str, float]:
-    """Seconds ``find_fields`` takes on ``sample`` repeated to an eighth, a quarter, half and
-    all of ``MAX_TEXT_CHARS``."""
-    figures = {}
-    for share in (8, 4, 2, 1):
-        length = MAX_TEXT_CHARS // share
-        text = (sample * (length // len(sample) + 1))[:length]
-        started = time.perf_counter()
-        find_fields_in(text)
-        figures[f"{length}_chars"] = round(time.perf_counter() - started, 3)
-    return figures
+T = TypeVar("T")
 
 
-def accuracy(samples: list[Sample], found: list[ExtractedFields], verbose: bool) -> dict:
-    tally = Tally()
-    for sample, fields in zip(samples, found, strict=True):
-        wrong = tally.add(fields, sample.truth)
-        if verbose and wrong:
-            for name in wrong:
+def _limited(items: list[T], limit: int | None, format_of: Callable[[T], str]) -> list[T]:
+    """At most ``limit`` of ``items`` of each format, taken evenly across the list."""
+    if limit is None:
+        return items
+    chosen = []
+    for fmt in dict.fromkeys(map(format_of, items)):
+        of_format = [item for item in items if format_of(item) == fmt]
+        step = max(1, len(of_format) / limit)
+        chosen += [of_format[int(k * step)] for k in range(min(limit, len(of_format)))]
+    return chosen
+
+
+def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]:
+    """The report of one set (see the module docstring)."""
+    directory = DirectoryLookup()
+    wrong_verifies: list[str] = []
+    outcomes: Counter[str] = Counter()
+    right = 0
+    total = 0
+    scored: dict[str, Counter[str]] = defaultdict(Counter)
+    correct: dict[str, Counter[str]] = defaultdict(Counter)
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for item in items:
+        found, fields, reasons, wall = judge(item, child, directory)
+        total += 1
+        right += found == item.expected
+        outcomes[f"{item.expected} -> {found}"] += 1
+        if found == "verified" and item.expected != "verified":
+            wrong_verifies.append(f"{item.sample_id} ({item.scenario})")
+        seconds[item.format].append(wall)
+        for name in SCORED:
+            verdict = field_matches(name, _value(fields, name), _value(item.printed, name))
+            if verdict is None:
+                continue
+            scored[item.format][name] += 1
+            correct[item.format][name] += verdict
+            if verbose and not verdict:
                 print(
-                    f"{sample.sample_id} {name}: found {getattr(fields, name)!r}, "
-                    f"printed {getattr(sample.truth, name)!r}",
+                    f"{item.sample_id} {name}: found {_value(fields, name)!r}, "
+                    f"printed {_value(item.printed, name)!r}",
                     file=sys.stderr,
                 )
+        if verbose and found != item.expected:
+            print(
+                f"{item.sample_id}: {found} (expected {item.expected}) {reasons}", file=sys.stderr
+            )
+    fields_report = {}
+    for fmt, counts in scored.items():
+        fields_report[fmt] = {
+            "accuracy": round(sum(correct[fmt].values()) / sum(counts.values()), 4),
+            "per_field": {name: round(correct[fmt][name] / n, 3) for name, n in counts.items()},
+        }
+    per_field = {
+        name: round(sum(correct[f][name] for f in scored) / sum(scored[f][name] for f in scored), 3)
+        for name in SCORED
+        if any(scored[f][name] for f in scored)
+    }
+    speed = {fmt: _percentiles(values) for fmt, values in seconds.items()}
+    if seconds.get("text_pdf"):
+        speed["text_pdf"]["files_per_s"] = round(
+            len(seconds["text_pdf"]) / sum(seconds["text_pdf"]), 1
+        )
     return {
-        "samples": len(samples),
-        "fields_scored": sum(tally.scored.values()),
-        "accuracy": round(tally.accuracy, 4),
-        "per_field": {name: round(value, 3) for name, value in tally.per_field().items()},
+        "files": total,
+        "wrong_auto_verifies": len(wrong_verifies),
+        "wrong_auto_verified_files": wrong_verifies,
+        "outcome_accuracy": round(right / total, 4) if total else None,
+        "outcomes_expected_to_found": dict(sorted(outcomes.items())),
+        "field_accuracy": fields_report,
+        "field_accuracy_per_field": per_field,
+        "seconds_per_file": speed,
     }
 
 
-def text_throughput(samples: list[Sample], rounds: int, child: bool) -> dict[str, float]:
-    """Text PDFs read and searched per second, over ``rounds`` passes (after one warm-up)."""
-    read_all(samples[:3], child)
-    started = time.perf_counter()
-    for _ in range(rounds):
-        read_all(samples, child)
-    elapsed = time.perf_counter() - started
-    return {
-        "files": len(samples) * rounds,
-        "seconds": round(elapsed, 3),
-        "files_per_s": round(len(samples) * rounds / elapsed, 1),
-    }
-
-
-def _read_in_new_process(data: bytes, media_type: MediaType) -> None:
-    """The baseline: a new process forked from the fork server for each file (as the worker
-    read before reader processes were kept), which reads it and ends."""
-    receiver, sender = process._processes.Pipe(duplex=False)
-    child = process._processes.Process(target=_read_and_send, args=(sender, data, media_type))
-    child.start()
-    sender.close()
-    receiver.recv_bytes()
-    child.join()
-
-
-def _read_and_send(sender: Connection, data: bytes, media_type: MediaType) -> None:
-    sender.send_bytes(msgspec.msgpack.encode(read(data, media_type)))
-
-
-def worker_throughput(samples: list[Sample]) -> dict[str, float]:
-    """Text PDFs per second as the worker reads them (``read_in_child``: kept reader
-    processes), next to the baseline measured in the same run: a process forked per file."""
-    figures = {}
-    for name, one in (
-        ("fork_per_file", _read_in_new_process),
-        ("kept_readers", lambda data, kind: asyncio.run(read_in_child(data, kind, limit_s=60))),
-    ):
-        one(samples[0].data, samples[0].media_type)  # warm-up: the fork server, a reader
-        started = time.perf_counter()
-        for sample in samples:
-            one(sample.data, sample.media_type)
-        figures[f"{name}_files_per_s"] = round(len(samples) / (time.perf_counter() - started), 1)
-    stop_readers()
-    return figures
+def build(name: str, args: argparse.Namespace) -> list[Item]:
+    """The files of set ``name``, at most ``--limit`` per format (only those are made)."""
+    if name == "old":
+        if args.limit is None:
+            samples = build_corpus(args.seed, 3, KINDS, forged_per_layout=2)
+        else:  # one genuine and one forged sample of evenly chosen layouts
+            chosen = OLD_LAYOUTS[:: max(1, len(OLD_LAYOUTS) // args.limit)]
+            samples = build_corpus(args.seed, 1, KINDS, forged_per_layout=1, layouts=chosen)
+            samples = _limited(samples, args.limit, lambda sample: sample.kind)
+        if args.keep:
+            save_corpus(samples, args.keep / name)
+        return [_old(sample) for sample in samples]
+    slots = _limited(plan(SETS[name], args.per_layout), args.limit, lambda slot: slot[1])
+    cases = [make_case(args.seed, *slot) for slot in slots]
+    if args.keep:
+        save_cases(cases, args.keep / name)
+    return [_wild(case) for case in cases]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("old", "development", "heldout", "all"), default="all")
     parser.add_argument(
-        "--per-layout", type=int, default=3, help="genuine samples per layout and kind"
+        "--per-layout", type=int, default=4, help="wild samples per layout and format"
     )
-    parser.add_argument("--forged", type=int, default=2, help="forged samples per layout and kind")
+    parser.add_argument("--limit", type=int, help="read at most N files per format of each set")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", type=Path, help="also write the corpus and its truth here")
-    parser.add_argument("--verbose", action="store_true", help="list every wrong field")
+    parser.add_argument("--keep", type=Path, help="also write the files and their truth here")
+    parser.add_argument("--verbose", action="store_true", help="list every wrong field and outcome")
     parser.add_argument("--child", action="store_true", help="read in a child process per file")
     args = parser.parse_args()
 
-    started = time.perf_counter()
-    samples = build_corpus(args.seed, args.per_layout, KINDS, forged_per_layout=args.forged)
-    print(
-        f"  corpus: {len(samples)} files in {time.perf_counter() - started:.0f} s", file=sys.stderr
-    )
-    if args.keep:
-        save_corpus(samples, args.keep)
-    report: dict = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
-    for kind in KINDS:
-        chosen = [sample for sample in samples if sample.kind == kind]
-        results = read_all(chosen, args.child)
-        report[kind] = accuracy(chosen, [fields for fields, _, _ in results], args.verbose)
-        if kind != "text_pdf":
-            report[kind]["wall_seconds_per_file"] = _percentiles([wall for _, wall, _ in results])
-            if not args.child:
-                cpu = [cpu for _, _, cpu in results]
-                report[kind]["cpu_seconds_per_file"] = _percentiles(cpu)
-        print(f"  {kind}: {report[kind]['accuracy']}", file=sys.stderr)
-    text_pdfs = [sample for sample in samples if sample.kind == "text_pdf"]
-    report["text_pdf"]["throughput"] = text_throughput(text_pdfs, rounds=3, child=args.child)
-    report["text_pdf"]["worker_throughput"] = worker_throughput(text_pdfs)
-    text = read_certificate(text_pdfs[0].data, text_pdfs[0].media_type).text
-    report["field_finder_seconds"] = finder_scaling(text + "\n")
+    names = ("old", "development", "heldout") if args.set == "all" else (args.set,)
+    report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
+    for name in names:
+        started = time.perf_counter()
+        items = build(name, args)
+        print(
+            f"  {name}: {len(items)} files made in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+        report[name] = measure(items, args.child, args.verbose)
+        print(
+            f"  {name}: wrong auto-verifies {report[name]['wrong_auto_verifies']}, "
+            f"outcome accuracy {report[name]['outcome_accuracy']}",
+            file=sys.stderr,
+        )
     report["machine"]["load_average_after"] = os.getloadavg()
     report["targets"] = TARGETS
     print(json.dumps(report, indent=2))

@@ -28,6 +28,8 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+pytest_plugins = ["tests.metrics_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
 
@@ -58,6 +60,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CMELEDGER_ENVIRONMENT": settings.environment,
         "CMELEDGER_DATABASE_URL": settings.database_url,
         "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
+        "CMELEDGER_BACKUP_DATABASE_URL": settings.backup_database_url,
+        "CMELEDGER_BLOB_DIR": settings.blob_dir,
     }
 
 

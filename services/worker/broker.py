@@ -10,6 +10,7 @@ RabbitMQ ``<queue>.XQ``, with its error (``DeadLetterWithError``); on the StubBr
 
 from __future__ import annotations
 
+import time
 import traceback
 from typing import Any
 
@@ -32,6 +33,7 @@ from dramatiq.middleware import (
 
 from services.core.application import Application
 from services.core.db import Database
+from services.core.metrics import JOB_DURATION, JOB_FAILURES
 from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 from services.core.registry import build_event_store
 from services.core.settings import Settings
@@ -96,6 +98,37 @@ def message_context(options: dict[str, Any], message: MessageProxy | None) -> di
     return {key: value for key, value in context.items() if value is not None}
 
 
+class JobMetrics(Middleware):
+    """Times every job attempt (``cmeledger_job_duration_seconds{actor, outcome}``) and counts
+    the failed ones (``cmeledger_job_failures_total{actor}``). Dramatiq's own Prometheus
+    middleware assumes the ``dramatiq`` command's processes and its own exposition server; ours
+    are served with the rest of the process's metrics."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}  # message id -> start; one thread per message
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self._started[message.message_id] = time.perf_counter()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        started = self._started.pop(message.message_id, None)
+        outcome = "done" if exception is None else "failed"
+        if started is not None:
+            JOB_DURATION.labels(message.actor_name, outcome).observe(time.perf_counter() - started)
+        if exception is not None:
+            JOB_FAILURES.labels(message.actor_name).inc()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self._started.pop(message.message_id, None)
+
+
 class DeadLetterWithError(Middleware):
     """Dead-letters a failed message itself, saying why it failed.
 
@@ -158,6 +191,7 @@ def build_broker(
         Retries(max_retries=MAX_RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         AsyncIO(),
         MessageContext(),
+        JobMetrics(),
         WorkerApplication(settings),
     ]
     if stub:

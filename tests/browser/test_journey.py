@@ -18,14 +18,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
-import pika
 import pytest
-from dramatiq.common import dq_name, xq_name
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from playwright.sync_api import Page, expect
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
 from services.worker.broker import build_broker
+from tests.broker_support import delete_queue
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
 from tests.conftest import ROOT, settings_env
 from tests.verification_support import certificate_sample
@@ -71,11 +71,8 @@ def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator
                 process.kill()
                 process.wait()
         broker = build_broker(settings)
-        connection = pika.BlockingConnection(broker.parameters)  # type: ignore[attr-defined]
-        channel = connection.channel()
-        for name in (queue, dq_name(queue), xq_name(queue)):
-            channel.queue_delete(name)
-        connection.close()
+        assert isinstance(broker, RabbitmqBroker)
+        delete_queue(broker, queue)
         broker.close()
 
 
