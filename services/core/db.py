@@ -1,10 +1,13 @@
 """Database access for the application role: an asyncpg pool and tenant-scoped transactions.
 
 Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction opened together
-with its setting of ``app.tenant_id`` (one round trip; the tenant is a ``UUID``, formatted by
-Python), transaction-local (``set_config(..., true)``), so it ends with the transaction and a
-pooled connection carries nothing over.
-Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
+with its setting of ``app.tenant_id`` and of the statement and idle timeouts (one round trip; the
+tenant is a ``UUID`` and the timeouts integers, formatted by Python), all transaction-local
+(``set_config(..., true)``), so they end with the transaction and a pooled connection carries
+nothing over. That also makes the pool safe behind PgBouncer in transaction mode, which passes no
+such startup parameters and hands a server connection to another client after each transaction
+(``db_statement_cache_size`` 0 there). Row-level security reads the tenant setting; a
+transaction with no tenant sees no tenant rows.
 SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
 
 After a tenant's transaction that appended events commits, the database sends the relay its
@@ -27,6 +30,9 @@ import asyncpg
 import structlog
 
 from services.core.settings import Settings
+
+IDLE_IN_TRANSACTION_MS = 60_000
+"""A transaction left idle this long is ended by the server (its locks released)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +87,8 @@ class Database:
                         min_size=1,
                         max_size=self._settings.db_pool_size,
                         reset=_keep_connection,
-                        server_settings={
-                            "application_name": "cmeledger",
-                            "statement_timeout": str(self._settings.db_statement_timeout_ms),
-                            "idle_in_transaction_session_timeout": "60000",
-                        },
+                        statement_cache_size=self._settings.db_statement_cache_size,
+                        server_settings={"application_name": "cmeledger"},
                     )
         return self._pool
 
@@ -101,8 +104,15 @@ class Database:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
         tenant = "" if tenant_id is None else str(UUID(str(tenant_id)))
         async with self.connection() as conn:
-            # One round trip opens and scopes the transaction; a UUID's text is safe inline.
-            await conn.execute(f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true)")
+            # One round trip opens and scopes the transaction; a UUID's text and integers are safe
+            # inline.
+            await conn.execute(
+                f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true),"
+                f" set_config('statement_timeout', '{int(self._settings.db_statement_timeout_ms)}',"
+                " true),"
+                f" set_config('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_MS}',"
+                " true)"
+            )
             tx = Tx(pg=conn, tenant_id=tenant_id)
             try:
                 yield tx
