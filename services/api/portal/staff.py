@@ -22,6 +22,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.compliance.evaluation import unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
@@ -33,7 +34,6 @@ from domain.organisations.organisation import (
 from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, safe_next, see_other
 from services.api.portal.standing import cards

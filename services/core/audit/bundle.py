@@ -39,11 +39,11 @@ from domain.shared.event import event_tag
 from services.core.audit.exports import record_export
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
 from services.core.db import Database, Tx
+from services.core.documents import PdfDocument
 from services.core.eventsourcing.chain import format_timestamp
 from services.core.eventsourcing.chain_check import ChainWalk, export_line
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
 from services.core.people import queries
-from services.core.people.transcripts import PdfDocument
 
 FORMAT_VERSION = 1
 SPOOL_BYTES = 8 * 1024 * 1024
