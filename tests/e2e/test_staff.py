@@ -3,6 +3,7 @@ and reactivation with seats, the filtered and paginated staff list, roles and te
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,45 @@ async def test_the_sample_file_previews_then_imports_once_and_reimports_as_uncha
     assert [r["person_id"] for r in again["report"]] == [
         r["person_id"] for r in applied.json()["report"]
     ]
+
+
+async def test_departments_and_sites_written_differently_join_the_existing_ones(
+    org: Org,
+) -> None:
+    first = HEADER + "E-1,,Ada Lovelace,Echocardiography,North Campus,,,\n"
+    assert (await post_csv(org.owner, first)).json()["created"] == 1
+    variants = HEADER + (
+        "E-2,,Bo Chen,echo,north campus,,,\n"
+        "E-3,,Cy Diaz,Echo ,North Campus,,,\n"
+        "E-4,,Di Evans,Echocardiograhpy,Lakeside,,,\n"
+        "E-5,,Ed Ford,Mammography,lakeside ,,,\n"
+    )
+    preview = (await post_csv(org.owner, variants, "?dry_run=true")).json()
+    assert [r["matches"] for r in preview["report"]] == [
+        [
+            'department "echo" is the existing "Echocardiography"',
+            'site "north campus" is the existing "North Campus"',
+        ],
+        ['department "Echo" is the existing "Echocardiography"'],
+        ['department "Echocardiograhpy" is the existing "Echocardiography"'],
+        ['site "lakeside" is the existing "Lakeside"'],
+    ]
+    page = await org.owner.post(
+        "/staff/import", files={"file": ("staff.csv", variants.encode(), "text/csv")}
+    )
+    assert page.status_code == 200, page.text
+    shown = html.unescape(page.text)
+    assert 'Matched: department "echo" is the existing "Echocardiography"; site' in shown
+    assert 'Matched: site "lakeside" is the existing "Lakeside".' in shown
+    assert (await post_csv(org.owner, variants)).json()["created"] == 4
+    people = {p["full_name"]: (p["department"], p["site"]) for p in await listed(org.owner)}
+    assert people == {
+        "Ada Lovelace": ("Echocardiography", "North Campus"),
+        "Bo Chen": ("Echocardiography", "North Campus"),
+        "Cy Diaz": ("Echocardiography", "North Campus"),
+        "Di Evans": ("Echocardiography", "Lakeside"),
+        "Ed Ford": ("Mammography", "Lakeside"),
+    }
 
 
 async def test_a_reimport_adds_only_what_is_new_and_matches_by_email(org: Org) -> None:
