@@ -3,7 +3,9 @@ and reactivation with seats, the filtered and paginated staff list, roles and te
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,30 @@ async def test_departments_and_sites_written_differently_join_the_existing_ones(
         "Di Evans": ("Echocardiography", "Lakeside"),
         "Ed Ford": ("Mammography", "Lakeside"),
     }
+
+
+async def test_the_filtered_staff_list_is_taken_away_as_csv_safe_for_spreadsheets(
+    org: Org,
+) -> None:
+    await post_csv(org.owner, SAMPLE)
+    await post_csv(org.owner, HEADER + "E-9,,=HYPERLINK(1),Echo,North Campus,,,\n")
+    response = await org.owner.get("/staff/export.csv?department=Echo&site=North+Campus")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'attachment; filename="staff-' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["full_name"], r["body"], r["period"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "", ""),
+        ("Dev Patel", "ARDMS", "previous"),
+        ("Dev Patel", "ARDMS", "current"),
+        ("Dev Patel", "ARRT", "previous"),
+        ("Dev Patel", "ARRT", "current"),
+    ]
+    assert {r["department"] for r in rows} == {"Echo"}
+    listing = await org.owner.get("/staff?department=Echo&site=North+Campus")
+    assert 'href="/staff/export.csv?department=Echo&amp;site=North+Campus"' in listing.text
+    employee, _ = await org.member("employee")
+    assert (await employee.get("/staff/export.csv")).status_code == 403
 
 
 async def test_a_reimport_adds_only_what_is_new_and_matches_by_email(org: Org) -> None:
