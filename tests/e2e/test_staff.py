@@ -142,6 +142,12 @@ async def test_the_filtered_staff_list_is_taken_away_as_csv_safe_for_spreadsheet
         ("Dev Patel", "ARRT", "current"),
     ]
     assert {r["department"] for r in rows} == {"Echo"}
+    api = await org.owner.get("/api/v1/staff.csv?department=Echo&site=North+Campus")
+    assert api.status_code == 200, api.text
+    assert api.text == response.text
+    refused = await org.owner.get("/api/v1/staff.csv?status=made_up")
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
     listing = await org.owner.get("/staff?department=Echo&site=North+Campus")
     assert 'href="/staff/export.csv?department=Echo&amp;site=North+Campus"' in listing.text
     employee, _ = await org.member("employee")
