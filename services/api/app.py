@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
+from services.api.controllers.calendar import CalendarController
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
@@ -156,6 +157,7 @@ def create_app(
             AccountController,
             ApiTokenController,
             TranscriptController,
+            CalendarController,
             certificate_routes(settings),
             ReviewController,
             ReportController,
