@@ -39,6 +39,7 @@ from services.core.accounts.identity import EmailTaken, IdentityError, InvalidCr
 from services.core.accounts.token_handlers import ApiTokenNotFound
 from services.core.application import AccessDenied, NotFound
 from services.core.eventsourcing.store import ConcurrencyConflict
+from services.core.notifications.manual import TooManyReminders
 from services.core.organisation.handlers import SlugTaken
 
 PROBLEM_TYPE = "urn:cmeledger:problem:"
@@ -46,6 +47,7 @@ PROBLEM_TYPE = "urn:cmeledger:problem:"
 _STATUS: dict[type[Exception], int] = {
     AccessDenied: 403,
     NotFound: 404,
+    TooManyReminders: 429,
     SlugTaken: 409,
     EmailTaken: 409,
     AlreadyMember: 409,

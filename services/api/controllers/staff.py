@@ -28,6 +28,7 @@ from services.api.params import check_days, day_parameter
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.csv_export import MEDIA_TYPE
+from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
 from services.core.staff.roster import ImportMode, ImportReport
@@ -173,6 +174,27 @@ class StaffController(Controller):
             found.content,
             headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
         )
+
+    @post("/people/{person_id:uuid}/reminder", guards=[MANAGERS], status_code=200)
+    async def remind_one(
+        self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
+    ) -> RemindersSent:
+        """Mail the person a reminder of their cycles still short, now (once a day at most;
+        recorded; at most ``PER_HOUR`` reminders an hour per organisation, else 429)."""
+        return await use_cases.run(send_reminders, SendReminders(person_id=person_id))
+
+    @post(
+        "/staff/reminders",
+        guards=[MANAGERS],
+        status_code=200,
+        dependencies={"selected": Provide(staff_filter)},
+    )
+    async def remind_list(
+        self, use_cases: NamedDependency[UseCases], selected: NamedDependency[StaffFilter]
+    ) -> RemindersSent:
+        """Mail a reminder to everyone the staff list gives for the same filters who has a
+        cycle short; the answer names who got one and who did not, and why."""
+        return await use_cases.run(send_reminders, SendReminders(selected=selected))
 
     @get("/staff/seats", guards=[READERS])
     async def seats(self, use_cases: NamedDependency[UseCases]) -> Seats:
