@@ -17,6 +17,7 @@ import structlog
 
 from services.core.db import Database
 from services.core.logging import configure_logging
+from services.core.metrics import serve_metrics
 from services.core.registry import build_event_store
 from services.core.settings import Settings, SettingsError, load_settings
 
@@ -70,14 +71,35 @@ def migrate(settings: Settings) -> None:
 
 
 @main.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="API processes sharing the port (each builds the app from CMELEDGER_* settings).",
+)
 @click.pass_obj
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, workers: int) -> None:
     """Serve the API on CMELEDGER_HOST:CMELEDGER_PORT."""
     import uvicorn
 
     from services.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    if workers == 1:
+        serve_metrics(settings)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    else:
+        # Worker processes each have their own metrics registry and one port cannot serve them
+        # all: in production each API process runs alone in its container (metrics included);
+        # several workers on one port are for one host without metrics (benchmarks, small sites).
+        uvicorn.run(
+            "services.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+        )
 
 
 @main.command("verify-chain")
@@ -171,6 +193,7 @@ def relay(settings: Settings, poll_interval: float) -> None:
 
     broker = build_broker(settings)
     subscriptions = declare_actors(broker, queue_name=settings.broker_queue)
+    serve_metrics(settings)
 
     async def run(database: Database) -> None:
         await Relay(database, broker, subscriptions).run(
@@ -231,6 +254,8 @@ def scheduler(settings: Settings, interval: float, once: bool, day: datetime | N
         raise click.UsageError("--date needs --once")
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
+    if not once:
+        serve_metrics(settings)
 
     async def run(database: Database) -> None:
         periodic = Scheduler(database, broker, settings)
@@ -261,6 +286,7 @@ def worker(settings: Settings, threads: int) -> None:
     from services.worker.broker import SHUTDOWN_TIMEOUT_MS, build_broker
 
     start_fork_server()
+    serve_metrics(settings)
     broker = build_broker(settings)
     declare_actors(broker, queue_name=settings.broker_queue)
     stopping = threading.Event()
@@ -299,6 +325,67 @@ def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None
 
     for letter in _run(run, settings):
         click.echo(msgspec.json.encode(letter).decode())
+
+
+@main.command()
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="A new (or empty) directory for the backup.",
+)
+@click.pass_obj
+def backup(settings: Settings, target: Path) -> None:
+    """Back up the database (pg_dump, custom format) and every certificate file, with a
+    manifest of their SHA-256 hashes; as the backup role (CMELEDGER_BACKUP_DATABASE_URL)."""
+    from services.core.blobs import build_blob_store
+    from services.core.operations import backup as backups
+
+    try:
+        manifest = asyncio.run(
+            backups.backup(settings.backup_database_url, build_blob_store(settings), target)
+        )
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"backed up migration {manifest.migration}: database {manifest.database.bytes} bytes, "
+        f"{len(manifest.blobs)} certificate files, to {target}"
+    )
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A directory written by `cmeledger backup`.",
+)
+@click.option(
+    "--database",
+    required=True,
+    help="An existing, empty database owned by the owner role, on the backup role's server.",
+)
+@click.pass_obj
+def restore(settings: Settings, source: Path, database: str) -> None:
+    """Check a backup against its manifest, restore its database into DATABASE (all or
+    nothing) and its certificate files into the configured store; then run verify-chain."""
+    from services.core.blobs import build_blob_store
+    from services.core.operations import backup as backups
+
+    try:
+        manifest = asyncio.run(
+            backups.restore(
+                settings.backup_database_url, build_blob_store(settings), source, database
+            )
+        )
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"restored migration {manifest.migration} from {manifest.created_at:%Y-%m-%d %H:%M} UTC "
+        f"into {database}, with {len(manifest.blobs)} certificate files"
+    )
 
 
 @main.command("seed-demo")

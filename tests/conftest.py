@@ -28,6 +28,8 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+pytest_plugins = ["tests.metrics_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE = os.environ.get("CMELEDGER_TEST_DATABASE", "cmeledger_test")
 
@@ -47,6 +49,11 @@ def settings() -> Settings:
         # Never the application's queue. Code in the test process reads settings.broker_queue;
         # a subprocess sharing the queue needs CMELEDGER_BROKER_QUEUE passed to it.
         "CMELEDGER_BROKER_QUEUE": f"test-{TEST_DATABASE}",
+        # Rate limits are counted in the database the whole session shares, and every anonymous
+        # test client has the same address: tests of the limits set their own and start from
+        # empty windows (fresh_rate_limits).
+        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": "100000",
+        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "100000",
     }
     return load_settings({**os.environ, **env})
 
@@ -58,6 +65,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CMELEDGER_ENVIRONMENT": settings.environment,
         "CMELEDGER_DATABASE_URL": settings.database_url,
         "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
+        "CMELEDGER_BACKUP_DATABASE_URL": settings.backup_database_url,
+        "CMELEDGER_BLOB_DIR": settings.blob_dir,
     }
 
 
@@ -102,6 +111,12 @@ async def owner_connection(migrated: Settings) -> AsyncIterator[asyncpg.Connecti
     conn = await asyncpg.connect(asyncpg_dsn(migrated.owner_database_url))
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+async def fresh_rate_limits(owner_connection: asyncpg.Connection) -> None:
+    """Empty every rate-limit window, for a test that sets low limits of its own."""
+    await owner_connection.execute("DELETE FROM rate_limit_windows")
 
 
 def new_tenant() -> UUID:

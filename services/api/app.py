@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
 import msgspec
 import structlog
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.response import Response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
+from opentelemetry import trace
 
+from services.api.application import application_of
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
@@ -50,7 +55,31 @@ from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
-from services.core.settings import Settings
+from services.core.settings import Settings, load_settings
+from services.core.tracing import build_tracer_provider
+
+REQUEST_METRICS = PrometheusConfig(
+    app_name="cmeledger",
+    prefix="cmeledger",
+    group_path=True,  # label by route template (/api/v1/people/{person_id}), never by raw path
+    exclude_unhandled_paths=True,
+)
+"""``cmeledger_request_duration_seconds{method, path, status_code}`` and friends, served on the
+metrics port (``services.core.metrics``), not by this app."""
+
+
+class SpanByRoute(ASGIMiddleware):
+    """Names the request's server span after its route template and sets ``http.route`` (the
+    tracing middleware wraps the app before routing, so it only knows the raw path, which would
+    carry ids and make one span name per person)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        route = scope.get("path_template")
+        if route:
+            span = trace.get_current_span()
+            span.update_name(f"{scope.get('method', '')} {route}".strip())
+            span.set_attribute("http.route", route)
+        await next_app(scope, receive, send)
 
 
 class Health(msgspec.Struct):
@@ -103,12 +132,12 @@ async def _broker_reachable(url: str) -> bool:
 
 
 @get("/ready", tags=["operations"])
-async def ready(state: State) -> Response[Readiness]:
+async def ready(request: Request[Any, Any, Any]) -> Response[Readiness]:
     """Readiness: the database answers and the broker accepts connections."""
-    database: Database = state.database
-    settings: Settings = state.settings
+    application = application_of(request.app)
+    settings = application.settings
     try:
-        await asyncio.wait_for(database.ping(), timeout=2)
+        await asyncio.wait_for(application.database.ping(), timeout=2)
         db_status = "ok"
     except Exception:  # any failure means not ready; the reason is logged
         structlog.get_logger().warning("database not ready", exc_info=True)
@@ -129,9 +158,28 @@ def create_app(
     db = database or Database(settings)
     store = build_event_store()
 
+    tracer_provider = build_tracer_provider(settings, "serve")
+    tracing = (
+        []
+        if tracer_provider is None
+        else [
+            OpenTelemetryPlugin(
+                OpenTelemetryConfig(
+                    tracer_provider=tracer_provider,
+                    exclude=["/health", "/ready"],
+                    exclude_spans=["receive", "send"],
+                )
+            )
+        ]
+    )
+
     async def close_database() -> None:
         if database is None:
             await db.dispose()
+
+    async def flush_traces() -> None:
+        if tracer_provider is not None:
+            await asyncio.to_thread(tracer_provider.shutdown)  # sends what is batched
 
     # CSRF guards cookie authentication only; API-token requests skip it (services/api/auth.py).
     csrf = DefineMiddleware(
@@ -168,15 +216,17 @@ def create_app(
             UnsubscribeController,
         ],
         middleware=[
+            REQUEST_METRICS.middleware,
+            *([] if tracer_provider is None else [SpanByRoute()]),
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
-            *rate_limits(settings),
+            *rate_limits(settings, db),
             csrf,
             IdempotencyMiddleware(),
         ],
         request_class=GuardedRequest,
         on_app_init=[session_auth(settings).on_app_init],
-        stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
+        stores=StoreRegistry({"sessions": PostgresSessionStore(db, store.clock)}),
         openapi_config=OpenAPIConfig(
             title="CME Ledger API",
             version="1",
@@ -185,19 +235,17 @@ def create_app(
             components=token_components,
             security=token_security,
         ),
-        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        plugins=[ProblemDetailsPlugin(problem_details_config()), *tracing],
         exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: internal_error_problem},
         template_config=template_config(),
         state=State(
             {
-                "database": db,
                 "settings": settings,
-                "store": store,
                 "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
             }
         ),
-        on_shutdown=[close_database],
+        on_shutdown=[close_database, flush_traces],
         logging_config=None,  # configure_logging owns the stdlib loggers
         after_exception=[log_unexpected],
         debug=False,
@@ -205,3 +253,9 @@ def create_app(
     document_problems(app.openapi_schema)
     document_idempotency_key(app.openapi_schema)
     return app
+
+
+def app_from_environment() -> Litestar:
+    """The app of one API worker process (``cmeledger serve --workers N``): settings from the
+    ``CMELEDGER_*`` environment, as the parent process read them."""
+    return create_app(load_settings())

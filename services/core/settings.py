@@ -44,15 +44,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     owner_database_url: str = (
         "postgresql+asyncpg://cmeledger_owner:cmeledger_owner@127.0.0.1:5432/cmeledger"
     )
+    # The backup role (BYPASSRLS, member of the owner role): `cmeledger backup` and `restore`.
+    backup_database_url: str = (
+        "postgresql+asyncpg://cmeledger_backup:cmeledger_backup@127.0.0.1:5432/cmeledger"
+    )
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
     broker_queue: str = "cmeledger"
+    # "quorum" on a RabbitMQ cluster (replicated queues); "classic" on a single node. A queue
+    # keeps the type it was first declared with.
+    broker_queue_type: Literal["classic", "quorum"] = "classic"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Prometheus metrics of this process on their own port, never routed publicly (only the
+    # private network reaches it; docs/operations.md). 0 (the default: the processes of one
+    # machine would share the port): no metrics server. The image sets 9100.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 0
+    # OpenTelemetry traces of API requests go to this OTLP/HTTP endpoint; unset: no tracing.
+    otel_traces_endpoint: str | None = None
     log_format: Literal["console", "json"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 30_000
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode
+    # (a server connection serves many clients, so named statements must not outlive a
+    # transaction).
+    db_statement_cache_size: int = 100
     # Signs CSRF tokens. Must be set (32+ characters) in production.
     secret_key: str = DEVELOPMENT_SECRET
     # Secure cookies (HTTPS only); defaults to on in production, off for local http.
@@ -156,7 +174,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def _check(settings: Settings) -> None:
-    for field in ("database_url", "owner_database_url"):
+    for field in ("database_url", "owner_database_url", "backup_database_url"):
         url = urlsplit(getattr(settings, field))
         if url.scheme != "postgresql+asyncpg" or not url.hostname or not url.path.strip("/"):
             raise SettingsError(
@@ -174,6 +192,17 @@ def _check(settings: Settings) -> None:
         )
     if not 0 < settings.port < 65536:
         raise SettingsError(f"{env_name('port')}: must be a TCP port between 1 and 65535")
+    if not 0 <= settings.metrics_port < 65536 or settings.metrics_port == settings.port != 0:
+        raise SettingsError(
+            f"{env_name('metrics_port')}: a TCP port other than {env_name('port')} (0: off)"
+        )
+    endpoint = settings.otel_traces_endpoint
+    if endpoint is not None and (
+        urlsplit(endpoint).scheme not in {"http", "https"} or not urlsplit(endpoint).hostname
+    ):
+        raise SettingsError(
+            f"{env_name('otel_traces_endpoint')}: expected http(s)://host:port/v1/traces"
+        )
     if settings.environment == "production" and (
         settings.secret_key == DEVELOPMENT_SECRET or len(settings.secret_key) < 32
     ):
@@ -182,6 +211,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")
+    if settings.db_statement_cache_size < 0:
+        raise SettingsError(f"{env_name('db_statement_cache_size')}: must be 0 or more")
     for field in ("rate_limit_per_user_per_minute", "rate_limit_per_tenant_per_minute"):
         if getattr(settings, field) < 1:
             raise SettingsError(f"{env_name(field)}: must be at least 1 request per minute")

@@ -10,13 +10,14 @@ RabbitMQ ``<queue>.XQ``, with its error (``DeadLetterWithError``); on the StubBr
 
 from __future__ import annotations
 
+import time
 import traceback
 from typing import Any
 
 import dramatiq
 import structlog
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.rabbitmq import DEAD_MESSAGE_TTL, RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, xq_name
 from dramatiq.errors import BrokerConnectionError
@@ -32,6 +33,7 @@ from dramatiq.middleware import (
 
 from services.core.application import Application
 from services.core.db import Database
+from services.core.metrics import JOB_DURATION, JOB_FAILURES
 from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
 from services.core.registry import build_event_store
 from services.core.settings import Settings
@@ -96,6 +98,37 @@ def message_context(options: dict[str, Any], message: MessageProxy | None) -> di
     return {key: value for key, value in context.items() if value is not None}
 
 
+class JobMetrics(Middleware):
+    """Times every job attempt (``cmeledger_job_duration_seconds{actor, outcome}``) and counts
+    the failed ones (``cmeledger_job_failures_total{actor}``). Dramatiq's own Prometheus
+    middleware assumes the ``dramatiq`` command's processes and its own exposition server; ours
+    are served with the rest of the process's metrics."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}  # message id -> start; one thread per message
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self._started[message.message_id] = time.perf_counter()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        started = self._started.pop(message.message_id, None)
+        outcome = "done" if exception is None else "failed"
+        if started is not None:
+            JOB_DURATION.labels(message.actor_name, outcome).observe(time.perf_counter() - started)
+        if exception is not None:
+            JOB_FAILURES.labels(message.actor_name).inc()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self._started.pop(message.message_id, None)
+
+
 class DeadLetterWithError(Middleware):
     """Dead-letters a failed message itself, saying why it failed.
 
@@ -146,6 +179,23 @@ class WorkerApplication(Middleware):
             loop_thread.run_coroutine(self.application.database.dispose())
 
 
+class QuorumRabbitmqBroker(RabbitmqBroker):
+    """Declares its queues (work, delay and dead-letter) as quorum queues: replicated over a
+    RabbitMQ cluster's nodes by Raft, so a node lost loses no accepted message. A queue's type
+    is fixed when it is first declared; a classic queue must be drained and deleted first."""
+
+    def _build_queue_arguments(self, queue_name: str) -> dict[str, Any]:
+        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)  # type: ignore[no-untyped-call]
+        return {**arguments, "x-queue-type": "quorum"}
+
+    def _declare_xq_queue(self, queue_name: str) -> Any:
+        return self.channel.queue_declare(
+            queue=xq_name(queue_name),
+            durable=True,
+            arguments={"x-message-ttl": DEAD_MESSAGE_TTL, "x-queue-type": "quorum"},
+        )
+
+
 def build_broker(
     settings: Settings, *, stub: bool = False, confirm_delivery: bool = True
 ) -> dramatiq.Broker:
@@ -158,13 +208,13 @@ def build_broker(
         Retries(max_retries=MAX_RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         AsyncIO(),
         MessageContext(),
+        JobMetrics(),
         WorkerApplication(settings),
     ]
     if stub:
         return StubBroker(middleware=middleware)
-    broker = RabbitmqBroker(
-        url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware
-    )
+    kind = QuorumRabbitmqBroker if settings.broker_queue_type == "quorum" else RabbitmqBroker
+    broker = kind(url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware)
     broker.add_middleware(DeadLetterWithError(), before=Retries)  # its "after" hooks run later
     return broker
 

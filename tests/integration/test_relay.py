@@ -5,56 +5,24 @@ Each test module uses its own queue, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import dramatiq
 import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 
 from services.core.db import Database
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
-from services.core.settings import Settings
-from services.worker.actors import declare_actors
-from services.worker.broker import build_broker
 from services.worker.relay import CONSUMER, Relay
 from services.worker.runtime import Subscriptions, message_id_for
-from tests.broker_support import declare_receipt_actor, drain
+from tests.broker_support import drain
 from tests.conftest import new_tenant
+from tests.metrics_support import scrape
 from tests.support import add_notes, make_store, register
 
 pytestmark = pytest.mark.integration
 SUBSCRIPTIONS = Subscriptions({"test.NoteAdded": ("record_receipt",)})
-
-
-@pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-relay-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(migrated: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(migrated)
-    assert isinstance(built, RabbitmqBroker)
-    assert built.confirm_delivery
-    declare_actors(built, queue_name=queue)
-    declare_receipt_actor(built, queue)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
-
-
-@pytest.fixture
-def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    broker.declare_queue(queue, ensure=True)
-    broker.flush_all()
-    return broker
 
 
 def queued_ids(broker: RabbitmqBroker, queue: str) -> list[str]:
@@ -240,3 +208,40 @@ async def test_a_message_out_of_retries_is_dead_lettered_with_its_last_error(
     assert (letter.message_id, letter.retries) == (failing.message_id, 1)
     assert letter.error is not None
     assert "out of int64 range" in letter.error
+
+
+async def test_relay_and_jobs_are_measured(
+    database: Database, purged: RabbitmqBroker, queue: str, metrics_url: str
+) -> None:
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    await add_notes(database, store, tenant, "s", 3)
+    relay = Relay(database, purged, SUBSCRIPTIONS, batch=2)
+    jobs = "cmeledger_job_duration_seconds_count"
+    done_before = scrape(metrics_url, jobs, actor="record_receipt", outcome="done")
+
+    assert await relay.relay_batch(tenant) == 2  # one event left behind
+    assert scrape(metrics_url, "cmeledger_outbox_backlog_events", tenant=str(tenant)) == 1
+    assert await relay.relay_batch(tenant) == 1
+    assert scrape(metrics_url, "cmeledger_outbox_backlog_events", tenant=str(tenant)) == 0
+    assert scrape(metrics_url, "cmeledger_relay_lag_seconds_count", tenant=str(tenant)) == 3
+    assert scrape(metrics_url, "cmeledger_relay_lag_seconds_sum", tenant=str(tenant)) > 0
+
+    relay.record_queue_depth()
+    assert scrape(metrics_url, "cmeledger_queue_depth_messages", queue=queue, kind="ready") == 3
+    await drain(purged, queue)
+    relay.record_queue_depth()
+    assert scrape(metrics_url, "cmeledger_queue_depth_messages", queue=queue, kind="ready") == 0
+    assert scrape(metrics_url, jobs, actor="record_receipt", outcome="done") - done_before == 3
+
+    failures_before = scrape(metrics_url, "cmeledger_job_failures_total", actor="record_receipt")
+    purged.get_actor("record_receipt").send_with_options(
+        kwargs={"tenant_id": str(tenant), "event_id": "not-a-uuid", "seq": 1},
+        tenant_id=str(tenant),
+    )
+    await drain(purged, queue)
+    failures = scrape(metrics_url, "cmeledger_job_failures_total", actor="record_receipt")
+    assert failures - failures_before == 1
+    assert scrape(metrics_url, "cmeledger_queue_depth_messages", queue=queue, kind="dead") == 0
+    relay.record_queue_depth()
+    assert scrape(metrics_url, "cmeledger_queue_depth_messages", queue=queue, kind="dead") == 1

@@ -53,6 +53,38 @@ def test_values_are_converted_from_strings() -> None:
         ("CMELEDGER_LOG_LEVEL", "LOUD"),
         ("CMELEDGER_COOKIE_SECURE", "maybe"),
         ("CMELEDGER_SESSION_MAX_AGE_S", "5"),
+        ("CMELEDGER_METRICS_PORT", "8000"),  # the public port
+        ("CMELEDGER_METRICS_PORT", "-1"),
+        ("CMELEDGER_OTEL_TRACES_ENDPOINT", "collector:4318"),
+        ("CMELEDGER_BACKUP_DATABASE_URL", "postgresql://u:p@h/db"),
+        # mail
+        ("CMELEDGER_SMTP_HOST", " "),
+        ("CMELEDGER_SMTP_PORT", "0"),
+        ("CMELEDGER_SMTP_PORT", "70000"),
+        ("CMELEDGER_SMTP_FROM", "no address"),
+        ("CMELEDGER_PUBLIC_URL", "ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "ftp://ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "https://ledger.example.org/?x=1"),
+        # notifications
+        ("CMELEDGER_REMINDER_HOUR_UTC", "24"),
+        ("CMELEDGER_REMINDER_HOUR_UTC", "-1"),
+        ("CMELEDGER_REMINDER_DAYS", ""),
+        ("CMELEDGER_REMINDER_DAYS", "30,,7"),
+        ("CMELEDGER_REMINDER_DAYS", "0"),
+        ("CMELEDGER_REMINDER_DAYS", "30,seven"),
+        ("CMELEDGER_OVERDUE_REMINDER_DAYS", "0"),
+        ("CMELEDGER_DIGEST_WEEKDAY", "Mon"),
+        # certificate verification
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "0"),
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "1.5"),
+        ("CMELEDGER_VERIFICATION_NAME_SIMILARITY", "high"),
+        ("CMELEDGER_VERIFICATION_TITLE_SIMILARITY", "-0.2"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "-1"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "NaN"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "providers.example.org"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "ftp://providers.example.org/find"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "0"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "600"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:

@@ -34,6 +34,7 @@ from litestar.types import ExceptionHandlersMap
 from domain import vocabulary
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
+from services.api.application import application_of
 from services.api.auth import Principal
 from services.api.errors import to_problem
 from services.api.idempotency import one_time_key
@@ -159,7 +160,9 @@ async def page(
     layout = _layout(request)
     me = layout["me"]
     if me is not None and not (partial and is_htmx(request)):
-        layout["organisations"] = await memberships_of_user(request.app.state.database, me.user_id)
+        layout["organisations"] = await memberships_of_user(
+            application_of(request.app).database, me.user_id
+        )
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
 

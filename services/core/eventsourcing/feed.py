@@ -21,6 +21,15 @@ async def read_feed(tx: Tx, consumer: str, *, limit: int = 500) -> list[Recorded
     return await read_history(tx, after_seq=after, limit=limit)
 
 
+async def backlog(tx: Tx, consumer: str) -> int:
+    """How many of the tenant's events ``consumer`` has not acknowledged yet."""
+    head = await tx.pg.fetchval(
+        "SELECT last_seq FROM event_heads WHERE tenant_id = $1", tx.require_tenant()
+    )
+    after = await checkpoints.position(tx, FEED_PREFIX + consumer)
+    return max(0, int(head or 0) - after)
+
+
 async def acknowledge(tx: Tx, consumer: str, seq: int) -> None:
     """Record that ``consumer`` has handled every event up to ``seq``."""
     await checkpoints.advance(tx, FEED_PREFIX + consumer, seq)

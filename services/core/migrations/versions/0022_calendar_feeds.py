@@ -1,14 +1,14 @@
 """Calendar feeds: a person's deadlines as an .ics feed behind a secret link.
 
 Revision ID: 0022
-Revises: 0014
+Revises: 0021
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import app_role, enable_tenant_rls, execute_script
 
 revision = "0022"
-down_revision = "0014"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
