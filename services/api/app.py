@@ -28,6 +28,7 @@ from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_a
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
 from services.api.controllers.billing_webhook import stripe_webhook
+from services.api.controllers.calendar import CalendarController
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
@@ -205,6 +206,7 @@ def create_app(
             AccountController,
             ApiTokenController,
             TranscriptController,
+            CalendarController,
             certificate_routes(settings),
             ReviewController,
             ReportController,

@@ -40,9 +40,11 @@ def days_text(days_left: int) -> str:
     return f"{days} left" if days_left > 0 else f"overdue by {days}"
 
 
-def _environment() -> Environment:
+def environment(folder: Path) -> Environment:
+    """Templates of ``folder``: ``.html`` autoescaped, undefined names raising, the day, credits
+    and days filters and the status labels at hand."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -54,7 +56,7 @@ def _environment() -> Environment:
     return env
 
 
-_ENV = _environment()
+_ENV = environment(TEMPLATES)
 
 
 def portal_link(public_url: str, page: str) -> str:

@@ -283,6 +283,7 @@ def _report() -> ComplianceReport:
         selection=selection,
         generated_at=datetime(2026, 11, 26, 9, tzinfo=UTC),
         ledger_seq=418,
+        ledger_hash="c0" * 32,
         people=people,
         credentialed=1,
         by_status={"at_risk": 1},
@@ -320,9 +321,9 @@ def test_the_pdf_names_the_selection_the_ledger_position_and_every_person() -> N
         for page in PdfReader(io.BytesIO(to_pdf(report, generated_by="a@b.org"))).pages
     )
     text = " ".join(text.split())
-    assert "Riverside Imaging: standing on 2026-11-26 of active staff" in text
+    assert "Riverside Imaging Standing on 26 Nov 2026 Staff active staff" in text
     assert "holding ARDMS credentials, department Vascular" in text
-    assert "up to event 418" in text
+    assert f"up to event 418, chain head {report.ledger_hash}" in text
     assert "Zoë Łukasiewicz" in text
     assert "Sam Reyes" in text
     assert "unconfirmed rule" in text

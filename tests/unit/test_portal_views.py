@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from litestar.exceptions import ValidationException
 
+from domain import vocabulary
 from domain.compliance.cycles import Window
 from domain.compliance.evaluation import (
     DatedStep,
@@ -32,7 +33,6 @@ from domain.credits.credit import (
 )
 from domain.organisations.organisation import Role
 from domain.people.credentials import Body, CredentialStatus
-from services.api.portal import vocabulary
 from services.api.portal.account import slug_from
 from services.api.portal.chart import credit_chart
 from services.api.portal.credits import credit_field

@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.credits.credit import (
     AcademicCredits,
     AmendCredit,
@@ -31,7 +32,6 @@ from domain.credits.credit import (
 )
 from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.use_cases import USE_CASES

@@ -21,12 +21,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
 from domain.shared.errors import DomainError
 from services.api import application as clock
 from services.api.auth import requires_role
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field

@@ -31,13 +31,13 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ExceptionHandlersMap
 
+from domain import vocabulary
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.api.application import application_of
 from services.api.auth import Principal
 from services.api.errors import to_problem
 from services.api.idempotency import one_time_key
-from services.api.portal import vocabulary
 from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user

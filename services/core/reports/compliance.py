@@ -28,6 +28,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain import vocabulary
 from domain.audits.reports import ComplianceReportExported, ReportFormat
 from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing, people_by_status
@@ -37,9 +38,10 @@ from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
+from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.people.transcripts import PdfDocument
+from services.core.mail_templates import credits_text, day_text
 from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
 
@@ -118,6 +120,8 @@ class ComplianceReport(msgspec.Struct, frozen=True, kw_only=True):
     """The organisation's last event when the report was read."""
     people: list[ReportPerson]
     credentialed: int
+    ledger_hash: str
+    """That event's chain hash (the chain head)."""
     by_status: dict[Status, int]
     """People listed with a standing of each status, most urgent first (as the overview's
     tiles count them)."""
@@ -134,7 +138,7 @@ async def compliance_report(
 ) -> ComplianceReport:
     """The report of ``selection`` (see the module docstring) from the tenant's read models."""
     tenant = tx.require_tenant()
-    ledger_seq, _ = await store.head(tx)
+    ledger_seq, ledger_hash = await store.head(tx)
     found = await matching_people(tx, selection, today=selection.as_of)
     years = report_years(selection.as_of)
     credits: dict[UUID, list[Credit]] = {}
@@ -165,6 +169,7 @@ async def compliance_report(
         selection=selection,
         generated_at=generated_at,
         ledger_seq=ledger_seq,
+        ledger_hash=ledger_hash,
         people=listed,
         credentialed=sum(1 for p in listed if p.credentialed),
         by_status={s: counts[s] for s in STATUSES if counts.get(s)},
@@ -386,65 +391,115 @@ def selection_text(selection: ReportSelection) -> str:
 
 
 def to_pdf(report: ComplianceReport, *, generated_by: str) -> bytes:
-    """A summary, then one block per person: credentials, cycles, credits per calendar year."""
-    doc = PdfDocument()
+    """A summary of the selection and the statuses, then per person their credentials, one
+    table of their cycles per body with the numbers and the status in words, and their credits
+    per calendar year; page numbers and the chain head in every page's footer."""
     chosen = report.selection
-    doc.text("Staff credentials and continuing education", size=14)
-    doc.text(f"{report.organisation}: standing on {chosen.as_of} of {selection_text(chosen)}")
-    doc.text(
-        f"Generated {report.generated_at.isoformat(timespec='seconds')} by {generated_by},"
-        f" from the organisation's record up to event {report.ledger_seq}"
+    doc = Document(
+        title="Staff credentials and continuing education",
+        organisation=report.organisation,
+        verification=Verification(report.ledger_seq, report.ledger_hash),
     )
-    doc.gap()
-    statuses = ", ".join(f"{n} {STATUS_TEXT[s].label.lower()}" for s, n in report.by_status.items())
-    doc.text(
-        f"{len(report.people)} people listed, {report.credentialed} credentialed"
-        f" (a national credential active or on probation). People by standing (someone with"
-        f" two bodies in different standings counts under both): {statuses or 'none'}.",
-        size=10,
+    doc.heading("Staff credentials and continuing education", size=15)
+    doc.facts(
+        [
+            ("Organisation", report.organisation),
+            ("Standing on", day_text(chosen.as_of)),
+            ("Staff", selection_text(chosen)),
+            ("Made", f"{moment_text(report.generated_at)} by {generated_by}"),
+            ("People listed", f"{len(report.people)} ({report.credentialed} credentialed)"),
+        ]
     )
-    doc.text(
-        "Credits per calendar year count activities completed that year up to the day of the"
-        " report (retracted and rejected credits excluded); 'verified' is the part whose"
-        " certificate was verified. Cycles marked 'unconfirmed rule' rest on a requirement the"
-        " certifying body's published sources do not confirm; the rules page of CME Ledger"
-        " lists them with their sources."
+    doc.grid(
+        ("Standing", "People"),
+        [(STATUS_TEXT[s].label, str(n)) for s, n in report.by_status.items()] or [("None", "0")],
+        widths=(4, 1),
+        numeric=frozenset({1}),
+    )
+    doc.paragraph(
+        "Credentialed: holding a national credential that is active or on probation. Credits"
+        " per calendar year count activities completed that year up to the day of the report"
+        " (retracted and rejected credits excluded); 'verified' is the part whose certificate"
+        " was verified. People by standing: someone with two bodies in different standings"
+        " counts under both. Cycles marked 'unconfirmed rule' rest on a requirement the"
+        " certifying body's published sources do not confirm.",
+        size=8,
     )
     if not report.people:
-        doc.gap()
-        doc.text("Nobody matches this selection.")
+        doc.paragraph("Nobody matches this selection.")
     for p in report.people:
-        doc.gap()
-        doc.gap()
-        placed = ", ".join(
-            part
-            for part in (
-                f"employee number {p.employee_number}" if p.employee_number else "",
-                p.department or "",
-                p.site or "",
-                "" if p.active else "deactivated",
+        _person_pdf(doc, p)
+    return bytes(doc.output())
+
+
+def _person_pdf(doc: Document, p: ReportPerson) -> None:
+    doc.heading(p.full_name, size=12)
+    placed = [
+        *([("Employee number", p.employee_number)] if p.employee_number else []),
+        *([("Department", p.department)] if p.department else []),
+        *([("Site", p.site)] if p.site else []),
+        ("Credentialed", _yes(p.credentialed)),
+        *([] if p.active else [("Staff", "deactivated")]),
+    ]
+    doc.facts(placed)
+    doc.grid(
+        ("Credential", "Status", "Earned", "Registry id"),
+        [
+            (
+                " ".join([c.body, c.code, *(["+".join(c.specialties)] if c.specialties else [])]),
+                vocabulary.CREDENTIAL_STATUSES[c.status],
+                day_text(c.earned_on),
+                c.registry_id or "not recorded",
             )
-            if part
+            for c in p.credentials
+        ]
+        or [("no credential recorded", "", "", "")],
+        widths=(5, 2, 2.5, 3),
+    )
+    doc.grid(
+        ("Body", "Standing", "What it means"),
+        [(s.body, STATUS_TEXT[s.status].label, s.sentence) for s in p.standings]
+        or [("none", "", "")],
+        widths=(1.5, 3, 9),
+    )
+    for body in dict.fromkeys(o.body for o in p.obligations):
+        cycles = [o for o in p.obligations if o.body == body]
+        doc.grid(
+            (
+                f"{body} cycle",
+                "Deadline",
+                "Required",
+                "Counted",
+                "Waived",
+                "Still needed",
+                "Status",
+            ),
+            [
+                (
+                    f"{o.period.capitalize()}: {day_text(o.window_start)} to"
+                    f" {day_text(o.window_end)}",
+                    day_text(o.deadline),
+                    credits_text(o.required),
+                    credits_text(o.counted),
+                    credits_text(o.waived),
+                    credits_text(o.shortfall),
+                    STATUS_TEXT[o.status].label
+                    + (" (unconfirmed rule)" if o.unconfirmed_rule else ""),
+                )
+                for o in cycles
+            ],
+            widths=(5, 2.3, 1.7, 1.7, 1.6, 1.9, 3),
+            numeric=frozenset({2, 3, 4, 5}),
         )
-        doc.text(f"{p.full_name}{f' ({placed})' if placed else ''}", size=11)
-        doc.text(f"Credentialed: {_yes(p.credentialed)}")
-        for c in p.credentials:
-            doc.text(f"- {credential_text(c)}")
-        if not p.credentials:
-            doc.text("- no credential recorded")
-        for s in p.standings:
-            doc.text(f"{s.body}: {STATUS_TEXT[s.status].label}. {s.sentence}")
-        for o in p.obligations:
-            flag = " (unconfirmed rule)" if o.unconfirmed_rule else ""
-            doc.text(
-                f"{o.body} {o.period} cycle {o.window_start} to {o.window_end}, deadline"
-                f" {o.deadline}: required {o.required}, counted {o.counted}, waived {o.waived},"
-                f" short {o.shortfall}; {STATUS_TEXT[o.status].label.lower()}{flag}"
-            )
-        doc.text(
-            "Credits completed: "
-            + "; ".join(
-                f"{y.year}: {y.completed} ({y.verified} verified)" for y in p.credits_by_year
-            )
-        )
-    return bytes(doc.pdf.output())
+    years = p.credits_by_year
+    completed = [y.completed for y in years]
+    verified = [y.verified for y in years]
+    doc.grid(
+        ("Credits completed", *(str(y.year) for y in years), "Total"),
+        [
+            (label, *map(credits_text, amounts), credits_text(sum(amounts, Decimal(0))))
+            for label, amounts in (("All", completed), ("Verified", verified))
+        ],
+        widths=(3, *(1.5 for _ in years), 1.5),
+        numeric=frozenset(range(1, len(years) + 2)),
+    )

@@ -13,6 +13,7 @@ import msgspec
 from domain.audits.reports import ReportFormat
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.audit.queries import member_emails
+from services.core.documents import file_name
 from services.core.policy import require_role
 from services.core.reports import compliance as reports
 from services.core.reports.compliance import ComplianceReport, ReportSelection
@@ -95,5 +96,8 @@ async def export_compliance_report(uow: UnitOfWork, command: ReportExport) -> Re
         email = (await member_emails(uow.tx, [user_id])).get(str(user_id), str(user_id))
         content = reports.to_pdf(report, generated_by=email)
     return ReportFile(
-        content=content, filename=f"compliance-report-{selection.as_of}.{command.format}"
+        content=content,
+        filename=file_name(
+            "compliance-report", report.organisation, selection.as_of, command.format
+        ),
     )

@@ -23,6 +23,7 @@ from domain.compliance.standing import Standing
 from domain.compliance.status import Status
 from domain.people.credentials import Body
 from domain.people.person import Person
+from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.people.queries import PersonStanding, standings_on
 
@@ -173,6 +174,57 @@ async def staff_page(
         items=page,
         next_cursor=encode_cursor(page[-1].full_name, page[-1].person_id) if more else None,
     )
+
+
+EXPORT_COLUMNS = (
+    "full_name",
+    "employee_number",
+    "email",
+    "department",
+    "site",
+    "active",
+    "credentials",
+    "body",
+    "period",
+    "deadline",
+    "status",
+    "shortfall",
+)
+_EXPORT_CHUNK = 200
+
+
+async def staff_csv(tx: Tx, selected: StaffFilter, *, today: date) -> str:
+    """Everyone ``staff_page`` lists for ``selected``, by name, as CSV (``EXPORT_COLUMNS``): one
+    row per person and obligation (a person without any: one row), written by
+    ``csv_export.csv_text``."""
+    rows: list[dict[str, Cell]] = []
+    cursor: str | None = None
+    while True:
+        found = await staff_page(tx, selected, today=today, limit=_EXPORT_CHUNK, cursor=cursor)
+        for member in found.items:
+            common: dict[str, Cell] = {
+                "full_name": member.full_name,
+                "employee_number": member.employee_number,
+                "email": member.email,
+                "department": member.department,
+                "site": member.site,
+                "active": "yes" if member.active else "no",
+                "credentials": "; ".join(member.credentials),
+            }
+            rows += [
+                {
+                    **common,
+                    "body": o.body,
+                    "period": o.period,
+                    "deadline": o.deadline,
+                    "status": o.status,
+                    "shortfall": o.shortfall,
+                }
+                for o in member.obligations
+            ] or [common]
+        if found.next_cursor is None:
+            return csv_text(EXPORT_COLUMNS, rows)
+        cursor = found.next_cursor
 
 
 async def seats(tx: Tx) -> Seats:

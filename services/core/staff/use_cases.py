@@ -98,6 +98,24 @@ async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
     )
 
 
+class ExportStaff(msgspec.Struct, frozen=True, kw_only=True):
+    selected: StaffFilter
+    as_of: date | None = None
+
+
+class StaffExport(msgspec.Struct, frozen=True, kw_only=True):
+    filename: str
+    content: bytes
+
+
+async def export_staff(uow: UnitOfWork, command: ExportStaff) -> StaffExport:
+    """Everyone the filtered staff list shows, with their obligations, as one CSV file."""
+    require_role(uow.actor, *READERS)
+    today = command.as_of or uow.today()
+    content = await staff_queries.staff_csv(uow.tx, command.selected, today=today)
+    return StaffExport(filename=f"staff-{today}.csv", content=content.encode())
+
+
 async def staff_placements(uow: UnitOfWork, _: None) -> Placements:
     """The departments and sites staff are placed in (the list's filter choices)."""
     require_role(uow.actor, *READERS)

@@ -1,4 +1,5 @@
-"""Words people read for the domain's codes: bodies, credit types, topics, statuses, reasons.
+"""Words people read for the domain's codes: bodies, credit types, topics, statuses, reasons, in
+the portal, the documents (transcripts, reports) and the audit bundle alike.
 
 Every code of each vocabulary has a label (a unit test holds them to the domain's ``Literal``s),
 so a new code shows up as a failing test rather than as a raw code on a page.
