@@ -71,15 +71,35 @@ def migrate(settings: Settings) -> None:
 
 
 @main.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="API processes sharing the port (each builds the app from CMELEDGER_* settings).",
+)
 @click.pass_obj
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, workers: int) -> None:
     """Serve the API on CMELEDGER_HOST:CMELEDGER_PORT."""
     import uvicorn
 
     from services.api.app import create_app
 
-    serve_metrics(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    if workers == 1:
+        serve_metrics(settings)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    else:
+        # Worker processes each have their own metrics registry and one port cannot serve them
+        # all: in production each API process runs alone in its container (metrics included);
+        # several workers on one port are for one host without metrics (benchmarks, small sites).
+        uvicorn.run(
+            "services.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+        )
 
 
 @main.command("verify-chain")

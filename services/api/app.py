@@ -55,7 +55,7 @@ from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
-from services.core.settings import Settings
+from services.core.settings import Settings, load_settings
 from services.core.tracing import build_tracer_provider
 
 REQUEST_METRICS = PrometheusConfig(
@@ -219,7 +219,7 @@ def create_app(
             *([] if tracer_provider is None else [SpanByRoute()]),
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
-            *rate_limits(settings),
+            *rate_limits(settings, db),
             csrf,
             IdempotencyMiddleware(),
         ],
@@ -253,3 +253,9 @@ def create_app(
     document_problems(app.openapi_schema)
     document_idempotency_key(app.openapi_schema)
     return app
+
+
+def app_from_environment() -> Litestar:
+    """The app of one API worker process (``cmeledger serve --workers N``): settings from the
+    ``CMELEDGER_*`` environment, as the parent process read them."""
+    return create_app(load_settings())

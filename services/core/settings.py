@@ -51,6 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
     broker_queue: str = "cmeledger"
+    # "quorum" on a RabbitMQ cluster (replicated queues); "classic" on a single node. A queue
+    # keeps the type it was first declared with.
+    broker_queue_type: Literal["classic", "quorum"] = "classic"
     host: str = "127.0.0.1"
     port: int = 8000
     # Prometheus metrics of this process on their own port, never routed publicly (only the
@@ -64,6 +67,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 30_000
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode
+    # (a server connection serves many clients, so named statements must not outlive a
+    # transaction).
+    db_statement_cache_size: int = 100
     # Signs CSRF tokens. Must be set (32+ characters) in production.
     secret_key: str = DEVELOPMENT_SECRET
     # Secure cookies (HTTPS only); defaults to on in production, off for local http.
@@ -204,6 +211,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")
+    if settings.db_statement_cache_size < 0:
+        raise SettingsError(f"{env_name('db_statement_cache_size')}: must be 0 or more")
     for field in ("rate_limit_per_user_per_minute", "rate_limit_per_tenant_per_minute"):
         if getattr(settings, field) < 1:
             raise SettingsError(f"{env_name(field)}: must be at least 1 request per minute")

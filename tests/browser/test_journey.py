@@ -28,7 +28,7 @@ from services.worker.broker import build_broker
 from tests.broker_support import delete_queue
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
 from tests.conftest import ROOT, settings_env
-from tests.verification_support import certificate_sample
+from tests.verification_support import certificate_sample, cycle_birth_month
 
 pytestmark = pytest.mark.e2e
 
@@ -136,7 +136,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     browse.check()
     roster = (
         "employee_number,email,full_name,department,site,birth_month,registry_ids,credentials\n"
-        f"H-1,{employee_email},{name},Breast Imaging,Harbour,4,,ARRT:R:2019-06-01\n"
+        f"H-1,{employee_email},{name},Breast Imaging,Harbour,{cycle_birth_month()},,"
+        "ARRT:R:2019-06-01\n"
         "H-2,,Lena Ortiz,Vascular,Harbour,,,ARDMS:RVT:2021-04-01:VT\n"
         "H-3,,Omar Haddad,Echo,Bayside,,,CCI:RCS:2020-09-01\n"
     )

@@ -120,7 +120,7 @@ async def test_a_genuine_certificate_is_verified_and_its_credit_with_it(
     assert await credit_verification(database, tenant, uploaded) == "verified"
 
 
-async def test_a_certificate_made_out_to_someone_else_needs_review_with_the_reason(
+async def test_a_certificate_made_out_to_someone_else_is_rejected_with_the_reason(
     database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
@@ -128,9 +128,10 @@ async def test_a_certificate_made_out_to_someone_else_needs_review_with_the_reas
     await drain(purged, queue)
 
     certificate = await stored(database, tenant, uploaded.certificate_id)
-    assert certificate.status == "needs_review"
-    [mismatch] = [r for r in certificate.reasons if r.code == "name_mismatch"]
-    assert await credit_verification(database, tenant, uploaded) == "needs_review"
+    assert certificate.status == "rejected"
+    [mismatch] = [r for r in certificate.reasons if r.code == "made_out_to_another"]
+    assert mismatch.evidence == certificate_sample(forgery="wrong_name").truth.participant_name
+    assert await credit_verification(database, tenant, uploaded) == "rejected"
     async with database.transaction(tenant) as tx:
         history = await store.read_stream(tx, credit_stream(uploaded.credit_id))
     assert mismatch.message in history[-1].data["note"]
@@ -237,7 +238,9 @@ async def test_a_job_whose_person_or_file_is_missing_fails_permanently(
 async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
 ) -> None:
-    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
+    tenant, uploaded = await uploaded_in_new_tenant(
+        database, store, blob_dir, forgery="altered_credits"
+    )
     files = FilesystemBlobStore(blob_dir)
     async with database.transaction(tenant) as tx:
         await verify_certificate(

@@ -147,7 +147,7 @@ PAIRS: list[tuple[type[Any], Any]] = [
 
 
 @pytest.mark.parametrize(("view", "schema"), PAIRS, ids=[s.__name__ for _, s in PAIRS])
-@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_response_encodes_as_the_struct_it_is_made_from(
     view: type[Any], schema: type[Any], data: st.DataObject

@@ -161,13 +161,24 @@ def _review_command(
 
 
 def corrected(edited: ExtractedFields, recorded: ExtractedFields | None) -> ExtractedFields | None:
-    """``edited`` when it corrects ``recorded``, else None (the order in which credit types
-    are listed is no correction)."""
+    """``edited`` when it corrects ``recorded``, else None (neither the order in which credit
+    types are listed nor the words each field was read from, which a form does not show, is a
+    correction). A correction keeps the words of the fields it leaves as they were read."""
+    before = recorded or ExtractedFields()
 
-    def sort(fields: ExtractedFields) -> ExtractedFields:
-        return msgspec.structs.replace(fields, credit_types=tuple(sorted(fields.credit_types)))
+    def plain(fields: ExtractedFields) -> ExtractedFields:
+        return msgspec.structs.replace(
+            fields, credit_types=tuple(sorted(fields.credit_types)), evidence={}
+        )
 
-    return None if sort(edited) == sort(recorded or ExtractedFields()) else edited
+    if plain(edited) == plain(before):
+        return None
+    kept = {
+        name: words
+        for name, words in before.evidence.items()
+        if getattr(edited, name, None) == getattr(before, name, None)
+    }
+    return msgspec.structs.replace(edited, evidence=kept)
 
 
 async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> ReviewItem:
