@@ -52,6 +52,7 @@ from services.api.portal import portal_routes, template_config
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.application import Application
+from services.core.certificates.drafts import Readings
 from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
@@ -245,6 +246,7 @@ def create_app(
                 "settings": settings,
                 "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
+                "readings": Readings(settings.verification_read_limit_s),
             }
         ),
         on_shutdown=[close_database, flush_traces],
