@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.api.portal.vocabulary import CREDIT_TYPES
+from domain.vocabulary import CREDIT_TYPES
 from services.core.settings import Settings
 from tests.browser.conftest import Api, Browse
 from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir, relay_and_worker

@@ -24,6 +24,7 @@ from litestar.response import Response
 from domain.compliance.evaluation import Obligation as DomainObligation
 from domain.credits.credit import Credit as DomainCredit
 from domain.credits.providers import ProviderEntry as DomainProviderEntry
+from domain.credits.verification import ExtractedFields as DomainExtractedFields
 from domain.people.person import Person as DomainPerson
 from services.api.app import create_app
 from services.api.schemas import from_view
@@ -129,6 +130,10 @@ def _instances(struct: type[Any]) -> st.SearchStrategy[Any]:
     default factories through as values)."""
     fields = msgspec.structs.fields(struct)
     return st.builds(struct, **{field.name: st.from_type(field.type) for field in fields})
+
+
+# Nested structs are drawn by ``from_type`` too: those with default factories need the same care.
+st.register_type_strategy(DomainExtractedFields, _instances(DomainExtractedFields))
 
 
 def _encoded(value: Any) -> bytes:

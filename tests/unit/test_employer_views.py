@@ -328,9 +328,9 @@ def test_the_pdf_names_the_selection_the_ledger_position_and_every_person() -> N
     assert "Sam Reyes" in text
     assert "unconfirmed rule" in text
     assert "no credential recorded" in text
-    assert "ARDMS: At risk. 17.5 credits still to earn in 35 days" in text
+    assert "Body Standing What it means ARDMS At risk 17.5 credits still to earn in 35 days" in text
     assert "People by standing" in text
-    assert "1 at risk" in text
+    assert "Standing People At risk 1" in text
     assert selection_text(
         ReportSelection(as_of=date(2026, 1, 1), activity="all", status="in_grace")
     ) == ("all staff, standing: in grace period")

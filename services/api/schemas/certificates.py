@@ -18,10 +18,12 @@ from services.core.reviews.queue import ReviewPerson
 
 
 class ReviewReason(msgspec.Struct, frozen=True, kw_only=True):
-    """Why a certificate needs a person's eyes: a stable code and a sentence for people."""
+    """Why a certificate needs a person's eyes: a stable code, a sentence for people and the
+    words on the certificate (or what was seen on it) that caused it."""
 
     code: ReasonCode
     message: str
+    evidence: str = ""
 
 
 class ExtractedFields(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,6 +43,8 @@ class ExtractedFields(msgspec.Struct, frozen=True, kw_only=True):
     certificate_number: str | None = None
     approval_number: str | None = None
     """An approver's file or reference number, e.g. the SDMS file number [A32]."""
+    evidence: dict[str, str] = msgspec.field(default_factory=dict)
+    """Per field found, the line of the certificate it was read from."""
 
 
 class ProviderMatch(msgspec.Struct, frozen=True, kw_only=True):
