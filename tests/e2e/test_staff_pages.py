@@ -34,8 +34,16 @@ async def test_a_person_is_deactivated_and_reactivated_from_their_page(org: Org)
     assert is_page(blank)
     assert (await profile(org.owner, person_id))["active"] is True
 
+    asked = await org.owner.post(f"{page}/deactivation", data={"reason": "left the practice"})
+    assert asked.status_code == 200, asked.text
+    assert "Yes, deactivate" in asked.text
+    assert 'name="reason" value="left the practice"' in asked.text
+    assert (await profile(org.owner, person_id))["active"] is True
+
     gone = await org.owner.post(
-        f"{page}/deactivation", data={"reason": "left the practice"}, follow_redirects=False
+        f"{page}/deactivation",
+        data={"reason": "left the practice", "confirmed": "yes"},
+        follow_redirects=False,
     )
     assert gone.status_code == 303, gone.text
     assert gone.headers["location"].startswith(page)
@@ -58,7 +66,9 @@ async def test_refusals_are_pages_that_change_nothing(org: Org) -> None:
     admin, _ = await org.member("admin")
     auditor, _ = await org.member("auditor")
 
-    refused = await admin.post(f"/staff/{owner_id}/deactivation", data={"reason": "coup"})
+    refused = await admin.post(
+        f"/staff/{owner_id}/deactivation", data={"reason": "coup", "confirmed": "yes"}
+    )
     assert refused.status_code == 422, refused.text
     assert is_page(refused)
     assert "There is a problem" in refused.text

@@ -26,6 +26,7 @@ from services.api.portal.pages import (
     SECURITY_HEADERS,
     STATIC,
     template_config,
+    unknown_page,
 )
 from services.api.portal.profile import ProfilePages
 from services.api.portal.transcripts import TranscriptPage
@@ -51,6 +52,7 @@ def portal_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:
             ProfilePages,
             TranscriptPage,
             *EMPLOYER_PAGES,
+            unknown_page,
         ],
         include_in_schema=False,
         request_class=HTMXRequest,

@@ -27,7 +27,7 @@ from domain.shared.errors import DomainError
 from services.api.auth import requires_role
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal, see_other
+from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
@@ -204,8 +204,21 @@ class AccessPages(Controller):
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
-        """End the auditor's access now; their reads stay in the history."""
-        form = Form("change")
+        """End the auditor's access now, once confirmed; their reads stay in the history."""
+        form = await read_form(request, "change")
+        auditor = await use_cases.run(organisation.member, user_id)
+        asked = await confirm_first(
+            request,
+            form,
+            title=f"End the access of {auditor.email}?",
+            consequence=f"{auditor.email} can no longer read this organisation's records from"
+            " now on; their sessions and API tokens here end. What they read stays in the"
+            " history. You can open their access again later.",
+            button="Yes, end access now",
+            back="/access",
+        )
+        if asked is not None:
+            return asked
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
         return await self._page(

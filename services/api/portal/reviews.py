@@ -29,7 +29,7 @@ from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal, see_other
+from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
@@ -213,6 +213,19 @@ class ReviewPages(Controller):
         decision = form.choice("decision", "decision", DECISIONS)
         reason = form.text("reason", "reason", required=False, max_length=1000)
         fields = typed_fields(form)
+        if form.ok and decision == "reject" and reason:
+            asked = await confirm_first(
+                request,
+                form,
+                title="Reject this certificate?",
+                consequence="The credit it proves stops counting toward the person's standing,"
+                " and the person sees your reason. You can change the decision later, with a"
+                " reason.",
+                button="Yes, reject",
+                back=f"/reviews/{certificate_id}",
+            )
+            if asked is not None:
+                return asked
         if form.ok and decision is not None:
             command = DecideCertificate(
                 certificate_id=certificate_id,
