@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import pass_context
 from litestar import Request, route
@@ -159,13 +159,53 @@ def day_filter(context: Mapping[str, Any], value: date, time: bool = False) -> s
     )
 
 
+LIST_PAGE = 10
+"""Items of a long list on one page (``paged``)."""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[Any]
+    number: int
+    pages: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@pass_context
+def paged(
+    context: Mapping[str, Any], items: list[Any], key: str, per_page: int = LIST_PAGE
+) -> ListPage:
+    """One page of a long list already in the page (a person's credits ...), the page number
+    read from the query parameter ``key``; the links keep the other parameters and land on
+    ``#key``."""
+    request: Request[Any, Any, Any] = context["request"]
+    pages = max(1, -(-len(items) // per_page))
+    try:
+        number = min(max(1, int(request.query_params.get(key, "1"))), pages)
+    except ValueError:
+        number = 1
+
+    def link(to: int) -> str:
+        query = {**dict(request.query_params), key: str(to)}
+        return f"{request.url.path}?{urlencode(query)}#{key}"
+
+    return ListPage(
+        items=items[(number - 1) * per_page : number * per_page],
+        number=number,
+        pages=pages,
+        previous_url=link(number - 1) if number > 1 else None,
+        next_url=link(number + 1) if number < pages else None,
+    )
+
+
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     """Jinja2 over ``templates/`` (autoescaped), with the portal's filters and vocabularies."""
 
     def prepare(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.filters.update(day=day_filter, credits=credits_text)
-        env.globals.update(labels=vocabulary, home=HOME, one_time_key=one_time_key)
+        env.globals.update(labels=vocabulary, home=HOME, one_time_key=one_time_key, paged=paged)
         env.trim_blocks = env.lstrip_blocks = True
 
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=prepare)
