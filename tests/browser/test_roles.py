@@ -83,10 +83,11 @@ def pages_of(role: str, lab: Lab) -> dict[str, str]:
         "audit": "/audit",
     }
     own = {path.strip("/").replace("/", "-"): path for path in MY_RECORD}
+    own["glossary"] = "/glossary"
     if role == "employee":
         return own
     if role == "auditor":
-        return {**organisation, "chain": "/audit/chain"}
+        return {**organisation, "chain": "/audit/chain", "glossary": "/glossary"}
     return {**organisation, "access": "/access", "settings": "/settings", **own}
 
 

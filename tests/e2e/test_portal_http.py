@@ -3,6 +3,7 @@ pages that change nothing, role checks, headers, and the API left as it was."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import uuid4
 
@@ -244,3 +245,24 @@ async def test_ending_an_auditors_access_asks_first_and_works_without_a_script(o
     ended = await org.owner.post(end, data={"confirmed": "yes"}, follow_redirects=False)
     assert ended.status_code == 303, ended.text
     assert (await auditor.get("/audit", follow_redirects=False)).status_code in {303, 403}
+
+
+async def test_the_glossary_explains_each_term_without_source_ids_and_cards_link_to_it(
+    org: Org, migrated: Settings
+) -> None:
+    async with connected_client(migrated) as anonymous:
+        glossary = await anonymous.get("/glossary")
+    assert glossary.status_code == 200
+    for term in ("CME period", "Biennium", "Grace period", "CE probation", "CQR", "CME Bank"):
+        assert term in glossary.text, term
+    assert not re.search(r"\[[A-Z]\d+\]|\b[ARCO]\d{1,2}\b", glossary.text)
+    employee, me = await org.member("employee")
+    await own_record(employee, me)
+    held = await employee.post(
+        f"/api/v1/people/{me['user_id']}/credentials",
+        json={"body": "ARDMS", "code": "RVT", "earned_on": "2024-03-15"},
+    )
+    assert held.status_code == 201, held.text
+    dashboard = await employee.get("/dashboard")
+    assert "<summary>What is CME period?</summary>" in dashboard.text
+    assert 'href="/glossary#cme-period"' in dashboard.text

@@ -40,7 +40,7 @@ from domain.shared.errors import DomainError
 from services.api.auth import Principal, retrieve_principal
 from services.api.errors import http_to_problem, to_problem
 from services.api.idempotency import one_time_key
-from services.api.portal import vocabulary
+from services.api.portal import terms, vocabulary
 from services.api.portal.forms import Form
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
@@ -205,7 +205,14 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     def prepare(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.filters.update(day=day_filter, credits=credits_text)
-        env.globals.update(labels=vocabulary, home=HOME, one_time_key=one_time_key, paged=paged)
+        env.globals.update(
+            labels=vocabulary,
+            home=HOME,
+            one_time_key=one_time_key,
+            paged=paged,
+            glossary=terms.BY_KEY,
+            cycle_terms=terms.CYCLE_TERM,
+        )
         env.trim_blocks = env.lstrip_blocks = True
 
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=prepare)
