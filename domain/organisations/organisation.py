@@ -63,6 +63,8 @@ class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     slug: str
     members: dict[UUID, Member] = msgspec.field(default_factory=dict)
     invitations: dict[UUID, Invitation] = msgspec.field(default_factory=dict)
+    time_zone: str = "UTC"
+    """The IANA time zone the organisation's pages show times in (``TimeZoneChosen``)."""
 
     def member_by_email(self, email: str) -> Member | None:
         return next((m for m in self.members.values() if same_email(m.email, email)), None)
@@ -134,6 +136,12 @@ class AuditorAccessChanged(
     access_until: datetime
 
 
+class TimeZoneChosen(Event, frozen=True, kw_only=True, tag="organisations.TimeZoneChosen"):
+    """The time zone the organisation's pages show times in, from now on (an IANA name)."""
+
+    time_zone: str
+
+
 ORGANISATION_EVENTS: list[type[Event]] = [
     OrganisationOpened,
     MemberAdded,
@@ -143,6 +151,7 @@ ORGANISATION_EVENTS: list[type[Event]] = [
     InvitationAccepted,
     InvitationRevoked,
     AuditorAccessChanged,
+    TimeZoneChosen,
 ]
 
 
@@ -185,6 +194,11 @@ class ChangeAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
     by_role: Role
 
 
+class ChooseTimeZone(msgspec.Struct, frozen=True, kw_only=True):
+    time_zone: str
+    by_role: Role
+
+
 class AcceptInvitation(msgspec.Struct, frozen=True, kw_only=True):
     invitation_id: UUID
     user_id: UUID
@@ -213,6 +227,10 @@ class OrganisationAlreadyOpened(OrganisationRefused):
 
 class OrganisationNotOpened(OrganisationRefused):
     code = "organisation_not_found"
+
+
+class UnknownTimeZone(OrganisationRefused):
+    code = "unknown_time_zone"
 
 
 class RoleNotAllowed(OrganisationRefused):
@@ -470,6 +488,24 @@ def _invitation(organisation: Organisation, invitation_id: UUID) -> Invitation:
         raise InvitationNotFound("no such invitation in this organisation") from None
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
+
+
+def decide_choose_time_zone(
+    state: Organisation | None, command: ChooseTimeZone, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    """Owners and admins choose the time zone (an IANA name, checked against the zone database
+    by the caller); choosing the one in force is no event."""
+    organisation = _opened(state)
+    if command.by_role not in ("owner", "admin"):
+        raise RoleNotAllowed("only an owner or an admin chooses the time zone")
+    if len(command.time_zone) > 64 or not _ZONE_NAME.fullmatch(command.time_zone):
+        raise UnknownTimeZone(f"{command.time_zone[:64]!r} is not a time zone name")
+    if command.time_zone == organisation.time_zone:
+        return []
+    return [TimeZoneChosen(time_zone=command.time_zone)]
+
+
 def _opened(state: Organisation | None) -> Organisation:
     if state is None:
         raise OrganisationNotOpened("no such organisation")
@@ -497,6 +533,8 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], role=role)
             return _with_member(organisation, member)
+        case TimeZoneChosen(time_zone=zone):
+            return msgspec.structs.replace(_opened(state), time_zone=zone)
         case AuditorAccessChanged(user_id=user_id, access_until=until):
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], access_until=until)

@@ -266,3 +266,23 @@ async def test_the_glossary_explains_each_term_without_source_ids_and_cards_link
     dashboard = await employee.get("/dashboard")
     assert "<summary>What is CME period?</summary>" in dashboard.text
     assert 'href="/glossary#cme-period"' in dashboard.text
+
+
+async def test_times_are_shown_in_the_organisations_time_zone_once_chosen(org: Org) -> None:
+    before = (await org.owner.get("/audit/chain")).text
+    assert re.search(r"Checked \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC\.", before)
+    refused = await org.owner.post("/settings/time-zone", data={"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert "is not a time zone name" in refused.text
+    chosen = await org.owner.post(
+        "/settings/time-zone", data={"time_zone": "America/Chicago"}, follow_redirects=False
+    )
+    assert chosen.status_code == 303, chosen.text
+    after = (await org.owner.get("/audit/chain")).text
+    assert re.search(r"Checked \d{1,2} \w{3} \d{4}, \d\d:\d\d C[SD]T\.", after)
+    settings = (await org.owner.get("/settings")).text
+    assert 'value="America/Chicago"' in settings
+    employee, _ = await org.member("employee")
+    assert (
+        await employee.post("/settings/time-zone", data={"time_zone": "UTC"})
+    ).status_code == 403

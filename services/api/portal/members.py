@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import available_timezones
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -43,6 +44,7 @@ from services.core.organisation.use_cases import (
     GiveRole,
     Invite,
     SetAuditorAccess,
+    SetTimeZone,
 )
 
 OWNERS = requires_role("owner")
@@ -241,6 +243,10 @@ async def _change_access(
     return True
 
 
+TIME_ZONES = sorted(available_timezones())
+"""The names a time zone may be chosen from (the zone database's)."""
+
+
 class SettingsPages(Controller):
     path = "/settings"
     include_in_schema = False
@@ -258,6 +264,7 @@ class SettingsPages(Controller):
         request: Request[Any, Any, Any],
         use_cases: UseCases,
         *,
+        zone_form: Form | None = None,
         form: Form | None = None,
         changed: UUID | None = None,
         status: int = 200,
@@ -267,6 +274,8 @@ class SettingsPages(Controller):
             request,
             "organisation/settings.html",
             organisation=found,
+            zone_form=zone_form or Form("zone", {"time_zone": found.time_zone}),
+            zones=TIME_ZONES,
             members=sorted(
                 (m for m in found.members.values() if m.role != "auditor"),
                 key=lambda m: (m.role != "owner", m.role != "admin", m.email),
@@ -278,6 +287,22 @@ class SettingsPages(Controller):
             changed=changed,
             status=status,
         )
+
+    @post("/time-zone")
+    async def choose_time_zone(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
+        """Choose the time zone the organisation's pages show times in."""
+        form = await read_form(request, "zone")
+        zone = form.text("time_zone", "time zone", max_length=64)
+        if form.ok:
+            try:
+                await use_cases.run(organisation.choose_time_zone, SetTimeZone(time_zone=zone))
+            except DomainError as exc:
+                form.refuse(exc, "time_zone")
+            else:
+                return see_other(request, "/settings", notice="saved")
+        return await self._page(request, use_cases, zone_form=form, status=422)
 
     @post("/members/{user_id:uuid}/role", guards=[OWNERS])
     async def change_role(

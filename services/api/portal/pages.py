@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from litestar import Request, route
@@ -267,8 +268,12 @@ async def page(
     """Render ``template`` inside the layout, or only ``partial`` for an HTMX request."""
     layout = _layout(request)
     me = layout["me"]
-    if me is not None and not (partial and is_htmx(request)):
-        layout["organisations"] = await memberships_of_user(request.app.state.database, me.user_id)
+    if me is not None:
+        memberships = await memberships_of_user(request.app.state.database, me.user_id)
+        if not (partial and is_htmx(request)):
+            layout["organisations"] = memberships
+        zones = [m.time_zone for m in memberships if m.tenant_id == me.tenant_id]
+        layout["time_zone"] = ZoneInfo(zones[0] if zones else "UTC")
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
 

@@ -22,6 +22,7 @@ from domain.organisations.organisation import (
     AlreadyInvited,
     ChangeAuditorAccess,
     ChangeMemberRole,
+    ChooseTimeZone,
     InvitationNotFound,
     InviteMember,
     MemberAdded,
@@ -36,6 +37,7 @@ from domain.organisations.organisation import (
     decide_accept_invitation,
     decide_change_auditor_access,
     decide_change_member_role,
+    decide_choose_time_zone,
     decide_invite_member,
     decide_open_organisation,
     decide_remove_member,
@@ -62,6 +64,7 @@ OrganisationCommand = (
     | RevokeInvitation
     | ChangeMemberRole
     | ChangeAuditorAccess
+    | ChooseTimeZone
     | RemoveMember
 )
 
@@ -71,6 +74,7 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
     RevokeInvitation: decide_revoke_invitation,
     ChangeMemberRole: decide_change_member_role,
     ChangeAuditorAccess: decide_change_auditor_access,
+    ChooseTimeZone: decide_choose_time_zone,
     RemoveMember: decide_remove_member,
 }
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
+from zoneinfo import available_timezones
 
 import msgspec
 
 from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
+    ChooseTimeZone,
     Member,
     Organisation,
     RemoveMember,
     RevokeInvitation,
     Role,
+    UnknownTimeZone,
 )
 from services.core.application import Actor, NotFound, UnitOfWork
 from services.core.organisation import handlers as org
@@ -163,6 +166,26 @@ async def change_auditor_access(uow: UnitOfWork, command: SetAuditorAccess) -> N
             access_until=command.access_until or uow.now(),
             by_role=deciding_role(uow.actor),
         ),
+        uow.metadata,
+        command_id=uow.next_command_id(),
+    )
+
+
+class SetTimeZone(msgspec.Struct, frozen=True, kw_only=True):
+    time_zone: str
+
+
+async def choose_time_zone(uow: UnitOfWork, command: SetTimeZone) -> None:
+    """Choose the time zone the organisation's pages show times in (owners and admins); a
+    name the zone database does not know is refused."""
+    require_role(uow.actor, *MANAGERS)
+    zone = command.time_zone.strip()
+    if zone not in available_timezones():
+        raise UnknownTimeZone(f"{zone[:64]!r} is not a time zone name, like America/Chicago")
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor)),
         uow.metadata,
         command_id=uow.next_command_id(),
     )
