@@ -392,6 +392,7 @@ def test_a_phone_shows_every_page_without_sideways_scrolling(browse: Browse, api
     browse.shot("record-credit-phone")
     for path in ("/credits", "/profile", "/transcripts"):
         browse.goto(path)
+    page.get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name="Credits", exact=True).click()
     page.get_by_role("link", name=str(CREDIT["title"])).click()
     browse.shot("credit-phone")
