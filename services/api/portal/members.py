@@ -209,15 +209,14 @@ class AccessPages(Controller):
         """End the auditor's access now, once confirmed; their reads stay in the history."""
         form = await read_form(request, "change")
         auditor = await use_cases.run(organisation.member, user_id)
+        title, consequence = f"End the access of {auditor.email}?", ENDING_ACCESS
         asked = await confirm_first(
             request,
             form,
-            title=f"End the access of {auditor.email}?",
-            consequence=f"{auditor.email} can no longer read this organisation's records from"
-            " now on; their sessions and API tokens here end. What they read stays in the"
-            " history. You can open their access again later.",
-            button="Yes, end access now",
-            back="/access",
+            title,
+            consequence.format(auditor.email),
+            "Yes, end access now",
+            "/access",
         )
         if asked is not None:
             return asked
@@ -226,6 +225,13 @@ class AccessPages(Controller):
         return await self._page(
             request, state, use_cases, grant_form(), change=form, changed=user_id, status=422
         )
+
+
+ENDING_ACCESS = (
+    "{} can no longer read this organisation's records from now on; their sessions and API"
+    " tokens here end. What they read stays in the history. You can open their access again"
+    " later."
+)
 
 
 async def _change_access(

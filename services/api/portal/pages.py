@@ -285,7 +285,6 @@ CONFIRM_FIELD = "confirmed"
 async def confirm_first(
     request: Request[Any, Any, Any],
     form: Form,
-    *,
     title: str,
     consequence: str,
     button: str,

@@ -56,6 +56,10 @@ TEXT_FIELDS = (
     ("approval_number", "Approval or file number"),
 )
 """The free-text fields read off a certificate, with their labels."""
+REJECTING = (
+    "The credit it proves stops counting toward the person's standing, and the person sees"
+    " your reason. You can change the decision later, with a reason."
+)
 FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ancestors 'self'")]
 """The file (a PDF or an image, checked by content at upload) may be shown in a frame of the
 review page, which the pages' own policy forbids; the browser's PDF viewer needs no more."""
@@ -214,15 +218,9 @@ class ReviewPages(Controller):
         reason = form.text("reason", "reason", required=False, max_length=1000)
         fields = typed_fields(form)
         if form.ok and decision == "reject" and reason:
+            back = f"/reviews/{certificate_id}"
             asked = await confirm_first(
-                request,
-                form,
-                title="Reject this certificate?",
-                consequence="The credit it proves stops counting toward the person's standing,"
-                " and the person sees your reason. You can change the decision later, with a"
-                " reason.",
-                button="Yes, reject",
-                back=f"/reviews/{certificate_id}",
+                request, form, "Reject this certificate?", REJECTING, "Yes, reject", back
             )
             if asked is not None:
                 return asked

@@ -115,6 +115,12 @@ def invitation_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/accept-invitation?token={token}"
 
 
+DEACTIVATING = (
+    "{} leaves the staff lists, counts and seats; any account they have loses access to this"
+    " organisation at once. Their history stays, and you can reactivate them later."
+)
+
+
 def invite_form_values(person_email: str | None) -> Form:
     return Form("invite", {"role": "employee", "email": person_email or ""})
 
@@ -276,16 +282,11 @@ class StaffPages(Controller):
         form = await read_form(request, "change")
         reason = form.text("reason", "reason", max_length=500)
         if form.ok and confirm:
-            found = await use_cases.run(staff.staff_record, person_id)
+            name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
+            back = f"/staff/{person_id}#activity"
+            consequence = DEACTIVATING.format(name)
             asked = await confirm_first(
-                request,
-                form,
-                title=f"Deactivate {found.person.full_name}?",
-                consequence=f"{found.person.full_name} leaves the staff lists, counts and seats;"
-                " any account they have loses access to this organisation at once. Their"
-                " history stays, and you can reactivate them later.",
-                button="Yes, deactivate",
-                back=f"/staff/{person_id}#activity",
+                request, form, f"Deactivate {name}?", consequence, "Yes, deactivate", back
             )
             if asked is not None:
                 return asked

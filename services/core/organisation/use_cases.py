@@ -111,12 +111,8 @@ async def open_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
 async def revoke_invitation(uow: UnitOfWork, invitation_id: UUID) -> None:
     """Revoke an open invitation; its link stops working."""
     require_role(uow.actor, *MANAGERS)
-    await org.change_organisation(
-        uow.tx,
-        uow.store,
-        RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor)),
-        uow.metadata,
-        command_id=uow.next_command_id(),
+    await _change(
+        uow, RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor))
     )
 
 
@@ -182,12 +178,13 @@ async def choose_time_zone(uow: UnitOfWork, command: SetTimeZone) -> None:
     zone = command.time_zone.strip()
     if zone not in available_timezones():
         raise UnknownTimeZone(f"{zone[:64]!r} is not a time zone name, like America/Chicago")
+    await _change(uow, ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor)))
+
+
+async def _change(uow: UnitOfWork, command: org.OrganisationCommand) -> None:
+    """Decide ``command`` on the organisation and append what it records."""
     await org.change_organisation(
-        uow.tx,
-        uow.store,
-        ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor)),
-        uow.metadata,
-        command_id=uow.next_command_id(),
+        uow.tx, uow.store, command, uow.metadata, command_id=uow.next_command_id()
     )
 
 
