@@ -8,8 +8,10 @@ generated certificates, reported apart and printed as JSON.
 Sets:
 
 - ``old``: the corpus the reader was built with (``tests/fixtures/certificates``), genuine and
-  forged. Expected outcomes: genuine ones verified where a body accepts their credit type; a
-  certificate made out to someone else rejected; other forgeries to review.
+  forged. Expected outcomes: genuine ones verified where a body accepts their credit type, and
+  so are those of a provider missing from the directory (their accreditor's statement vouches
+  for them; the absence is only noted); a certificate made out to someone else rejected; other
+  forgeries to review.
 - ``development`` and ``heldout``: the independent generator (``tests/fixtures/certificates_wild``),
   its layouts split by a frozen list. Reader changes may be tuned on ``development`` only;
   ``heldout`` is the honest figure.
@@ -40,10 +42,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from domain.compliance.cycles import Window
 from domain.credits.certificate import MediaType
 from domain.credits.credit import CreditDetails
 from domain.credits.fields import find_fields
 from domain.credits.verification import (
+    NO_SIGNALS,
     ExtractedFields,
     Outcome,
     TextReading,
@@ -54,6 +58,7 @@ from domain.credits.verification import (
 from domain.people.credentials import Body
 from services.core.directory.lookup import DirectoryLookup
 from services.core.reading.process import read_in_child
+from services.core.reading.tamper import inspect_file
 from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
@@ -95,6 +100,9 @@ class Item:
     bodies: tuple[Body, ...]
     declared: CreditDetails | None
     today: date
+    """The upload day, as of which the certificate is judged."""
+    window: tuple[date, date]
+    """The CE window of the holder's bodies open on ``today``."""
     expected: Outcome
     scenario: str
 
@@ -110,6 +118,7 @@ def _wild(case: Case) -> Item:
         bodies=case.bodies,
         declared=case.declared,
         today=case.uploaded_on,
+        window=case.window,
         expected=case.expected,
         scenario=case.scenario,
     )
@@ -117,7 +126,8 @@ def _wild(case: Case) -> Item:
 
 def _old(sample: Sample) -> Item:
     """An old-corpus sample with the outcome its forgery calls for (see the module docstring),
-    uploaded 30 days after the declared completion by a holder of every body."""
+    uploaded 30 days after the declared completion by a holder of every body, whose CE window
+    runs a year either side of it."""
     declared = sample.declared
     completed = declared.completion_date or date(2026, 1, 1)
     details = None
@@ -139,8 +149,8 @@ def _old(sample: Sample) -> Item:
     expected: Outcome = "needs_review"
     if sample.forgery == "wrong_name":
         expected = "rejected"
-    elif sample.forgery is None and accepted:
-        expected = "verified"
+    elif sample.forgery in (None, "unknown_provider") and accepted:
+        expected = "verified"  # a provider missing from the directory is only noted
     return Item(
         sample_id=sample.sample_id,
         format=OLD_FORMATS[sample.kind],
@@ -151,6 +161,7 @@ def _old(sample: Sample) -> Item:
         bodies=BODIES,
         declared=details,
         today=completed + timedelta(days=30),
+        window=(completed - timedelta(days=365), completed + timedelta(days=365)),
         expected=expected,
         scenario=sample.forgery or "genuine",
     )
@@ -173,6 +184,7 @@ def judge(
     started = time.perf_counter()
     reading, fields = read(item, child)
     provider = asyncio.run(directory.find(fields.provider)) if fields.provider else None
+    window = Window(start=item.window[0], end=item.window[1])
     assessment = assess(
         reading,
         fields,
@@ -181,7 +193,11 @@ def judge(
         bodies=item.bodies,
         provider=provider,
         thresholds=Thresholds(),
-        today=item.today,
+        uploaded_on=item.today,
+        windows=dict.fromkeys(item.bodies, (window,)),
+        signals=inspect_file(item.data, item.media_type)
+        if reading.source != "none"
+        else NO_SIGNALS,
     )
     reasons: list[str] = [reason.code for reason in assessment.reasons]
     return assessment.outcome, fields, reasons, time.perf_counter() - started

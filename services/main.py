@@ -71,15 +71,35 @@ def migrate(settings: Settings) -> None:
 
 
 @main.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="API processes sharing the port (each builds the app from CMELEDGER_* settings).",
+)
 @click.pass_obj
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, workers: int) -> None:
     """Serve the API on CMELEDGER_HOST:CMELEDGER_PORT."""
     import uvicorn
 
     from services.api.app import create_app
 
-    serve_metrics(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    if workers == 1:
+        serve_metrics(settings)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    else:
+        # Worker processes each have their own metrics registry and one port cannot serve them
+        # all: in production each API process runs alone in its container (metrics included);
+        # several workers on one port are for one host without metrics (benchmarks, small sites).
+        uvicorn.run(
+            "services.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+        )
 
 
 @main.command("verify-chain")
@@ -305,6 +325,40 @@ def dead_letters_command(settings: Settings, tenant: UUID, replay: bool) -> None
 
     for letter in _run(run, settings):
         click.echo(msgspec.json.encode(letter).decode())
+
+
+@main.group()
+def billing() -> None:
+    """Billing maintenance."""
+
+
+@billing.command("reconcile")
+@click.option("--tenant", type=click.UUID, help="One organisation (default: every one).")
+@click.pass_obj
+def billing_reconcile(settings: Settings, tenant: UUID | None) -> None:
+    """Compare each organisation's seats with its Stripe subscription and repair a drift
+    (recorded in its history), as the daily run does."""
+    from uuid import uuid5
+
+    from services.core.application import Actor, Application
+    from services.core.billing.jobs import reconcile
+    from services.core.eventsourcing.store import utc_now
+    from services.worker.runtime import MESSAGE_NAMESPACE, command_ids_from
+
+    store = build_event_store()
+    started = utc_now().isoformat()
+
+    async def run(database: Database) -> None:
+        application = Application(database=database, store=store, settings=settings)
+        for tenant_id in [tenant] if tenant else await list_tenants(database):
+            run_id = uuid5(MESSAGE_NAMESPACE, f"{tenant_id}:billing reconcile:{started}")
+            actor = Actor(role="system", name="billing_reconcile", tenant_id=tenant_id)
+            found = await application.use_cases(actor, command_ids_from(run_id)).run(
+                reconcile, str(run_id)
+            )
+            click.echo(f"tenant {tenant_id}: {msgspec.json.encode(found).decode()}")
+
+    _run(run, settings)
 
 
 @main.command()

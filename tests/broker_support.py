@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from uuid import UUID
 
 import dramatiq
+import pika
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import current_millis, xq_name
+from dramatiq.common import current_millis, dq_name, xq_name
 
 from services.core.application import UnitOfWork
 from services.core.settings import Settings
+from services.worker.actors import declare_actors
 from services.worker.broker import (
     FAILED_AT_OPTION,
     TENANT_OPTION,
@@ -35,6 +37,41 @@ async def record_receipt(uow: UnitOfWork, job: Job) -> None:
 def declare_receipt_actor(broker: dramatiq.Broker, queue_name: str) -> None:
     """Declare ``record_receipt`` on ``broker`` beside the real actors."""
     tenant_actor(broker, record_receipt, queue_name=queue_name, max_retries=5)
+
+
+def delete_queue(broker: RabbitmqBroker, queue: str) -> None:
+    """Delete ``queue`` with its delay and dead-letter queues."""
+    connection = pika.BlockingConnection(broker.parameters)
+    channel = connection.channel()
+    for name in (queue, dq_name(queue), xq_name(queue)):
+        channel.queue_delete(name)
+    connection.close()
+
+
+@contextlib.contextmanager
+def broker_on_queue(
+    settings: Settings, queue: str, *, with_receipt: bool = False
+) -> Iterator[RabbitmqBroker]:
+    """A RabbitMQ broker with the worker's actors (and ``record_receipt`` if asked) on a queue
+    of its own, declared; closed and the queue deleted afterwards."""
+    built = build_broker(settings)
+    assert isinstance(built, RabbitmqBroker)
+    declare_actors(built, queue_name=queue)
+    if with_receipt:
+        declare_receipt_actor(built, queue)
+    built.declare_queue(queue, ensure=True)
+    try:
+        yield built
+    finally:
+        built.close()
+        delete_queue(built, queue)
+
+
+def purge(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
+    """``broker`` with ``queue`` declared and every queue emptied."""
+    broker.declare_queue(queue, ensure=True)
+    broker.flush_all()
+    return broker
 
 
 @contextlib.contextmanager

@@ -49,6 +49,11 @@ def settings() -> Settings:
         # Never the application's queue. Code in the test process reads settings.broker_queue;
         # a subprocess sharing the queue needs CMELEDGER_BROKER_QUEUE passed to it.
         "CMELEDGER_BROKER_QUEUE": f"test-{TEST_DATABASE}",
+        # Rate limits are counted in the database the whole session shares, and every anonymous
+        # test client has the same address: tests of the limits set their own and start from
+        # empty windows (fresh_rate_limits).
+        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": "100000",
+        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "100000",
     }
     return load_settings({**os.environ, **env})
 
@@ -106,6 +111,12 @@ async def owner_connection(migrated: Settings) -> AsyncIterator[asyncpg.Connecti
     conn = await asyncpg.connect(asyncpg_dsn(migrated.owner_database_url))
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+async def fresh_rate_limits(owner_connection: asyncpg.Connection) -> None:
+    """Empty every rate-limit window, for a test that sets low limits of its own."""
+    await owner_connection.execute("DELETE FROM rate_limit_windows")
 
 
 def new_tenant() -> UUID:

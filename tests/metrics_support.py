@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import httpx
@@ -13,13 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.core.metrics import serve_metrics
 from services.core.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.live_server import free_port
 
 
 @pytest.fixture(scope="session")

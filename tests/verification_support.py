@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID, uuid4
 
@@ -26,11 +26,31 @@ from tests.fixtures.certificates.layouts import LAYOUTS
 CORPUS_SEED = 11
 
 
+def recent_days() -> tuple[date, date]:
+    """Days of activities that count toward the current CE period of a person whose ARRT cycles
+    run from ``cycle_birth_month()``: certificates are judged as of their upload, today."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=200), today - timedelta(days=20)
+
+
+def cycle_birth_month() -> int:
+    """A birth month whose ARRT biennium in force today began before ``recent_days()``."""
+    return (datetime.now(UTC).date() - timedelta(days=210)).month
+
+
 @functools.cache
 def certificate_sample(layout: str = "asrt", forgery: Forgery | None = None) -> Sample:
-    """A text-layer PDF certificate of ``layout``: genuine, or forged as ``forgery`` says."""
+    """A text-layer PDF certificate of ``layout``, of an activity in ``recent_days()``: genuine,
+    or forged as ``forgery`` says."""
     [chosen] = [candidate for candidate in LAYOUTS if candidate.name == layout]
-    corpus = build_corpus(CORPUS_SEED, 1, ("text_pdf",), forged_per_layout=5, layouts=[chosen])
+    corpus = build_corpus(
+        CORPUS_SEED,
+        1,
+        ("text_pdf",),
+        forged_per_layout=5,
+        layouts=[chosen],
+        days=recent_days(),
+    )
     return next(sample for sample in corpus if sample.forgery == forgery)
 
 
@@ -76,7 +96,7 @@ async def upload_sample(
             tx, store, RegisterPerson(person_id=person_id, full_name=name), command_id=uuid4()
         )
         for command in (
-            RecordBirthMonth(birth_month=4),  # ARRT cycles run from it
+            RecordBirthMonth(birth_month=cycle_birth_month()),  # ARRT cycles run from it
             AddCredential(body=body, code=code, earned_on=date(2019, 6, 1)),
         ):
             await change_person(tx, store, person_id, command, command_id=uuid4())

@@ -263,12 +263,20 @@ def decide_worker_outcome(
     if reading is None:
         raise AssessmentMismatch("the worker's assessment must say how the file was read")
     if command.outcome == "rejected":
+        # what was read is kept for a reviewer to reverse the rejection on, unless the file is
+        # no certificate at all (then a reviewer enters the fields)
+        certificate_read = all(r.code != "not_a_certificate" for r in command.reasons)
         return [
             CertificateRejected(
                 certificate_id=certificate.certificate_id,
                 credit_id=certificate.credit_id,
                 reasons=command.reasons,
                 decided_by="worker",
+                fields=command.fields if certificate_read else None,
+                provider=command.provider,
+                acceptance=command.acceptance,
+                text_source=reading.source,
+                confidence=stored_confidence(reading.confidence),
             )
         ]
     if command.outcome == "verified":
@@ -282,6 +290,7 @@ def decide_worker_outcome(
                 text_source=reading.source,
                 confidence=stored_confidence(reading.confidence),
                 decided_by="worker",
+                notes=command.notes,
             )
         ]
     return [
@@ -447,12 +456,22 @@ def evolve(state: Certificate | None, event: Event) -> Certificate:
                 text_source=event.text_source,
                 confidence=event.confidence,
             )
-        case CertificateRejected():
+        case CertificateRejected(fields=None):
             return replace(
                 certificate,
                 verification="rejected",
                 decided_by=event.decided_by,
                 reasons=event.reasons,
+            )
+        case CertificateRejected(fields=fields):  # the worker's, with what it read
+            return replace(
+                certificate,
+                verification="rejected",
+                decided_by=event.decided_by,
+                reasons=event.reasons,
+                fields=fields,
+                text_source=event.text_source or certificate.text_source,
+                confidence=event.confidence or certificate.confidence,
             )
         case CertificateFieldsCorrected(fields=fields):
             return replace(certificate, fields=fields)

@@ -2,53 +2,79 @@
 person declared, and the outcome events (verified, needs review, rejected) of the worker and of
 the admins who work the review queue.
 
-The worker never decides alone against a person: a doubtful certificate goes to review with
-every reason listed; only a reviewer (or a file that is not a certificate at all) rejects.
-
 ``assess`` applies these rules, in this order:
 
 1. Reading: a file that could not be read (encrypted, unreadable) goes to review with that one
-   reason; text read with a confidence below ``Thresholds.min_confidence`` is never verified.
+   reason; text read with a confidence below ``Thresholds.min_confidence`` is never verified,
+   and nothing read that doubtfully is rejected.
 2. Not a certificate: text read with good confidence on which no credits, no provider, no
-   accreditation statement and no credit type are found is *rejected*; it is the only
-   rejection the worker makes.
-3. Fields: everything a body relies on must be on the certificate: participant, title,
+   accreditation statement and no credit type are found is *rejected*.
+3. Rejections, with a reason the person sees and a reviewer can reverse (only on a reading in
+   good confidence; reviewer-entered fields are never rejected): made out to another person
+   (the last name is nothing like the person's); completed after the upload, or outside every
+   CE window of the person's bodies open on the upload day (``open_windows``); no credit
+   awarded (0 credits, attendance only, a post-test not passed); the certificate contradicts
+   the declared type (a BLS card declared as ACLS, "not approved for SDMS" declared as SDMS).
+4. Fields: everything a body relies on must be on the certificate: participant, title,
    provider, accreditation statement, a date, credits, a credit type, and the SDMS file number
    on an SDMS-approved certificate [A32].
-4. Agreement: the certificate must be made out to the person (``domain.credits.names``) and
-   agree with the declared credit: similar title, same provider, same completion date, every
-   declared credit type printed, and at least the declared credits: a person may claim less
-   than the certificate awards, never more (AMA: claim only what was earned, up to the stated
-   amount [O19]); ``credits_tolerance`` allows for rounding. A certificate attached to no credit
-   has nothing to agree with and goes to review. Dates must be consistent and not in the future.
-5. Provider: the printed provider must be found in the provider directory (seed entries, the
-   tenant's own, or a configured look-up).
-6. Acceptance: at least one of the person's certifying bodies must accept a credit type printed
-   on the certificate, by a confirmed rule of its rule pack in force on the completion date.
-   UNCONFIRMED rules are shown in the explanation but never accept; each body lists what an
-   audit by it would find missing (ARDMS [A7], SDMS file number [A32], CCI [C7], ARRT [R27]).
+5. Alteration: a sign of it on the file (``Signals``: a figure in another font or size than
+   its neighbours, a white patch under a figure, an online editor as the PDF's producer),
+   credits implausible for the activity's length (12 a day at most, or a printed duration), or
+   more credits than the accreditation statement approves (1 CEU = 10 contact hours), and an
+   approval the certificate denies ("not approved for SDMS").
+6. Agreement: the certificate must be made out to the person (``domain.credits.names``:
+   folded, middle names and initials optional) and agree with the declared credit: similar
+   title, same provider, same completion date, every declared credit type printed, and the
+   declared credits equal to the printed ones (``credits_tolerance`` allows for rounding): a
+   figure off by a factor of ten, CEU typed as credits or the activity's maximum typed instead
+   of the amount awarded is named as such. A certificate attached to no credit has nothing to
+   agree with and goes to review.
+7. Provider: the printed provider should be found in the provider directory (seed entries,
+   the tenant's own, or a configured look-up). One missing from it is only noted
+   (``Assessment.notes``) when the statement is a recognised accreditor's (it names an
+   accreditor, or is the provider's own "X designates ...") and a body accepts its credit;
+   otherwise it holds the certificate up.
+8. Acceptance: at least one of the person's certifying bodies must accept a credit type printed
+   (and not denied) on the certificate, by a confirmed rule of its rule pack in force on the
+   completion date. UNCONFIRMED rules are shown in the explanation but never accept; each body
+   lists what an audit by it would find missing (ARDMS [A7], SDMS file number [A32], CCI [C7],
+   ARRT [R27]).
 
-Verified when nothing is in doubt; otherwise ``needs_review`` with every reason. A forged or
-mismatched certificate (wrong name, more credits declared than printed, unknown provider) is
-never verified. Reviewers decide the rest (``domain.credits.certificate``).
+Verified when nothing is in doubt; rejected when a rule of 3 holds (with every other reason
+too); otherwise ``needs_review`` with every reason. Each reason carries the words on the
+certificate that caused it (``ReviewReason.evidence``). Reviewers decide the rest
+(``domain.credits.certificate``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Literal, NamedTuple, get_args
 from uuid import UUID
 
 import msgspec
+from msgspec.structs import replace
 
+from domain.compliance.cycles import Window
+from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, UnsupportedPack
 from domain.credits.credit import ActivityKind, CreditDetails, CreditType
-from domain.credits.names import organisations_match, person_names_match, similarity, words
+from domain.credits.names import (
+    acronym,
+    organisation_tokens,
+    organisations_match,
+    person_name_tokens,
+    person_names_match,
+    similarity,
+    words,
+)
 from domain.people.credentials import Body
+from domain.people.person import Person
 from domain.shared.event import Event
 
 TextSource = Literal["text_layer", "ocr", "none"]
@@ -82,6 +108,16 @@ ReasonCode = Literal[
     "missing_approval_number",
     "credit_type_mismatch",
     "rejected_by_reviewer",
+    "made_out_to_another",
+    "outside_window",
+    "no_window",
+    "dated_after_upload",
+    "no_credit_awarded",
+    "type_contradiction",
+    "negated_approval",
+    "altered",
+    "implausible_credits",
+    "provider_not_listed",
 ]
 
 CREDIT_TYPE_LABELS: dict[CreditType, str] = {
@@ -122,6 +158,10 @@ class ExtractedFields(msgspec.Struct, frozen=True, kw_only=True):
     certificate_number: str | None = None
     approval_number: str | None = None
     """An approver's file or reference number, e.g. the SDMS file number [A32]."""
+    evidence: dict[str, str] = msgspec.field(default_factory=dict)
+    """The words on the certificate each field was read from, keyed by field name (e.g.
+    ``{"credits": "3.25 AMA PRA Category 1 Credits"}``); empty where the reader kept none.
+    Added later as an optional field: fields stored without it have none."""
 
     @property
     def completion_date(self) -> date | None:
@@ -130,10 +170,13 @@ class ExtractedFields(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReviewReason(msgspec.Struct, frozen=True, kw_only=True):
-    """Why a certificate needs a person's eyes: a stable code and a sentence for people."""
+    """Why a certificate needs a person's eyes: a stable code, a sentence for people and the
+    words on the certificate (or what was seen on it) that caused it."""
 
     code: ReasonCode
     message: str
+    evidence: str = ""
+    """Added later as an optional field: reasons stored without it show none."""
 
 
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
@@ -169,6 +212,96 @@ class TextReading(msgspec.Struct, frozen=True, kw_only=True):
     problem: ReviewReason | None = None
 
 
+SignalKind = Literal[
+    "font_mismatch",
+    "white_patch",
+    "online_editor",
+    "attendance_only",
+    "post_test_failed",
+    "no_credit",
+    "negated_approval",
+]
+
+
+_NEGATION = re.compile(
+    r"\bnot\s+(?:been\s+)?(?:approved|accredited|recogni[sz]ed|valid|eligible|designated)\s+"
+    r"(?:for|by)\s+[^.;\n]{1,120}",
+    re.I,
+)
+_TYPE_NAMES: tuple[tuple[re.Pattern[str], CreditType], ...] = (
+    (re.compile(r"\bAMA\b"), "ama_pra_category_1"),
+    (re.compile(r"(?<![A-Z])SDMS\b"), "sdms"),
+    (re.compile(r"\b(?:ASRT|ARRT|Category A)\b(?!\+)"), "arrt_category_a"),
+    (re.compile(r"\bSVU\b"), "svu"),
+    (re.compile(r"\bCCI\b"), "cci_approved"),
+    (re.compile(r"\bAIUM\b"), "aium"),
+    (re.compile(r"\bASE\b"), "ase"),
+    (re.compile(r"\bIAME\b"), "iame"),
+    (re.compile(r"\bSNMMI\b"), "snmmi"),
+    (re.compile(r"\bCSDMS\b"), "csdms"),
+)
+_NO_CREDIT: tuple[tuple[re.Pattern[str], SignalKind, str], ...] = (
+    (
+        re.compile(
+            r"\b(?:for\s+)?attendance\s+(?:purposes\s+)?only\b|\bcertificate\s+of\s+attendance"
+            r"\s+only\b|\bdocuments\s+attendance\s+only\b",
+            re.I,
+        ),
+        "attendance_only",
+        "it certifies attendance only",
+    ),
+    (
+        re.compile(
+            r"\bpost[- ]?test\b[^.\n]{0,40}?\b(?:not\s+passed|failed|fail|not\s+successfully)"
+            r"|\bdid\s+not\s+(?:pass|successfully\s+complete)\b[^.\n]{0,40}",
+            re.I,
+        ),
+        "post_test_failed",
+        "the post-test was not passed",
+    ),
+    (
+        re.compile(
+            r"\bno\s+(?:CME\s+|CE\s+|continuing\s+education\s+)?(?:credits?|contact\s+hours)"
+            r"\s+(?:(?:is|are|was|were|will\s+be|have\s+been)\s+)?(?:awarded|earned|granted|"
+            r"issued)\b",
+            re.I,
+        ),
+        "no_credit",
+        "it says no credit was awarded",
+    ),
+    (
+        re.compile(
+            r"(?<![\d.,])0(?:\.0+)?\s+(?:AMA\b|SDMS\b|ARRT\b|ASRT\b|SVU\b|CME\b|CE\b|CEUs?\b|"
+            r"credits?\b|contact\s+hours?\b|hours?\b|Category\b)",
+            re.I,
+        ),
+        "no_credit",
+        "it awards 0 credits",
+    ),
+)
+
+
+class Signal(msgspec.Struct, frozen=True, kw_only=True):
+    """Something the file shows beyond its fields: a sign of alteration, or words saying no
+    credit was awarded or an approval is denied. ``words`` are the words or figure concerned."""
+
+    kind: SignalKind
+    description: str
+    words: str = ""
+    credit_types: tuple[CreditType, ...] = ()
+    """For ``negated_approval``: the credit types the certificate says it is not approved for."""
+
+
+class Signals(msgspec.Struct, frozen=True, kw_only=True):
+    """What the file shows beyond its fields (kept apart from ``ExtractedFields``): found by
+    inspecting the file itself (fonts, patches, the PDF's producer) and its words."""
+
+    signals: tuple[Signal, ...] = ()
+
+
+NO_SIGNALS = Signals()
+
+
 def stored_confidence(confidence: float) -> Decimal:
     """A reading's confidence as events store it: a Decimal of two places, 0.00 to 1.00."""
     return Decimal(f"{min(max(confidence, 0.0), 1.0):.2f}")
@@ -198,6 +331,9 @@ class Assessment(msgspec.Struct, frozen=True, kw_only=True):
     fields: ExtractedFields
     provider: ProviderMatch | None
     reading: TextReading | None
+    notes: tuple[ReviewReason, ...] = ()
+    """What was noticed without holding the certificate up (a provider missing from the
+    directory where a recognised accreditor's statement vouches for it)."""
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -218,6 +354,9 @@ class CertificateVerified(Event, frozen=True, kw_only=True, tag="credits.Certifi
     decided_by: DecidedBy
     reviewer_id: UUID | None = None
     note: str = ""
+    notes: tuple[ReviewReason, ...] = ()
+    """What the worker noticed without holding the certificate up (``Assessment.notes``).
+    Added later as an optional field: events stored without it have none."""
 
 
 class CertificateNeedsReview(
@@ -255,6 +394,13 @@ class CertificateRejected(Event, frozen=True, kw_only=True, tag="credits.Certifi
     reasons: tuple[ReviewReason, ...]
     decided_by: DecidedBy
     reviewer_id: UUID | None = None
+    fields: ExtractedFields | None = None
+    """What the worker read off the certificate it rejects (None: a reviewer's rejection, or
+    one recorded before rejections carried it), so that a reviewer can reverse it."""
+    provider: ProviderMatch | None = None
+    acceptance: tuple[BodyAcceptance, ...] = ()
+    text_source: TextSource | None = None
+    confidence: Decimal | None = None
 
 
 VERIFICATION_EVENTS: tuple[type[Event], ...] = (
@@ -267,6 +413,15 @@ VERIFICATION_EVENTS: tuple[type[Event], ...] = (
 
 # --- assessment --------------------------------------------------------------------------------
 
+MAX_CREDITS_PER_DAY = Decimal(12)
+"""More credits than an activity of that many days can award (a long conference day holds
+8-10 hours of instruction, and credits are earned by the hour [O19])."""
+CEU_CONTACT_HOURS = Decimal(10)
+"""1 CEU (continuing education unit) is 10 contact hours."""
+ANOTHER_PERSON_SIMILARITY = 0.6
+"""Below this similarity of the last names, a printed name that does not match the person's
+names another person (rejected); between it and a match, a reviewer looks (a misreading)."""
+
 
 def assess(
     reading: TextReading | None,
@@ -277,50 +432,120 @@ def assess(
     bodies: Iterable[Body],
     provider: ProviderMatch | None,
     thresholds: Thresholds,
-    today: date,
+    uploaded_on: date,
+    windows: Mapping[Body, Sequence[Window]],
+    signals: Signals = NO_SIGNALS,
 ) -> Assessment:
     """Judge a certificate by the rules of the module docstring. ``reading`` is how the worker
     read ``fields``, or None for fields a reviewer entered (then the reading is not doubted and
     nothing is rejected); ``declared`` is the credit the certificate is attached to (None if
     none); ``bodies`` are those of the person's credentials; ``provider`` is what a directory
-    look-up found for the printed provider."""
-    on = fields.completion_date or (declared.completed_on if declared else today)
+    look-up found for the printed provider; ``windows`` are the CE windows of the person's
+    bodies open on ``uploaded_on`` (``open_windows``); ``signals`` what the file itself shows
+    of alteration or of credit not awarded (``services.core.reading.tamper``)."""
+    on = fields.completion_date or (declared.completed_on if declared else uploaded_on)
     kind: ActivityKind = declared.activity_kind if declared else "standard"
-    acceptance = judge_acceptance(fields, bodies=bodies, activity_kind=kind, on=on)
+    cues = (*signals.signals, *text_signals(_printed_text(fields)))
+    negated = {t: s.words for s in cues if s.kind == "negated_approval" for t in s.credit_types}
+    printed = replace(
+        fields, credit_types=tuple(t for t in fields.credit_types if t not in negated)
+    )
+    acceptance = judge_acceptance(printed, bodies=bodies, activity_kind=kind, on=on)
 
-    def outcome(verdict: Outcome, reasons: list[ReviewReason]) -> Assessment:
+    def outcome(
+        verdict: Outcome, reasons: list[ReviewReason], notes: tuple[ReviewReason, ...] = ()
+    ) -> Assessment:
         return Assessment(
             outcome=verdict,
-            reasons=tuple(reasons),
+            reasons=tuple(_with_evidence(r, fields) for r in reasons),
             acceptance=acceptance,
             fields=fields,
             provider=provider,
             reading=reading,
+            notes=tuple(_with_evidence(n, fields) for n in notes),
         )
 
     reasons: list[ReviewReason] = []
+    sure = reading is not None
     if reading is not None:
         if reading.problem is not None or reading.source == "none":
             return outcome("needs_review", [reading.problem or _UNREADABLE])
         if reading.confidence < thresholds.min_confidence:
+            sure = False
             reasons.append(_low_confidence(reading, thresholds))
-        elif _is_not_a_certificate(fields):
+        elif _is_not_a_certificate(fields) and not cues:
             return outcome("rejected", [_NOT_A_CERTIFICATE])
+    rejections = [
+        *_another_person(fields, person_name, thresholds),
+        *_not_awarded(fields, cues),
+        *_contradictions(fields, declared, negated),
+        *_dated_wrong(fields, uploaded_on, windows, acceptance),
+    ]
+    if _NO_WINDOW in rejections:
+        rejections.remove(_NO_WINDOW)
+        reasons.append(_NO_WINDOW)
     reasons += _missing(fields)
-    reasons += _inconsistent_dates(fields, today)
+    reasons += _inconsistent_dates(fields)
     reasons += _credits_beyond_statement(fields)
+    reasons += _implausible_credits(fields)
+    reasons += _signalled(cues, _ALTERATION_KINDS, "altered", "may have been altered")
+    reasons += _negations(fields, negated, declared)
     reasons += _disagreements(fields, declared, person_name, provider, thresholds)
+    notes: tuple[ReviewReason, ...] = ()
     if fields.provider is not None and provider is None:
-        reasons.append(
-            ReviewReason(
-                code="provider_unknown",
-                message=f"the provider '{fields.provider}' is not in the provider directory; "
-                "add it to the directory if it is a genuine CE provider",
-            )
+        unlisted = ReviewReason(
+            code="provider_not_listed",
+            message=f"the provider '{fields.provider}' is not in the provider directory; the "
+            "certificate carries a recognised accreditor's statement, so this alone does not "
+            "hold it up",
         )
-    if fields.credit_types and not any(a.accepted for a in acceptance):
+        if _vouched_for(fields) and any(a.accepted for a in acceptance):
+            notes = (unlisted,)
+        else:
+            reasons.append(_provider_unknown(fields.provider))
+    if printed.credit_types and not any(a.accepted for a in acceptance):
         reasons.append(_not_accepted(acceptance))
-    return outcome("needs_review" if reasons else "verified", reasons)
+    if any(r.code == "made_out_to_another" for r in rejections):
+        reasons = [r for r in reasons if r.code != "name_mismatch"]
+    if rejections and sure:
+        return outcome("rejected", [*rejections, *(r for r in reasons if r not in rejections)])
+    reasons = [*rejections, *reasons]
+    return outcome("needs_review" if reasons else "verified", reasons, notes)
+
+
+_ACCREDITORS = re.compile(
+    r"\b(?:ACCME|ACCREDITATION COUNCIL FOR CONTINUING MEDICAL EDUCATION|SDMS|SOCIETY OF "
+    r"DIAGNOSTIC MEDICAL SONOGRAPHY|ASRT|AMERICAN SOCIETY OF RADIOLOGIC TECHNOLOGISTS|ARRT|SVU|"
+    r"SOCIETY FOR VASCULAR ULTRASOUND|CCI|CARDIOVASCULAR CREDENTIALING INTERNATIONAL|ANCC|"
+    r"IACET|ACPE|CAPCE)\b"
+)
+"""Accreditors whose approval statement vouches for a provider the directory does not list."""
+
+
+def _vouched_for(fields: ExtractedFields) -> bool:
+    """The accreditation statement names a recognised accreditor, or is the printed provider's
+    own ("X designates this activity ...", which only accredited providers print)."""
+    statement = fields.accreditation_statement
+    if not statement or fields.provider is None:
+        return False
+    said = " ".join(words(statement)).upper()
+    if _ACCREDITORS.search(said):
+        return True
+    tokens = organisation_tokens(fields.provider)
+    initials = acronym(tokens).upper()
+    return bool(tokens) and (
+        f" {' '.join(tokens).upper()} " in f" {said} "
+        or (len(initials) >= 3 and initials in said.split())
+    )
+
+
+def _provider_unknown(name: str) -> ReviewReason:
+    return ReviewReason(
+        code="provider_unknown",
+        message=f"the provider '{name}' is not in the provider directory and no recognised "
+        "accreditor's statement vouches for it; add it to the directory if it is a genuine CE "
+        "provider",
+    )
 
 
 _UNREADABLE = ReviewReason(code="unreadable", message="no text could be read from the file")
@@ -329,6 +554,23 @@ _NOT_A_CERTIFICATE = ReviewReason(
     message="the file does not look like a CE certificate: no credits, provider, accreditation "
     "statement or credit type was found on it; if it is one, ask an administrator to review it",
 )
+
+
+def open_windows(person: Person, on: date) -> dict[Body, tuple[Window, ...]]:
+    """The CE windows of each of ``person``'s bodies that a credit may count toward on ``on``:
+    the current one, and the previous one while its late credits still count."""
+    found: dict[Body, tuple[Window, ...]] = {}
+    for obligation in evaluate(person, (), (), today=on, rule_packs=RULE_PACKS):
+        late = obligation.late_credits_until
+        if obligation.period == "current" or (late is not None and on <= late):
+            found[obligation.body] = (*found.get(obligation.body, ()), obligation.window)
+    return found
+
+
+def _printed_text(fields: ExtractedFields) -> str:
+    """The words of the certificate that the reader kept: its statement, title and evidence."""
+    parts = (fields.accreditation_statement, fields.title, *fields.evidence.values())
+    return "\n".join(part for part in parts if part)
 
 
 def _low_confidence(reading: TextReading, thresholds: Thresholds) -> ReviewReason:
@@ -389,34 +631,240 @@ def _lacks_sdms_file_number(fields: ExtractedFields) -> bool:
     return "sdms" in fields.credit_types and not fields.approval_number
 
 
-def _inconsistent_dates(fields: ExtractedFields, today: date) -> list[ReviewReason]:
-    reasons = []
+def _inconsistent_dates(fields: ExtractedFields) -> list[ReviewReason]:
     start, end = fields.activity_date, fields.completed_on
-    if start is not None and end is not None and start > end:
-        reasons.append(
-            ReviewReason(
-                code="date_mismatch",
-                message=f"the certificate's activity date {start} is after its completion date "
-                f"{end}",
-            )
+    if start is None or end is None or start <= end:
+        return []
+    return [
+        ReviewReason(
+            code="date_mismatch",
+            message=f"the certificate's activity date {start} is after its completion date {end}",
         )
-    completed = fields.completion_date
-    if completed is not None and completed > today:
+    ]
+
+
+# --- rejections: what the person sees, and a reviewer can reverse -----------------------------
+
+
+def _another_person(
+    fields: ExtractedFields, person_name: str, thresholds: Thresholds
+) -> list[ReviewReason]:
+    """A printed name whose last name is nothing like the person's names someone else; a name
+    that is merely not close enough (a misreading) is left to ``_disagreements``."""
+    printed = fields.participant_name
+    if printed is None or person_names_match(
+        printed, person_name, min_similarity=thresholds.name_similarity
+    ):
+        return []
+    theirs, ours = person_name_tokens(printed), person_name_tokens(person_name)
+    if not theirs or not ours:
+        return []
+    if max(similarity(theirs[-1], token) for token in ours) >= ANOTHER_PERSON_SIMILARITY:
+        return []
+    return [
+        ReviewReason(
+            code="made_out_to_another",
+            message=f"the certificate is made out to '{printed}', another person than "
+            f"'{person_name}'; upload your own certificate",
+        )
+    ]
+
+
+def _not_awarded(fields: ExtractedFields, cues: Iterable[Signal]) -> list[ReviewReason]:
+    """No credit was awarded: 0 credits printed, attendance only, or a post-test not passed."""
+    reasons = _signalled(cues, _NO_CREDIT_KINDS, "no_credit_awarded", "awards no credit")
+    if fields.credits is not None and fields.credits == 0 and not reasons:
         reasons.append(
             ReviewReason(
-                code="date_mismatch",
-                message=f"the certificate's completion date {completed} is in the future "
-                f"(today is {today})",
+                code="no_credit_awarded",
+                message="the certificate awards 0 credits",
             )
         )
     return reasons
 
 
-_STATED_AMOUNT = re.compile(
-    r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:[A-Z]{2,5}[- ]?)?"
-    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor)",
+_NO_CREDIT_KINDS: frozenset[SignalKind] = frozenset(
+    {"attendance_only", "post_test_failed", "no_credit"}
+)
+
+
+def _contradictions(
+    fields: ExtractedFields, declared: CreditDetails | None, negated: Mapping[CreditType, str]
+) -> list[ReviewReason]:
+    """The certificate contradicts the declared type: it says it is not approved for a declared
+    credit type, or it is another course card (BLS declared as ACLS)."""
+    if declared is None:
+        return []
+    reasons = []
+    if denied := [t for t in declared.credit_types if t in negated]:
+        reasons.append(
+            ReviewReason(
+                code="type_contradiction",
+                message=f"declared as {_labels(denied)}, but the certificate says it is not "
+                f"approved for {_labels(denied)}",
+                evidence=negated[denied[0]],
+            )
+        )
+    claimed, shown = _courses(declared.title), _courses(fields.title or "")
+    if claimed and shown and not claimed & shown:
+        reasons.append(
+            ReviewReason(
+                code="type_contradiction",
+                message=f"declared as {'/'.join(sorted(claimed))}, but the certificate is for "
+                f"{'/'.join(sorted(shown))}",
+            )
+        )
+    return reasons
+
+
+_COURSE_CARDS = re.compile(r"\b(BLS|ACLS|PALS|NRP|PEARS|ATLS|TNCC|ENPC|ASLS|NALS)\b", re.I)
+"""Resuscitation and trauma course cards, each its own course: one never stands for another."""
+
+
+def _courses(title: str) -> frozenset[str]:
+    return frozenset(m.upper() for m in _COURSE_CARDS.findall(title))
+
+
+def _dated_wrong(
+    fields: ExtractedFields,
+    uploaded_on: date,
+    windows: Mapping[Body, Sequence[Window]],
+    acceptance: tuple[BodyAcceptance, ...],
+) -> list[ReviewReason]:
+    """Completed after the upload, or outside every CE window of the person's bodies (those
+    accepting the certificate, if any does) open on the upload day."""
+    completed = fields.completion_date
+    if completed is None:
+        return []
+    if completed > uploaded_on:
+        return [
+            ReviewReason(
+                code="dated_after_upload",
+                message=f"the certificate shows completion on {completed}, after it was "
+                f"uploaded on {uploaded_on}",
+            )
+        ]
+    accepting = {a.body for a in acceptance if a.accepted}
+    claimed = {b: w for b, w in windows.items() if b in accepting} or dict(windows)
+    if any(completed in window for held in claimed.values() for window in held):
+        return []
+    if not claimed:
+        return [_NO_WINDOW]
+    spans = "; ".join(
+        f"{body} {w.start} to {w.end}" for body, held in claimed.items() for w in held
+    )
+    return [
+        ReviewReason(
+            code="outside_window",
+            message=f"the certificate shows completion on {completed}, outside the current CE "
+            f"period ({spans}); it cannot count toward it",
+        )
+    ]
+
+
+_NO_WINDOW = ReviewReason(
+    code="no_window",
+    message="none of the person's credentials has a CE period open on the upload day, so the "
+    "certificate's date could not be checked against one",
+)
+
+
+# --- must never verify -------------------------------------------------------------------------
+
+
+def _signalled(
+    cues: Iterable[Signal], kinds: frozenset[SignalKind], code: ReasonCode, what: str
+) -> list[ReviewReason]:
+    """A reason ``code`` for each signal of ``kinds``: "the certificate <what>: <signal>"."""
+    return [
+        ReviewReason(
+            code=code, message=f"the certificate {what}: {cue.description}", evidence=cue.words
+        )
+        for cue in cues
+        if cue.kind in kinds
+    ]
+
+
+_ALTERATION_KINDS: frozenset[SignalKind] = frozenset(
+    {"font_mismatch", "white_patch", "online_editor"}
+)
+
+
+def _negations(
+    fields: ExtractedFields, negated: Mapping[CreditType, str], declared: CreditDetails | None
+) -> list[ReviewReason]:
+    """A printed credit type the certificate also says it is not approved for (unless that
+    contradicts the declared type, a rejection)."""
+    denied = [t for t in fields.credit_types if t in negated]
+    if declared is not None:
+        denied = [t for t in denied if t not in declared.credit_types]
+    if not denied:
+        return []
+    return [
+        ReviewReason(
+            code="negated_approval",
+            message=f"the certificate says it is not approved for {_labels(denied)}",
+            evidence=negated[denied[0]],
+        )
+    ]
+
+
+_DURATION = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:\.\d+)?)[- ]?(minutes?|mins?|hours?|hrs?|hour)\b(?! of (?:CE|CME))",
     re.I,
 )
+
+
+_LIVE = re.compile(r"\b(?:live|webinar|workshop|seminar|grand rounds)\b", re.I)
+"""Words of an activity held on the dates printed (a single date: one day), unlike self-paced
+material, completed on the date printed after any length of study."""
+
+
+def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
+    """More credits than the activity's length allows: its days (12 a day at most; a live
+    activity printed with one date lasted one day) or a duration printed in its title
+    ("60-minute webinar")."""
+    credits = fields.credits
+    if credits is None:
+        return []
+    limits: list[tuple[Decimal, str]] = []
+    start, end = fields.activity_date, fields.completed_on
+    if start is not None and end is not None and start <= end:
+        days = (end - start).days + 1
+        limits.append((MAX_CREDITS_PER_DAY * days, f"{days} day{'s' * (days > 1)}"))
+    elif end is not None and _LIVE.search(_printed_text(fields)):
+        limits.append((MAX_CREDITS_PER_DAY, "1 day (a live activity on one date)"))
+    for amount, unit in _DURATION.findall(fields.title or ""):
+        hours = Decimal(amount) / (60 if unit.lower().startswith("min") else 1)
+        limits.append((hours, f"{amount} {unit}"))
+    over = [(limit, length) for limit, length in limits if credits > limit]
+    if not over:
+        return []
+    limit, length = min(over)
+    return [
+        ReviewReason(
+            code="implausible_credits",
+            message=f"the certificate awards {_amount(credits)} credits for an activity of "
+            f"{length}, more than its length allows (at most {_amount(limit)})",
+        )
+    ]
+
+
+_STATED_AMOUNT = re.compile(
+    r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:([A-Z]{2,5})[- ]?)?"
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor|unit)",
+    re.I,
+)
+
+
+def _stated_amounts(statement: str) -> list[Decimal]:
+    """The amounts an accreditation statement approves, in contact hours (CEU x 10)."""
+    amounts = []
+    for found in _STATED_AMOUNT.finditer(statement):
+        figure, unit = Decimal(found.group(1)), (found.group(2) or "").upper()
+        ceu = unit == "CEU" or found.group(0).upper().endswith("CEU")
+        amounts.append(figure * CEU_CONTACT_HOURS if ceu else figure)
+    return amounts
 
 
 def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
@@ -424,7 +872,7 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     designates was altered, or misprinted: either way a person must look."""
     if fields.credits is None or not fields.accreditation_statement:
         return []
-    stated = [Decimal(m) for m in _STATED_AMOUNT.findall(fields.accreditation_statement)]
+    stated = _stated_amounts(fields.accreditation_statement)
     if not stated or fields.credits <= max(stated):
         return []
     return [
@@ -434,6 +882,31 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
             f"{_amount(max(stated))} its accreditation statement approves",
         )
     ]
+
+
+def _credits_disagree(
+    fields: ExtractedFields, declared: CreditDetails, thresholds: Thresholds
+) -> ReviewReason | None:
+    """The declared credits differ from the printed ones, either way, beyond the tolerance;
+    the message names the usual slips (a factor of ten, CEU typed as credits, the activity's
+    maximum typed instead of the amount awarded)."""
+    printed, claimed = fields.credits, declared.credits
+    if printed is None or abs(claimed - printed) <= thresholds.credits_tolerance:
+        return None
+    statement = fields.accreditation_statement or ""
+    stated = _stated_amounts(statement)
+    slip = ""
+    if claimed * CEU_CONTACT_HOURS == printed and re.search(r"\bCEU", statement, re.I):
+        slip = " (CEU typed as credits? 1 CEU is 10 contact hours)"
+    elif printed in (claimed * 10, claimed / 10):
+        slip = " (off by a factor of ten)"
+    elif stated and claimed == max(stated) and printed < claimed:
+        slip = " (the activity's maximum, not the amount awarded)"
+    return ReviewReason(
+        code="credits_mismatch",
+        message=f"the certificate awards {_amount(printed)} credits; {_amount(claimed)} were "
+        f"declared{slip}",
+    )
 
 
 def _disagreements(
@@ -485,13 +958,6 @@ def _disagreements(
             f"{declared.completed_on} was declared",
         ),
         (
-            fields.credits is not None
-            and declared.credits - fields.credits > thresholds.credits_tolerance,
-            "credits_mismatch",
-            f"the certificate awards {_amount(fields.credits)} credits; "
-            f"{_amount(declared.credits)} were declared",
-        ),
-        (
             bool(fields.credit_types)
             and not set(declared.credit_types) <= set(fields.credit_types),
             "credit_type_mismatch",
@@ -502,7 +968,90 @@ def _disagreements(
     reasons += [
         ReviewReason(code=code, message=message) for differs, code, message in checks if differs
     ]
+    if credits := _credits_disagree(fields, declared, thresholds):
+        reasons.append(credits)
     return reasons
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+_EVIDENCE_FIELDS: dict[ReasonCode, tuple[str, ...]] = {
+    "name_mismatch": ("participant_name",),
+    "made_out_to_another": ("participant_name",),
+    "title_mismatch": ("title",),
+    "type_contradiction": ("title", "accreditation_statement"),
+    "provider_mismatch": ("provider",),
+    "provider_unknown": ("provider",),
+    "provider_not_listed": ("provider",),
+    "credits_mismatch": ("credits", "accreditation_statement"),
+    "implausible_credits": ("credits", "title"),
+    "no_credit_awarded": ("credits",),
+    "date_mismatch": ("completed_on", "activity_date"),
+    "outside_window": ("completed_on", "activity_date"),
+    "dated_after_upload": ("completed_on", "activity_date"),
+    "credit_type_mismatch": ("credit_types", "accreditation_statement"),
+    "not_accepted": ("credit_types", "accreditation_statement"),
+    "negated_approval": ("accreditation_statement",),
+    "missing_approval_number": ("accreditation_statement",),
+}
+
+
+def explained(
+    reasons: Iterable[ReviewReason], fields: ExtractedFields | None
+) -> tuple[ReviewReason, ...]:
+    """``reasons`` each with the words on the certificate that caused it, where it has none
+    (reasons recorded before they carried any, or ones a reader gave without words)."""
+    return tuple(reasons) if fields is None else tuple(_with_evidence(r, fields) for r in reasons)
+
+
+def _with_evidence(reason: ReviewReason, fields: ExtractedFields) -> ReviewReason:
+    """``reason`` with the words on the certificate that caused it, where it has none yet: the
+    words the reader kept for the field (``ExtractedFields.evidence``), else the field's value
+    as read."""
+    if reason.evidence:
+        return reason
+    for name in _EVIDENCE_FIELDS.get(reason.code, ()):
+        value = fields.evidence.get(name) or _shown(getattr(fields, name))
+        if value:
+            return replace(reason, evidence=value)
+    return reason
+
+
+def _shown(value: object) -> str:
+    match value:
+        case None | ():
+            return ""
+        case Decimal():
+            return _amount(value)
+        case tuple():
+            return _labels(value)
+    return str(value)
+
+
+# --- what the words say: credit not awarded, approvals denied ---------------------------------
+
+
+def text_signals(text: str) -> tuple[Signal, ...]:
+    """What the words of a certificate say of its credit: attendance only, a post-test not
+    passed, no credit awarded, approvals denied ("not approved for SDMS, ASRT or AMA PRA
+    credit"). Each pattern is bounded, so the work is linear in the text's length."""
+    found = [
+        Signal(kind=kind, description=description, words=match.group(0).strip())
+        for pattern, kind, description in _NO_CREDIT
+        if (match := pattern.search(text))
+    ]
+    for match in _NEGATION.finditer(text):
+        denied = tuple(t for pattern, t in _TYPE_NAMES if pattern.search(match.group(0)))
+        if denied:
+            found.append(
+                Signal(
+                    kind="negated_approval",
+                    description=f"it says it is not approved for {_labels(denied)}",
+                    words=match.group(0).strip(),
+                    credit_types=denied,
+                )
+            )
+    return tuple(found)
 
 
 def title_similarity(printed: str, declared: str) -> float:

@@ -24,6 +24,7 @@ NotificationKind = Literal[
     "certificate_rejected",
     "auditor_access_granted",
     "auditor_access_changed",
+    "payment_overdue",
 ]
 
 

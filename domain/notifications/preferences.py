@@ -22,12 +22,15 @@ MAIL_CATEGORIES: tuple[MailCategory, ...] = (
     "weekly_digest",
     "certificate_notifications",
 )
-MandatoryMail = Literal["password_reset", "email_verification", "invitation", "auditor_access"]
+MandatoryMail = Literal[
+    "password_reset", "email_verification", "invitation", "auditor_access", "billing"
+]
 MANDATORY_MAIL: tuple[MandatoryMail, ...] = (
     "password_reset",
     "email_verification",
     "invitation",
     "auditor_access",
+    "billing",
 )
 ChangedVia = Literal["settings", "unsubscribe_link"]
 

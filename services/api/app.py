@@ -25,9 +25,11 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 from opentelemetry import trace
 
+from services.api.application import application_of
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
+from services.api.controllers.billing_webhook import stripe_webhook
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
@@ -61,7 +63,7 @@ from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
 from services.core.registry import build_event_store
-from services.core.settings import Settings
+from services.core.settings import Settings, load_settings
 from services.core.tracing import build_tracer_provider
 
 REQUEST_METRICS = PrometheusConfig(
@@ -161,12 +163,12 @@ async def _broker_reachable(url: str) -> bool:
 
 
 @get("/ready", tags=["operations"])
-async def ready(state: State) -> Response[Readiness]:
+async def ready(request: Request[Any, Any, Any]) -> Response[Readiness]:
     """Readiness: the database answers and the broker accepts connections."""
-    database: Database = state.database
-    settings: Settings = state.settings
+    application = application_of(request.app)
+    settings = application.settings
     try:
-        await asyncio.wait_for(database.ping(), timeout=2)
+        await asyncio.wait_for(application.database.ping(), timeout=2)
         db_status = "ok"
     except Exception:  # any failure means not ready; the reason is logged
         structlog.get_logger().warning("database not ready", exc_info=True)
@@ -242,19 +244,20 @@ def create_app(
             DeadLetterController,
             MailPreferencesController,
             UnsubscribeController,
+            stripe_webhook,
         ],
         middleware=[
             REQUEST_METRICS.middleware,
             *([] if tracer_provider is None else [SpanByRoute()]),
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
-            *rate_limits(settings),
+            *rate_limits(settings, db),
             csrf,
             IdempotencyMiddleware(),
         ],
         request_class=GuardedRequest,
         on_app_init=[session_auth(settings).on_app_init],
-        stores=StoreRegistry({"sessions": PostgresSessionStore(db)}),
+        stores=StoreRegistry({"sessions": PostgresSessionStore(db, store.clock)}),
         openapi_config=OpenAPIConfig(
             title="CME Ledger API",
             version="1",
@@ -272,9 +275,7 @@ def create_app(
         template_config=template_config(),
         state=State(
             {
-                "database": db,
                 "settings": settings,
-                "store": store,
                 "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
             }
@@ -287,3 +288,9 @@ def create_app(
     document_problems(app.openapi_schema)
     document_idempotency_key(app.openapi_schema)
     return app
+
+
+def app_from_environment() -> Litestar:
+    """The app of one API worker process (``cmeledger serve --workers N``): settings from the
+    ``CMELEDGER_*`` environment, as the parent process read them."""
+    return create_app(load_settings())

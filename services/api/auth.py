@@ -34,6 +34,7 @@ from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
 from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, Send
 
 from domain.organisations.organisation import Role
+from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
 from services.core.accounts.members import MemberLookup, QueryTooLong, Reading, current_member
 from services.core.accounts.token_handlers import TokenHolder, holder_of
@@ -83,7 +84,7 @@ async def _member(
     )
     lookup = MemberLookup(user_id=user_id, tenant_id=tenant_id, token=token, reading=reading)
     try:
-        member = await current_member(connection.app.state.application, lookup)
+        member = await current_member(application_of(connection.app), lookup)
     except QueryTooLong as exc:
         raise ProblemDetailsException(
             status_code=414,
@@ -117,7 +118,7 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthorizedException("expected Authorization: Bearer <API token>")
-        holder = await holder_of(connection.app.state.database, secret.strip())
+        holder = await holder_of(application_of(connection.app).database, secret.strip())
         principal = (
             None
             if holder is None

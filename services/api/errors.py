@@ -38,6 +38,7 @@ from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFou
 from services.core.accounts.identity import EmailTaken, IdentityError, InvalidCredentials
 from services.core.accounts.token_handlers import ApiTokenNotFound
 from services.core.application import AccessDenied, NotFound
+from services.core.billing.standing import PaymentRequired
 from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.organisation.handlers import SlugTaken
 
@@ -72,6 +73,7 @@ _STATUS: dict[type[Exception], int] = {
     OwnRecordReview: 403,
     ProviderAlreadyListed: 409,
     ProviderNotListed: 404,
+    PaymentRequired: 402,
 }
 
 

@@ -49,6 +49,7 @@ from litestar.types import (
     Send,
 )
 
+from services.api.application import application_of
 from services.api.auth import Principal
 from services.api.errors import PROBLEM_TYPE
 from services.core import idempotency
@@ -266,7 +267,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         fingerprint = request_fingerprint(
             method, scope["path"], scope.get("query_string", b""), body
         )
-        database: Database = scope["app"].state.database
+        database = application_of(scope["app"]).database
         deadline = time.monotonic() + WAIT_FOR_FIRST
         while not isinstance(
             before := await idempotency.claim(database, scoped, fingerprint), Claimed

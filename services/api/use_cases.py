@@ -11,10 +11,11 @@ from litestar import Request
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 
+from services.api.application import application_of
 from services.api.auth import Principal
 from services.api.idempotency import request_command_id
 from services.core.accounts.work import AccountUseCases, Visitor
-from services.core.application import Actor, Application, UseCases
+from services.core.application import Actor, UseCases
 
 
 def request_id(request: Request[Any, Any, Any]) -> str | None:
@@ -37,8 +38,9 @@ def member_actor(request: Request[Any, Any, Any]) -> Actor:
 
 
 def provide_use_cases(request: Request[Any, Any, Any]) -> UseCases:
-    application: Application = request.app.state.application
-    return application.use_cases(member_actor(request), lambda: request_command_id(request))
+    return application_of(request.app).use_cases(
+        member_actor(request), lambda: request_command_id(request)
+    )
 
 
 USE_CASES = {"use_cases": Provide(provide_use_cases, sync_to_thread=False)}
@@ -47,7 +49,7 @@ USE_CASES = {"use_cases": Provide(provide_use_cases, sync_to_thread=False)}
 
 def provide_account_use_cases(request: Request[Any, Any, Any]) -> AccountUseCases:
     return AccountUseCases(
-        application=request.app.state.application,
+        application=application_of(request.app),
         visitor=Visitor(request_id=request_id(request)),
         command_ids=lambda: request_command_id(request),
     )

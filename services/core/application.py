@@ -113,6 +113,10 @@ class Application:
         ``command_ids``."""
         return UseCases(self, actor, command_ids)
 
+    def now(self) -> datetime:
+        """The store's clock: the moment events appended now are recorded at."""
+        return self.store.clock()
+
 
 @dataclass(frozen=True, slots=True)
 class UseCases:

@@ -1,10 +1,20 @@
 """Database access for the application role: an asyncpg pool and tenant-scoped transactions.
 
-Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction whose first
-statement sets ``app.tenant_id`` with a bound parameter, transaction-local (``set_config(...,
-true)``), so it ends with the transaction and a pooled connection carries nothing over.
-Row-level security reads that setting; a transaction with no tenant sees no tenant rows.
+Every unit of work runs in ``Database.transaction(tenant_id)``: one transaction opened together
+with its setting of ``app.tenant_id`` and of the statement and idle timeouts (one round trip; the
+tenant is a ``UUID`` and the timeouts integers, formatted by Python), all transaction-local
+(``set_config(..., true)``), so they end with the transaction and a pooled connection carries
+nothing over. That also makes the pool safe behind PgBouncer in transaction mode, which passes no
+such startup parameters and hands a server connection to another client after each transaction
+(``db_statement_cache_size`` 0 there). Row-level security reads the tenant setting; a
+transaction with no tenant sees no tenant rows.
 SQLAlchemy runs the migrations; the hot path talks to asyncpg directly (docs/decisions.md).
+
+After a tenant's transaction that appended events commits, the database sends the relay its
+wake-up ``NOTIFY`` (channel ``EVENTS_CHANNEL``, payload: the tenant id), debounced: the tenants
+whose appends committed within ``NOTIFY_DEBOUNCE_S`` share one notifying statement, on its own
+connection. A transaction that notifies takes a cluster-wide lock at commit (design P4), so the
+appends themselves never notify.
 """
 
 from __future__ import annotations
@@ -12,12 +22,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
 from uuid import UUID
 
 import asyncpg
+import structlog
 
 from services.core.settings import Settings
+
+IDLE_IN_TRANSACTION_MS = 60_000
+"""A transaction left idle this long is ended by the server (its locks released)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +41,11 @@ class Tx:
 
     pg: asyncpg.Connection
     tenant_id: UUID | None
+    _appended: list[bool] = field(default_factory=list, compare=False, repr=False)
+
+    def appended(self) -> None:
+        """Note that this transaction appended events: the relay is woken after its commit."""
+        self._appended.append(True)
 
     def require_tenant(self) -> UUID:
         if self.tenant_id is None:
@@ -36,6 +56,12 @@ class Tx:
 def asyncpg_dsn(url: str) -> str:
     """The asyncpg form of a ``postgresql+asyncpg://`` settings URL."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+log = structlog.get_logger("cmeledger.db")
+
+EVENTS_CHANNEL: Final = "cmeledger_events"
+NOTIFY_DEBOUNCE_S: Final = 0.01
 
 
 async def _keep_connection(_: asyncpg.Connection) -> None:
@@ -49,6 +75,8 @@ class Database:
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+        self._to_notify: set[str] = set()
+        self._notifying: asyncio.Task[None] | None = None
 
     async def _get_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -59,11 +87,8 @@ class Database:
                         min_size=1,
                         max_size=self._settings.db_pool_size,
                         reset=_keep_connection,
-                        server_settings={
-                            "application_name": "cmeledger",
-                            "statement_timeout": str(self._settings.db_statement_timeout_ms),
-                            "idle_in_transaction_session_timeout": "60000",
-                        },
+                        statement_cache_size=self._settings.db_statement_cache_size,
+                        server_settings={"application_name": "cmeledger"},
                     )
         return self._pool
 
@@ -77,18 +102,58 @@ class Database:
     @asynccontextmanager
     async def transaction(self, tenant_id: UUID | None) -> AsyncIterator[Tx]:
         """One transaction scoped to ``tenant_id``; commits on success, rolls back on error."""
-        async with self.connection() as conn, conn.transaction():
+        tenant = "" if tenant_id is None else str(UUID(str(tenant_id)))
+        async with self.connection() as conn:
+            # One round trip opens and scopes the transaction; a UUID's text and integers are safe
+            # inline.
             await conn.execute(
-                "SELECT set_config('app.tenant_id', $1, true)",
-                "" if tenant_id is None else str(tenant_id),
+                f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true),"
+                f" set_config('statement_timeout', '{int(self._settings.db_statement_timeout_ms)}',"
+                " true),"
+                f" set_config('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_MS}',"
+                " true)"
             )
-            yield Tx(pg=conn, tenant_id=tenant_id)
+            tx = Tx(pg=conn, tenant_id=tenant_id)
+            try:
+                yield tx
+            except BaseException:
+                try:
+                    await conn.execute("ROLLBACK")
+                except BaseException:
+                    conn.terminate()  # the pool replaces a connection it cannot roll back
+                raise
+            await conn.execute("COMMIT")
+        if tx._appended and tenant:
+            self._notify(tenant)
+
+    def _notify(self, tenant: str) -> None:
+        """Wake the relay for ``tenant`` soon, in one statement with the others due."""
+        self._to_notify.add(tenant)
+        if self._notifying is None or self._notifying.done():
+            self._notifying = asyncio.get_running_loop().create_task(self._send_notifications())
+
+    async def _send_notifications(self) -> None:
+        """Notify the tenants due; a failure only delays them to the relay's next poll."""
+        await asyncio.sleep(NOTIFY_DEBOUNCE_S)
+        while self._to_notify:
+            tenants, self._to_notify = sorted(self._to_notify), set()
+            try:
+                async with self.connection() as conn:
+                    await conn.execute(
+                        "SELECT pg_notify($1, tenant) FROM unnest($2::text[]) AS tenant",
+                        EVENTS_CHANNEL,
+                        tenants,
+                    )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.warning("relay wake-up not sent", tenants=len(tenants), exc_info=True)
 
     async def ping(self) -> None:
         async with self.connection() as conn:
             await conn.fetchval("SELECT 1")
 
     async def dispose(self) -> None:
+        if self._notifying is not None:
+            await self._notifying
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

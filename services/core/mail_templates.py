@@ -32,6 +32,7 @@ PORTAL_PAGES: Mapping[str, str] = {
     "dashboard": "/dashboard",
     "credits": "/credits",
     "profile": "/profile",
+    "billing": "/billing",
 }
 """Portal pages that mail links to, below ``settings.public_url``."""
 

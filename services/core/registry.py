@@ -7,6 +7,7 @@ from domain.audits.downloads import DOWNLOAD_EVENTS
 from domain.audits.exports import EXPORT_EVENTS
 from domain.audits.operations import OPERATION_EVENTS
 from domain.audits.reports import REPORT_EVENTS
+from domain.billing.account import BILLING_EVENTS
 from domain.credits.certificate import CERTIFICATE_EVENTS
 from domain.credits.credit import CREDIT_EVENTS
 from domain.credits.providers import PROVIDER_EVENTS
@@ -19,6 +20,7 @@ from domain.people.person import PERSON_EVENTS
 from domain.shared.event import Event, EventRegistry
 from services.core.eventsourcing.store import Clock, PostgresEventStore, utc_now
 from services.core.projections import Projection, ProjectionRunner
+from services.core.projections.billing import BillingAccounts
 from services.core.projections.certificates import CertificatesProjection
 from services.core.projections.credits import CreditsProjection, WaiversProjection
 from services.core.projections.notifications import MailPreferencesProjection, ReminderLog
@@ -43,6 +45,7 @@ EVENT_TYPES: list[type[Event]] = [
     *REPORT_EVENTS,
     *PREFERENCE_EVENTS,
     *MAIL_EVENTS,
+    *BILLING_EVENTS,
 ]
 
 
@@ -60,6 +63,7 @@ def build_projections(registry: EventRegistry) -> list[Projection]:
         ObligationsProjection(),
         MailPreferencesProjection(registry),
         ReminderLog(registry),
+        BillingAccounts(),
     ]
 
 

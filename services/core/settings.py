@@ -51,6 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The queue the relay publishes to and the workers consume; dead letters go to ``<queue>.XQ``.
     broker_queue: str = "cmeledger"
+    # "quorum" on a RabbitMQ cluster (replicated queues); "classic" on a single node. A queue
+    # keeps the type it was first declared with.
+    broker_queue_type: Literal["classic", "quorum"] = "classic"
     host: str = "127.0.0.1"
     port: int = 8000
     # Prometheus metrics of this process on their own port, never routed publicly (only the
@@ -64,6 +67,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 30_000
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode
+    # (a server connection serves many clients, so named statements must not outlive a
+    # transaction).
+    db_statement_cache_size: int = 100
     # Signs CSRF tokens. Must be set (32+ characters) in production.
     secret_key: str = DEVELOPMENT_SECRET
     # Secure cookies (HTTPS only); defaults to on in production, off for local http.
@@ -111,6 +118,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Certificates of one organisation verified at the same time, over all workers: a flood of
     # uploads from one organisation leaves the other worker threads to the others.
     verification_per_tenant: int = 2
+    # Billing (Stripe): the API's base address (the local fake server by default; unset it in
+    # production to reach api.stripe.com), the secret API key, the webhook endpoint's signing
+    # secret and how old a signature may be; the per-seat prices (Stripe price ids and their
+    # amounts in integer minor units of ``billing_currency``, for display and estimates); the
+    # trial every new organisation starts with (no card); how long a failed payment leaves
+    # employer features working; and how long the seat sync waits after a change before
+    # pushing the next quantity.
+    stripe_api_base: str | None = "http://127.0.0.1:8420"
+    stripe_api_key: str = "sk_test_cmeledger_local"
+    stripe_webhook_secret: str = "whsec_cmeledger_local"  # noqa: S105 (a local default)
+    stripe_webhook_tolerance_s: int = 300
+    stripe_price_monthly: str = "price_cmeledger_seat_monthly"
+    stripe_price_annual: str = "price_cmeledger_seat_annual"
+    billing_currency: str = "usd"
+    billing_monthly_amount: int = 900
+    billing_annual_amount: int = 9_000
+    billing_trial_days: int = 30
+    billing_grace_days: int = 14
+    billing_seat_debounce_s: float = 5.0
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -204,12 +230,43 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"{env_name('session_max_age_s')}: must be at least 60 seconds")
     if settings.db_pool_size < 1:
         raise SettingsError(f"{env_name('db_pool_size')}: must be at least 1")
+    if settings.db_statement_cache_size < 0:
+        raise SettingsError(f"{env_name('db_statement_cache_size')}: must be 0 or more")
     for field in ("rate_limit_per_user_per_minute", "rate_limit_per_tenant_per_minute"):
         if getattr(settings, field) < 1:
             raise SettingsError(f"{env_name(field)}: must be at least 1 request per minute")
     _check_blobs(settings)
     _check_mail(settings)
     _check_verification(settings)
+    _check_billing(settings)
+
+
+def _check_billing(settings: Settings) -> None:
+    base = settings.stripe_api_base
+    if base is not None and (
+        urlsplit(base).scheme not in {"http", "https"} or not urlsplit(base).hostname
+    ):
+        raise SettingsError(f"{env_name('stripe_api_base')}: expected http(s)://host[:port]")
+    if not settings.stripe_api_key.startswith(("sk_", "rk_")):
+        raise SettingsError(f"{env_name('stripe_api_key')}: a Stripe secret key (sk_... or rk_...)")
+    if not settings.stripe_webhook_secret.startswith("whsec_"):
+        raise SettingsError(f"{env_name('stripe_webhook_secret')}: the endpoint's whsec_... secret")
+    if not 1 <= settings.stripe_webhook_tolerance_s <= 3600:
+        raise SettingsError(f"{env_name('stripe_webhook_tolerance_s')}: seconds, 1 to 3600")
+    for field in ("stripe_price_monthly", "stripe_price_annual"):
+        if not getattr(settings, field).strip():
+            raise SettingsError(f"{env_name(field)}: the Stripe price id")
+    if not re.fullmatch(r"[a-z]{3}", settings.billing_currency):
+        raise SettingsError(f"{env_name('billing_currency')}: a lower-case ISO 4217 code")
+    for field in ("billing_monthly_amount", "billing_annual_amount"):
+        if not 0 < getattr(settings, field) <= 10_000_000:
+            raise SettingsError(f"{env_name(field)}: minor units per seat, above 0")
+    if not 0 <= settings.billing_trial_days <= 365:
+        raise SettingsError(f"{env_name('billing_trial_days')}: days, 0 to 365")
+    if not 0 <= settings.billing_grace_days <= 90:
+        raise SettingsError(f"{env_name('billing_grace_days')}: days, 0 to 90")
+    if not 0 <= settings.billing_seat_debounce_s <= 3600:
+        raise SettingsError(f"{env_name('billing_seat_debounce_s')}: seconds, 0 to 3600")
 
 
 def _check_blobs(settings: Settings) -> None:

@@ -43,3 +43,13 @@ def mail_preferences_stream(user_id: UUID) -> str:
 def aggregate_id(stream_id: str) -> UUID:
     """The aggregate's id in a stream id built by the functions above."""
     return UUID(stream_id.split("-", 1)[1])
+
+
+def billing_stream(tenant_id: UUID) -> str:
+    """The organisation's billing account: trial, customer, subscription, seats, dunning."""
+    return f"billing-{tenant_id}"
+
+
+def billing_inbox_stream(tenant_id: UUID) -> str:
+    """The Stripe webhooks accepted for the organisation (one fact each)."""
+    return f"billinginbox-{tenant_id}"

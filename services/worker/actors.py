@@ -10,6 +10,7 @@ import dramatiq
 from services.core.blobs import build_blob_store
 from services.core.mail import build_mailer
 from services.core.settings import Settings
+from services.worker.billing import BILLING_SUBSCRIBERS, reconcile_billing
 from services.worker.broker import worker_application
 from services.worker.certificates import certificate_subscribers
 from services.worker.notifications import SCHEDULED_JOBS, mail_subscribers
@@ -29,6 +30,7 @@ def subscribers(settings: Settings) -> tuple[Subscriber, ...]:
     return (
         *mail_subscribers(build_mailer(settings)),
         *certificate_subscribers(build_blob_store(settings)),
+        *BILLING_SUBSCRIBERS,
     )
 
 
@@ -43,6 +45,6 @@ def declare_actors(broker: dramatiq.Broker, *, queue_name: str = DEFAULT_QUEUE) 
         tenant_actor(
             broker, subscriber.handler, queue_name=queue_name, max_retries=MAX_RETRIES, **options
         )
-    for job in SCHEDULED_JOBS:
+    for job in (*SCHEDULED_JOBS, reconcile_billing):
         scheduled_actor(broker, job, queue_name=queue_name, max_retries=MAX_RETRIES)
     return Subscriptions.of(declared)

@@ -17,7 +17,7 @@ from typing import Any
 import dramatiq
 import structlog
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.rabbitmq import DEAD_MESSAGE_TTL, RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, xq_name
 from dramatiq.errors import BrokerConnectionError
@@ -179,6 +179,23 @@ class WorkerApplication(Middleware):
             loop_thread.run_coroutine(self.application.database.dispose())
 
 
+class QuorumRabbitmqBroker(RabbitmqBroker):
+    """Declares its queues (work, delay and dead-letter) as quorum queues: replicated over a
+    RabbitMQ cluster's nodes by Raft, so a node lost loses no accepted message. A queue's type
+    is fixed when it is first declared; a classic queue must be drained and deleted first."""
+
+    def _build_queue_arguments(self, queue_name: str) -> dict[str, Any]:
+        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)  # type: ignore[no-untyped-call]
+        return {**arguments, "x-queue-type": "quorum"}
+
+    def _declare_xq_queue(self, queue_name: str) -> Any:
+        return self.channel.queue_declare(
+            queue=xq_name(queue_name),
+            durable=True,
+            arguments={"x-message-ttl": DEAD_MESSAGE_TTL, "x-queue-type": "quorum"},
+        )
+
+
 def build_broker(
     settings: Settings, *, stub: bool = False, confirm_delivery: bool = True
 ) -> dramatiq.Broker:
@@ -196,9 +213,8 @@ def build_broker(
     ]
     if stub:
         return StubBroker(middleware=middleware)
-    broker = RabbitmqBroker(
-        url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware
-    )
+    kind = QuorumRabbitmqBroker if settings.broker_queue_type == "quorum" else RabbitmqBroker
+    broker = kind(url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware)
     broker.add_middleware(DeadLetterWithError(), before=Retries)  # its "after" hooks run later
     return broker
 

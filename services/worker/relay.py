@@ -6,9 +6,9 @@ publish one message per (event, subscribed actor) with a message id derived from
 RabbitMQ's publisher confirms, then acknowledge. A crash after publishing and before the commit
 re-publishes the same message ids next time; actors are idempotent on them.
 
-The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent once per appending
-transaction by a statement trigger) and polls every tenant on a timer in case a notification was
-missed (design P4: a hint, not a transport).
+The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent after appending
+transactions commit, debounced, by ``services.core.db.Database``) and polls every tenant on a
+timer in case a notification was missed (design P4: a hint, not a transport).
 
 When RabbitMQ is unreachable (Dramatiq's own reconnect attempts exhausted), the batch's
 transaction rolls back, so the checkpoint stays where it was; the relay waits, doubling the wait
@@ -29,15 +29,20 @@ import dramatiq
 import structlog
 from dramatiq.errors import BrokerConnectionError
 
-from services.core.db import Database
+from services.core.db import EVENTS_CHANNEL, Database
 from services.core.eventsourcing.feed import acknowledge, backlog, read_feed
 from services.core.eventsourcing.store import RecordedEvent, row_to_event, select_events
 from services.core.metrics import OUTBOX_BACKLOG, QUEUE_DEPTH, RELAY_LAG
 from services.worker.runtime import Job, Subscriptions
 
 CONSUMER = "relay"
-CHANNEL = "cmeledger_events"
+CHANNEL = EVENTS_CHANNEL
 BATCH = 500
+CONCURRENCY = 8
+"""Tenants relayed at once: waits for publisher confirms overlap. Needs as many pooled
+connections, plus the one that listens, plus ``POLL_CONCURRENCY``."""
+POLL_CONCURRENCY = 2
+"""Tenants relayed at once by a poll made while notifications keep the relay busy."""
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
 QUEUE_DEPTH_EVERY_S = 15.0
@@ -76,12 +81,14 @@ class Relay:
         subscriptions: Subscriptions,
         *,
         batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
         after_publish: Callable[[UUID, int], None] | None = None,
     ) -> None:
         self.database = database
         self.broker = broker
         self.subscriptions = subscriptions
         self.batch = batch
+        self.concurrency = concurrency
         # Test hook: called between publishing and acknowledging (to simulate a crash there).
         self.after_publish = after_publish
 
@@ -154,8 +161,21 @@ class Relay:
                 return published
             after = events[-1].seq
 
-    async def relay_all(self, tenants: Sequence[UUID]) -> int:
-        return sum([await self.relay_tenant(tenant) for tenant in tenants])
+    async def relay_all(self, tenants: Sequence[UUID], *, concurrency: int | None = None) -> int:
+        """Relay every tenant in ``tenants``, up to ``concurrency`` (default: the relay's) at
+        once, each on its own pooled connection, waiting for its own publisher confirms; the
+        first error is raised once every tenant has had its turn."""
+        slots = asyncio.Semaphore(concurrency or self.concurrency)
+
+        async def one(tenant: UUID) -> int:
+            async with slots:
+                return await self.relay_tenant(tenant)
+
+        done = await asyncio.gather(*(one(tenant) for tenant in tenants), return_exceptions=True)
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(n for n in done if isinstance(n, int))
 
     def record_queue_depth(self) -> None:
         """Set ``cmeledger_queue_depth_messages`` for every queue of the broker's actors (a
@@ -173,19 +193,25 @@ class Relay:
         *,
         poll_interval: float = 5.0,
         stop: asyncio.Event | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:
-        """Relay until ``stop`` is set: notified tenants at once, every tenant each
-        ``poll_interval`` seconds."""
+        """Relay until ``stop`` is set: notified tenants at once, and every tenant each
+        ``poll_interval`` seconds even while notifications keep coming (one may be lost: the
+        process that would have sent it stopped after its commit). ``ready`` is set once the
+        relay listens and has made its first pass over every tenant."""
         stop = stop or asyncio.Event()
+        clock = asyncio.get_running_loop().time
         woken: asyncio.Queue[str] = asyncio.Queue()
 
         def on_notify(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
             woken.put_nowait(payload)
 
+        poller: asyncio.Task[None] | None = None
         async with self.database.connection() as conn:
             await conn.add_listener(CHANNEL, on_notify)
             try:
                 tenants: list[UUID] = await list_tenants()
+                polled_at = clock()
                 failures, depth_at = 0, 0.0
                 while not stop.is_set():
                     try:
@@ -204,9 +230,29 @@ class Relay:
                     if failures:
                         log.info("broker reachable again", after_failures=failures)
                         failures = 0
-                    tenants = await self._wait(woken, stop, poll_interval) or await list_tenants()
+                    if ready is not None:
+                        ready.set()
+                    tenants = await self._wait(woken, stop, poll_interval)
+                    if not tenants:  # quiet: poll every tenant here
+                        tenants, polled_at = await list_tenants(), clock()
+                    elif clock() - polled_at >= poll_interval and (poller is None or poller.done()):
+                        # busy: poll beside the notified tenants, not in their way
+                        polled_at = clock()
+                        poller = asyncio.create_task(self._poll(list_tenants))
             finally:
+                if poller is not None:
+                    poller.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poller
                 await conn.remove_listener(CHANNEL, on_notify)
+
+    async def _poll(self, list_tenants: Callable[[], Any]) -> None:
+        """Relay every tenant, two at a time (beside the notified ones); the main loop deals
+        with an unreachable broker."""
+        try:
+            await self.relay_all(await list_tenants(), concurrency=POLL_CONCURRENCY)
+        except BrokerConnectionError:
+            log.warning("broker unreachable during a poll", exc_info=True)
 
     async def _measure_queues(self) -> None:
         """``record_queue_depth``, never stopping the relay: a failure to read is logged."""

@@ -1,9 +1,9 @@
 """The scheduler: enqueues the periodic runs, one Dramatiq message per tenant, job and day.
 
-Due at a moment ``now`` (UTC): the deadline reminders of ``now``'s day, from
-``settings.reminder_hour_utc`` on; the weekly digest of the latest ``settings.digest_weekday``
-up to that day, from that day's hour on, so a digest missed while no scheduler ran goes out
-late rather than never (only the latest week's: an older one would be stale).
+Due at a moment ``now`` (UTC): the deadline reminders and the billing reconciliation of
+``now``'s day, from ``settings.reminder_hour_utc`` on; the weekly digest of the latest
+``settings.digest_weekday`` up to that day, from that day's hour on, so a digest missed while no
+scheduler ran goes out late rather than never (only the latest week's: an older one would be stale).
 
 Once per (tenant, job, day): the scheduler records the run in the tenant's ``scheduled_runs``
 and enqueues its message (waiting for RabbitMQ's confirm) in one transaction. A second scheduler
@@ -34,6 +34,7 @@ from services.worker.runtime import Run, run_message_id
 
 REMINDERS = "send_reminders"
 DIGEST = "send_digest"
+RECONCILE = "reconcile_billing"
 
 log = structlog.get_logger("cmeledger.scheduler")
 
@@ -43,7 +44,7 @@ def due_runs(now: datetime, *, hour: int, weekday: int) -> list[Run]:
     now = now.astimezone(UTC)
     today, started = now.date(), now.hour >= hour
     week_day = digest_day(today, weekday)
-    runs = [Run(REMINDERS, today)] if started else []
+    runs = [Run(REMINDERS, today), Run(RECONCILE, today)] if started else []
     if week_day < today or started:
         runs.append(Run(DIGEST, week_day))
     return runs

@@ -14,8 +14,6 @@ import email
 import email.policy
 import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,15 +25,13 @@ from urllib.parse import urldefrag
 from uuid import uuid4
 
 import httpx
-import msgspec
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from services.api.app import create_app
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
+from tests.live_server import free_port, serving, unthrottled
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,12 +50,6 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery"
 BLOCKING_IMPACTS = {"serious", "critical"}
 _FAILED_LOAD = re.compile(r"the server responded with a status of (\d{3})")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def unique(prefix: str) -> str:
@@ -106,29 +96,16 @@ def live_app(migrated: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
     sink, smtp_port, port = MailSink(), free_port(), free_port()
     smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    base_url = f"http://127.0.0.1:{port}"
-    settings = msgspec.structs.replace(
+    settings = unthrottled(
         migrated,
-        public_url=base_url,
+        public_url=f"http://127.0.0.1:{port}",
         smtp_port=smtp_port,
         blob_dir=str(tmp_path_factory.mktemp("blobs")),
-        rate_limit_per_user_per_minute=100_000,
-        rate_limit_per_tenant_per_minute=100_000,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield LiveApp(base_url, sink)
+        with serving(settings, port) as base_url:
+            yield LiveApp(base_url, sink)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         smtp.stop()
 
 

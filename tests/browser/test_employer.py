@@ -22,18 +22,9 @@ from services.api.auth import SESSION_COOKIE
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
 from tests.browser.test_portal import focused
 from tests.certificate_files import png
+from tests.payloads import CREDIT
 
 pytestmark = pytest.mark.e2e
-
-CREDIT = {
-    "title": "Carotid duplex: pitfalls and protocols",
-    "provider": "Gulfcoast Ultrasound Institute",
-    "accrediting_organisation": "SDMS",
-    "credit_types": ["sdms"],
-    "completed_on": "2026-10-02",
-    "credits": "1.25",
-    "topics": ["sonography", "vascular"],
-}
 
 
 def signed_in(client: httpx.Client, email: str, person_id: str = "") -> Account:

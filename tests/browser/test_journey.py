@@ -18,17 +18,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
-import pika
 import pytest
-from dramatiq.common import dq_name, xq_name
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from playwright.sync_api import Page, expect
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
 from services.worker.broker import build_broker
+from tests.broker_support import delete_queue
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
 from tests.conftest import ROOT, settings_env
-from tests.verification_support import certificate_sample
+from tests.verification_support import certificate_sample, cycle_birth_month
 
 pytestmark = pytest.mark.e2e
 
@@ -71,11 +71,8 @@ def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator
                 process.kill()
                 process.wait()
         broker = build_broker(settings)
-        connection = pika.BlockingConnection(broker.parameters)  # type: ignore[attr-defined]
-        channel = connection.channel()
-        for name in (queue, dq_name(queue), xq_name(queue)):
-            channel.queue_delete(name)
-        connection.close()
+        assert isinstance(broker, RabbitmqBroker)
+        delete_queue(broker, queue)
         broker.close()
 
 
@@ -139,7 +136,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     browse.check()
     roster = (
         "employee_number,email,full_name,department,site,birth_month,registry_ids,credentials\n"
-        f"H-1,{employee_email},{name},Breast Imaging,Harbour,4,,ARRT:R:2019-06-01\n"
+        f"H-1,{employee_email},{name},Breast Imaging,Harbour,{cycle_birth_month()},,"
+        "ARRT:R:2019-06-01\n"
         "H-2,,Lena Ortiz,Vascular,Harbour,,,ARDMS:RVT:2021-04-01:VT\n"
         "H-3,,Omar Haddad,Echo,Bayside,,,CCI:RCS:2020-09-01\n"
     )

@@ -13,18 +13,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
 from tests.certificate_files import png
+from tests.payloads import CREDIT
 
 pytestmark = pytest.mark.e2e
-
-CREDIT = {
-    "title": "Carotid duplex: pitfalls and protocols",
-    "provider": "Gulfcoast Ultrasound Institute",
-    "accrediting_organisation": "SDMS",
-    "credit_types": ["sdms"],
-    "completed_on": "2026-10-02",
-    "credits": "1.25",
-    "topics": ["sonography", "vascular"],
-}
 
 
 def fill_credit(page: Page, *, credits: str = "1.25") -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from services.core.mail import Mailer, MemoryMailer, Message, SmtpMailer, build_mailer, to_email
 from services.core.settings import Settings
-from tests.mail_sink import bodies, free_port, running_sink
+from tests.live_server import free_port
+from tests.mail_sink import bodies, running_sink
 
 pytestmark = pytest.mark.integration
 SENDER = "CME Ledger <no-reply@example.org>"

@@ -32,6 +32,20 @@ async def client(stack: AsyncExitStack, settings: Settings, mailer: MemoryMailer
     return await stack.enter_async_context(connected_client(settings, mailer))
 
 
+async def reset_link(client: Any, mailer: MemoryMailer, email: str) -> str:
+    """Ask for a password reset of ``email``; the token of the link mailed."""
+    await client.post("/api/v1/password-reset", json={"email": email})
+    return link_token(mailer, email, "reset-password")
+
+
+async def reset_asked(stack: AsyncExitStack, settings: Settings) -> tuple[Any, Any, str]:
+    """A new owner (signed in), their sign-up answer, and the token of a reset link."""
+    mailer = MemoryMailer()
+    owner = await client(stack, settings, mailer)
+    info = await sign_up(owner)
+    return owner, info, await reset_link(owner, mailer, info["email"])
+
+
 async def sign_in(client: AsyncTestClient[Any], email: str, password: str) -> Any:
     return await client.post("/api/v1/session", json={"email": email, "password": password})
 
@@ -96,8 +110,7 @@ async def test_a_reset_clears_a_lockout(stack: AsyncExitStack, migrated: Setting
     for _ in range(5):
         await sign_in(owner, info["email"], "not the password at all")
     assert (await sign_in(owner, info["email"], PASSWORD)).status_code == 401, "locked"
-    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
-    token = link_token(mailer, info["email"], "reset-password")
+    token = await reset_link(owner, mailer, info["email"])
     done = await owner.post(
         "/api/v1/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
     )
@@ -108,11 +121,7 @@ async def test_a_reset_clears_a_lockout(stack: AsyncExitStack, migrated: Setting
 async def test_expired_unknown_and_refused_reset_links(
     stack: AsyncExitStack, migrated: Settings, database: Database
 ) -> None:
-    mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
-    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
-    token = link_token(mailer, info["email"], "reset-password")
+    owner, info, token = await reset_asked(stack, migrated)
 
     for refused, reason in [
         ("short", "12 to 256 characters"),
@@ -145,11 +154,7 @@ async def test_expired_unknown_and_refused_reset_links(
 async def test_the_reset_secret_is_stored_only_as_a_hash(
     stack: AsyncExitStack, migrated: Settings, database: Database
 ) -> None:
-    mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
-    await owner.post("/api/v1/password-reset", json={"email": info["email"]})
-    token = link_token(mailer, info["email"], "reset-password")
+    _, info, token = await reset_asked(stack, migrated)
     async with database.transaction(None) as tx:
         hashes = await tx.pg.fetch(
             "SELECT token_hash FROM account_tokens WHERE user_id = $1", UUID(info["user_id"])

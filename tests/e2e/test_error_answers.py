@@ -23,7 +23,9 @@ def problem_type(response: Any) -> str:
     return str(response.json()["type"])
 
 
-async def test_every_kind_of_error_is_a_problem_with_a_type(org: Org, migrated: Settings) -> None:
+async def test_every_kind_of_error_is_a_problem_with_a_type(
+    org: Org, migrated: Settings, fresh_rate_limits: None
+) -> None:
     employee, _ = await org.member("employee")
     limited = msgspec.structs.replace(migrated, rate_limit_per_user_per_minute=1)
     async with connected_client(limited) as anonymous:

@@ -34,6 +34,7 @@ AUDITOR_MAY: dict[str, str] = {
     "DELETE /api/v1/tokens/{token_id}": "revoking one's own personal API token",
     "PUT /api/v1/me/mail-preferences": "one's own mail preferences",
     "POST /unsubscribe": "public, by a signed unsubscribe link (refused here: the token is bad)",
+    "POST /webhooks/stripe": "Stripe's, by the body's signature (refused here: it is unsigned)",
 }
 """Writes an auditor may make, and why (they change no organisation data)."""
 

@@ -168,13 +168,21 @@ async def organisation_events(database: Database, tenant: str) -> list[str]:
     return [e.event_type for e in recorded]
 
 
+async def departure(
+    client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack
+) -> tuple[dict[str, Any], str, Leaver, str, AsyncTestClient[Any]]:
+    """A new organisation: its owner (signed in on ``client``) and id, a ``Leaver`` with the id
+    of their other organisation, and an admin's client."""
+    owner = await sign_up(client)
+    gone, elsewhere = await leaver(client, migrated, stack)
+    admin, _ = await join(stack, migrated, client, "admin")
+    return owner, owner["organisation_id"], gone, elsewhere, admin
+
+
 async def test_a_removed_member_loses_access_here_at_once_and_keeps_their_other_organisation(
     client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
 ) -> None:
-    owner = await sign_up(client)
-    here = owner["organisation_id"]
-    gone, elsewhere = await leaver(client, migrated, stack)
-    admin, _ = await join(stack, migrated, client, "admin")
+    owner, here, gone, elsewhere, admin = await departure(client, migrated, stack)
     removal = f"/api/v1/members/{gone.me['user_id']}/removal"
 
     assert (await client.post(removal, json={"reason": ""})).status_code == 400
@@ -204,10 +212,7 @@ async def test_a_removed_member_loses_access_here_at_once_and_keeps_their_other_
 async def test_deactivating_a_staff_record_ends_its_account_access_and_reactivating_does_not_restore_it(  # noqa: E501
     client: AsyncTestClient[Any], migrated: Settings, stack: AsyncExitStack, database: Database
 ) -> None:
-    owner = await sign_up(client)
-    here = owner["organisation_id"]
-    gone, elsewhere = await leaver(client, migrated, stack)
-    admin, _ = await join(stack, migrated, client, "admin")
+    owner, here, gone, elsewhere, admin = await departure(client, migrated, stack)
 
     owner_record = await client.post(
         "/api/v1/people", json={"full_name": "Olu Owner", "person_id": owner["user_id"]}

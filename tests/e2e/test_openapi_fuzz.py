@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,14 +15,13 @@ import httpx
 import msgspec
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from services.api.app import create_app
 from services.core.settings import Settings
 from tests.e2e.conftest import PASSWORD, unique
+from tests.live_server import free_port, serving, unthrottled
 
 pytestmark = pytest.mark.e2e
 
@@ -41,48 +37,27 @@ class Signed(msgspec.Struct, frozen=True):
     headers: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live(migrated: Settings) -> Iterator[Signed]:
     """The app served by uvicorn in a thread (its own event loop), and an owner signed in."""
-    app_settings = msgspec.structs.replace(
-        migrated, rate_limit_per_user_per_minute=100_000, rate_limit_per_tenant_per_minute=100_000
-    )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base_url) as client:
-            client.get("/health")
-            csrf = client.cookies["csrftoken"]
-            signed_up = client.post(
-                "/api/v1/organisations",
-                headers={"x-csrftoken": csrf},
-                json={
-                    "organisation_name": "Fuzz Imaging",
-                    "slug": unique("fuzz"),
-                    "email": f"{unique('owner')}@example.org",
-                    "password": PASSWORD,
-                },
-            )
-            assert signed_up.status_code == 201, signed_up.text
-            yield Signed(base_url, dict(client.cookies.items()), {"x-csrftoken": csrf})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        serving(unthrottled(migrated), free_port()) as base_url,
+        httpx.Client(base_url=base_url) as client,
+    ):
+        client.get("/health")
+        csrf = client.cookies["csrftoken"]
+        signed_up = client.post(
+            "/api/v1/organisations",
+            headers={"x-csrftoken": csrf},
+            json={
+                "organisation_name": "Fuzz Imaging",
+                "slug": unique("fuzz"),
+                "email": f"{unique('owner')}@example.org",
+                "password": PASSWORD,
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        yield Signed(base_url, dict(client.cookies.items()), {"x-csrftoken": csrf})
 
 
 Twist = Callable[[Any], bool]

@@ -11,18 +11,9 @@ from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
 from tests.e2e.conftest import Org, connected_client, sign_up
+from tests.payloads import CREDIT
 
 pytestmark = pytest.mark.e2e
-
-CREDIT = {
-    "title": "Carotid duplex: pitfalls and protocols",
-    "provider": "Gulfcoast Ultrasound Institute",
-    "accrediting_organisation": "SDMS",
-    "credit_types": ["sdms"],
-    "completed_on": "2026-10-02",
-    "credits": "1.25",
-    "topics": ["sonography", "vascular"],
-}
 
 
 async def own_record(client: AsyncTestClient[Any], name: str = "Nia Okafor") -> str:

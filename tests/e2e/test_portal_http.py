@@ -161,6 +161,20 @@ async def test_pages_are_not_cached_carry_a_strict_policy_and_stay_out_of_the_sc
     assert not [path for path in schema["paths"] if path.startswith(portal)]
 
 
+EMPLOYER_CSS = '<link rel="stylesheet" href="/static/organisation.css">'
+
+
+@pytest.mark.parametrize("path", ["/staff", "/organisation", "/reports", "/access", "/audit"])
+async def test_employer_pages_load_their_stylesheet_in_the_head(org: Org, path: str) -> None:
+    page = await org.owner.get(path)
+    assert page.status_code == 200
+    head, body = page.text.split("</head>")
+    assert EMPLOYER_CSS in head
+    assert EMPLOYER_CSS not in body
+    dashboard = (await org.owner.get("/dashboard")).text
+    assert EMPLOYER_CSS not in dashboard
+
+
 @pytest.mark.parametrize(
     ("password", "reason"),
     [

@@ -1,20 +1,25 @@
 """Rate limits over HTTP: per signed-in user, and a larger one per organisation, answered with a
-429 problem and Retry-After; health probes are never limited; other organisations unaffected."""
+429 problem and Retry-After; health probes are never limited; other organisations unaffected;
+a limit holds across API processes (it is counted in the database)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
-from litestar.stores.memory import MemoryStore
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up
+from tests.conftest import ROOT, settings_env
+from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up, unique
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +28,10 @@ PER_USER, PER_TENANT = 4, 6
 
 @asynccontextmanager
 async def clients(settings: Settings, count: int) -> AsyncIterator[list[AsyncTestClient[Any]]]:
-    """Clients of separate app instances sharing one rate-limit store, as replicas of the API
-    would share theirs."""
-    shared = MemoryStore()
+    """Clients of separate app instances, as of replicas of the API: nothing is shared between
+    them but the database."""
     async with AsyncExitStack() as stack:
-        found = [await stack.enter_async_context(connected_client(settings)) for _ in range(count)]
-        for client in found:
-            client.app.stores.register("rate_limit", shared, allow_override=True)
-        yield found
+        yield [await stack.enter_async_context(connected_client(settings)) for _ in range(count)]
 
 
 def assert_limited(response: httpx.Response) -> None:
@@ -40,7 +41,9 @@ def assert_limited(response: httpx.Response) -> None:
     assert 1 <= int(response.headers["retry-after"]) <= 60
 
 
-async def test_each_user_and_each_organisation_has_its_budget(migrated: Settings) -> None:
+async def test_each_user_and_each_organisation_has_its_budget(
+    migrated: Settings, fresh_rate_limits: None
+) -> None:
     settings = msgspec.structs.replace(
         migrated,
         rate_limit_per_user_per_minute=PER_USER,
@@ -73,3 +76,65 @@ def test_limits_must_allow_a_request() -> None:
 
     with pytest.raises(SettingsError, match="CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE"):
         load_settings({"CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "0"})
+
+
+@contextmanager
+def api_process(settings: Settings, port: int) -> Iterator[str]:
+    """``cmeledger serve`` as its own process on ``port``; yields its base address."""
+    env = {
+        **settings_env(settings),
+        "CMELEDGER_PORT": str(port),
+        "CMELEDGER_SECRET_KEY": settings.secret_key,
+        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": str(settings.rate_limit_per_user_per_minute),
+        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": str(
+            settings.rate_limit_per_tenant_per_minute
+        ),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.main", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = (
+            time.monotonic() + 180
+        )  # a bound for a hang: start-up is slow on a loaded machine
+        while True:
+            assert process.poll() is None, "the API process exited"
+            assert time.monotonic() < deadline, "the API process did not answer"
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_a_limit_holds_across_two_api_processes(
+    migrated: Settings, fresh_rate_limits: None
+) -> None:
+    settings = msgspec.structs.replace(migrated, rate_limit_per_user_per_minute=PER_USER)
+    with api_process(settings, free_port()) as first, api_process(settings, free_port()) as second:
+        async with httpx.AsyncClient(timeout=10) as http:
+            await http.get(f"{first}/health")
+            csrf = {"x-csrftoken": http.cookies["csrftoken"]}
+            body = {
+                "organisation_name": "Two Hosts Imaging",
+                "slug": unique("two-hosts"),
+                "email": f"{unique('owner')}@example.org",
+                "password": PASSWORD,
+            }
+            opened = await http.post(f"{first}/api/v1/organisations", json=body, headers=csrf)
+            assert opened.status_code == 201, opened.text  # signed in; the session is shared
+            answers = [
+                (await http.get(f"{base}/api/v1/me")).status_code
+                for base in [first, second] * PER_USER
+            ]
+    assert answers[:PER_USER] == [200] * PER_USER  # the budget, spent on both processes
+    assert answers[PER_USER:] == [429] * PER_USER  # then refused by either

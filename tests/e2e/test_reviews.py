@@ -4,6 +4,7 @@ and another organisation's certificates."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -22,7 +23,7 @@ from services.core.settings import Settings
 from services.core.stream_ids import access_stream
 from tests.e2e.conftest import Org, connected_client, sign_up
 from tests.fixtures.certificates.generate import Forgery, Sample
-from tests.verification_support import certificate_sample, declared_credit
+from tests.verification_support import certificate_sample, cycle_birth_month, declared_credit
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +90,8 @@ async def upload_sample_over_http(
     created = await client.post("/api/v1/people", json=record)
     assert created.status_code == 201, created.text
     base = f"/api/v1/people/{created.json()['person_id']}"
-    assert (await client.put(f"{base}/birth-month", json={"birth_month": 4})).status_code == 200
+    birth_month = {"birth_month": cycle_birth_month()}
+    assert (await client.put(f"{base}/birth-month", json=birth_month)).status_code == 200
     credential = {"body": "ARRT", "code": "R", "earned_on": "2019-06-01"}
     assert (await client.post(f"{base}/credentials", json=credential)).status_code == 201
     details = msgspec.to_builtins(declared_credit(sample))
@@ -124,7 +126,7 @@ async def test_the_queue_lists_doubtful_certificates_oldest_first_with_their_con
 ) -> None:
     admin, _ = await org.member("admin")
     auditor, _ = await org.member("auditor")
-    _, first = await upload_for_member(org, "wrong_name")
+    _, first = await upload_for_member(org, "altered_credits")
     _, second = await upload_for_member(org, "missing_dates")
     _, genuine = await upload_for_member(org)
 
@@ -134,12 +136,12 @@ async def test_the_queue_lists_doubtful_certificates_oldest_first_with_their_con
     certificate = item["certificate"]
     assert certificate["certificate_id"] == first.certificate_id
     assert certificate["status"] == "needs_review"
-    assert "name_mismatch" in [r["code"] for r in certificate["reasons"]]
+    assert "credits_mismatch" in [r["code"] for r in certificate["reasons"]]
     assert certificate["fields"]["participant_name"] == (
-        certificate_sample(forgery="wrong_name").truth.participant_name
+        certificate_sample(forgery="altered_credits").truth.participant_name
     )
     assert certificate["acceptance"][0]["body"] == "ARRT"
-    declared = certificate_sample(forgery="wrong_name").declared
+    declared = certificate_sample(forgery="altered_credits").declared
     assert item["person"]["full_name"] == declared.participant_name
     assert item["declared"]["credit_id"] == first.credit_id
     assert item["declared"]["details"]["title"] == declared.title
@@ -220,7 +222,7 @@ async def test_a_rejection_and_its_reason_are_shown_to_the_employee(org: ReviewO
 
 
 async def test_refused_decisions_change_nothing(org: ReviewOrg) -> None:
-    _, doubtful = await upload_for_member(org, "wrong_name")
+    _, doubtful = await upload_for_member(org, "altered_credits")
     _, pending = await upload_for_member(org, verify=False)
     path = review_path(doubtful.certificate_id)
     before = (await org.owner.get(f"/api/v1/certificates/{doubtful.certificate_id}")).json()
@@ -249,7 +251,7 @@ async def test_refused_decisions_change_nothing(org: ReviewOrg) -> None:
 
 async def test_who_may_read_and_decide(org: ReviewOrg, migrated: Settings) -> None:
     auditor, _ = await org.member("auditor")
-    employee, uploaded = await upload_for_member(org, "wrong_name")
+    employee, uploaded = await upload_for_member(org, "altered_credits")
     colleague, _ = await org.member("employee")
     certificate = f"/api/v1/certificates/{uploaded.certificate_id}"
     decision = {"decision": "reject", "reason": "not mine to decide"}
@@ -288,7 +290,7 @@ async def test_nobody_decides_a_certificate_of_their_own_record_over_the_api(
 ) -> None:
     admin, me = await org.member("admin")
     own = await upload_sample_over_http(
-        admin, certificate_sample(forgery="wrong_name"), person_id=me["user_id"]
+        admin, certificate_sample(forgery="altered_credits"), person_id=me["user_id"]
     )
     await org.verify(own.certificate_id)
     certificate = f"/api/v1/certificates/{own.certificate_id}"
@@ -398,3 +400,23 @@ async def test_the_review_page_shows_the_file_and_records_each_showing(org: Revi
         recorded = await store.read_stream(tx, access_stream(owner_id))
     shown_files = [e.data for e in recorded if e.event_type == "audits.CertificateDownloaded"]
     assert [d["certificate_id"] for d in shown_files] == [uploaded.certificate_id]
+
+
+async def test_each_reason_shows_the_words_on_the_certificate_that_caused_it(
+    org: ReviewOrg,
+) -> None:
+    _, uploaded = await upload_for_member(org, "altered_credits")
+    printed = certificate_sample(forgery="altered_credits").truth
+    item = (await org.owner.get("/api/v1/reviews")).json()["items"][0]
+    reasons = item["certificate"]["reasons"]
+    assert item["certificate"]["certificate_id"] == uploaded.certificate_id
+    [raised] = [r for r in reasons if r["code"] == "credits_mismatch"]
+    assert raised["evidence"] == f"{printed.credits.normalize():f}"
+    assert all(r["evidence"] for r in reasons), reasons
+
+    page = await org.owner.get(f"/reviews/{uploaded.certificate_id}")
+    assert page.status_code == 200, page.text
+    for reason in reasons:
+        assert f"On the certificate: <q>{html.escape(reason['evidence'])}</q>" in page.text
+    queue = await org.owner.get("/reviews")
+    assert f"<q>{html.escape(raised['evidence'])}</q>" in queue.text

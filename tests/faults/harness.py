@@ -11,7 +11,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,18 +37,13 @@ from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.certificate_files import pdf
 from tests.conftest import ROOT, settings_env
+from tests.live_server import free_port
 
 OUTCOMES = [
     event_tag(outcome)
     for outcome in (CertificateVerified, CertificateNeedsReview, CertificateRejected)
 ]
 """The worker's (or a reviewer's) verification outcomes: one per certificate."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -102,7 +96,7 @@ def rabbit_node() -> Iterator[RabbitNode]:
         raise RuntimeError("the fault tests need rabbitmq-server installed (scripts/bootstrap)")
     base = Path(tempfile.mkdtemp(prefix="cmeledger-rabbit-"))
     base.chmod(0o755)  # the server runs as the rabbitmq user
-    port = _free_port()
+    port = free_port()
     (base / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{port}\n")
     (base / "enabled_plugins").write_text("[].\n")
     if os.geteuid() == 0:
@@ -118,7 +112,7 @@ def rabbit_node() -> Iterator[RabbitNode]:
         "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
         "RABBITMQ_LOG_BASE": str(base / "log"),
         "RABBITMQ_PID_FILE": str(base / "node.pid"),
-        "RABBITMQ_DIST_PORT": str(_free_port()),
+        "RABBITMQ_DIST_PORT": str(free_port()),
     }
     subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, timeout=30)
     node = RabbitNode(name=name, port=port, env=env)

@@ -4,15 +4,13 @@ deliveries; permanent failures; the read models and their rebuild."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
@@ -29,8 +27,7 @@ from services.core.projections.providers import tenant_providers
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream, credit_stream
-from services.worker.actors import declare_actors
-from services.worker.broker import PermanentFailure, build_broker
+from services.worker.broker import PermanentFailure
 from services.worker.certificates import certificate_subscribers
 from services.worker.relay import Relay
 from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
@@ -55,29 +52,8 @@ def worker_settings(migrated: Settings, blob_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-verification-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(worker_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(worker_settings)
-    assert isinstance(built, RabbitmqBroker)
-    declare_actors(built, queue_name=queue)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
-
-
-@pytest.fixture
-def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    broker.declare_queue(queue, ensure=True)
-    broker.flush_all()
-    return broker
+def broker_settings(worker_settings: Settings) -> Settings:
+    return worker_settings
 
 
 @pytest.fixture
@@ -144,7 +120,7 @@ async def test_a_genuine_certificate_is_verified_and_its_credit_with_it(
     assert await credit_verification(database, tenant, uploaded) == "verified"
 
 
-async def test_a_certificate_made_out_to_someone_else_needs_review_with_the_reason(
+async def test_a_certificate_made_out_to_someone_else_is_rejected_with_the_reason(
     database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
@@ -152,9 +128,10 @@ async def test_a_certificate_made_out_to_someone_else_needs_review_with_the_reas
     await drain(purged, queue)
 
     certificate = await stored(database, tenant, uploaded.certificate_id)
-    assert certificate.status == "needs_review"
-    [mismatch] = [r for r in certificate.reasons if r.code == "name_mismatch"]
-    assert await credit_verification(database, tenant, uploaded) == "needs_review"
+    assert certificate.status == "rejected"
+    [mismatch] = [r for r in certificate.reasons if r.code == "made_out_to_another"]
+    assert mismatch.evidence == certificate_sample(forgery="wrong_name").truth.participant_name
+    assert await credit_verification(database, tenant, uploaded) == "rejected"
     async with database.transaction(tenant) as tx:
         history = await store.read_stream(tx, credit_stream(uploaded.credit_id))
     assert mismatch.message in history[-1].data["note"]
@@ -188,25 +165,32 @@ async def test_a_message_delivered_twice_gives_one_outcome(
     ]
 
 
+async def rejected_by_a_reviewer(
+    database: Database,
+    store: EventStore,
+    settings: Settings,
+    tenant: UUID,
+    certificate_id: UUID,
+    **rejection: Any,
+) -> UUID:
+    """A reviewer (someone new) rejects the certificate (``rejection``: its reason and any
+    corrected fields); their id."""
+    reviewer = uuid4()
+    decision = ReviewCertificate(
+        reviewer_id=reviewer, reviewer_person_id=reviewer, decision="reject", **rejection
+    )
+    async with database.transaction(tenant) as tx:
+        await decide_review(tx, store, settings, certificate_id, decision, command_id=uuid4())
+    return reviewer
+
+
 async def test_the_worker_leaves_a_reviewers_decision_alone(
     database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
 ) -> None:
     tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir)
-    reviewer = uuid4()
-    async with database.transaction(tenant) as tx:
-        await decide_review(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(
-                reviewer_id=reviewer,
-                reviewer_person_id=reviewer,
-                decision="reject",
-                reason="a photocopy",
-            ),
-            command_id=uuid4(),
-        )
+    reviewer = await rejected_by_a_reviewer(
+        database, store, worker_settings, tenant, uploaded.certificate_id, reason="a photocopy"
+    )
     async with database.transaction(tenant) as tx:
         recorded = await verify_certificate(
             tx,
@@ -254,7 +238,9 @@ async def test_a_job_whose_person_or_file_is_missing_fails_permanently(
 async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
 ) -> None:
-    tenant, uploaded = await uploaded_in_new_tenant(database, store, blob_dir, forgery="wrong_name")
+    tenant, uploaded = await uploaded_in_new_tenant(
+        database, store, blob_dir, forgery="altered_credits"
+    )
     files = FilesystemBlobStore(blob_dir)
     async with database.transaction(tenant) as tx:
         await verify_certificate(
@@ -266,22 +252,15 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     read = (await stored(database, tenant, uploaded.certificate_id)).fields
     assert read is not None
     corrected = msgspec.structs.replace(read, participant_name="Someone Else")
-    reviewer = uuid4()
-    async with database.transaction(tenant) as tx:
-        await decide_review(
-            tx,
-            store,
-            worker_settings,
-            uploaded.certificate_id,
-            ReviewCertificate(
-                reviewer_id=reviewer,
-                reviewer_person_id=reviewer,
-                decision="reject",
-                reason="made out to someone else",
-                corrected_fields=corrected,
-            ),
-            command_id=uuid4(),
-        )
+    await rejected_by_a_reviewer(
+        database,
+        store,
+        worker_settings,
+        tenant,
+        uploaded.certificate_id,
+        reason="made out to someone else",
+        corrected_fields=corrected,
+    )
     inline = await stored(database, tenant, uploaded.certificate_id)
     assert inline.correction is not None
     assert inline.correction.fields_as_read == read

@@ -18,7 +18,7 @@ from services.core.credits.handlers import change_credit, record_credit
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore
 from services.core.organisation.handlers import open_organisation
-from services.core.organisation.invitations import NewStaff, invite
+from services.core.organisation.invitations import NewStaff, SentInvitation, invite
 from services.core.people import queries
 from services.core.people.handlers import change_person, register_person
 from services.core.registry import build_event_store
@@ -148,18 +148,23 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
         email=f"owner-{uuid4().hex[:8]}@example.org",
         password="correct horse battery",
     )
-    staff = NewStaff(full_name="Dee Okoro", department="Echo", employee_number="E-9")
-    async with database.transaction(opened.tenant_id) as tx:
-        sent = await invite(
-            tx,
-            store,
-            migrated,
-            email="dee@example.org",
-            role="employee",
-            by_role="owner",
-            staff=staff,
-            command_id=uuid4(),
-        )
+
+    async def invite_dee(staff: NewStaff) -> SentInvitation:
+        async with database.transaction(opened.tenant_id) as tx:
+            return await invite(
+                tx,
+                store,
+                migrated,
+                email="dee@example.org",
+                role="employee",
+                by_role="owner",
+                staff=staff,
+                command_id=uuid4(),
+            )
+
+    sent = await invite_dee(
+        NewStaff(full_name="Dee Okoro", department="Echo", employee_number="E-9")
+    )
     assert sent.person_id is not None
     assert sent.message.to == "dee@example.org"
     assert f"/accept-invitation?token={sent.invited.token}" in sent.message.text
@@ -173,16 +178,6 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
     )
 
     with pytest.raises(AlreadyInvited):
-        async with database.transaction(opened.tenant_id) as tx:
-            await invite(
-                tx,
-                store,
-                migrated,
-                email="dee@example.org",
-                role="employee",
-                by_role="owner",
-                staff=NewStaff(full_name="Dee Okoro (again)"),
-                command_id=uuid4(),
-            )
+        await invite_dee(NewStaff(full_name="Dee Okoro (again)"))
     async with database.transaction(opened.tenant_id) as tx:
         assert await staff_queries.seats(tx) == staff_queries.Seats(active=1, deactivated=0)

@@ -20,16 +20,14 @@ from uuid import UUID, uuid4
 
 import dramatiq
 import msgspec
-import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 from litestar.testing import AsyncTestClient
 
 from domain.compliance.evaluation import Obligation
 from domain.credits.certificate import CertificateUploaded
 from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
-from domain.organisations.organisation import ChangeAuditorAccess
+from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
 from services.core.db import Database
@@ -49,12 +47,11 @@ from services.core.projections import ProjectionRunner
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream
-from services.worker.actors import declare_actors
-from services.worker.broker import build_broker
 from services.worker.notifications import mail_subscribers
 from services.worker.relay import Relay, messages_for
 from services.worker.runtime import Run, Subscriptions, run_message_id
 from services.worker.scheduler import Scheduler
+from tests.broker_support import delete_queue
 from tests.conftest import ROOT, settings_env
 from tests.mail_sink import Sink, bodies, running_sink
 
@@ -84,23 +81,8 @@ def mail_settings(migrated: Settings, sink: tuple[Sink, int]) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-notifications-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(mail_settings: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(mail_settings)
-    assert isinstance(built, RabbitmqBroker)
-    declare_actors(built, queue_name=queue)
-    built.declare_queue(queue, ensure=True)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
+def broker_settings(mail_settings: Settings) -> Settings:
+    return mail_settings
 
 
 @pytest.fixture
@@ -152,14 +134,25 @@ async def organisation(database: Database, store: EventStore) -> Org:
             AddCredential(body="ARDMS", code="RDMS", earned_on=today - timedelta(days=30)),
             command_id=uuid4(),
         )
+    member_id = await joined(
+        database, store, tenant, email=member_email, role="employee", person_id=person_id
+    )
+    async with database.transaction(tenant) as tx:
+        [ardms] = [
+            o
+            for o in await my_obligations(tx, person_id, today=today)
+            if o.body == "ARDMS" and o.period == "current"
+        ]
+    return Org(tenant, opened.user_id, owner_email, member_id, member_email, person_id, ardms)
+
+
+async def joined(
+    database: Database, store: EventStore, tenant: UUID, *, email: str, role: Role, **invite: Any
+) -> UUID:
+    """The member id of ``email``, invited by an owner as ``role`` and signed up."""
+    async with database.transaction(tenant) as tx:
         invited = await invite_member(
-            tx,
-            store,
-            email=member_email,
-            role="employee",
-            by_role="owner",
-            person_id=person_id,
-            command_id=uuid4(),
+            tx, store, email=email, role=role, by_role="owner", command_id=uuid4(), **invite
         )
     _, member_id = await accept_invitation(
         database,
@@ -169,13 +162,7 @@ async def organisation(database: Database, store: EventStore) -> Org:
         now=datetime.now(UTC),
         command_id=uuid4(),
     )
-    async with database.transaction(tenant) as tx:
-        [ardms] = [
-            o
-            for o in await my_obligations(tx, person_id, today=today)
-            if o.body == "ARDMS" and o.period == "current"
-        ]
-    return Org(tenant, opened.user_id, owner_email, member_id, member_email, person_id, ardms)
+    return member_id
 
 
 @pytest.fixture(scope="module")
@@ -639,23 +626,8 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
 ) -> None:
     auditor_email = unique_email("auditor")
     until = datetime.now(UTC) + timedelta(days=30)
-    async with database.transaction(org.tenant) as tx:
-        invited = await invite_member(
-            tx,
-            store,
-            email=auditor_email,
-            role="auditor",
-            by_role="owner",
-            access_until=until,
-            command_id=uuid4(),
-        )
-    _, auditor_id = await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=PASSWORD,
-        now=datetime.now(UTC),
-        command_id=uuid4(),
+    auditor_id = await joined(
+        database, store, org.tenant, email=auditor_email, role="auditor", access_until=until
     )
     await settle(database, broker, worker, queue, org.tenant)
     async with database.transaction(org.tenant) as tx:
@@ -716,11 +688,7 @@ def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
         again = scheduler("--once", "--date", "2031-01-06")
         assert again.stdout.strip() == "0 runs enqueued", again.stderr
     finally:
-        connection = pika.BlockingConnection(broker.parameters)
-        channel = connection.channel()
-        for name in (idle_queue, dq_name(idle_queue), xq_name(idle_queue)):
-            channel.queue_delete(name)
-        connection.close()
+        delete_queue(broker, idle_queue)
     enqueued = asyncio.run(_scheduled_runs(mail_settings, org.tenant))
     assert enqueued == [("send_digest", date(2031, 1, 6)), ("send_reminders", date(2031, 1, 6))]
 

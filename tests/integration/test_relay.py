@@ -5,57 +5,24 @@ Each test module uses its own queue, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import dramatiq
 import pika
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 
 from services.core.db import Database
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
-from services.core.settings import Settings
-from services.worker.actors import declare_actors
-from services.worker.broker import build_broker
 from services.worker.relay import CONSUMER, Relay
 from services.worker.runtime import Subscriptions, message_id_for
-from tests.broker_support import declare_receipt_actor, drain
+from tests.broker_support import drain
 from tests.conftest import new_tenant
 from tests.metrics_support import scrape
 from tests.support import add_notes, make_store, register
 
 pytestmark = pytest.mark.integration
 SUBSCRIPTIONS = Subscriptions({"test.NoteAdded": ("record_receipt",)})
-
-
-@pytest.fixture(scope="module")
-def queue() -> str:
-    return f"test-relay-{uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="module")
-def broker(migrated: Settings, queue: str) -> Iterator[RabbitmqBroker]:
-    built = build_broker(migrated)
-    assert isinstance(built, RabbitmqBroker)
-    assert built.confirm_delivery
-    declare_actors(built, queue_name=queue)
-    declare_receipt_actor(built, queue)
-    yield built
-    built.close()
-    connection = pika.BlockingConnection(built.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
-
-
-@pytest.fixture
-def purged(broker: RabbitmqBroker, queue: str) -> RabbitmqBroker:
-    broker.declare_queue(queue, ensure=True)
-    broker.flush_all()
-    return broker
 
 
 def queued_ids(broker: RabbitmqBroker, queue: str) -> list[str]:

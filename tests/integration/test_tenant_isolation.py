@@ -335,6 +335,7 @@ SCOPED_READ_POLICIES = {
     ("memberships", "own_memberships"): "current_user_id()",
     ("invitations", "invitation_by_token"): "app.invitation_token_hash",
     ("api_tokens", "api_token_by_hash"): "app.api_token_hash",
+    ("billing_accounts", "by_stripe_customer"): "app.stripe_customer_id",
 }
 
 

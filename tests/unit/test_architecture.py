@@ -214,10 +214,32 @@ DATA_ACCESS = re.compile(
 def test_the_http_layer_opens_no_transaction_runs_no_sql_and_appends_nothing() -> None:
     """Controllers and portal pages only translate HTTP: every transaction, query and append is
     a use case's (``services.core``), called through the ``UseCases`` runner."""
-    offenders = [
+    assert _http_layer_lines(DATA_ACCESS) == []
+
+
+def _http_layer_lines(pattern: re.Pattern[str], *, apart: str = "") -> list[str]:
+    """The lines of ``services/api`` (except the module ``apart``) that ``pattern`` matches."""
+    return [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted((ROOT / "services" / "api").rglob("*.py"))
+        if path.relative_to(ROOT).as_posix() != apart
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if DATA_ACCESS.search(line)
+        if pattern.search(line)
     ]
-    assert offenders == []
+
+
+WALL_CLOCK = re.compile(r"\bdatetime\.(now|utcnow)\(|\bdate\.today\(")
+STATE_APPLICATION = re.compile(r"\bstate\.(database|store|application)\b")
+
+
+def test_the_http_layer_tells_the_time_by_the_stores_clock() -> None:
+    """Pages, sessions and forms take "now" from the clock events are recorded with
+    (``services.api.application.now``), so a test's clock governs all of it."""
+    assert _http_layer_lines(WALL_CLOCK) == []
+
+
+def test_the_http_layer_reads_the_application_through_its_typed_accessor() -> None:
+    """``State`` answers ``Any``: one function reads the ``Application`` from it and checks its
+    type, and everything else asks that function."""
+    accessor = "services/api/application.py"
+    assert _http_layer_lines(STATE_APPLICATION, apart=accessor) == []

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.core.eventsourcing.chain import (
     GENESIS_HASH,
@@ -21,6 +25,19 @@ def test_canonical_json_sorts_keys_is_compact_and_keeps_unicode() -> None:
     assert canonical_json({"b": [1, {"z": None, "a": True}], "a": "é✓"}) == (
         '{"a":"é✓","b":[1,{"a":true,"z":null}]}'
     )
+
+
+JSON_WITHOUT_FLOATS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_WITHOUT_FLOATS)
+def test_canonical_json_is_exactly_the_documented_json_dumps(value: Any) -> None:
+    documented = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(value) == documented
 
 
 def test_floats_are_refused_anywhere() -> None:

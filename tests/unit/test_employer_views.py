@@ -133,6 +133,22 @@ def test_the_review_form_reads_back_the_fields_it_was_filled_with() -> None:
     )
 
 
+def test_a_correction_keeps_the_words_of_the_fields_it_leaves_as_read() -> None:
+    """The form does not show the words each field was read from: their absence corrects
+    nothing, and a correction keeps those of the fields it did not change."""
+    fields = ExtractedFields(
+        participant_name="Ada Vance",
+        credits=Decimal("1.25"),
+        evidence={"participant_name": "ADA VANCE", "credits": "1.25 credits awarded"},
+    )
+    form = fields_form(fields)
+    assert corrected(typed_fields(form), fields) is None
+    changed = typed_fields(Form("review", {**form.values, "credits": "1.5"}))
+    assert corrected(changed, fields) == msgspec.structs.replace(
+        changed, evidence={"participant_name": "ADA VANCE"}
+    )
+
+
 def test_the_review_form_refuses_what_is_not_a_date_or_an_amount() -> None:
     form = Form(
         "review", {"completed_on": "2nd of October", "credits": "lots", "credit_types": "x"}

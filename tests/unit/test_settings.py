@@ -57,6 +57,34 @@ def test_values_are_converted_from_strings() -> None:
         ("CMELEDGER_METRICS_PORT", "-1"),
         ("CMELEDGER_OTEL_TRACES_ENDPOINT", "collector:4318"),
         ("CMELEDGER_BACKUP_DATABASE_URL", "postgresql://u:p@h/db"),
+        # mail
+        ("CMELEDGER_SMTP_HOST", " "),
+        ("CMELEDGER_SMTP_PORT", "0"),
+        ("CMELEDGER_SMTP_PORT", "70000"),
+        ("CMELEDGER_SMTP_FROM", "no address"),
+        ("CMELEDGER_PUBLIC_URL", "ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "ftp://ledger.example.org"),
+        ("CMELEDGER_PUBLIC_URL", "https://ledger.example.org/?x=1"),
+        # notifications
+        ("CMELEDGER_REMINDER_HOUR_UTC", "24"),
+        ("CMELEDGER_REMINDER_HOUR_UTC", "-1"),
+        ("CMELEDGER_REMINDER_DAYS", ""),
+        ("CMELEDGER_REMINDER_DAYS", "30,,7"),
+        ("CMELEDGER_REMINDER_DAYS", "0"),
+        ("CMELEDGER_REMINDER_DAYS", "30,seven"),
+        ("CMELEDGER_OVERDUE_REMINDER_DAYS", "0"),
+        ("CMELEDGER_DIGEST_WEEKDAY", "Mon"),
+        # certificate verification
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "0"),
+        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "1.5"),
+        ("CMELEDGER_VERIFICATION_NAME_SIMILARITY", "high"),
+        ("CMELEDGER_VERIFICATION_TITLE_SIMILARITY", "-0.2"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "-1"),
+        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "NaN"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "providers.example.org"),
+        ("CMELEDGER_PROVIDER_LOOKUP_URL", "ftp://providers.example.org/find"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "0"),
+        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "600"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
@@ -91,3 +119,28 @@ def test_wrong_certificate_storage_settings_name_their_variable(
 ) -> None:
     with pytest.raises(SettingsError, match=f"^{variable}: "):
         load_settings(env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CMELEDGER_STRIPE_API_BASE", "ftp://stripe.local"),
+        ("CMELEDGER_STRIPE_API_KEY", "pk_test_publishable"),
+        ("CMELEDGER_STRIPE_WEBHOOK_SECRET", "not-a-whsec"),
+        ("CMELEDGER_STRIPE_WEBHOOK_TOLERANCE_S", "0"),
+        ("CMELEDGER_STRIPE_PRICE_MONTHLY", " "),
+        ("CMELEDGER_BILLING_CURRENCY", "USD"),
+        ("CMELEDGER_BILLING_MONTHLY_AMOUNT", "0"),
+        ("CMELEDGER_BILLING_TRIAL_DAYS", "400"),
+        ("CMELEDGER_BILLING_GRACE_DAYS", "-1"),
+    ],
+)
+def test_billing_settings_are_checked(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({variable: value})
+
+
+def test_billing_defaults_point_at_the_local_stripe_with_a_thirty_day_trial() -> None:
+    settings = load_settings({})
+    assert settings.stripe_api_base == "http://127.0.0.1:8420"
+    assert (settings.billing_trial_days, settings.billing_monthly_amount) == (30, 900)

@@ -9,7 +9,7 @@ import pytest
 
 from domain.credits.verification import Thresholds
 from services.core.directory.lookup import ChainedLookup, DirectoryLookup, build_provider_lookup
-from services.core.settings import SettingsError, load_settings
+from services.core.settings import load_settings
 
 pytestmark = pytest.mark.unit
 
@@ -40,23 +40,3 @@ def test_thresholds_and_the_external_directory_are_read_from_the_environment() -
     )
     assert settings.provider_lookup_timeout_s == 2.5
     assert isinstance(build_provider_lookup(settings), ChainedLookup)
-
-
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "0"),
-        ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "1.5"),
-        ("CMELEDGER_VERIFICATION_NAME_SIMILARITY", "high"),
-        ("CMELEDGER_VERIFICATION_TITLE_SIMILARITY", "-0.2"),
-        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "-1"),
-        ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "NaN"),
-        ("CMELEDGER_PROVIDER_LOOKUP_URL", "providers.example.org"),
-        ("CMELEDGER_PROVIDER_LOOKUP_URL", "ftp://providers.example.org/find"),
-        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "0"),
-        ("CMELEDGER_PROVIDER_LOOKUP_TIMEOUT_S", "600"),
-    ],
-)
-def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
-    with pytest.raises(SettingsError, match=f"^{variable}: "):
-        load_settings({variable: value})

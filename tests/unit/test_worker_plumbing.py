@@ -35,6 +35,12 @@ PRODUCTION_SUBSCRIPTIONS = {
     "notifications.ReminderQueued": ("deliver_mail",),
     "notifications.DigestQueued": ("deliver_mail",),
     "notifications.NotificationQueued": ("deliver_mail",),
+    "organisations.OrganisationOpened": ("start_trial",),
+    "people.PersonRegistered": ("sync_seats",),
+    "people.PersonDeactivated": ("sync_seats",),
+    "people.PersonReactivated": ("sync_seats",),
+    "billing.StripeEventReceived": ("apply_stripe_event",),
+    "billing.PaymentOverdue": ("notify_payment_overdue",),
 }
 
 

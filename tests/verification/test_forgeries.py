@@ -9,9 +9,12 @@ from datetime import date
 
 import pytest
 
+from domain.compliance.cycles import Window
 from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import Assessment, TextReading, Thresholds, assess
+from domain.people.credentials import Body
+from services.core.reading.tamper import inspect_file
 from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import Sample, build_corpus
 from tests.verification_support import declared_credit
@@ -19,11 +22,15 @@ from tests.verification_support import declared_credit
 pytestmark = pytest.mark.ocr
 SEED = 7
 TODAY = date(2026, 11, 26)
+CYCLE = Window(start=date(2024, 1, 1), end=date(2026, 12, 31))
+WINDOWS: dict[Body, tuple[Window, ...]] = {"ARDMS": (CYCLE,), "ARRT": (CYCLE,)}
+"""A CE period holding every date the generator prints."""
 
 
 def worker_assessment(sample: Sample) -> Assessment:
     """What the worker concludes for ``sample`` declared by its owner, who holds ARDMS and ARRT
-    credentials (between them, every credit type the layouts print is accepted by one)."""
+    credentials (between them, every credit type the layouts print is accepted by one), with
+    what the file shows of alteration (a genuine one shows none)."""
     read = read_certificate(sample.data, sample.media_type)
     fields = find_fields(read.text)
     owner = sample.declared.participant_name
@@ -36,7 +43,9 @@ def worker_assessment(sample: Sample) -> Assessment:
         bodies=("ARDMS", "ARRT"),
         provider=ProviderDirectory.with_tenant().find(fields.provider) if fields.provider else None,
         thresholds=Thresholds(),
-        today=TODAY,
+        uploaded_on=TODAY,
+        windows=WINDOWS,
+        signals=inspect_file(sample.data, sample.media_type, read.text),
     )
 
 
@@ -48,15 +57,20 @@ def judged() -> list[tuple[Sample, Assessment]]:
         return list(zip(samples, pool.map(worker_assessment, samples), strict=True))
 
 
-def test_no_forged_or_mismatched_certificate_is_verified(
+def test_no_forged_or_mismatched_certificate_is_verified_and_an_unlisted_provider_is_noted(
     judged: list[tuple[Sample, Assessment]],
 ) -> None:
     forged = [(s, a) for s, a in judged if s.forgery is not None]
     assert len({s.forgery for s, _ in forged}) == 5, "every kind of forgery is exercised"
     verified = [s.sample_id for s, a in forged if a.outcome == "verified"]
-    assert verified == []
+    assert [v for v in verified if "unknown_provider" not in v] == []
     for sample, assessment in forged:
-        assert assessment.reasons, sample.sample_id
+        if assessment.outcome == "verified":
+            # a provider missing from the directory, vouched for by its accreditor's statement,
+            # is only noted
+            assert [n.code for n in assessment.notes] == ["provider_not_listed"]
+        else:
+            assert assessment.reasons, sample.sample_id
 
 
 def test_genuine_text_pdfs_are_verified(judged: list[tuple[Sample, Assessment]]) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State, UploadFile
@@ -29,6 +28,8 @@ from litestar.params import Body, FromPath
 from litestar.response import Response, Stream
 
 from domain.credits.certificate import EXTENSIONS
+from services.api.schemas import from_view
+from services.api.schemas.certificates import CertificateReceipt, StoredCertificate
 from services.api.use_cases import USE_CASES, member_actor
 from services.core.application import UseCases
 from services.core.blobs import BlobStore, build_blob_store
@@ -37,7 +38,6 @@ from services.core.certificates import use_cases as certificate_use_cases
 from services.core.certificates.files import CertificateFile
 from services.core.certificates.use_cases import FetchCertificate, UploadCertificate
 from services.core.policy import authorise_person
-from services.core.projections.certificates import StoredCertificate
 from services.core.settings import Settings
 
 ENVELOPE_BYTES = 64 * 1024
@@ -49,13 +49,6 @@ class CertificateUpload:
     file: UploadFile
     credit_id: UUID | None = None
     """The credit this certificate proves, if any (one of the person's credits)."""
-
-
-class CertificateReceipt(msgspec.Struct, frozen=True, kw_only=True):
-    certificate: StoredCertificate
-    duplicate_of: UUID | None = None
-    """Set when the person already had this very file: the existing certificate, reported
-    instead of storing it twice."""
 
 
 def requires_record_writer(
@@ -109,7 +102,7 @@ class CertificateController(Controller):
         stored = uploaded.certificate
         return Response(
             CertificateReceipt(
-                certificate=stored,
+                certificate=from_view(stored, StoredCertificate),
                 duplicate_of=stored.certificate_id if uploaded.duplicate else None,
             ),
             status_code=200 if uploaded.duplicate else 201,
@@ -120,7 +113,8 @@ class CertificateController(Controller):
         self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> list[StoredCertificate]:
         """The person's certificate files, newest first."""
-        return await use_cases.run(certificate_use_cases.list_certificates, person_id)
+        certificates = await use_cases.run(certificate_use_cases.list_certificates, person_id)
+        return from_view(certificates, list[StoredCertificate])
 
     @get(
         "/{certificate_id:uuid}/file",

@@ -9,7 +9,6 @@ Who may do what, for a person ``{person_id}`` of the organisation:
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -18,130 +17,36 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from domain.compliance.evaluation import Obligation
-from domain.credits.credit import (
-    AcademicCredits,
-    AcademicTerm,
-    ActivityKind,
-    AmendCredit,
-    Credit,
-    CreditDetails,
-    CreditType,
-    RetractCredit,
-    Topic,
-)
-from domain.people.credentials import Body, Specialty
-from domain.people.person import (
-    AddCredential,
-    AssignPerson,
-    Person,
-    RecordBirthMonth,
-    RecordCqrCompletion,
-    RecordRegistryId,
-)
-from domain.shared.limits import (
-    CODE_LENGTH,
-    NAME_LENGTH,
-    REASON_LENGTH,
-    Code,
-    DecimalText,
-    Name,
-    Title,
-)
+from domain.credits.credit import AmendCredit, RetractCredit
+from domain.people import person as domain_person
 from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter
+from services.api.schemas import from_view
+from services.api.schemas.credits import (
+    Correction,
+    Credit,
+    CreditAmendment,
+    CreditInput,
+    CreditRecordedResponse,
+)
+from services.api.schemas.obligations import Obligation
+from services.api.schemas.people import (
+    AssignPerson,
+    BirthMonthUpdate,
+    CqrCompletion,
+    CredentialCreate,
+    Person,
+    PersonCreate,
+    RegistryIdUpdate,
+)
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.credits import use_cases as credit_use_cases
-from services.core.credits.use_cases import BodyAcceptance, ChangeCredit, RecordNewCredit
+from services.core.credits.use_cases import ChangeCredit, RecordNewCredit
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import ChangePerson, ObligationsQuery, RegisterNewPerson
-
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_LENGTH)]
-
-
-class PersonCreate(msgspec.Struct, frozen=True, kw_only=True):
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
-    person_id: UUID | None = None
-    """Omit to create a new staff record; an employee may only create their own."""
-    department: Name | None = None
-    site: Name | None = None
-    employee_number: Code | None = None
-
-
-class AcademicCreditsInput(msgspec.Struct, frozen=True, kw_only=True):
-    """``AcademicCredits`` as sent."""
-
-    units: DecimalText
-    term: AcademicTerm
-
-
-class CreditInput(msgspec.Struct, frozen=True, kw_only=True):
-    """``CreditDetails`` as sent: amounts as strict decimal text, every text capped. The
-    completion day lies between 1950-01-01 and today."""
-
-    title: Title
-    provider: Name
-    accrediting_organisation: Name
-    credit_types: Annotated[tuple[CreditType, ...], msgspec.Meta(max_length=20)]
-    completed_on: date
-    credits: DecimalText
-    topics: Annotated[tuple[Topic, ...], msgspec.Meta(max_length=20)] = ()
-    activity_kind: ActivityKind = "standard"
-    certificate_ref: Name | None = None
-    academic: AcademicCreditsInput | None = None
-    partial_attendance: bool = False
-
-    def details(self) -> CreditDetails:
-        """The domain's ``CreditDetails``, amounts as ``Decimal``."""
-        academic = (
-            None
-            if self.academic is None
-            else AcademicCredits(units=Decimal(self.academic.units), term=self.academic.term)
-        )
-        return CreditDetails(
-            **{
-                **msgspec.structs.asdict(self),
-                "credits": Decimal(self.credits),
-                "academic": academic,
-            }
-        )
-
-
-class CredentialCreate(msgspec.Struct, frozen=True, kw_only=True):
-    body: Body
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
-    earned_on: date
-    specialties: tuple[Specialty, ...] = ()
-
-
-class CqrCompletion(msgspec.Struct, frozen=True, kw_only=True):
-    completed_on: date
-
-
-class RegistryIdUpdate(msgspec.Struct, frozen=True, kw_only=True):
-    body: Body
-    registry_id: Annotated[str, msgspec.Meta(min_length=1, max_length=CODE_LENGTH)]
-
-
-class BirthMonthUpdate(msgspec.Struct, frozen=True, kw_only=True):
-    birth_month: Annotated[int, msgspec.Meta(ge=1, le=12)]
-
-
-class Correction(msgspec.Struct, frozen=True, kw_only=True):
-    reason: Reason
-
-
-class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
-    details: CreditInput
-    reason: Reason
-
-
-class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
-    credit: Credit
-    acceptance: list[BodyAcceptance]
 
 
 class PeopleController(Controller):
@@ -154,17 +59,18 @@ class PeopleController(Controller):
         self, use_cases: NamedDependency[UseCases], data: JSONBody[PersonCreate]
     ) -> Person:
         """Create a staff record (owners, admins), or one's own (any member but auditors)."""
-        return await use_cases.run(
+        person = await use_cases.run(
             people_use_cases.register_person,
             RegisterNewPerson(**msgspec.structs.asdict(data)),
         )
+        return from_view(person, Person)
 
     @get("/{person_id:uuid}")
     async def profile(
         self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> Person:
         """Registry ids, credentials held, birth month, department and site."""
-        return await use_cases.run(people_use_cases.view_person, person_id)
+        return from_view(await use_cases.run(people_use_cases.view_person, person_id), Person)
 
     @put("/{person_id:uuid}/assignment")
     async def assign(
@@ -174,7 +80,8 @@ class PeopleController(Controller):
         data: JSONBody[AssignPerson],
     ) -> Person:
         """Set department, site and employee number (owners and admins)."""
-        return await _change(use_cases, person_id, data)
+        command = domain_person.AssignPerson(**msgspec.structs.asdict(data))
+        return await _change(use_cases, person_id, command)
 
     @post("/{person_id:uuid}/credentials", status_code=201)
     async def add_credential(
@@ -184,7 +91,7 @@ class PeopleController(Controller):
         data: JSONBody[CredentialCreate],
     ) -> Person:
         """Record a credential held (e.g. ARDMS RDMS with AB and OB/GYN)."""
-        command = AddCredential(
+        command = domain_person.AddCredential(
             body=data.body, code=data.code, earned_on=data.earned_on, specialties=data.specialties
         )
         return await _change(use_cases, person_id, command)
@@ -198,7 +105,9 @@ class PeopleController(Controller):
         data: JSONBody[CqrCompletion],
     ) -> Person:
         """Record that the ARRT Continuing Qualifications Requirement of a credential was met."""
-        command = RecordCqrCompletion(credential_id=credential_id, completed_on=data.completed_on)
+        command = domain_person.RecordCqrCompletion(
+            credential_id=credential_id, completed_on=data.completed_on
+        )
         return await _change(use_cases, person_id, command)
 
     @put("/{person_id:uuid}/registry-id")
@@ -209,7 +118,7 @@ class PeopleController(Controller):
         data: JSONBody[RegistryIdUpdate],
     ) -> Person:
         """Record the person's id at a certifying body."""
-        command = RecordRegistryId(body=data.body, registry_id=data.registry_id)
+        command = domain_person.RecordRegistryId(body=data.body, registry_id=data.registry_id)
         return await _change(use_cases, person_id, command)
 
     @put("/{person_id:uuid}/birth-month")
@@ -220,14 +129,16 @@ class PeopleController(Controller):
         data: JSONBody[BirthMonthUpdate],
     ) -> Person:
         """Record the birth month (ARRT and NMTCB anchor cycles on it)."""
-        return await _change(use_cases, person_id, RecordBirthMonth(birth_month=data.birth_month))
+        command = domain_person.RecordBirthMonth(birth_month=data.birth_month)
+        return await _change(use_cases, person_id, command)
 
     @get("/{person_id:uuid}/credits")
     async def credits(
         self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
     ) -> list[Credit]:
         """The person's credits with verification status, newest first."""
-        return await use_cases.run(credit_use_cases.list_credits, person_id)
+        credits = await use_cases.run(credit_use_cases.list_credits, person_id)
+        return from_view(credits, list[Credit])
 
     @post("/{person_id:uuid}/credits", status_code=201)
     async def record_credit(
@@ -241,7 +152,7 @@ class PeopleController(Controller):
             credit_use_cases.record_credit,
             RecordNewCredit(person_id=person_id, details=data.details()),
         )
-        return CreditRecordedResponse(credit=recorded.credit, acceptance=recorded.acceptance)
+        return from_view(recorded, CreditRecordedResponse)
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/amendments")
     async def amend_credit(
@@ -253,10 +164,7 @@ class PeopleController(Controller):
     ) -> Credit:
         """Replace a credit's details, with a reason (history keeps the old ones)."""
         change = AmendCredit(details=data.details.details(), reason=data.reason)
-        return await use_cases.run(
-            credit_use_cases.change_credit,
-            ChangeCredit(person_id=person_id, credit_id=credit_id, change=change),
-        )
+        return await _change_credit(use_cases, person_id, credit_id, change)
 
     @post("/{person_id:uuid}/credits/{credit_id:uuid}/retraction")
     async def retract_credit(
@@ -268,10 +176,7 @@ class PeopleController(Controller):
     ) -> Credit:
         """Withdraw a credit, with a reason; it stops counting everywhere."""
         change = RetractCredit(reason=data.reason)
-        return await use_cases.run(
-            credit_use_cases.change_credit,
-            ChangeCredit(person_id=person_id, credit_id=credit_id, change=change),
-        )
+        return await _change_credit(use_cases, person_id, credit_id, change)
 
     @get("/{person_id:uuid}/obligations")
     async def obligations(
@@ -291,18 +196,30 @@ class PeopleController(Controller):
     ) -> list[Obligation]:
         """The previous and current obligation per body, with every number explained."""
         check_days(as_of=as_of, known_at=known_at)
-        return await use_cases.run(
+        obligations = await use_cases.run(
             people_use_cases.obligations_of,
             ObligationsQuery(person_id=person_id, as_of=as_of, known_at=known_at),
         )
+        return from_view(obligations, list[Obligation])
 
 
 async def _change(
     use_cases: UseCases, person_id: UUID, change: people_handlers.PersonCommand
 ) -> Person:
-    return await use_cases.run(
+    person = await use_cases.run(
         people_use_cases.change_person, ChangePerson(person_id=person_id, change=change)
     )
+    return from_view(person, Person)
+
+
+async def _change_credit(
+    use_cases: UseCases, person_id: UUID, credit_id: UUID, change: AmendCredit | RetractCredit
+) -> Credit:
+    credit = await use_cases.run(
+        credit_use_cases.change_credit,
+        ChangeCredit(person_id=person_id, credit_id=credit_id, change=change),
+    )
+    return from_view(credit, Credit)
 
 
 class OrganisationController(Controller):

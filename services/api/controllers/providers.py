@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from domain.credits.providers import AddProvider, Origin, ProviderEntry, RemoveProvider
+from domain.credits import providers
+from domain.credits.providers import Origin, RemoveProvider
 from services.api.auth import requires_role
+from services.api.schemas import from_view
+from services.api.schemas.providers import AddProvider, ProviderEntry
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.directory import use_cases as directory_use_cases
@@ -37,7 +41,8 @@ class ProviderController(Controller):
         ] = None,
     ) -> list[ProviderEntry]:
         """The seed entries, then the organisation's own by name."""
-        return await use_cases.run(directory_use_cases.provider_directory, origin)
+        entries = await use_cases.run(directory_use_cases.provider_directory, origin)
+        return from_view(entries, list[ProviderEntry])
 
     @post("", guards=[MANAGERS], status_code=201)
     async def add(
@@ -45,7 +50,9 @@ class ProviderController(Controller):
     ) -> ProviderEntry:
         """Add a provider whose certificates the worker should recognise; its name and aliases
         must be new to the whole directory (409 otherwise)."""
-        return await use_cases.run(directory_use_cases.add_provider, data)
+        command = providers.AddProvider(**msgspec.structs.asdict(data))
+        entry = await use_cases.run(directory_use_cases.add_provider, command)
+        return from_view(entry, ProviderEntry)
 
     @delete("/{provider_id:str}", guards=[MANAGERS])
     async def remove(

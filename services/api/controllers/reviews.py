@@ -25,10 +25,11 @@ from domain.credits.credit import CreditType, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.limits import Code, DecimalText, Name, ReasonText, Statement, Title
 from services.api.auth import requires_role
+from services.api.schemas import from_view
+from services.api.schemas.certificates import ReviewItem, ReviewPage
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.reviews import use_cases as review_use_cases
-from services.core.reviews.queue import ReviewItem, ReviewPage
 from services.core.reviews.use_cases import DecideCertificate, ReviewQueue
 from services.core.staff.listing import InvalidCursor
 
@@ -98,9 +99,10 @@ class ReviewController(Controller):
         credit declared, the fields read, the reasons and each body's acceptance."""
         query = ReviewQueue(status=status, limit=limit, cursor=cursor)
         try:
-            return await use_cases.run(review_use_cases.review_queue, query)
+            page = await use_cases.run(review_use_cases.review_queue, query)
         except InvalidCursor as exc:
             raise ValidationException(str(exc)) from exc
+        return from_view(page, ReviewPage)
 
     @get("/certificates/{certificate_id:uuid}")
     async def certificate(
@@ -108,7 +110,8 @@ class ReviewController(Controller):
     ) -> ReviewItem:
         """Where a certificate's verification stands: status, reasons, what was read, who
         decided. The person themself, owners, admins and auditors."""
-        return await use_cases.run(review_use_cases.certificate_outcome, certificate_id)
+        item = await use_cases.run(review_use_cases.certificate_outcome, certificate_id)
+        return from_view(item, ReviewItem)
 
     @post("/certificates/{certificate_id:uuid}/review", guards=[REVIEWERS], status_code=200)
     async def review(
@@ -127,4 +130,5 @@ class ReviewController(Controller):
             reason=data.reason,
             fields=None if data.fields is None else data.fields.extracted(),
         )
-        return await review_use_cases.review_certificate(use_cases, command)
+        item = await review_use_cases.review_certificate(use_cases, command)
+        return from_view(item, ReviewItem)

@@ -20,11 +20,12 @@ from litestar.plugins.problem_details import ProblemDetailsException
 
 from domain.compliance.evaluation import Status
 from domain.people.credentials import Body
-from domain.people.person import Person
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role
 from services.api.errors import PROBLEM_TYPE
 from services.api.params import check_days, day_parameter
+from services.api.schemas import from_view
+from services.api.schemas.people import Person
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.staff import use_cases as staff
@@ -163,9 +164,10 @@ class StaffController(Controller):
         """Take a person off the active staff (history kept); already inactive: no change. The
         member account linked to the record is removed at once, with its sessions and API
         tokens (``MemberRemoved``); admins cannot deactivate an owner's or admin's record."""
-        return await use_cases.run(
+        person = await use_cases.run(
             staff.deactivate_person, ChangeActivity(person_id=person_id, reason=data.reason)
         )
+        return from_view(person, Person)
 
     @post("/people/{person_id:uuid}/reactivation", guards=[MANAGERS])
     async def reactivate(
@@ -176,6 +178,7 @@ class StaffController(Controller):
     ) -> Person:
         """Put a deactivated person back on the active staff; already active: no change. Access
         is not restored: the person is invited again for a new account link."""
-        return await use_cases.run(
+        person = await use_cases.run(
             staff.reactivate_person, ChangeActivity(person_id=person_id, reason=data.reason)
         )
+        return from_view(person, Person)

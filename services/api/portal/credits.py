@@ -10,7 +10,6 @@ checked by content before it runs (``inspect_upload``), exactly as the certifica
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +30,7 @@ from domain.credits.credit import (
     check_quarter_credits,
 )
 from domain.shared.errors import DomainError
+from services.api import application as clock
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
@@ -203,7 +203,7 @@ class CreditPages(Controller):
             "credits/new.html",
             form=form,
             registered=registered,
-            today=datetime.now(UTC).date(),
+            today=clock.today(request),
             max_upload_mb=f"{request.app.state.settings.max_upload_bytes / 2**20:.3g}",
             status=status,
         )
@@ -279,7 +279,7 @@ class CreditPages(Controller):
             amend=amend or details_form("amend", view.credit.details),
             retract=retract or Form("retract"),
             attach=attach or Form("attach"),
-            today=datetime.now(UTC).date(),
+            today=clock.today(request),
             status=status,
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from services.api.portal.audit import AuditPages
+from services.api.portal.billing import BillingPages
 from services.api.portal.members import AccessPages, MailPreferencesPage, SettingsPages
 from services.api.portal.organisation import OverviewPage
 from services.api.portal.reports import ReportPages
@@ -23,4 +24,5 @@ EMPLOYER_PAGES: list[ControllerRouterHandler] = [
     SettingsPages,
     MailPreferencesPage,
     AuditPages,
+    BillingPages,
 ]

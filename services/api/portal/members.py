@@ -25,6 +25,7 @@ from litestar.response import Response, Template
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
 from domain.shared.errors import DomainError
+from services.api import application as clock
 from services.api.auth import requires_role
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
@@ -87,9 +88,9 @@ def until_text(moment: datetime) -> str:
     return f"{day_text(moment.date())}, {moment:%H:%M} UTC"
 
 
-def grant_form() -> Form:
+def grant_form(now: datetime) -> Form:
     """The grant form, proposing thirty days."""
-    return Form("grant", {"until": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()})
+    return Form("grant", {"until": (now + timedelta(days=30)).date().isoformat()})
 
 
 def access_day(form: Form, now: datetime) -> date | None:
@@ -114,21 +115,21 @@ class AccessPages(Controller):
         self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
     ) -> Template:
         """Auditors with their access window, and the auditor invitations still open."""
-        return await self._page(request, state, use_cases, grant_form())
+        return await self._page(request, state, use_cases)
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
         state: State,
         use_cases: UseCases,
-        grant: Form,
+        grant: Form | None = None,
         *,
         change: Form | None = None,
         changed: UUID | None = None,
         sent: SentInvitation | None = None,
         status: int = 200,
     ) -> Template:
-        now = datetime.now(UTC)
+        now = clock.now(request)
         found = await use_cases.run(organisation.organisation, None)
         auditors = sorted(
             (m for m in found.members.values() if m.role == "auditor"),
@@ -143,7 +144,7 @@ class AccessPages(Controller):
                 for i in found.invitations.values()
                 if i.role == "auditor" and i.status == "pending" and i.expires_at > now
             ],
-            grant=grant,
+            grant=grant if grant is not None else grant_form(now),
             change=change or Form("change"),
             changed=changed,
             sent=sent,
@@ -162,7 +163,7 @@ class AccessPages(Controller):
         """Invite an auditor with read-only access until the end of the day chosen."""
         form = await read_form(request, "grant")
         email = form.text("email", "auditor's email address", max_length=254)
-        day = access_day(form, datetime.now(UTC))
+        day = access_day(form, clock.now(request))
         if form.ok and day is not None:
             try:
                 sent = await use_cases.run(
@@ -172,9 +173,7 @@ class AccessPages(Controller):
             except (DomainError, IdentityError) as exc:
                 form.refuse(exc, invite_field(exc))
             else:
-                shown = await self._page(
-                    request, state, use_cases, grant_form(), sent=sent, status=201
-                )
+                shown = await self._page(request, state, use_cases, sent=sent, status=201)
                 shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
                 return shown
         return await self._page(request, state, use_cases, form, status=422)
@@ -189,14 +188,12 @@ class AccessPages(Controller):
     ) -> Response[Any]:
         """Move the auditor's last day of access (up to a year from now)."""
         form = await read_form(request, "change")
-        day = access_day(form, datetime.now(UTC))
+        day = access_day(form, clock.now(request))
         if day is not None:
             done = await _change_access(use_cases, user_id, end_of_day(day), form)
             if done:
                 return see_other(request, "/access", notice="saved")
-        return await self._page(
-            request, state, use_cases, grant_form(), change=form, changed=user_id, status=422
-        )
+        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
 
     @post("/{user_id:uuid}/end", guards=[OWNERS])
     async def end(
@@ -222,9 +219,7 @@ class AccessPages(Controller):
             return asked
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
-        return await self._page(
-            request, state, use_cases, grant_form(), change=form, changed=user_id, status=422
-        )
+        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
 
 
 ENDING_ACCESS = (

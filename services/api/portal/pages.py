@@ -38,13 +38,16 @@ from litestar.types import ExceptionHandlersMap
 
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
+from services.api.application import application_of
 from services.api.auth import Principal, retrieve_principal
 from services.api.errors import http_to_problem, to_problem
 from services.api.idempotency import one_time_key
 from services.api.portal import terms, vocabulary
 from services.api.portal.forms import Form
+from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
+from services.core.billing.banner import billing_notice
 from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.mail_templates import credits_text, day_text
 
@@ -101,7 +104,12 @@ _ORGANISATION_PAGES = (
 )
 MANAGING = NavGroup(
     "Organisation",
-    (*_ORGANISATION_PAGES, NavItem("Access", "/access"), NavItem("Settings", "/settings")),
+    (
+        *_ORGANISATION_PAGES,
+        NavItem("Access", "/access"),
+        NavItem("Settings", "/settings"),
+        NavItem("Billing", "/billing"),
+    ),
 )
 """The pages about the organisation's staff, for owners and admins."""
 
@@ -269,11 +277,15 @@ async def page(
     layout = _layout(request)
     me = layout["me"]
     if me is not None:
-        memberships = await memberships_of_user(request.app.state.database, me.user_id)
-        if not (partial and is_htmx(request)):
-            layout["organisations"] = memberships
+        memberships = await memberships_of_user(application_of(request.app).database, me.user_id)
         zones = [m.time_zone for m in memberships if m.tenant_id == me.tenant_id]
         layout["time_zone"] = ZoneInfo(zones[0] if zones else "UTC")
+        if not (partial and is_htmx(request)):
+            layout["organisations"] = memberships
+            if me.role in ("owner", "admin"):
+                layout["billing_notice"] = await provide_use_cases(request).run(
+                    billing_notice, None
+                )
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
 

@@ -8,7 +8,6 @@ refusal); without, the page reloads (303 after a change).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, get_args
 
 from litestar import Controller, Request, get, post
@@ -25,6 +24,7 @@ from domain.people.person import (
     RecordRegistryId,
 )
 from domain.shared.errors import DomainError
+from services.api import application as clock
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import is_htmx, page, principal, see_other
@@ -128,7 +128,7 @@ class ProfilePages(Controller):
             months=MONTHS,
             birth_month_bodies=sorted(BIRTH_MONTH_BODIES),
             birth_month_needed=sorted(held & BIRTH_MONTH_BODIES),
-            today=datetime.now(UTC).date(),
+            today=clock.today(request),
             status=status,
         )
 

@@ -9,7 +9,7 @@ organisation's history, and this page sends the browser there once the choices a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Response, Template
 
 from domain.audits.reports import ReportFormat
+from services.api import application as clock
 from services.api.portal import vocabulary
 from services.api.portal.forms import Form
 from services.api.portal.pages import page
@@ -63,7 +64,7 @@ class ReportPages(Controller):
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
         """The choices, and the report they give (the default: active staff today)."""
-        today = datetime.now(UTC).date()
+        today = clock.today(request)
         form = Form("report", {"as_of": today.isoformat(), **dict(request.query_params)})
         return await self._page(request, use_cases, form, today)
 
@@ -92,7 +93,7 @@ class ReportPages(Controller):
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """On to the report endpoint with the choices made, once they are valid."""
-        today = datetime.now(UTC).date()
+        today = clock.today(request)
         form = Form("report", dict(request.query_params))
         fmt = form.choice("format", "format", FORMATS)
         if report_selection(form, today) is None or fmt is None:

@@ -84,7 +84,7 @@ def _optional_day(form: Form, name: str, label: str) -> date | None:
 
 def typed_fields(form: Form) -> ExtractedFields:
     """The fields as the reviewer left them (blank: not on the certificate)."""
-    texts = {
+    texts: dict[str, Any] = {
         name: form.text(name, label.lower(), required=False, max_length=STATEMENT_LENGTH) or None
         for name, label in TEXT_FIELDS
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.billing.dunning import Phase
 from domain.compliance.evaluation import ExclusionReason, QualificationStatus, Status
 from domain.credits.credit import AcademicTerm, ActivityKind, CreditType, Topic, VerificationStatus
 from domain.organisations.organisation import Role
@@ -127,6 +128,15 @@ ROLES: Mapping[Role, str] = {
     "admin": "Administrator",
     "auditor": "Auditor",
     "employee": "Employee",
+}
+
+BILLING_PHASES: Mapping[Phase, str] = {
+    "setting_up": "Free trial (starting)",
+    "trialing": "Free trial",
+    "trial_ended": "Trial ended: subscribe to keep employer features",
+    "active": "Paid",
+    "past_due": "Payment failed: please update the card",
+    "restricted": "Read-only until payment",
 }
 
 MONTHS = (

@@ -17,6 +17,8 @@ the worker before, or by a reviewer) is not read again.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date
+from typing import NamedTuple
 from uuid import UUID, uuid5
 
 import msgspec
@@ -27,19 +29,23 @@ from domain.credits import certificate, credit
 from domain.credits.certificate import (
     Certificate,
     CertificateNotUploaded,
+    MediaType,
     OwnRecordReview,
     ReviewCertificate,
 )
 from domain.credits.credit import Credit, RecordVerification
 from domain.credits.verification import (
+    NO_SIGNALS,
     Assessment,
     CertificateNeedsReview,
     CertificateRejected,
     CertificateVerified,
     ExtractedFields,
     ReviewReason,
+    Signals,
     TextReading,
     assess,
+    open_windows,
 )
 from domain.people import person
 from domain.people.person import Person, PersonNotRegistered
@@ -52,6 +58,7 @@ from services.core.eventsourcing.commands import execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
+from services.core.reading.tamper import inspect_file
 from services.core.settings import Settings
 from services.core.stream_ids import (
     access_stream,
@@ -78,7 +85,7 @@ async def verify_certificate(
 
     Refusals: ``CertificateNotUploaded``; ``PersonNotRegistered``; ``BlobNotFound`` when the
     file is missing from blob storage."""
-    found = await _certificate(tx, store, certificate_id)
+    found, uploaded_on = await _uploaded(tx, store, certificate_id)
     log.info("certificate verification started", certificate_id=str(certificate_id))
     if found.verification != "pending":
         log.info(
@@ -92,7 +99,9 @@ async def verify_certificate(
     key = blob_key(tx.require_tenant(), found.sha256)
     data = await asyncio.to_thread(lambda: b"".join(blobs.open(key)))
     read = await read_in_child(data, found.media_type, limit_s=settings.verification_read_limit_s)
-    assessment = await _assess(tx, store, settings, holder, declared, read.text, read.fields)
+    signals = await _inspected(data, found.media_type, read.text, settings)
+    subject = _Subject(holder, declared, uploaded_on)
+    assessment = await _assess(tx, settings, subject, read.text, read.fields, signals)
     recorded = await execute(
         tx,
         store,
@@ -109,10 +118,26 @@ async def verify_certificate(
         certificate_id=str(certificate_id),
         outcome=assessment.outcome if recorded else "already_decided",
         reasons=[r.code for r in assessment.reasons],
+        signals=[s.kind for s in signals.signals],
         text_source=read.text.source,
         confidence=round(read.text.confidence, 3),
     )
     return recorded
+
+
+async def _inspected(
+    data: bytes, media_type: MediaType, reading: TextReading, settings: Settings
+) -> Signals:
+    """What the file shows of alteration (``inspect_file``), for a file that could be read;
+    waited for at most the reading's time limit (none is shown past it, which is logged)."""
+    if reading.source == "none":
+        return NO_SIGNALS
+    limit_s = settings.verification_read_limit_s
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(inspect_file, data, media_type), limit_s)
+    except TimeoutError:
+        log.warning("certificate inspection stopped", media_type=media_type, limit_s=limit_s)
+        return NO_SIGNALS
 
 
 async def record_refused_review(
@@ -160,11 +185,12 @@ async def decide_review(
     Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
     ``PersonNotRegistered``, and ``OwnRecordReview``, which the caller records
     (``record_refused_review``) once this transaction rolled back."""
-    found = await _certificate(tx, store, certificate_id)
+    found, uploaded_on = await _uploaded(tx, store, certificate_id)
     fields = command.corrected_fields or found.fields
     holder, declared = await _subject(tx, store, found)
     if command.decision == "approve" and fields is not None:
-        assessment = await _assess(tx, store, settings, holder, declared, None, fields)
+        subject = _Subject(holder, declared, uploaded_on)
+        assessment = await _assess(tx, settings, subject, None, fields, NO_SIGNALS)
         command = msgspec.structs.replace(command, assessment=assessment)
     recorded = await execute(
         tx,
@@ -181,11 +207,26 @@ async def decide_review(
 
 
 async def _certificate(tx: Tx, store: EventStore, certificate_id: UUID) -> Certificate:
+    found, _ = await _uploaded(tx, store, certificate_id)
+    return found
+
+
+async def _uploaded(tx: Tx, store: EventStore, certificate_id: UUID) -> tuple[Certificate, date]:
+    """The certificate and the day it was uploaded (its first event's)."""
     history = await store.read_stream(tx, certificate_stream(certificate_id))
     found = fold(certificate.evolve, map(store.decode, history))
     if found is None:
         raise CertificateNotUploaded(f"no certificate {certificate_id} was uploaded")
-    return found
+    return found, history[0].recorded_at.astimezone(UTC).date()
+
+
+class _Subject(NamedTuple):
+    """Whom and what a certificate is assessed for: the person, the credit it was uploaded for
+    (None: uploaded alone) and the day it was uploaded."""
+
+    holder: Person
+    declared: Credit | None
+    uploaded_on: date
 
 
 async def _subject(tx: Tx, store: EventStore, found: Certificate) -> tuple[Person, Credit | None]:
@@ -202,17 +243,19 @@ async def _subject(tx: Tx, store: EventStore, found: Certificate) -> tuple[Perso
 
 async def _assess(
     tx: Tx,
-    store: EventStore,
     settings: Settings,
-    holder: Person,
-    declared: Credit | None,
+    subject: _Subject,
     reading: TextReading | None,
     fields: ExtractedFields,
+    signals: Signals,
 ) -> Assessment:
+    """``assess`` the fields for ``subject``: the CE windows are those open on the upload day,
+    so a certificate is judged as of its upload however late it is read or reviewed."""
     provider = None
     if fields.provider is not None:
         lookup = build_provider_lookup(settings, await tenant_providers(tx))
         provider = await lookup.find(fields.provider)
+    holder, declared = subject.holder, subject.declared
     return assess(
         reading,
         fields,
@@ -221,7 +264,9 @@ async def _assess(
         bodies=[held.body for held in holder.credentials],
         provider=provider,
         thresholds=settings.verification_thresholds,
-        today=store.clock().date(),
+        uploaded_on=subject.uploaded_on,
+        windows=open_windows(holder, subject.uploaded_on),
+        signals=signals,
     )
 
 

@@ -226,6 +226,35 @@ ChainPart = tuple[str, int, Sequence[EncodedEvent], Sequence[UUID]]
 """One stream's part of a write: stream id, its current version, encoded events, event ids."""
 
 
+def recorded_event(
+    tenant: UUID,
+    seq: int,
+    stream_id: str,
+    stream_version: int,
+    event_id: UUID,
+    encoded: EncodedEvent,
+    meta: dict[str, Any],
+    recorded_at: datetime,
+    prev_hash: str,
+    digest: str,
+) -> RecordedEvent:
+    event_type, schema_version, data = encoded
+    return RecordedEvent(
+        tenant_id=tenant,
+        seq=seq,
+        stream_id=stream_id,
+        stream_version=stream_version,
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=schema_version,
+        data=data,
+        metadata=meta,
+        recorded_at=recorded_at,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
 def chain_events(
     tenant: UUID,
     last_seq: int,
@@ -258,19 +287,17 @@ def chain_events(
                 prev_hash=prev,
             )
             recorded.append(
-                RecordedEvent(
-                    tenant_id=tenant,
-                    seq=seq,
-                    stream_id=stream_id,
-                    stream_version=stream_version,
-                    event_id=event_id,
-                    event_type=event_type,
-                    schema_version=schema_version,
-                    data=data,
-                    metadata=meta,
-                    recorded_at=recorded_at,
-                    prev_hash=prev,
-                    hash=digest,
+                recorded_event(
+                    tenant,
+                    seq,
+                    stream_id,
+                    stream_version,
+                    event_id,
+                    (event_type, schema_version, data),
+                    meta,
+                    recorded_at,
+                    prev,
+                    digest,
                 )
             )
             prev = digest
@@ -307,25 +334,9 @@ _SELECT = (
     " FROM events WHERE tenant_id = $1"
 )
 
-# One round trip: insert the events, move the head, and advance the inline projections'
-# checkpoints that stand just before the first event (returned; the others must catch up).
-_INSERT = """
-WITH inserted AS (
-    INSERT INTO events (tenant_id, seq, stream_id, stream_version, event_id, event_type,
-                        schema_version, data, metadata, recorded_at, prev_hash, hash)
-    SELECT $1, e.seq, e.stream_id, e.version, e.event_id, e.event_type, e.schema_version,
-           e.data::jsonb, $3::jsonb, $4, e.prev_hash, e.hash
-    FROM unnest($2::text[], $5::bigint[], $6::int[], $7::uuid[], $8::text[], $9::int[],
-                $10::text[], $11::text[], $12::text[])
-         AS e(stream_id, seq, version, event_id, event_type, schema_version, data, prev_hash,
-              hash)
-), head AS (
-    UPDATE event_heads SET last_seq = $13, last_hash = $14 WHERE tenant_id = $1
-)
-UPDATE checkpoints SET position = $13, updated_at = now()
-WHERE tenant_id = $1 AND name = ANY($15::text[]) AND position = $5[1] - 1
-RETURNING name
-"""
+# One round trip per append (migration 0019): head lock, checks, numbering, the hash chain
+# (PostgreSQL's sha256() over the canonical text), insert, head and inline checkpoints.
+_APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 
 
 def select_events(condition: str) -> str:
@@ -430,25 +441,19 @@ class PostgresEventStore:
         ``ANY_VERSION``: no check). ``event_ids`` must be stable across retries of one command.
         """
         check_append(events, event_ids)
-        tenant = tx.require_tenant()
-        state = await tx.pg.fetchrow(
-            "SELECT * FROM lock_stream($1, $2::uuid[])", stream_id, list(event_ids)
-        )
-        if state is None:
-            raise UnknownTenant(str(tenant))
-        last_seq, last_hash, version, already_stored = state
         encoded = [self.registry.encode(event) for event in events]
         meta = msgspec.to_builtins(metadata or Metadata())
-        if already_stored:
-            rows = await tx.pg.fetch(
-                _SELECT + " AND event_id = ANY($2::uuid[]) ORDER BY seq", tenant, list(event_ids)
-            )
-            stored = [row_to_event(row) for row in rows]
-            return replayed_events(stored, stream_id, encoded, event_ids, meta)
-        check_expected_version(stream_id, expected_version, version)
-        return await self._write(
-            tx, last_seq, last_hash, [(stream_id, version, encoded, event_ids)], meta
+        part: ChainPart = (stream_id, expected_version, encoded, event_ids)
+        recorded = await self._write(tx, [part], meta)
+        if recorded is not None:
+            return recorded
+        rows = await tx.pg.fetch(
+            _SELECT + " AND event_id = ANY($2::uuid[]) ORDER BY seq",
+            tx.require_tenant(),
+            list(event_ids),
         )
+        stored = [row_to_event(row) for row in rows]
+        return replayed_events(stored, stream_id, encoded, event_ids, meta)
 
     async def append_many(
         self, tx: Tx, appends: Sequence[StreamAppend], *, metadata: Metadata | None = None
@@ -461,70 +466,76 @@ class PostgresEventStore:
         if not appends:
             return []
         check_batch(appends)
-        streams = [a.stream_id for a in appends]
-        ids = [event_id for a in appends for event_id in a.event_ids]
-        tenant = tx.require_tenant()
-        last_seq, last_hash = await self.lock_head(tx)
-        versions = {
-            row["stream_id"]: row["version"]
-            for row in await tx.pg.fetch(
-                "SELECT stream_id, max(stream_version) AS version FROM events"
-                " WHERE tenant_id = $1 AND stream_id = ANY($2::text[]) GROUP BY stream_id",
-                tenant,
-                streams,
-            )
-        }
-        if await tx.pg.fetchval(
-            "SELECT count(*) FROM events WHERE tenant_id = $1 AND event_id = ANY($2::uuid[])",
-            tenant,
-            ids,
-        ):
-            raise DuplicateEventIds("event ids already used for other events")
-        for a in appends:
-            check_expected_version(a.stream_id, a.expected_version, versions.get(a.stream_id, 0))
         parts: list[ChainPart] = [
             (
                 a.stream_id,
-                versions.get(a.stream_id, 0),
+                a.expected_version,
                 [self.registry.encode(event) for event in a.events],
                 a.event_ids,
             )
             for a in appends
         ]
-        meta = msgspec.to_builtins(metadata or Metadata())
-        return await self._write(tx, last_seq, last_hash, parts, meta)
+        recorded = await self._write(tx, parts, msgspec.to_builtins(metadata or Metadata()))
+        if recorded is None:
+            raise DuplicateEventIds("event ids already used for other events")
+        return recorded
 
     async def _write(
-        self,
-        tx: Tx,
-        last_seq: int,
-        last_hash: str,
-        parts: Sequence[ChainPart],
-        meta: dict[str, Any],
-    ) -> list[RecordedEvent]:
-        """Chain, insert and project ``parts`` after the locked head ``last_seq``/``last_hash``."""
+        self, tx: Tx, parts: Sequence[ChainPart], meta: dict[str, Any]
+    ) -> list[RecordedEvent] | None:
+        """Append ``parts`` (each with its expected version in place of the current one) in
+        one call of ``append_events``, then run the inline projections; None, with nothing
+        written, when an event id is already stored."""
         tenant = tx.require_tenant()
         recorded_at = self.clock().astimezone(UTC)
-        recorded = chain_events(tenant, last_seq, last_hash, parts, meta, recorded_at)
-        advanced = await tx.pg.fetch(
-            _INSERT,
-            tenant,
-            [e.stream_id for e in recorded],
-            canonical_json(meta),
+        streams = [stream_id for stream_id, _, _, _ in parts]
+        flat = [
+            (index, event_id, encoded)
+            for index, (_, _, events, ids) in enumerate(parts, start=1)
+            for encoded, event_id in zip(events, ids, strict=True)
+        ]
+        metadata_text = canonical_json(meta)
+        row = await tx.pg.fetchrow(
+            _APPEND,
+            streams,
+            [expected for _, expected, _, _ in parts],
+            [index for index, _, _ in flat],
+            [event_id for _, event_id, _ in flat],
+            [event_type for _, _, (event_type, _, _) in flat],
+            [schema_version for _, _, (_, schema_version, _) in flat],
+            [canonical_json(data) for _, _, (_, _, data) in flat],
+            metadata_text,
             recorded_at,
-            [e.seq for e in recorded],
-            [e.stream_version for e in recorded],
-            [e.event_id for e in recorded],
-            [e.event_type for e in recorded],
-            [e.schema_version for e in recorded],
-            [canonical_json(e.data) for e in recorded],
-            [e.prev_hash for e in recorded],
-            [e.hash for e in recorded],
-            recorded[-1].seq,
-            recorded[-1].hash,
             list(self.projections.checkpoint_names),
         )
-        await self.projections.after_append(tx, recorded, {row["name"] for row in advanced})
+        status = row["status"]
+        if status == "unknown_tenant":
+            raise UnknownTenant(str(tenant))
+        if status == "stored":
+            return None
+        if status == "conflict":
+            stream = parts[row["conflict_stream"] - 1]
+            raise ConcurrencyConflict(stream[0], stream[1], row["conflict_actual"])
+        hashes: list[str] = row["hashes"]
+        recorded = [
+            recorded_event(
+                tenant,
+                row["head_seq"] + i,
+                streams[index - 1],
+                version,
+                event_id,
+                encoded,
+                meta,
+                recorded_at,
+                row["head_hash"] if i == 1 else hashes[i - 2],
+                hashes[i - 1],
+            )
+            for i, ((index, event_id, encoded), version) in enumerate(
+                zip(flat, row["versions"], strict=True), start=1
+            )
+        ]
+        tx.appended()
+        await self.projections.after_append(tx, recorded, set(row["advanced"]))
         return recorded
 
     # -- reading -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from domain.organisations.organisation import (
     UnknownTimeZone,
 )
 from services.core.application import Actor, NotFound, UnitOfWork
+from services.core.billing.standing import require_employer_features
 from services.core.organisation import handlers as org
 from services.core.organisation import invitations as staff_invitations
 from services.core.organisation import queries
@@ -77,6 +78,7 @@ async def invite(uow: UnitOfWork, command: Invite) -> SentInvitation:
     unit of work has committed (the link's secret exists only in it). Admins invite employees,
     owners any role; a new staff record is created in the same transaction."""
     require_role(uow.actor, *MANAGERS)
+    await require_employer_features(uow)
     return await staff_invitations.invite(
         uow.tx,
         uow.store,

@@ -139,21 +139,22 @@ def evolve(state: StoredCertificate | None, event: Event, at: datetime) -> Store
             )
             return replace(state, fields=event.fields, correction=correction)
         case CertificateRejected():
-            return replace(
-                state,
-                status="rejected",
-                reasons=event.reasons,
-                decided_by=event.decided_by,
-                reviewer_id=event.reviewer_id,
-                decided_at=at,
-                note="",
-            )
+            rejected = {
+                "status": "rejected",
+                "reasons": event.reasons,
+                "decided_by": event.decided_by,
+                "reviewer_id": event.reviewer_id,
+                "note": "",
+            }
+            if event.fields is not None:  # the worker's rejection, with what it read
+                return _outcome(state, event, at, **rejected)
+            return replace(state, decided_at=at, **rejected)
     raise TypeError(f"not a certificate event: {type(event).__name__}")
 
 
 def _outcome(
     state: StoredCertificate,
-    event: CertificateNeedsReview | CertificateVerified,
+    event: CertificateNeedsReview | CertificateVerified | CertificateRejected,
     at: datetime,
     **changes: Any,
 ) -> StoredCertificate:

@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 
 from domain.credits.credit import Credit, VerificationStatus
+from domain.credits.verification import explained
 from services.core.db import Tx
 from services.core.projections.certificates import ROW_JSON, StoredCertificate
 from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
@@ -90,7 +91,11 @@ async def review_item(tx: Tx, certificate_id: UUID) -> ReviewItem | None:
 
 
 def _item(row: asyncpg.Record) -> ReviewItem:
+    """The row as an item whose every reason shows the words on the certificate behind it
+    (reasons recorded before reasons carried them get them from the fields read)."""
     certificate = msgspec.json.decode(row["certificate"], type=StoredCertificate)
+    reasons = explained(certificate.reasons, certificate.fields)
+    certificate = msgspec.structs.replace(certificate, reasons=reasons)
     credit = row["credit"]
     return ReviewItem(
         certificate=certificate,

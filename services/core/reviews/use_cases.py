@@ -24,6 +24,7 @@ from domain.credits.certificate import OwnRecordReview, ReviewCertificate, Revie
 from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
+from services.core.billing.standing import require_employer_features
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import verification as verification
@@ -161,13 +162,24 @@ def _review_command(
 
 
 def corrected(edited: ExtractedFields, recorded: ExtractedFields | None) -> ExtractedFields | None:
-    """``edited`` when it corrects ``recorded``, else None (the order in which credit types
-    are listed is no correction)."""
+    """``edited`` when it corrects ``recorded``, else None (neither the order in which credit
+    types are listed nor the words each field was read from, which a form does not show, is a
+    correction). A correction keeps the words of the fields it leaves as they were read."""
+    before = recorded or ExtractedFields()
 
-    def sort(fields: ExtractedFields) -> ExtractedFields:
-        return msgspec.structs.replace(fields, credit_types=tuple(sorted(fields.credit_types)))
+    def plain(fields: ExtractedFields) -> ExtractedFields:
+        return msgspec.structs.replace(
+            fields, credit_types=tuple(sorted(fields.credit_types)), evidence={}
+        )
 
-    return None if sort(edited) == sort(recorded or ExtractedFields()) else edited
+    if plain(edited) == plain(before):
+        return None
+    kept = {
+        name: words
+        for name, words in before.evidence.items()
+        if getattr(edited, name, None) == getattr(before, name, None)
+    }
+    return msgspec.structs.replace(edited, evidence=kept)
 
 
 async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> ReviewItem:
@@ -176,6 +188,7 @@ async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> Rev
     Refusals: those of ``handlers.verification.decide_review``, among them ``OwnRecordReview``
     (which ``review_certificate`` records)."""
     require_role(uow.actor, *REVIEWERS)
+    await require_employer_features(uow)
     item = await item_of(uow, command.certificate_id)
     await verification.decide_review(
         uow.tx,

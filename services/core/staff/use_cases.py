@@ -19,6 +19,7 @@ from domain.organisations.organisation import Role
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, UnitOfWork
+from services.core.billing.standing import require_employer_features
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
@@ -125,6 +126,7 @@ async def import_staff(uow: UnitOfWork, command: ImportStaff) -> ImportReport:
     """Check every row of the file against the staff as they are, then store as the mode says
     (nothing on a dry run). A file-level problem raises ``RosterRejected`` and stores nothing."""
     require_role(uow.actor, *MANAGERS)
+    await require_employer_features(uow)
     roster = parse_roster(command.csv)
     return await import_roster(
         uow.tx,

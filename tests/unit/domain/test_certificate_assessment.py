@@ -7,28 +7,38 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.compliance.cycles import Window
 from domain.credits.credit import CreditDetails
 from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import (
     Assessment,
     BodyAcceptance,
+    CertificateRejected,
     ExtractedFields,
     ReviewReason,
+    Signal,
+    Signals,
     TextReading,
     Thresholds,
     assess,
+    open_windows,
+    text_signals,
 )
 from domain.people.credentials import Body
+from domain.people.person import Credential, Person
 
 pytestmark = pytest.mark.unit
 TODAY = date(2026, 11, 26)
+UPLOADED = TODAY
+CYCLE = Window(start=date(2025, 1, 1), end=date(2026, 12, 31))
 PERSON = "Dana K. Whitfield"
 DIRECTORY = ProviderDirectory.with_tenant()
 TEXT_LAYER = TextReading(source="text_layer", confidence=1.0)
@@ -61,6 +71,17 @@ SDMS_FIELDS = msgspec.structs.replace(
     approval_number="SDMS 201934",
 )
 
+ASRT_FIELDS = msgspec.structs.replace(
+    FIELDS,
+    accreditation_statement="This activity is approved by the ASRT for 1.2 CEU (12 contact "
+    "hours) of Category A credit.",
+    credit_types=("arrt_category_a",),
+    credits=Decimal("12"),
+)
+ASRT_DECLARED = msgspec.structs.replace(
+    DECLARED, credit_types=("arrt_category_a",), credits=Decimal("12")
+)
+
 
 def judge(
     fields: ExtractedFields = FIELDS,
@@ -75,7 +96,8 @@ def judge(
         "person_name": PERSON,
         "provider": DIRECTORY.find(fields.provider) if fields.provider else None,
         "thresholds": Thresholds(),
-        "today": TODAY,
+        "uploaded_on": TODAY,
+        "windows": dict.fromkeys(bodies, (CYCLE,)),
         **overrides,
     }
     reading = arguments.pop("reading", TEXT_LAYER)
@@ -92,6 +114,14 @@ def acceptance_of(assessment: Assessment, body: str) -> BodyAcceptance:
 
 def changed(**changes: Any) -> ExtractedFields:
     return msgspec.structs.replace(FIELDS, **changes)
+
+
+def declared(**changes: Any) -> CreditDetails:
+    return msgspec.structs.replace(DECLARED, **changes)
+
+
+def signals(*found: Signal) -> Signals:
+    return Signals(signals=found)
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -113,10 +143,10 @@ def test_a_certificate_that_agrees_with_everything_is_verified() -> None:
     ("fields", "overrides", "code", "says"),
     [
         (
-            changed(participant_name="Robert Haynes"),
+            changed(participant_name="Dana Whitford"),
             {},
             "name_mismatch",
-            "made out to 'Robert Haynes', not to 'Dana K. Whitfield'",
+            "made out to 'Dana Whitford', not to 'Dana K. Whitfield'",
         ),
         (
             changed(title="Obstetric Ultrasound Essentials"),
@@ -178,16 +208,93 @@ def test_a_certificate_that_agrees_with_everything_is_verified() -> None:
             "read by OCR with confidence 0.52, below the 0.70",
         ),
         (
-            changed(completed_on=date(2026, 12, 1), activity_date=None),
-            {"declared": msgspec.structs.replace(DECLARED, completed_on=date(2026, 12, 1))},
-            "date_mismatch",
-            "completion date 2026-12-01 is in the future",
-        ),
-        (
             changed(activity_date=date(2026, 3, 16)),
             {},
             "date_mismatch",
             "activity date 2026-03-16 is after its completion date 2026-03-14",
+        ),
+        pytest.param(
+            FIELDS,
+            {
+                "signals": signals(
+                    Signal(
+                        kind="font_mismatch",
+                        description="the figure '8.25' is in Helvetica 11pt; its neighbours are "
+                        "in DejaVuSans 10pt",
+                        words="8.25",
+                    )
+                )
+            },
+            "altered",
+            "may have been altered: the figure '8.25' is in Helvetica",
+            id="font",
+        ),
+        pytest.param(
+            FIELDS,
+            {"signals": signals(Signal(kind="white_patch", description="a white patch"))},
+            "altered",
+            "a white patch",
+            id="white-patch",
+        ),
+        pytest.param(
+            changed(credits=Decimal(30)),
+            {"declared": declared(credits=Decimal(30))},
+            "implausible_credits",
+            "30 credits for an activity of 1 day",
+            id="implausible-days",
+        ),
+        pytest.param(
+            changed(credits=Decimal(30), activity_date=None),
+            {"declared": declared(credits=Decimal(30))},
+            "implausible_credits",
+            "activity of 1 day (a live activity on one date)",
+            id="implausible-live-day",
+        ),
+        pytest.param(
+            changed(title="Duplex Update: a 60-minute webinar"),
+            {"declared": declared(title="Duplex Update: a 60-minute webinar")},
+            "implausible_credits",
+            "3.25 credits for an activity of 60 minute",
+            id="implausible-duration",
+        ),
+        pytest.param(
+            FIELDS,
+            {"declared": declared(credits=Decimal("32.5"))},
+            "credits_mismatch",
+            "ten",
+            id="ten-times",
+        ),
+        pytest.param(
+            ASRT_FIELDS,
+            {"declared": msgspec.structs.replace(ASRT_DECLARED, credits=Decimal("1.2"))},
+            "credits_mismatch",
+            "CEU typed as credits? 1 CEU is 10 contact hours",
+            id="ceu-as-credits",
+        ),
+        pytest.param(
+            changed(credits=Decimal(2)),
+            {},
+            "credits_mismatch",
+            "the activity's maximum, not the amount awarded",
+            id="maximum-typed",
+        ),
+        pytest.param(
+            changed(
+                accreditation_statement="Designated for 3.25 AMA PRA Category 1 Credits. This "
+                "activity is not approved for SDMS credit.",
+                credit_types=("ama_pra_category_1", "sdms"),
+            ),
+            {},
+            "negated_approval",
+            "says it is not approved for SDMS",
+            id="negated-approval",
+        ),
+        pytest.param(
+            FIELDS,
+            {"windows": {}},
+            "no_window",
+            "has a CE period open on the upload day",
+            id="no-window",
         ),
     ],
 )
@@ -201,8 +308,10 @@ def test_each_doubt_sends_the_certificate_to_review_with_a_reason_naming_what_wa
 
 
 def test_every_reason_is_listed_not_just_the_first() -> None:
-    forged = changed(participant_name="Robert Haynes", credits=Decimal("1"), title=None)
+    forged = changed(participant_name="Dana Whitford", credits=Decimal("1"), title=None)
     assert codes(judge(forged)) == ["missing_title", "name_mismatch", "credits_mismatch"]
+    other = changed(participant_name="Robert Haynes", credits=Decimal("1"), title=None)
+    assert codes(judge(other)) == ["made_out_to_another", "missing_title", "credits_mismatch"]
 
 
 @pytest.mark.parametrize(
@@ -218,8 +327,12 @@ def test_every_reason_is_listed_not_just_the_first() -> None:
 def test_a_certificate_made_out_to_someone_else_is_never_verified(
     fields: ExtractedFields, person: str
 ) -> None:
+    """Another person altogether is rejected; a name merely not close enough is reviewed."""
     assessment = judge(fields, person_name=person)
-    assert (assessment.outcome, codes(assessment)) == ("needs_review", ["name_mismatch"])
+    assert (assessment.outcome, codes(assessment)) in (
+        ("needs_review", ["name_mismatch"]),
+        ("rejected", ["made_out_to_another"]),
+    )
 
 
 @pytest.mark.parametrize(
@@ -282,9 +395,10 @@ def test_awarding_less_than_the_designated_maximum_is_fine() -> None:
     ).outcome == ("verified")
 
 
-def test_declaring_fewer_credits_than_awarded_is_fine_and_the_tolerance_allows_rounding() -> None:
+def test_declaring_fewer_credits_than_awarded_is_reviewed_and_tolerance_allows_rounding() -> None:
+    """A declared figure that disagrees with the printed one either way is never verified."""
     claimed_less = msgspec.structs.replace(DECLARED, credits=Decimal("2"))
-    assert judge(declared=claimed_less).outcome == "verified"
+    assert codes(judge(declared=claimed_less)) == ["credits_mismatch"]
     rounded = changed(credits=Decimal("3"))
     assert codes(judge(rounded)) == ["credits_mismatch"]
     tolerant = Thresholds(credits_tolerance=Decimal("0.25"))
@@ -530,3 +644,233 @@ def test_a_certificate_made_out_to_exactly_the_persons_name_is_never_a_name_mism
     found = codes(judge(changed(participant_name=printed), person_name=name))
     assert "name_mismatch" not in found, printed
     assert "missing_name" not in found, "the name is read"
+
+
+# --- verified ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "overrides"),
+    [
+        (FIELDS, {}),
+        (changed(participant_name="Dana Whitfield"), {}),
+        (changed(participant_name="DANA K WHITFIELD, RDMS"), {}),
+        (changed(participant_name="José Álvarez-Núñez"), {"person_name": "Jose Alvarez-Nunez"}),
+        (changed(participant_name="Jose M. Alvarez"), {"person_name": "José Alvarez"}),
+        (ASRT_FIELDS, {"declared": ASRT_DECLARED}),
+    ],
+    ids=["as-declared", "no-middle-initial", "last-first-postnominal", "folded", "middle", "ceu"],
+)
+def test_a_certificate_agreeing_with_everything_is_verified(
+    fields: ExtractedFields, overrides: dict[str, Any]
+) -> None:
+    assessment = judge(fields, **overrides)
+    assert (assessment.outcome, codes(assessment)) == ("verified", [])
+
+
+def test_a_provider_missing_from_the_directory_is_noted_when_an_accreditor_vouches() -> None:
+    vouched = changed(
+        provider="Riverbend Imaging Society",
+        accreditation_statement="Riverbend Imaging Society is accredited by the ACCME and "
+        "designates this activity for a maximum of 3.25 AMA PRA Category 1 Credits.",
+    )
+    assessment = judge(vouched, declared=declared(provider="Riverbend Imaging Society"))
+    assert (assessment.outcome, codes(assessment)) == ("verified", [])
+    [note] = assessment.notes
+    assert (note.code, note.evidence) == ("provider_not_listed", "Riverbend Imaging Society")
+
+
+def test_the_directory_still_holds_up_a_provider_no_accreditor_vouches_for() -> None:
+    unvouched = changed(provider="Riverbend Imaging Society")  # Gulfcoast's statement
+    assessment = judge(unvouched, declared=declared(provider="Riverbend Imaging Society"))
+    assert (assessment.outcome, codes(assessment)) == ("needs_review", ["provider_unknown"])
+
+
+# --- rejected ----------------------------------------------------------------------------------
+
+ATTENDANCE = "This certificate documents attendance only. No CME credit is awarded."
+
+
+@pytest.mark.parametrize(
+    ("fields", "overrides", "code", "says"),
+    [
+        (
+            changed(participant_name="Robert Haynes"),
+            {},
+            "made_out_to_another",
+            "made out to 'Robert Haynes', another person than 'Dana K. Whitfield'",
+        ),
+        (
+            changed(completed_on=date(2026, 12, 1), activity_date=None),
+            {"declared": declared(completed_on=date(2026, 12, 1))},
+            "dated_after_upload",
+            "completion on 2026-12-01, after it was uploaded on 2026-11-26",
+        ),
+        (
+            changed(completed_on=date(2024, 6, 3), activity_date=None),
+            {"declared": declared(completed_on=date(2024, 6, 3))},
+            "outside_window",
+            "outside the current CE period (ARDMS 2025-01-01 to 2026-12-31",
+        ),
+        (
+            changed(credits=Decimal(0)),
+            {"declared": declared(credits=Decimal(0))},
+            "no_credit_awarded",
+            "awards 0 credits",
+        ),
+        (
+            changed(accreditation_statement=ATTENDANCE, credits=None),
+            {},
+            "no_credit_awarded",
+            "it certifies attendance only",
+        ),
+        (
+            FIELDS,
+            {"signals": signals(*text_signals("Post-test result: FAILED (score 52%)"))},
+            "no_credit_awarded",
+            "the post-test was not passed",
+        ),
+        (
+            changed(title="BLS Provider Course (AHA)"),
+            {"declared": declared(title="ACLS Provider Course (AHA)")},
+            "type_contradiction",
+            "declared as ACLS, but the certificate is for BLS",
+        ),
+        (
+            changed(
+                accreditation_statement="This program is not approved for SDMS, ASRT or AMA PRA "
+                "credit.",
+                credit_types=("sdms",),
+            ),
+            {"declared": declared(credit_types=("sdms",))},
+            "type_contradiction",
+            "declared as SDMS, but the certificate says it is not approved for SDMS",
+        ),
+    ],
+    ids=[
+        "another-person",
+        "after-upload",
+        "outside-window",
+        "zero-credits",
+        "attendance-only",
+        "post-test-failed",
+        "bls-as-acls",
+        "not-approved-for-sdms",
+    ],
+)
+def test_a_certificate_that_cannot_support_the_claim_is_rejected_with_a_reason_for_the_person(
+    fields: ExtractedFields, overrides: dict[str, Any], code: str, says: str
+) -> None:
+    assessment = judge(fields, **overrides)
+    assert assessment.outcome == "rejected"
+    assert assessment.reasons[0].code == code
+    assert says in assessment.reasons[0].message
+    assert assessment.reasons[0].evidence, "the words that caused it are shown"
+    doubtful = judge(fields, **overrides, reading=TextReading(source="ocr", confidence=0.5))
+    assert doubtful.outcome == "needs_review", "a doubtful reading rejects nothing"
+    assert code in codes(doubtful)
+    assert judge(fields, **overrides, reading=None).outcome == "needs_review"
+
+
+def test_the_statement_cap_counts_a_ceu_as_ten_contact_hours() -> None:
+    assert judge(ASRT_FIELDS, declared=ASRT_DECLARED).outcome == "verified"
+    beyond = msgspec.structs.replace(ASRT_FIELDS, credits=Decimal(13))
+    assessment = judge(beyond, declared=msgspec.structs.replace(ASRT_DECLARED, credits=13))
+    assert "more than the 12 its accreditation statement approves" in assessment.reasons[0].message
+
+
+def test_a_negated_approval_is_not_taken_for_an_approval() -> None:
+    only_negated = changed(
+        accreditation_statement="This program is not approved for SDMS, ASRT or AMA PRA credit.",
+    )
+    assessment = judge(only_negated)
+    assert (assessment.outcome, codes(assessment)) == ("rejected", ["type_contradiction"])
+    assert all(not a.accepted for a in assessment.acceptance)
+    unattached = judge(only_negated, declared=None)
+    assert unattached.outcome == "needs_review"
+    assert "negated_approval" in codes(unattached)
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def test_each_reason_carries_the_words_on_the_certificate_that_caused_it() -> None:
+    with_evidence = changed(
+        credits=Decimal(2),
+        evidence={"credits": "awarded 2.0 AMA PRA Category 1 Credits", "title": "ignored"},
+    )
+    [reason] = judge(with_evidence).reasons
+    assert (reason.code, reason.evidence) == (
+        "credits_mismatch",
+        "awarded 2.0 AMA PRA Category 1 Credits",
+    )
+    [without] = judge(changed(credits=Decimal(2))).reasons
+    assert without.evidence == "2", "without the reader's words, the value as read"
+    tampered = judge(
+        signals=signals(Signal(kind="white_patch", description="a patch", words="3.25"))
+    )
+    assert [(r.code, r.evidence) for r in tampered.reasons] == [("altered", "3.25")]
+
+
+def test_old_events_without_evidence_or_notes_still_decode() -> None:
+    old = (
+        b'{"type":"credits.CertificateRejected","certificate_id":"00000000-0000-0000-0000-'
+        b'000000000003","credit_id":null,"reasons":[{"code":"name_mismatch","message":"m"}],'
+        b'"decided_by":"worker"}'
+    )
+    decoded = msgspec.json.decode(old, type=CertificateRejected)
+    assert decoded.reasons[0].evidence == ""
+    fields = msgspec.json.decode(b'{"participant_name":"A B"}', type=ExtractedFields)
+    assert fields.evidence == {}
+
+
+# --- the words: no credit, denied approvals ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Certificate of Attendance. For attendance purposes only.", ["attendance_only"]),
+        ("Post-test: not passed", ["post_test_failed"]),
+        ("The participant did not pass the post-test.", ["post_test_failed"]),
+        ("No continuing education credit is awarded for this session.", ["no_credit"]),
+        ("Not approved for SDMS, ASRT or AMA PRA credit.", ["negated_approval"]),
+        ("Certificate of Attendance: 3.25 AMA PRA Category 1 Credits awarded.", []),
+        ("Approved by the SDMS for 3.25 SDMS CME credits.", []),
+    ],
+)
+def test_the_words_saying_no_credit_or_no_approval_are_found(text: str, kinds: list[str]) -> None:
+    assert [s.kind for s in text_signals(text)] == kinds
+
+
+def test_negated_approvals_name_each_type_denied() -> None:
+    [denied] = text_signals("This activity has not been approved for SDMS, ASRT or AMA PRA credit")
+    assert set(denied.credit_types) == {"sdms", "arrt_category_a", "ama_pra_category_1"}
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+
+def test_the_windows_open_on_the_upload_day_are_the_current_ones() -> None:
+    person = Person(
+        person_id=UUID(int=1),
+        full_name=PERSON,
+        birth_month=5,
+        credentials=(
+            Credential(
+                credential_id=UUID(int=2), body="ARRT", code="R", earned_on=date(2015, 7, 1)
+            ),
+        ),
+    )
+    windows = open_windows(person, UPLOADED)
+    assert set(windows) == {"ARRT"}
+    assert any(UPLOADED in window for window in windows["ARRT"])
+    assert all(window.start <= UPLOADED for window in windows["ARRT"])
+    old = changed(completed_on=date(2015, 8, 1), activity_date=None)
+    assessment = judge(
+        old,
+        declared=declared(completed_on=date(2015, 8, 1)),
+        bodies=("ARRT",),
+        windows=windows,
+    )
+    assert (assessment.outcome, codes(assessment)[0]) == ("rejected", "outside_window")

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
+from domain.compliance.cycles import Window
 from domain.credits.certificate import (
     AssessmentMismatch,
     Certificate,
@@ -86,7 +87,8 @@ def assessment(fields: ExtractedFields, reading: TextReading | None = PHOTO) -> 
         bodies=("ARDMS",),
         provider=provider,
         thresholds=Thresholds(),
-        today=NOW.date(),
+        uploaded_on=NOW.date(),
+        windows={"ARDMS": (Window(start=date(2025, 1, 1), end=date(2026, 12, 31)),)},
     )
 
 
@@ -348,3 +350,28 @@ def test_a_certificate_stream_must_start_with_the_upload() -> None:
         evolve(None, worker_outcome(AS_PRINTED))
     with pytest.raises(TypeError, match="not a certificate event"):
         evolve(given(UPLOADED), Event())
+
+
+def test_a_reviewer_can_reverse_the_workers_rejection_with_a_reason() -> None:
+    """The worker's rejection keeps what it read, so a reviewer can approve it after all."""
+    rejected = assessment(msgspec.structs.replace(AS_PRINTED, participant_name="Robert Haynes"))
+    assert rejected.outcome == "rejected"
+    uploaded = evolve(None, UPLOADED)
+    [rejection] = decide_worker_outcome(uploaded, rejected, now=NOW, ids=uuid4)
+    assert isinstance(rejection, CertificateRejected)
+    state = evolve(uploaded, rejection)
+    assert (state.verification, state.fields, state.reasons) == (
+        "rejected",
+        rejected.fields,
+        rejected.reasons,
+    )
+    approve = ReviewCertificate(
+        reviewer_id=REVIEWER,
+        reviewer_person_id=REVIEWER_PERSON,
+        decision="approve",
+        reason="Robert Haynes is her name before marriage; ID checked",
+        assessment=assessment(rejected.fields, reading=None),
+    )
+    [verified] = decide_review_certificate(state, approve, now=NOW, ids=uuid4)
+    assert isinstance(verified, CertificateVerified)
+    assert (verified.decided_by, verified.fields) == ("reviewer", rejected.fields)

@@ -12,22 +12,25 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+# One NOTIFY per appending statement (identical payloads fold into one per transaction): a
+# wake-up hint for the relay, which also polls (design P4). The payload is only the tenant id,
+# which the global tenants registry lists anyway. (Replaced in 0019; its downgrade restores it.)
+NOTIFY_TRIGGER = """
+CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('cmeledger_events', current_setting('app.tenant_id', true));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_events_appended();
+"""
+
 
 def upgrade() -> None:
     role = app_role()
+    execute_script(NOTIFY_TRIGGER)
     execute_script(
         """
-        -- One NOTIFY per appending statement (identical payloads fold into one per transaction):
-        -- a wake-up hint for the relay, which also polls (design P4). The payload is only the
-        -- tenant id, which the global tenants registry lists anyway.
-        CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('cmeledger_events', current_setting('app.tenant_id', true));
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER events_notify AFTER INSERT ON events
-            FOR EACH STATEMENT EXECUTE FUNCTION notify_events_appended();
-
         -- Exactly one effect per relay message: actors insert their message id here in the
         -- same transaction as their work, and a duplicate delivery finds it taken.
         CREATE TABLE actor_effects (

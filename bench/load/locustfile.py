@@ -1,0 +1,169 @@
+"""Load suite: employees, employers and auditors using one large organisation at once.
+
+    .venv/bin/python -m bench.load.seed      # the large tenant (once)
+    .venv/bin/python -m bench.load.run       # serve it and run this file headless
+
+(or point ``locust -f bench/load/locustfile.py --host http://127.0.0.1:8000`` at a server
+of your own).
+
+Bounded by ``--run-time`` (and locust's ``--iterations`` if wanted); refuses any host but the
+local machine. The mix: employers (owner) read the overview, the staff list under each filter,
+a person's page and obligations, the compliance report; auditors read the audit timeline and
+people; employees record credits and read their own standing. Every user signs in once, with the
+seeded owner's account or an invitation the owner makes for them at start. Figures: locust's
+per-request percentiles (``--csv``); none of this is a test assertion.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+from locust import HttpUser, between, events, task
+from locust.env import Environment
+
+OWNER = {"email": "owner@large.example", "password": "correct horse battery"}
+STATUSES = ("compliant", "on_track", "at_risk", "in_grace", "overdue")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@events.init.add_listener
+def local_only(environment: Environment, **_: Any) -> None:
+    host = urlsplit(environment.host or "").hostname
+    if host not in LOCAL_HOSTS:
+        raise SystemExit(f"the load suite runs against this machine only, not {host!r}")
+
+
+class Member(HttpUser):
+    """A signed-in member; subclasses say who and what they do."""
+
+    abstract = True
+    wait_time = between(0.5, 2)
+
+    def csrf(self) -> dict[str, str]:
+        return {"x-csrftoken": self.client.cookies.get("csrftoken", "")}
+
+    def sign_in_as_owner(self) -> None:
+        self.client.get("/health")
+        self.client.post("/api/v1/session", json=OWNER, headers=self.csrf(), name="sign in")
+
+    def invited(self, role: str) -> None:
+        """Sign in as the owner, invite a new member with ``role``, accept as them."""
+        self.sign_in_as_owner()
+        body: dict[str, Any] = {"email": f"{role}-{uuid4().hex[:10]}@large.example", "role": role}
+        if role == "auditor":
+            body["access_until"] = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+        sent = self.client.post("/api/v1/invitations", json=body, headers=self.csrf())
+        self.client.delete("/api/v1/session", headers=self.csrf(), name="sign out")
+        self.client.cookies.clear()
+        self.client.get("/health")
+        self.client.post(
+            "/api/v1/invitations/accept",
+            json={"token": sent.json()["accept_token"], "password": OWNER["password"]},
+            headers=self.csrf(),
+        )
+
+    def some_people(self) -> list[str]:
+        staff = self.client.get("/api/v1/staff?limit=50", name="/api/v1/staff?limit=50").json()
+        rows = staff["items"] if isinstance(staff, dict) else staff
+        return [row["person_id"] for row in rows] or [str(uuid4())]
+
+
+class Baseline(HttpUser):
+    """The same run's floor: the health probe, with no application work behind it."""
+
+    weight = 1
+    wait_time = between(0.5, 2)
+
+    @task
+    def health(self) -> None:
+        self.client.get("/health")
+
+
+class Employer(Member):
+    weight = 3
+
+    def on_start(self) -> None:
+        self.sign_in_as_owner()
+        self.people = self.some_people()
+
+    @task(3)
+    def overview(self) -> None:
+        self.client.get("/api/v1/organisation/summary")
+        self.client.get("/organisation", name="/organisation (page)")
+
+    @task(4)
+    def staff_by_status(self) -> None:
+        status = random.choice(STATUSES)
+        self.client.get(f"/api/v1/staff?status={status}", name="/api/v1/staff?status=")
+        self.client.get(f"/staff?status={status}", name="/staff?status= (page)")
+
+    @task(3)
+    def person(self) -> None:
+        person = random.choice(self.people)
+        self.client.get(f"/api/v1/people/{person}", name="/api/v1/people/{id}")
+        self.client.get(f"/api/v1/people/{person}/obligations", name="/api/v1/people/{id}/obl")
+        self.client.get(f"/staff/{person}", name="/staff/{id} (page)")
+
+    @task(1)
+    def report(self) -> None:
+        self.client.get("/api/v1/reports/compliance")
+
+
+class Auditor(Member):
+    weight = 1
+
+    def on_start(self) -> None:
+        self.invited("auditor")
+        self.people = self.some_people()
+
+    @task(3)
+    def timeline(self) -> None:
+        self.client.get("/api/v1/audit/events?limit=100", name="/api/v1/audit/events")
+        self.client.get("/audit", name="/audit (page)")
+
+    @task(2)
+    def person(self) -> None:
+        person = random.choice(self.people)
+        self.client.get(f"/audit/people/{person}", name="/audit/people/{id} (page)")
+
+
+class Employee(Member):
+    weight = 2
+
+    def on_start(self) -> None:
+        self.invited("employee")
+        made = self.client.post(
+            "/api/v1/people", json={"full_name": "Load Employee"}, headers=self.csrf()
+        )
+        self.person = made.json()["person_id"]
+        self.client.post(
+            f"/api/v1/people/{self.person}/credentials",
+            json={"body": "ARDMS", "code": "RVT", "earned_on": "2024-03-15", "specialties": []},
+            headers=self.csrf(),
+        )
+
+    @task(1)
+    def record_credit(self) -> None:
+        self.client.post(
+            f"/api/v1/people/{self.person}/credits",
+            json={
+                "title": "Carotid duplex: pitfalls and protocols",
+                "provider": "Gulfcoast Ultrasound Institute",
+                "accrediting_organisation": "SDMS",
+                "credit_types": ["sdms"],
+                "completed_on": "2026-10-02",
+                "credits": "1.25",
+                "topics": ["sonography", "vascular"],
+            },
+            headers={**self.csrf(), "idempotency-key": str(uuid4())},
+            name="/api/v1/people/{id}/credits (record)",
+        )
+
+    @task(4)
+    def standing(self) -> None:
+        self.client.get(f"/api/v1/people/{self.person}/obligations", name="/api/v1/people/{id}/obl")
+        self.client.get("/dashboard", name="/dashboard (page)")

@@ -1,0 +1,93 @@
+"""Run the load suite against the large tenant: serve it, drive it with locust, print figures.
+
+    .venv/bin/python -m bench.load.run [--users 50] [--run-time 60] [--workers 2]
+
+Serves ``cmeledger_large`` (made by ``bench.load.seed``) with ``cmeledger serve --workers N``
+and the rate limits lifted, runs ``bench/load/locustfile.py`` headless for the given time, and
+prints per request name: requests, failures, median, p95 and p99 in ms, plus the resident
+memory of each API process at the end. The first line, ``/health``, is the baseline of the same
+run: what the server and HTTP cost without the application's work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from bench.api_credits import api_server
+from bench.database import settings_for
+from bench.load.seed import DATABASE
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+
+
+class Sink:
+    """Accepts and drops every message."""
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 OK"
+
+
+def resident_mb(parent: int) -> dict[int, float]:
+    """Resident memory of ``parent``'s child processes (the API workers), in MB."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent) and "VmRSS" in fields:
+            found[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--run-time", type=int, default=60, help="seconds")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+    mail = Controller(Sink(), hostname="127.0.0.1", port=args.port + 1)  # invitations' mail
+    mail.start()
+    with (
+        api_server(
+            settings_for(DATABASE),
+            args.workers,
+            args.port,
+            CMELEDGER_SMTP_PORT=str(args.port + 1),
+        ) as (base, server),
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        prefix = str(Path(folder) / "load")
+        subprocess.run(
+            [
+                sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+                "--host", base, "--users", str(args.users), "--spawn-rate", "10",
+                "--run-time", f"{args.run_time}s", "--csv", prefix, "--only-summary",
+            ],
+            check=False,
+        )  # fmt: skip
+        memory = resident_mb(server.pid)
+        rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").read_text().splitlines()))
+    mail.stop()
+    print(f"{'request':45} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}")
+    for row in rows:
+        print(
+            f"{row['Type'] + ' ' + row['Name']:45.45} {row['Request Count']:>7} "
+            f"{row['Failure Count']:>5} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
+        )
+    for pid, mb in sorted(memory.items()):
+        print(f"API process {pid}: {mb:.0f} MB resident")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""Signs that a certificate file was altered, found in the file itself rather than in its words:
+
+- in a PDF's text layer (pdfplumber's characters, with their fonts and sizes): a figure whose
+  characters are in another font or size than each other, or than the words on both sides of
+  it on its line; a white rectangle under or over a figure on paper as white as it (the usual
+  way to blank a figure before typing another);
+- in an image (a photo, a scan, a scanned PDF page): a white patch, every pixel white where
+  the paper around it shows the grain of a camera or scanner, with ink inside it;
+- in the metadata: a PDF produced or created by an online PDF editor, an image saved by a photo
+  editor.
+
+``inspect_file`` blocks and never raises for a bad file: what cannot be inspected shows no
+signal (the reading decides what an unreadable file gets). Its work is bounded like the
+reader's: a few pages, a capped number of characters, images reduced before they are analysed.
+The words of a certificate (attendance only, a post-test not passed, approvals denied) are
+judged by ``domain.credits.verification.text_signals``; ``inspect_file`` adds those of the text
+layer it reads, and of any ``text`` it is given.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pdfplumber
+import structlog
+from PIL import Image
+from pypdf import PdfReader
+
+from domain.credits.certificate import MediaType
+from domain.credits.verification import Signal, Signals, text_signals
+
+log = structlog.get_logger("cmeledger.certificates")
+
+MAX_PAGES = 3
+MAX_CHARS = 20_000
+"""Characters of one page looked at (a certificate prints 1 000-3 000)."""
+MAX_PIXELS = 40_000_000
+"""Largest image decoded, checked before decoding (as the reader's)."""
+ANALYSED_SIDE = 1600
+"""Images are reduced to this long side (nearest pixel, which keeps the grain) before analysis."""
+CELL = 6
+"""Side in pixels of the cells a patch is made of."""
+WHITE = 250
+"""Grey level from which a pixel is white: paper photographed or scanned has grain that takes
+some pixels of every cell below it; a pasted white patch has none."""
+CLEAN_PAPER = 0.1
+"""Share of flat white cells above which a picture is a clean rendering (no grain to compare
+a patch with) rather than a photo or a scan (well under 1 % but for a patch)."""
+SIZE_TOLERANCE = 0.1
+"""Relative size difference between a figure and its neighbours above which it stands out."""
+ONLINE_EDITORS = re.compile(
+    r"sejda|ilovepdf|smallpdf|pdfescape|docfly|pdffiller|pdf\s?candy|dochub|soda\s?pdf|pdf2go|"
+    r"formswift|pdfsimpli|pdf\s?buddy|lightpdf|pdfzorro|hipdf|xodo|photoshop|gimp|pixlr|"
+    r"fotor|picsart|canva|snapseed|photopea",
+    re.I,
+)
+"""Online PDF editors (and photo editors, for images), as they name themselves in a PDF's
+Producer or Creator or an image's Software tag."""
+EXIF_SOFTWARE = 0x0131
+
+
+def inspect_file(data: bytes, media_type: MediaType, text: str = "") -> Signals:
+    """What ``data`` shows of alteration, and what its text layer (and ``text``, the words read
+    off it elsewhere) say of its credit."""
+    try:
+        found = _pdf(data) if media_type == "application/pdf" else _image_file(data)
+    except Exception as error:  # a file the reader read but this cannot parse
+        log.warning("certificate not inspected", media_type=media_type, error=repr(error)[:200])
+        found = []
+    if text:
+        found += [s for s in text_signals(text) if s not in found]
+    return Signals(signals=tuple(found))
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def _pdf(data: bytes) -> list[Signal]:
+    found = _editor(PdfReader(io.BytesIO(data)).metadata or {})
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages[:MAX_PAGES]:
+            if page.chars:
+                found += page_signals(page)
+            else:
+                images = _page_images(data, page.page_number)
+                found += [signal for image in images for signal in _patch(image)]
+    return found
+
+
+def page_signals(page: pdfplumber.page.Page) -> list[Signal]:
+    """What one page of a text PDF shows: figures in an odd font or size, white patches under
+    figures, and what its words say of its credit. A reader that has the page open already
+    (pdfplumber) calls this rather than ``inspect_file``, which would parse the file again
+    (parsing a page costs about 0.1 s)."""
+    chars = [c for c in page.chars[:MAX_CHARS] if c.get("upright", True)]
+    if not chars:
+        return []
+    lines = _lines(chars)
+    text = "\n".join("".join(c["text"] for c in line) for line in lines)
+    return [
+        *_odd_figures(lines),
+        *_white_patches(page.rects, chars, page.width * page.height),
+        *text_signals(text),
+    ]
+
+
+def _editor(metadata: Any) -> list[Signal]:
+    for key in ("/Producer", "/Creator"):
+        value = str(metadata.get(key) or "")
+        if ONLINE_EDITORS.search(value):
+            return [
+                Signal(
+                    kind="online_editor",
+                    description=f"the PDF was last saved by an online PDF editor ({key[1:]}: "
+                    f"'{value[:80]}')",
+                    words=value[:80],
+                )
+            ]
+    return []
+
+
+def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Characters grouped by baseline, left to right."""
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for char in chars:
+        rows.setdefault(round(char["matrix"][5]), []).append(char)
+    return [sorted(row, key=lambda c: c["x0"]) for _, row in sorted(rows.items(), reverse=True)]
+
+
+def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A line's characters as words: split at spaces and at gaps wider than a third of the
+    size."""
+    tokens: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    for char in line:
+        gap = char["x0"] - current[-1]["x1"] if current else 0.0
+        if char["text"].isspace() or (current and gap > char["size"] / 3):
+            if current:
+                tokens.append(current)
+            current = [] if char["text"].isspace() else [char]
+        else:
+            current.append(char)
+    return [*tokens, current] if current else tokens
+
+
+def _face(char: dict[str, Any]) -> tuple[str, float]:
+    """A character's font (without the subset prefix) and size."""
+    return str(char["fontname"]).split("+", 1)[-1], round(float(char["size"]), 1)
+
+
+def _odd_figures(lines: list[list[dict[str, Any]]]) -> list[Signal]:
+    """Figures (words with a digit) whose characters differ in font or size from each other,
+    or from the words on both sides of them when those two agree."""
+    found = []
+    for line in lines:
+        tokens = _tokens(line)
+        for index, token in enumerate(tokens):
+            word = "".join(c["text"] for c in token)
+            if not any(ch.isdigit() for ch in word):
+                continue
+            faces = Counter(_face(c) for c in token)
+            if len(faces) > 1:
+                found.append(_odd(word, "its characters are in different fonts or sizes", faces))
+                continue
+            if 0 < index < len(tokens) - 1:
+                left, right = _face(tokens[index - 1][-1]), _face(tokens[index + 1][0])
+                [(face, _)] = faces.items()
+                if left == right and _differs(face, left):
+                    found.append(
+                        _odd(word, f"its neighbours on the line are in {_named(left)}", faces)
+                    )
+    return found
+
+
+def _differs(face: tuple[str, float], other: tuple[str, float]) -> bool:
+    return face[0] != other[0] or abs(face[1] - other[1]) > SIZE_TOLERANCE * other[1]
+
+
+def _named(face: tuple[str, float]) -> str:
+    return f"{face[0]} {face[1]:g}pt"
+
+
+def _odd(word: str, why: str, faces: Counter[tuple[str, float]]) -> Signal:
+    return Signal(
+        kind="font_mismatch",
+        description=f"the figure '{word}' is in {', '.join(map(_named, faces))}; {why}",
+        words=word,
+    )
+
+
+def _white_patches(
+    rects: Sequence[dict[str, Any]], chars: list[dict[str, Any]], page_area: float
+) -> list[Signal]:
+    """White filled rectangles under or over a figure, small, on paper as white as they are."""
+    digits = [c for c in chars if c["text"].isdigit()]
+    figures = [c for c in chars if not c["text"].isspace()]
+    size = sorted(c["size"] for c in chars)[len(chars) // 2]
+    found = []
+    for rect in rects:
+        if not (rect.get("fill") and _whiteness(rect.get("non_stroking_color")) >= 0.97):
+            continue
+        if rect["height"] > 3 * size or rect["width"] * rect["height"] > 0.05 * page_area:
+            continue
+        under = [c for c in digits if _overlap(rect, c)]
+        paper = [r for r in rects if r is not rect and _contains(r, rect) and r.get("fill")]
+        if under and all(_whiteness(r.get("non_stroking_color")) >= 0.94 for r in paper):
+            covered = [c for c in figures if _overlap(rect, c)]
+            figure = "".join(c["text"] for c in sorted(covered, key=lambda c: c["x0"]))
+            found.append(
+                Signal(
+                    kind="white_patch",
+                    description=f"a white rectangle lies under or over the figure '{figure}' "
+                    "on white paper",
+                    words=figure,
+                )
+            )
+    return found
+
+
+def _whiteness(color: Any) -> float:
+    """The darkest component of a fill colour (0..1); 0 for none or an unknown colour space."""
+    if isinstance(color, (int, float)):
+        return float(color)
+    if isinstance(color, (tuple, list)) and len(color) == 3:
+        return float(min(color))
+    if isinstance(color, (tuple, list)) and len(color) == 1:
+        return float(color[0])
+    return 0.0
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["top"] < b["bottom"]) and bool(
+        b["top"] < a["bottom"]
+    )
+
+
+def _contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
+    return bool(
+        outer["x0"] <= inner["x0"]
+        and outer["top"] <= inner["top"]
+        and outer["x1"] >= inner["x1"]
+        and outer["bottom"] >= inner["bottom"]
+    )
+
+
+def _page_images(data: bytes, page_number: int) -> Iterator[Image.Image]:
+    """The images of a page without a text layer (a scan), largest first."""
+    page = PdfReader(io.BytesIO(data)).pages[page_number - 1]
+    for image in sorted(page.images, key=lambda i: -len(i.data))[:2]:
+        yield from _decoded(image.data)
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def _image_file(data: bytes) -> list[Signal]:
+    found: list[Signal] = []
+    for image in _decoded(data):
+        software = str(image.getexif().get(EXIF_SOFTWARE) or "")
+        if ONLINE_EDITORS.search(software):
+            found.append(
+                Signal(
+                    kind="online_editor",
+                    description=f"the image was saved by a photo editor ('{software[:80]}')",
+                    words=software[:80],
+                )
+            )
+        found += _patch(image)
+    return found
+
+
+def _decoded(data: bytes) -> Iterator[Image.Image]:
+    with Image.open(io.BytesIO(data)) as image:
+        if image.width * image.height > MAX_PIXELS:
+            return
+        image.load()
+        yield image.copy()
+
+
+def _patch(image: Image.Image) -> list[Signal]:
+    """A white patch: a rectangle of perfectly flat white, away from the edges, with ink inside,
+    on paper that shows grain everywhere else (a clean rendering shows none and is not judged)."""
+    gray = image.convert("L")
+    scale = ANALYSED_SIDE / max(gray.size)
+    if scale < 1:
+        size = (round(gray.width * scale), round(gray.height * scale))
+        gray = gray.resize(size, Image.Resampling.NEAREST)
+    cells = gray.point(lambda v: 255 if v >= WHITE else 0).reduce(CELL)
+    columns, rows = cells.size
+    flat = {
+        (index % columns, index // columns)
+        for index, value in enumerate(cells.tobytes())
+        if value == 255  # every pixel of the cell white: no grain in it
+    }
+    if not flat or len(flat) > CLEAN_PAPER * columns * rows:
+        return []  # clean paper: flat white is everywhere
+    found: list[Signal] = []
+    for group in _components(flat, columns, rows):
+        left = min(c for c, _ in group)
+        right = max(c for c, _ in group) + 1
+        top = min(r for _, r in group)
+        bottom = max(r for _, r in group) + 1
+        area = (right - left) * (bottom - top)
+        if left == 0 or top == 0 or right == columns or bottom == rows:
+            continue
+        if not (len(group) >= 4 and area <= 0.03 * columns * rows and len(group) >= 0.4 * area):
+            continue
+        box = (left * CELL, top * CELL, right * CELL, bottom * CELL)
+        darkest = gray.crop(box).getextrema()[0]
+        if isinstance(darkest, int) and darkest < 128:
+            found.append(
+                Signal(
+                    kind="white_patch",
+                    description="a patch of flat white with writing on it, where the paper "
+                    "around it shows grain: something was blanked and written over",
+                    words=f"at {round(100 * left / columns)}% across, "
+                    f"{round(100 * top / rows)}% down",
+                )
+            )
+    return found
+
+
+def _components(
+    cells: set[tuple[int, int]], columns: int, rows: int
+) -> Iterator[list[tuple[int, int]]]:
+    """Groups of cells touching each other (8 neighbours), allowing one-cell gaps (the ink)."""
+    unseen = set(cells)
+    while unseen:
+        start = unseen.pop()
+        group, frontier = [start], [start]
+        while frontier:
+            column, row = frontier.pop()
+            for dc in (-2, -1, 0, 1, 2):
+                for dr in (-2, -1, 0, 1, 2):
+                    neighbour = (column + dc, row + dr)
+                    if neighbour in unseen:
+                        unseen.remove(neighbour)
+                        group.append(neighbour)
+                        frontier.append(neighbour)
+        yield group
