@@ -23,7 +23,7 @@ spacing and dash styles; the completion date is the activity's last day; credits
 hours), and seconds per file per format (wall time, median and p95; text PDFs also as files/s).
 ``--limit N`` makes and reads at most N files of each format of each set, spread over the
 layouts (on the old set: one genuine and one forged sample of evenly chosen layouts).
-With ``--child`` each file is read in a child process, as the worker does.
+With ``--child`` each file is read by a reader process, as the worker does.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from typing import Any, TypeVar
 from domain.compliance.cycles import Window
 from domain.credits.certificate import MediaType
 from domain.credits.credit import CreditDetails
-from domain.credits.fields import find_fields
 from domain.credits.verification import (
     NO_SIGNALS,
     ExtractedFields,
@@ -57,9 +56,9 @@ from domain.credits.verification import (
 )
 from domain.people.credentials import Body
 from services.core.directory.lookup import DirectoryLookup
+from services.core.reading import process as reading_process
 from services.core.reading.process import read_in_child
 from services.core.reading.tamper import inspect_file
-from services.core.reading.text import read_certificate
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
 from tests.fixtures.certificates.score import field_matches
@@ -172,9 +171,8 @@ def read(item: Item, child: bool) -> tuple[TextReading, ExtractedFields]:
     if child:
         reading = asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
         return reading.text, reading.fields
-    text = read_certificate(item.data, item.media_type)
-    how = TextReading(source=text.source, confidence=text.confidence, problem=text.problem)
-    return how, find_fields(text.text)
+    reading = reading_process.read(item.data, item.media_type)
+    return reading.text, reading.fields
 
 
 def judge(

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from domain.compliance.evaluation import Status
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 from domain.shared.event import Event
 
@@ -30,6 +30,9 @@ class ComplianceReportExported(
     department: str | None = None
     site: str | None = None
     status: Status | None = None
+    credential: str | None = None
+    search: str | None = None
+    due_within_days: int | None = None
     people: int
     """How many people the report lists."""
 

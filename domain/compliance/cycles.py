@@ -93,12 +93,15 @@ def _windows(rule: CycleRule, anchor: Anchor) -> tuple[Iterator[Window], list[Ba
                 first = Window(start=first_on, end=date(first_on.year + years, 12, 31))
                 return (
                     _chain(first, lambda start: date(start.year + years - 1, 12, 31)),
-                    [rule.basis, rule.without_birth_month],
+                    [rule.basis, rule.without_birth_month, rule.parity],
                 )
             start = date(first_on.year, first_on.month, 1)
             end = date(first_on.year + years, anchor.birth_month, 1) - _DAY
             first = Window(start=start, end=end)
-            return _chain(first, lambda start: _add_months(start, 12 * years) - _DAY), [rule.basis]
+            return (
+                _chain(first, lambda start: _add_months(start, 12 * years) - _DAY),
+                [rule.basis, rule.parity],
+            )
         case FixedCalendarCycles(years=years, phase_year=phase):
             year = first_on.year - (first_on.year - phase) % years
             first = Window(start=date(year, 1, 1), end=date(year + years - 1, 12, 31))

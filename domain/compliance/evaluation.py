@@ -25,6 +25,7 @@ from domain.compliance.rules import (
     Grace,
     LicenceTermCycles,
     MirrorPack,
+    OutsideTopicCap,
     Pack,
     QualificationsRule,
     RequirementRow,
@@ -33,16 +34,11 @@ from domain.compliance.rules import (
     UnsupportedPack,
     WaiverRule,
 )
+from domain.compliance.status import Status, pace_status
 from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person, StatusChange
-
-Status = Literal["compliant", "on_track", "at_risk", "overdue", "in_grace"]
-"""``compliant``: no shortfall. Before the cycle end: ``at_risk`` if fewer than
-``AT_RISK_DAYS`` remain, or if the person's own pace so far (counted credits per elapsed day)
-would not close a shortfall by the end; otherwise ``on_track``. After the end: ``in_grace``
-while a grace window in which late credits count for this person is open, else ``overdue``."""
 
 ExclusionReason = Literal[
     "retracted",
@@ -64,7 +60,6 @@ QualificationStatus = Literal["upcoming", "open", "completed", "missed"]
 year after it [R8]) is recorded, ``missed`` after the window without one (reinstatement possible
 until ``reinstate_until``)."""
 
-AT_RISK_DAYS = 90
 _NOT_WORD = re.compile(r"[\W_]+")
 _ZERO = Decimal(0)
 
@@ -78,6 +73,15 @@ class RequirementLine(msgspec.Struct, frozen=True, kw_only=True):
     counted: Decimal
     waived: Decimal
     shortfall: Decimal
+    """Counting every credit that counts, verified or not."""
+    pending: Decimal = _ZERO
+    """Of ``counted``, the credits whose certificate is not verified (or approved on review)."""
+
+    def shortfall_counting(self, *, pending: bool) -> Decimal:
+        """The shortfall with the pending credits counted or not."""
+        if pending:
+            return self.shortfall
+        return max(_ZERO, self.required - self.counted + self.pending - self.waived)
 
 
 class CreditUse(msgspec.Struct, frozen=True, kw_only=True):
@@ -159,6 +163,10 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     person (``None``: there is none)."""
     status: Status
     """As of the evaluation date; ``status_on`` gives it for any later day."""
+    in_grace_until: date | None = None
+    """Last day on which this cycle, ended short, is ``in_grace``: the end of a grace window
+    that applies to this person (one in which late credits count, or one in which they never
+    do, a late renewal such as CCI's 90 days [C2]); ``None``: there is none."""
     flags: tuple[Basis, ...]
     """Unconfirmed or conflicting rules this result rests on."""
     mirrors: Body | None = None
@@ -180,6 +188,7 @@ def evaluate(
     *,
     today: date,
     rule_packs: Sequence[Pack],
+    count_pending: bool = True,
 ) -> list[Obligation]:
     """The previous and current obligation for every body in ``rule_packs`` with which the
     person holds a credential with a CE obligation, in pack order, previous first; a
@@ -187,7 +196,9 @@ def evaluate(
     gives none (see ``unsupported_credentials``).
 
     ``credits`` and ``waivers`` are the person's own; their order does not matter. One credit
-    counts toward every body that accepts it.
+    counts toward every body that accepts it. ``count_pending``: whether credits whose
+    certificate is not verified yet count toward the status (they always count toward
+    ``counted``; each line says how many of them are ``pending``).
     """
     ordered = sorted(credits, key=lambda c: (c.details.completed_on, c.credit_id))
     waiver_list = list(waivers)
@@ -220,6 +231,7 @@ def evaluate(
             waivers=[w for w in waiver_list if w.body == pack.body],
             today=today,
             cycle_flags=[f for f in cycle_flags if f.is_flag],
+            count_pending=count_pending,
         )
         consumed: frozenset[UUID] = frozenset()
         per_window: list[Obligation | None] = []
@@ -330,6 +342,7 @@ class _BodyContext:
     waivers: list[Waiver]
     today: date
     cycle_flags: list[Basis]
+    count_pending: bool
 
     def evaluate_cycle(
         self, window: Window, consumed_before: frozenset[UUID]
@@ -358,7 +371,7 @@ class _BodyContext:
                 row_flags.append(transition.basis)
         waivers = self._waivers(version, window)
         specs = _line_specs(row, window, waivers)
-        caps = {cap.activity_kind: cap for cap in version.caps}
+        limits = _Limits({cap.activity_kind: cap for cap in version.caps}, row.outside_topic_cap)
 
         grace = version.grace
         grace_end = date_after(window.end, grace.ends) if grace else None
@@ -367,6 +380,7 @@ class _BodyContext:
             if grace and grace_end and self._accepts_late_credits(grace, window, grace_end)
             else None
         )
+        in_grace_until = grace_end if grace and grace.late_renewal else late_until
         candidates: list[_Candidate] = []
         not_used: list[CreditExclusion] = []
         for credit in self.credits:
@@ -378,13 +392,13 @@ class _BodyContext:
         if version.count_once is not None:
             candidates, repeats = _drop_repeats(candidates, version.count_once)
             not_used += repeats
-        admitted, not_needed = _admit_make_up(specs, candidates, caps)
-        used, over_cap = _allocate(admitted, caps)
-        lines = tuple(_line(spec, admitted, caps) for spec in specs)
+        admitted, not_needed = _admit_make_up(specs, candidates, limits)
+        used, over_cap = _allocate(admitted, limits)
+        lines = tuple(_line(spec, admitted, limits) for spec in specs)
         reinstatement = self._reinstatement(version.reinstatement, window, held, row.total)
         if reinstatement is not None:
             spec = reinstatement[1]
-            lines = (*lines, _line(spec, admitted, caps)) if spec else lines
+            lines = (*lines, _line(spec, admitted, limits)) if spec else lines
         qualifications = self._qualifications(version.qualifications, last_day, held)
 
         refusing = {x.credit_id for x in not_used if x.reason == "acceptance_unconfirmed"}
@@ -460,7 +474,8 @@ class _BodyContext:
                 else None
             ),
             late_credits_until=late_until,
-            status=_status(lines, window, self.today, late_until),
+            status=_status(lines, window, self.today, in_grace_until, self.count_pending),
+            in_grace_until=in_grace_until,
             flags=_unique_flags(flags),
             reinstatement=reinstatement[0] if reinstatement else None,
             qualifications=qualifications,
@@ -668,10 +683,9 @@ def _line_specs(
     ]
 
 
-def _line(
-    spec: _LineSpec, admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
-) -> RequirementLine:
-    counted = _counted(spec.topics, admitted, caps)
+def _line(spec: _LineSpec, admitted: list[_Candidate], limits: _Limits) -> RequirementLine:
+    counted = _counted(spec.topics, admitted, limits)
+    verified = [c for c in admitted if c.credit.verification == "verified"]
     return RequirementLine(
         label=spec.label,
         topics=spec.topics,
@@ -679,6 +693,7 @@ def _line(
         counted=counted,
         waived=spec.waived,
         shortfall=max(_ZERO, spec.required - counted - spec.waived),
+        pending=counted - _counted(spec.topics, verified, limits),
     )
 
 
@@ -812,29 +827,45 @@ def _exclusion(
     )
 
 
-def _counted(
-    topics: frozenset[Topic], admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
-) -> Decimal:
-    """Credits counted toward a line: every admitted credit tagged with all ``topics``, each
-    capped kind limited to its cap within this line."""
-    matched = [c.credit.details for c in admitted if topics <= frozenset(c.credit.details.topics)]
-    uncapped = sum((d.credits for d in matched if d.activity_kind not in caps), _ZERO)
+class _Limits(NamedTuple):
+    """What limits the credits counted in a cycle: caps by activity kind, and the row's cap on
+    credits outside a topic."""
+
+    kinds: dict[ActivityKind, Cap]
+    outside: OutsideTopicCap | None
+
+
+def _kind_capped(matched: list[CreditDetails], kinds: dict[ActivityKind, Cap]) -> Decimal:
+    uncapped = sum((d.credits for d in matched if d.activity_kind not in kinds), _ZERO)
     per_kind = {
-        kind: sum((d.credits for d in matched if d.activity_kind == kind), _ZERO) for kind in caps
+        kind: sum((d.credits for d in matched if d.activity_kind == kind), _ZERO) for kind in kinds
     }
-    capped = sum((min(cap.max_credits, per_kind[kind]) for kind, cap in caps.items()), _ZERO)
+    capped = sum((min(cap.max_credits, per_kind[kind]) for kind, cap in kinds.items()), _ZERO)
     return uncapped + capped
 
 
+def _counted(topics: frozenset[Topic], admitted: list[_Candidate], limits: _Limits) -> Decimal:
+    """Credits counted toward a line: every admitted credit tagged with all ``topics``, each
+    capped kind limited to its cap within this line, and what the ones not tagged with the
+    row's outside-topic cap's topic add beyond that cap taken off."""
+    matched = [c.credit.details for c in admitted if topics <= frozenset(c.credit.details.topics)]
+    counted = _kind_capped(matched, limits.kinds)
+    outside = limits.outside
+    if outside is None:
+        return counted
+    off_topic = _kind_capped([d for d in matched if outside.topic not in d.topics], limits.kinds)
+    return counted - max(_ZERO, off_topic - outside.max_credits)
+
+
 def _admit_make_up(
-    specs: list[_LineSpec], candidates: list[_Candidate], caps: dict[ActivityKind, Cap]
+    specs: list[_LineSpec], candidates: list[_Candidate], limits: _Limits
 ) -> tuple[list[_Candidate], list[CreditExclusion]]:
     """All in-window candidates, plus late ones (in completion order) while each still reduces a
     line's shortfall; the other late ones are left to the next cycle."""
 
     def shortfalls(credits: list[_Candidate]) -> list[Decimal]:
         return [
-            max(_ZERO, s.required - s.waived - _counted(s.topics, credits, caps)) for s in specs
+            max(_ZERO, s.required - s.waived - _counted(s.topics, credits, limits)) for s in specs
         ]
 
     admitted = [c for c in candidates if not c.late]
@@ -855,17 +886,23 @@ def _admit_make_up(
 
 
 def _allocate(
-    admitted: list[_Candidate], caps: dict[ActivityKind, Cap]
+    admitted: list[_Candidate], limits: _Limits
 ) -> tuple[list[CreditUse], list[CreditExclusion]]:
-    """Split each admitted credit into the part counted and the part over its kind's cap, in
-    completion order."""
-    room = {kind: cap.max_credits for kind, cap in caps.items()}
+    """Split each admitted credit into the part counted and the part over its kind's cap or
+    the row's outside-topic cap, in completion order."""
+    room = {kind: cap.max_credits for kind, cap in limits.kinds.items()}
+    outside = limits.outside
+    off_topic_room = outside.max_credits if outside else _ZERO
     used: list[CreditUse] = []
     over: list[CreditExclusion] = []
     for candidate in admitted:
         details = candidate.credit.details
         kind = details.activity_kind
-        counted = min(details.credits, room.get(kind, details.credits))
+        by_kind = min(details.credits, room.get(kind, details.credits))
+        counted = by_kind
+        if outside is not None and outside.topic not in details.topics:
+            counted = min(by_kind, off_topic_room)
+            off_topic_room -= counted
         if kind in room:
             room[kind] -= counted
         if counted:
@@ -879,24 +916,45 @@ def _allocate(
                 )
             )
         if counted < details.credits:
-            cap = caps[kind]
-            over.append(
-                CreditExclusion(
-                    credit_id=candidate.credit.credit_id,
-                    credits=details.credits - counted,
-                    reason="over_cap",
-                    detail=f"at most {cap.max_credits} {kind.replace('_', ' ')} credits count "
-                    "per cycle",
-                    sources=cap.basis.sources,
-                )
-            )
+            over.append(_over_cap(candidate.credit, details.credits - counted, by_kind, limits))
     return used, over
 
 
-def status_on(obligation: Obligation, today: date) -> Status:
+def _over_cap(
+    credit: Credit, left_out: Decimal, by_kind: Decimal, limits: _Limits
+) -> CreditExclusion:
+    details = credit.details
+    if by_kind < details.credits:
+        cap = limits.kinds[details.activity_kind]
+        detail = (
+            f"at most {cap.max_credits} {details.activity_kind.replace('_', ' ')} credits "
+            "count per cycle"
+        )
+        sources = cap.basis.sources
+    else:
+        outside = limits.outside
+        assert outside is not None  # only these two caps cut a credit
+        detail = (
+            f"at most {outside.max_credits} credits outside {outside.topic.replace('_', ' ')} "
+            "count per cycle"
+        )
+        sources = outside.basis.sources
+    return CreditExclusion(
+        credit_id=credit.credit_id,
+        credits=left_out,
+        reason="over_cap",
+        detail=detail,
+        sources=sources,
+    )
+
+
+def status_on(obligation: Obligation, today: date, *, count_pending: bool = True) -> Status:
     """The obligation's status on ``today``, from its stored numbers alone. Equal to what
-    ``evaluate`` says on any day up to ``unchanged_through`` (see there)."""
-    return _status(obligation.lines, obligation.window, today, obligation.late_credits_until)
+    ``evaluate`` (with the same ``count_pending``) says on any day up to ``unchanged_through``
+    (see there)."""
+    return _status(
+        obligation.lines, obligation.window, today, obligation.in_grace_until, count_pending
+    )
 
 
 def unchanged_through(
@@ -941,17 +999,30 @@ def unchanged_through(
 
 
 def _status(
-    lines: tuple[RequirementLine, ...], window: Window, today: date, late_until: date | None
+    lines: tuple[RequirementLine, ...],
+    window: Window,
+    today: date,
+    in_grace_until: date | None,
+    count_pending: bool,
 ) -> Status:
-    short = [line for line in lines if line.shortfall]
+    """``compliant`` with no shortfall; ``compliant_pending_verification`` if only the pending
+    credits, not counted, make one; after the cycle end ``in_grace`` up to ``in_grace_until``,
+    then ``overdue``; before it, ``pace_status`` (``domain.compliance.status.AT_RISK_RULE``)."""
+    short = [line for line in lines if line.shortfall_counting(pending=count_pending)]
     if not short:
         return "compliant"
+    if not any(line.shortfall for line in lines):
+        return "compliant_pending_verification"
     if today > window.end:
-        return "in_grace" if late_until is not None and today <= late_until else "overdue"
-    remaining = (window.end - today).days
-    elapsed = (today - window.start).days + 1
-    behind_pace = any(line.counted * remaining < line.shortfall * elapsed for line in short)
-    return "at_risk" if remaining < AT_RISK_DAYS or behind_pace else "on_track"
+        return "in_grace" if in_grace_until is not None and today <= in_grace_until else "overdue"
+    counted = [
+        (
+            line.counted - (_ZERO if count_pending else line.pending),
+            line.shortfall_counting(pending=count_pending),
+        )
+        for line in short
+    ]
+    return pace_status(counted, start=window.start, end=window.end, today=today)
 
 
 def _unique_flags(flags: Iterable[Basis]) -> tuple[Basis, ...]:

@@ -33,6 +33,7 @@ from domain.compliance.rules import (
     LicenceTermCycles,
     MirrorPack,
     Offset,
+    OutsideTopicCap,
     Pack,
     QualificationsRule,
     QuarterEndCycles,
@@ -458,11 +459,12 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
                     credits=Decimal(30),
                 ),
             ),
-            basis=Basis(
-                sources=("C1", "C2"),
-                note="At most 6 of the 36 may be any topic; with 30 cardiovascular required "
-                "that cap cannot change a result, so it is not a separate rule.",
+            outside_topic_cap=OutsideTopicCap(
+                topic="cardiovascular",
+                max_credits=Decimal(6),
+                basis=Basis(sources=("C1", "C2"), note="At most 6 of the 36 may be any topic."),
             ),
+            basis=Basis(sources=("C1", "C2")),
         ),
         RequirementRow(
             holds_each_of=(_CCI_CERTIFICATE_LEVEL,),
@@ -524,6 +526,7 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
         description="90-day late renewal with a $50 fee; CEUs earned in it are not accepted",
         ends=Offset(days=90),
         late_credits_count=False,
+        late_renewal=True,
         basis=Basis(sources=("C2", "C3", "C6")),
     ),
     requires_verification=True,
@@ -654,6 +657,15 @@ NMTCB_PACK = RulePack(
             confidence="unconfirmed",
             note="No birth month is recorded, so the calendar reading [O2] is applied; record "
             "the birth month to apply the conservative birth-month reading [O3].",
+        ),
+        parity=Basis(
+            sources=("O2", "O3"),
+            confidence="unconfirmed",
+            note="NMTCB cycles end in odd or even years by the year of the first NMTCB exam; "
+            "the year of the first NMTCB credential is taken as that year, and cycles are taken "
+            "to end in years of the same parity (an odd-year certificant reports in odd years, "
+            "as the 2007 transition for odd-year certificants suggests [O2]). The sources do not "
+            "state the parity outright.",
         ),
     ),
     select_version_by="cycle_end",

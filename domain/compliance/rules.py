@@ -80,6 +80,9 @@ class CertifiedMonthToBirthMonthCycles(
     years: int
     basis: Basis
     without_birth_month: Basis
+    parity: Basis
+    """Raised always: cycles end in years of the parity of the first credential's year (the
+    year ``years`` after it, then every ``years``), a reading the sources imply only."""
 
 
 class FixedCalendarCycles(msgspec.Struct, frozen=True, kw_only=True, tag="fixed_calendar"):
@@ -128,6 +131,15 @@ class TopicMinimum(msgspec.Struct, frozen=True, kw_only=True):
     credits: Decimal
 
 
+class OutsideTopicCap(msgspec.Struct, frozen=True, kw_only=True):
+    """At most ``max_credits`` of credits not tagged ``topic`` count toward the requirement
+    (CCI registry level: of 36 CEUs at most 6 may be on any topic [C1], [C2])."""
+
+    topic: Topic
+    max_credits: Decimal
+    basis: Basis
+
+
 class RequirementRow(msgspec.Struct, frozen=True, kw_only=True):
     """One line of a body's credential-combination table.
 
@@ -142,6 +154,7 @@ class RequirementRow(msgspec.Struct, frozen=True, kw_only=True):
     per_code_topics: tuple[tuple[str, frozenset[Topic]], ...] | None = None
     """If set, ``total`` is owed for each held code (ND: 5 hours per modality [O10]): the row
     stands for ``total`` x the held codes, plus a minimum of ``total`` in each code's topics."""
+    outside_topic_cap: OutsideTopicCap | None = None
     basis: Basis
 
     def for_held(self, held: frozenset[str]) -> RequirementRow:
@@ -236,6 +249,10 @@ class Grace(msgspec.Struct, frozen=True, kw_only=True):
     ends: Offset
     late_credits_count: bool
     only_while: CredentialStatus | None = None
+    late_renewal: bool = False
+    """The body renews late until ``ends`` (CCI: 90 days with a $50 fee [C2], [C3]): a cycle
+    ended short is ``in_grace`` until then even though credits earned in it do not count.
+    Otherwise it is ``in_grace`` only while late credits count (see ``late_credits_count``)."""
     basis: Basis
 
 

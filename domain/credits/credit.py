@@ -104,6 +104,9 @@ class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     partial_attendance: bool = False
     """The activity was not attended in full (the certificate awards part of its credit). Added
     later as an optional field: credits stored without it were attended in full."""
+    approval_number: str | None = None
+    """The approver's file or reference number as printed, e.g. the SDMS file number that ARDMS
+    and ARRT require on an SDMS-approved certificate [A32]. Added later as an optional field."""
 
 
 class Credit(msgspec.Struct, frozen=True, kw_only=True):
@@ -312,6 +315,7 @@ def _validated(details: CreditDetails, now: datetime) -> CreditDetails:
             raise InvalidCreditDetails(f"the {label} must not be blank")
         check_length(f"the {label}", text.strip(), limit)
     check_length("the certificate reference", details.certificate_ref, NAME_LENGTH)
+    check_length("the approval number", details.approval_number, NAME_LENGTH)
     check_day("completed_on", details.completed_on, earliest=EARLIEST_ACTIVITY_DAY)
     if not details.credit_types:
         raise InvalidCreditDetails("name at least one credit type from the certificate")

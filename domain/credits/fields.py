@@ -42,15 +42,16 @@ def find_fields(text: str) -> ExtractedFields:
     table = _table_row(doc)
     statement = _statement(doc)
     activity_date, completed_on = _dates(doc, table)
+    credit_types = _credit_types(doc.flat)
     return ExtractedFields(
         participant_name=_participant(doc),
         title=_title(doc, table),
         provider=_provider(doc),
         accreditation_statement=statement,
-        credit_types=_credit_types(doc.flat),
+        credit_types=credit_types,
         activity_date=activity_date,
         completed_on=completed_on,
-        credits=_credits(doc, table),
+        credits=_credits(doc, table, credit_types),
         certificate_number=_reference(doc.flat, _CERTIFICATE_NUMBER),
         approval_number=_reference(doc.flat, _APPROVAL_NUMBER),
     )
@@ -182,7 +183,7 @@ _MONTH_NAMES = {
     "nov": 11,
     "dec": 12,
 }
-_M = (
+MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
@@ -192,13 +193,14 @@ _TO = r"\s*(?:-|to|through|thru)\s*"
 _DATE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y1>{_Y}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+"
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}),?\s+(?P<y1>{_Y}){_TO}(?P<m2>{MONTH})\s+(?P<d2>{_D}),?\s+"
         rf"(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<m2>{_M})\s+(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<m1>{_M})\s+(?P<d1>{_D}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
-        rf"\b(?P<d1>{_D})\s+(?P<m1>{_M}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}){_TO}(?P<m2>{MONTH})\s+(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}){_TO}(?P<d2>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<m1>{MONTH})\s+(?P<d1>{_D}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?P<m1>{MONTH}),?\s+(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D})(?:\s+|-)(?P<m1>{MONTH})(?:,?\s+|-)(?P<y>{_Y})\b",
+        rf"\b(?P<d1>{_D})\s+day\s+of\s+(?P<m1>{MONTH}),?\s+(?P<y>{_Y})\b",
         rf"\b(?P<n1>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d)){_TO}"
         rf"(?P<n2>\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_Y}|\d\d))\b",
         rf"\b(?P<iso>{_Y}-\d{{1,2}}-\d{{1,2}})\b",
@@ -207,8 +209,9 @@ _DATE_PATTERNS = [
 ]
 
 DateKind = Literal["completion", "activity", "other", "unlabelled"]
-_OTHER_DATE = re.compile(
-    r"expir|releas|valid|renew|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
+OTHER_PURPOSE_DATE = re.compile(  # the words before a date printed for another purpose
+    r"expir|releas|valid|renew|broadcast|aired|originally|recorded\s+on|next\b|due\b"
+    r"|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
     r"|period|date|expires?)|issued?\b|print|generated|birth|\bdob\b|effective|revis|updated"
     r"|\bdated\b|signed|signature|today",
     re.I,
@@ -270,13 +273,18 @@ def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
     if not before.strip() and index > 0 and len(doc.lines[index - 1].split()) <= 4:
         before = doc.lines[index - 1]
     label = " ".join(before.split()[-4:])
-    if _OTHER_DATE.search(label):
+    if OTHER_PURPOSE_DATE.search(label):
         return "other"
     if _COMPLETION_DATE.search(before):
         return "completion"
     if _ACTIVITY_DATE.search(before):
         return "activity"
     return "unlabelled"
+
+
+def dates_in(line: str) -> list[tuple[date, date]]:
+    """The dates (first and last day) printed on ``line``, whatever they are for."""
+    return [(found.first, found.last) for found in _all_dates(_Doc(line[:MAX_LINE_CHARS]))]
 
 
 def _all_dates(doc: _Doc) -> list[_Dated]:
@@ -310,15 +318,30 @@ def _dates(doc: _Doc, table: _Row | None) -> tuple[date | None, date | None]:
     activity = next((d for d in dated if d.kind == "activity"), None)
     if completion:
         return (activity.first if activity else None), completion.last
-    if activity:
-        return (activity.first if activity.first != activity.last else None), activity.last
-    return None, None
+    if not activity:
+        # a date printed without a label ("March 5-7, 2026" under the title), when it is the
+        # only one not printed for another purpose
+        unlabelled = {(d.first, d.last) for d in dated if d.kind == "unlabelled"}
+        if len(unlabelled) != 1:
+            return None, None
+        [(first, last)] = unlabelled
+        activity = _Dated(first, last, "activity")
+    return (activity.first if activity.first != activity.last else None), activity.last
 
 
 # --- credits -----------------------------------------------------------------------------------
 
-_NUMBER = r"(?P<n>\d{1,3}(?:[.,]\d{1,2})?)(?![\d/])(?!\s*[-/]\s*\d)(?![.,]\d)"
-_UNIT = r"(?:credits?|credit\s+hours?|contact\s+hours?|hours?|CEUs?|CMEs?|points)\b"
+_NUMBER = (
+    r"(?P<n>\d{1,3}(?:[.,]\d{1,2})?)(?![\d/])(?!\s*[-/]\s*\d)(?![.,]\d)"
+    r"(?!(?:st|nd|rd|th)?,?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)"
+)
+_UNIT = (
+    r"(?:credits?|credit\s+hours?|contact\s+hours?|hours?|CEUs?|CMEs?|points|PDUs?"
+    r"|professional\s+development\s+(?:units?|hours?|points)|continuing\s+education\s+units?)\b"
+)
+_CEU = re.compile(r"\bCEUs?\b|continuing\s+education\s+units?", re.I)
+"""Continuing Education Units: one CEU is ten contact hours, the unit credits are counted in."""
+CEU_HOURS = Decimal(10)
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
     rf"[ \t]*[:#=-]?\s*{_NUMBER}",
@@ -345,26 +368,29 @@ def _amount(text: str) -> Decimal | None:
         amount = Decimal(text.replace(",", "."))
     except InvalidOperation:
         return None
-    return amount if 0 < amount <= MAX_CREDITS else None
+    return amount if 0 <= amount <= MAX_CREDITS else None
 
 
-def _credits(doc: _Doc, table: _Row | None) -> Decimal | None:
+def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> Decimal | None:
     """The credits awarded: an awarded/claimed amount first, then a labelled amount or one with
     its unit, then the amount an approval names; a designated maximum only when nothing else
-    is printed [O19]."""
+    is printed [O19]. An amount in CEUs counts ``CEU_HOURS`` each (contact hours), except on a
+    CCI-approved certificate, whose "CEUs" are hours [C2]. Zero is an amount ("0.00 credits":
+    none awarded)."""
+    ceu = Decimal(1) if "cci_approved" in types else CEU_HOURS
     candidates: list[tuple[CreditRank, int, Decimal]] = []
     if table and table.credits is not None:
         candidates.append((1, 0, table.credits))
     flat = doc.flat
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
-        amount = _amount(match.group("n"))
+        amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
         just_before = flat[max(0, match.start("n") - 40) : match.start("n")]
         if amount is not None and not _NOT_AN_AMOUNT.search(just_before):
             rank = 0 if match.group("how") or _AWARDED.search(before) else 1
             candidates.append((rank, match.start(), amount))
     for match in _CREDITS_BEFORE_UNIT.finditer(flat):
-        amount = _amount(match.group("n"))
+        amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 120) : match.start()]
         if amount is None or _NOT_AN_AMOUNT.search(before):
             continue
@@ -378,6 +404,14 @@ def _credits(doc: _Doc, table: _Row | None) -> Decimal | None:
             rank = 2
         candidates.append((rank, match.start(), amount))
     return min(candidates)[2] if candidates else None
+
+
+def _in_hours(amount: Decimal | None, match: re.Match[str], ceu: Decimal) -> Decimal | None:
+    """``amount`` in the hours credits are counted in: times ``ceu`` where its unit (the
+    label before it or the unit after it) is CEUs."""
+    if amount is None or not _CEU.search(match.group().replace(match.group("n"), " ", 1)):
+        return amount
+    return amount * ceu
 
 
 # --- credit types ------------------------------------------------------------------------------
@@ -444,9 +478,17 @@ _LIFE_SUPPORT_COURSE = re.compile(
 _ASRT_APPROVAL = _approver(r"ASRT|American\s+Society\s+of\s+Radiologic\s+Technologists")
 
 
+_NEGATED = re.compile(
+    r"\b(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:approved|accredited|designated|eligible"
+    r"|valid|recogni[sz]ed|accepted)\b[^.;]*|\bnon-?(?:approved|accredited)\b[^.;]*",
+    re.I,
+)
+"""An approval denied ("not approved for SDMS, ASRT or AMA PRA credit"), to the sentence's end."""
+
+
 def _credit_types(flat: str) -> tuple[CreditType, ...]:
     """Every approval or designation the certificate names, sorted."""
-    text = _squash(flat)
+    text = _NEGATED.sub(" ", _squash(flat))
     found: set[CreditType] = {kind for kind, pattern in _CREDIT_TYPES if pattern.search(text)}
     if _LIFE_SUPPORT_ISSUER.search(text) and _LIFE_SUPPORT_COURSE.search(text):
         found.add("aha_ashi")
@@ -547,7 +589,11 @@ def _statement(doc: _Doc) -> str | None:
     designates or approves, and the sentences right after it that continue it."""
     sentences = _sentences(doc)
     for index, sentence in enumerate(sentences):
-        if _STATEMENT_START.search(sentence) and not _LABEL_LINE.match(sentence):
+        if (
+            _STATEMENT_START.search(sentence)
+            and not _LABEL_LINE.match(sentence)
+            and not _NEGATED.search(sentence)
+        ):
             kept = [sentence]
             for more in sentences[index + 1 :]:
                 if not _STATEMENT_MORE.search(more) or _LABEL_LINE.match(more):
@@ -602,6 +648,8 @@ def _person(value: str) -> str | None:
     value = value.strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
+    if len(name.split()) == 1 and len(parts) > 1 and not _CREDENTIAL.match(parts[1].strip(".")):
+        name = f"{parts[1]} {name}"  # "KOWALSKI, Robert J." is Robert J. KOWALSKI
     words = name.split()
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
         words.pop()
@@ -664,16 +712,20 @@ def _participant(doc: _Doc) -> str | None:
 _TITLE_LABEL = re.compile(
     r"^(?:(?:(?:activity|course|program(?:me)?|session|event|module|webinar|lecture"
     r"|presentation)\s+(?:title|name)|title(?:\s+of\s+(?:the\s+)?(?:activity|course|program))?)"
-    r"\b\s*[:-]?|(?:course|activity|program(?:me)?|topic|subject|session|event|module)\s*:)\s*",
+    r"\b\s*[:-]?|(?:course|activity|program(?:me)?|topic|subject|session|event|module)\s*:"
+    r"|(?-i:ACTIVITY|COURSE|PROGRAM|TOPIC|SESSION)\s+(?=[A-Z0-9\"]))\s*",
     re.I,
 )
 _TITLE_SENTENCE = re.compile(
     r"\b(?:successfully\s+)?(?:completed|completing|completion\s+of|participated\s+in"
     r"|participation\s+in|attended|attending|attendance\s+at)\b\s*(?:the\s+)?"
     r"(?:(?:live|online|virtual|in-person|home-study|home\s+study|self-study|self-paced"
-    r"|enduring|web-based|recorded|journal-based|educational|continuing\s+education)\s+)*"
+    r"|enduring|web-based|recorded|journal-based|educational|continuing\s+education|on-demand"
+    r"|on-site|onsite|on-line|\d+-(?:day|hour|part|week)|full-day|half-day|hands-on|interactive"
+    r"|applications|clinical|vendor|CE|CME)\s+)*"
     r"(?:course|activity|program(?:me)?|webinar|module|workshop|conference|seminar|lecture"
-    r"|directed\s+reading|session|symposium|meeting|material|tutorial|training)?"
+    r"|directed\s+reading|session|symposium|meeting|material|tutorial|training|grand\s+rounds"
+    r"|in-service|inservice|event|case\s+study)?"
     r"\s*(?:entitled|titled|called|named)?\s*[:-]?\s*",
     re.I,
 )
@@ -952,7 +1004,9 @@ def _organisation(name: str) -> str:
 
 _ID = r"(?P<id>[A-Z0-9][A-Z0-9/.-]{2,30}[A-Z0-9])"
 _CERTIFICATE_NUMBER = re.compile(
-    r"\b(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification|serial"
+    r"(?:serial(?:\s*(?:no\.?|number|#))?|e-?card\s*code|transcript\s*[I1l]D)\s*[:#.]?\s*"
+    rf"{_ID.replace('?P<id>', '?P<other_id>')}"
+    r"|(?:\b|(?<=[a-z]))(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification"
     r"|confirmation|record)"
     rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}",
     re.I,
@@ -970,7 +1024,7 @@ def _reference(flat: str, pattern: re.Pattern[str]) -> str | None:
     or l next to a digit is taken for 0 or 1 ("SIEO819648" is "SIE0819648"); "Certificate" may
     be misread ("Cortficate No.")."""
     for match in pattern.finditer(flat):
-        value = match.group("id").strip(".-/")
+        value = (match.groupdict().get("other_id") or match.group("id")).strip(".-/")
         if re.search(r"\d", value):
             return re.sub(r"[OoIl](?=\d)|(?<=\d)[OoIl]", _lookalike, value)
     return None

@@ -7,8 +7,9 @@ order, in the longer one (so a middle name, a middle initial or a second surname
 on one side), with its last name spelt out in full. A first name given only as an initial never
 matches: "J. Smith" could be any Smith.
 
-Organisations: case, punctuation, "&"/"and", a leading "The" and legal suffixes ("Inc.",
-"LLC") never matter.
+Organisations: case, punctuation, "&"/"and", a leading "The", legal suffixes ("Inc.",
+"LLC") and common abbreviations ("St."/"Saint", "Ctr"/"Center", "CV"/"Cardiovascular",
+"Ed."/"Education") never matter.
 
 Spelling may differ by OCR noise: words are compared after folding common OCR confusions
 (rn/m, cl/d, 0/o, 1/l/i); people's names then match when similar enough (``difflib`` ratio),
@@ -21,7 +22,11 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-_MARKS = str.maketrans({"™": " ", "®": " ", "©": " ", "’": "", "'": "", "`": ""})
+_MARKS = str.maketrans(
+    # dotless and dotted i, ø, ł, đ, ß and æ do not decompose into a letter and a mark
+    {"™": " ", "®": " ", "©": " ", "’": "", "'": "", "`": "", "ı": "i", "İ": "I", "ø": "o"}
+    | {"Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE"}
+)
 _NOT_WORD_OR_COMMA = re.compile(r"[^\w,]+|_")
 _NOT_WORD = re.compile(r"[\W_]+")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})
@@ -38,6 +43,29 @@ _LEGAL_SUFFIXES = frozenset(
     | {"gmbh", "ag", "plc", "pllc", "lp", "llp", "pc"}
 )
 _STOPWORDS = frozenset({"of", "for", "in", "and", "the", "on", "at"})
+_SAME_WORD = {
+    # abbreviations organisations print for the same word
+    "st": "saint",
+    "ste": "sainte",
+    "ctr": "center",
+    "cntr": "center",
+    "centre": "center",
+    "cv": "cardiovascular",
+    "ed": "education",
+    "educ": "education",
+    "univ": "university",
+    "assn": "association",
+    "assoc": "association",
+    "inst": "institute",
+    "hosp": "hospital",
+    "med": "medical",
+    "dept": "department",
+    "intl": "international",
+    "natl": "national",
+    "soc": "society",
+    "mt": "mount",
+    "ft": "fort",
+}
 _OCR_CONFUSIONS = (
     ("rn", "m"),
     ("vv", "w"),
@@ -137,9 +165,11 @@ def _embeds(shorter: tuple[str, ...], longer: tuple[str, ...], min_similarity: f
 
 
 def organisation_tokens(name: str) -> tuple[str, ...]:
-    """An organisation's name as comparable tokens: "&" is "and"; a leading "The" and trailing
-    legal suffixes are dropped."""
-    tokens = list(words(name.replace("&", " and ")))
+    """An organisation's name as comparable tokens: "&" is "and"; abbreviations are the words
+    they stand for ("St." is "Saint", "Ctr" and "Centre" are "Center", "CV" is
+    "Cardiovascular", "Ed." is "Education"); a leading "The" and trailing legal suffixes are
+    dropped."""
+    tokens = [_SAME_WORD.get(word, word) for word in words(name.replace("&", " and "))]
     if tokens[:1] == ["the"]:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:

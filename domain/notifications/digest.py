@@ -3,7 +3,6 @@ attention soonest, and how many certificates wait for review."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,10 +11,14 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.standing import Standing, people_by_status
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 
-NEEDS_ATTENTION: frozenset[Status] = frozenset({"at_risk", "in_grace", "overdue"})
+NEEDS_ATTENTION: frozenset[Status] = frozenset(
+    {"overdue", "in_grace", "at_risk", "lapsed", "compliant_pending_verification"}
+)
+"""Standings that ask for an action before the next cycle."""
 DIGEST_LIST_LIMIT = 50
 
 
@@ -29,8 +32,9 @@ class AttentionItem(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID
     full_name: str
     body: Body
-    period: Literal["current", "previous"]
-    deadline: date
+    period: Literal["current", "previous"] | None
+    """Of the cycle the standing rests on (``None``: lapsed, no cycle)."""
+    deadline: date | None
     shortfall: Decimal
     status: Status
 
@@ -38,44 +42,46 @@ class AttentionItem(msgspec.Struct, frozen=True, kw_only=True):
 class Digest(msgspec.Struct, frozen=True, kw_only=True):
     people: int
     by_status: dict[Status, int]
-    """Statuses of the current cycles' obligations."""
+    """People by standing, as the overview's tiles count them."""
     attention: tuple[AttentionItem, ...]
-    """At risk, in grace or overdue (current and previous cycles), soonest deadline first, at
-    most ``DIGEST_LIST_LIMIT``."""
+    """Standings needing an action (``NEEDS_ATTENTION``), soonest deadline first (lapsed
+    ones last), at most ``DIGEST_LIST_LIMIT``."""
     not_listed: int
-    """Obligations needing attention beyond the list."""
+    """Standings needing attention beyond the list."""
     review_queue: int
     """Certificates waiting for a reviewer."""
 
 
 def build_digest(
-    obligations: Mapping[UUID, Sequence[Obligation]],
+    standings: Mapping[UUID, Sequence[Standing]],
     names: Mapping[UUID, str],
     *,
     review_queue: int,
     limit: int = DIGEST_LIST_LIMIT,
 ) -> Digest:
-    """The digest of the people in ``names`` from their obligations on the digest's day."""
-    every = [o for person_id in names for o in obligations.get(person_id, ())]
+    """The digest of the people in ``names`` from their standings on the digest's day."""
+    every = [s for person_id in names for s in standings.get(person_id, ())]
     attention = sorted(
         (
             AttentionItem(
-                person_id=o.person_id,
-                full_name=names[o.person_id],
-                body=o.body,
-                period=o.period,
-                deadline=o.deadline,
-                shortfall=o.lines[0].shortfall,
-                status=o.status,
+                person_id=s.person_id,
+                full_name=names[s.person_id],
+                body=s.body,
+                period=s.obligation.period if s.obligation else None,
+                deadline=s.deadline,
+                shortfall=s.shortfall,
+                status=s.status,
             )
-            for o in every
-            if o.status in NEEDS_ATTENTION
+            for s in every
+            if s.status in NEEDS_ATTENTION
         ),
-        key=lambda item: (item.deadline, item.full_name, item.body),
+        key=lambda item: (item.deadline or date.max, item.full_name, item.body),
     )
     return Digest(
         people=len(names),
-        by_status=dict(Counter(o.status for o in every if o.period == "current")),
+        by_status=people_by_status(
+            [s.status for s in standings.get(person_id, ())] for person_id in names
+        ),
         attention=tuple(attention[:limit]),
         not_listed=max(0, len(attention) - limit),
         review_queue=review_queue,

@@ -52,6 +52,20 @@ class ReminderQueued(Event, frozen=True, kw_only=True, tag="notifications.Remind
     items: tuple[ReminderItem, ...]
 
 
+class ManualReminderQueued(
+    Event, frozen=True, kw_only=True, tag="notifications.ManualReminderQueued"
+):
+    """A reminder an owner or admin (``sent_by``) sent ``person_id`` on ``sent_on``, mailed to
+    their account ``user_id``, listing every cycle of theirs still short."""
+
+    mail_id: UUID
+    user_id: UUID
+    person_id: UUID
+    sent_by: UUID
+    sent_on: date
+    items: tuple[ReminderItem, ...]
+
+
 class DigestQueued(Event, frozen=True, kw_only=True, tag="notifications.DigestQueued"):
     """The weekly digest of the week of ``week_of`` (its scheduled day) for an owner or admin."""
 
@@ -76,5 +90,10 @@ class MailSent(Event, frozen=True, kw_only=True, tag="notifications.MailSent"):
     mail_id: UUID
 
 
-MAIL_QUEUED_EVENTS: tuple[type[Event], ...] = (ReminderQueued, DigestQueued, NotificationQueued)
+MAIL_QUEUED_EVENTS: tuple[type[Event], ...] = (
+    ReminderQueued,
+    ManualReminderQueued,
+    DigestQueued,
+    NotificationQueued,
+)
 MAIL_EVENTS: tuple[type[Event], ...] = (*MAIL_QUEUED_EVENTS, MailSent)

@@ -65,6 +65,9 @@ class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     invitations: dict[UUID, Invitation] = msgspec.field(default_factory=dict)
     time_zone: str = "UTC"
     """The IANA time zone the organisation's pages show times in (``TimeZoneChosen``)."""
+    count_pending_credits: bool = False
+    """Whether credits whose certificate is not verified yet count toward compliance
+    (``PendingCreditsCountingChosen``); by default they do not."""
 
     def member_by_email(self, email: str) -> Member | None:
         return next((m for m in self.members.values() if same_email(m.email, email)), None)
@@ -142,6 +145,15 @@ class TimeZoneChosen(Event, frozen=True, kw_only=True, tag="organisations.TimeZo
     time_zone: str
 
 
+class PendingCreditsCountingChosen(
+    Event, frozen=True, kw_only=True, tag="organisations.PendingCreditsCountingChosen"
+):
+    """An owner chose whether credits awaiting a certificate check count toward compliance
+    statuses (they always show, as pending). Every status is computed with it from then on."""
+
+    count_pending: bool
+
+
 ORGANISATION_EVENTS: list[type[Event]] = [
     OrganisationOpened,
     MemberAdded,
@@ -152,6 +164,7 @@ ORGANISATION_EVENTS: list[type[Event]] = [
     InvitationRevoked,
     AuditorAccessChanged,
     TimeZoneChosen,
+    PendingCreditsCountingChosen,
 ]
 
 
@@ -196,6 +209,11 @@ class ChangeAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
 
 class ChooseTimeZone(msgspec.Struct, frozen=True, kw_only=True):
     time_zone: str
+    by_role: Role
+
+
+class ChoosePendingCreditsCounting(msgspec.Struct, frozen=True, kw_only=True):
+    count_pending: bool
     by_role: Role
 
 
@@ -466,6 +484,22 @@ def decide_change_auditor_access(
     return [AuditorAccessChanged(user_id=member.user_id, access_until=until)]
 
 
+def decide_choose_pending_counting(
+    state: Organisation | None,
+    command: ChoosePendingCreditsCounting,
+    *,
+    now: datetime,
+    ids: IdFactory,
+) -> list[Event]:
+    """Owners choose whether pending credits count; choosing what holds already is no event."""
+    organisation = _opened(state)
+    if command.by_role != "owner":
+        raise RoleNotAllowed("only an owner chooses whether pending credits count")
+    if organisation.count_pending_credits == command.count_pending:
+        return []
+    return [PendingCreditsCountingChosen(count_pending=command.count_pending)]
+
+
 def _check_access_window(role: Role, access_until: datetime | None, now: datetime) -> None:
     if role != "auditor":
         if access_until is not None:
@@ -535,6 +569,8 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             return _with_member(organisation, member)
         case TimeZoneChosen(time_zone=zone):
             return msgspec.structs.replace(_opened(state), time_zone=zone)
+        case PendingCreditsCountingChosen(count_pending=count_pending):
+            return msgspec.structs.replace(_opened(state), count_pending_credits=count_pending)
         case AuditorAccessChanged(user_id=user_id, access_until=until):
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], access_until=until)

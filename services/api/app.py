@@ -30,6 +30,7 @@ from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_a
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
 from services.api.controllers.billing_webhook import stripe_webhook
+from services.api.controllers.calendar import CalendarController
 from services.api.controllers.certificates import certificate_routes
 from services.api.controllers.dead_letters import DeadLetterController
 from services.api.controllers.invitations import InvitationController
@@ -59,6 +60,7 @@ from services.api.portal.pages import error_page
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.application import Application
+from services.core.certificates.drafts import Readings
 from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
@@ -236,6 +238,7 @@ def create_app(
             AccountController,
             ApiTokenController,
             TranscriptController,
+            CalendarController,
             certificate_routes(settings),
             ReviewController,
             ReportController,
@@ -278,6 +281,7 @@ def create_app(
                 "settings": settings,
                 "application": Application(database=db, store=store, settings=settings),
                 "mailer": mailer or build_mailer(settings),
+                "readings": Readings(settings.verification_read_limit_s),
             }
         ),
         on_shutdown=[close_database, flush_traces],

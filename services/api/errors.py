@@ -40,6 +40,7 @@ from services.core.accounts.token_handlers import ApiTokenNotFound
 from services.core.application import AccessDenied, NotFound
 from services.core.billing.standing import PaymentRequired
 from services.core.eventsourcing.store import ConcurrencyConflict
+from services.core.notifications.manual import TooManyReminders
 from services.core.organisation.handlers import SlugTaken
 
 PROBLEM_TYPE = "urn:cmeledger:problem:"
@@ -47,6 +48,7 @@ PROBLEM_TYPE = "urn:cmeledger:problem:"
 _STATUS: dict[type[Exception], int] = {
     AccessDenied: 403,
     NotFound: 404,
+    TooManyReminders: 429,
     SlugTaken: 409,
     EmailTaken: 409,
     AlreadyMember: 409,

@@ -42,6 +42,7 @@ from services.core.blobs import BlobStore
 from services.core.certificates import handlers as certificate_handlers
 from services.core.credits.handlers import record_credit
 from services.core.db import Database, Tx
+from services.core.documents import PdfDocument
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.idempotency import command_sequence, new_entity_id
 from services.core.organisation.handlers import (
@@ -52,7 +53,6 @@ from services.core.organisation.handlers import (
 )
 from services.core.people import queries
 from services.core.people.handlers import PersonCommand, change_person, register_person
-from services.core.people.transcripts import PdfDocument
 from services.core.settings import Settings
 
 DEMO_SLUG = "riverside-demo"

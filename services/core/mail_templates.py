@@ -8,25 +8,19 @@ a template raises instead of rendering empty.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.compliance.evaluation import Status
+from domain.compliance.standing import credits_text as credits_text
+from domain.compliance.standing import day_text as day_text
+from domain.compliance.status import STATUS_TEXT, Status
 from services.core.mail import Message
 
 TEMPLATES = Path(__file__).parent / "templates" / "mail"
 
-STATUS_LABELS: Mapping[Status, str] = {
-    "compliant": "Compliant",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "in_grace": "In grace period",
-    "overdue": "Overdue",
-}
+STATUS_LABELS: Mapping[Status, str] = {status: text.label for status, text in STATUS_TEXT.items()}
 
 PORTAL_PAGES: Mapping[str, str] = {
     "dashboard": "/dashboard",
@@ -35,16 +29,6 @@ PORTAL_PAGES: Mapping[str, str] = {
     "billing": "/billing",
 }
 """Portal pages that mail links to, below ``settings.public_url``."""
-
-
-def day_text(day: date) -> str:
-    """A day as people write it: 2 Oct 2026."""
-    return f"{day.day} {day:%b %Y}"
-
-
-def credits_text(amount: Decimal) -> str:
-    """A credit amount without trailing zeros: 30, 1.25, 0.5."""
-    return f"{amount.normalize():f}"
 
 
 def days_text(days_left: int) -> str:
@@ -56,9 +40,11 @@ def days_text(days_left: int) -> str:
     return f"{days} left" if days_left > 0 else f"overdue by {days}"
 
 
-def _environment() -> Environment:
+def environment(folder: Path) -> Environment:
+    """Templates of ``folder``: ``.html`` autoescaped, undefined names raising, the day, credits
+    and days filters and the status labels at hand."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -70,7 +56,7 @@ def _environment() -> Environment:
     return env
 
 
-_ENV = _environment()
+_ENV = environment(TEMPLATES)
 
 
 def portal_link(public_url: str, page: str) -> str:

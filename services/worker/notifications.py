@@ -18,7 +18,13 @@ from domain.credits.verification import (
     CertificateRejected,
     CertificateVerified,
 )
-from domain.notifications.mail import DigestQueued, NotificationQueued, ReminderQueued
+from domain.notifications.mail import (
+    MAIL_QUEUED_EVENTS,
+    DigestQueued,
+    ManualReminderQueued,
+    NotificationQueued,
+    ReminderQueued,
+)
 from domain.organisations.organisation import AuditorAccessChanged, MemberAdded
 from services.core.application import UnitOfWork
 from services.core.mail import Mailer
@@ -41,13 +47,15 @@ def mail_subscribers(mailer: Mailer) -> tuple[Subscriber, ...]:
     async def deliver_mail(uow: UnitOfWork, job: Job) -> None:
         """Send the mail a ``*Queued`` event queued (once; see ``outbox.deliver``)."""
         queued = uow.store.decode(await event_of(uow, job))
-        if not isinstance(queued, ReminderQueued | DigestQueued | NotificationQueued):
+        if not isinstance(
+            queued, ReminderQueued | ManualReminderQueued | DigestQueued | NotificationQueued
+        ):
             raise PermanentFailure(f"not a queued mail: {type(queued).__name__}")
         sent = await deliver(uow.tx, uow.store, mailer, queued.mail_id, uow.metadata)
         log.info("mail sent" if sent else "mail already sent", mail_id=str(queued.mail_id))
 
     return (
-        Subscriber(deliver_mail, (ReminderQueued, DigestQueued, NotificationQueued)),
+        Subscriber(deliver_mail, MAIL_QUEUED_EVENTS),
         Subscriber(
             notify_certificate,
             (CertificateVerified, CertificateNeedsReview, CertificateRejected),

@@ -112,7 +112,7 @@ def test_the_overview_counts_the_current_cycles_by_status_body_department_and_si
     page = browse.goto("/organisation")
     browse.shot("organisation-overview")
 
-    tiles = page.get_by_role("list", name="Current cycles by status")
+    tiles = page.get_by_role("list", name="People by standing")
     for status, label in (("on_track", "On track"), ("at_risk", "At risk")):
         expect(tiles.get_by_role("link", name=re.compile(label))).to_contain_text(
             str(summary["by_status"].get(status, 0))
@@ -123,7 +123,7 @@ def test_the_overview_counts_the_current_cycles_by_status_body_department_and_si
     departments = page.get_by_role("region", name="Current cycles by department")
     expect(row_of(departments, "Vascular").locator("td").last).to_have_text("2")
     expect(row_of(departments, "Echo").locator("td").last).to_have_text("1")
-    deadlines = page.get_by_role("region", name="Next deadlines with credits missing")
+    deadlines = page.get_by_role("region", name="Next deadlines needing action")
     expect(deadlines.get_by_role("link", name="Bo Lindqvist")).to_be_visible()
 
     page.get_by_role("region", name="Current cycles by department").get_by_role(

@@ -170,7 +170,7 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     expect(page).to_have_url(browse.app.base_url + "/dashboard")
     expect(page.locator("#ob-arrt-current")).to_contain_text("ARRT")
     browse.shot("journey-employee-dashboard")
-    browse.goto("/credits/new")
+    browse.goto("/credits/new?by_hand=1")
     page.get_by_label("Title of the activity").fill(str(declared.title))
     page.get_by_label("Provider", exact=True).fill(str(declared.provider))
     page.get_by_label("Approved or accredited by").fill(str(declared.provider))
@@ -178,7 +178,7 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     assert declared.completed_on is not None
     page.get_by_label("Completed on").fill(declared.completed_on.isoformat())
     page.get_by_label("Credits", exact=True).fill(str(declared.credits))
-    page.get_by_label("Or choose a file").set_input_files(
+    page.get_by_label("Certificate").set_input_files(
         {"name": "asrt-certificate.pdf", "mimeType": "application/pdf", "buffer": sample.data}
     )
     page.get_by_role("button", name="Save the credit").click()

@@ -25,6 +25,9 @@ def fill_credit(page: Page, *, credits: str = "1.25") -> None:
     page.get_by_label("SDMS-approved", exact=True).check()
     page.get_by_label("Completed on").fill("2026-10-02")
     page.get_by_label("Credits", exact=True).fill(credits)
+    topics = page.locator("summary", has_text="Topics the activity covered")
+    if topics.locator("xpath=..").get_attribute("open") is None:
+        topics.click()
     page.get_by_label("Sonography").check()
     page.get_by_label("Vascular", exact=True).check()
 
@@ -87,10 +90,12 @@ def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_i
 ) -> None:
     browse.sign_in_as(api.employee())
     page = browse.goto("/credits/new")
-    expect(page.get_by_label("Take a photo of it")).to_have_attribute("capture", "environment")
+    expect(page.get_by_label("Certificate")).to_have_attribute("capture", "environment")
     browse.shot("record-credit")
+    page.get_by_role("link", name=re.compile("Enter the credit by hand")).click()
+    browse.check()
     fill_credit(page)
-    page.get_by_label("Or choose a file").set_input_files(
+    page.get_by_label("Certificate").set_input_files(
         {"name": "carotid.png", "mimeType": "image/png", "buffer": png(240, 160)}
     )
     page.get_by_role("button", name="Save the credit").click()
@@ -122,9 +127,9 @@ def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_i
 
 def test_a_refused_credit_keeps_everything_typed(browse: Browse, api: Api) -> None:
     browse.sign_in_as(api.employee())
-    page = browse.goto("/credits/new")
+    page = browse.goto("/credits/new?by_hand=1")
     fill_credit(page, credits="0.3")
-    page.get_by_label("Or choose a file").set_input_files(
+    page.get_by_label("Certificate").set_input_files(
         {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a certificate at all"}
     )
     browse.expect_refusal(422)
@@ -377,9 +382,9 @@ def test_a_phone_shows_every_page_without_sideways_scrolling(browse: Browse, api
     expect(page.get_by_role("article", name=re.compile("ARDMS"))).to_be_visible()
     browse.shot("dashboard-phone")
     browse.goto("/credits/new")
-    photo = page.get_by_label("Take a photo of it")
+    photo = page.get_by_label("Certificate")
     expect(photo).to_have_attribute("capture", "environment")
-    expect(photo).to_have_attribute("accept", "application/pdf,image/*")
+    expect(photo).to_have_attribute("accept", "image/*,application/pdf")
     browse.shot("record-credit-phone")
     for path in ("/credits", "/profile", "/transcripts"):
         browse.goto(path)

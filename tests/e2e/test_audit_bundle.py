@@ -3,9 +3,11 @@ script of docs/audit-verification.md run on a real bundle, intact and tampered w
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -28,6 +30,7 @@ from tests.integration.test_audit_verification import documented_script
 
 pytestmark = pytest.mark.e2e
 BUNDLE = "/api/v1/audit/bundle"
+GUIDE = {"index.csv", "index.html", "README.txt", "verify_bundle.py"}
 CERTIFICATE_PDF, CERTIFICATE_PNG = pdf("Nia Okafor, carotid duplex"), png()
 
 
@@ -76,7 +79,13 @@ async def audited(org: BundleOrg) -> Audited:
     person_id = await own_record(employee)
     recorded = await employee.post(f"/api/v1/people/{person_id}/credits", json=CREDIT)
     assert recorded.status_code == 201, recorded.text
-    pdf_sha = await upload(employee, person_id, CERTIFICATE_PDF)
+    pdf_sha = await upload(
+        employee,
+        person_id,
+        CERTIFICATE_PDF,
+        "carotid-duplex.pdf",
+        credit_id=recorded.json()["credit"]["credit_id"],
+    )
     png_sha = await upload(employee, person_id, CERTIFICATE_PNG)
     colleague = await org.owner.post("/api/v1/people", json={"full_name": "Ines Brandt"})
     assert await upload(org.owner, colleague.json()["person_id"], CERTIFICATE_PDF) == pdf_sha
@@ -111,10 +120,17 @@ def verify(tmp_path: Path) -> Any:
     return run
 
 
-async def upload(client: AsyncTestClient[Any], person_id: str, data: bytes) -> str:
+async def upload(
+    client: AsyncTestClient[Any],
+    person_id: str,
+    data: bytes,
+    name: str = "certificate",
+    credit_id: str | None = None,
+) -> str:
     sent = await client.post(
         f"/api/v1/people/{person_id}/certificates",
-        files={"file": ("certificate", data, "application/octet-stream")},
+        files={"file": (name, data, "application/octet-stream")},
+        data={"credit_id": credit_id} if credit_id else None,
     )
     assert sent.status_code in (200, 201), sent.text
     return str(sent.json()["certificate"]["sha256"])
@@ -156,7 +172,7 @@ async def test_the_bundle_holds_the_history_every_certificate_a_summary_and_a_ma
     del files["manifest.json"]
     pdf_name = f"certificates/{audited.pdf_sha}.pdf"
     png_name = f"certificates/{audited.png_sha}.png"
-    assert set(files) == {"history.jsonl", "summary.pdf", pdf_name, png_name}
+    assert set(files) == {"history.jsonl", "summary.pdf", pdf_name, png_name, *GUIDE}
     assert (files[pdf_name], files[png_name]) == (CERTIFICATE_PDF, CERTIFICATE_PNG)
     assert manifest["files"] == {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -181,8 +197,53 @@ async def test_the_bundle_holds_the_history_every_certificate_a_summary_and_a_ma
     pages = PdfReader(io.BytesIO(files["summary.pdf"])).pages
     summary = " ".join(" ".join(page.extract_text().split()) for page in pages)
     assert f"Verified up to event {head['head_seq']}" in summary
-    for text in ("Riverside Imaging", "Nia Okafor", "Ines Brandt", "ARDMS current"):
+    for text in (
+        "Riverside Imaging",
+        "Nia Okafor",
+        "Ines Brandt",
+        "Nia Okafor: ARDMS on track (deadline",
+        "People by standing: on track 1",
+    ):
         assert text in summary
+
+
+async def test_the_index_names_every_person_credit_and_certificate_file_it_holds(
+    audited: Audited,
+) -> None:
+    files = audited.files
+    rows = list(csv.DictReader(io.StringIO(files["index.csv"].decode())))
+    listed = {row["file"] for row in rows if row["file"]}
+    assert listed == {name for name in files if name.startswith("certificates/")}
+    for row in rows:
+        if row["file"]:
+            sha = hashlib.sha256(files[row["file"]]).hexdigest()
+            assert row["file"].startswith(f"certificates/{sha}.")
+    assert [
+        (r["person"], r["activity"], r["completed"], r["credits"], r["uploaded_as"], r["file"])
+        for r in rows
+    ] == [
+        ("Ines Brandt", "", "", "", "certificate", f"certificates/{audited.pdf_sha}.pdf"),
+        (
+            "Nia Okafor",
+            CREDIT["title"],
+            "2 Oct 2026",
+            "1.25",
+            "carotid-duplex.pdf",
+            f"certificates/{audited.pdf_sha}.pdf",
+        ),
+        ("Nia Okafor", "", "", "", "certificate", f"certificates/{audited.png_sha}.png"),
+    ]
+    assert rows[1]["check"] in {"Awaiting check", "Verified", "Needs review"}
+    html = files["index.html"].decode()
+    assert sorted(set(re.findall(r'href="([^"]+)"', html))) == sorted(listed)
+    assert "Nia Okafor" in html
+    assert "Ines Brandt" in html
+    readme = files["README.txt"].decode()
+    head = audited.manifest["chain"]
+    assert f"event {head['head_seq']},\nchain head {head['head_hash']}" in readme
+    assert "python3 verify_bundle.py audit-bundle-" in readme
+    script = documented_script("Verifying an audit bundle offline")
+    assert files["verify_bundle.py"].decode() == script
 
 
 async def test_the_documented_script_verifies_an_intact_bundle(
@@ -192,7 +253,7 @@ async def test_the_documented_script_verifies_an_intact_bundle(
     intact = verify(audited.bundle)
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.strip() == (
-        f"bundle verified: 4 files, chain intact to seq {head['head_seq']},"
+        f"bundle verified: 8 files, chain intact to seq {head['head_seq']},"
         f" head {head['head_hash']}"
     )
 
@@ -254,7 +315,7 @@ async def test_a_bundle_holds_nothing_of_another_organisation(
     other_info = await sign_up(other, organisation_name="Lakeside Cardiology")
     with zipfile.ZipFile(io.BytesIO(await download(other))) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
-    assert set(files) == {"history.jsonl", "summary.pdf", "manifest.json"}
+    assert set(files) == {"history.jsonl", "summary.pdf", "manifest.json", *GUIDE}
     history = [json.loads(line) for line in files["history.jsonl"].splitlines()]
     assert {e["tenant_id"] for e in history} == {other_info["organisation_id"]}
     pages = PdfReader(io.BytesIO(files.pop("summary.pdf"))).pages

@@ -96,10 +96,10 @@ async def test_the_report_carries_each_persons_credentials_and_the_numbers_of_th
     ]
     years = {y["year"]: (y["completed"], y["verified"]) for y in ada["credits_by_year"]}
     assert years == {2023: ("0", "0"), 2024: ("0", "0"), 2025: ("1.25", "0"), 2026: ("1.25", "0")}
-    statuses = [
-        o["status"] for p in report["people"] for o in p["obligations"] if o["period"] == "current"
-    ]
-    assert sum(report["current_by_status"].values()) == len(statuses)
+    for status, people in report["by_status"].items():
+        having = [p for p in report["people"] if status in {s["status"] for s in p["standings"]}]
+        assert people == len(having), status
+    assert all(len(p["standings"]) == 1 for p in report["people"]), "one body each"
     assert report["credentialed"] == 3
 
 

@@ -3,6 +3,9 @@ and reactivation with seats, the filtered and paginated staff list, roles and te
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,75 @@ async def test_the_sample_file_previews_then_imports_once_and_reimports_as_uncha
     assert [r["person_id"] for r in again["report"]] == [
         r["person_id"] for r in applied.json()["report"]
     ]
+
+
+async def test_departments_and_sites_written_differently_join_the_existing_ones(
+    org: Org,
+) -> None:
+    first = HEADER + "E-1,,Ada Lovelace,Echocardiography,North Campus,,,\n"
+    assert (await post_csv(org.owner, first)).json()["created"] == 1
+    variants = HEADER + (
+        "E-2,,Bo Chen,echo,north campus,,,\n"
+        "E-3,,Cy Diaz,Echo ,North Campus,,,\n"
+        "E-4,,Di Evans,Echocardiograhpy,Lakeside,,,\n"
+        "E-5,,Ed Ford,Mammography,lakeside ,,,\n"
+    )
+    preview = (await post_csv(org.owner, variants, "?dry_run=true")).json()
+    assert [r["matches"] for r in preview["report"]] == [
+        [
+            'department "echo" is the existing "Echocardiography"',
+            'site "north campus" is the existing "North Campus"',
+        ],
+        ['department "Echo" is the existing "Echocardiography"'],
+        ['department "Echocardiograhpy" is the existing "Echocardiography"'],
+        ['site "lakeside" is the existing "Lakeside"'],
+    ]
+    page = await org.owner.post(
+        "/staff/import", files={"file": ("staff.csv", variants.encode(), "text/csv")}
+    )
+    assert page.status_code == 200, page.text
+    shown = html.unescape(page.text)
+    assert 'Matched: department "echo" is the existing "Echocardiography"; site' in shown
+    assert 'Matched: site "lakeside" is the existing "Lakeside".' in shown
+    assert (await post_csv(org.owner, variants)).json()["created"] == 4
+    people = {p["full_name"]: (p["department"], p["site"]) for p in await listed(org.owner)}
+    assert people == {
+        "Ada Lovelace": ("Echocardiography", "North Campus"),
+        "Bo Chen": ("Echocardiography", "North Campus"),
+        "Cy Diaz": ("Echocardiography", "North Campus"),
+        "Di Evans": ("Echocardiography", "Lakeside"),
+        "Ed Ford": ("Mammography", "Lakeside"),
+    }
+
+
+async def test_the_filtered_staff_list_is_taken_away_as_csv_safe_for_spreadsheets(
+    org: Org,
+) -> None:
+    await post_csv(org.owner, SAMPLE)
+    await post_csv(org.owner, HEADER + "E-9,,=HYPERLINK(1),Echo,North Campus,,,\n")
+    response = await org.owner.get("/staff/export.csv?department=Echo&site=North+Campus")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'attachment; filename="staff-' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["full_name"], r["body"], r["period"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "", ""),
+        ("Dev Patel", "ARDMS", "previous"),
+        ("Dev Patel", "ARDMS", "current"),
+        ("Dev Patel", "ARRT", "previous"),
+        ("Dev Patel", "ARRT", "current"),
+    ]
+    assert {r["department"] for r in rows} == {"Echo"}
+    api = await org.owner.get("/api/v1/staff.csv?department=Echo&site=North+Campus")
+    assert api.status_code == 200, api.text
+    assert api.text == response.text
+    refused = await org.owner.get("/api/v1/staff.csv?status=made_up")
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    listing = await org.owner.get("/staff?department=Echo&site=North+Campus")
+    assert 'href="/staff/export.csv?department=Echo&amp;site=North+Campus"' in listing.text
+    employee, _ = await org.member("employee")
+    assert (await employee.get("/staff/export.csv")).status_code == 403
 
 
 async def test_a_reimport_adds_only_what_is_new_and_matches_by_email(org: Org) -> None:

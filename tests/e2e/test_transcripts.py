@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
 
+from domain.vocabulary import STATUSES
 from services.core.settings import Settings
 from tests.e2e.conftest import Org, connected_client, sign_up
 from tests.e2e.test_people import CREDIT, own_record
@@ -97,11 +99,19 @@ async def test_the_pdf_names_the_person_body_and_numbers(org: Org) -> None:
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
     assert NAME in text
-    assert "ARDMS, current period" in text
-    assert f"required {total['required']}, counted {total['counted']}" in text
-    assert f"status {current['status']}" in text
-    assert "previous period" not in text
-    assert "not counted" in text
+    assert "ARDMS, current cycle" in text
+    assert f"Total {total['required']} {total['counted']} {total['waived']}" in text
+    assert STATUSES[current["status"]] in text
+    assert "previous cycle" not in text
+    assert "Before the cycle" not in text, "a credit appears only in the cycles it falls in"
+    assert person_id not in text
+    found = await auditor.get("/api/v1/audit/events?event_type=audits.TranscriptExported")
+    [recorded] = found.json()["events"]
+    assert f"up to event {recorded['seq']}, chain head {recorded['hash']}" in text
+    assert "Page 1 of 1" in text
+    disposition = response.headers["content-disposition"]
+    today = datetime.now(UTC).date()
+    assert f'filename="transcript-zoe-lukasiewicz-nguyen-{today}.pdf"' in disposition
     [export] = await _exports(auditor)
     assert (export["format"], export["period"], export["person_id"]) == (
         "pdf",

@@ -330,12 +330,14 @@ async def test_application_role_is_not_superuser_bypassrls_or_owner(
 
 
 # Read-only exceptions, each scoped to what the caller proves: a signed-in user lists their own
-# memberships to pick an organisation; the holder of an invitation link reads that invitation.
+# memberships to pick an organisation; the holder of an invitation link reads that invitation;
+# the holder of a calendar link reads that link (to learn its organisation).
 SCOPED_READ_POLICIES = {
     ("memberships", "own_memberships"): "current_user_id()",
     ("invitations", "invitation_by_token"): "app.invitation_token_hash",
     ("api_tokens", "api_token_by_hash"): "app.api_token_hash",
     ("billing_accounts", "by_stripe_customer"): "app.stripe_customer_id",
+    ("calendar_feeds", "calendar_feed_by_hash"): "app.calendar_token_hash",
 }
 
 

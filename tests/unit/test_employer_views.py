@@ -28,6 +28,7 @@ from services.core.reports.compliance import (
     ReportObligation,
     ReportPerson,
     ReportSelection,
+    ReportStanding,
     YearCredits,
     credential_text,
     csv_columns,
@@ -242,6 +243,13 @@ def _report() -> ComplianceReport:
         status="at_risk",
         unconfirmed_rule=True,
     )
+    standing = ReportStanding(
+        body="ARDMS",
+        status="at_risk",
+        deadline=date(2026, 12, 31),
+        shortfall=Decimal("17.5"),
+        sentence="17.5 credits still to earn in 35 days (by 31 Dec 2026).",
+    )
     people = [
         ReportPerson(
             person_id=uuid4(),
@@ -253,6 +261,7 @@ def _report() -> ComplianceReport:
             credentialed=True,
             credentials=[credential],
             obligations=[obligation, obligation],
+            standings=[standing],
             credits_by_year=years,
         ),
         ReportPerson(
@@ -265,6 +274,7 @@ def _report() -> ComplianceReport:
             credentialed=False,
             credentials=[],
             obligations=[],
+            standings=[],
             credits_by_year=years,
         ),
     ]
@@ -273,9 +283,10 @@ def _report() -> ComplianceReport:
         selection=selection,
         generated_at=datetime(2026, 11, 26, 9, tzinfo=UTC),
         ledger_seq=418,
+        ledger_hash="c0" * 32,
         people=people,
         credentialed=1,
-        current_by_status={"at_risk": 2},
+        by_status={"at_risk": 1},
     )
 
 
@@ -285,12 +296,13 @@ def test_the_csv_has_a_row_per_person_and_cycle_with_the_day_and_ledger_position
     assert list(rows[0]) == csv_columns(report)
     assert [r["full_name"] for r in rows] == ["Zoë Łukasiewicz", "Zoë Łukasiewicz", "Sam Reyes"]
     first, _, sam = rows
-    assert (first["as_of"], first["ledger_seq"], first["status"], first["shortfall"]) == (
-        "2026-11-26",
-        "418",
-        "at_risk",
-        "17.5",
-    )
+    assert (
+        first["as_of"],
+        first["ledger_seq"],
+        first["status"],
+        first["standing"],
+        first["shortfall"],
+    ) == ("2026-11-26", "418", "at_risk", "at_risk", "17.5")
     assert (
         first["credentials"] == "ARDMS RDMS AB+OB/GYN (active, earned 2020-02-10, registry 1234567)"
     )
@@ -309,14 +321,17 @@ def test_the_pdf_names_the_selection_the_ledger_position_and_every_person() -> N
         for page in PdfReader(io.BytesIO(to_pdf(report, generated_by="a@b.org"))).pages
     )
     text = " ".join(text.split())
-    assert "Riverside Imaging: standing on 2026-11-26 of active staff" in text
+    assert "Riverside Imaging Standing on 26 Nov 2026 Staff active staff" in text
     assert "holding ARDMS credentials, department Vascular" in text
-    assert "up to event 418" in text
+    assert f"up to event 418, chain head {report.ledger_hash}" in text
     assert "Zoë Łukasiewicz" in text
     assert "Sam Reyes" in text
     assert "unconfirmed rule" in text
     assert "no credential recorded" in text
+    assert "ARDMS: At risk. 17.5 credits still to earn in 35 days" in text
+    assert "People by standing" in text
+    assert "1 at risk" in text
     assert selection_text(
         ReportSelection(as_of=date(2026, 1, 1), activity="all", status="in_grace")
-    ) == ("all staff, a current cycle in grace")
+    ) == ("all staff, standing: in grace period")
     assert credential_text(report.people[0].credentials[0]).startswith("ARDMS RDMS AB+OB/GYN")

@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from litestar.exceptions import ValidationException
 
+from domain import vocabulary
 from domain.compliance.cycles import Window
 from domain.compliance.evaluation import (
     DatedStep,
@@ -18,8 +19,8 @@ from domain.compliance.evaluation import (
     Obligation,
     QualificationStatus,
     RequirementLine,
-    Status,
 )
+from domain.compliance.status import Status
 from domain.credits.credit import (
     AcademicTerm,
     ActivityKind,
@@ -32,7 +33,6 @@ from domain.credits.credit import (
 )
 from domain.organisations.organisation import Role
 from domain.people.credentials import Body, CredentialStatus
-from services.api.portal import vocabulary
 from services.api.portal.account import slug_from
 from services.api.portal.chart import credit_chart
 from services.api.portal.credits import credit_field
@@ -134,51 +134,83 @@ def test_make_up_credits_after_the_cycle_widen_the_axis_and_today_outside_it_has
 # --- the status in plain words -----------------------------------------------------------------
 
 
+def _say(o: Obligation, today: date) -> str:
+    return explain(o, today, count_pending=True)
+
+
 def test_on_track_says_what_is_left_and_by_when() -> None:
-    text = explain(obligation("on_track", line("30", "12")), date(2025, 11, 1))
-    assert text == "18 credits still to earn by 31 Dec 2026. At your pace so far you will make it."
+    text = _say(obligation("on_track", line("30", "12")), date(2025, 11, 1))
+    assert text == "18 credits still to earn by 31 Dec 2026; there is time."
 
 
-def test_at_risk_by_pace_names_a_monthly_amount() -> None:
+def test_at_risk_names_the_days_left_and_a_monthly_amount() -> None:
     o = obligation("at_risk", line("24", "1"), line("8", "0", "vascular", "vascular"))
-    text = explain(o, date(2025, 12, 31))
-    assert "would not earn 23 credits, including 8 in vascular by 31 Dec 2026" in text
-    assert text.endswith("Plan on about 2 credits a month."), text
-
-
-def test_at_risk_near_the_end_counts_the_days() -> None:
-    text = explain(obligation("at_risk", line("30", "29")), date(2026, 11, 1))
-    assert text == "Only 60 days are left to earn 1 credit (by 31 Dec 2026)."
+    text = _say(o, date(2025, 12, 31))
+    assert text == (
+        "23 credits, including 8 in vascular still to earn in 365 days (by 31 Dec 2026):"
+        " plan on about 2 credits a month."
+    )
+    near = _say(obligation("at_risk", line("30", "29")), date(2026, 11, 1))
+    assert near == (
+        "1 credit still to earn in 60 days (by 31 Dec 2026): plan on about 0.75 credits a month."
+    )
 
 
 def test_a_topic_short_alone_is_named_without_the_total() -> None:
     o = obligation("on_track", line("30", "30"), line("10", "7.5", "musculoskeletal ultrasound"))
-    text = explain(o, date(2025, 6, 1))
+    text = _say(o, date(2025, 6, 1))
     assert text.startswith("2.5 credits in musculoskeletal ultrasound still to earn"), text
 
 
 def test_in_grace_and_overdue_say_what_still_helps() -> None:
-    grace = obligation("in_grace", line("24", "20"), late_credits_until=date(2027, 6, 30))
-    assert explain(grace, date(2027, 2, 1)) == (
-        "The cycle ended on 31 Dec 2026 with 4 credits missing. Credits you complete by"
+    grace = obligation(
+        "in_grace",
+        line("24", "20"),
+        late_credits_until=date(2027, 6, 30),
+        in_grace_until=date(2027, 6, 30),
+    )
+    assert _say(grace, date(2027, 2, 1)) == (
+        "The cycle ended on 31 Dec 2026 with 4 credits missing. Credits completed by"
         " 30 Jun 2027 still count for it."
+    )
+    renewal = obligation("in_grace", line("36", "20"), in_grace_until=date(2027, 3, 31))
+    assert _say(renewal, date(2027, 2, 1)) == (
+        "The cycle ended on 31 Dec 2026 with 16 credits missing. The grace period runs to"
+        " 31 Mar 2027; credits earned in it do not count for the ended cycle."
     )
     step = DatedStep(due=date(2027, 8, 1), description="Reinstate with 40 CMEs", sources=())
     overdue = obligation("overdue", line("24", "20"), reinstatement=step)
-    assert explain(overdue, date(2027, 2, 1)).endswith("Reinstate with 40 CMEs (by 1 Aug 2027).")
-    assert "Reinstate" not in explain(overdue, date(2027, 9, 1))
+    assert _say(overdue, date(2027, 2, 1)).endswith("Reinstate with 40 CMEs (by 1 Aug 2027).")
+    assert "Reinstate" not in _say(overdue, date(2027, 9, 1))
 
 
 def test_complete_and_first_periods_without_credits() -> None:
-    assert explain(obligation("compliant", line("30", "31")), date(2025, 6, 1)) == (
-        "Every requirement of this cycle is met."
+    assert _say(obligation("compliant", line("30", "31")), date(2025, 6, 1)) == (
+        "Every requirement of the cycle ending 31 Dec 2026 is met."
     )
     first = obligation(
         "compliant",
         line("0", "0"),
         window=Window(start=CYCLE.start, end=CYCLE.end, credits_required=False),
     )
-    assert "No credits are required" in explain(first, date(2025, 6, 1))
+    assert "No credits are required" in _say(first, date(2025, 6, 1))
+
+
+def test_pending_credits_not_counted_say_what_would_make_it_compliant() -> None:
+    met = RequirementLine(
+        label="total",
+        topics=frozenset(),
+        required=Decimal(30),
+        counted=Decimal(30),
+        waived=Decimal(0),
+        shortfall=Decimal(0),
+        pending=Decimal(4),
+    )
+    o = obligation("compliant_pending_verification", met)
+    assert explain(o, date(2025, 6, 1), count_pending=False) == (
+        "Would be compliant once 4 credits awaiting a certificate check are verified"
+        " (cycle ending 31 Dec 2026)."
+    )
 
 
 def test_cards_put_what_needs_action_first_and_chart_the_credits_counted() -> None:
@@ -190,7 +222,7 @@ def test_cards_put_what_needs_action_first_and_chart_the_credits_counted() -> No
     counted = builders_credit(date(2026, 10, 2), "1.25", types=("sdms",))
     today = date(2026, 11, 26)
     found = obligations(held, [counted], today=today)
-    current, previous = cards(found, [counted], today)
+    current, previous = cards(found, [counted], today, count_pending=True)
 
     assert [c.obligation.period for c in current] == ["current", "current"]
     assert [c.obligation.period for c in previous] == ["previous"]

@@ -29,7 +29,7 @@ from services.api.schemas.credits import (
     CreditInput,
     CreditRecordedResponse,
 )
-from services.api.schemas.obligations import Obligation
+from services.api.schemas.obligations import Obligation, Standing
 from services.api.schemas.people import (
     AssignPerson,
     BirthMonthUpdate,
@@ -43,10 +43,17 @@ from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import ChangeCredit, RecordNewCredit
+from services.core.organisation import use_cases as organisation_use_cases
+from services.core.organisation.use_cases import CountPendingCredits
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people import use_cases as people_use_cases
-from services.core.people.use_cases import ChangePerson, ObligationsQuery, RegisterNewPerson
+from services.core.people.use_cases import (
+    ChangePerson,
+    ObligationsQuery,
+    RegisterNewPerson,
+    StandingQuery,
+)
 
 
 class PeopleController(Controller):
@@ -178,6 +185,23 @@ class PeopleController(Controller):
         change = RetractCredit(reason=data.reason)
         return await _change_credit(use_cases, person_id, credit_id, change)
 
+    @get("/{person_id:uuid}/standing")
+    async def standing(
+        self,
+        use_cases: NamedDependency[UseCases],
+        person_id: FromPath[UUID],
+        as_of: Annotated[
+            date | None, day_parameter("Evaluate on this day (default: today), YYYY-MM-DD")
+        ] = None,
+    ) -> list[Standing]:
+        """The standing with each body: the one status every view shows, in plain words, with
+        the next action and the cycle it rests on."""
+        check_days(as_of=as_of)
+        standings = await use_cases.run(
+            people_use_cases.standings_of, StandingQuery(person_id=person_id, as_of=as_of)
+        )
+        return from_view(standings, list[Standing])
+
     @get("/{person_id:uuid}/obligations")
     async def obligations(
         self,
@@ -226,6 +250,13 @@ class OrganisationController(Controller):
     path = "/api/v1/organisation"
     tags = ("organisation",)
     dependencies = USE_CASES
+
+    @put("/pending-credits", guards=[requires_role("owner")], status_code=204)
+    async def choose_pending_counting(
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[CountPendingCredits]
+    ) -> None:
+        """Whether credits awaiting a certificate check count toward statuses (default: no)."""
+        await use_cases.run(organisation_use_cases.choose_pending_counting, data)
 
     @get("/summary", guards=[requires_role("owner", "admin", "auditor")])
     async def summary(

@@ -16,7 +16,7 @@ from litestar.params import QueryParameter
 from litestar.response import Response
 
 from domain.audits.reports import Activity
-from domain.compliance.evaluation import Status
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter

@@ -11,14 +11,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.plugins.problem_details import ProblemDetailsException
 
-from domain.compliance.evaluation import Status
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role
@@ -28,10 +28,12 @@ from services.api.schemas import from_view
 from services.api.schemas.people import Person
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
+from services.core.csv_export import MEDIA_TYPE
+from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
 from services.core.staff.roster import ImportMode, ImportReport
-from services.core.staff.use_cases import ChangeActivity, ImportStaff, ListStaff
+from services.core.staff.use_cases import ChangeActivity, ExportStaff, ImportStaff, ListStaff
 
 MANAGERS = requires_role("owner", "admin")
 READERS = requires_role("owner", "admin", "auditor")
@@ -57,6 +59,44 @@ async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:
         title="unsupported media type",
         detail="send the CSV as text/csv or as the multipart field 'file'",
         type_=PROBLEM_TYPE + "unsupported_media_type",
+    )
+
+
+async def staff_filter(
+    activity: Annotated[
+        Activity, QueryParameter(description="active (default), deactivated or all")
+    ] = "active",
+    status: Annotated[
+        Status | None, QueryParameter(description="An obligation with this status")
+    ] = None,
+    certifying_body: Annotated[
+        Body | None, QueryParameter(name="body", description="Holds a credential of")
+    ] = None,
+    credential: Annotated[
+        str | None,
+        QueryParameter(max_length=CODE_LENGTH, description="Holds this credential code, e.g. RDMS"),
+    ] = None,
+    department: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
+    site: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
+    search: Annotated[
+        str | None,
+        QueryParameter(max_length=200, description="In the name, email or employee number"),
+    ] = None,
+    due_within_days: Annotated[
+        int | None,
+        QueryParameter(ge=0, le=3660, description="An obligation due within N days"),
+    ] = None,
+) -> StaffFilter:
+    """The staff list's filters from the query (the list and its CSV take the same)."""
+    return StaffFilter(
+        activity=activity,
+        status=status,
+        body=certifying_body,
+        credential=credential,
+        department=department,
+        site=site,
+        search=search,
+        due_within_days=due_within_days,
     )
 
 
@@ -98,56 +138,64 @@ class StaffController(Controller):
             )
         return report
 
-    @get("/staff", guards=[READERS])
+    @get("/staff", guards=[READERS], dependencies={"selected": Provide(staff_filter)})
     async def staff(
         self,
         use_cases: NamedDependency[UseCases],
-        activity: Annotated[
-            Activity, QueryParameter(description="active (default), deactivated or all")
-        ] = "active",
-        status: Annotated[
-            Status | None, QueryParameter(description="An obligation with this status")
-        ] = None,
-        certifying_body: Annotated[
-            Body | None, QueryParameter(name="body", description="Holds a credential of")
-        ] = None,
-        credential: Annotated[
-            str | None,
-            QueryParameter(
-                max_length=CODE_LENGTH, description="Holds this credential code, e.g. RDMS"
-            ),
-        ] = None,
-        department: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
-        site: Annotated[str | None, QueryParameter(max_length=NAME_LENGTH)] = None,
-        search: Annotated[
-            str | None,
-            QueryParameter(max_length=200, description="In the name, email or employee number"),
-        ] = None,
-        due_within_days: Annotated[
-            int | None,
-            QueryParameter(ge=0, le=3660, description="An obligation due within N days"),
-        ] = None,
+        selected: NamedDependency[StaffFilter],
         as_of: Annotated[date | None, day_parameter("Default: today")] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> StaffPage:
         """The organisation's staff by name, filtered, a page at a time (``next_cursor``)."""
         check_days(as_of=as_of)
-        selected = StaffFilter(
-            activity=activity,
-            status=status,
-            body=certifying_body,
-            credential=credential,
-            department=department,
-            site=site,
-            search=search,
-            due_within_days=due_within_days,
-        )
         command = ListStaff(selected=selected, limit=limit, cursor=cursor, as_of=as_of)
         try:
             return await use_cases.run(staff.list_staff, command)
         except InvalidCursor as exc:
             raise ValidationException(str(exc)) from exc
+
+    @get(
+        "/staff.csv",
+        guards=[READERS],
+        dependencies={"selected": Provide(staff_filter)},
+        media_type=MEDIA_TYPE,
+    )
+    async def staff_csv(
+        self,
+        use_cases: NamedDependency[UseCases],
+        selected: NamedDependency[StaffFilter],
+        as_of: Annotated[date | None, day_parameter("Default: today")] = None,
+    ) -> Response[bytes]:
+        """Everyone the staff list gives for the same filters, as one CSV file: one row per
+        person and cycle, formula-safe."""
+        check_days(as_of=as_of)
+        found = await use_cases.run(staff.export_staff, ExportStaff(selected=selected, as_of=as_of))
+        return Response(
+            found.content,
+            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+        )
+
+    @post("/people/{person_id:uuid}/reminder", guards=[MANAGERS], status_code=200)
+    async def remind_one(
+        self, use_cases: NamedDependency[UseCases], person_id: FromPath[UUID]
+    ) -> RemindersSent:
+        """Mail the person a reminder of their cycles still short, now (once a day at most;
+        recorded; at most ``PER_HOUR`` reminders an hour per organisation, else 429)."""
+        return await use_cases.run(send_reminders, SendReminders(person_id=person_id))
+
+    @post(
+        "/staff/reminders",
+        guards=[MANAGERS],
+        status_code=200,
+        dependencies={"selected": Provide(staff_filter)},
+    )
+    async def remind_list(
+        self, use_cases: NamedDependency[UseCases], selected: NamedDependency[StaffFilter]
+    ) -> RemindersSent:
+        """Mail a reminder to everyone the staff list gives for the same filters who has a
+        cycle short; the answer names who got one and who did not, and why."""
+        return await use_cases.run(send_reminders, SendReminders(selected=selected))
 
     @get("/staff/seats", guards=[READERS])
     async def seats(self, use_cases: NamedDependency[UseCases]) -> Seats:

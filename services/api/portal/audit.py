@@ -215,5 +215,7 @@ def _known(then: StandingThen | None, moment: datetime | None) -> dict[str, Any]
         return {"known": None, "known_at": None}
     if then.obligations is None:
         return {"known": [], "known_at": moment}
-    current, previous = cards(then.obligations, then.credits, moment.date())
+    current, previous = cards(
+        then.obligations, then.credits, moment.date(), count_pending=then.count_pending
+    )
     return {"known": current + previous, "known_at": moment}

@@ -9,8 +9,13 @@ checked by content before it runs (``inspect_upload``), exactly as the certifica
 
 from __future__ import annotations
 
+import asyncio
+import re
 from contextlib import suppress
+from datetime import date
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -19,6 +24,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.credits.credit import (
     AcademicCredits,
     AmendCredit,
@@ -29,29 +35,33 @@ from domain.credits.credit import (
     RetractCredit,
     check_quarter_credits,
 )
+from domain.credits.verification import Thresholds
 from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page, principal, see_other
 from services.api.use_cases import USE_CASES
 from services.core.application import AccessDenied, NotFound, UseCases
 from services.core.blobs import BlobStore
+from services.core.certificates import drafts
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import use_cases as certificate_use_cases
+from services.core.certificates.drafts import KeepCertificate, KeptCertificate, Readings
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
+from services.core.reading.process import Reading
 
 CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")
 """The two ways to give a certificate: a photo taken now (camera) or a file chosen."""
 
 
-def credit_details(form: Form) -> CreditDetails | None:
-    """The credit as typed, or None with each problem recorded on the form."""
+def credit_details(form: Form, today: date) -> CreditDetails | None:
+    """The credit as typed, or None with every problem recorded on the form at once (the
+    domain's checks of a credit are made here too, so none comes after the others)."""
     title = form.text("title", "title, as printed on the certificate")
     provider = form.text("provider", "provider")
     accrediting = form.text("accrediting_organisation", "organisation that approved it")
@@ -59,6 +69,8 @@ def credit_details(form: Form) -> CreditDetails | None:
         "credit_types", "credit type", vocabulary.CREDIT_TYPES, at_least_one=True
     )
     completed_on = form.day("completed_on", "day you completed it")
+    if completed_on is not None and completed_on > today:
+        form.fail("completed_on", "The day you completed it cannot be in the future")
     credits = form.amount("credits", "credits")
     if credits is not None:
         try:
@@ -66,10 +78,15 @@ def credit_details(form: Form) -> CreditDetails | None:
         except InvalidCreditAmount as exc:
             form.refuse(exc, "credits")
     topics = form.choices("topics", "topic", vocabulary.TOPICS)
+    approval_number = form.text(
+        "approval_number", "approval or file number", required=False, max_length=200
+    )
     kind = form.choice("activity_kind", "kind of activity", vocabulary.ACTIVITY_KINDS)
     academic = None
     if kind == "academic_course":
         units = form.amount("academic_units", "academic credit units")
+        if units is not None and not _quarter_step(units):
+            form.fail("academic_units", "Enter the academic credit units in quarter steps")
         term = form.choice("academic_term", "academic credit system", vocabulary.ACADEMIC_TERMS)
         if units is not None and term is not None:
             academic = AcademicCredits(units=units, term=term)
@@ -86,7 +103,16 @@ def credit_details(form: Form) -> CreditDetails | None:
         activity_kind=kind,
         academic=academic,
         partial_attendance=form.value("partial_attendance") == "yes",
+        approval_number=approval_number or None,
     )
+
+
+def _quarter_step(amount: Decimal) -> bool:
+    try:
+        check_quarter_credits(amount)
+    except InvalidCreditAmount:
+        return False
+    return True
 
 
 def details_form(prefix: str, details: CreditDetails) -> Form:
@@ -106,7 +132,74 @@ def details_form(prefix: str, details: CreditDetails) -> Form:
         values["academic_term"] = details.academic.term
     if details.partial_attendance:
         values["partial_attendance"] = "yes"
+    if details.approval_number:
+        values["approval_number"] = details.approval_number
     return Form(prefix, values)
+
+
+READ_WITHIN_REQUEST_S = 3.0
+"""How long choosing a certificate waits for its reading (a text PDF is read well within it;
+a scan or photo goes on in the background while the page shows its progress)."""
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _megabytes(request: Request[Any, Any, Any]) -> str:
+    return f"{request.app.state.settings.max_upload_bytes / 2**20:.3g}"
+
+
+def _filename(name: str) -> str:
+    """The name a browser gave the file, without any folder, at most 200 characters."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "certificate"
+
+
+def _reference_of(file: CertificateFile) -> dict[str, str]:
+    return {"upload": file.inspected.sha256, "upload_name": file.filename}
+
+
+def _kept_reference(sha256: str, name: str) -> dict[str, str] | None:
+    """The reference to a kept file a form or link carries, if it is one."""
+    if not SHA256.fullmatch(sha256):
+        return None
+    return {"upload": sha256, "upload_name": _filename(name)}
+
+
+async def _progress(request: Request[Any, Any, Any], upload: dict[str, str]) -> Template:
+    """The reading's progress: the page, or (polled by htmx) its status block."""
+    return await page(
+        request,
+        "credits/reading.html",
+        partial="credits/reading_status.html",
+        upload=upload["upload"],
+        upload_name=upload["upload_name"],
+    )
+
+
+def _form_path(upload: dict[str, str]) -> str:
+    return "/credits/new?" + urlencode({"upload": upload["upload"], "name": upload["upload_name"]})
+
+
+def prefilled(
+    reading: Reading, upload: dict[str, str]
+) -> tuple[dict[str, str | list[str]], dict[str, str]]:
+    """The form's values from what the reader found, and each read field's mark: ``read``
+    (found, and the text was read surely) or ``check`` (unsure, or not found)."""
+    found = reading.fields
+    sure = reading.text.problem is None and reading.text.confidence >= Thresholds().min_confidence
+    read: dict[str, str | list[str] | None] = {
+        "title": found.title,
+        "provider": found.provider,
+        "credit_types": list(found.credit_types) or None,
+        "completed_on": found.completion_date.isoformat() if found.completion_date else None,
+        "credits": f"{found.credits.normalize():f}" if found.credits is not None else None,
+        "approval_number": found.approval_number,
+    }
+    values: dict[str, str | list[str]] = {k: v for k, v in read.items() if v}
+    marks = {name: "read" if sure and name in values else "check" for name in read}
+    values.update(upload, activity_kind="standard")
+    if found.provider:
+        values["accrediting_organisation"] = found.provider
+    marks["accrediting_organisation"] = "check"
+    return values, marks
 
 
 def credit_field(exc: DomainError) -> str | None:
@@ -186,25 +279,170 @@ class CreditPages(Controller):
 
     @get("/new")
     async def new_credit(
-        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        blobs: NamedDependency[BlobStore],
     ) -> Template:
+        """Start with the certificate (``?upload=`` names a kept one: the form prefilled with
+        what was read, or the reading's progress), or enter the credit by hand."""
         person = await use_cases.run(
             people_use_cases.find_person,
             FindPerson(person_id=principal(request).person_id, to_change=True),
         )
-        form = Form("credit", {"activity_kind": "standard"})
-        return await self._form(request, form, person is not None)
+        if person is None:
+            return await self._start(request, Form("certificate"), registered=False)
+        params = request.query_params
+        upload = _kept_reference(params.get("upload", ""), params.get("name", ""))
+        if upload is None:
+            if params.get("by_hand") == "1":
+                return await self._form(request, Form("credit", {"activity_kind": "standard"}))
+            return await self._start(request, Form("certificate"))
+        try:
+            reading = await self._reading(request, state, use_cases, blobs, upload)
+        except NotFound:
+            form = Form("certificate")
+            form.fail("certificate", "The certificate is no longer kept: choose it again")
+            return await self._start(request, form, status=404)
+        if not reading.done():
+            return await _progress(request, upload)
+        values, marks = prefilled(reading.result(), upload)
+        return await self._form(
+            request, Form("credit", values), marks=marks, reading=reading.result()
+        )
+
+    @get("/new/reading")
+    async def reading_status(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        blobs: NamedDependency[BlobStore],
+    ) -> Response[Any]:
+        """The reading's progress (polled by the page); when done, on to the prefilled form."""
+        params = request.query_params
+        upload = _kept_reference(params.get("upload", ""), params.get("name", ""))
+        if upload is None:
+            raise NotFound("no such certificate")
+        reading = await self._reading(request, state, use_cases, blobs, upload)
+        if reading.done():
+            return see_other(request, _form_path(upload))
+        return await _progress(request, upload)
+
+    @post("/new/read")
+    async def read_certificate(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: NamedDependency[UseCases],
+        blobs: NamedDependency[BlobStore],
+    ) -> Response[Any]:
+        """Keep the chosen certificate and read it: a text PDF within this request, a scan or
+        photo in the background (the next page shows the progress)."""
+        form = await read_form(request, "certificate")
+        files = form.files.get("certificate", [])
+        try:
+            chosen = [upload for upload in files if upload.filename]
+            if not chosen:
+                form.fail("certificate", "Choose a file or take a photo of the certificate")
+                return await self._start(request, form, status=422)
+            kept = await self._keep(request, use_cases, blobs, form, chosen[0], "certificate")
+            if kept is None:
+                return await self._start(request, form, status=422)
+            reading = state.readings.start(principal(request).tenant_id, kept)
+            await asyncio.wait([reading], timeout=READ_WITHIN_REQUEST_S)
+        finally:
+            await _close(files)
+        return see_other(request, _form_path(_reference_of(kept)))
+
+    async def _keep(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: UseCases,
+        blobs: BlobStore,
+        form: Form,
+        upload: UploadFile,
+        field: str,
+    ) -> CertificateFile | None:
+        """The upload checked by content and kept, or None with the refusal at ``field``."""
+        max_bytes = request.app.state.settings.max_upload_bytes
+        try:
+            inspected = await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
+        except DomainError as exc:
+            form.refuse(exc, field)
+            return None
+        file = CertificateFile(
+            filename=_filename(upload.filename), source=upload.file, inspected=inspected
+        )
+        await use_cases.run(
+            drafts.keep_certificate,
+            KeepCertificate(person_id=principal(request).person_id, file=file, blobs=blobs),
+        )
+        return file
+
+    async def _reading(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: UseCases,
+        blobs: BlobStore,
+        upload: dict[str, str],
+    ) -> asyncio.Task[Reading]:
+        """The reading of the kept file (read again when this process does not hold it)."""
+        tenant_id = principal(request).tenant_id
+        readings: Readings = state.readings
+        found = readings.find(tenant_id, upload["upload"])
+        if found is None:
+            kept = await use_cases.run(drafts.kept_certificate, self._query(request, blobs, upload))
+            found = readings.start(tenant_id, kept)
+        return found
+
+    def _query(
+        self, request: Request[Any, Any, Any], blobs: BlobStore, upload: dict[str, str]
+    ) -> KeptCertificate:
+        return KeptCertificate(
+            person_id=principal(request).person_id,
+            sha256=upload["upload"],
+            filename=upload["upload_name"],
+            blobs=blobs,
+            max_bytes=request.app.state.settings.max_upload_bytes,
+        )
+
+    async def _start(
+        self,
+        request: Request[Any, Any, Any],
+        form: Form,
+        *,
+        registered: bool = True,
+        status: int = 200,
+    ) -> Template:
+        return await page(
+            request,
+            "credits/start.html",
+            form=form,
+            registered=registered,
+            max_upload_mb=_megabytes(request),
+            status=status,
+        )
 
     async def _form(
-        self, request: Request[Any, Any, Any], form: Form, registered: bool, status: int = 200
+        self,
+        request: Request[Any, Any, Any],
+        form: Form,
+        *,
+        marks: dict[str, str] | None = None,
+        reading: Reading | None = None,
+        status: int = 200,
     ) -> Template:
         return await page(
             request,
             "credits/new.html",
             form=form,
-            registered=registered,
+            marks=marks or {},
+            reading=reading,
             today=clock.today(request),
-            max_upload_mb=f"{request.app.state.settings.max_upload_bytes / 2**20:.3g}",
+            max_upload_mb=_megabytes(request),
             status=status,
         )
 
@@ -212,35 +450,62 @@ class CreditPages(Controller):
     async def record_credit(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
-        """Record the credit and its certificate files together; then show who counts it."""
+        """Record the credit with its certificate (the kept one, or a file chosen now, which
+        is kept too so that a refused form keeps it); then show who counts it."""
         form = await read_form(request, "credit")
-        files = _chosen_files(form)
+        files = [upload for upload in form.files.get("certificate_file", []) if upload.filename]
         try:
-            details = credit_details(form)
-            certificates = await _inspect(form, files, blobs, state.settings.max_upload_bytes)
+            details = credit_details(form, clock.today(request))
+            certificate = await self._certificate(request, use_cases, blobs, form, files)
             if details is None or not form.ok:
-                return await self._form(request, form, True, status=422)
+                return await self._form(request, form, status=422)
             try:
                 recorded = await use_cases.run(
                     credit_use_cases.record_credit,
                     RecordNewCredit(
                         person_id=principal(request).person_id,
                         details=details,
-                        certificates=certificates,
+                        certificates=CertificateFiles(
+                            blobs=blobs, files=(certificate,) if certificate else ()
+                        ),
                     ),
                 )
             except (AccessDenied, NotFound):
                 raise
             except DomainError as exc:
                 form.refuse(exc, credit_field(exc))
-                return await self._form(request, form, True, status=422)
+                return await self._form(request, form, status=422)
         finally:
             await _close(files)
         return see_other(request, f"/credits/{recorded.credit.credit_id}?recorded=1")
+
+    async def _certificate(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: UseCases,
+        blobs: BlobStore,
+        form: Form,
+        files: list[UploadFile],
+    ) -> CertificateFile | None:
+        """The file chosen now (kept, and named on the form from now on), else the kept file
+        the form names, else None."""
+        if files:
+            kept = await self._keep(request, use_cases, blobs, form, files[0], "certificate_file")
+            if kept is not None:
+                form.values.update(_reference_of(kept))
+            return kept
+        upload = _kept_reference(form.value("upload"), form.value("upload_name"))
+        if upload is None:
+            return None
+        try:
+            return await use_cases.run(drafts.kept_certificate, self._query(request, blobs, upload))
+        except NotFound:
+            form.values.pop("upload", None)
+            form.fail("certificate_file", "The certificate is no longer kept: choose it again")
+            return None
 
     @get("/{credit_id:uuid}")
     async def credit_page(
@@ -252,6 +517,20 @@ class CreditPages(Controller):
         """One credit: details, verification, each body's acceptance, certificates, and the
         forms to amend or retract it."""
         return await self._credit_page(request, use_cases, credit_id)
+
+    @get("/{credit_id:uuid}/verification")
+    async def verification_status(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: NamedDependency[UseCases],
+        credit_id: FromPath[UUID],
+    ) -> Template:
+        """The credit's verification alone (the credit page polls it while it is pending)."""
+        view = await use_cases.run(
+            credit_use_cases.view_credit,
+            CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
+        )
+        return Template(template_name="credits/verification.html", context={"credit": view.credit})
 
     async def _credit_page(
         self,
@@ -292,7 +571,7 @@ class CreditPages(Controller):
     ) -> Response[Any]:
         """Replace the credit's details, with a reason; it is checked again."""
         form = await read_form(request, "amend")
-        details = credit_details(form)
+        details = credit_details(form, clock.today(request))
         reason = form.text("reason", "reason for the change", max_length=500)
         if details is not None and form.ok:
             refused = await self._change(

@@ -32,11 +32,14 @@ class DashboardPage(Controller):
     ) -> Template:
         standing = await use_cases.run(people_use_cases.standing_of, principal(request).person_id)
         person, credits, today = standing.person, standing.credits, standing.today
-        current, previous = cards(standing.obligations, credits, today)
+        current, previous = cards(
+            standing.obligations, credits, today, count_pending=standing.count_pending
+        )
         return await page(
             request,
             "dashboard.html",
             person=person,
+            standings=standing.standings,
             current=current,
             previous=previous,
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today) if person else [],

@@ -22,12 +22,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
 from domain.shared.errors import DomainError
 from services.api import application as clock
 from services.api.auth import requires_role
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
@@ -41,6 +41,7 @@ from services.core.mail_templates import day_text
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import SentInvitation
 from services.core.organisation.use_cases import (
+    CountPendingCredits,
     EndMembership,
     GiveRole,
     Invite,
@@ -246,6 +247,11 @@ async def _change_access(
 
 TIME_ZONES = sorted(available_timezones())
 """The names a time zone may be chosen from (the zone database's)."""
+PENDING_CHOICES: Mapping[str, str] = {
+    "wait": "Count only verified credits: a credit awaiting a certificate check counts once"
+    " verified (recommended: a registry audit asks for the certificates)",
+    "count": "Count credits awaiting a certificate check too (statuses still show them as pending)",
+}
 
 
 class SettingsPages(Controller):
@@ -268,9 +274,11 @@ class SettingsPages(Controller):
         zone_form: Form | None = None,
         form: Form | None = None,
         changed: UUID | None = None,
+        pending_form: Form | None = None,
         status: int = 200,
     ) -> Template:
         found = await use_cases.run(organisation.organisation, None)
+        counted = "count" if found.count_pending_credits else "wait"
         return await page(
             request,
             "organisation/settings.html",
@@ -285,6 +293,8 @@ class SettingsPages(Controller):
             roles=ROLE_CHOICES,
             may_change=principal(request).role == "owner",
             form=form or Form("role"),
+            pending_form=pending_form or Form("pending", {"count_pending": counted}),
+            pending_choices=PENDING_CHOICES,
             changed=changed,
             status=status,
         )
@@ -326,6 +336,21 @@ class SettingsPages(Controller):
                     return see_other(request, "/dashboard")
                 return see_other(request, "/settings", notice="saved")
         return await self._page(request, use_cases, form=form, changed=user_id, status=422)
+
+    @post("/pending-credits", guards=[OWNERS])
+    async def choose_pending_counting(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
+        """Choose whether credits awaiting a certificate check count toward statuses."""
+        form = await read_form(request, "pending")
+        chosen = form.choice("count_pending", "pending credits", PENDING_CHOICES)
+        if chosen is None:
+            return await self._page(request, use_cases, pending_form=form, status=422)
+        await use_cases.run(
+            organisation.choose_pending_counting,
+            CountPendingCredits(count_pending=chosen == "count"),
+        )
+        return see_other(request, "/settings", notice="saved")
 
     @get("/members/{user_id:uuid}/removal")
     async def removal(

@@ -15,7 +15,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from domain.compliance.evaluation import Status
+from domain.compliance.status import Status
 from services.api.auth import requires_role
 from services.api.portal.pages import page
 from services.api.portal.status_bars import STATUS_ORDER, StatusBars, status_bars

@@ -36,13 +36,14 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ExceptionHandlersMap
 
+from domain import vocabulary
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.api.application import application_of
 from services.api.auth import Principal, retrieve_principal
 from services.api.errors import http_to_problem, to_problem
 from services.api.idempotency import one_time_key
-from services.api.portal import terms, vocabulary
+from services.api.portal import terms
 from services.api.portal.forms import Form
 from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError

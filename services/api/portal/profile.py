@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import BirthMonthCycles, CertifiedMonthToBirthMonthCycles, RulePack
 from domain.people.credentials import CREDENTIAL_SPECIALTIES, Body, Specialty
@@ -25,7 +26,6 @@ from domain.people.person import (
 )
 from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import is_htmx, page, principal, see_other
 from services.api.use_cases import USE_CASES

@@ -17,9 +17,9 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Response, Template
 
+from domain import vocabulary
 from domain.audits.reports import ReportFormat
 from services.api import application as clock
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form
 from services.api.portal.pages import page
 from services.api.portal.staff import ACTIVITIES, READERS, optional_choice

@@ -22,12 +22,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Stream, Template
 
+from domain import vocabulary
 from domain.credits.certificate import EXTENSIONS, ReviewDecision, ReviewReasonRequired
 from domain.credits.credit import CreditDetails, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice

@@ -22,6 +22,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from domain import vocabulary
 from domain.compliance.evaluation import unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
@@ -33,7 +34,6 @@ from domain.organisations.organisation import (
 from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
-from services.api.portal import vocabulary
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, principal, safe_next, see_other
 from services.api.portal.standing import cards
@@ -41,6 +41,7 @@ from services.api.use_cases import USE_CASES
 from services.core.accounts.identity import IdentityError, InvalidEmail
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
+from services.core.csv_export import MEDIA_TYPE
 from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff, SentInvitation
@@ -49,7 +50,7 @@ from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import Activity, InvalidCursor, StaffFilter
-from services.core.staff.use_cases import ChangeActivity, ListStaff
+from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff
 
 READERS = requires_role("owner", "admin", "auditor")
 MANAGERS = requires_role("owner", "admin")
@@ -95,12 +96,13 @@ def staff_filter(form: Form) -> StaffFilter:
     )
 
 
-def staff_filters_url(form: Form, **changes: str) -> str:
-    """The list's address with the filters as typed, and ``changes`` (e.g. a cursor)."""
+def staff_filters_url(form: Form, path: str = "/staff", **changes: str) -> str:
+    """The list's address (or ``path``) with the filters as typed, and ``changes`` (e.g. a
+    cursor)."""
     query = {name: form.value(name) for name in form.values if form.value(name)}
     query.pop("cursor", None)
     query.update(changes)
-    return "/staff" + (f"?{urlencode(query)}" if query else "")
+    return path + (f"?{urlencode(query)}" if query else "")
 
 
 def invite_field(exc: Exception) -> str | None:
@@ -159,7 +161,24 @@ class StaffPages(Controller):
             if found and found.next_cursor
             else None,
             first_url=staff_filters_url(form) if cursor else None,
+            export_url=staff_filters_url(form, "/staff/export.csv"),
             status=200 if form.ok else 400,
+        )
+
+    @get("/export.csv", guards=[READERS])
+    async def export(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
+        """Everyone the list shows for the same filters, as one CSV file."""
+        form = Form("staff", dict(request.query_params))
+        selected = staff_filter(form)
+        if not form.ok:
+            return see_other(request, staff_filters_url(form))
+        found = await use_cases.run(staff.export_staff, ExportStaff(selected=selected))
+        return Response(
+            found.content,
+            media_type=MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
         )
 
     @get("/{person_id:uuid}", guards=[READERS])
@@ -184,8 +203,9 @@ class StaffPages(Controller):
     ) -> Template:
         record = await use_cases.run(staff.staff_record, person_id)
         person, credits, today = record.person, record.credits, record.today
-        current, previous = cards(record.obligations, credits, today)
-        in_force = [o for o in record.obligations if o.period == "current"]
+        current, previous = cards(
+            record.obligations, credits, today, count_pending=record.count_pending
+        )
         assignment = Form(
             "assign",
             {
@@ -198,11 +218,14 @@ class StaffPages(Controller):
             request,
             "staff/person.html",
             person=person,
+            standings=record.standings,
             current=current,
             previous=previous,
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
-            acceptance={c.credit_id: credit_acceptance(in_force, c.credit_id) for c in credits},
+            acceptance={
+                c.credit_id: credit_acceptance(record.obligations, c.credit_id) for c in credits
+            },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
             loose_certificates=[c for c in record.certificates if c.credit_id is None],
             account=record.account,

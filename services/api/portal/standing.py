@@ -12,21 +12,11 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.compliance.evaluation import AT_RISK_DAYS, Obligation, RequirementLine, Status
+from domain.compliance.evaluation import Obligation, RequirementLine
+from domain.compliance.standing import describe
+from domain.compliance.status import URGENCY
 from domain.credits.credit import Credit
 from services.api.portal.chart import Chart, credit_chart
-from services.core.mail_templates import credits_text, day_text
-
-URGENCY: Mapping[Status, int] = {
-    "overdue": 0,
-    "in_grace": 1,
-    "at_risk": 2,
-    "on_track": 3,
-    "compliant": 4,
-}
-"""Order of the cards: what needs action first."""
-
-_DAYS_PER_MONTH = Decimal("30.44")
 
 
 @dataclass(frozen=True)
@@ -43,7 +33,9 @@ class ObligationCard:
     """None when the cycle needs no credits (CCI's first period)."""
 
 
-def obligation_card(o: Obligation, credits: Mapping[UUID, Credit], today: date) -> ObligationCard:
+def obligation_card(
+    o: Obligation, credits: Mapping[UUID, Credit], today: date, *, count_pending: bool
+) -> ObligationCard:
     """The card of ``o`` on ``today``; ``credits``: the person's, by id (the chart's days)."""
     total, *topic_lines = o.lines
     chart = None
@@ -65,17 +57,17 @@ def obligation_card(o: Obligation, credits: Mapping[UUID, Credit], today: date) 
         topic_lines=tuple(topic_lines),
         percent=_percent(total),
         days_left=(o.deadline - today).days,
-        explanation=explain(o, today),
+        explanation=explain(o, today, count_pending=count_pending),
         chart=chart,
     )
 
 
 def cards(
-    obligations: list[Obligation], credits: list[Credit], today: date
+    obligations: list[Obligation], credits: list[Credit], today: date, *, count_pending: bool
 ) -> tuple[list[ObligationCard], list[ObligationCard]]:
     """The current cycles' cards, most urgent first, and the previous cycles' cards."""
     by_id = {credit.credit_id: credit for credit in credits}
-    built = [obligation_card(o, by_id, today) for o in obligations]
+    built = [obligation_card(o, by_id, today, count_pending=count_pending) for o in obligations]
     current = sorted(
         (c for c in built if c.obligation.period == "current"),
         key=lambda c: (URGENCY[c.obligation.status], c.obligation.deadline),
@@ -83,60 +75,12 @@ def cards(
     return current, [c for c in built if c.obligation.period == "previous"]
 
 
-def explain(o: Obligation, today: date) -> str:
-    """The status of ``o`` on ``today`` in one or two plain sentences."""
-    if not o.window.credits_required:
-        return "No credits are required in this first period; the next cycle counts."
-    missing = _missing(o.lines)
-    end = day_text(o.window.end)
-    match o.status:
-        case "compliant":
-            return "Every requirement of this cycle is met."
-        case "in_grace":
-            until = day_text(o.late_credits_until) if o.late_credits_until else end
-            return (
-                f"The cycle ended on {end} with {missing} missing. Credits you complete by"
-                f" {until} still count for it."
-            )
-        case "overdue":
-            text = f"The cycle ended on {end} with {missing} missing."
-            if o.reinstatement is not None and today <= o.reinstatement.due:
-                text += f" {o.reinstatement.description} (by {day_text(o.reinstatement.due)})."
-            return text
-    remaining = (o.window.end - today).days
-    if o.status == "on_track":
-        return f"{_capital(missing)} still to earn by {end}. At your pace so far you will make it."
-    if remaining < AT_RISK_DAYS:
-        return f"Only {remaining} days are left to earn {missing} (by {end})."
-    per_month = o.lines[0].shortfall / max(remaining / _DAYS_PER_MONTH, Decimal(1))
-    return (
-        f"At your pace so far you would not earn {missing} by {end}. Plan on about"
-        f" {_round_up_quarter(per_month)} credits a month."
-    )
-
-
-def _missing(lines: tuple[RequirementLine, ...]) -> str:
-    total, *topics = lines
-    if not total.shortfall:
-        return " and ".join(f"{_amount(t.shortfall)} in {t.label}" for t in topics if t.shortfall)
-    parts = [f"{credits_text(t.shortfall)} in {t.label}" for t in topics if t.shortfall]
-    text = _amount(total.shortfall)
-    return f"{text}, including {', '.join(parts)}" if parts else text
-
-
-def _amount(credits: Decimal) -> str:
-    return f"{credits_text(credits)} credit{'' if credits == 1 else 's'}"
+def explain(o: Obligation, today: date, *, count_pending: bool) -> str:
+    """The status of ``o`` (as computed for ``today``) in plain sentences: the domain's words."""
+    return describe(o.status, o, today, count_pending=count_pending)
 
 
 def _percent(line: RequirementLine) -> int:
     if line.required <= 0:
         return 100
     return min(100, math.floor((line.counted + line.waived) * 100 / line.required))
-
-
-def _round_up_quarter(amount: Decimal) -> str:
-    return credits_text(Decimal(math.ceil(amount * 4)) / 4)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from domain.compliance.evaluation import Status
-from services.api.portal.standing import URGENCY
+from domain.compliance.status import STATUSES, Status
 
 WIDTH = 640
 LABEL_WIDTH = 190
@@ -25,7 +24,7 @@ MIN_LABELLED = 22
 MAX_LABEL = 26
 """Longest group name shown whole; longer names are cut with an ellipsis."""
 
-STATUS_ORDER: tuple[Status, ...] = tuple(sorted(URGENCY, key=URGENCY.__getitem__))
+STATUS_ORDER: tuple[Status, ...] = STATUSES
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class CreditInput(msgspec.Struct, frozen=True, kw_only=True):
     certificate_ref: Name | None = None
     academic: AcademicCreditsInput | None = None
     partial_attendance: bool = False
+    approval_number: Name | None = None
 
     def details(self) -> DomainCreditDetails:
         """The domain's ``CreditDetails``, amounts as ``Decimal``."""
@@ -100,6 +101,8 @@ class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     academic: AcademicCredits | None = None
     partial_attendance: bool = False
     """The activity was not attended in full (the certificate awards part of its credit)."""
+    approval_number: str | None = None
+    """The approver's file or reference number as printed, e.g. the SDMS file number."""
 
 
 class Credit(msgspec.Struct, frozen=True, kw_only=True):

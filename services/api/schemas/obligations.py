@@ -10,8 +10,9 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import ExclusionReason, QualificationStatus, Status
+from domain.compliance.evaluation import ExclusionReason, QualificationStatus
 from domain.compliance.rules import Confidence
+from domain.compliance.status import Status
 from domain.credits.credit import Topic
 from domain.people.credentials import Body
 
@@ -86,6 +87,9 @@ class RequirementLine(msgspec.Struct, frozen=True, kw_only=True):
     counted: Decimal
     waived: Decimal
     shortfall: Decimal
+    """Counting every credit that counts, verified or not."""
+    pending: Decimal = Decimal(0)
+    """Of ``counted``, the credits whose certificate is not verified (or approved on review)."""
 
 
 class WaiverUse(msgspec.Struct, frozen=True, kw_only=True):
@@ -121,7 +125,9 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     """Last day of a grace window in which late credits count toward this cycle for this
     person (``None``: there is none)."""
     status: Status
-    """As of the evaluation date; ``status_on`` gives it for any later day."""
+    """On the day asked, as the organisation counts pending credits."""
+    in_grace_until: date | None = None
+    """Last day on which this cycle, ended short, is ``in_grace`` (``None``: no grace)."""
     flags: tuple[Basis, ...]
     """Unconfirmed or conflicting rules this result rests on."""
     mirrors: Body | None = None
@@ -134,3 +140,20 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     qualifications: tuple[QualificationStep, ...] = ()
     """CQR of each time-limited credential held (ARRT [R10], [R11]); their status is their own
     and does not change ``status``."""
+
+
+class Standing(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's standing with one body (``domain.compliance.standing``): the status every
+    view shows, said in words, with the next action and the cycle it rests on."""
+
+    person_id: UUID
+    body: Body
+    status: Status
+    sentence: str
+    next_action: str
+    obligation: Obligation | None
+    """``None`` when ``lapsed``."""
+    shortfall: Decimal
+    """Credits still missing on the total line, as the organisation counts them."""
+    verified: Decimal
+    pending: Decimal

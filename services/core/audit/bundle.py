@@ -7,6 +7,10 @@ Contents (``FORMAT_VERSION`` 1):
 - ``certificates/<sha256>.<ext>``: every certificate file the history uploads, once per content;
 - ``summary.pdf``: the organisation, the period the history covers, counts by status and body,
   the chain status ("verified up to event N at T") and every person's standing;
+- ``index.csv`` and ``index.html``: every person with their credits and certificate files by
+  name (the HTML links each file), read from the read models when the bundle is written;
+- ``README.txt`` and ``verify_bundle.py``: what is inside and the offline check of
+  docs/audit-verification.md (a unit test holds the script to the documented one);
 - ``manifest.json``: tenant, generation time, the chain head (the export event), the SHA-256 and
   size of every other file, the format version, and certificates the blob store could not give.
 
@@ -27,23 +31,29 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO, Any, NamedTuple
 from uuid import UUID
 
 import msgspec
 
+from domain import vocabulary
 from domain.audits.exports import AuditBundleExported
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.standing import Standing
+from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.certificate import EXTENSIONS, CertificateUploaded, MediaType
+from domain.credits.credit import Credit
 from domain.shared.event import event_tag
 from services.core.audit.exports import record_export
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
+from services.core.csv_export import csv_text
 from services.core.db import Database, Tx
+from services.core.documents import PdfDocument, moment_text
 from services.core.eventsourcing.chain import format_timestamp
 from services.core.eventsourcing.chain_check import ChainWalk, export_line
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
+from services.core.mail_templates import credits_text, day_text, environment
 from services.core.people import queries
-from services.core.people.transcripts import PdfDocument
 
 FORMAT_VERSION = 1
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -51,6 +61,25 @@ PAGE_EVENTS = 2_000
 HISTORY = "history.jsonl"
 SUMMARY = "summary.pdf"
 MANIFEST = "manifest.json"
+INDEX_CSV = "index.csv"
+INDEX_HTML = "index.html"
+README = "README.txt"
+SCRIPT = "verify_bundle.py"
+TEMPLATES = Path(__file__).parents[1] / "templates" / "bundle"
+SCRIPT_SOURCE = TEMPLATES / "verify_bundle.py.txt"
+INDEX_COLUMNS = (
+    "person",
+    "employee_number",
+    "department",
+    "site",
+    "activity",
+    "completed",
+    "credits",
+    "check",
+    "uploaded_as",
+    "file",
+)
+_ENV = environment(TEMPLATES)
 _UPLOADED = event_tag(CertificateUploaded)
 
 
@@ -142,6 +171,15 @@ async def build_bundle(
             _summary_pdf, organisation, history, missing, standing, generated_at=now
         )
         bundle.write(SUMMARY, [summary], compress=True)
+        async with database.transaction(tenant_id) as tx:
+            index = await index_rows(tx, _stored(history.certificates, missing))
+        about = {
+            "organisation": organisation,
+            "made": moment_text(now),
+            "head_seq": head.seq,
+            "head_hash": head.hash,
+        }
+        _write_guide(bundle, index, about, bundle_name=_bundle_name(slug, now))
         manifest = {
             "format": "cmeledger-audit-bundle",
             "format_version": FORMAT_VERSION,
@@ -164,8 +202,121 @@ async def build_bundle(
     except BaseException:
         target.close()
         raise
-    filename = f"audit-bundle-{slug}-{now.strftime('%Y%m%dT%H%M%SZ')}.zip"
-    return Bundle(file=target, size=size, filename=filename, manifest=manifest)
+    return Bundle(file=target, size=size, filename=_bundle_name(slug, now), manifest=manifest)
+
+
+def _bundle_name(slug: str, now: datetime) -> str:
+    return f"audit-bundle-{slug}-{now.strftime('%Y%m%dT%H%M%SZ')}.zip"
+
+
+def certificate_path(sha256: str, media_type: MediaType) -> str:
+    """Where a certificate file is in the bundle."""
+    return f"certificates/{sha256}{EXTENSIONS[media_type]}"
+
+
+def _stored(certificates: dict[str, MediaType], missing: list[str]) -> dict[str, str]:
+    """Content hash -> path in the bundle of every certificate file it holds."""
+    return {
+        sha: certificate_path(sha, media_type)
+        for sha, media_type in certificates.items()
+        if sha not in missing
+    }
+
+
+class IndexRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One line of the bundle's index: a person, one of their credits (or none), and one
+    certificate file of it (or none), in words."""
+
+    person: str
+    employee_number: str = ""
+    department: str = ""
+    site: str = ""
+    activity: str = ""
+    completed: str = ""
+    credits: str = ""
+    check: str = ""
+    uploaded_as: str = ""
+    file: str = ""
+
+
+_INDEX_PEOPLE = (
+    "SELECT person_id, full_name, employee_number, department, site, active FROM people"
+    " WHERE tenant_id = $1 ORDER BY full_name, person_id"
+)
+_INDEX_CREDITS = (
+    "SELECT state::text AS state FROM credits WHERE tenant_id = $1"
+    " ORDER BY completed_on, title, credit_id"
+)
+_INDEX_CERTIFICATES = (
+    "SELECT person_id, credit_id, sha256, filename FROM certificates WHERE tenant_id = $1"
+    " ORDER BY uploaded_at, certificate_id"
+)
+
+
+async def index_rows(tx: Tx, stored: Mapping[str, str]) -> list[IndexRow]:
+    """Every person (by name), each of their credits (by completion day) with each of its
+    certificate files, then their certificates not tied to a credit; ``stored`` gives the
+    path of each certificate file the bundle holds."""
+    tenant = tx.require_tenant()
+    credits: dict[UUID, list[Credit]] = {}
+    for row in await tx.pg.fetch(_INDEX_CREDITS, tenant):
+        credit = msgspec.json.decode(row["state"], type=Credit)
+        credits.setdefault(credit.person_id, []).append(credit)
+    files: dict[tuple[UUID, UUID | None], list[tuple[str, str]]] = {}
+    for row in await tx.pg.fetch(_INDEX_CERTIFICATES, tenant):
+        place = stored.get(row["sha256"], "")
+        files.setdefault((row["person_id"], row["credit_id"]), []).append((row["filename"], place))
+    rows: list[IndexRow] = []
+    for person in await tx.pg.fetch(_INDEX_PEOPLE, tenant):
+        who = IndexRow(
+            person=person["full_name"] + ("" if person["active"] else " (left the staff)"),
+            employee_number=person["employee_number"] or "",
+            department=person["department"] or "",
+            site=person["site"] or "",
+        )
+        mine = credits.get(person["person_id"], [])
+        found: list[IndexRow] = []
+        for credit in mine:
+            check = vocabulary.VERIFICATION[credit.verification]
+            about = msgspec.structs.replace(
+                who,
+                activity=credit.details.title,
+                completed=day_text(credit.details.completed_on),
+                credits=credits_text(credit.details.credits),
+                check=check + (" (retracted)" if credit.retracted else ""),
+            )
+            attached = files.pop((person["person_id"], credit.credit_id), [])
+            found += (
+                [about]
+                if not attached
+                else [
+                    msgspec.structs.replace(about, uploaded_as=name, file=place)
+                    for name, place in attached
+                ]
+            )
+        found += [
+            msgspec.structs.replace(who, uploaded_as=name, file=place)
+            for key, attached in files.items()
+            if key[0] == person["person_id"]
+            for name, place in attached
+        ]
+        rows += found or [who]
+    return rows
+
+
+def _write_guide(
+    bundle: _BundleZip, index: list[IndexRow], about: dict[str, Any], *, bundle_name: str
+) -> None:
+    """The index (CSV, HTML), the README and the offline check script."""
+    table = [msgspec.structs.asdict(row) for row in index]
+    bundle.write(INDEX_CSV, [csv_text(INDEX_COLUMNS, table).encode()], compress=True)
+    html = _ENV.get_template(INDEX_HTML).render(
+        about, rows=index, columns=[c.replace("_", " ").capitalize() for c in INDEX_COLUMNS]
+    )
+    bundle.write(INDEX_HTML, [html.encode()], compress=True)
+    readme = _ENV.get_template(README).render(about, bundle_name=bundle_name)
+    bundle.write(README, [readme.encode()], compress=True)
+    bundle.write(SCRIPT, [SCRIPT_SOURCE.read_bytes()], compress=True)
 
 
 async def _write_history(
@@ -213,7 +364,7 @@ def _write_certificates(
         except BlobNotFound:
             missing.append(sha256)
             continue
-        bundle.write(f"certificates/{sha256}{EXTENSIONS[media_type]}", chunks, compress=False)
+        bundle.write(certificate_path(sha256, media_type), chunks, compress=False)
     return missing
 
 
@@ -224,12 +375,12 @@ _PEOPLE = (
 
 
 class _Standing(NamedTuple):
-    """The organisation's counts and every person's obligations on ``today``."""
+    """The organisation's counts and every person's standing per body on ``today``."""
 
     today: date
     summary: queries.OrganisationSummary
     people: list[Any]
-    obligations: dict[UUID, list[Obligation]]
+    standings: dict[UUID, list[Standing]]
 
 
 async def _standing(tx: Tx, *, today: date) -> _Standing:
@@ -237,7 +388,10 @@ async def _standing(tx: Tx, *, today: date) -> _Standing:
         today=today,
         summary=await queries.organisation_summary(tx, today=today),
         people=await tx.pg.fetch(_PEOPLE, tx.require_tenant()),
-        obligations=await queries.obligations_on(tx, today=today),
+        standings={
+            person_id: found.standings
+            for person_id, found in (await queries.standings_on(tx, today=today)).items()
+        },
     )
 
 
@@ -273,8 +427,7 @@ def _summary_pdf(
         doc.text(f"{len(missing)} certificate file(s) missing from storage: {', '.join(missing)}")
     doc.gap()
     doc.text(f"Staff: {summary.people} active people", size=11)
-    doc.text(f"Current cycles by status: {_counts(summary.by_status)}")
-    doc.text(f"Previous cycles by status: {_counts(summary.previous_by_status)}")
+    doc.text(f"People by standing: {_counts(summary.by_status)}")
     for body, counts in sorted(summary.by_body.items()):
         doc.text(f"{body}: {_counts(counts)}")
     doc.gap()
@@ -282,22 +435,25 @@ def _summary_pdf(
     for row in standing.people:
         place = ", ".join(p for p in (row["department"], row["site"]) if p)
         left = "" if row["active"] else " (left the staff)"
-        obligations = standing.obligations.get(row["person_id"], [])
+        standings = standing.standings.get(row["person_id"], [])
         doc.text(
             f"{row['full_name']}{f' ({place})' if place else ''}{left}:"
-            f" {_statuses(obligations) or 'no CE obligation'}"
+            f" {_statuses(standings) or 'no CE obligation'}"
         )
     return bytes(doc.pdf.output())
 
 
 def _counts(counts: Mapping[Status, int]) -> str:
-    return ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "none"
+    return (
+        ", ".join(f"{STATUS_TEXT[s].label.lower()} {counts[s]}" for s in STATUSES if s in counts)
+        or "none"
+    )
 
 
-def _statuses(obligations: list[Obligation]) -> str:
-    """Each current cycle's status, and each previous cycle left short."""
+def _statuses(standings: list[Standing]) -> str:
+    """Each body's standing, with the deadline of the cycle it rests on."""
     return "; ".join(
-        f"{o.body} {o.period} {o.status} (deadline {o.deadline})"
-        for o in obligations
-        if o.period == "current" or o.status != "compliant"
+        f"{s.body} {STATUS_TEXT[s.status].label.lower()}"
+        + (f" (deadline {s.deadline})" if s.deadline else "")
+        for s in standings
     )

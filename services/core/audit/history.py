@@ -77,10 +77,11 @@ async def obligations_known_at(
     *,
     known_at: datetime,
     today: date,
+    count_pending: bool,
     rule_packs: Sequence[Pack] = RULE_PACKS,
 ) -> list[Obligation] | None:
-    """The person's obligations on ``today`` from only what was recorded by ``known_at``;
-    None if the person was not registered then."""
+    """The person's obligations on ``today`` from only what was recorded by ``known_at``
+    (statuses counting pending credits or not); None if the person was not registered then."""
     rows = await tx.pg.fetch(
         _PERSON_HISTORY, tx.require_tenant(), person_stream(person_id), known_at, str(person_id)
     )
@@ -103,4 +104,5 @@ async def obligations_known_at(
         [w for w in waivers if w is not None],
         today=today,
         rule_packs=rule_packs,
+        count_pending=count_pending,
     )

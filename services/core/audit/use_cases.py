@@ -79,6 +79,8 @@ class PersonHistoryQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 class StandingThen(msgspec.Struct, frozen=True, kw_only=True):
     obligations: list[Obligation] | None
+    count_pending: bool
+    """The organisation's current choice whether pending credits count, applied to them."""
     """From only what was recorded by then; None: the person was not registered then."""
     credits: list[Credit]
     """The person's credits as they stand now."""
@@ -171,13 +173,16 @@ async def person_history(uow: UnitOfWork, query: PersonHistoryQuery) -> PersonHi
     )
     then = None
     if query.known_at is not None:
+        count_pending = await queries.counts_pending_credits(uow.tx)
         then = StandingThen(
+            count_pending=count_pending,
             obligations=await obligations_known_at(
                 uow.tx,
                 uow.store,
                 query.person_id,
                 known_at=query.known_at,
                 today=query.known_at.date(),
+                count_pending=count_pending,
             ),
             credits=await queries.my_credits(uow.tx, query.person_id),
         )

@@ -85,11 +85,15 @@ async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit
 
 
 def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
-    """What each obligation the credit falls in makes of it."""
+    """What each obligation the credit falls in makes of it: one whose window it falls outside
+    (and which did not take it as make-up) says nothing about it, so a credit outside every
+    window has no acceptance at all rather than a refusal per cycle."""
     found = []
     for obligation in obligations:
         used: list[CreditUse] = [u for u in obligation.used if u.credit_id == credit_id]
         refused = [x for x in obligation.not_used if x.credit_id == credit_id]
+        if not used and all(x.reason == "outside_window" for x in refused):
+            continue
         if used or refused:
             found.append(
                 BodyAcceptance(
@@ -150,16 +154,15 @@ async def list_credits(uow: UnitOfWork, person_id: UUID) -> list[Credit]:
 
 
 async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
-    """Every credit of the person, where it counts in the current cycles, and which credits
-    have a certificate file (empty while the person has no record)."""
+    """Every credit of the person, where it counts in the cycles shown (current and previous),
+    and which credits have a certificate file (empty while the person has no record)."""
     authorise_person(uow.actor, person_id, write=False)
     credits = await queries.my_credits(uow.tx, person_id)
     obligations = await queries.my_obligations(uow.tx, person_id, today=uow.today())
-    current = [o for o in obligations if o.period == "current"]
     return CreditsOverview(
         person=await queries.get_person(uow.tx, person_id),
         credits=credits,
-        acceptance={c.credit_id: credit_acceptance(current, c.credit_id) for c in credits},
+        acceptance={c.credit_id: credit_acceptance(obligations, c.credit_id) for c in credits},
         certified=frozenset(
             c.credit_id for c in await certificates_of(uow.tx, person_id) if c.credit_id is not None
         ),

@@ -23,7 +23,7 @@ from services.core.notifications.outbox import (
     recipients,
 )
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.people.queries import obligations_on
+from services.core.people.queries import standings_on
 from services.core.settings import WEEKDAYS, Settings
 
 _REVIEW_QUEUE = "SELECT count(*) FROM certificates WHERE tenant_id = $1 AND status = 'needs_review'"
@@ -48,7 +48,12 @@ async def queue_digests(
         )
     }
     digest = build_digest(
-        await obligations_on(tx, today=week_of, person_ids=list(names)),
+        {
+            person_id: found.standings
+            for person_id, found in (
+                await standings_on(tx, today=week_of, person_ids=list(names))
+            ).items()
+        },
         names,
         review_queue=await tx.pg.fetchval(_REVIEW_QUEUE, tenant),
     )

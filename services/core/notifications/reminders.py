@@ -51,7 +51,7 @@ async def _sent(tx: Tx, person_ids: list[UUID]) -> dict[Key, list[SentReminder]]
     return sent
 
 
-def _item_context(o: Obligation, due: DueReminder) -> dict[str, object]:
+def item_context(o: Obligation, due: DueReminder) -> dict[str, object]:
     total = o.lines[0]
     return {
         "body": o.body,
@@ -69,7 +69,22 @@ def _item_context(o: Obligation, due: DueReminder) -> dict[str, object]:
     }
 
 
-def _subject(due: list[tuple[Obligation, DueReminder]]) -> str:
+def reminder_items(due: list[tuple[Obligation, DueReminder]]) -> tuple[ReminderItem, ...]:
+    """What a reminder event records of each obligation it is about."""
+    return tuple(
+        ReminderItem(
+            body=o.body,
+            window_end=o.window.end,
+            deadline=o.deadline,
+            threshold=d.threshold,
+            days_left=d.days_left,
+            shortfall=o.lines[0].shortfall,
+        )
+        for o, d in due
+    )
+
+
+def reminder_subject(due: list[tuple[Obligation, DueReminder]]) -> str:
     soonest = min(d.days_left for _, d in due)
     if len(due) == 1:
         [(o, d)] = due
@@ -118,13 +133,13 @@ async def queue_reminders(
             "reminder",
             settings=settings,
             to=member["email"],
-            subject=_subject(due),
+            subject=reminder_subject(due),
             organisation=organisation,
             reason="You receive this because deadline reminders are on for your account"
             f" at {organisation}.",
             context={
                 "name": member["full_name"],
-                "items": [_item_context(o, d) for o, d in due],
+                "items": [item_context(o, d) for o, d in due],
                 "portal_url": portal_link(settings.public_url, "dashboard"),
             },
             unsubscribe=UnsubscribeLink(
@@ -136,17 +151,7 @@ async def queue_reminders(
             user_id=member["user_id"],
             person_id=member["person_id"],
             run_on=run_on,
-            items=tuple(
-                ReminderItem(
-                    body=o.body,
-                    window_end=o.window.end,
-                    deadline=o.deadline,
-                    threshold=d.threshold,
-                    days_left=d.days_left,
-                    shortfall=o.lines[0].shortfall,
-                )
-                for o, d in due
-            ),
+            items=reminder_items(due),
         )
         queued += await queue_mail(
             tx,

@@ -22,6 +22,7 @@ from domain.organisations.organisation import (
     AlreadyInvited,
     ChangeAuditorAccess,
     ChangeMemberRole,
+    ChoosePendingCreditsCounting,
     ChooseTimeZone,
     InvitationNotFound,
     InviteMember,
@@ -37,6 +38,7 @@ from domain.organisations.organisation import (
     decide_accept_invitation,
     decide_change_auditor_access,
     decide_change_member_role,
+    decide_choose_pending_counting,
     decide_choose_time_zone,
     decide_invite_member,
     decide_open_organisation,
@@ -65,6 +67,7 @@ OrganisationCommand = (
     | ChangeMemberRole
     | ChangeAuditorAccess
     | ChooseTimeZone
+    | ChoosePendingCreditsCounting
     | RemoveMember
 )
 
@@ -75,6 +78,7 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
     ChangeMemberRole: decide_change_member_role,
     ChangeAuditorAccess: decide_change_auditor_access,
     ChooseTimeZone: decide_choose_time_zone,
+    ChoosePendingCreditsCounting: decide_choose_pending_counting,
     RemoveMember: decide_remove_member,
 }
 

@@ -18,6 +18,7 @@ import msgspec
 from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
+    ChoosePendingCreditsCounting,
     ChooseTimeZone,
     Member,
     Organisation,
@@ -187,6 +188,25 @@ async def _change(uow: UnitOfWork, command: org.OrganisationCommand) -> None:
     """Decide ``command`` on the organisation and append what it records."""
     await org.change_organisation(
         uow.tx, uow.store, command, uow.metadata, command_id=uow.next_command_id()
+    )
+
+
+class CountPendingCredits(msgspec.Struct, frozen=True, kw_only=True):
+    count_pending: bool
+
+
+async def choose_pending_counting(uow: UnitOfWork, command: CountPendingCredits) -> None:
+    """Choose whether credits awaiting a certificate check count toward compliance (owners).
+    Every status is computed on read with the organisation's choice, so it applies at once."""
+    require_role(uow.actor, "owner")
+    await org.change_organisation(
+        uow.tx,
+        uow.store,
+        ChoosePendingCreditsCounting(
+            count_pending=command.count_pending, by_role=deciding_role(uow.actor)
+        ),
+        uow.metadata,
+        command_id=uow.next_command_id(),
     )
 
 

@@ -18,9 +18,11 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, Status, status_on
+from domain.compliance.evaluation import Obligation, status_on
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack, UnsupportedPack
+from domain.compliance.standing import Standing, people_by_status, standings
+from domain.compliance.status import Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Person
@@ -38,6 +40,16 @@ ORDER BY person_id, ordinal
 """
 
 
+async def counts_pending_credits(tx: Tx) -> bool:
+    """The organisation's choice: whether credits awaiting a certificate check count toward
+    statuses (``organisations.PendingCreditsCountingChosen``; by default they do not)."""
+    chosen = await tx.pg.fetchval(
+        "SELECT count_pending_credits FROM organisations WHERE tenant_id = $1",
+        tx.require_tenant(),
+    )
+    return bool(chosen)
+
+
 async def obligations_on(
     tx: Tx,
     *,
@@ -46,8 +58,10 @@ async def obligations_on(
     rule_packs: Sequence[Pack] = RULE_PACKS,
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
-    evaluate()'s order. ``rule_packs`` is used only for people re-evaluated on read."""
+    evaluate()'s order, each status as the organisation counts pending credits
+    (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read."""
     tenant = tx.require_tenant()
+    count_pending = await counts_pending_credits(tx)
     ids = None if person_ids is None else list(person_ids)
     evaluations = await tx.pg.fetch(_EVALUATIONS, tenant, ids)
     valid = {
@@ -57,12 +71,55 @@ async def obligations_on(
     for row in await tx.pg.fetch(_STORED, tenant, list(valid)):
         stored = msgspec.json.decode(row["explanation"], type=Obligation)
         found[row["person_id"]].append(
-            msgspec.structs.replace(stored, status=status_on(stored, today))
+            msgspec.structs.replace(
+                stored, status=status_on(stored, today, count_pending=count_pending)
+            )
         )
     stale = [person_id for person_id in found if person_id not in valid]
     for person_id, inputs in (await load_inputs(tx, stale)).items():
-        found[person_id] = inputs.evaluate(today, rule_packs)
+        found[person_id] = inputs.evaluate(today, rule_packs, count_pending=count_pending)
     return found
+
+
+class PersonStanding(NamedTuple):
+    person: Person
+    obligations: list[Obligation]
+    standings: list[Standing]
+    count_pending: bool
+
+
+async def standings_on(
+    tx: Tx,
+    *,
+    today: date,
+    person_ids: Sequence[UUID] | None = None,
+    rule_packs: Sequence[Pack] = RULE_PACKS,
+) -> dict[UUID, PersonStanding]:
+    """Every registered person's (or those of ``person_ids``) obligations and standing per
+    body on ``today`` (``domain.compliance.standing``): what every view shows as a status."""
+    found = await obligations_on(tx, today=today, person_ids=person_ids, rule_packs=rule_packs)
+    count_pending = await counts_pending_credits(tx)
+    rows = await tx.pg.fetch(
+        "SELECT state::text AS state FROM people WHERE tenant_id = $1 AND person_id = ANY($2)",
+        tx.require_tenant(),
+        list(found),
+    )
+    result: dict[UUID, PersonStanding] = {}
+    for row in rows:
+        person = msgspec.json.decode(row["state"], type=Person)
+        obligations = found[person.person_id]
+        result[person.person_id] = PersonStanding(
+            person,
+            obligations,
+            standings(person, obligations, today=today, count_pending=count_pending),
+            count_pending,
+        )
+    return result
+
+
+async def my_standing(tx: Tx, person_id: UUID, *, today: date) -> PersonStanding | None:
+    """The person's obligations and standing per body on ``today`` (None: not registered)."""
+    return (await standings_on(tx, today=today, person_ids=[person_id])).get(person_id)
 
 
 async def my_obligations(tx: Tx, person_id: UUID, *, today: date) -> list[Obligation]:
@@ -105,7 +162,7 @@ class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):
 
 class GroupCounts(msgspec.Struct, frozen=True, kw_only=True):
     """One department or site (``name`` ``None``: people not assigned to one): its registered
-    people and the statuses of their current obligations."""
+    people and how many of them have a standing of each status."""
 
     name: str | None
     people: int
@@ -113,9 +170,10 @@ class GroupCounts(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class OrganisationSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """Counts are of obligations: ``by_status``, ``by_body`` and the groups' ``by_status`` of
-    current cycles, ``previous_by_status`` of previous cycles (in grace or overdue ones still
-    matter)."""
+    """Counts are of people by their standing (``domain.compliance.standing``): ``by_status``
+    counts the people with a standing of that status with some body (someone at risk with one
+    body and overdue with another counts under both), exactly the people
+    ``/staff?status=...`` lists; ``by_body`` counts standings with that body."""
 
     today: date
     people: int
@@ -124,15 +182,14 @@ class OrganisationSummary(msgspec.Struct, frozen=True, kw_only=True):
     by_department: list[GroupCounts]
     """By name, unassigned people last."""
     by_site: list[GroupCounts]
-    previous_by_status: dict[Status, int]
     flagged: int
-    """Current obligations resting on an unconfirmed or conflicting rule."""
+    """Standings resting on an unconfirmed or conflicting rule."""
     unsupported: dict[Body, int]
     """People holding a credential (e.g. an Oregon licence) whose CE rules are unconfirmed, so
     no obligation is computed for it, by body."""
     next_deadlines: list[UpcomingDeadline]
-    """Current obligations with a shortfall in any line, soonest deadline first (``shortfall``
-    is the total line's)."""
+    """Standings that need action (every status but compliant and lapsed), soonest deadline
+    first (``shortfall``: the total line's, as the organisation counts pending credits)."""
 
 
 class _Member(NamedTuple):
@@ -162,15 +219,20 @@ async def organisation_summary(
             tenant,
         )
     }
-    found = await obligations_on(tx, today=today, person_ids=list(members), rule_packs=rule_packs)
-    every = [o for obligations in found.values() for o in obligations]
-    current = [o for o in every if o.period == "current"]
+    found = await standings_on(tx, today=today, person_ids=list(members), rule_packs=rule_packs)
+    every = {person_id: found[person_id].standings for person_id in found}
     by_body: dict[Body, Counter[Status]] = {}
-    for o in current:
-        by_body.setdefault(o.body, Counter())[o.status] += 1
-    short = sorted(
-        (o for o in current if o.status != "compliant"),
-        key=lambda o: (o.deadline, members[o.person_id].full_name, o.body),
+    for each in every.values():
+        for s in each:
+            by_body.setdefault(s.body, Counter())[s.status] += 1
+    acting = sorted(
+        (
+            (s, s.obligation)
+            for each in every.values()
+            for s in each
+            if s.status not in ("compliant", "lapsed") and s.obligation is not None
+        ),
+        key=lambda r: (r[1].deadline, members[r[0].person_id].full_name, r[0].body),
     )
     unsupported = await tx.pg.fetch(
         _UNSUPPORTED,
@@ -182,39 +244,45 @@ async def organisation_summary(
     return OrganisationSummary(
         today=today,
         people=len(found),
-        by_status=dict(Counter(o.status for o in current)),
+        by_status=people_by_status([s.status for s in each] for each in every.values()),
         by_body={body: dict(counts) for body, counts in by_body.items()},
-        by_department=_groups(members, current, lambda m: m.department),
-        by_site=_groups(members, current, lambda m: m.site),
-        previous_by_status=dict(Counter(o.status for o in every if o.period == "previous")),
-        flagged=sum(1 for o in current if o.flags),
+        by_department=_groups(members, every, lambda m: m.department),
+        by_site=_groups(members, every, lambda m: m.site),
+        flagged=sum(
+            1 for each in every.values() for s in each if s.obligation and s.obligation.flags
+        ),
         unsupported={row["body"]: row["people"] for row in unsupported},
         next_deadlines=[
             UpcomingDeadline(
-                person_id=o.person_id,
-                full_name=members[o.person_id].full_name,
-                department=members[o.person_id].department,
-                site=members[o.person_id].site,
-                body=o.body,
+                person_id=s.person_id,
+                full_name=members[s.person_id].full_name,
+                department=members[s.person_id].department,
+                site=members[s.person_id].site,
+                body=s.body,
                 deadline=o.deadline,
-                shortfall=o.lines[0].shortfall,
-                status=o.status,
+                shortfall=s.shortfall,
+                status=s.status,
             )
-            for o in short[:upcoming]
+            for s, o in acting[:upcoming]
         ],
     )
 
 
 def _groups(
     members: dict[UUID, _Member],
-    current: list[Obligation],
+    every: dict[UUID, list[Standing]],
     group_of: Callable[[_Member], str | None],
 ) -> list[GroupCounts]:
     people: Counter[str | None] = Counter(group_of(m) for m in members.values())
-    statuses: dict[str | None, Counter[Status]] = {name: Counter() for name in people}
-    for o in current:
-        statuses[group_of(members[o.person_id])][o.status] += 1
     return [
-        GroupCounts(name=name, people=people[name], by_status=dict(statuses[name]))
+        GroupCounts(
+            name=name,
+            people=people[name],
+            by_status=people_by_status(
+                [s.status for s in each]
+                for person_id, each in every.items()
+                if group_of(members[person_id]) == name
+            ),
+        )
         for name in sorted(people, key=lambda name: (name is None, name or ""))
     ]

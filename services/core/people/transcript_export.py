@@ -13,6 +13,7 @@ from domain.people.credentials import Body
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.audit.exports import record_export
 from services.core.db import Tx
+from services.core.documents import Verification, file_name
 from services.core.people import queries, transcripts
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
@@ -70,10 +71,16 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
     if command.format == "csv":
         content = transcripts.to_csv(person, credits, obligations).encode()
     else:
+        seq, head = await uow.store.head(uow.tx)
         content = transcripts.to_pdf(
-            person, credits, obligations, organisation=organisation, generated_at=now
+            person,
+            credits,
+            obligations,
+            organisation=organisation,
+            generated_at=now,
+            verification=Verification(seq, head),
         )
     return Transcript(
-        filename=f"transcript-{command.person_id}-{now.date()}.{command.format}",
+        filename=file_name("transcript", person.full_name, now.date(), command.format),
         content=content,
     )

@@ -3,8 +3,8 @@ by which rule, or not counted and why), and each obligation's requirement lines 
 
 The numbers are those of the obligations explanation (``queries.my_obligations``), never
 recomputed here. Rendered as CSV (one flat table, a ``record`` column telling requirement rows
-from credit rows) or as PDF (fpdf2; DejaVu Sans when installed so any name prints, else the
-Latin-1 core font).
+from credit rows, codes as in the API) or as a typeset PDF for people (``services.core.documents``:
+words instead of codes, each credit once per cycle it falls in).
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import msgspec
-from fpdf import FPDF
 
+from domain import vocabulary
 from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
-
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+from services.core.documents import Document, Verification, moment_text
+from services.core.mail_templates import credits_text, day_text
 
 COLUMNS = (
     "record",
@@ -132,26 +131,40 @@ def _csv_rows(
             }
 
 
-class PdfDocument:
-    """An A4 PDF written line by line; ``bytes(doc.pdf.output())`` is the file."""
+def in_cycle(obligation: Obligation, credits: list[Credit]) -> list[Credit]:
+    """The credits that fall in the obligation's cycle: completed inside its window, or counted
+    toward it (made up in its grace window), in the order of ``credits``."""
+    used = {u.credit_id for u in obligation.used}
+    window = obligation.window
+    return [
+        c
+        for c in credits
+        if c.credit_id in used or window.start <= c.details.completed_on <= window.end
+    ]
 
-    def __init__(self) -> None:
-        self.pdf = FPDF(format="A4")
-        self.pdf.set_auto_page_break(auto=True, margin=15)
-        self.unicode = DEJAVU.exists()
-        if self.unicode:
-            self.pdf.add_font("dejavu", fname=str(DEJAVU))
-        self.family = "dejavu" if self.unicode else "helvetica"
-        self.pdf.add_page()
 
-    def text(self, text: str, size: float = 9) -> None:
-        if not self.unicode:  # the core fonts carry Latin-1 only
-            text = text.encode("latin-1", "replace").decode("latin-1")
-        self.pdf.set_font(self.family, size=size)
-        self.pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+def _why(obligation: Obligation, credit: Credit) -> str:
+    """Why the obligation counts the credit or not, in words."""
+    used = [u.admitted_by for u in obligation.used if u.credit_id == credit.credit_id]
+    refused = [
+        vocabulary.EXCLUSIONS[x.reason]
+        for x in obligation.not_used
+        if x.credit_id == credit.credit_id
+    ]
+    return "; ".join([*(f"Counts as {rule}" for rule in used), *refused]) or "Not considered"
 
-    def gap(self) -> None:
-        self.pdf.ln(2)
+
+def cycle_heading(o: Obligation) -> str:
+    """``ARDMS, current cycle 1 Jan 2024 to 31 Dec 2026: At risk``."""
+    return (
+        f"{o.body}, {o.period} cycle {day_text(o.window.start)} to {day_text(o.window.end)}:"
+        f" {vocabulary.STATUSES[o.status]}"
+    )
+
+
+def registry_text(person: Person) -> str:
+    """``ARDMS 1234567, ARRT 7654321`` (or ``none recorded``)."""
+    return ", ".join(f"{b} {n}" for b, n in person.registry_ids.items()) or "none recorded"
 
 
 def to_pdf(
@@ -161,34 +174,86 @@ def to_pdf(
     *,
     organisation: str,
     generated_at: datetime,
+    verification: Verification,
 ) -> bytes:
-    doc = PdfDocument()
-    doc.text(f"CE transcript: {person.full_name}", size=14)
-    doc.text(
-        f"Person {person.person_id}"
-        + (f", employee number {person.employee_number}" if person.employee_number else "")
+    """A header with the organisation, the person, their registry ids and the day; then per
+    body and cycle its status in words, requirement lines and a table of the credits falling
+    in the cycle, with totals; page numbers and the chain head in every page's footer."""
+    doc = Document(
+        title=f"CE transcript: {person.full_name}",
+        organisation=organisation,
+        verification=verification,
     )
-    doc.text(f"{organisation}, generated {generated_at.isoformat(timespec='seconds')}")
+    doc.heading(f"Continuing education transcript: {person.full_name}", size=15)
+    held = ", ".join(
+        f"{c.body} {c.code} ({vocabulary.CREDENTIAL_STATUSES[c.status]})"
+        for c in person.credentials
+    )
+    doc.facts(
+        [
+            ("Organisation", organisation),
+            ("Person", person.full_name),
+            *([("Employee number", person.employee_number)] if person.employee_number else []),
+            ("Registry ids", registry_text(person)),
+            ("Credentials", held or "none recorded"),
+            ("Date", f"{day_text(generated_at.date())} (made {moment_text(generated_at)})"),
+        ]
+    )
     if not obligations:
-        doc.gap()
-        doc.text("No obligation for the chosen body and period.")
+        doc.paragraph("No obligation for the chosen body and period.")
     for o in obligations:
-        doc.gap()
-        doc.text(
-            f"{o.body}, {o.period} period {o.window.start} to {o.window.end}:"
-            f" deadline {o.deadline}, status {o.status}",
-            size=11,
+        doc.heading(cycle_heading(o), size=11)
+        doc.paragraph(
+            f"Deadline {day_text(o.deadline)}. {vocabulary.BODIES[o.body]}."
+            + (" Rests on a rule the body's published sources do not confirm." if o.flags else "")
         )
-        for line in o.lines:
-            doc.text(
-                f"{line.label}: required {line.required}, counted {line.counted},"
-                f" waived {line.waived}, shortfall {line.shortfall}"
-            )
-        for a in acceptance(o, credits):
-            details = a.credit.details
-            verdict = f"counted {a.counted}" if a.accepted else "not counted"
-            doc.text(
-                f"- {details.completed_on} {details.title} ({details.provider}),"
-                f" {details.credits} credits, {a.credit.verification}: {verdict} ({a.reason})"
-            )
-    return bytes(doc.pdf.output())
+        doc.grid(
+            ("Requirement", "Required", "Counted", "Waived", "Still needed"),
+            [
+                (
+                    line.label[:1].upper() + line.label[1:],
+                    credits_text(line.required),
+                    credits_text(line.counted),
+                    credits_text(line.waived),
+                    credits_text(line.shortfall),
+                )
+                for line in o.lines
+            ],
+            widths=(8, 2, 2, 2, 2),
+            numeric=frozenset({1, 2, 3, 4}),
+        )
+        falling = in_cycle(o, credits)
+        if not falling:
+            doc.paragraph("No credit completed in this cycle.")
+            continue
+        counted = {c.credit_id: Decimal(0) for c in falling}
+        for use in o.used:
+            if use.credit_id in counted:
+                counted[use.credit_id] += use.credits_counted
+        doc.grid(
+            ("Completed", "Activity", "Provider", "Credits", "Certificate", "Counted", "Why"),
+            [
+                (
+                    day_text(c.details.completed_on),
+                    c.details.title,
+                    c.details.provider,
+                    credits_text(c.details.credits),
+                    vocabulary.VERIFICATION[c.verification],
+                    credits_text(counted[c.credit_id]),
+                    _why(o, c),
+                )
+                for c in falling
+            ],
+            widths=(2.6, 4.2, 3.4, 1.8, 2.2, 2.0, 4.2),
+            numeric=frozenset({3, 5}),
+            totals=(
+                "Cycle total",
+                f"{len(falling)} activit{'y' if len(falling) == 1 else 'ies'}",
+                "",
+                credits_text(sum((c.details.credits for c in falling), Decimal(0))),
+                "",
+                credits_text(sum(counted.values(), Decimal(0))),
+                "",
+            ),
+        )
+    return bytes(doc.output())

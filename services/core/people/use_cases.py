@@ -14,6 +14,7 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing as BodyStanding
 from domain.credits.credit import Credit
 from domain.people.person import AssignPerson, Person, RegisterPerson
 from domain.shared.limits import Code, Name
@@ -55,11 +56,15 @@ class ObligationsQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Standing(msgspec.Struct, frozen=True, kw_only=True):
-    """A person's record, credits and obligations on ``today`` (empty without a record)."""
+    """A person's record, credits, obligations and standing per body on ``today`` (empty
+    without a record)."""
 
     person: Person | None
     credits: list[Credit]
     obligations: list[Obligation]
+    standings: list[BodyStanding]
+    count_pending: bool
+    """The organisation's choice: whether pending credits count toward the statuses."""
     today: date
 
 
@@ -142,24 +147,54 @@ async def obligations_of(uow: UnitOfWork, query: ObligationsQuery) -> list[Oblig
     if uow.actor.role not in READERS:
         raise AccessDenied("replaying the past is for owners, admins, auditors")
     replayed = await obligations_known_at(
-        uow.tx, uow.store, query.person_id, known_at=query.known_at, today=today
+        uow.tx,
+        uow.store,
+        query.person_id,
+        known_at=query.known_at,
+        today=today,
+        count_pending=await queries.counts_pending_credits(uow.tx),
     )
     if replayed is None:
         raise NotFound("this person was not registered at that moment")
     return replayed
 
 
+class StandingQuery(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    as_of: date | None = None
+    """Evaluate on this day (default: today)."""
+
+
+async def standings_of(uow: UnitOfWork, query: StandingQuery) -> list[BodyStanding]:
+    """The person's standing with each body: the status every view shows, with its sentence,
+    next action and the cycle it rests on."""
+    authorise_person(uow.actor, query.person_id, write=False)
+    found = await queries.my_standing(uow.tx, query.person_id, today=query.as_of or uow.today())
+    if found is None:
+        raise NotFound("no such person in this organisation")
+    return found.standings
+
+
 async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
     """The person's record, credits and obligations today (empty while there is no record)."""
     authorise_person(uow.actor, person_id, write=False)
     today = uow.today()
-    person = await queries.get_person(uow.tx, person_id)
-    if person is None:
-        return Standing(person=None, credits=[], obligations=[], today=today)
+    found = await queries.my_standing(uow.tx, person_id, today=today)
+    if found is None:
+        return Standing(
+            person=None,
+            credits=[],
+            obligations=[],
+            standings=[],
+            count_pending=await queries.counts_pending_credits(uow.tx),
+            today=today,
+        )
     return Standing(
-        person=person,
+        person=found.person,
         credits=await queries.my_credits(uow.tx, person_id),
-        obligations=await queries.my_obligations(uow.tx, person_id, today=today),
+        obligations=found.obligations,
+        standings=found.standings,
+        count_pending=found.count_pending,
         today=today,
     )
 

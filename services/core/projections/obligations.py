@@ -78,8 +78,17 @@ class Inputs(NamedTuple):
     credits: list[Credit]
     waivers: list[Waiver]
 
-    def evaluate(self, today: date, rule_packs: Sequence[Pack]) -> list[Obligation]:
-        return evaluate(self.person, self.credits, self.waivers, today=today, rule_packs=rule_packs)
+    def evaluate(
+        self, today: date, rule_packs: Sequence[Pack], *, count_pending: bool = True
+    ) -> list[Obligation]:
+        return evaluate(
+            self.person,
+            self.credits,
+            self.waivers,
+            today=today,
+            rule_packs=rule_packs,
+            count_pending=count_pending,
+        )
 
 
 async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:

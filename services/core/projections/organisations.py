@@ -22,6 +22,7 @@ class Organisations:
             "organisations.InvitationRevoked",
             "organisations.AuditorAccessChanged",
             "organisations.TimeZoneChosen",
+            "organisations.PendingCreditsCountingChosen",
         }
     )
 
@@ -57,6 +58,12 @@ class Organisations:
                             tenant,
                             data["time_zone"],
                         )
+                case "organisations.PendingCreditsCountingChosen":
+                    await tx.pg.execute(
+                        "UPDATE organisations SET count_pending_credits = $2 WHERE tenant_id = $1",
+                        tenant,
+                        data["count_pending"],
+                    )
                 case "organisations.AuditorAccessChanged":
                     await tx.pg.execute(
                         "UPDATE memberships SET access_until = $3::text::timestamptz"

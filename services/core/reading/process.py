@@ -1,13 +1,16 @@
-"""Reading a certificate file in a child process with a hard time limit.
+"""Reading a certificate file in a reader process with a hard time limit.
 
-Reading (pypdf's text layer, tesseract OCR) and field finding are CPU-bound work on a file
-anyone may upload. Each file is read in a process of its own, forked from a ``multiprocessing``
-fork server that has the readers imported already (a fork takes milliseconds, where a fresh
-interpreter spends about a second importing them); the result comes back over a pipe. A child
-that is not done within the limit is killed with its process group (SIGKILL: no C loop or regex
-in it, and no tesseract it started, can hold on), as it is when the caller is cancelled (the
-worker shutting down). The reading then comes back unreadable with a reason for people: an
-outcome like any other, never a reason to retry.
+Reading (the PDF text layer, tesseract OCR) and field finding are CPU-bound work on a file
+anyone may upload, so it runs in reader processes, forked from a ``multiprocessing`` fork
+server that has the readers imported already. A reader is long-lived: it reads one file after
+another (a text PDF takes milliseconds, less than starting a process), sent to it over a pipe,
+and the result comes back the same way. A reader that is not done within the limit is killed
+with its process group (SIGKILL: no C loop or regex in it, and no tesseract it started, can
+hold on), as it is when the caller is cancelled (the worker shutting down), and a new reader
+takes its place for the next file. The reading then comes back unreadable with a reason for
+people: an outcome like any other, never a reason to retry. Readers left idle stay for the next
+file (at most ``IDLE_READERS`` of them); a reader is replaced after ``READINGS_PER_READER``
+files, so that whatever a decoder leaves behind does not pile up.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
+import threading
 from multiprocessing.connection import Connection
 
 import msgspec
@@ -29,7 +33,7 @@ from domain.credits.verification import ExtractedFields, ReviewReason, TextReadi
 log = structlog.get_logger("cmeledger.certificates")
 
 _processes = multiprocessing.get_context("forkserver")
-_processes.set_forkserver_preload(["services.core.reading.text", "domain.credits.fields"])
+_processes.set_forkserver_preload(["services.core.reading.text", "services.core.reading.fields"])
 
 
 _STOPPED_FROM_OUTSIDE = (-signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP)
@@ -64,35 +68,119 @@ FAILED = ReviewReason(
 
 
 def start_fork_server() -> None:
-    """Start the fork server now (it imports the readers for a second or more), so that the
-    first certificate does not wait for it; reading starts it otherwise."""
+    """Start the fork server and ``IDLE_READERS`` readers now (the fork server imports the
+    readers for a second or more), so that the first certificates do not wait for them;
+    reading starts them otherwise."""
     multiprocessing.forkserver.ensure_running()
+    _readers.fill()
+
+
+IDLE_READERS = 2
+"""Readers kept waiting for the next file (one per core of the machine it was sized for)."""
+READINGS_PER_READER = 500
+
+
+class _Reader:
+    """A reader process and the parent's end of its pipe."""
+
+    def __init__(self) -> None:
+        self.connection, child_end = _processes.Pipe(duplex=True)
+        self.process = _processes.Process(target=_serve, args=(child_end,), daemon=True)
+        self.process.start()  # the first start also starts the fork server
+        child_end.close()
+        self.readings = 0
+        self.connection.recv_bytes()  # ready: its logging set up (EOFError: it died starting)
+
+    def stop(self) -> None:
+        """Kill the reader and whatever it runs, and wait for it to end."""
+        _kill(self.process)
+        self.connection.close()
+        self.process.join()
+
+
+class _Readers:
+    """The idle readers, shared by the worker's threads."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Reader] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> _Reader:
+        with self._lock:
+            while self._idle:
+                reader = self._idle.pop()
+                if reader.process.is_alive():
+                    return reader
+                reader.stop()
+        return _Reader()
+
+    def fill(self) -> None:
+        """Start readers until ``IDLE_READERS`` wait."""
+        with self._lock:
+            missing = IDLE_READERS - len(self._idle)
+        for _ in range(missing):
+            self.give_back(_Reader(), read=False)
+
+    def give_back(self, reader: _Reader, *, read: bool = True) -> None:
+        reader.readings += read
+        with self._lock:
+            if reader.readings < READINGS_PER_READER and len(self._idle) < IDLE_READERS:
+                self._idle.append(reader)
+                return
+        reader.stop()
+
+    def stop_all(self) -> None:
+        """Stop the idle readers (tests, and a worker shutting down)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for reader in idle:
+            reader.stop()
+
+
+_readers = _Readers()
+stop_readers = _readers.stop_all
 
 
 async def read_in_child(data: bytes, media_type: MediaType, *, limit_s: float) -> Reading:
-    """The reading of ``data`` by a child process, killed after ``limit_s`` seconds."""
-    receiver, sender = _processes.Pipe(duplex=False)
-    child = _processes.Process(target=_read, args=(sender, data, media_type), daemon=True)
+    """The reading of ``data`` by a reader process, killed after ``limit_s`` seconds."""
+    taking = asyncio.ensure_future(asyncio.to_thread(_readers.take))
     try:
-        await asyncio.to_thread(child.start)  # the first start also starts the fork server
-        sender.close()
+        reader = await asyncio.shield(taking)
+    except asyncio.CancelledError:  # the reader, once started, waits for the next file
+        taking.add_done_callback(_give_back_unused)
+        raise
+    done = False
+    try:
+        reader.connection.send_bytes(msgspec.msgpack.encode((data, media_type)))
         try:
-            await asyncio.wait_for(_readable(receiver), limit_s)
+            await asyncio.wait_for(_readable(reader.connection), limit_s)
         except TimeoutError:
             log.warning("certificate reading stopped", media_type=media_type, limit_s=limit_s)
             return _unread(too_slow(limit_s))
         try:
-            return msgspec.msgpack.decode(receiver.recv_bytes(), type=Reading)
-        except EOFError:  # the child ended without a reading
-            await asyncio.to_thread(child.join)
-            if child.exitcode in _STOPPED_FROM_OUTSIDE:
-                raise ReadingInterrupted(f"the reader was stopped ({child.exitcode})") from None
-            log.warning("certificate reader failed", media_type=media_type, code=child.exitcode)
+            reading = msgspec.msgpack.decode(reader.connection.recv_bytes(), type=Reading)
+        except EOFError:  # the reader ended without a reading
+            await asyncio.to_thread(reader.process.join)
+            if reader.process.exitcode in _STOPPED_FROM_OUTSIDE:
+                raise ReadingInterrupted(
+                    f"the reader was stopped ({reader.process.exitcode})"
+                ) from None
+            log.warning(
+                "certificate reader failed", media_type=media_type, code=reader.process.exitcode
+            )
             return _unread(FAILED)  # killed for its memory, or a crash in a decoder
+        done = True
+        return reading
     finally:
-        _kill(child)
-        receiver.close()
-        await asyncio.to_thread(child.join)
+        if done:
+            _readers.give_back(reader)
+        else:
+            await asyncio.to_thread(reader.stop)
+
+
+def _give_back_unused(taking: asyncio.Future[_Reader]) -> None:
+    if not taking.cancelled() and taking.exception() is None:
+        _readers.give_back(taking.result(), read=False)
 
 
 async def _readable(connection: Connection) -> None:
@@ -106,11 +194,14 @@ async def _readable(connection: Connection) -> None:
         loop.remove_reader(connection.fileno())
 
 
-def _kill(child: multiprocessing.process.BaseProcess) -> None:
-    """SIGKILL the child's process group (the child and any tesseract it runs), if it runs."""
-    if child.pid is not None and child.exitcode is None:
+def _kill(process: multiprocessing.process.BaseProcess) -> None:
+    """SIGKILL the reader's process group (the reader and any tesseract it runs), and the
+    reader itself should it not lead a group yet, if it runs."""
+    if process.pid is not None and process.exitcode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
 
 
 def _unread(problem: ReviewReason) -> Reading:
@@ -119,18 +210,31 @@ def _unread(problem: ReviewReason) -> Reading:
     )
 
 
-def _read(sender: Connection, data: bytes, media_type: MediaType) -> None:
-    """The child: read ``data``, find its fields, send the reading."""
-    from domain.credits.fields import find_fields
+def _serve(connection: Connection) -> None:
+    """The reader: read each file sent, find its fields, send the reading; until the pipe
+    closes."""
     from services.core.logging import configure_logging
-    from services.core.reading.text import read_certificate
     from services.core.settings import load_settings
 
     os.setpgid(0, 0)  # a group of its own, which the parent kills as one
     configure_logging(load_settings())
-    read = read_certificate(data, media_type)
-    reading = Reading(
-        text=TextReading(source=read.source, confidence=read.confidence, problem=read.problem),
-        fields=find_fields(read.text),
+    connection.send_bytes(b"")
+    while True:
+        try:
+            request = connection.recv_bytes()
+        except EOFError:
+            return
+        data, media_type = msgspec.msgpack.decode(request, type=tuple[bytes, MediaType])
+        connection.send_bytes(msgspec.msgpack.encode(read(data, media_type)))
+
+
+def read(data: bytes, media_type: MediaType) -> Reading:
+    """The reading of ``data``: its text and the fields found in it (in this process)."""
+    from services.core.reading.fields import find_fields_in
+    from services.core.reading.text import read_certificate
+
+    text = read_certificate(data, media_type)
+    return Reading(
+        text=TextReading(source=text.source, confidence=text.confidence, problem=text.problem),
+        fields=find_fields_in(text.text),
     )
-    sender.send_bytes(msgspec.msgpack.encode(reading))

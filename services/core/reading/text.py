@@ -12,6 +12,7 @@ sent to OCR, pixels decoded and seconds per tesseract run all have limits.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
 import math
@@ -19,7 +20,11 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import cv2
 import msgspec
+import numpy as np
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 import pytesseract  # type: ignore[import-untyped]
 import structlog
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps, ImageStat
@@ -29,6 +34,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from domain.credits.certificate import MediaType
 from domain.credits.fields import MAX_TEXT_CHARS
 from domain.credits.verification import ReviewReason, TextSource
+from services.core.reading import layout
 
 MAX_PDF_PAGES = 10
 """Pages whose text layer is read; a certificate is one or two pages, a transcript a few."""
@@ -96,7 +102,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 class ReadText(msgspec.Struct, frozen=True, kw_only=True):
     """The text of a certificate, where it came from and how sure the reading is: 1.0 for a
-    PDF text layer, the mean OCR word confidence (0-1) for OCR, 0.0 when nothing was read."""
+    PDF text layer, for OCR the share of the lettering read with confidence (0-1, ``_coverage``),
+    0.0 when nothing was read."""
 
     text: str
     source: TextSource
@@ -111,6 +118,8 @@ class _Ocr(msgspec.Struct, frozen=True):
     """Mean word confidence, 0-1."""
     missed_ink: float = 0.0
     """Share of the page's pixel rows with ink outside every word read."""
+    coverage: float = 0.0
+    """Share of the page's lettering read with confidence (``_coverage``), 0-1."""
 
     @property
     def score(self) -> float:
@@ -154,10 +163,10 @@ def _read_pdf(data: bytes) -> ReadText:
         brotli_maximum_output_length=MAX_STREAM_BYTES,
         array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
     ):
-        return _read_pdf_pages(PdfReader(io.BytesIO(data)))
+        return _read_pdf_pages(PdfReader(io.BytesIO(data)), data)
 
 
-def _read_pdf_pages(reader: PdfReader) -> ReadText:
+def _read_pdf_pages(reader: PdfReader, data: bytes) -> ReadText:
     if reader.is_encrypted:
         try:
             opened = reader.decrypt("")
@@ -169,11 +178,15 @@ def _read_pdf_pages(reader: PdfReader) -> ReadText:
     readings: list[_Ocr] = []
     layer_words = scanned_pages = 0
     budget = _Budget()
+    document: pdfium.PdfDocument | None = None
     try:
-        for page in reader.pages[:MAX_PDF_PAGES]:
+        for index, page in enumerate(reader.pages[:MAX_PDF_PAGES]):
             if not budget.admits(page):
                 continue
-            layer = budget.cut(page.extract_text() or "")
+            document = document or pdfium.PdfDocument(
+                data, password="" if reader.is_encrypted else None
+            )
+            layer = budget.cut(_layer_text(document, index, budget))
             parts.append(layer)
             layer_words += len(layer.split())
             if _letters(layer) < MIN_PAGE_LETTERS and scanned_pages < MAX_OCR_PAGES:
@@ -183,6 +196,9 @@ def _read_pdf_pages(reader: PdfReader) -> ReadText:
                 parts += [reading.text for reading in scanned]
     except FileNotDecryptedError:
         return _nothing(ENCRYPTED)
+    finally:
+        if document is not None:
+            document.close()
     text = "\n\n".join(part.strip() for part in parts if part.strip())
     problem = TOO_MUCH_TEXT if budget.exceeded or len(text) > MAX_TEXT_CHARS else None
     text = text[:MAX_TEXT_CHARS]
@@ -191,7 +207,7 @@ def _read_pdf_pages(reader: PdfReader) -> ReadText:
     ocr_words = sum(reading.words for reading in readings)
     if not ocr_words:
         return ReadText(text=text, source="text_layer", confidence=1.0, problem=problem)
-    weighted = layer_words + sum(reading.words * reading.confidence for reading in readings)
+    weighted = layer_words + sum(reading.words * reading.coverage for reading in readings)
     return ReadText(
         text=text,
         source="ocr",
@@ -225,6 +241,76 @@ class _Budget:
         if len(text) > MAX_PAGE_CHARS:
             self.exceeded = True
         return text[:MAX_PAGE_CHARS]
+
+
+def _layer_text(document: pdfium.PdfDocument, index: int, budget: _Budget) -> str:
+    """The text layer of page ``index`` laid out from its characters' boxes (``layout``); of a
+    page holding more than ``MAX_PAGE_CHARS`` characters, the first (the budget is marked as
+    exceeded)."""
+    page = document[index]
+    textpage = page.get_textpage()
+    try:
+        if textpage.count_chars() > MAX_PAGE_CHARS:
+            budget.exceeded = True
+        words = _layer_words(textpage, page.get_height())
+    finally:
+        textpage.close()
+        page.close()
+    return layout.page_text(layout.rows(layout.Row([word]) for word in words))
+
+
+def _layer_words(textpage: pdfium.PdfTextPage, page_height: float) -> list[layout.Word]:
+    """The words of a text layer (at most ``MAX_PAGE_CHARS`` characters): characters joined
+    until a space, a gap of a quarter of a letter's height or a change of line; words set at an
+    angle (a seal's lettering) are left out."""
+    words: list[layout.Word] = []
+    letters: list[str] = []
+    box = [0.0, 0.0, 0.0, 0.0]
+    rect = pdfium_c.FS_RECTF()
+    first = 0
+
+    def flush() -> None:
+        if letters:
+            angle = pdfium_c.FPDFText_GetCharAngle(textpage, first)
+            if angle < 0.02 or angle > 2 * math.pi - 0.02:
+                words.append(layout.Word("".join(letters), *box))
+            letters.clear()
+
+    for i, char in enumerate(_layer_chars(textpage)):
+        if char.isspace() or not char.isprintable():
+            flush()
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
+        left, right = rect.left, rect.right
+        top, bottom = page_height - rect.top, page_height - rect.bottom
+        height = bottom - top
+        if letters and (
+            left - box[2] > 0.25 * height
+            or left < box[2] - 0.5 * height
+            or abs(top + bottom - box[1] - box[3]) > 0.8 * height
+        ):
+            flush()
+        if letters:
+            box = [box[0], min(box[1], top), max(box[2], right), max(box[3], bottom)]
+        else:
+            box, first = [left, top, right, bottom], i
+        letters.append(char)
+    flush()
+    return words
+
+
+def _layer_chars(textpage: pdfium.PdfTextPage) -> str:
+    """The text layer's characters (at most ``MAX_PAGE_CHARS``), one per character index."""
+    count = min(textpage.count_chars(), MAX_PAGE_CHARS)
+    buffer = ctypes.create_string_buffer(2 * (count + 1))
+    pdfium_c.FPDFText_GetText(
+        textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+    )
+    chars = buffer.raw[: 2 * count].decode("utf-16-le", errors="replace")
+    if len(chars) == count:
+        return chars
+    # characters outside the basic plane took two places: read them one by one
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
 
 def _page_images(page: PageObject) -> Iterator[Image.Image]:
@@ -265,7 +351,7 @@ def _read_image(data: bytes) -> ReadText:
         reading = _ocr(ImageOps.exif_transpose(image))
     if _letters(reading.text) < MIN_LETTERS:
         return _nothing(UNREADABLE)
-    return ReadText(text=reading.text, source="ocr", confidence=round(reading.confidence, 3))
+    return ReadText(text=reading.text, source="ocr", confidence=round(reading.coverage, 3))
 
 
 def _ocr(image: Image.Image) -> _Ocr:
@@ -293,7 +379,8 @@ def _prepared(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         image = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image.alpha_composite(rgba)
-    gray = _sheet(image.convert("L"))
+    gray = image.convert("L")
+    gray = _flattened(gray) or _sheet(gray)
     low, high = OCR_LONG_SIDE
     long_side = max(gray.size)
     if long_side < low or long_side > high:
@@ -306,6 +393,59 @@ def _prepared(image: Image.Image) -> Image.Image:
     # a photo's sensor noise: smoothed, then light grey (noisy paper) made white
     smoothed = evened.filter(ImageFilter.MedianFilter(3))
     return ImageOps.autocontrast(smoothed, cutoff=(1, 0)).point(_PAPER_WHITE)
+
+
+SHEET_SHARE = (0.25, 0.97)
+"""The share of a photo the sheet of paper must fill for it to be warped flat: less is not a
+sheet (a bright patch), more leaves no surface around it (a scan)."""
+
+
+def _flattened(gray: Image.Image) -> Image.Image | None:
+    """The sheet of paper in a photo warped flat (OpenCV): its outline is the largest shape
+    the edges in the picture draw, taken as the four corners of its convex hull (or of the
+    smallest rectangle around it when the hull has no four clear corners), and the
+    quadrilateral is mapped onto an upright rectangle of its size. None when no sheet stands
+    out from the surface around it (a scan, a screenshot)."""
+    scale = 600 / max(gray.size)
+    small = np.asarray(gray.resize((round(gray.width * scale), round(gray.height * scale))))
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = cv2.convexHull(max(contours, key=cv2.contourArea))
+    share = cv2.contourArea(outline) / (small.shape[0] * small.shape[1])
+    if not SHEET_SHARE[0] <= share <= SHEET_SHARE[1]:
+        return None
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
+    if len(corners) != 4:
+        corners = cv2.boxPoints(cv2.minAreaRect(outline))
+    quad = _clockwise(np.asarray(corners, dtype=np.float32).reshape(4, 2) / scale)
+    top, right, bottom, left = (np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4))
+    width, height = round(max(top, bottom)), round(max(left, right))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    warped = cv2.warpPerspective(
+        np.asarray(gray),
+        cv2.getPerspectiveTransform(quad, target),
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderValue=255,
+    )
+    return Image.fromarray(warped)
+
+
+def _clockwise(points: np.ndarray) -> np.ndarray:
+    """Four corners ordered top left, top right, bottom right, bottom left."""
+    sums, differences = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.array(
+        [
+            points[np.argmin(sums)],
+            points[np.argmin(differences)],
+            points[np.argmax(sums)],
+            points[np.argmax(differences)],
+        ],
+        dtype=np.float32,
+    )
 
 
 def _noise(gray: Image.Image) -> float:
@@ -442,9 +582,10 @@ def _uncompressed(page: Image.Image) -> Image.Image:
 
 
 def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
-    """One tesseract run, its words put back into rows by where they stand on the page (so a
+    """One tesseract run, its words laid out by where they stand on the page (``layout``: a
     label and its value in another column share a line again), without the marks OCR makes of
-    borders, rules and the sheet's edges; with the words' mean confidence."""
+    borders, rules and the sheet's edges; with the words' mean confidence and the share of the
+    page's lettering read with confidence."""
     data = pytesseract.image_to_data(
         _uncompressed(page),
         lang="eng",
@@ -452,36 +593,72 @@ def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
         output_type=pytesseract.Output.DICT,
         timeout=OCR_TIMEOUT_SECONDS,
     )
-    found: dict[tuple[int, int, int], list[_Word]] = {}
+    found: dict[tuple[int, int, int], list[layout.Word]] = {}
     for i, text in enumerate(data["text"]):
         if text.strip().strip(_RULE_MARKS) and float(data["conf"][i]) >= 0:
             line = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            left, top = data["left"][i], data["top"][i]
             found.setdefault(line, []).append(
-                _Word(
+                layout.Word(
                     text.strip(),
+                    left,
+                    top,
+                    left + data["width"][i],
+                    top + data["height"][i],
                     float(data["conf"][i]),
-                    data["left"][i],
-                    data["top"][i],
-                    data["width"][i],
-                    data["height"][i],
                 )
             )
-    lines, confidences, previous = [], [], None
-    for row in _rows([_Row(words) for words in found.values()]):
+    kept_rows = []
+    for row in layout.rows(layout.Row(words) for words in found.values()):
         kept = _without_edge_marks(row.words)
-        if not kept or sum(word.confidence for word in kept) < 40 * len(kept):
-            continue
-        if previous and row.top - previous.bottom > 1.2 * max(row.height, previous.height):
-            lines.append("")
-        lines.append(" ".join(word.text for word in kept))
-        confidences += [word.confidence for word in kept]
-        previous = row
-    mean = sum(confidences) / len(confidences) / 100 if confidences else 0.0
+        if kept and sum(word.confidence for word in kept) >= 40 * len(kept):
+            kept_rows.append(layout.Row(kept))
+    kept_words = [word for row in kept_rows for word in row.words]
+    mean = sum(w.confidence for w in kept_words) / len(kept_words) / 100 if kept_words else 0.0
     read = [word for words in found.values() for word in words]
-    return _Ocr("\n".join(lines), len(confidences), mean, _missed_ink(page, read))
+    return _Ocr(
+        layout.page_text(kept_rows),
+        len(kept_words),
+        mean,
+        _missed_ink(page, read),
+        _coverage(page, kept_words),
+    )
 
 
-def _missed_ink(page: Image.Image, words: list[_Word]) -> float:
+CONFIDENT_WORD = 60
+"""Tesseract's word confidence (0-100) from which a word counts as read."""
+
+
+def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
+    """The share of the page's lettering read with confidence: the page's marks of letter
+    size (ink joined into words, 0.4-3 times a word's usual height: not borders, rules,
+    seals or pictures), each weighed by its width over its height (about its number of
+    letters) and counted by the part of its ink inside the boxes of words read with
+    ``CONFIDENT_WORD`` or more. A photo that lost half its text to glare or blur scores about
+    a half, however sure OCR was of the words it did read."""
+    if not words:
+        return 0.0
+    ink = (np.asarray(page) < 128).astype(np.uint8)
+    height = float(np.median([word.height for word in words]))
+    joined = cv2.dilate(ink, np.ones((1, max(3, round(height * 0.6))), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    heights = stats[:, cv2.CC_STAT_HEIGHT].astype(float)
+    letters = (heights >= 0.4 * height) & (heights <= 3 * height)
+    letters[0] = False  # the background
+    read = np.zeros_like(ink)
+    for word in words:
+        if word.confidence >= CONFIDENT_WORD:
+            read[int(word.top) : int(word.bottom) + 1, int(word.left) : int(word.right) + 1] = 1
+    inked = ink.astype(bool)
+    ink_per_mark = np.bincount(labels[inked], minlength=count).astype(float)
+    read_per_mark = np.bincount(labels[inked & read.astype(bool)], minlength=count)
+    weights = np.where(letters & (ink_per_mark > 0), stats[:, cv2.CC_STAT_WIDTH] / heights, 0.0)
+    total = float(weights.sum())
+    read_share = read_per_mark / np.maximum(ink_per_mark, 1)
+    return float((weights * read_share).sum()) / total if total else 0.0
+
+
+def _missed_ink(page: Image.Image, words: list[layout.Word]) -> float:
     """The share of pixel rows (of a 600 px wide map of where ink is) where ink lies outside
     every word read and covers 3-50 % of the row: text the layout analysis skipped, not a
     border or a rule."""
@@ -495,8 +672,8 @@ def _missed_ink(page: Image.Image, words: list[_Word]) -> float:
             [
                 word.left * scale - 2,
                 word.top * scale - 2,
-                (word.left + word.width) * scale + 2,
-                (word.top + word.height) * scale + 2,
+                word.right * scale + 2,
+                word.bottom * scale + 2,
             ],
             fill=0,
         )
@@ -508,84 +685,18 @@ _RULE_MARKS = "|_~!¦"
 """What OCR makes of table rules and borders."""
 
 
-class _Word(msgspec.Struct, frozen=True):
-    text: str
-    confidence: float
-    left: int
-    top: int
-    width: int
-    height: int
-
-    @property
-    def middle(self) -> float:
-        return self.top + self.height / 2
-
-
-class _Row(msgspec.Struct):
-    words: list[_Word]
-
-    @property
-    def height(self) -> int:
-        return sorted(word.height for word in self.words)[len(self.words) // 2]
-
-    @property
-    def top(self) -> float:
-        return min(word.top for word in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(word.top + word.height for word in self.words)
-
-    @property
-    def middle(self) -> float:
-        return sum(word.middle for word in self.words) / len(self.words)
-
-    @property
-    def left(self) -> int:
-        return min(word.left for word in self.words)
-
-    @property
-    def right(self) -> int:
-        return max(word.left + word.width for word in self.words)
-
-
-def _rows(lines: list[_Row]) -> list[_Row]:
-    """Tesseract's lines put side by side where they stand side by side, top to bottom: a line
-    joins a row level with it (middles within half a letter's height), of letters of about its
-    size, that it does not overlap across; e.g. a value read in a separate column block joins
-    its label."""
-    rows: list[_Row] = []
-    for line in sorted(lines, key=lambda line: line.middle):
-        level = (
-            row
-            for row in reversed(rows)
-            if abs(line.middle - row.middle) < 0.5 * row.height
-            and 0.6 < line.height / row.height < 1.6
-            and all(
-                line.left >= word.left + word.width or line.right <= word.left for word in row.words
-            )
-        )
-        if row := next(level, None):
-            row.words.extend(line.words)
-        else:
-            rows.append(_Row(list(line.words)))
-    for row in rows:
-        row.words.sort(key=lambda word: word.left)
-    return rows
-
-
-def _without_edge_marks(words: list[_Word]) -> list[_Word]:
+def _without_edge_marks(words: list[layout.Word]) -> list[layout.Word]:
     """A row without the specks OCR reads at its ends: unsure or tiny non-numbers set apart
     from the rest by a wide gap (a sheet's edge, a border, a shadow)."""
     height = sorted(word.height for word in words)[len(words) // 2]
 
-    def stray(word: _Word, gap: int) -> bool:
+    def stray(word: layout.Word, gap: float) -> bool:
         tiny = sum(ch.isalnum() for ch in word.text) <= 2 and not word.text.isdigit()
         return gap > 2.5 * height and (word.confidence < 60 or tiny)
 
-    while len(words) > 1 and stray(words[0], words[1].left - words[0].left - words[0].width):
+    while len(words) > 1 and stray(words[0], words[1].left - words[0].right):
         words = words[1:]
-    while len(words) > 1 and stray(words[-1], words[-1].left - words[-2].left - words[-2].width):
+    while len(words) > 1 and stray(words[-1], words[-1].left - words[-2].right):
         words = words[:-1]
     if len(words) == 1 and (words[0].confidence < 50 or not any(map(str.isalnum, words[0].text))):
         return []

@@ -2,14 +2,15 @@
 standing of the organisation's technical staff on a chosen day.
 
 Contract of ``compliance_report``:
-- People: those matching the selection (active staff by default), by name. ``department`` and
-  ``site`` match exactly; ``body`` keeps people holding a credential of that body and only that
-  body's obligations; ``status`` keeps people with a current obligation of that status.
+- People: those the staff list shows for the same selection on the same day
+  (``staff.listing.matching_people``: active staff by default, by name); ``body`` also keeps
+  only that body's obligations and standings.
 - Per person: every credential held (with the date earned, status and registry id); whether
   they are credentialed, i.e. hold a national credential in good standing (IAC requires every
   technical staff member of an accredited lab to be credentialed [O13]); each obligation
   (current and previous cycle) with its numbers as ``queries.obligations_on`` gives them on the
-  day, never recomputed; and the credits completed in each calendar year up to the day, with
+  day, never recomputed; the standing per body (``domain.compliance.standing``), the status
+  every view shows; and the credits completed in each calendar year up to the day, with
   the verified part (ACR measures CE over the previous full calendar years [O14]).
 - Credits retracted or rejected count nowhere; credits completed after the day are left out.
 
@@ -20,7 +21,6 @@ organisation's chain it was read (``ledger_seq``), so a reviewer can tie it to t
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,17 +28,21 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audits.reports import Activity, ComplianceReportExported, ReportFormat
-from domain.compliance.evaluation import Obligation, Status
+from domain import vocabulary
+from domain.audits.reports import ComplianceReportExported, ReportFormat
+from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing, people_by_status
+from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
+from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.people.queries import obligations_on
-from services.core.people.transcripts import PdfDocument
+from services.core.mail_templates import credits_text, day_text
+from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
 
 GOOD_STANDING: frozenset[CredentialStatus] = frozenset({"active", "probation"})
@@ -46,16 +50,11 @@ GOOD_STANDING: frozenset[CredentialStatus] = frozenset({"active", "probation"})
 YEARS = 4
 """Calendar years of credits shown: the day's year (to date) and the three before it."""
 
-_STATUS_ORDER: tuple[Status, ...] = ("overdue", "in_grace", "at_risk", "on_track", "compliant")
 
+class ReportSelection(StaffFilter, frozen=True, kw_only=True):
+    """The staff list's selection (``StaffFilter``) on the day ``as_of``."""
 
-class ReportSelection(msgspec.Struct, frozen=True, kw_only=True):
     as_of: date
-    activity: Activity = "active"
-    body: Body | None = None
-    department: str | None = None
-    site: str | None = None
-    status: Status | None = None
 
 
 class ReportCredential(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +81,14 @@ class ReportObligation(msgspec.Struct, frozen=True, kw_only=True):
     """The result rests on a rule the body's published sources do not confirm."""
 
 
+class ReportStanding(msgspec.Struct, frozen=True, kw_only=True):
+    body: Body
+    status: Status
+    deadline: date | None
+    shortfall: Decimal
+    sentence: str
+
+
 class YearCredits(msgspec.Struct, frozen=True, kw_only=True):
     year: int
     completed: Decimal
@@ -101,6 +108,7 @@ class ReportPerson(msgspec.Struct, frozen=True, kw_only=True):
     credentialed: bool
     credentials: list[ReportCredential]
     obligations: list[ReportObligation]
+    standings: list[ReportStanding]
     credits_by_year: list[YearCredits]
 
 
@@ -112,21 +120,17 @@ class ComplianceReport(msgspec.Struct, frozen=True, kw_only=True):
     """The organisation's last event when the report was read."""
     people: list[ReportPerson]
     credentialed: int
-    current_by_status: dict[Status, int]
-    """Current obligations of the people listed, by status."""
+    ledger_hash: str
+    """That event's chain hash (the chain head)."""
+    by_status: dict[Status, int]
+    """People listed with a standing of each status, most urgent first (as the overview's
+    tiles count them)."""
 
 
-_PEOPLE = """
-SELECT state::text AS state FROM people
-WHERE tenant_id = $1 AND ($2::boolean IS NULL OR active = $2)
-  AND ($3::text IS NULL OR department = $3) AND ($4::text IS NULL OR site = $4)
-ORDER BY full_name, person_id
-"""
 _CREDITS = """
 SELECT state::text AS state FROM credits
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[]) AND completed_on BETWEEN $3 AND $4
 """
-_ACTIVE = {"active": True, "deactivated": False, "all": None}
 
 
 async def compliance_report(
@@ -134,46 +138,30 @@ async def compliance_report(
 ) -> ComplianceReport:
     """The report of ``selection`` (see the module docstring) from the tenant's read models."""
     tenant = tx.require_tenant()
-    ledger_seq, _ = await store.head(tx)
-    people = [
-        msgspec.json.decode(row["state"], type=Person)
-        for row in await tx.pg.fetch(
-            _PEOPLE, tenant, _ACTIVE[selection.activity], selection.department, selection.site
-        )
-    ]
-    if selection.body is not None:
-        people = [p for p in people if any(c.body == selection.body for c in p.credentials)]
-    found = await obligations_on(
-        tx, today=selection.as_of, person_ids=[p.person_id for p in people]
-    )
-    standing = {
-        p.person_id: [o for o in found.get(p.person_id, []) if selection.body in (None, o.body)]
-        for p in people
-    }
-    if selection.status is not None:
-        people = [
-            p
-            for p in people
-            if any(
-                o.period == "current" and o.status == selection.status
-                for o in standing[p.person_id]
-            )
-        ]
+    ledger_seq, ledger_hash = await store.head(tx)
+    found = await matching_people(tx, selection, today=selection.as_of)
     years = report_years(selection.as_of)
     credits: dict[UUID, list[Credit]] = {}
     for row in await tx.pg.fetch(
         _CREDITS,
         tenant,
-        [p.person_id for p in people],
+        [each.person.person_id for each in found],
         date(years[0], 1, 1),
         selection.as_of,
     ):
         credit = msgspec.json.decode(row["state"], type=Credit)
         credits.setdefault(credit.person_id, []).append(credit)
     listed = [
-        _person(p, standing[p.person_id], credits.get(p.person_id, []), years) for p in people
+        _person(
+            each.person,
+            [o for o in each.obligations if selection.body in (None, o.body)],
+            [s for s in each.standings if selection.body in (None, s.body)],
+            credits.get(each.person.person_id, []),
+            years,
+        )
+        for each in found
     ]
-    current = Counter(o.status for p in listed for o in p.obligations if o.period == "current")
+    counts = people_by_status([s.status for s in p.standings] for p in listed)
     return ComplianceReport(
         organisation=str(
             await tx.pg.fetchval("SELECT name FROM organisations WHERE tenant_id = $1", tenant)
@@ -181,15 +169,17 @@ async def compliance_report(
         selection=selection,
         generated_at=generated_at,
         ledger_seq=ledger_seq,
+        ledger_hash=ledger_hash,
         people=listed,
         credentialed=sum(1 for p in listed if p.credentialed),
-        current_by_status={s: current[s] for s in _STATUS_ORDER if current[s]},
+        by_status={s: counts[s] for s in STATUSES if counts.get(s)},
     )
 
 
 def _person(
     person: Person,
     obligations: list[Obligation],
+    standings: list[Standing],
     credits: list[Credit],
     years: range,
 ) -> ReportPerson:
@@ -243,6 +233,16 @@ def _person(
             )
             for o in obligations
         ],
+        standings=[
+            ReportStanding(
+                body=s.body,
+                status=s.status,
+                deadline=s.deadline,
+                shortfall=s.shortfall,
+                sentence=s.sentence,
+            )
+            for s in standings
+        ],
         credits_by_year=by_year,
     )
 
@@ -268,6 +268,9 @@ async def record_report_export(
         department=chosen.department,
         site=chosen.site,
         status=chosen.status,
+        credential=chosen.credential,
+        search=chosen.search,
+        due_within_days=chosen.due_within_days,
         people=len(report.people),
     )
     return await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
@@ -308,6 +311,7 @@ def csv_columns(report: ComplianceReport) -> list[str]:
         "waived",
         "shortfall",
         "status",
+        "standing",
         "unconfirmed_rule",
         *(f"credits_{year}" for year in years),
         *(f"verified_{year}" for year in years),
@@ -343,6 +347,7 @@ def _csv_rows(report: ComplianceReport) -> Iterator[dict[str, Cell]]:
             common[f"verified_{y.year}"] = y.verified
         if not p.obligations:
             yield common
+        standing = {s.body: s.status for s in p.standings}
         for o in p.obligations:
             yield {
                 **common,
@@ -356,6 +361,7 @@ def _csv_rows(report: ComplianceReport) -> Iterator[dict[str, Cell]]:
                 "waived": o.waived,
                 "shortfall": o.shortfall,
                 "status": o.status,
+                "standing": standing[o.body],
                 "unconfirmed_rule": _yes(o.unconfirmed_rule),
             }
 
@@ -373,67 +379,127 @@ def selection_text(selection: ReportSelection) -> str:
         parts.append(f"department {selection.department}")
     if selection.site:
         parts.append(f"site {selection.site}")
+    if selection.credential:
+        parts.append(f"holding {selection.credential}")
+    if selection.search:
+        parts.append(f"matching '{selection.search}'")
     if selection.status:
-        parts.append(f"a current cycle {selection.status.replace('_', ' ')}")
+        parts.append(f"standing: {STATUS_TEXT[selection.status].label.lower()}")
+    if selection.due_within_days is not None:
+        parts.append(f"a deadline within {selection.due_within_days} days")
     return ", ".join(parts)
 
 
 def to_pdf(report: ComplianceReport, *, generated_by: str) -> bytes:
-    """A summary, then one block per person: credentials, cycles, credits per calendar year."""
-    doc = PdfDocument()
+    """A summary of the selection and the statuses, then per person their credentials, one
+    table of their cycles per body with the numbers and the status in words, and their credits
+    per calendar year; page numbers and the chain head in every page's footer."""
     chosen = report.selection
-    doc.text("Staff credentials and continuing education", size=14)
-    doc.text(f"{report.organisation}: standing on {chosen.as_of} of {selection_text(chosen)}")
-    doc.text(
-        f"Generated {report.generated_at.isoformat(timespec='seconds')} by {generated_by},"
-        f" from the organisation's record up to event {report.ledger_seq}"
+    doc = Document(
+        title="Staff credentials and continuing education",
+        organisation=report.organisation,
+        verification=Verification(report.ledger_seq, report.ledger_hash),
     )
-    doc.gap()
-    statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in report.current_by_status.items())
-    doc.text(
-        f"{len(report.people)} people listed, {report.credentialed} credentialed"
-        f" (a national credential active or on probation). Current cycles: {statuses or 'none'}.",
-        size=10,
+    doc.heading("Staff credentials and continuing education", size=15)
+    doc.facts(
+        [
+            ("Organisation", report.organisation),
+            ("Standing on", day_text(chosen.as_of)),
+            ("Staff", selection_text(chosen)),
+            ("Made", f"{moment_text(report.generated_at)} by {generated_by}"),
+            ("People listed", f"{len(report.people)} ({report.credentialed} credentialed)"),
+        ]
     )
-    doc.text(
-        "Credits per calendar year count activities completed that year up to the day of the"
-        " report (retracted and rejected credits excluded); 'verified' is the part whose"
-        " certificate was verified. Cycles marked 'unconfirmed rule' rest on a requirement the"
-        " certifying body's published sources do not confirm."
+    doc.grid(
+        ("Standing", "People"),
+        [(STATUS_TEXT[s].label, str(n)) for s, n in report.by_status.items()] or [("None", "0")],
+        widths=(4, 1),
+        numeric=frozenset({1}),
+    )
+    doc.paragraph(
+        "Credentialed: holding a national credential that is active or on probation. Credits"
+        " per calendar year count activities completed that year up to the day of the report"
+        " (retracted and rejected credits excluded); 'verified' is the part whose certificate"
+        " was verified. People by standing: someone with two bodies in different standings"
+        " counts under both. Cycles marked 'unconfirmed rule' rest on a requirement the"
+        " certifying body's published sources do not confirm.",
+        size=8,
     )
     if not report.people:
-        doc.gap()
-        doc.text("Nobody matches this selection.")
+        doc.paragraph("Nobody matches this selection.")
     for p in report.people:
-        doc.gap()
-        doc.gap()
-        placed = ", ".join(
-            part
-            for part in (
-                f"employee number {p.employee_number}" if p.employee_number else "",
-                p.department or "",
-                p.site or "",
-                "" if p.active else "deactivated",
+        _person_pdf(doc, p)
+    return bytes(doc.output())
+
+
+def _person_pdf(doc: Document, p: ReportPerson) -> None:
+    doc.heading(p.full_name, size=12)
+    placed = [
+        *([("Employee number", p.employee_number)] if p.employee_number else []),
+        *([("Department", p.department)] if p.department else []),
+        *([("Site", p.site)] if p.site else []),
+        ("Credentialed", _yes(p.credentialed)),
+        *([] if p.active else [("Staff", "deactivated")]),
+    ]
+    doc.facts(placed)
+    doc.grid(
+        ("Credential", "Status", "Earned", "Registry id"),
+        [
+            (
+                " ".join([c.body, c.code, *(["+".join(c.specialties)] if c.specialties else [])]),
+                vocabulary.CREDENTIAL_STATUSES[c.status],
+                day_text(c.earned_on),
+                c.registry_id or "not recorded",
             )
-            if part
+            for c in p.credentials
+        ]
+        or [("no credential recorded", "", "", "")],
+        widths=(5, 2, 2.5, 3),
+    )
+    doc.grid(
+        ("Body", "Standing", "What it means"),
+        [(s.body, STATUS_TEXT[s.status].label, s.sentence) for s in p.standings]
+        or [("none", "", "")],
+        widths=(1.5, 3, 9),
+    )
+    for body in dict.fromkeys(o.body for o in p.obligations):
+        cycles = [o for o in p.obligations if o.body == body]
+        doc.grid(
+            (
+                f"{body} cycle",
+                "Deadline",
+                "Required",
+                "Counted",
+                "Waived",
+                "Still needed",
+                "Status",
+            ),
+            [
+                (
+                    f"{o.period.capitalize()}: {day_text(o.window_start)} to"
+                    f" {day_text(o.window_end)}",
+                    day_text(o.deadline),
+                    credits_text(o.required),
+                    credits_text(o.counted),
+                    credits_text(o.waived),
+                    credits_text(o.shortfall),
+                    STATUS_TEXT[o.status].label
+                    + (" (unconfirmed rule)" if o.unconfirmed_rule else ""),
+                )
+                for o in cycles
+            ],
+            widths=(5, 2.3, 1.7, 1.7, 1.6, 1.9, 3),
+            numeric=frozenset({2, 3, 4, 5}),
         )
-        doc.text(f"{p.full_name}{f' ({placed})' if placed else ''}", size=11)
-        doc.text(f"Credentialed: {_yes(p.credentialed)}")
-        for c in p.credentials:
-            doc.text(f"- {credential_text(c)}")
-        if not p.credentials:
-            doc.text("- no credential recorded")
-        for o in p.obligations:
-            flag = " (unconfirmed rule)" if o.unconfirmed_rule else ""
-            doc.text(
-                f"{o.body} {o.period} cycle {o.window_start} to {o.window_end}, deadline"
-                f" {o.deadline}: required {o.required}, counted {o.counted}, waived {o.waived},"
-                f" short {o.shortfall}; {o.status.replace('_', ' ')}{flag}"
-            )
-        doc.text(
-            "Credits completed: "
-            + "; ".join(
-                f"{y.year}: {y.completed} ({y.verified} verified)" for y in p.credits_by_year
-            )
-        )
-    return bytes(doc.pdf.output())
+    years = p.credits_by_year
+    completed = [y.completed for y in years]
+    verified = [y.verified for y in years]
+    doc.grid(
+        ("Credits completed", *(str(y.year) for y in years), "Total"),
+        [
+            (label, *map(credits_text, amounts), credits_text(sum(amounts, Decimal(0))))
+            for label, amounts in (("All", completed), ("Verified", verified))
+        ],
+        widths=(3, *(1.5 for _ in years), 1.5),
+        numeric=frozenset(range(1, len(years) + 2)),
+    )

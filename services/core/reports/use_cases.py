@@ -10,38 +10,33 @@ from datetime import date
 
 import msgspec
 
-from domain.audits.reports import Activity, ReportFormat
-from domain.compliance.evaluation import Status
-from domain.people.credentials import Body
+from domain.audits.reports import ReportFormat
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.audit.queries import member_emails
+from services.core.documents import file_name
 from services.core.policy import require_role
 from services.core.reports import compliance as reports
 from services.core.reports.compliance import ComplianceReport, ReportSelection
 from services.core.staff import listing as staff_queries
+from services.core.staff.listing import StaffFilter
 
 READERS = ("owner", "admin", "auditor")
 
 
-class ReportChoice(msgspec.Struct, frozen=True, kw_only=True):
-    """The staff and the day a report is of (``as_of``: None for today)."""
+class ReportChoice(StaffFilter, frozen=True, kw_only=True):
+    """The staff (the staff list's ``StaffFilter``) and the day a report is of (``as_of``: None
+    for today)."""
 
     as_of: date | None = None
-    activity: Activity = "active"
-    body: Body | None = None
-    department: str | None = None
-    site: str | None = None
-    status: Status | None = None
 
     def selection(self, today: date) -> ReportSelection:
-        return ReportSelection(
+        chosen = msgspec.structs.asdict(self)
+        chosen.update(
             as_of=self.as_of or today,
-            activity=self.activity,
-            body=self.body,
             department=self.department or None,
             site=self.site or None,
-            status=self.status,
         )
+        return ReportSelection(**chosen)
 
 
 class ReportExport(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,5 +96,8 @@ async def export_compliance_report(uow: UnitOfWork, command: ReportExport) -> Re
         email = (await member_emails(uow.tx, [user_id])).get(str(user_id), str(user_id))
         content = reports.to_pdf(report, generated_by=email)
     return ReportFile(
-        content=content, filename=f"compliance-report-{selection.as_of}.{command.format}"
+        content=content,
+        filename=file_name(
+            "compliance-report", report.organisation, selection.as_of, command.format
+        ),
     )

@@ -1,9 +1,11 @@
-"""The organisation's staff list (filtered, keyset-paginated) and its seat count.
+"""The organisation's staff list (filtered, keyset-paginated) and its seat count, and the one
+way staff are selected (``StaffFilter``, ``matching_people``), which the compliance report
+uses too.
 
 Pages are ordered by (full name, person id) and the cursor is the last key returned, so a page
-never repeats or skips a person who was listed before and after it was fetched. Obligation
-statuses are computed for ``today`` with ``queries.obligations_on`` (never stored), so the
-status and deadline filters run on each fetched chunk of people until the page is full.
+never repeats or skips a person who was listed before and after it was fetched. Standings are
+computed for ``today`` with ``queries.standings_on`` (never stored), so the status and
+deadline filters run on each fetched chunk of people until the page is full.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.standing import Standing
+from domain.compliance.status import Status
 from domain.people.credentials import Body
 from domain.people.person import Person
+from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
-from services.core.people.queries import obligations_on
+from services.core.people.queries import PersonStanding, standings_on
 
 Activity = Literal["active", "deactivated", "all"]
 
@@ -31,10 +35,11 @@ class InvalidCursor(ValueError):
 
 
 class StaffFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """``status`` and ``due_within_days`` (deadline from today to today + N) must hold for one
-    and the same obligation (of ``body`` too, if given); ``body`` and ``credential`` (a code
-    such as RDMS) select people holding such a credential; ``search`` finds its text, case
-    aside, in the name, email or employee number."""
+    """Which staff a list or report is of. ``status`` and ``due_within_days`` (deadline from
+    today to today + N) must hold for one and the same standing (with ``body`` too, if given;
+    ``domain.compliance.standing``); ``body`` and ``credential`` (a code such as RDMS) select
+    people holding such a credential; ``search`` finds its text, case aside, in the name,
+    email or employee number."""
 
     activity: Activity = "active"
     status: Status | None = None
@@ -47,9 +52,12 @@ class StaffFilter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StaffObligation(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's standing with one body: the cycle that needs action now (``period``) or
+    none (``lapsed``), its deadline, status and credits still missing."""
+
     body: Body
-    period: str
-    deadline: date
+    period: str | None
+    deadline: date | None
     status: Status
     shortfall: Decimal
 
@@ -65,6 +73,7 @@ class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
     credentials: list[str]
     """``BODY CODE (status)``, e.g. ``ARDMS RDMS (active)``."""
     obligations: list[StaffObligation]
+    """One standing per body."""
 
 
 class StaffPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,14 +123,20 @@ def decode_cursor(cursor: str) -> tuple[str, UUID]:
     return full_name, person_id
 
 
-async def staff_page(
-    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None = None
-) -> StaffPage:
-    """Up to ``limit`` people matching ``selected`` after ``cursor``, by name."""
-    after = decode_cursor(cursor) if cursor else (None, None)
-    chunk = max(limit + 1, 200)
-    items: list[StaffMember] = []
-    while len(items) <= limit:
+async def matching_people(
+    tx: Tx,
+    selected: StaffFilter,
+    *,
+    today: date,
+    after: tuple[str, UUID] | None = None,
+    limit: int | None = None,
+) -> list[PersonStanding]:
+    """The people matching ``selected`` on ``today`` (after the key ``after``), by name, with
+    their standings: all of them, or the first ``limit`` + 1 (so a caller knows more follow)."""
+    key: tuple[str | None, UUID | None] = after or (None, None)
+    chunk = max((limit or 0) + 1, 200)
+    found: list[PersonStanding] = []
+    while limit is None or len(found) <= limit:
         rows = await tx.pg.fetch(
             _PAGE,
             tx.require_tenant(),
@@ -129,25 +144,87 @@ async def staff_page(
             selected.department,
             selected.body,
             selected.credential,
-            *after,
+            *key,
             chunk,
             selected.site,
             (selected.search or "").strip().lower() or None,
         )
-        found = await obligations_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
-        for row in rows:
-            obligations = found.get(row["person_id"], [])
-            if _obligations_match(selected, obligations, today):
-                items.append(_member(msgspec.json.decode(row["state"], type=Person), obligations))
+        standing = await standings_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
+        found += [
+            standing[row["person_id"]]
+            for row in rows
+            if row["person_id"] in standing
+            and _standings_match(selected, standing[row["person_id"]].standings, today)
+        ]
         if len(rows) < chunk:
             break
-        after = (rows[-1]["full_name"], rows[-1]["person_id"])
-    page = items[:limit]
-    more = len(items) > limit
+        key = (rows[-1]["full_name"], rows[-1]["person_id"])
+    return found if limit is None else found[: limit + 1]
+
+
+async def staff_page(
+    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None = None
+) -> StaffPage:
+    """Up to ``limit`` people matching ``selected`` after ``cursor``, by name."""
+    after = decode_cursor(cursor) if cursor else None
+    found = await matching_people(tx, selected, today=today, after=after, limit=limit)
+    page = [_member(each.person, each.standings) for each in found[:limit]]
+    more = len(found) > limit
     return StaffPage(
         items=page,
         next_cursor=encode_cursor(page[-1].full_name, page[-1].person_id) if more else None,
     )
+
+
+EXPORT_COLUMNS = (
+    "full_name",
+    "employee_number",
+    "email",
+    "department",
+    "site",
+    "active",
+    "credentials",
+    "body",
+    "period",
+    "deadline",
+    "status",
+    "shortfall",
+)
+_EXPORT_CHUNK = 200
+
+
+async def staff_csv(tx: Tx, selected: StaffFilter, *, today: date) -> str:
+    """Everyone ``staff_page`` lists for ``selected``, by name, as CSV (``EXPORT_COLUMNS``): one
+    row per person and obligation (a person without any: one row), written by
+    ``csv_export.csv_text``."""
+    rows: list[dict[str, Cell]] = []
+    cursor: str | None = None
+    while True:
+        found = await staff_page(tx, selected, today=today, limit=_EXPORT_CHUNK, cursor=cursor)
+        for member in found.items:
+            common: dict[str, Cell] = {
+                "full_name": member.full_name,
+                "employee_number": member.employee_number,
+                "email": member.email,
+                "department": member.department,
+                "site": member.site,
+                "active": "yes" if member.active else "no",
+                "credentials": "; ".join(member.credentials),
+            }
+            rows += [
+                {
+                    **common,
+                    "body": o.body,
+                    "period": o.period,
+                    "deadline": o.deadline,
+                    "status": o.status,
+                    "shortfall": o.shortfall,
+                }
+                for o in member.obligations
+            ] or [common]
+        if found.next_cursor is None:
+            return csv_text(EXPORT_COLUMNS, rows)
+        cursor = found.next_cursor
 
 
 async def seats(tx: Tx) -> Seats:
@@ -183,19 +260,22 @@ async def placements(tx: Tx) -> Placements:
     )
 
 
-def _obligations_match(selected: StaffFilter, obligations: list[Obligation], today: date) -> bool:
+def _standings_match(selected: StaffFilter, standings: list[Standing], today: date) -> bool:
     if selected.status is None and selected.due_within_days is None:
         return True
     last_day = today + timedelta(days=selected.due_within_days or 0)
     return any(
-        (selected.status is None or o.status == selected.status)
-        and (selected.due_within_days is None or today <= o.deadline <= last_day)
-        and (selected.body is None or o.body == selected.body)
-        for o in obligations
+        (selected.status is None or s.status == selected.status)
+        and (
+            selected.due_within_days is None
+            or (s.deadline is not None and today <= s.deadline <= last_day)
+        )
+        and (selected.body is None or s.body == selected.body)
+        for s in standings
     )
 
 
-def _member(person: Person, obligations: list[Obligation]) -> StaffMember:
+def _member(person: Person, standings: list[Standing]) -> StaffMember:
     return StaffMember(
         person_id=person.person_id,
         full_name=person.full_name,
@@ -207,12 +287,12 @@ def _member(person: Person, obligations: list[Obligation]) -> StaffMember:
         credentials=[f"{c.body} {c.code} ({c.status})" for c in person.credentials],
         obligations=[
             StaffObligation(
-                body=o.body,
-                period=o.period,
-                deadline=o.deadline,
-                status=o.status,
-                shortfall=o.lines[0].shortfall,
+                body=s.body,
+                period=s.obligation.period if s.obligation else None,
+                deadline=s.deadline,
+                status=s.status,
+                shortfall=s.shortfall,
             )
-            for o in obligations
+            for s in standings
         ],
     )

@@ -9,6 +9,9 @@ Contract of ``import_roster``:
   valid rows. ``dry_run`` writes nothing and reports what would happen.
 - Writing is one ``append_many`` under the tenant's head lock (taken before the people are
   read), so it is atomic and cannot interleave with another change of the tenant.
+- Departments and sites are matched case- and spelling-tolerantly to those already used (and to
+  those of earlier rows): "echo" is stored as the existing "Echocardiography", and the row's
+  report says so (``matches``), see ``staff.placements``.
 - Idempotent by content: a row that states what its person already holds produces no events,
   so importing the same file twice changes nothing the second time.
 """
@@ -28,6 +31,8 @@ from domain.shared.limits import OutOfLimits
 from services.core.db import Tx
 from services.core.eventsourcing.commands import entity_ids, event_ids
 from services.core.eventsourcing.store import EventStore, Metadata, StreamAppend
+from services.core.staff.listing import placements
+from services.core.staff.placements import Placer
 from services.core.stream_ids import person_stream
 
 ImportMode = Literal["all_or_nothing", "valid_rows"]
@@ -43,6 +48,9 @@ class RowReport(msgspec.Struct, frozen=True, kw_only=True):
     changes: list[str] = msgspec.field(default_factory=list)
     """The event types the row causes (or would cause), e.g. ``people.CredentialAdded``."""
     errors: list[str] = msgspec.field(default_factory=list)
+    matches: list[str] = msgspec.field(default_factory=list)
+    """Departments and sites written differently from an existing one and stored as it, e.g.
+    ``department "echo" is the existing "Echocardiography"``."""
 
 
 class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,7 +132,10 @@ async def plan_import(
     }
     appends: list[StreamAppend] = []
     claimed: dict[UUID, int] = {}
-    for row in roster.rows:
+    used = await placements(tx)
+    placer = Placer(used.departments, used.sites)
+    for given in roster.rows:
+        row, matches = _placed(placer, given)
         command_id = uuid5(seed, f"line/{row.line}")
         ids = entity_ids(command_id)
         try:
@@ -140,7 +151,9 @@ async def plan_import(
             reports[row.line] = _report(row, "invalid", errors=[str(exc)])
             continue
         outcome: RowOutcome = "unchanged" if not events else "update" if known else "create"
-        reports[row.line] = _report(row, outcome, person_id=person_id, events=events)
+        reports[row.line] = _report(
+            row, outcome, person_id=person_id, events=events, matches=matches
+        )
         if events:
             appends.append(
                 StreamAppend(
@@ -151,6 +164,19 @@ async def plan_import(
                 )
             )
     return [reports[line] for line in sorted(reports)], appends
+
+
+def _placed(placer: Placer, row: RosterRow) -> tuple[RosterRow, list[str]]:
+    """The row with its department and site as the organisation already names them, and the
+    matches made (``placements.match_placement``)."""
+    department, by_department = placer.place("department", row.department)
+    site, by_site = placer.place("site", row.site)
+    matches = [
+        match.text(kind)
+        for kind, match in (("department", by_department), ("site", by_site))
+        if match is not None
+    ]
+    return msgspec.structs.replace(row, department=department, site=site), matches
 
 
 async def _load(
@@ -202,6 +228,7 @@ def _report(
     person_id: UUID | None = None,
     events: list[Event] | None = None,
     errors: list[str] | None = None,
+    matches: list[str] | None = None,
 ) -> RowReport:
     return RowReport(
         line=row.line,
@@ -211,4 +238,5 @@ def _report(
         email=row.email,
         changes=[event_tag(type(e)) for e in events or []],
         errors=errors or [],
+        matches=matches or [],
     )

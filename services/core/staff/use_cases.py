@@ -14,11 +14,12 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing
 from domain.credits.credit import Credit
 from domain.organisations.organisation import Role
 from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
-from services.core.application import AccessDenied, UnitOfWork
+from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
@@ -76,6 +77,9 @@ class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     person: Person
     credits: list[Credit]
     obligations: list[Obligation]
+    standings: list[Standing]
+    count_pending: bool
+    """The organisation's choice: whether pending credits count toward the statuses."""
     certificates: list[StoredCertificate]
     account: LinkedAccount | None
     today: date
@@ -92,6 +96,24 @@ async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
         limit=command.limit,
         cursor=command.cursor,
     )
+
+
+class ExportStaff(msgspec.Struct, frozen=True, kw_only=True):
+    selected: StaffFilter
+    as_of: date | None = None
+
+
+class StaffExport(msgspec.Struct, frozen=True, kw_only=True):
+    filename: str
+    content: bytes
+
+
+async def export_staff(uow: UnitOfWork, command: ExportStaff) -> StaffExport:
+    """Everyone the filtered staff list shows, with their obligations, as one CSV file."""
+    require_role(uow.actor, *READERS)
+    today = command.as_of or uow.today()
+    content = await staff_queries.staff_csv(uow.tx, command.selected, today=today)
+    return StaffExport(filename=f"staff-{today}.csv", content=content.encode())
 
 
 async def staff_placements(uow: UnitOfWork, _: None) -> Placements:
@@ -176,10 +198,15 @@ async def staff_record(uow: UnitOfWork, person_id: UUID) -> StaffRecord:
     """The person, their credits, obligations (today), certificates and linked account."""
     require_role(uow.actor, *READERS)
     today = uow.today()
+    found = await queries.my_standing(uow.tx, person_id, today=today)
+    if found is None:
+        raise NotFound("no such person in this organisation")
     return StaffRecord(
-        person=await person_of(uow, person_id),
+        person=found.person,
         credits=await queries.my_credits(uow.tx, person_id),
-        obligations=await queries.my_obligations(uow.tx, person_id, today=today),
+        obligations=found.obligations,
+        standings=found.standings,
+        count_pending=found.count_pending,
         certificates=await certificates_of(uow.tx, person_id),
         account=await linked_account(uow.tx, person_id),
         today=today,

@@ -221,6 +221,10 @@ def test_a_completion_date_printed_apart_keeps_the_activity_date() -> None:
         "Date issued:",
         "Date of birth:",
         "Printed on",
+        "Originally broadcast:",
+        "Recommended renewal date:",
+        "Card expires",
+        "Issued",
     ],
 )
 def test_dates_printed_for_other_purposes_are_never_the_completion_date(label: str) -> None:

@@ -482,11 +482,22 @@ def test_without_probation_late_credits_stay_in_the_new_biennium() -> None:
     assert [u.credit_id for u in only(found, "ARRT", "current").used] == [late.credit_id]
 
 
-def test_cci_grace_does_not_accept_new_ceus() -> None:  # [C2], [C3], [C6]
+@pytest.mark.parametrize(
+    ("today", "status"),
+    [
+        pytest.param(date(2024, 1, 1), "in_grace", id="C2-first-day-of-grace"),
+        pytest.param(date(2024, 2, 1), "in_grace", id="C2-inside-the-90-days"),
+        pytest.param(date(2024, 3, 30), "in_grace", id="C2-last-day-of-grace"),
+        pytest.param(date(2024, 3, 31), "overdue", id="C2-day-after-grace"),
+    ],
+)
+def test_cci_grace_is_in_grace_but_does_not_accept_new_ceus(today: date, status: str) -> None:
+    # [C2], [C3], [C6]: a 90-day late renewal; CEUs earned in it are not accepted
     holder = person(credential("CCI", "RCS", date(2020, 2, 10)))  # cycle 2021-01-01 .. 2023-12-31
-    late = credit(date(2024, 1, 15), "36", types=("cci_approved",), topics=("cardiovascular",))
-    previous = only(obligations(holder, [late], today=date(2024, 2, 1)), "CCI", "previous")
-    assert previous.status == "overdue"
+    late = credit(date(2024, 1, 1), "36", types=("cci_approved",), topics=("cardiovascular",))
+    previous = only(obligations(holder, [late], today=today), "CCI", "previous")
+    assert previous.status == status
+    assert previous.late_credits_until is None
     assert previous.grace is not None
     assert previous.grace.due == date(2024, 3, 30)
     assert _reasons(previous) == [("outside_window", Decimal(36))]

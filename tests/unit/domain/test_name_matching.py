@@ -168,3 +168,20 @@ def test_any_name_of_capitalised_words_and_particles_matches_itself(name: str) -
     tokens = person_name_tokens(name)
     assume(len(tokens) >= 2 and len(tokens[0]) > 1 and len(tokens[-1]) > 1)
     assert same_person(name, name)
+
+
+@pytest.mark.parametrize(
+    ("printed", "listed"),
+    [
+        ("St. Luke's CV Ctr", "Saint Luke's Cardiovascular Center"),
+        ("Mercy Ed. Centre, Inc.", "Mercy Education Center"),
+        ("Heartland Imaging LLC", "Heartland Imaging"),
+        ("SLCC", "Saint Luke's Cardiovascular Center"),
+    ],
+)
+def test_organisations_match_across_common_abbreviations(printed: str, listed: str) -> None:
+    assert organisations_match(printed, listed)
+
+
+def test_dotless_i_folds_like_i() -> None:
+    assert person_names_match("Mehmet Yıldız", "Mehmet Yildiz", min_similarity=0.85)

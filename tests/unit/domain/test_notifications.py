@@ -9,7 +9,9 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from domain.compliance.evaluation import Obligation, Status
+from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing
+from domain.compliance.status import Status
 from domain.notifications.digest import NEEDS_ATTENTION, build_digest, digest_day
 from domain.notifications.preferences import (
     ChangeMailPreferences,
@@ -148,13 +150,25 @@ def test_a_change_that_changes_nothing_records_nothing() -> None:
 
 def variant(
     base: Obligation, who: int, status: Status, deadline: date, **changes: object
-) -> Obligation:
-    return msgspec.structs.replace(
+) -> Standing:
+    """A standing of person ``who`` resting on a copy of ``base``."""
+    o = msgspec.structs.replace(
         base, person_id=UUID(int=who), status=status, deadline=deadline, **changes
+    )
+    return Standing(
+        person_id=o.person_id,
+        body=o.body,
+        status=status,
+        sentence="",
+        next_action="",
+        obligation=o,
+        shortfall=o.lines[0].shortfall,
+        verified=Decimal(0),
+        pending=Decimal(0),
     )
 
 
-def test_the_digest_counts_current_statuses_and_lists_who_needs_attention_soonest_first() -> None:
+def test_the_digest_counts_people_by_standing_and_lists_who_needs_attention_soonest_first() -> None:
     base = only(
         obligations(person(credential("ARDMS", "RDMS", date(2021, 6, 10))), today=NOW.date()),
         "ARDMS",
@@ -163,7 +177,7 @@ def test_the_digest_counts_current_statuses_and_lists_who_needs_attention_soones
         UUID(int=1): [variant(base, 1, "at_risk", date(2027, 3, 31))],
         UUID(int=2): [
             variant(base, 2, "overdue", date(2025, 12, 31), period="previous"),
-            variant(base, 2, "on_track", date(2028, 12, 31)),
+            msgspec.structs.replace(variant(base, 2, "on_track", date(2028, 12, 31)), body="CCI"),
         ],
         UUID(int=3): [variant(base, 3, "compliant", date(2027, 1, 31))],
         UUID(int=4): [variant(base, 4, "in_grace", date(2026, 9, 30), period="previous")],
@@ -173,7 +187,13 @@ def test_the_digest_counts_current_statuses_and_lists_who_needs_attention_soones
     }
     digest = build_digest(found, names, review_queue=3)
     assert digest.people == 5
-    assert digest.by_status == {"at_risk": 1, "on_track": 1, "compliant": 1}
+    assert digest.by_status == {
+        "at_risk": 1,
+        "overdue": 1,
+        "on_track": 1,
+        "compliant": 1,
+        "in_grace": 1,
+    }
     assert [(i.full_name, i.status, i.period) for i in digest.attention] == [
         ("Ben", "overdue", "previous"),
         ("Dee", "in_grace", "previous"),

@@ -1,14 +1,14 @@
 """The organisation's time zone, for showing times on its pages.
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0022
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import execute_script
 
 revision = "0023"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

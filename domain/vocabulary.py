@@ -1,4 +1,5 @@
-"""Words people read for the domain's codes: bodies, credit types, topics, statuses, reasons.
+"""Words people read for the domain's codes: bodies, credit types, topics, statuses, reasons, in
+the portal, the documents (transcripts, reports) and the audit bundle alike.
 
 Every code of each vocabulary has a label (a unit test holds them to the domain's ``Literal``s),
 so a new code shows up as a failing test rather than as a raw code on a page.
@@ -9,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.billing.dunning import Phase
-from domain.compliance.evaluation import ExclusionReason, QualificationStatus, Status
+from domain.compliance.evaluation import ExclusionReason, QualificationStatus
+from domain.compliance.status import STATUS_TEXT, Status
+from domain.compliance.status import STATUSES as ORDER
 from domain.credits.credit import AcademicTerm, ActivityKind, CreditType, Topic, VerificationStatus
 from domain.organisations.organisation import Role
 from domain.people.credentials import Body, CredentialStatus
@@ -83,13 +86,8 @@ VERIFICATION_EXPLAINED: Mapping[VerificationStatus, str] = {
     "rejected": "The certificate does not support this credit, so it does not count.",
 }
 
-STATUSES: Mapping[Status, str] = {
-    "compliant": "Complete",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "overdue": "Overdue",
-    "in_grace": "In grace period",
-}
+STATUSES: Mapping[Status, str] = {status: STATUS_TEXT[status].label for status in ORDER}
+"""The domain's one vocabulary (``domain.compliance.status``), most urgent first."""
 
 EXCLUSIONS: Mapping[ExclusionReason, str] = {
     "retracted": "You retracted this credit",

@@ -1,0 +1,174 @@
+"""A page as words in boxes, put into rows and blocks, and the text the field finders read.
+
+Both readers give words with where they stand: the PDF text layer (PDFium's characters with
+their boxes, ``services.core.reading.text``) and OCR (tesseract's word boxes). ``page_text``
+lays them out the way a person reads the sheet:
+
+- words level with each other form a row, also across columns (a label and its value in
+  another column share a row again, as do the cells of a table's row); a row is cut where a
+  wide gap separates independent fields ("Date: June 1, 2026        Credits: 2.0" gives two
+  lines, "Participant          Jane Doe" one);
+- a blank line starts a block: after a wide vertical gap, or where the letters change size
+  (a heading above body text);
+- a heading set over two rows in the same large letters is one line when one row ends or the
+  next begins with a joining word ("American Society of" / "Echocardiography").
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+
+import msgspec
+
+
+class Word(msgspec.Struct, frozen=True):
+    """A word and its box (page units or pixels, y growing downwards); ``confidence`` 0-100
+    (100 for a text layer)."""
+
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    confidence: float = 100.0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+class Row(msgspec.Struct):
+    """Words that stand level with each other, left to right once ``rows`` is done."""
+
+    words: list[Word]
+
+    @property
+    def height(self) -> float:
+        return sorted(word.height for word in self.words)[len(self.words) // 2]
+
+    @property
+    def size(self) -> float:
+        """The letters' size: the tallest word's height (OCR boxes of words without
+        ascenders or descenders are lower)."""
+        return max(word.height for word in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(word.top for word in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(word.bottom for word in self.words)
+
+    @property
+    def middle(self) -> float:
+        return sum(word.middle for word in self.words) / len(self.words)
+
+    @property
+    def left(self) -> float:
+        return min(word.left for word in self.words)
+
+    @property
+    def right(self) -> float:
+        return max(word.right for word in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+
+def rows(lines: Iterable[Row]) -> list[Row]:
+    """``lines`` (single words, or lines a reader found) put side by side where they stand side
+    by side, top to bottom: a line joins a row level with it (middles within half a letter's
+    height of the row's first line), of letters of about its size, that it does not overlap
+    across."""
+    found: list[tuple[float, float, Row]] = []  # each row's first middle and height
+    for line in sorted(lines, key=lambda line: line.middle):
+        middle, height = line.middle, line.height
+        level = (
+            row
+            for row_middle, row_height, row in reversed(found[-8:])
+            if abs(middle - row_middle) < 0.5 * row_height
+            and 0.6 < height / max(row_height, 1e-6) < 1.6
+            and all(line.left >= word.right or line.right <= word.left for word in row.words)
+        )
+        if row := next(level, None):
+            row.words.extend(line.words)
+        else:
+            found.append((middle, height, Row(list(line.words))))
+    for _, _, row in found:
+        row.words.sort(key=lambda word: word.left)
+    return [row for _, _, row in found]
+
+
+COLUMN_GAP = 2.5
+"""A gap wider than this many letter heights separates the parts of a row."""
+BLOCK_GAP = 1.0
+"""A vertical gap wider than this many letter heights starts a block."""
+SIZE_CHANGE = 1.45
+"""Letters this many times larger or smaller than the row before start a block."""
+_JOINING = re.compile(r"^(?:of|for|and|&|the|in|on|at|to)$", re.I)
+_LABEL = re.compile(r"^[^:]{1,40}:$|^(?:[^\s:\d]+\s+){0,3}[^\s:\d]+$")
+"""The first part of a row that labels the part right of it: ends with a colon, or is at most
+four words without a colon or a digit."""
+
+
+def parts(row: Row) -> list[list[Word]]:
+    """The row cut where a gap wider than ``COLUMN_GAP`` letter heights lies between words."""
+    cut: list[list[Word]] = [[row.words[0]]]
+    height = row.height
+    for before, word in zip(row.words, row.words[1:], strict=False):
+        if word.left - before.right > COLUMN_GAP * height:
+            cut.append([word])
+        else:
+            cut[-1].append(word)
+    return cut
+
+
+def _row_lines(row: Row) -> list[str]:
+    """A row as lines: one per part where its parts are independent fields (two parts, the
+    first not a label of the second; or labelled fields side by side), else one (a label and
+    its value; a table's row)."""
+    texts = [" ".join(word.text for word in part) for part in parts(row)]
+    if len(texts) == 2 and not _LABEL.match(texts[0]):
+        return texts
+    if len(texts) > 2 and all(":" in text[:-1] for text in texts):
+        return texts
+    return [" ".join(texts)]
+
+
+def _heading_continues(above: Row, row: Row) -> bool:
+    """Two rows of one heading: letters of the same size, close together, joined by a word."""
+    return (
+        abs(row.size - above.size) <= 0.1 * above.size
+        and row.top - above.bottom < 0.8 * above.size
+        and bool(_JOINING.match(above.words[-1].text) or _JOINING.match(row.words[0].text))
+    )
+
+
+def page_text(page_rows: list[Row]) -> str:
+    """The rows as text: a line per row (or per independent part of a row), a blank line
+    between blocks, a heading over two rows as one line."""
+    lines: list[str] = []
+    body = statistics.median(row.size for row in page_rows) if page_rows else 0.0
+    previous: Row | None = None
+    for row in page_rows:
+        if previous is not None:
+            if previous.size > 1.15 * body and _heading_continues(previous, row):
+                lines[-1] += " " + row.text
+                previous = row
+                continue
+            ratio = row.size / max(previous.size, 1e-6)
+            if row.top - previous.bottom > BLOCK_GAP * max(row.size, previous.size) or not (
+                1 / SIZE_CHANGE < ratio < SIZE_CHANGE
+            ):
+                lines.append("")
+        lines += _row_lines(row)
+        previous = row
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Finding fields in laid-out text with the reading libraries: dates the pure finder's patterns
+miss (dateparser), names with courtesy titles (nameparser), and the line each field came from."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from services.core.reading.fields import find_fields_in
+from services.core.reading.layout import Row, Word, page_text, rows
+
+pytestmark = pytest.mark.unit
+
+CERTIFICATE = """\
+Saint Luke's Cardiovascular Center
+Certificate of Completion
+This is to certify that
+Dr. José Martínez, MD
+has successfully completed the on-demand webinar
+Carotid Duplex: Plaque Characterisation
+Completed this 17th of January, 2026
+Issued 20th of January, 2026
+Credits awarded: 1.5 contact hours
+This activity is approved by the ASRT for 1.5 Category A credits.
+Certificate #: SLCC-2026-0042
+"""
+
+
+def test_every_field_found_comes_with_the_line_it_was_read_from() -> None:
+    fields = find_fields_in(CERTIFICATE)
+    assert fields.participant_name == "José Martínez"
+    assert fields.completed_on == date(2026, 1, 17)
+    assert fields.credits == Decimal("1.5")
+    assert fields.evidence["participant_name"] == "Dr. José Martínez, MD"
+    assert fields.evidence["completed_on"] == "Completed this 17th of January, 2026"
+    assert fields.evidence["credits"] == "Credits awarded: 1.5 contact hours"
+    assert fields.evidence["certificate_number"] == "Certificate #: SLCC-2026-0042"
+    assert fields.evidence["title"] == "Carotid Duplex: Plaque Characterisation"
+    assert set(fields.evidence) <= {
+        name for name in fields.__struct_fields__ if getattr(fields, name) not in (None, ())
+    }
+
+
+def test_a_date_printed_for_another_purpose_is_not_taken_for_completion() -> None:
+    fields = find_fields_in("Certificate of Completion\nJane Doe\nIssued 20th of January, 2026")
+    assert fields.completed_on is None
+
+
+def word(text: str, left: float, top: float, size: float = 10) -> Word:
+    return Word(text, left, top, left + 6 * len(text), top + size)
+
+
+def test_a_label_and_its_value_across_a_gap_share_a_line_and_fields_side_by_side_do_not() -> None:
+    page = rows(
+        Row([w])
+        for w in [
+            word("AMERICAN", 100, 10, 20),
+            word("SOCIETY", 160, 10, 20),
+            word("OF", 210, 10, 20),
+            word("ECHOCARDIOGRAPHY", 100, 32, 20),
+            word("Participant", 40, 80),
+            word("Jane", 300, 80),
+            word("Doe", 330, 80),
+            word("Date:", 40, 100),
+            word("June", 72, 100),
+            word("1,", 100, 100),
+            word("2026", 115, 100),
+            word("Credits:", 300, 100),
+            word("2.0", 350, 100),
+        ]
+    )
+    assert page_text(page).splitlines() == [
+        "AMERICAN SOCIETY OF ECHOCARDIOGRAPHY",
+        "",
+        "Participant Jane Doe",
+        "Date: June 1, 2026",
+        "Credits: 2.0",
+    ]
