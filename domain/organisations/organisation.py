@@ -63,6 +63,8 @@ class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     slug: str
     members: dict[UUID, Member] = msgspec.field(default_factory=dict)
     invitations: dict[UUID, Invitation] = msgspec.field(default_factory=dict)
+    time_zone: str = "UTC"
+    """The IANA time zone the organisation's pages show times in (``TimeZoneChosen``)."""
     count_pending_credits: bool = False
     """Whether credits whose certificate is not verified yet count toward compliance
     (``PendingCreditsCountingChosen``); by default they do not."""
@@ -137,6 +139,12 @@ class AuditorAccessChanged(
     access_until: datetime
 
 
+class TimeZoneChosen(Event, frozen=True, kw_only=True, tag="organisations.TimeZoneChosen"):
+    """The time zone the organisation's pages show times in, from now on (an IANA name)."""
+
+    time_zone: str
+
+
 class PendingCreditsCountingChosen(
     Event, frozen=True, kw_only=True, tag="organisations.PendingCreditsCountingChosen"
 ):
@@ -155,6 +163,7 @@ ORGANISATION_EVENTS: list[type[Event]] = [
     InvitationAccepted,
     InvitationRevoked,
     AuditorAccessChanged,
+    TimeZoneChosen,
     PendingCreditsCountingChosen,
 ]
 
@@ -198,6 +207,11 @@ class ChangeAuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
     by_role: Role
 
 
+class ChooseTimeZone(msgspec.Struct, frozen=True, kw_only=True):
+    time_zone: str
+    by_role: Role
+
+
 class ChoosePendingCreditsCounting(msgspec.Struct, frozen=True, kw_only=True):
     count_pending: bool
     by_role: Role
@@ -231,6 +245,10 @@ class OrganisationAlreadyOpened(OrganisationRefused):
 
 class OrganisationNotOpened(OrganisationRefused):
     code = "organisation_not_found"
+
+
+class UnknownTimeZone(OrganisationRefused):
+    code = "unknown_time_zone"
 
 
 class RoleNotAllowed(OrganisationRefused):
@@ -504,6 +522,24 @@ def _invitation(organisation: Organisation, invitation_id: UUID) -> Invitation:
         raise InvitationNotFound("no such invitation in this organisation") from None
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
+
+
+def decide_choose_time_zone(
+    state: Organisation | None, command: ChooseTimeZone, *, now: datetime, ids: IdFactory
+) -> list[Event]:
+    """Owners and admins choose the time zone (an IANA name, checked against the zone database
+    by the caller); choosing the one in force is no event."""
+    organisation = _opened(state)
+    if command.by_role not in ("owner", "admin"):
+        raise RoleNotAllowed("only an owner or an admin chooses the time zone")
+    if len(command.time_zone) > 64 or not _ZONE_NAME.fullmatch(command.time_zone):
+        raise UnknownTimeZone(f"{command.time_zone[:64]!r} is not a time zone name")
+    if command.time_zone == organisation.time_zone:
+        return []
+    return [TimeZoneChosen(time_zone=command.time_zone)]
+
+
 def _opened(state: Organisation | None) -> Organisation:
     if state is None:
         raise OrganisationNotOpened("no such organisation")
@@ -531,6 +567,8 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], role=role)
             return _with_member(organisation, member)
+        case TimeZoneChosen(time_zone=zone):
+            return msgspec.structs.replace(_opened(state), time_zone=zone)
         case PendingCreditsCountingChosen(count_pending=count_pending):
             return msgspec.structs.replace(_opened(state), count_pending_credits=count_pending)
         case AuditorAccessChanged(user_id=user_id, access_until=until):

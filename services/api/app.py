@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -12,6 +13,7 @@ import structlog
 from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
@@ -44,11 +46,17 @@ from services.api.controllers.reviews import ReviewController
 from services.api.controllers.session import SessionController
 from services.api.controllers.staff import StaffController
 from services.api.controllers.transcripts import TranscriptController
-from services.api.errors import internal_error_problem, log_unexpected, problem_details_config
+from services.api.errors import (
+    http_to_problem,
+    internal_error_problem,
+    log_unexpected,
+    problem_details_config,
+)
 from services.api.idempotency import IdempotencyMiddleware, document_idempotency_key
 from services.api.input_limits import GuardedRequest, UnstorableInputMiddleware
 from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
+from services.api.portal.pages import error_page
 from services.api.rate_limits import rate_limits
 from services.api.sessions import PostgresSessionStore
 from services.core.application import Application
@@ -112,6 +120,29 @@ class RequestContextMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
         finally:
             structlog.contextvars.clear_contextvars()
+
+
+API_PATHS = ("/api/", "/health", "/ready", "/schema", "/static/")
+"""Paths that answer errors as problem details; every other address is the portal's."""
+
+
+def _http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return http_to_problem(exc).to_response(request)
+
+
+def _by_path(
+    api_answer: Callable[[Request[Any, Any, Any], Any], Response[Any]],
+) -> Callable[[Request[Any, Any, Any], Any], Response[Any]]:
+    """An error outside any route (an unknown address, a method no route has, a failure before
+    routing): problem details under ``API_PATHS``, else the portal's HTML error page."""
+
+    def answer(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
+        path = request.scope.get("path", "")
+        if path == "/api" or path.startswith(API_PATHS):
+            return api_answer(request, exc)
+        return error_page(request, exc)
+
+    return answer
 
 
 @get("/health", sync_to_thread=False, tags=["operations"])
@@ -239,7 +270,11 @@ def create_app(
             security=token_security,
         ),
         plugins=[ProblemDetailsPlugin(problem_details_config()), *tracing],
-        exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: internal_error_problem},
+        exception_handlers={
+            NotFoundException: _by_path(_http_problem),
+            MethodNotAllowedException: _by_path(_http_problem),
+            HTTP_500_INTERNAL_SERVER_ERROR: _by_path(internal_error_problem),
+        },
         template_config=template_config(),
         state=State(
             {

@@ -39,14 +39,16 @@ def recorded_credit(api: Api, account: Account) -> str:
         return str(sent.json()["credit"]["credit_id"])
 
 
-def test_an_owner_opens_an_organisation_and_lands_on_the_dashboard(browse: Browse) -> None:
+def test_an_owner_opens_an_organisation_and_lands_on_its_overview(browse: Browse) -> None:
     page = browse.goto("/sign-up")
     browse.shot("sign-up")
     page.get_by_label("Organisation name").fill("Lakeside Imaging")
     page.get_by_label("Your email address").fill(f"{unique('owner')}@example.org")
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_role("button", name="Open the organisation").click()
-    expect(page).to_have_url(browse.app.base_url + "/dashboard")
+    expect(page).to_have_url(browse.app.base_url + "/organisation")
+    browse.check()
+    page.get_by_role("link", name="My standing").click()
     browse.check()
     expect(page.get_by_role("heading", name="Start your record")).to_be_visible()
     page.get_by_label("Full name").fill("Ada Lovelace")
@@ -114,7 +116,7 @@ def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_i
     expect(listed).not_to_contain_text("No certificate yet")
     browse.shot("credits")
 
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="My standing").click()
     ardms = page.get_by_role("article", name=re.compile("ARDMS"))
     expect(ardms).to_contain_text("1.25 of 30 credits")
     expect(
@@ -215,7 +217,7 @@ def test_the_keyboard_reaches_the_main_actions_with_a_visible_focus(
         assert now["outline"] != "none" or now["shadow"] != "none", f"no visible focus: {now}"
         reached.append(now["name"])
     assert reached[0] == "Skip to main content"
-    for action in ("Sign out", "Dashboard", "Credits", "Record a credit", "Profile"):
+    for action in ("Sign out", "My standing", "Credits", "Record a credit", "Profile"):
         assert action in reached, f"{action!r} not reachable by keyboard: {reached}"
 
     page.keyboard.press("Shift+Tab")
@@ -316,7 +318,7 @@ def test_the_profile_keeps_registry_ids_credentials_and_the_birth_month(
     expect(page.locator("#credential tbody")).to_contain_text("ARRT S")
     browse.shot("profile")
 
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="My standing").click()
     expect(page.get_by_role("article", name=re.compile("ARRT")).first).to_be_visible()
     browse.check()
 
@@ -386,6 +388,7 @@ def test_a_phone_shows_every_page_without_sideways_scrolling(browse: Browse, api
     browse.shot("record-credit-phone")
     for path in ("/credits", "/profile", "/transcripts"):
         browse.goto(path)
+    page.get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name="Credits", exact=True).click()
     page.get_by_role("link", name=str(CREDIT["title"])).click()
     browse.shot("credit-phone")

@@ -3,6 +3,7 @@ pages that change nothing, role checks, headers, and the API left as it was."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import uuid4
 
@@ -196,3 +197,106 @@ async def test_a_refused_password_is_a_form_error_saying_why_and_stores_nothing(
     assert reason in refused.text
     async with database.transaction(None) as tx:
         assert await tx.pg.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
+
+
+async def test_each_role_lands_on_its_own_start_page(org: Org) -> None:
+    auditor, _ = await org.member("auditor")
+    admin, _ = await org.member("admin")
+    employee, _ = await org.member("employee")
+    landings = {
+        role: (await client.get("/", follow_redirects=False)).headers["location"]
+        for role, client in {
+            "owner": org.owner,
+            "admin": admin,
+            "auditor": auditor,
+            "employee": employee,
+        }.items()
+    }
+    assert landings == {
+        "owner": "/organisation",
+        "admin": "/organisation",
+        "auditor": "/audit",
+        "employee": "/dashboard",
+    }
+    overview = await org.owner.get("/")
+    assert overview.status_code == 200
+    assert ">My record<" in overview.text
+    assert ">Organisation<" in overview.text
+    own = await employee.get("/")
+    assert ">My record<" in own.text
+    assert ">Organisation<" not in own.text
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/staff/not-a-uuid/x", "/credits/new/extra"])
+async def test_an_unknown_portal_address_is_a_page_signed_in_or_out(
+    org: Org, migrated: Settings, path: str
+) -> None:
+    async with connected_client(migrated) as anonymous:
+        signed_out = await anonymous.get(path, follow_redirects=False)
+    signed_in = await org.owner.get(path, follow_redirects=False)
+    for answer in (signed_out, signed_in):
+        assert answer.status_code == 404
+        assert is_page(answer)
+        assert "<title>Not found · CME Ledger</title>" in answer.text
+        assert answer.headers["content-security-policy"]
+        assert '<a href="/">Go to your start page</a>' in answer.text
+    assert "Sign out" not in signed_out.text
+    if path.count("/") == 1:  # a first-level address knows who is signed in
+        assert "Sign out" in signed_in.text
+    api = await org.owner.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_ending_an_auditors_access_asks_first_and_works_without_a_script(org: Org) -> None:
+    auditor, me = await org.member("auditor")
+    end = f"/access/{me['user_id']}/end"
+    asked = await org.owner.post(end, data={}, follow_redirects=False)
+    assert asked.status_code == 200, asked.text
+    assert f"End the access of {me['email']}?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    assert (await auditor.get("/audit")).status_code == 200
+    ended = await org.owner.post(end, data={"confirmed": "yes"}, follow_redirects=False)
+    assert ended.status_code == 303, ended.text
+    assert (await auditor.get("/audit", follow_redirects=False)).status_code in {303, 403}
+
+
+async def test_the_glossary_explains_each_term_without_source_ids_and_cards_link_to_it(
+    org: Org, migrated: Settings
+) -> None:
+    async with connected_client(migrated) as anonymous:
+        glossary = await anonymous.get("/glossary")
+    assert glossary.status_code == 200
+    for term in ("CME period", "Biennium", "Grace period", "CE probation", "CQR", "CME Bank"):
+        assert term in glossary.text, term
+    assert not re.search(r"\[[A-Z]\d+\]|\b[ARCO]\d{1,2}\b", glossary.text)
+    employee, me = await org.member("employee")
+    await own_record(employee, me)
+    held = await employee.post(
+        f"/api/v1/people/{me['user_id']}/credentials",
+        json={"body": "ARDMS", "code": "RVT", "earned_on": "2024-03-15"},
+    )
+    assert held.status_code == 201, held.text
+    dashboard = await employee.get("/dashboard")
+    assert "<summary>What is CME period?</summary>" in dashboard.text
+    assert 'href="/glossary#cme-period"' in dashboard.text
+
+
+async def test_times_are_shown_in_the_organisations_time_zone_once_chosen(org: Org) -> None:
+    before = (await org.owner.get("/audit/chain")).text
+    assert re.search(r"Checked \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC\.", before)
+    refused = await org.owner.post("/settings/time-zone", data={"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert "is not a time zone name" in refused.text
+    chosen = await org.owner.post(
+        "/settings/time-zone", data={"time_zone": "America/Chicago"}, follow_redirects=False
+    )
+    assert chosen.status_code == 303, chosen.text
+    after = (await org.owner.get("/audit/chain")).text
+    assert re.search(r"Checked \d{1,2} \w{3} \d{4}, \d\d:\d\d C[SD]T\.", after)
+    settings = (await org.owner.get("/settings")).text
+    assert 'value="America/Chicago"' in settings
+    employee, _ = await org.member("employee")
+    assert (
+        await employee.post("/settings/time-zone", data={"time_zone": "UTC"})
+    ).status_code == 403

@@ -34,8 +34,16 @@ async def test_a_person_is_deactivated_and_reactivated_from_their_page(org: Org)
     assert is_page(blank)
     assert (await profile(org.owner, person_id))["active"] is True
 
+    asked = await org.owner.post(f"{page}/deactivation", data={"reason": "left the practice"})
+    assert asked.status_code == 200, asked.text
+    assert "Yes, deactivate" in asked.text
+    assert 'name="reason" value="left the practice"' in asked.text
+    assert (await profile(org.owner, person_id))["active"] is True
+
     gone = await org.owner.post(
-        f"{page}/deactivation", data={"reason": "left the practice"}, follow_redirects=False
+        f"{page}/deactivation",
+        data={"reason": "left the practice", "confirmed": "yes"},
+        follow_redirects=False,
     )
     assert gone.status_code == 303, gone.text
     assert gone.headers["location"].startswith(page)
@@ -58,7 +66,9 @@ async def test_refusals_are_pages_that_change_nothing(org: Org) -> None:
     admin, _ = await org.member("admin")
     auditor, _ = await org.member("auditor")
 
-    refused = await admin.post(f"/staff/{owner_id}/deactivation", data={"reason": "coup"})
+    refused = await admin.post(
+        f"/staff/{owner_id}/deactivation", data={"reason": "coup", "confirmed": "yes"}
+    )
     assert refused.status_code == 422, refused.text
     assert is_page(refused)
     assert "There is a problem" in refused.text
@@ -75,3 +85,35 @@ async def test_refusals_are_pages_that_change_nothing(org: Org) -> None:
     assert missing.status_code == 404
     assert is_page(missing)
     assert await seats(org.owner) == {"active": 1, "deactivated": 0}
+
+
+async def test_a_persons_page_puts_the_actions_before_the_history_and_pages_the_credits(
+    org: Org,
+) -> None:
+    created = await org.owner.post("/api/v1/people", json={"full_name": "Ada Vance"})
+    person_id = created.json()["person_id"]
+    for day in range(1, 13):
+        recorded = await org.owner.post(
+            f"/api/v1/people/{person_id}/credits",
+            json={
+                "title": f"Lecture {day:02d}",
+                "provider": "Gulfcoast Ultrasound Institute",
+                "accrediting_organisation": "SDMS",
+                "credit_types": ["sdms"],
+                "completed_on": f"2026-10-{day:02d}",
+                "credits": "1",
+            },
+        )
+        assert recorded.status_code == 201, recorded.text
+    first = (await org.owner.get(f"/staff/{person_id}")).text
+    assert first.index('id="activity"') < first.index('id="credits"')
+    assert first.index('href="#activity"') < first.index('id="credentials-heading"')
+    shown = [f"Lecture {day:02d}" for day in range(1, 13) if f"Lecture {day:02d}" in first]
+    assert shown == [f"Lecture {day:02d}" for day in range(3, 13)]
+    assert "Page 1 of 2" in first
+    older = f"/staff/{person_id}?credits=2#credits"
+    assert f'href="{older}"' in first
+    second = (await org.owner.get(older.partition("#")[0])).text
+    assert "Lecture 01" in second
+    assert "Lecture 02" in second
+    assert "Lecture 12" not in second

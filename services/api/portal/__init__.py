@@ -20,12 +20,14 @@ from services.api.portal.account import AccountPages
 from services.api.portal.credits import CERTIFICATE_FIELDS, CreditPages
 from services.api.portal.dashboard import DashboardPage
 from services.api.portal.employer import EMPLOYER_PAGES
+from services.api.portal.glossary import GlossaryPage
 from services.api.portal.pages import (
     EXCEPTION_HANDLERS,
     HTMX_DIST,
     SECURITY_HEADERS,
     STATIC,
     template_config,
+    unknown_page,
 )
 from services.api.portal.profile import ProfilePages
 from services.api.portal.transcripts import TranscriptPage
@@ -50,7 +52,9 @@ def portal_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:
             CreditPages,
             ProfilePages,
             TranscriptPage,
+            GlossaryPage,
             *EMPLOYER_PAGES,
+            unknown_page,
         ],
         include_in_schema=False,
         request_class=HTMXRequest,

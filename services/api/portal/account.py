@@ -29,7 +29,15 @@ from domain.organisations.organisation import (
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import HOME, page, principal, safe_next, see_other
+from services.api.portal.pages import (
+    HOME,
+    LANDING,
+    page,
+    principal,
+    safe_next,
+    see_other,
+    signed_in_member,
+)
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import identity, mailed_links, signing_in
 from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
@@ -77,9 +85,9 @@ class AccountPages(Controller):
 
     @get("/", exclude_from_auth=True)
     async def home(self, request: Request[Any, Any, Any]) -> Redirect:
-        """The dashboard when signed in, else the sign-in page."""
-        signed_in = isinstance(request.session, dict) and "user_id" in request.session
-        return Redirect(HOME if signed_in else "/sign-in")
+        """The signed-in member's landing page for their role, else the sign-in page."""
+        me = await signed_in_member(request)
+        return Redirect(LANDING[me.role] if me else "/sign-in")
 
     @get("/sign-in", exclude_from_auth=True)
     async def sign_in_page(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import available_timezones
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -28,7 +29,7 @@ from domain.shared.errors import DomainError
 from services.api import application as clock
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal, see_other
+from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
@@ -45,6 +46,7 @@ from services.core.organisation.use_cases import (
     GiveRole,
     Invite,
     SetAuditorAccess,
+    SetTimeZone,
 )
 
 OWNERS = requires_role("owner")
@@ -202,11 +204,30 @@ class AccessPages(Controller):
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
-        """End the auditor's access now; their reads stay in the history."""
-        form = Form("change")
+        """End the auditor's access now, once confirmed; their reads stay in the history."""
+        form = await read_form(request, "change")
+        auditor = await use_cases.run(organisation.member, user_id)
+        title, consequence = f"End the access of {auditor.email}?", ENDING_ACCESS
+        asked = await confirm_first(
+            request,
+            form,
+            title,
+            consequence.format(auditor.email),
+            "Yes, end access now",
+            "/access",
+        )
+        if asked is not None:
+            return asked
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
         return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
+
+
+ENDING_ACCESS = (
+    "{} can no longer read this organisation's records from now on; their sessions and API"
+    " tokens here end. What they read stays in the history. You can open their access again"
+    " later."
+)
 
 
 async def _change_access(
@@ -224,6 +245,8 @@ async def _change_access(
     return True
 
 
+TIME_ZONES = sorted(available_timezones())
+"""The names a time zone may be chosen from (the zone database's)."""
 PENDING_CHOICES: Mapping[str, str] = {
     "wait": "Count only verified credits: a credit awaiting a certificate check counts once"
     " verified (recommended: a registry audit asks for the certificates)",
@@ -248,6 +271,7 @@ class SettingsPages(Controller):
         request: Request[Any, Any, Any],
         use_cases: UseCases,
         *,
+        zone_form: Form | None = None,
         form: Form | None = None,
         changed: UUID | None = None,
         pending_form: Form | None = None,
@@ -259,6 +283,8 @@ class SettingsPages(Controller):
             request,
             "organisation/settings.html",
             organisation=found,
+            zone_form=zone_form or Form("zone", {"time_zone": found.time_zone}),
+            zones=TIME_ZONES,
             members=sorted(
                 (m for m in found.members.values() if m.role != "auditor"),
                 key=lambda m: (m.role != "owner", m.role != "admin", m.email),
@@ -272,6 +298,22 @@ class SettingsPages(Controller):
             changed=changed,
             status=status,
         )
+
+    @post("/time-zone")
+    async def choose_time_zone(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
+        """Choose the time zone the organisation's pages show times in."""
+        form = await read_form(request, "zone")
+        zone = form.text("time_zone", "time zone", max_length=64)
+        if form.ok:
+            try:
+                await use_cases.run(organisation.choose_time_zone, SetTimeZone(time_zone=zone))
+            except DomainError as exc:
+                form.refuse(exc, "time_zone")
+            else:
+                return see_other(request, "/settings", notice="saved")
+        return await self._page(request, use_cases, zone_form=form, status=422)
 
     @post("/members/{user_id:uuid}/role", guards=[OWNERS])
     async def change_role(

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
-from litestar import Request
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from jinja2 import pass_context
+from litestar import Request, route
+from litestar.enums import HttpMethod
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import ClientRedirect
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Response, Template
@@ -35,9 +40,11 @@ from domain import vocabulary
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.api.application import application_of
-from services.api.auth import Principal
-from services.api.errors import to_problem
+from services.api.auth import Principal, retrieve_principal
+from services.api.errors import http_to_problem, to_problem
 from services.api.idempotency import one_time_key
+from services.api.portal import terms
+from services.api.portal.forms import Form
 from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
@@ -71,41 +78,64 @@ class NavItem:
     path: str
 
 
-MY_RECORD = (
-    NavItem("Dashboard", "/dashboard"),
-    NavItem("Credits", "/credits"),
-    NavItem("Record a credit", "/credits/new"),
-    NavItem("Profile", "/profile"),
-    NavItem("Transcripts", "/transcripts"),
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+MY_RECORD = NavGroup(
+    "My record",
+    (
+        NavItem("My standing", "/dashboard"),
+        NavItem("Credits", "/credits"),
+        NavItem("Record a credit", "/credits/new"),
+        NavItem("Profile", "/profile"),
+        NavItem("Transcripts", "/transcripts"),
+    ),
 )
 """The pages about the member's own CE record."""
 
-ORGANISATION = (
-    NavItem("Organisation", "/organisation"),
+_ORGANISATION_PAGES = (
+    NavItem("Overview", "/organisation"),
     NavItem("Staff", "/staff"),
     NavItem("Reviews", "/reviews"),
     NavItem("Reports", "/reports"),
     NavItem("Audit trail", "/audit"),
 )
-"""The pages about the organisation's staff, for owners, admins and (reading) auditors."""
-
-MANAGING = (
-    *ORGANISATION,
-    NavItem("Access", "/access"),
-    NavItem("Settings", "/settings"),
-    NavItem("Billing", "/billing"),
+MANAGING = NavGroup(
+    "Organisation",
+    (
+        *_ORGANISATION_PAGES,
+        NavItem("Access", "/access"),
+        NavItem("Settings", "/settings"),
+        NavItem("Billing", "/billing"),
+    ),
 )
+"""The pages about the organisation's staff, for owners and admins."""
 
-NAVIGATION: Mapping[Role, tuple[NavItem, ...]] = {
-    "owner": (*MY_RECORD, *MANAGING),
-    "admin": (*MY_RECORD, *MANAGING),
-    "employee": MY_RECORD,
-    "auditor": (*ORGANISATION, NavItem("Chain", "/audit/chain")),
+AUDITING = NavGroup("Organisation", (*_ORGANISATION_PAGES, NavItem("Chain", "/audit/chain")))
+"""What auditors read (they have no record of their own)."""
+
+NAVIGATION: Mapping[Role, tuple[NavGroup, ...]] = {
+    "owner": (MANAGING, MY_RECORD),
+    "admin": (MANAGING, MY_RECORD),
+    "employee": (MY_RECORD,),
+    "auditor": (AUDITING,),
 }
-"""The main navigation per role, in order (auditors have no record of their own)."""
+"""The main navigation per role, in groups, the group of the landing page first."""
 
-HOME = "/dashboard"
-"""Where signing in lands."""
+LANDING: Mapping[Role, str] = {
+    "owner": "/organisation",
+    "admin": "/organisation",
+    "auditor": "/audit",
+    "employee": "/dashboard",
+}
+"""Where each role starts: owners and admins on the organisation, auditors on the audit
+trail, employees on their own standing."""
+
+HOME = "/"
+"""Where signing in lands: it sends each member to their role's ``LANDING``."""
 
 NOTICES: dict[str, str] = {
     "signed-out": "You are signed out.",
@@ -119,13 +149,80 @@ NOTICES: dict[str, str] = {
 """Messages a redirect can ask the next page to show (``see_other(..., notice=key)``)."""
 
 
+DISPLAY_ZONE = UTC
+"""The time zone times are shown in (pages name it next to every time)."""
+
+
+@pass_context
+def day_filter(context: Mapping[str, Any], value: date, time: bool = False) -> str:
+    """The one way pages show a day or a moment: "7 Dec 2026", and with ``time`` a moment as
+    "7 Dec 2026, 03:44 UTC" (a moment's day is its day in the zone shown). ISO dates are for
+    exports and the API only."""
+    if not isinstance(value, datetime):
+        return day_text(value)
+    zone = context.get("time_zone", DISPLAY_ZONE)
+    moment = value.astimezone(zone)
+    return (
+        f"{day_text(moment.date())}, {moment:%H:%M} {moment.tzname()}"
+        if time
+        else day_text(moment.date())
+    )
+
+
+LIST_PAGE = 10
+"""Items of a long list on one page (``paged``)."""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[Any]
+    number: int
+    pages: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@pass_context
+def paged(
+    context: Mapping[str, Any], items: list[Any], key: str, per_page: int = LIST_PAGE
+) -> ListPage:
+    """One page of a long list already in the page (a person's credits ...), the page number
+    read from the query parameter ``key``; the links keep the other parameters and land on
+    ``#key``."""
+    request: Request[Any, Any, Any] = context["request"]
+    pages = max(1, -(-len(items) // per_page))
+    try:
+        number = min(max(1, int(request.query_params.get(key, "1"))), pages)
+    except ValueError:
+        number = 1
+
+    def link(to: int) -> str:
+        query = {**dict(request.query_params), key: str(to)}
+        return f"{request.url.path}?{urlencode(query)}#{key}"
+
+    return ListPage(
+        items=items[(number - 1) * per_page : number * per_page],
+        number=number,
+        pages=pages,
+        previous_url=link(number - 1) if number > 1 else None,
+        next_url=link(number + 1) if number < pages else None,
+    )
+
+
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     """Jinja2 over ``templates/`` (autoescaped), with the portal's filters and vocabularies."""
 
     def prepare(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
-        env.filters.update(day=day_text, credits=credits_text)
-        env.globals.update(labels=vocabulary, home=HOME, one_time_key=one_time_key)
+        env.filters.update(day=day_filter, credits=credits_text)
+        env.globals.update(
+            labels=vocabulary,
+            home=HOME,
+            one_time_key=one_time_key,
+            paged=paged,
+            glossary=terms.BY_KEY,
+            cycle_terms=terms.CYCLE_TERM,
+        )
         env.trim_blocks = env.lstrip_blocks = True
 
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=prepare)
@@ -137,6 +234,20 @@ def principal(request: Request[Any, Any, Any]) -> Principal:
     if not isinstance(user, Principal):
         raise NotAuthorizedException("sign in to see this page")
     return user
+
+
+async def signed_in_member(request: Request[Any, Any, Any]) -> Principal | None:
+    """The signed-in member, also on a page that needs no sign-in (None: nobody is)."""
+    user = request.scope.get("user")
+    if isinstance(user, Principal):
+        return user
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or "user_id" not in session:
+        return None
+    found = await retrieve_principal(session, request)
+    if found is not None:
+        request.scope["user"] = found
+    return found
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -166,14 +277,54 @@ async def page(
     """Render ``template`` inside the layout, or only ``partial`` for an HTMX request."""
     layout = _layout(request)
     me = layout["me"]
-    if me is not None and not (partial and is_htmx(request)):
-        layout["organisations"] = await memberships_of_user(
-            application_of(request.app).database, me.user_id
-        )
-        if me.role in ("owner", "admin"):
-            layout["billing_notice"] = await provide_use_cases(request).run(billing_notice, None)
+    if me is not None:
+        memberships = await memberships_of_user(application_of(request.app).database, me.user_id)
+        zones = [m.time_zone for m in memberships if m.tenant_id == me.tenant_id]
+        layout["time_zone"] = ZoneInfo(zones[0] if zones else "UTC")
+        if not (partial and is_htmx(request)):
+            layout["organisations"] = memberships
+            if me.role in ("owner", "admin"):
+                layout["billing_notice"] = await provide_use_cases(request).run(
+                    billing_notice, None
+                )
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
+
+
+CONFIRM_FIELD = "confirmed"
+"""Set by the second step of a destructive action (``confirm_first``)."""
+
+
+async def confirm_first(
+    request: Request[Any, Any, Any],
+    form: Form,
+    title: str,
+    consequence: str,
+    button: str,
+    back: str,
+) -> Template | None:
+    """The confirmation step of an action that cannot be taken back, without any script: a
+    page saying what will happen, carrying what was typed, with ``button`` to go ahead and a
+    way ``back``. None when the form already comes from that page."""
+    if form.value(CONFIRM_FIELD) == "yes":
+        return None
+    carried = [
+        (name, value)
+        for name, values in form.values.items()
+        if name != CONFIRM_FIELD
+        for value in ([values] if isinstance(values, str) else values)
+    ]
+    return await page(
+        request,
+        "confirm.html",
+        title=title,
+        consequence=consequence,
+        button=button,
+        back=back,
+        action=request.url.path,
+        carried=carried,
+        confirm_field=CONFIRM_FIELD,
+    )
 
 
 def see_other(
@@ -250,6 +401,16 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
         },
         status_code=status,
     )
+
+
+@route("/{rest:path}", http_method=list(HttpMethod), exclude_from_auth=True)
+async def unknown_page(request: Request[Any, Any, Any], rest: FromPath[str]) -> None:
+    """Any other address outside the API: the HTML "Not found" page, in the signed-in layout
+    when the visitor is signed in (routing's own 404 would be problem JSON, without it)."""
+    if rest.startswith(("api/", "static/")) or rest == "api":
+        raise http_to_problem(NotFoundException(f"no resource at /{rest}"))
+    await signed_in_member(request)
+    raise NotFoundException("There is no page at this address. Check the link, or start again.")
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

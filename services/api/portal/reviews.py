@@ -29,7 +29,7 @@ from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal, see_other
+from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
@@ -56,6 +56,10 @@ TEXT_FIELDS = (
     ("approval_number", "Approval or file number"),
 )
 """The free-text fields read off a certificate, with their labels."""
+REJECTING = (
+    "The credit it proves stops counting toward the person's standing, and the person sees"
+    " your reason. You can change the decision later, with a reason."
+)
 FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ancestors 'self'")]
 """The file (a PDF or an image, checked by content at upload) may be shown in a frame of the
 review page, which the pages' own policy forbids; the browser's PDF viewer needs no more."""
@@ -213,6 +217,13 @@ class ReviewPages(Controller):
         decision = form.choice("decision", "decision", DECISIONS)
         reason = form.text("reason", "reason", required=False, max_length=1000)
         fields = typed_fields(form)
+        if form.ok and decision == "reject" and reason:
+            back = f"/reviews/{certificate_id}"
+            asked = await confirm_first(
+                request, form, "Reject this certificate?", REJECTING, "Yes, reject", back
+            )
+            if asked is not None:
+                return asked
         if form.ok and decision is not None:
             command = DecideCertificate(
                 certificate_id=certificate_id,

@@ -35,7 +35,7 @@ from domain.people.person import AssignPerson, Person
 from domain.shared.errors import DomainError
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import page, principal, safe_next, see_other
+from services.api.portal.pages import confirm_first, page, principal, safe_next, see_other
 from services.api.portal.standing import cards
 from services.api.use_cases import USE_CASES
 from services.core.accounts.identity import IdentityError, InvalidEmail
@@ -115,6 +115,12 @@ def invite_field(exc: Exception) -> str | None:
 def invitation_link(public_url: str, token: str) -> str:
     """The link of the invitation mail, to show once to whoever invited."""
     return f"{public_url.rstrip('/')}/accept-invitation?token={token}"
+
+
+DEACTIVATING = (
+    "{} leaves the staff lists, counts and seats; any account they have loses access to this"
+    " organisation at once. Their history stays, and you can reactivate them later."
+)
 
 
 def invite_form_values(person_email: str | None) -> Form:
@@ -269,9 +275,11 @@ class StaffPages(Controller):
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Response[Any]:
-        """Take the person off the active staff, with a reason; their history stays. Their
-        member account, if any, is removed."""
-        return await self._change_activity(request, use_cases, person_id, staff.deactivate_person)
+        """Take the person off the active staff, with a reason, once confirmed; their history
+        stays. Their member account, if any, is removed."""
+        return await self._change_activity(
+            request, use_cases, person_id, staff.deactivate_person, confirm=True
+        )
 
     @post("/{person_id:uuid}/reactivation", guards=[MANAGERS])
     async def reactivate(
@@ -289,10 +297,22 @@ class StaffPages(Controller):
         use_cases: UseCases,
         person_id: UUID,
         use_case: Callable[[UnitOfWork, ChangeActivity], Awaitable[Person]],
+        *,
+        confirm: bool = False,
     ) -> Response[Any]:
-        """Run ``use_case`` with the form's reason; a refusal is shown on the form."""
+        """Run ``use_case`` with the form's reason (after a confirmation step if ``confirm``);
+        a refusal is shown on the form."""
         form = await read_form(request, "change")
         reason = form.text("reason", "reason", max_length=500)
+        if form.ok and confirm:
+            name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
+            back = f"/staff/{person_id}#activity"
+            consequence = DEACTIVATING.format(name)
+            asked = await confirm_first(
+                request, form, f"Deactivate {name}?", consequence, "Yes, deactivate", back
+            )
+            if asked is not None:
+                return asked
         if form.ok:
             try:
                 await use_cases.run(use_case, ChangeActivity(person_id=person_id, reason=reason))

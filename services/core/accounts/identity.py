@@ -56,6 +56,8 @@ class Membership(msgspec.Struct, frozen=True, kw_only=True):
     tenant_id: UUID
     role: Role
     organisation_name: str
+    time_zone: str = "UTC"
+    """The organisation's time zone, for showing times."""
 
 
 def normalise_email(email: str) -> str:
@@ -154,7 +156,7 @@ async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
     """Every organisation the user belongs to (visible through the own-memberships policy)."""
     await tx.pg.execute("SELECT set_config('app.user_id', $1, true)", str(user_id))
     rows = await tx.pg.fetch(
-        "SELECT tenant_id, role, organisation_name FROM memberships WHERE user_id = $1"
+        "SELECT tenant_id, role, organisation_name, time_zone FROM memberships WHERE user_id = $1"
         " AND (access_until IS NULL OR access_until > now())"
         " ORDER BY organisation_name, tenant_id",
         user_id,
@@ -162,7 +164,10 @@ async def memberships_of(tx: Tx, user_id: UUID) -> list[Membership]:
     await tx.pg.execute("SELECT set_config('app.user_id', '', true)")
     return [
         Membership(
-            tenant_id=r["tenant_id"], role=r["role"], organisation_name=r["organisation_name"]
+            tenant_id=r["tenant_id"],
+            role=r["role"],
+            organisation_name=r["organisation_name"],
+            time_zone=r["time_zone"],
         )
         for r in rows
     ]

@@ -23,6 +23,7 @@ from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
     ChoosePendingCreditsCounting,
+    ChooseTimeZone,
     InvitationNotFound,
     InviteMember,
     MemberAdded,
@@ -38,6 +39,7 @@ from domain.organisations.organisation import (
     decide_change_auditor_access,
     decide_change_member_role,
     decide_choose_pending_counting,
+    decide_choose_time_zone,
     decide_invite_member,
     decide_open_organisation,
     decide_remove_member,
@@ -64,6 +66,7 @@ OrganisationCommand = (
     | RevokeInvitation
     | ChangeMemberRole
     | ChangeAuditorAccess
+    | ChooseTimeZone
     | ChoosePendingCreditsCounting
     | RemoveMember
 )
@@ -74,6 +77,7 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
     RevokeInvitation: decide_revoke_invitation,
     ChangeMemberRole: decide_change_member_role,
     ChangeAuditorAccess: decide_change_auditor_access,
+    ChooseTimeZone: decide_choose_time_zone,
     ChoosePendingCreditsCounting: decide_choose_pending_counting,
     RemoveMember: decide_remove_member,
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
+from zoneinfo import available_timezones
 
 import msgspec
 
@@ -18,11 +19,13 @@ from domain.organisations.organisation import (
     ChangeAuditorAccess,
     ChangeMemberRole,
     ChoosePendingCreditsCounting,
+    ChooseTimeZone,
     Member,
     Organisation,
     RemoveMember,
     RevokeInvitation,
     Role,
+    UnknownTimeZone,
 )
 from services.core.application import Actor, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
@@ -111,12 +114,8 @@ async def open_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
 async def revoke_invitation(uow: UnitOfWork, invitation_id: UUID) -> None:
     """Revoke an open invitation; its link stops working."""
     require_role(uow.actor, *MANAGERS)
-    await org.change_organisation(
-        uow.tx,
-        uow.store,
-        RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor)),
-        uow.metadata,
-        command_id=uow.next_command_id(),
+    await _change(
+        uow, RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor))
     )
 
 
@@ -168,6 +167,27 @@ async def change_auditor_access(uow: UnitOfWork, command: SetAuditorAccess) -> N
         ),
         uow.metadata,
         command_id=uow.next_command_id(),
+    )
+
+
+class SetTimeZone(msgspec.Struct, frozen=True, kw_only=True):
+    time_zone: str
+
+
+async def choose_time_zone(uow: UnitOfWork, command: SetTimeZone) -> None:
+    """Choose the time zone the organisation's pages show times in (owners and admins); a
+    name the zone database does not know is refused."""
+    require_role(uow.actor, *MANAGERS)
+    zone = command.time_zone.strip()
+    if zone not in available_timezones():
+        raise UnknownTimeZone(f"{zone[:64]!r} is not a time zone name, like America/Chicago")
+    await _change(uow, ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor)))
+
+
+async def _change(uow: UnitOfWork, command: org.OrganisationCommand) -> None:
+    """Decide ``command`` on the organisation and append what it records."""
+    await org.change_organisation(
+        uow.tx, uow.store, command, uow.metadata, command_id=uow.next_command_id()
     )
 
 

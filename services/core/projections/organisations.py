@@ -21,6 +21,7 @@ class Organisations:
             "organisations.InvitationAccepted",
             "organisations.InvitationRevoked",
             "organisations.AuditorAccessChanged",
+            "organisations.TimeZoneChosen",
             "organisations.PendingCreditsCountingChosen",
         }
     )
@@ -40,8 +41,8 @@ class Organisations:
                 case "organisations.MemberAdded":
                     await tx.pg.execute(
                         "INSERT INTO memberships (tenant_id, user_id, email, role,"
-                        " organisation_name, person_id, access_until)"
-                        " SELECT $1, $2, $3, $4, name, $5, $6::text::timestamptz"
+                        " organisation_name, person_id, access_until, time_zone)"
+                        " SELECT $1, $2, $3, $4, name, $5, $6::text::timestamptz, time_zone"
                         " FROM organisations WHERE tenant_id = $1",
                         tenant,
                         data["user_id"],
@@ -50,6 +51,13 @@ class Organisations:
                         data.get("person_id") or data["user_id"],
                         data.get("access_until"),
                     )
+                case "organisations.TimeZoneChosen":
+                    for table in ("organisations", "memberships"):
+                        await tx.pg.execute(
+                            f"UPDATE {table} SET time_zone = $2 WHERE tenant_id = $1",  # noqa: S608
+                            tenant,
+                            data["time_zone"],
+                        )
                 case "organisations.PendingCreditsCountingChosen":
                     await tx.pg.execute(
                         "UPDATE organisations SET count_pending_credits = $2 WHERE tenant_id = $1",

@@ -17,3 +17,33 @@
   });
   document.addEventListener("htmx:afterSettle", focusOutcome);
 })();
+
+// Tables of three or more columns become stacked rows on a phone (see portal.css): each cell
+// gets its column's header as its label. Without the script, such a table scrolls in its box.
+(function () {
+  function label(root) {
+    root.querySelectorAll("main table").forEach(function (table) {
+      var headers = table.querySelectorAll("thead th");
+      if (headers.length < 3 || table.classList.contains("stackable")) {
+        return;
+      }
+      var names = Array.prototype.map.call(headers, function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (names[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[index]);
+          }
+        });
+      });
+      table.classList.add("stackable");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    label(document);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    label(document);
+  });
+})();
