@@ -25,7 +25,8 @@ from tests.billing_support import (
     signed,
     stripe_event,
 )
-from tests.faults.harness import _free_port, cli
+from tests.faults.harness import cli
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.faults
 STARTED, FINISHED = "applying stripe event", "stripe event applied"
@@ -63,7 +64,7 @@ async def stalling_stripe(stripe_settings: Settings) -> AsyncIterator[str]:
     app.router.add_route("*", "/{tail:.*}", forward)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
