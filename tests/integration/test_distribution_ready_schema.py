@@ -1,6 +1,8 @@
 """What distributing the tenant tables by ``tenant_id`` with Citus requires of the schema
 (docs/scaling.md): a tenant table is any table with a ``tenant_id`` column but ``tenants``, the
-registry of tenants, which is a reference table like the other global ones."""
+registry of tenants, which is a reference table like the other global ones, and
+``stripe_inbox``, whose rows exist before their tenant is known (a Stripe event id is
+deduplicated first): it stays on the coordinator."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ _TENANT_TABLES = """
 SELECT c.oid, c.relname FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> 'tenants'
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  AND c.relname NOT IN ('tenants', 'stripe_inbox')
 """
 
 

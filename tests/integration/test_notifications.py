@@ -266,7 +266,8 @@ async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_uns
     org: Org,
 ) -> None:
     run_on = org.ardms.deadline - timedelta(days=30)
-    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 2  # reminders, digest
+    # reminders, digest, and the daily billing reconciliation
+    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 3
     await settle(database, broker, worker, queue, org.tenant)
 
     [mail] = reminder_of(sink[0], org)
@@ -308,7 +309,7 @@ async def test_the_same_day_twice_a_second_scheduler_or_a_repeated_run_send_noth
 ) -> None:
     run_on = org.ardms.deadline - timedelta(days=90)
     scheduler = Scheduler(database, broker, mail_settings)
-    assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 2
+    assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 3
     await settle(database, broker, worker, queue, org.tenant)
     assert len(reminder_of(sink[0], org)) == 1
     assert len(digests_of(sink[0], org.owner_email)) == 1
@@ -690,7 +691,11 @@ def test_the_scheduler_command_runs_one_tick_for_a_given_day_once(
     finally:
         delete_queue(broker, idle_queue)
     enqueued = asyncio.run(_scheduled_runs(mail_settings, org.tenant))
-    assert enqueued == [("send_digest", date(2031, 1, 6)), ("send_reminders", date(2031, 1, 6))]
+    assert enqueued == [
+        ("reconcile_billing", date(2031, 1, 6)),
+        ("send_digest", date(2031, 1, 6)),
+        ("send_reminders", date(2031, 1, 6)),
+    ]
 
 
 async def _scheduled_runs(settings: Settings, tenant: UUID) -> list[tuple[str, date]]:
