@@ -106,7 +106,7 @@ def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_i
     expect(counts).to_contain_text("counts 1.25 credits")
     preview = page.get_by_role("img", name="Certificate carotid.png")
     expect(preview).to_be_visible()
-    assert preview.evaluate("img => img.complete && img.naturalWidth") == 240
+    assert preview.evaluate("img => img.decode().then(() => img.naturalWidth)") == 240
     browse.shot("credit")
 
     page.get_by_role("link", name="All credits").click()

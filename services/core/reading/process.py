@@ -151,14 +151,20 @@ async def read_in_child(data: bytes, media_type: MediaType, *, limit_s: float) -
         raise
     done = False
     try:
-        reader.connection.send_bytes(msgspec.msgpack.encode((data, media_type)))
+        # An event loop's reader watch (uvloop's in the API) may leave the pipe non-blocking:
+        # a file larger than the pipe's buffer would then fail to send. Blocking, in a thread.
+        os.set_blocking(reader.connection.fileno(), True)
+        payload = msgspec.msgpack.encode((data, media_type))
+        await asyncio.to_thread(reader.connection.send_bytes, payload)
         try:
             await asyncio.wait_for(_readable(reader.connection), limit_s)
         except TimeoutError:
             log.warning("certificate reading stopped", media_type=media_type, limit_s=limit_s)
             return _unread(too_slow(limit_s))
         try:
-            reading = msgspec.msgpack.decode(reader.connection.recv_bytes(), type=Reading)
+            os.set_blocking(reader.connection.fileno(), True)
+            answer = await asyncio.to_thread(reader.connection.recv_bytes)
+            reading = msgspec.msgpack.decode(answer, type=Reading)
         except EOFError:  # the reader ended without a reading
             await asyncio.to_thread(reader.process.join)
             if reader.process.exitcode in _STOPPED_FROM_OUTSIDE:
