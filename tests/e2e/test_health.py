@@ -29,9 +29,10 @@ async def test_ready_is_503_when_the_broker_is_unreachable(migrated: Settings) -
     assert ready.json()["broker"] == "unavailable"
 
 
-async def test_unknown_paths_get_problem_details(migrated: Settings) -> None:
+async def test_unknown_api_paths_get_problem_details(migrated: Settings) -> None:
+    """(Unknown portal paths get an HTML page: tests/e2e/test_portal_http.py.)"""
     async with AsyncTestClient(create_app(migrated)) as client:
-        response = await client.get("/nope")
+        response = await client.get("/api/v1/nope")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["status"] == 404

@@ -20,7 +20,13 @@ ALL_ON = {
     "deadline_reminders": True,
     "weekly_digest": True,
     "certificate_notifications": True,
-    "always_sent": ["password_reset", "email_verification", "invitation", "auditor_access"],
+    "always_sent": [
+        "password_reset",
+        "email_verification",
+        "invitation",
+        "auditor_access",
+        "billing",
+    ],
 }
 
 

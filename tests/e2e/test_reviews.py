@@ -411,7 +411,7 @@ async def test_each_reason_shows_the_words_on_the_certificate_that_caused_it(
     reasons = item["certificate"]["reasons"]
     assert item["certificate"]["certificate_id"] == uploaded.certificate_id
     [raised] = [r for r in reasons if r["code"] == "credits_mismatch"]
-    assert raised["evidence"] == f"{printed.credits.normalize():f}"
+    assert f"{printed.credits.normalize():f}" in raised["evidence"]  # the line it was read from
     assert all(r["evidence"] for r in reasons), reasons
 
     page = await org.owner.get(f"/reviews/{uploaded.certificate_id}")

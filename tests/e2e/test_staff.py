@@ -136,10 +136,9 @@ async def test_the_filtered_staff_list_is_taken_away_as_csv_safe_for_spreadsheet
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["full_name"], r["body"], r["period"]) for r in rows] == [
         ("'=HYPERLINK(1)", "", ""),
+        # One row per body: the cycle of its standing (an earlier cycle that ended short).
         ("Dev Patel", "ARDMS", "previous"),
-        ("Dev Patel", "ARDMS", "current"),
         ("Dev Patel", "ARRT", "previous"),
-        ("Dev Patel", "ARRT", "current"),
     ]
     assert {r["department"] for r in rows} == {"Echo"}
     api = await org.owner.get("/api/v1/staff.csv?department=Echo&site=North+Campus")
