@@ -32,6 +32,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
+from bench.database import fresh_database
 from domain.shared.event import Event, EventRegistry
 from services.core.db import Database, asyncpg_dsn
 from services.core.eventsourcing.chain import GENESIS_HASH, canonical_json
@@ -85,28 +86,8 @@ def bench_settings() -> Settings:
 
 
 async def prepare(settings: Settings) -> dict[str, str]:
-    dsn = settings.owner_database_url.replace("+asyncpg", "").rsplit("/", 1)[0] + "/postgres"
-    admin = await asyncpg.connect(dsn)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        await admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-        config = {
-            name: await admin.fetchval(f"SHOW {name}")
-            for name in ("fsync", "synchronous_commit", "server_version", "shared_buffers")
-        }
-    finally:
-        await admin.close()
-    env = {
-        **os.environ,
-        "CMELEDGER_DATABASE_URL": settings.database_url,
-        "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
-        "CMELEDGER_LOG_LEVEL": "WARNING",
-    }
-    migration = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.main", "migrate", env=env
-    )
-    if await migration.wait():
-        raise SystemExit("migration failed")
+    """A fresh, migrated ``BENCH_DATABASE`` with ``raw_events``, the baseline's table."""
+    config = await fresh_database(settings)
     owner = await asyncpg.connect(asyncpg_dsn(settings.owner_database_url))
     try:
         await owner.execute(
