@@ -113,6 +113,13 @@ async def owner_connection(migrated: Settings) -> AsyncIterator[asyncpg.Connecti
     await conn.close()
 
 
+@pytest.fixture(scope="session")
+def demo_blob_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The certificate files of the demo organisation, for every test that seeds it: the demo
+    is seeded once per database, so its files must be where the next test looks."""
+    return tmp_path_factory.mktemp("demo-blobs")
+
+
 @pytest.fixture
 async def fresh_rate_limits(owner_connection: asyncpg.Connection) -> None:
     """Empty every rate-limit window, for a test that sets low limits of its own."""

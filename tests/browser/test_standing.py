@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -24,9 +25,9 @@ compliant and as overdue (``demo_seed.SCENARIOS``)."""
 
 
 @pytest.fixture(scope="module")
-def demo(migrated: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def demo(migrated: Settings, demo_blob_dir: Path) -> Settings:
     """The demo organisation, seeded by its command (again is a no-op)."""
-    blob_dir = str(tmp_path_factory.mktemp("demo-blobs"))
+    blob_dir = str(demo_blob_dir)
     seeded = subprocess.run(
         [sys.executable, "-m", "services.main", "seed-demo"],
         env={**settings_env(migrated), "CMELEDGER_BLOB_DIR": blob_dir},

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
@@ -44,10 +45,8 @@ class Demo(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-async def demo(
-    migrated: Settings, database: Database, tmp_path_factory: pytest.TempPathFactory
-) -> Demo:
-    blob_dir = tmp_path_factory.mktemp("demo-blobs")
+async def demo(migrated: Settings, database: Database, demo_blob_dir: Path) -> Demo:
+    blob_dir = demo_blob_dir
     settings = msgspec.structs.replace(migrated, blob_dir=str(blob_dir))
     store, blobs = build_event_store(), FilesystemBlobStore(blob_dir)
     await demo_seed.seed_demo(settings, database, store, blobs)
