@@ -12,7 +12,6 @@ headers of the window with the fewest requests left; a refusal is a 429 problem 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -75,10 +74,9 @@ class RateLimitMiddleware(ASGIMiddleware):
 def _headers(window: RateWindow) -> dict[str, str]:
     """The IETF draft's RateLimit headers for ``window``."""
     requests = window.limit.requests
-    reset = (window.reset_at - datetime.now(window.reset_at.tzinfo)).total_seconds()
     return {
         "RateLimit-Policy": f"{requests}; w={WINDOW_S}",
         "RateLimit-Limit": str(requests),
         "RateLimit-Remaining": str(max(0, requests - window.used)),
-        "RateLimit-Reset": str(max(1, int(reset))),
+        "RateLimit-Reset": str(window.resets_in_s),
     }

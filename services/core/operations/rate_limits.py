@@ -11,7 +11,6 @@ and the table holds no tenant data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import NamedTuple
 
 from services.core.db import Database
@@ -31,8 +30,9 @@ class RateWindow(NamedTuple):
     allowed: bool
     used: int
     """Requests the window holds now (the one just counted included, when allowed)."""
-    reset_at: datetime
-    """When the window's oldest request leaves it."""
+    resets_in_s: int
+    """Seconds until the window's oldest request leaves it (at least 1), by the database's
+    clock, which the windows are counted by."""
 
 
 async def count_request(
@@ -45,12 +45,15 @@ async def count_request(
         return []
     async with database.connection() as conn:  # one statement, its own transaction
         rows = await conn.fetch(
-            "SELECT allowed, used, reset_at FROM rate_limit_hits($1, $2, $3)",
+            "SELECT allowed, used, greatest(1, ceil(extract(epoch FROM"
+            " reset_at - clock_timestamp())))::int AS resets_in_s FROM rate_limit_hits($1, $2, $3)",
             [limit.key for limit in limits],
             window_s,
             [limit.requests for limit in limits],
         )
     return [
-        RateWindow(limit=limit, allowed=row["allowed"], used=row["used"], reset_at=row["reset_at"])
+        RateWindow(
+            limit=limit, allowed=row["allowed"], used=row["used"], resets_in_s=row["resets_in_s"]
+        )
         for limit, row in zip(limits, rows, strict=False)
     ]
