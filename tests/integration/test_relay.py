@@ -14,9 +14,9 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from services.core.db import Database
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
-from services.worker.relay import CONSUMER, Relay
+from services.worker.relay import Relay
 from services.worker.runtime import Subscriptions, message_id_for
-from tests.broker_support import drain
+from tests.broker_support import drain, relay_position
 from tests.conftest import new_tenant
 from tests.metrics_support import scrape
 from tests.support import add_notes, make_store, register
@@ -44,14 +44,6 @@ async def effects(database: Database, tenant: UUID) -> list[tuple[UUID, int]]:
     async with database.transaction(tenant) as tx:
         rows = await tx.pg.fetch("SELECT message_id, seq FROM actor_effects ORDER BY seq")
     return [(row["message_id"], row["seq"]) for row in rows]
-
-
-async def relay_position(database: Database, tenant: UUID) -> int:
-    async with database.transaction(tenant) as tx:
-        value = await tx.pg.fetchval(
-            "SELECT position FROM checkpoints WHERE name = $1", "feed:" + CONSUMER
-        )
-    return int(value or 0)
 
 
 async def test_relay_to_actor_to_one_outcome_per_event(
