@@ -94,6 +94,20 @@ def details(completed_on: date, credits: str, **changes: Any) -> CreditDetails:
     return msgspec.structs.replace(base, **changes)
 
 
+def new_credential_waiver(person_id: UUID) -> RecordWaiver:
+    """ARDMS waives 15 credits for a new credential in the period it is granted [A1]."""
+    return RecordWaiver(
+        waiver=Waiver(
+            waiver_id=uuid4(),
+            person_id=person_id,
+            body="ARDMS",
+            kind="new_credential_or_specialty",
+            granted_on=date(2025, 3, 1),
+            reference="RVT passed",
+        )
+    )
+
+
 class Staff:
     """Commands for one tenant, each with a fresh command id."""
 
@@ -150,20 +164,8 @@ class Staff:
         return credit_id
 
     async def waiver(self, person_id: UUID) -> None:
-        """ARDMS waives 15 credits for a new credential in the period it is granted [A1]."""
-        await self.run(
-            record_waiver,
-            RecordWaiver(
-                waiver=Waiver(
-                    waiver_id=uuid4(),
-                    person_id=person_id,
-                    body="ARDMS",
-                    kind="new_credential_or_specialty",
-                    granted_on=date(2025, 3, 1),
-                    reference="RVT passed",
-                )
-            ),
-        )
+        """Records ``new_credential_waiver`` for ``person_id``."""
+        await self.run(record_waiver, new_credential_waiver(person_id))
 
 
 async def fresh_evaluate(
@@ -606,18 +608,7 @@ async def test_evaluation_is_independent_of_event_order_within_a_transaction(
             details(date(2025, 4, 21), "1.25", credit_types=("other",)),
         )
     ]
-    commands.append(
-        RecordWaiver(
-            waiver=Waiver(
-                waiver_id=uuid4(),
-                person_id=person_id,
-                body="ARDMS",
-                kind="new_credential_or_specialty",
-                granted_on=date(2025, 3, 1),
-                reference="RVT passed",
-            )
-        )
-    )
+    commands.append(new_credential_waiver(person_id))
     orders = [commands, commands[::-1]]
     for seed in range(3):
         shuffled = list(commands)
