@@ -122,25 +122,30 @@ resource "aws_security_group" "tasks" {
   }
 }
 
+locals {
+  # The database and the broker: in the private subnets, reached only by the tasks.
+  private_placement = {
+    vpc_id                    = module.network.vpc_id
+    subnet_ids                = module.network.private_subnet_ids
+    client_security_group_ids = [aws_security_group.tasks.id]
+  }
+}
+
 module "database" {
-  source                    = "../database"
-  name                      = var.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [aws_security_group.tasks.id]
-  kms_key_arn               = aws_kms_key.this.arn
-  instance_class            = var.size.db_instance_class
-  allocated_storage_gb      = var.size.db_storage_gb
+  source               = "../database"
+  name                 = var.name
+  placement            = local.private_placement
+  kms_key_arn          = aws_kms_key.this.arn
+  instance_class       = var.size.db_instance_class
+  allocated_storage_gb = var.size.db_storage_gb
 }
 
 module "broker" {
-  source                    = "../broker"
-  name                      = var.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [aws_security_group.tasks.id]
-  kms_key_arn               = aws_kms_key.this.arn
-  instance_type             = var.broker_instance_type
+  source        = "../broker"
+  name          = var.name
+  placement     = local.private_placement
+  kms_key_arn   = aws_kms_key.this.arn
+  instance_type = var.broker_instance_type
 }
 
 module "storage" {

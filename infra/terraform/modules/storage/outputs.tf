@@ -1,9 +1,9 @@
 output "certificates" {
   description = "The certificates bucket (id, arn)"
-  value       = module.certificates
+  value       = module.bucket["certificates"]
 }
 
 output "audit" {
   description = "The audit bundles bucket (id, arn)"
-  value       = module.audit
+  value       = module.bucket["audit"]
 }
