@@ -17,7 +17,7 @@ variable "zone_id" {
 }
 
 variable "size" {
-  description = "What differs between environments; min_tasks and max_tasks bound serve and worker alike"
+  description = "What differs between environments. db_max_connections: max_connections of the instance class (for the connections alarm); min_tasks and max_tasks bound serve and worker alike"
   type = object({
     vpc_cidr           = string
     single_nat_gateway = bool
