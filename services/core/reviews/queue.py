@@ -15,8 +15,10 @@ import msgspec
 
 from domain.credits.credit import Credit, VerificationStatus
 from domain.credits.verification import explained
+from services.core.credits import views
 from services.core.db import Tx
 from services.core.projections.certificates import ROW_JSON, StoredCertificate
+from services.core.projections.folded import restored
 from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
 
 
@@ -105,5 +107,5 @@ def _item(row: asyncpg.Record) -> ReviewItem:
             department=row["department"],
             site=row["site"],
         ),
-        declared=None if credit is None else msgspec.json.decode(credit, type=Credit),
+        declared=None if credit is None else restored(credit, views.Credit, Credit),
     )
