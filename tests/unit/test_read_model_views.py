@@ -17,7 +17,9 @@ import pytest
 
 from domain.compliance.evaluation import Obligation
 from domain.credits.credit import Credit
+from domain.credits.verification import BodyAcceptance, ExtractedFields, ProviderMatch, ReviewReason
 from domain.people.person import Person
+from services.core.certificates import views as certificate_views
 from services.core.credits import views as credit_views
 from services.core.people import views as people_views
 from services.core.projections.folded import stored
@@ -29,8 +31,13 @@ VIEWS: dict[str, tuple[type[msgspec.Struct], type[msgspec.Struct]]] = {
     "people.state": (Person, people_views.Person),
     "credits.state": (Credit, credit_views.Credit),
     "obligations.explanation": (Obligation, people_views.Obligation),
+    "certificates.reasons": (ReviewReason, certificate_views.ReviewReason),
+    "certificates.fields": (ExtractedFields, certificate_views.ExtractedFields),
+    "certificates.provider": (ProviderMatch, certificate_views.ProviderMatch),
+    "certificates.acceptance": (BodyAcceptance, certificate_views.CertificateAcceptance),
 }
-"""Each jsonb column that holds a view: the domain struct it is copied from, and the view."""
+"""Each jsonb column that holds a view (or a list of them): the domain struct it is copied from,
+and the view. ``certificates.correction`` (``FieldsCorrection``) is the projection's own."""
 
 
 def _structs(t: msgspec.inspect.Type) -> Iterator[msgspec.inspect.StructType]:
@@ -79,7 +86,9 @@ def field_pairs(
 
 def test_stored_views_keep_the_shape_they_were_given() -> None:
     saved = json.loads(SHAPES.read_text())
-    assert {column: shape(view) for column, (_, view) in VIEWS.items()} == saved
+    shapes = {column: shape(view) for column, (_, view) in VIEWS.items()}
+    shapes["certificates.correction"] = shape(certificate_views.FieldsCorrection)
+    assert shapes == saved
 
 
 @pytest.mark.parametrize("column", list(VIEWS))

@@ -32,15 +32,22 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return msgspec.json.encode(rows).decode()
 
 
+def copied(value: Any, into: Any) -> Any:
+    """``value`` as the type ``into`` (a domain struct as its view, or back; collections and
+    optional values of them too), copied by field name."""
+    return msgspec.convert(value, into, from_attributes=True)
+
+
 def stored(value: Any, view: Any) -> Any:
     """``value`` (a domain struct, or a list of them) as its read model stores it: the JSON
     builtins of ``view``, copied from ``value`` by field name."""
-    return msgspec.to_builtins(msgspec.convert(value, view, from_attributes=True))
+    return msgspec.to_builtins(copied(value, view))
 
 
 def restored(text: str | bytes, view: type[V], state: type[S]) -> S:
     """A stored ``view`` (JSON text) as the domain's ``state``, copied by field name."""
-    return msgspec.convert(msgspec.json.decode(text, type=view), state, from_attributes=True)
+    restored_state: S = copied(msgspec.json.decode(text, type=view), state)
+    return restored_state
 
 
 class FoldedStates(Generic[S, V]):

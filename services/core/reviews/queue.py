@@ -14,11 +14,13 @@ import asyncpg
 import msgspec
 
 from domain.credits.credit import Credit, VerificationStatus
-from domain.credits.verification import explained
+from domain.credits.verification import ExtractedFields, ReviewReason, explained
+from services.core.certificates import views as certificate_views
+from services.core.certificates.views import StoredCertificate
 from services.core.credits import views
 from services.core.db import Tx
-from services.core.projections.certificates import ROW_JSON, StoredCertificate
-from services.core.projections.folded import restored
+from services.core.projections.certificates import ROW_JSON
+from services.core.projections.folded import copied, restored
 from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
 
 
@@ -96,8 +98,13 @@ def _item(row: asyncpg.Record) -> ReviewItem:
     """The row as an item whose every reason shows the words on the certificate behind it
     (reasons recorded before reasons carried them get them from the fields read)."""
     certificate = msgspec.json.decode(row["certificate"], type=StoredCertificate)
-    reasons = explained(certificate.reasons, certificate.fields)
-    certificate = msgspec.structs.replace(certificate, reasons=reasons)
+    reasons = explained(
+        copied(certificate.reasons, tuple[ReviewReason, ...]),
+        copied(certificate.fields, ExtractedFields | None),
+    )
+    certificate = msgspec.structs.replace(
+        certificate, reasons=copied(reasons, tuple[certificate_views.ReviewReason, ...])
+    )
     credit = row["credit"]
     return ReviewItem(
         certificate=certificate,
