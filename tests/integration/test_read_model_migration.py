@@ -3,8 +3,6 @@ JSON lands in the new plain columns, for every tenant, and the previous release'
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
@@ -14,7 +12,7 @@ import pytest
 
 from services.core.db import asyncpg_dsn
 from services.core.settings import Settings
-from tests.conftest import ROOT, TEST_DATABASE, settings_env, with_database
+from tests.conftest import TEST_DATABASE, run_python, with_database
 
 pytestmark = pytest.mark.integration
 
@@ -32,15 +30,7 @@ command.upgrade(config, sys.argv[3])
 
 
 def upgrade(settings: Settings, url: str, revision: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _UPGRADE, url, settings.app_role, revision],
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_python(settings, "-c", _UPGRADE, url, settings.app_role, revision)
     assert done.returncode == 0, done.stderr
 
 

@@ -28,14 +28,12 @@ from domain.credits.verification import ExtractedFields as DomainExtractedFields
 from domain.people.person import Person as DomainPerson
 from services.api.app import create_app
 from services.api.schemas import from_view
-from services.api.schemas.certificates import ReviewPage
 from services.api.schemas.credits import Credit, CreditRecordedResponse
 from services.api.schemas.obligations import Obligation
 from services.api.schemas.people import Person
 from services.api.schemas.providers import ProviderEntry
 from services.core.certificates.views import ExtractedFields
 from services.core.credits.use_cases import CreditWithAcceptance
-from services.core.reviews.queue import ReviewPage as ReviewPageView
 from services.core.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -147,7 +145,6 @@ PAIRS: list[tuple[type[Any], Any]] = [
     (DomainObligation, Obligation),
     (DomainProviderEntry, ProviderEntry),
     (CreditWithAcceptance, CreditRecordedResponse),
-    (ReviewPageView, ReviewPage),
 ]
 
 

@@ -24,7 +24,7 @@ from litestar.response import Response, Stream, Template
 
 from domain import vocabulary
 from domain.credits.certificate import EXTENSIONS, ReviewDecision, ReviewReasonRequired
-from domain.credits.credit import CreditDetails, VerificationStatus
+from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
@@ -36,6 +36,7 @@ from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.blobs import BlobStore
 from services.core.certificates.views import ExtractedFields as FieldsOnRecord
+from services.core.credits.views import CreditDetails
 from services.core.reviews import use_cases as review_use_cases
 from services.core.reviews.queue import ReviewItem
 from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue

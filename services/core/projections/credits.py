@@ -58,15 +58,10 @@ nothing here reads it and the next contract migration drops it."""
 class CreditsProjection(FoldedStates[Credit, views.Credit]):
     name = "credits"
     event_types: frozenset[str] | None = tags(CREDIT_EVENTS)
+    view_type = views.Credit
 
     def __init__(self, registry: EventRegistry) -> None:
-        super().__init__(
-            registry,
-            evolve=credit.evolve,
-            state_type=Credit,
-            view_type=views.Credit,
-            load_sql=_LOAD_CREDITS,
-        )
+        super().__init__(registry, evolve=credit.evolve, state_type=Credit, load_sql=_LOAD_CREDITS)
 
     async def save(self, tx: Tx, states: list[Credit]) -> None:
         rows = [

@@ -57,11 +57,12 @@ class FoldedStates(Generic[S, V]):
     the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text, a
     ``view_type``): the stored view is copied back into the domain's ``state_type`` to fold the
     next events (the view holds every field of the state). Subclasses set ``name``,
-    ``event_types`` and implement ``save`` and ``reset``.
+    ``event_types`` and ``view_type`` and implement ``save`` and ``reset``.
     """
 
     name: str
     event_types: frozenset[str] | None
+    view_type: type[V]
 
     def __init__(
         self,
@@ -69,13 +70,11 @@ class FoldedStates(Generic[S, V]):
         *,
         evolve: Callable[[S | None, Event], S],
         state_type: type[S],
-        view_type: type[V],
         load_sql: str,
     ) -> None:
         self.registry = registry
         self._evolve = evolve
         self._state_type = state_type
-        self.view_type = view_type
         self._load_sql = load_sql
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:

@@ -47,15 +47,10 @@ FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, credential_id uuid, body
 class PeopleProjection(FoldedStates[Person, views.Person]):
     name = "people"
     event_types: frozenset[str] | None = tags(PERSON_EVENTS)
+    view_type = views.Person
 
     def __init__(self, registry: EventRegistry) -> None:
-        super().__init__(
-            registry,
-            evolve=person.evolve,
-            state_type=Person,
-            view_type=views.Person,
-            load_sql=_LOAD,
-        )
+        super().__init__(registry, evolve=person.evolve, state_type=Person, load_sql=_LOAD)
 
     async def save(self, tx: Tx, states: list[Person]) -> None:
         tenant = tx.require_tenant()

@@ -13,14 +13,14 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from domain.credits.credit import Credit, VerificationStatus
+from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields, ReviewReason, explained
 from services.core.certificates import views as certificate_views
 from services.core.certificates.views import StoredCertificate
-from services.core.credits import views
+from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.projections.certificates import ROW_JSON
-from services.core.projections.folded import copied, restored
+from services.core.projections.folded import copied
 from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
 
 
@@ -36,7 +36,7 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
 
     certificate: StoredCertificate
     person: ReviewPerson
-    declared: Credit | None
+    declared: credit_views.Credit | None
     """The credit the certificate was uploaded for (None: uploaded on its own)."""
 
 
@@ -114,5 +114,5 @@ def _item(row: asyncpg.Record) -> ReviewItem:
             department=row["department"],
             site=row["site"],
         ),
-        declared=None if credit is None else restored(credit, views.Credit, Credit),
+        declared=None if credit is None else msgspec.json.decode(credit, type=credit_views.Credit),
     )
