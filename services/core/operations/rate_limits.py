@@ -1,7 +1,7 @@
 """Request rate limits counted in PostgreSQL, so a limit holds across every API process and host.
 
 ``count_request`` counts one request against each of its limits in one statement
-(``rate_limit_hits``, migration 0025, over ``rate_limit_hit`` of migration 0021): a sliding window
+(``rate_limit_hits``, migration 0026, over ``rate_limit_hit`` of migration 0021): a sliding window
 per key, where only allowed requests count, and a request refused by one limit is not counted
 by the limits after it. It runs outside any tenant (and outside the statement timeout, like the
 session store): keys are opaque strings (``user:<id>``, ``client:<address>``, ``tenant:<id>``)

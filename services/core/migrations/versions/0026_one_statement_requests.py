@@ -6,15 +6,15 @@ was made in) at once; ``rate_limit_hits`` counts a request against several keys'
 stopping at the first that refuses it. Each runs as a single statement in its own transaction:
 their ``set_config(..., true)`` ends with it.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import app_role, execute_script
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
