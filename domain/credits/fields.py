@@ -609,11 +609,12 @@ _PARTICIPANT_ANCHORS = [
     re.compile(p, re.I)
     for p in (
         r"\b(?:this\s+is\s+to\s+)?certif(?:y|ies)\s+that\b",
-        r"\bthis\s+(?:certificate|document|letter)\s+(?:verifies|confirms|acknowledges)"
+        r"\bthis\s+(?:(?:certificate|document|letter)\s+)?(?:verifies|confirms|acknowledges)"
         r"\s+that\b",
         r"\b(?:presented|awarded|granted|issued)\s+to\b",
         r"^(?:participant|lea(?:rn|rm|m)er|attendee|student|member|registrant|recipient|licensee)"
-        r"(?:['’]s)?(?:\s+(?:full\s+)?name)?\b(?!\s+(?:id|number|no)\b)",
+        r"(?:['’]s)?(?:\s+(?:full\s+)?name)?(?:\b|(?-i:(?=[A-Z\u00c0-\u00de])))"
+        r"(?!\s+(?:id|number|no)\b)",
         r"^(?:full\s+)?name(?:\s+of\s+(?:participant|learner|attendee))?\s*:",
         r"^dear\s+(?:(?:dr|mr|mrs|ms|mx|prof)\b\.?)?",
     )
@@ -645,14 +646,21 @@ def _person(value: str) -> str | None:
     """A person's name out of ``value``: without the post-nominal letters (", RDMS, RVT") and
     whatever follows the name; None if it does not look like a name."""
     value = _SENTENCE_AFTER_NAME.sub("", _LABEL_AFTER_NAME.sub("", value))
-    value = value.strip(" ,.:;'\"")
+    value = _MISREAD_L.sub("l", _INITIAL_COMMA.sub(". ", value)).strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
-    if len(name.split()) == 1 and len(parts) > 1 and not _CREDENTIAL.match(parts[1].strip(".")):
-        name = f"{parts[1]} {name}"  # "KOWALSKI, Robert J." is Robert J. KOWALSKI
-    words = name.split()
+    family_first = len(name.split()) == 1 or name.isupper()  # "KOWALSKI, Robert J."
+    if (
+        len(parts) > 1
+        and family_first
+        and not parts[1].isupper()
+        and not _CREDENTIAL.match(parts[1].strip("."))
+    ):
+        name = f"{parts[1]} {name}"
+    words = _without_trailing_specks(name.split())
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
         words.pop()
+    words = [f"{word}." if len(word) == 1 and word.isupper() else word for word in words]
     name = " ".join(words).strip(" .")
     if not 2 <= len(words) <= 6 or _NOT_A_NAME.search(name) or re.search(r"\d", name):
         return None
@@ -665,7 +673,22 @@ def _person(value: str) -> str | None:
     return name
 
 
-_PARTICLE = re.compile(r"[a-z]{1,3}'?")
+_PARTICLE = re.compile(r"(?!(?:and|for|the|of|in|on|to|at|by|an|a)\b)[a-z]{1,3}'?")
+_INITIAL_COMMA = re.compile(r"(?<=\b[A-Z]),\s+(?=[A-Z][a-z])")
+"""A middle initial's full stop read as a comma by OCR ("Zoé K, Van der Berg")."""
+_MISREAD_L = re.compile(r"(?<=[A-Za-z])[\]\[!|](?=[-A-Za-z])")
+"""An "l" OCR read as a bracket or a bar inside a word ("Ahmad A]-Rashidi")."""
+
+
+def _without_trailing_specks(words: list[str]) -> list[str]:
+    """A name printed in capitals without the words after it that are not (OCR's specks from
+    a signature or a seal: "DEBORAH A. O'NEILL-HUGHES Oe ieees")."""
+    if len(words) < 2 or not all(word.isupper() for word in words[:2]):
+        return words
+    end = next((i for i, word in enumerate(words) if not word.isupper()), len(words))
+    return words[:end]
+
+
 """A lower-case word that joins parts of a name: "van der", "de la", "dos", "bin", "d'"."""
 
 
@@ -688,13 +711,30 @@ _BEFORE_ACHIEVEMENT = re.compile(
     r"|satisfactorily|met)\b",
     re.I,
 )
+_ACHIEVEMENT = re.compile(
+    _BEFORE_ACHIEVEMENT.pattern
+    + r"|^(?:successfully\s+)?(?:completed|participated|attended)\b"
+    + r"|^for\s+(?:participation|attendance)",
+    re.I,
+)
+"""The sentence under a participant's name, also without "has" ("attended", "completed the
+on-demand webinar", "for participation in the symposium")."""
+_NAME_CAPTION = re.compile(
+    r"^(?:(?:participant|learner|attendee|student)(?:['’]s)?(?:\s+(?:full\s+)?name)?"
+    r"|(?:full\s+)?name(?:\s+of\s+(?:the\s+)?(?:participant|learner|attendee))?)\b",
+    re.I,
+)
+"""A caption printed under the name it labels ("Name", "Name of participant Credential(s)")."""
+_CERTIFICATE_HEADING = re.compile(r"certif|^of\s+(?:completion|attendance|participation)\b", re.I)
 
 
 def _participant(doc: _Doc) -> str | None:
-    """The participant: after "certifies that", "presented to", a "Participant" label or
-    "Dear", else the line just above "has successfully completed"."""
+    """The participant: the line just above "has successfully completed" (or "attended", ...),
+    else after "certifies that", "presented to", a "Participant" label or "Dear", else above
+    a "Name" caption, else a name standing alone in its block under the certificate's
+    heading (a signature's name is followed by its role, in the same block)."""
     for index, line in enumerate(doc.lines[1:], start=1):
-        if _BEFORE_ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
+        if _ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
             return name
     for pattern in _PARTICIPANT_ANCHORS:
         for index, line in enumerate(doc.lines):
@@ -704,6 +744,23 @@ def _participant(doc: _Doc) -> str | None:
             for value in _after_anchor(doc, index, match.end()):
                 if name := _person(value):
                     return name
+    for index, line in enumerate(doc.lines[1:], start=1):
+        if _NAME_CAPTION.match(line) and (name := _person(doc.lines[index - 1])):
+            return name
+    return _standing_alone(doc)
+
+
+def _standing_alone(doc: _Doc) -> str | None:
+    """The first name after the certificate's heading that is a block of its own."""
+    heading = next(
+        (i for i, line in enumerate(doc.lines) if _CERTIFICATE_HEADING.search(line)), None
+    )
+    if heading is None:
+        return None
+    for index in range(heading + 1, len(doc.lines)):
+        alone = doc.breaks[index] and (index + 1 == len(doc.lines) or doc.breaks[index + 1])
+        if alone and (name := _person(doc.lines[index])):
+            return name
     return None
 
 

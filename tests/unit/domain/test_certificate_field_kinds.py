@@ -107,3 +107,73 @@ def test_certificate_numbers_under_other_labels(printed: str, number: str) -> No
 def test_a_name_printed_last_name_first_keeps_both_names() -> None:
     text = "This is to certify that\nKOWALSKI, Robert J., RDCS\nhas successfully completed"
     assert find_fields(text).participant_name == "Robert J. KOWALSKI"
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        # the sentence under the name starts with its verb, without "has"
+        ("Certificate of Completion\nTomás R. Rivera\n\nattended\nGrand Rounds", "Tomás R. Rivera"),
+        (
+            "CME Certificate\nAhmad Al-Rashidi\ncompleted on-site applications training",
+            "Ahmad Al-Rashidi",
+        ),
+        ("Certificate\nTomás R. Rivera\nparticipated in the live activity", "Tomás R. Rivera"),
+        # the name above its caption
+        ("ACLS Provider\n\nAhmad Al-Rashidi\n\nName\n\nCourse Date Issue Date", "Ahmad Al-Rashidi"),
+        ("Record\n\nBjörn Lindqvist RDMS\n\nName of participant Credential(s)", "Björn Lindqvist"),
+        # a label glued to the name
+        (
+            "Course Completion Receipt\nLearnerZoë K. Van der Berg\nCourseContrast Media",
+            "Zoë K. Van der Berg",
+        ),
+        ("This confirms that Siobhán Ní Bhriain completed\nVenous Mapping", "Siobhán Ní Bhriain"),
+        # a name standing alone in its block under the certificate's heading
+        (
+            "Certificate of Completion\n\nFrançois Lefèvre\n\nPROVIDER\nBlue Ridge",
+            "François Lefèvre",
+        ),
+        (
+            "C E R T I F I C A T E\n\nof completion\n\nLucía B. Fernández, RDMS, RMSKS\n\nMRI",
+            "Lucía B. Fernández",
+        ),
+        (
+            "Certificate of Development\n\nWÓJCIK, Agnieszka\n\nfor the course Ergonomics",
+            "Agnieszka WÓJCIK",
+        ),
+        (
+            "Certificate of Completion\n\nDate\n30 September 2025\n\nCredit\n\nNGUYEN THI HOA\n\n2",
+            "NGUYEN THI HOA",
+        ),
+    ],
+)
+def test_names_glued_to_labels_above_captions_or_standing_alone(printed: str, name: str) -> None:
+    assert find_fields(printed).participant_name == name
+
+
+def test_a_signature_is_not_taken_for_the_participant() -> None:
+    printed = "Certificate of Completion\n\nCarotid Duplex\nLinda Cho, MS, RDMS\nCE Committee Chair"
+    assert find_fields(printed).participant_name is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("ŞAHIN, Çağla M.", "Çağla M. ŞAHIN"),  # a middle initial keeps its full stop
+        ("Lucia B FERNANDEZ", "Lucia B. FERNANDEZ"),  # OCR lost the initial's full stop
+        ("VAN DER BERG, Zoë K.", "Zoë K. VAN DER BERG"),  # a family name of several words
+        ("THI HOA, Nguyen", "Nguyen THI HOA"),
+        ("Zoé K, Van der Berg", "Zoé K. Van der Berg"),  # OCR read the initial's stop as a comma
+        ("Ahmad A]-Rashidi", "Ahmad Al-Rashidi"),  # one letter misread as a mark
+        ("DEBORAH A. O'NEILL-HUGHES Oe ieees", "DEBORAH A. O'NEILL-HUGHES"),  # specks after it
+    ],
+)
+def test_names_last_name_first_with_initials_and_ocr_noise(printed: str, name: str) -> None:
+    assert (
+        find_fields(f"This is to certify that\n{printed}\nhas completed").participant_name == name
+    )
+
+
+def test_a_title_standing_alone_is_not_taken_for_a_name() -> None:
+    printed = "Certificate of Completion\n\nMRI Safety Zones and Screening Procedures\n\nNM1081"
+    assert find_fields(printed).participant_name is None
