@@ -40,12 +40,13 @@ def find_fields(text: str) -> ExtractedFields:
     ``MAX_TEXT_CHARS`` characters)."""
     doc = _Doc(text[:MAX_TEXT_CHARS])
     table = _table_row(doc)
+    participant = _participant(doc)
     statement = _statement(doc)
     activity_date, completed_on = _dates(doc, table)
     credit_types = _credit_types(doc.flat)
     return ExtractedFields(
-        participant_name=_participant(doc),
-        title=_title(doc, table),
+        participant_name=participant[1] if participant else None,
+        title=_title(doc, table, participant[0] if participant else None),
         provider=_provider(doc),
         accreditation_statement=statement,
         credit_types=credit_types,
@@ -124,15 +125,21 @@ def _is_text(line: str) -> bool:
     )
 
 
+_BULLET = re.compile(r"\s*[•·●▪¢*-]\s")
+"""The mark of a list's item (OCR reads "•" as "¢" or "*")."""
+
+
 class _Doc:
     """The text as cleaned lines; ``breaks`` marks lines that start a new block (a blank line
-    before them), ``flat`` is the lines joined by newlines."""
+    before them), ``items`` lines that start a list's item, ``flat`` is the lines joined by
+    newlines."""
 
     def __init__(self, text: str) -> None:
         text = unicodedata.normalize("NFKC", text.translate(_DROPPED).translate(_REPLACED))
         text = _TM_SUFFIX.sub(r"\1", text)
         self.lines: list[str] = []
         self.breaks: list[bool] = []
+        self.items: list[bool] = []
         blank = True
         for raw in itertools.chain.from_iterable(map(_cut, text.splitlines())):
             line = _clean_line(raw)
@@ -141,6 +148,7 @@ class _Doc:
                 continue
             self.lines.append(line)
             self.breaks.append(blank)
+            self.items.append(_BULLET.match(raw) is not None)
             blank = False
         self.flat = "\n".join(self.lines)
         self.starts = [0]
@@ -697,13 +705,13 @@ def _capitalised(word: str) -> bool:
     return any(ch.isupper() for ch in word)
 
 
-def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[str]:
-    """Where a label's value may be: the rest of its line, then the next line."""
+def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[tuple[int, str]]:
+    """Where a label's value may be, with its line: the rest of its line, then the next line."""
     rest = doc.lines[index][end:].strip(" :-")
     if rest:
-        yield rest
+        yield index, rest
     if index + 1 < len(doc.lines):
-        yield doc.lines[index + 1]
+        yield index + 1, doc.lines[index + 1]
 
 
 _BEFORE_ACHIEVEMENT = re.compile(
@@ -728,29 +736,30 @@ _NAME_CAPTION = re.compile(
 _CERTIFICATE_HEADING = re.compile(r"certif|^of\s+(?:completion|attendance|participation)\b", re.I)
 
 
-def _participant(doc: _Doc) -> str | None:
+def _participant(doc: _Doc) -> tuple[int, str] | None:
     """The participant: the line just above "has successfully completed" (or "attended", ...),
     else after "certifies that", "presented to", a "Participant" label or "Dear", else above
     a "Name" caption, else a name standing alone in its block under the certificate's
-    heading (a signature's name is followed by its role, in the same block)."""
+    heading (a signature's name is followed by its role, in the same block). With the index
+    of the line it is on."""
     for index, line in enumerate(doc.lines[1:], start=1):
         if _ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
-            return name
+            return index - 1, name
     for pattern in _PARTICIPANT_ANCHORS:
         for index, line in enumerate(doc.lines):
             match = pattern.search(line)
             if match is None:
                 continue
-            for value in _after_anchor(doc, index, match.end()):
+            for at, value in _after_anchor(doc, index, match.end()):
                 if name := _person(value):
-                    return name
+                    return at, name
     for index, line in enumerate(doc.lines[1:], start=1):
         if _NAME_CAPTION.match(line) and (name := _person(doc.lines[index - 1])):
-            return name
+            return index - 1, name
     return _standing_alone(doc)
 
 
-def _standing_alone(doc: _Doc) -> str | None:
+def _standing_alone(doc: _Doc) -> tuple[int, str] | None:
     """The first name after the certificate's heading that is a block of its own."""
     heading = next(
         (i for i, line in enumerate(doc.lines) if _CERTIFICATE_HEADING.search(line)), None
@@ -760,7 +769,7 @@ def _standing_alone(doc: _Doc) -> str | None:
     for index in range(heading + 1, len(doc.lines)):
         alone = doc.breaks[index] and (index + 1 == len(doc.lines) or doc.breaks[index + 1])
         if alone and (name := _person(doc.lines[index])):
-            return name
+            return index, name
     return None
 
 
@@ -770,7 +779,8 @@ _TITLE_LABEL = re.compile(
     r"^(?:(?:(?:activity|course|program(?:me)?|session|event|module|webinar|lecture"
     r"|presentation)\s+(?:title|name)|title(?:\s+of\s+(?:the\s+)?(?:activity|course|program))?)"
     r"\b\s*[:-]?|(?:course|activity|program(?:me)?|topic|subject|session|event|module)\s*:"
-    r"|(?-i:ACTIVITY|COURSE|PROGRAM|TOPIC|SESSION)\s+(?=[A-Z0-9\"]))\s*",
+    r"|(?-i:ACTIVITY|COURSE|PROGRAM|TOPIC|SESSION)\s+(?=[A-Z0-9\"])"
+    r"|(?-i:Activity|Course|Program|Topic|Title)(?=(?-i:[A-Z])))\s*",
     re.I,
 )
 _TITLE_SENTENCE = re.compile(
@@ -782,15 +792,26 @@ _TITLE_SENTENCE = re.compile(
     r"|applications|clinical|vendor|CE|CME)\s+)*"
     r"(?:course|activity|program(?:me)?|webinar|module|workshop|conference|seminar|lecture"
     r"|directed\s+reading|session|symposium|meeting|material|tutorial|training|grand\s+rounds"
-    r"|in-service|inservice|event|case\s+study)?"
-    r"\s*(?:entitled|titled|called|named)?\s*[:-]?\s*",
+    r"|in-service|inservice|event|case\s+study)?s?"
+    r"\s*(?:entitled|titled|called|named|listed\s+below)?\s*[:-]?\s*",
     re.I,
 )
+_FOR_THE_KIND = re.compile(
+    r"\bfor\s+(?:the\s+)?(?:course|program(?:me)?|activity|webinar|module|workshop|seminar"
+    r"|lecture|session|symposium)\s*(?:entitled|titled)?\s*[:-]?\s*",
+    re.I,
+)
+"""A title after "for the course"."""
+_KIND_PREFIX = re.compile(
+    r"^(?:grand\s+rounds|webinar|lecture|workshop|seminar|symposium|session|module)\s*:\s*",
+    re.I,
+)
+"""The kind of event with its own colon before a title ("Grand Rounds: Strain Imaging")."""
 _FIELD_WORDS = (
     r"(?:held|on|date|dates|from|credits?|category|and\s+(?:is|was|has|claimed|earned|received)"
     r"|awarded"
     r"|presented|provided|sponsored|approved|location|format|provider|this|the\s+[A-Z]+\s+is"
-    r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion"
+    r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion|approval"
     r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours)"
 )
 _TITLE_ENDS = re.compile(rf"\s+(?:{_FIELD_WORDS})\b.*$|[.;]\s.*$", re.I)
@@ -800,36 +821,41 @@ _UNFINISHED = re.compile(
 )
 
 
+_CODE_LINE = re.compile(r"[A-Z]{0,5}\d{3,}")
+"""A line that starts with a reference number: never a title's continuation."""
 _QUOTED_TITLE = re.compile(r'[^"]{0,30}?"([^"]{3,200})"')
 
 
 def _title_value(doc: _Doc, index: int, end: int) -> str | None:
     """The title after its anchor (line ``index``, column ``end``): in quotes (over lines), on
     the rest of the line, or on the next line; continued over at most two more lines that hold
-    no other field."""
+    no other field and start no list item."""
     quoted = _QUOTED_TITLE.match(doc.flat, doc.starts[index] + end)
     if quoted:
         return _squash(quoted.group(1))
     rest = doc.lines[index][end:].lstrip(" :-")
     lines = []
-    following = doc.following(index)
+    at = index + 1
     if rest:
         title, ended = _up_to_other_fields(rest)
         lines.append(title)
         if ended:
             return _title_text(lines)
-    else:
-        for line, _ in following:
-            if _FIELD_LINE.match(line):
-                return None
-            lines.append(_up_to_other_fields(line)[0])
-            break
-    for line, block_break in following:
+    elif at < len(doc.lines):
+        if _FIELD_LINE.match(doc.lines[at]):
+            return None
+        lines.append(_up_to_other_fields(doc.lines[at])[0])
+        at += 1
+    for line, block_break, item in zip(
+        doc.lines[at:], doc.breaks[at:], doc.items[at:], strict=True
+    ):
         if (
             len(lines) >= 3
+            or item
             or (block_break and not _UNFINISHED.search(lines[-1]))
             or _FIELD_LINE.match(line)
             or _LABEL_LINE.match(line)
+            or _CODE_LINE.match(line)
             or _dates_in(line)
         ):
             break
@@ -855,38 +881,74 @@ def _dates_in(line: str) -> bool:
 
 
 def _title_text(lines: list[str]) -> str | None:
-    title = _squash(" ".join(lines)).strip(" ,:-\"'")
+    title = _KIND_PREFIX.sub("", _squash(" ".join(lines)).strip(" ,:-\"'"))
     if len(title) < 4 or sum(ch.isalpha() for ch in title) < 4:
         return None
     return title
 
 
-def _title(doc: _Doc, table: _Row | None) -> str | None:
+def _title(doc: _Doc, table: _Row | None, name_line: int | None) -> str | None:
+    """The activity's title: after its label (or above it, where the label is a caption under
+    it), after the words that say what the participant did ("completed the on-demand webinar",
+    "for the course"), in a transcript's row, else the first title-like line after the
+    participant's name (on line ``name_line``)."""
     for index, line in enumerate(doc.lines):
         label = _TITLE_LABEL.match(line)
-        if (
-            label
-            and not _is_table_header(line)
-            and (title := _title_value(doc, index, label.end()))
-        ):
+        if not label or _is_table_header(line):
+            continue
+        if title := _title_value(doc, index, label.end()):
+            return title
+        if label.end() == len(line) and index and (title := _caption_of(doc, index)):
             return title
     for index, line in enumerate(doc.lines):
         if _is_table_header(line):
             continue
-        for match in _TITLE_SENTENCE.finditer(line):
-            rest = line[match.end() :]
-            if rest and not rest[:1].isalnum() and not rest.startswith('"'):
-                continue
-            if title := _title_value(doc, index, match.end()):
-                return title
-    return table.title if table else None
+        for pattern in (_TITLE_SENTENCE, _FOR_THE_KIND):
+            for match in pattern.finditer(line):
+                rest = line[match.end() :]
+                if rest and not rest[:1].isalnum() and not rest.startswith('"'):
+                    continue
+                if title := _title_value(doc, index, match.end()):
+                    return title
+    if table and table.title:
+        return table.title
+    return _after_name(doc, name_line) if name_line is not None else None
+
+
+def _caption_of(doc: _Doc, index: int) -> str | None:
+    """The title printed above its caption (line ``index``, "Program title")."""
+    above = doc.lines[index - 1]
+    if _FIELD_LINE.match(above) or _LABEL_LINE.match(above) or re.search(r"\d", above):
+        return None
+    return _title_text([above])
+
+
+_TITLE_AFTER_NAME_LINES = 6
+"""Lines after the participant's name searched for a title printed without a label."""
+
+
+def _after_name(doc: _Doc, name_line: int) -> str | None:
+    """The first line after the participant's name that reads like a title (words in title
+    case, no figures, no label, not a sentence), with its continuation lines."""
+    for index in range(name_line + 1, min(len(doc.lines), name_line + 1 + _TITLE_AFTER_NAME_LINES)):
+        line = doc.lines[index]
+        if (
+            len(line.split()) >= 2
+            and _title_case(line)
+            and not re.search(r"\d", line)
+            and not _FIELD_LINE.match(line)
+            and not _TITLE_LABEL.match(line)
+            and not _STATEMENT_START.search(line)
+        ):
+            return _title_value(doc, index, 0)
+    return None
 
 
 # --- a transcript row: "Course title | Completed | Credit type | Credits" ---------------------
 
 _HEADER_WORDS = re.compile(
     r"\b(?:course|title|activity|program|completed|date|credits?|hours|type|category|status"
-    r"|provider)\b",
+    r"|provider|approval)\b",
     re.I,
 )
 
@@ -918,6 +980,10 @@ _ROW_CREDIT_TYPE = re.compile(
 )
 
 
+_ROW_REFERENCE = re.compile(r"\s[A-Z]{0,5}\d{5,}\b")
+"""A reference number in a transcript's row (an approval number's column)."""
+
+
 class _Row(msgspec.Struct, frozen=True):
     title: str | None
     credits: Decimal | None
@@ -927,7 +993,11 @@ class _Row(msgspec.Struct, frozen=True):
 def _is_table_header(line: str) -> bool:
     words = line.split()
     heads = len(_HEADER_WORDS.findall(line))
-    return heads >= 3 and heads >= 0.6 * len(words) and bool(re.search(r"credit|hour", line, re.I))
+    return (
+        heads >= 3
+        and heads >= 0.6 * len(words)
+        and bool(re.search(r"credit|hour|categor", line, re.I))
+    )
 
 
 def _table_row(doc: _Doc) -> _Row | None:
@@ -946,12 +1016,14 @@ def _table_row(doc: _Doc) -> _Row | None:
 def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
     """The transcript row on line ``index``; its date is the completion date if ``dated``."""
     row = doc.lines[index]
+    leading = _first_date(row)
+    start = leading.end() if leading and not row[: leading.start()].strip() else 0
     cuts = [
-        found.start()
-        for pattern in (*_DATE_PATTERNS, _ROW_CREDIT_TYPE)
-        if (found := pattern.search(row))
+        start + found.start()
+        for pattern in (*_DATE_PATTERNS, _ROW_CREDIT_TYPE, _ROW_REFERENCE)
+        if (found := pattern.search(row[start:]))
     ]
-    title = row[: min(cuts)] if cuts else row
+    title = row[start : min(cuts)] if cuts else row[start:]
     # OCR's specks before the title ("t 'a Ultrasound ...")
     title_lines = [re.sub(r"^(?:[^\sA-Z0-9]{1,2}\s+)+(?=[A-Z0-9])", "", title)]
     for more, block_break in doc.following(index):

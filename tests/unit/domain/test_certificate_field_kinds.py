@@ -177,3 +177,75 @@ def test_names_last_name_first_with_initials_and_ocr_noise(printed: str, name: s
 def test_a_title_standing_alone_is_not_taken_for_a_name() -> None:
     printed = "Certificate of Completion\n\nMRI Safety Zones and Screening Procedures\n\nNM1081"
     assert find_fields(printed).participant_name is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "title"),
+    [
+        # an event's kind with its own label and colon before the title
+        (
+            "attended\nGrand Rounds: Strain Imaging in Cardio-Oncology\nMay 14, 2026",
+            "Strain Imaging in Cardio-Oncology",
+        ),
+        # a list of sessions: the first item, not the next one
+        (
+            "attended the educational sessions listed below:\n• CT Dose Optimization\n"
+            "• Exhibit Hall Poster Review (no credit)",
+            "CT Dose Optimization",
+        ),
+        # the title above its caption
+        (
+            "Björn Lindqvist\n\nMRI Safety Zones\n\nProgram title\n\n1/14/26\n2.25",
+            "MRI Safety Zones",
+        ),
+        # a label glued to the title
+        (
+            "LearnerZoë K. Van der Berg\nCourseContrast Media Reactions\nCompleted 08/28/2026",
+            "Contrast Media Reactions",
+        ),
+        (
+            "WÓJCIK, Agnieszka\n\nfor the course Ergonomics for Sonographers: Preventing\n"
+            "Work-Related Injury\n\ncompleted 2026-04-23",
+            "Ergonomics for Sonographers: Preventing Work-Related Injury",
+        ),
+        # a neighbouring column's label on the title's line
+        (
+            "Certificate\n\nLUCIA B. FERNANDEZ\n\n"
+            "Radiation Safety in Fluoroscopy Approval\nMR3516012",
+            "Radiation Safety in Fluoroscopy",
+        ),
+        # no label: the title is the first title-like line after the participant's name
+        (
+            "Certificate\n\nof completion\n\nTomas R. Rivera\n\n"
+            "Ergonomics for Sonographers: Preventing\n"
+            "Work-Related Injury\n\nApril 26-27,\n2026",
+            "Ergonomics for Sonographers: Preventing Work-Related Injury",
+        ),
+        (
+            "Certificate of Completion\n\nNGUYEN THI HOA\n\n"
+            "2.50 Category A\nMRI Safety Zones\nApproval\nMR2085079",
+            "MRI Safety Zones",
+        ),
+        # a transcript's row that starts with its date
+        (
+            "Completed Activity Approval # Category A\n\n"
+            "12/08/2025 MRI Safety Zones and Screening RAD8158498 2.75",
+            "MRI Safety Zones and Screening",
+        ),
+    ],
+)
+def test_titles_after_labels_captions_lists_and_names(printed: str, title: str) -> None:
+    assert find_fields(printed).title == title
+
+
+@pytest.mark.parametrize(
+    ("printed", "title"),
+    [
+        ("Certificate\n\nDEBORAH A. O'NEILL\n\nMRI Safety Zones\nNM1081 132", "MRI Safety Zones"),
+        ("CourseCT Dose Optimization\nCompleted 08/28/2026", "CT Dose Optimization"),
+    ],
+)
+def test_titles_end_before_a_reference_number_and_after_a_glued_label(
+    printed: str, title: str
+) -> None:
+    assert find_fields(printed).title == title
