@@ -54,7 +54,8 @@ def find_fields(text: str) -> ExtractedFields:
         completed_on=completed_on,
         credits=_credits(doc, table, credit_types),
         certificate_number=_reference(doc.flat, _CERTIFICATE_NUMBER),
-        approval_number=_reference(doc.flat, _APPROVAL_NUMBER),
+        approval_number=_reference(doc.flat, _APPROVAL_NUMBER)
+        or (table.approval_number if table else None),
     )
 
 
@@ -988,6 +989,7 @@ class _Row(msgspec.Struct, frozen=True):
     title: str | None
     credits: Decimal | None
     completed: _Dated | None
+    approval_number: str | None = None
 
 
 def _is_table_header(line: str) -> bool:
@@ -1006,15 +1008,21 @@ def _table_row(doc: _Doc) -> _Row | None:
     (a completion date) and the amount at its end."""
     for index, line in enumerate(doc.lines):
         if _is_table_header(line) and index + 1 < len(doc.lines):
-            return _row(doc, index + 1, dated=bool(re.search(r"complet|date", line, re.I)))
+            return _row(
+                doc,
+                index + 1,
+                dated=bool(re.search(r"complet|date", line, re.I)),
+                approvals=bool(re.search(r"approval", line, re.I)),
+            )
     for index, line in enumerate(doc.lines):
         if _row_shaped(line):
             return _row(doc, index, dated=True)
     return None
 
 
-def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
-    """The transcript row on line ``index``; its date is the completion date if ``dated``."""
+def _row(doc: _Doc, index: int, *, dated: bool, approvals: bool = False) -> _Row:
+    """The transcript row on line ``index``; its date is the completion date if ``dated``, its
+    reference number the approval number if ``approvals`` (a column of them)."""
     row = doc.lines[index]
     leading = _first_date(row)
     start = leading.end() if leading and not row[: leading.start()].strip() else 0
@@ -1035,10 +1043,12 @@ def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
     completed = (
         _Dated(row_dates[0].first, row_dates[0].last, "completion") if row_dates and dated else None
     )
+    reference = _ROW_REFERENCE.search(row) if approvals else None
     return _Row(
         title=_title_text(title_lines),
         credits=_amount(amount.group(1)) if amount else None,
         completed=completed,
+        approval_number=reference.group().strip() if reference else None,
     )
 
 
@@ -1132,17 +1142,23 @@ def _organisation(name: str) -> str:
 # --- reference numbers -------------------------------------------------------------------------
 
 _ID = r"(?P<id>[A-Z0-9][A-Z0-9/.-]{2,30}[A-Z0-9])"
+_BARE_ID = r"(?P<bare_id>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9])(?![.,/]?\d)"
+"""A reference number straight after "Certificate": letters, digits and dashes only (not a
+figure such as "12.0" or a date)."""
+_ACCREDITORS = r"(?:ASRT|SVU|SDMS|RCEEM|ARRT)"
 _CERTIFICATE_NUMBER = re.compile(
-    r"(?:serial(?:\s*(?:no\.?|number|#))?|e-?card\s*code|transcript\s*[I1l]D)\s*[:#.]?\s*"
+    r"(?:serial(?:\s*(?:no\.?|number|#))?|e-?card\s*code|(?:transcript|credential)\s*[I1l]D"
+    r"|\bref\.?(?=\s)|(?<![^\n])no\.)\s*[:#.]?\s*"
     rf"{_ID.replace('?P<id>', '?P<other_id>')}"
-    r"|(?:\b|(?<=[a-z]))(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification"
+    r"|(?:\b|(?<=[a-z0-9]))(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification"
     r"|confirmation|record)"
-    rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}",
+    rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}"
+    rf"|\bcertificate\s*:?\s*{_BARE_ID}",
     re.I,
 )
 _APPROVAL_NUMBER = re.compile(
-    r"\b(?:(?:SDMS\s+)?file\s*(?:no\.?|number|#)|(?:program\s+|course\s+)?approval\s*"
-    r"(?:no\.?|number|#|code|id)|(?:ASRT|SVU|SDMS|RCEEM|ARRT)?\s*(?:activity|reference)\s*"
+    r"\b(?:(?:SDMS\s+)?file\s*(?:no\.?|number|#)?|(?:program\s+|course\s+)?approval\s*"
+    rf"(?:no\.?|number|#|code|id)?|{_ACCREDITORS}\s*#|{_ACCREDITORS}?\s*(?:activity|reference)\s*"
     rf"(?:[I1l]D|no\.?|number|#))\s*[:#.]?\s*{_ID}",
     re.I,
 )
@@ -1153,7 +1169,7 @@ def _reference(flat: str, pattern: re.Pattern[str]) -> str | None:
     or l next to a digit is taken for 0 or 1 ("SIEO819648" is "SIE0819648"); "Certificate" may
     be misread ("Cortficate No.")."""
     for match in pattern.finditer(flat):
-        value = (match.groupdict().get("other_id") or match.group("id")).strip(".-/")
+        value = next(filter(None, match.groupdict().values())).strip(".-/")
         if re.search(r"\d", value):
             return re.sub(r"[OoIl](?=\d)|(?<=\d)[OoIl]", _lookalike, value)
     return None

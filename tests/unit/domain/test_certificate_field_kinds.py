@@ -249,3 +249,47 @@ def test_titles_end_before_a_reference_number_and_after_a_glued_label(
     printed: str, title: str
 ) -> None:
     assert find_fields(printed).title == title
+
+
+@pytest.mark.parametrize(
+    ("printed", "number"),
+    [
+        ("SDMS File # 566341 Certificate W-52805912", "566341"),
+        ("Approval SVU-9017-13 · Serial 782336", "SVU-9017-13"),
+        ("APPROVAL NM0041127", "NM0041127"),
+        ("ASRT approval: MR7394812", "MR7394812"),
+        ("SDMS FILE\n525596", "525596"),
+        ("2.50 Category A\nApproval\nMR2085079", "MR2085079"),
+        ("SVU approval SVU-1277-67 · ref VLC25538", "SVU-1277-67"),
+        ("ASRT # NM3365302", "NM3365302"),
+        ("Approval code MR6446292", "MR6446292"),
+        (
+            "Completed Activity Approval # Category A\n12/08/2025 Carotid Basics RAD8158498 2.75",
+            "RAD8158498",
+        ),
+    ],
+)
+def test_approval_numbers_under_their_labels_and_forms(printed: str, number: str) -> None:
+    assert find_fields(printed).approval_number == number
+
+
+@pytest.mark.parametrize(
+    ("printed", "number"),
+    [
+        ("SDMS File # 566341 Certificate W-52805912", "W-52805912"),
+        ("Completed 08/28/2026Certificate # 28620188", "28620188"),
+        ("CERTIFICATE\nBR-493659", "BR-493659"),
+        ("SVU approval SVU-1277-67 · ref VLC25538", "VLC25538"),
+        ("Meeting Chair\nNo. 67555", "67555"),
+        ("Credential ID ILA500064", "ILA500064"),
+    ],
+)
+def test_certificate_numbers_under_short_labels(printed: str, number: str) -> None:
+    assert find_fields(printed).certificate_number == number
+
+
+def test_a_certificate_heading_is_no_certificate_number() -> None:
+    fields = find_fields(
+        "Certificate of Completion\nCertificate 12.0 credits\nCertificate\nMarch 5, 2026"
+    )
+    assert fields.certificate_number is None
