@@ -138,6 +138,7 @@ class _Doc:
     def __init__(self, text: str) -> None:
         text = unicodedata.normalize("NFKC", text.translate(_DROPPED).translate(_REPLACED))
         text = _TM_SUFFIX.sub(r"\1", text)
+        text = _RANGE_BROKEN.sub(r"\1 ", _YEAR_BROKEN.sub(r"\1 \2", text))
         self.lines: list[str] = []
         self.breaks: list[bool] = []
         self.items: list[bool] = []
@@ -198,7 +199,7 @@ MONTH = (
 )
 _D = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _Y = r"(?:19|20)\d\d"
-_TO = r"\s*(?:-|to|through|thru)\s*"
+_TO = r"\s*(?:-|~|to|through|thru)\s*"
 _DATE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
@@ -222,7 +223,7 @@ OTHER_PURPOSE_DATE = re.compile(  # the words before a date printed for another 
     r"expir|releas|valid|renew|broadcast|aired|originally|recorded\s+on|next\b|due\b"
     r"|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
     r"|period|date|expires?)|issued?\b|print|generated|birth|\bdob\b|effective|revis|updated"
-    r"|\bdated\b|signed|signature|today",
+    r"|\bdated\b|signed|signature|today|report",
     re.I,
 )
 _COMPLETION_DATE = re.compile(r"complet|finish|earned|passed|awarded|achiev", re.I)
@@ -231,6 +232,16 @@ _ACTIVITY_DATE = re.compile(
     r"|participat|live|webinar|meeting|symposium|convention|workshop|seminar|\bon\b|\bfrom\b",
     re.I,
 )
+
+
+_YEAR_BROKEN = re.compile(
+    rf"(\b{MONTH}\s+{_D}(?:\s*[-~]\s*{_D})?,?)[ \t]*\n\s*((?:19|20)\d\d)\b", re.I
+)
+"""A date whose year went onto the next line ("August 24-25," / "2025")."""
+_RANGE_BROKEN = re.compile(rf"(\d\s*[-~])[ \t]*\n\s*(?={MONTH}\s+\d)", re.I)
+"""A range broken after its dash ("March 27, 2026 -" / "March 28, 2026")."""
+_COLUMN_LABEL = re.compile(r"(?<=\bdate)\s+", re.I)
+"""Where a row of date labels is cut into its columns' labels ("Course Date Issue Date")."""
 
 
 class _Dated(msgspec.Struct, frozen=True):
@@ -274,12 +285,20 @@ def _parse_date(match: re.Match[str]) -> tuple[date, date]:
     return first, last
 
 
-def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
-    """What a date is for, from the words before it: on its line (back to the previous date or
-    sentence), or a short label line just above it when the date opens its line."""
+def _date_kind(doc: _Doc, index: int, start: int, column: str | None = None) -> DateKind:
+    """What a date is for, from the words before it: its ``column``'s label, on its line (back
+    to the previous date or sentence), or a short label line just above it when the date
+    opens its line."""
     line = doc.lines[index]
     before = re.split(r"(?<=[.!?])\s|\d{4}\b", line[:start])[-1]
-    if not before.strip() and index > 0 and len(doc.lines[index - 1].split()) <= 4:
+    if column is not None:
+        before = column
+    elif (
+        not before.strip()
+        and index > 0
+        and len(doc.lines[index - 1].split()) <= 4
+        and not _dates_in(doc.lines[index - 1])  # a label line holds no date of its own
+    ):
         before = doc.lines[index - 1]
     label = " ".join(before.split()[-4:])
     if OTHER_PURPOSE_DATE.search(label):
@@ -313,7 +332,16 @@ def _all_dates(doc: _Doc) -> list[_Dated]:
                 taken.append(match.span())
                 found.append((index, match.start(), first, last))
     found.sort(key=lambda item: (item[0], item[1]))
-    return [_Dated(first, last, _date_kind(doc, i, start)) for i, start, first, last in found]
+    columns: dict[tuple[int, int], str] = {}
+    for index, on_line in itertools.groupby(found, key=lambda item: item[0]):
+        starts = [start for _, start, _, _ in on_line]
+        labels = _COLUMN_LABEL.split(doc.lines[index - 1]) if index else []
+        if len(starts) >= 2 and len(labels) == len(starts):
+            columns |= {(index, start): label for start, label in zip(starts, labels, strict=True)}
+    return [
+        _Dated(first, last, _date_kind(doc, i, start, columns.get((i, start))))
+        for i, start, first, last in found
+    ]
 
 
 def _dates(doc: _Doc, table: _Row | None) -> tuple[date | None, date | None]:

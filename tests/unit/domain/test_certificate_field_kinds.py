@@ -293,3 +293,45 @@ def test_a_certificate_heading_is_no_certificate_number() -> None:
         "Certificate of Completion\nCertificate 12.0 credits\nCertificate\nMarch 5, 2026"
     )
     assert fields.certificate_number is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "first", "last"),
+    [
+        # a range whose year went onto the next line
+        (
+            "Lucía B. Fernández\n\nShoulder Pathology\n\nAugust 24–25,\n2025\n\n8.50 credits",
+            date(2025, 8, 24),
+            date(2025, 8, 25),
+        ),
+        # a range split after its dash
+        (
+            "Strain Imaging\nMarch 27, 2026 –\nMarch 28, 2026\nKansas City",
+            date(2026, 3, 27),
+            date(2026, 3, 28),
+        ),
+        # OCR read the en dash as a tilde
+        ("Annual Conference\nMay 2~4, 2025\nCertificate", date(2025, 5, 2), date(2025, 5, 4)),
+    ],
+)
+def test_date_ranges_split_over_lines_or_with_other_dashes(
+    printed: str, first: date, last: date
+) -> None:
+    fields = find_fields(printed)
+    assert (fields.activity_date, fields.completed_on) == (first, last)
+
+
+def test_dates_under_a_row_of_date_labels_are_told_apart_by_column() -> None:
+    fields = find_fields(
+        "ACLS Provider\nName\n\nCourse Date Issue Date Recommended Renewal Date\n"
+        "09/29/2026 10/10/2026 09/29/2028\n\nTraining Center"
+    )
+    assert fields.completion_date == date(2026, 9, 29)
+
+
+def test_a_report_date_is_not_the_completion_date() -> None:
+    fields = find_fields(
+        "Transcript ID: TR59302729\nName: LEFEVRE, Francois\nReport date: 04/09/2025\n\n"
+        "04/07/2025 MRI Safety Zones and Screening Procedures MR7903516 2.25"
+    )
+    assert fields.completion_date == date(2025, 4, 7)
