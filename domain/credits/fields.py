@@ -515,6 +515,13 @@ _LIFE_SUPPORT_COURSE = re.compile(
 _ASRT_APPROVAL = _approver(r"ASRT|American\s+Society\s+of\s+Radiologic\s+Technologists")
 
 
+_UNITS_AWARDED = re.compile(
+    rf"(?<![\w.]){_NUMBER}\s*(?:[\w()+-]+\s+){{0,6}}?{_UNIT}[^.]{{0,40}}?\b(?:are|is)\s+"
+    r"(?:awarded|designated|granted)\b",
+    re.I,
+)
+"""Credits a body the finder does not know awards ("2.50 Professional Development Units
+(PDUs) are awarded for this program"): a credit type of its own, "other"."""
 _NEGATED = re.compile(
     r"\b(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:approved|accredited|designated|eligible"
     r"|valid|recogni[sz]ed|accepted)\b[^.;]*|\bnon-?(?:approved|accredited)\b[^.;]*",
@@ -531,6 +538,8 @@ def _credit_types(flat: str) -> tuple[CreditType, ...]:
         found.add("aha_ashi")
     if _ASRT_APPROVAL.search(text) and "arrt_category_a_plus" not in found:
         found.add("arrt_category_a")  # the ASRT approves as a RCEEM(+): Category A at least
+    if not found and (awarded := _UNITS_AWARDED.search(text)) and _amount(awarded.group("n")):
+        found.add("other")
     return tuple(sorted(found))
 
 

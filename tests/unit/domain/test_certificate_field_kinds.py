@@ -335,3 +335,23 @@ def test_a_report_date_is_not_the_completion_date() -> None:
         "04/07/2025 MRI Safety Zones and Screening Procedures MR7903516 2.25"
     )
     assert fields.completion_date == date(2025, 4, 7)
+
+
+def test_credits_awarded_by_an_accreditor_not_known_are_of_another_type() -> None:
+    fields = find_fields(
+        "2.50 Professional Development Units (PDUs) are awarded for this program by Imaging\n"
+        "Leadership Academy."
+    )
+    assert fields.credit_types == ("other",)
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "This activity has been approved by the ASRT for 1.5 Category A credits.",
+        "Certificate of Attendance\nNo credits are awarded for this session.",
+        "Certificate of Attendance\n0 credits awarded",
+    ],
+)
+def test_known_approvals_and_no_credit_are_not_of_another_type(printed: str) -> None:
+    assert "other" not in find_fields(printed).credit_types
