@@ -418,7 +418,7 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     candidates: list[tuple[CreditRank, int, Decimal]] = []
     if table and table.credits is not None:
         candidates.append((1, 0, table.credits))
-    flat = doc.flat
+    flat = _in_figures(doc.flat)
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
@@ -441,6 +441,37 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
             rank = 2
         candidates.append((rank, match.start(), amount))
     return min(candidates)[2] if candidates else None
+
+
+_NUMBER_WORDS = {
+    word: index
+    for index, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "quarters": Decimal("0.75")}
+_IN_WORDS = re.compile(
+    rf"\b(?P<whole>{'|'.join(_NUMBER_WORDS)})(?:\s+and\s+(?:a|one|three)[\s-]+"
+    r"(?P<part>half|quarters?))?\b(?:\s*\((?P<figure>\d{1,3}(?:[.,]\d{1,2})?)\))?",
+    re.I,
+)
+"""A number written in words ("One and one-half"), with the figure that may follow it in
+brackets ("(1.5)")."""
+
+
+def _in_figures(text: str) -> str:
+    """``text`` with numbers written in words as figures: the bracketed figure after them where
+    one is printed, else their value ("three and one-half" is 3.5)."""
+
+    def figure(match: re.Match[str]) -> str:
+        if match.group("figure"):
+            return match.group("figure")
+        value = _NUMBER_WORDS[match.group("whole").lower()]
+        part = match.group("part")
+        return f"{value + _FRACTIONS[part.lower()]}" if part else str(value)
+
+    return _IN_WORDS.sub(figure, text)
 
 
 def _in_hours(amount: Decimal | None, match: re.Match[str], ceu: Decimal) -> Decimal | None:

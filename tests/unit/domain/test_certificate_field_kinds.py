@@ -355,3 +355,18 @@ def test_credits_awarded_by_an_accreditor_not_known_are_of_another_type() -> Non
 )
 def test_known_approvals_and_no_credit_are_not_of_another_type(printed: str) -> None:
     assert "other" not in find_fields(printed).credit_types
+
+
+@pytest.mark.parametrize(
+    ("printed", "credits"),
+    [
+        ("One and one-half (1.5) contact hours", Decimal("1.5")),
+        ("is awarded One and one-half (1.5) AMA PRA Category 1 Credits", Decimal("1.5")),
+        ("Credits: Two (2.0)", Decimal("2.0")),
+        ("awarded two contact hours", Decimal("2")),
+        ("This program awards three and one-half contact hours", Decimal("3.5")),
+        ("designated for a maximum of five credits; credits awarded: four", Decimal("4")),
+    ],
+)
+def test_credits_written_in_words(printed: str, credits: Decimal) -> None:
+    assert find_fields(printed).credits == credits
