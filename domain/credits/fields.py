@@ -911,6 +911,10 @@ _UNFINISHED = re.compile(
 )
 
 
+_LIFE_SUPPORT_CARD = re.compile(
+    r"\b(?:ACLS|PALS|BLS|Heartsaver(?:\s+[A-Z][\w/&-]*){0,3})\s+(?:EP\s+)?(?:Provider|Instructor)\b"
+)
+"""A life-support card's course as its heading names it ("ACLS Provider")."""
 _CODE_LINE = re.compile(r"[A-Z]{0,5}\d{3,}")
 """A line that starts with a reference number: never a title's continuation."""
 _QUOTED_TITLE = re.compile(r'[^"]{0,30}?"([^"]{3,200})"')
@@ -998,10 +1002,13 @@ def _title(doc: _Doc, table: _Row | None, name_line: int | None) -> str | None:
                 rest = line[match.end() :]
                 if rest and not rest[:1].isalnum() and not rest.startswith('"'):
                     continue
-                if title := _title_value(doc, index, match.end()):
+                title = _title_value(doc, index, match.end())
+                if title and not title[0].islower():  # "the cognitive and skills evaluations"
                     return title
     if table and table.title:
         return table.title
+    if card := _LIFE_SUPPORT_CARD.search(doc.flat):
+        return card.group()
     return _after_name(doc, name_line) if name_line is not None else None
 
 
@@ -1026,7 +1033,7 @@ def _after_name(doc: _Doc, name_line: int) -> str | None:
             len(line.split()) >= 2
             and _title_case(line)
             and not re.search(r"\d", line)
-            and not _FIELD_LINE.match(line)
+            and len(_up_to_other_fields(line)[0].split()) >= 2  # not a row of labels
             and not _TITLE_LABEL.match(line)
             and not _STATEMENT_START.search(line)
         ):

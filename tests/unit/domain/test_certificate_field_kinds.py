@@ -370,3 +370,21 @@ def test_known_approvals_and_no_credit_are_not_of_another_type(printed: str) -> 
 )
 def test_credits_written_in_words(printed: str, credits: Decimal) -> None:
     assert find_fields(printed).credits == credits
+
+
+def test_a_life_support_card_is_titled_by_its_course_not_by_its_sentence() -> None:
+    fields = find_fields(
+        "American Heart Association ACLS Provider\n\nAhmad Al-Rashidi\n\nName\n\n"
+        "The above individual has successfully completed the cognitive and skills evaluations in "
+        "accordance with the curriculum of the American Heart Association Advanced Cardiovascular "
+        "Life Support (ACLS) Program."
+    )
+    assert fields.title == "ACLS Provider"
+
+
+def test_a_row_of_labels_after_the_name_is_no_title() -> None:
+    fields = find_fields(
+        "Certificate\n\nLucia B. Fernandez\n\nName\n\n"
+        "Course Date Issue Date Recommended Renewal Date\n01/13/2025 01/20/2025 01/13/2027"
+    )
+    assert fields.title is None
