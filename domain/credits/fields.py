@@ -612,10 +612,11 @@ _STATEMENT_MORE = re.compile(
 )
 _APPROVAL_OPENING = re.compile(
     r"^(?:\S+\s+){0,6}?(?:(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?"
-    r"(?:accredited|approved|designated)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
+    r"(?:accredited|approved|designated|planned)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
     re.I,
 )
-"""A line that opens an approval sentence: its verb within its first words."""
+"""A line that opens an approval sentence: its verb within its first words ("This activity has
+been planned and implemented in accordance with the accreditation requirements")."""
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Inc|Ltd|Co|Corp|Dr|St|No|Mr|Mrs|Ms|Prof|Jr|Sr|vs|etc|Vol|Dept|Univ|approx)"
     r"|\b[A-Z]|\be\.g|\bi\.e|\bU\.S)\.$"

@@ -388,3 +388,15 @@ def test_a_row_of_labels_after_the_name_is_no_title() -> None:
         "Course Date Issue Date Recommended Renewal Date\n01/13/2025 01/20/2025 01/13/2027"
     )
     assert fields.title is None
+
+
+def test_the_statement_starts_at_its_own_sentence_after_labels_without_colons() -> None:
+    fields = find_fields(
+        "Awarded to Ingrid Halvorsen\n\nCourse Ultrasound of the Appendix\n\n"
+        "Credits 7.75 AMA PRA Category 1 Credits\nCertificate # SW-918857\n\n"
+        "This activity has been planned and implemented in accordance with the accreditation "
+        "requirements of the ACCME.\nIAME designates this enduring material for a maximum of "
+        "2.75 AMA PRA Category 1 Credits."
+    )
+    assert fields.accreditation_statement is not None
+    assert fields.accreditation_statement.startswith("This activity has been planned")
