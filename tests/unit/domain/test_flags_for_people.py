@@ -10,6 +10,7 @@ from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import ARDMS_PACK, RULE_PACKS
 from domain.compliance.rules import Basis
 from domain.compliance.sources import SOURCE_ID, flags_by_body, rules_of
+from domain.compliance.standing import standings
 from tests.unit.domain.cme_builders import credential, person
 
 
@@ -58,3 +59,5 @@ def test_a_persons_flags_are_given_once_per_body() -> None:
     every = {f.plain for o in obligations for f in o.flags if f.is_flag}
     assert set(plain) == every
     assert any("lower the requirement to 25" in sentence for sentence in plain)
+    [standing] = standings(someone, obligations, today=date(2026, 12, 7), count_pending=False)
+    assert standing.flags == flags["ARDMS"]
