@@ -25,6 +25,7 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from litestar.testing import AsyncTestClient
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.status import STATUS_TEXT
 from domain.credits.certificate import CertificateUploaded
 from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
 from domain.organisations.organisation import ChangeAuditorAccess, Role
@@ -283,6 +284,9 @@ async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_uns
     assert f"Still needed: {shortfall} credits" in text
     assert f"<strong>{shortfall} credits</strong>" in html
     assert f"Counted: 0 of {credits_text(org.ardms.lines[0].required)} credits required" in text
+    # one item per standing, naming its status and next action
+    assert f"ARDMS: {STATUS_TEXT['at_risk'].label}" in text
+    assert f"Next: {STATUS_TEXT['at_risk'].next_action}" in text
     unsubscribe = mail["List-Unsubscribe"]
     assert unsubscribe.startswith(f"<{PUBLIC_URL}/unsubscribe?token=")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
