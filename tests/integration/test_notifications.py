@@ -27,7 +27,12 @@ from litestar.testing import AsyncTestClient
 from domain.compliance.evaluation import Obligation
 from domain.compliance.status import STATUS_TEXT
 from domain.credits.certificate import CertificateUploaded
-from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
+from domain.credits.verification import (
+    CertificateNeedsReview,
+    CertificateVerified,
+    ExtractedFields,
+    ReviewReason,
+)
 from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
@@ -594,6 +599,44 @@ async def test_a_certificate_needing_review_is_mailed_to_its_person_with_the_rea
             broker.enqueue(message)
     await settle(database, broker, worker, queue, org.tenant)
     assert len([m for m in sink[0].to(org.member_email) if "certificate" in m["Subject"]]) == 1
+
+
+async def test_the_reviewers_note_on_an_approval_is_mailed_to_the_person(
+    database: Database,
+    store: EventStore,
+    broker: RabbitmqBroker,
+    queue: str,
+    worker: dramatiq.Worker,
+    sink: tuple[Sink, int],
+    org: Org,
+) -> None:
+    certificate_id = await needs_review(database, store, org)
+    async with database.transaction(org.tenant) as tx:
+        await store.append(
+            tx,
+            certificate_stream(certificate_id),
+            [
+                CertificateVerified(
+                    certificate_id=certificate_id,
+                    credit_id=None,
+                    fields=ExtractedFields(participant_name="M. Okafor-Smith"),
+                    provider=None,
+                    acceptance=(),
+                    text_source="ocr",
+                    confidence=Decimal("0.42"),
+                    decided_by="reviewer",
+                    reviewer_id=org.owner_id,
+                    note="Okafor-Smith is your married name; approved.",
+                )
+            ],
+            expected_version=2,
+            event_ids=[uuid4()],
+        )
+    await settle(database, broker, worker, queue, org.tenant)
+    [mail] = [m for m in sink[0].to(org.member_email) if "verified" in m["Subject"]]
+    text, html = bodies(mail)
+    assert "Reviewer's note: Okafor-Smith is your married name; approved." in text
+    assert "Okafor-Smith is your married name; approved." in html
 
 
 async def test_certificate_notifications_turned_off_send_nothing(
