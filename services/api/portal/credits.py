@@ -530,7 +530,10 @@ class CreditPages(Controller):
             credit_use_cases.view_credit,
             CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
         )
-        return Template(template_name="credits/verification.html", context={"credit": view.credit})
+        return Template(
+            template_name="credits/verification.html",
+            context={"credit": view.credit, "has_certificate": bool(view.certificates)},
+        )
 
     async def _credit_page(
         self,
@@ -554,6 +557,7 @@ class CreditPages(Controller):
             credit=view.credit,
             acceptance=view.acceptance,
             certificates=view.certificates,
+            has_certificate=bool(view.certificates),
             recorded=request.query_params.get("recorded") == "1",
             amend=amend or details_form("amend", view.credit.details),
             retract=retract or Form("retract"),
