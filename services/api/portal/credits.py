@@ -264,7 +264,8 @@ class CreditPages(Controller):
     async def list_credits(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
-        """Every credit, latest first, with its verification and where it counts this cycle."""
+        """Every credit, grouped by the cycles it falls in (with each cycle's totals), latest
+        first, with its verification and where it counts; then those outside every cycle."""
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
@@ -275,6 +276,8 @@ class CreditPages(Controller):
             credits=overview.credits,
             acceptance=overview.acceptance,
             certified=overview.certified,
+            cycles=overview.cycles,
+            outside=overview.outside,
         )
 
     @get("/new")

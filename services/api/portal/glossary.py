@@ -29,5 +29,10 @@ class RulesPage(Controller):
 
     @get("", exclude_from_auth=True)
     async def rules(self, request: Request[Any, Any, Any]) -> Template:
-        packs = [(pack, rules_of(pack)) for pack in RULE_PACKS]
+        anchors: dict[str, int] = {}
+        packs = []
+        for pack in RULE_PACKS:  # a body with two packs (New Mexico) is linked to its first
+            seen = anchors[pack.body] = anchors.get(pack.body, 0) + 1
+            anchor = pack.body if seen == 1 else f"{pack.body}-{seen}"
+            packs.append((anchor, pack, rules_of(pack)))
         return await page(request, "help/rules.html", packs=packs)

@@ -22,6 +22,7 @@ from services.core.certificates.files import CertificateFiles, store_certificate
 from services.core.credits import handlers as credit_handlers
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
+from services.core.people.transcripts import in_cycle
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
 from services.core.projections.certificates import StoredCertificate, certificates_of
@@ -68,6 +69,14 @@ class CreditView(msgspec.Struct, frozen=True, kw_only=True):
     certificates: list[StoredCertificate]
 
 
+class CycleCredits(msgspec.Struct, frozen=True, kw_only=True):
+    """One body's cycle (its totals on its total line) and the credits that fall in it, newest
+    first."""
+
+    obligation: Obligation
+    credits: list[Credit]
+
+
 class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
     """The person's credits, where each counts this cycle and which have a certificate."""
 
@@ -75,6 +84,22 @@ class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
     credits: list[Credit]
     acceptance: dict[UUID, list[BodyAcceptance]]
     certified: frozenset[UUID]
+    cycles: list[CycleCredits]
+    """Current cycles first, then the previous ones; a credit may fall in several."""
+    outside: list[Credit]
+    """The credits that fall in none of ``cycles``, newest first."""
+
+
+def credits_by_cycle(
+    obligations: list[Obligation], credits: list[Credit]
+) -> tuple[list[CycleCredits], list[Credit]]:
+    """The credits grouped by the cycles they fall in (``transcripts.in_cycle``: completed in
+    the window, or counted toward it), current cycles first; and those outside every cycle."""
+    newest = sorted(credits, key=lambda c: c.details.completed_on, reverse=True)
+    ordered = sorted(obligations, key=lambda o: o.period != "current")
+    cycles = [CycleCredits(obligation=o, credits=in_cycle(o, newest)) for o in ordered]
+    grouped = {c.credit_id for cycle in cycles for c in cycle.credits}
+    return cycles, [c for c in newest if c.credit_id not in grouped]
 
 
 async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit:
@@ -189,6 +214,7 @@ async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
     credits = await queries.my_credits(uow.tx, person_id)
     obligations = await queries.my_obligations(uow.tx, person_id, today=uow.today())
     certificates = await certificates_of(uow.tx, person_id)
+    cycles, outside = credits_by_cycle(obligations, credits)
     return CreditsOverview(
         person=await queries.get_person(uow.tx, person_id),
         credits=credits,
@@ -196,6 +222,8 @@ async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
             c.credit_id: credit_acceptance(obligations, c.credit_id, certificates) for c in credits
         },
         certified=frozenset(c.credit_id for c in certificates if c.credit_id is not None),
+        cycles=cycles,
+        outside=outside,
     )
 
 
