@@ -31,6 +31,9 @@ class Basis(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...]
     confidence: Confidence = "confirmed"
     note: str = ""
+    """For auditors: what is open and why, citing the sources."""
+    plain: str = ""
+    """For people: what an open question means for them, without source ids."""
 
 
 class CreditExclusion(msgspec.Struct, frozen=True, kw_only=True):
@@ -157,3 +160,5 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """Credits still missing on the total line, as the organisation counts them."""
     verified: Decimal
     pending: Decimal
+    flags: tuple[Basis, ...] = ()
+    """The open questions of the body's cycles, each once."""
