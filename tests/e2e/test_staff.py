@@ -353,6 +353,15 @@ async def test_another_organisation_sees_and_changes_nothing(org: Org, migrated:
     assert await seats(org.owner) == {"active": 4, "deactivated": 0}
 
 
+def staggered_deadlines(count: int, department: str = "") -> str:
+    """A roster of ``count`` people whose ARDMS credentials, earned in different years and
+    months, give them deadlines in a different order than their names."""
+    return HEADER + "".join(
+        f"E-{n},,Person {n:02},{department},,,,ARDMS:RDMS:{2026 - n % 4}-0{1 + n % 3}-15:AB\n"
+        for n in range(1, count + 1)
+    )
+
+
 def soonest(person: dict[str, Any]) -> str:
     """The person's ``deadline``, the soonest of the cycles the list selected ("~" sorts last)."""
     return str(person["deadline"] or "~")
@@ -361,11 +370,7 @@ def soonest(person: dict[str, Any]) -> str:
 async def test_the_staff_list_sorts_by_deadline_soonest_first_and_pages_in_that_order(
     org: Org,
 ) -> None:
-    rows = HEADER + "".join(
-        f"E-{n},,Person {n:02},,,,,ARDMS:RDMS:{2026 - n % 4}-0{1 + n % 3}-15:AB\n"
-        for n in range(1, 8)
-    )
-    rows += "E-8,,Person 08,,,,,\n"  # no credential, no deadline: last
+    rows = staggered_deadlines(7) + "E-8,,Person 08,,,,,\n"  # no credential, no deadline: last
     assert (await post_csv(org.owner, rows)).json()["created"] == 8
     by_deadline = await listed(org.owner, "&sort=deadline")
     keys = [(soonest(p), p["full_name"]) for p in by_deadline]

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.e2e.conftest import Org
-from tests.e2e.test_staff import HEADER, SAMPLE, post_csv, seats
+from tests.e2e.test_staff import SAMPLE, post_csv, seats, staggered_deadlines
 
 pytestmark = pytest.mark.e2e
 
@@ -133,11 +133,7 @@ def sorted_by(page: str) -> list[str]:
 async def test_the_staff_list_sorts_by_deadline_without_javascript_keeping_the_filters(
     org: Org,
 ) -> None:
-    rows = HEADER + "".join(
-        f"E-{n},,Person {n:02},Echo,,,,ARDMS:RDMS:{2026 - n % 4}-0{1 + n % 3}-15:AB\n"
-        for n in range(1, 7)
-    )
-    assert (await post_csv(org.owner, rows)).json()["created"] == 6
+    assert (await post_csv(org.owner, staggered_deadlines(6, "Echo"))).json()["created"] == 6
     api = await org.owner.get("/api/v1/staff?sort=deadline&department=Echo")
     by_deadline_api = [p["full_name"] for p in api.json()["items"]]
 
