@@ -1,5 +1,6 @@
 """Pages changed for people in a hurry, at a desktop's (1366 px) and a phone's (390 px) width:
-the pace chart's labels stay readable on a phone, and the staff list sorts by deadline."""
+the pace chart's labels stay readable on a phone, the staff list sorts by deadline, and a
+person is sent a reminder and given a calendar link from their page."""
 
 from __future__ import annotations
 
@@ -53,3 +54,37 @@ def test_the_staff_list_sorts_by_deadline_on_desktop_and_phone(browse: Browse, a
         heading = browse.page.locator("th[aria-sort=ascending]")
         assert heading.inner_text() == "Deadline"
         browse.shot(f"staff-by-deadline-{width}")
+
+
+def test_a_reminder_and_a_calendar_link_from_a_persons_page(browse: Browse, api: Api) -> None:
+    with api.organisation() as owner:
+        imported = owner.post(
+            "/api/v1/staff/import",
+            content=staggered_deadlines(1),
+            headers={"content-type": "text/csv"},
+        )
+        assert imported.status_code == 200, imported.text
+        person_id = imported.json()["report"][0]["person_id"]
+        account = Account(
+            email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
+        )
+    browse.sign_in_as(account)
+    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
+        browse.page.set_viewport_size(viewport)
+        browse.goto(f"/staff/{person_id}")
+        browse.shot(f"person-tools-{width}")
+        browse.page.get_by_role("button", name="Send a reminder now").click()
+        browse.check()
+        browse.page.get_by_role("button", name="Yes, send the reminder").click()
+        browse.check()
+        assert browse.page.get_by_role("heading", level=1).inner_text() == (
+            "Reminder sent to 0 people"
+        )
+        assert "No sign-in to mail" in browse.page.locator("main").inner_text()
+        browse.shot(f"reminder-sent-{width}")
+        browse.goto(f"/staff/{person_id}")
+        browse.page.get_by_role("button", name="Make a calendar link").click()
+        browse.check()
+        link = browse.page.get_by_label("Calendar address").input_value()
+        assert link.endswith(".ics")
+        browse.shot(f"calendar-link-{width}")
