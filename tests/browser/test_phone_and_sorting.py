@@ -1,6 +1,7 @@
 """Pages changed for people in a hurry, at a desktop's (1366 px) and a phone's (390 px) width:
 the pace chart's labels stay readable on a phone, the staff list sorts by deadline, and a
-person is sent a reminder and given a calendar link from their page."""
+person is sent a reminder and given a calendar link from their page, and the moments typed on
+the access and history pages name the organisation's time zone."""
 
 from __future__ import annotations
 
@@ -88,3 +89,31 @@ def test_a_reminder_and_a_calendar_link_from_a_persons_page(browse: Browse, api:
         link = browse.page.get_by_label("Calendar address").input_value()
         assert link.endswith(".ics")
         browse.shot(f"calendar-link-{width}")
+
+
+def test_the_access_and_history_pages_name_the_organisations_time_zone(
+    browse: Browse, api: Api
+) -> None:
+    with api.organisation() as owner:
+        zone = owner.post("/settings/time-zone", data={"time_zone": "America/Chicago"})
+        assert zone.status_code == 303, zone.text
+        imported = owner.post(
+            "/api/v1/staff/import",
+            content=staggered_deadlines(1),
+            headers={"content-type": "text/csv"},
+        )
+        person_id = imported.json()["report"][0]["person_id"]
+        account = Account(
+            email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
+        )
+    browse.sign_in_as(account)
+    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
+        browse.page.set_viewport_size(viewport)
+        browse.goto("/access")
+        assert "America/Chicago time" in browse.page.locator("main").inner_text()
+        browse.shot(f"access-time-zone-{width}")
+        browse.goto(f"/audit/people/{person_id}")
+        browse.page.get_by_label("Moment (America/Chicago time)").fill("2026-12-07T09:30")
+        browse.page.get_by_role("button", name="Show the standing then").click()
+        browse.check()
+        browse.shot(f"history-time-zone-{width}")
