@@ -1,14 +1,15 @@
 """API throughput benchmark: credits recorded per second through HTTP by concurrent clients.
 
     .venv/bin/python -m bench.api_credits [--clients 20] [--seconds 20] [--workers 2]
+        [--database cmeledger_apibench]
 
 Serves the API with ``cmeledger serve --workers N`` against a fresh database
-``cmeledger_apibench`` (the production store: hash chain, row-level security, every inline
-projection). Each client is an owner's API token recording credits for its own person, as an
-integration would. The baseline, measured in the same run with the same clients and processes,
-is ``GET /health``: the floor that HTTP and the server impose. Prints JSON: credits/s and
-latency percentiles next to the baseline's, and checks afterwards that every credit answered 201
-is stored exactly once.
+(``cmeledger_apibench`` unless named; the production store: hash chain, row-level security,
+every inline projection). Each client is an owner's API token recording credits for its own
+person, as an integration would. The baseline, measured in the same run with the same clients
+and processes, is ``GET /health``: the floor that HTTP and the server impose. Prints JSON:
+credits/s and latency percentiles next to the baseline's, and checks afterwards that every
+credit answered 201 is stored exactly once.
 """
 
 from __future__ import annotations
@@ -16,13 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
 import httpx
@@ -30,48 +27,10 @@ import httpx
 from bench.database import fresh_database, settings_for
 from services.core.db import Database
 from services.core.settings import Settings
+from tests.live_server import serving_process, unthrottled
 
 DATABASE = "cmeledger_apibench"
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def api_server(
-    settings: Settings, workers: int, port: int, **env_extra: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``cmeledger serve --workers N`` on ``port`` with the rate limits lifted: (address,
-    the server's process)."""
-    env = {
-        **os.environ,
-        "CMELEDGER_DATABASE_URL": settings.database_url,
-        "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
-        "CMELEDGER_PORT": str(port),
-        "CMELEDGER_LOG_LEVEL": "WARNING",
-        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": "1000000",
-        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "1000000",
-        **env_extra,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.main", "serve", "--workers", str(workers)], env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("the API did not start")
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the API did not answer within 180 s")
-            time.sleep(0.2)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def client_token(http: httpx.AsyncClient, base: str, n: int) -> tuple[str, str]:
@@ -169,10 +128,12 @@ async def stored_credits(settings: Settings) -> int:
         await database.dispose()
 
 
-async def run(clients: int, seconds: float, workers: int, port: int) -> dict[str, object]:
-    settings = settings_for(DATABASE)
+async def run(
+    clients: int, seconds: float, workers: int, port: int, database: str = DATABASE
+) -> dict[str, object]:
+    settings = settings_for(database)
     config = await fresh_database(settings)
-    with api_server(settings, workers, port) as (base, _):
+    with serving_process(unthrottled(settings), port, workers=workers) as (base, _):
         limits = httpx.Limits(max_connections=1)
         sessions = [httpx.AsyncClient(timeout=30, limits=limits) for _ in range(clients)]
         try:
@@ -221,8 +182,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database", default=DATABASE, help="dropped and created afresh")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.clients, args.seconds, args.workers, args.port))
+    figures = asyncio.run(run(args.clients, args.seconds, args.workers, args.port, args.database))
     print(json.dumps(figures, indent=2, default=str))
 
 

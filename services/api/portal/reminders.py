@@ -16,6 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from services.api.application import settings_of
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, see_other
 from services.api.portal.staff import MANAGERS, staff_filter, staff_filters_url
@@ -116,7 +117,7 @@ class ReminderPages(Controller):
             "staff/calendar_link.html",
             name=name,
             person_id=person_id,
-            link=f"{state.settings.public_url.rstrip('/')}/calendar/{link.token}.ics",
+            link=f"{settings_of(state).public_url.rstrip('/')}/calendar/{link.token}.ics",
             status=201,
         )
 

@@ -18,12 +18,13 @@ from domain.people.credentials import Body
 from domain.people.person import Person
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
+from services.core.certificates.views import StoredCertificate
 from services.core.credits import handlers as credit_handlers
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
-from services.core.projections.certificates import StoredCertificate, certificates_of
+from services.core.projections.certificates import certificates_of
 
 
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,10 +79,10 @@ class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
 
 async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit:
     """The person's credit ``credit_id`` (``NotFound`` when the person has no such credit)."""
-    for credit in await queries.my_credits(uow.tx, person_id):
-        if credit.credit_id == credit_id:
-            return credit
-    raise NotFound("no such credit for this person")
+    credit = await queries.one_credit(uow.tx, person_id, credit_id)
+    if credit is None:
+        raise NotFound("no such credit for this person")
+    return credit
 
 
 def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:

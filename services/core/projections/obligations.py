@@ -30,9 +30,11 @@ from domain.compliance.rules import Pack
 from domain.credits.credit import CREDIT_EVENTS, Credit
 from domain.credits.waiver import WAIVER_EVENTS, Waiver
 from domain.people.person import PERSON_EVENTS, Person
+from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
-from services.core.projections.folded import as_json, tags
+from services.core.people import views as people_views
+from services.core.projections.folded import as_json, restored, stored, tags
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
@@ -50,25 +52,53 @@ WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 UNION ALL
 SELECT 'credit', state::text FROM credits WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 UNION ALL
-SELECT 'waiver', state::text FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+SELECT 'waiver', jsonb_build_object(
+    'waiver_id', waiver_id, 'person_id', person_id, 'body', body, 'kind', kind,
+    'granted_on', granted_on, 'reference', reference)::text
+FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 """
-_INSERT = """
-INSERT INTO obligations
-    (tenant_id, person_id, body, window_start, window_end, period, ordinal, deadline, required,
-     counted, waived, shortfall, late_credits_until, flagged, explanation)
-SELECT $1, r.person_id, r.body, r.window_start, r.window_end, r.period, r.ordinal, r.deadline,
-       r.required, r.counted, r.waived, r.shortfall, r.late_credits_until, r.flagged,
-       r.explanation
-FROM jsonb_to_recordset($2::jsonb) AS r(
-    person_id uuid, body text, window_start date, window_end date, period text, ordinal smallint,
-    deadline date, required numeric, counted numeric, waived numeric, shortfall numeric,
-    late_credits_until date, flagged boolean, explanation jsonb)
-"""
-_INSERT_EVALUATIONS = """
-INSERT INTO obligation_evaluations (tenant_id, person_id, evaluated_on, valid_through)
-SELECT $1, r.person_id, r.evaluated_on, r.valid_through
-FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, evaluated_on date, valid_through date)
-"""
+_OBLIGATION_COLUMNS = (
+    "body",
+    "window_start",
+    "window_end",
+    "period",
+    "deadline",
+    "required",
+    "counted",
+    "waived",
+    "shortfall",
+    "late_credits_until",
+    "flagged",
+    "explanation",
+)
+_REPLACE = f"""
+WITH evaluated AS (
+    SELECT * FROM jsonb_to_recordset($3::jsonb)
+        AS r(person_id uuid, evaluated_on date, valid_through date)
+), found AS (
+    SELECT * FROM jsonb_to_recordset($4::jsonb) AS r(
+        person_id uuid, body text, window_start date, window_end date, period text,
+        ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
+        shortfall numeric, late_credits_until date, flagged boolean, explanation jsonb)
+), dropped AS (
+    DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
+    AND NOT EXISTS (SELECT FROM found f WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal)
+), dropped_evaluations AS (
+    DELETE FROM obligation_evaluations e WHERE e.tenant_id = $1 AND e.person_id = ANY($2::uuid[])
+    AND NOT EXISTS (SELECT FROM evaluated v WHERE v.person_id = e.person_id)
+), stored_evaluations AS (
+    INSERT INTO obligation_evaluations (tenant_id, person_id, evaluated_on, valid_through)
+    SELECT $1, person_id, evaluated_on, valid_through FROM evaluated
+    ON CONFLICT (tenant_id, person_id) DO UPDATE
+    SET evaluated_on = excluded.evaluated_on, valid_through = excluded.valid_through
+)
+INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)})
+SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)} FROM found
+ON CONFLICT (tenant_id, person_id, ordinal) DO UPDATE
+SET {", ".join(f"{c} = excluded.{c}" for c in _OBLIGATION_COLUMNS)}
+"""  # noqa: S608 (the column names are the constants above)
+"""Replaces the obligations of people $2 in one statement: each row is written over the row of
+the same key and the rows no longer found are deleted (no key is both deleted and written)."""
 
 
 class Inputs(NamedTuple):
@@ -97,14 +127,14 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
     states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
     found = {
         p.person_id: Inputs(p, [], [])
-        for p in (msgspec.json.decode(state, type=Person) for state in states["person"])
+        for p in (restored(state, people_views.Person, Person) for state in states["person"])
     }
     for state in states["credit"]:
-        held = msgspec.json.decode(state, type=Credit)
+        held = restored(state, credit_views.Credit, Credit)
         if held.person_id in found:
             found[held.person_id].credits.append(held)
     for state in states["waiver"]:
-        granted = msgspec.json.decode(state, type=Waiver)
+        granted = msgspec.json.decode(state, type=Waiver)  # the columns, named in _INPUTS
         if granted.person_id in found:
             found[granted.person_id].waivers.append(granted)
     return found
@@ -145,18 +175,11 @@ async def evaluate_people(
                 "shortfall": o.lines[0].shortfall,
                 "late_credits_until": o.late_credits_until,
                 "flagged": bool(o.flags),
-                "explanation": msgspec.to_builtins(o),
+                "explanation": stored(o, people_views.Obligation),
             }
             for ordinal, o in enumerate(obligations)
         ]
-    for table in _TABLES:
-        await tx.pg.execute(
-            f"DELETE FROM {table} WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])",  # noqa: S608
-            tenant,
-            ids,
-        )
-    await tx.pg.execute(_INSERT_EVALUATIONS, tenant, as_json(evaluations))
-    await tx.pg.execute(_INSERT, tenant, as_json(rows))
+    await tx.pg.execute(_REPLACE, tenant, ids, as_json(evaluations), as_json(rows))
     return len(inputs)
 
 

@@ -1,15 +1,15 @@
 """What the reader found in a certificate file, kept by the file's hash, so that a file read
 while the person filled in the form is not read again by the worker's verification.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import app_role, enable_tenant_rls, execute_script
 
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
