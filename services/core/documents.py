@@ -9,9 +9,10 @@ installed so any name prints, else the Latin-1 core font.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF, FontFace
 from slugify import slugify
@@ -107,6 +108,7 @@ class Document(FPDF):
         self.cell(self.epw / 2, 5, self.clean(self.organisation), align="R")
         self.ln(8)
         self.set_text_color(0, 0, 0)
+        self.content_top = self.y
 
     def footer(self) -> None:
         self.set_y(-18)
@@ -116,6 +118,17 @@ class Document(FPDF):
         self.set_font(self.family, size=8)
         self.cell(self.epw, 5, f"Page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0, 0, 0)
+
+    def keep_together(self, render: Callable[[Document], None]) -> None:
+        """Run ``render`` (which draws on the document it is given) so that what it draws
+        starts on a new page when it would otherwise break across pages; a block taller than a
+        page still breaks."""
+        at_top = self.y <= self.content_top
+        with self.offset_rendering() as trial:
+            render(cast(Document, trial))
+        if trial.page_break_triggered and not at_top:
+            self.add_page()
+        render(self)
 
     def clean(self, text: str) -> str:
         """``text`` as the font can print it (the core fonts carry Latin-1 only)."""

@@ -488,7 +488,7 @@ def test_an_auditor_reads_the_history_a_persons_past_standing_and_the_chain(
     browse.shot("audit-person")
     expect(page.get_by_role("heading", level=1)).to_have_text("History of Ada Vance")
     expect(page.get_by_role("table")).to_contain_text("Certificate uploaded")
-    page.get_by_label("Moment (UTC)").fill(
+    page.get_by_label("Moment (UTC time)").fill(
         (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     )
     page.get_by_role("button", name="Show the standing then").click()

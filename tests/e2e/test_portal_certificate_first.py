@@ -8,11 +8,16 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from services.core.blobs import FilesystemBlobStore
+from services.core.certificates import verification
+from services.core.db import Database
+from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.certificate_files import pdf, pdf_bomb, png
 from tests.e2e.conftest import connected_client, sign_up
@@ -121,3 +126,53 @@ async def test_the_kept_file_survives_a_refused_form_and_a_double_confirm_record
     [certificate] = files.json()
     assert certificate["credit_id"] == credit["credit_id"]
     assert len(kept_files(member)) == 1, "stored once, by its hash"
+
+
+async def test_the_worker_takes_the_reading_the_portal_made_and_reads_other_files(
+    member: Member, migrated: Settings, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A certificate read while the person filled in the form is verified without reading it
+    again; a file sent through the API, never read before, is read by the verification."""
+    reads: list[str] = []
+    reader = verification.read_in_child
+
+    async def counted(data: bytes, media_type: Any, *, limit_s: float) -> Any:
+        reads.append(media_type)
+        return await reader(data, media_type, limit_s=limit_s)
+
+    monkeypatch.setattr(verification, "read_in_child", counted)
+    tenant = UUID((await member.client.get("/api/v1/me")).json()["organisation_id"])
+    settings = msgspec.structs.replace(migrated, blob_dir=str(member.blobs))
+
+    async def verify(certificate_id: str) -> str:
+        async with database.transaction(tenant) as tx:
+            await verification.verify_certificate(
+                tx,
+                build_event_store(),
+                FilesystemBlobStore(member.blobs),
+                settings,
+                UUID(certificate_id),
+                command_id=uuid4(),
+            )
+        files = await member.client.get(f"/api/v1/people/{member.person_id}/certificates")
+        [found] = [c for c in files.json() if c["certificate_id"] == certificate_id]
+        return str(found["status"])
+
+    read = await choose(member, "asrt.pdf", certificate_sample().data, "application/pdf")
+    while "Reading the certificate" in read.text:  # a busy machine reads after the request
+        read = await member.client.get(read.url)
+    [upload] = re.findall(r'name="upload" value="([0-9a-f]{64})"', read.text)
+    form = {**FORM_CREDIT, "upload": upload, "upload_name": "asrt.pdf"}
+    saved = await member.client.post("/credits/new", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    [chosen] = (await member.client.get(f"/api/v1/people/{member.person_id}/certificates")).json()
+    assert await verify(chosen["certificate_id"]) != "pending"
+    assert reads == [], "the reading made for the form is used again"
+
+    sent = await member.client.post(
+        f"/api/v1/people/{member.person_id}/certificates",
+        files={"file": ("other.pdf", certificate_sample("gulfcoast").data, "application/pdf")},
+    )
+    assert sent.status_code == 201, sent.text
+    assert await verify(sent.json()["certificate"]["certificate_id"]) != "pending"
+    assert reads == ["application/pdf"]

@@ -4,15 +4,18 @@ pages that change nothing, role checks, headers, and the API left as it was."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.db import Database
 from services.core.settings import Settings
-from tests.e2e.conftest import Org, connected_client, sign_up
+from tests.e2e.conftest import PASSWORD, Org, connected_client, sign_up
+from tests.e2e.test_people import own_record as record_with_a_cycle
 
 pytestmark = pytest.mark.e2e
 
@@ -300,3 +303,43 @@ async def test_times_are_shown_in_the_organisations_time_zone_once_chosen(org: O
     assert (
         await employee.post("/settings/time-zone", data={"time_zone": "UTC"})
     ).status_code == 403
+
+
+async def test_moments_typed_are_read_in_the_organisations_time_zone_and_say_so(
+    org: Org,
+) -> None:
+    chosen = await org.owner.post(
+        "/settings/time-zone", data={"time_zone": "America/Chicago"}, follow_redirects=False
+    )
+    assert chosen.status_code == 303, chosen.text
+    chicago = ZoneInfo("America/Chicago")
+    person_id = await record_with_a_cycle(org.owner, "Nia Okafor")
+
+    # Half an hour from now on Chicago's clock: the record exists by then. Read as UTC, the
+    # same digits would be hours before the record was made.
+    soon = (datetime.now(chicago) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    then = await org.owner.get(f"/audit/people/{person_id}?at={soon}")
+    assert then.status_code == 200, then.text
+    assert "Moment (America/Chicago time)" in then.text
+    assert "Nothing was recorded about this person yet" not in then.text
+    assert re.search(r"As recorded on \d{1,2} \w{3} \d{4}, \d\d:\d\d C[SD]T", then.text)
+
+    access = await org.owner.get("/access")
+    assert "America/Chicago" in access.text
+    last_day = (datetime.now(chicago) + timedelta(days=10)).date()
+    granted = await org.owner.post(
+        "/access", data={"email": "aud@example.org", "until": last_day.isoformat()}
+    )
+    assert granted.status_code == 201, granted.text
+    [token] = re.findall(r"accept-invitation\?token=([\w-]+)", granted.text)
+    async with connected_client(org.settings) as auditor:
+        joined = await auditor.post(
+            "/api/v1/invitations/accept", json={"token": token, "password": PASSWORD}
+        )
+        assert joined.status_code == 200, joined.text
+    members = (await org.owner.get("/api/v1/members")).json()
+    [found] = [m for m in members if m["email"] == "aud@example.org"]
+    ends = datetime.fromisoformat(found["access_until"])
+    assert ends.astimezone(chicago) == datetime.combine(
+        last_day + timedelta(days=1), time(), tzinfo=chicago
+    )

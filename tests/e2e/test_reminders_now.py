@@ -42,14 +42,20 @@ async def test_a_filtered_list_is_reminded_and_told_who_was_left_out_and_why(org
     )
 
 
-async def test_reminders_are_limited_per_organisation_and_hour(
+async def two_employees_one_reminder_an_hour(
     org: Org, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[str, str]:
+    """The person ids of two employees with a cycle short, ``PER_HOUR`` being 1."""
     monkeypatch.setattr(manual, "PER_HOUR", 1)
     first, _ = await org.member("employee")
     second, _ = await org.member("employee")
-    one = await own_record(first, "Nia Okafor")
-    other = await own_record(second, "Sam Reyes")
+    return await own_record(first, "Nia Okafor"), await own_record(second, "Sam Reyes")
+
+
+async def test_reminders_are_limited_per_organisation_and_hour(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = await two_employees_one_reminder_an_hour(org, monkeypatch)
     assert (await org.owner.post(f"/api/v1/people/{one}/reminder")).status_code == 200
     refused = await org.owner.post(f"/api/v1/people/{other}/reminder")
     assert refused.status_code == 429

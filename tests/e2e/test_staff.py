@@ -351,3 +351,37 @@ async def test_another_organisation_sees_and_changes_nothing(org: Org, migrated:
         same = (await post_csv(intruder, SAMPLE)).json()
         assert same["created"] == 4, "employee numbers of another organisation do not match"
     assert await seats(org.owner) == {"active": 4, "deactivated": 0}
+
+
+def staggered_deadlines(count: int, department: str = "") -> str:
+    """A roster of ``count`` people whose ARDMS credentials, earned in different years and
+    months, give them deadlines in a different order than their names."""
+    return HEADER + "".join(
+        f"E-{n},,Person {n:02},{department},,,,ARDMS:RDMS:{2026 - n % 4}-0{1 + n % 3}-15:AB\n"
+        for n in range(1, count + 1)
+    )
+
+
+def soonest(person: dict[str, Any]) -> str:
+    """The person's ``deadline``, the soonest of the cycles the list selected ("~" sorts last)."""
+    return str(person["deadline"] or "~")
+
+
+async def test_the_staff_list_sorts_by_deadline_soonest_first_and_pages_in_that_order(
+    org: Org,
+) -> None:
+    rows = staggered_deadlines(7) + "E-8,,Person 08,,,,,\n"  # no credential, no deadline: last
+    assert (await post_csv(org.owner, rows)).json()["created"] == 8
+    by_deadline = await listed(org.owner, "&sort=deadline")
+    keys = [(soonest(p), p["full_name"]) for p in by_deadline]
+    assert keys == sorted(keys)
+    assert by_deadline[-1]["full_name"] == "Person 08"
+    assert by_deadline[-1]["deadline"] is None
+    assert len({p["deadline"] for p in by_deadline}) > 3, "the deadlines must differ"
+    for p in by_deadline:
+        deadlines = [o["deadline"] for o in p["obligations"] if o["deadline"]]
+        assert p["deadline"] == min(deadlines, default=None)
+    by_name = await listed(org.owner)
+    assert [p["full_name"] for p in by_name] == [f"Person {n:02}" for n in range(1, 9)]
+    bad = await org.owner.get("/api/v1/staff?sort=birthday")
+    assert bad.status_code == 400

@@ -4,13 +4,15 @@ admin is refused an owner's record as the API refuses it), and refusals are page
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.e2e.conftest import Org
-from tests.e2e.test_staff import SAMPLE, post_csv, seats
+from tests.e2e.test_staff import SAMPLE, post_csv, seats, staggered_deadlines
 
 pytestmark = pytest.mark.e2e
 
@@ -117,3 +119,46 @@ async def test_a_persons_page_puts_the_actions_before_the_history_and_pages_the_
     assert "Lecture 01" in second
     assert "Lecture 02" in second
     assert "Lecture 12" not in second
+
+
+def listed_names(page: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/staff/[^"]+">([^<]+)</a>', page)
+
+
+def sorted_by(page: str) -> list[str]:
+    """The column headings marked as the order of the list."""
+    return re.findall(r'<th scope="col" aria-sort="ascending"><a href="[^"]*">([^<]+)</a>', page)
+
+
+async def test_the_staff_list_sorts_by_deadline_without_javascript_keeping_the_filters(
+    org: Org,
+) -> None:
+    assert (await post_csv(org.owner, staggered_deadlines(6, "Echo"))).json()["created"] == 6
+    api = await org.owner.get("/api/v1/staff?sort=deadline&department=Echo")
+    by_deadline_api = [p["full_name"] for p in api.json()["items"]]
+
+    by_name = await org.owner.get("/staff?department=Echo")
+    assert by_name.status_code == 200, by_name.text
+    assert listed_names(by_name.text) == [f"Person {n:02}" for n in range(1, 7)]
+    assert sorted_by(by_name.text) == ["Name"]
+    links = re.findall(r'href="([^"]*sort=deadline[^"]*)"', by_name.text)
+    assert links, "a link sorts by deadline"
+    assert all("department=Echo" in html.unescape(link) for link in links)
+
+    by_deadline = await org.owner.get(html.unescape(links[0]))
+    assert by_deadline.status_code == 200, by_deadline.text
+    assert sorted_by(by_deadline.text) == ["Deadline"]
+    assert listed_names(by_deadline.text) == by_deadline_api
+    assert by_deadline_api != listed_names(by_name.text), "the orders must differ"
+
+    window = await org.owner.get("/api/v1/staff?sort=deadline&due_within_days=180")
+    due_soon = [p["full_name"] for p in window.json()["items"]]
+    assert due_soon, "someone must be due within 6 months"
+    needs_action = await org.owner.get("/staff?due=180")
+    assert needs_action.status_code == 200, needs_action.text
+    assert sorted_by(needs_action.text) == ["Deadline"]
+    assert listed_names(needs_action.text) == due_soon
+
+    wrong = await org.owner.get("/staff?sort=birthday")
+    assert wrong.status_code == 400
+    assert "Choose the order" in wrong.text

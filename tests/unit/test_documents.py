@@ -178,16 +178,14 @@ def _person(name: str, status: Status, shortfall: str) -> reports.ReportPerson:
     )
 
 
-def test_the_compliance_report_is_tables_in_words_over_several_pages() -> None:
+def twelve_people(selection: reports.ReportSelection) -> reports.ComplianceReport:
     statuses: list[Status] = ["at_risk", "in_grace", "on_track", "overdue", "compliant"]
     people = [
         _person(f"Person {i:02d}", statuses[i % len(statuses)], str(i % 4)) for i in range(12)
     ]
-    report = reports.ComplianceReport(
+    return reports.ComplianceReport(
         organisation="Riverside Imaging",
-        selection=reports.ReportSelection(
-            as_of=TODAY, department="Echocardiography", status="at_risk"
-        ),
+        selection=selection,
         generated_at=AT,
         ledger_seq=418,
         ledger_hash=HEAD,
@@ -195,6 +193,13 @@ def test_the_compliance_report_is_tables_in_words_over_several_pages() -> None:
         credentialed=12,
         by_status={"overdue": 2, "at_risk": 3, "on_track": 7},
     )
+
+
+def test_the_compliance_report_is_tables_in_words_over_several_pages() -> None:
+    report = twelve_people(
+        reports.ReportSelection(as_of=TODAY, department="Echocardiography", status="at_risk")
+    )
+    people = report.people
     text, pages = look_at(reports.to_pdf(report, generated_by="owner@riverside.example"), "report")
     assert len(pages) > 1
     assert_readable(text)
@@ -213,3 +218,23 @@ def test_file_names_carry_the_person_and_the_day() -> None:
     assert file_name("transcript", "Zoë Łukasiewicz", TODAY, "csv") == (
         "transcript-zoe-lukasiewicz-2026-12-07.csv"
     )
+
+
+def test_each_persons_block_of_the_compliance_report_lies_on_one_page() -> None:
+    report = twelve_people(reports.ReportSelection(as_of=TODAY))
+    text, _ = look_at(reports.to_pdf(report, generated_by="owner@x.example"), "report-blocks")
+    pages = text.split("\f")[:-1]
+    assert len(pages) > 1
+    for person in report.people:
+        # a block starts with the person's name and ends with their credits per year
+        holding = [n for n, page in enumerate(pages) if person.full_name in page]
+        assert len(holding) == 1, f"{person.full_name} appears on pages {holding}"
+        page = pages[holding[0]]
+        start = page.index(person.full_name)
+        assert "Verified" in page[start:], f"{person.full_name}'s block continues on a next page"
+    for page in pages[1:]:
+        first_block = min(
+            (page.index(p.full_name) for p in report.people if p.full_name in page),
+            default=len(page),
+        )
+        assert "Credits completed" not in page[:first_block], "a block began on an earlier page"

@@ -31,7 +31,14 @@ from services.core.application import UseCases
 from services.core.csv_export import MEDIA_TYPE
 from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
 from services.core.staff import use_cases as staff
-from services.core.staff.listing import Activity, InvalidCursor, Seats, StaffFilter, StaffPage
+from services.core.staff.listing import (
+    Activity,
+    InvalidCursor,
+    Seats,
+    StaffFilter,
+    StaffPage,
+    StaffSort,
+)
 from services.core.staff.roster import ImportMode, ImportReport
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ImportStaff, ListStaff
 
@@ -142,10 +149,18 @@ class StaffController(Controller):
         as_of: Annotated[date | None, day_parameter("Default: today")] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        sort: Annotated[
+            StaffSort,
+            QueryParameter(
+                description="name (default), or deadline: the soonest deadline of the cycles"
+                " the filter selected first (``deadline`` of each item), none last"
+            ),
+        ] = "name",
     ) -> StaffPage:
-        """The organisation's staff by name, filtered, a page at a time (``next_cursor``)."""
+        """The organisation's staff by name or by deadline, filtered, a page at a time
+        (``next_cursor``)."""
         check_days(as_of=as_of)
-        command = ListStaff(selected=selected, limit=limit, cursor=cursor, as_of=as_of)
+        command = ListStaff(selected=selected, limit=limit, cursor=cursor, as_of=as_of, sort=sort)
         try:
             return await use_cases.run(staff.list_staff, command)
         except InvalidCursor as exc:

@@ -24,7 +24,7 @@ from litestar.response import Template
 
 from services.api.portal.events import event_fields, event_label
 from services.api.portal.forms import Form
-from services.api.portal.pages import page
+from services.api.portal.pages import organisation_zone, page
 from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
 from services.api.use_cases import USE_CASES
@@ -174,12 +174,13 @@ class AuditPages(Controller):
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Template:
-        """One person's history, and their standing as recorded at a chosen moment (``at``,
-        UTC), evaluated on that moment's day."""
+        """One person's history, and their standing as recorded at a chosen moment (``at``, in
+        the organisation's time zone), evaluated on that moment's day."""
         form = Form("timeline", dict(request.query_params))
         event_types = audit_use_cases.EVENT_TYPES
         query = self._query(form, event_types)
-        moment = form.moment("at", "moment") if form.value("at") else None
+        zone = await organisation_zone(request)
+        moment = form.moment("at", "moment", zone) if form.value("at") else None
         found = await use_cases.run(
             audit_use_cases.person_history,
             PersonHistoryQuery(person_id=person_id, timeline=query, known_at=moment),

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 60, 16, 20, 40
 """The plot area's margins inside the SVG viewBox (room for the axis labels)."""
 
 

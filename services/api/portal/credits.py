@@ -47,7 +47,12 @@ from services.core.blobs import BlobStore
 from services.core.certificates import drafts
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import use_cases as certificate_use_cases
-from services.core.certificates.drafts import KeepCertificate, KeptCertificate, Readings
+from services.core.certificates.drafts import (
+    KeepCertificate,
+    KeptCertificate,
+    Readings,
+    RememberReading,
+)
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
@@ -316,6 +321,12 @@ class CreditPages(Controller):
             return await self._start(request, form, status=404)
         if not reading.done():
             return await _progress(request, upload)
+        await use_cases.run(
+            drafts.remember_reading,
+            RememberReading(
+                person_id=person.person_id, sha256=upload["upload"], reading=reading.result()
+            ),
+        )
         values, marks = prefilled(reading.result(), upload)
         return await self._form(
             request, Form("credit", values), marks=marks, reading=reading.result()

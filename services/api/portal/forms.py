@@ -10,7 +10,7 @@ a summary of the problems at the top, linked to the fields, and each message at 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -89,10 +89,12 @@ class Form:
             return None
         return day
 
-    def moment(self, name: str, label: str) -> datetime | None:
-        """A date and time (UTC), in the same range as days."""
+    def moment(self, name: str, label: str, zone: tzinfo = UTC) -> datetime | None:
+        """A date and time read in ``zone`` (the organisation's), in UTC, in the same range as
+        days."""
         try:
-            found = datetime.fromisoformat(self.value(name).strip()).replace(tzinfo=UTC)
+            typed = datetime.fromisoformat(self.value(name).strip())
+            found = typed.replace(tzinfo=zone).astimezone(UTC)
         except ValueError:
             self.fail(name, f"Enter the {label} as a date and time, like 2026-10-02 14:30")
             return None

@@ -10,10 +10,11 @@ what the decisions see; every change runs the same use case as the API
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 from uuid import UUID
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
@@ -29,7 +30,13 @@ from services.api import application as clock
 from services.api.application import mailer_of, settings_of
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
-from services.api.portal.pages import confirm_first, page, principal, see_other
+from services.api.portal.pages import (
+    confirm_first,
+    organisation_zone,
+    page,
+    principal,
+    see_other,
+)
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
@@ -69,9 +76,9 @@ MAIL: Mapping[MailCategory, tuple[str, str]] = {
 }
 
 
-def end_of_day(day: date) -> datetime:
-    """Access "until" a day lasts to that day's end, UTC."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+def end_of_day(day: date, zone: tzinfo = UTC) -> datetime:
+    """Access "until" a day lasts to that day's end in ``zone`` (the organisation's)."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
 
 
 def latest_access_day(now: datetime) -> date:
@@ -79,13 +86,13 @@ def latest_access_day(now: datetime) -> date:
     return (now + LONGEST_AUDIT).date() - timedelta(days=1)
 
 
-def until_text(moment: datetime) -> str:
-    """An end of access as people say it: "the end of 2 Oct 2026" for a midnight (UTC), else
-    the day and the time."""
-    moment = moment.astimezone(UTC)
+def until_text(moment: datetime, zone: tzinfo = UTC) -> str:
+    """An end of access as people say it: "the end of 2 Oct 2026" for a midnight in ``zone``,
+    else the day and the time there."""
+    moment = moment.astimezone(zone)
     if moment.time() == time():
         return f"the end of {day_text(moment.date() - timedelta(days=1))}"
-    return f"{day_text(moment.date())}, {moment:%H:%M} UTC"
+    return f"{day_text(moment.date())}, {moment:%H:%M} {moment.tzname()}"
 
 
 def grant_form(now: datetime) -> Form:
@@ -93,12 +100,12 @@ def grant_form(now: datetime) -> Form:
     return Form("grant", {"until": (now + timedelta(days=30)).date().isoformat()})
 
 
-def access_day(form: Form, now: datetime) -> date | None:
-    """The end day typed, or None with the problem recorded on the form."""
+def access_day(form: Form, now: datetime, zone: tzinfo = UTC) -> date | None:
+    """The end day typed (a day in ``zone``), or None with the problem recorded on the form."""
     day = form.day("until", "last day of access")
     if day is None:
         return None
-    if day < now.date():
+    if day < now.astimezone(zone).date():
         form.fail("until", "Choose today or a later day (to end access now, use End access)")
     elif day > latest_access_day(now):
         form.fail("until", "Auditor access lasts at most a year at a time: choose an earlier day")
@@ -131,6 +138,7 @@ class AccessPages(Controller):
     ) -> Template:
         now = clock.now(request)
         found = await use_cases.run(organisation.organisation, None)
+        zone = ZoneInfo(found.time_zone)
         auditors = sorted(
             (m for m in found.members.values() if m.role == "auditor"),
             key=lambda m: (m.access_until or now) < now,
@@ -152,7 +160,7 @@ class AccessPages(Controller):
             may_change=principal(request).role == "owner",
             now=now,
             latest=latest_access_day(now),
-            until_text=until_text,
+            until_text=partial(until_text, zone=zone),
             status=status,
         )
 
@@ -163,9 +171,10 @@ class AccessPages(Controller):
         """Invite an auditor with read-only access until the end of the day chosen."""
         form = await read_form(request, "grant")
         email = form.text("email", "auditor's email address", max_length=254)
-        day = access_day(form, clock.now(request))
+        zone = await organisation_zone(request)
+        day = access_day(form, clock.now(request), zone)
         if day is not None:
-            invite = Invite(email=email, role="auditor", access_until=end_of_day(day))
+            invite = Invite(email=email, role="auditor", access_until=end_of_day(day, zone))
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
                 shown = await self._page(request, state, use_cases, sent=sent, status=201)
@@ -183,9 +192,10 @@ class AccessPages(Controller):
     ) -> Response[Any]:
         """Move the auditor's last day of access (up to a year from now)."""
         form = await read_form(request, "change")
-        day = access_day(form, clock.now(request))
+        zone = await organisation_zone(request)
+        day = access_day(form, clock.now(request), zone)
         if day is not None:
-            done = await _change_access(use_cases, user_id, end_of_day(day), form)
+            done = await _change_access(use_cases, user_id, end_of_day(day, zone), form)
             if done:
                 return see_other(request, "/access", notice="saved")
         return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)

@@ -16,12 +16,13 @@ a visitor who is not signed in is sent to the sign-in page and back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
@@ -46,7 +47,7 @@ from services.api.idempotency import one_time_key
 from services.api.portal import terms
 from services.api.portal.forms import Form
 from services.api.use_cases import provide_use_cases
-from services.core.accounts.identity import IdentityError
+from services.core.accounts.identity import IdentityError, Membership
 from services.core.accounts.signing_in import memberships_of_user
 from services.core.application import UseCase, UseCases
 from services.core.billing.banner import billing_notice
@@ -325,8 +326,7 @@ async def page(
     me = layout["me"]
     if me is not None:
         memberships = await memberships_of_user(application_of(request.app).database, me.user_id)
-        zones = [m.time_zone for m in memberships if m.tenant_id == me.tenant_id]
-        layout["time_zone"] = ZoneInfo(zones[0] if zones else "UTC")
+        layout["time_zone"] = _zone_of(memberships, me.tenant_id)
         if not (partial and is_htmx(request)):
             layout["organisations"] = memberships
             if me.role in ("owner", "admin"):
@@ -335,6 +335,19 @@ async def page(
                 )
     name = partial if partial and is_htmx(request) else template
     return Template(template_name=name, context={**layout, **context}, status_code=status)
+
+
+def _zone_of(memberships: Sequence[Membership], tenant_id: UUID) -> ZoneInfo:
+    zones = [m.time_zone for m in memberships if m.tenant_id == tenant_id]
+    return ZoneInfo(zones[0] if zones else "UTC")
+
+
+async def organisation_zone(request: Request[Any, Any, Any]) -> ZoneInfo:
+    """The time zone the signed-in member's organisation chose: pages show times in it and
+    read the moments typed into them in it."""
+    me = principal(request)
+    database = application_of(request.app).database
+    return _zone_of(await memberships_of_user(database, me.user_id), me.tenant_id)
 
 
 CONFIRM_FIELD = "confirmed"

@@ -56,7 +56,7 @@ from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
 from services.core.staff import use_cases as staff
-from services.core.staff.listing import Activity, StaffFilter
+from services.core.staff.listing import Activity, StaffFilter, StaffSort, default_sort
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff
 
 READERS = requires_role("owner", "admin", "auditor")
@@ -67,6 +67,7 @@ ACTIVITIES: Mapping[Activity, str] = {
     "deactivated": "Deactivated staff",
     "all": "Everyone",
 }
+SORTS: Mapping[StaffSort, str] = {"name": "name", "deadline": "deadline, soonest first"}
 DUE_WITHIN: Mapping[str, str] = {
     "30": "Within 30 days",
     "60": "Within 60 days",
@@ -101,6 +102,12 @@ def staff_filter(form: Form) -> StaffFilter:
         search=form.text("q", "search", required=False) or None,
         due_within_days=int(due) if due else None,
     )
+
+
+def staff_sort(form: Form, selected: StaffFilter) -> StaffSort:
+    """The order asked for in the query, else soonest deadline first for the filters of people
+    who need action, else by name."""
+    return optional_choice(form, "sort", "order", SORTS) or default_sort(selected)
 
 
 def staff_filters_url(form: Form, path: str = "/staff", **changes: str) -> str:
@@ -156,15 +163,17 @@ class StaffPages(Controller):
     async def staff_list(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
-        """The staff by name, filtered and searched, a page at a time."""
+        """The staff by name or deadline (links in the column headings), filtered and
+        searched, a page at a time."""
         form = Form("staff", dict(request.query_params))
         selected = staff_filter(form)
+        sort = staff_sort(form, selected)
         placements = await use_cases.run(staff.staff_placements, None)
         listed = await keyset_page(
             form,
             use_cases,
             staff.list_staff,
-            lambda cursor: ListStaff(selected=selected, limit=PAGE_SIZE, cursor=cursor),
+            lambda cursor: ListStaff(selected=selected, limit=PAGE_SIZE, cursor=cursor, sort=sort),
             lambda cursor: staff_filters_url(form, **({"cursor": cursor} if cursor else {})),
         )
         return await page(
@@ -179,6 +188,9 @@ class StaffPages(Controller):
             next_url=listed.next_url,
             first_url=listed.first_url,
             export_url=staff_filters_url(form, "/staff/export.csv"),
+            sort=sort,
+            sorts=SORTS,
+            sort_urls={order: staff_filters_url(form, sort=order) for order in SORTS},
             status=200 if form.ok else 400,
         )
 

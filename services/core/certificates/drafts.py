@@ -5,7 +5,9 @@ the credit when the person confirms what was read.
 The readings are held by the process that started them (``Readings``): a text PDF is read
 within the request, a scan or photo in the background while the page polls. A process that
 does not hold the reading (a restart, another instance) reads the kept file again, so a lost
-reading costs time, never the person's file.
+reading costs time, never the person's file. A reading shown to the person is kept by the
+file's hash (``remember_reading``), so the worker's verification of the same file does not
+read it again (``kept_reading``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from services.core.application import NotFound, UnitOfWork
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
 from services.core.certificates.files import CertificateFile
 from services.core.certificates.handlers import inspect_file
+from services.core.db import Tx
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
 from services.core.reading.process import Reading, read_in_child
@@ -66,6 +69,39 @@ async def kept_certificate(uow: UnitOfWork, query: KeptCertificate) -> Certifica
     if inspected.sha256 != query.sha256:
         raise NotFound("the certificate file is no longer kept")
     return CertificateFile(filename=query.filename, source=source, inspected=inspected)
+
+
+class RememberReading(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    sha256: str
+    reading: Reading
+
+
+async def remember_reading(uow: UnitOfWork, command: RememberReading) -> None:
+    """Keep the reading of a kept file for its verification; a reading that met a problem
+    (unreadable, too slow) is not kept, so the worker reads that file with its own limits."""
+    authorise_person(uow.actor, command.person_id, write=True)
+    if command.reading.text.problem is not None:
+        return
+    await uow.tx.pg.execute(
+        "INSERT INTO certificate_readings (tenant_id, sha256, reading, read_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        uow.tx.require_tenant(),
+        command.sha256,
+        msgspec.json.encode(command.reading).decode(),
+        uow.now(),
+    )
+
+
+_KEPT_READING = (
+    "SELECT reading::text FROM certificate_readings WHERE tenant_id = $1 AND sha256 = $2"
+)
+
+
+async def kept_reading(tx: Tx, sha256: str) -> Reading | None:
+    """The reading kept for the tenant's file ``sha256``, if any."""
+    found = await tx.pg.fetchval(_KEPT_READING, tx.require_tenant(), sha256)
+    return None if found is None else msgspec.json.decode(found, type=Reading)
 
 
 class Readings:

@@ -51,6 +51,7 @@ from domain.people import person
 from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
 from services.core.blobs import BlobStore, blob_key
+from services.core.certificates.drafts import kept_reading
 from services.core.credits.handlers import change_credit
 from services.core.db import Tx
 from services.core.directory.lookup import build_provider_lookup
@@ -80,8 +81,9 @@ async def verify_certificate(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    """Read, assess and record the worker's outcome for a pending certificate; return what was
-    recorded (nothing for a certificate already decided).
+    """Read (or take the reading kept when the person chose the file), assess and record the
+    worker's outcome for a pending certificate; return what was recorded (nothing for a
+    certificate already decided).
 
     Refusals: ``CertificateNotUploaded``; ``PersonNotRegistered``; ``BlobNotFound`` when the
     file is missing from blob storage."""
@@ -98,7 +100,10 @@ async def verify_certificate(
     holder, declared = await _subject(tx, store, found)
     key = blob_key(tx.require_tenant(), found.sha256)
     data = await asyncio.to_thread(lambda: b"".join(blobs.open(key)))
-    read = await read_in_child(data, found.media_type, limit_s=settings.verification_read_limit_s)
+    kept = await kept_reading(tx, found.sha256)
+    read = kept or await read_in_child(
+        data, found.media_type, limit_s=settings.verification_read_limit_s
+    )
     signals = await _inspected(data, found.media_type, read.text, settings)
     subject = _Subject(holder, declared, uploaded_on)
     assessment = await _assess(tx, settings, subject, read.text, read.fields, signals)
@@ -120,6 +125,7 @@ async def verify_certificate(
         reasons=[r.code for r in assessment.reasons],
         signals=[s.kind for s in signals.signals],
         text_source=read.text.source,
+        read_again=kept is None,
         confidence=round(read.text.confidence, 3),
     )
     return recorded

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from uuid import UUID
 
 import msgspec
@@ -395,7 +396,8 @@ def selection_text(selection: ReportSelection) -> str:
 def to_pdf(report: ComplianceReport, *, generated_by: str) -> bytes:
     """A summary of the selection and the statuses, then per person their credentials, one
     table of their cycles per body with the numbers and the status in words, and their credits
-    per calendar year; page numbers and the chain head in every page's footer."""
+    per calendar year, each person's block kept on one page; page numbers and the chain head in
+    every page's footer."""
     chosen = report.selection
     doc = Document(
         title="Staff credentials and continuing education",
@@ -430,7 +432,7 @@ def to_pdf(report: ComplianceReport, *, generated_by: str) -> bytes:
     if not report.people:
         doc.paragraph("Nobody matches this selection.")
     for p in report.people:
-        _person_pdf(doc, p)
+        doc.keep_together(partial(_person_pdf, p=p))
     return bytes(doc.output())
 
 

@@ -5,7 +5,9 @@ uses too.
 Pages are ordered by (full name, person id) and the cursor is the last key returned, so a page
 never repeats or skips a person who was listed before and after it was fetched. Standings are
 computed for ``today`` with ``queries.standings_on`` (never stored), so the status and
-deadline filters run on each fetched chunk of people until the page is full.
+deadline filters run on each fetched chunk of people until the page is full. Sorted by
+deadline, the whole selection is computed and ordered by (deadline, full name, person id),
+the cursor being that key.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import base64
 import binascii
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -28,6 +30,10 @@ from services.core.db import Tx
 from services.core.people.queries import PersonStanding, standings_on
 
 Activity = Literal["active", "deactivated", "all"]
+StaffSort = Literal["name", "deadline"]
+"""``deadline``: the soonest deadline of the standings the filter selected first, people
+without one last, then by name."""
+NEEDS_ACTION: frozenset[Status] = frozenset({"overdue", "in_grace", "at_risk"})
 
 
 class InvalidCursor(ValueError):
@@ -74,6 +80,9 @@ class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
     """``BODY CODE (status)``, e.g. ``ARDMS RDMS (active)``."""
     obligations: list[StaffObligation]
     """One standing per body."""
+    deadline: date | None
+    """The soonest deadline of the standings the filter selected (status, body, deadline
+    window; all standings when none of these is set)."""
 
 
 class StaffPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,19 +117,34 @@ LIMIT $8
 _ACTIVE = {"active": True, "deactivated": False, "all": None}
 
 
-def encode_cursor(full_name: str, person_id: UUID) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode([full_name, person_id])).decode()
+_DeadlineKey = tuple[date | None, str, UUID]
+K = TypeVar("K")
+_NAME_KEY = msgspec.json.Decoder(tuple[str, UUID])
+_DEADLINE_KEY = msgspec.json.Decoder(_DeadlineKey)
+
+
+def default_sort(selected: StaffFilter) -> StaffSort:
+    """Soonest deadline first when the filter asks for people who need action (an urgent
+    status or a deadline window), else by name."""
+    urgent = selected.status in NEEDS_ACTION or selected.due_within_days is not None
+    return "deadline" if urgent else "name"
+
+
+def encode_cursor(*key: object) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(key)).decode()
+
+
+def decode_key(cursor: str, key: msgspec.json.Decoder[K]) -> K:
+    """Raises ``InvalidCursor`` for anything ``encode_cursor`` did not produce for ``key``."""
+    try:
+        return key.decode(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidCursor("the cursor is not one this list returned") from exc
 
 
 def decode_cursor(cursor: str) -> tuple[str, UUID]:
-    """Raises ``InvalidCursor`` for anything ``encode_cursor`` did not produce."""
-    try:
-        full_name, person_id = msgspec.json.decode(
-            base64.urlsafe_b64decode(cursor.encode()), type=tuple[str, UUID]
-        )
-    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
-        raise InvalidCursor("the cursor is not one this list returned") from exc
-    return full_name, person_id
+    """A (name or text, id) cursor; raises ``InvalidCursor`` for anything else."""
+    return decode_key(cursor, _NAME_KEY)
 
 
 async def matching_people(
@@ -163,17 +187,55 @@ async def matching_people(
 
 
 async def staff_page(
-    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None = None
+    tx: Tx,
+    selected: StaffFilter,
+    *,
+    today: date,
+    limit: int,
+    cursor: str | None = None,
+    sort: StaffSort = "name",
 ) -> StaffPage:
-    """Up to ``limit`` people matching ``selected`` after ``cursor``, by name."""
+    """Up to ``limit`` people matching ``selected`` after ``cursor``, in ``sort`` order."""
+    if sort == "deadline":
+        return await _page_by_deadline(tx, selected, today=today, limit=limit, cursor=cursor)
     after = decode_cursor(cursor) if cursor else None
     found = await matching_people(tx, selected, today=today, after=after, limit=limit)
-    page = [_member(each.person, each.standings) for each in found[:limit]]
+    page = [_member(selected, each.person, each.standings, today) for each in found[:limit]]
     more = len(found) > limit
     return StaffPage(
         items=page,
         next_cursor=encode_cursor(page[-1].full_name, page[-1].person_id) if more else None,
     )
+
+
+async def _page_by_deadline(
+    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None
+) -> StaffPage:
+    after = decode_key(cursor, _DEADLINE_KEY) if cursor else None
+    members = [
+        _member(selected, each.person, each.standings, today)
+        for each in await matching_people(tx, selected, today=today)
+    ]
+    members.sort(key=_deadline_order)
+    if after is not None:
+        members = [m for m in members if _deadline_order(m) > _deadline_order_of(after)]
+    page = members[:limit]
+    last = page[-1] if page else None
+    return StaffPage(
+        items=page,
+        next_cursor=encode_cursor(last.deadline, last.full_name, last.person_id)
+        if last and len(members) > limit
+        else None,
+    )
+
+
+def _deadline_order(member: StaffMember) -> tuple[bool, date, str, UUID]:
+    return _deadline_order_of((member.deadline, member.full_name, member.person_id))
+
+
+def _deadline_order_of(key: _DeadlineKey) -> tuple[bool, date, str, UUID]:
+    deadline, full_name, person_id = key
+    return (deadline is None, deadline or date.min, full_name, person_id)
 
 
 EXPORT_COLUMNS = (
@@ -263,19 +325,30 @@ async def placements(tx: Tx) -> Placements:
 def _standings_match(selected: StaffFilter, standings: list[Standing], today: date) -> bool:
     if selected.status is None and selected.due_within_days is None:
         return True
+    return bool(_selected_standings(selected, standings, today))
+
+
+def _selected_standings(
+    selected: StaffFilter, standings: list[Standing], today: date
+) -> list[Standing]:
+    """The standings the filter's status, body and deadline window select."""
     last_day = today + timedelta(days=selected.due_within_days or 0)
-    return any(
-        (selected.status is None or s.status == selected.status)
+    return [
+        s
+        for s in standings
+        if (selected.status is None or s.status == selected.status)
         and (
             selected.due_within_days is None
             or (s.deadline is not None and today <= s.deadline <= last_day)
         )
         and (selected.body is None or s.body == selected.body)
-        for s in standings
-    )
+    ]
 
 
-def _member(person: Person, standings: list[Standing]) -> StaffMember:
+def _member(
+    selected: StaffFilter, person: Person, standings: list[Standing], today: date
+) -> StaffMember:
+    deadlines = [s.deadline for s in _selected_standings(selected, standings, today) if s.deadline]
     return StaffMember(
         person_id=person.person_id,
         full_name=person.full_name,
@@ -295,4 +368,5 @@ def _member(person: Person, standings: list[Standing]) -> StaffMember:
             )
             for s in standings
         ],
+        deadline=min(deadlines, default=None),
     )

@@ -30,7 +30,7 @@ from services.core.policy import require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
-from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage
+from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage, StaffSort
 from services.core.staff.queries import LinkedAccount, linked_account
 from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
@@ -46,6 +46,7 @@ class ListStaff(msgspec.Struct, frozen=True, kw_only=True):
     cursor: str | None = None
     as_of: date | None = None
     """Compute statuses on this day (default: today)."""
+    sort: StaffSort = "name"
 
 
 class ImportStaff(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,8 +88,8 @@ class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
-    """The staff by name, filtered, a page at a time; raises ``InvalidCursor`` for a cursor the
-    list did not return."""
+    """The staff by name or by deadline, filtered, a page at a time; raises ``InvalidCursor``
+    for a cursor the list did not return (in that order)."""
     require_role(uow.actor, *READERS)
     return await staff_queries.staff_page(
         uow.tx,
@@ -96,6 +97,7 @@ async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
         today=command.as_of or uow.today(),
         limit=command.limit,
         cursor=command.cursor,
+        sort=command.sort,
     )
 
 
