@@ -48,10 +48,8 @@ from domain.compliance.cycles import Window
 from domain.credits.certificate import MediaType
 from domain.credits.credit import CreditDetails
 from domain.credits.verification import (
-    NO_SIGNALS,
     ExtractedFields,
     Outcome,
-    TextReading,
     Thresholds,
     assess,
     judge_acceptance,
@@ -59,8 +57,7 @@ from domain.credits.verification import (
 from domain.people.credentials import Body
 from services.core.directory.lookup import DirectoryLookup
 from services.core.reading import process as reading_process
-from services.core.reading.process import read_in_child
-from services.core.reading.tamper import inspect_file
+from services.core.reading.process import Reading, read_in_child
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
 from tests.fixtures.certificates.score import field_matches
@@ -168,13 +165,12 @@ def _old(sample: Sample) -> Item:
     )
 
 
-def read(item: Item, child: bool) -> tuple[TextReading, ExtractedFields]:
-    """What the worker reads off ``item``'s file: how, and the fields found."""
+def read(item: Item, child: bool) -> Reading:
+    """What the worker reads off ``item``'s file: how, the fields found and what the file shows
+    of alteration."""
     if child:
-        reading = asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
-        return reading.text, reading.fields
-    reading = reading_process.read(item.data, item.media_type)
-    return reading.text, reading.fields
+        return asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
+    return reading_process.read(item.data, item.media_type)
 
 
 def judge(
@@ -182,7 +178,8 @@ def judge(
 ) -> tuple[Outcome, ExtractedFields, list[str], float]:
     """The outcome, the fields found, the review reasons and the wall seconds of one file."""
     started = time.perf_counter()
-    reading, fields = read(item, child)
+    read_off = read(item, child)
+    reading, fields = read_off.text, read_off.fields
     provider = asyncio.run(directory.find(fields.provider)) if fields.provider else None
     window = Window(start=item.window[0], end=item.window[1])
     assessment = assess(
@@ -195,9 +192,7 @@ def judge(
         thresholds=Thresholds(),
         uploaded_on=item.today,
         windows=dict.fromkeys(item.bodies, (window,)),
-        signals=inspect_file(item.data, item.media_type)
-        if reading.source != "none"
-        else NO_SIGNALS,
+        signals=read_off.signals,
     )
     reasons: list[str] = [reason.code for reason in assessment.reasons]
     return assessment.outcome, fields, reasons, time.perf_counter() - started
