@@ -8,11 +8,13 @@ removed or shadowed: a tenant entry may not reuse a name or alias already listed
 also block a provider (``ProviderBlockedInDirectory``, lifted by removing the entry): a blocked
 entry is found ahead of every other entry, and its certificates never verify.
 
-A printed provider name finds an entry when, once case, punctuation, "&"/"and", a leading "The"
-and legal suffixes are ignored, it equals one of the entry's names, starts with one ("Gulfcoast
-Ultrasound Institute, Tampa, FL"; a one-word name needs 3+ letters), or has the same words but
-for OCR noise. A name that merely mentions a provider elsewhere ("Acme Academy, SDMS approved")
-finds nothing: anyone can print an approver's name.
+A printed provider name finds an entry when, once case, punctuation, "&"/"and", a leading "The",
+legal suffixes and common abbreviations (``domain.credits.names``) are ignored, it equals one of
+the entry's names, starts with one ("Gulfcoast Ultrasound Institute, Tampa, FL"; a one-word
+name needs 3+ letters), has the same words but for OCR noise (``organisation_tokens_alike``,
+with the scorer the directory is given), or is the initialism of a name of three or more
+words ("RMUS"; ``MIN_INITIALS`` letters at least). A name that merely mentions a provider
+elsewhere ("Acme Academy, SDMS approved") finds nothing: anyone can print an approver's name.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from uuid import UUID
 import msgspec
 
 from domain.credits.credit import CreditType
-from domain.credits.names import organisation_tokens, organisation_tokens_alike
+from domain.credits.names import (
+    Similarity,
+    acronym,
+    organisation_tokens,
+    organisation_tokens_alike,
+    similarity,
+)
 from domain.credits.verification import ProviderMatch
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
@@ -33,6 +41,8 @@ from domain.shared.limits import REASON_LENGTH, ReasonText, check_length
 
 MAX_NAME = 200
 MAX_ALIASES = 20
+MIN_INITIALS = 3
+"""Letters an initialism needs to stand for a name ("MP" could be anything)."""
 
 Origin = Literal["seed", "tenant"]
 EntryKind = Literal["listed", "blocked"]
@@ -300,14 +310,19 @@ SEED_PROVIDERS: tuple[ProviderEntry, ...] = (
 
 
 class ProviderDirectory:
-    """Seed entries followed by a tenant's; ``find`` resolves a printed provider name."""
+    """Seed entries followed by a tenant's; ``find`` resolves a printed provider name, comparing
+    words misread with ``similar`` (the standard library's ``similarity`` unless a faster
+    scorer of the same measure is given)."""
 
-    def __init__(self, entries: Iterable[ProviderEntry]) -> None:
+    def __init__(self, entries: Iterable[ProviderEntry], similar: Similarity = similarity) -> None:
         self.entries = tuple(entries)
+        self.similar = similar
 
     @classmethod
-    def with_tenant(cls, tenant_entries: Iterable[ProviderEntry] = ()) -> ProviderDirectory:
-        return cls((*SEED_PROVIDERS, *tenant_entries))
+    def with_tenant(
+        cls, tenant_entries: Iterable[ProviderEntry] = (), similar: Similarity = similarity
+    ) -> ProviderDirectory:
+        return cls((*SEED_PROVIDERS, *tenant_entries), similar)
 
     def find(self, printed: str) -> ProviderMatch | None:
         """The entry ``printed`` names (see the module docstring), or None. A blocked entry
@@ -319,7 +334,7 @@ class ProviderDirectory:
         scored = [
             (entry.kind == "blocked", score, -index, entry)
             for index, entry in enumerate(self.entries)
-            if (score := _score(entry, tokens)) is not None
+            if (score := _score(entry, tokens, self.similar)) is not None
         ]
         return max(scored, key=lambda s: s[:3])[3].as_match() if scored else None
 
@@ -332,9 +347,11 @@ class ProviderDirectory:
         )
 
 
-def _score(entry: ProviderEntry, printed: tuple[str, ...]) -> tuple[int, int] | None:
+def _score(
+    entry: ProviderEntry, printed: tuple[str, ...], similar: Similarity
+) -> tuple[int, int] | None:
     """How well ``printed`` names ``entry``: (3, _) equal, (2, words) starts with one of its
-    names, (1, _) alike but for OCR noise; None: not at all."""
+    names, (1, _) alike but for OCR noise or its initialism; None: not at all."""
     scores = []
     for name in entry.names:
         listed = organisation_tokens(name)
@@ -342,9 +359,19 @@ def _score(entry: ProviderEntry, printed: tuple[str, ...]) -> tuple[int, int] | 
             scores.append((3, len(listed)))
         elif printed[: len(listed)] == listed and (len(listed) > 1 or len(listed[0]) >= 3):
             scores.append((2, len(listed)))
-        elif organisation_tokens_alike(listed, printed):
+        elif organisation_tokens_alike(listed, printed, similar) or _initialism(printed, listed):
             scores.append((1, len(listed)))
     return max(scores, default=None)
+
+
+def _initialism(printed: tuple[str, ...], listed: tuple[str, ...]) -> bool:
+    """``printed`` is one word, the initials of ``listed``'s words ("of", "for", ... aside)."""
+    return (
+        len(printed) == 1
+        and len(printed[0]) >= MIN_INITIALS
+        and len(listed) >= MIN_INITIALS
+        and acronym(listed) == printed[0]
+    )
 
 
 # --- tenant entries ----------------------------------------------------------------------------
