@@ -961,6 +961,10 @@ _STATEMENT_SUBJECT = re.compile(
 _SEPARATOR = re.compile(r"[·•«»|]|\s[-+]\s")
 """Separators of taglines and addresses ("PEPconnect · Personalized Education Plan")."""
 _NAME_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_LEGAL_SUFFIX = re.compile(r",?\s+(?:inc|llc|ltd|corp|iic|lnc|l\.l\.c)\.?$", re.I)
+"""A legal suffix at the end of a name, as printed or as OCR reads it ("IIc", "lnc")."""
+_NUMBER_AFTER = re.compile(r"\s+(?:No\.?|#)\s*[A-Z]{0,4}-?\d[\w-]*$")
+"""A certificate number OCR read into the end of the heading's line ("... Inc. No. HW14205")."""
 """A word of a name, with its possessive ("LUKE'S")."""
 
 
@@ -977,8 +981,9 @@ def _heading_name(line: str) -> bool:
     (a logo), of real words, and not an address, a date, a tagline with separators or an event
     (unless it ends as an organisation's name does)."""
     words = _NAME_WORD.findall(line)
+    logo = _LEGAL_SUFFIX.sub("", line)
     return (
-        (_title_case(line) or line == line.lower())
+        (_title_case(line) or logo == logo.lower())
         and all(len(word) >= 2 for word in words)
         and any(len(word) >= 4 for word in words)
         and not _ADDRESS.search(line)
@@ -1012,6 +1017,7 @@ def _provider(doc: _Doc) -> str | None:
     ]
     single_word = None
     for index, line in enumerate(heading):
+        line = _NUMBER_AFTER.sub("", line)
         if _heading_name(line):
             if " " in line:
                 return _organisation(_with_second_line(line, heading[index + 1 : index + 2]))

@@ -38,6 +38,18 @@ pytestmark = pytest.mark.unit
             "acme imaging devices, inc.\ncertificate of training\nJane Doe",
             "acme imaging devices, inc",
         ),
+        (  # a logo in lower case with its legal suffix in capitals (or misread so)
+            "northfield imaging, LLC\ncertificate of training\nJane Doe",
+            "northfield imaging, LLC",
+        ),
+        (
+            "northfield imaging, IIc\ncertificate of training\nJane Doe",
+            "northfield imaging, IIc",
+        ),
+        (  # a certificate number read into the heading's line
+            "Prairie Imaging Society, Inc. No. PI20931\nCertificate of Completion\nJane Doe",
+            "Prairie Imaging Society, Inc.",
+        ),
         (  # an event word inside an organisation's name
             "Prairie Echo Workshop, LLC\nCertificate of Completion\nJane Doe",
             "Prairie Echo Workshop, LLC",
