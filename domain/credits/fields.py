@@ -945,6 +945,12 @@ _ORGANISATION_END = re.compile(
 )
 """The last word of an organisation's name: a name with an event word ("Heartland Radiography
 Workshop, Inc.", "Summit Imaging Society") is still a name when it ends with one."""
+_ORGANISATION_WORD = re.compile(
+    r"\b(?:society|association|institute|college|academy|university|hospital|council"
+    r"|foundation)\b",
+    re.I,
+)
+"""A word only an organisation's name holds, anywhere in it."""
 _UNIT_START = re.compile(r"^(?:department|division|section|school|office|program)\s+of\b", re.I)
 """A heading's second line naming a unit of the first ("Department of Radiology")."""
 _ADDRESS = re.compile(
@@ -998,7 +1004,8 @@ def _provider(doc: _Doc) -> str | None:
     name in the heading above the certificate's title or a first line ending as an
     organisation's name does (a longer one rather than a lone word
     such as a logo's acronym, which gives way to its spelt-out name nearby; a name set over two
-    lines is joined), else the subject of "... is accredited by"/"... designates"."""
+    lines is joined), else an organisation's name right under the document's kind ("Continuing
+    Education Transcript"), else the subject of "... is accredited by"/"... designates"."""
     for index, line in enumerate(doc.lines):
         label = _PROVIDER_LABEL.match(line)
         if label and _title_case(label.group("name")):
@@ -1024,6 +1031,9 @@ def _provider(doc: _Doc) -> str | None:
             single_word = single_word or _organisation(line)
     if single_word:
         return _spelt_out(single_word, doc.lines[:8]) or single_word
+    under = doc.lines[heading_end + 1 : heading_end + 2] if heading_end < 8 else []
+    if under and _heading_name(under[0]) and _ORGANISATION_WORD.search(under[0]):
+        return _organisation(under[0])  # the name under the document's kind
     subject = _STATEMENT_SUBJECT.search(_squash(doc.flat))
     if subject and not re.match(r"(?:This|It|Our|We)\b", subject.group("name")):
         return _organisation(subject.group("name"))

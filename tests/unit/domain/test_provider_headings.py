@@ -70,6 +70,10 @@ pytestmark = pytest.mark.unit
             "ANMS\nContinuing Education Transcript\nAmerican Nuclear Medicine Society\nName: X",
             "American Nuclear Medicine Society",
         ),
+        (  # the name under the document's kind, the logo's acronym misread beside it
+            "AN MS Continuing Education Transcript\nAmerican Nuclear Medicine Society\nName: X",
+            "American Nuclear Medicine Society",
+        ),
         (  # a label alone on its line, the name under it
             "Jane Doe\nName\nTraining Center\nHarbor Resuscitation Training Ctr\nCE: 4 hours",
             "Harbor Resuscitation Training Ctr",
@@ -86,6 +90,7 @@ def test_the_provider_is_read_from_any_kind_of_heading(text: str, provider: str)
         "Spring Ultrasound Meeting\nCertificate of Attendance\nJane Doe",
         "certificate\nThis confirms that Jane Doe completed",
         "Fall Symposium 2025\nCertificate of Attendance\nJane Doe",
+        "Certificate of Attendance\nJane Doe\nSociety Guidelines for Echo",
     ],
 )
 def test_event_names_and_certificate_words_are_not_providers(text: str) -> None:
