@@ -16,13 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
 import httpx
@@ -30,48 +26,10 @@ import httpx
 from bench.database import fresh_database, settings_for
 from services.core.db import Database
 from services.core.settings import Settings
+from tests.live_server import serving_process, unthrottled
 
 DATABASE = "cmeledger_apibench"
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def api_server(
-    settings: Settings, workers: int, port: int, **env_extra: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``cmeledger serve --workers N`` on ``port`` with the rate limits lifted: (address,
-    the server's process)."""
-    env = {
-        **os.environ,
-        "CMELEDGER_DATABASE_URL": settings.database_url,
-        "CMELEDGER_OWNER_DATABASE_URL": settings.owner_database_url,
-        "CMELEDGER_PORT": str(port),
-        "CMELEDGER_LOG_LEVEL": "WARNING",
-        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": "1000000",
-        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "1000000",
-        **env_extra,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.main", "serve", "--workers", str(workers)], env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("the API did not start")
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the API did not answer within 180 s")
-            time.sleep(0.2)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def client_token(http: httpx.AsyncClient, base: str, n: int) -> tuple[str, str]:
@@ -172,7 +130,7 @@ async def stored_credits(settings: Settings) -> int:
 async def run(clients: int, seconds: float, workers: int, port: int) -> dict[str, object]:
     settings = settings_for(DATABASE)
     config = await fresh_database(settings)
-    with api_server(settings, workers, port) as (base, _):
+    with serving_process(unthrottled(settings), port, workers=workers) as (base, _):
         limits = httpx.Limits(max_connections=1)
         sessions = [httpx.AsyncClient(timeout=30, limits=limits) for _ in range(clients)]
         try:

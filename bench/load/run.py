@@ -20,9 +20,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from bench.api_credits import api_server
 from bench.database import settings_for
 from bench.load.seed import DATABASE
+from tests.live_server import serving_process, unthrottled
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
@@ -59,10 +59,10 @@ def main() -> None:
     mail = Controller(Sink(), hostname="127.0.0.1", port=args.port + 1)  # invitations' mail
     mail.start()
     with (
-        api_server(
-            settings_for(DATABASE),
-            args.workers,
+        serving_process(
+            unthrottled(settings_for(DATABASE)),
             args.port,
+            workers=args.workers,
             CMELEDGER_SMTP_PORT=str(args.port + 1),
         ) as (base, server),
         tempfile.TemporaryDirectory() as folder,

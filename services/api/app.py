@@ -25,7 +25,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 from opentelemetry import trace
 
-from services.api.application import application_of
+from services.api.application import app_state, application_of
 from services.api.auth import CookieCSRFMiddleware, api_token_openapi, session_auth
 from services.api.controllers.account import AccountController, ApiTokenController
 from services.api.controllers.audit import AuditController
@@ -277,12 +277,11 @@ def create_app(
         },
         template_config=template_config(),
         state=State(
-            {
-                "settings": settings,
-                "application": Application(database=db, store=store, settings=settings),
-                "mailer": mailer or build_mailer(settings),
-                "readings": Readings(settings.verification_read_limit_s),
-            }
+            app_state(
+                Application(database=db, store=store, settings=settings),
+                mailer or build_mailer(settings),
+                Readings(settings.verification_read_limit_s),
+            )
         ),
         on_shutdown=[close_database, flush_traces],
         logging_config=None,  # configure_logging owns the stdlib loggers

@@ -1,22 +1,50 @@
-"""The process's ``Application`` as the API reads it from Litestar's state, typed (``State``
-answers ``Any``): its database, settings and clock, the event store's."""
+"""What the API process keeps in Litestar's state, read typed (``State`` answers ``Any``): the
+``Application`` (database, settings and the event store's clock), the mailer and the
+certificate readings. Each accessor checks the type of what it reads."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Litestar
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 
 from services.core.application import Application
+from services.core.certificates.drafts import Readings
+from services.core.mail import Mailer
+from services.core.settings import Settings
+
+T = TypeVar("T")
+
+
+def app_state(application: Application, mailer: Mailer, readings: Readings) -> dict[str, object]:
+    """The state ``create_app`` gives Litestar, under the names the accessors read."""
+    return {"application": application, "mailer": mailer, "readings": readings}
+
+
+def _held(state: State, name: str, kind: type[T]) -> T:
+    value = state.get(name)
+    if not isinstance(value, kind):
+        raise TypeError(f"the app's state holds no {kind.__name__} under {name!r}")
+    return value
 
 
 def application_of(app: Litestar) -> Application:
-    application = app.state.application
-    if not isinstance(application, Application):
-        raise TypeError("the app's state holds no Application")
-    return application
+    return _held(app.state, "application", Application)
+
+
+def settings_of(state: State) -> Settings:
+    return _held(state, "application", Application).settings
+
+
+def mailer_of(state: State) -> Mailer:
+    return _held(state, "mailer", Mailer)  # type: ignore[type-abstract]
+
+
+def readings_of(state: State) -> Readings:
+    return _held(state, "readings", Readings)
 
 
 def now(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:

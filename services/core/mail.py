@@ -14,7 +14,7 @@ import asyncio
 import smtplib
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import msgspec
 import structlog
@@ -33,6 +33,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     """The unique left part of the ``Message-ID`` (the sender's domain is the right part)."""
 
 
+@runtime_checkable
 class Mailer(Protocol):
     async def send(self, message: Message) -> None:
         """Hand ``message`` to the mail system; raise ``OSError`` if it cannot be delivered."""

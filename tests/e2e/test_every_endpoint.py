@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
+from services.api.application import settings_of
 from services.core.settings import Settings
 from tests.broker_support import plant_dead_letter
 from tests.certificate_files import pdf
@@ -67,7 +68,7 @@ async def _seed(owner: AsyncTestClient[Any], owner_info: dict[str, Any]) -> dict
     }
     history = await owner.get("/api/v1/audit/events", params={"limit": 1})
     ids["message_id"] = plant_dead_letter(  # a failed background job of this organisation
-        owner.app.state.settings,
+        settings_of(owner.app.state),
         UUID(owner_info["organisation_id"]),
         UUID(history.json()["events"][0]["event_id"]),
     )

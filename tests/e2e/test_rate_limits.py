@@ -4,11 +4,8 @@ a limit holds across API processes (it is counted in the database)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,9 +14,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from services.core.settings import Settings
-from tests.conftest import ROOT, settings_env
 from tests.e2e.conftest import PASSWORD, connected_client, invitation, sign_up, unique
-from tests.live_server import free_port
+from tests.live_server import free_port, serving_process
 
 pytestmark = pytest.mark.e2e
 
@@ -78,49 +74,14 @@ def test_limits_must_allow_a_request() -> None:
         load_settings({"CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": "0"})
 
 
-@contextmanager
-def api_process(settings: Settings, port: int) -> Iterator[str]:
-    """``cmeledger serve`` as its own process on ``port``; yields its base address."""
-    env = {
-        **settings_env(settings),
-        "CMELEDGER_PORT": str(port),
-        "CMELEDGER_SECRET_KEY": settings.secret_key,
-        "CMELEDGER_RATE_LIMIT_PER_USER_PER_MINUTE": str(settings.rate_limit_per_user_per_minute),
-        "CMELEDGER_RATE_LIMIT_PER_TENANT_PER_MINUTE": str(
-            settings.rate_limit_per_tenant_per_minute
-        ),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.main", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = (
-            time.monotonic() + 180
-        )  # a bound for a hang: start-up is slow on a loaded machine
-        while True:
-            assert process.poll() is None, "the API process exited"
-            assert time.monotonic() < deadline, "the API process did not answer"
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 async def test_a_limit_holds_across_two_api_processes(
     migrated: Settings, fresh_rate_limits: None
 ) -> None:
     settings = msgspec.structs.replace(migrated, rate_limit_per_user_per_minute=PER_USER)
-    with api_process(settings, free_port()) as first, api_process(settings, free_port()) as second:
+    with (
+        serving_process(settings, free_port()) as (first, _),
+        serving_process(settings, free_port()) as (second, _),
+    ):
         async with httpx.AsyncClient(timeout=10) as http:
             await http.get(f"{first}/health")
             csrf = {"x-csrftoken": http.cookies["csrftoken"]}

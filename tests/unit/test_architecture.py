@@ -229,7 +229,8 @@ def _http_layer_lines(pattern: re.Pattern[str], *, apart: str = "") -> list[str]
 
 
 WALL_CLOCK = re.compile(r"\bdatetime\.(now|utcnow)\(|\bdate\.today\(")
-STATE_APPLICATION = re.compile(r"\bstate\.(database|store|application)\b")
+UNTYPED_STATE = re.compile(r"\bstate\.(?!get\(|setdefault\()\w+")
+"""An attribute read of Litestar's ``State`` (``Any``); scope-state dict lookups are apart."""
 
 
 def test_the_http_layer_tells_the_time_by_the_stores_clock() -> None:
@@ -238,8 +239,25 @@ def test_the_http_layer_tells_the_time_by_the_stores_clock() -> None:
     assert _http_layer_lines(WALL_CLOCK) == []
 
 
-def test_the_http_layer_reads_the_application_through_its_typed_accessor() -> None:
-    """``State`` answers ``Any``: one function reads the ``Application`` from it and checks its
-    type, and everything else asks that function."""
+def test_the_http_layer_reads_the_apps_state_through_its_typed_accessors() -> None:
+    """``State`` answers ``Any``: the accessors of one module read the application, the mailer
+    and the certificate readings from it and check their types; everything else asks them."""
     accessor = "services/api/application.py"
-    assert _http_layer_lines(STATE_APPLICATION, apart=accessor) == []
+    assert _http_layer_lines(UNTYPED_STATE, apart=accessor) == []
+
+
+def _classes_apart_from_controllers(root: Path) -> list[str]:
+    """The classes of ``services/api/controllers`` that are not Litestar controllers."""
+    return [
+        f"{path.relative_to(root)}:{node.lineno}: {node.name}"
+        for path in sorted((root / "services" / "api" / "controllers").glob("*.py"))
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.ClassDef)
+        and not any(isinstance(base, ast.Name) and base.id == "Controller" for base in node.bases)
+    ]
+
+
+def test_request_and_response_bodies_live_in_the_schemas_package() -> None:
+    """Controllers declare routes only; the bodies they read and answer are declared in
+    ``services/api/schemas`` (one module per context), apart from the domain's structs."""
+    assert _classes_apart_from_controllers(ROOT) == []

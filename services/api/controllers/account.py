@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -14,8 +12,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
-from domain.audits.access import ApiTokenScope
+from services.api.application import mailer_of
 from services.api.auth import Principal, requires_session
+from services.api.schemas.account import (
+    Accepted,
+    ApiTokenCreate,
+    ApiTokenCreated,
+    EmailVerificationConfirm,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+)
 from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
 from services.core.accounts import api_tokens as account_api_tokens
 from services.core.accounts import mailed_links
@@ -25,38 +31,6 @@ from services.core.accounts.token_handlers import ApiToken
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
 from services.core.mail import Mailer, send_quietly
-
-Token = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
-
-
-class PasswordResetRequest(msgspec.Struct, frozen=True, kw_only=True):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-
-
-class PasswordResetConfirm(msgspec.Struct, frozen=True, kw_only=True):
-    token: Token
-    password: Annotated[str, msgspec.Meta(max_length=256)]
-
-
-class EmailVerificationConfirm(msgspec.Struct, frozen=True, kw_only=True):
-    token: Token
-
-
-class Accepted(msgspec.Struct, frozen=True, kw_only=True):
-    detail: str
-
-
-class ApiTokenCreate(msgspec.Struct, frozen=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    scopes: Annotated[list[ApiTokenScope], msgspec.Meta(min_length=1, max_length=2)]
-    """``read``: safe methods; ``write``: also changes, as far as the member's role allows."""
-    expires_at: datetime | None = None
-
-
-class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):
-    token: ApiToken
-    secret: str
-    """Shown once: send it as ``Authorization: Bearer <secret>``."""
 
 
 def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:
@@ -83,7 +57,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="if an account uses this address, a link is on its way"),
             status_code=202,
-            background=password_resets_task(account_use_cases, state.mailer),
+            background=password_resets_task(account_use_cases, mailer_of(state)),
         )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
@@ -112,7 +86,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="a confirmation link is on its way"),
             status_code=202,
-            background=BackgroundTask(send_quietly, state.mailer, message),
+            background=BackgroundTask(send_quietly, mailer_of(state), message),
         )
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)

@@ -9,22 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request, post
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
+from services.api.schemas.billing import Acknowledged
 from services.api.use_cases import request_id
 from services.core.billing import webhooks
-from services.core.billing.webhooks import BadSignature, Outcome
+from services.core.billing.webhooks import BadSignature
 
 MAX_WEBHOOK_BYTES = 512 * 1024
-
-
-class Acknowledged(msgspec.Struct, frozen=True, kw_only=True):
-    received: bool
-    outcome: Outcome
 
 
 @post(

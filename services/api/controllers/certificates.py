@@ -13,13 +13,12 @@ content (415 if not a PDF, PNG or JPEG; 422 if cut short or empty) before anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from uuid import UUID
 
 from litestar import Controller, Request, Router, get, post
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
@@ -27,9 +26,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath
 from litestar.response import Response, Stream
 
-from domain.credits.certificate import EXTENSIONS
+from services.api.application import settings_of
+from services.api.files import certificate_stream
 from services.api.schemas import from_view
-from services.api.schemas.certificates import CertificateReceipt, StoredCertificate
+from services.api.schemas.certificates import (
+    CertificateReceipt,
+    CertificateUpload,
+    StoredCertificate,
+)
 from services.api.use_cases import USE_CASES, member_actor
 from services.core.application import UseCases
 from services.core.blobs import BlobStore, build_blob_store
@@ -42,13 +46,6 @@ from services.core.settings import Settings
 
 ENVELOPE_BYTES = 64 * 1024
 """Room in the request body limit for the multipart boundaries, part headers and ``credit_id``."""
-
-
-@dataclass
-class CertificateUpload:
-    file: UploadFile
-    credit_id: UUID | None = None
-    """The credit this certificate proves, if any (one of the person's credits)."""
 
 
 def requires_record_writer(
@@ -81,7 +78,7 @@ class CertificateController(Controller):
     ) -> Response[CertificateReceipt]:
         """Upload a certificate file (PDF, PNG or JPEG, checked by content; size limited).
         201 with the new certificate; 200 with ``duplicate_of`` if the person already has it."""
-        settings: Settings = state.settings
+        settings: Settings = settings_of(state)
         try:
             inspected = await certificate_handlers.inspect_upload(
                 data.file.file, max_bytes=settings.max_upload_bytes
@@ -132,17 +129,7 @@ class CertificateController(Controller):
             certificate_use_cases.fetch_certificate,
             FetchCertificate(person_id=person_id, certificate_id=certificate_id, blobs=blobs),
         )
-        found = fetched.certificate
-        name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
-        return Stream(
-            fetched.chunks,
-            media_type=found.media_type,
-            headers={
-                "content-disposition": f'attachment; filename="{name}"',
-                "content-length": str(found.size_bytes),
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return certificate_stream(fetched.certificate, fetched.chunks, "attachment")
 
 
 def certificate_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:

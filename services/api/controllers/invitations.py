@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -15,10 +14,15 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
-from domain.organisations.organisation import Role
-from domain.shared.limits import NAME_LENGTH, Code, Name
+from services.api.application import mailer_of
 from services.api.auth import requires_role
-from services.api.controllers.session import Me, start_signed_in
+from services.api.controllers.session import start_signed_in
+from services.api.schemas.invitations import (
+    InvitationAccept,
+    InvitationCreate,
+    InvitationSent,
+)
+from services.api.schemas.session import Me
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import signing_in
 from services.core.accounts.signing_in import InvitationAcceptance
@@ -29,39 +33,6 @@ from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff
 from services.core.organisation.queries import Invitation
 from services.core.organisation.use_cases import Invite
-
-
-class StaffDetails(msgspec.Struct, frozen=True, kw_only=True):
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
-    department: Name | None = None
-    site: Name | None = None
-    employee_number: Code | None = None
-
-
-class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    role: Role = "employee"
-    person_id: UUID | None = None
-    """The existing staff record the new account is for."""
-    staff: StaffDetails | None = None
-    """Or: create the staff record now (name, department, site, employee number)."""
-    access_until: datetime | None = None
-    """Auditors only, and required for them: when their read-only access ends (max 1 year)."""
-
-
-class InvitationSent(msgspec.Struct, frozen=True, kw_only=True):
-    invitation_id: UUID
-    email: str
-    role: Role
-    expires_at: datetime
-    person_id: UUID | None
-    accept_token: str
-    """Shown once: the secret of the invitation link, which is also mailed to the invitee."""
-
-
-class InvitationAccept(msgspec.Struct, frozen=True, kw_only=True):
-    token: Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
-    password: Annotated[str, msgspec.Meta(max_length=256)]
 
 
 class InvitationController(Controller):
@@ -103,7 +74,7 @@ class InvitationController(Controller):
                 accept_token=sent.invited.token,
             ),
             status_code=201,
-            background=BackgroundTask(send_quietly, state.mailer, sent.message),
+            background=BackgroundTask(send_quietly, mailer_of(state), sent.message),
         )
 
     @get("", guards=[requires_role("owner", "admin")])

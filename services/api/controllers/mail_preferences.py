@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, MediaType, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
@@ -22,8 +21,8 @@ from domain.notifications.preferences import (
     MANDATORY_MAIL,
     MailCategory,
     MailPreferences,
-    MandatoryMail,
 )
+from services.api.schemas.mail_preferences import MailPreferencesUpdate, MailPreferencesView
 from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
 from services.core.accounts.mail_preferences import (
     PreferenceChange,
@@ -46,26 +45,6 @@ UnsubscribeToken = Annotated[
         pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
     ),
 ]
-
-
-class MailPreferencesView(msgspec.Struct, frozen=True, kw_only=True):
-    deadline_reminders: bool
-    """Reminders as a deadline with a shortfall comes near, and while it is overdue."""
-    weekly_digest: bool
-    """Owners and admins: the organisation's weekly summary."""
-    certificate_notifications: bool
-    """When a certificate of yours is verified, needs review or is rejected."""
-    always_sent: list[MandatoryMail]
-    """Mail sent whatever these preferences say."""
-
-
-class MailPreferencesUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The categories to turn on (true) or off (false); those left out stay as they are. An
-    unknown name is refused, so a misspelt category never seems to have been turned off."""
-
-    deadline_reminders: bool | None = None
-    weekly_digest: bool | None = None
-    certificate_notifications: bool | None = None
 
 
 def _view(preferences: MailPreferences) -> MailPreferencesView:

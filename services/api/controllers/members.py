@@ -3,36 +3,19 @@ removal."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from domain.organisations.organisation import Role
 from services.api.auth import requires_role
+from services.api.schemas.members import AuditorAccess, Removal, RoleChange
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.queries import MemberView
 from services.core.organisation.use_cases import EndMembership, GiveRole, SetAuditorAccess
-
-
-class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
-    role: Role
-
-
-class AuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
-    access_until: datetime
-    """When the auditor's access ends; a moment in the past ends it now."""
-
-
-class Removal(msgspec.Struct, frozen=True, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-    """Why the member's access ends; kept in the history."""
 
 
 class MembersController(Controller):

@@ -9,24 +9,22 @@ event on the certificate, and on the credit it was declared for.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from domain.credits.certificate import ReviewDecision
-from domain.credits.credit import CreditType, VerificationStatus
-from domain.credits.verification import ExtractedFields
-from domain.shared.limits import Code, DecimalText, Name, ReasonText, Statement, Title
+from domain.credits.credit import VerificationStatus
 from services.api.auth import requires_role
 from services.api.schemas import from_view
-from services.api.schemas.certificates import ReviewItem, ReviewPage
+from services.api.schemas.certificates import (
+    ReviewItem,
+    ReviewPage,
+    ReviewRequest,
+)
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.reviews import use_cases as review_use_cases
@@ -35,48 +33,6 @@ from services.core.staff.listing import InvalidCursor
 
 READERS = requires_role("owner", "admin", "auditor")
 REVIEWERS = requires_role("owner", "admin")
-MAX_CREDITS = 1000
-"""More credits than any certificate awards (a bound for corrected fields)."""
-
-
-class FieldCorrections(msgspec.Struct, frozen=True, kw_only=True):
-    """``ExtractedFields`` as a reviewer sends them: every text capped, credits as strict
-    decimal text; dates between 1950-01-01 and 2200-12-31."""
-
-    participant_name: Name | None = None
-    title: Title | None = None
-    provider: Name | None = None
-    accreditation_statement: Statement | None = None
-    credit_types: Annotated[tuple[CreditType, ...], msgspec.Meta(max_length=20)] = ()
-    activity_date: date | None = None
-    completed_on: date | None = None
-    credits: DecimalText | None = None
-    certificate_number: Code | None = None
-    approval_number: Code | None = None
-
-    def extracted(self) -> ExtractedFields:
-        return ExtractedFields(
-            **{
-                **msgspec.structs.asdict(self),
-                "credits": None if self.credits is None else Decimal(self.credits),
-            }
-        )
-
-
-class ReviewRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """``approve``: the certificate supports the credit; ``reject``: it does not. ``reason`` is
-    shown to the person: required to reject, to correct the fields, to approve despite open
-    reasons and to overturn an earlier outcome. ``fields`` corrects what was read off the
-    certificate (all of them, as they should read) before the decision."""
-
-    decision: ReviewDecision
-    reason: ReasonText = ""
-    fields: FieldCorrections | None = None
-
-    def __post_init__(self) -> None:
-        credits = self.fields.credits if self.fields else None
-        if credits is not None and not 0 < Decimal(credits) <= MAX_CREDITS:
-            raise ValueError(f"fields.credits must be above 0 and at most {MAX_CREDITS}")
 
 
 class ReviewController(Controller):

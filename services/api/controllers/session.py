@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from domain.organisations.organisation import Role
 from services.api.auth import Principal, requires_session, rotate_session
+from services.api.schemas.session import Me, OrganisationChoice, PickOrganisation, SignIn, SignUp
 from services.api.use_cases import ACCOUNT_USE_CASES
 from services.api.use_cases import request_id as request_id  # re-exported for the controllers
 from services.core.accounts import signing_in
@@ -19,38 +18,6 @@ from services.core.accounts.identity import Membership
 from services.core.accounts.signing_in import Credentials, NewOrganisation, SignedIn
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-
-
-class SignUp(msgspec.Struct, frozen=True, kw_only=True):
-    organisation_name: Annotated[str, msgspec.Meta(min_length=2, max_length=120)]
-    slug: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    password: Annotated[str, msgspec.Meta(max_length=256)]
-    """Checked by the password policy (``services.core.passwords``): 422 with the reason."""
-
-
-class SignIn(msgspec.Struct, frozen=True, kw_only=True):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    password: Annotated[str, msgspec.Meta(max_length=256)]
-    organisation_id: UUID | None = None
-
-
-class PickOrganisation(msgspec.Struct, frozen=True, kw_only=True):
-    organisation_id: UUID
-
-
-class OrganisationChoice(msgspec.Struct, frozen=True, kw_only=True):
-    organisation_id: UUID
-    name: str
-    role: Role
-
-
-class Me(msgspec.Struct, frozen=True, kw_only=True):
-    user_id: UUID
-    email: str
-    organisation_id: UUID
-    role: Role
-    organisations: list[OrganisationChoice]
 
 
 def _choices(memberships: list[Membership]) -> list[OrganisationChoice]:

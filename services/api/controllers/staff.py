@@ -25,7 +25,7 @@ from services.api.auth import Principal, requires_role
 from services.api.errors import PROBLEM_TYPE
 from services.api.params import check_days, day_parameter
 from services.api.schemas import from_view
-from services.api.schemas.people import Person
+from services.api.schemas.people import Person, StatusChange
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.csv_export import MEDIA_TYPE
@@ -38,10 +38,6 @@ from services.core.staff.use_cases import ChangeActivity, ExportStaff, ImportSta
 MANAGERS = requires_role("owner", "admin")
 READERS = requires_role("owner", "admin", "auditor")
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
-
-
-class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 async def _csv_bytes(request: Request[Principal, Any, Any]) -> bytes:

@@ -26,6 +26,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
+from services.api.application import mailer_of
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
@@ -63,6 +64,13 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def slug_from(name: str) -> str:
     """The URL name suggested by an organisation's name ("St. Mary's" -> "st-mary-s")."""
     return _NOT_SLUG.sub("-", name.lower()).strip("-")[:50].strip("-")
+
+
+async def _link_page(
+    request: Request[Any, Any, Any], prefix: str, template: str, token: str | None
+) -> Template:
+    """The page a mailed link opens: its form carries the link's token."""
+    return await page(request, template, form=Form(prefix, {"token": token or ""}))
 
 
 def _field_of(exc: Exception) -> str | None:
@@ -201,15 +209,14 @@ class AccountPages(Controller):
             return await page(request, "account/forgot_password.html", form=form, status=422)
         await account_use_cases.run(mailed_links.request_password_reset, email)
         sent = await page(request, "account/forgot_password.html", form=form, sent=True)
-        sent.background = password_resets_task(account_use_cases, state.mailer)
+        sent.background = password_resets_task(account_use_cases, mailer_of(state))
         return sent
 
     @get("/reset-password", exclude_from_auth=True)
     async def reset_password_page(
         self, request: Request[Any, Any, Any], token: Token = None
     ) -> Template:
-        form = Form("reset", {"token": token or ""})
-        return await page(request, "account/reset_password.html", form=form)
+        return await _link_page(request, "reset", "account/reset_password.html", token)
 
     @post("/reset-password", exclude_from_auth=True)
     async def reset_password(
@@ -243,8 +250,7 @@ class AccountPages(Controller):
     ) -> Template:
         """Ask for a click before using the link: mail scanners that open links must not use
         it up."""
-        form = Form("verify", {"token": token or ""})
-        return await page(request, "account/verify_email.html", form=form)
+        return await _link_page(request, "verify", "account/verify_email.html", token)
 
     @post("/verify-email", exclude_from_auth=True)
     async def verify_email(
@@ -269,15 +275,14 @@ class AccountPages(Controller):
             mailed_links.request_email_verification, EmailConfirmation(email=me.email)
         )
         response = see_other(request, "/profile", notice="verification-sent")
-        response.background = BackgroundTask(send_quietly, state.mailer, message)
+        response.background = BackgroundTask(send_quietly, mailer_of(state), message)
         return response
 
     @get("/accept-invitation", exclude_from_auth=True)
     async def accept_invitation_page(
         self, request: Request[Any, Any, Any], token: Token = None
     ) -> Template:
-        form = Form("invitation", {"token": token or ""})
-        return await page(request, "account/accept_invitation.html", form=form)
+        return await _link_page(request, "invitation", "account/accept_invitation.html", token)
 
     @post("/accept-invitation", exclude_from_auth=True)
     async def accept_invitation(

@@ -38,10 +38,11 @@ from domain.credits.credit import (
 from domain.credits.verification import Thresholds
 from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.portal.forms import Form, read_form
+from services.api.application import readings_of, settings_of
+from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import page, principal, see_other
 from services.api.use_cases import USE_CASES
-from services.core.application import AccessDenied, NotFound, UseCases
+from services.core.application import NotFound, UseCases
 from services.core.blobs import BlobStore
 from services.core.certificates import drafts
 from services.core.certificates import handlers as certificate_handlers
@@ -144,7 +145,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _megabytes(request: Request[Any, Any, Any]) -> str:
-    return f"{request.app.state.settings.max_upload_bytes / 2**20:.3g}"
+    return f"{settings_of(request.app.state).max_upload_bytes / 2**20:.3g}"
 
 
 def _filename(name: str) -> str:
@@ -202,7 +203,7 @@ def prefilled(
     return values, marks
 
 
-def credit_field(exc: DomainError) -> str | None:
+def credit_field(exc: Exception) -> str | None:
     """The field of the credit form a refusal is about, where that is clear."""
     message = str(exc)
     if isinstance(exc, InvalidCreditAmount):
@@ -236,17 +237,22 @@ async def _inspect(
     form: Form, files: list[UploadFile], blobs: BlobStore, max_bytes: int
 ) -> CertificateFiles:
     """Each file checked by content; a refusal is recorded at the file field."""
-    inspected = []
-    for upload in files:
-        try:
-            checked = await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
-        except DomainError as exc:
-            form.refuse(exc, "certificate_file")
-        else:
-            inspected.append(
-                CertificateFile(filename=upload.filename, source=upload.file, inspected=checked)
-            )
-    return CertificateFiles(blobs=blobs, files=tuple(inspected))
+    checked = [await _checked(form, upload, max_bytes, "certificate_file") for upload in files]
+    return CertificateFiles(blobs=blobs, files=tuple(file for file in checked if file))
+
+
+async def _checked(
+    form: Form, upload: UploadFile, max_bytes: int, field: str
+) -> CertificateFile | None:
+    """The upload checked by content, or None with the refusal at ``field``."""
+    try:
+        inspected = await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
+    except DomainError as exc:
+        form.refuse(exc, field)
+        return None
+    return CertificateFile(
+        filename=_filename(upload.filename), source=upload.file, inspected=inspected
+    )
 
 
 async def _close(files: list[UploadFile]) -> None:
@@ -350,7 +356,7 @@ class CreditPages(Controller):
             kept = await self._keep(request, use_cases, blobs, form, chosen[0], "certificate")
             if kept is None:
                 return await self._start(request, form, status=422)
-            reading = state.readings.start(principal(request).tenant_id, kept)
+            reading = readings_of(state).start(principal(request).tenant_id, kept)
             await asyncio.wait([reading], timeout=READ_WITHIN_REQUEST_S)
         finally:
             await _close(files)
@@ -366,15 +372,10 @@ class CreditPages(Controller):
         field: str,
     ) -> CertificateFile | None:
         """The upload checked by content and kept, or None with the refusal at ``field``."""
-        max_bytes = request.app.state.settings.max_upload_bytes
-        try:
-            inspected = await certificate_handlers.inspect_upload(upload.file, max_bytes=max_bytes)
-        except DomainError as exc:
-            form.refuse(exc, field)
+        max_bytes = settings_of(request.app.state).max_upload_bytes
+        file = await _checked(form, upload, max_bytes, field)
+        if file is None:
             return None
-        file = CertificateFile(
-            filename=_filename(upload.filename), source=upload.file, inspected=inspected
-        )
         await use_cases.run(
             drafts.keep_certificate,
             KeepCertificate(person_id=principal(request).person_id, file=file, blobs=blobs),
@@ -391,7 +392,7 @@ class CreditPages(Controller):
     ) -> asyncio.Task[Reading]:
         """The reading of the kept file (read again when this process does not hold it)."""
         tenant_id = principal(request).tenant_id
-        readings: Readings = state.readings
+        readings: Readings = readings_of(state)
         found = readings.find(tenant_id, upload["upload"])
         if found is None:
             kept = await use_cases.run(drafts.kept_certificate, self._query(request, blobs, upload))
@@ -406,7 +407,7 @@ class CreditPages(Controller):
             sha256=upload["upload"],
             filename=upload["upload_name"],
             blobs=blobs,
-            max_bytes=request.app.state.settings.max_upload_bytes,
+            max_bytes=settings_of(request.app.state).max_upload_bytes,
         )
 
     async def _start(
@@ -462,21 +463,20 @@ class CreditPages(Controller):
             certificate = await self._certificate(request, use_cases, blobs, form, files)
             if details is None or not form.ok:
                 return await self._form(request, form, status=422)
-            try:
-                recorded = await use_cases.run(
-                    credit_use_cases.record_credit,
-                    RecordNewCredit(
-                        person_id=principal(request).person_id,
-                        details=details,
-                        certificates=CertificateFiles(
-                            blobs=blobs, files=(certificate,) if certificate else ()
-                        ),
+            recorded = await submit(
+                form,
+                use_cases,
+                credit_use_cases.record_credit,
+                RecordNewCredit(
+                    person_id=principal(request).person_id,
+                    details=details,
+                    certificates=CertificateFiles(
+                        blobs=blobs, files=(certificate,) if certificate else ()
                     ),
-                )
-            except (AccessDenied, NotFound):
-                raise
-            except DomainError as exc:
-                form.refuse(exc, credit_field(exc))
+                ),
+                field=credit_field,
+            )
+            if recorded is None:
                 return await self._form(request, form, status=422)
         finally:
             await _close(files)
@@ -573,12 +573,10 @@ class CreditPages(Controller):
         form = await read_form(request, "amend")
         details = credit_details(form, clock.today(request))
         reason = form.text("reason", "reason for the change", max_length=500)
-        if details is not None and form.ok:
-            refused = await self._change(
-                request, use_cases, credit_id, AmendCredit(details=details, reason=reason), form
-            )
-            if not refused:
-                return see_other(request, f"/credits/{credit_id}", notice="amended")
+        if details is not None and await self._changed(
+            request, use_cases, credit_id, AmendCredit(details=details, reason=reason), form
+        ):
+            return see_other(request, f"/credits/{credit_id}", notice="amended")
         return await self._credit_page(request, use_cases, credit_id, amend=form, status=422)
 
     @post("/{credit_id:uuid}/retract")
@@ -591,15 +589,11 @@ class CreditPages(Controller):
         """Withdraw the credit, with a reason; it stops counting everywhere."""
         form = await read_form(request, "retract")
         reason = form.text("reason", "reason for retracting it", max_length=500)
-        if form.ok:
-            refused = await self._change(
-                request, use_cases, credit_id, RetractCredit(reason=reason), form
-            )
-            if not refused:
-                return see_other(request, f"/credits/{credit_id}", notice="retracted")
+        if await self._changed(request, use_cases, credit_id, RetractCredit(reason=reason), form):
+            return see_other(request, f"/credits/{credit_id}", notice="retracted")
         return await self._credit_page(request, use_cases, credit_id, retract=form, status=422)
 
-    async def _change(
+    async def _changed(
         self,
         request: Request[Any, Any, Any],
         use_cases: UseCases,
@@ -607,20 +601,13 @@ class CreditPages(Controller):
         change: AmendCredit | RetractCredit,
         form: Form,
     ) -> bool:
-        """Run the change; True when it was refused (the refusal is on the form)."""
-        try:
-            await use_cases.run(
-                credit_use_cases.change_credit,
-                ChangeCredit(
-                    person_id=principal(request).person_id, credit_id=credit_id, change=change
-                ),
-            )
-        except (AccessDenied, NotFound):
-            raise
-        except DomainError as exc:
-            form.refuse(exc, credit_field(exc))
-            return True
-        return False
+        """Run the change if the form has no problems; True when it was made (a refusal is on
+        the form)."""
+        command = ChangeCredit(
+            person_id=principal(request).person_id, credit_id=credit_id, change=change
+        )
+        await submit(form, use_cases, credit_use_cases.change_credit, command, field=credit_field)
+        return form.ok
 
     @post("/{credit_id:uuid}/certificates")
     async def attach_certificate(
@@ -637,21 +624,18 @@ class CreditPages(Controller):
         try:
             if not files:
                 form.fail("certificate_file", "Choose a file or take a photo of the certificate")
-            certificates = await _inspect(form, files, blobs, state.settings.max_upload_bytes)
-            if form.ok:
-                try:
-                    await use_cases.run(
-                        certificate_use_cases.attach_certificates,
-                        AttachCertificates(
-                            person_id=principal(request).person_id,
-                            credit_id=credit_id,
-                            certificates=certificates,
-                        ),
-                    )
-                except (AccessDenied, NotFound):
-                    raise
-                except DomainError as exc:
-                    form.refuse(exc, "certificate_file")
+            certificates = await _inspect(form, files, blobs, settings_of(state).max_upload_bytes)
+            await submit(
+                form,
+                use_cases,
+                certificate_use_cases.attach_certificates,
+                AttachCertificates(
+                    person_id=principal(request).person_id,
+                    credit_id=credit_id,
+                    certificates=certificates,
+                ),
+                field="certificate_file",
+            )
         finally:
             await _close(files)
         if form.ok:

@@ -9,7 +9,7 @@ a summary of the problems at the top, linked to the fields, and each message at 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,8 +23,12 @@ from domain.shared.limits import EARLIEST_DAY, LATEST_DAY, parse_decimal
 from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
 from services.api.input_limits import NUL, NUL_REFUSED
 from services.core.accounts.identity import IdentityError
+from services.core.application import AccessDenied, NotFound, UseCase, UseCases
 
 K = TypeVar("K", bound=str)
+C = TypeVar("C")
+R = TypeVar("R")
+Refusal = DomainError | IdentityError
 NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})
 
 
@@ -57,7 +61,7 @@ class Form:
         """Record ``message`` for the field ``name`` (the first message per field stays)."""
         self.errors.setdefault(name, message[:1].upper() + message[1:])
 
-    def refuse(self, exc: DomainError | IdentityError, name: str | None = None) -> None:
+    def refuse(self, exc: Refusal, name: str | None = None) -> None:
         """Record a refusal by the domain or identity checks, at ``name`` when it is clear which
         field it is about."""
         self.fail(name, str(exc))
@@ -147,3 +151,26 @@ async def read_form(request: Request[Any, Any, Any], prefix: str) -> Form:
         if texts:
             form.values[name] = texts if len(texts) > 1 else texts[0]
     return form
+
+
+async def submit(
+    form: Form,
+    use_cases: UseCases,
+    use_case: UseCase[C, R],
+    command: C,
+    *,
+    field: Callable[[Refusal], str | None] | str | None = None,
+) -> R | None:
+    """Run ``use_case`` with ``command`` if ``form`` has no problems: its result, or None with
+    the domain's (or identity checks') refusal on the form, at the field ``field`` names (a
+    name, or a function of the refusal). Whether it ran is ``form.ok`` afterwards. Access
+    refusals are not the form's: ``AccessDenied`` and ``NotFound`` propagate (403, 404)."""
+    if not form.ok:
+        return None
+    try:
+        return await use_cases.run(use_case, command)
+    except (AccessDenied, NotFound):
+        raise
+    except (DomainError, IdentityError) as exc:
+        form.refuse(exc, field(exc) if callable(field) else field)
+        return None

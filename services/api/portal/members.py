@@ -25,15 +25,14 @@ from litestar.response import Response, Template
 from domain import vocabulary
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
-from domain.shared.errors import DomainError
 from services.api import application as clock
+from services.api.application import mailer_of, settings_of
 from services.api.auth import requires_role
-from services.api.portal.forms import Form, read_form
+from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import confirm_first, page, principal, see_other
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
-from services.core.accounts.identity import IdentityError
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
 from services.core.mail import send_quietly
@@ -149,7 +148,7 @@ class AccessPages(Controller):
             change=change or Form("change"),
             changed=changed,
             sent=sent,
-            link=sent and invitation_link(state.settings.public_url, sent.invited.token),
+            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
             may_change=principal(request).role == "owner",
             now=now,
             latest=latest_access_day(now),
@@ -165,17 +164,12 @@ class AccessPages(Controller):
         form = await read_form(request, "grant")
         email = form.text("email", "auditor's email address", max_length=254)
         day = access_day(form, clock.now(request))
-        if form.ok and day is not None:
-            try:
-                sent = await use_cases.run(
-                    organisation.invite,
-                    Invite(email=email, role="auditor", access_until=end_of_day(day)),
-                )
-            except (DomainError, IdentityError) as exc:
-                form.refuse(exc, invite_field(exc))
-            else:
+        if day is not None:
+            invite = Invite(email=email, role="auditor", access_until=end_of_day(day))
+            sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
+            if sent is not None:
                 shown = await self._page(request, state, use_cases, sent=sent, status=201)
-                shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
+                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
                 return shown
         return await self._page(request, state, use_cases, form, status=422)
 
@@ -233,16 +227,10 @@ ENDING_ACCESS = (
 async def _change_access(
     use_cases: UseCases, user_id: UUID, until: datetime | None, form: Form
 ) -> bool:
-    """Set the auditor's end of access (None: now); a refusal is recorded on ``form``."""
-    try:
-        await use_cases.run(
-            organisation.change_auditor_access,
-            SetAuditorAccess(user_id=user_id, access_until=until),
-        )
-    except DomainError as exc:
-        form.refuse(exc)
-        return False
-    return True
+    """Set the auditor's end of access (None: now); False with a refusal on ``form``."""
+    change = SetAuditorAccess(user_id=user_id, access_until=until)
+    await submit(form, use_cases, organisation.change_auditor_access, change)
+    return form.ok
 
 
 TIME_ZONES = sorted(available_timezones())
@@ -306,13 +294,10 @@ class SettingsPages(Controller):
         """Choose the time zone the organisation's pages show times in."""
         form = await read_form(request, "zone")
         zone = form.text("time_zone", "time zone", max_length=64)
+        choice = SetTimeZone(time_zone=zone)
+        await submit(form, use_cases, organisation.choose_time_zone, choice, field="time_zone")
         if form.ok:
-            try:
-                await use_cases.run(organisation.choose_time_zone, SetTimeZone(time_zone=zone))
-            except DomainError as exc:
-                form.refuse(exc, "time_zone")
-            else:
-                return see_other(request, "/settings", notice="saved")
+            return see_other(request, "/settings", notice="saved")
         return await self._page(request, use_cases, zone_form=form, status=422)
 
     @post("/members/{user_id:uuid}/role", guards=[OWNERS])
@@ -327,11 +312,9 @@ class SettingsPages(Controller):
         form = await read_form(request, "role")
         role = form.choice("role", "role", ROLE_CHOICES)
         if role is not None:
-            try:
-                await use_cases.run(organisation.change_role, GiveRole(user_id=user_id, role=role))
-            except DomainError as exc:
-                form.refuse(exc, "role")
-            else:
+            change = GiveRole(user_id=user_id, role=role)
+            await submit(form, use_cases, organisation.change_role, change, field="role")
+            if form.ok:
                 if user_id == me.user_id and role != me.role:
                     return see_other(request, "/dashboard")
                 return see_other(request, "/settings", notice="saved")
@@ -388,17 +371,12 @@ class SettingsPages(Controller):
         me = principal(request)
         form = await read_form(request, "removal")
         reason = form.text("reason", "reason", max_length=500)
+        removal = EndMembership(user_id=user_id, reason=reason)
+        await submit(form, use_cases, organisation.remove_member, removal)
         if form.ok:
-            try:
-                await use_cases.run(
-                    organisation.remove_member, EndMembership(user_id=user_id, reason=reason)
-                )
-            except DomainError as exc:
-                form.refuse(exc)
-            else:
-                if user_id == me.user_id:
-                    return see_other(request, "/sign-in")
-                return see_other(request, "/settings", notice="saved")
+            if user_id == me.user_id:
+                return see_other(request, "/sign-in")
+            return see_other(request, "/settings", notice="saved")
         return await self._removal_page(request, use_cases, user_id, form, status=422)
 
 

@@ -16,11 +16,11 @@ a visitor who is not signed in is sent to the sign-in page and back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -48,9 +48,11 @@ from services.api.portal.forms import Form
 from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError
 from services.core.accounts.signing_in import memberships_of_user
+from services.core.application import UseCase, UseCases
 from services.core.billing.banner import billing_notice
 from services.core.eventsourcing.store import ConcurrencyConflict
 from services.core.mail_templates import credits_text, day_text
+from services.core.staff.listing import InvalidCursor
 
 PORTAL = Path(__file__).parent
 TEMPLATES = PORTAL / "templates"
@@ -206,6 +208,50 @@ def paged(
         pages=pages,
         previous_url=link(number - 1) if number > 1 else None,
         next_url=link(number + 1) if number < pages else None,
+    )
+
+
+class CursorPage(Protocol):
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+C = TypeVar("C")
+P = TypeVar("P", bound=CursorPage)
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[P]):
+    found: P | None
+    """None when the form's filters or its cursor were refused (the problem is on the form)."""
+    next_url: str | None
+    first_url: str | None
+    """Back to the first page, when this is not it."""
+
+
+async def keyset_page(
+    form: Form,
+    use_cases: UseCases,
+    use_case: UseCase[C, P],
+    query: Callable[[str | None], C],
+    url: Callable[[str | None], str],
+) -> KeysetPage[P]:
+    """One page of a list read a page at a time, at the form's ``cursor``, if the form has no
+    problems: ``query`` of the cursor is what ``use_case`` runs, ``url`` of a cursor (None: the
+    first page) is the page's address with the same filters. An out-of-date cursor is a
+    problem of the form."""
+    cursor = form.value("cursor") or None
+    found = None
+    if form.ok:
+        try:
+            found = await use_cases.run(use_case, query(cursor))
+        except InvalidCursor:
+            form.fail(None, "This page link is out of date: start again from the first page")
+    next_cursor = found.next_cursor if found else None
+    return KeysetPage(
+        found=found,
+        next_url=url(next_cursor) if next_cursor else None,
+        first_url=url(None) if cursor else None,
     )
 
 

@@ -8,6 +8,8 @@ refusal); without, the page reloads (303 after a change).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, get_args
 
 from litestar import Controller, Request, get, post
@@ -24,12 +26,11 @@ from domain.people.person import (
     RecordBirthMonth,
     RecordRegistryId,
 )
-from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.portal.forms import Form, read_form
+from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import is_htmx, page, principal, see_other
 from services.api.use_cases import USE_CASES
-from services.core.application import AccessDenied, NotFound, UseCases
+from services.core.application import UseCases
 from services.core.people import use_cases as people_use_cases
 from services.core.people.handlers import PersonCommand
 from services.core.people.use_cases import ChangePerson, RegisterNewPerson
@@ -150,25 +151,33 @@ class ProfilePages(Controller):
     async def record_registry_id(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
-        form = await read_form(request, "registry")
-        command = _of_member(request, _registry_id(form))
-        return await self._change(request, use_cases, "registry", form, command)
+        return await self._change_own(request, use_cases, "registry", _registry_id)
 
     @post("/birth-month")
     async def record_birth_month(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
-        form = await read_form(request, "birth")
-        command = _of_member(request, _birth_month(form))
-        return await self._change(request, use_cases, "birth", form, command)
+        return await self._change_own(request, use_cases, "birth", _birth_month)
 
     @post("/credentials")
     async def add_credential(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
-        form = await read_form(request, "credential")
-        command = _of_member(request, _credential(form))
-        return await self._change(request, use_cases, "credential", form, command)
+        return await self._change_own(request, use_cases, "credential", _credential)
+
+    async def _change_own(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: UseCases,
+        section: str,
+        change_of: Callable[[Form], PersonCommand | None],
+    ) -> Response[Any]:
+        """The section's form (its fields named after the section) read by ``change_of`` into
+        a change of the member's own record, and run."""
+        form = await read_form(request, section)
+        return await self._change(
+            request, use_cases, section, form, _of_member(request, change_of(form))
+        )
 
     async def _change(
         self,
@@ -180,20 +189,15 @@ class ProfilePages(Controller):
     ) -> Response[Any]:
         """Run the section's command (None: the form was refused already) and answer with the
         section saved, or with the refusal on its form."""
-        if command is not None:
-            try:
-                if isinstance(command, RegisterNewPerson):
-                    await use_cases.run(people_use_cases.register_person, command)
-                else:
-                    await use_cases.run(people_use_cases.change_person, command)
-            except (AccessDenied, NotFound):
-                raise
-            except DomainError as exc:
-                form.refuse(exc, _field_of(section, exc))
-            else:
-                if is_htmx(request) and section != "record":
-                    return await self._render(request, use_cases, section=section, saved=True)
-                return see_other(request, f"/profile#{section}", notice="saved")
+        field = partial(_field_of, section)
+        if isinstance(command, RegisterNewPerson):
+            await submit(form, use_cases, people_use_cases.register_person, command, field=field)
+        elif command is not None:
+            await submit(form, use_cases, people_use_cases.change_person, command, field=field)
+        if command is not None and form.ok:
+            if is_htmx(request) and section != "record":
+                return await self._render(request, use_cases, section=section, saved=True)
+            return see_other(request, f"/profile#{section}", notice="saved")
         return await self._render(request, use_cases, section=section, form=form, status=422)
 
 
@@ -208,7 +212,7 @@ def _of_member(
     )
 
 
-def _field_of(section: str, exc: DomainError) -> str | None:
+def _field_of(section: str, exc: Exception) -> str | None:
     if section == "credential" and isinstance(exc, InvalidCredential):
         message = str(exc)
         if "specialt" in message:

@@ -23,13 +23,14 @@ from litestar.params import FromPath
 from litestar.response import Response, Stream, Template
 
 from domain import vocabulary
-from domain.credits.certificate import EXTENSIONS, ReviewDecision, ReviewReasonRequired
+from domain.credits.certificate import ReviewDecision, ReviewReasonRequired
 from domain.credits.credit import CreditDetails, VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
+from services.api.files import certificate_stream
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import confirm_first, page, principal, see_other
+from services.api.portal.pages import confirm_first, keyset_page, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
@@ -37,7 +38,6 @@ from services.core.blobs import BlobStore
 from services.core.reviews import use_cases as review_use_cases
 from services.core.reviews.queue import ReviewItem
 from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue
-from services.core.staff.listing import InvalidCursor
 
 PAGE_SIZE = 25
 TABS: Mapping[VerificationStatus, str] = {
@@ -145,25 +145,22 @@ class ReviewPages(Controller):
         """The certificates of one status, oldest upload first, a page at a time."""
         form = Form("queue", dict(request.query_params))
         status = optional_choice(form, "status", "status", TABS) or "needs_review"
-        cursor = form.value("cursor") or None
-        found = None
-        if form.ok:
-            query = ReviewQueue(status=status, limit=PAGE_SIZE, cursor=cursor)
-            try:
-                found = await use_cases.run(review_use_cases.review_queue, query)
-            except InvalidCursor:
-                form.fail(None, "This page link is out of date: start again from the first page")
+        listed = await keyset_page(
+            form,
+            use_cases,
+            review_use_cases.review_queue,
+            lambda cursor: ReviewQueue(status=status, limit=PAGE_SIZE, cursor=cursor),
+            lambda cursor: f"/reviews?status={status}" + (f"&cursor={cursor}" if cursor else ""),
+        )
         return await page(
             request,
             "reviews/queue.html",
             form=form,
             tabs=TABS,
             chosen=status,
-            found=found,
-            next_url=f"/reviews?status={status}&cursor={found.next_cursor}"
-            if found and found.next_cursor
-            else None,
-            first_url=f"/reviews?status={status}" if cursor else None,
+            found=listed.found,
+            next_url=listed.next_url,
+            first_url=listed.first_url,
             status=200 if form.ok else 400,
         )
 
@@ -255,13 +252,4 @@ class ReviewPages(Controller):
         opened = await use_cases.run(
             review_use_cases.open_certificate_file, OpenCertificateFile(certificate_id, blobs)
         )
-        found = opened.certificate
-        name = f"certificate-{certificate_id}{EXTENSIONS[found.media_type]}"
-        return Stream(
-            opened.chunks,
-            media_type=found.media_type,
-            headers={
-                "content-disposition": f'inline; filename="{name}"',
-                "content-length": str(found.size_bytes),
-            },
-        )
+        return certificate_stream(opened.certificate, opened.chunks, "inline")

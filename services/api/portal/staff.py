@@ -32,14 +32,21 @@ from domain.organisations.organisation import (
     RoleNotAllowed,
 )
 from domain.people.person import AssignPerson, Person
-from domain.shared.errors import DomainError
+from services.api.application import mailer_of, settings_of
 from services.api.auth import requires_role
-from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import confirm_first, page, principal, safe_next, see_other
+from services.api.portal.forms import Form, read_form, submit
+from services.api.portal.pages import (
+    confirm_first,
+    keyset_page,
+    page,
+    principal,
+    safe_next,
+    see_other,
+)
 from services.api.portal.standing import cards
 from services.api.use_cases import USE_CASES
-from services.core.accounts.identity import IdentityError, InvalidEmail
-from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
+from services.core.accounts.identity import InvalidEmail
+from services.core.application import UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
 from services.core.csv_export import MEDIA_TYPE
 from services.core.mail import send_quietly
@@ -49,7 +56,7 @@ from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
 from services.core.staff import use_cases as staff
-from services.core.staff.listing import Activity, InvalidCursor, StaffFilter
+from services.core.staff.listing import Activity, StaffFilter
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff
 
 READERS = requires_role("owner", "admin", "auditor")
@@ -112,6 +119,19 @@ def invite_field(exc: Exception) -> str | None:
     return "role" if isinstance(exc, RoleNotAllowed) else None
 
 
+def placement(form: Form) -> dict[str, str | None]:
+    """Where a person works, as the form gives it: department, site and employee number (a
+    blank one is None)."""
+    return {
+        "department": form.text("department", "department", required=False) or None,
+        "site": form.text("site", "site", required=False) or None,
+        "employee_number": form.text(
+            "employee_number", "employee number", required=False, max_length=50
+        )
+        or None,
+    }
+
+
 def invitation_link(public_url: str, token: str) -> str:
     """The link of the invitation mail, to show once to whoever invited."""
     return f"{public_url.rstrip('/')}/accept-invitation?token={token}"
@@ -139,28 +159,25 @@ class StaffPages(Controller):
         """The staff by name, filtered and searched, a page at a time."""
         form = Form("staff", dict(request.query_params))
         selected = staff_filter(form)
-        cursor = form.value("cursor") or None
         placements = await use_cases.run(staff.staff_placements, None)
-        found = None
-        if form.ok:
-            command = ListStaff(selected=selected, limit=PAGE_SIZE, cursor=cursor)
-            try:
-                found = await use_cases.run(staff.list_staff, command)
-            except InvalidCursor:
-                form.fail(None, "This page link is out of date: start again from the first page")
+        listed = await keyset_page(
+            form,
+            use_cases,
+            staff.list_staff,
+            lambda cursor: ListStaff(selected=selected, limit=PAGE_SIZE, cursor=cursor),
+            lambda cursor: staff_filters_url(form, **({"cursor": cursor} if cursor else {})),
+        )
         return await page(
             request,
             "staff/list.html",
             form=form,
-            found=found,
+            found=listed.found,
             departments={name: name for name in placements.departments},
             sites={name: name for name in placements.sites},
             activities=ACTIVITIES,
             due_within=DUE_WITHIN,
-            next_url=staff_filters_url(form, cursor=found.next_cursor)
-            if found and found.next_cursor
-            else None,
-            first_url=staff_filters_url(form) if cursor else None,
+            next_url=listed.next_url,
+            first_url=listed.first_url,
             export_url=staff_filters_url(form, "/staff/export.csv"),
             status=200 if form.ok else 400,
         )
@@ -247,25 +264,12 @@ class StaffPages(Controller):
     ) -> Response[Any]:
         """Set the department, site and employee number (blank clears one)."""
         form = await read_form(request, "assign")
-        command = AssignPerson(
-            department=form.text("department", "department", required=False) or None,
-            site=form.text("site", "site", required=False) or None,
-            employee_number=form.text(
-                "employee_number", "employee number", required=False, max_length=50
-            )
-            or None,
+        command = AssignPerson(**placement(form))
+        await submit(
+            form, use_cases, people.change_person, ChangePerson(person_id=person_id, change=command)
         )
         if form.ok:
-            try:
-                await use_cases.run(
-                    people.change_person, ChangePerson(person_id=person_id, change=command)
-                )
-            except (AccessDenied, NotFound):
-                raise
-            except DomainError as exc:
-                form.refuse(exc)
-            else:
-                return see_other(request, f"/staff/{person_id}", notice="saved")
+            return see_other(request, f"/staff/{person_id}", notice="saved")
         return await self._person(request, use_cases, person_id, status=422, assign=form)
 
     @post("/{person_id:uuid}/deactivation", guards=[MANAGERS])
@@ -313,15 +317,9 @@ class StaffPages(Controller):
             )
             if asked is not None:
                 return asked
+        await submit(form, use_cases, use_case, ChangeActivity(person_id=person_id, reason=reason))
         if form.ok:
-            try:
-                await use_cases.run(use_case, ChangeActivity(person_id=person_id, reason=reason))
-            except (AccessDenied, NotFound):
-                raise
-            except DomainError as exc:
-                form.refuse(exc)
-            else:
-                return see_other(request, f"/staff/{person_id}", notice="saved")
+            return see_other(request, f"/staff/{person_id}", notice="saved")
         return await self._person(request, use_cases, person_id, status=422, change=form)
 
     @get("/invite", guards=[MANAGERS])
@@ -351,7 +349,7 @@ class StaffPages(Controller):
             form=form,
             roles={r: vocabulary.ROLES[r] for r in INVITABLE[principal(request).role]},
             sent=sent,
-            link=sent and invitation_link(state.settings.public_url, sent.invited.token),
+            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
             invitations=invitations,
             revoke=revoke or Form("revoke"),
             status=status,
@@ -380,30 +378,15 @@ class StaffPages(Controller):
         name = form.text("full_name", "full name", required=False)
         staff = None
         if name and person_id is None:
-            staff = NewStaff(
-                full_name=name,
-                department=form.text("department", "department", required=False) or None,
-                site=form.text("site", "site", required=False) or None,
-                employee_number=form.text(
-                    "employee_number", "employee number", required=False, max_length=50
-                )
-                or None,
-            )
-        if form.ok and role is not None:
-            try:
-                sent = await use_cases.run(
-                    organisation.invite,
-                    Invite(email=email, role=role, person_id=person_id, staff=staff),
-                )
-            except (AccessDenied, NotFound):
-                raise
-            except (DomainError, IdentityError) as exc:
-                form.refuse(exc, invite_field(exc))
-            else:
+            staff = NewStaff(full_name=name, **placement(form))
+        if role is not None:
+            invite = Invite(email=email, role=role, person_id=person_id, staff=staff)
+            sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
+            if sent is not None:
                 shown = await self._invite_page(
                     request, state, use_cases, invite_form_values(None), sent=sent, status=201
                 )
-                shown.background = BackgroundTask(send_quietly, state.mailer, sent.message)
+                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
                 return shown
         if person_id is not None:
             return await self._person(request, use_cases, person_id, status=422, invitation=form)
@@ -420,12 +403,8 @@ class StaffPages(Controller):
         """Revoke an open invitation: its link stops working. Back to the invitations, or to
         the page named by the form's ``back``."""
         form = await read_form(request, "revoke")
-        try:
-            await use_cases.run(organisation.revoke_invitation, invitation_id)
-        except (AccessDenied, NotFound):
-            raise
-        except DomainError as exc:
-            form.refuse(exc)
+        await submit(form, use_cases, organisation.revoke_invitation, invitation_id)
+        if not form.ok:
             return await self._invite_page(
                 request, state, use_cases, invite_form_values(None), revoke=form, status=422
             )

@@ -1,4 +1,5 @@
-"""Staff records: what is sent to create and change one, and a person as answered."""
+"""Staff records: what is sent to create and change one (and its status), and a person as
+answered."""
 
 from __future__ import annotations
 
@@ -12,21 +13,22 @@ from domain.people.credentials import Body, CredentialStatus, Specialty
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH, Code, Name
 
 
-class PersonCreate(msgspec.Struct, frozen=True, kw_only=True):
+class Placement(msgspec.Struct, frozen=True, kw_only=True):
+    # Where a person works in the employer's organisation: the fields every body that places
+    # a person shares (a comment, not a docstring: no body's description comes from here).
+    department: Name | None = None
+    site: Name | None = None
+    employee_number: Code | None = None
+
+
+class PersonCreate(Placement, frozen=True, kw_only=True):
     full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
     person_id: UUID | None = None
     """Omit to create a new staff record; an employee may only create their own."""
-    department: Name | None = None
-    site: Name | None = None
-    employee_number: Code | None = None
 
 
-class AssignPerson(msgspec.Struct, frozen=True, kw_only=True):
+class AssignPerson(Placement, frozen=True, kw_only=True):
     """Set the department, site and employee number; ``None`` or blank clears one."""
-
-    department: Name | None = None
-    site: Name | None = None
-    employee_number: Code | None = None
 
 
 class CredentialCreate(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,3 +100,7 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     birth_month: int | None = None
     credentials: tuple[Credential, ...] = ()
     cycle_starts: dict[Body, date] = msgspec.field(default_factory=dict)
+
+
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]

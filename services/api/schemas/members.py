@@ -1,0 +1,24 @@
+"""The organisation's members: role changes, auditor access and removals, as sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from domain.organisations.organisation import Role
+
+
+class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
+    role: Role
+
+
+class AuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
+    access_until: datetime
+    """When the auditor's access ends; a moment in the past ends it now."""
+
+
+class Removal(msgspec.Struct, frozen=True, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    """Why the member's access ends; kept in the history."""
