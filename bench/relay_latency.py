@@ -29,9 +29,7 @@ from uuid import UUID, uuid4
 
 import dramatiq
 import msgspec
-import pika
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.common import dq_name, xq_name
 
 from bench.eventstore import (
     CreditRecordedSample,
@@ -46,6 +44,7 @@ from services.core.eventsourcing.store import ANY_VERSION
 from services.worker.broker import build_broker
 from services.worker.relay import Relay
 from services.worker.runtime import Subscriptions
+from tests.broker_support import delete_queue
 
 ACTOR = "bench_pickup"
 
@@ -143,16 +142,6 @@ class RelayThread(threading.Thread):
         assert self.stopping is not None
         self.loop.call_soon_threadsafe(self.stopping.set)
         self.join()
-
-
-def delete_queue(broker: RabbitmqBroker, queue: str) -> None:
-    connection = pika.BlockingConnection(broker.parameters)
-    try:
-        channel = connection.channel()
-        for name in (queue, dq_name(queue), xq_name(queue)):
-            channel.queue_delete(name)
-    finally:
-        connection.close()
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.common import current_millis, dq_name, xq_name
 
 from services.core.application import UnitOfWork
+from services.core.db import Database
 from services.core.settings import Settings
 from services.worker.actors import declare_actors
 from services.worker.broker import (
@@ -23,6 +24,7 @@ from services.worker.broker import (
     TRACEBACK_OPTION,
     build_broker,
 )
+from services.worker.relay import CONSUMER
 from services.worker.runtime import Job, claim_effect, message_id_for, tenant_actor
 
 RECEIPT = "record_receipt"
@@ -42,10 +44,21 @@ def declare_receipt_actor(broker: dramatiq.Broker, queue_name: str) -> None:
 def delete_queue(broker: RabbitmqBroker, queue: str) -> None:
     """Delete ``queue`` with its delay and dead-letter queues."""
     connection = pika.BlockingConnection(broker.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
+    try:
+        channel = connection.channel()
+        for name in (queue, dq_name(queue), xq_name(queue)):
+            channel.queue_delete(name)
+    finally:
+        connection.close()
+
+
+async def relay_position(database: Database, tenant: UUID) -> int:
+    """How far the relay has published ``tenant``'s events (its feed checkpoint; 0: nothing)."""
+    async with database.transaction(tenant) as tx:
+        value = await tx.pg.fetchval(
+            "SELECT position FROM checkpoints WHERE name = $1", "feed:" + CONSUMER
+        )
+    return int(value or 0)
 
 
 @contextlib.contextmanager

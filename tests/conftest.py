@@ -71,8 +71,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_python(settings, "-m", "services.main", *args)
+
+
+def run_python(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python run with ``args`` from the repository, with the test settings."""
     return subprocess.run(
-        [sys.executable, "-m", "services.main", *args],
+        [sys.executable, *args],
         env=settings_env(settings),
         cwd=ROOT,
         capture_output=True,

@@ -12,6 +12,7 @@ from services.core.eventsourcing.store import (
     Metadata,
     PostgresEventStore,
     RecordedEvent,
+    StreamAppend,
 )
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
@@ -51,6 +52,16 @@ def make_store(projections: list[Any] | None = None) -> PostgresEventStore:
 async def register(database: Database, store: EventStore, tenant: UUID) -> None:
     async with database.transaction(tenant) as tx:
         await store.register_tenant(tx)
+
+
+def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
+    """``count`` notes for ``stream``, to append after ``expected_version``."""
+    return StreamAppend(
+        stream,
+        [NoteAdded(text=f"{stream} {n}") for n in range(count)],
+        expected_version,
+        [uuid4() for _ in range(count)],
+    )
 
 
 async def add_notes(

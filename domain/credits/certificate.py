@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypedDict
 from uuid import UUID, uuid5
 
 import msgspec
@@ -25,12 +25,14 @@ import msgspec
 from domain.credits.credit import VerificationStatus
 from domain.credits.verification import (
     Assessment,
+    BodyAcceptance,
     CertificateFieldsCorrected,
     CertificateNeedsReview,
     CertificateRejected,
     CertificateVerified,
     DecidedBy,
     ExtractedFields,
+    ProviderMatch,
     ReviewReason,
     TextSource,
     stored_confidence,
@@ -262,49 +264,42 @@ def decide_worker_outcome(
     reading = command.reading
     if reading is None:
         raise AssessmentMismatch("the worker's assessment must say how the file was read")
+    outcome = _WorkerOutcome(
+        certificate_id=certificate.certificate_id,
+        credit_id=certificate.credit_id,
+        provider=command.provider,
+        acceptance=command.acceptance,
+        text_source=reading.source,
+        confidence=stored_confidence(reading.confidence),
+    )
     if command.outcome == "rejected":
         # what was read is kept for a reviewer to reverse the rejection on, unless the file is
         # no certificate at all (then a reviewer enters the fields)
         certificate_read = all(r.code != "not_a_certificate" for r in command.reasons)
+        fields = command.fields if certificate_read else None
         return [
             CertificateRejected(
-                certificate_id=certificate.certificate_id,
-                credit_id=certificate.credit_id,
-                reasons=command.reasons,
-                decided_by="worker",
-                fields=command.fields if certificate_read else None,
-                provider=command.provider,
-                acceptance=command.acceptance,
-                text_source=reading.source,
-                confidence=stored_confidence(reading.confidence),
+                **outcome, reasons=command.reasons, decided_by="worker", fields=fields
             )
         ]
     if command.outcome == "verified":
         return [
             CertificateVerified(
-                certificate_id=certificate.certificate_id,
-                credit_id=certificate.credit_id,
-                fields=command.fields,
-                provider=command.provider,
-                acceptance=command.acceptance,
-                text_source=reading.source,
-                confidence=stored_confidence(reading.confidence),
-                decided_by="worker",
-                notes=command.notes,
+                **outcome, fields=command.fields, decided_by="worker", notes=command.notes
             )
         ]
-    return [
-        CertificateNeedsReview(
-            certificate_id=certificate.certificate_id,
-            credit_id=certificate.credit_id,
-            fields=command.fields,
-            provider=command.provider,
-            acceptance=command.acceptance,
-            text_source=reading.source,
-            confidence=stored_confidence(reading.confidence),
-            reasons=command.reasons,
-        )
-    ]
+    return [CertificateNeedsReview(**outcome, fields=command.fields, reasons=command.reasons)]
+
+
+class _WorkerOutcome(TypedDict):
+    """What each of the worker's three outcomes records alike."""
+
+    certificate_id: UUID
+    credit_id: UUID | None
+    provider: ProviderMatch | None
+    acceptance: tuple[BodyAcceptance, ...]
+    text_source: TextSource
+    confidence: Decimal
 
 
 def decide_review_certificate(

@@ -9,7 +9,7 @@ from typing import Literal
 from litestar.response import Stream
 
 from domain.credits.certificate import EXTENSIONS
-from services.core.projections.certificates import StoredCertificate
+from services.core.certificates.views import StoredCertificate
 
 
 def certificate_stream(

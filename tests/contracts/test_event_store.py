@@ -33,7 +33,7 @@ from services.core.eventsourcing.store import (
     UnitOfWork,
     UnknownTenant,
 )
-from tests.support import CounterSet, NoteAdded, make_registry, make_store
+from tests.support import CounterSet, NoteAdded, make_registry, make_store, notes
 
 
 class Backend(NamedTuple):
@@ -81,15 +81,6 @@ async def add_notes(
 async def history(backend: Backend, tenant: UUID) -> list[RecordedEvent]:
     async with backend.transaction(tenant) as tx:
         return await backend.store.read_history(tx, limit=10_000)
-
-
-def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
-    return StreamAppend(
-        stream,
-        [NoteAdded(text=f"{stream} {n}") for n in range(count)],
-        expected_version,
-        [uuid4() for _ in range(count)],
-    )
 
 
 class RolledBack(Exception):

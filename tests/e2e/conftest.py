@@ -39,15 +39,20 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex[:10]}"
 
 
-async def sign_up(client: AsyncTestClient[Any], **overrides: str) -> dict[str, Any]:
-    """Open an organisation through the API; return the request body merged with the answer."""
-    body = {
+def sign_up_body(**overrides: str) -> dict[str, Any]:
+    """The body that opens an organisation, with a slug and an owner address of its own."""
+    return {
         "organisation_name": "Riverside Imaging",
         "slug": unique("riverside"),
         "email": f"{unique('owner')}@example.org",
         "password": PASSWORD,
         **overrides,
     }
+
+
+async def sign_up(client: AsyncTestClient[Any], **overrides: str) -> dict[str, Any]:
+    """Open an organisation through the API; return the request body merged with the answer."""
+    body = sign_up_body(**overrides)
     response = await client.post("/api/v1/organisations", json=body)
     assert response.status_code == 201, response.text
     return {**body, **response.json()}

@@ -14,7 +14,7 @@ from services.core.db import Database
 from services.core.organisation.handlers import ORGANISATION_STREAM
 from services.core.registry import build_event_store
 from services.core.settings import Settings
-from tests.e2e.conftest import PASSWORD, connected_client, sign_up, unique
+from tests.e2e.conftest import PASSWORD, connected_client, sign_up, sign_up_body, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -86,13 +86,7 @@ async def test_bad_sign_up_is_a_clear_problem_and_stores_nothing(
 async def test_taken_slug_and_taken_email_are_conflicts(client: AsyncTestClient[Any]) -> None:
     first = await sign_up(client)
     for overrides in ({"slug": first["slug"]}, {"email": first["email"].upper()}):
-        body = {
-            "organisation_name": "Another Lab",
-            "slug": unique("another"),
-            "email": f"{unique('x')}@example.org",
-            "password": PASSWORD,
-            **overrides,
-        }
+        body = sign_up_body(organisation_name="Another Lab", **overrides)
         response = await client.post("/api/v1/organisations", json=body)
         assert response.status_code == 409, response.text
 

@@ -14,8 +14,8 @@ import pytest
 
 from services.core.db import Database
 from services.core.stream_ids import certificate_stream
-from services.worker.relay import CONSUMER
 from services.worker.runtime import message_id_for
+from tests.broker_support import relay_position
 from tests.faults.harness import OUTCOMES, RabbitNode, Uploads, cli, until
 
 pytestmark = pytest.mark.faults
@@ -48,14 +48,6 @@ async def uploaded_events(database: Database, tenant: UUID) -> list[tuple[UUID, 
             "SELECT event_id, seq FROM events WHERE event_type = $1 ORDER BY seq", UPLOADED
         )
     return [(row["event_id"], row["seq"]) for row in rows]
-
-
-async def relay_position(database: Database, tenant: UUID) -> int:
-    async with database.transaction(tenant) as tx:
-        value = await tx.pg.fetchval(
-            "SELECT position FROM checkpoints WHERE name = $1", "feed:" + CONSUMER
-        )
-    return int(value or 0)
 
 
 async def test_a_broker_restart_loses_nothing_and_applies_each_message_once(

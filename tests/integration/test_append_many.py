@@ -9,18 +9,9 @@ import pytest
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import verify_chain
 from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, StreamAppend
-from tests.support import NoteAdded, add_notes, make_store, register
+from tests.support import NoteAdded, add_notes, make_store, notes, register
 
 pytestmark = pytest.mark.integration
-
-
-def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
-    return StreamAppend(
-        stream,
-        [NoteAdded(text=f"{stream} {n}") for n in range(count)],
-        expected_version,
-        [uuid4() for _ in range(count)],
-    )
 
 
 async def test_several_streams_are_appended_in_one_chained_batch(database: Database) -> None:

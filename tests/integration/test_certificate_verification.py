@@ -274,3 +274,28 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
         assert await tenant_providers(tx) == providers
     assert [p.name for p in providers] == ["Harbourside Imaging Academy"]
     assert await stored(database, tenant, uploaded.certificate_id) == inline
+
+
+async def test_the_provider_directory_holds_each_entry_in_columns(
+    database: Database, store: EventStore
+) -> None:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    added = AddProvider(
+        name="Harbourside Imaging Academy",
+        aliases=("HIA",),
+        credit_types=("sdms",),
+        reference="https://harbourside.example",
+    )
+    async with database.transaction(tenant) as tx:
+        await change_directory(tx, store, added, command_id=uuid4())
+        rows = await tx.pg.fetch(
+            "SELECT name, aliases, credit_types, reference, origin FROM provider_directory"
+        )
+        entries = await tenant_providers(tx)
+    assert [tuple(row) for row in rows] == [
+        ("Harbourside Imaging Academy", ["HIA"], ["sdms"], added.reference, "tenant")
+    ]
+    assert [(e.name, e.aliases, e.credit_types, e.origin) for e in entries] == [
+        ("Harbourside Imaging Academy", ("HIA",), ("sdms",), "tenant")
+    ]

@@ -40,10 +40,12 @@ from domain.people.person import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import fold
+from services.core.credits import views as credit_views
 from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore, read_history
 from services.core.people import queries
+from services.core.people import views as people_views
 from services.core.people.handlers import change_person, register_person
 from services.core.projections.obligations import evaluate_people
 from services.core.registry import build_event_store
@@ -92,6 +94,20 @@ def details(completed_on: date, credits: str, **changes: Any) -> CreditDetails:
         topics=("sonography", "vascular"),
     )
     return msgspec.structs.replace(base, **changes)
+
+
+def new_credential_waiver(person_id: UUID) -> RecordWaiver:
+    """ARDMS waives 15 credits for a new credential in the period it is granted [A1]."""
+    return RecordWaiver(
+        waiver=Waiver(
+            waiver_id=uuid4(),
+            person_id=person_id,
+            body="ARDMS",
+            kind="new_credential_or_specialty",
+            granted_on=date(2025, 3, 1),
+            reference="RVT passed",
+        )
+    )
 
 
 class Staff:
@@ -150,20 +166,8 @@ class Staff:
         return credit_id
 
     async def waiver(self, person_id: UUID) -> None:
-        """ARDMS waives 15 credits for a new credential in the period it is granted [A1]."""
-        await self.run(
-            record_waiver,
-            RecordWaiver(
-                waiver=Waiver(
-                    waiver_id=uuid4(),
-                    person_id=person_id,
-                    body="ARDMS",
-                    kind="new_credential_or_specialty",
-                    granted_on=date(2025, 3, 1),
-                    reference="RVT passed",
-                )
-            ),
-        )
+        """Records ``new_credential_waiver`` for ``person_id``."""
+        await self.run(record_waiver, new_credential_waiver(person_id))
 
 
 async def fresh_evaluate(
@@ -606,18 +610,7 @@ async def test_evaluation_is_independent_of_event_order_within_a_transaction(
             details(date(2025, 4, 21), "1.25", credit_types=("other",)),
         )
     ]
-    commands.append(
-        RecordWaiver(
-            waiver=Waiver(
-                waiver_id=uuid4(),
-                person_id=person_id,
-                body="ARDMS",
-                kind="new_credential_or_specialty",
-                granted_on=date(2025, 3, 1),
-                reference="RVT passed",
-            )
-        )
-    )
+    commands.append(new_credential_waiver(person_id))
     orders = [commands, commands[::-1]]
     for seed in range(3):
         shuffled = list(commands)
@@ -739,6 +732,46 @@ async def test_reevaluate_command_restores_one_persons_obligations_as_of_today(
     assert restored == await fresh_evaluate(database, store, tenant, person_id, today, stored=True)
     assert restored
     assert (await stored_obligations(database, tenant, other))[1] == []
+
+
+# --- stored shapes -----------------------------------------------------------------------------
+
+STORED_VIEWS: dict[str, type[msgspec.Struct]] = {
+    "SELECT state::text FROM people": people_views.Person,
+    "SELECT state::text FROM credits": credit_views.Credit,
+    "SELECT explanation::text FROM obligations": people_views.Obligation,
+}
+
+
+def _keys(value: Any, where: str = "") -> set[str]:
+    """Every key path in a JSON value (list items share their list's path)."""
+    if isinstance(value, dict):
+        return {f"{where}.{k}" for k in value} | {
+            path for k, v in value.items() for path in _keys(v, f"{where}.{k}")
+        }
+    if isinstance(value, (list, tuple)):
+        return {path for item in value for path in _keys(item, where)}
+    return set()
+
+
+async def test_read_models_store_views_whose_fields_are_exactly_the_rows_keys(
+    database: Database, store: EventStore
+) -> None:
+    tenant, _, _ = await populated(database, store)
+    for select, view in STORED_VIEWS.items():
+        rows = await in_tx(database, tenant, lambda tx, select=select: tx.pg.fetch(select))
+        assert rows, select
+        for (text,) in rows:
+            decoded = msgspec.json.decode(text, type=view)
+            assert _keys(msgspec.json.decode(text)) == _keys(msgspec.to_builtins(decoded)), select
+    waivers = await in_tx(
+        database,
+        tenant,
+        lambda tx: tx.pg.fetch("SELECT body, kind, granted_on, reference FROM waivers"),
+    )
+    assert [tuple(w) for w in waivers] == [
+        ("ARDMS", "new_credential_or_specialty", date(2025, 3, 1), "RVT passed")
+    ]
 
 
 # --- tenant isolation --------------------------------------------------------------------------

@@ -203,21 +203,6 @@ async def tick(
     return await scheduler.tick([tenant], scheduler.at_hour(day))
 
 
-async def run_days(
-    database: Database,
-    broker: RabbitmqBroker,
-    worker: dramatiq.Worker,
-    queue: str,
-    settings: Settings,
-    tenant: UUID,
-    days: list[date],
-) -> None:
-    """The scheduled runs of ``days``, one after the other, as the days pass."""
-    for day in days:
-        await tick(database, broker, settings, tenant, day)
-        await settle(database, broker, worker, queue, tenant)
-
-
 async def recorded(database: Database, tenant: UUID, event_type: str) -> list[RecordedEvent]:
     async with database.transaction(tenant) as tx:
         rows = await tx.pg.fetch(
@@ -245,32 +230,78 @@ async def org(
     return made
 
 
-def reminder_of(sink: Sink, org: Org) -> list[EmailMessage]:
-    return [m for m in sink.to(org.member_email) if m["Subject"].startswith("CME reminder")]
+@dataclass
+class Mailroom:
+    """One test's organisation with the module's database, broker queue, worker and mail server:
+    what a notification test drives."""
+
+    database: Database
+    store: EventStore
+    broker: RabbitmqBroker
+    queue: str
+    worker: dramatiq.Worker
+    settings: Settings
+    sink: Sink
+    org: Org
+
+    async def settle(self) -> None:
+        await settle(self.database, self.broker, self.worker, self.queue, self.org.tenant)
+
+    async def run_on(self, *days: date) -> int:
+        """The scheduled runs of ``days``, one after the other as the days pass, each settled;
+        returns how many runs the last day's tick enqueued."""
+        enqueued = 0
+        for day in days:
+            enqueued = await tick(self.database, self.broker, self.settings, self.org.tenant, day)
+            await self.settle()
+        return enqueued
+
+    async def prefer(self, user_id: UUID, **wanted: bool) -> None:
+        """``user_id`` changes their mail preferences on the settings page."""
+        async with self.database.transaction(self.org.tenant) as tx:
+            await change_mail_preferences(
+                tx, self.store, user_id=user_id, wanted=wanted, via="settings", command_id=uuid4()
+            )
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        return await events(self.database, self.org.tenant, event_type)
+
+    def reminders(self) -> list[EmailMessage]:
+        return [
+            m
+            for m in self.sink.to(self.org.member_email)
+            if m["Subject"].startswith("CME reminder")
+        ]
+
+    def digests(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.sink.to(address) if m["Subject"].startswith("Weekly CME summary")]
 
 
-def digests_of(sink: Sink, address: str) -> list[EmailMessage]:
-    return [m for m in sink.to(address) if m["Subject"].startswith("Weekly CME summary")]
-
-
-# --- reminders ---------------------------------------------------------------------------------
-
-
-async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_unsubscribe(
+@pytest.fixture
+def room(
     database: Database,
+    store: EventStore,
     broker: RabbitmqBroker,
     queue: str,
     worker: dramatiq.Worker,
     mail_settings: Settings,
     sink: tuple[Sink, int],
     org: Org,
+) -> Mailroom:
+    return Mailroom(database, store, broker, queue, worker, mail_settings, sink[0], org)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_unsubscribe(
+    room: Mailroom, org: Org
 ) -> None:
     run_on = org.ardms.deadline - timedelta(days=30)
     # reminders, digest, and the daily billing reconciliation
-    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 3
-    await settle(database, broker, worker, queue, org.tenant)
+    assert await room.run_on(run_on) == 3
 
-    [mail] = reminder_of(sink[0], org)
+    [mail] = room.reminders()
     shortfall = credits_text(org.ardms.lines[0].shortfall)
     assert mail["Subject"] == f"CME reminder: ARDMS needs {shortfall} more credits (30 days left)"
     text, html = bodies(mail)
@@ -287,99 +318,80 @@ async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_uns
     assert unsubscribe.startswith(f"<{PUBLIC_URL}/unsubscribe?token=")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe.strip("<>") in text
-    [queued] = await events(database, org.tenant, "notifications.ReminderQueued")
+    [queued] = await room.events("notifications.ReminderQueued")
     assert queued["person_id"] == str(org.person_id)
     assert queued["run_on"] == run_on.isoformat()
     assert [(i["body"], i["threshold"], i["days_left"]) for i in queued["items"]] == [
         ("ARDMS", 30, 30)
     ]
     assert mail["Message-ID"].startswith(f"<{queued['mail_id']}@")
-    sent = [e["mail_id"] for e in await events(database, org.tenant, "notifications.MailSent")]
+    sent = [e["mail_id"] for e in await room.events("notifications.MailSent")]
     assert queued["mail_id"] in sent
 
 
 async def test_the_same_day_twice_a_second_scheduler_or_a_repeated_run_send_nothing_new(
-    database: Database,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
     run_on = org.ardms.deadline - timedelta(days=90)
-    scheduler = Scheduler(database, broker, mail_settings)
+    scheduler = Scheduler(room.database, room.broker, room.settings)
     assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 3
-    await settle(database, broker, worker, queue, org.tenant)
-    assert len(reminder_of(sink[0], org)) == 1
-    assert len(digests_of(sink[0], org.owner_email)) == 1
+    await room.settle()
+    assert len(room.reminders()) == 1
+    assert len(room.digests(org.owner_email)) == 1
 
     assert await scheduler.tick([org.tenant], scheduler.at_hour(run_on)) == 0
-    assert await tick(database, broker, mail_settings, org.tenant, run_on) == 0
+    assert await tick(room.database, room.broker, room.settings, org.tenant, run_on) == 0
     for actor_name in ("send_reminders", "send_digest"):  # each run's message delivered again
-        message = broker.get_actor(actor_name).message_with_options(
+        message = room.broker.get_actor(actor_name).message_with_options(
             kwargs={"tenant_id": str(org.tenant), "run_on": run_on.isoformat()}
         )
-        broker.enqueue(message.copy(message_id=run_message_id(org.tenant, Run(actor_name, run_on))))
-    await settle(database, broker, worker, queue, org.tenant)
-    assert len(reminder_of(sink[0], org)) == 1
-    assert len(digests_of(sink[0], org.owner_email)) == 1
+        room.broker.enqueue(
+            message.copy(message_id=run_message_id(org.tenant, Run(actor_name, run_on)))
+        )
+    await room.settle()
+    assert len(room.reminders()) == 1
+    assert len(room.digests(org.owner_email)) == 1
 
     # 89 and 31 days before the deadline cross no new threshold. The run 30 days before is
     # missed: 8 days before, the 30-day reminder goes out late; 7 days before, the 7-day one.
     days = [org.ardms.deadline - timedelta(days=left) for left in (89, 31, 8, 7)]
-    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
-    assert [m["Subject"].rsplit("(", 1)[1] for m in reminder_of(sink[0], org)] == [
+    await room.run_on(*days)
+    assert [m["Subject"].rsplit("(", 1)[1] for m in room.reminders()] == [
         "90 days left)",
         "8 days left)",
         "7 days left)",
     ]
     thresholds = [
         item["threshold"]
-        for queued in await events(database, org.tenant, "notifications.ReminderQueued")
+        for queued in await room.events("notifications.ReminderQueued")
         for item in queued["items"]
     ]
     assert thresholds == [90, 30, 7]
 
 
-async def test_a_mail_the_server_refuses_is_retried_and_sent_once(
-    database: Database,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
-) -> None:
-    sink[0].refuse = 1
-    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=7))
-    await settle(database, broker, worker, queue, org.tenant)
-    assert sink[0].refuse == 0, "the server never refused"
-    assert len(reminder_of(sink[0], org)) == 1
-    assert len(digests_of(sink[0], org.owner_email)) == 1
+async def test_a_mail_the_server_refuses_is_retried_and_sent_once(room: Mailroom, org: Org) -> None:
+    room.sink.refuse = 1
+    await room.run_on(org.ardms.deadline - timedelta(days=7))
+    assert room.sink.refuse == 0, "the server never refused"
+    assert len(room.reminders()) == 1
+    assert len(room.digests(org.owner_email)) == 1
     queued = [
         e["mail_id"]
         for kind in ("ReminderQueued", "DigestQueued")
-        for e in await events(database, org.tenant, f"notifications.{kind}")
+        for e in await room.events(f"notifications.{kind}")
     ]
-    sent = [e["mail_id"] for e in await events(database, org.tenant, "notifications.MailSent")]
+    sent = [e["mail_id"] for e in await room.events("notifications.MailSent")]
     assert sorted(sent) == sorted(queued)
 
 
 async def test_an_overdue_reminder_goes_out_on_the_first_day_after_the_deadline_then_monthly(
-    database: Database,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
     days = [org.ardms.deadline + timedelta(days=late) for late in (1, 2, 30, 31)]
-    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
-    subjects = [m["Subject"] for m in reminder_of(sink[0], org)]
+    await room.run_on(*days)
+    subjects = [m["Subject"] for m in room.reminders()]
     assert [s.rsplit("(", 1)[1] for s in subjects] == ["overdue by 1 day)", "overdue by 31 days)"]
-    text, _ = bodies(reminder_of(sink[0], org)[0])
+    text, _ = bodies(room.reminders()[0])
     assert "Overdue" in text or "In grace period" in text
 
 
@@ -391,26 +403,19 @@ def token_of(mail: EmailMessage) -> str:
 
 
 async def test_the_one_click_link_turns_reminders_off_and_other_links_change_nothing(
-    database: Database,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
-    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=90))
-    await settle(database, broker, worker, queue, org.tenant)
-    [mail] = reminder_of(sink[0], org)
+    await room.run_on(org.ardms.deadline - timedelta(days=90))
+    [mail] = room.reminders()
     token = token_of(mail)
     damaged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
 
     async def wants_reminders() -> bool:
-        async with database.transaction(org.tenant) as tx:
+        async with room.database.transaction(org.tenant) as tx:
             found = await mail_preferences(tx, [org.member_id])
         return found[org.member_id].wants("deadline_reminders")
 
-    async with AsyncTestClient(create_app(mail_settings)) as client:
+    async with AsyncTestClient(create_app(room.settings)) as client:
         page = await client.get("/unsubscribe", params={"token": token})
         assert page.status_code == 200
         assert "deadline reminders from Riverside Imaging" in page.text
@@ -422,7 +427,7 @@ async def test_the_one_click_link_turns_reminders_off_and_other_links_change_not
             assert refused.headers["content-type"].startswith("application/problem+json")
         assert (await client.get("/unsubscribe", params={"token": damaged})).status_code == 404
         assert await wants_reminders()
-        assert await events(database, org.tenant, "notifications.MailPreferencesChanged") == []
+        assert await room.events("notifications.MailPreferencesChanged") == []
         for _ in range(2):  # what a mail client sends (RFC 8058), twice
             done = await client.post(
                 "/unsubscribe",
@@ -433,65 +438,37 @@ async def test_the_one_click_link_turns_reminders_off_and_other_links_change_not
             assert done.status_code == 200, done.text
             assert "no longer receive deadline reminders" in done.text
     assert not await wants_reminders()
-    [changed] = await events(database, org.tenant, "notifications.MailPreferencesChanged")
+    [changed] = await room.events("notifications.MailPreferencesChanged")
     assert changed == {
         "user_id": str(org.member_id),
         "opted_out": ["deadline_reminders"],
         "via": "unsubscribe_link",
     }
 
-    await tick(database, broker, mail_settings, org.tenant, org.ardms.deadline - timedelta(days=30))
-    await settle(database, broker, worker, queue, org.tenant)
-    assert reminder_of(sink[0], org) == [mail]
+    await room.run_on(org.ardms.deadline - timedelta(days=30))
+    assert room.reminders() == [mail]
 
 
-async def test_the_digest_follows_each_admins_own_preference(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
-) -> None:
-    async with database.transaction(org.tenant) as tx:
-        await change_mail_preferences(
-            tx,
-            store,
-            user_id=org.owner_id,
-            wanted={"weekly_digest": False},
-            via="settings",
-            command_id=uuid4(),
-        )
+async def test_the_digest_follows_each_admins_own_preference(room: Mailroom, org: Org) -> None:
+    await room.prefer(org.owner_id, weekly_digest=False)
     first_week = org.ardms.deadline - timedelta(days=30)
-    await tick(database, broker, mail_settings, org.tenant, first_week)
-    await settle(database, broker, worker, queue, org.tenant)
-    assert digests_of(sink[0], org.owner_email) == []
-    assert len(reminder_of(sink[0], org)) == 1, "the member's own preference is untouched"
+    await room.run_on(first_week)
+    assert room.digests(org.owner_email) == []
+    assert len(room.reminders()) == 1, "the member's own preference is untouched"
 
-    async with database.transaction(org.tenant) as tx:
-        await change_mail_preferences(
-            tx,
-            store,
-            user_id=org.owner_id,
-            wanted={"weekly_digest": True},
-            via="settings",
-            command_id=uuid4(),
-        )
-    await tick(database, broker, mail_settings, org.tenant, first_week + timedelta(days=7))
-    await settle(database, broker, worker, queue, org.tenant)
-    assert len(digests_of(sink[0], org.owner_email)) == 1
+    await room.prefer(org.owner_id, weekly_digest=True)
+    await room.run_on(first_week + timedelta(days=7))
+    assert len(room.digests(org.owner_email)) == 1
 
 
 # --- digest and event notifications ------------------------------------------------------------
 
 
-async def needs_review(database: Database, store: EventStore, org: Org) -> UUID:
+async def needs_review(room: Mailroom) -> UUID:
     """A certificate of Maria's that the worker sent to review (events appended directly)."""
-    certificate_id = uuid4()
-    async with database.transaction(org.tenant) as tx:
-        await store.append(
+    certificate_id, org = uuid4(), room.org
+    async with room.database.transaction(org.tenant) as tx:
+        await room.store.append(
             tx,
             certificate_stream(certificate_id),
             [
@@ -528,22 +505,14 @@ async def needs_review(database: Database, store: EventStore, org: Org) -> UUID:
 
 
 async def test_the_weekly_digest_counts_statuses_lists_who_is_at_risk_and_the_review_queue(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
-    await needs_review(database, store, org)
+    await needs_review(room)
     run_on = org.ardms.deadline - timedelta(days=30)
-    await tick(database, broker, mail_settings, org.tenant, run_on)
-    await settle(database, broker, worker, queue, org.tenant)
+    await room.run_on(run_on)
 
-    [digest] = digests_of(sink[0], org.owner_email)
-    assert digests_of(sink[0], org.member_email) == [], "employees get no digest"
+    [digest] = room.digests(org.owner_email)
+    assert room.digests(org.member_email) == [], "employees get no digest"
     text, html = bodies(digest)
     shortfall = credits_text(org.ardms.lines[0].shortfall)
     assert (
@@ -556,22 +525,16 @@ async def test_the_weekly_digest_counts_statuses_lists_who_is_at_risk_and_the_re
     assert f"{PUBLIC_URL}/dashboard" in text
     assert "<td>Maria Okafor</td>" in html.replace('<td style="padding:4px 8px 4px 0">', "<td>")
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    [queued] = await events(database, org.tenant, "notifications.DigestQueued")
+    [queued] = await room.events("notifications.DigestQueued")
     assert queued["user_id"] == str(org.owner_id)
 
 
 async def test_a_certificate_needing_review_is_mailed_to_its_person_with_the_reasons_once(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
-    await needs_review(database, store, org)
-    await settle(database, broker, worker, queue, org.tenant)
-    [mail] = [m for m in sink[0].to(org.member_email) if "certificate" in m["Subject"]]
+    await needs_review(room)
+    await room.settle()
+    [mail] = [m for m in room.sink.to(org.member_email) if "certificate" in m["Subject"]]
     assert mail["Subject"] == "Your certificate needs a reviewer's look"
     text, html = bodies(mail)
     assert "The name on the certificate (M. Okafor-Smith) differs." in text
@@ -579,70 +542,53 @@ async def test_a_certificate_needing_review_is_mailed_to_its_person_with_the_rea
     assert '"vascular <update>.pdf"' in text
     assert "vascular &lt;update&gt;.pdf" in html
     assert mail["List-Unsubscribe"] is not None
-    [queued] = await events(database, org.tenant, "notifications.NotificationQueued")
+    [queued] = await room.events("notifications.NotificationQueued")
     assert (queued["kind"], queued["user_id"]) == ("certificate_needs_review", str(org.member_id))
 
     # The relay publishing the same events again (a crash before its acknowledgement): neither
     # the notification nor its delivery happens twice.
     for event_type in ("credits.CertificateNeedsReview", "notifications.NotificationQueued"):
-        [again] = await recorded(database, org.tenant, event_type)
-        for message in messages_for(broker, MAIL_SUBSCRIPTIONS, again):
-            broker.enqueue(message)
-    await settle(database, broker, worker, queue, org.tenant)
-    assert len([m for m in sink[0].to(org.member_email) if "certificate" in m["Subject"]]) == 1
+        [again] = await recorded(room.database, org.tenant, event_type)
+        for message in messages_for(room.broker, MAIL_SUBSCRIPTIONS, again):
+            room.broker.enqueue(message)
+    await room.settle()
+    assert len([m for m in room.sink.to(org.member_email) if "certificate" in m["Subject"]]) == 1
 
 
-async def test_certificate_notifications_turned_off_send_nothing(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    sink: tuple[Sink, int],
-    org: Org,
-) -> None:
-    async with database.transaction(org.tenant) as tx:
-        await change_mail_preferences(
-            tx,
-            store,
-            user_id=org.member_id,
-            wanted={"certificate_notifications": False},
-            via="settings",
-            command_id=uuid4(),
-        )
-    await needs_review(database, store, org)
-    await settle(database, broker, worker, queue, org.tenant)
-    assert sink[0].to(org.member_email) == []
-    assert await events(database, org.tenant, "notifications.NotificationQueued") == []
+async def test_certificate_notifications_turned_off_send_nothing(room: Mailroom, org: Org) -> None:
+    await room.prefer(org.member_id, certificate_notifications=False)
+    await needs_review(room)
+    await room.settle()
+    assert room.sink.to(org.member_email) == []
+    assert await room.events("notifications.NotificationQueued") == []
 
 
 async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    sink: tuple[Sink, int],
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
     auditor_email = unique_email("auditor")
     until = datetime.now(UTC) + timedelta(days=30)
     auditor_id = await joined(
-        database, store, org.tenant, email=auditor_email, role="auditor", access_until=until
+        room.database,
+        room.store,
+        org.tenant,
+        email=auditor_email,
+        role="auditor",
+        access_until=until,
     )
-    await settle(database, broker, worker, queue, org.tenant)
-    async with database.transaction(org.tenant) as tx:
+    await room.settle()
+    async with room.database.transaction(org.tenant) as tx:
         await change_organisation(
             tx,
-            store,
+            room.store,
             ChangeAuditorAccess(
                 user_id=auditor_id, access_until=until + timedelta(days=60), by_role="owner"
             ),
             command_id=uuid4(),
         )
-    await settle(database, broker, worker, queue, org.tenant)
+    await room.settle()
 
-    granted, changed = sink[0].to(auditor_email)
+    granted, changed = room.sink.to(auditor_email)
     assert (
         granted["Subject"]
         == f"Your auditor access to Riverside Imaging ends {day_text(until.date())}"
@@ -652,11 +598,9 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
     assert changed["Subject"] == f"Your auditor access to Riverside Imaging ends {later}"
     assert f"now ends on {later}" in bodies(changed)[0]
     assert granted["List-Unsubscribe"] is None, "access mail is mandatory"
-    kinds = [
-        e["kind"] for e in await events(database, org.tenant, "notifications.NotificationQueued")
-    ]
+    kinds = [e["kind"] for e in await room.events("notifications.NotificationQueued")]
     assert kinds == ["auditor_access_granted", "auditor_access_changed"]
-    assert sink[0].to(org.member_email) == [], "members added as staff get no access mail"
+    assert room.sink.to(org.member_email) == [], "members added as staff get no access mail"
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -709,24 +653,15 @@ async def _scheduled_runs(settings: Settings, tenant: UUID) -> list[tuple[str, d
 
 
 async def test_rebuilt_preferences_and_reminder_log_equal_the_inline_ones(
-    database: Database,
-    store: EventStore,
-    broker: RabbitmqBroker,
-    queue: str,
-    worker: dramatiq.Worker,
-    mail_settings: Settings,
-    org: Org,
+    room: Mailroom, org: Org
 ) -> None:
-    async with database.transaction(org.tenant) as tx:
-        for wanted in ({"weekly_digest": False}, {"certificate_notifications": False}):
-            await change_mail_preferences(
-                tx, store, user_id=org.owner_id, wanted=wanted, via="settings", command_id=uuid4()
-            )
+    await room.prefer(org.owner_id, weekly_digest=False)
+    await room.prefer(org.owner_id, certificate_notifications=False)
     days = [org.ardms.deadline - timedelta(days=left) for left in (90, 7)]
-    await run_days(database, broker, worker, queue, mail_settings, org.tenant, days)
+    await room.run_on(*days)
 
     async def read_models() -> list[list[tuple[Any, ...]]]:
-        async with database.transaction(org.tenant) as tx:
+        async with room.database.transaction(org.tenant) as tx:
             return [
                 [tuple(row) for row in await tx.pg.fetch(sql)]
                 for sql in (
@@ -739,9 +674,9 @@ async def test_rebuilt_preferences_and_reminder_log_equal_the_inline_ones(
     inline = await read_models()
     assert inline[0][0][1] == ["certificate_notifications", "weekly_digest"]
     assert [row[4] for row in inline[1]] == [90, 7]
-    runner = store.projections
+    runner = room.store.projections
     assert isinstance(runner, ProjectionRunner)
-    async with database.transaction(org.tenant) as tx:
-        await store.lock_head(tx)
+    async with room.database.transaction(org.tenant) as tx:
+        await room.store.lock_head(tx)
         await runner.rebuild(tx)
     assert await read_models() == inline

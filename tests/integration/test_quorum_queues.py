@@ -18,7 +18,7 @@ from dramatiq.common import dq_name, xq_name
 
 from services.core.settings import Settings
 from services.worker.broker import QuorumRabbitmqBroker, build_broker
-from tests.broker_support import drain
+from tests.broker_support import delete_queue, drain
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +35,6 @@ def redeclared(broker: RabbitmqBroker, name: str, arguments: dict[str, Any]) -> 
         if connection.is_open:
             connection.close()
     return 0
-
-
-def delete_queues(broker: RabbitmqBroker, queue: str) -> None:
-    connection = pika.BlockingConnection(broker.parameters)
-    channel = connection.channel()
-    for name in (queue, dq_name(queue), xq_name(queue)):
-        channel.queue_delete(name)
-    connection.close()
 
 
 async def test_quorum_queues_are_declared_confirmed_and_consumed(migrated: Settings) -> None:
@@ -70,7 +62,7 @@ async def test_quorum_queues_are_declared_confirmed_and_consumed(migrated: Setti
             assert redeclared(broker, name, {**arguments, "x-queue-type": "classic"}) == 406, name
     finally:
         broker.close()
-        await asyncio.to_thread(delete_queues, broker, queue)
+        await asyncio.to_thread(delete_queue, broker, queue)
 
 
 def test_classic_queues_stay_the_default(migrated: Settings) -> None:

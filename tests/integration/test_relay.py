@@ -13,10 +13,11 @@ import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from services.core.db import Database
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
-from services.worker.relay import CONSUMER, Relay
+from services.worker.relay import Relay
 from services.worker.runtime import Subscriptions, message_id_for
-from tests.broker_support import drain
+from tests.broker_support import drain, relay_position
 from tests.conftest import new_tenant
 from tests.metrics_support import scrape
 from tests.support import add_notes, make_store, register
@@ -46,20 +47,19 @@ async def effects(database: Database, tenant: UUID) -> list[tuple[UUID, int]]:
     return [(row["message_id"], row["seq"]) for row in rows]
 
 
-async def relay_position(database: Database, tenant: UUID) -> int:
-    async with database.transaction(tenant) as tx:
-        value = await tx.pg.fetchval(
-            "SELECT position FROM checkpoints WHERE name = $1", "feed:" + CONSUMER
-        )
-    return int(value or 0)
+async def tenant_with_notes(
+    database: Database, count: int, *, batch: int = 1
+) -> tuple[UUID, list[RecordedEvent]]:
+    """A new registered tenant with ``count`` notes on one stream, ``batch`` to an append."""
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    return tenant, await add_notes(database, store, tenant, "s", count, batch=batch)
 
 
 async def test_relay_to_actor_to_one_outcome_per_event(
     database: Database, purged: RabbitmqBroker, queue: str
 ) -> None:
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    notes = await add_notes(database, store, tenant, "s", 3)
+    tenant, notes = await tenant_with_notes(database, 3)
     relay = Relay(database, purged, SUBSCRIPTIONS)
     assert await relay.relay_tenant(tenant) == 3
     assert await relay.relay_tenant(tenant) == 0
@@ -73,9 +73,7 @@ async def test_relay_to_actor_to_one_outcome_per_event(
 async def test_two_relays_at_once_publish_each_event_once(
     database: Database, purged: RabbitmqBroker, queue: str
 ) -> None:
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    notes = await add_notes(database, store, tenant, "s", 12, batch=4)
+    tenant, notes = await tenant_with_notes(database, 12, batch=4)
     relays = [Relay(database, purged, SUBSCRIPTIONS, batch=3) for _ in range(2)]
     await asyncio.gather(*(relay.relay_tenant(tenant) for relay in relays))
     for relay in relays:  # whichever relay was skipped catches anything left
@@ -88,9 +86,7 @@ async def test_two_relays_at_once_publish_each_event_once(
 async def test_crash_between_publish_and_ack_republishes_same_ids_and_applies_once(
     database: Database, purged: RabbitmqBroker, queue: str
 ) -> None:
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    notes = await add_notes(database, store, tenant, "s", 2, batch=2)
+    tenant, notes = await tenant_with_notes(database, 2, batch=2)
 
     def crash(_tenant: UUID, _seq: int) -> None:
         raise RuntimeError("relay died before acknowledging")
@@ -108,9 +104,7 @@ async def test_crash_between_publish_and_ack_republishes_same_ids_and_applies_on
 async def test_republishing_for_one_actor_backfills_what_it_missed_and_repeats_nothing(
     database: Database, purged: RabbitmqBroker, queue: str
 ) -> None:
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    notes = await add_notes(database, store, tenant, "s", 5, batch=5)
+    tenant, notes = await tenant_with_notes(database, 5, batch=5)
     await Relay(database, purged, Subscriptions({})).relay_tenant(tenant)  # not yet subscribed
     assert await relay_position(database, tenant) == 5
     assert queued_ids(purged, queue) == []
@@ -213,9 +207,7 @@ async def test_a_message_out_of_retries_is_dead_lettered_with_its_last_error(
 async def test_relay_and_jobs_are_measured(
     database: Database, purged: RabbitmqBroker, queue: str, metrics_url: str
 ) -> None:
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    await add_notes(database, store, tenant, "s", 3)
+    tenant, _ = await tenant_with_notes(database, 3)
     relay = Relay(database, purged, SUBSCRIPTIONS, batch=2)
     jobs = "cmeledger_job_duration_seconds_count"
     done_before = scrape(metrics_url, jobs, actor="record_receipt", outcome="done")

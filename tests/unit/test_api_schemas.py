@@ -28,14 +28,12 @@ from domain.credits.verification import ExtractedFields as DomainExtractedFields
 from domain.people.person import Person as DomainPerson
 from services.api.app import create_app
 from services.api.schemas import from_view
-from services.api.schemas.certificates import ReviewPage, StoredCertificate
 from services.api.schemas.credits import Credit, CreditRecordedResponse
 from services.api.schemas.obligations import Obligation
 from services.api.schemas.people import Person
 from services.api.schemas.providers import ProviderEntry
+from services.core.certificates.views import ExtractedFields
 from services.core.credits.use_cases import CreditWithAcceptance
-from services.core.projections import certificates as certificate_views
-from services.core.reviews.queue import ReviewPage as ReviewPageView
 from services.core.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -134,6 +132,7 @@ def _instances(struct: type[Any]) -> st.SearchStrategy[Any]:
 
 # Nested structs are drawn by ``from_type`` too: those with default factories need the same care.
 st.register_type_strategy(DomainExtractedFields, _instances(DomainExtractedFields))
+st.register_type_strategy(ExtractedFields, _instances(ExtractedFields))
 
 
 def _encoded(value: Any) -> bytes:
@@ -146,8 +145,6 @@ PAIRS: list[tuple[type[Any], Any]] = [
     (DomainObligation, Obligation),
     (DomainProviderEntry, ProviderEntry),
     (CreditWithAcceptance, CreditRecordedResponse),
-    (certificate_views.StoredCertificate, StoredCertificate),
-    (ReviewPageView, ReviewPage),
 ]
 
 

@@ -24,7 +24,7 @@ from litestar.response import Response, Stream, Template
 
 from domain import vocabulary
 from domain.credits.certificate import ReviewDecision, ReviewReasonRequired
-from domain.credits.credit import CreditDetails, VerificationStatus
+from domain.credits.credit import VerificationStatus
 from domain.credits.verification import ExtractedFields
 from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
@@ -32,9 +32,12 @@ from services.api.files import certificate_stream
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, keyset_page, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
+from services.api.schemas import from_view
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.blobs import BlobStore
+from services.core.certificates.views import ExtractedFields as FieldsOnRecord
+from services.core.credits.views import CreditDetails
 from services.core.reviews import use_cases as review_use_cases
 from services.core.reviews.queue import ReviewItem
 from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue
@@ -65,9 +68,9 @@ FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ance
 review page, which the pages' own policy forbids; the browser's PDF viewer needs no more."""
 
 
-def fields_form(fields: ExtractedFields | None) -> Form:
+def fields_form(fields: FieldsOnRecord | None) -> Form:
     """The decision form, filled with the fields on record."""
-    found = fields or ExtractedFields()
+    found = fields or FieldsOnRecord()
     values: dict[str, str | list[str]] = {
         name: getattr(found, name) or "" for name, _ in TEXT_FIELDS
     }
@@ -99,7 +102,8 @@ def typed_fields(form: Form) -> ExtractedFields:
 
 def comparison(item: ReviewItem) -> list[tuple[str, str, str, bool]]:
     """(what, declared, on the certificate, whether they differ) for the declared credit."""
-    fields = item.certificate.fields or ExtractedFields()
+    on_record = item.certificate.fields
+    fields = ExtractedFields() if on_record is None else from_view(on_record, ExtractedFields)
     declared: CreditDetails | None = item.declared.details if item.declared else None
 
     def row(label: str, mine: object, printed: object) -> tuple[str, str, str, bool]:

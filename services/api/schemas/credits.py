@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
-from uuid import UUID
 
 import msgspec
 
@@ -14,14 +13,13 @@ from domain.credits.credit import (
     AcademicTerm,
     ActivityKind,
     CreditType,
-    Origin,
     Topic,
-    VerificationStatus,
 )
 from domain.credits.credit import CreditDetails as DomainCreditDetails
 from domain.people.credentials import Body
 from domain.shared.limits import REASON_LENGTH, DecimalText, Name, Title
-from services.api.schemas.obligations import CreditExclusion
+from services.core.credits.views import Credit
+from services.core.people.views import CreditExclusion
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_LENGTH)]
 
@@ -75,45 +73,6 @@ class CreditAmendment(msgspec.Struct, frozen=True, kw_only=True):
     reason: Reason
 
 
-class AcademicCredits(msgspec.Struct, frozen=True, kw_only=True):
-    """The academic credit an accredited institution awarded for a course (e.g. 3 semester
-    credits); a body may count these instead of ``CreditDetails.credits`` (ARRT [R1])."""
-
-    units: Decimal
-    term: AcademicTerm
-
-
-class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
-    """What the certificate says. Topics and credit types are kept sorted and unique.
-    ``academic`` is given for, and only for, an ``academic_course``; ``credits`` then holds the
-    CE credits the course claims elsewhere (e.g. contact hours). ``partial_attendance`` marks
-    credit awarded for attending part of an activity (ARRT accepts none from 2022 [R12])."""
-
-    title: str
-    provider: str
-    accrediting_organisation: str
-    credit_types: tuple[CreditType, ...]
-    completed_on: date
-    credits: Decimal
-    topics: tuple[Topic, ...] = ()
-    activity_kind: ActivityKind = "standard"
-    certificate_ref: str | None = None
-    academic: AcademicCredits | None = None
-    partial_attendance: bool = False
-    """The activity was not attended in full (the certificate awards part of its credit)."""
-    approval_number: str | None = None
-    """The approver's file or reference number as printed, e.g. the SDMS file number."""
-
-
-class Credit(msgspec.Struct, frozen=True, kw_only=True):
-    credit_id: UUID
-    person_id: UUID
-    details: CreditDetails
-    origin: Origin
-    verification: VerificationStatus
-    retraction_reason: str | None = None
-
-
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
     """How one obligation treats the credit: counted (and by which rule) or not (and why)."""
 
@@ -127,3 +86,14 @@ class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
 class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):
     credit: Credit
     acceptance: list[BodyAcceptance]
+
+
+__all__ = [
+    "AcademicCreditsInput",
+    "BodyAcceptance",
+    "Correction",
+    "Credit",
+    "CreditAmendment",
+    "CreditInput",
+    "CreditRecordedResponse",
+]

@@ -3,143 +3,14 @@ current cycle per body with every number explained."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Literal
 from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import ExclusionReason, QualificationStatus
-from domain.compliance.rules import Confidence
 from domain.compliance.status import Status
-from domain.credits.credit import Topic
 from domain.people.credentials import Body
-
-
-class Window(msgspec.Struct, frozen=True, kw_only=True):
-    """A cycle, both days inclusive. ``credits_required`` is false for CCI's first period [C1]."""
-
-    start: date
-    end: date
-    credits_required: bool = True
-
-
-class Basis(msgspec.Struct, frozen=True, kw_only=True):
-    """Where a rule comes from. ``note`` says what is open when confidence is not confirmed."""
-
-    sources: tuple[str, ...]
-    confidence: Confidence = "confirmed"
-    note: str = ""
-
-
-class CreditExclusion(msgspec.Struct, frozen=True, kw_only=True):
-    """Credits that did not count here; ``credits`` is the part left out (all of it, or the
-    part over a cap)."""
-
-    credit_id: UUID
-    credits: Decimal
-    reason: ExclusionReason
-    detail: str
-    sources: tuple[str, ...] = ()
-
-
-class CreditUse(msgspec.Struct, frozen=True, kw_only=True):
-    credit_id: UUID
-    credits_counted: Decimal
-    admitted_by: str
-    sources: tuple[str, ...]
-    make_up: bool = False
-    """Completed in the grace window to make up this cycle's shortfall."""
-
-
-class DatedStep(msgspec.Struct, frozen=True, kw_only=True):
-    """A date after the cycle end (reporting deadline, end of grace) and what it means."""
-
-    due: date
-    description: str
-    sources: tuple[str, ...]
-
-
-class QualificationStep(msgspec.Struct, frozen=True, kw_only=True):
-    """One time-limited credential's continuing qualifications (ARRT CQR [R10], [R11]) for the
-    ``period`` (10 years from the day earned) that matters on the evaluation date: the
-    requirements are due in ``window`` (its last 3 years); missed, the credential can be
-    reinstated by completing them until ``reinstate_until`` [R8], then only by re-examination.
-    The credential is named by its ``code`` (one per body and person) and ``earned_on``."""
-
-    code: str
-    earned_on: date
-    period: Window
-    window: Window
-    reinstate_until: date
-    completed_on: date | None
-    status: QualificationStatus
-    sources: tuple[str, ...]
-
-
-class RequirementLine(msgspec.Struct, frozen=True, kw_only=True):
-    """One requirement: the total (``topics`` empty) or a topic minimum."""
-
-    label: str
-    topics: frozenset[Topic]
-    required: Decimal
-    counted: Decimal
-    waived: Decimal
-    shortfall: Decimal
-    """Counting every credit that counts, verified or not."""
-    pending: Decimal = Decimal(0)
-    """Of ``counted``, the credits whose certificate is not verified (or approved on review)."""
-
-
-class WaiverUse(msgspec.Struct, frozen=True, kw_only=True):
-    waiver_id: UUID
-    credits_waived: Decimal
-    whole_cycle: bool
-    detail: str
-    sources: tuple[str, ...] = ()
-
-
-class Obligation(msgspec.Struct, frozen=True, kw_only=True):
-    """A person's standing with one body for one cycle.
-
-    Invariant: for every credit passed in, its credits appear exactly once across ``used`` and
-    ``not_used`` (split when a cap cuts it); an academic course admitted by a rule with academic
-    rates appears with its converted credits (units x rate) instead.
-    """
-
-    person_id: UUID
-    body: Body
-    period: Literal["current", "previous"]
-    window: Window
-    deadline: date
-    rule_version_from: date | None
-    credentials: tuple[str, ...]
-    lines: tuple[RequirementLine, ...]
-    used: tuple[CreditUse, ...]
-    not_used: tuple[CreditExclusion, ...]
-    waivers: tuple[WaiverUse, ...]
-    reporting: DatedStep | None
-    grace: DatedStep | None
-    late_credits_until: date | None
-    """Last day of a grace window in which late credits count toward this cycle for this
-    person (``None``: there is none)."""
-    status: Status
-    """On the day asked, as the organisation counts pending credits."""
-    in_grace_until: date | None = None
-    """Last day on which this cycle, ended short, is ``in_grace`` (``None``: no grace)."""
-    flags: tuple[Basis, ...]
-    """Unconfirmed or conflicting rules this result rests on."""
-    mirrors: Body | None = None
-    """Set when this obligation repeats that body's: the numbers, credits and status are that
-    body's, and ``credentials`` are this body's."""
-    reinstatement: DatedStep | None = None
-    """Set when a credential of the body was revoked after this cycle ended and may still be
-    reinstated by its due date (ARDMS failed audit [A5]-[A7]); ``lines`` then end with what
-    reinstatement needs."""
-    qualifications: tuple[QualificationStep, ...] = ()
-    """CQR of each time-limited credential held (ARRT [R10], [R11]); their status is their own
-    and does not change ``status``."""
+from services.core.people.views import Obligation
 
 
 class Standing(msgspec.Struct, frozen=True, kw_only=True):
@@ -157,3 +28,6 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """Credits still missing on the total line, as the organisation counts them."""
     verified: Decimal
     pending: Decimal
+
+
+__all__ = ["Obligation", "Standing"]

@@ -46,6 +46,7 @@ from domain.credits.credit import Credit
 from domain.shared.event import event_tag
 from services.core.audit.exports import record_export
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
+from services.core.credits import views
 from services.core.csv_export import csv_text
 from services.core.db import Database, Tx
 from services.core.documents import PdfDocument, moment_text
@@ -54,6 +55,7 @@ from services.core.eventsourcing.chain_check import ChainWalk, export_line
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
 from services.core.mail_templates import credits_text, day_text, environment
 from services.core.people import queries
+from services.core.projections.folded import restored
 
 FORMAT_VERSION = 1
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -260,7 +262,7 @@ async def index_rows(tx: Tx, stored: Mapping[str, str]) -> list[IndexRow]:
     tenant = tx.require_tenant()
     credits: dict[UUID, list[Credit]] = {}
     for row in await tx.pg.fetch(_INDEX_CREDITS, tenant):
-        credit = msgspec.json.decode(row["state"], type=Credit)
+        credit = restored(row["state"], views.Credit, Credit)
         credits.setdefault(credit.person_id, []).append(credit)
     files: dict[tuple[UUID, UUID | None], list[tuple[str, str]]] = {}
     for row in await tx.pg.fetch(_INDEX_CERTIFICATES, tenant):

@@ -17,14 +17,11 @@ from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates.files import CertificateFile, CertificateFiles, store_certificates
+from services.core.certificates.views import StoredCertificate
 from services.core.credits.use_cases import credit_of
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
-from services.core.projections.certificates import (
-    StoredCertificate,
-    certificate_of,
-    certificates_of,
-)
+from services.core.projections.certificates import certificate_of, certificates_of
 
 
 class UploadCertificate(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,12 +18,13 @@ from domain.people.credentials import Body
 from domain.people.person import Person
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
+from services.core.certificates.views import StoredCertificate
 from services.core.credits import handlers as credit_handlers
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
-from services.core.projections.certificates import StoredCertificate, certificates_of
+from services.core.projections.certificates import certificates_of
 
 
 class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):

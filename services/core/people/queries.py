@@ -26,7 +26,10 @@ from domain.compliance.status import Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Person
+from services.core.credits import views as credit_views
 from services.core.db import Tx
+from services.core.people import views
+from services.core.projections.folded import restored
 from services.core.projections.obligations import load_inputs
 
 _EVALUATIONS = """
@@ -69,7 +72,7 @@ async def obligations_on(
     }
     found: dict[UUID, list[Obligation]] = {r["person_id"]: [] for r in evaluations}
     for row in await tx.pg.fetch(_STORED, tenant, list(valid)):
-        stored = msgspec.json.decode(row["explanation"], type=Obligation)
+        stored = restored(row["explanation"], views.Obligation, Obligation)
         found[row["person_id"]].append(
             msgspec.structs.replace(
                 stored, status=status_on(stored, today, count_pending=count_pending)
@@ -106,7 +109,7 @@ async def standings_on(
     )
     result: dict[UUID, PersonStanding] = {}
     for row in rows:
-        person = msgspec.json.decode(row["state"], type=Person)
+        person = restored(row["state"], views.Person, Person)
         obligations = found[person.person_id]
         result[person.person_id] = PersonStanding(
             person,
@@ -136,7 +139,7 @@ async def my_credits(tx: Tx, person_id: UUID) -> list[Credit]:
         tx.require_tenant(),
         person_id,
     )
-    return [msgspec.json.decode(row["state"], type=Credit) for row in rows]
+    return [restored(row["state"], credit_views.Credit, Credit) for row in rows]
 
 
 async def get_person(tx: Tx, person_id: UUID) -> Person | None:
@@ -146,7 +149,7 @@ async def get_person(tx: Tx, person_id: UUID) -> Person | None:
         tx.require_tenant(),
         person_id,
     )
-    return None if state is None else msgspec.json.decode(state, type=Person)
+    return None if state is None else restored(state, views.Person, Person)
 
 
 class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,75 +1,38 @@
 """Read model ``certificates``: one row per uploaded certificate file with where its verification
 stands (pending, verified, needs review, rejected; why; what was read; who decided), and its
-queries."""
+queries. A row is a ``services.core.certificates.views.StoredCertificate``: what the events
+carry is copied into the views by field name."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from domain.credits.certificate import CERTIFICATE_EVENTS, CertificateUploaded, MediaType
-from domain.credits.credit import VerificationStatus
+from domain.credits.certificate import CERTIFICATE_EVENTS, CertificateUploaded
 from domain.credits.verification import (
     VERIFICATION_EVENTS,
-    BodyAcceptance,
     CertificateFieldsCorrected,
     CertificateNeedsReview,
     CertificateRejected,
     CertificateVerified,
-    DecidedBy,
-    ExtractedFields,
-    ProviderMatch,
-    ReviewReason,
-    TextSource,
 )
 from domain.shared.event import Event, EventRegistry
+from services.core.certificates.views import (
+    CertificateAcceptance,
+    ExtractedFields,
+    FieldsCorrection,
+    ProviderMatch,
+    ReviewReason,
+    StoredCertificate,
+)
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
-from services.core.projections.folded import as_json, tags
+from services.core.projections.folded import as_json, copied, tags
 from services.core.stream_ids import aggregate_id
-
-
-class FieldsCorrection(msgspec.Struct, frozen=True, kw_only=True):
-    """The latest correction of the fields by a reviewer."""
-
-    reviewer_id: UUID
-    reason: str
-    corrected_at: datetime
-    fields_as_read: ExtractedFields | None
-    """The fields as the worker read them, before any correction."""
-
-
-class StoredCertificate(msgspec.Struct, frozen=True, kw_only=True):
-    certificate_id: UUID
-    person_id: UUID
-    credit_id: UUID | None
-    sha256: str
-    media_type: MediaType
-    size_bytes: int
-    filename: str
-    """The uploader's file name (cleaned), for display only."""
-    uploaded_at: datetime
-    status: VerificationStatus = "pending"
-    """``pending`` until the worker has read the file."""
-    reasons: tuple[ReviewReason, ...] = ()
-    """Why it needs review, or why it was rejected (shown to the person); empty once verified."""
-    fields: ExtractedFields | None = None
-    """What was read off the certificate, or what a reviewer corrected it to."""
-    provider: ProviderMatch | None = None
-    acceptance: tuple[BodyAcceptance, ...] = ()
-    text_source: TextSource | None = None
-    confidence: Decimal | None = None
-    decided_by: DecidedBy | None = None
-    reviewer_id: UUID | None = None
-    decided_at: datetime | None = None
-    note: str = ""
-    correction: FieldsCorrection | None = None
-
 
 _FILE_COLUMNS = (
     "certificate_id uuid, person_id uuid, credit_id uuid, sha256 text, media_type text,"
@@ -113,7 +76,7 @@ def evolve(state: StoredCertificate | None, event: Event, at: datetime) -> Store
                 event,
                 at,
                 status="needs_review",
-                reasons=event.reasons,
+                reasons=copied(event.reasons, tuple[ReviewReason, ...]),
                 decided_by="worker",
                 reviewer_id=None,
                 note="",
@@ -137,11 +100,13 @@ def evolve(state: StoredCertificate | None, event: Event, at: datetime) -> Store
                 corrected_at=at,
                 fields_as_read=as_read,
             )
-            return replace(state, fields=event.fields, correction=correction)
+            return replace(
+                state, fields=copied(event.fields, ExtractedFields), correction=correction
+            )
         case CertificateRejected():
             rejected = {
                 "status": "rejected",
-                "reasons": event.reasons,
+                "reasons": copied(event.reasons, tuple[ReviewReason, ...]),
                 "decided_by": event.decided_by,
                 "reviewer_id": event.reviewer_id,
                 "note": "",
@@ -161,9 +126,9 @@ def _outcome(
     """``state`` with what ``event`` says was read off the certificate, and ``changes``."""
     return msgspec.structs.replace(
         state,
-        fields=event.fields,
-        provider=event.provider,
-        acceptance=event.acceptance,
+        fields=copied(event.fields, ExtractedFields | None),
+        provider=copied(event.provider, ProviderMatch | None),
+        acceptance=copied(event.acceptance, tuple[CertificateAcceptance, ...]),
         text_source=event.text_source,
         confidence=event.confidence,
         decided_at=at,

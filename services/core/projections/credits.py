@@ -1,15 +1,18 @@
-"""Read models ``credits`` (with verification status and retraction) and ``waivers``."""
+"""Read models ``credits`` (with verification status and retraction; ``state`` holds the
+``services.core.credits.views.Credit`` view) and ``waivers`` (plain columns)."""
 
 from __future__ import annotations
 
-import msgspec
+from collections.abc import Sequence
 
 from domain.credits import credit, waiver
 from domain.credits.credit import CREDIT_EVENTS, Credit
-from domain.credits.waiver import WAIVER_EVENTS, Waiver
+from domain.credits.waiver import WAIVER_EVENTS
 from domain.shared.event import EventRegistry
+from services.core.credits import views
 from services.core.db import Tx
-from services.core.projections.folded import FoldedStates, as_json, tags
+from services.core.eventsourcing.store import RecordedEvent
+from services.core.projections.folded import FoldedStates, as_json, stored, tags
 
 _LOAD_CREDITS = (
     "SELECT credit_id AS id, state::text AS state FROM credits"
@@ -42,37 +45,28 @@ ON CONFLICT (tenant_id, credit_id) DO UPDATE SET
     retraction_reason = excluded.retraction_reason,
     state = excluded.state
 """
-_LOAD_WAIVERS = (
-    "SELECT waiver_id AS id, state::text AS state FROM waivers"
-    " WHERE tenant_id = $1 AND waiver_id = ANY($2::uuid[])"
-)
 _INSERT_WAIVERS = """
 INSERT INTO waivers (tenant_id, waiver_id, person_id, body, kind, granted_on, reference, state)
-SELECT $1, r.waiver_id, r.person_id, r.body, r.kind, r.granted_on, r.reference, r.state
+SELECT $1, r.waiver_id, r.person_id, r.body, r.kind, r.granted_on, r.reference, to_jsonb(r)
 FROM jsonb_to_recordset($2::jsonb) AS r(waiver_id uuid, person_id uuid, body text, kind text,
-                                         granted_on date, reference text, state jsonb)
+                                         granted_on date, reference text)
 """
+"""``state`` repeats the columns only for the release before this one, which still reads it;
+nothing here reads it and the next contract migration drops it."""
 
 
-class CreditsProjection(FoldedStates[Credit]):
+class CreditsProjection(FoldedStates[Credit, views.Credit]):
     name = "credits"
     event_types: frozenset[str] | None = tags(CREDIT_EVENTS)
+    view_type = views.Credit
 
     def __init__(self, registry: EventRegistry) -> None:
         super().__init__(registry, evolve=credit.evolve, state_type=Credit, load_sql=_LOAD_CREDITS)
 
     async def save(self, tx: Tx, states: list[Credit]) -> None:
         rows = [
-            {
-                **msgspec.to_builtins(c.details),
-                "credit_id": c.credit_id,
-                "person_id": c.person_id,
-                "origin": c.origin,
-                "verification": c.verification,
-                "retraction_reason": c.retraction_reason,
-                "state": msgspec.to_builtins(c),
-            }
-            for c in states
+            {**view["details"], **view, "state": view}
+            for view in stored(states, list[views.Credit])
         ]
         await tx.pg.execute(_UPSERT_CREDITS, tx.require_tenant(), as_json(rows))
 
@@ -80,17 +74,31 @@ class CreditsProjection(FoldedStates[Credit]):
         await tx.pg.execute("DELETE FROM credits WHERE tenant_id = $1", tx.require_tenant())
 
 
-class WaiversProjection(FoldedStates[Waiver]):
-    """Waivers are recorded once and never change, so saving is a plain insert."""
+class WaiversProjection:
+    """Waivers are recorded once and never change: each event is a row of plain columns."""
 
     name = "waivers"
     event_types: frozenset[str] | None = tags(WAIVER_EVENTS)
 
     def __init__(self, registry: EventRegistry) -> None:
-        super().__init__(registry, evolve=waiver.evolve, state_type=Waiver, load_sql=_LOAD_WAIVERS)
+        self.registry = registry
 
-    async def save(self, tx: Tx, states: list[Waiver]) -> None:
-        rows = [{**msgspec.to_builtins(w), "state": msgspec.to_builtins(w)} for w in states]
+    async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        decode = self.registry.decode
+        granted = [
+            waiver.evolve(None, decode(e.event_type, e.schema_version, e.data)) for e in events
+        ]
+        rows = [
+            {
+                "waiver_id": w.waiver_id,
+                "person_id": w.person_id,
+                "body": w.body,
+                "kind": w.kind,
+                "granted_on": w.granted_on,
+                "reference": w.reference,
+            }
+            for w in granted
+        ]
         await tx.pg.execute(_INSERT_WAIVERS, tx.require_tenant(), as_json(rows))
 
     async def reset(self, tx: Tx) -> None:

@@ -1,4 +1,10 @@
-"""Base of the projections that keep each aggregate's folded state in a row of its table."""
+"""Base of the projections that keep each aggregate's folded state in a row of its table, and the
+copy between the domain's structs and the views the read models store.
+
+A read model stores a view (``services.core.<context>.views``), never a domain struct: the view
+fixes the stored shape, so renaming a domain field changes no stored row. Domain and view are
+copied by field name; ``tests/unit/test_read_model_views.py`` fails when they drift apart.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from services.core.eventsourcing.store import RecordedEvent
 from services.core.stream_ids import aggregate_id
 
 S = TypeVar("S", bound=msgspec.Struct)
+V = TypeVar("V", bound=msgspec.Struct)
 
 
 def tags(classes: Sequence[type[Event]]) -> frozenset[str]:
@@ -25,16 +32,37 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return msgspec.json.encode(rows).decode()
 
 
-class FoldedStates(Generic[S]):
+def copied(value: Any, into: Any) -> Any:
+    """``value`` as the type ``into`` (a domain struct as its view, or back; collections and
+    optional values of them too), copied by field name."""
+    return msgspec.convert(value, into, from_attributes=True)
+
+
+def stored(value: Any, view: Any) -> Any:
+    """``value`` (a domain struct, or a list of them) as its read model stores it: the JSON
+    builtins of ``view``, copied from ``value`` by field name."""
+    return msgspec.to_builtins(copied(value, view))
+
+
+def restored(text: str | bytes, view: type[V], state: type[S]) -> S:
+    """A stored ``view`` (JSON text) as the domain's ``state``, copied by field name."""
+    restored_state: S = copied(msgspec.json.decode(text, type=view), state)
+    return restored_state
+
+
+class FoldedStates(Generic[S, V]):
     """Folds a batch into the stored states with the domain's ``evolve`` and saves the results.
 
     One load and one save per batch, whatever its size. ``load_sql`` takes the tenant ($1) and
-    the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text). Subclasses
-    set ``name``, ``event_types`` and implement ``save`` and ``reset``.
+    the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text, a
+    ``view_type``): the stored view is copied back into the domain's ``state_type`` to fold the
+    next events (the view holds every field of the state). Subclasses set ``name``,
+    ``event_types`` and ``view_type`` and implement ``save`` and ``reset``.
     """
 
     name: str
     event_types: frozenset[str] | None
+    view_type: type[V]
 
     def __init__(
         self,
@@ -55,10 +83,10 @@ class FoldedStates(Generic[S]):
             decoded = self.registry.decode(event.event_type, event.schema_version, event.data)
             batches.setdefault(aggregate_id(event.stream_id), []).append(decoded)
         rows = await tx.pg.fetch(self._load_sql, tx.require_tenant(), list(batches))
-        stored = {
-            row["id"]: msgspec.json.decode(row["state"], type=self._state_type) for row in rows
+        states = {
+            row["id"]: restored(row["state"], self.view_type, self._state_type) for row in rows
         }
-        folded = [fold(self._evolve, batch, stored.get(key)) for key, batch in batches.items()]
+        folded = [fold(self._evolve, batch, states.get(key)) for key, batch in batches.items()]
         await self.save(tx, [state for state in folded if state is not None])
 
     async def save(self, tx: Tx, states: list[S]) -> None:

@@ -30,9 +30,11 @@ from domain.compliance.rules import Pack
 from domain.credits.credit import CREDIT_EVENTS, Credit
 from domain.credits.waiver import WAIVER_EVENTS, Waiver
 from domain.people.person import PERSON_EVENTS, Person
+from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
-from services.core.projections.folded import as_json, tags
+from services.core.people import views as people_views
+from services.core.projections.folded import as_json, restored, stored, tags
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
@@ -50,7 +52,10 @@ WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 UNION ALL
 SELECT 'credit', state::text FROM credits WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 UNION ALL
-SELECT 'waiver', state::text FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+SELECT 'waiver', jsonb_build_object(
+    'waiver_id', waiver_id, 'person_id', person_id, 'body', body, 'kind', kind,
+    'granted_on', granted_on, 'reference', reference)::text
+FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 """
 _INSERT = """
 INSERT INTO obligations
@@ -97,14 +102,14 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
     states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
     found = {
         p.person_id: Inputs(p, [], [])
-        for p in (msgspec.json.decode(state, type=Person) for state in states["person"])
+        for p in (restored(state, people_views.Person, Person) for state in states["person"])
     }
     for state in states["credit"]:
-        held = msgspec.json.decode(state, type=Credit)
+        held = restored(state, credit_views.Credit, Credit)
         if held.person_id in found:
             found[held.person_id].credits.append(held)
     for state in states["waiver"]:
-        granted = msgspec.json.decode(state, type=Waiver)
+        granted = msgspec.json.decode(state, type=Waiver)  # the columns, named in _INPUTS
         if granted.person_id in found:
             found[granted.person_id].waivers.append(granted)
     return found
@@ -145,7 +150,7 @@ async def evaluate_people(
                 "shortfall": o.lines[0].shortfall,
                 "late_credits_until": o.late_credits_until,
                 "flagged": bool(o.flags),
-                "explanation": msgspec.to_builtins(o),
+                "explanation": stored(o, people_views.Obligation),
             }
             for ordinal, o in enumerate(obligations)
         ]

@@ -3,13 +3,12 @@ site, employee number, email and whether they are active) and credentials."""
 
 from __future__ import annotations
 
-import msgspec
-
 from domain.people import person
 from domain.people.person import PERSON_EVENTS, Person
 from domain.shared.event import EventRegistry
 from services.core.db import Tx
-from services.core.projections.folded import FoldedStates, as_json, tags
+from services.core.people import views
+from services.core.projections.folded import FoldedStates, as_json, stored, tags
 
 _LOAD = (
     "SELECT person_id AS id, state::text AS state FROM people"
@@ -45,9 +44,10 @@ FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, credential_id uuid, body
 """
 
 
-class PeopleProjection(FoldedStates[Person]):
+class PeopleProjection(FoldedStates[Person, views.Person]):
     name = "people"
     event_types: frozenset[str] | None = tags(PERSON_EVENTS)
+    view_type = views.Person
 
     def __init__(self, registry: EventRegistry) -> None:
         super().__init__(registry, evolve=person.evolve, state_type=Person, load_sql=_LOAD)
@@ -69,7 +69,7 @@ class PeopleProjection(FoldedStates[Person]):
                         "employee_number": p.employee_number,
                         "email": p.email,
                         "active": p.active,
-                        "state": msgspec.to_builtins(p),
+                        "state": stored(p, views.Person),
                     }
                     for p in states
                 ]
@@ -87,7 +87,7 @@ class PeopleProjection(FoldedStates[Person]):
                 [
                     {
                         "person_id": p.person_id,
-                        **msgspec.to_builtins(c),
+                        **stored(c, views.Credential),
                     }
                     for p in states
                     for c in p.credentials

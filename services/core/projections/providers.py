@@ -1,11 +1,10 @@
 """Read model ``provider_directory``: the entries an organisation added to its provider directory
-(the seed entries are data: ``domain.credits.providers.SEED_PROVIDERS``), and its query."""
+(the seed entries are data: ``domain.credits.providers.SEED_PROVIDERS``), one row of plain
+columns each, and its query."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import msgspec
 
 from domain.credits import providers
 from domain.credits.providers import PROVIDER_EVENTS, ProviderEntry, TenantProviders
@@ -15,9 +14,17 @@ from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections.folded import as_json, tags
 
 _INSERT = """
-INSERT INTO provider_directory (tenant_id, provider_id, name, entry)
-SELECT $1, r.provider_id, r.name, r.entry
-FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, entry jsonb)
+INSERT INTO provider_directory
+    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, entry)
+SELECT $1, r.provider_id, r.name, r.aliases, r.credit_types, r.reference, r.origin, to_jsonb(r)
+FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, aliases text[],
+                                         credit_types text[], reference text, origin text)
+"""
+"""``entry`` repeats the columns only for the release before this one, which still reads it;
+nothing here reads it and the next contract migration drops it."""
+_SELECT = """
+SELECT provider_id, name, aliases, credit_types, reference, origin FROM provider_directory
+WHERE tenant_id = $1 ORDER BY name, provider_id
 """
 
 
@@ -38,7 +45,14 @@ class ProviderDirectoryProjection:
                 state, self.registry.decode(event.event_type, event.schema_version, event.data)
             )
         rows = [
-            {"provider_id": e.provider_id, "name": e.name, "entry": msgspec.to_builtins(e)}
+            {
+                "provider_id": e.provider_id,
+                "name": e.name,
+                "aliases": e.aliases,
+                "credit_types": e.credit_types,
+                "reference": e.reference,
+                "origin": e.origin,
+            }
             for e in state.entries
         ]
         await self.reset(tx)
@@ -52,9 +66,15 @@ class ProviderDirectoryProjection:
 
 async def tenant_providers(tx: Tx) -> list[ProviderEntry]:
     """The entries the organisation added to its directory, by name."""
-    rows = await tx.pg.fetch(
-        "SELECT entry::text AS entry FROM provider_directory WHERE tenant_id = $1"
-        " ORDER BY name, provider_id",
-        tx.require_tenant(),
-    )
-    return [msgspec.json.decode(row["entry"], type=ProviderEntry) for row in rows]
+    rows = await tx.pg.fetch(_SELECT, tx.require_tenant())
+    return [
+        ProviderEntry(
+            provider_id=row["provider_id"],
+            name=row["name"],
+            aliases=tuple(row["aliases"]),
+            credit_types=tuple(row["credit_types"]),
+            reference=row["reference"],
+            origin=row["origin"],
+        )
+        for row in rows
+    ]

@@ -36,12 +36,14 @@ from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.credit import Credit
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
 from domain.people.person import Person
+from services.core.credits import views
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import credits_text, day_text
+from services.core.projections.folded import restored
 from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
 
@@ -149,7 +151,7 @@ async def compliance_report(
         date(years[0], 1, 1),
         selection.as_of,
     ):
-        credit = msgspec.json.decode(row["state"], type=Credit)
+        credit = restored(row["state"], views.Credit, Credit)
         credits.setdefault(credit.person_id, []).append(credit)
     listed = [
         _person(

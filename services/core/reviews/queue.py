@@ -13,10 +13,14 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from domain.credits.credit import Credit, VerificationStatus
-from domain.credits.verification import explained
+from domain.credits.credit import VerificationStatus
+from domain.credits.verification import ExtractedFields, ReviewReason, explained
+from services.core.certificates import views as certificate_views
+from services.core.certificates.views import StoredCertificate
+from services.core.credits import views as credit_views
 from services.core.db import Tx
-from services.core.projections.certificates import ROW_JSON, StoredCertificate
+from services.core.projections.certificates import ROW_JSON
+from services.core.projections.folded import copied
 from services.core.staff.listing import InvalidCursor, decode_cursor, encode_cursor
 
 
@@ -32,7 +36,7 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
 
     certificate: StoredCertificate
     person: ReviewPerson
-    declared: Credit | None
+    declared: credit_views.Credit | None
     """The credit the certificate was uploaded for (None: uploaded on its own)."""
 
 
@@ -94,8 +98,13 @@ def _item(row: asyncpg.Record) -> ReviewItem:
     """The row as an item whose every reason shows the words on the certificate behind it
     (reasons recorded before reasons carried them get them from the fields read)."""
     certificate = msgspec.json.decode(row["certificate"], type=StoredCertificate)
-    reasons = explained(certificate.reasons, certificate.fields)
-    certificate = msgspec.structs.replace(certificate, reasons=reasons)
+    reasons = explained(
+        copied(certificate.reasons, tuple[ReviewReason, ...]),
+        copied(certificate.fields, ExtractedFields | None),
+    )
+    certificate = msgspec.structs.replace(
+        certificate, reasons=copied(reasons, tuple[certificate_views.ReviewReason, ...])
+    )
     credit = row["credit"]
     return ReviewItem(
         certificate=certificate,
@@ -105,5 +114,5 @@ def _item(row: asyncpg.Record) -> ReviewItem:
             department=row["department"],
             site=row["site"],
         ),
-        declared=None if credit is None else msgspec.json.decode(credit, type=Credit),
+        declared=None if credit is None else msgspec.json.decode(credit, type=credit_views.Credit),
     )

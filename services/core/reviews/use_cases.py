@@ -28,8 +28,9 @@ from services.core.billing.standing import require_employer_features
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import verification as verification
+from services.core.certificates.views import StoredCertificate
 from services.core.policy import authorise_person, require_role
-from services.core.projections.certificates import StoredCertificate
+from services.core.projections.folded import copied
 from services.core.reviews import queue as review_queries
 from services.core.reviews.queue import ReviewItem, ReviewPage
 
@@ -142,16 +143,16 @@ def _member(uow: UnitOfWork) -> UUID:
 
 
 def _review_command(
-    uow: UnitOfWork, command: DecideCertificate, recorded: ExtractedFields | None
+    uow: UnitOfWork, command: DecideCertificate, on_record: StoredCertificate
 ) -> ReviewCertificate:
     """The domain command of ``command`` by the acting member, its fields a correction of
-    ``recorded`` (the fields on record)."""
+    the fields ``on_record``."""
     person_id = uow.actor.person_id
     if person_id is None:
         raise AccessDenied("only a member with a staff record may review")
     fields = command.fields
     if command.fields_as_edited and fields is not None:
-        fields = corrected(fields, recorded)
+        fields = corrected(fields, copied(on_record.fields, ExtractedFields | None))
     return ReviewCertificate(
         reviewer_id=_member(uow),
         reviewer_person_id=person_id,
@@ -195,7 +196,7 @@ async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> Rev
         uow.store,
         uow.settings,
         command.certificate_id,
-        _review_command(uow, command, item.certificate.fields),
+        _review_command(uow, command, item.certificate),
         command_id=uow.next_command_id(),
         metadata=uow.metadata,
     )
@@ -209,7 +210,7 @@ async def record_refused_review(uow: UnitOfWork, command: DecideCertificate) -> 
         uow.tx,
         uow.store,
         command.certificate_id,
-        _review_command(uow, command, item.certificate.fields),
+        _review_command(uow, command, item.certificate),
         command_id=uow.next_command_id(),
         metadata=uow.metadata,
     )

@@ -31,6 +31,8 @@ from domain.shared.limits import OutOfLimits
 from services.core.db import Tx
 from services.core.eventsourcing.commands import entity_ids, event_ids
 from services.core.eventsourcing.store import EventStore, Metadata, StreamAppend
+from services.core.people import views
+from services.core.projections.folded import restored
 from services.core.staff.listing import placements
 from services.core.staff.placements import Placer
 from services.core.stream_ids import person_stream
@@ -190,7 +192,7 @@ async def _load(
     numbers = sorted({r.employee_number for r in rows if r.employee_number})
     members = {r["email"]: r["person_id"] for r in await tx.pg.fetch(_MEMBERS, tenant, emails)}
     found = [
-        _Known(msgspec.json.decode(r["state"], type=Person), r["version"])
+        _Known(restored(r["state"], views.Person, Person), r["version"])
         for r in await tx.pg.fetch(_PEOPLE, tenant, numbers, emails, list(members.values()))
     ]
     by_number = {k.person.employee_number: k for k in found if k.person.employee_number}

@@ -21,12 +21,13 @@ from domain.people.person import DeactivatePerson, Person, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
+from services.core.certificates.views import StoredCertificate
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
 from services.core.policy import require_role
-from services.core.projections.certificates import StoredCertificate, certificates_of
+from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
 from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage

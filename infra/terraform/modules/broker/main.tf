@@ -11,13 +11,13 @@ resource "random_password" "broker" {
 resource "aws_security_group" "this" {
   name_prefix = "${var.name}-mq-"
   description = "AMQPS from the application tasks only"
-  vpc_id      = var.vpc_id
+  vpc_id      = var.placement.vpc_id
   ingress {
     description     = "AMQPS from the tasks"
     from_port       = 5671
     to_port         = 5671
     protocol        = "tcp"
-    security_groups = var.client_security_group_ids
+    security_groups = var.placement.client_security_group_ids
   }
   lifecycle {
     create_before_destroy = true
@@ -31,7 +31,7 @@ resource "aws_mq_broker" "this" {
   host_instance_type         = var.instance_type
   deployment_mode            = "CLUSTER_MULTI_AZ"
   publicly_accessible        = false
-  subnet_ids                 = var.subnet_ids
+  subnet_ids                 = var.placement.subnet_ids
   security_groups            = [aws_security_group.this.id]
   auto_minor_version_upgrade = true
   apply_immediately          = false

@@ -2,20 +2,13 @@ variable "name" {
   type = string
 }
 
-variable "vpc_id" {
-  type = string
-}
-
-variable "subnet_ids" {
-  type = list(string)
-}
-
-variable "client_security_group_ids" {
-  type = list(string)
-}
-
 variable "kms_key_arn" {
   type = string
+}
+
+variable "placement" {
+  description = "The VPC, its private subnets (one per zone) and the security groups allowed in"
+  type        = object({ vpc_id = string, subnet_ids = list(string), client_security_group_ids = list(string) })
 }
 
 variable "engine_version" {

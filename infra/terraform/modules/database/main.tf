@@ -6,19 +6,19 @@
 
 resource "aws_db_subnet_group" "this" {
   name       = var.name
-  subnet_ids = var.subnet_ids
+  subnet_ids = var.placement.subnet_ids
 }
 
 resource "aws_security_group" "this" {
   name_prefix = "${var.name}-db-"
   description = "PostgreSQL from the application tasks only"
-  vpc_id      = var.vpc_id
+  vpc_id      = var.placement.vpc_id
   ingress {
     description     = "PostgreSQL from the tasks"
     from_port       = 5432
     to_port         = 5432
     protocol        = "tcp"
-    security_groups = var.client_security_group_ids
+    security_groups = var.placement.client_security_group_ids
   }
   lifecycle {
     create_before_destroy = true

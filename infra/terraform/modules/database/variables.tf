@@ -2,18 +2,9 @@ variable "name" {
   type = string
 }
 
-variable "vpc_id" {
-  type = string
-}
-
-variable "subnet_ids" {
-  description = "Private subnets, one per availability zone"
-  type        = list(string)
-}
-
-variable "client_security_group_ids" {
-  description = "Security groups allowed to connect (the application tasks)"
-  type        = list(string)
+variable "placement" {
+  description = "The VPC, its private subnets (one per zone) and the security groups allowed in"
+  type        = object({ vpc_id = string, subnet_ids = list(string), client_security_group_ids = list(string) })
 }
 
 variable "kms_key_arn" {

@@ -68,9 +68,9 @@ resource "aws_kms_alias" "this" {
 module "network" {
   source             = "../network"
   name               = var.name
-  cidr               = var.vpc_cidr
+  cidr               = var.size.vpc_cidr
   availability_zones = var.availability_zones
-  single_nat_gateway = var.single_nat_gateway
+  single_nat_gateway = var.size.single_nat_gateway
   kms_key_arn        = aws_kms_key.this.arn
   log_retention_days = var.log_retention_days
 }
@@ -87,7 +87,7 @@ resource "aws_security_group" "tasks" {
     from_port       = local.http
     to_port         = local.http
     protocol        = "tcp"
-    security_groups = [module.edge.alb_security_group_id]
+    security_groups = [module.edge.alb.security_group_id]
   }
   ingress {
     description = "Prometheus metrics, from the private network only"
@@ -122,25 +122,30 @@ resource "aws_security_group" "tasks" {
   }
 }
 
+locals {
+  # The database and the broker: in the private subnets, reached only by the tasks.
+  private_placement = {
+    vpc_id                    = module.network.vpc_id
+    subnet_ids                = module.network.private_subnet_ids
+    client_security_group_ids = [aws_security_group.tasks.id]
+  }
+}
+
 module "database" {
-  source                    = "../database"
-  name                      = var.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [aws_security_group.tasks.id]
-  kms_key_arn               = aws_kms_key.this.arn
-  instance_class            = var.db_instance_class
-  allocated_storage_gb      = var.db_storage_gb
+  source               = "../database"
+  name                 = var.name
+  placement            = local.private_placement
+  kms_key_arn          = aws_kms_key.this.arn
+  instance_class       = var.size.db_instance_class
+  allocated_storage_gb = var.size.db_storage_gb
 }
 
 module "broker" {
-  source                    = "../broker"
-  name                      = var.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [aws_security_group.tasks.id]
-  kms_key_arn               = aws_kms_key.this.arn
-  instance_type             = var.broker_instance_type
+  source        = "../broker"
+  name          = var.name
+  placement     = local.private_placement
+  kms_key_arn   = aws_kms_key.this.arn
+  instance_type = var.broker_instance_type
 }
 
 module "storage" {
@@ -200,12 +205,12 @@ data "aws_iam_policy_document" "certificates" {
   statement {
     sid       = "ListToTellMissingFromForbidden"
     actions   = ["s3:ListBucket"]
-    resources = [module.storage.certificates_bucket_arn]
+    resources = [module.storage.certificates.arn]
   }
   statement {
     sid       = "CertificateFiles"
     actions   = each.value ? ["s3:GetObject", "s3:PutObject"] : ["s3:GetObject"]
-    resources = ["${module.storage.certificates_bucket_arn}/*"]
+    resources = ["${module.storage.certificates.arn}/*"]
   }
   statement {
     sid       = "TheirKey"
@@ -228,7 +233,7 @@ locals {
     CMELEDGER_METRICS_PORT = tostring(local.metrics)
     CMELEDGER_BROKER_QUEUE = var.broker_queue
     CMELEDGER_BLOB_BACKEND = "s3"
-    CMELEDGER_S3_BUCKET    = module.storage.certificates_bucket
+    CMELEDGER_S3_BUCKET    = module.storage.certificates.id
     CMELEDGER_S3_REGION    = local.region
     CMELEDGER_PUBLIC_URL   = "https://${var.domain_name}"
     CMELEDGER_SMTP_HOST    = var.smtp_host
@@ -238,13 +243,13 @@ locals {
   # Every role of the image. `service = false`: a task definition for one-off tasks only.
   roles = {
     serve = {
-      command = ["serve"], cpu = 512, memory = 1024, min = var.api_min_tasks, max = var.api_max_tasks
+      command = ["serve"], cpu = 512, memory = 1024, min = var.size.min_tasks, max = var.size.max_tasks
       http    = local.http, policy = data.aws_iam_policy_document.certificates["serve"].json, service = true, env = {}
       health  = "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${local.http}/ready', timeout=3)"
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker, CMELEDGER_SECRET_KEY = local.secret_key }
     }
     worker = {
-      command = ["worker", "--threads", "4"], cpu = 1024, memory = 2048, min = var.worker_min_tasks, max = var.worker_max_tasks
+      command = ["worker", "--threads", "4"], cpu = 1024, memory = 2048, min = var.size.min_tasks, max = var.size.max_tasks
       http    = null, policy = data.aws_iam_policy_document.certificates["worker"].json, service = true, env = {}
       health  = local.metrics_health
       secrets = { CMELEDGER_DATABASE_URL = local.database, CMELEDGER_BROKER_URL = local.broker, CMELEDGER_SECRET_KEY = local.secret_key }
@@ -296,7 +301,7 @@ module "service" {
   cluster_name       = aws_ecs_cluster.this.name
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [aws_security_group.tasks.id]
-  target_group_arn   = each.value.http == null ? null : module.edge.target_group_arn
+  target_group_arn   = each.value.http == null ? null : module.edge.alb.target_group_arn
   kms_key_arn        = aws_kms_key.this.arn
   log_retention_days = var.log_retention_days
   depends_on         = [module.edge] # the target group must have its listener first
@@ -307,10 +312,10 @@ module "monitoring" {
   name                    = var.name
   kms_key_arn             = aws_kms_key.this.arn
   alarm_emails            = var.alarm_emails
-  alb_arn_suffix          = module.edge.alb_arn_suffix
-  target_group_arn_suffix = module.edge.target_group_arn_suffix
+  alb_arn_suffix          = module.edge.alb.arn_suffix
+  target_group_arn_suffix = module.edge.alb.target_group_arn_suffix
   db_identifier           = module.database.identifier
-  db_max_connections      = var.db_max_connections
+  db_max_connections      = var.size.db_max_connections
   broker_name             = module.broker.broker_name
   queue                   = var.broker_queue
   cluster_name            = aws_ecs_cluster.this.name

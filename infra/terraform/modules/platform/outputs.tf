@@ -1,6 +1,6 @@
 output "alb_dns_name" {
   description = "Point the domain's alias record here"
-  value       = module.edge.alb_dns_name
+  value       = module.edge.alb.dns_name
 }
 
 output "repository_url" {
@@ -20,11 +20,11 @@ output "database_master_secret_arn" {
 }
 
 output "certificates_bucket" {
-  value = module.storage.certificates_bucket
+  value = module.storage.certificates.id
 }
 
 output "audit_bucket" {
-  value = module.storage.audit_bucket
+  value = module.storage.audit.id
 }
 
 output "alarm_topic_arn" {

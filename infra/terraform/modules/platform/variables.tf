@@ -16,54 +16,31 @@ variable "zone_id" {
   type = string
 }
 
-variable "vpc_cidr" {
-  type = string
+variable "size" {
+  description = "What differs between environments. db_max_connections: max_connections of the instance class (for the connections alarm); min_tasks and max_tasks bound serve and worker alike"
+  type = object({
+    vpc_cidr           = string
+    single_nat_gateway = bool
+    db_instance_class  = string
+    db_storage_gb      = number
+    db_max_connections = number
+    min_tasks          = number
+    max_tasks          = number
+  })
 }
 
 variable "availability_zones" {
   type = list(string)
 }
 
-variable "single_nat_gateway" {
-  type = bool
-}
-
-variable "db_instance_class" {
-  type = string
-}
-
-variable "db_storage_gb" {
-  type = number
-}
-
-variable "db_max_connections" {
-  description = "max_connections of the instance class (for the connections alarm)"
-  type        = number
-}
-
 variable "broker_instance_type" {
-  type = string
+  type    = string
+  default = "mq.m5.large"
 }
 
 variable "broker_queue" {
   type    = string
   default = "cmeledger"
-}
-
-variable "api_min_tasks" {
-  type = number
-}
-
-variable "api_max_tasks" {
-  type = number
-}
-
-variable "worker_min_tasks" {
-  type = number
-}
-
-variable "worker_max_tasks" {
-  type = number
 }
 
 variable "smtp_host" {

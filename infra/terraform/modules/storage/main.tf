@@ -9,24 +9,23 @@ module "logs" {
   current_expiration_days    = var.log_retention_days
 }
 
-# Certificates are evidence for years (audits look back a whole cycle and more): current files
-# never expire; they move to infrequent access, and old versions go after the window.
-module "certificates" {
-  source                     = "../bucket"
-  name                       = "${var.name}-certificates"
-  kms_key_arn                = var.kms_key_arn
-  log_bucket                 = module.logs.id
-  transition_days            = 90
-  noncurrent_expiration_days = var.noncurrent_retention_days
+locals {
+  # Certificates are evidence for years (audits look back a whole cycle and more): current
+  # files never expire; they move to infrequent access, and old versions go after the window.
+  # Audit bundles and backups: kept a set time, then gone.
+  kept = {
+    certificates = { transition = 90, noncurrent = var.noncurrent_retention_days, current = null }
+    audit        = { transition = 30, noncurrent = 30, current = var.audit_retention_days }
+  }
 }
 
-# Audit bundles and backups: kept a set time, then gone.
-module "audit" {
+module "bucket" {
+  for_each                   = local.kept
   source                     = "../bucket"
-  name                       = "${var.name}-audit"
+  name                       = "${var.name}-${each.key}"
   kms_key_arn                = var.kms_key_arn
   log_bucket                 = module.logs.id
-  transition_days            = 30
-  noncurrent_expiration_days = 30
-  current_expiration_days    = var.audit_retention_days
+  transition_days            = each.value.transition
+  noncurrent_expiration_days = each.value.noncurrent
+  current_expiration_days    = each.value.current
 }

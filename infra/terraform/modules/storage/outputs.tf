@@ -1,15 +1,9 @@
-output "certificates_bucket" {
-  value = module.certificates.id
+output "certificates" {
+  description = "The certificates bucket (id, arn)"
+  value       = module.bucket["certificates"]
 }
 
-output "certificates_bucket_arn" {
-  value = module.certificates.arn
-}
-
-output "audit_bucket" {
-  value = module.audit.id
-}
-
-output "audit_bucket_arn" {
-  value = module.audit.arn
+output "audit" {
+  description = "The audit bundles bucket (id, arn)"
+  value       = module.bucket["audit"]
 }
