@@ -1,14 +1,15 @@
 """API throughput benchmark: credits recorded per second through HTTP by concurrent clients.
 
     .venv/bin/python -m bench.api_credits [--clients 20] [--seconds 20] [--workers 2]
+        [--database cmeledger_apibench]
 
 Serves the API with ``cmeledger serve --workers N`` against a fresh database
-``cmeledger_apibench`` (the production store: hash chain, row-level security, every inline
-projection). Each client is an owner's API token recording credits for its own person, as an
-integration would. The baseline, measured in the same run with the same clients and processes,
-is ``GET /health``: the floor that HTTP and the server impose. Prints JSON: credits/s and
-latency percentiles next to the baseline's, and checks afterwards that every credit answered 201
-is stored exactly once.
+(``cmeledger_apibench`` unless named; the production store: hash chain, row-level security,
+every inline projection). Each client is an owner's API token recording credits for its own
+person, as an integration would. The baseline, measured in the same run with the same clients
+and processes, is ``GET /health``: the floor that HTTP and the server impose. Prints JSON:
+credits/s and latency percentiles next to the baseline's, and checks afterwards that every
+credit answered 201 is stored exactly once.
 """
 
 from __future__ import annotations
@@ -127,8 +128,10 @@ async def stored_credits(settings: Settings) -> int:
         await database.dispose()
 
 
-async def run(clients: int, seconds: float, workers: int, port: int) -> dict[str, object]:
-    settings = settings_for(DATABASE)
+async def run(
+    clients: int, seconds: float, workers: int, port: int, database: str = DATABASE
+) -> dict[str, object]:
+    settings = settings_for(database)
     config = await fresh_database(settings)
     with serving_process(unthrottled(settings), port, workers=workers) as (base, _):
         limits = httpx.Limits(max_connections=1)
@@ -179,8 +182,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database", default=DATABASE, help="dropped and created afresh")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.clients, args.seconds, args.workers, args.port))
+    figures = asyncio.run(run(args.clients, args.seconds, args.workers, args.port, args.database))
     print(json.dumps(figures, indent=2, default=str))
 
 

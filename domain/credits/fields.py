@@ -41,12 +41,13 @@ def find_fields(text: str) -> ExtractedFields:
     ``MAX_TEXT_CHARS`` characters)."""
     doc = _Doc(text[:MAX_TEXT_CHARS])
     table = _table_row(doc)
+    participant = _participant(doc)
     statement = _statement(doc)
     activity_date, completed_on = _dates(doc, table)
     credit_types = _credit_types(doc.flat)
     return ExtractedFields(
-        participant_name=_participant(doc),
-        title=_title(doc, table),
+        participant_name=participant[1] if participant else None,
+        title=_title(doc, table, participant[0] if participant else None),
         provider=_provider(doc),
         accreditation_statement=statement,
         credit_types=credit_types,
@@ -54,7 +55,8 @@ def find_fields(text: str) -> ExtractedFields:
         completed_on=completed_on,
         credits=_credits(doc, table, credit_types),
         certificate_number=_reference(doc.flat, _CERTIFICATE_NUMBER),
-        approval_number=_reference(doc.flat, _APPROVAL_NUMBER),
+        approval_number=_reference(doc.flat, _APPROVAL_NUMBER)
+        or (table.approval_number if table else None),
     )
 
 
@@ -125,15 +127,22 @@ def _is_text(line: str) -> bool:
     )
 
 
+_BULLET = re.compile(r"\s*[•·●▪¢*-]\s")
+"""The mark of a list's item (OCR reads "•" as "¢" or "*")."""
+
+
 class _Doc:
     """The text as cleaned lines; ``breaks`` marks lines that start a new block (a blank line
-    before them), ``flat`` is the lines joined by newlines."""
+    before them), ``items`` lines that start a list's item, ``flat`` is the lines joined by
+    newlines."""
 
     def __init__(self, text: str) -> None:
         text = unicodedata.normalize("NFKC", text.translate(_DROPPED).translate(_REPLACED))
         text = _TM_SUFFIX.sub(r"\1", text)
+        text = _RANGE_BROKEN.sub(r"\1 ", _YEAR_BROKEN.sub(r"\1 \2", text))
         self.lines: list[str] = []
         self.breaks: list[bool] = []
+        self.items: list[bool] = []
         blank = True
         for raw in itertools.chain.from_iterable(map(_cut, text.splitlines())):
             line = _clean_line(raw)
@@ -142,6 +151,7 @@ class _Doc:
                 continue
             self.lines.append(line)
             self.breaks.append(blank)
+            self.items.append(_BULLET.match(raw) is not None)
             blank = False
         self.flat = "\n".join(self.lines)
         self.starts = [0]
@@ -190,7 +200,7 @@ MONTH = (
 )
 _D = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _Y = r"(?:19|20)\d\d"
-_TO = r"\s*(?:-|to|through|thru)\s*"
+_TO = r"\s*(?:-|~|to|through|thru)\s*"
 _DATE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
@@ -214,7 +224,7 @@ OTHER_PURPOSE_DATE = re.compile(  # the words before a date printed for another 
     r"expir|releas|valid|renew|broadcast|aired|originally|recorded\s+on|next\b|due\b"
     r"|review(?:ed)?\s+(?:on|date)|until|approv\w*\s+(?:through|until"
     r"|period|date|expires?)|issued?\b|print|generated|birth|\bdob\b|effective|revis|updated"
-    r"|\bdated\b|signed|signature|today",
+    r"|\bdated\b|signed|signature|today|report",
     re.I,
 )
 _COMPLETION_DATE = re.compile(r"complet|finish|earned|passed|awarded|achiev", re.I)
@@ -223,6 +233,16 @@ _ACTIVITY_DATE = re.compile(
     r"|participat|live|webinar|meeting|symposium|convention|workshop|seminar|\bon\b|\bfrom\b",
     re.I,
 )
+
+
+_YEAR_BROKEN = re.compile(
+    rf"(\b{MONTH}\s+{_D}(?:\s*[-~]\s*{_D})?,?)[ \t]*\n\s*((?:19|20)\d\d)\b", re.I
+)
+"""A date whose year went onto the next line ("August 24-25," / "2025")."""
+_RANGE_BROKEN = re.compile(rf"(\d\s*[-~])[ \t]*\n\s*(?={MONTH}\s+\d)", re.I)
+"""A range broken after its dash ("March 27, 2026 -" / "March 28, 2026")."""
+_COLUMN_LABEL = re.compile(r"(?<=\bdate)\s+", re.I)
+"""Where a row of date labels is cut into its columns' labels ("Course Date Issue Date")."""
 
 
 class _Dated(msgspec.Struct, frozen=True):
@@ -266,12 +286,20 @@ def _parse_date(match: re.Match[str]) -> tuple[date, date]:
     return first, last
 
 
-def _date_kind(doc: _Doc, index: int, start: int) -> DateKind:
-    """What a date is for, from the words before it: on its line (back to the previous date or
-    sentence), or a short label line just above it when the date opens its line."""
+def _date_kind(doc: _Doc, index: int, start: int, column: str | None = None) -> DateKind:
+    """What a date is for, from the words before it: its ``column``'s label, on its line (back
+    to the previous date or sentence), or a short label line just above it when the date
+    opens its line."""
     line = doc.lines[index]
     before = re.split(r"(?<=[.!?])\s|\d{4}\b", line[:start])[-1]
-    if not before.strip() and index > 0 and len(doc.lines[index - 1].split()) <= 4:
+    if column is not None:
+        before = column
+    elif (
+        not before.strip()
+        and index > 0
+        and len(doc.lines[index - 1].split()) <= 4
+        and not _dates_in(doc.lines[index - 1])  # a label line holds no date of its own
+    ):
         before = doc.lines[index - 1]
     label = " ".join(before.split()[-4:])
     if OTHER_PURPOSE_DATE.search(label):
@@ -305,7 +333,16 @@ def _all_dates(doc: _Doc) -> list[_Dated]:
                 taken.append(match.span())
                 found.append((index, match.start(), first, last))
     found.sort(key=lambda item: (item[0], item[1]))
-    return [_Dated(first, last, _date_kind(doc, i, start)) for i, start, first, last in found]
+    columns: dict[tuple[int, int], str] = {}
+    for index, on_line in itertools.groupby(found, key=lambda item: item[0]):
+        starts = [start for _, start, _, _ in on_line]
+        labels = _COLUMN_LABEL.split(doc.lines[index - 1]) if index else []
+        if len(starts) >= 2 and len(labels) == len(starts):
+            columns |= {(index, start): label for start, label in zip(starts, labels, strict=True)}
+    return [
+        _Dated(first, last, _date_kind(doc, i, start, columns.get((i, start))))
+        for i, start, first, last in found
+    ]
 
 
 def _dates(doc: _Doc, table: _Row | None) -> tuple[date | None, date | None]:
@@ -382,7 +419,7 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     candidates: list[tuple[CreditRank, int, Decimal]] = []
     if table and table.credits is not None:
         candidates.append((1, 0, table.credits))
-    flat = doc.flat
+    flat = _in_figures(doc.flat)
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
@@ -405,6 +442,58 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
             rank = 2
         candidates.append((rank, match.start(), amount))
     return min(candidates)[2] if candidates else None
+
+
+_NUMBER_WORDS = {
+    word: index
+    for index, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "quarters": Decimal("0.75")}
+_IN_WORDS = re.compile(
+    rf"\b(?P<whole>{'|'.join(_NUMBER_WORDS)})(?:\s+and\s+(?:a|one|three)[\s-]+"
+    r"(?P<part>half|quarters?))?\b(?:\s*\((?P<figure>\d{1,3}(?:[.,]\d{1,2})?)\))?",
+    re.I,
+)
+"""A number written in words ("One and one-half"), with the figure that may follow it in
+brackets ("(1.5)")."""
+
+
+def _in_figures(text: str) -> str:
+    """``text`` with numbers written in words as figures: the bracketed figure after them where
+    one is printed, else their value ("three and one-half" is 3.5)."""
+
+    def figure(match: re.Match[str]) -> str:
+        if match.group("figure"):
+            return match.group("figure")
+        value = _NUMBER_WORDS[match.group("whole").lower()]
+        part = match.group("part")
+        return f"{value + _FRACTIONS[part.lower()]}" if part else str(value)
+
+    return _IN_WORDS.sub(figure, text)
 
 
 def _in_hours(amount: Decimal | None, match: re.Match[str], ceu: Decimal) -> Decimal | None:
@@ -479,6 +568,13 @@ _LIFE_SUPPORT_COURSE = re.compile(
 _ASRT_APPROVAL = _approver(r"ASRT|American\s+Society\s+of\s+Radiologic\s+Technologists")
 
 
+_UNITS_AWARDED = re.compile(
+    rf"(?<![\w.]){_NUMBER}\s*(?:[\w()+-]+\s+){{0,6}}?{_UNIT}[^.]{{0,40}}?\b(?:are|is)\s+"
+    r"(?:awarded|designated|granted)\b",
+    re.I,
+)
+"""Credits a body the finder does not know awards ("2.50 Professional Development Units
+(PDUs) are awarded for this program"): a credit type of its own, "other"."""
 _NEGATED = re.compile(
     r"\b(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:approved|accredited|designated|eligible"
     r"|valid|recogni[sz]ed|accepted)\b[^.;]*|\bnon-?(?:approved|accredited)\b[^.;]*",
@@ -495,6 +591,8 @@ def _credit_types(flat: str) -> tuple[CreditType, ...]:
         found.add("aha_ashi")
     if _ASRT_APPROVAL.search(text) and "arrt_category_a_plus" not in found:
         found.add("arrt_category_a")  # the ASRT approves as a RCEEM(+): Category A at least
+    if not found and (awarded := _UNITS_AWARDED.search(text)) and _amount(awarded.group("n")):
+        found.add("other")
     return tuple(sorted(found))
 
 
@@ -515,10 +613,11 @@ _STATEMENT_MORE = re.compile(
 )
 _APPROVAL_OPENING = re.compile(
     r"^(?:\S+\s+){0,6}?(?:(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?"
-    r"(?:accredited|approved|designated)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
+    r"(?:accredited|approved|designated|planned)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
     re.I,
 )
-"""A line that opens an approval sentence: its verb within its first words."""
+"""A line that opens an approval sentence: its verb within its first words ("This activity has
+been planned and implemented in accordance with the accreditation requirements")."""
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Inc|Ltd|Co|Corp|Dr|St|No|Mr|Mrs|Ms|Prof|Jr|Sr|vs|etc|Vol|Dept|Univ|approx)"
     r"|\b[A-Z]|\be\.g|\bi\.e|\bU\.S)\.$"
@@ -610,11 +709,12 @@ _PARTICIPANT_ANCHORS = [
     re.compile(p, re.I)
     for p in (
         r"\b(?:this\s+is\s+to\s+)?certif(?:y|ies)\s+that\b",
-        r"\bthis\s+(?:certificate|document|letter)\s+(?:verifies|confirms|acknowledges)"
+        r"\bthis\s+(?:(?:certificate|document|letter)\s+)?(?:verifies|confirms|acknowledges)"
         r"\s+that\b",
         r"\b(?:presented|awarded|granted|issued)\s+to\b",
         r"^(?:participant|lea(?:rn|rm|m)er|attendee|student|member|registrant|recipient|licensee)"
-        r"(?:['’]s)?(?:\s+(?:full\s+)?name)?\b(?!\s+(?:id|number|no)\b)",
+        r"(?:['’]s)?(?:\s+(?:full\s+)?name)?(?:\b|(?-i:(?=[A-Z\u00c0-\u00de])))"
+        r"(?!\s+(?:id|number|no)\b)",
         r"^(?:full\s+)?name(?:\s+of\s+(?:participant|learner|attendee))?\s*:",
         r"^dear\s+(?:(?:dr|mr|mrs|ms|mx|prof)\b\.?)?",
     )
@@ -646,14 +746,21 @@ def _person(value: str) -> str | None:
     """A person's name out of ``value``: without the post-nominal letters (", RDMS, RVT") and
     whatever follows the name; None if it does not look like a name."""
     value = _SENTENCE_AFTER_NAME.sub("", _LABEL_AFTER_NAME.sub("", value))
-    value = value.strip(" ,.:;'\"")
+    value = _MISREAD_L.sub("l", _INITIAL_COMMA.sub(". ", value)).strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
-    if len(name.split()) == 1 and len(parts) > 1 and not _CREDENTIAL.match(parts[1].strip(".")):
-        name = f"{parts[1]} {name}"  # "KOWALSKI, Robert J." is Robert J. KOWALSKI
-    words = name.split()
+    family_first = len(name.split()) == 1 or name.isupper()  # "KOWALSKI, Robert J."
+    if (
+        len(parts) > 1
+        and family_first
+        and not parts[1].isupper()
+        and not _CREDENTIAL.match(parts[1].strip("."))
+    ):
+        name = f"{parts[1]} {name}"
+    words = _without_trailing_specks(name.split())
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
         words.pop()
+    words = [f"{word}." if len(word) == 1 and word.isupper() else word for word in words]
     name = " ".join(words).strip(" .")
     if not 2 <= len(words) <= 6 or _NOT_A_NAME.search(name) or re.search(r"\d", name):
         return None
@@ -666,7 +773,22 @@ def _person(value: str) -> str | None:
     return name
 
 
-_PARTICLE = re.compile(r"[a-z]{1,3}'?")
+_PARTICLE = re.compile(r"(?!(?:and|for|the|of|in|on|to|at|by|an|a)\b)[a-z]{1,3}'?")
+_INITIAL_COMMA = re.compile(r"(?<=\b[A-Z]),\s+(?=[A-Z][a-z])")
+"""A middle initial's full stop read as a comma by OCR ("Zoé K, Van der Berg")."""
+_MISREAD_L = re.compile(r"(?<=[A-Za-z])[\]\[!|](?=[-A-Za-z])")
+"""An "l" OCR read as a bracket or a bar inside a word ("Ahmad A]-Rashidi")."""
+
+
+def _without_trailing_specks(words: list[str]) -> list[str]:
+    """A name printed in capitals without the words after it that are not (OCR's specks from
+    a signature or a seal: "DEBORAH A. O'NEILL-HUGHES Oe ieees")."""
+    if len(words) < 2 or not all(word.isupper() for word in words[:2]):
+        return words
+    end = next((i for i, word in enumerate(words) if not word.isupper()), len(words))
+    return words[:end]
+
+
 """A lower-case word that joins parts of a name: "van der", "de la", "dos", "bin", "d'"."""
 
 
@@ -675,13 +797,13 @@ def _capitalised(word: str) -> bool:
     return any(ch.isupper() for ch in word)
 
 
-def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[str]:
-    """Where a label's value may be: the rest of its line, then the next line."""
+def _after_anchor(doc: _Doc, index: int, end: int) -> Iterator[tuple[int, str]]:
+    """Where a label's value may be, with its line: the rest of its line, then the next line."""
     rest = doc.lines[index][end:].strip(" :-")
     if rest:
-        yield rest
+        yield index, rest
     if index + 1 < len(doc.lines):
-        yield doc.lines[index + 1]
+        yield index + 1, doc.lines[index + 1]
 
 
 _BEFORE_ACHIEVEMENT = re.compile(
@@ -689,22 +811,57 @@ _BEFORE_ACHIEVEMENT = re.compile(
     r"|satisfactorily|met)\b",
     re.I,
 )
+_ACHIEVEMENT = re.compile(
+    _BEFORE_ACHIEVEMENT.pattern
+    + r"|^(?:successfully\s+)?(?:completed|participated|attended)\b"
+    + r"|^for\s+(?:participation|attendance)",
+    re.I,
+)
+"""The sentence under a participant's name, also without "has" ("attended", "completed the
+on-demand webinar", "for participation in the symposium")."""
+_NAME_CAPTION = re.compile(
+    r"^(?:(?:participant|learner|attendee|student)(?:['’]s)?(?:\s+(?:full\s+)?name)?"
+    r"|(?:full\s+)?name(?:\s+of\s+(?:the\s+)?(?:participant|learner|attendee))?)\b",
+    re.I,
+)
+"""A caption printed under the name it labels ("Name", "Name of participant Credential(s)")."""
+_CERTIFICATE_HEADING = re.compile(r"certif|^of\s+(?:completion|attendance|participation)\b", re.I)
 
 
-def _participant(doc: _Doc) -> str | None:
-    """The participant: after "certifies that", "presented to", a "Participant" label or
-    "Dear", else the line just above "has successfully completed"."""
+def _participant(doc: _Doc) -> tuple[int, str] | None:
+    """The participant: the line just above "has successfully completed" (or "attended", ...),
+    else after "certifies that", "presented to", a "Participant" label or "Dear", else above
+    a "Name" caption, else a name standing alone in its block under the certificate's
+    heading (a signature's name is followed by its role, in the same block). With the index
+    of the line it is on."""
     for index, line in enumerate(doc.lines[1:], start=1):
-        if _BEFORE_ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
-            return name
+        if _ACHIEVEMENT.match(line) and (name := _person(doc.lines[index - 1])):
+            return index - 1, name
     for pattern in _PARTICIPANT_ANCHORS:
         for index, line in enumerate(doc.lines):
             match = pattern.search(line)
             if match is None:
                 continue
-            for value in _after_anchor(doc, index, match.end()):
+            for at, value in _after_anchor(doc, index, match.end()):
                 if name := _person(value):
-                    return name
+                    return at, name
+    for index, line in enumerate(doc.lines[1:], start=1):
+        if _NAME_CAPTION.match(line) and (name := _person(doc.lines[index - 1])):
+            return index - 1, name
+    return _standing_alone(doc)
+
+
+def _standing_alone(doc: _Doc) -> tuple[int, str] | None:
+    """The first name after the certificate's heading that is a block of its own."""
+    heading = next(
+        (i for i, line in enumerate(doc.lines) if _CERTIFICATE_HEADING.search(line)), None
+    )
+    if heading is None:
+        return None
+    for index in range(heading + 1, len(doc.lines)):
+        alone = doc.breaks[index] and (index + 1 == len(doc.lines) or doc.breaks[index + 1])
+        if alone and (name := _person(doc.lines[index])):
+            return index, name
     return None
 
 
@@ -714,7 +871,8 @@ _TITLE_LABEL = re.compile(
     r"^(?:(?:(?:activity|course|program(?:me)?|session|event|module|webinar|lecture"
     r"|presentation)\s+(?:title|name)|title(?:\s+of\s+(?:the\s+)?(?:activity|course|program))?)"
     r"\b\s*[:-]?|(?:course|activity|program(?:me)?|topic|subject|session|event|module)\s*:"
-    r"|(?-i:ACTIVITY|COURSE|PROGRAM|TOPIC|SESSION)\s+(?=[A-Z0-9\"]))\s*",
+    r"|(?-i:ACTIVITY|COURSE|PROGRAM|TOPIC|SESSION)\s+(?=[A-Z0-9\"])"
+    r"|(?-i:Activity|Course|Program|Topic|Title)(?=(?-i:[A-Z])))\s*",
     re.I,
 )
 _TITLE_SENTENCE = re.compile(
@@ -726,15 +884,26 @@ _TITLE_SENTENCE = re.compile(
     r"|applications|clinical|vendor|CE|CME)\s+)*"
     r"(?:course|activity|program(?:me)?|webinar|module|workshop|conference|seminar|lecture"
     r"|directed\s+reading|session|symposium|meeting|material|tutorial|training|grand\s+rounds"
-    r"|in-service|inservice|event|case\s+study)?"
-    r"\s*(?:entitled|titled|called|named)?\s*[:-]?\s*",
+    r"|in-service|inservice|event|case\s+study)?s?"
+    r"\s*(?:entitled|titled|called|named|listed\s+below)?\s*[:-]?\s*",
     re.I,
 )
+_FOR_THE_KIND = re.compile(
+    r"\bfor\s+(?:the\s+)?(?:course|program(?:me)?|activity|webinar|module|workshop|seminar"
+    r"|lecture|session|symposium)\s*(?:entitled|titled)?\s*[:-]?\s*",
+    re.I,
+)
+"""A title after "for the course"."""
+_KIND_PREFIX = re.compile(
+    r"^(?:grand\s+rounds|webinar|lecture|workshop|seminar|symposium|session|module)\s*:\s*",
+    re.I,
+)
+"""The kind of event with its own colon before a title ("Grand Rounds: Strain Imaging")."""
 _FIELD_WORDS = (
     r"(?:held|on|date|dates|from|credits?|category|and\s+(?:is|was|has|claimed|earned|received)"
     r"|awarded"
     r"|presented|provided|sponsored|approved|location|format|provider|this|the\s+[A-Z]+\s+is"
-    r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion"
+    r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion|approval"
     r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours)"
 )
 _TITLE_ENDS = re.compile(rf"\s+(?:{_FIELD_WORDS})\b.*$|[.;]\s.*$", re.I)
@@ -744,36 +913,45 @@ _UNFINISHED = re.compile(
 )
 
 
+_LIFE_SUPPORT_CARD = re.compile(
+    r"\b(?:ACLS|PALS|BLS|Heartsaver(?:\s+[A-Z][\w/&-]*){0,3})\s+(?:EP\s+)?(?:Provider|Instructor)\b"
+)
+"""A life-support card's course as its heading names it ("ACLS Provider")."""
+_CODE_LINE = re.compile(r"[A-Z]{0,5}\d{3,}")
+"""A line that starts with a reference number: never a title's continuation."""
 _QUOTED_TITLE = re.compile(r'[^"]{0,30}?"([^"]{3,200})"')
 
 
 def _title_value(doc: _Doc, index: int, end: int) -> str | None:
     """The title after its anchor (line ``index``, column ``end``): in quotes (over lines), on
     the rest of the line, or on the next line; continued over at most two more lines that hold
-    no other field."""
+    no other field and start no list item."""
     quoted = _QUOTED_TITLE.match(doc.flat, doc.starts[index] + end)
     if quoted:
         return _squash(quoted.group(1))
     rest = doc.lines[index][end:].lstrip(" :-")
     lines = []
-    following = doc.following(index)
+    at = index + 1
     if rest:
         title, ended = _up_to_other_fields(rest)
         lines.append(title)
         if ended:
             return _title_text(lines)
-    else:
-        for line, _ in following:
-            if _FIELD_LINE.match(line):
-                return None
-            lines.append(_up_to_other_fields(line)[0])
-            break
-    for line, block_break in following:
+    elif at < len(doc.lines):
+        if _FIELD_LINE.match(doc.lines[at]):
+            return None
+        lines.append(_up_to_other_fields(doc.lines[at])[0])
+        at += 1
+    for line, block_break, item in zip(
+        doc.lines[at:], doc.breaks[at:], doc.items[at:], strict=True
+    ):
         if (
             len(lines) >= 3
+            or item
             or (block_break and not _UNFINISHED.search(lines[-1]))
             or _FIELD_LINE.match(line)
             or _LABEL_LINE.match(line)
+            or _CODE_LINE.match(line)
             or _dates_in(line)
         ):
             break
@@ -799,38 +977,77 @@ def _dates_in(line: str) -> bool:
 
 
 def _title_text(lines: list[str]) -> str | None:
-    title = _squash(" ".join(lines)).strip(" ,:-\"'")
+    title = _KIND_PREFIX.sub("", _squash(" ".join(lines)).strip(" ,:-\"'"))
     if len(title) < 4 or sum(ch.isalpha() for ch in title) < 4:
         return None
     return title
 
 
-def _title(doc: _Doc, table: _Row | None) -> str | None:
+def _title(doc: _Doc, table: _Row | None, name_line: int | None) -> str | None:
+    """The activity's title: after its label (or above it, where the label is a caption under
+    it), after the words that say what the participant did ("completed the on-demand webinar",
+    "for the course"), in a transcript's row, else the first title-like line after the
+    participant's name (on line ``name_line``)."""
     for index, line in enumerate(doc.lines):
         label = _TITLE_LABEL.match(line)
-        if (
-            label
-            and not _is_table_header(line)
-            and (title := _title_value(doc, index, label.end()))
-        ):
+        if not label or _is_table_header(line):
+            continue
+        if title := _title_value(doc, index, label.end()):
+            return title
+        if label.end() == len(line) and index and (title := _caption_of(doc, index)):
             return title
     for index, line in enumerate(doc.lines):
         if _is_table_header(line):
             continue
-        for match in _TITLE_SENTENCE.finditer(line):
-            rest = line[match.end() :]
-            if rest and not rest[:1].isalnum() and not rest.startswith('"'):
-                continue
-            if title := _title_value(doc, index, match.end()):
-                return title
-    return table.title if table else None
+        for pattern in (_TITLE_SENTENCE, _FOR_THE_KIND):
+            for match in pattern.finditer(line):
+                rest = line[match.end() :]
+                if rest and not rest[:1].isalnum() and not rest.startswith('"'):
+                    continue
+                title = _title_value(doc, index, match.end())
+                if title and not title[0].islower():  # "the cognitive and skills evaluations"
+                    return title
+    if table and table.title:
+        return table.title
+    if card := _LIFE_SUPPORT_CARD.search(doc.flat):
+        return card.group()
+    return _after_name(doc, name_line) if name_line is not None else None
+
+
+def _caption_of(doc: _Doc, index: int) -> str | None:
+    """The title printed above its caption (line ``index``, "Program title")."""
+    above = doc.lines[index - 1]
+    if _FIELD_LINE.match(above) or _LABEL_LINE.match(above) or re.search(r"\d", above):
+        return None
+    return _title_text([above])
+
+
+_TITLE_AFTER_NAME_LINES = 6
+"""Lines after the participant's name searched for a title printed without a label."""
+
+
+def _after_name(doc: _Doc, name_line: int) -> str | None:
+    """The first line after the participant's name that reads like a title (words in title
+    case, no figures, no label, not a sentence), with its continuation lines."""
+    for index in range(name_line + 1, min(len(doc.lines), name_line + 1 + _TITLE_AFTER_NAME_LINES)):
+        line = doc.lines[index]
+        if (
+            len(line.split()) >= 2
+            and _title_case(line)
+            and not re.search(r"\d", line)
+            and len(_up_to_other_fields(line)[0].split()) >= 2  # not a row of labels
+            and not _TITLE_LABEL.match(line)
+            and not _STATEMENT_START.search(line)
+        ):
+            return _title_value(doc, index, 0)
+    return None
 
 
 # --- a transcript row: "Course title | Completed | Credit type | Credits" ---------------------
 
 _HEADER_WORDS = re.compile(
     r"\b(?:course|title|activity|program|completed|date|credits?|hours|type|category|status"
-    r"|provider)\b",
+    r"|provider|approval)\b",
     re.I,
 )
 
@@ -862,16 +1079,25 @@ _ROW_CREDIT_TYPE = re.compile(
 )
 
 
+_ROW_REFERENCE = re.compile(r"\s[A-Z]{0,5}\d{5,}\b")
+"""A reference number in a transcript's row (an approval number's column)."""
+
+
 class _Row(msgspec.Struct, frozen=True):
     title: str | None
     credits: Decimal | None
     completed: _Dated | None
+    approval_number: str | None = None
 
 
 def _is_table_header(line: str) -> bool:
     words = line.split()
     heads = len(_HEADER_WORDS.findall(line))
-    return heads >= 3 and heads >= 0.6 * len(words) and bool(re.search(r"credit|hour", line, re.I))
+    return (
+        heads >= 3
+        and heads >= 0.6 * len(words)
+        and bool(re.search(r"credit|hour|categor", line, re.I))
+    )
 
 
 def _table_row(doc: _Doc) -> _Row | None:
@@ -880,22 +1106,30 @@ def _table_row(doc: _Doc) -> _Row | None:
     (a completion date) and the amount at its end."""
     for index, line in enumerate(doc.lines):
         if _is_table_header(line) and index + 1 < len(doc.lines):
-            return _row(doc, index + 1, dated=bool(re.search(r"complet|date", line, re.I)))
+            return _row(
+                doc,
+                index + 1,
+                dated=bool(re.search(r"complet|date", line, re.I)),
+                approvals=bool(re.search(r"approval", line, re.I)),
+            )
     for index, line in enumerate(doc.lines):
         if _row_shaped(line):
             return _row(doc, index, dated=True)
     return None
 
 
-def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
-    """The transcript row on line ``index``; its date is the completion date if ``dated``."""
+def _row(doc: _Doc, index: int, *, dated: bool, approvals: bool = False) -> _Row:
+    """The transcript row on line ``index``; its date is the completion date if ``dated``, its
+    reference number the approval number if ``approvals`` (a column of them)."""
     row = doc.lines[index]
+    leading = _first_date(row)
+    start = leading.end() if leading and not row[: leading.start()].strip() else 0
     cuts = [
-        found.start()
-        for pattern in (*_DATE_PATTERNS, _ROW_CREDIT_TYPE)
-        if (found := pattern.search(row))
+        start + found.start()
+        for pattern in (*_DATE_PATTERNS, _ROW_CREDIT_TYPE, _ROW_REFERENCE)
+        if (found := pattern.search(row[start:]))
     ]
-    title = row[: min(cuts)] if cuts else row
+    title = row[start : min(cuts)] if cuts else row[start:]
     # OCR's specks before the title ("t 'a Ultrasound ...")
     title_lines = [re.sub(r"^(?:[^\sA-Z0-9]{1,2}\s+)+(?=[A-Z0-9])", "", title)]
     for more, block_break in doc.following(index):
@@ -907,10 +1141,12 @@ def _row(doc: _Doc, index: int, *, dated: bool) -> _Row:
     completed = (
         _Dated(row_dates[0].first, row_dates[0].last, "completion") if row_dates and dated else None
     )
+    reference = _ROW_REFERENCE.search(row) if approvals else None
     return _Row(
         title=_title_text(title_lines),
         credits=_amount(amount.group(1)) if amount else None,
         completed=completed,
+        approval_number=reference.group().strip() if reference else None,
     )
 
 
@@ -1078,17 +1314,23 @@ def _organisation(name: str) -> str:
 # --- reference numbers -------------------------------------------------------------------------
 
 _ID = r"(?P<id>[A-Z0-9][A-Z0-9/.-]{2,30}[A-Z0-9])"
+_BARE_ID = r"(?P<bare_id>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9])(?![.,/]?\d)"
+"""A reference number straight after "Certificate": letters, digits and dashes only (not a
+figure such as "12.0" or a date)."""
+_ACCREDITORS = r"(?:ASRT|SVU|SDMS|RCEEM|ARRT)"
 _CERTIFICATE_NUMBER = re.compile(
-    r"(?:serial(?:\s*(?:no\.?|number|#))?|e-?card\s*code|transcript\s*[I1l]D)\s*[:#.]?\s*"
+    r"(?:serial(?:\s*(?:no\.?|number|#))?|e-?card\s*code|(?:transcript|credential)\s*[I1l]D"
+    r"|\bref\.?(?=\s)|(?<![^\n])no\.)\s*[:#.]?\s*"
     rf"{_ID.replace('?P<id>', '?P<other_id>')}"
-    r"|(?:\b|(?<=[a-z]))(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification"
+    r"|(?:\b|(?<=[a-z0-9]))(?:c[a-z]{1,4}f[a-z]{0,3}cate|cert\.?|transcript|tracking|verification"
     r"|confirmation|record)"
-    rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}",
+    rf"\s*(?:no\.?|number|num\.?|#|[I1l]D|code)\s*[:#.]?\s*{_ID}"
+    rf"|\bcertificate\s*:?\s*{_BARE_ID}",
     re.I,
 )
 _APPROVAL_NUMBER = re.compile(
-    r"\b(?:(?:SDMS\s+)?file\s*(?:no\.?|number|#)|(?:program\s+|course\s+)?approval\s*"
-    r"(?:no\.?|number|#|code|id)|(?:ASRT|SVU|SDMS|RCEEM|ARRT)?\s*(?:activity|reference)\s*"
+    r"\b(?:(?:SDMS\s+)?file\s*(?:no\.?|number|#)?|(?:program\s+|course\s+)?approval\s*"
+    rf"(?:no\.?|number|#|code|id)?|{_ACCREDITORS}\s*#|{_ACCREDITORS}?\s*(?:activity|reference)\s*"
     rf"(?:[I1l]D|no\.?|number|#))\s*[:#.]?\s*{_ID}",
     re.I,
 )
@@ -1099,7 +1341,7 @@ def _reference(flat: str, pattern: re.Pattern[str]) -> str | None:
     or l next to a digit is taken for 0 or 1 ("SIEO819648" is "SIE0819648"); "Certificate" may
     be misread ("Cortficate No.")."""
     for match in pattern.finditer(flat):
-        value = (match.groupdict().get("other_id") or match.group("id")).strip(".-/")
+        value = next(filter(None, match.groupdict().values())).strip(".-/")
         if re.search(r"\d", value):
             return re.sub(r"[OoIl](?=\d)|(?<=\d)[OoIl]", _lookalike, value)
     return None

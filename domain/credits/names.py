@@ -113,7 +113,7 @@ def person_name_tokens(name: str) -> tuple[str, ...]:
     if len(parts) == 2:  # "Last, First Middle"
         parts = [parts[1], parts[0]]
     tokens = [token for part in parts for token in part]
-    while tokens and tokens[0] in _TITLES:
+    while len(tokens) > 1 and tokens[0] in _TITLES:  # a name of titles only stays a name
         tokens.pop(0)
     while len(tokens) > 2 and tokens[-1] in _POST_NOMINALS:
         tokens.pop()

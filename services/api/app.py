@@ -57,7 +57,7 @@ from services.api.input_limits import GuardedRequest, UnstorableInputMiddleware
 from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.portal.pages import error_page
-from services.api.rate_limits import rate_limits
+from services.api.rate_limits import RateLimitMiddleware
 from services.api.sessions import PostgresSessionStore
 from services.core.application import Application
 from services.core.certificates.drafts import Readings
@@ -254,7 +254,7 @@ def create_app(
             *([] if tracer_provider is None else [SpanByRoute()]),
             RequestContextMiddleware(),
             UnstorableInputMiddleware(),
-            *rate_limits(settings, db),
+            RateLimitMiddleware(settings, db),
             csrf,
             IdempotencyMiddleware(),
         ],

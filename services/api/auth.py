@@ -36,8 +36,15 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 from domain.organisations.organisation import Role
 from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
-from services.core.accounts.members import MemberLookup, QueryTooLong, Reading, current_member
-from services.core.accounts.token_handlers import TokenHolder, holder_of
+from services.core.accounts.members import (
+    CurrentMember,
+    MemberLookup,
+    QueryTooLong,
+    Reading,
+    current_member,
+    token_member,
+)
+from services.core.accounts.token_handlers import TokenHolder
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -68,32 +75,35 @@ async def retrieve_principal(
     return await _member(connection, user_id, tenant_id)
 
 
-async def _member(
-    connection: ASGIConnection[Any, Any, Any, Any],
-    user_id: UUID,
-    tenant_id: UUID,
-    token: TokenHolder | None = None,
-) -> Principal | None:
-    """The current member ``user_id`` of ``tenant_id`` (None: not, or no longer, a member).
-    With a ``token``, the membership must still have the window the token was made in. An
-    auditor's ``GET`` is recorded (414 when its query is too long to record whole)."""
-    reading = (
-        Reading(path=connection.url.path, query=connection.url.query)
-        if connection.scope.get("method") == "GET"
-        else None
+def _reading(connection: ASGIConnection[Any, Any, Any, Any]) -> Reading | None:
+    """What a ``GET`` reads (recorded when the member is an auditor)."""
+    if connection.scope.get("method") != "GET":
+        return None
+    return Reading(path=connection.url.path, query=connection.url.query)
+
+
+def _query_too_long(exc: QueryTooLong) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=414, title="query too long", detail=str(exc), type_=PROBLEM_TYPE + exc.code
     )
-    lookup = MemberLookup(user_id=user_id, tenant_id=tenant_id, token=token, reading=reading)
+
+
+async def _member(
+    connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, tenant_id: UUID
+) -> Principal | None:
+    """The current member ``user_id`` of ``tenant_id`` (None: not, or no longer, a member). An
+    auditor's ``GET`` is recorded (414 when its query is too long to record whole)."""
+    lookup = MemberLookup(user_id=user_id, tenant_id=tenant_id, reading=_reading(connection))
     try:
         member = await current_member(application_of(connection.app), lookup)
     except QueryTooLong as exc:
-        raise ProblemDetailsException(
-            status_code=414,
-            title="query too long",
-            detail=str(exc),
-            type_=PROBLEM_TYPE + exc.code,
-        ) from None
-    if member is None:
-        return None
+        raise _query_too_long(exc) from None
+    return None if member is None else _principal(user_id, tenant_id, member)
+
+
+def _principal(
+    user_id: UUID, tenant_id: UUID, member: CurrentMember, token: TokenHolder | None = None
+) -> Principal:
     structlog.contextvars.bind_contextvars(tenant_id=str(tenant_id), user_id=str(user_id))
     return Principal(
         user_id=user_id,
@@ -118,14 +128,16 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthorizedException("expected Authorization: Bearer <API token>")
-        holder = await holder_of(application_of(connection.app).database, secret.strip())
-        principal = (
-            None
-            if holder is None
-            else await _member(connection, holder.user_id, holder.tenant_id, holder)
-        )
-        if holder is None or principal is None:
+        try:
+            found = await token_member(
+                application_of(connection.app), secret.strip(), _reading(connection)
+            )
+        except QueryTooLong as exc:
+            raise _query_too_long(exc) from None
+        if found is None:
             raise NotAuthorizedException("this API token is not valid, has expired or is revoked")
+        holder, member = found
+        principal = _principal(holder.user_id, holder.tenant_id, member, holder)
         if connection.scope.get("method") not in SAFE_METHODS and "write" not in holder.scopes:
             raise PermissionDeniedException("this API token may only read: it has no write scope")
         return AuthenticationResult(user=principal, auth=holder)

@@ -20,8 +20,8 @@ appends themselves never notify.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 from uuid import UUID
@@ -77,6 +77,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._to_notify: set[str] = set()
         self._notifying: asyncio.Task[None] | None = None
+        self._observers: list[Callable[[asyncpg.connection.LoggedQuery], None]] = []
 
     async def _get_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -97,7 +98,27 @@ class Database:
         """A pooled connection outside any transaction (for checks and LISTEN)."""
         pool = await self._get_pool()
         async with pool.acquire() as conn:
-            yield conn
+            observers = list(self._observers)
+            for observer in observers:
+                conn.add_query_logger(observer)
+            try:
+                yield conn
+            finally:
+                for observer in observers:
+                    conn.remove_query_logger(observer)
+
+    @contextmanager
+    def observing_statements(
+        self, observer: Callable[[asyncpg.connection.LoggedQuery], None]
+    ) -> Iterator[None]:
+        """Call ``observer`` (soon after, from the event loop) with every round trip sent on a
+        connection taken from the pool while the block runs: statements per request, for tests
+        and diagnostics. A simple-protocol string of several statements is one round trip."""
+        self._observers.append(observer)
+        try:
+            yield
+        finally:
+            self._observers.remove(observer)
 
     @asynccontextmanager
     async def transaction(self, tenant_id: UUID | None) -> AsyncIterator[Tx]:

@@ -78,3 +78,25 @@ def test_a_label_and_its_value_across_a_gap_share_a_line_and_fields_side_by_side
         "Date: June 1, 2026",
         "Credits: 2.0",
     ]
+
+
+def test_a_field_with_its_own_label_across_a_gap_is_a_line_of_its_own() -> None:
+    page = rows(
+        Row([w])
+        for w in [
+            word("Heartland", 40, 10),
+            word("Workshop,", 100, 10),
+            word("Inc.", 160, 10),
+            word("No.", 400, 10),
+            word("HW14205", 430, 10),
+            word("Participant", 40, 24),
+            word("Dr.", 300, 24),
+            word("Jane", 330, 24),
+            word("Doe", 360, 24),
+        ]
+    )
+    assert page_text(page).splitlines() == [
+        "Heartland Workshop, Inc.",
+        "No. HW14205",
+        "Participant Dr. Jane Doe",
+    ]

@@ -12,12 +12,8 @@ from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.core.accounts.token_handlers import TokenHolder
 from services.core.application import Application
+from services.core.hashing import secret_hash
 from services.core.organisation.handlers import MAX_RECORDED_QUERY, record_auditor_read
-
-_CURRENT_MEMBER = (
-    "SELECT email, role, person_id FROM memberships WHERE tenant_id = $1"
-    " AND user_id = $2 AND (access_until IS NULL OR access_until > now())"
-)
 
 
 class QueryTooLong(DomainError):
@@ -36,9 +32,6 @@ class Reading(msgspec.Struct, frozen=True, kw_only=True):
 class MemberLookup(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     tenant_id: UUID
-    token: TokenHolder | None = None
-    """The API token the request came with: the membership must still have the access window
-    the token was made in."""
     reading: Reading | None = None
 
 
@@ -51,31 +44,65 @@ class CurrentMember(msgspec.Struct, frozen=True, kw_only=True):
 
 async def current_member(application: Application, lookup: MemberLookup) -> CurrentMember | None:
     """The current membership of ``lookup.user_id`` in ``lookup.tenant_id`` (None: not, or no
-    longer, a member). An auditor's ``reading`` is recorded in the same transaction, or refused
+    longer, a member), in one statement. An auditor's ``reading`` is then recorded, or refused
     (``QueryTooLong``) when it cannot be recorded whole."""
+    async with application.database.connection() as conn:  # one statement, its own transaction
+        row = await conn.fetchrow(
+            "SELECT email, role, person_id FROM member_of($1, $2)",
+            lookup.tenant_id,
+            lookup.user_id,
+        )
+    if row is None:
+        return None
+    member = CurrentMember(email=row["email"], role=row["role"], person_id=row["person_id"])
+    await _record_reading(application, lookup, member)
+    return member
+
+
+async def token_member(
+    application: Application, secret: str, reading: Reading | None
+) -> tuple[TokenHolder, CurrentMember] | None:
+    """Who the API token ``secret`` acts as and their current membership, in one statement
+    (None: the token is unknown, revoked or expired, or the membership has ended or lost the
+    access window the token was made in). An auditor's ``reading`` is recorded as by
+    ``current_member``."""
+    async with application.database.connection() as conn:  # one statement, its own transaction
+        row = await conn.fetchrow(
+            "SELECT token_id, tenant_id, user_id, scopes, email, role, person_id, access_until"
+            " FROM token_member($1)",
+            secret_hash(secret),
+        )
+    if row is None:
+        return None
+    holder = TokenHolder(
+        token_id=row["token_id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        scopes=frozenset(row["scopes"]),
+        access_until=row["access_until"],
+    )
+    member = CurrentMember(email=row["email"], role=row["role"], person_id=row["person_id"])
+    lookup = MemberLookup(user_id=holder.user_id, tenant_id=holder.tenant_id, reading=reading)
+    await _record_reading(application, lookup, member)
+    return holder, member
+
+
+async def _record_reading(
+    application: Application, lookup: MemberLookup, member: CurrentMember
+) -> None:
+    """Record an auditor's read in the organisation's history (nothing for other roles)."""
+    if member.role != "auditor" or lookup.reading is None:
+        return
+    if len(lookup.reading.query) > MAX_RECORDED_QUERY:
+        raise QueryTooLong(
+            f"an auditor's query may be at most {MAX_RECORDED_QUERY} characters:"
+            " every auditor read is recorded whole"
+        )
     async with application.database.transaction(lookup.tenant_id) as tx:
-        if lookup.token is None:
-            row = await tx.pg.fetchrow(_CURRENT_MEMBER, lookup.tenant_id, lookup.user_id)
-        else:
-            row = await tx.pg.fetchrow(
-                _CURRENT_MEMBER + " AND access_until IS NOT DISTINCT FROM $3",
-                lookup.tenant_id,
-                lookup.user_id,
-                lookup.token.access_until,
-            )
-        if row is None:
-            return None
-        if row["role"] == "auditor" and lookup.reading is not None:
-            if len(lookup.reading.query) > MAX_RECORDED_QUERY:
-                raise QueryTooLong(
-                    f"an auditor's query may be at most {MAX_RECORDED_QUERY} characters:"
-                    " every auditor read is recorded whole"
-                )
-            await record_auditor_read(
-                tx,
-                application.store,
-                user_id=lookup.user_id,
-                path=lookup.reading.path,
-                query=lookup.reading.query,
-            )
-    return CurrentMember(email=row["email"], role=row["role"], person_id=row["person_id"])
+        await record_auditor_read(
+            tx,
+            application.store,
+            user_id=lookup.user_id,
+            path=lookup.reading.path,
+            query=lookup.reading.query,
+        )

@@ -18,7 +18,7 @@ from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
 from domain.shared.event import Event
 from domain.shared.limits import check_day
 from services.core.accounts.identity import IdentityError
-from services.core.db import Database, Tx
+from services.core.db import Tx
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.hashing import secret_hash
@@ -156,26 +156,3 @@ async def revoke_api_token(
     )
     if exists is None:
         raise ApiTokenNotFound("you have no API token with this id")
-
-
-async def holder_of(database: Database, secret: str) -> TokenHolder | None:
-    """Who the token ``secret`` acts as, or None if it is unknown, revoked or expired."""
-    async with database.transaction(None) as tx:
-        await tx.pg.execute(
-            "SELECT set_config('app.api_token_hash', $1, true)", secret_hash(secret)
-        )
-        row = await tx.pg.fetchrow(
-            "SELECT token_id, tenant_id, user_id, scopes, access_until FROM api_tokens"
-            " WHERE token_hash = $1"
-            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
-            secret_hash(secret),
-        )
-    if row is None:
-        return None
-    return TokenHolder(
-        token_id=row["token_id"],
-        tenant_id=row["tenant_id"],
-        user_id=row["user_id"],
-        scopes=frozenset(row["scopes"]),
-        access_until=row["access_until"],
-    )

@@ -79,10 +79,10 @@ class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
 
 async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit:
     """The person's credit ``credit_id`` (``NotFound`` when the person has no such credit)."""
-    for credit in await queries.my_credits(uow.tx, person_id):
-        if credit.credit_id == credit_id:
-            return credit
-    raise NotFound("no such credit for this person")
+    credit = await queries.one_credit(uow.tx, person_id, credit_id)
+    if credit is None:
+        raise NotFound("no such credit for this person")
+    return credit
 
 
 def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:

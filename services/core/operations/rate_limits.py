@@ -1,35 +1,59 @@
 """Request rate limits counted in PostgreSQL, so a limit holds across every API process and host.
 
-``count_request`` is one atomic call of ``rate_limit_hit`` (migration 0021), a single round trip:
-a sliding window per key, where only allowed requests count. It runs outside any tenant (and
-outside the statement timeout, like the session store): keys are opaque strings
-(``user:<id>``, ``client:<address>``, ``tenant:<id>``) and the table holds no tenant data.
+``count_request`` counts one request against each of its limits in one statement
+(``rate_limit_hits``, migration 0026, over ``rate_limit_hit`` of migration 0021): a sliding window
+per key, where only allowed requests count, and a request refused by one limit is not counted
+by the limits after it. It runs outside any tenant (and outside the statement timeout, like the
+session store): keys are opaque strings (``user:<id>``, ``client:<address>``, ``tenant:<id>``)
+and the table holds no tenant data.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from services.core.db import Database
 
 
-class RateWindow(NamedTuple):
-    """The key's window after counting one request."""
+class Limit(NamedTuple):
+    """At most ``requests`` per window for ``key``."""
 
+    key: str
+    requests: int
+
+
+class RateWindow(NamedTuple):
+    """A key's window after counting one request."""
+
+    limit: Limit
     allowed: bool
     used: int
     """Requests the window holds now (the one just counted included, when allowed)."""
-    reset_at: datetime
-    """When the window's oldest request leaves it."""
+    resets_in_s: int
+    """Seconds until the window's oldest request leaves it (at least 1), by the database's
+    clock, which the windows are counted by."""
 
 
-async def count_request(database: Database, key: str, *, window_s: int, limit: int) -> RateWindow:
-    """Count one request for ``key``: allowed while fewer than ``limit`` were allowed in the
-    last ``window_s`` seconds."""
+async def count_request(
+    database: Database, limits: Sequence[Limit], *, window_s: int
+) -> list[RateWindow]:
+    """Count one request against ``limits`` in order, each allowing fewer than its ``requests``
+    in the last ``window_s`` seconds; stops at the first that refuses it, so the last window
+    returned is the refusing one (or every limit allowed it)."""
+    if not limits:
+        return []
     async with database.connection() as conn:  # one statement, its own transaction
-        row = await conn.fetchrow(
-            "SELECT allowed, used, reset_at FROM rate_limit_hit($1, $2, $3)", key, window_s, limit
+        rows = await conn.fetch(
+            "SELECT allowed, used, greatest(1, ceil(extract(epoch FROM"
+            " reset_at - clock_timestamp())))::int AS resets_in_s FROM rate_limit_hits($1, $2, $3)",
+            [limit.key for limit in limits],
+            window_s,
+            [limit.requests for limit in limits],
         )
-    assert row is not None
-    return RateWindow(allowed=row["allowed"], used=row["used"], reset_at=row["reset_at"])
+    return [
+        RateWindow(
+            limit=limit, allowed=row["allowed"], used=row["used"], resets_in_s=row["resets_in_s"]
+        )
+        for limit, row in zip(limits, rows, strict=False)
+    ]

@@ -79,7 +79,7 @@ async def obligations_on(
             )
         )
     stale = [person_id for person_id in found if person_id not in valid]
-    for person_id, inputs in (await load_inputs(tx, stale)).items():
+    for person_id, inputs in (await load_inputs(tx, stale) if stale else {}).items():
         found[person_id] = inputs.evaluate(today, rule_packs, count_pending=count_pending)
     return found
 
@@ -140,6 +140,19 @@ async def my_credits(tx: Tx, person_id: UUID) -> list[Credit]:
         person_id,
     )
     return [restored(row["state"], credit_views.Credit, Credit) for row in rows]
+
+
+async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit | None:
+    """The person's credit ``credit_id`` as ``my_credits`` gives it (None: the person has no
+    such credit)."""
+    state = await tx.pg.fetchval(
+        "SELECT state::text FROM credits"
+        " WHERE tenant_id = $1 AND person_id = $2 AND credit_id = $3",
+        tx.require_tenant(),
+        person_id,
+        credit_id,
+    )
+    return None if state is None else restored(state, credit_views.Credit, Credit)
 
 
 async def get_person(tx: Tx, person_id: UUID) -> Person | None:

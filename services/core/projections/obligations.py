@@ -57,23 +57,48 @@ SELECT 'waiver', jsonb_build_object(
     'granted_on', granted_on, 'reference', reference)::text
 FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 """
-_INSERT = """
-INSERT INTO obligations
-    (tenant_id, person_id, body, window_start, window_end, period, ordinal, deadline, required,
-     counted, waived, shortfall, late_credits_until, flagged, explanation)
-SELECT $1, r.person_id, r.body, r.window_start, r.window_end, r.period, r.ordinal, r.deadline,
-       r.required, r.counted, r.waived, r.shortfall, r.late_credits_until, r.flagged,
-       r.explanation
-FROM jsonb_to_recordset($2::jsonb) AS r(
-    person_id uuid, body text, window_start date, window_end date, period text, ordinal smallint,
-    deadline date, required numeric, counted numeric, waived numeric, shortfall numeric,
-    late_credits_until date, flagged boolean, explanation jsonb)
-"""
-_INSERT_EVALUATIONS = """
-INSERT INTO obligation_evaluations (tenant_id, person_id, evaluated_on, valid_through)
-SELECT $1, r.person_id, r.evaluated_on, r.valid_through
-FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, evaluated_on date, valid_through date)
-"""
+_OBLIGATION_COLUMNS = (
+    "body",
+    "window_start",
+    "window_end",
+    "period",
+    "deadline",
+    "required",
+    "counted",
+    "waived",
+    "shortfall",
+    "late_credits_until",
+    "flagged",
+    "explanation",
+)
+_REPLACE = f"""
+WITH evaluated AS (
+    SELECT * FROM jsonb_to_recordset($3::jsonb)
+        AS r(person_id uuid, evaluated_on date, valid_through date)
+), found AS (
+    SELECT * FROM jsonb_to_recordset($4::jsonb) AS r(
+        person_id uuid, body text, window_start date, window_end date, period text,
+        ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
+        shortfall numeric, late_credits_until date, flagged boolean, explanation jsonb)
+), dropped AS (
+    DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
+    AND NOT EXISTS (SELECT FROM found f WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal)
+), dropped_evaluations AS (
+    DELETE FROM obligation_evaluations e WHERE e.tenant_id = $1 AND e.person_id = ANY($2::uuid[])
+    AND NOT EXISTS (SELECT FROM evaluated v WHERE v.person_id = e.person_id)
+), stored_evaluations AS (
+    INSERT INTO obligation_evaluations (tenant_id, person_id, evaluated_on, valid_through)
+    SELECT $1, person_id, evaluated_on, valid_through FROM evaluated
+    ON CONFLICT (tenant_id, person_id) DO UPDATE
+    SET evaluated_on = excluded.evaluated_on, valid_through = excluded.valid_through
+)
+INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)})
+SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)} FROM found
+ON CONFLICT (tenant_id, person_id, ordinal) DO UPDATE
+SET {", ".join(f"{c} = excluded.{c}" for c in _OBLIGATION_COLUMNS)}
+"""  # noqa: S608 (the column names are the constants above)
+"""Replaces the obligations of people $2 in one statement: each row is written over the row of
+the same key and the rows no longer found are deleted (no key is both deleted and written)."""
 
 
 class Inputs(NamedTuple):
@@ -154,14 +179,7 @@ async def evaluate_people(
             }
             for ordinal, o in enumerate(obligations)
         ]
-    for table in _TABLES:
-        await tx.pg.execute(
-            f"DELETE FROM {table} WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])",  # noqa: S608
-            tenant,
-            ids,
-        )
-    await tx.pg.execute(_INSERT_EVALUATIONS, tenant, as_json(evaluations))
-    await tx.pg.execute(_INSERT, tenant, as_json(rows))
+    await tx.pg.execute(_REPLACE, tenant, ids, as_json(evaluations), as_json(rows))
     return len(inputs)
 
 

@@ -117,6 +117,9 @@ _JOINING = re.compile(r"^(?:of|for|and|&|the|in|on|at|to)$", re.I)
 _LABEL = re.compile(r"^[^:]{1,40}:$|^(?:[^\s:\d]+\s+){0,3}[^\s:\d]+$")
 """The first part of a row that labels the part right of it: ends with a colon, or is at most
 four words without a colon or a digit."""
+_OWN_LABEL = re.compile(r"^(?!(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.)[A-Za-z]{1,12}[.:#]\s*\S")
+"""A part that opens with a label of its own ("No. HW14205", "Date: June 1"), not a
+courtesy title: a field of its own, not the value of the part left of it."""
 
 
 def parts(row: Row) -> list[list[Word]]:
@@ -136,7 +139,7 @@ def _row_lines(row: Row) -> list[str]:
     first not a label of the second; or labelled fields side by side), else one (a label and
     its value; a table's row)."""
     texts = [" ".join(word.text for word in part) for part in parts(row)]
-    if len(texts) == 2 and not _LABEL.match(texts[0]):
+    if len(texts) == 2 and (not _LABEL.match(texts[0]) or _OWN_LABEL.match(texts[1])):
         return texts
     if len(texts) > 2 and all(":" in text[:-1] for text in texts):
         return texts

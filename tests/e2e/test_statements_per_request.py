@@ -1,0 +1,80 @@
+"""How many round trips to PostgreSQL one request costs: a count, so it can fail when a change
+adds statements or transactions to the hot path (never a timing)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from asyncpg.connection import LoggedQuery
+from litestar.testing import AsyncTestClient
+
+from services.api.app import create_app
+from services.api.application import application_of
+from services.core.settings import Settings
+from tests.e2e.conftest import Org
+
+pytestmark = pytest.mark.e2e
+
+CREDIT_STATEMENTS = 18
+"""Round trips of one credit recorded with an API token: authentication, both rate limits, and
+the use case's transaction (its begin and commit included)."""
+CREDIT_TRANSACTIONS = 1
+NOT_COUNTED = ("pg_notify", "typeinfo_tree", "set_config('jit'")
+"""The relay's wake-up (debounced, shared by the requests of a few milliseconds) and asyncpg's
+type introspection (once per pooled connection and type)."""
+
+
+@pytest.fixture
+async def bare(migrated: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(create_app(migrated)) as test_client:
+        yield test_client
+
+
+def credit(n: int) -> dict[str, Any]:
+    return {
+        "title": f"Carotid duplex: pitfalls and protocols, part {n}",
+        "provider": "Gulfcoast Ultrasound Institute",
+        "accrediting_organisation": "SDMS",
+        "credit_types": ["sdms"],
+        "completed_on": "2026-10-02",
+        "credits": "0.25",
+        "topics": ["sonography", "vascular"],
+    }
+
+
+async def test_a_credit_recorded_with_a_token_costs_few_statements_in_one_transaction(
+    org: Org, bare: AsyncTestClient[Any]
+) -> None:
+    person = await org.owner.post("/api/v1/people", json={"full_name": "Ada Load"})
+    person_id = person.json()["person_id"]
+    credential = await org.owner.post(
+        f"/api/v1/people/{person_id}/credentials",
+        json={"body": "ARDMS", "code": "RVT", "earned_on": "2024-03-15", "specialties": ["VT"]},
+    )
+    assert credential.status_code == 201, credential.text
+    token = await org.owner.post(
+        "/api/v1/tokens", json={"name": "load", "scopes": ["read", "write"]}
+    )
+    bare.headers["authorization"] = f"Bearer {token.json()['secret']}"
+    path = f"/api/v1/people/{person_id}/credits"
+    first = await bare.post(path, json=credit(0))
+    assert first.status_code == 201, first.text
+    await asyncio.sleep(0.05)  # the relay's debounced wake-up of it has been sent
+
+    sent: list[str] = []
+
+    def note(record: LoggedQuery) -> None:
+        if not any(part in record.query for part in NOT_COUNTED):
+            sent.append(" ".join(record.query.split())[:100])
+
+    with application_of(bare.app).database.observing_statements(note):
+        answered = await bare.post(path, json=credit(1))
+        await asyncio.sleep(0.05)  # query loggers are called soon after, from the loop
+    assert answered.status_code == 201, answered.text
+    assert answered.json()["acceptance"], answered.text
+    transactions = [q for q in sent if q.lstrip().upper().startswith("BEGIN")]
+    assert len(sent) <= CREDIT_STATEMENTS, "\n".join(sent)
+    assert len(transactions) <= CREDIT_TRANSACTIONS, "\n".join(sent)
