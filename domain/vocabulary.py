@@ -8,6 +8,7 @@ so a new code shows up as a failing test rather than as a raw code on a page.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from domain.billing.dunning import Phase
 from domain.compliance.evaluation import ExclusionReason, QualificationStatus
@@ -72,19 +73,36 @@ ACADEMIC_TERMS: Mapping[AcademicTerm, str] = {
     "quarter": "Quarter credits",
 }
 
-VERIFICATION: Mapping[VerificationStatus, str] = {
+CertificateState = Literal["no_certificate", "pending", "verified", "needs_review", "rejected"]
+"""Where a credit's certificate stands, as every page, mail and PDF says it: a credit's
+verification status, with ``pending`` split into no certificate yet and awaiting a check."""
+
+VERIFICATION: Mapping[CertificateState, str] = {
+    "no_certificate": "No certificate",
     "pending": "Awaiting check",
     "verified": "Verified",
     "needs_review": "Needs review",
     "rejected": "Rejected",
 }
 
-VERIFICATION_EXPLAINED: Mapping[VerificationStatus, str] = {
+VERIFICATION_EXPLAINED: Mapping[CertificateState, str] = {
+    "no_certificate": "No certificate uploaded: without one the credit cannot be verified.",
     "pending": "Not checked yet: the certificate will be read and compared with what you entered.",
     "verified": "The certificate supports what you entered.",
     "needs_review": "Something on the certificate did not match; an administrator will look at it.",
     "rejected": "The certificate does not support this credit, so it does not count.",
 }
+
+
+def certificate_state(
+    verification: VerificationStatus, *, has_certificate: bool
+) -> CertificateState:
+    """The state said of a credit: ``no_certificate`` while it is pending with no certificate
+    attached; otherwise its verification status (a decision stands whatever the files)."""
+    if verification == "pending" and not has_certificate:
+        return "no_certificate"
+    return verification
+
 
 STATUSES: Mapping[Status, str] = {status: STATUS_TEXT[status].label for status in ORDER}
 """The domain's one vocabulary (``domain.compliance.status``), most urgent first."""

@@ -579,6 +579,8 @@ def _reinstatement_unknown(rule: AuditReinstatement | None, total: Decimal) -> B
     return Basis(
         sources=sources,
         confidence="unconfirmed",
+        plain=f"The credits needed to reinstate after a failed audit are not published for a "
+        f"requirement of {total}; check with the body.",
         note=f"Reinstatement after a failed audit is stated for requirements of 30 and 60 "
         f"CMEs only; the number for a requirement of {total} is not stated.",
     )
@@ -632,6 +634,8 @@ def _version_for(pack: RulePack, window: Window) -> tuple[RuleVersion, list[Basi
     predates = Basis(
         sources=oldest.basis.sources,
         confidence="unconfirmed",
+        plain=f"This cycle is older than the {pack.body} rules we hold; their oldest version "
+        "is applied to it.",
         note=f"This cycle predates the oldest modelled {pack.body} rules "
         f"({oldest.effective_from}); those are applied.",
     )
@@ -651,6 +655,8 @@ def _requirement(
     unlisted = Basis(
         sources=row.basis.sources,
         confidence="unconfirmed",
+        plain=f"{body} publishes no requirement for this set of credentials; we apply the most "
+        "demanding one that matches.",
         note=f"{body} states no requirement for {' + '.join(sorted(held))}; the most demanding "
         "matching row is applied.",
     )

@@ -101,6 +101,11 @@ ARDMS_REQUIREMENTS = (
         basis=Basis(
             sources=("A1", "A2"),
             confidence="conflict",
+            plain=(
+                "ARDMS's own pages disagree on what RMSK holders with another ARDMS credential "
+                "need; we require all 30 credits in musculoskeletal ultrasound, the stricter "
+                "reading."
+            ),
             note="RMSK + RDMS/RDCS/RVT: ardms.org [A1] requires 30 CMEs in MSK ultrasound, "
             "apca.org [A2] 10 MSK + 20 any. The stricter [A1] reading is applied.",
         ),
@@ -158,6 +163,10 @@ _ARDMS_BASE = RuleVersion(
             basis=Basis(
                 sources=("A7", "A10"),
                 confidence="unconfirmed",
+                plain=(
+                    "ARDMS has not confirmed every sponsor it accepts; credits approved by "
+                    "AIUM, SNMMI or CCI are not counted for ARDMS until it does."
+                ),
                 note="ARDMS's full list of accepted sponsors is unconfirmed; AIUM, SNMMI and "
                 "CCI-approved credits are not counted for ARDMS until it is confirmed.",
             ),
@@ -175,6 +184,10 @@ _ARDMS_BASE = RuleVersion(
             topic_question=Basis(
                 sources=("A1", "A2"),
                 confidence="unconfirmed",
+                plain=(
+                    "It is not confirmed whether a 15-credit waiver counts toward a topic "
+                    "minimum; we count it toward the total only."
+                ),
                 note="Whether a 15-credit waiver counts toward the MSK or vascular minimum is "
                 "unconfirmed; it is counted toward the total only.",
             ),
@@ -192,6 +205,10 @@ _ARDMS_BASE = RuleVersion(
         basis=Basis(
             sources=("A5", "A6", "A7"),
             confidence="conflict",
+            plain=(
+                "ARDMS's pages disagree on when reinstatement credits may be earned; we count "
+                "only credits earned inside the period."
+            ),
             note="Reinstatement CMEs: a 2016 page [A6] accepted CMEs through July 31 of the audit "
             "year; the ~2024/25 page [A5] requires them inside the period. [A5] is applied.",
         ),
@@ -225,6 +242,10 @@ ARDMS_PACK = RulePack(
         december_anchor=Basis(
             sources=("A13", "A14"),
             confidence="unconfirmed",
+            plain=(
+                "A first credential earned in December follows ARDMS's December Registrant "
+                "renewal rules, whose details are not confirmed; check your dates with ARDMS."
+            ),
             note="First credential earned in December: ARDMS's 'December Registrant' renewal "
             "and reinstatement policies apply; their details are unconfirmed.",
         ),
@@ -239,6 +260,10 @@ ARDMS_PACK = RulePack(
                 Basis(
                     sources=("A24", "A22", "A23"),
                     confidence="unconfirmed",
+                    plain=(
+                        "ARDMS may lower the requirement to 25 credits in 2026; we count 30 "
+                        "until it is confirmed."
+                    ),
                     note="A vendor blog [A24] reports the requirement fell from 30 to 25 CMEs "
                     "on 2026-01-01, with annual Knowledge Confirmation quizzes; official pages "
                     "confirm Knowledge Confirmation only. 30 is applied until confirmed.",
@@ -321,6 +346,10 @@ _ARRT_2008 = RuleVersion(
         basis=Basis(
             sources=("R7", "R8", "R27", "R9"),
             confidence="unconfirmed",
+            plain=(
+                "ARRT's make-up amount during CE probation is not confirmed; make-up credits "
+                "cover the missing credits only and do not count again."
+            ),
             note="CE probation runs 6 months, retroactive to the biennium end [R7], [R8]; the "
             "make-up amount is unconfirmed (ASRT hints at 48 credits [R27], an old rule asked "
             "deficit + 12 [R9]). While a credential is on probation, make-up credits cover the "
@@ -351,6 +380,10 @@ _ARRT_2008 = RuleVersion(
         window_days=Basis(
             sources=("R10", "R11"),
             confidence="unconfirmed",
+            plain=(
+                "The exact first and last days of a CQR window are not published; the dates in "
+                "your ARRT account prevail over ours."
+            ),
             note="The exact first and last day of a CQR window are not stated: the 10 years are "
             "counted from the day earned to the day before the tenth anniversary, the window is "
             "their last 3 years. ARRT's dates in the R.T.'s account prevail; the steps and any "
@@ -359,6 +392,10 @@ _ARRT_2008 = RuleVersion(
         earned_before=Basis(
             sources=("R10", "R11"),
             confidence="unconfirmed",
+            plain=(
+                "For an R.R.A. earned before 2011 the CQR start is not published; we count its "
+                "periods from 1 Jan 2011."
+            ),
             note="CQR applies to every R.R.A. and the first CQR deadline was in 2021; when the "
             "periods of an R.R.A. earned before 2011 start is not stated, so they are counted "
             "from 2011-01-01.",
@@ -368,6 +405,10 @@ _ARRT_2008 = RuleVersion(
         Basis(
             sources=("R15",),
             confidence="unconfirmed",
+            plain=(
+                "Before 2018 a newly earned ARRT credential could count as CE; we do not apply "
+                "that, so record such credit by hand."
+            ),
             note="For bienniums beginning before 2018, a newly earned credential could count as "
             "CE; that is not modelled, so record such credit by hand.",
         ),
@@ -394,6 +435,10 @@ _ARRT_2013 = replace(
             basis=Basis(
                 sources=("R1", "R20"),
                 confidence="unconfirmed",
+                plain=(
+                    "It is not confirmed whether vascular or breast sonography holders without "
+                    "(S) need 16 sonography credits; we require them, the stricter reading."
+                ),
                 note="Whether the 16-of-24 sonography rule covers (VS)/(BS) holders without (S) "
                 "is unconfirmed; the stricter reading is applied.",
             ),
@@ -431,6 +476,10 @@ ARRT_PACK = RulePack(
         computed_start=Basis(
             sources=("R28", "R29"),
             confidence="conflict",
+            plain=(
+                "ARRT sets your first biennium and its sources disagree on how; we start it at "
+                "your first birth month after certification until you record ARRT's dates."
+            ),
             note="ARRT assigns the first biennium and sources disagree on it (birth month in the "
             "year certified [R28] or after certification [R29]). Computed as the first birth "
             "month on or after the first credential; record ARRT's dates to replace this.",
@@ -504,6 +553,10 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
             basis=Basis(
                 sources=("C2",),
                 confidence="unconfirmed",
+                plain=(
+                    "CCI's list of approved providers is not confirmed; these credits are not "
+                    "counted for CCI until it is."
+                ),
                 note="CCI's approved-provider list was not retrieved; these credits are not "
                 "counted for CCI until it is confirmed.",
             ),
@@ -536,6 +589,10 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
             basis=Basis(
                 sources=("C1", "C2", "C3"),
                 confidence="conflict",
+                plain=(
+                    "CCI's pages name this credential both CES and RCES; either way it needs 36"
+                    " credits, 30 of them cardiovascular."
+                ),
                 note="CCI's newest page writes 'CES' where older ones write 'RCES' (likely a "
                 "rename, unverified). Recorded as RCES; either way it is a registry-level "
                 "credential needing 36 CEUs (30 cardiovascular).",
@@ -545,6 +602,10 @@ _CCI_BEFORE_ATTESTATION = RuleVersion(
     several_credentials=Basis(
         sources=("C5",),
         confidence="unconfirmed",
+        plain=(
+            "CCI does not say whether credits add up across several credentials; we apply the "
+            "highest credential's requirement."
+        ),
         note="Extra CCI credentials share one renewal period [C5]; whether CEUs add up across "
         "them is not stated, so the highest level's requirement is applied.",
     ),
@@ -603,6 +664,9 @@ _NMTCB_2006 = RuleVersion(
     several_credentials=Basis(
         sources=("O2",),
         confidence="unconfirmed",
+        plain=(
+            "NMTCB does not say whether several credentials need more than 24 hours; we require 24."
+        ),
         note="The reference states 24 hours per certificant; whether more NMTCB credentials "
         "need more hours is not stated, so 24 is applied.",
     ),
@@ -612,6 +676,10 @@ _NMTCB_2006 = RuleVersion(
             Basis(
                 sources=("O1",),
                 confidence="unconfirmed",
+                plain=(
+                    "NMTCB does not say whether Emeritus status is exempt from CE; we treat it "
+                    "as owing CE until confirmed."
+                ),
                 note="Whether NMTCB Emeritus status is exempt from CE is not stated; it is "
                 "treated as owing CE until confirmed.",
             ),
@@ -629,6 +697,10 @@ _NMTCB_2006 = RuleVersion(
         Basis(
             sources=("O2",),
             confidence="unconfirmed",
+            plain=(
+                "For cycles ending in 2007 we apply NMTCB's 12-hour transition for odd-year "
+                "certificants; other cycles then need 24 hours."
+            ),
             note="Transition: odd-year certificants reported 12 hours in 2007 [O2]; that is "
             "applied to cycles ending in 2007, taking the year of the first NMTCB credential as "
             "the year of the first NMTCB exam. No other transition is described, so other "
@@ -646,6 +718,10 @@ NMTCB_PACK = RulePack(
         basis=Basis(
             sources=("O2", "O3", "O1"),
             confidence="conflict",
+            plain=(
+                "NMTCB's sources disagree on when its cycles run; we use the birth-month "
+                "reading, whose cycles never end later."
+            ),
             note="NMTCB cycle: calendar years, odd/even by the year of the first NMTCB exam "
             "[O2] vs the 1st of the month certified to the end of the month before the birth "
             "month in the next odd/even year [O3]; the current policy [O1] was not retrieved. "
@@ -655,12 +731,20 @@ NMTCB_PACK = RulePack(
         without_birth_month=Basis(
             sources=("O2", "O3"),
             confidence="unconfirmed",
+            plain=(
+                "Without your birth month we use NMTCB's calendar-year cycles; add your birth "
+                "month to apply the safer birth-month reading."
+            ),
             note="No birth month is recorded, so the calendar reading [O2] is applied; record "
             "the birth month to apply the conservative birth-month reading [O3].",
         ),
         parity=Basis(
             sources=("O2", "O3"),
             confidence="unconfirmed",
+            plain=(
+                "NMTCB does not state whether your cycles end in odd or even years; we take the"
+                " year of your first NMTCB credential."
+            ),
             note="NMTCB cycles end in odd or even years by the year of the first NMTCB exam; "
             "the year of the first NMTCB credential is taken as that year, and cycles are taken "
             "to end in years of the same parity (an odd-year certificant reports in odd years, "
@@ -714,6 +798,10 @@ _ND_2017 = RuleVersion(
             basis=Basis(
                 sources=("O10",),
                 confidence="unconfirmed",
+                plain=(
+                    "North Dakota does not say how hours split across modalities; we require 5 "
+                    "distinct hours on each licensed modality."
+                ),
                 note="5 hours per modality of current practice per licensure cycle [O10]. "
                 "Whether each modality's hours must be on that modality, and whether one hour "
                 "counts for two modalities, is not stated: 5 hours on each licensed modality's "
@@ -756,6 +844,10 @@ ND_PACK = RulePack(
         partial_first=Basis(
             sources=("O10",),
             confidence="unconfirmed",
+            plain=(
+                "North Dakota does not say whether a first cycle is shortened for someone "
+                "licensed part-way; we require the full amount."
+            ),
             note="Licensed after the cycle began: pro-rating is not stated, so the full "
             "requirement applies to the first cycle.",
         ),
@@ -775,12 +867,20 @@ NM_LICENCE_TERM = LicenceTermCycles(
     on_mid_month=Basis(
         sources=("O7",),
         confidence="unconfirmed",
+        plain=(
+            "The end of a licence term issued on the 15th is not published; we use the shorter "
+            "term."
+        ),
         note="The licence was issued on the 15th, for which the term end is not stated; the "
         "shorter term (ending with the month of issue) is applied.",
     ),
     renewals=Basis(
         sources=("O7",),
         confidence="unconfirmed",
+        plain=(
+            "We take a renewed licence term to run 24 months; a term shortened to match a "
+            "credential's expiry is not applied."
+        ),
         note="Renewed terms are taken to run 24 months on from the previous term's end; a term "
         "shortened to match the credential's expiry [O7] is not modelled.",
     ),
@@ -799,6 +899,10 @@ NM_PACK = MirrorPack(
     several_bodies=Basis(
         sources=("O6",),
         confidence="unconfirmed",
+        plain=(
+            "We do not know which national registry your New Mexico licence rests on, so every "
+            "national body's requirement is repeated for it."
+        ),
         note="Which credentialing organisation a licence rests on is not recorded, so every "
         "national body's obligation is repeated for the licence.",
     ),
@@ -847,6 +951,10 @@ OR_PACK = UnsupportedPack(
     basis=Basis(
         sources=("O8", "O9", "O25"),
         confidence="unconfirmed",
+        plain=(
+            "Oregon's CE hours for licensees are not confirmed, so no requirement is computed "
+            "for this licence."
+        ),
         note="Oregon licensee CE hours are unconfirmed (only limited X-ray permit CE was found); "
         "no obligation is computed.",
     ),
@@ -858,6 +966,10 @@ NH_PACK = UnsupportedPack(
     basis=Basis(
         sources=("O11",),
         confidence="unconfirmed",
+        plain=(
+            "New Hampshire's CE rules are not confirmed, so no requirement is computed for this"
+            " licence."
+        ),
         note="New Hampshire CE specifics and the outcome of the 2023 repeal proposal are "
         "unconfirmed; no obligation is computed.",
     ),

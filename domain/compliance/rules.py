@@ -6,6 +6,7 @@ are not ``confirmed`` are surfaced on each obligation they touch, so users and a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -15,6 +16,9 @@ import msgspec
 from domain.credits.credit import AcademicTerm, ActivityKind, CreditType, Topic
 from domain.credits.waiver import WaiverKind
 from domain.people.credentials import Body, CredentialStatus
+
+SOURCE_ID = re.compile(r"\[[A-Z]\d+\]")
+"""A source id as the rule notes cite it, e.g. ``[A24]``: never in cards, mail or PDFs."""
 
 Confidence = Literal["confirmed", "unconfirmed", "conflict", "not_modelled"]
 """``not_modelled``: a confirmed rule this software does not evaluate; shown so
@@ -27,10 +31,19 @@ class Basis(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...]
     confidence: Confidence = "confirmed"
     note: str = ""
+    """For auditors: what is open and why, citing the sources."""
+    plain: str = ""
+    """For people: what an open question means for them, one plain sentence without source
+    ids (every flag of the packs has one; see ``domain.compliance.sources``)."""
 
     @property
     def is_flag(self) -> bool:
         return self.confidence != "confirmed"
+
+    @property
+    def for_people(self) -> str:
+        """``plain``; for a flag recorded before it had one, its note without source ids."""
+        return self.plain or " ".join(SOURCE_ID.sub("", self.note).replace(" ,", ",").split())
 
 
 # --- cycle anchoring ---------------------------------------------------------------------------

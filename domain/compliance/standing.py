@@ -19,6 +19,8 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation, status_on
+from domain.compliance.rules import Basis
+from domain.compliance.sources import flags_by_body
 from domain.compliance.status import STATUS_TEXT, URGENCY, Status
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Person
@@ -45,6 +47,8 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """Credits counted on the total line whose certificate is verified (or approved)."""
     pending: Decimal
     """Credits counted on the total line still awaiting a certificate check."""
+    flags: tuple[Basis, ...] = ()
+    """The open questions of the body's cycles, each once (``sources.flags_by_body``)."""
 
     @property
     def deadline(self) -> date | None:
@@ -107,6 +111,7 @@ def _standing(
         shortfall=total.shortfall_counting(pending=count_pending),
         verified=total.counted - total.pending,
         pending=total.pending,
+        flags=flags_by_body(cycles).get(body, ()),
     )
 
 

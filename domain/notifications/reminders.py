@@ -1,4 +1,4 @@
-"""When a deadline reminder is due for one obligation.
+"""When a deadline reminder is due: for one obligation, and per standing (one per body).
 
 Before the deadline, a reminder goes out when the days left cross a threshold (180, 90, 30 and
 7 days by default). A run that finds several thresholds crossed since the last reminder (runs
@@ -10,10 +10,13 @@ while a shortfall remains, an overdue reminder goes out at once, then every
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import msgspec
+
+from domain.compliance.standing import Standing
+from domain.people.credentials import Body
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (180, 90, 30, 7)
 DEFAULT_OVERDUE_EVERY_DAYS = 30
@@ -59,3 +62,33 @@ def due_reminder(
     if any(s.threshold is not None and s.threshold <= most_urgent for s in earlier):
         return None
     return DueReminder(threshold=most_urgent, days_left=days_left)
+
+
+def standing_reminders(
+    held: Iterable[Standing],
+    *,
+    today: date,
+    sent: Mapping[tuple[Body, date], Sequence[SentReminder]],
+    thresholds: Sequence[int] = DEFAULT_THRESHOLDS,
+    overdue_every_days: int = DEFAULT_OVERDUE_EVERY_DAYS,
+) -> list[tuple[Standing, DueReminder]]:
+    """The reminders due on ``today`` for a person's standings: one per body at most, about the
+    cycle the standing rests on (``due_reminder`` with its deadline), while the status is not
+    compliant; a lapsed standing has no deadline and gets none. ``sent``: the reminders already
+    queued, by body and end of the cycle's window."""
+    found = []
+    for standing in held:
+        cycle = standing.obligation
+        if cycle is None:
+            continue
+        due = due_reminder(
+            deadline=cycle.deadline,
+            today=today,
+            has_shortfall=standing.status != "compliant",
+            sent=sent.get((standing.body, cycle.window.end), ()),
+            thresholds=thresholds,
+            overdue_every_days=overdue_every_days,
+        )
+        if due is not None:
+            found.append((standing, due))
+    return found

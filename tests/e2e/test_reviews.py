@@ -195,6 +195,8 @@ async def test_an_admin_corrects_the_fields_and_approves(org: ReviewOrg) -> None
     assert certificate["correction"]["fields_as_read"] == fields
     assert certificate["note"].startswith("the name was printed wrongly")
     assert await credit_status(employee, uploaded) == "verified"
+    shown = await employee.get(f"/credits/{uploaded.credit_id}")
+    assert "Reviewer's note: the name was printed wrongly; the provider confirmed" in shown.text
 
     again = await admin.post(review_path(uploaded.certificate_id), json={"decision": "approve"})
     assert again.status_code == 409, again.text

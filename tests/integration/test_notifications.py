@@ -25,8 +25,14 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from litestar.testing import AsyncTestClient
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.status import STATUS_TEXT
 from domain.credits.certificate import CertificateUploaded
-from domain.credits.verification import CertificateNeedsReview, ExtractedFields, ReviewReason
+from domain.credits.verification import (
+    CertificateNeedsReview,
+    CertificateVerified,
+    ExtractedFields,
+    ReviewReason,
+)
 from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from services.api.app import create_app
@@ -314,6 +320,9 @@ async def test_a_scheduled_run_mails_a_reminder_with_text_html_and_one_click_uns
     assert f"Still needed: {shortfall} credits" in text
     assert f"<strong>{shortfall} credits</strong>" in html
     assert f"Counted: 0 of {credits_text(org.ardms.lines[0].required)} credits required" in text
+    # one item per standing, naming its status and next action
+    assert f"ARDMS: {STATUS_TEXT['at_risk'].label}" in text
+    assert f"Next: {STATUS_TEXT['at_risk'].next_action}" in text
     unsubscribe = mail["List-Unsubscribe"]
     assert unsubscribe.startswith(f"<{PUBLIC_URL}/unsubscribe?token=")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -553,6 +562,38 @@ async def test_a_certificate_needing_review_is_mailed_to_its_person_with_the_rea
             room.broker.enqueue(message)
     await room.settle()
     assert len([m for m in room.sink.to(org.member_email) if "certificate" in m["Subject"]]) == 1
+
+
+async def test_the_reviewers_note_on_an_approval_is_mailed_to_the_person(
+    room: Mailroom, org: Org
+) -> None:
+    certificate_id = await needs_review(room)
+    async with room.database.transaction(org.tenant) as tx:
+        await room.store.append(
+            tx,
+            certificate_stream(certificate_id),
+            [
+                CertificateVerified(
+                    certificate_id=certificate_id,
+                    credit_id=None,
+                    fields=ExtractedFields(participant_name="M. Okafor-Smith"),
+                    provider=None,
+                    acceptance=(),
+                    text_source="ocr",
+                    confidence=Decimal("0.42"),
+                    decided_by="reviewer",
+                    reviewer_id=org.owner_id,
+                    note="Okafor-Smith is your married name; approved.",
+                )
+            ],
+            expected_version=2,
+            event_ids=[uuid4()],
+        )
+    await room.settle()
+    [mail] = [m for m in room.sink.to(org.member_email) if "verified" in m["Subject"]]
+    text, html = bodies(mail)
+    assert "Reviewer's note: Okafor-Smith is your married name; approved." in text
+    assert "Okafor-Smith is your married name; approved." in html
 
 
 async def test_certificate_notifications_turned_off_send_nothing(room: Mailroom, org: Org) -> None:

@@ -29,7 +29,6 @@ from domain.credits.credit import (
     InvalidCreditDetails,
     ReasonRequired,
     Topic,
-    VerificationStatus,
 )
 from domain.organisations.organisation import Role
 from domain.people.credentials import Body, CredentialStatus
@@ -250,8 +249,8 @@ def test_cards_put_what_needs_action_first_and_chart_the_credits_counted() -> No
         (vocabulary.TOPICS, Topic),
         (vocabulary.ACTIVITY_KINDS, ActivityKind),
         (vocabulary.ACADEMIC_TERMS, AcademicTerm),
-        (vocabulary.VERIFICATION, VerificationStatus),
-        (vocabulary.VERIFICATION_EXPLAINED, VerificationStatus),
+        (vocabulary.VERIFICATION, vocabulary.CertificateState),
+        (vocabulary.VERIFICATION_EXPLAINED, vocabulary.CertificateState),
         (vocabulary.STATUSES, Status),
         (vocabulary.EXCLUSIONS, ExclusionReason),
         (vocabulary.QUALIFICATIONS, QualificationStatus),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -14,6 +14,7 @@ from domain.people.person import Person
 from services.core import documents
 from services.core.documents import Verification
 from services.core.people import transcripts
+from tests.unit.domain.cme_builders import credential, credit, obligations, person
 
 pytestmark = pytest.mark.unit
 
@@ -51,3 +52,23 @@ def test_without_dejavu_the_core_font_replaces_what_latin_1_lacks(
     text = _text(_pdf())
     assert "Zoë ?ukasiewicz" in text
     assert "26 Nov 2026, 09:30 UTC" in text
+
+
+def test_a_credit_without_a_certificate_is_said_so_not_awaiting_a_check() -> None:
+    holder = person(credential("ARDMS", "RDMS", date(2021, 6, 10)))
+    with_file = credit(date(2025, 5, 1), "3", types=("sdms",), title="Course with a file")
+    without = credit(date(2025, 6, 1), "2", types=("sdms",), title="Course without one")
+    found = obligations(holder, [with_file, without], today=date(2026, 6, 1))
+    text = _text(
+        transcripts.to_pdf(
+            holder,
+            [with_file, without],
+            found,
+            organisation="Riverside",
+            generated_at=AT,
+            verification=Verification(7, "ab" * 32),
+            certified=frozenset({with_file.credit_id}),
+        )
+    )
+    assert text.count("Awaiting check") == 1
+    assert text.count("No certificate") == 1

@@ -20,7 +20,7 @@ from services.api.portal.account import AccountPages
 from services.api.portal.credits import CERTIFICATE_FIELDS, CreditPages
 from services.api.portal.dashboard import DashboardPage
 from services.api.portal.employer import EMPLOYER_PAGES
-from services.api.portal.glossary import GlossaryPage
+from services.api.portal.glossary import GlossaryPage, RulesPage
 from services.api.portal.pages import (
     EXCEPTION_HANDLERS,
     HTMX_DIST,
@@ -53,6 +53,7 @@ def portal_routes(settings: Settings, blobs: BlobStore | None = None) -> Router:
             ProfilePages,
             TranscriptPage,
             GlossaryPage,
+            RulesPage,
             *EMPLOYER_PAGES,
             unknown_page,
         ],

@@ -270,7 +270,8 @@ class CreditPages(Controller):
     async def list_credits(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
-        """Every credit, latest first, with its verification and where it counts this cycle."""
+        """Every credit, grouped by the cycles it falls in (with each cycle's totals), latest
+        first, with its verification and where it counts; then those outside every cycle."""
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
@@ -281,6 +282,8 @@ class CreditPages(Controller):
             credits=overview.credits,
             acceptance=overview.acceptance,
             certified=overview.certified,
+            cycles=overview.cycles,
+            outside=overview.outside,
         )
 
     @get("/new")
@@ -530,7 +533,10 @@ class CreditPages(Controller):
             credit_use_cases.view_credit,
             CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
         )
-        return Template(template_name="credits/verification.html", context={"credit": view.credit})
+        return Template(
+            template_name="credits/verification.html",
+            context={"credit": view.credit, "has_certificate": bool(view.certificates)},
+        )
 
     async def _credit_page(
         self,
@@ -554,6 +560,7 @@ class CreditPages(Controller):
             credit=view.credit,
             acceptance=view.acceptance,
             certificates=view.certificates,
+            has_certificate=bool(view.certificates),
             recorded=request.query_params.get("recorded") == "1",
             amend=amend or details_form("amend", view.credit.details),
             retract=retract or Form("retract"),

@@ -43,12 +43,11 @@ from services.core.reviews.queue import ReviewItem
 from services.core.reviews.use_cases import DecideCertificate, OpenCertificateFile, ReviewQueue
 
 PAGE_SIZE = 25
+_TAB_ORDER: tuple[VerificationStatus, ...] = ("needs_review", "pending", "verified", "rejected")
 TABS: Mapping[VerificationStatus, str] = {
-    "needs_review": "Needs review",
-    "pending": "Awaiting check",
-    "verified": "Verified",
-    "rejected": "Rejected",
+    status: vocabulary.VERIFICATION[status] for status in _TAB_ORDER
 }
+"""The queue's tabs, in the one verification wording (``domain.vocabulary``)."""
 DECISIONS: Mapping[ReviewDecision, str] = {"approve": "Approve", "reject": "Reject"}
 TEXT_FIELDS = (
     ("participant_name", "Participant"),

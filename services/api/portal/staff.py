@@ -241,7 +241,8 @@ class StaffPages(Controller):
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
             acceptance={
-                c.credit_id: credit_acceptance(record.obligations, c.credit_id) for c in credits
+                c.credit_id: credit_acceptance(record.obligations, c.credit_id, record.certificates)
+                for c in credits
             },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
             loose_certificates=[c for c in record.certificates if c.credit_id is None],

@@ -10,7 +10,7 @@ import msgspec
 
 from domain.compliance.status import Status
 from domain.people.credentials import Body
-from services.core.people.views import Obligation
+from services.core.people.views import Basis, Obligation
 
 
 class Standing(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +28,8 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """Credits still missing on the total line, as the organisation counts them."""
     verified: Decimal
     pending: Decimal
+    flags: tuple[Basis, ...] = ()
+    """The open questions of the body's cycles, each once."""
 
 
 __all__ = ["Obligation", "Standing"]

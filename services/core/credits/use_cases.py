@@ -7,6 +7,7 @@ decides through the pure domain and returns what the caller shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from services.core.certificates.views import StoredCertificate
 from services.core.credits import handlers as credit_handlers
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
+from services.core.people.transcripts import in_cycle
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
 from services.core.projections.certificates import certificates_of
@@ -68,6 +70,14 @@ class CreditView(msgspec.Struct, frozen=True, kw_only=True):
     certificates: list[StoredCertificate]
 
 
+class CycleCredits(msgspec.Struct, frozen=True, kw_only=True):
+    """One body's cycle (its totals on its total line) and the credits that fall in it, newest
+    first."""
+
+    obligation: Obligation
+    credits: list[Credit]
+
+
 class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
     """The person's credits, where each counts this cycle and which have a certificate."""
 
@@ -75,6 +85,22 @@ class CreditsOverview(msgspec.Struct, frozen=True, kw_only=True):
     credits: list[Credit]
     acceptance: dict[UUID, list[BodyAcceptance]]
     certified: frozenset[UUID]
+    cycles: list[CycleCredits]
+    """Current cycles first, then the previous ones; a credit may fall in several."""
+    outside: list[Credit]
+    """The credits that fall in none of ``cycles``, newest first."""
+
+
+def credits_by_cycle(
+    obligations: list[Obligation], credits: list[Credit]
+) -> tuple[list[CycleCredits], list[Credit]]:
+    """The credits grouped by the cycles they fall in (``transcripts.in_cycle``: completed in
+    the window, or counted toward it), current cycles first; and those outside every cycle."""
+    newest = sorted(credits, key=lambda c: c.details.completed_on, reverse=True)
+    ordered = sorted(obligations, key=lambda o: o.period != "current")
+    cycles = [CycleCredits(obligation=o, credits=in_cycle(o, newest)) for o in ordered]
+    grouped = {c.credit_id for cycle in cycles for c in cycle.credits}
+    return cycles, [c for c in newest if c.credit_id not in grouped]
 
 
 async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit:
@@ -85,26 +111,54 @@ async def credit_of(uow: UnitOfWork, person_id: UUID, credit_id: UUID) -> Credit
     return credit
 
 
-def credit_acceptance(obligations: list[Obligation], credit_id: UUID) -> list[BodyAcceptance]:
+def credit_acceptance(
+    obligations: list[Obligation],
+    credit_id: UUID,
+    certificates: Iterable[StoredCertificate] = (),
+) -> list[BodyAcceptance]:
     """What each obligation the credit falls in makes of it: one whose window it falls outside
     (and which did not take it as make-up) says nothing about it, so a credit outside every
-    window has no acceptance at all rather than a refusal per cycle."""
+    window has no acceptance at all rather than a refusal per cycle.
+
+    A body that the check of the credit's certificate (``certificates``: the person's) says
+    does not accept it counts none of it while the certificate awaits review: what would count
+    is said not counted, with the check's reason, so the "counts" line never contradicts the
+    reasons shown beside it. A reviewer's approval stands over the check."""
+    refused_by = {
+        a.body: a.explanation
+        for c in certificates
+        if c.credit_id == credit_id and c.status == "needs_review"
+        for a in c.acceptance
+        if not a.accepted
+    }
     found = []
     for obligation in obligations:
         used: list[CreditUse] = [u for u in obligation.used if u.credit_id == credit_id]
         refused = [x for x in obligation.not_used if x.credit_id == credit_id]
         if not used and all(x.reason == "outside_window" for x in refused):
             continue
-        if used or refused:
-            found.append(
-                BodyAcceptance(
-                    body=obligation.body,
-                    period=obligation.period,
-                    counted=sum((u.credits_counted for u in used), Decimal(0)),
-                    admitted_by=[u.admitted_by for u in used],
-                    not_counted=refused,
-                )
+        counted = sum((u.credits_counted for u in used), Decimal(0))
+        refusal = refused_by.get(obligation.mirrors or obligation.body)
+        if refusal is not None and used:
+            refused = [
+                CreditExclusion(
+                    credit_id=credit_id,
+                    credits=counted,
+                    reason="type_not_accepted",
+                    detail=refusal,
+                ),
+                *refused,
+            ]
+            counted, used = Decimal(0), []
+        found.append(
+            BodyAcceptance(
+                body=obligation.body,
+                period=obligation.period,
+                counted=counted,
+                admitted_by=[u.admitted_by for u in used],
+                not_counted=refused,
             )
+        )
     return found
 
 
@@ -160,13 +214,17 @@ async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
     authorise_person(uow.actor, person_id, write=False)
     credits = await queries.my_credits(uow.tx, person_id)
     obligations = await queries.my_obligations(uow.tx, person_id, today=uow.today())
+    certificates = await certificates_of(uow.tx, person_id)
+    cycles, outside = credits_by_cycle(obligations, credits)
     return CreditsOverview(
         person=await queries.get_person(uow.tx, person_id),
         credits=credits,
-        acceptance={c.credit_id: credit_acceptance(obligations, c.credit_id) for c in credits},
-        certified=frozenset(
-            c.credit_id for c in await certificates_of(uow.tx, person_id) if c.credit_id is not None
-        ),
+        acceptance={
+            c.credit_id: credit_acceptance(obligations, c.credit_id, certificates) for c in credits
+        },
+        certified=frozenset(c.credit_id for c in certificates if c.credit_id is not None),
+        cycles=cycles,
+        outside=outside,
     )
 
 
@@ -175,12 +233,11 @@ async def view_credit(uow: UnitOfWork, query: CreditQuery) -> CreditView:
     authorise_person(uow.actor, query.person_id, write=False)
     credit = await credit_of(uow, query.person_id, query.credit_id)
     obligations = await queries.my_obligations(uow.tx, query.person_id, today=uow.today())
+    certificates = [
+        c for c in await certificates_of(uow.tx, query.person_id) if c.credit_id == query.credit_id
+    ]
     return CreditView(
         credit=credit,
-        acceptance=credit_acceptance(obligations, query.credit_id),
-        certificates=[
-            c
-            for c in await certificates_of(uow.tx, query.person_id)
-            if c.credit_id == query.credit_id
-        ],
+        acceptance=credit_acceptance(obligations, query.credit_id, certificates),
+        certificates=certificates,
     )

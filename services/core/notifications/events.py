@@ -82,6 +82,7 @@ async def queue_certificate_notification(
             "accepted_by": []
             if isinstance(outcome, CertificateRejected)
             else [a.body for a in outcome.acceptance if a.accepted],
+            "note": outcome.note if isinstance(outcome, CertificateVerified) else "",
             "portal_url": portal_link(settings.public_url, "credits"),
         },
         unsubscribe=UnsubscribeLink(

@@ -3,11 +3,12 @@ shows.
 
 Contract of ``send_reminders``:
 - Each person gets one mail through the outbox (``queue_mail``, delivered by the worker) listing
-  each of their cycles still short on the day, recorded as ``notifications.ManualReminderQueued``
+  each of their standings not compliant on the day (one per body, about the cycle that needs
+  action now), recorded as ``notifications.ManualReminderQueued``
   (with who sent it) on the person's account's mail stream. One reminder per person and day:
   sending again the same day queues nothing new.
 - People are left out, and named in the answer, when they have no account, turned deadline
-  reminders off, or have no cycle short.
+  reminders off, or have no standing that needs action.
 - At most ``PER_HOUR`` reminders per organisation in any hour (``TooManyReminders``: nothing is
   sent); the count is read from the organisation's chain.
 """
@@ -28,8 +29,13 @@ from services.core.mail_templates import portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.notifications.reminders import item_context, reminder_items, reminder_subject
-from services.core.people.queries import obligations_on
+from services.core.notifications.reminders import (
+    days_left,
+    item_context,
+    reminder_items,
+    reminder_subject,
+)
+from services.core.people.queries import standings_on
 from services.core.policy import require_role
 from services.core.staff.listing import StaffFilter, staff_page
 
@@ -107,12 +113,13 @@ async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSe
             f" hour, {len(with_account)} more asked for"
         )
     preferences = await mail_preferences(tx, [r["user_id"] for r in with_account])
-    found = await obligations_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
+    found = await standings_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
     organisation = await organisation_name(tx)
     outcome: dict[str, list[str]] = {k: [] for k in RemindersSent.__struct_fields__}
     for row in rows:
         name = row["full_name"]
-        short = [o for o in found.get(row["person_id"], []) if o.status != "compliant"]
+        held = found[row["person_id"]].standings if row["person_id"] in found else []
+        short = [s for s in held if s.obligation is not None and s.status != "compliant"]
         if row["user_id"] is None:
             outcome["without_account"].append(name)
             continue
@@ -122,7 +129,7 @@ async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSe
         if not short:
             outcome["nothing_due"].append(name)
             continue
-        due = [(o, DueReminder(threshold=None, days_left=(o.deadline - today).days)) for o in short]
+        due = [(s, DueReminder(threshold=None, days_left=days_left(s, today))) for s in short]
         mail_id = mail_id_for("manual-reminder", row["person_id"], row["user_id"], today)
         message = compose(
             "reminder",
@@ -133,7 +140,7 @@ async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSe
             reason=f"{organisation} sent you this reminder.",
             context={
                 "name": name,
-                "items": [item_context(o, d) for o, d in due],
+                "items": [item_context(s, d) for s, d in due],
                 "portal_url": portal_link(uow.settings.public_url, "dashboard"),
             },
             unsubscribe=UnsubscribeLink(

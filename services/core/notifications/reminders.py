@@ -1,8 +1,9 @@
 """Deadline reminders of one organisation for one day (the scheduler's daily run).
 
-Members whose staff record is active get one mail per run day listing every obligation with a
-reminder due (``domain.notifications.reminders``), unless they turned reminders off. Staff
-without an account get none (they appear in the admins' weekly digest). A reminder queued by any
+Members whose staff record is active get one mail per run day listing each standing (one per
+body) with a reminder due (``domain.notifications.reminders.standing_reminders``), unless they
+turned reminders off. Staff without an account get none (they appear in the admins' weekly
+digest). A reminder queued by any
 earlier run counts as sent: runs of one organisation are serialised, so two runs (a retry, a
 second scheduler) never queue the same reminder twice.
 """
@@ -14,15 +15,17 @@ from datetime import date
 from uuid import UUID
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.standing import Standing
 from domain.notifications.mail import ReminderItem, ReminderQueued
-from domain.notifications.reminders import DueReminder, SentReminder, due_reminder
+from domain.notifications.reminders import DueReminder, SentReminder, standing_reminders
+from domain.people.credentials import Body
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.mail_templates import credits_text, days_text, portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.people.queries import obligations_on
+from services.core.people.queries import standings_on
 from services.core.settings import Settings
 
 _MEMBERS = """
@@ -38,59 +41,75 @@ SELECT person_id, body, window_end, threshold, run_on FROM reminder_log
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 """
 
-Key = tuple[UUID, str, date]
-"""An obligation: person, body, end of its window."""
+Sent = dict[tuple[Body, date], list[SentReminder]]
+"""The reminders already queued for one person, by body and end of the cycle's window."""
 
 
-async def _sent(tx: Tx, person_ids: list[UUID]) -> dict[Key, list[SentReminder]]:
-    sent: dict[Key, list[SentReminder]] = defaultdict(list)
+async def _sent(tx: Tx, person_ids: list[UUID]) -> dict[UUID, Sent]:
+    sent: dict[UUID, Sent] = defaultdict(lambda: defaultdict(list))
     for row in await tx.pg.fetch(_SENT, tx.require_tenant(), person_ids):
-        sent[row["person_id"], row["body"], row["window_end"]].append(
+        sent[row["person_id"]][row["body"], row["window_end"]].append(
             SentReminder(threshold=row["threshold"], sent_on=row["run_on"])
         )
     return sent
 
 
-def item_context(o: Obligation, due: DueReminder) -> dict[str, object]:
+def item_context(standing: Standing, due: DueReminder) -> dict[str, object]:
+    """What the reminder mail says of one standing: its status, sentence and next action, the
+    cycle it rests on, and the body's open rule questions in plain words."""
+    o = _cycle(standing)
     total = o.lines[0]
     return {
-        "body": o.body,
+        "body": standing.body,
         "window_start": o.window.start,
         "window_end": o.window.end,
-        "status": o.status,
+        "status": standing.status,
+        "sentence": standing.sentence,
+        "next_action": standing.next_action,
         "required": total.required,
         "counted": total.counted,
         "waived": total.waived,
-        "shortfall": total.shortfall,
+        "shortfall": standing.shortfall,
         "deadline": o.deadline,
         "days_left": due.days_left,
-        "late_credits_until": o.late_credits_until if o.status == "in_grace" else None,
-        "flagged": bool(o.flags),
+        "flags": [flag.for_people for flag in standing.flags],
     }
 
 
-def reminder_items(due: list[tuple[Obligation, DueReminder]]) -> tuple[ReminderItem, ...]:
-    """What a reminder event records of each obligation it is about."""
+def reminder_items(due: list[tuple[Standing, DueReminder]]) -> tuple[ReminderItem, ...]:
+    """What a reminder event records of each standing it is about."""
     return tuple(
         ReminderItem(
-            body=o.body,
-            window_end=o.window.end,
-            deadline=o.deadline,
+            body=s.body,
+            window_end=_cycle(s).window.end,
+            deadline=_cycle(s).deadline,
             threshold=d.threshold,
             days_left=d.days_left,
-            shortfall=o.lines[0].shortfall,
+            shortfall=s.shortfall,
         )
-        for o, d in due
+        for s, d in due
     )
 
 
-def reminder_subject(due: list[tuple[Obligation, DueReminder]]) -> str:
+def reminder_subject(due: list[tuple[Standing, DueReminder]]) -> str:
     soonest = min(d.days_left for _, d in due)
     if len(due) == 1:
-        [(o, d)] = due
-        needed = credits_text(o.lines[0].shortfall)
-        return f"CME reminder: {o.body} needs {needed} more credits ({days_text(d.days_left)})"
+        [(s, d)] = due
+        needed = credits_text(s.shortfall)
+        return f"CME reminder: {s.body} needs {needed} more credits ({days_text(d.days_left)})"
     return f"CME reminder: {len(due)} requirements need more credits ({days_text(soonest)})"
+
+
+def days_left(standing: Standing, today: date) -> int:
+    """Days from ``today`` to the deadline of the cycle a reminded standing rests on."""
+    return (_cycle(standing).deadline - today).days
+
+
+def _cycle(standing: Standing) -> Obligation:
+    """The cycle a reminded standing rests on (a lapsed one, without a cycle, is never
+    reminded)."""
+    assert standing.obligation is not None
+    return standing.obligation
 
 
 async def queue_reminders(
@@ -108,24 +127,21 @@ async def queue_reminders(
     if not members:
         return 0
     person_ids = [m["person_id"] for m in members]
-    obligations = await obligations_on(tx, today=run_on, person_ids=person_ids)
+    found = await standings_on(tx, today=run_on, person_ids=person_ids)
     sent = await _sent(tx, person_ids)
     organisation = await organisation_name(tx)
     queued = 0
-    thresholds = settings.reminder_thresholds
     for member in members:
-        due = []
-        for o in obligations.get(member["person_id"], []):
-            reminder = due_reminder(
-                deadline=o.deadline,
-                today=run_on,
-                has_shortfall=o.status != "compliant",
-                sent=sent[member["person_id"], o.body, o.window.end],
-                thresholds=thresholds,
-                overdue_every_days=settings.overdue_reminder_days,
-            )
-            if reminder is not None:
-                due.append((o, reminder))
+        person_id = member["person_id"]
+        if person_id not in found:
+            continue
+        due = standing_reminders(
+            found[person_id].standings,
+            today=run_on,
+            sent=sent[person_id],
+            thresholds=settings.reminder_thresholds,
+            overdue_every_days=settings.overdue_reminder_days,
+        )
         if not due:
             continue
         mail_id = mail_id_for("reminder", member["person_id"], member["user_id"], run_on)
@@ -139,7 +155,7 @@ async def queue_reminders(
             f" at {organisation}.",
             context={
                 "name": member["full_name"],
-                "items": [item_context(o, d) for o, d in due],
+                "items": [item_context(standing, d) for standing, d in due],
                 "portal_url": portal_link(settings.public_url, "dashboard"),
             },
             unsubscribe=UnsubscribeLink(

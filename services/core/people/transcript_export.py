@@ -17,6 +17,7 @@ from services.core.documents import Verification, file_name
 from services.core.people import queries, transcripts
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
+from services.core.projections.certificates import certificates_of
 
 
 class ExportTranscript(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +80,11 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
             organisation=organisation,
             generated_at=now,
             verification=Verification(seq, head),
+            certified=frozenset(
+                c.credit_id
+                for c in await certificates_of(uow.tx, command.person_id)
+                if c.credit_id is not None
+            ),
         )
     return Transcript(
         filename=file_name("transcript", person.full_name, now.date(), command.format),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 import msgspec
 
@@ -175,10 +176,12 @@ def to_pdf(
     organisation: str,
     generated_at: datetime,
     verification: Verification,
+    certified: frozenset[UUID] = frozenset(),
 ) -> bytes:
     """A header with the organisation, the person, their registry ids and the day; then per
     body and cycle its status in words, requirement lines and a table of the credits falling
-    in the cycle, with totals; page numbers and the chain head in every page's footer."""
+    in the cycle, with totals; page numbers and the chain head in every page's footer.
+    ``certified``: the credits with a certificate attached (the others say so)."""
     doc = Document(
         title=f"CE transcript: {person.full_name}",
         organisation=organisation,
@@ -238,7 +241,11 @@ def to_pdf(
                     c.details.title,
                     c.details.provider,
                     credits_text(c.details.credits),
-                    vocabulary.VERIFICATION[c.verification],
+                    vocabulary.VERIFICATION[
+                        vocabulary.certificate_state(
+                            c.verification, has_certificate=c.credit_id in certified
+                        )
+                    ],
                     credits_text(counted[c.credit_id]),
                     _why(o, c),
                 )

@@ -90,6 +90,9 @@ class Basis(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...]
     confidence: Confidence = "confirmed"
     note: str = ""
+    """For auditors: what is open and why, citing the sources."""
+    plain: str = ""
+    """For people: what an open question means for them, without source ids."""
 
 
 class CreditExclusion(msgspec.Struct, frozen=True, kw_only=True):
