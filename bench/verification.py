@@ -3,7 +3,7 @@ look the provider up, assess against the person and the declared credit) on thre
 generated certificates, reported apart and printed as JSON.
 
     .venv/bin/python -m bench.verification [--set old|development|heldout|all]
-        [--per-layout 4] [--limit N] [--seed 7] [--keep DIR] [--verbose] [--child]
+        [--per-layout 4] [--limit N] [--seed 7] [--keep DIR] [--verbose] [--child] [--reasons]
 
 Sets:
 
@@ -23,7 +23,9 @@ spacing and dash styles; the completion date is the activity's last day; credits
 hours), and seconds per file per format (wall time, median and p95; text PDFs also as files/s).
 ``--limit N`` makes and reads at most N files of each format of each set, spread over the
 layouts (on the old set: one genuine and one forged sample of evenly chosen layouts).
-With ``--child`` each file is read by a reader process, as the worker does.
+With ``--child`` each file is read by a reader process, as the worker does. ``--reasons`` adds
+how often each review reason held up a certificate that should have verified (a certificate
+counts once per reason it got).
 """
 
 from __future__ import annotations
@@ -46,10 +48,8 @@ from domain.compliance.cycles import Window
 from domain.credits.certificate import MediaType
 from domain.credits.credit import CreditDetails
 from domain.credits.verification import (
-    NO_SIGNALS,
     ExtractedFields,
     Outcome,
-    TextReading,
     Thresholds,
     assess,
     judge_acceptance,
@@ -57,8 +57,7 @@ from domain.credits.verification import (
 from domain.people.credentials import Body
 from services.core.directory.lookup import DirectoryLookup
 from services.core.reading import process as reading_process
-from services.core.reading.process import read_in_child
-from services.core.reading.tamper import inspect_file
+from services.core.reading.process import Reading, read_in_child
 from tests.fixtures.certificates import KINDS, Sample, build_corpus, save_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS as OLD_LAYOUTS
 from tests.fixtures.certificates.score import field_matches
@@ -166,13 +165,12 @@ def _old(sample: Sample) -> Item:
     )
 
 
-def read(item: Item, child: bool) -> tuple[TextReading, ExtractedFields]:
-    """What the worker reads off ``item``'s file: how, and the fields found."""
+def read(item: Item, child: bool) -> Reading:
+    """What the worker reads off ``item``'s file: how, the fields found and what the file shows
+    of alteration."""
     if child:
-        reading = asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
-        return reading.text, reading.fields
-    reading = reading_process.read(item.data, item.media_type)
-    return reading.text, reading.fields
+        return asyncio.run(read_in_child(item.data, item.media_type, limit_s=240))
+    return reading_process.read(item.data, item.media_type)
 
 
 def judge(
@@ -180,7 +178,8 @@ def judge(
 ) -> tuple[Outcome, ExtractedFields, list[str], float]:
     """The outcome, the fields found, the review reasons and the wall seconds of one file."""
     started = time.perf_counter()
-    reading, fields = read(item, child)
+    read_off = read(item, child)
+    reading, fields = read_off.text, read_off.fields
     provider = asyncio.run(directory.find(fields.provider)) if fields.provider else None
     window = Window(start=item.window[0], end=item.window[1])
     assessment = assess(
@@ -193,9 +192,7 @@ def judge(
         thresholds=Thresholds(),
         uploaded_on=item.today,
         windows=dict.fromkeys(item.bodies, (window,)),
-        signals=inspect_file(item.data, item.media_type)
-        if reading.source != "none"
-        else NO_SIGNALS,
+        signals=read_off.signals,
     )
     reasons: list[str] = [reason.code for reason in assessment.reasons]
     return assessment.outcome, fields, reasons, time.perf_counter() - started
@@ -229,11 +226,14 @@ def _limited(items: list[T], limit: int | None, format_of: Callable[[T], str]) -
     return chosen
 
 
-def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]:
+def measure(
+    items: Iterable[Item], child: bool, verbose: bool, reasons_shown: bool = False
+) -> dict[str, Any]:
     """The report of one set (see the module docstring)."""
     directory = DirectoryLookup()
     wrong_verifies: list[str] = []
     outcomes: Counter[str] = Counter()
+    held_up: Counter[str] = Counter()
     right = 0
     total = 0
     scored: dict[str, Counter[str]] = defaultdict(Counter)
@@ -246,6 +246,8 @@ def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]
         outcomes[f"{item.expected} -> {found}"] += 1
         if found == "verified" and item.expected != "verified":
             wrong_verifies.append(f"{item.sample_id} ({item.scenario})")
+        if item.expected == "verified" and found != "verified":
+            held_up.update(set(reasons))
         seconds[item.format].append(wall)
         for name in SCORED:
             verdict = field_matches(name, _value(fields, name), _value(item.printed, name))
@@ -279,6 +281,7 @@ def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]
         speed["text_pdf"]["files_per_s"] = round(
             len(seconds["text_pdf"]) / sum(seconds["text_pdf"]), 1
         )
+    shown = {"reasons_holding_up_verifies": dict(held_up.most_common())} if reasons_shown else {}
     return {
         "files": total,
         "wrong_auto_verifies": len(wrong_verifies),
@@ -288,6 +291,7 @@ def measure(items: Iterable[Item], child: bool, verbose: bool) -> dict[str, Any]
         "field_accuracy": fields_report,
         "field_accuracy_per_field": per_field,
         "seconds_per_file": speed,
+        **shown,
     }
 
 
@@ -321,6 +325,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="also write the files and their truth here")
     parser.add_argument("--verbose", action="store_true", help="list every wrong field and outcome")
     parser.add_argument("--child", action="store_true", help="read in a child process per file")
+    parser.add_argument(
+        "--reasons",
+        action="store_true",
+        help="count the review reasons of certificates that should have verified",
+    )
     args = parser.parse_args()
 
     names = ("old", "development", "heldout") if args.set == "all" else (args.set,)
@@ -332,7 +341,7 @@ def main() -> None:
             f"  {name}: {len(items)} files made in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
-        report[name] = measure(items, args.child, args.verbose)
+        report[name] = measure(items, args.child, args.verbose, args.reasons)
         print(
             f"  {name}: wrong auto-verifies {report[name]['wrong_auto_verifies']}, "
             f"outcome accuracy {report[name]['outcome_accuracy']}",

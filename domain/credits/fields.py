@@ -22,6 +22,7 @@ from typing import Literal
 import msgspec
 
 from domain.credits.credit import CreditType
+from domain.credits.names import acronym, organisation_tokens
 from domain.credits.verification import ExtractedFields
 
 MAX_CREDITS = Decimal(200)
@@ -1151,14 +1152,19 @@ def _row(doc: _Doc, index: int, *, dated: bool, approvals: bool = False) -> _Row
 
 # --- provider ----------------------------------------------------------------------------------
 
-_PROVIDER_LABEL = re.compile(
-    r"^(?:(?:jointly\s+)?(?:provided|presented|sponsored|offered|issued|hosted|organi[sz]ed)"
+_LABEL = (
+    r"(?:(?:jointly\s+)?(?:provided|presented|sponsored|offered|issued|hosted|organi[sz]ed)"
     r"\s+by|(?:course\s+|education\s+|accredited\s+|activity\s+)?provider(?:\s+name)?|sponsor"
-    r"|organi[sz]ation)\s*:?\s+(?P<name>.+)$",
-    re.I,
+    r"|organi[sz]ation)"
 )
+_PROVIDER_LABEL = re.compile(rf"^{_LABEL}\s*:?\s+(?P<name>.+)$", re.I)
+_PROVIDER_LABEL_ALONE = re.compile(
+    rf"^(?:{_LABEL}|training\s+(?:center|centre|site)(?:\s+name)?)\s*:?$", re.I
+)
+"""A provider label alone on its line, the name on the next ("Training Center" on an eCard)."""
 _HEADER_END = re.compile(
-    r"certif|\bdear\b|\bthis\s+is\s+to\b|transcript|\bawarded\b|\bpresented\b"
+    r"c\s?e\s?r\s?t\s?i\s?f|\bdear\b|\bthis\s+is\s+to\b|transcript|\bawarded\b|\bpresented\b"
+    r"|\battendance\s+record\b|\brecord\s+of\b"
     r"|^(?:has|have)\s+(?:successfully\s+)?(?:completed|participated|attended)\b",
     re.I,
 )
@@ -1167,6 +1173,22 @@ _EVENT = re.compile(
     r"|workshop|webinar)\b",
     re.I,
 )
+_ORGANISATION_END = re.compile(
+    r"\b(?:society|association|institute|college|academy|university|hospital|health|center"
+    r"|centre|ctr|clinic|foundation|council|collaborative|network|group|partners|department"
+    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)\.?$",
+    re.I,
+)
+"""The last word of an organisation's name: a name with an event word ("Heartland Radiography
+Workshop, Inc.", "Summit Imaging Society") is still a name when it ends with one."""
+_ORGANISATION_WORD = re.compile(
+    r"\b(?:society|association|institute|college|academy|university|hospital|council"
+    r"|foundation)\b",
+    re.I,
+)
+"""A word only an organisation's name holds, anywhere in it."""
+_UNIT_START = re.compile(r"^(?:department|division|section|school|office|program)\s+of\b", re.I)
+"""A heading's second line naming a unit of the first ("Department of Radiology")."""
 _ADDRESS = re.compile(
     r"\d.*\d|\bP\.?\s?O\.?\s+Box\b|\b(?:suite|street|avenue|boulevard|road|drive|parkway)\b"
     r"|@|www\.|https?:",
@@ -1180,6 +1202,12 @@ _STATEMENT_SUBJECT = re.compile(
 
 _SEPARATOR = re.compile(r"[·•«»|]|\s[-+]\s")
 """Separators of taglines and addresses ("PEPconnect · Personalized Education Plan")."""
+_NAME_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_LEGAL_SUFFIX = re.compile(r",?\s+(?:inc|llc|ltd|corp|iic|lnc|l\.l\.c)\.?$", re.I)
+"""A legal suffix at the end of a name, as printed or as OCR reads it ("IIc", "lnc")."""
+_NUMBER_AFTER = re.compile(r"\s+(?:No\.?|#)\s*[A-Z]{0,4}-?\d[\w-]*$")
+"""A certificate number OCR read into the end of the heading's line ("... Inc. No. HW14205")."""
+"""A word of a name, with its possessive ("LUKE'S")."""
 
 
 def _title_case(line: str) -> bool:
@@ -1191,42 +1219,89 @@ def _title_case(line: str) -> bool:
 
 
 def _heading_name(line: str) -> bool:
-    """Whether a heading line can be an organisation's name: in title case, of real words,
-    and not an address, a date, an event or a tagline with separators."""
-    words = re.findall(r"[A-Za-z]+", line)
+    """Whether a heading line can be an organisation's name: in title case or all in lower case
+    (a logo), of real words, and not an address, a date, a tagline with separators or an event
+    (unless it ends as an organisation's name does)."""
+    words = _NAME_WORD.findall(line)
+    logo = _LEGAL_SUFFIX.sub("", line)
     return (
-        _title_case(line)
+        (_title_case(line) or logo == logo.lower())
         and all(len(word) >= 2 for word in words)
         and any(len(word) >= 4 for word in words)
         and not _ADDRESS.search(line)
         and not _dates_in(line)
-        and not _EVENT.search(line)
+        and not (_EVENT.search(line) and not _ORGANISATION_END.search(line))
         and not _SEPARATOR.search(line)
     )
 
 
 def _provider(doc: _Doc) -> str | None:
-    """The provider: a "Provided by" label, else the first name in the heading above the
-    certificate's title (a longer one rather than a lone word such as a logo's acronym), else
-    the subject of "... is accredited by"/"... designates"."""
-    for line in doc.lines:
+    """The provider: a "Provided by" label (the name after it or on the next line), else the
+    name in the heading above the certificate's title or a first line ending as an
+    organisation's name does (a longer one rather than a lone word
+    such as a logo's acronym, which gives way to its spelt-out name nearby; a name set over two
+    lines is joined), else an organisation's name right under the document's kind ("Continuing
+    Education Transcript"), else the subject of "... is accredited by"/"... designates"."""
+    for index, line in enumerate(doc.lines):
         label = _PROVIDER_LABEL.match(line)
         if label and _title_case(label.group("name")):
             return _organisation(label.group("name"))
+        if _PROVIDER_LABEL_ALONE.match(line) and index + 1 < len(doc.lines):
+            value = doc.lines[index + 1]
+            if _heading_name(value) and _title_case(value):
+                return _organisation(value)
     heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
     if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
         heading_end -= 1  # the participant's name stands above "has completed"
+    # no certificate word read (spaced-out letters are dropped as noise): a first line that
+    # ends as an organisation's name does
+    heading = doc.lines[:heading_end] or [
+        line for line in doc.lines[:1] if _ORGANISATION_END.search(line.rstrip(" ,."))
+    ]
     single_word = None
-    for line in doc.lines[:heading_end]:
+    for index, line in enumerate(heading):
+        line = _NUMBER_AFTER.sub("", line)
         if _heading_name(line):
             if " " in line:
-                return _organisation(line)
+                return _organisation(_with_second_line(line, heading[index + 1 : index + 2]))
             single_word = single_word or _organisation(line)
     if single_word:
-        return single_word
+        return _spelt_out(single_word, doc.lines[:8]) or single_word
+    under = doc.lines[heading_end + 1 : heading_end + 2] if heading_end < 8 else []
+    if under and _heading_name(under[0]) and _ORGANISATION_WORD.search(under[0]):
+        return _organisation(under[0])  # the name under the document's kind
     subject = _STATEMENT_SUBJECT.search(_squash(doc.flat))
     if subject and not re.match(r"(?:This|It|Our|We)\b", subject.group("name")):
         return _organisation(subject.group("name"))
+    return None
+
+
+def _with_second_line(line: str, following: list[str]) -> str:
+    """``line`` and the heading line under it when the name runs on: ``line`` stops short of
+    an organisation's last word ("Lakeshore Vascular" / "Imaging Institute"), or both are set
+    in capitals as one block and the second names a unit of the first ("SAINT LUKE'S HOSPITAL"
+    / "DEPARTMENT OF RADIOLOGY"); both lines set alike (capitals, lower case or neither)."""
+    if not following or not _heading_name(following[0]) or " " not in line:
+        return line
+    second = following[0]
+    alike = (line.isupper() == second.isupper()) and (line.islower() == second.islower())
+    runs_on = not _ORGANISATION_END.search(line.rstrip(" ,.")) or (
+        line.isupper() and _UNIT_START.match(second)
+    )
+    return f"{line} {second}" if alike and runs_on else line
+
+
+def _spelt_out(acronym_line: str, lines: list[str]) -> str | None:
+    """A line near the top that spells out ``acronym_line`` ("ASRT" over "American Society of
+    Radiologic Technologists")."""
+    letters = acronym_line.replace(".", "").lower()
+    if not (letters.isalpha() and 2 <= len(letters) <= 8):
+        return None
+    for line in lines:
+        if " " in line and _heading_name(line):
+            tokens = tuple(organisation_tokens(line))
+            if acronym(tokens) == letters:
+                return _organisation(line)
     return None
 
 

@@ -4,13 +4,17 @@ A seed of providers named in the domain reference (societies, RCEEMs, tracker pa
 common CE providers for sonographers, each with the credit types its certificates carry and
 where that comes from, plus the entries a tenant adds (``ProviderAddedToDirectory``) or removes
 (``ProviderRemovedFromDirectory``) on a stream of the caller's choosing. Seed entries cannot be
-removed or shadowed: a tenant entry may not reuse a name or alias already listed.
+removed or shadowed: a tenant entry may not reuse a name or alias already listed. A tenant may
+also block a provider (``ProviderBlockedInDirectory``, lifted by removing the entry): a blocked
+entry is found ahead of every other entry, and its certificates never verify.
 
-A printed provider name finds an entry when, once case, punctuation, "&"/"and", a leading "The"
-and legal suffixes are ignored, it equals one of the entry's names, starts with one ("Gulfcoast
-Ultrasound Institute, Tampa, FL"; a one-word name needs 3+ letters), or has the same words but
-for OCR noise. A name that merely mentions a provider elsewhere ("Acme Academy, SDMS approved")
-finds nothing: anyone can print an approver's name.
+A printed provider name finds an entry when, once case, punctuation, "&"/"and", a leading "The",
+legal suffixes and common abbreviations (``domain.credits.names``) are ignored, it equals one of
+the entry's names, starts with one ("Gulfcoast Ultrasound Institute, Tampa, FL"; a one-word
+name needs 3+ letters), has the same words but for OCR noise (``organisation_tokens_alike``,
+with the scorer the directory is given), or is the initialism of a name of three or more
+words ("RMUS"; ``MIN_INITIALS`` letters at least). A name that merely mentions a provider
+elsewhere ("Acme Academy, SDMS approved") finds nothing: anyone can print an approver's name.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from uuid import UUID
 import msgspec
 
 from domain.credits.credit import CreditType
-from domain.credits.names import organisation_tokens, organisation_tokens_alike
+from domain.credits.names import (
+    Similarity,
+    acronym,
+    organisation_tokens,
+    organisation_tokens_alike,
+    similarity,
+)
 from domain.credits.verification import ProviderMatch
 from domain.shared.errors import DomainError
 from domain.shared.event import Event
@@ -31,8 +41,11 @@ from domain.shared.limits import REASON_LENGTH, ReasonText, check_length
 
 MAX_NAME = 200
 MAX_ALIASES = 20
+MIN_INITIALS = 3
+"""Letters an initialism needs to stand for a name ("MP" could be anything)."""
 
 Origin = Literal["seed", "tenant"]
+EntryKind = Literal["listed", "blocked"]
 
 
 class ProviderEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +58,10 @@ class ProviderEntry(msgspec.Struct, frozen=True, kw_only=True):
     reference: str
     """Where the entry comes from: source ids of the domain reference, or a public address."""
     origin: Origin = "seed"
+    kind: EntryKind = "listed"
+    """``blocked``: the organisation blocked the provider; its certificates never verify."""
+    reason: str = ""
+    """Why the provider is blocked."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -52,7 +69,12 @@ class ProviderEntry(msgspec.Struct, frozen=True, kw_only=True):
 
     def as_match(self) -> ProviderMatch:
         return ProviderMatch(
-            provider_id=self.provider_id, name=self.name, source=self.origin, aliases=self.aliases
+            provider_id=self.provider_id,
+            name=self.name,
+            source=self.origin,
+            aliases=self.aliases,
+            blocked=self.kind == "blocked",
+            blocked_because=self.reason,
         )
 
 
@@ -288,28 +310,33 @@ SEED_PROVIDERS: tuple[ProviderEntry, ...] = (
 
 
 class ProviderDirectory:
-    """Seed entries followed by a tenant's; ``find`` resolves a printed provider name."""
+    """Seed entries followed by a tenant's; ``find`` resolves a printed provider name, comparing
+    words misread with ``similar`` (the standard library's ``similarity`` unless a faster
+    scorer of the same measure is given)."""
 
-    def __init__(self, entries: Iterable[ProviderEntry]) -> None:
+    def __init__(self, entries: Iterable[ProviderEntry], similar: Similarity = similarity) -> None:
         self.entries = tuple(entries)
+        self.similar = similar
 
     @classmethod
-    def with_tenant(cls, tenant_entries: Iterable[ProviderEntry] = ()) -> ProviderDirectory:
-        return cls((*SEED_PROVIDERS, *tenant_entries))
+    def with_tenant(
+        cls, tenant_entries: Iterable[ProviderEntry] = (), similar: Similarity = similarity
+    ) -> ProviderDirectory:
+        return cls((*SEED_PROVIDERS, *tenant_entries), similar)
 
     def find(self, printed: str) -> ProviderMatch | None:
-        """The entry ``printed`` names (see the module docstring), or None. The best kind of
-        match wins (equal, then starts with the longest name, then the most alike); on a tie
-        the earlier entry (seed before tenant)."""
+        """The entry ``printed`` names (see the module docstring), or None. A blocked entry
+        wins over every other; then the best kind of match (equal, then starts with the longest
+        name, then the most alike); on a tie the earlier entry (seed before tenant)."""
         tokens = organisation_tokens(printed)
         if not tokens:
             return None
         scored = [
-            (score, -index, entry)
+            (entry.kind == "blocked", score, -index, entry)
             for index, entry in enumerate(self.entries)
-            if (score := _score(entry, tokens)) is not None
+            if (score := _score(entry, tokens, self.similar)) is not None
         ]
-        return max(scored, key=lambda s: (s[0], s[1]))[2].as_match() if scored else None
+        return max(scored, key=lambda s: s[:3])[3].as_match() if scored else None
 
     def listing(self, name: str) -> ProviderEntry | None:
         """The entry one of whose names is ``name`` once normalised."""
@@ -320,9 +347,11 @@ class ProviderDirectory:
         )
 
 
-def _score(entry: ProviderEntry, printed: tuple[str, ...]) -> tuple[int, int] | None:
+def _score(
+    entry: ProviderEntry, printed: tuple[str, ...], similar: Similarity
+) -> tuple[int, int] | None:
     """How well ``printed`` names ``entry``: (3, _) equal, (2, words) starts with one of its
-    names, (1, _) alike but for OCR noise; None: not at all."""
+    names, (1, _) alike but for OCR noise or its initialism; None: not at all."""
     scores = []
     for name in entry.names:
         listed = organisation_tokens(name)
@@ -330,9 +359,19 @@ def _score(entry: ProviderEntry, printed: tuple[str, ...]) -> tuple[int, int] | 
             scores.append((3, len(listed)))
         elif printed[: len(listed)] == listed and (len(listed) > 1 or len(listed[0]) >= 3):
             scores.append((2, len(listed)))
-        elif organisation_tokens_alike(listed, printed):
+        elif organisation_tokens_alike(listed, printed, similar) or _initialism(printed, listed):
             scores.append((1, len(listed)))
     return max(scores, default=None)
+
+
+def _initialism(printed: tuple[str, ...], listed: tuple[str, ...]) -> bool:
+    """``printed`` is one word, the initials of ``listed``'s words ("of", "for", ... aside)."""
+    return (
+        len(printed) == 1
+        and len(printed[0]) >= MIN_INITIALS
+        and len(listed) >= MIN_INITIALS
+        and acronym(listed) == printed[0]
+    )
 
 
 # --- tenant entries ----------------------------------------------------------------------------
@@ -354,6 +393,15 @@ class ProviderAddedToDirectory(
     reference: str
 
 
+class ProviderBlockedInDirectory(
+    Event, frozen=True, kw_only=True, tag="credits.ProviderBlockedInDirectory"
+):
+    provider_id: str
+    name: str
+    aliases: tuple[str, ...]
+    reason: str
+
+
 class ProviderRemovedFromDirectory(
     Event, frozen=True, kw_only=True, tag="credits.ProviderRemovedFromDirectory"
 ):
@@ -363,6 +411,7 @@ class ProviderRemovedFromDirectory(
 
 PROVIDER_EVENTS: tuple[type[Event], ...] = (
     ProviderAddedToDirectory,
+    ProviderBlockedInDirectory,
     ProviderRemovedFromDirectory,
 )
 
@@ -376,6 +425,13 @@ class AddProvider(msgspec.Struct, frozen=True, kw_only=True):
     credit_types: tuple[CreditType, ...] = ()
     reference: ReasonText = ""
     """Where the provider can be checked (its site, an accreditor's listing)."""
+
+
+class BlockProvider(msgspec.Struct, frozen=True, kw_only=True):
+    name: ProviderName
+    aliases: Annotated[tuple[ProviderName, ...], msgspec.Meta(max_length=MAX_ALIASES)] = ()
+    reason: ReasonText
+    """Why its certificates must never verify (shown to reviewers)."""
 
 
 class RemoveProvider(msgspec.Struct, frozen=True, kw_only=True):
@@ -417,22 +473,8 @@ def decide_add_provider(
 ) -> list[Event]:
     """Add a tenant entry. Its name and aliases must be new to the whole directory, so that a
     tenant entry never takes over a seed provider's certificates."""
-    name = _clean(command.name, "name")
-    aliases = tuple(
-        dict.fromkeys(
-            alias
-            for alias in (_clean(a, "alias") for a in command.aliases)
-            if organisation_tokens(alias) != organisation_tokens(name)
-        )
-    )
-    if len(aliases) > MAX_ALIASES:
-        raise InvalidProvider(f"give at most {MAX_ALIASES} aliases")
-    directory = ProviderDirectory.with_tenant(state.entries if state else ())
-    for listed_name in (name, *aliases):
-        if (listed := directory.listing(listed_name)) is not None:
-            raise ProviderAlreadyListed(
-                f"'{listed_name}' is already in the directory as '{listed.name}'"
-            )
+    name, aliases = _names(command.name, command.aliases)
+    _check_new(ProviderDirectory.with_tenant(state.entries if state else ()), name, aliases)
     return [
         ProviderAddedToDirectory(
             provider_id=tenant_provider_id(name),
@@ -444,6 +486,53 @@ def decide_add_provider(
     ]
 
 
+def decide_block_provider(
+    state: TenantProviders | None,
+    command: BlockProvider,
+    *,
+    now: datetime,
+    ids: Callable[[], UUID],
+) -> list[Event]:
+    """Block a provider, with a reason: its names and aliases must be new to the tenant's own
+    entries (a seed provider may be blocked)."""
+    reason = _reference(command.reason)
+    if not reason:
+        raise ProviderReasonRequired("say why the provider's certificates must never verify")
+    name, aliases = _names(command.name, command.aliases)
+    _check_new(ProviderDirectory(state.entries if state else ()), name, aliases)
+    return [
+        ProviderBlockedInDirectory(
+            provider_id="blocked-" + "-".join(organisation_tokens(name))[:80],
+            name=name,
+            aliases=aliases,
+            reason=reason,
+        )
+    ]
+
+
+def _names(name: str, aliases: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """An entry's name and its aliases cleaned, without repeats of the name."""
+    name = _clean(name, "name")
+    kept = tuple(
+        dict.fromkeys(
+            alias
+            for alias in (_clean(a, "alias") for a in aliases)
+            if organisation_tokens(alias) != organisation_tokens(name)
+        )
+    )
+    if len(kept) > MAX_ALIASES:
+        raise InvalidProvider(f"give at most {MAX_ALIASES} aliases")
+    return name, kept
+
+
+def _check_new(directory: ProviderDirectory, name: str, aliases: tuple[str, ...]) -> None:
+    for listed_name in (name, *aliases):
+        if (listed := directory.listing(listed_name)) is not None:
+            raise ProviderAlreadyListed(
+                f"'{listed_name}' is already in the directory as '{listed.name}'"
+            )
+
+
 def decide_remove_provider(
     state: TenantProviders | None,
     command: RemoveProvider,
@@ -451,7 +540,7 @@ def decide_remove_provider(
     now: datetime,
     ids: Callable[[], UUID],
 ) -> list[Event]:
-    """Remove a tenant entry, with a reason; seed entries stay."""
+    """Remove a tenant entry (a blocked one too), with a reason; seed entries stay."""
     reason = command.reason.strip()
     if not reason:
         raise ProviderReasonRequired("say why the provider is removed from the directory")
@@ -491,6 +580,17 @@ def evolve(state: TenantProviders | None, event: Event) -> TenantProviders:
                 origin="tenant",
             )
             return TenantProviders(entries=(*entries, added))
+        case ProviderBlockedInDirectory():
+            block = ProviderEntry(
+                provider_id=event.provider_id,
+                name=event.name,
+                aliases=event.aliases,
+                reference="",
+                origin="tenant",
+                kind="blocked",
+                reason=event.reason,
+            )
+            return TenantProviders(entries=(*entries, block))
         case ProviderRemovedFromDirectory(provider_id=removed):
             return TenantProviders(entries=tuple(e for e in entries if e.provider_id != removed))
     raise TypeError(f"not a provider directory event: {type(event).__name__}")

@@ -34,7 +34,8 @@ the admins who work the review queue.
    the tenant's own, or a configured look-up). One missing from it is only noted
    (``Assessment.notes``) when the statement is a recognised accreditor's (it names an
    accreditor, or is the provider's own "X designates ...") and a body accepts its credit;
-   otherwise it holds the certificate up.
+   otherwise it holds the certificate up. A provider the organisation's directory blocks
+   always holds it up, with the organisation's reason.
 8. Acceptance: at least one of the person's certifying bodies must accept a credit type printed
    (and not denied) on the certificate, by a confirmed rule of its rule pack in force on the
    completion date. UNCONFIRMED rules are shown in the explanation but never accept; each body
@@ -118,6 +119,7 @@ ReasonCode = Literal[
     "altered",
     "implausible_credits",
     "provider_not_listed",
+    "provider_blocked",
 ]
 
 CREDIT_TYPE_LABELS: dict[CreditType, str] = {
@@ -201,6 +203,10 @@ class ProviderMatch(msgspec.Struct, frozen=True, kw_only=True):
     """Which directory answered: "seed", "tenant" or an adapter's name."""
     aliases: tuple[str, ...] = ()
     """Other names of the provider (acronyms, former names), to compare the declared one with."""
+    blocked: bool = False
+    """The organisation's directory blocks the provider: its certificates never verify."""
+    blocked_because: str = ""
+    """Why the organisation blocked it."""
 
 
 class TextReading(msgspec.Struct, frozen=True, kw_only=True):
@@ -491,6 +497,8 @@ def assess(
     reasons += _signalled(cues, _ALTERATION_KINDS, "altered", "may have been altered")
     reasons += _negations(fields, negated, declared)
     reasons += _disagreements(fields, declared, person_name, provider, thresholds)
+    if provider is not None and provider.blocked:
+        reasons.append(_provider_blocked(fields.provider or provider.name, provider))
     notes: tuple[ReviewReason, ...] = ()
     if fields.provider is not None and provider is None:
         unlisted = ReviewReason(
@@ -536,6 +544,15 @@ def _vouched_for(fields: ExtractedFields) -> bool:
     return bool(tokens) and (
         f" {' '.join(tokens).upper()} " in f" {said} "
         or (len(initials) >= 3 and initials in said.split())
+    )
+
+
+def _provider_blocked(printed: str, provider: ProviderMatch) -> ReviewReason:
+    return ReviewReason(
+        code="provider_blocked",
+        message=f"the provider '{printed}' is '{provider.name}', which the organisation's "
+        f"provider directory blocks ({provider.blocked_because}): its certificates are never "
+        "verified without a reviewer",
     )
 
 
@@ -983,6 +1000,7 @@ _EVIDENCE_FIELDS: dict[ReasonCode, tuple[str, ...]] = {
     "provider_mismatch": ("provider",),
     "provider_unknown": ("provider",),
     "provider_not_listed": ("provider",),
+    "provider_blocked": ("provider",),
     "credits_mismatch": ("credits", "accreditation_statement"),
     "implausible_credits": ("credits", "title"),
     "no_credit_awarded": ("credits",),

@@ -384,6 +384,37 @@ async def test_the_directory_lists_seed_and_own_providers_which_the_worker_then_
     assert (await admin.get("/api/v1/providers", params={"origin": "tenant"})).json() == []
 
 
+async def test_a_blocked_provider_s_certificates_go_to_review_with_the_reason(
+    org: ReviewOrg,
+) -> None:
+    admin, _ = await org.member("admin")
+    employee, _ = await org.member("employee")
+    printed = certificate_sample().truth.provider
+    assert printed is not None
+    block = {"name": printed, "reason": "accreditation withdrawn in 2026"}
+    assert (await employee.post("/api/v1/providers/blocked", json=block)).status_code == 403
+    no_reason = await admin.post("/api/v1/providers/blocked", json={"name": printed, "reason": ""})
+    assert no_reason.status_code == 422, no_reason.text
+    blocked = await admin.post("/api/v1/providers/blocked", json=block)
+    assert blocked.status_code == 201, blocked.text
+    assert (blocked.json()["kind"], blocked.json()["reason"]) == ("blocked", block["reason"])
+    again = await admin.post("/api/v1/providers/blocked", json=block)
+    assert again.status_code == 409, again.text
+
+    _, uploaded = await upload_for_member(org)
+    found = (await admin.get(f"/api/v1/certificates/{uploaded.certificate_id}")).json()
+    assert found["certificate"]["status"] == "needs_review"
+    [reason] = [r for r in found["certificate"]["reasons"] if r["code"] == "provider_blocked"]
+    assert "accreditation withdrawn in 2026" in reason["message"]
+    page = await admin.get(f"/reviews/{uploaded.certificate_id}")
+    assert "accreditation withdrawn in 2026" in html.unescape(page.text)
+
+    provider_id = blocked.json()["provider_id"]
+    lifted = await admin.delete(f"/api/v1/providers/{provider_id}", params={"reason": "restored"})
+    assert lifted.status_code == 204, lifted.text
+    assert (await admin.get("/api/v1/providers", params={"origin": "tenant"})).json() == []
+
+
 async def test_the_review_page_shows_the_file_and_records_each_showing(org: ReviewOrg) -> None:
     sample = certificate_sample()
     employee, uploaded = await upload_for_member(org, verify=False)

@@ -1,8 +1,9 @@
 """The provider directory the certificate worker checks printed provider names against: the seed
 entries every organisation shares and the organisation's own.
 
-Every member reads it; owners and admins add entries and remove the organisation's own (seed
-entries stay: 422). Each change is an event on the organisation's directory stream.
+Every member reads it; owners and admins add entries, block providers (their certificates then
+never verify) and remove the organisation's own entries, which lifts a block (seed entries stay:
+422). Each change is an event on the organisation's directory stream.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from domain.credits import providers
 from domain.credits.providers import Origin, RemoveProvider
 from services.api.auth import requires_role
 from services.api.schemas import from_view
-from services.api.schemas.providers import AddProvider, ProviderEntry
+from services.api.schemas.providers import AddProvider, BlockProvider, ProviderEntry
 from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.directory import use_cases as directory_use_cases
@@ -52,6 +53,17 @@ class ProviderController(Controller):
         must be new to the whole directory (409 otherwise)."""
         command = providers.AddProvider(**msgspec.structs.asdict(data))
         entry = await use_cases.run(directory_use_cases.add_provider, command)
+        return from_view(entry, ProviderEntry)
+
+    @post("/blocked", guards=[MANAGERS], status_code=201)
+    async def block(
+        self, use_cases: NamedDependency[UseCases], data: JSONBody[BlockProvider]
+    ) -> ProviderEntry:
+        """Block a provider, with a reason: its certificates never verify and go to review with
+        the reason. Its name and aliases must be new to the organisation's own entries (409);
+        a seed provider may be blocked. Remove the entry to lift the block."""
+        command = providers.BlockProvider(**msgspec.structs.asdict(data))
+        entry = await use_cases.run(directory_use_cases.block_provider, command)
         return from_view(entry, ProviderEntry)
 
     @delete("/{provider_id:str}", guards=[MANAGERS])

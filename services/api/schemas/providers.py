@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 
 from domain.credits.credit import CreditType
-from domain.credits.providers import MAX_ALIASES, Origin, ProviderName
+from domain.credits.providers import MAX_ALIASES, EntryKind, Origin, ProviderName
 from domain.shared.limits import ReasonText
 
 
@@ -17,6 +17,13 @@ class AddProvider(msgspec.Struct, frozen=True, kw_only=True):
     credit_types: tuple[CreditType, ...] = ()
     reference: ReasonText = ""
     """Where the provider can be checked (its site, an accreditor's listing)."""
+
+
+class BlockProvider(msgspec.Struct, frozen=True, kw_only=True):
+    name: ProviderName
+    aliases: Annotated[tuple[ProviderName, ...], msgspec.Meta(max_length=MAX_ALIASES)] = ()
+    reason: ReasonText
+    """Why its certificates must never verify (shown to reviewers)."""
 
 
 class ProviderEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,3 +36,7 @@ class ProviderEntry(msgspec.Struct, frozen=True, kw_only=True):
     reference: str
     """Where the entry comes from: source ids of the domain reference, or a public address."""
     origin: Origin = "seed"
+    kind: EntryKind = "listed"
+    """``blocked``: the organisation blocked the provider; its certificates never verify."""
+    reason: str = ""
+    """Why the provider is blocked."""

@@ -7,7 +7,8 @@ reasons as note, rejected), in the caller's transaction, so the two never disagr
 credit keeps its status.
 
 The worker reads the file (PDF text layer, else OCR) and finds the fields in a child process
-killed at ``Settings.verification_read_limit_s`` (``services.core.reading.process``), looks the
+killed at ``Settings.verification_read_limit_s`` (``services.core.reading.process``), which
+also inspects the file it has open for signs of alteration (``reading.tamper``), looks the
 printed provider up (seed directory, the organisation's own entries, the configured HTTP
 directory) and assesses the certificate against the person and the declared credit
 (``domain.credits.verification.assess``). A certificate that is no longer pending (decided by
@@ -29,7 +30,6 @@ from domain.credits import certificate, credit
 from domain.credits.certificate import (
     Certificate,
     CertificateNotUploaded,
-    MediaType,
     OwnRecordReview,
     ReviewCertificate,
 )
@@ -59,7 +59,6 @@ from services.core.eventsourcing.commands import execute, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
-from services.core.reading.tamper import inspect_file
 from services.core.settings import Settings
 from services.core.stream_ids import (
     access_stream,
@@ -104,9 +103,8 @@ async def verify_certificate(
     read = kept or await read_in_child(
         data, found.media_type, limit_s=settings.verification_read_limit_s
     )
-    signals = await _inspected(data, found.media_type, read.text, settings)
     subject = _Subject(holder, declared, uploaded_on)
-    assessment = await _assess(tx, settings, subject, read.text, read.fields, signals)
+    assessment = await _assess(tx, settings, subject, read.text, read.fields, read.signals)
     recorded = await execute(
         tx,
         store,
@@ -123,27 +121,12 @@ async def verify_certificate(
         certificate_id=str(certificate_id),
         outcome=assessment.outcome if recorded else "already_decided",
         reasons=[r.code for r in assessment.reasons],
-        signals=[s.kind for s in signals.signals],
+        signals=[s.kind for s in read.signals.signals],
         text_source=read.text.source,
         read_again=kept is None,
         confidence=round(read.text.confidence, 3),
     )
     return recorded
-
-
-async def _inspected(
-    data: bytes, media_type: MediaType, reading: TextReading, settings: Settings
-) -> Signals:
-    """What the file shows of alteration (``inspect_file``), for a file that could be read;
-    waited for at most the reading's time limit (none is shown past it, which is logged)."""
-    if reading.source == "none":
-        return NO_SIGNALS
-    limit_s = settings.verification_read_limit_s
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(inspect_file, data, media_type), limit_s)
-    except TimeoutError:
-        log.warning("certificate inspection stopped", media_type=media_type, limit_s=limit_s)
-        return NO_SIGNALS
 
 
 async def record_refused_review(

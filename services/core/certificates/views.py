@@ -60,6 +60,10 @@ class ProviderMatch(msgspec.Struct, frozen=True, kw_only=True):
     """Which directory answered: "seed", "tenant" or an adapter's name."""
     aliases: tuple[str, ...] = ()
     """Other names of the provider (acronyms, former names), to compare the declared one with."""
+    blocked: bool = False
+    """The organisation's directory blocks the provider: its certificates never verify."""
+    blocked_because: str = ""
+    """Why the organisation blocked it."""
 
 
 class CertificateAcceptance(msgspec.Struct, frozen=True, kw_only=True):

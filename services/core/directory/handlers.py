@@ -5,16 +5,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.credits import providers
-from domain.credits.providers import AddProvider, RemoveProvider
+from domain.credits.providers import AddProvider, BlockProvider, RemoveProvider
 from services.core.db import Tx
 from services.core.eventsourcing.commands import Decider, execute
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.stream_ids import provider_directory_stream
 
-DirectoryChange = AddProvider | RemoveProvider
+DirectoryChange = AddProvider | BlockProvider | RemoveProvider
 
 DIRECTORY_CHANGES: dict[type[DirectoryChange], Decider] = {
     AddProvider: providers.decide_add_provider,
+    BlockProvider: providers.decide_block_provider,
     RemoveProvider: providers.decide_remove_provider,
 }
 
@@ -27,7 +28,8 @@ async def change_directory(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    """Add a provider to, or remove one from, the transaction tenant's directory."""
+    """Add a provider to, block one in, or remove an entry from, the transaction tenant's
+    directory."""
     return await execute(
         tx,
         store,

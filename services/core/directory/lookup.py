@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 import structlog
+from rapidfuzz import fuzz
 
+from domain.credits.names import ocr_fold
 from domain.credits.providers import ProviderDirectory, ProviderEntry
 from domain.credits.verification import ProviderMatch
 from services.core.settings import Settings
@@ -36,11 +38,17 @@ class ProviderLookup(Protocol):
         ...
 
 
+def provider_similarity(a: str, b: str) -> float:
+    """``domain.credits.names.similarity`` by rapidfuzz: the same measure (twice the letters in
+    common over the letters of both, once OCR confusions are folded), many times faster."""
+    return fuzz.ratio(ocr_fold(a), ocr_fold(b)) / 100
+
+
 class DirectoryLookup:
-    """The seed directory with a tenant's entries."""
+    """The seed directory with a tenant's entries; misread words compared by rapidfuzz."""
 
     def __init__(self, tenant_entries: Iterable[ProviderEntry] = ()) -> None:
-        self._directory = ProviderDirectory.with_tenant(tenant_entries)
+        self._directory = ProviderDirectory.with_tenant(tenant_entries, provider_similarity)
 
     async def find(self, name: str) -> ProviderMatch | None:
         return self._directory.find(name)

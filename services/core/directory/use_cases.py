@@ -1,4 +1,5 @@
-"""The provider directory use cases: read it, add an entry, remove one of the organisation's own.
+"""The provider directory use cases: read it, add an entry, block a provider, remove one of the
+organisation's own entries (which lifts a block).
 
 Every member reads the directory; owners and admins change it. Each change is an event on the
 organisation's directory stream (``handlers.providers.change_directory``).
@@ -9,6 +10,7 @@ from __future__ import annotations
 from domain.credits.providers import (
     SEED_PROVIDERS,
     AddProvider,
+    BlockProvider,
     Origin,
     ProviderEntry,
     RemoveProvider,
@@ -35,12 +37,26 @@ async def add_provider(uow: UnitOfWork, command: AddProvider) -> ProviderEntry:
     [added] = await change_directory(
         uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata
     )
-    provider_id = added.data["provider_id"]
+    return await _entry(uow, added.data["provider_id"])
+
+
+async def block_provider(uow: UnitOfWork, command: BlockProvider) -> ProviderEntry:
+    """Block a provider, with a reason: its certificates then never verify and go to review
+    with that reason; the blocked entry."""
+    require_role(uow.actor, *MANAGERS)
+    [blocked] = await change_directory(
+        uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata
+    )
+    return await _entry(uow, blocked.data["provider_id"])
+
+
+async def _entry(uow: UnitOfWork, provider_id: str) -> ProviderEntry:
     return next(e for e in await tenant_providers(uow.tx) if e.provider_id == provider_id)
 
 
 async def remove_provider(uow: UnitOfWork, command: RemoveProvider) -> None:
-    """Remove one of the organisation's own entries, with a reason (seed entries stay)."""
+    """Remove one of the organisation's own entries, with a reason (seed entries stay); removing
+    a blocked entry lifts the block."""
     require_role(uow.actor, *MANAGERS)
     await change_directory(
         uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata

@@ -15,15 +15,18 @@ from services.core.projections.folded import as_json, tags
 
 _INSERT = """
 INSERT INTO provider_directory
-    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, entry)
-SELECT $1, r.provider_id, r.name, r.aliases, r.credit_types, r.reference, r.origin, to_jsonb(r)
+    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, kind, reason, entry)
+SELECT $1, r.provider_id, r.name, r.aliases, r.credit_types, r.reference, r.origin, r.kind,
+       r.reason, to_jsonb(r)
 FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, aliases text[],
-                                         credit_types text[], reference text, origin text)
+                                         credit_types text[], reference text, origin text,
+                                         kind text, reason text)
 """
 """``entry`` repeats the columns only for the release before this one, which still reads it;
 nothing here reads it and the next contract migration drops it."""
 _SELECT = """
-SELECT provider_id, name, aliases, credit_types, reference, origin FROM provider_directory
+SELECT provider_id, name, aliases, credit_types, reference, origin, kind, reason
+FROM provider_directory
 WHERE tenant_id = $1 ORDER BY name, provider_id
 """
 
@@ -52,6 +55,8 @@ class ProviderDirectoryProjection:
                 "credit_types": e.credit_types,
                 "reference": e.reference,
                 "origin": e.origin,
+                "kind": e.kind,
+                "reason": e.reason,
             }
             for e in state.entries
         ]
@@ -75,6 +80,8 @@ async def tenant_providers(tx: Tx) -> list[ProviderEntry]:
             credit_types=tuple(row["credit_types"]),
             reference=row["reference"],
             origin=row["origin"],
+            kind=row["kind"],
+            reason=row["reason"],
         )
         for row in rows
     ]

@@ -28,7 +28,14 @@ import msgspec
 import structlog
 
 from domain.credits.certificate import MediaType
-from domain.credits.verification import ExtractedFields, ReviewReason, TextReading
+from domain.credits.verification import (
+    NO_SIGNALS,
+    ExtractedFields,
+    ReviewReason,
+    Signals,
+    TextReading,
+    text_signals,
+)
 
 log = structlog.get_logger("cmeledger.certificates")
 
@@ -45,11 +52,13 @@ class ReadingInterrupted(Exception):
 
 
 class Reading(msgspec.Struct, frozen=True, kw_only=True):
-    """What the child read: where the text came from (and how sure, and what went wrong), and
-    the fields found in it."""
+    """What the child read: where the text came from (and how sure, and what went wrong), the
+    fields found in it, and what the file shows of alteration or its words of the credit (found
+    on the document as it was read: a file is parsed once)."""
 
     text: TextReading
     fields: ExtractedFields
+    signals: Signals = NO_SIGNALS
 
 
 def too_slow(limit_s: float) -> ReviewReason:
@@ -240,7 +249,9 @@ def read(data: bytes, media_type: MediaType) -> Reading:
     from services.core.reading.text import read_certificate
 
     text = read_certificate(data, media_type)
+    said = [signal for signal in text_signals(text.text) if signal not in text.signals]
     return Reading(
         text=TextReading(source=text.source, confidence=text.confidence, problem=text.problem),
         fields=find_fields_in(text.text),
+        signals=Signals(signals=(*text.signals, *said)),
     )

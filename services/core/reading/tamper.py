@@ -1,6 +1,6 @@
 """Signs that a certificate file was altered, found in the file itself rather than in its words:
 
-- in a PDF's text layer (pdfplumber's characters, with their fonts and sizes): a figure whose
+- in a PDF's text layer (PDFium's characters, with their fonts and sizes): a figure whose
   characters are in another font or size than each other, or than the words on both sides of
   it on its line; a white rectangle under or over a figure on paper as white as it (the usual
   way to blank a figure before typing another);
@@ -8,6 +8,10 @@
   the paper around it shows the grain of a camera or scanner, with ink inside it;
 - in the metadata: a PDF produced or created by an online PDF editor, an image saved by a photo
   editor.
+
+The reader runs these on the document it has open (``layer_signals`` on each PDF page it
+reads, ``patches`` on each scanned page, ``image_signals`` on a photo), so a file is parsed
+once; ``inspect_file`` does the same for a file on its own.
 
 ``inspect_file`` blocks and never raises for a bad file: what cannot be inspected shows no
 signal (the reading decides what an unreadable file gets). Its work is bounded like the
@@ -19,13 +23,16 @@ layer it reads, and of any ``text`` it is given.
 
 from __future__ import annotations
 
+import ctypes
 import io
+import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import pdfplumber
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 import structlog
 from PIL import Image
 from pypdf import PdfReader
@@ -80,35 +87,133 @@ def inspect_file(data: bytes, media_type: MediaType, text: str = "") -> Signals:
 
 
 def _pdf(data: bytes) -> list[Signal]:
-    found = _editor(PdfReader(io.BytesIO(data)).metadata or {})
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages[:MAX_PAGES]:
-            if page.chars:
-                found += page_signals(page)
-            else:
-                images = _page_images(data, page.page_number)
-                found += [signal for image in images for signal in _patch(image)]
+    found = editor(PdfReader(io.BytesIO(data)).metadata or {})
+    document = pdfium.PdfDocument(data)
+    try:
+        for index in range(min(len(document), MAX_PAGES)):
+            page = document[index]
+            textpage = page.get_textpage()
+            try:
+                if textpage.count_chars():
+                    found += layer_signals(page, textpage)
+                    found += text_signals(
+                        textpage.get_text_range(0, min(textpage.count_chars(), MAX_CHARS))
+                    )
+                else:
+                    images = _page_images(data, index + 1)
+                    found += [signal for image in images for signal in patches(image)]
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        document.close()
     return found
 
 
-def page_signals(page: pdfplumber.page.Page) -> list[Signal]:
-    """What one page of a text PDF shows: figures in an odd font or size, white patches under
-    figures, and what its words say of its credit. A reader that has the page open already
-    (pdfplumber) calls this rather than ``inspect_file``, which would parse the file again
-    (parsing a page costs about 0.1 s)."""
-    chars = [c for c in page.chars[:MAX_CHARS] if c.get("upright", True)]
+def layer_signals(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Signal]:
+    """What one page of a text PDF shows: figures in an odd font or size, and white patches
+    under figures. A reader that has the page open already (PDFium) calls this rather than
+    ``inspect_file``, which would parse the file again."""
+    chars = _layer_chars(textpage, page.get_height())
     if not chars:
         return []
-    lines = _lines(chars)
-    text = "\n".join("".join(c["text"] for c in line) for line in lines)
     return [
-        *_odd_figures(lines),
-        *_white_patches(page.rects, chars, page.width * page.height),
-        *text_signals(text),
+        *_odd_figures(_lines(chars), _Faces(textpage)),
+        *_white_patches(_filled_paths(page), chars, page.get_width() * page.get_height()),
     ]
 
 
-def _editor(metadata: Any) -> list[Signal]:
+class _Faces:
+    """Fonts of a text page's characters, asked for only where a figure is judged."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self._textpage = textpage
+        self._buffer = ctypes.create_string_buffer(256)
+        self._flags = ctypes.c_int()
+
+    def __call__(self, char: dict[str, Any]) -> tuple[str, float]:
+        """A character's font (without the subset prefix) and size."""
+        length = pdfium_c.FPDFText_GetFontInfo(
+            self._textpage, char["index"], self._buffer, len(self._buffer), self._flags
+        )
+        name = self._buffer.raw[: max(0, min(length, len(self._buffer)) - 1)].decode(
+            "utf-8", errors="replace"
+        )
+        return name.split("+", 1)[-1], round(float(char["size"]), 1)
+
+
+def _layer_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[dict[str, Any]]:
+    """The upright characters of the text page's lines that hold a figure (the first
+    ``MAX_CHARS`` characters looked at): text, box (from the top of the page), baseline and
+    size. Only figures are judged, and asking PDFium for every character of a page would cost
+    more than reading it."""
+    count = min(textpage.count_chars(), MAX_CHARS)
+    text = textpage.get_text_range(0, count)
+    if len(text) != count:  # characters outside the basic plane: one by one
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    x, y = ctypes.c_double(), ctypes.c_double()
+    chars = []
+    for line in _LINE.finditer(text):
+        if not _DIGIT.search(line.group()):
+            continue
+        for index in range(line.start(), line.end()):
+            angle = pdfium_c.FPDFText_GetCharAngle(textpage, index)
+            if not text[index].isprintable() or 0.02 < angle < 2 * math.pi - 0.02:
+                continue
+            pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
+            pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+            chars.append(
+                {
+                    "index": index,
+                    "text": text[index],
+                    "x0": left.value,
+                    "x1": right.value,
+                    "top": page_height - top.value,
+                    "bottom": page_height - bottom.value,
+                    "baseline": y.value,
+                    "size": pdfium_c.FPDFText_GetFontSize(textpage, index),
+                }
+            )
+    return chars
+
+
+_LINE = re.compile(r"[^\r\n]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _filled_paths(page: pdfium.PdfPage) -> list[dict[str, Any]]:
+    """The page's filled paths as boxes (from the top of the page) with their fill colour."""
+    height = page.get_height()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    paths = []
+    for index in range(pdfium_c.FPDFPage_CountObjects(page)):
+        item = pdfium_c.FPDFPage_GetObject(page, index)
+        if pdfium_c.FPDFPageObj_GetType(item) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPath_GetDrawMode(item, fill_mode, stroke) or not fill_mode.value:
+            continue
+        pdfium_c.FPDFPageObj_GetBounds(item, left, bottom, right, top)
+        pdfium_c.FPDFPageObj_GetFillColor(item, red, green, blue, alpha)
+        paths.append(
+            {
+                "x0": left.value,
+                "x1": right.value,
+                "top": height - top.value,
+                "bottom": height - bottom.value,
+                "width": right.value - left.value,
+                "height": top.value - bottom.value,
+                "fill": True,
+                "non_stroking_color": (red.value / 255, green.value / 255, blue.value / 255),
+            }
+        )
+    return paths
+
+
+def editor(metadata: Any) -> list[Signal]:
+    """An online editor named as a PDF's producer or creator."""
     for key in ("/Producer", "/Creator"):
         value = str(metadata.get(key) or "")
         if ONLINE_EDITORS.search(value):
@@ -127,7 +232,7 @@ def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Characters grouped by baseline, left to right."""
     rows: dict[int, list[dict[str, Any]]] = {}
     for char in chars:
-        rows.setdefault(round(char["matrix"][5]), []).append(char)
+        rows.setdefault(round(char["baseline"]), []).append(char)
     return [sorted(row, key=lambda c: c["x0"]) for _, row in sorted(rows.items(), reverse=True)]
 
 
@@ -147,12 +252,9 @@ def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [*tokens, current] if current else tokens
 
 
-def _face(char: dict[str, Any]) -> tuple[str, float]:
-    """A character's font (without the subset prefix) and size."""
-    return str(char["fontname"]).split("+", 1)[-1], round(float(char["size"]), 1)
-
-
-def _odd_figures(lines: list[list[dict[str, Any]]]) -> list[Signal]:
+def _odd_figures(
+    lines: list[list[dict[str, Any]]], _face: Callable[[dict[str, Any]], tuple[str, float]]
+) -> list[Signal]:
     """Figures (words with a digit) whose characters differ in font or size from each other,
     or from the words on both sides of them when those two agree."""
     found = []
@@ -258,19 +360,32 @@ def _page_images(data: bytes, page_number: int) -> Iterator[Image.Image]:
 
 
 def _image_file(data: bytes) -> list[Signal]:
+    return [signal for image in _decoded(data) for signal in image_signals(image)]
+
+
+def image_signals(image: Image.Image) -> list[Signal]:
+    """What an image file shows: a photo editor in its EXIF, a white patch. A reader that has
+    the image decoded already calls this rather than ``inspect_file``."""
     found: list[Signal] = []
-    for image in _decoded(data):
-        software = str(image.getexif().get(EXIF_SOFTWARE) or "")
-        if ONLINE_EDITORS.search(software):
-            found.append(
-                Signal(
-                    kind="online_editor",
-                    description=f"the image was saved by a photo editor ('{software[:80]}')",
-                    words=software[:80],
-                )
+    software = str(image.getexif().get(EXIF_SOFTWARE) or "")
+    if ONLINE_EDITORS.search(software):
+        found.append(
+            Signal(
+                kind="online_editor",
+                description=f"the image was saved by a photo editor ('{software[:80]}')",
+                words=software[:80],
             )
-        found += _patch(image)
-    return found
+        )
+    return found + patches(image)
+
+
+def guarded(inspect: Callable[..., list[Signal]], *args: Any) -> list[Signal]:
+    """``inspect(*args)``, or no signal when it fails on a file the reader could read."""
+    try:
+        return inspect(*args)
+    except Exception as error:
+        log.warning("certificate not inspected", error=repr(error)[:200])
+        return []
 
 
 def _decoded(data: bytes) -> Iterator[Image.Image]:
@@ -281,7 +396,7 @@ def _decoded(data: bytes) -> Iterator[Image.Image]:
         yield image.copy()
 
 
-def _patch(image: Image.Image) -> list[Signal]:
+def patches(image: Image.Image) -> list[Signal]:
     """A white patch: a rectangle of perfectly flat white, away from the edges, with ink inside,
     on paper that shows grain everywhere else (a clean rendering shows none and is not judged)."""
     gray = image.convert("L")

@@ -33,8 +33,8 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from domain.credits.certificate import MediaType
 from domain.credits.fields import MAX_TEXT_CHARS
-from domain.credits.verification import ReviewReason, TextSource
-from services.core.reading import layout
+from domain.credits.verification import ReviewReason, Signal, TextSource
+from services.core.reading import layout, tamper
 
 MAX_PDF_PAGES = 10
 """Pages whose text layer is read; a certificate is one or two pages, a transcript a few."""
@@ -109,6 +109,9 @@ class ReadText(msgspec.Struct, frozen=True, kw_only=True):
     source: TextSource
     confidence: float
     problem: ReviewReason | None = None
+    signals: tuple[Signal, ...] = ()
+    """What the file showed of alteration as it was read (``tamper``: fonts and patches on the
+    pages read, the producer, an image's editor); its words are judged by the caller."""
 
 
 class _Ocr(msgspec.Struct, frozen=True):
@@ -176,6 +179,7 @@ def _read_pdf_pages(reader: PdfReader, data: bytes) -> ReadText:
             return _nothing(ENCRYPTED)
     parts: list[str] = []
     readings: list[_Ocr] = []
+    found = tamper.guarded(tamper.editor, reader.metadata or {})
     layer_words = scanned_pages = 0
     budget = _Budget()
     document: pdfium.PdfDocument | None = None
@@ -186,11 +190,13 @@ def _read_pdf_pages(reader: PdfReader, data: bytes) -> ReadText:
             document = document or pdfium.PdfDocument(
                 data, password="" if reader.is_encrypted else None
             )
-            layer = budget.cut(_layer_text(document, index, budget))
+            layer = budget.cut(_layer_text(document, index, budget, found))
             parts.append(layer)
             layer_words += len(layer.split())
             if _letters(layer) < MIN_PAGE_LETTERS and scanned_pages < MAX_OCR_PAGES:
-                scanned = [_ocr(image) for image in _page_images(page)]
+                images = list(_page_images(page))
+                scanned = [_ocr(image) for image in images]
+                found += [s for image in images for s in tamper.guarded(tamper.patches, image)]
                 scanned_pages += bool(scanned)
                 readings += scanned
                 parts += [reading.text for reading in scanned]
@@ -206,13 +212,16 @@ def _read_pdf_pages(reader: PdfReader, data: bytes) -> ReadText:
         return _nothing(problem or UNREADABLE)
     ocr_words = sum(reading.words for reading in readings)
     if not ocr_words:
-        return ReadText(text=text, source="text_layer", confidence=1.0, problem=problem)
+        return ReadText(
+            text=text, source="text_layer", confidence=1.0, problem=problem, signals=tuple(found)
+        )
     weighted = layer_words + sum(reading.words * reading.coverage for reading in readings)
     return ReadText(
         text=text,
         source="ocr",
         confidence=round(weighted / (layer_words + ocr_words), 3),
         problem=problem,
+        signals=tuple(found),
     )
 
 
@@ -243,16 +252,19 @@ class _Budget:
         return text[:MAX_PAGE_CHARS]
 
 
-def _layer_text(document: pdfium.PdfDocument, index: int, budget: _Budget) -> str:
+def _layer_text(
+    document: pdfium.PdfDocument, index: int, budget: _Budget, found: list[Signal]
+) -> str:
     """The text layer of page ``index`` laid out from its characters' boxes (``layout``); of a
     page holding more than ``MAX_PAGE_CHARS`` characters, the first (the budget is marked as
-    exceeded)."""
+    exceeded). What the page shows of alteration is added to ``found``."""
     page = document[index]
     textpage = page.get_textpage()
     try:
         if textpage.count_chars() > MAX_PAGE_CHARS:
             budget.exceeded = True
         words = _layer_words(textpage, page.get_height())
+        found += tamper.guarded(tamper.layer_signals, page, textpage)
     finally:
         textpage.close()
         page.close()
@@ -348,10 +360,16 @@ def _read_image(data: bytes) -> ReadText:
     with Image.open(io.BytesIO(data)) as image:
         if image.width * image.height > MAX_PIXELS:
             raise _TooLarge
+        found = tamper.guarded(tamper.image_signals, image)
         reading = _ocr(ImageOps.exif_transpose(image))
     if _letters(reading.text) < MIN_LETTERS:
         return _nothing(UNREADABLE)
-    return ReadText(text=reading.text, source="ocr", confidence=round(reading.coverage, 3))
+    return ReadText(
+        text=reading.text,
+        source="ocr",
+        confidence=round(reading.coverage, 3),
+        signals=tuple(found),
+    )
 
 
 def _ocr(image: Image.Image) -> _Ocr:
