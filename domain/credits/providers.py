@@ -19,6 +19,7 @@ elsewhere ("Acme Academy, SDMS approved") finds nothing: anyone can print an app
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Literal
@@ -463,6 +464,13 @@ class ProviderReasonRequired(ProviderRefused):
     code = "provider_reason_required"
 
 
+def _blocked_provider_id(name: str) -> str:
+    """The id of a blocked entry: ``blocked-``, its normalised name cut to 64 characters and a
+    digest of the whole, so that two long names sharing their start never share an id."""
+    tokens = "-".join(organisation_tokens(name))
+    return f"blocked-{tokens[:64]}-{hashlib.sha256(tokens.encode()).hexdigest()[:12]}"
+
+
 def tenant_provider_id(name: str) -> str:
     """The id of a tenant's entry: ``tenant-`` and its normalised name."""
     return "tenant-" + "-".join(organisation_tokens(name))[:80]
@@ -502,7 +510,7 @@ def decide_block_provider(
     _check_new(ProviderDirectory(state.entries if state else ()), name, aliases)
     return [
         ProviderBlockedInDirectory(
-            provider_id="blocked-" + "-".join(organisation_tokens(name))[:80],
+            provider_id=_blocked_provider_id(name),
             name=name,
             aliases=aliases,
             reason=reason,

@@ -187,7 +187,8 @@ class Obligation(msgspec.Struct, frozen=True, kw_only=True):
     """Last day of a grace window in which late credits count toward this cycle for this
     person (``None``: there is none)."""
     status: Status
-    """On the day asked, as the organisation counts pending credits."""
+    """In an answer: on the day asked, as the organisation counts pending credits. A stored row
+    holds it as of the day it was evaluated; every read computes it again."""
     in_grace_until: date | None = None
     """Last day on which this cycle, ended short, is ``in_grace`` (``None``: no grace)."""
     flags: tuple[Basis, ...]

@@ -97,3 +97,13 @@ def test_a_blocked_provider_is_held_up_even_when_unreadable_fields_agree() -> No
     [entry] = blocked("Acme CE Academy").entries
     fields = changed(provider="Acme CE Academy")
     assert "provider_blocked" in codes(judge(fields, provider=entry.as_match()))
+
+
+def test_two_long_names_sharing_their_start_get_ids_of_their_own() -> None:
+    start = "Institute of Continuing Sonography Education and Applied Vascular Imaging " * 2
+    state = blocked(start + "North")
+    [second] = decide_block_provider(
+        state, BlockProvider(name=start + "South", reason="also unattended"), now=NOW, ids=uuid4
+    )
+    assert isinstance(second, ProviderBlockedInDirectory)
+    assert second.provider_id not in {entry.provider_id for entry in state.entries}

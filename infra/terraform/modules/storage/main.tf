@@ -29,3 +29,15 @@ module "bucket" {
   noncurrent_expiration_days = each.value.noncurrent
   current_expiration_days    = each.value.current
 }
+
+# The two buckets were modules of their own before they shared one for_each: state written then
+# moves to the new addresses instead of destroying the evidence bucket.
+moved {
+  from = module.certificates
+  to   = module.bucket["certificates"]
+}
+
+moved {
+  from = module.audit
+  to   = module.bucket["audit"]
+}
