@@ -2,8 +2,9 @@
 
 - in a PDF's text layer (PDFium's characters, with their fonts and sizes): a figure whose
   characters are in another font or size than each other, or than the words on both sides of
-  it on its line; a white rectangle under or over a figure on paper as white as it (the usual
-  way to blank a figure before typing another);
+  it on its line, or in another font family than its one neighbour on the line (or, alone on
+  its line, than the page's words); a white rectangle under or over a figure on paper as
+  white as it (the usual way to blank a figure before typing another);
 - in an image (a photo, a scan, a scanned PDF page): a white patch, every pixel white where
   the paper around it shows the grain of a camera or scanner, with ink inside it;
 - in the metadata: a PDF produced or created by an online PDF editor, an image saved by a photo
@@ -229,11 +230,16 @@ def editor(metadata: Any) -> list[Signal]:
 
 
 def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Characters grouped by baseline, left to right."""
-    rows: dict[int, list[dict[str, Any]]] = {}
-    for char in chars:
-        rows.setdefault(round(char["baseline"]), []).append(char)
-    return [sorted(row, key=lambda c: c["x0"]) for _, row in sorted(rows.items(), reverse=True)]
+    """Characters grouped by baseline, left to right: a character within a fifth of its size
+    of a line's first baseline is on that line (a figure typed over a line rarely sits exactly
+    on its baseline)."""
+    rows: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: -c["baseline"]):
+        if rows and rows[-1][0]["baseline"] - char["baseline"] <= char["size"] / 5:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    return [sorted(row, key=lambda c: c["x0"]) for row in rows]
 
 
 def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -255,11 +261,14 @@ def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def _odd_figures(
     lines: list[list[dict[str, Any]]], _face: Callable[[dict[str, Any]], tuple[str, float]]
 ) -> list[Signal]:
-    """Figures (words with a digit) whose characters differ in font or size from each other,
-    or from the words on both sides of them when those two agree."""
+    """Figures (words with a digit) whose characters differ in font or size from each other;
+    or from the words on both sides of them when those two agree; or, with a neighbour on one
+    side only, from its font family; or, alone on their line, from the font family of the
+    page's words (those of its lines with a figure)."""
     found = []
-    for line in lines:
-        tokens = _tokens(line)
+    tokenised = [_tokens(line) for line in lines]
+    body = Counter(_family(_face(t[0])) for tokens in tokenised for t in tokens).most_common(1)
+    for tokens in tokenised:
         for index, token in enumerate(tokens):
             word = "".join(c["text"] for c in token)
             if not any(ch.isdigit() for ch in word):
@@ -268,14 +277,36 @@ def _odd_figures(
             if len(faces) > 1:
                 found.append(_odd(word, "its characters are in different fonts or sizes", faces))
                 continue
-            if 0 < index < len(tokens) - 1:
-                left, right = _face(tokens[index - 1][-1]), _face(tokens[index + 1][0])
-                [(face, _)] = faces.items()
+            [(face, _)] = faces.items()
+            left = _face(tokens[index - 1][-1]) if index > 0 else None
+            right = _face(tokens[index + 1][0]) if index < len(tokens) - 1 else None
+            if left and right:
                 if left == right and _differs(face, left):
                     found.append(
                         _odd(word, f"its neighbours on the line are in {_named(left)}", faces)
                     )
+            elif side := left or right:
+                if _family(face) != _family(side):
+                    found.append(
+                        _odd(word, f"its neighbour on the line is in {_named(side)}", faces)
+                    )
+            elif body and _family(face) != body[0][0]:
+                found.append(
+                    _odd(word, f"alone on its line; the page's words are in {body[0][0]}", faces)
+                )
     return found
+
+
+def _family(face: tuple[str, float]) -> str:
+    """A font's family: its name without its style ("DejaVuSerifBold", "Arial,Bold",
+    "Helvetica-BoldOblique", "ArialMT" are of DejaVuSerif, Arial, Helvetica, Arial)."""
+    return _STYLE.sub("", re.split(r"[-,]", face[0], maxsplit=1)[0]) or face[0]
+
+
+_STYLE = re.compile(
+    r"(Bold|Book|Regular|Roman|Italic|Oblique|Light|Medium|Semi|Demi|Extra|Ultra|Black|Heavy|"
+    r"Thin|Condensed|Narrow|MT|PS)+$"
+)
 
 
 def _differs(face: tuple[str, float], other: tuple[str, float]) -> bool:
