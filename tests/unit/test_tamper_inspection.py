@@ -1,7 +1,7 @@
 """inspect_file never raises for a bad file and sees no patch on a clean rendering (no grain
 to compare a white patch with): only the files a camera or scanner made are judged. A figure
-ending its line, or alone on it, is judged by its font family: another weight or size is a
-design, another family a text tool's."""
+ending its line, or alone on it, stands out in a font family no other word of the page is in
+(a text tool's); another weight or size, or a form's values in their own family, are design."""
 
 from __future__ import annotations
 
@@ -66,10 +66,14 @@ def test_a_figure_alone_on_its_line_in_another_family_than_the_page_is_found() -
     assert _font_mismatches(data) == ["8.0"]
 
 
-def test_a_figure_in_its_line_s_family_but_another_weight_or_size_is_no_sign() -> None:
+def test_another_weight_or_size_or_a_form_s_values_in_their_own_family_are_no_sign() -> None:
     data = _page(
         (60, 200, "Credits awarded:", "serif-bold", 11),
         (180, 200, "8.0", "serif", 11),
         (60, 240, "3.25", "serif-bold", 28),
+        (60, 280, "Date:", "serif", 11),
+        (180, 280, "1/14/26", "sans", 11),
+        (60, 300, "Credits:", "serif", 11),
+        (180, 300, "2.25", "sans", 11),
     )
     assert _font_mismatches(data) == []

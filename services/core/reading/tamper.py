@@ -2,8 +2,8 @@
 
 - in a PDF's text layer (PDFium's characters, with their fonts and sizes): a figure whose
   characters are in another font or size than each other, or than the words on both sides of
-  it on its line, or in another font family than its one neighbour on the line (or, alone on
-  its line, than the page's words); a white rectangle under or over a figure on paper as
+  it on its line, or (at the end of its line or alone on it) in a font family no other word
+  of the page is in; a white rectangle under or over a figure on paper as
   white as it (the usual way to blank a figure before typing another);
 - in an image (a photo, a scan, a scanned PDF page): a white patch, every pixel white where
   the paper around it shows the grain of a camera or scanner, with ink inside it;
@@ -262,12 +262,12 @@ def _odd_figures(
     lines: list[list[dict[str, Any]]], _face: Callable[[dict[str, Any]], tuple[str, float]]
 ) -> list[Signal]:
     """Figures (words with a digit) whose characters differ in font or size from each other;
-    or from the words on both sides of them when those two agree; or, with a neighbour on one
-    side only, from its font family; or, alone on their line, from the font family of the
-    page's words (those of its lines with a figure)."""
+    or from the words on both sides of them when those two agree; or, at the end of their line
+    or alone on it, in a font family no other word of the page is in (of its lines with a
+    figure: those asked of PDFium)."""
     found = []
     tokenised = [_tokens(line) for line in lines]
-    body = Counter(_family(_face(t[0])) for tokens in tokenised for t in tokens).most_common(1)
+    families = Counter(_family(_face(t[0])) for tokens in tokenised for t in tokens)
     for tokens in tokenised:
         for index, token in enumerate(tokens):
             word = "".join(c["text"] for c in token)
@@ -278,22 +278,14 @@ def _odd_figures(
                 found.append(_odd(word, "its characters are in different fonts or sizes", faces))
                 continue
             [(face, _)] = faces.items()
-            left = _face(tokens[index - 1][-1]) if index > 0 else None
-            right = _face(tokens[index + 1][0]) if index < len(tokens) - 1 else None
-            if left and right:
+            if 0 < index < len(tokens) - 1:
+                left, right = _face(tokens[index - 1][-1]), _face(tokens[index + 1][0])
                 if left == right and _differs(face, left):
                     found.append(
                         _odd(word, f"its neighbours on the line are in {_named(left)}", faces)
                     )
-            elif side := left or right:
-                if _family(face) != _family(side):
-                    found.append(
-                        _odd(word, f"its neighbour on the line is in {_named(side)}", faces)
-                    )
-            elif body and _family(face) != body[0][0]:
-                found.append(
-                    _odd(word, f"alone on its line; the page's words are in {body[0][0]}", faces)
-                )
+            elif families[_family(face)] == 1:
+                found.append(_odd(word, "no other word of the page is in its font family", faces))
     return found
 
 
