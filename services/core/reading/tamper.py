@@ -119,7 +119,7 @@ def layer_signals(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Si
     if not chars:
         return []
     return [
-        *_odd_figures(_lines(chars), _Faces(textpage)),
+        *_odd_figures(_lines(chars), _Faces(textpage), _family_words(page, textpage)),
         *_white_patches(_filled_paths(page), chars, page.get_width() * page.get_height()),
     ]
 
@@ -181,6 +181,27 @@ def _layer_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[dict[
 
 _LINE = re.compile(r"[^\r\n]+")
 _DIGIT = re.compile(r"\d")
+
+
+def _family_words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Counter[str]:
+    """How many words of the page's text objects are in each font family."""
+    name = ctypes.create_string_buffer(256)
+    text = (ctypes.c_ushort * 4096)()
+    words: Counter[str] = Counter()
+    for index in range(pdfium_c.FPDFPage_CountObjects(page)):
+        item = pdfium_c.FPDFPage_GetObject(page, index)
+        if pdfium_c.FPDFPageObj_GetType(item) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        length = pdfium_c.FPDFFont_GetBaseFontName(
+            pdfium_c.FPDFTextObj_GetFont(item), name, len(name)
+        )
+        font = name.raw[: max(0, min(length, len(name)) - 1)].decode("utf-8", errors="replace")
+        size = pdfium_c.FPDFTextObj_GetText(item, textpage, text, len(text) * 2)
+        content = bytes(text)[: max(0, min(size, len(text) * 2) - 2)].decode(
+            "utf-16-le", errors="replace"
+        )
+        words[_family((font.split("+", 1)[-1], 0.0))] += len(content.split())
+    return words
 
 
 def _filled_paths(page: pdfium.PdfPage) -> list[dict[str, Any]]:
@@ -259,16 +280,16 @@ def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _odd_figures(
-    lines: list[list[dict[str, Any]]], _face: Callable[[dict[str, Any]], tuple[str, float]]
+    lines: list[list[dict[str, Any]]],
+    _face: Callable[[dict[str, Any]], tuple[str, float]],
+    family_words: Counter[str],
 ) -> list[Signal]:
     """Figures (words with a digit) whose characters differ in font or size from each other;
     or from the words on both sides of them when those two agree; or, at the end of their line
-    or alone on it, in a font family no other word of the page is in (of its lines with a
-    figure: those asked of PDFium)."""
+    or alone on it, in a font family no other word of the page is in (``family_words``: the
+    page's words per family)."""
     found = []
-    tokenised = [_tokens(line) for line in lines]
-    families = Counter(_family(_face(t[0])) for tokens in tokenised for t in tokens)
-    for tokens in tokenised:
+    for tokens in map(_tokens, lines):
         for index, token in enumerate(tokens):
             word = "".join(c["text"] for c in token)
             if not any(ch.isdigit() for ch in word):
@@ -284,7 +305,7 @@ def _odd_figures(
                     found.append(
                         _odd(word, f"its neighbours on the line are in {_named(left)}", faces)
                     )
-            elif families[_family(face)] == 1:
+            elif family_words[_family(face)] <= 1:
                 found.append(_odd(word, "no other word of the page is in its font family", faces))
     return found
 
