@@ -338,3 +338,16 @@ async def test_a_certificate_missing_from_storage_is_listed_and_fails_verificati
     assert problems(verify(bundle)) == [
         f"certificate {audited.png_sha}: uploaded in the history but not in the bundle"
     ]
+
+
+async def test_the_index_says_no_certificate_for_a_credit_without_one(audited: Audited) -> None:
+    employee, _ = await audited.org.member("employee")
+    person_id = await own_record(employee)
+    bare = {**CREDIT, "title": "Course with no file"}
+    recorded = await employee.post(f"/api/v1/people/{person_id}/credits", json=bare)
+    assert recorded.status_code == 201, recorded.text
+    with zipfile.ZipFile(io.BytesIO(await download(audited.auditor))) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode())))
+    checks = {row["activity"]: row["check"] for row in rows if row["activity"]}
+    assert checks["Course with no file"] == "No certificate"
+    assert checks[CREDIT["title"]] in {"Awaiting check", "Verified", "Needs review"}

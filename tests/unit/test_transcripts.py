@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -72,3 +73,19 @@ def test_a_credit_without_a_certificate_is_said_so_not_awaiting_a_check() -> Non
     )
     assert text.count("Awaiting check") == 1
     assert text.count("No certificate") == 1
+
+
+def test_the_csv_says_no_certificate_for_a_pending_credit_without_one() -> None:
+    holder = person(credential("ARDMS", "RDMS", date(2021, 6, 10)))
+    with_file = credit(date(2025, 5, 1), "3", types=("sdms",), title="Course with a file")
+    without = credit(date(2025, 6, 1), "2", types=("sdms",), title="Course without one")
+    found = obligations(holder, [with_file, without], today=date(2026, 6, 1))
+    table = transcripts.to_csv(
+        holder, [with_file, without], found, certified=frozenset({with_file.credit_id})
+    )
+    states = {
+        row["title"]: row["verification"]
+        for row in csv.DictReader(io.StringIO(table))
+        if row["record"] == "credit"
+    }
+    assert states == {"Course with a file": "pending", "Course without one": "no_certificate"}

@@ -279,7 +279,10 @@ async def index_rows(tx: Tx, stored: Mapping[str, str]) -> list[IndexRow]:
         mine = credits.get(person["person_id"], [])
         found: list[IndexRow] = []
         for credit in mine:
-            check = vocabulary.VERIFICATION[credit.verification]
+            attached = files.pop((person["person_id"], credit.credit_id), [])
+            check = vocabulary.VERIFICATION[
+                vocabulary.certificate_state(credit.verification, has_certificate=bool(attached))
+            ]
             about = msgspec.structs.replace(
                 who,
                 activity=credit.details.title,
@@ -287,7 +290,6 @@ async def index_rows(tx: Tx, stored: Mapping[str, str]) -> list[IndexRow]:
                 credits=credits_text(credit.details.credits),
                 check=check + (" (retracted)" if credit.retracted else ""),
             )
-            attached = files.pop((person["person_id"], credit.credit_id), [])
             found += (
                 [about]
                 if not attached

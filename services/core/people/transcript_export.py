@@ -69,8 +69,13 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
         ),
         metadata=uow.metadata,
     )
+    certified = frozenset(
+        c.credit_id
+        for c in await certificates_of(uow.tx, command.person_id)
+        if c.credit_id is not None
+    )
     if command.format == "csv":
-        content = transcripts.to_csv(person, credits, obligations).encode()
+        content = transcripts.to_csv(person, credits, obligations, certified=certified).encode()
     else:
         seq, head = await uow.store.head(uow.tx)
         content = transcripts.to_pdf(
@@ -80,11 +85,7 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
             organisation=organisation,
             generated_at=now,
             verification=Verification(seq, head),
-            certified=frozenset(
-                c.credit_id
-                for c in await certificates_of(uow.tx, command.person_id)
-                if c.credit_id is not None
-            ),
+            certified=certified,
         )
     return Transcript(
         filename=file_name("transcript", person.full_name, now.date(), command.format),

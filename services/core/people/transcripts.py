@@ -95,13 +95,24 @@ def _obligation_cells(person: Person, o: Obligation) -> dict[str, Cell]:
     }
 
 
-def to_csv(person: Person, credits: list[Credit], obligations: list[Obligation]) -> str:
-    """The transcript as one CSV table (``COLUMNS``), written by ``csv_export.csv_text``."""
-    return csv_text(COLUMNS, _csv_rows(person, credits, obligations))
+def to_csv(
+    person: Person,
+    credits: list[Credit],
+    obligations: list[Obligation],
+    *,
+    certified: frozenset[UUID] = frozenset(),
+) -> str:
+    """The transcript as one CSV table (``COLUMNS``), written by ``csv_export.csv_text``;
+    ``certified``: the credits with a certificate attached (the ``verification`` column says
+    ``no_certificate`` for the others still pending, as the pages do)."""
+    return csv_text(COLUMNS, _csv_rows(person, credits, obligations, certified))
 
 
 def _csv_rows(
-    person: Person, credits: list[Credit], obligations: list[Obligation]
+    person: Person,
+    credits: list[Credit],
+    obligations: list[Obligation],
+    certified: frozenset[UUID],
 ) -> Iterator[dict[str, Cell]]:
     for o in obligations:
         common = _obligation_cells(person, o)
@@ -126,7 +137,9 @@ def _csv_rows(
                 "title": details.title,
                 "provider": details.provider,
                 "credits": details.credits,
-                "verification": a.credit.verification,
+                "verification": vocabulary.certificate_state(
+                    a.credit.verification, has_certificate=a.credit.credit_id in certified
+                ),
                 "accepted": "yes" if a.accepted else "no",
                 "reason": a.reason,
             }
