@@ -1,5 +1,7 @@
 """inspect_file never raises for a bad file and sees no patch on a clean rendering (no grain
-to compare a white patch with): only the files a camera or scanner made are judged."""
+to compare a white patch with): only the files a camera or scanner made are judged. A figure
+ending its line, or alone on it, stands out in a font family no other word of the page is in
+(a text tool's); another weight or size, or a form's values in their own family, are design."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 
 from domain.credits.verification import NO_SIGNALS
 from services.core.reading.tamper import inspect_file
-from tests.fixtures.certificates.canvas import to_image
+from tests.fixtures.certificates.canvas import LETTER, Page, to_image, to_pdf
 from tests.fixtures.certificates.layouts import LAYOUTS
 from tests.fixtures.certificates.tampered import FACTS
 
@@ -37,3 +39,41 @@ def test_a_clean_rendering_with_white_boxes_shows_no_patch() -> None:
     out = io.BytesIO()
     to_image(page, 150).save(out, "PNG")
     assert inspect_file(out.getvalue(), "image/png") == NO_SIGNALS
+
+
+def _page(*texts: tuple[float, float, str, str, float]) -> bytes:
+    """A text PDF with a body paragraph in serif and ``texts`` (x, y, text, font, size)."""
+    page = Page(*LETTER)
+    for y in (100, 115, 130):
+        page.text(60, y, "This activity was held on 14 March 2026 in St. Petersburg", "serif", 11)
+    for x, y, text, font, size in texts:
+        page.text(x, y, text, font, size)
+    return to_pdf(page)
+
+
+def _font_mismatches(data: bytes) -> list[str]:
+    signals = inspect_file(data, "application/pdf").signals
+    return [s.words for s in signals if s.kind == "font_mismatch"]
+
+
+def test_a_figure_ending_its_line_in_another_family_is_found() -> None:
+    data = _page((60, 200, "Credits awarded:", "serif", 11), (180, 200.6, "8.0", "sans", 11.5))
+    assert _font_mismatches(data) == ["8.0"]
+
+
+def test_a_figure_alone_on_its_line_in_another_family_than_the_page_is_found() -> None:
+    data = _page((60, 200, "8.0", "mono", 11))
+    assert _font_mismatches(data) == ["8.0"]
+
+
+def test_another_weight_or_size_or_a_form_s_values_in_their_own_family_are_no_sign() -> None:
+    data = _page(
+        (60, 200, "Credits awarded:", "serif-bold", 11),
+        (180, 200, "8.0", "serif", 11),
+        (60, 240, "3.25", "serif-bold", 28),
+        (60, 280, "Date:", "serif", 11),
+        (180, 280, "1/14/26", "sans", 11),
+        (60, 300, "Credits:", "serif", 11),
+        (180, 300, "2.25", "sans", 11),
+    )
+    assert _font_mismatches(data) == []

@@ -29,6 +29,8 @@ CYCLE = Window(start=date(2025, 1, 1), end=date(2026, 12, 31))
 ALTERED = [t for t in TAMPERINGS if t != "genuine"]
 FOUND_IN_THE_FILE: dict[Tampering, tuple[tuple[Kind, ...], str]] = {
     "font": (("text_pdf",), "font_mismatch"),
+    "font_line_end": (("text_pdf",), "font_mismatch"),
+    "font_alone": (("text_pdf",), "font_mismatch"),
     "white_patch": (KINDS, "white_patch"),
     "online_editor": (KINDS, "online_editor"),
 }

@@ -2,8 +2,9 @@
 
 - in a PDF's text layer (PDFium's characters, with their fonts and sizes): a figure whose
   characters are in another font or size than each other, or than the words on both sides of
-  it on its line; a white rectangle under or over a figure on paper as white as it (the usual
-  way to blank a figure before typing another);
+  it on its line, or (at the end of its line or alone on it) in a font family no other word
+  of the page is in; a white rectangle under or over a figure on paper as
+  white as it (the usual way to blank a figure before typing another);
 - in an image (a photo, a scan, a scanned PDF page): a white patch, every pixel white where
   the paper around it shows the grain of a camera or scanner, with ink inside it;
 - in the metadata: a PDF produced or created by an online PDF editor, an image saved by a photo
@@ -118,7 +119,7 @@ def layer_signals(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Si
     if not chars:
         return []
     return [
-        *_odd_figures(_lines(chars), _Faces(textpage)),
+        *_odd_figures(_lines(chars), _Faces(textpage), _family_words(page, textpage)),
         *_white_patches(_filled_paths(page), chars, page.get_width() * page.get_height()),
     ]
 
@@ -182,6 +183,27 @@ _LINE = re.compile(r"[^\r\n]+")
 _DIGIT = re.compile(r"\d")
 
 
+def _family_words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Counter[str]:
+    """How many words of the page's text objects are in each font family."""
+    name = ctypes.create_string_buffer(256)
+    text = (ctypes.c_ushort * 4096)()
+    words: Counter[str] = Counter()
+    for index in range(pdfium_c.FPDFPage_CountObjects(page)):
+        item = pdfium_c.FPDFPage_GetObject(page, index)
+        if pdfium_c.FPDFPageObj_GetType(item) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        length = pdfium_c.FPDFFont_GetBaseFontName(
+            pdfium_c.FPDFTextObj_GetFont(item), name, len(name)
+        )
+        font = name.raw[: max(0, min(length, len(name)) - 1)].decode("utf-8", errors="replace")
+        size = pdfium_c.FPDFTextObj_GetText(item, textpage, text, len(text) * 2)
+        content = bytes(text)[: max(0, min(size, len(text) * 2) - 2)].decode(
+            "utf-16-le", errors="replace"
+        )
+        words[_family((font.split("+", 1)[-1], 0.0))] += len(content.split())
+    return words
+
+
 def _filled_paths(page: pdfium.PdfPage) -> list[dict[str, Any]]:
     """The page's filled paths as boxes (from the top of the page) with their fill colour."""
     height = page.get_height()
@@ -229,11 +251,16 @@ def editor(metadata: Any) -> list[Signal]:
 
 
 def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Characters grouped by baseline, left to right."""
-    rows: dict[int, list[dict[str, Any]]] = {}
-    for char in chars:
-        rows.setdefault(round(char["baseline"]), []).append(char)
-    return [sorted(row, key=lambda c: c["x0"]) for _, row in sorted(rows.items(), reverse=True)]
+    """Characters grouped by baseline, left to right: a character within a fifth of its size
+    of a line's first baseline is on that line (a figure typed over a line rarely sits exactly
+    on its baseline)."""
+    rows: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: -c["baseline"]):
+        if rows and rows[-1][0]["baseline"] - char["baseline"] <= char["size"] / 5:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    return [sorted(row, key=lambda c: c["x0"]) for row in rows]
 
 
 def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -253,13 +280,16 @@ def _tokens(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _odd_figures(
-    lines: list[list[dict[str, Any]]], _face: Callable[[dict[str, Any]], tuple[str, float]]
+    lines: list[list[dict[str, Any]]],
+    _face: Callable[[dict[str, Any]], tuple[str, float]],
+    family_words: Counter[str],
 ) -> list[Signal]:
-    """Figures (words with a digit) whose characters differ in font or size from each other,
-    or from the words on both sides of them when those two agree."""
+    """Figures (words with a digit) whose characters differ in font or size from each other;
+    or from the words on both sides of them when those two agree; or, at the end of their line
+    or alone on it, in a font family no other word of the page is in (``family_words``: the
+    page's words per family)."""
     found = []
-    for line in lines:
-        tokens = _tokens(line)
+    for tokens in map(_tokens, lines):
         for index, token in enumerate(tokens):
             word = "".join(c["text"] for c in token)
             if not any(ch.isdigit() for ch in word):
@@ -268,14 +298,28 @@ def _odd_figures(
             if len(faces) > 1:
                 found.append(_odd(word, "its characters are in different fonts or sizes", faces))
                 continue
+            [(face, _)] = faces.items()
             if 0 < index < len(tokens) - 1:
                 left, right = _face(tokens[index - 1][-1]), _face(tokens[index + 1][0])
-                [(face, _)] = faces.items()
                 if left == right and _differs(face, left):
                     found.append(
                         _odd(word, f"its neighbours on the line are in {_named(left)}", faces)
                     )
+            elif family_words[_family(face)] <= 1:
+                found.append(_odd(word, "no other word of the page is in its font family", faces))
     return found
+
+
+def _family(face: tuple[str, float]) -> str:
+    """A font's family: its name without its style ("DejaVuSerifBold", "Arial,Bold",
+    "Helvetica-BoldOblique", "ArialMT" are of DejaVuSerif, Arial, Helvetica, Arial)."""
+    return _STYLE.sub("", re.split(r"[-,]", face[0], maxsplit=1)[0]) or face[0]
+
+
+_STYLE = re.compile(
+    r"(Bold|Book|Regular|Roman|Italic|Oblique|Light|Medium|Semi|Demi|Extra|Ultra|Black|Heavy|"
+    r"Thin|Condensed|Narrow|MT|PS)+$"
+)
 
 
 def _differs(face: tuple[str, float], other: tuple[str, float]) -> bool:
