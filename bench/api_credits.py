@@ -28,6 +28,7 @@ from bench.database import fresh_database, settings_for
 from services.core.db import Database
 from services.core.settings import Settings
 from tests.live_server import serving_process, unthrottled
+from tests.support import credit_body
 
 DATABASE = "cmeledger_apibench"
 PASSWORD = "correct horse battery"
@@ -62,18 +63,6 @@ async def client_token(http: httpx.AsyncClient, base: str, n: int) -> tuple[str,
     )
     token.raise_for_status()
     return token.json()["secret"], person_id
-
-
-def credit(n: int) -> dict[str, object]:
-    return {
-        "title": f"Carotid duplex: pitfalls and protocols, part {n}",
-        "provider": "Gulfcoast Ultrasound Institute",
-        "accrediting_organisation": "SDMS",
-        "credit_types": ["sdms"],
-        "completed_on": "2026-10-02",
-        "credits": "0.25",
-        "topics": ["sonography", "vascular"],
-    }
 
 
 Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
@@ -147,7 +136,7 @@ async def run(
             def recorder(person_id: str) -> Request:
                 async def send(http: httpx.AsyncClient, n: int) -> httpx.Response:
                     return await http.post(
-                        f"{base}/api/v1/people/{person_id}/credits", json=credit(n)
+                        f"{base}/api/v1/people/{person_id}/credits", json=credit_body(n)
                     )
 
                 return send

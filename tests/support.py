@@ -103,3 +103,17 @@ async def as_app_then_roll_back(
             raise RolledBack
     except RolledBack:
         pass
+
+
+def credit_body(n: int) -> dict[str, Any]:
+    """The JSON of the n-th of a run of small SDMS credits (each title its own), as the API takes
+    it: for tests and benchmarks that record many."""
+    return {
+        "title": f"Carotid duplex: pitfalls and protocols, part {n}",
+        "provider": "Gulfcoast Ultrasound Institute",
+        "accrediting_organisation": "SDMS",
+        "credit_types": ["sdms"],
+        "completed_on": "2026-10-02",
+        "credits": "0.25",
+        "topics": ["sonography", "vascular"],
+    }

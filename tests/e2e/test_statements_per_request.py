@@ -15,6 +15,7 @@ from services.api.app import create_app
 from services.api.application import application_of
 from services.core.settings import Settings
 from tests.e2e.conftest import Org
+from tests.support import credit_body
 
 pytestmark = pytest.mark.e2e
 
@@ -33,18 +34,6 @@ async def bare(migrated: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
         yield test_client
 
 
-def credit(n: int) -> dict[str, Any]:
-    return {
-        "title": f"Carotid duplex: pitfalls and protocols, part {n}",
-        "provider": "Gulfcoast Ultrasound Institute",
-        "accrediting_organisation": "SDMS",
-        "credit_types": ["sdms"],
-        "completed_on": "2026-10-02",
-        "credits": "0.25",
-        "topics": ["sonography", "vascular"],
-    }
-
-
 async def test_a_credit_recorded_with_a_token_costs_few_statements_in_one_transaction(
     org: Org, bare: AsyncTestClient[Any]
 ) -> None:
@@ -60,7 +49,7 @@ async def test_a_credit_recorded_with_a_token_costs_few_statements_in_one_transa
     )
     bare.headers["authorization"] = f"Bearer {token.json()['secret']}"
     path = f"/api/v1/people/{person_id}/credits"
-    first = await bare.post(path, json=credit(0))
+    first = await bare.post(path, json=credit_body(0))
     assert first.status_code == 201, first.text
     await asyncio.sleep(0.05)  # the relay's debounced wake-up of it has been sent
 
@@ -71,7 +60,7 @@ async def test_a_credit_recorded_with_a_token_costs_few_statements_in_one_transa
             sent.append(" ".join(record.query.split())[:100])
 
     with application_of(bare.app).database.observing_statements(note):
-        answered = await bare.post(path, json=credit(1))
+        answered = await bare.post(path, json=credit_body(1))
         await asyncio.sleep(0.05)  # query loggers are called soon after, from the loop
     assert answered.status_code == 201, answered.text
     assert answered.json()["acceptance"], answered.text
