@@ -623,6 +623,8 @@ _ABBREVIATIONS = re.compile(
     r"|\b[A-Z]|\be\.g|\bi\.e|\bU\.S)\.$"
 )
 _LABEL_LINE = re.compile(r"^[A-Za-z][\w .#/()'-]{0,40}:\s*\S")
+_LABEL_ALONE = re.compile(r"^[A-Za-z][\w .#/()'-]{0,40}:$")
+"""A label alone on its line, its value on the next ("Credits:" / "8.0 Category A")."""
 _CONNECTORS = frozenset(
     [
         "a",
@@ -652,10 +654,10 @@ _CONNECTORS = frozenset(
 
 
 def _sentences(doc: _Doc) -> list[str]:
-    """The text split into sentences; a sentence also ends before and after a label line, and
-    where a line ends without a connecting word and the next starts an approval sentence
-    ("This activity is approved ..."). Blank lines do not end sentences: OCR puts them inside
-    paragraphs."""
+    """The text split into sentences; a sentence also ends before and after a label line (or a
+    label alone on its line and the value on the next), and where a line ends without a
+    connecting word and the next starts an approval sentence ("This activity is approved
+    ..."). Blank lines do not end sentences: OCR puts them inside paragraphs."""
     sentences: list[str] = []
     current: list[str] = []  # the pieces of the sentence read so far (joined once, when it ends)
     for index, line in enumerate(doc.lines):
@@ -664,6 +666,8 @@ def _sentences(doc: _Doc) -> list[str]:
             new_sentence = (
                 _LABEL_LINE.match(line) is not None
                 or _LABEL_LINE.match(doc.lines[index - 1]) is not None
+                or _LABEL_ALONE.match(line) is not None
+                or (index >= 2 and _LABEL_ALONE.match(doc.lines[index - 2]) is not None)
                 or (
                     line[:1].isupper()
                     and last_word not in _CONNECTORS

@@ -400,3 +400,17 @@ def test_the_statement_starts_at_its_own_sentence_after_labels_without_colons() 
     )
     assert fields.accreditation_statement is not None
     assert fields.accreditation_statement.startswith("This activity has been planned")
+
+
+def test_the_statement_starts_at_its_own_sentence_after_labels_alone_on_their_lines() -> None:
+    fields = find_fields(
+        "Continuing Education Certificate\n\nDeborah A. O'Neill-Hughes\n\nProgram:\n\n"
+        "Radiation Safety in Fluoroscopy\n\nDate:\n\nSeptember 29, 2026\n\nCredits:\n\n"
+        "8.0 Category A\n\nThis activity has been approved by the American Society of "
+        "Radiologic Technologists (ASRT) for 3.0\n\nCategory A credits."
+    )
+    assert fields.accreditation_statement == (
+        "This activity has been approved by the American Society of Radiologic Technologists "
+        "(ASRT) for 3.0 Category A credits."
+    )
+    assert fields.credits == Decimal("8.0")
