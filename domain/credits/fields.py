@@ -601,7 +601,8 @@ def _credit_types(flat: str) -> tuple[CreditType, ...]:
 _STATEMENT_START = re.compile(
     r"\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:accredited|approved"
     r"|designated|recogni[sz]ed)\b|\bdesignates\s+this\b|\bapproved\s+(?:by|for)\b"
-    r"|\bin\s+accordance\s+with\s+the\s+accreditation\b|\bjoint(?:ly)?\s+provid"
+    r"|\bin\s+accordance\s+with\s+the\s+(?:accreditation\b|curriculum\s+of\b)"
+    r"|\bjoint(?:ly)?\s+provid"
     r"|\bRecogni[sz]ed\s+Continuing\s+Education\s+Evaluation\s+Mechanism\b|\bRCEEM\b"
     r"|\b(?:approved|accredited)\s+provider\b",
     re.I,

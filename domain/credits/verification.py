@@ -525,9 +525,10 @@ _ACCREDITORS = re.compile(
     r"\b(?:ACCME|ACCREDITATION COUNCIL FOR CONTINUING MEDICAL EDUCATION|SDMS|SOCIETY OF "
     r"DIAGNOSTIC MEDICAL SONOGRAPHY|ASRT|AMERICAN SOCIETY OF RADIOLOGIC TECHNOLOGISTS|ARRT|SVU|"
     r"SOCIETY FOR VASCULAR ULTRASOUND|CCI|CARDIOVASCULAR CREDENTIALING INTERNATIONAL|ANCC|"
-    r"IACET|ACPE|CAPCE)\b"
+    r"IACET|ACPE|CAPCE|AMERICAN HEART ASSOCIATION)\b"
 )
-"""Accreditors whose approval statement vouches for a provider the directory does not list."""
+"""Accreditors whose approval statement vouches for a provider the directory does not list
+(the American Heart Association's curriculum, for the training center that issued its card)."""
 
 
 def _vouched_for(fields: ExtractedFields) -> bool:

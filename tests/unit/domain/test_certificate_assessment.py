@@ -680,6 +680,20 @@ def test_a_provider_missing_from_the_directory_is_noted_when_an_accreditor_vouch
     assert (note.code, note.evidence) == ("provider_not_listed", "Riverbend Imaging Society")
 
 
+def test_an_unlisted_training_center_is_noted_when_the_heart_association_s_curriculum_vouches() -> (
+    None
+):
+    card = changed(
+        provider="Riverside Resuscitation Training Ctr",
+        accreditation_statement="The above individual has successfully completed the cognitive "
+        "and skills evaluations in accordance with the curriculum of the American Heart "
+        "Association Advanced Cardiovascular Life Support (ACLS) Program.",
+    )
+    assessment = judge(card, declared=declared(provider="Riverside Resuscitation Training Ctr"))
+    assert (assessment.outcome, codes(assessment)) == ("verified", [])
+    assert [note.code for note in assessment.notes] == ["provider_not_listed"]
+
+
 def test_the_directory_still_holds_up_a_provider_no_accreditor_vouches_for() -> None:
     unvouched = changed(provider="Riverbend Imaging Society")  # Gulfcoast's statement
     assessment = judge(unvouched, declared=declared(provider="Riverbend Imaging Society"))

@@ -414,3 +414,15 @@ def test_the_statement_starts_at_its_own_sentence_after_labels_alone_on_their_li
         "(ASRT) for 3.0 Category A credits."
     )
     assert fields.credits == Decimal("8.0")
+
+
+def test_a_life_support_card_s_curriculum_sentence_is_its_statement() -> None:
+    fields = find_fields(
+        "American Heart Association ACLS Provider\n\nAhmad Al-Rashidi\n\nName\n\n"
+        "Training Center\nRiverside Resuscitation Training Ctr\nCE: 8.75 contact hours\n"
+        "The above individual has successfully completed the cognitive and skills evaluations in "
+        "accordance with the\ncurriculum of the American Heart Association Advanced "
+        "Cardiovascular Life Support (ACLS) Program."
+    )
+    assert fields.accreditation_statement is not None
+    assert "curriculum of the American Heart Association" in fields.accreditation_statement
