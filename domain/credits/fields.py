@@ -1241,7 +1241,8 @@ def _heading_name(line: str) -> bool:
 
 
 def _provider(doc: _Doc) -> str | None:
-    """The provider: a "Provided by" label (the name after it or on the next line), else the
+    """The provider: a "Provided by" label (the name after it, or on the next line and the one
+    under it in the same block when the name runs on), else the
     name in the heading above the certificate's title or a first line ending as an
     organisation's name does (a longer one rather than a lone word
     such as a logo's acronym, which gives way to its spelt-out name nearby; a name set over two
@@ -1254,7 +1255,9 @@ def _provider(doc: _Doc) -> str | None:
         if _PROVIDER_LABEL_ALONE.match(line) and index + 1 < len(doc.lines):
             value = doc.lines[index + 1]
             if _heading_name(value) and _title_case(value):
-                return _organisation(value)
+                more = doc.lines[index + 2 : index + 3]
+                running_on = more and not doc.breaks[index + 2]
+                return _organisation(_with_second_line(value, more) if running_on else value)
     heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
     if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
         heading_end -= 1  # the participant's name stands above "has completed"

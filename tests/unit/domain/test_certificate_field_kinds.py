@@ -426,3 +426,11 @@ def test_a_life_support_card_s_curriculum_sentence_is_its_statement() -> None:
     )
     assert fields.accreditation_statement is not None
     assert "curriculum of the American Heart Association" in fields.accreditation_statement
+
+
+def test_a_provider_under_its_label_alone_runs_on_to_its_second_line() -> None:
+    fields = find_fields(
+        "Certificate of Completion\n\nFrançois Lefèvre\n\nPROVIDER\nBlue Ridge Sonography\n"
+        "Education Ctr\n\nDATE\nFebruary 14, 2025"
+    )
+    assert fields.provider == "Blue Ridge Sonography Education Ctr"
