@@ -28,6 +28,7 @@ from domain.credits.verification import (
     BodyAcceptance,
     CertificateFieldsCorrected,
     CertificateNeedsReview,
+    CertificateReading,
     CertificateRejected,
     CertificateVerified,
     DecidedBy,
@@ -412,26 +413,10 @@ def evolve(state: Certificate | None, event: Event) -> Certificate:
     certificate = _uploaded(state)
     replace = msgspec.structs.replace
     match event:
-        case CertificateVerified():
-            return replace(
-                certificate,
-                verification="verified",
-                decided_by=event.decided_by,
-                fields=event.fields,
-                reasons=(),
-                text_source=event.text_source,
-                confidence=event.confidence,
-            )
-        case CertificateNeedsReview():
-            return replace(
-                certificate,
-                verification="needs_review",
-                decided_by="worker",
-                fields=event.fields,
-                reasons=event.reasons,
-                text_source=event.text_source,
-                confidence=event.confidence,
-            )
+        case CertificateVerified(decided_by=decided_by):
+            return _with_reading(certificate, event, "verified", decided_by, reasons=())
+        case CertificateNeedsReview(reasons=reasons):
+            return _with_reading(certificate, event, "needs_review", "worker", reasons=reasons)
         case CertificateRejected(fields=None):
             return replace(
                 certificate,
@@ -452,3 +437,23 @@ def evolve(state: Certificate | None, event: Event) -> Certificate:
         case CertificateFieldsCorrected(fields=fields):
             return replace(certificate, fields=fields)
     raise TypeError(f"not a certificate event: {type(event).__name__}")
+
+
+def _with_reading(
+    certificate: Certificate,
+    reading: CertificateReading,
+    verification: VerificationStatus,
+    decided_by: DecidedBy,
+    *,
+    reasons: tuple[ReviewReason, ...],
+) -> Certificate:
+    """``certificate`` decided on ``reading``: its fields and how its text was read."""
+    return msgspec.structs.replace(
+        certificate,
+        verification=verification,
+        decided_by=decided_by,
+        fields=reading.fields,
+        reasons=reasons,
+        text_source=reading.text_source,
+        confidence=reading.confidence,
+    )
