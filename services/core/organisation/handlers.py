@@ -123,6 +123,11 @@ async def end_member_access(tx: Tx, user_id: UUID, *, now: datetime) -> None:
         str(user_id),
         str(tenant_id),
     )
+    await revoke_api_tokens(tx, tenant_id, user_id, now=now)
+
+
+async def revoke_api_tokens(tx: Tx, tenant_id: UUID, user_id: UUID, *, now: datetime) -> None:
+    """Revoke, as of ``now``, every API token of ``user_id`` in ``tenant_id`` not yet revoked."""
     await tx.pg.execute(
         "UPDATE api_tokens SET revoked_at = $3"
         " WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
