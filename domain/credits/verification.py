@@ -526,10 +526,11 @@ _ACCREDITORS = re.compile(
     r"\b(?:ACCME|ACCREDITATION COUNCIL FOR CONTINUING MEDICAL EDUCATION|SDMS|SOCIETY OF "
     r"DIAGNOSTIC MEDICAL SONOGRAPHY|ASRT|AMERICAN SOCIETY OF RADIOLOGIC TECHNOLOGISTS|ARRT|SVU|"
     r"SOCIETY FOR VASCULAR ULTRASOUND|CCI|CARDIOVASCULAR CREDENTIALING INTERNATIONAL|ANCC|"
-    r"IACET|ACPE|CAPCE|AMERICAN HEART ASSOCIATION)\b"
+    r"IACET|ACPE|CAPCE)\b"
 )
-"""Accreditors whose approval statement vouches for a provider the directory does not list
-(the American Heart Association's curriculum, for the training center that issued its card)."""
+"""Accreditors whose approval statement vouches for a provider the directory does not list (not
+the American Heart Association's curriculum sentence: a BLS card, which no body accepts, reads
+as an ACLS card does, and the acceptance rules tell them apart only by credit type)."""
 
 
 def _vouched_for(fields: ExtractedFields) -> bool:
