@@ -58,9 +58,9 @@ from services.api.openapi import document_problems
 from services.api.portal import portal_routes, template_config
 from services.api.portal.pages import error_page
 from services.api.rate_limits import RateLimitMiddleware
+from services.api.reading_jobs import ReadingJobs
 from services.api.sessions import PostgresSessionStore
 from services.core.application import Application
-from services.core.certificates.drafts import Readings
 from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.mail import Mailer, build_mailer
@@ -210,6 +210,11 @@ def create_app(
         if database is None:
             await db.dispose()
 
+    reading_jobs = ReadingJobs(settings)
+
+    async def close_reading_jobs() -> None:
+        await asyncio.to_thread(reading_jobs.close)
+
     async def flush_traces() -> None:
         if tracer_provider is not None:
             await asyncio.to_thread(tracer_provider.shutdown)  # sends what is batched
@@ -280,10 +285,10 @@ def create_app(
             app_state(
                 Application(database=db, store=store, settings=settings),
                 mailer or build_mailer(settings),
-                Readings(settings.verification_read_limit_s),
+                reading_jobs,
             )
         ),
-        on_shutdown=[close_database, flush_traces],
+        on_shutdown=[close_database, close_reading_jobs, flush_traces],
         logging_config=None,  # configure_logging owns the stdlib loggers
         after_exception=[log_unexpected],
         debug=False,

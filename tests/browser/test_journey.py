@@ -6,74 +6,25 @@ reads the timeline, checks the chain and takes the audit bundle away."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import subprocess
-import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from playwright.sync_api import Page, expect
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
-from services.worker.broker import build_broker
-from tests.broker_support import delete_queue
+from tests.broker_support import relay_and_worker
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
-from tests.conftest import ROOT, settings_env
 from tests.verification_support import certificate_sample, cycle_birth_month
 
 pytestmark = pytest.mark.e2e
 
 VERIFIED_WITHIN_S = 120
-
-
-@contextlib.contextmanager
-def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator[None]:
-    """``cmeledger relay`` and ``cmeledger worker`` as processes on a queue of their own, reading
-    certificate files from ``blob_dir``; stopped (and their queues deleted) on the way out."""
-    queue = f"journey-{uuid4().hex[:12]}"
-    env = {
-        **settings_env(settings),
-        "CMELEDGER_BROKER_QUEUE": queue,
-        "CMELEDGER_BLOB_DIR": str(blob_dir),
-        "CMELEDGER_DB_POOL_SIZE": "4",
-    }
-    started = []
-    try:
-        for name, args in (("relay", ("relay", "--poll-interval", "1")), ("worker", ("worker",))):
-            with (logs / f"{name}.log").open("wb") as log:
-                started.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "services.main", *args],
-                        cwd=ROOT,
-                        env=env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-        yield
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        broker = build_broker(settings)
-        assert isinstance(broker, RabbitmqBroker)
-        delete_queue(broker, queue)
-        broker.close()
 
 
 def live_blob_dir(base: Path, tenant_id: str) -> Path:

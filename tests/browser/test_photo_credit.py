@@ -18,8 +18,9 @@ from playwright.sync_api import Page, expect
 
 from domain.vocabulary import CREDIT_TYPES
 from services.core.settings import Settings
+from tests.broker_support import relay_and_worker
 from tests.browser.conftest import Api, Browse
-from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir, relay_and_worker
+from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir
 from tests.fixtures.certificates.generate import Kind, Sample, build_corpus
 from tests.verification_support import CORPUS_SEED
 
