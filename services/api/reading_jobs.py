@@ -7,11 +7,10 @@ from __future__ import annotations
 import threading
 
 import dramatiq
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from services.core.certificates.drafts import ReadingJob
+from services.core.operations.queues import rabbitmq_broker
 from services.core.settings import Settings
-from services.worker.broker import QuorumRabbitmqBroker
 
 
 class ReadingJobs:
@@ -30,14 +29,7 @@ class ReadingJobs:
     def _connected(self) -> dramatiq.Broker:
         with self._lock:
             if self._broker is None:
-                kind = (
-                    QuorumRabbitmqBroker
-                    if self.settings.broker_queue_type == "quorum"
-                    else RabbitmqBroker
-                )
-                self._broker = kind(
-                    url=self.settings.broker_url, confirm_delivery=True, middleware=[]
-                )
+                self._broker = rabbitmq_broker(self.settings, middleware=[])
             return self._broker
 
     def close(self) -> None:
