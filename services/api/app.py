@@ -210,11 +210,6 @@ def create_app(
         if database is None:
             await db.dispose()
 
-    reading_jobs = ReadingJobs(settings)
-
-    async def close_reading_jobs() -> None:
-        await asyncio.to_thread(reading_jobs.close)
-
     async def flush_traces() -> None:
         if tracer_provider is not None:
             await asyncio.to_thread(tracer_provider.shutdown)  # sends what is batched
@@ -285,10 +280,10 @@ def create_app(
             app_state(
                 Application(database=db, store=store, settings=settings),
                 mailer or build_mailer(settings),
-                reading_jobs,
+                ReadingJobs(settings),
             )
         ),
-        on_shutdown=[close_database, close_reading_jobs, flush_traces],
+        on_shutdown=[close_database, flush_traces],
         logging_config=None,  # configure_logging owns the stdlib loggers
         after_exception=[log_unexpected],
         debug=False,
