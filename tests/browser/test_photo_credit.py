@@ -145,6 +145,11 @@ def test_a_phone_photo_becomes_a_credit_read_by_the_worker(
     with relay_and_worker(
         settings, Path(settings.blob_dir), tmp_path, queue=settings.broker_queue, relay=False
     ):
+        worker_log = tmp_path / "worker.log"
+        deadline = time.monotonic() + 120  # a bound for a hang: readers start in seconds
+        while "worker started" not in worker_log.read_text():  # as in service: running
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
         browse.sign_in_as(api.employee(str(sample.truth.participant_name)))
         browse.phone()
         record_from_certificate(browse, sample, "photo")
