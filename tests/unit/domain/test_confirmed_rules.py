@@ -232,26 +232,26 @@ def test_a5_reinstatement_result_expires_on_aug_1() -> None:
     ("issued", "terms", "flagged"),
     [
         pytest.param(
-            date(2023, 2, 10),
-            [(date(2023, 2, 10), date(2025, 2, 28)), (date(2025, 3, 1), date(2027, 2, 28))],
+            "2023-02-10",
+            "2023-02-10..2025-02-28 2025-03-01..2027-02-28",
             False,
             id="O7-before-the-15th-ends-with-the-month-of-issue",
         ),
         pytest.param(
-            date(2023, 2, 20),
-            [(date(2023, 2, 20), date(2025, 3, 31)), (date(2025, 4, 1), date(2027, 3, 31))],
+            "2023-02-20",
+            "2023-02-20..2025-03-31 2025-04-01..2027-03-31",
             False,
             id="O7-after-the-15th-ends-with-the-following-month",
         ),
         pytest.param(
-            date(2023, 2, 15),
-            [(date(2023, 2, 15), date(2025, 2, 28)), (date(2025, 3, 1), date(2027, 2, 28))],
+            "2023-02-15",
+            "2023-02-15..2025-02-28 2025-03-01..2027-02-28",
             True,
             id="O7-on-the-15th-unstated-shorter-term-flagged",
         ),
         pytest.param(
-            date(2022, 12, 31),
-            [(date(2022, 12, 31), date(2025, 1, 31)), (date(2025, 2, 1), date(2027, 1, 31))],
+            "2022-12-31",
+            "2022-12-31..2025-01-31 2025-02-01..2027-01-31",
             False,
             id="O7-after-the-15th-of-december-rolls-into-january",
         ),
@@ -259,7 +259,7 @@ def test_a5_reinstatement_result_expires_on_aug_1() -> None:
 )
 def test_nm_licence_terms(issued: date, terms: list[tuple[date, date]], flagged: bool) -> None:
     windows, flags = windows_through(
-        NM_LICENCE_TERM, Anchor(first_credential_on=issued), date(2026, 1, 1)
+        NM_LICENCE_TERM, Anchor(first_credential_on=issued), "2026-01-01"
     )
     assert [(w.start, w.end) for w in windows] == terms
     assert (NM_LICENCE_TERM.on_mid_month in flags) is flagged
