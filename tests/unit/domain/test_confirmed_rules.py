@@ -15,7 +15,18 @@ from uuid import UUID
 
 import msgspec
 import pytest
-from cme_builders import NOW, changed, credential, credit, fixed_ids, line, obligations, person
+from cme_builders import (
+    NOW,
+    changed,
+    credential,
+    credit,
+    day,
+    fixed_ids,
+    line,
+    obligations,
+    person,
+    spans,
+)
 
 from domain.compliance.cycles import Anchor, windows_through
 from domain.compliance.evaluation import Obligation, QualificationStatus, unchanged_through
@@ -257,11 +268,11 @@ def test_a5_reinstatement_result_expires_on_aug_1() -> None:
         ),
     ],
 )
-def test_nm_licence_terms(issued: date, terms: list[tuple[date, date]], flagged: bool) -> None:
+def test_nm_licence_terms(issued: str, terms: str, flagged: bool) -> None:
     windows, flags = windows_through(
-        NM_LICENCE_TERM, Anchor(first_credential_on=issued), "2026-01-01"
+        NM_LICENCE_TERM, Anchor(first_credential_on=day(issued)), date(2026, 1, 1)
     )
-    assert [(w.start, w.end) for w in windows] == terms
+    assert [(w.start, w.end) for w in windows] == spans(terms)
     assert (NM_LICENCE_TERM.on_mid_month in flags) is flagged
     assert NM_LICENCE_TERM.renewals in flags
 
