@@ -96,6 +96,15 @@ def sign_out(browse: Browse) -> None:
     browse.check()
 
 
+def join(browse: Browse, address: str) -> None:
+    """Sign out, open the invitation mailed to ``address`` and join with the password."""
+    invitation = browse.app.mail.link(address, "accept-invitation")
+    sign_out(browse)
+    page = browse.goto(invitation.removeprefix(browse.app.base_url))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Join the organisation").click()
+
+
 def sign_in(browse: Browse, email: str, lands_on: str) -> None:
     page = browse.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
@@ -160,13 +169,9 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_role("heading", name=f"Invitation sent to {employee_email}")).to_be_visible()
     browse.check()
-    invitation = browse.app.mail.link(employee_email, "accept-invitation")
-    sign_out(browse)
 
     # The technologist joins and records her credit with its certificate.
-    browse.goto(invitation.removeprefix(browse.app.base_url))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Join the organisation").click()
+    join(browse, employee_email)
     expect(page).to_have_url(browse.app.base_url + "/dashboard")
     expect(page.locator("#ob-arrt-current")).to_contain_text("ARRT")
     browse.shot("journey-employee-dashboard")
@@ -243,13 +248,9 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     page.get_by_role("button", name="Grant access").click()
     expect(page.get_by_role("heading", name=f"Access granted to {auditor_email}")).to_be_visible()
     browse.check()
-    auditor_invitation = browse.app.mail.link(auditor_email, "accept-invitation")
-    sign_out(browse)
 
     # The auditor joins, reads the history, checks the chain and takes the bundle.
-    browse.goto(auditor_invitation.removeprefix(browse.app.base_url))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Join the organisation").click()
+    join(browse, auditor_email)
     expect(page).to_have_url(browse.app.base_url + "/audit")
     browse.check()
     page.get_by_label("Person").select_option(label=name)
