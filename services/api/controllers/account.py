@@ -22,7 +22,6 @@ from services.api.schemas.account import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
-from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
 from services.core.accounts import api_tokens as account_api_tokens
 from services.core.accounts import mailed_links
 from services.core.accounts.api_tokens import NewApiToken
@@ -42,7 +41,6 @@ def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> 
 class AccountController(Controller):
     path = "/api/v1"
     tags = ("account",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("/password-reset", exclude_from_auth=True, status_code=202)
     async def request_password_reset(
@@ -102,7 +100,6 @@ class AccountController(Controller):
 class ApiTokenController(Controller):
     path = "/api/v1/tokens"
     tags = ("api tokens",)
-    dependencies = USE_CASES
 
     @post("", guards=[requires_session], status_code=201)
     async def create(

@@ -23,7 +23,6 @@ from services.api.schemas.invitations import (
     InvitationSent,
 )
 from services.api.schemas.session import Me
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import signing_in
 from services.core.accounts.signing_in import InvitationAcceptance
 from services.core.accounts.work import AccountUseCases
@@ -38,7 +37,6 @@ from services.core.organisation.use_cases import Invite
 class InvitationController(Controller):
     path = "/api/v1/invitations"
     tags = ("invitations",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("", guards=[requires_role("owner", "admin")], status_code=201)
     async def invite(

@@ -39,7 +39,6 @@ from services.api.portal.pages import (
     see_other,
     signed_in_member,
 )
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import identity, mailed_links, signing_in
 from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
 from services.core.accounts.identity import (
@@ -88,8 +87,6 @@ def _field_of(exc: Exception) -> str | None:
 
 class AccountPages(Controller):
     path = "/"
-    include_in_schema = False
-    dependencies = ACCOUNT_USE_CASES
 
     @get("/", exclude_from_auth=True)
     async def home(self, request: Request[Any, Any, Any]) -> Redirect:

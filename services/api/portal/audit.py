@@ -27,7 +27,6 @@ from services.api.portal.forms import Form
 from services.api.portal.pages import organisation_zone, page
 from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.audit import use_cases as audit_use_cases
 from services.core.audit.use_cases import (
@@ -116,9 +115,7 @@ def _url(base: str, form: Form, after: int | None) -> str:
 
 class AuditPages(Controller):
     path = "/audit"
-    include_in_schema = False
     guards = [READERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @staticmethod
     def _query(form: Form, event_types: Iterable[str]) -> TimelineQuery | None:

@@ -41,7 +41,6 @@ from services.api import application as clock
 from services.api.application import readings_of, settings_of
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import page, principal, see_other
-from services.api.use_cases import USE_CASES
 from services.core.application import NotFound, UseCases
 from services.core.blobs import BlobStore
 from services.core.certificates import drafts
@@ -268,8 +267,6 @@ async def _close(files: list[UploadFile]) -> None:
 
 class CreditPages(Controller):
     path = "/credits"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def list_credits(

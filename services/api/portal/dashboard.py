@@ -16,15 +16,12 @@ from services.api.portal.forms import Form
 from services.api.portal.pages import page, principal
 from services.api.portal.profile import BIRTH_MONTH_BODIES
 from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.people import use_cases as people_use_cases
 
 
 class DashboardPage(Controller):
     path = "/dashboard"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def dashboard(

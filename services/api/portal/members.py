@@ -38,7 +38,6 @@ from services.api.portal.pages import (
     see_other,
 )
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
-from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
@@ -114,8 +113,6 @@ def access_day(form: Form, now: datetime, zone: tzinfo = UTC) -> date | None:
 
 class AccessPages(Controller):
     path = "/access"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[MANAGERS])
     async def access(
@@ -254,9 +251,7 @@ PENDING_CHOICES: Mapping[str, str] = {
 
 class SettingsPages(Controller):
     path = "/settings"
-    include_in_schema = False
     guards = [MANAGERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def settings(
@@ -392,8 +387,6 @@ class SettingsPages(Controller):
 
 class MailPreferencesPage(Controller):
     path = "/mail-preferences"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def preferences(

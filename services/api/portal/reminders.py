@@ -20,7 +20,6 @@ from services.api.application import settings_of
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, see_other
 from services.api.portal.staff import MANAGERS, staff_filter, staff_filters_url
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.notifications.manual import (
     PER_HOUR,
@@ -62,8 +61,6 @@ REVOKE = Question(
 
 class ReminderPages(Controller):
     path = "/staff"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @post("/{person_id:uuid}/reminder", guards=[MANAGERS], status_code=200)
     async def remind_one(

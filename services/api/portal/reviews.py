@@ -33,7 +33,6 @@ from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, keyset_page, page, principal, see_other
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.schemas import from_view
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.blobs import BlobStore
 from services.core.certificates.views import ExtractedFields as FieldsOnRecord
@@ -138,8 +137,6 @@ def _shown(value: object) -> str:
 
 class ReviewPages(Controller):
     path = "/reviews"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[READERS])
     async def queue(

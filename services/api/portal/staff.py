@@ -44,7 +44,6 @@ from services.api.portal.pages import (
     see_other,
 )
 from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
 from services.core.accounts.identity import InvalidEmail
 from services.core.application import UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
@@ -156,8 +155,6 @@ def invite_form_values(person_email: str | None) -> Form:
 
 class StaffPages(Controller):
     path = "/staff"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[READERS])
     async def staff_list(
