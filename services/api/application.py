@@ -8,12 +8,13 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from litestar import Litestar
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
 from services.core.application import Application
 from services.core.certificates.drafts import Readings
-from services.core.mail import Mailer
+from services.core.mail import Mailer, Message, send_quietly
 from services.core.settings import Settings
 
 T = TypeVar("T")
@@ -41,6 +42,12 @@ def settings_of(state: State) -> Settings:
 
 def mailer_of(state: State) -> Mailer:
     return _held(state, "mailer", Mailer)  # type: ignore[type-abstract]
+
+
+def mail_after_answer(state: State, message: Message) -> BackgroundTask:
+    """A task that sends ``message`` once the answer is out; a mail server's failure is logged
+    (``send_quietly``), the answer stands."""
+    return BackgroundTask(send_quietly, mailer_of(state), message)
 
 
 def readings_of(state: State) -> Readings:

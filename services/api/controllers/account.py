@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
-from services.api.application import mailer_of
+from services.api.application import mail_after_answer, mailer_of
 from services.api.auth import Principal, requires_session
 from services.api.schemas.account import (
     Accepted,
@@ -29,7 +29,7 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.token_handlers import ApiToken
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import Mailer, send_quietly
+from services.core.mail import Mailer
 
 
 def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:
@@ -84,7 +84,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="a confirmation link is on its way"),
             status_code=202,
-            background=BackgroundTask(send_quietly, mailer_of(state), message),
+            background=mail_after_answer(state, message),
         )
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -26,7 +25,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.application import mailer_of
+from services.api.application import mail_after_answer, mailer_of
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
@@ -52,7 +51,6 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import send_quietly
 from services.core.organisation.handlers import SlugTaken
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
@@ -272,7 +270,7 @@ class AccountPages(Controller):
             mailed_links.request_email_verification, EmailConfirmation(email=me.email)
         )
         response = see_other(request, "/profile", notice="verification-sent")
-        response.background = BackgroundTask(send_quietly, mailer_of(state), message)
+        response.background = mail_after_answer(state, message)
         return response
 
     @get("/accept-invitation", exclude_from_auth=True)

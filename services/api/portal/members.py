@@ -17,7 +17,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -27,7 +26,7 @@ from domain import vocabulary
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
 from services.api import application as clock
-from services.api.application import mailer_of, settings_of
+from services.api.application import mail_after_answer
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
@@ -41,7 +40,6 @@ from services.api.portal.staff import MANAGERS, invitation_link, invite_field
 from services.core.accounts import mail_preferences
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
-from services.core.mail import send_quietly
 from services.core.mail_templates import day_text
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import SentInvitation
@@ -153,7 +151,7 @@ class AccessPages(Controller):
             change=change or Form("change"),
             changed=changed,
             sent=sent,
-            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
+            link=invitation_link(state, sent),
             may_change=principal(request).role == "owner",
             now=now,
             latest=latest_access_day(now),
@@ -175,7 +173,7 @@ class AccessPages(Controller):
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
                 shown = await self._page(request, state, use_cases, sent=sent, status=201)
-                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
+                shown.background = mail_after_answer(state, sent.message)
                 return shown
         return await self._page(request, state, use_cases, form, status=422)
 

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -32,7 +31,7 @@ from domain.organisations.organisation import (
     RoleNotAllowed,
 )
 from domain.people.person import AssignPerson, Person
-from services.api.application import mailer_of, settings_of
+from services.api.application import mail_after_answer, settings_of
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
@@ -48,7 +47,6 @@ from services.core.accounts.identity import InvalidEmail
 from services.core.application import UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
 from services.core.csv_export import MEDIA_TYPE
-from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.use_cases import Invite
@@ -138,9 +136,12 @@ def placement(form: Form) -> dict[str, str | None]:
     }
 
 
-def invitation_link(public_url: str, token: str) -> str:
-    """The link of the invitation mail, to show once to whoever invited."""
-    return f"{public_url.rstrip('/')}/accept-invitation?token={token}"
+def invitation_link(state: State, sent: SentInvitation | None) -> str | None:
+    """The link of the invitation mail just sent, to show once to whoever invited."""
+    if sent is None:
+        return None
+    public_url = settings_of(state).public_url.rstrip("/")
+    return f"{public_url}/accept-invitation?token={sent.invited.token}"
 
 
 DEACTIVATING = (
@@ -359,7 +360,7 @@ class StaffPages(Controller):
             form=form,
             roles={r: vocabulary.ROLES[r] for r in INVITABLE[principal(request).role]},
             sent=sent,
-            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
+            link=invitation_link(state, sent),
             invitations=invitations,
             revoke=revoke or Form("revoke"),
             status=status,
@@ -396,7 +397,7 @@ class StaffPages(Controller):
                 shown = await self._invite_page(
                     request, state, use_cases, invite_form_values(None), sent=sent, status=201
                 )
-                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
+                shown.background = mail_after_answer(state, sent.message)
                 return shown
         if person_id is not None:
             return await self._person(request, use_cases, person_id, status=422, invitation=form)
