@@ -44,10 +44,18 @@ def mailer_of(state: State) -> Mailer:
     return _held(state, "mailer", Mailer)  # type: ignore[type-abstract]
 
 
-def mail_after_answer(state: State, message: Message) -> BackgroundTask:
+def mail_after_answer(
+    connection: ASGIConnection[Any, Any, Any, Any], message: Message
+) -> BackgroundTask:
     """A task that sends ``message`` once the answer is out; a mail server's failure is logged
     (``send_quietly``), the answer stands."""
-    return BackgroundTask(send_quietly, mailer_of(state), message)
+    return BackgroundTask(send_quietly, mailer_of(connection.app.state), message)
+
+
+def public_link(connection: ASGIConnection[Any, Any, Any, Any], path: str) -> str:
+    """``path`` (from ``/``) at the site's public address, for a link shown or mailed to
+    people."""
+    return settings_of(connection.app.state).public_url.rstrip("/") + path
 
 
 def readings_of(state: State) -> Readings:

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
@@ -29,12 +28,14 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.token_handlers import ApiToken
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import Mailer
 
 
-def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:
+def password_resets_task(
+    request: Request[Any, Any, Any], account_use_cases: AccountUseCases
+) -> BackgroundTask:
     """After the answer: handle the pending password-reset requests (this one, and any a
     failed mail server or a restart left)."""
+    mailer = mailer_of(request.app.state)
     return BackgroundTask(account_use_cases.run, mailed_links.send_password_resets, mailer)
 
 
@@ -45,7 +46,7 @@ class AccountController(Controller):
     @post("/password-reset", exclude_from_auth=True, status_code=202)
     async def request_password_reset(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         account_use_cases: NamedDependency[AccountUseCases],
         data: JSONBody[PasswordResetRequest],
     ) -> Response[Accepted]:
@@ -55,7 +56,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="if an account uses this address, a link is on its way"),
             status_code=202,
-            background=password_resets_task(account_use_cases, mailer_of(state)),
+            background=password_resets_task(request, account_use_cases),
         )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
@@ -74,7 +75,6 @@ class AccountController(Controller):
     async def request_email_verification(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Response[Accepted]:
         """Mail a link that confirms the signed-in user's address."""
@@ -84,7 +84,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="a confirmation link is on its way"),
             status_code=202,
-            background=mail_after_answer(state, message),
+            background=mail_after_answer(request, message),
         )
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)

@@ -7,7 +7,6 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
@@ -39,7 +38,7 @@ class InvitationController(Controller):
     @post("", guards=[requires_role("owner", "admin")], status_code=201)
     async def invite(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         use_cases: NamedDependency[UseCases],
         data: JSONBody[InvitationCreate],
     ) -> Response[InvitationSent]:
@@ -70,7 +69,7 @@ class InvitationController(Controller):
                 accept_token=sent.invited.token,
             ),
             status_code=201,
-            background=mail_after_answer(state, sent.message),
+            background=mail_after_answer(request, sent.message),
         )
 
     @get("", guards=[requires_role("owner", "admin")])

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
@@ -25,7 +24,7 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.application import mail_after_answer, mailer_of
+from services.api.application import mail_after_answer
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
 from services.api.portal.forms import Form, read_form
@@ -189,7 +188,6 @@ class AccountPages(Controller):
     async def forgot_password(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         account_use_cases: NamedDependency[AccountUseCases],
     ) -> Template:
         """Mail a reset link if an account uses the address; the answer is the same either way."""
@@ -204,7 +202,7 @@ class AccountPages(Controller):
             return await page(request, "account/forgot_password.html", form=form, status=422)
         await account_use_cases.run(mailed_links.request_password_reset, email)
         sent = await page(request, "account/forgot_password.html", form=form, sent=True)
-        sent.background = password_resets_task(account_use_cases, mailer_of(state))
+        sent.background = password_resets_task(request, account_use_cases)
         return sent
 
     @get("/reset-password", exclude_from_auth=True)
@@ -262,7 +260,7 @@ class AccountPages(Controller):
 
     @post("/verify-email/send")
     async def send_verification(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Mail the signed-in user a link that confirms their address."""
         me = principal(request)
@@ -270,7 +268,7 @@ class AccountPages(Controller):
             mailed_links.request_email_verification, EmailConfirmation(email=me.email)
         )
         response = see_other(request, "/profile", notice="verification-sent")
-        response.background = mail_after_answer(state, message)
+        response.background = mail_after_answer(request, message)
         return response
 
     @get("/accept-invitation", exclude_from_auth=True)

@@ -17,7 +17,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
@@ -114,15 +113,14 @@ class AccessPages(Controller):
 
     @get("", guards=[MANAGERS])
     async def access(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
         """Auditors with their access window, and the auditor invitations still open."""
-        return await self._page(request, state, use_cases)
+        return await self._page(request, use_cases)
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: UseCases,
         grant: Form | None = None,
         *,
@@ -151,7 +149,7 @@ class AccessPages(Controller):
             change=change or Form("change"),
             changed=changed,
             sent=sent,
-            link=invitation_link(state, sent),
+            link=invitation_link(request, sent),
             may_change=principal(request).role == "owner",
             now=now,
             latest=latest_access_day(now),
@@ -161,7 +159,7 @@ class AccessPages(Controller):
 
     @post("", guards=[OWNERS])
     async def grant(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Invite an auditor with read-only access until the end of the day chosen."""
         form = await read_form(request, "grant")
@@ -172,16 +170,15 @@ class AccessPages(Controller):
             invite = Invite(email=email, role="auditor", access_until=end_of_day(day, zone))
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
-                shown = await self._page(request, state, use_cases, sent=sent, status=201)
-                shown.background = mail_after_answer(state, sent.message)
+                shown = await self._page(request, use_cases, sent=sent, status=201)
+                shown.background = mail_after_answer(request, sent.message)
                 return shown
-        return await self._page(request, state, use_cases, form, status=422)
+        return await self._page(request, use_cases, form, status=422)
 
     @post("/{user_id:uuid}/extension", guards=[OWNERS])
     async def extend(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -193,13 +190,12 @@ class AccessPages(Controller):
             done = await _change_access(use_cases, user_id, end_of_day(day, zone), form)
             if done:
                 return see_other(request, "/access", notice="saved")
-        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
+        return await self._page(request, use_cases, change=form, changed=user_id, status=422)
 
     @post("/{user_id:uuid}/end", guards=[OWNERS])
     async def end(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -219,7 +215,7 @@ class AccessPages(Controller):
             return asked
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
-        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
+        return await self._page(request, use_cases, change=form, changed=user_id, status=422)
 
 
 ENDING_ACCESS = (

@@ -11,12 +11,11 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from litestar import Controller, Request, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from services.api.application import settings_of
+from services.api.application import public_link
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import confirm_first, page, see_other
 from services.api.portal.staff import MANAGERS, staff_filter, staff_filters_url
@@ -100,7 +99,6 @@ class ReminderPages(Controller):
     async def open_calendar(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Template:
@@ -114,7 +112,7 @@ class ReminderPages(Controller):
             "staff/calendar_link.html",
             name=name,
             person_id=person_id,
-            link=f"{settings_of(state).public_url.rstrip('/')}/calendar/{link.token}.ics",
+            link=public_link(request, f"/calendar/{link.token}.ics"),
             status=201,
         )
 

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
@@ -31,7 +30,7 @@ from domain.organisations.organisation import (
     RoleNotAllowed,
 )
 from domain.people.person import AssignPerson, Person
-from services.api.application import mail_after_answer, settings_of
+from services.api.application import mail_after_answer, public_link
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
@@ -136,12 +135,11 @@ def placement(form: Form) -> dict[str, str | None]:
     }
 
 
-def invitation_link(state: State, sent: SentInvitation | None) -> str | None:
+def invitation_link(request: Request[Any, Any, Any], sent: SentInvitation | None) -> str | None:
     """The link of the invitation mail just sent, to show once to whoever invited."""
     if sent is None:
         return None
-    public_url = settings_of(state).public_url.rstrip("/")
-    return f"{public_url}/accept-invitation?token={sent.invited.token}"
+    return public_link(request, f"/accept-invitation?token={sent.invited.token}")
 
 
 DEACTIVATING = (
@@ -269,7 +267,6 @@ class StaffPages(Controller):
     async def assign(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -337,15 +334,13 @@ class StaffPages(Controller):
     async def invite_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Template:
-        return await self._invite_page(request, state, use_cases, invite_form_values(None))
+        return await self._invite_page(request, use_cases, invite_form_values(None))
 
     async def _invite_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: UseCases,
         form: Form,
         *,
@@ -360,7 +355,7 @@ class StaffPages(Controller):
             form=form,
             roles={r: vocabulary.ROLES[r] for r in INVITABLE[principal(request).role]},
             sent=sent,
-            link=invitation_link(state, sent),
+            link=invitation_link(request, sent),
             invitations=invitations,
             revoke=revoke or Form("revoke"),
             status=status,
@@ -370,7 +365,6 @@ class StaffPages(Controller):
     async def invite(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Response[Any]:
         """Invite someone by email; with a name, their staff record is created at once. From a
@@ -395,19 +389,18 @@ class StaffPages(Controller):
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
                 shown = await self._invite_page(
-                    request, state, use_cases, invite_form_values(None), sent=sent, status=201
+                    request, use_cases, invite_form_values(None), sent=sent, status=201
                 )
-                shown.background = mail_after_answer(state, sent.message)
+                shown.background = mail_after_answer(request, sent.message)
                 return shown
         if person_id is not None:
             return await self._person(request, use_cases, person_id, status=422, invitation=form)
-        return await self._invite_page(request, state, use_cases, form, status=422)
+        return await self._invite_page(request, use_cases, form, status=422)
 
     @post("/invitations/{invitation_id:uuid}/revoke", guards=[MANAGERS])
     async def revoke(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -417,7 +410,7 @@ class StaffPages(Controller):
         await submit(form, use_cases, organisation.revoke_invitation, invitation_id)
         if not form.ok:
             return await self._invite_page(
-                request, state, use_cases, invite_form_values(None), revoke=form, status=422
+                request, use_cases, invite_form_values(None), revoke=form, status=422
             )
         back = form.value("back")
         return see_other(request, safe_next(back) if back else "/staff/invite", notice="saved")
