@@ -29,6 +29,7 @@ from services.api.application import mail_after_answer
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
+    Question,
     confirm_first,
     organisation_zone,
     page,
@@ -202,15 +203,7 @@ class AccessPages(Controller):
         """End the auditor's access now, once confirmed; their reads stay in the history."""
         form = await read_form(request, "change")
         auditor = await use_cases.run(organisation.member, user_id)
-        title, consequence = f"End the access of {auditor.email}?", ENDING_ACCESS
-        asked = await confirm_first(
-            request,
-            form,
-            title,
-            consequence.format(auditor.email),
-            "Yes, end access now",
-            "/access",
-        )
+        asked = await confirm_first(request, form, ENDING_ACCESS, "/access", auditor.email)
         if asked is not None:
             return asked
         if await _change_access(use_cases, user_id, None, form):
@@ -218,10 +211,12 @@ class AccessPages(Controller):
         return await self._page(request, use_cases, change=form, changed=user_id, status=422)
 
 
-ENDING_ACCESS = (
+ENDING_ACCESS = Question(
+    "End the access of {}?",
     "{} can no longer read this organisation's records from now on; their sessions and API"
     " tokens here end. What they read stays in the history. You can open their access again"
-    " later."
+    " later.",
+    "Yes, end access now",
 )
 
 

@@ -30,7 +30,14 @@ from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
 from services.api.files import certificate_stream
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import confirm_first, keyset_page, page, principal, see_other
+from services.api.portal.pages import (
+    Question,
+    confirm_first,
+    keyset_page,
+    page,
+    principal,
+    see_other,
+)
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.schemas import from_view
 from services.core.application import UseCases
@@ -57,9 +64,11 @@ TEXT_FIELDS = (
     ("approval_number", "Approval or file number"),
 )
 """The free-text fields read off a certificate, with their labels."""
-REJECTING = (
+REJECTING = Question(
+    "Reject this certificate?",
     "The credit it proves stops counting toward the person's standing, and the person sees"
-    " your reason. You can change the decision later, with a reason."
+    " your reason. You can change the decision later, with a reason.",
+    "Yes, reject",
 )
 FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ancestors 'self'")]
 """The file (a PDF or an image, checked by content at upload) may be shown in a frame of the
@@ -216,9 +225,7 @@ class ReviewPages(Controller):
         fields = typed_fields(form)
         if form.ok and decision == "reject" and reason:
             back = f"/reviews/{certificate_id}"
-            asked = await confirm_first(
-                request, form, "Reject this certificate?", REJECTING, "Yes, reject", back
-            )
+            asked = await confirm_first(request, form, REJECTING, back)
             if asked is not None:
                 return asked
         if form.ok and decision is not None:

@@ -34,6 +34,7 @@ from services.api.application import mail_after_answer, public_link
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
+    Question,
     confirm_first,
     keyset_page,
     page,
@@ -142,9 +143,11 @@ def invitation_link(request: Request[Any, Any, Any], sent: SentInvitation | None
     return public_link(request, f"/accept-invitation?token={sent.invited.token}")
 
 
-DEACTIVATING = (
+DEACTIVATING = Question(
+    "Deactivate {}?",
     "{} leaves the staff lists, counts and seats; any account they have loses access to this"
-    " organisation at once. Their history stays, and you can reactivate them later."
+    " organisation at once. Their history stays, and you can reactivate them later.",
+    "Yes, deactivate",
 )
 
 
@@ -319,10 +322,7 @@ class StaffPages(Controller):
         if form.ok and confirm:
             name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
             back = f"/staff/{person_id}#activity"
-            consequence = DEACTIVATING.format(name)
-            asked = await confirm_first(
-                request, form, f"Deactivate {name}?", consequence, "Yes, deactivate", back
-            )
+            asked = await confirm_first(request, form, DEACTIVATING, back, name)
             if asked is not None:
                 return asked
         await submit(form, use_cases, use_case, ChangeActivity(person_id=person_id, reason=reason))
