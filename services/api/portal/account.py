@@ -27,7 +27,7 @@ from domain.organisations.organisation import (
 from services.api.application import mail_after_answer
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
-from services.api.portal.forms import Form, read_form
+from services.api.portal.forms import Form, Refusal, read_form
 from services.api.portal.pages import (
     HOME,
     LANDING,
@@ -69,6 +69,13 @@ async def _link_page(
     return await page(request, template, form=Form(prefix, {"token": token or ""}))
 
 
+def _refused_link(form: Form, exc: Refusal, gone: type[Refusal]) -> int:
+    """Record why a mailed link's token was refused on its form; the page's status: 410 when
+    the link is used up or expired (``gone``), else 404."""
+    form.refuse(exc)
+    return 410 if isinstance(exc, gone) else 404
+
+
 def _field_of(exc: Exception) -> str | None:
     """The field an identity or organisation refusal is about."""
     if isinstance(exc, InvalidEmail | EmailTaken):
@@ -103,9 +110,7 @@ class AccountPages(Controller):
     ) -> Response[Any]:
         form = await read_form(request, "sign-in")
         email = form.text("email", "email address", max_length=254)
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Enter your password")
+        password = form.password("password", "Enter your password")
         if form.ok:
             try:
                 signed_in = await account_use_cases.run(
@@ -138,9 +143,7 @@ class AccountPages(Controller):
         name = form.text("organisation_name", "organisation's name", max_length=120)
         slug = form.text("slug", "URL name", required=False, max_length=50) or slug_from(name)
         email = form.text("email", "email address", max_length=254)
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Choose a password of at least 12 characters")
+        password = form.password("password", "Choose a password of at least 12 characters")
         status = 422
         if form.ok:
             try:
@@ -228,8 +231,7 @@ class AccountPages(Controller):
                     NewPassword(token=form.value("token"), password=password),
                 )
             except (AccountTokenNotFound, AccountTokenGone) as exc:
-                form.refuse(exc)
-                status = 410 if isinstance(exc, AccountTokenGone) else 404
+                status = _refused_link(form, exc, AccountTokenGone)
             except WeakPassword as exc:
                 form.refuse(exc, "password")
             else:
@@ -253,8 +255,7 @@ class AccountPages(Controller):
         try:
             await account_use_cases.run(mailed_links.verify_email, form.value("token"))
         except (AccountTokenNotFound, AccountTokenGone) as exc:
-            form.refuse(exc)
-            status = 410 if isinstance(exc, AccountTokenGone) else 404
+            status = _refused_link(form, exc, AccountTokenGone)
             return await page(request, "account/verify_email.html", form=form, status=status)
         return await page(request, "account/verify_email.html", form=form, confirmed=True)
 
@@ -284,9 +285,7 @@ class AccountPages(Controller):
         """Join the organisation: a new address sets its password, an existing account gives
         its own; then the person is signed in there."""
         form = await read_form(request, "invitation")
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Enter a password")
+        password = form.password("password", "Enter a password")
         status = 422
         if form.ok:
             try:
@@ -295,8 +294,7 @@ class AccountPages(Controller):
                     InvitationAcceptance(token=form.value("token"), password=password),
                 )
             except (InvitationNotFound, InvitationClosed, InvitationForSomeoneElse) as exc:
-                form.refuse(exc)
-                status = 410 if isinstance(exc, InvitationClosed) else 404
+                status = _refused_link(form, exc, InvitationClosed)
             except InvalidCredentials:
                 form.fail(
                     "password",
