@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -198,13 +199,7 @@ class AuditPages(Controller):
     ) -> Template:
         """Recompute the organisation's hash chain now, from its first event."""
         found = await use_cases.run(audit_use_cases.check_chain, None)
-        return await page(
-            request,
-            "audit/chain.html",
-            report=found.report,
-            last_recorded=found.last_recorded,
-            checked_at=found.checked_at,
-        )
+        return await page(request, "audit/chain.html", **msgspec.structs.asdict(found))
 
 
 def _known(then: StandingThen | None, moment: datetime | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
@@ -277,16 +278,7 @@ class CreditPages(Controller):
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
-        return await page(
-            request,
-            "credits/list.html",
-            person=overview.person,
-            credits=overview.credits,
-            acceptance=overview.acceptance,
-            certified=overview.certified,
-            cycles=overview.cycles,
-            outside=overview.outside,
-        )
+        return await page(request, "credits/list.html", **msgspec.structs.asdict(overview))
 
     @get("/new")
     async def new_credit(
