@@ -21,8 +21,6 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from domain import vocabulary
-from domain.compliance.evaluation import unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
@@ -42,7 +40,7 @@ from services.api.portal.pages import (
     safe_next,
     see_other,
 )
-from services.api.portal.standing import cards
+from services.api.portal.standing import standing_shown
 from services.core.accounts.identity import InvalidEmail
 from services.core.application import UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
@@ -230,10 +228,7 @@ class StaffPages(Controller):
         **forms: Form,
     ) -> Template:
         record = await use_cases.run(staff.staff_record, person_id)
-        person, credits, today = record.person, record.credits, record.today
-        current, previous = cards(
-            record.obligations, credits, today, count_pending=record.count_pending
-        )
+        person, credits = record.person, record.credits
         assignment = Form(
             "assign",
             {
@@ -246,10 +241,7 @@ class StaffPages(Controller):
             request,
             "staff/person.html",
             person=person,
-            standings=record.standings,
-            current=current,
-            previous=previous,
-            unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
+            **standing_shown(record),
             credits=credits,
             acceptance={
                 c.credit_id: credit_acceptance(record.obligations, c.credit_id, record.certificates)
@@ -262,7 +254,6 @@ class StaffPages(Controller):
             assign=forms.get("assign", assignment),
             change=forms.get("change", Form("change")),
             invitation=forms.get("invitation", invite_form_values(person.email)),
-            today=today,
             status=status,
         )
 
