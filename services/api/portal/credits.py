@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 import structlog
 from dramatiq.errors import BrokerConnectionError
 from litestar import Controller, Request, get, post
@@ -43,7 +44,6 @@ from services.api import application as clock
 from services.api.application import reading_jobs_of, settings_of
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import page, principal, see_other
-from services.api.use_cases import USE_CASES
 from services.core.application import NotFound, UseCases
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import drafts
@@ -274,8 +274,6 @@ async def _close(files: list[UploadFile]) -> None:
 
 class CreditPages(Controller):
     path = "/credits"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def list_credits(
@@ -286,16 +284,7 @@ class CreditPages(Controller):
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
-        return await page(
-            request,
-            "credits/list.html",
-            person=overview.person,
-            credits=overview.credits,
-            acceptance=overview.acceptance,
-            certified=overview.certified,
-            cycles=overview.cycles,
-            outside=overview.outside,
-        )
+        return await page(request, "credits/list.html", **msgspec.structs.asdict(overview))
 
     @get("/new")
     async def new_credit(
