@@ -544,7 +544,7 @@ def test_one_accepting_body_is_enough_and_every_body_is_reported_in_order() -> N
 
 
 def test_life_support_credit_counts_for_arrt_only_as_a_life_support_course() -> None:
-    fields = changed(credit_types=("aha_ashi",))
+    fields = changed(credit_types=("aha_ashi",), title="ACLS Provider")
     acls = msgspec.structs.replace(
         DECLARED, credit_types=("aha_ashi",), activity_kind="life_support"
     )
@@ -553,6 +553,88 @@ def test_life_support_credit_counts_for_arrt_only_as_a_life_support_course() -> 
     )
     standard = msgspec.structs.replace(acls, activity_kind="standard")
     assert not acceptance_of(judge(fields, bodies=("ARRT",), declared=standard), "ARRT").accepted
+
+
+AHA_CURRICULUM = (
+    "The above individual has successfully completed the cognitive and skills evaluations in "
+    "accordance with the curriculum of the American Heart Association {} Program."
+)
+
+
+def life_support_card(title: str | None, course: str) -> ExtractedFields:
+    """An AHA card of a training center the directory lists (its provider: the Heart
+    Association itself), with ``title`` read from its heading and ``course`` in its statement."""
+    return changed(
+        title=title,
+        provider="American Heart Association",
+        accreditation_statement=AHA_CURRICULUM.format(course),
+        credit_types=("aha_ashi",),
+    )
+
+
+LIFE_SUPPORT = declared(
+    title="ACLS Provider",
+    provider="American Heart Association",
+    credit_types=("aha_ashi",),
+    activity_kind="life_support",
+)
+
+
+@pytest.mark.parametrize(
+    ("card", "accepted"),
+    [
+        (life_support_card("ACLS Provider", "Advanced Cardiovascular Life Support (ACLS)"), True),
+        (life_support_card(None, "Advanced Cardiovascular Life Support"), True),
+        (life_support_card("PALS Provider", "Pediatric Advanced Life Support (PALS)"), True),
+        (life_support_card("BLS Provider", "Basic Life Support (CPR and AED)"), False),
+        (life_support_card(None, "Basic Life Support (CPR and AED)"), False),
+        (life_support_card("Heartsaver CPR AED", "Heartsaver CPR AED"), False),
+    ],
+    ids=["acls", "acls-statement-only", "pals", "bls", "bls-statement-only", "no-course-named"],
+)
+def test_arrt_accepts_a_life_support_card_only_for_an_acls_or_pals_course(
+    card: ExtractedFields, accepted: bool
+) -> None:  # [R1]; basic CPR/BLS is not accepted [R25]
+    title = card.title or LIFE_SUPPORT.title
+    honest = msgspec.structs.replace(LIFE_SUPPORT, title=title)
+    assessment = judge(card, bodies=("ARRT",), declared=honest)
+    assert acceptance_of(assessment, "ARRT").accepted is accepted
+    verifies = accepted and card.title is not None  # a card without a title is looked at
+    assert (assessment.outcome == "verified") is verifies, assessment.reasons
+
+
+def test_a_bls_card_of_a_listed_training_center_declared_as_bls_is_never_verified() -> None:
+    card = life_support_card("BLS Provider", "Basic Life Support (CPR and AED)")
+    assert DIRECTORY.find("American Heart Association") is not None
+    assessment = judge(
+        card, bodies=("ARRT",), declared=msgspec.structs.replace(LIFE_SUPPORT, title="BLS Provider")
+    )
+    assert assessment.outcome == "needs_review"
+    assert "not_accepted" in codes(assessment)
+    assert "BLS" in acceptance_of(assessment, "ARRT").explanation
+
+
+@pytest.mark.parametrize(
+    ("card", "shows"),
+    [
+        (life_support_card("BLS Provider", "Basic Life Support (CPR and AED)"), "BLS Provider"),
+        (life_support_card(None, "Basic Life Support (CPR and AED)"), "Basic Life Support"),
+        (life_support_card("PALS Provider", "Pediatric Advanced Life Support"), "PALS Provider"),
+    ],
+    ids=["bls-card", "bls-statement-only", "pals-card"],
+)
+def test_a_card_for_another_course_than_the_declared_one_is_rejected_and_never_verified(
+    card: ExtractedFields, shows: str
+) -> None:
+    assessment = judge(card, bodies=("ARRT",), declared=LIFE_SUPPORT)
+    assert assessment.outcome == "rejected"
+    reason = assessment.reasons[0]
+    assert reason.code == "type_contradiction"
+    assert "declared as ACLS" in reason.message
+    assert shows in reason.evidence
+    assert judge(card, bodies=("ARRT",), declared=LIFE_SUPPORT, reading=None).outcome == (
+        "needs_review"
+    ), "a reviewer can reverse it"
 
 
 def test_new_mexico_accepts_what_the_persons_credentialing_organisation_accepts() -> None:

@@ -138,6 +138,24 @@ def test_life_support_without_aha_or_ashi_is_not_accepted_by_arrt() -> None:  # 
 
 
 @pytest.mark.parametrize(
+    ("title", "counted"),
+    [
+        ("ACLS Provider", Decimal(4)),
+        ("PALS Provider renewal", Decimal(4)),
+        ("Life support renewal", Decimal(4)),
+        ("BLS Provider", Decimal(0)),
+        ("Basic Life Support for Healthcare Providers", Decimal(0)),
+    ],
+)
+def test_arrt_counts_a_life_support_course_only_when_it_is_acls_or_pals(
+    title: str, counted: Decimal
+) -> None:  # [R1]; basic CPR/BLS is not accepted [R25]
+    card = credit(date(2023, 6, 1), "4", types=("aha_ashi",), kind="life_support", title=title)
+    found = only(obligations(ARRT_S_HOLDER, [card], today=date(2024, 6, 1)), "ARRT")
+    assert sum((u.credits_counted for u in found.used), Decimal(0)) == counted
+
+
+@pytest.mark.parametrize(
     ("today", "counted"),
     [
         pytest.param(date(2024, 6, 1), Decimal(10), id="R14-biennium-from-2023-no-cap"),
