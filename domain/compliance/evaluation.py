@@ -35,7 +35,7 @@ from domain.compliance.rules import (
     WaiverRule,
 )
 from domain.compliance.status import Status, pace_status
-from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic
+from domain.credits.credit import ActivityKind, Credit, CreditDetails, Topic, named_courses
 from domain.credits.waiver import Waiver
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person, StatusChange
@@ -738,7 +738,9 @@ def _screen(
             attendance.basis.sources,
         )
     matching = [
-        r for r in version.acceptance if r.matches(details.credit_types, details.activity_kind)
+        r
+        for r in version.acceptance
+        if r.matches(details.credit_types, details.activity_kind, _courses_of(details))
     ]
     rule = next((r for r in matching if not r.basis.is_flag), None)
     if rule is None and matching:
@@ -811,13 +813,22 @@ def _drop_repeats(
     return kept, repeats
 
 
+def _courses_of(details: CreditDetails) -> frozenset[str] | None:
+    """The life-support courses a credit's title names, or None (not known) if it names none:
+    a credit declared as a life-support course without naming it is taken as declared."""
+    return named_courses(details.title) or None
+
+
 def _unconfirmed_acceptance(version: RuleVersion, refused: list[Credit]) -> list[Basis]:
     """The unconfirmed acceptance rules that kept ``refused`` credits from counting."""
     return [
         rule.basis
         for rule in version.acceptance
         if rule.basis.is_flag
-        and any(rule.matches(c.details.credit_types, c.details.activity_kind) for c in refused)
+        and any(
+            rule.matches(c.details.credit_types, c.details.activity_kind, _courses_of(c.details))
+            for c in refused
+        )
     ]
 
 

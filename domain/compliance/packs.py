@@ -317,7 +317,12 @@ _ARRT_2008 = RuleVersion(
             label="ACLS or PALS by AHA or ASHI",
             credit_types=frozenset({"aha_ashi"}),
             activity_kinds=frozenset({"life_support"}),
-            basis=Basis(sources=("R1",)),
+            courses=frozenset({"ACLS", "PALS"}),
+            basis=Basis(
+                sources=("R1", "R25"),
+                note="ACLS or PALS only: basic CPR/BLS is not accepted [R25], though its card "
+                "carries the same AHA/ASHI credit type.",
+            ),
         ),
     ),
     caps=(

@@ -211,11 +211,25 @@ class AcceptanceRule(msgspec.Struct, frozen=True, kw_only=True):
     """If set, a credit admitted by this rule counts its academic credit units times the rate for
     their term, instead of its ``credits`` (ARRT: 16 per semester, 12 per quarter credit [R1]);
     one without academic credit units is not admitted."""
+    courses: frozenset[str] | None = None
+    """If set, the life-support courses (``named_courses``) admitted: ARRT takes ACLS or PALS
+    [R1], not BLS [R25], and a BLS card carries the same credit type as an ACLS card."""
     basis: Basis
 
-    def matches(self, types: tuple[CreditType, ...], kind: ActivityKind) -> bool:
+    def matches(
+        self,
+        types: tuple[CreditType, ...],
+        kind: ActivityKind,
+        courses: frozenset[str] | None = None,
+    ) -> bool:
+        """Whether a credit of ``types`` and ``kind`` naming ``courses`` is admitted; ``courses``
+        None where the credit's course is not known (then only the type and kind decide)."""
         kind_fits = self.activity_kinds is None or kind in self.activity_kinds
-        return kind_fits and not self.credit_types.isdisjoint(types)
+        return kind_fits and not self.credit_types.isdisjoint(types) and self.admits(courses)
+
+    def admits(self, courses: frozenset[str] | None) -> bool:
+        """Whether ``courses`` (None: not known) are among the rule's courses, if it names any."""
+        return self.courses is None or courses is None or not self.courses.isdisjoint(courses)
 
 
 class Cap(msgspec.Struct, frozen=True, kw_only=True):

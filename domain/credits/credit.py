@@ -7,6 +7,7 @@ smallest AMA unit [O19], so sums stay exact.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,6 +48,32 @@ CreditType = Literal[
 """The approval or designation printed on the certificate. ``arrt_category_a(_plus)`` is Category
 A/A+ approved by a RCEEM(+) such as ASRT, SDMS or SVU [R1], [R18]; ``aha_ashi`` is an AHA/ASHI
 life-support course [R1]; the approver's name goes in ``accrediting_organisation``."""
+
+_COURSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (course, re.compile(rf"\b(?:{course}|(?i:{name}))\b"))
+    for course, name in (
+        ("BLS", r"Basic\s+Life\s+Support"),
+        ("ACLS", r"Advanced\s+Cardi(?:ovascular|ac)\s+Life\s+Support"),
+        ("PALS", r"Pediatric\s+Advanced\s+Life\s+Support"),
+        ("NRP", r"Neonatal\s+Resuscitation\s+Program"),
+        ("PEARS", r"Pediatric\s+Emergency\s+Assessment"),
+        ("ATLS", r"Advanced\s+Trauma\s+Life\s+Support"),
+        ("TNCC", r"Trauma\s+Nursing\s+Core\s+Course"),
+        ("ENPC", r"Emergency\s+Nursing\s+Pediatric\s+Course"),
+        ("ASLS", r"Advanced\s+Stroke\s+Life\s+Support"),
+        ("NALS", r"Neonatal\s+Advanced\s+Life\s+Support"),
+        ("Heartsaver", r"Heartsaver"),
+    )
+)
+"""Resuscitation and trauma courses, each its own course (one never stands for another): by its
+initials as printed in capitals, or by its name in any case."""
+
+
+def named_courses(text: str) -> frozenset[str]:
+    """The life-support (resuscitation or trauma) courses ``text`` names, by their initials
+    ("BLS" for "Basic Life Support (CPR and AED)"); empty if it names none."""
+    return frozenset(course for course, pattern in _COURSES if pattern.search(text))
+
 
 ActivityKind = Literal["standard", "life_support", "applications_training", "academic_course"]
 """What the activity is, where a body caps or treats it specially: ACLS/PALS [R1], applications

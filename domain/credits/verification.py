@@ -64,7 +64,7 @@ from domain.compliance.cycles import Window
 from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, UnsupportedPack
-from domain.credits.credit import ActivityKind, CreditDetails, CreditType
+from domain.credits.credit import ActivityKind, CreditDetails, CreditType, named_courses
 from domain.credits.names import (
     acronym,
     organisation_tokens,
@@ -725,24 +725,18 @@ def _contradictions(
                 evidence=negated[denied[0]],
             )
         )
-    claimed, shown = _courses(declared.title), _courses(fields.title or "")
+    claimed, shown = named_courses(declared.title), named_courses(_printed_text(fields))
     if claimed and shown and not claimed & shown:
+        printed = fields.title if fields.title and named_courses(fields.title) else None
         reasons.append(
             ReviewReason(
                 code="type_contradiction",
                 message=f"declared as {'/'.join(sorted(claimed))}, but the certificate is for "
                 f"{'/'.join(sorted(shown))}",
+                evidence=printed or fields.accreditation_statement or "",
             )
         )
     return reasons
-
-
-_COURSE_CARDS = re.compile(r"\b(BLS|ACLS|PALS|NRP|PEARS|ATLS|TNCC|ENPC|ASLS|NALS)\b", re.I)
-"""Resuscitation and trauma course cards, each its own course: one never stands for another."""
-
-
-def _courses(title: str) -> frozenset[str]:
-    return frozenset(m.upper() for m in _COURSE_CARDS.findall(title))
 
 
 def _dated_wrong(
@@ -1145,7 +1139,8 @@ def _acceptance(
             explanation=f"{body}: no credit type was found on the certificate",
             audit_risks=risks,
         )
-    verdicts = [_judge(pack, fields.credit_types, kind, on, held) for pack in _packs(body)]
+    courses = named_courses(_printed_text(fields))
+    verdicts = [_judge(pack, fields.credit_types, kind, courses, on, held) for pack in _packs(body)]
     admitted = next((v for v in verdicts if v.rule is not None), None)
     return BodyAcceptance(
         body=body,
@@ -1166,17 +1161,20 @@ def _judge(
     pack: RulePack | MirrorPack | UnsupportedPack,
     types: tuple[CreditType, ...],
     kind: ActivityKind,
+    courses: frozenset[str],
     on: date,
     held: frozenset[Body],
 ) -> _Verdict:
+    """Whether ``pack`` admits a certificate of ``types`` for an activity of ``kind`` naming
+    the life-support ``courses`` (none named: a rule limited to some courses does not admit)."""
     if isinstance(pack, UnsupportedPack):
         return _Verdict(
             None, f"UNCONFIRMED: {pack.name}: {pack.basis.note}{_cite(pack.basis.sources)}"
         )
     if isinstance(pack, MirrorPack):
-        return _judge_mirror(pack, types, kind, on, held)
+        return _judge_mirror(pack, types, kind, courses, on, held)
     version = _version_on(pack, on)
-    matching = [rule for rule in version.acceptance if rule.matches(types, kind)]
+    matching = [rule for rule in version.acceptance if rule.matches(types, kind, courses)]
     confirmed = next((rule for rule in matching if not rule.basis.is_flag), None)
     if confirmed is not None:
         admitted = [t for t in types if t in confirmed.credit_types]
@@ -1193,6 +1191,14 @@ def _judge(
             f"but that is not confirmed, so it does not count: {rule.basis.note}"
             f"{_cite(rule.basis.sources)}",
         )
+    if other := next((r for r in version.acceptance if r.matches(types, kind)), None):
+        shown = "/".join(sorted(courses)) or "no course it names"
+        return _Verdict(
+            None,
+            f"{pack.body} accepts {_labels(types)} credit as '{other.label}' only for "
+            f"{' or '.join(sorted(other.courses or ()))}; the certificate is for {shown}"
+            f"{_cite(other.basis.sources)}",
+        )
     return _Verdict(None, f"{pack.body} accepts none of: {_labels(types)}")
 
 
@@ -1200,6 +1206,7 @@ def _judge_mirror(
     pack: MirrorPack,
     types: tuple[CreditType, ...],
     kind: ActivityKind,
+    courses: frozenset[str],
     on: date,
     held: frozenset[Body],
 ) -> _Verdict:
@@ -1208,7 +1215,9 @@ def _judge_mirror(
     if on < pack.effective_from:
         return _Verdict(None, f"{pack.name}: applies from {pack.effective_from}")
     mirrored = [body for body in pack.mirrors if body in held] or list(pack.mirrors)
-    verdicts = [_judge(p, types, kind, on, held) for body in mirrored for p in _packs(body)]
+    verdicts = [
+        _judge(p, types, kind, courses, on, held) for body in mirrored for p in _packs(body)
+    ]
     admitted = next((v for v in verdicts if v.rule is not None), None)
     if admitted is not None and admitted.rule is not None:
         return _Verdict(
