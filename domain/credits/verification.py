@@ -529,8 +529,7 @@ _ACCREDITORS = re.compile(
     r"IACET|ACPE|CAPCE)\b"
 )
 """Accreditors whose approval statement vouches for a provider the directory does not list (not
-the American Heart Association's curriculum sentence: a BLS card, which no body accepts, reads
-as an ACLS card does, and the acceptance rules tell them apart only by credit type)."""
+the American Heart Association's curriculum sentence, which names a course but no approval)."""
 
 
 def _vouched_for(fields: ExtractedFields) -> bool:
