@@ -86,6 +86,8 @@ def test_a_reminder_and_a_calendar_link_from_a_persons_page(browse: Browse, api:
         browse.goto(f"/staff/{person_id}")
         browse.page.get_by_role("button", name="Make a calendar link").click()
         browse.check()
+        browse.page.get_by_role("button", name="Yes, make a new link").click()
+        browse.check()
         link = browse.page.get_by_label("Calendar address").input_value()
         assert link.endswith(".ics")
         browse.shot(f"calendar-link-{width}")
