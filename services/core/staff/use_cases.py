@@ -30,7 +30,14 @@ from services.core.policy import require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
-from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage, StaffSort
+from services.core.staff.listing import (
+    DEFAULT_SORT,
+    Placements,
+    Seats,
+    StaffFilter,
+    StaffPage,
+    StaffSort,
+)
 from services.core.staff.queries import LinkedAccount, linked_account
 from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
@@ -46,7 +53,7 @@ class ListStaff(msgspec.Struct, frozen=True, kw_only=True):
     cursor: str | None = None
     as_of: date | None = None
     """Compute statuses on this day (default: today)."""
-    sort: StaffSort = "name"
+    sort: StaffSort = DEFAULT_SORT
 
 
 class ImportStaff(msgspec.Struct, frozen=True, kw_only=True):
