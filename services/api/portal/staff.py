@@ -252,7 +252,12 @@ class StaffPages(Controller):
             unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
             credits=credits,
             acceptance={
-                c.credit_id: credit_acceptance(record.obligations, c.credit_id, record.certificates)
+                c.credit_id: credit_acceptance(
+                    record.obligations,
+                    c.credit_id,
+                    record.certificates,
+                    count_pending=record.count_pending,
+                )
                 for c in credits
             },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},
