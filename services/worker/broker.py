@@ -17,7 +17,6 @@ from typing import Any
 import dramatiq
 import structlog
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.rabbitmq import DEAD_MESSAGE_TTL, RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, xq_name
 from dramatiq.errors import BrokerConnectionError
@@ -35,6 +34,7 @@ from services.core.application import Application
 from services.core.db import Database
 from services.core.metrics import JOB_DURATION, JOB_FAILURES
 from services.core.operations.messages import FAILED_AT_OPTION, TENANT_OPTION, TRACEBACK_OPTION
+from services.core.operations.queues import rabbitmq_broker
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 
@@ -179,23 +179,6 @@ class WorkerApplication(Middleware):
             loop_thread.run_coroutine(self.application.database.dispose())
 
 
-class QuorumRabbitmqBroker(RabbitmqBroker):
-    """Declares its queues (work, delay and dead-letter) as quorum queues: replicated over a
-    RabbitMQ cluster's nodes by Raft, so a node lost loses no accepted message. A queue's type
-    is fixed when it is first declared; a classic queue must be drained and deleted first."""
-
-    def _build_queue_arguments(self, queue_name: str) -> dict[str, Any]:
-        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)  # type: ignore[no-untyped-call]
-        return {**arguments, "x-queue-type": "quorum"}
-
-    def _declare_xq_queue(self, queue_name: str) -> Any:
-        return self.channel.queue_declare(
-            queue=xq_name(queue_name),
-            durable=True,
-            arguments={"x-message-ttl": DEAD_MESSAGE_TTL, "x-queue-type": "quorum"},
-        )
-
-
 def build_broker(
     settings: Settings, *, stub: bool = False, confirm_delivery: bool = True
 ) -> dramatiq.Broker:
@@ -213,8 +196,7 @@ def build_broker(
     ]
     if stub:
         return StubBroker(middleware=middleware)
-    kind = QuorumRabbitmqBroker if settings.broker_queue_type == "quorum" else RabbitmqBroker
-    broker = kind(url=settings.broker_url, confirm_delivery=confirm_delivery, middleware=middleware)
+    broker = rabbitmq_broker(settings, middleware=middleware, confirm_delivery=confirm_delivery)
     broker.add_middleware(DeadLetterWithError(), before=Retries)  # its "after" hooks run later
     return broker
 
