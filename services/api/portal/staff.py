@@ -31,7 +31,7 @@ from domain.organisations.organisation import (
     Role,
     RoleNotAllowed,
 )
-from domain.people.person import AssignPerson, Person
+from domain.people.person import AssignPerson
 from services.api.application import mailer_of, settings_of
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
@@ -55,6 +55,7 @@ from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
+from services.core.people.views import Person
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import Activity, StaffFilter, StaffSort, default_sort
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff

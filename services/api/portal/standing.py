@@ -15,8 +15,8 @@ from uuid import UUID
 from domain.compliance.evaluation import Obligation, RequirementLine
 from domain.compliance.standing import describe
 from domain.compliance.status import URGENCY
-from domain.credits.credit import Credit
 from services.api.portal.chart import Chart, credit_chart
+from services.core.credits.views import Credit
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack, UnsupportedPack
 from domain.compliance.standing import Standing, people_by_status, standings
 from domain.compliance.status import Status
-from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Person
 from services.core.credits import views as credit_views
@@ -86,6 +85,8 @@ async def obligations_on(
 
 class PersonStanding(NamedTuple):
     person: Person
+    """The domain's ``Person``: ``standings`` decide on it, and the portal asks it which
+    credentials have no modelled rules (``unsupported_credentials``)."""
     obligations: list[Obligation]
     standings: list[Standing]
     count_pending: bool
@@ -131,18 +132,19 @@ async def my_obligations(tx: Tx, person_id: UUID, *, today: date) -> list[Obliga
     return (await obligations_on(tx, today=today, person_ids=[person_id])).get(person_id, [])
 
 
-async def my_credits(tx: Tx, person_id: UUID) -> list[Credit]:
-    """The person's credits, latest completed first, with verification status and retraction."""
+async def my_credits(tx: Tx, person_id: UUID) -> list[credit_views.Credit]:
+    """The person's credits, latest completed first, with verification status and retraction:
+    the stored views as they are (shown or answered, never decided on)."""
     rows = await tx.pg.fetch(
         "SELECT state::text AS state FROM credits WHERE tenant_id = $1 AND person_id = $2"
         " ORDER BY completed_on DESC, credit_id",
         tx.require_tenant(),
         person_id,
     )
-    return [restored(row["state"], credit_views.Credit, Credit) for row in rows]
+    return [msgspec.json.decode(row["state"], type=credit_views.Credit) for row in rows]
 
 
-async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit | None:
+async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> credit_views.Credit | None:
     """The person's credit ``credit_id`` as ``my_credits`` gives it (None: the person has no
     such credit)."""
     state = await tx.pg.fetchval(
@@ -152,17 +154,19 @@ async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit | None:
         person_id,
         credit_id,
     )
-    return None if state is None else restored(state, credit_views.Credit, Credit)
+    return None if state is None else msgspec.json.decode(state, type=credit_views.Credit)
 
 
-async def get_person(tx: Tx, person_id: UUID) -> Person | None:
-    """The person's profile, registry ids and credentials, or None if not registered."""
+async def get_person(tx: Tx, person_id: UUID) -> views.Person | None:
+    """The person's profile, registry ids and credentials, or None if not registered: the
+    stored view as it is (shown or answered; ``standings_on`` gives the domain's ``Person``
+    to the code that decides)."""
     state = await tx.pg.fetchval(
         "SELECT state::text FROM people WHERE tenant_id = $1 AND person_id = $2",
         tx.require_tenant(),
         person_id,
     )
-    return None if state is None else restored(state, views.Person, Person)
+    return None if state is None else msgspec.json.decode(state, type=views.Person)
 
 
 class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,15 +15,17 @@ import msgspec
 
 from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing as BodyStanding
-from domain.credits.credit import Credit
-from domain.people.person import AssignPerson, Person, RegisterPerson
+from domain.people import person as domain_person
+from domain.people.person import AssignPerson, RegisterPerson
 from domain.shared.limits import Code, Name
 from services.core.accounts import identity
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.audit.history import obligations_known_at
+from services.core.credits.views import Credit
 from services.core.idempotency import new_entity_id
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
+from services.core.people.views import Person
 from services.core.policy import READERS, WRITERS, authorise_person, require_role
 
 
@@ -59,7 +61,8 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """A person's record, credits, obligations and standing per body on ``today`` (empty
     without a record)."""
 
-    person: Person | None
+    person: domain_person.Person | None
+    """As the standing was decided on (``queries.standings_on``)."""
     credits: list[Credit]
     obligations: list[Obligation]
     standings: list[BodyStanding]

@@ -15,17 +15,19 @@ import msgspec
 
 from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing
-from domain.credits.credit import Credit
 from domain.organisations.organisation import Role
-from domain.people.person import DeactivatePerson, Person, ReactivatePerson
+from domain.people import person as domain_person
+from domain.people.person import DeactivatePerson, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
 from services.core.certificates.views import StoredCertificate
+from services.core.credits.views import Credit
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
+from services.core.people.views import Person
 from services.core.policy import require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
@@ -76,7 +78,8 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
 class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     """A person's record as employers see it, evaluated on ``today``."""
 
-    person: Person
+    person: domain_person.Person
+    """As the standing was decided on (``queries.standings_on``)."""
     credits: list[Credit]
     obligations: list[Obligation]
     standings: list[Standing]
