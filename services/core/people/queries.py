@@ -61,7 +61,8 @@ async def obligations_on(
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
     evaluate()'s order, each status as the organisation counts pending credits
-    (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read."""
+    (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read.
+    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it."""
     tenant = tx.require_tenant()
     count_pending = await counts_pending_credits(tx)
     ids = None if person_ids is None else list(person_ids)

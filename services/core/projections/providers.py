@@ -68,7 +68,9 @@ class ProviderDirectoryProjection:
 
 
 async def tenant_providers(tx: Tx) -> list[ProviderEntry]:
-    """The entries the organisation added to its directory, by name."""
+    """The entries the organisation added to its directory, by name, as the domain's
+    ``ProviderEntry``: the projection folds them with ``providers.evolve`` and the directory
+    lookup matches printed names against them."""
     rows = await tx.pg.fetch(_SELECT, tx.require_tenant())
     return [
         ProviderEntry(
