@@ -10,8 +10,6 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from domain.compliance.evaluation import unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
 from services.api.portal.forms import Form
 from services.api.portal.pages import page, principal
 from services.api.portal.profile import BIRTH_MONTH_BODIES
@@ -42,7 +40,7 @@ class DashboardPage(Controller):
             standings=standing.standings,
             current=current,
             previous=previous,
-            unsupported=unsupported_credentials(person, RULE_PACKS, today=today) if person else [],
+            unsupported=standing.unsupported,
             birth_month_missing=bool(
                 person
                 and person.birth_month is None

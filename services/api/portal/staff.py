@@ -23,8 +23,6 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from domain import vocabulary
-from domain.compliance.evaluation import unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
@@ -251,7 +249,7 @@ class StaffPages(Controller):
             standings=record.standings,
             current=current,
             previous=previous,
-            unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
+            unsupported=record.unsupported,
             credits=credits,
             acceptance={
                 c.credit_id: credit_acceptance(record.obligations, c.credit_id, record.certificates)

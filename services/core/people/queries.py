@@ -18,17 +18,17 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, status_on
+from domain.compliance.evaluation import Obligation, status_on, unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
-from domain.compliance.rules import Pack, UnsupportedPack
+from domain.compliance.rules import Basis, Pack, UnsupportedPack
 from domain.compliance.standing import Standing, people_by_status, standings
 from domain.compliance.status import Status
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
-from domain.people.person import Person
+from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.people import views
-from services.core.projections.folded import restored
+from services.core.projections.folded import copied, restored
 from services.core.projections.obligations import load_inputs
 
 _EVALUATIONS = """
@@ -85,12 +85,14 @@ async def obligations_on(
 
 
 class PersonStanding(NamedTuple):
-    person: Person
-    """The domain's ``Person``: ``standings`` decide on it, and the portal asks it which
-    credentials have no modelled rules (``unsupported_credentials``)."""
+    person: views.Person
+    """The stored view, as it is shown; ``standings`` and ``unsupported`` were decided on the
+    domain's ``Person`` copied from it."""
     obligations: list[Obligation]
     standings: list[Standing]
     count_pending: bool
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 async def standings_on(
@@ -111,13 +113,15 @@ async def standings_on(
     )
     result: dict[UUID, PersonStanding] = {}
     for row in rows:
-        person = restored(row["state"], views.Person, Person)
+        shown = msgspec.json.decode(row["state"], type=views.Person)
+        person: Person = copied(shown, Person)  # standings and unsupported decide on it
         obligations = found[person.person_id]
         result[person.person_id] = PersonStanding(
-            person,
+            shown,
             obligations,
             standings(person, obligations, today=today, count_pending=count_pending),
             count_pending,
+            unsupported_credentials(person, rule_packs, today=today),
         )
     return result
 

@@ -14,9 +14,9 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.rules import Basis
 from domain.compliance.standing import Standing as BodyStanding
-from domain.people import person as domain_person
-from domain.people.person import AssignPerson, RegisterPerson
+from domain.people.person import AssignPerson, Credential, RegisterPerson
 from domain.shared.limits import Code, Name
 from services.core.accounts import identity
 from services.core.application import AccessDenied, NotFound, UnitOfWork
@@ -61,14 +61,15 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     """A person's record, credits, obligations and standing per body on ``today`` (empty
     without a record)."""
 
-    person: domain_person.Person | None
-    """As the standing was decided on (``queries.standings_on``)."""
+    person: Person | None
     credits: list[Credit]
     obligations: list[Obligation]
     standings: list[BodyStanding]
     count_pending: bool
     """The organisation's choice: whether pending credits count toward the statuses."""
     today: date
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
@@ -191,6 +192,7 @@ async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
             standings=[],
             count_pending=await queries.counts_pending_credits(uow.tx),
             today=today,
+            unsupported=[],
         )
     return Standing(
         person=found.person,
@@ -199,6 +201,7 @@ async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
         standings=found.standings,
         count_pending=found.count_pending,
         today=today,
+        unsupported=found.unsupported,
     )
 
 

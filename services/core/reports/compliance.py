@@ -35,7 +35,6 @@ from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing, people_by_status
 from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
-from domain.people.person import Person
 from services.core.credits import views
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
@@ -43,6 +42,7 @@ from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import credits_text, day_text
+from services.core.people.views import Person
 from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
 

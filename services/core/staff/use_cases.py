@@ -14,10 +14,10 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.rules import Basis
 from domain.compliance.standing import Standing
 from domain.organisations.organisation import Role
-from domain.people import person as domain_person
-from domain.people.person import DeactivatePerson, ReactivatePerson
+from domain.people.person import Credential, DeactivatePerson, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
@@ -78,8 +78,7 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
 class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     """A person's record as employers see it, evaluated on ``today``."""
 
-    person: domain_person.Person
-    """As the standing was decided on (``queries.standings_on``)."""
+    person: Person
     credits: list[Credit]
     obligations: list[Obligation]
     standings: list[Standing]
@@ -88,6 +87,8 @@ class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     certificates: list[StoredCertificate]
     account: LinkedAccount | None
     today: date
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
@@ -216,6 +217,7 @@ async def staff_record(uow: UnitOfWork, person_id: UUID) -> StaffRecord:
         certificates=await certificates_of(uow.tx, person_id),
         account=await linked_account(uow.tx, person_id),
         today=today,
+        unsupported=found.unsupported,
     )
 
 
