@@ -28,6 +28,7 @@ from domain.credits.verification import (
     BodyAcceptance,
     CertificateFieldsCorrected,
     CertificateNeedsReview,
+    CertificateReading,
     CertificateRejected,
     CertificateVerified,
     DecidedBy,
@@ -69,14 +70,20 @@ MAX_FILENAME = 200
 # --- state -------------------------------------------------------------------------------------
 
 
-class Certificate(msgspec.Struct, frozen=True, kw_only=True):
-    certificate_id: UUID
+class CertificateFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A file uploaded for a person (and a credit of theirs, or none), as the upload gives it,
+    the upload event records it and the certificate keeps it."""
+
     person_id: UUID
     credit_id: UUID | None
     sha256: str
     media_type: MediaType
     size_bytes: int
     filename: str
+
+
+class Certificate(CertificateFile, frozen=True, kw_only=True):
+    certificate_id: UUID
     verification: VerificationStatus = "pending"
     decided_by: DecidedBy | None = None
     """Who recorded the current outcome; None while pending."""
@@ -92,16 +99,12 @@ class Certificate(msgspec.Struct, frozen=True, kw_only=True):
 # --- events ------------------------------------------------------------------------------------
 
 
-class CertificateUploaded(Event, frozen=True, kw_only=True, tag="credits.CertificateUploaded"):
+class CertificateUploaded(
+    Event, CertificateFile, frozen=True, kw_only=True, tag="credits.CertificateUploaded"
+):
     """A file was stored under its SHA-256; ``filename`` is the uploader's name, for display."""
 
     certificate_id: UUID
-    person_id: UUID
-    credit_id: UUID | None
-    sha256: str
-    media_type: MediaType
-    size_bytes: int
-    filename: str
 
 
 CERTIFICATE_EVENTS: tuple[type[Event], ...] = (CertificateUploaded,)
@@ -109,13 +112,8 @@ CERTIFICATE_EVENTS: tuple[type[Event], ...] = (CertificateUploaded,)
 # --- commands ----------------------------------------------------------------------------------
 
 
-class UploadCertificate(msgspec.Struct, frozen=True, kw_only=True):
-    person_id: UUID
-    credit_id: UUID | None
-    sha256: str
-    media_type: MediaType
-    size_bytes: int
-    filename: str
+class UploadCertificate(CertificateFile, frozen=True, kw_only=True):
+    """Record a file stored for a person (its id derives from the person and the hash)."""
 
 
 ReviewDecision = Literal["approve", "reject"]
@@ -240,17 +238,9 @@ def decide_upload_certificate(
         raise CertificateRefused("the content hash must be 64 lowercase hex digits")
     if command.size_bytes <= 0:
         raise EmptyFile("the file is empty")
-    return [
-        CertificateUploaded(
-            certificate_id=certificate_id_for(command.person_id, command.sha256),
-            person_id=command.person_id,
-            credit_id=command.credit_id,
-            sha256=command.sha256,
-            media_type=command.media_type,
-            size_bytes=command.size_bytes,
-            filename=clean_filename(command.filename),
-        )
-    ]
+    file = msgspec.structs.replace(command, filename=clean_filename(command.filename))
+    certificate_id = certificate_id_for(command.person_id, command.sha256)
+    return [CertificateUploaded(certificate_id=certificate_id, **msgspec.structs.asdict(file))]
 
 
 def decide_worker_outcome(
@@ -419,38 +409,14 @@ def _review_assessment(assessment: Assessment | None, fields: ExtractedFields | 
 def evolve(state: Certificate | None, event: Event) -> Certificate:
     """Fold one certificate event into the state; the first must be ``CertificateUploaded``."""
     if isinstance(event, CertificateUploaded):
-        return Certificate(
-            certificate_id=event.certificate_id,
-            person_id=event.person_id,
-            credit_id=event.credit_id,
-            sha256=event.sha256,
-            media_type=event.media_type,
-            size_bytes=event.size_bytes,
-            filename=event.filename,
-        )
+        return Certificate(**msgspec.structs.asdict(event))  # the file and its id, as uploaded
     certificate = _uploaded(state)
     replace = msgspec.structs.replace
     match event:
-        case CertificateVerified():
-            return replace(
-                certificate,
-                verification="verified",
-                decided_by=event.decided_by,
-                fields=event.fields,
-                reasons=(),
-                text_source=event.text_source,
-                confidence=event.confidence,
-            )
-        case CertificateNeedsReview():
-            return replace(
-                certificate,
-                verification="needs_review",
-                decided_by="worker",
-                fields=event.fields,
-                reasons=event.reasons,
-                text_source=event.text_source,
-                confidence=event.confidence,
-            )
+        case CertificateVerified(decided_by=decided_by):
+            return _with_reading(certificate, event, "verified", decided_by, reasons=())
+        case CertificateNeedsReview(reasons=reasons):
+            return _with_reading(certificate, event, "needs_review", "worker", reasons=reasons)
         case CertificateRejected(fields=None):
             return replace(
                 certificate,
@@ -471,3 +437,23 @@ def evolve(state: Certificate | None, event: Event) -> Certificate:
         case CertificateFieldsCorrected(fields=fields):
             return replace(certificate, fields=fields)
     raise TypeError(f"not a certificate event: {type(event).__name__}")
+
+
+def _with_reading(
+    certificate: Certificate,
+    reading: CertificateReading,
+    verification: VerificationStatus,
+    decided_by: DecidedBy,
+    *,
+    reasons: tuple[ReviewReason, ...],
+) -> Certificate:
+    """``certificate`` decided on ``reading``: its fields and how its text was read."""
+    return msgspec.structs.replace(
+        certificate,
+        verification=verification,
+        decided_by=decided_by,
+        fields=reading.fields,
+        reasons=reasons,
+        text_source=reading.text_source,
+        confidence=reading.confidence,
+    )

@@ -345,9 +345,10 @@ class Assessment(msgspec.Struct, frozen=True, kw_only=True):
 # --- events ------------------------------------------------------------------------------------
 
 
-class CertificateVerified(Event, frozen=True, kw_only=True, tag="credits.CertificateVerified"):
-    """The certificate supports what was declared; ``fields`` are the final fields (as read, or
-    as corrected by the reviewer)."""
+class CertificateReading(msgspec.Struct, frozen=True, kw_only=True):
+    """What a certificate verified or held for review is recorded with: its credit (None:
+    uploaded alone), the fields decided on, the provider matched, each body's acceptance and
+    how its text was read."""
 
     certificate_id: UUID
     credit_id: UUID | None
@@ -357,6 +358,14 @@ class CertificateVerified(Event, frozen=True, kw_only=True, tag="credits.Certifi
     text_source: TextSource
     confidence: Decimal
     """The reading's confidence, two decimals (events hold no floating-point numbers)."""
+
+
+class CertificateVerified(
+    Event, CertificateReading, frozen=True, kw_only=True, tag="credits.CertificateVerified"
+):
+    """The certificate supports what was declared; ``fields`` are the final fields (as read, or
+    as corrected by the reviewer)."""
+
     decided_by: DecidedBy
     reviewer_id: UUID | None = None
     note: str = ""
@@ -366,18 +375,10 @@ class CertificateVerified(Event, frozen=True, kw_only=True, tag="credits.Certifi
 
 
 class CertificateNeedsReview(
-    Event, frozen=True, kw_only=True, tag="credits.CertificateNeedsReview"
+    Event, CertificateReading, frozen=True, kw_only=True, tag="credits.CertificateNeedsReview"
 ):
     """The worker could not verify the certificate; each reason is listed."""
 
-    certificate_id: UUID
-    credit_id: UUID | None
-    fields: ExtractedFields
-    provider: ProviderMatch | None
-    acceptance: tuple[BodyAcceptance, ...]
-    text_source: TextSource
-    confidence: Decimal
-    """The reading's confidence, two decimals (events hold no floating-point numbers)."""
     reasons: tuple[ReviewReason, ...]
 
 

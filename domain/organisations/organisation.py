@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -47,14 +47,25 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
 InvitationStatus = Literal["pending", "accepted", "revoked"]
 
 
-class Invitation(msgspec.Struct, frozen=True, kw_only=True):
-    invitation_id: UUID
+class AccessGrant(msgspec.Struct, frozen=True, kw_only=True):
+    """Whom access is given to and as what, as an invitation and a new membership carry it."""
+
     email: str
     role: Role
+    person_id: UUID | None = None
+    """The staff record they will act on as themselves; ``None``: a record of their own."""
+    access_until: datetime | None = None
+    """Required for auditors (their access ends then), refused for other roles."""
+
+    def granted(self) -> dict[str, Any]:
+        """The grant's fields alone, to pass on to another struct that carries a grant."""
+        return {name: getattr(self, name) for name in AccessGrant.__struct_fields__}
+
+
+class Invitation(AccessGrant, frozen=True, kw_only=True):
+    invitation_id: UUID
     expires_at: datetime
     status: InvitationStatus = "pending"
-    person_id: UUID | None = None
-    access_until: datetime | None = None
 
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,14 +96,10 @@ class OrganisationOpened(Event, frozen=True, kw_only=True, tag="organisations.Or
     slug: str
 
 
-class MemberAdded(Event, frozen=True, kw_only=True, tag="organisations.MemberAdded"):
+class MemberAdded(Event, AccessGrant, frozen=True, kw_only=True, tag="organisations.MemberAdded"):
     """``person_id`` links the member to a staff record; ``None``: their own, ``user_id``."""
 
     user_id: UUID
-    email: str
-    role: Role
-    person_id: UUID | None = None
-    access_until: datetime | None = None
 
 
 class MemberRoleChanged(Event, frozen=True, kw_only=True, tag="organisations.MemberRoleChanged"):
@@ -101,16 +108,14 @@ class MemberRoleChanged(Event, frozen=True, kw_only=True, tag="organisations.Mem
     previous_role: Role
 
 
-class MemberInvited(Event, frozen=True, kw_only=True, tag="organisations.MemberInvited"):
+class MemberInvited(
+    Event, AccessGrant, frozen=True, kw_only=True, tag="organisations.MemberInvited"
+):
     """``token_hash`` is the SHA-256 of the secret in the invitation link (never the secret)."""
 
     invitation_id: UUID
-    email: str
-    role: Role
     token_hash: str
     expires_at: datetime
-    person_id: UUID | None = None
-    access_until: datetime | None = None
 
 
 class MemberRemoved(Event, frozen=True, kw_only=True, tag="organisations.MemberRemoved"):
@@ -185,14 +190,9 @@ class ChangeMemberRole(msgspec.Struct, frozen=True, kw_only=True):
     by_role: Role
 
 
-class InviteMember(msgspec.Struct, frozen=True, kw_only=True):
-    email: str
-    role: Role
+class InviteMember(AccessGrant, frozen=True, kw_only=True):
     token_hash: str
     by_role: Role
-    person_id: UUID | None = None
-    access_until: datetime | None = None
-    """Required for auditors, refused for other roles."""
 
 
 class RemoveMember(msgspec.Struct, frozen=True, kw_only=True):
@@ -395,16 +395,11 @@ def decide_invite_member(
             raise PersonAlreadyInvited(
                 "this staff record has an open invitation; revoke it to send a new one"
             )
+    grant = msgspec.structs.replace(command, email=command.email.strip()).granted()
+    expires_at = now + INVITATION_LIFETIME
+    token_hash = command.token_hash
     return [
-        MemberInvited(
-            invitation_id=ids(),
-            email=command.email.strip(),
-            role=command.role,
-            token_hash=command.token_hash,
-            expires_at=now + INVITATION_LIFETIME,
-            person_id=command.person_id,
-            access_until=command.access_until,
-        )
+        MemberInvited(invitation_id=ids(), token_hash=token_hash, expires_at=expires_at, **grant)
     ]
 
 
@@ -422,13 +417,7 @@ def decide_accept_invitation(
     _check_unlinked(organisation, invitation.person_id or command.user_id)
     return [
         InvitationAccepted(invitation_id=invitation.invitation_id, user_id=command.user_id),
-        MemberAdded(
-            user_id=command.user_id,
-            email=invitation.email,
-            role=invitation.role,
-            person_id=invitation.person_id,
-            access_until=invitation.access_until,
-        ),
+        MemberAdded(user_id=command.user_id, **invitation.granted()),
     ]
 
 
@@ -575,15 +564,8 @@ def evolve(state: Organisation | None, event: Event) -> Organisation:
             organisation = _opened(state)
             member = msgspec.structs.replace(organisation.members[user_id], access_until=until)
             return _with_member(organisation, member)
-        case MemberInvited() as invited:
-            invitation = Invitation(
-                invitation_id=invited.invitation_id,
-                email=invited.email,
-                role=invited.role,
-                expires_at=invited.expires_at,
-                person_id=invited.person_id,
-                access_until=invited.access_until,
-            )
+        case MemberInvited(invitation_id=iid, expires_at=expires_at) as invited:
+            invitation = Invitation(invitation_id=iid, expires_at=expires_at, **invited.granted())
             return _with_invitation(_opened(state), invitation)
         case InvitationAccepted(invitation_id=iid):
             organisation = _opened(state)

@@ -89,11 +89,9 @@ class Credential(msgspec.Struct, frozen=True, kw_only=True):
         return frozenset(self.status_on(day) for day in days if first <= day <= last)
 
 
-class Person(msgspec.Struct, frozen=True, kw_only=True):
-    """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1]);
-    ``department``, ``site`` and ``employee_number`` place them in the employer's organisation;
-    ``email`` (lower case) is the work address given at registration; a deactivated person
-    (``active`` false) has left the organisation's staff but keeps their history."""
+class PersonDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a staff member is, as registered: ``department``, ``site`` and ``employee_number``
+    place them in the employer's organisation; ``email`` (lower case) is their work address."""
 
     person_id: UUID
     full_name: str
@@ -101,6 +99,13 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     site: str | None = None
     employee_number: str | None = None
     email: str | None = None
+
+
+class Person(PersonDetails, frozen=True, kw_only=True):
+    """A staff member. ``cycle_starts`` holds cycle start dates a body assigned (ARRT [R1]);
+    a deactivated person (``active`` false) has left the organisation's staff but keeps their
+    history."""
+
     active: bool = True
     registry_ids: dict[Body, str] = msgspec.field(default_factory=dict)
     birth_month: int | None = None
@@ -117,15 +122,10 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
 # --- events ------------------------------------------------------------------------------------
 
 
-class PersonRegistered(Event, frozen=True, kw_only=True, tag="people.PersonRegistered"):
+class PersonRegistered(
+    Event, PersonDetails, frozen=True, kw_only=True, tag="people.PersonRegistered"
+):
     """``email`` was added later as an optional field: events stored without it have none."""
-
-    person_id: UUID
-    full_name: str
-    department: str | None = None
-    site: str | None = None
-    employee_number: str | None = None
-    email: str | None = None
 
 
 class PersonAssigned(Event, frozen=True, kw_only=True, tag="people.PersonAssigned"):
@@ -215,13 +215,8 @@ PERSON_EVENTS: tuple[type[Event], ...] = (
 # --- commands ----------------------------------------------------------------------------------
 
 
-class RegisterPerson(msgspec.Struct, frozen=True, kw_only=True):
-    person_id: UUID
-    full_name: str
-    department: str | None = None
-    site: str | None = None
-    employee_number: str | None = None
-    email: str | None = None
+class RegisterPerson(PersonDetails, frozen=True, kw_only=True):
+    """Register a staff member; the decider trims the values and refuses what does not fit."""
 
 
 class AssignPerson(msgspec.Struct, frozen=True, kw_only=True):
@@ -606,14 +601,7 @@ def _check_not_future(day: date, now: datetime) -> None:
 def evolve(state: Person | None, event: Event) -> Person:
     """Fold one person event into the state; the first event must be ``PersonRegistered``."""
     if isinstance(event, PersonRegistered):
-        return Person(
-            person_id=event.person_id,
-            full_name=event.full_name,
-            department=event.department,
-            site=event.site,
-            employee_number=event.employee_number,
-            email=event.email,
-        )
+        return Person(**msgspec.structs.asdict(event))  # the details, as registered
     person = _registered(state)
     match event:
         case PersonAssigned(department=department, site=site, employee_number=employee_number):

@@ -4,6 +4,10 @@ Every event type is a frozen msgspec Struct declared with ``tag="<context>.<Past
 never the Python path, is what the store keeps, so code can move without breaking history.
 When an event's shape changes, bump ``schema_version`` and add a pure upcaster to ``upcasters``
 mapping the *old* version to a function that returns the data of the next version.
+
+An event may take fields from a plain struct it shares with a command or a state (e.g.
+``PersonDetails``, ``CertificateFile``): that struct is then part of the event's schema, and
+changing it is changing every event that inherits it.
 """
 
 from __future__ import annotations

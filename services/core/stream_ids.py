@@ -1,55 +1,40 @@
-"""Stream ids of the aggregates: ``<kind>-<aggregate uuid>``."""
+"""Stream ids of the aggregates and fact streams: ``<kind>-<uuid>``, one kind a function."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
-
-def person_stream(person_id: UUID) -> str:
-    return f"person-{person_id}"
+StreamId = Callable[[UUID], str]
 
 
-def credit_stream(credit_id: UUID) -> str:
-    return f"credit-{credit_id}"
+def _kind(kind: str) -> StreamId:
+    """The stream id function of ``kind``: ``<kind>-<uuid>``."""
+
+    def stream_id(aggregate_id: UUID) -> str:
+        return f"{kind}-{aggregate_id}"
+
+    stream_id.__name__ = f"{kind}_stream"
+    return stream_id
 
 
-def waiver_stream(waiver_id: UUID) -> str:
-    return f"waiver-{waiver_id}"
-
-
-def certificate_stream(certificate_id: UUID) -> str:
-    return f"certificate-{certificate_id}"
-
-
-def access_stream(user_id: UUID) -> str:
-    """A member's sign-ins, sign-outs and downloads (audit events)."""
-    return f"access-{user_id}"
-
-
-def provider_directory_stream(tenant_id: UUID) -> str:
-    """The providers an organisation added to (or removed from) its provider directory."""
-    return f"providers-{tenant_id}"
-
-
-def mail_stream(user_id: UUID) -> str:
-    """The mail queued for and sent to a member (notification events)."""
-    return f"mail-{user_id}"
-
-
-def mail_preferences_stream(user_id: UUID) -> str:
-    return f"mailpreferences-{user_id}"
+person_stream = _kind("person")
+credit_stream = _kind("credit")
+waiver_stream = _kind("waiver")
+certificate_stream = _kind("certificate")
+access_stream = _kind("access")
+"""A member's sign-ins, sign-outs and downloads (audit events), by user id."""
+provider_directory_stream = _kind("providers")
+"""The providers an organisation added to (or removed from) its provider directory, by tenant."""
+mail_stream = _kind("mail")
+"""The mail queued for and sent to a member (notification events), by user id."""
+mail_preferences_stream = _kind("mailpreferences")
+billing_stream = _kind("billing")
+"""The organisation's billing account: trial, customer, subscription, seats, dunning."""
+billing_inbox_stream = _kind("billinginbox")
+"""The Stripe webhooks accepted for the organisation (one fact each), by tenant."""
 
 
 def aggregate_id(stream_id: str) -> UUID:
     """The aggregate's id in a stream id built by the functions above."""
     return UUID(stream_id.split("-", 1)[1])
-
-
-def billing_stream(tenant_id: UUID) -> str:
-    """The organisation's billing account: trial, customer, subscription, seats, dunning."""
-    return f"billing-{tenant_id}"
-
-
-def billing_inbox_stream(tenant_id: UUID) -> str:
-    """The Stripe webhooks accepted for the organisation (one fact each)."""
-    return f"billinginbox-{tenant_id}"

@@ -20,7 +20,7 @@ from services.core.db import Database, Tx
 from services.core.eventsourcing.store import EventStore
 from services.core.hashing import secret_hash
 from services.core.mail import Mailer, Message
-from services.core.organisation.handlers import record_access
+from services.core.organisation.handlers import record_access, revoke_api_tokens
 
 Purpose = Literal["password_reset", "email_verification"]
 LIFETIME: dict[Purpose, timedelta] = {
@@ -182,13 +182,7 @@ async def reset_password(
         memberships = await identity.memberships_of(tx, user_id)
     for membership in memberships:
         async with database.transaction(membership.tenant_id) as tx:
-            await tx.pg.execute(
-                "UPDATE api_tokens SET revoked_at = $3"
-                " WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-                membership.tenant_id,
-                user_id,
-                now,
-            )
+            await revoke_api_tokens(tx, membership.tenant_id, user_id, now=now)
     await record_access(
         database,
         store,

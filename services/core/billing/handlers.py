@@ -3,7 +3,6 @@ append, or record a fact no decision makes; in the caller's unit of work."""
 
 from __future__ import annotations
 
-from domain.billing import account
 from domain.billing.account import (
     InvoiceObserved,
     LinkCustomer,
@@ -13,8 +12,9 @@ from domain.billing.account import (
     StartTrial,
 )
 from domain.shared.event import Event
+from services.core.aggregates import BILLING
 from services.core.application import UnitOfWork
-from services.core.eventsourcing.commands import Decider, execute, record_fact
+from services.core.eventsourcing.commands import Decider, record_fact
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.stream_ids import billing_stream
 
@@ -23,13 +23,12 @@ async def decide(
     uow: UnitOfWork, decider: Decider, command: StartTrial | LinkCustomer | Observe
 ) -> list[RecordedEvent]:
     """Decide ``command`` with ``decider`` on the billing stream and append what it decides."""
-    return await execute(
+    return await BILLING.execute(
         uow.tx,
         uow.store,
-        billing_stream(uow.tx.require_tenant()),
-        evolve=account.evolve,
-        decide=decider,
-        command=command,
+        uow.tx.require_tenant(),
+        decider,
+        command,
         command_id=uow.next_command_id(),
         metadata=uow.metadata,
     )

@@ -13,7 +13,7 @@ from typing import IO, NamedTuple
 from uuid import UUID
 
 from domain.audits.downloads import CertificateDownloaded
-from domain.credits import certificate, credit
+from domain.credits import certificate
 from domain.credits.certificate import (
     SNIFF_BYTES,
     Certificate,
@@ -24,13 +24,13 @@ from domain.credits.certificate import (
     sniff_media_type,
 )
 from domain.credits.credit import CreditNotRecorded
-from domain.shared.event import Event, fold
+from services.core.aggregates import CERTIFICATE, CREDIT
 from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
 from services.core.credits.handlers import require_person
 from services.core.db import Tx
-from services.core.eventsourcing.commands import execute, record_fact
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.stream_ids import access_stream, certificate_stream, credit_stream
+from services.core.stream_ids import access_stream
 
 
 class Inspected(NamedTuple):
@@ -93,37 +93,28 @@ async def upload_certificate(
     """
     await require_person(tx, store, person_id)
     if credit_id is not None:
-        found = fold(credit.evolve, await _history(tx, store, credit_stream(credit_id)))
+        found = await CREDIT.load(tx, store, credit_id)
         if found is None or found.person_id != person_id:
             raise CreditNotRecorded(f"no credit {credit_id} is recorded for this person")
-    stream = certificate_stream(certificate_id_for(person_id, inspected.sha256))
-    if existing := fold(certificate.evolve, await _history(tx, store, stream)):
+    certificate_id = certificate_id_for(person_id, inspected.sha256)
+    if existing := await CERTIFICATE.load(tx, store, certificate_id):
         return Uploaded(existing, duplicate=True)
     await asyncio.to_thread(blobs.put, blob_key(tx.require_tenant(), inspected.sha256), source)
-    recorded = await execute(
-        tx,
-        store,
-        stream,
-        evolve=certificate.evolve,
-        decide=certificate.decide_upload_certificate,
-        command=UploadCertificate(
-            person_id=person_id,
-            credit_id=credit_id,
-            sha256=inspected.sha256,
-            media_type=inspected.media_type,
-            size_bytes=inspected.size_bytes,
-            filename=filename,
-        ),
-        command_id=command_id,
-        metadata=metadata,
+    command = UploadCertificate(
+        person_id=person_id,
+        credit_id=credit_id,
+        sha256=inspected.sha256,
+        media_type=inspected.media_type,
+        size_bytes=inspected.size_bytes,
+        filename=filename,
     )
-    stored = fold(certificate.evolve, await _history(tx, store, stream))
+    decide = certificate.decide_upload_certificate
+    recorded = await CERTIFICATE.execute(
+        tx, store, certificate_id, decide, command, command_id=command_id, metadata=metadata
+    )
+    stored = await CERTIFICATE.load(tx, store, certificate_id)
     assert stored is not None
     return Uploaded(stored, duplicate=not recorded)
-
-
-async def _history(tx: Tx, store: EventStore, stream_id: str) -> list[Event]:
-    return [store.decode(e) for e in await store.read_stream(tx, stream_id)]
 
 
 async def record_download(

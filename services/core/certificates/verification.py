@@ -26,7 +26,7 @@ import msgspec
 import structlog
 
 from domain.audits.operations import ReviewRefused
-from domain.credits import certificate, credit
+from domain.credits import certificate
 from domain.credits.certificate import (
     Certificate,
     CertificateNotUploaded,
@@ -47,15 +47,15 @@ from domain.credits.verification import (
     assess,
     open_windows,
 )
-from domain.people import person
 from domain.people.person import Person, PersonNotRegistered
 from domain.shared.event import Event, fold
+from services.core.aggregates import CERTIFICATE, CREDIT, PERSON
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates.drafts import kept_reading
 from services.core.credits.handlers import change_credit
 from services.core.db import Tx
 from services.core.directory.lookup import build_provider_lookup
-from services.core.eventsourcing.commands import execute, record_fact
+from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
@@ -63,8 +63,6 @@ from services.core.settings import Settings
 from services.core.stream_ids import (
     access_stream,
     certificate_stream,
-    credit_stream,
-    person_stream,
 )
 
 log = structlog.get_logger("cmeledger.verification")
@@ -105,15 +103,9 @@ async def verify_certificate(
     )
     subject = _Subject(holder, declared, uploaded_on)
     assessment = await _assess(tx, settings, subject, read.text, read.fields, read.signals)
-    recorded = await execute(
-        tx,
-        store,
-        certificate_stream(certificate_id),
-        evolve=certificate.evolve,
-        decide=certificate.decide_worker_outcome,
-        command=assessment,
-        command_id=command_id,
-        metadata=metadata,
+    decide = certificate.decide_worker_outcome
+    recorded = await CERTIFICATE.execute(
+        tx, store, certificate_id, decide, assessment, command_id=command_id, metadata=metadata
     )
     await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
     log.info(
@@ -181,15 +173,9 @@ async def decide_review(
         subject = _Subject(holder, declared, uploaded_on)
         assessment = await _assess(tx, settings, subject, None, fields, NO_SIGNALS)
         command = msgspec.structs.replace(command, assessment=assessment)
-    recorded = await execute(
-        tx,
-        store,
-        certificate_stream(certificate_id),
-        evolve=certificate.evolve,
-        decide=certificate.decide_review_certificate,
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    decide = certificate.decide_review_certificate
+    recorded = await CERTIFICATE.execute(
+        tx, store, certificate_id, decide, command, command_id=command_id, metadata=metadata
     )
     await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
     return recorded
@@ -220,14 +206,12 @@ class _Subject(NamedTuple):
 
 async def _subject(tx: Tx, store: EventStore, found: Certificate) -> tuple[Person, Credit | None]:
     """The certificate's person and the credit it was uploaded for (None: uploaded alone)."""
-    history = await store.read_stream(tx, person_stream(found.person_id))
-    holder = fold(person.evolve, map(store.decode, history))
+    holder = await PERSON.load(tx, store, found.person_id)
     if holder is None:
         raise PersonNotRegistered(f"no person {found.person_id} is registered")
     if found.credit_id is None:
         return holder, None
-    history = await store.read_stream(tx, credit_stream(found.credit_id))
-    return holder, fold(credit.evolve, map(store.decode, history))
+    return holder, await CREDIT.load(tx, store, found.credit_id)
 
 
 async def _assess(

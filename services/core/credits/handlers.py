@@ -11,9 +11,10 @@ from domain.credits import credit, waiver
 from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification, RetractCredit
 from domain.credits.waiver import RecordWaiver
 from domain.people.person import PersonNotRegistered
-from services.core.eventsourcing.commands import Decider, execute
+from services.core.aggregates import CREDIT, WAIVER
+from services.core.eventsourcing.commands import Decider
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
-from services.core.stream_ids import credit_stream, person_stream, waiver_stream
+from services.core.stream_ids import person_stream
 
 CreditChange = AmendCredit | RetractCredit | RecordVerification
 
@@ -33,15 +34,9 @@ async def record_credit(
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     await require_person(tx, store, command.person_id)
-    return await execute(
-        tx,
-        store,
-        credit_stream(command.credit_id),
-        evolve=credit.evolve,
-        decide=credit.decide_record_credit,
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    credit_id, decide = command.credit_id, credit.decide_record_credit
+    return await CREDIT.execute(
+        tx, store, credit_id, decide, command, command_id=command_id, metadata=metadata
     )
 
 
@@ -55,15 +50,9 @@ async def change_credit(
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """Amend, retract or record the verification of a recorded credit."""
-    return await execute(
-        tx,
-        store,
-        credit_stream(credit_id),
-        evolve=credit.evolve,
-        decide=CREDIT_CHANGES[type(command)],
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    decide = CREDIT_CHANGES[type(command)]
+    return await CREDIT.execute(
+        tx, store, credit_id, decide, command, command_id=command_id, metadata=metadata
     )
 
 
@@ -76,15 +65,9 @@ async def record_waiver(
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     await require_person(tx, store, command.waiver.person_id)
-    return await execute(
-        tx,
-        store,
-        waiver_stream(command.waiver.waiver_id),
-        evolve=waiver.evolve,
-        decide=waiver.decide_record_waiver,
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    waiver_id, decide = command.waiver.waiver_id, waiver.decide_record_waiver
+    return await WAIVER.execute(
+        tx, store, waiver_id, decide, command, command_id=command_id, metadata=metadata
     )
 
 

@@ -6,10 +6,10 @@ from uuid import UUID
 
 from domain.credits import providers
 from domain.credits.providers import AddProvider, BlockProvider, RemoveProvider
+from services.core.aggregates import PROVIDER_DIRECTORY
 from services.core.db import Tx
-from services.core.eventsourcing.commands import Decider, execute
+from services.core.eventsourcing.commands import Decider
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
-from services.core.stream_ids import provider_directory_stream
 
 DirectoryChange = AddProvider | BlockProvider | RemoveProvider
 
@@ -30,13 +30,7 @@ async def change_directory(
 ) -> list[RecordedEvent]:
     """Add a provider to, block one in, or remove an entry from, the transaction tenant's
     directory."""
-    return await execute(
-        tx,
-        store,
-        provider_directory_stream(tx.require_tenant()),
-        evolve=providers.evolve,
-        decide=DIRECTORY_CHANGES[type(command)],
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    tenant_id, decide = tx.require_tenant(), DIRECTORY_CHANGES[type(command)]
+    return await PROVIDER_DIRECTORY.execute(
+        tx, store, tenant_id, decide, command, command_id=command_id, metadata=metadata
     )

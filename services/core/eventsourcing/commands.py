@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4, uuid5
 
 from domain.shared.event import Event, fold
@@ -32,6 +33,7 @@ from services.core.eventsourcing.store import (
 
 Decider = Callable[..., list[Event]]
 """``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""
+S = TypeVar("S")
 
 
 def entity_ids(command_id: UUID) -> Callable[[], UUID]:
@@ -101,3 +103,42 @@ async def record_fact(
         metadata=metadata,
     )
     return recorded
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate(Generic[S]):
+    """A kind of aggregate: the stream one lives on (from its id) and how its events fold.
+
+    The handlers of a context load and change their aggregates through it, so the
+    read, fold and execute steps are written once (``services.core.aggregates`` lists them)."""
+
+    stream: Callable[[UUID], str]
+    evolve: Callable[[S | None, Event], S]
+
+    async def load(self, tx: UnitOfWork, store: EventStore, aggregate_id: UUID) -> S | None:
+        """The aggregate's state as its history says it is now (None: it has no events)."""
+        history = await store.read_stream(tx, self.stream(aggregate_id))
+        return fold(self.evolve, map(store.decode, history))
+
+    async def execute(
+        self,
+        tx: UnitOfWork,
+        store: EventStore,
+        aggregate_id: UUID,
+        decide: Decider,
+        command: object,
+        *,
+        command_id: UUID,
+        metadata: Metadata | None = None,
+    ) -> list[RecordedEvent]:
+        """``execute`` ``command`` with ``decide`` on this aggregate's stream."""
+        return await execute(
+            tx,
+            store,
+            self.stream(aggregate_id),
+            evolve=self.evolve,
+            decide=decide,
+            command=command,
+            command_id=command_id,
+            metadata=metadata,
+        )

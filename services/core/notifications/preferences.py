@@ -24,12 +24,10 @@ from domain.notifications.preferences import (
     MailCategory,
     MailPreferences,
     decide_change_mail_preferences,
-    evolve,
 )
+from services.core.aggregates import MAIL_PREFERENCES
 from services.core.db import Tx
-from services.core.eventsourcing.commands import execute
 from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.stream_ids import mail_preferences_stream
 
 _TOKEN_PURPOSE = b"cmeledger unsubscribe v1\x00"
 _MAC_BYTES = 16
@@ -63,15 +61,10 @@ async def change_mail_preferences(
     command_id: UUID,
 ) -> MailPreferences:
     """Turn the ``wanted`` categories on or off for the member; return their preferences."""
-    await execute(
-        tx,
-        store,
-        mail_preferences_stream(user_id),
-        evolve=evolve,
-        decide=decide_change_mail_preferences,
-        command=ChangeMailPreferences(user_id=user_id, wanted=wanted, via=via),
-        command_id=command_id,
-        metadata=metadata,
+    command = ChangeMailPreferences(user_id=user_id, wanted=wanted, via=via)
+    decide = decide_change_mail_preferences
+    await MAIL_PREFERENCES.execute(
+        tx, store, user_id, decide, command, command_id=command_id, metadata=metadata
     )
     return (await mail_preferences(tx, [user_id]))[user_id]
 

@@ -44,21 +44,17 @@ from domain.organisations.organisation import (
     decide_open_organisation,
     decide_remove_member,
     decide_revoke_invitation,
-    evolve,
 )
-from domain.people import person
 from domain.shared.errors import DomainError
-from domain.shared.event import Event, fold
+from domain.shared.event import Event
 from services.core.accounts import identity
 from services.core.accounts.identity import AccountLocked, InvalidCredentials, Membership
+from services.core.aggregates import ORGANISATION, ORGANISATION_STREAM, PERSON
 from services.core.db import Database, Tx
-from services.core.eventsourcing.commands import Decider, execute, record_fact
+from services.core.eventsourcing.commands import Decider, record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.hashing import secret_hash
-from services.core.stream_ids import access_stream, person_stream
-
-ORGANISATION_STREAM = "organisation"
-
+from services.core.stream_ids import access_stream
 
 OrganisationCommand = (
     InviteMember
@@ -94,15 +90,9 @@ async def change_organisation(
     """Run an organisation command on the transaction tenant's organisation stream (a
     ``RemoveMember`` goes through ``remove_member``, which also ends the member's access); a
     retry with the same ``command_id`` returns what the first run recorded."""
-    return await execute(
-        tx,
-        store,
-        ORGANISATION_STREAM,
-        evolve=evolve,
-        decide=ORGANISATION_COMMANDS[type(command)],
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    tenant_id, decide = tx.require_tenant(), ORGANISATION_COMMANDS[type(command)]
+    return await ORGANISATION.execute(
+        tx, store, tenant_id, decide, command, command_id=command_id, metadata=metadata
     )
 
 
@@ -133,6 +123,11 @@ async def end_member_access(tx: Tx, user_id: UUID, *, now: datetime) -> None:
         str(user_id),
         str(tenant_id),
     )
+    await revoke_api_tokens(tx, tenant_id, user_id, now=now)
+
+
+async def revoke_api_tokens(tx: Tx, tenant_id: UUID, user_id: UUID, *, now: datetime) -> None:
+    """Revoke, as of ``now``, every API token of ``user_id`` in ``tenant_id`` not yet revoked."""
     await tx.pg.execute(
         "UPDATE api_tokens SET revoked_at = $3"
         " WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
@@ -145,8 +140,7 @@ async def end_member_access(tx: Tx, user_id: UUID, *, now: datetime) -> None:
 async def _check_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
     """Refuse a staff record that is not registered here (``UnknownPerson``) or deactivated
     (``PersonInactive``)."""
-    history = await store.read_stream(tx, person_stream(person_id))
-    found = fold(person.evolve, map(store.decode, history))
+    found = await PERSON.load(tx, store, person_id)
     if found is None:
         raise UnknownPerson("there is no staff record with this person_id in the organisation")
     if not found.active:

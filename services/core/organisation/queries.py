@@ -7,11 +7,10 @@ from uuid import UUID
 
 import msgspec
 
-from domain.organisations.organisation import Organisation, Role, evolve
-from domain.shared.event import fold
+from domain.organisations.organisation import Organisation, Role
+from services.core.aggregates import ORGANISATION
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore
-from services.core.organisation.handlers import ORGANISATION_STREAM
 
 
 class MemberView(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,7 +31,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
 
 async def organisation_state(tx: Tx, store: EventStore) -> Organisation:
     """The transaction's organisation as its history says it is now."""
-    found = fold(evolve, map(store.decode, await store.read_stream(tx, ORGANISATION_STREAM)))
+    found = await ORGANISATION.load(tx, store, tx.require_tenant())
     assert found is not None  # every tenant's history opens with its organisation
     return found
 

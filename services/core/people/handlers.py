@@ -23,11 +23,11 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
+from services.core.aggregates import PERSON
 from services.core.db import Tx
-from services.core.eventsourcing.commands import Decider, execute
+from services.core.eventsourcing.commands import Decider
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.organisation.handlers import remove_member
-from services.core.stream_ids import person_stream
 
 PersonCommand = (
     RegisterPerson
@@ -80,15 +80,9 @@ async def change_person(
 ) -> list[RecordedEvent]:
     """Run any person command on ``person_id``'s stream (see
     ``services.core.eventsourcing.commands``)."""
-    return await execute(
-        tx,
-        store,
-        person_stream(person_id),
-        evolve=person.evolve,
-        decide=PERSON_COMMANDS[type(command)],
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    decide = PERSON_COMMANDS[type(command)]
+    return await PERSON.execute(
+        tx, store, person_id, decide, command, command_id=command_id, metadata=metadata
     )
 
 
@@ -108,15 +102,9 @@ async def deactivate_person(
     when the record was deactivated before. Refusals: the person deciders', and
     ``decide_remove_member``'s for the linked member (an admin cannot take an owner's or
     admin's access, nor anyone the last owner's)."""
-    recorded = await execute(
-        tx,
-        store,
-        person_stream(person_id),
-        evolve=person.evolve,
-        decide=person.decide_deactivate_person,
-        command=command,
-        command_id=command_id,
-        metadata=metadata,
+    decide = person.decide_deactivate_person
+    recorded = await PERSON.execute(
+        tx, store, person_id, decide, command, command_id=command_id, metadata=metadata
     )
     linked = await tx.pg.fetchval(
         "SELECT user_id FROM memberships WHERE tenant_id = $1 AND person_id = $2",
