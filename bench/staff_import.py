@@ -7,6 +7,13 @@ without HTTP) in a fresh database ``cmeledger_bench`` with the production store:
 row-level security and every inline projection, obligations evaluation included. Each row is a
 new person with one or two credentials. ``per_stream`` shows, for comparison, the same rows
 written with one ``append`` per person instead of one ``append_many``.
+
+The baseline, measured in the same run: ``raw_insert`` writes the events the import stored (same
+columns and values) into ``raw_events`` with one bare asyncpg ``unnest`` INSERT, without the
+chain, row-level security or projections; ``ratio`` is the import's rows/s over the baseline's.
+``phases`` splits the import's wall time (the append call, each inline projection, the rest:
+planning and encoding), ``cpu_seconds`` is this process's CPU time during the import, and
+``load_average`` is read before and after (the machine may be shared: compare ratios).
 """
 
 from __future__ import annotations
@@ -14,16 +21,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 from uuid import UUID, uuid4
+
+import asyncpg
 
 from bench.eventstore import bench_settings, prepare, register
 from domain.people.person import RegisterPerson
 from domain.people.roster_import import COLUMNS, Roster, parse_roster
-from services.core.db import Database
-from services.core.eventsourcing.store import EventStore
+from services.core.db import Database, asyncpg_dsn
+from services.core.eventsourcing.store import EventStore, PostgresEventStore
 from services.core.people.handlers import register_person
+from services.core.projections import ProjectionRunner
 from services.core.registry import build_event_store
+from services.core.settings import Settings
 from services.core.staff.roster import ImportReport, import_roster, plan_import
 
 CREDENTIALS = (
@@ -54,6 +70,99 @@ async def open_tenant(database: Database, store: EventStore, tenant: UUID) -> No
         await register_person(
             tx, store, RegisterPerson(person_id=uuid4(), full_name="Owner"), command_id=uuid4()
         )
+
+
+_RAW_INSERT = """
+INSERT INTO raw_events (tenant_id, seq, stream_id, stream_version, event_id, event_type,
+                        schema_version, data, metadata, recorded_at, prev_hash, hash)
+SELECT $1, u.seq, u.stream_id, u.version, u.event_id, u.event_type, u.schema_version,
+       u.data::jsonb, u.metadata::jsonb, u.recorded_at, u.prev_hash, u.hash
+FROM unnest($2::bigint[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::int[],
+            $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[])
+     AS u(seq, stream_id, version, event_id, event_type, schema_version, data, metadata,
+          recorded_at, prev_hash, hash)
+"""
+_COLUMNS = (
+    "seq, stream_id, stream_version, event_id, event_type, schema_version, data::text,"
+    " metadata::text, recorded_at, prev_hash, hash"
+)
+
+
+async def raw_insert(settings: Settings, tenant: UUID, after_seq: int) -> float:
+    """The baseline: the tenant's events after ``after_seq`` written again, as they are, into
+    ``raw_events`` by one bare INSERT in its own transaction; return its seconds."""
+    conn = await asyncpg.connect(asyncpg_dsn(settings.owner_database_url))
+    try:
+        await conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(tenant))
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq",
+            tenant,
+            after_seq,
+        )
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.execute(_RAW_INSERT, tenant, *columns)
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def phases(store: EventStore) -> Iterator[dict[str, list[float]]]:
+    """Wall and CPU seconds of this process spent, while in the block, in the store's append
+    call and in each inline projection (wrapped here, on these objects only)."""
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    assert isinstance(store, PostgresEventStore)
+    assert isinstance(store.projections, ProjectionRunner)
+    originals: list[tuple[Any, str]] = []
+
+    def timed(owner: Any, attribute: str, label: str) -> None:
+        original: Callable[..., Awaitable[Any]] = getattr(owner, attribute)
+
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                spent[label][0] += time.perf_counter() - wall
+                spent[label][1] += time.process_time() - cpu
+
+        originals.append((owner, attribute))
+        setattr(owner, attribute, wrapper)
+
+    timed(store, "append_many", "append_many")
+    for projection in store.projections.projections:
+        timed(projection, "apply", f"projection {projection.name}")
+    try:
+        yield spent
+    finally:
+        for owner, attribute in originals:
+            delattr(owner, attribute)
+
+
+async def head_seq(database: Database, tenant: UUID) -> int:
+    async with database.transaction(tenant) as tx:
+        seq: int = await tx.pg.fetchval(
+            "SELECT last_seq FROM event_heads WHERE tenant_id = $1", tenant
+        )
+    return seq
+
+
+def split(spent: dict[str, list[float]], total: tuple[float, float]) -> dict[str, object]:
+    """Each phase's wall and CPU seconds; ``append_call`` is ``append_many`` without the
+    projections it runs, ``planning_and_rest`` the import without ``append_many``."""
+    phase = {name: (wall, cpu) for name, (wall, cpu) in spent.items() if name != "append_many"}
+    append = spent.get("append_many", [0.0, 0.0])
+    phase["append_call"] = (
+        append[0] - sum(wall for wall, _ in phase.values()),
+        append[1] - sum(cpu for _, cpu in phase.values()),
+    )
+    phase["planning_and_rest"] = (total[0] - append[0], total[1] - append[1])
+    return {
+        name: {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3)}
+        for name, (wall, cpu) in phase.items()
+    }
 
 
 async def timed_import(
@@ -97,7 +206,12 @@ async def run(rows: int, per_stream_rows: int) -> dict[str, object]:
         roster = parse_roster(data)
         parsed = time.perf_counter() - started
         dry, preview = await timed_import(database, store, tenant, roster, dry_run=True)
-        applied, report = await timed_import(database, store, tenant, roster, dry_run=False)
+        before = await head_seq(database, tenant)
+        load_before, cpu = os.getloadavg(), time.process_time()
+        with phases(store) as spent:
+            applied, report = await timed_import(database, store, tenant, roster, dry_run=False)
+        cpu, load_after = time.process_time() - cpu, os.getloadavg()
+        baseline = await raw_insert(settings, tenant, before)
         again, repeat = await timed_import(database, store, tenant, roster, dry_run=False)
         assert (report.created, repeat.unchanged, repeat.events) == (rows, rows, 0)
         compare = await per_stream(database, store, per_stream_rows) if per_stream_rows else None
@@ -113,7 +227,14 @@ async def run(rows: int, per_stream_rows: int) -> dict[str, object]:
         "events": report.events,
         "parse": figures(parsed),
         "dry_run": figures(dry),
-        "import": figures(applied),
+        "import": {
+            **figures(applied),
+            "cpu_seconds": round(cpu, 3),
+            "phases": split(spent, (applied, cpu)),
+        },
+        "raw_insert": figures(baseline),
+        "ratio": round(baseline / applied, 4),
+        "load_average": {"before": load_before, "after": load_after},
         "reimport_unchanged": figures(again),
         "per_stream_appends": compare,
         "postgres": config,

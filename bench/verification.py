@@ -39,7 +39,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -106,20 +106,9 @@ class Item:
 
 
 def _wild(case: Case) -> Item:
-    return Item(
-        sample_id=case.sample_id,
-        format=case.format,
-        media_type=case.media_type,
-        data=case.data,
-        printed=case.printed,
-        person_name=case.person_name,
-        bodies=case.bodies,
-        declared=case.declared,
-        today=case.uploaded_on,
-        window=case.window,
-        expected=case.expected,
-        scenario=case.scenario,
-    )
+    """The case as it is (the fields share their names), judged as of its upload day."""
+    shared = {f.name: getattr(case, f.name) for f in fields(Item) if f.name != "today"}
+    return Item(**shared, today=case.uploaded_on)
 
 
 def _old(sample: Sample) -> Item:

@@ -1,13 +1,17 @@
-"""RabbitMQ for tests: a worker run until its queue is empty, a test actor whose effect is only
-its receipt, and a dead letter put straight into ``<settings.broker_queue>.XQ`` (shaped as the
-worker leaves it) for tests that need one without running a worker."""
+"""RabbitMQ for tests: ``cmeledger relay`` and ``worker`` as processes, a worker run until its
+queue is empty, a test actor whose effect is only its receipt, and a dead letter put straight
+into ``<settings.broker_queue>.XQ`` (shaped as the worker leaves it) for tests that need one
+without running a worker."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import sys
 from collections.abc import Iterator
-from uuid import UUID
+from pathlib import Path
+from uuid import UUID, uuid4
 
 import dramatiq
 import pika
@@ -26,6 +30,7 @@ from services.worker.broker import (
 )
 from services.worker.relay import CONSUMER
 from services.worker.runtime import Job, claim_effect, message_id_for, tenant_actor
+from tests.conftest import ROOT, settings_env
 
 RECEIPT = "record_receipt"
 
@@ -133,3 +138,49 @@ def plant_dead_letter(
     finally:
         broker.close()
     return message.message_id
+
+
+@contextlib.contextmanager
+def relay_and_worker(
+    settings: Settings, blob_dir: Path, logs: Path, *, queue: str = "", relay: bool = True
+) -> Iterator[None]:
+    """``cmeledger relay`` (unless not ``relay``) and ``cmeledger worker`` as processes on
+    ``queue`` (by default one of their own), reading certificate files from ``blob_dir``, their
+    output in ``logs``; stopped (and their queues deleted) on the way out."""
+    queue = queue or f"journey-{uuid4().hex[:12]}"
+    commands = [("relay", ("relay", "--poll-interval", "1"))] if relay else []
+    commands.append(("worker", ("worker",)))
+    env = {
+        **settings_env(settings),
+        "CMELEDGER_BROKER_QUEUE": queue,
+        "CMELEDGER_BLOB_DIR": str(blob_dir),
+        "CMELEDGER_DB_POOL_SIZE": "4",
+    }
+    started = []
+    try:
+        for name, args in commands:
+            with (logs / f"{name}.log").open("wb") as log:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "services.main", *args],
+                        cwd=ROOT,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        broker = build_broker(settings)
+        assert isinstance(broker, RabbitmqBroker)
+        delete_queue(broker, queue)
+        broker.close()

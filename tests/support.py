@@ -89,6 +89,25 @@ async def add_notes(
     return recorded
 
 
+async def append_one(
+    store: EventStore,
+    tx: Any,
+    stream: str,
+    event: Event,
+    expected_version: int = 0,
+    metadata: Metadata | None = None,
+) -> list[RecordedEvent]:
+    """Append ``event`` to ``stream`` after ``expected_version`` under a fresh event id."""
+    return await store.append(
+        tx,
+        stream,
+        [event],
+        expected_version=expected_version,
+        event_ids=[uuid4()],
+        metadata=metadata,
+    )
+
+
 class RolledBack(Exception):
     """Raised inside a transaction only to roll it back."""
 

@@ -25,6 +25,8 @@ from uuid import uuid4
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
+from tests.payloads import CREDIT
+
 OWNER = {"email": "owner@large.example", "password": "correct horse battery"}
 STATUSES = ("compliant", "on_track", "at_risk", "in_grace", "overdue")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -150,15 +152,7 @@ class Employee(Member):
     def record_credit(self) -> None:
         self.client.post(
             f"/api/v1/people/{self.person}/credits",
-            json={
-                "title": "Carotid duplex: pitfalls and protocols",
-                "provider": "Gulfcoast Ultrasound Institute",
-                "accrediting_organisation": "SDMS",
-                "credit_types": ["sdms"],
-                "completed_on": "2026-10-02",
-                "credits": "1.25",
-                "topics": ["sonography", "vascular"],
-            },
+            json=CREDIT,
             headers={**self.csrf(), "idempotency-key": str(uuid4())},
             name="/api/v1/people/{id}/credits (record)",
         )

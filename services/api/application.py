@@ -1,6 +1,6 @@
 """What the API process keeps in Litestar's state, read typed (``State`` answers ``Any``): the
 ``Application`` (database, settings and the event store's clock), the mailer and the
-certificate readings. Each accessor checks the type of what it reads."""
+sender of reading jobs. Each accessor checks the type of what it reads."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from litestar import Litestar
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
+from services.api.reading_jobs import ReadingJobs
 from services.core.application import Application
-from services.core.certificates.drafts import Readings
-from services.core.mail import Mailer
+from services.core.mail import Mailer, Message, send_quietly
 from services.core.settings import Settings
 
 T = TypeVar("T")
 
 
-def app_state(application: Application, mailer: Mailer, readings: Readings) -> dict[str, object]:
+def app_state(
+    application: Application, mailer: Mailer, reading_jobs: ReadingJobs
+) -> dict[str, object]:
     """The state ``create_app`` gives Litestar, under the names the accessors read."""
-    return {"application": application, "mailer": mailer, "readings": readings}
+    return {"application": application, "mailer": mailer, "reading_jobs": reading_jobs}
 
 
 def _held(state: State, name: str, kind: type[T]) -> T:
@@ -43,8 +46,22 @@ def mailer_of(state: State) -> Mailer:
     return _held(state, "mailer", Mailer)  # type: ignore[type-abstract]
 
 
-def readings_of(state: State) -> Readings:
-    return _held(state, "readings", Readings)
+def reading_jobs_of(state: State) -> ReadingJobs:
+    return _held(state, "reading_jobs", ReadingJobs)
+
+
+def mail_after_answer(
+    connection: ASGIConnection[Any, Any, Any, Any], message: Message
+) -> BackgroundTask:
+    """A task that sends ``message`` once the answer is out; a mail server's failure is logged
+    (``send_quietly``), the answer stands."""
+    return BackgroundTask(send_quietly, mailer_of(connection.app.state), message)
+
+
+def public_link(connection: ASGIConnection[Any, Any, Any, Any], path: str) -> str:
+    """``path`` (from ``/``) at the site's public address, for a link shown or mailed to
+    people."""
+    return settings_of(connection.app.state).public_url.rstrip("/") + path
 
 
 def now(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:

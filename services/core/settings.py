@@ -118,6 +118,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Certificates of one organisation verified at the same time, over all workers: a flood of
     # uploads from one organisation leaves the other worker threads to the others.
     verification_per_tenant: int = 2
+    # How long the portal waits for the worker's reading of a chosen scan or photo before it
+    # says the reader is not answering and offers the form to fill in by hand.
+    reading_wait_s: float = 120.0
     # Billing (Stripe): the API's base address (the local fake server by default; unset it in
     # production to reach api.stripe.com), the secret API key, the webhook endpoint's signing
     # secret and how old a signature may be; the per-seat prices (Stripe price ids and their
@@ -325,6 +328,8 @@ def _check_verification(settings: Settings) -> None:
             f"{env_name('verification_read_limit_s')}: seconds, from 1 to 240 (the worker's "
             "job limit is 300)"
         )
+    if not 0 < settings.reading_wait_s <= 600:
+        raise SettingsError(f"{env_name('reading_wait_s')}: seconds, above 0 and at most 600")
     if not 1 <= settings.verification_per_tenant <= 100:
         raise SettingsError(f"{env_name('verification_per_tenant')}: from 1 to 100")
     if not 0 < settings.provider_lookup_timeout_s <= 60:

@@ -14,6 +14,7 @@ from services.worker.billing import BILLING_SUBSCRIBERS, reconcile_billing
 from services.worker.broker import worker_application
 from services.worker.certificates import certificate_subscribers
 from services.worker.notifications import SCHEDULED_JOBS, mail_subscribers
+from services.worker.readings import reading_actor
 from services.worker.runtime import (
     DEFAULT_QUEUE,
     Subscriber,
@@ -36,8 +37,10 @@ def subscribers(settings: Settings) -> tuple[Subscriber, ...]:
 
 def declare_actors(broker: dramatiq.Broker, *, queue_name: str = DEFAULT_QUEUE) -> Subscriptions:
     """Declare every actor on ``broker`` (tests pass their own broker and queue name): the
-    event actors and the scheduler's periodic runs; the subscriptions of the event actors."""
-    declared = subscribers(worker_application(broker).settings)
+    event actors, the reading of chosen certificates and the scheduler's periodic runs; the
+    subscriptions of the event actors."""
+    settings = worker_application(broker).settings
+    declared = subscribers(settings)
     for subscriber in declared:
         options: dict[str, Any] = (
             {"notify_shutdown": True} if subscriber.interrupt_on_shutdown else {}
@@ -45,6 +48,13 @@ def declare_actors(broker: dramatiq.Broker, *, queue_name: str = DEFAULT_QUEUE) 
         tenant_actor(
             broker, subscriber.handler, queue_name=queue_name, max_retries=MAX_RETRIES, **options
         )
+    reading_actor(
+        broker,
+        build_blob_store(settings),
+        queue_name=queue_name,
+        max_retries=MAX_RETRIES,
+        notify_shutdown=True,
+    )
     for job in (*SCHEDULED_JOBS, reconcile_billing):
         scheduled_actor(broker, job, queue_name=queue_name, max_retries=MAX_RETRIES)
     return Subscriptions.of(declared)

@@ -195,7 +195,7 @@ def tenant_actor(
                 delay = round(BUSY_DELAY_MS * random.uniform(0.67, 1.33))
                 await asyncio.to_thread(broker.enqueue, job.message(broker), delay=delay)
 
-    return _declare(broker, run, actor_name, queue_name, options)
+    return declare(broker, run, actor_name, queue_name, options)
 
 
 ScheduledJob = Callable[[UnitOfWork, date], Awaitable[int]]
@@ -238,16 +238,18 @@ def scheduled_actor(
             queued = await application.use_cases(actor, command_ids).run(job, day)
             log.info("run done", job=actor_name, mails_queued=queued)
 
-    return _declare(broker, run, actor_name, queue_name, options)
+    return declare(broker, run, actor_name, queue_name, options)
 
 
-def _declare(
+def declare(
     broker: dramatiq.Broker,
     run: Callable[..., Awaitable[None]],
     actor_name: str,
     queue_name: str,
     options: dict[str, Any],
 ) -> dramatiq.Actor[Any, Any]:
+    """Declare the coroutine ``run`` as the actor ``actor_name`` on ``queue_name`` (a
+    ``PermanentFailure`` is not retried)."""
     run.__name__ = actor_name
     declare = dramatiq.actor(
         broker=broker,

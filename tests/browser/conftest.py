@@ -27,10 +27,13 @@ from uuid import uuid4
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
+from services.worker.broker import build_broker
+from tests.broker_support import delete_queue
 from tests.live_server import free_port, serving, unthrottled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,11 +90,14 @@ class MailSink:
 class LiveApp:
     base_url: str
     mail: MailSink
+    settings: Settings
+    """The served app's: its blob directory, and the queue its reading jobs go to."""
 
 
 @pytest.fixture(scope="package")
 def live_app(migrated: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """The whole app (API and portal) on a free port; mail to a local SMTP sink."""
+    """The whole app (API and portal) on a free port; mail to a local SMTP sink; reading jobs
+    to a queue of its own (a test that needs them read runs a worker on it)."""
     assert AXE.exists(), "run scripts/bootstrap: node_modules (axe-core, htmx) is missing"
     sink, smtp_port, port = MailSink(), free_port(), free_port()
     smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
@@ -101,12 +107,17 @@ def live_app(migrated: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
         public_url=f"http://127.0.0.1:{port}",
         smtp_port=smtp_port,
         blob_dir=str(tmp_path_factory.mktemp("blobs")),
+        broker_queue=f"browser-{uuid4().hex[:12]}",
     )
     try:
         with serving(settings, port) as base_url:
-            yield LiveApp(base_url, sink)
+            yield LiveApp(base_url, sink, settings)
     finally:
         smtp.stop()
+        broker = build_broker(settings)
+        assert isinstance(broker, RabbitmqBroker)
+        delete_queue(broker, settings.broker_queue)
+        broker.close()
 
 
 @pytest.fixture(scope="package")

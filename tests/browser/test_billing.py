@@ -82,7 +82,7 @@ def dunning_app(migrated: Settings) -> Iterator[tuple[LiveApp, Settings]]:
             while not server.started:
                 assert time.monotonic() < deadline, "uvicorn did not start"
                 time.sleep(0.05)
-            yield LiveApp(base_url, sink), settings
+            yield LiveApp(base_url, sink, settings), settings
         finally:
             server.should_exit = True
             thread.join(timeout=10)

@@ -44,6 +44,14 @@ def organisation(api: Api) -> Iterator[tuple[httpx.Client, Account]]:
         yield owner, signed_in(owner, owner.get("/api/v1/me").json()["email"])
 
 
+def at_the_lab(browse: Browse, api: Api, path: str) -> tuple[Page, dict[str, str], Account]:
+    """The owner of a new organisation with the ``lab`` staff, signed in and at ``path``."""
+    with organisation(api) as (owner, account):
+        people = lab(owner)
+    browse.sign_in_as(account)
+    return browse.goto(path), people, account
+
+
 def staff(owner: httpx.Client, name: str, department: str, site: str, code: str = "RVT") -> str:
     created = owner.post(
         "/api/v1/people", json={"full_name": name, "department": department, "site": site}
@@ -140,10 +148,7 @@ def test_the_overview_counts_the_current_cycles_by_status_body_department_and_si
 def test_the_staff_list_filters_and_searches_and_a_record_shows_what_its_person_sees(
     browse: Browse, api: Api
 ) -> None:
-    with organisation(api) as (owner, account):
-        people = lab(owner)
-    browse.sign_in_as(account)
-    page = browse.goto("/staff")
+    page, people, account = at_the_lab(browse, api, "/staff")
     browse.shot("staff-list")
     page.get_by_label("Search").fill("moreau")
     page.get_by_role("button", name="Show").click()
@@ -291,10 +296,7 @@ def owner_staff(api: Api, account: Account) -> list[str]:
 def test_a_reviewer_sees_the_certificate_beside_what_was_read_and_decides(
     browse: Browse, api: Api
 ) -> None:
-    with organisation(api) as (owner, account):
-        people = lab(owner)
-    browse.sign_in_as(account)
-    page = browse.goto("/reviews")
+    page, people, account = at_the_lab(browse, api, "/reviews")
     browse.shot("reviews-queue")
     page.get_by_role("link", name="Awaiting check").click()
     browse.check()
@@ -329,10 +331,7 @@ def test_a_reviewer_sees_the_certificate_beside_what_was_read_and_decides(
 def test_the_compliance_report_is_read_on_the_page_and_taken_away_as_csv(
     browse: Browse, api: Api
 ) -> None:
-    with organisation(api) as (owner, account):
-        lab(owner)
-    browse.sign_in_as(account)
-    page = browse.goto("/reports")
+    page, _, account = at_the_lab(browse, api, "/reports")
     browse.shot("compliance-report")
     report = page.get_by_role("region", name=re.compile("Standing on"))
     expect(report.get_by_role("link", name="Cy Moreau")).to_be_visible()

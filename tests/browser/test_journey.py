@@ -6,74 +6,25 @@ reads the timeline, checks the chain and takes the audit bundle away."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import subprocess
-import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from playwright.sync_api import Page, expect
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
-from services.worker.broker import build_broker
-from tests.broker_support import delete_queue
+from tests.broker_support import relay_and_worker
 from tests.browser.conftest import PASSWORD, Account, Api, Browse, unique
-from tests.conftest import ROOT, settings_env
 from tests.verification_support import certificate_sample, cycle_birth_month
 
 pytestmark = pytest.mark.e2e
 
 VERIFIED_WITHIN_S = 120
-
-
-@contextlib.contextmanager
-def relay_and_worker(settings: Settings, blob_dir: Path, logs: Path) -> Iterator[None]:
-    """``cmeledger relay`` and ``cmeledger worker`` as processes on a queue of their own, reading
-    certificate files from ``blob_dir``; stopped (and their queues deleted) on the way out."""
-    queue = f"journey-{uuid4().hex[:12]}"
-    env = {
-        **settings_env(settings),
-        "CMELEDGER_BROKER_QUEUE": queue,
-        "CMELEDGER_BLOB_DIR": str(blob_dir),
-        "CMELEDGER_DB_POOL_SIZE": "4",
-    }
-    started = []
-    try:
-        for name, args in (("relay", ("relay", "--poll-interval", "1")), ("worker", ("worker",))):
-            with (logs / f"{name}.log").open("wb") as log:
-                started.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "services.main", *args],
-                        cwd=ROOT,
-                        env=env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-        yield
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        broker = build_broker(settings)
-        assert isinstance(broker, RabbitmqBroker)
-        delete_queue(broker, queue)
-        broker.close()
 
 
 def live_blob_dir(base: Path, tenant_id: str) -> Path:
@@ -94,6 +45,15 @@ def sign_out(browse: Browse) -> None:
     browse.page.get_by_role("button", name="Sign out").click()
     expect(browse.page.get_by_role("status")).to_have_text("You are signed out.")
     browse.check()
+
+
+def join(browse: Browse, address: str) -> None:
+    """Sign out, open the invitation mailed to ``address`` and join with the password."""
+    invitation = browse.app.mail.link(address, "accept-invitation")
+    sign_out(browse)
+    page = browse.goto(invitation.removeprefix(browse.app.base_url))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Join the organisation").click()
 
 
 def sign_in(browse: Browse, email: str, lands_on: str) -> None:
@@ -160,13 +120,9 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_role("heading", name=f"Invitation sent to {employee_email}")).to_be_visible()
     browse.check()
-    invitation = browse.app.mail.link(employee_email, "accept-invitation")
-    sign_out(browse)
 
     # The technologist joins and records her credit with its certificate.
-    browse.goto(invitation.removeprefix(browse.app.base_url))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Join the organisation").click()
+    join(browse, employee_email)
     expect(page).to_have_url(browse.app.base_url + "/dashboard")
     expect(page.locator("#ob-arrt-current")).to_contain_text("ARRT")
     browse.shot("journey-employee-dashboard")
@@ -243,13 +199,9 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     page.get_by_role("button", name="Grant access").click()
     expect(page.get_by_role("heading", name=f"Access granted to {auditor_email}")).to_be_visible()
     browse.check()
-    auditor_invitation = browse.app.mail.link(auditor_email, "accept-invitation")
-    sign_out(browse)
 
     # The auditor joins, reads the history, checks the chain and takes the bundle.
-    browse.goto(auditor_invitation.removeprefix(browse.app.base_url))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Join the organisation").click()
+    join(browse, auditor_email)
     expect(page).to_have_url(browse.app.base_url + "/audit")
     browse.check()
     page.get_by_label("Person").select_option(label=name)

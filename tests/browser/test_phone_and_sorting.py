@@ -5,6 +5,9 @@ the access and history pages name the organisation's time zone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
 import pytest
 
 from services.api.auth import SESSION_COOKIE
@@ -14,6 +17,7 @@ from tests.e2e.test_staff import staggered_deadlines
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 READABLE_PX = 12
 
 RENDERED_LABEL_SIZES = """() => [...document.querySelectorAll('.chart__label')].map(label => {
@@ -22,10 +26,23 @@ RENDERED_LABEL_SIZES = """() => [...document.querySelectorAll('.chart__label')].
 })"""
 
 
+def each_width(browse: Browse) -> Iterator[str]:
+    """Set the page to a desktop, then a phone viewport, naming each for its screenshots."""
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        browse.page.set_viewport_size(viewport)
+        yield width
+
+
+def as_owner(owner: httpx.Client) -> Account:
+    """The owner's session, for the browser."""
+    return Account(
+        email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
+    )
+
+
 def test_the_pace_charts_labels_are_readable_on_a_phone(browse: Browse, api: Api) -> None:
     browse.sign_in_as(api.employee())
-    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
-        browse.page.set_viewport_size(viewport)
+    for width in each_width(browse):
         browse.goto("/dashboard")
         sizes = browse.page.evaluate(RENDERED_LABEL_SIZES)
         assert sizes, "the dashboard shows a pace chart"
@@ -41,12 +58,8 @@ def test_the_staff_list_sorts_by_deadline_on_desktop_and_phone(browse: Browse, a
         )
         assert imported.status_code == 200, imported.text
         by_deadline = owner.get("/api/v1/staff", params={"sort": "deadline"}).json()["items"]
-        account = Account(
-            email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
-        )
-    browse.sign_in_as(account)
-    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
-        browse.page.set_viewport_size(viewport)
+    browse.sign_in_as(as_owner(owner))
+    for width in each_width(browse):
         browse.goto("/staff")
         browse.page.get_by_role("link", name="Sort by deadline, soonest first").click()
         browse.check()
@@ -66,12 +79,8 @@ def test_a_reminder_and_a_calendar_link_from_a_persons_page(browse: Browse, api:
         )
         assert imported.status_code == 200, imported.text
         person_id = imported.json()["report"][0]["person_id"]
-        account = Account(
-            email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
-        )
-    browse.sign_in_as(account)
-    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
-        browse.page.set_viewport_size(viewport)
+    browse.sign_in_as(as_owner(owner))
+    for width in each_width(browse):
         browse.goto(f"/staff/{person_id}")
         browse.shot(f"person-tools-{width}")
         browse.page.get_by_role("button", name="Send a reminder now").click()
@@ -103,12 +112,8 @@ def test_the_access_and_history_pages_name_the_organisations_time_zone(
             headers={"content-type": "text/csv"},
         )
         person_id = imported.json()["report"][0]["person_id"]
-        account = Account(
-            email="", session=owner.cookies[SESSION_COOKIE], person_id="", organisation_id=""
-        )
-    browse.sign_in_as(account)
-    for width, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
-        browse.page.set_viewport_size(viewport)
+    browse.sign_in_as(as_owner(owner))
+    for width in each_width(browse):
         browse.goto("/access")
         assert "America/Chicago time" in browse.page.locator("main").inner_text()
         browse.shot(f"access-time-zone-{width}")

@@ -1,9 +1,9 @@
-"""A photo becomes a credit: the employee starts with the certificate, the reader fills the
-form, she checks it and saves; the credit's page updates itself when the worker has checked
-the certificate.
+"""A photo becomes a credit: the employee starts with the certificate, the reader fills the form
+(within the request for a text PDF, by the worker, a real process, for a photo), she checks it
+and saves; the credit's page updates itself when the worker has checked the certificate.
 
-Measured on the way (printed, never asserted): the taps (clicks, fields filled, files chosen)
-and seconds from opening the form to the saved credit, with a text PDF and with a phone photo.
+Measured on the way (printed, never asserted): the taps (clicks, fields filled, files chosen) and
+seconds from opening the form to the saved credit, with a text PDF and with a phone photo.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from playwright.sync_api import Page, expect
 
 from domain.vocabulary import CREDIT_TYPES
 from services.core.settings import Settings
+from tests.broker_support import relay_and_worker
 from tests.browser.conftest import Api, Browse
-from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir, relay_and_worker
+from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir
 from tests.fixtures.certificates.generate import Kind, Sample, build_corpus
 from tests.verification_support import CORPUS_SEED
 
@@ -136,11 +137,23 @@ def test_a_text_pdf_becomes_a_credit_and_its_page_shows_the_check_when_done(
     browse.check()
 
 
-def test_a_phone_photo_becomes_a_credit(browse: Browse, api: Api) -> None:
+def test_a_phone_photo_becomes_a_credit_read_by_the_worker(
+    browse: Browse, api: Api, tmp_path: Path
+) -> None:
     sample = sample_of("photo")
-    browse.sign_in_as(api.employee(str(sample.truth.participant_name)))
-    browse.phone()
-    record_from_certificate(browse, sample, "photo")
+    settings = browse.app.settings
+    with relay_and_worker(
+        settings, Path(settings.blob_dir), tmp_path, queue=settings.broker_queue, relay=False
+    ):
+        worker_log = tmp_path / "worker.log"
+        deadline = time.monotonic() + 120  # a bound for a hang: readers start in seconds
+        while "worker started" not in worker_log.read_text():  # as in service: running
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
+        browse.sign_in_as(api.employee(str(sample.truth.participant_name)))
+        browse.phone()
+        record_from_certificate(browse, sample, "photo")
+    assert "chosen certificate read" in (tmp_path / "worker.log").read_text()
 
 
 def test_a_refused_form_keeps_the_file_and_names_every_problem_at_once(

@@ -14,7 +14,7 @@ import pytest
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import export_line
 from tests.conftest import ROOT
-from tests.support import CounterSet, add_notes, make_store, register
+from tests.support import CounterSet, add_notes, append_one, make_store, register
 
 pytestmark = pytest.mark.integration
 
@@ -44,13 +44,7 @@ async def test_documented_script_verifies_an_export_and_catches_tampering(
     await register(database, store, tenant)
     await add_notes(database, store, tenant, "person-ü", 4, batch=2)
     async with database.transaction(tenant) as tx:
-        await store.append(
-            tx,
-            "credit-1",
-            [CounterSet(value=2, unit="credits")],
-            expected_version=0,
-            event_ids=[uuid4()],
-        )
+        await append_one(store, tx, "credit-1", CounterSet(value=2, unit="credits"))
         history = await store.read_history(tx)
         head_seq, head_hash = await store.head(tx)
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, EventStore
-from tests.support import NoteAdded, add_notes, make_store, register
+from tests.support import NoteAdded, add_notes, append_one, make_store, register
 
 pytestmark = pytest.mark.integration
 
@@ -88,13 +88,7 @@ async def _writer(
         rollback = rng.random() < 0.2
         try:
             async with database.transaction(tenant) as tx:
-                await store.append(
-                    tx,
-                    stream,
-                    [NoteAdded(text=f"{stream}-{version}")],
-                    expected_version=version,
-                    event_ids=[uuid4()],
-                )
+                await append_one(store, tx, stream, NoteAdded(text=f"{stream}-{version}"), version)
                 await asyncio.sleep(rng.uniform(0, 0.002))
                 if rollback:
                     raise _Rollback

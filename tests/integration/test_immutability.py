@@ -22,7 +22,7 @@ from services.core.eventsourcing.chain_check import ChainReport, recompute_hash,
 from services.core.eventsourcing.store import ANY_VERSION, EventStore, Metadata
 from services.core.settings import Settings
 from tests.conftest import run_cli
-from tests.support import NoteAdded, as_app_then_roll_back, make_store, register
+from tests.support import NoteAdded, append_one, as_app_then_roll_back, make_store, register
 
 pytestmark = pytest.mark.integration
 
@@ -39,14 +39,9 @@ async def write_six(database: Database, store: EventStore, tenant: UUID) -> None
     await register(database, store, tenant)
     for number, stream in enumerate(STREAMS, start=1):
         async with database.transaction(tenant) as tx:
-            await store.append(
-                tx,
-                stream,
-                [NoteAdded(text=f"event {number}")],
-                expected_version=ANY_VERSION,
-                event_ids=[uuid4()],
-                metadata=Metadata(actor_id="tester"),
-            )
+            note = NoteAdded(text=f"event {number}")
+            tester = Metadata(actor_id="tester")
+            await append_one(store, tx, stream, note, ANY_VERSION, metadata=tester)
 
 
 async def verify(database: Database, store: EventStore, tenant: UUID) -> ChainReport:

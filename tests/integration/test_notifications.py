@@ -35,6 +35,7 @@ from domain.credits.verification import (
 )
 from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
+from domain.shared.event import Event
 from services.api.app import create_app
 from services.core.db import Database
 from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
@@ -473,43 +474,55 @@ async def test_the_digest_follows_each_admins_own_preference(room: Mailroom, org
 # --- digest and event notifications ------------------------------------------------------------
 
 
-async def needs_review(room: Mailroom) -> UUID:
-    """A certificate of Maria's that the worker sent to review (events appended directly)."""
-    certificate_id, org = uuid4(), room.org
-    async with room.database.transaction(org.tenant) as tx:
+def as_read(certificate_id: UUID) -> dict[str, Any]:
+    """What the worker read on the certificate: a name that differs, no provider."""
+    return {
+        "certificate_id": certificate_id,
+        "credit_id": None,
+        "fields": ExtractedFields(participant_name="M. Okafor-Smith"),
+        "provider": None,
+        "acceptance": (),
+        "text_source": "ocr",
+        "confidence": Decimal("0.42"),
+    }
+
+
+async def append_to_certificate(
+    room: Mailroom, certificate_id: UUID, expected_version: int, *events: Event
+) -> None:
+    async with room.database.transaction(room.org.tenant) as tx:
         await room.store.append(
             tx,
             certificate_stream(certificate_id),
-            [
-                CertificateUploaded(
-                    certificate_id=certificate_id,
-                    person_id=org.person_id,
-                    credit_id=None,
-                    sha256="a" * 64,
-                    media_type="application/pdf",
-                    size_bytes=1234,
-                    filename="vascular <update>.pdf",
-                ),
-                CertificateNeedsReview(
-                    certificate_id=certificate_id,
-                    credit_id=None,
-                    fields=ExtractedFields(participant_name="M. Okafor-Smith"),
-                    provider=None,
-                    acceptance=(),
-                    text_source="ocr",
-                    confidence=Decimal("0.42"),
-                    reasons=(
-                        ReviewReason(
-                            code="name_mismatch",
-                            message="The name on the certificate (M. Okafor-Smith) differs.",
-                        ),
-                        ReviewReason(code="missing_provider", message="No provider was found."),
-                    ),
-                ),
-            ],
-            expected_version=0,
-            event_ids=[uuid4(), uuid4()],
+            list(events),
+            expected_version=expected_version,
+            event_ids=[uuid4() for _ in events],
         )
+
+
+async def needs_review(room: Mailroom) -> UUID:
+    """A certificate of Maria's that the worker sent to review (events appended directly)."""
+    certificate_id = uuid4()
+    uploaded = CertificateUploaded(
+        certificate_id=certificate_id,
+        person_id=room.org.person_id,
+        credit_id=None,
+        sha256="a" * 64,
+        media_type="application/pdf",
+        size_bytes=1234,
+        filename="vascular <update>.pdf",
+    )
+    sent_to_review = CertificateNeedsReview(
+        **as_read(certificate_id),
+        reasons=(
+            ReviewReason(
+                code="name_mismatch",
+                message="The name on the certificate (M. Okafor-Smith) differs.",
+            ),
+            ReviewReason(code="missing_provider", message="No provider was found."),
+        ),
+    )
+    await append_to_certificate(room, certificate_id, 0, uploaded, sent_to_review)
     return certificate_id
 
 
@@ -568,27 +581,13 @@ async def test_the_reviewers_note_on_an_approval_is_mailed_to_the_person(
     room: Mailroom, org: Org
 ) -> None:
     certificate_id = await needs_review(room)
-    async with room.database.transaction(org.tenant) as tx:
-        await room.store.append(
-            tx,
-            certificate_stream(certificate_id),
-            [
-                CertificateVerified(
-                    certificate_id=certificate_id,
-                    credit_id=None,
-                    fields=ExtractedFields(participant_name="M. Okafor-Smith"),
-                    provider=None,
-                    acceptance=(),
-                    text_source="ocr",
-                    confidence=Decimal("0.42"),
-                    decided_by="reviewer",
-                    reviewer_id=org.owner_id,
-                    note="Okafor-Smith is your married name; approved.",
-                )
-            ],
-            expected_version=2,
-            event_ids=[uuid4()],
-        )
+    approved = CertificateVerified(
+        **as_read(certificate_id),
+        decided_by="reviewer",
+        reviewer_id=org.owner_id,
+        note="Okafor-Smith is your married name; approved.",
+    )
+    await append_to_certificate(room, certificate_id, 2, approved)
     await room.settle()
     [mail] = [m for m in room.sink.to(org.member_email) if "verified" in m["Subject"]]
     text, html = bodies(mail)

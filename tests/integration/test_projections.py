@@ -17,7 +17,7 @@ from services.core.projections import ProjectionRunner, process_delivered
 from services.core.projections.streams import StreamSummaries
 from services.core.settings import Settings
 from tests.conftest import run_cli
-from tests.support import CounterSet, add_notes, make_store, register
+from tests.support import CounterSet, add_notes, append_one, make_store, register
 
 pytestmark = pytest.mark.integration
 
@@ -127,13 +127,7 @@ async def test_rebuild_tears_down_and_reproduces_the_inline_result(database: Dat
     await register(database, store, tenant)
     await add_notes(database, store, tenant, "a", 6, batch=3)
     async with database.transaction(tenant) as tx:
-        await store.append(
-            tx,
-            "b",
-            [CounterSet(value=1, unit="credits")],
-            expected_version=0,
-            event_ids=[uuid4()],
-        )
+        await append_one(store, tx, "b", CounterSet(value=1, unit="credits"))
     inline = await _summaries(database, tenant)
     async with database.transaction(tenant) as tx:  # a row no replay can produce
         await tx.pg.execute(

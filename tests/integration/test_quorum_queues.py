@@ -16,8 +16,9 @@ import pytest
 from dramatiq.brokers.rabbitmq import DEAD_MESSAGE_TTL, RabbitmqBroker
 from dramatiq.common import dq_name, xq_name
 
+from services.core.operations.queues import QuorumRabbitmqBroker
 from services.core.settings import Settings
-from services.worker.broker import QuorumRabbitmqBroker, build_broker
+from services.worker.broker import build_broker
 from tests.broker_support import delete_queue, drain
 
 pytestmark = pytest.mark.integration

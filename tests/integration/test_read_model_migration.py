@@ -1,6 +1,6 @@
 """Migration 0025 on a database of the release before: each provider directory entry stored as
 JSON lands in the new plain columns, for every tenant, and the previous release's column stays.
-Its contract (0029, 0030) on a database holding those JSON columns: dropped, the plain columns
+Its contract (0030, 0031) on a database holding those JSON columns: dropped, the plain columns
 untouched, and given back as they were on the way down."""
 
 from __future__ import annotations
@@ -216,13 +216,13 @@ async def test_the_contract_drops_the_json_columns_and_its_downgrade_gives_them_
         plain = {tenant: await _read(owner, tenant, _PLAIN) for tenant in tenants}
         assert {t: await _read(owner, t, _JSON) for t in tenants} == written
 
-        upgrade(settings, database_at_0028, "0029")
+        upgrade(settings, database_at_0028, "0030")
         assert await _columns(owner) == {"waivers.state": "YES", "provider_directory.entry": "YES"}
         upgrade(settings, database_at_0028, "heads")
         assert await _columns(owner) == {}
         assert {t: await _read(owner, t, _PLAIN) for t in tenants} == plain
 
-        migrate(settings, database_at_0028, "0029", way="downgrade")
+        migrate(settings, database_at_0028, "0030", way="downgrade")
         assert await _columns(owner) == {"waivers.state": "YES", "provider_directory.entry": "YES"}
         migrate(settings, database_at_0028, "0028", way="downgrade")
         assert await _columns(owner) == {"waivers.state": "NO", "provider_directory.entry": "NO"}

@@ -52,26 +52,24 @@ def word(text: str, left: float, top: float, size: float = 10) -> Word:
     return Word(text, left, top, left + 6 * len(text), top + size)
 
 
+def placed(top: float, *words: tuple[str, float], size: float = 10) -> list[Word]:
+    """Words printed at ``top``, each given as (text, left)."""
+    return [word(text, left, top, size) for text, left in words]
+
+
+def lines_read(*words: Word) -> list[str]:
+    """The lines of a page where each word came in a row of its own, as a PDF often gives them."""
+    return page_text(rows(Row([w]) for w in words)).splitlines()
+
+
 def test_a_label_and_its_value_across_a_gap_share_a_line_and_fields_side_by_side_do_not() -> None:
-    page = rows(
-        Row([w])
-        for w in [
-            word("AMERICAN", 100, 10, 20),
-            word("SOCIETY", 160, 10, 20),
-            word("OF", 210, 10, 20),
-            word("ECHOCARDIOGRAPHY", 100, 32, 20),
-            word("Participant", 40, 80),
-            word("Jane", 300, 80),
-            word("Doe", 330, 80),
-            word("Date:", 40, 100),
-            word("June", 72, 100),
-            word("1,", 100, 100),
-            word("2026", 115, 100),
-            word("Credits:", 300, 100),
-            word("2.0", 350, 100),
-        ]
-    )
-    assert page_text(page).splitlines() == [
+    assert lines_read(
+        *placed(10, ("AMERICAN", 100), ("SOCIETY", 160), ("OF", 210), size=20),
+        *placed(32, ("ECHOCARDIOGRAPHY", 100), size=20),
+        *placed(80, ("Participant", 40), ("Jane", 300), ("Doe", 330)),
+        *placed(100, ("Date:", 40), ("June", 72), ("1,", 100), ("2026", 115)),
+        *placed(100, ("Credits:", 300), ("2.0", 350)),
+    ) == [
         "AMERICAN SOCIETY OF ECHOCARDIOGRAPHY",
         "",
         "Participant Jane Doe",
@@ -81,21 +79,11 @@ def test_a_label_and_its_value_across_a_gap_share_a_line_and_fields_side_by_side
 
 
 def test_a_field_with_its_own_label_across_a_gap_is_a_line_of_its_own() -> None:
-    page = rows(
-        Row([w])
-        for w in [
-            word("Heartland", 40, 10),
-            word("Workshop,", 100, 10),
-            word("Inc.", 160, 10),
-            word("No.", 400, 10),
-            word("HW14205", 430, 10),
-            word("Participant", 40, 24),
-            word("Dr.", 300, 24),
-            word("Jane", 330, 24),
-            word("Doe", 360, 24),
-        ]
-    )
-    assert page_text(page).splitlines() == [
+    assert lines_read(
+        *placed(10, ("Heartland", 40), ("Workshop,", 100), ("Inc.", 160)),
+        *placed(10, ("No.", 400), ("HW14205", 430)),
+        *placed(24, ("Participant", 40), ("Dr.", 300), ("Jane", 330), ("Doe", 360)),
+    ) == [
         "Heartland Workshop, Inc.",
         "No. HW14205",
         "Participant Dr. Jane Doe",

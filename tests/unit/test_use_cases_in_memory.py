@@ -34,7 +34,7 @@ from services.core.credits.handlers import change_credit, record_credit, record_
 from services.core.eventsourcing.chain import GENESIS_HASH
 from services.core.eventsourcing.chain_check import ChainWalk
 from services.core.eventsourcing.commands import record_fact
-from services.core.eventsourcing.memory import InMemoryEventStore
+from services.core.eventsourcing.memory import InMemoryEventStore, InMemoryUnitOfWork
 from services.core.eventsourcing.store import Metadata
 from services.core.people.handlers import change_person, register_person
 from services.core.registry import EVENT_TYPES
@@ -83,18 +83,24 @@ def details(**changes: object) -> CreditDetails:
     return msgspec.structs.replace(base, **changes)
 
 
+async def record(
+    uow: InMemoryUnitOfWork,
+    store: InMemoryEventStore,
+    credit_id: UUID,
+    person_id: UUID,
+    metadata: Metadata | None = None,
+) -> None:
+    """Record a credit of ``details()`` under a fresh command id."""
+    command = RecordCredit(credit_id=credit_id, person_id=person_id, details=details())
+    await record_credit(uow, store, command, command_id=uuid4(), metadata=metadata)
+
+
 async def test_a_credit_is_recorded_amended_and_retracted_with_a_verifiable_chain() -> None:
     store = new_store()
     tenant = await new_tenant(store)
     person_id, credit_id = await registered_person(store, tenant), uuid4()
     async with store.transaction(tenant) as uow:
-        await record_credit(
-            uow,
-            store,
-            RecordCredit(credit_id=credit_id, person_id=person_id, details=details()),
-            command_id=uuid4(),
-            metadata=OWNER,
-        )
+        await record(uow, store, credit_id, person_id, metadata=OWNER)
         await change_credit(
             uow,
             store,
@@ -134,12 +140,7 @@ async def test_a_credit_for_an_unregistered_person_is_refused_and_stores_nothing
     credit_id = uuid4()
     with pytest.raises(PersonNotRegistered):
         async with store.transaction(tenant) as uow:
-            await record_credit(
-                uow,
-                store,
-                RecordCredit(credit_id=credit_id, person_id=uuid4(), details=details()),
-                command_id=uuid4(),
-            )
+            await record(uow, store, credit_id, uuid4())
     async with store.transaction(tenant) as uow:
         assert await store.read_history(uow) == []
 
@@ -193,12 +194,7 @@ async def test_a_retracted_credit_cannot_be_amended() -> None:
     tenant = await new_tenant(store)
     person_id, credit_id = await registered_person(store, tenant), uuid4()
     async with store.transaction(tenant) as uow:
-        await record_credit(
-            uow,
-            store,
-            RecordCredit(credit_id=credit_id, person_id=person_id, details=details()),
-            command_id=uuid4(),
-        )
+        await record(uow, store, credit_id, person_id)
         await change_credit(uow, store, credit_id, RetractCredit(reason="typo"), command_id=uuid4())
     with pytest.raises(CreditIsRetracted):
         async with store.transaction(tenant) as uow:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import re
 from contextlib import suppress
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
+import structlog
+from dramatiq.errors import BrokerConnectionError
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
@@ -38,20 +41,21 @@ from domain.credits.credit import (
 from domain.credits.verification import Thresholds
 from domain.shared.errors import DomainError
 from services.api import application as clock
-from services.api.application import readings_of, settings_of
+from services.api.application import reading_jobs_of, settings_of
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import page, principal, see_other
-from services.api.use_cases import USE_CASES
 from services.core.application import NotFound, UseCases
-from services.core.blobs import BlobStore
+from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import drafts
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import use_cases as certificate_use_cases
 from services.core.certificates.drafts import (
     KeepCertificate,
     KeptCertificate,
-    Readings,
+    ReadingProgress,
+    ReadingQuery,
     RememberReading,
+    RequestReading,
 )
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
@@ -60,7 +64,7 @@ from services.core.credits import views as credit_views
 from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
-from services.core.reading.process import Reading
+from services.core.reading.process import Reading, read_in_child, too_slow
 
 CERTIFICATE_FIELDS = ("certificate_photo", "certificate_file")
 """The two ways to give a certificate: a photo taken now (camera) or a file chosen."""
@@ -145,8 +149,9 @@ def details_form(prefix: str, details: credit_views.CreditDetails) -> Form:
 
 
 READ_WITHIN_REQUEST_S = 3.0
-"""How long choosing a certificate waits for its reading (a text PDF is read well within it;
-a scan or photo goes on in the background while the page shows its progress)."""
+"""How long choosing a text PDF waits for its reading (a text layer is read well within it; a
+scanned PDF taking longer goes to the worker, as photos do)."""
+log = structlog.get_logger("cmeledger.portal")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -178,6 +183,7 @@ async def _progress(request: Request[Any, Any, Any], upload: dict[str, str]) -> 
         partial="credits/reading_status.html",
         upload=upload["upload"],
         upload_name=upload["upload_name"],
+        reading_wait_s=settings_of(request.app.state).reading_wait_s,
     )
 
 
@@ -269,8 +275,6 @@ async def _close(files: list[UploadFile]) -> None:
 
 class CreditPages(Controller):
     path = "/credits"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def list_credits(
@@ -281,27 +285,18 @@ class CreditPages(Controller):
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
-        return await page(
-            request,
-            "credits/list.html",
-            person=overview.person,
-            credits=overview.credits,
-            acceptance=overview.acceptance,
-            certified=overview.certified,
-            cycles=overview.cycles,
-            outside=overview.outside,
-        )
+        return await page(request, "credits/list.html", **msgspec.structs.asdict(overview))
 
     @get("/new")
     async def new_credit(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         blobs: NamedDependency[BlobStore],
     ) -> Template:
         """Start with the certificate (``?upload=`` names a kept one: the form prefilled with
-        what was read, or the reading's progress), or enter the credit by hand."""
+        what was read, the reading's progress, or the form to fill in by hand when the reader
+        did not answer), or enter the credit by hand. Reads only."""
         person = await use_cases.run(
             people_use_cases.find_person,
             FindPerson(person_id=principal(request).person_id, to_change=True),
@@ -314,42 +309,54 @@ class CreditPages(Controller):
             if params.get("by_hand") == "1":
                 return await self._form(request, Form("credit", {"activity_kind": "standard"}))
             return await self._start(request, Form("certificate"))
-        try:
-            reading = await self._reading(request, state, use_cases, blobs, upload)
-        except NotFound:
+        key = blob_key(principal(request).tenant_id, upload["upload"])
+        if not await asyncio.to_thread(blobs.exists, key):
             form = Form("certificate")
             form.fail("certificate", "The certificate is no longer kept: choose it again")
             return await self._start(request, form, status=404)
-        if not reading.done():
-            return await _progress(request, upload)
-        await use_cases.run(
-            drafts.remember_reading,
-            RememberReading(
-                person_id=person.person_id, sha256=upload["upload"], reading=reading.result()
-            ),
-        )
-        values, marks = prefilled(reading.result(), upload)
-        return await self._form(
-            request, Form("credit", values), marks=marks, reading=reading.result()
-        )
+        progress = await self._progress(request, use_cases, upload)
+        by_hand = Form("credit", {**upload, "activity_kind": "standard"})
+        if progress.reading is not None:
+            values, marks = prefilled(progress.reading, upload)
+            return await self._form(
+                request, Form("credit", values), marks=marks, reading=progress.reading
+            )
+        if params.get("by_hand") == "1":
+            return await self._form(request, by_hand)
+        if progress.requested_at is None:
+            return await self._form(request, by_hand, reader="unavailable")
+        if self._waited_out(request, progress.requested_at):
+            return await self._form(request, by_hand, reader="silent")
+        return await _progress(request, upload)
 
     @get("/new/reading")
     async def reading_status(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
-        blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
-        """The reading's progress (polled by the page); when done, on to the prefilled form."""
+        """The reading's progress (polled by the page); when it is done, or waited for long
+        enough, on to the form."""
         params = request.query_params
         upload = _kept_reference(params.get("upload", ""), params.get("name", ""))
         if upload is None:
             raise NotFound("no such certificate")
-        reading = await self._reading(request, state, use_cases, blobs, upload)
-        if reading.done():
+        progress = await self._progress(request, use_cases, upload)
+        if progress.requested_at is None or self._waited_out(request, progress.requested_at):
             return see_other(request, _form_path(upload))
         return await _progress(request, upload)
+
+    async def _progress(
+        self, request: Request[Any, Any, Any], use_cases: UseCases, upload: dict[str, str]
+    ) -> ReadingProgress:
+        query = ReadingQuery(person_id=principal(request).person_id, sha256=upload["upload"])
+        return await use_cases.run(drafts.reading_progress, query)
+
+    @staticmethod
+    def _waited_out(request: Request[Any, Any, Any], requested_at: datetime) -> bool:
+        """True when the worker was asked for the reading longer ago than the portal waits."""
+        waited = (clock.now(request) - requested_at).total_seconds()
+        return waited >= settings_of(request.app.state).reading_wait_s
 
     @post("/new/read")
     async def read_certificate(
@@ -360,7 +367,8 @@ class CreditPages(Controller):
         blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
         """Keep the chosen certificate and read it: a text PDF within this request, a scan or
-        photo in the background (the next page shows the progress)."""
+        photo by the worker (the next page shows the progress). A file chosen again is not
+        read or sent again."""
         form = await read_form(request, "certificate")
         files = form.files.get("certificate", [])
         try:
@@ -371,11 +379,47 @@ class CreditPages(Controller):
             kept = await self._keep(request, use_cases, blobs, form, chosen[0], "certificate")
             if kept is None:
                 return await self._start(request, form, status=422)
-            reading = readings_of(state).start(principal(request).tenant_id, kept)
-            await asyncio.wait([reading], timeout=READ_WITHIN_REQUEST_S)
+            await self._read(request, state, use_cases, kept)
         finally:
             await _close(files)
         return see_other(request, _form_path(_reference_of(kept)))
+
+    async def _read(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        use_cases: UseCases,
+        file: CertificateFile,
+    ) -> None:
+        """Read a text PDF now and keep the reading; send anything else (and a PDF that takes
+        longer, a scan) to the worker, unless the file was read or sent before."""
+        person_id = principal(request).person_id
+        sha256 = file.inspected.sha256
+        progress = await self._progress(request, use_cases, _reference_of(file))
+        if progress.reading is not None or progress.requested_at is not None:
+            return
+        media_type = file.inspected.media_type
+        if media_type == "application/pdf":
+            file.source.seek(0)
+            data = file.source.read()
+            file.source.seek(0)
+            reading = await read_in_child(data, media_type, limit_s=READ_WITHIN_REQUEST_S)
+            if reading.text.problem != too_slow(READ_WITHIN_REQUEST_S):
+                await use_cases.run(
+                    drafts.remember_reading,
+                    RememberReading(person_id=person_id, sha256=sha256, reading=reading),
+                )
+                return
+        ask = RequestReading(
+            person_id=person_id,
+            sha256=sha256,
+            media_type=media_type,
+            send=reading_jobs_of(state).send,
+        )
+        try:
+            await use_cases.run(drafts.request_reading, ask)
+        except BrokerConnectionError:
+            log.warning("reading not sent: the broker is unavailable", exc_info=True)
 
     async def _keep(
         self,
@@ -396,23 +440,6 @@ class CreditPages(Controller):
             KeepCertificate(person_id=principal(request).person_id, file=file, blobs=blobs),
         )
         return file
-
-    async def _reading(
-        self,
-        request: Request[Any, Any, Any],
-        state: State,
-        use_cases: UseCases,
-        blobs: BlobStore,
-        upload: dict[str, str],
-    ) -> asyncio.Task[Reading]:
-        """The reading of the kept file (read again when this process does not hold it)."""
-        tenant_id = principal(request).tenant_id
-        readings: Readings = readings_of(state)
-        found = readings.find(tenant_id, upload["upload"])
-        if found is None:
-            kept = await use_cases.run(drafts.kept_certificate, self._query(request, blobs, upload))
-            found = readings.start(tenant_id, kept)
-        return found
 
     def _query(
         self, request: Request[Any, Any, Any], blobs: BlobStore, upload: dict[str, str]
@@ -449,14 +476,19 @@ class CreditPages(Controller):
         *,
         marks: dict[str, str] | None = None,
         reading: Reading | None = None,
+        reader: str | None = None,
         status: int = 200,
     ) -> Template:
+        """The credit form; ``reader`` says why nothing was read: ``silent`` (the worker did
+        not answer within the wait) or ``unavailable`` (it could not be asked)."""
         return await page(
             request,
             "credits/new.html",
             form=form,
             marks=marks or {},
             reading=reading,
+            reader=reader,
+            reading_wait_s=settings_of(request.app.state).reading_wait_s,
             today=clock.today(request),
             max_upload_mb=_megabytes(request),
             status=status,

@@ -1,22 +1,25 @@
 """A certificate chosen before its credit exists: kept in blob storage by its hash (stored once,
-whoever sends it again), read at once in the reader's killable child process, and attached to
-the credit when the person confirms what was read.
+whoever sends it again), read by the reader's killable child process, and attached to the
+credit when the person confirms what was read.
 
-The readings are held by the process that started them (``Readings``): a text PDF is read
-within the request, a scan or photo in the background while the page polls. A process that
-does not hold the reading (a restart, another instance) reads the kept file again, so a lost
-reading costs time, never the person's file. A reading shown to the person is kept by the
-file's hash (``remember_reading``), so the worker's verification of the same file does not
-read it again (``kept_reading``).
+A text PDF is read within the request that chose it; a scan or photo is read by the worker
+(``ReadingJob``, asked once per file and reader version: ``request_reading``) while the page
+polls. Either way the reading is kept in the database by the file's hash and the reader's
+version (``remember_reading``), so any API process can show it (``reading_progress``) and the
+worker's verification of the same file does not read it again (``kept_reading``). A reading
+kept by another version of the reader is ignored: the file is read again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections import OrderedDict
-from uuid import UUID
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
 
+import dramatiq
 import msgspec
 
 from domain.credits.certificate import MediaType
@@ -25,12 +28,14 @@ from services.core.blobs import BlobNotFound, BlobStore, blob_key
 from services.core.certificates.files import CertificateFile
 from services.core.certificates.handlers import inspect_file
 from services.core.db import Tx
+from services.core.operations.messages import TENANT_OPTION
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
-from services.core.reading.process import Reading, read_in_child
+from services.core.reading.process import READER_VERSION, Reading
 
-KEPT_READINGS = 256
-"""How many readings a process keeps (the oldest finished ones go first)."""
+READ_CERTIFICATE = "read_certificate"
+"""The worker's actor that reads a chosen scan or photo (``services.worker.readings``)."""
+JOB_NAMESPACE = UUID("0b7d5c1e-2f4a-5e8b-9c3d-6a1f4e2b8d70")
 
 
 class KeepCertificate(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +76,68 @@ async def kept_certificate(uow: UnitOfWork, query: KeptCertificate) -> Certifica
     return CertificateFile(filename=query.filename, source=source, inspected=inspected)
 
 
+class ReadingJob(msgspec.Struct, frozen=True, kw_only=True):
+    """What the worker is asked to read: a tenant's kept file, by its hash, with this reader."""
+
+    tenant_id: UUID
+    sha256: str
+    media_type: MediaType
+    reader_version: str = READER_VERSION
+
+    @property
+    def message_id(self) -> str:
+        """One message id per tenant, file and reader version, however often it is asked."""
+        key = f"{self.tenant_id}:{READ_CERTIFICATE}:{self.sha256}:{self.reader_version}"
+        return str(uuid5(JOB_NAMESPACE, key))
+
+    def message(self, queue_name: str) -> dramatiq.Message[Any]:
+        return dramatiq.Message(
+            queue_name=queue_name,
+            actor_name=READ_CERTIFICATE,
+            args=(),
+            kwargs={
+                "tenant_id": str(self.tenant_id),
+                "sha256": self.sha256,
+                "media_type": self.media_type,
+                "reader_version": self.reader_version,
+            },
+            options={TENANT_OPTION: str(self.tenant_id)},
+            message_id=self.message_id,
+        )
+
+
+SendReading = Callable[[ReadingJob], None]
+"""Puts a job on the worker's queue, once the broker confirmed it (blocking)."""
+
+
+class RequestReading(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    sha256: str
+    media_type: MediaType
+    send: SendReading
+
+
+async def request_reading(uow: UnitOfWork, command: RequestReading) -> bool:
+    """Ask the worker to read a kept file, unless it was asked already (with this reader):
+    True when a job was sent. The job is sent before the request is committed, so a broker
+    that refuses it leaves no request (the caller's page then says the reader is away)."""
+    authorise_person(uow.actor, command.person_id, write=True)
+    tenant = uow.tx.require_tenant()
+    inserted = await uow.tx.pg.fetchval(
+        "INSERT INTO certificate_reading_jobs (tenant_id, sha256, reader_version, requested_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true",
+        tenant,
+        command.sha256,
+        READER_VERSION,
+        uow.now(),
+    )
+    if not inserted:
+        return False
+    job = ReadingJob(tenant_id=tenant, sha256=command.sha256, media_type=command.media_type)
+    await asyncio.to_thread(command.send, job)
+    return True
+
+
 class RememberReading(msgspec.Struct, frozen=True, kw_only=True):
     person_id: UUID
     sha256: str
@@ -78,60 +145,62 @@ class RememberReading(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def remember_reading(uow: UnitOfWork, command: RememberReading) -> None:
-    """Keep the reading of a kept file for its verification; a reading that met a problem
-    (unreadable, too slow) is not kept, so the worker reads that file with its own limits."""
+    """Keep the reading of a kept file the person chose (read within the request)."""
     authorise_person(uow.actor, command.person_id, write=True)
-    if command.reading.text.problem is not None:
-        return
-    await uow.tx.pg.execute(
-        "INSERT INTO certificate_readings (tenant_id, sha256, reading, read_at)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        uow.tx.require_tenant(),
-        command.sha256,
-        msgspec.json.encode(command.reading).decode(),
-        uow.now(),
+    await keep_reading(uow.tx, command.sha256, command.reading, uow.now())
+
+
+async def keep_reading(tx: Tx, sha256: str, reading: Reading, read_at: datetime) -> None:
+    """Keep ``reading`` of the tenant's file ``sha256`` by this reader (also one that met a
+    problem: the same reader with the same limits would meet it again)."""
+    await tx.pg.execute(
+        "INSERT INTO certificate_readings (tenant_id, sha256, reader_version, reading, read_at)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        tx.require_tenant(),
+        sha256,
+        READER_VERSION,
+        msgspec.json.encode(reading).decode(),
+        read_at,
     )
 
 
 _KEPT_READING = (
-    "SELECT reading::text FROM certificate_readings WHERE tenant_id = $1 AND sha256 = $2"
+    "SELECT reading::text FROM certificate_readings"
+    " WHERE tenant_id = $1 AND sha256 = $2 AND reader_version = $3"
 )
 
 
 async def kept_reading(tx: Tx, sha256: str) -> Reading | None:
-    """The reading kept for the tenant's file ``sha256``, if any."""
-    found = await tx.pg.fetchval(_KEPT_READING, tx.require_tenant(), sha256)
+    """The reading this reader kept of the tenant's file ``sha256``, if any."""
+    found = await tx.pg.fetchval(_KEPT_READING, tx.require_tenant(), sha256, READER_VERSION)
     return None if found is None else msgspec.json.decode(found, type=Reading)
 
 
-class Readings:
-    """The readings this process started, by tenant and file hash; each runs as a task."""
+class ReadingQuery(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: UUID
+    sha256: str
 
-    def __init__(self, limit_s: float) -> None:
-        self.limit_s = limit_s
-        self._tasks: OrderedDict[tuple[UUID, str], asyncio.Task[Reading]] = OrderedDict()
 
-    def start(self, tenant_id: UUID, file: CertificateFile) -> asyncio.Task[Reading]:
-        """The reading of ``file`` (started now unless it runs or ran already)."""
-        key = (tenant_id, file.inspected.sha256)
-        found = self._tasks.get(key)
-        if found is None or (found.done() and found.cancelled()):
-            file.source.seek(0)
-            data = file.source.read()
-            file.source.seek(0)
-            found = asyncio.create_task(self._read(data, file.inspected.media_type))
-            self._tasks[key] = found
-            self._forget_old()
-        return found
+class ReadingProgress(msgspec.Struct, frozen=True, kw_only=True):
+    """How far the reading of a chosen file is: kept, asked of the worker (since when), or
+    neither (it could not be asked)."""
 
-    def find(self, tenant_id: UUID, sha256: str) -> asyncio.Task[Reading] | None:
-        return self._tasks.get((tenant_id, sha256))
+    reading: Reading | None
+    requested_at: datetime | None
 
-    async def _read(self, data: bytes, media_type: MediaType) -> Reading:
-        return await read_in_child(data, media_type, limit_s=self.limit_s)
 
-    def _forget_old(self) -> None:
-        for key in [key for key, task in self._tasks.items() if task.done()]:
-            if len(self._tasks) <= KEPT_READINGS:
-                break
-            del self._tasks[key]
+async def reading_progress(uow: UnitOfWork, query: ReadingQuery) -> ReadingProgress:
+    """The kept reading of the person's chosen file, else when the worker was asked for it
+    (reads only)."""
+    authorise_person(uow.actor, query.person_id, write=True)
+    reading = await kept_reading(uow.tx, query.sha256)
+    requested_at = None
+    if reading is None:
+        requested_at = await uow.tx.pg.fetchval(
+            "SELECT requested_at FROM certificate_reading_jobs"
+            " WHERE tenant_id = $1 AND sha256 = $2 AND reader_version = $3",
+            uow.tx.require_tenant(),
+            query.sha256,
+            READER_VERSION,
+        )
+    return ReadingProgress(reading=reading, requested_at=requested_at)

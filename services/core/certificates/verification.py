@@ -78,9 +78,9 @@ async def verify_certificate(
     command_id: UUID,
     metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
-    """Read (or take the reading kept when the person chose the file), assess and record the
-    worker's outcome for a pending certificate; return what was recorded (nothing for a
-    certificate already decided).
+    """Read (or take the reading kept when the person chose the file, unless it met a problem),
+    assess and record the worker's outcome for a pending certificate; return what was recorded
+    (nothing for a certificate already decided).
 
     Refusals: ``CertificateNotUploaded``; ``PersonNotRegistered``; ``BlobNotFound`` when the
     file is missing from blob storage."""
@@ -98,6 +98,8 @@ async def verify_certificate(
     key = blob_key(tx.require_tenant(), found.sha256)
     data = await asyncio.to_thread(lambda: b"".join(blobs.open(key)))
     kept = await kept_reading(tx, found.sha256)
+    if kept is not None and kept.text.problem is not None:
+        kept = None  # read with the verification's own limits, on a less busy moment
     read = kept or await read_in_child(
         data, found.media_type, limit_s=settings.verification_read_limit_s
     )

@@ -41,7 +41,7 @@ def refill_previous_read_model_json() -> None:
     """Fill ``provider_directory.entry`` and ``waivers.state`` where they are NULL, for every
     tenant, from the plain columns, as the release of migrations 0025-0028 wrote them (each
     column by name; a blocked entry's ``kind`` and ``reason`` too). Used by the downgrades of
-    the contract that drops them (0030, 0029), so that a release reading them finds them."""
+    the contract that drops them (0031, 0030), so that a release reading them finds them."""
     execute_script(
         """
         -- Every tenant's rows at once: the owner passes row-level security only while it is

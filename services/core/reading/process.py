@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import msgspec
 import structlog
 
+from domain.credits import fields as field_rules
+from domain.credits import verification as verification_rules
 from domain.credits.certificate import MediaType
 from domain.credits.verification import (
     NO_SIGNALS,
@@ -38,6 +42,21 @@ from domain.credits.verification import (
 )
 
 log = structlog.get_logger("cmeledger.certificates")
+
+
+def _reader_version() -> str:
+    """A digest of the reader's code: this package and the domain's rules of what a
+    certificate's text holds. Readings kept by another version are read again."""
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    sources += [Path(str(field_rules.__file__)), Path(str(verification_rules.__file__))]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+READER_VERSION = _reader_version()
+"""The version a kept reading names (``certificate_readings.reader_version``)."""
 
 _processes = multiprocessing.get_context("forkserver")
 _processes.set_forkserver_preload(["services.core.reading.text", "services.core.reading.fields"])

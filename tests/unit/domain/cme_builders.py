@@ -38,6 +38,16 @@ def new_id() -> UUID:
     return UUID(int=next(_ids))
 
 
+def day(iso: str) -> date:
+    """A date written ``YYYY-MM-DD``, to keep the rows of a case table on one line."""
+    return date.fromisoformat(iso)
+
+
+def spans(text: str) -> list[tuple[date, date]]:
+    """Windows written ``start..end``, separated by spaces: ``"2015-06-01..2017-03-31 ..."``."""
+    return [(day(start), day(end)) for start, end in (w.split("..") for w in text.split())]
+
+
 def fixed_ids(*ids: UUID) -> Callable[[], UUID]:
     """An id factory handing out ``ids`` in order."""
     return iter(ids).__next__

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from cme_builders import NOW, credential, credit, line, obligations, only, person
+from cme_builders import NOW, credential, credit, day, line, obligations, only, person, spans
 
 from domain.compliance.cycles import Anchor, windows_through
 from domain.compliance.evaluation import status_on, unsupported_credentials
@@ -52,47 +52,45 @@ def _windows(
     ("certified", "birth_month", "expected"),
     [
         pytest.param(
-            date(2015, 6, 10),
+            "2015-06-10",
             4,
-            [(date(2015, 6, 1), date(2017, 3, 31)), (date(2017, 4, 1), date(2019, 3, 31))],
+            "2015-06-01..2017-03-31 2017-04-01..2019-03-31",
             id="O3-month-certified-to-month-before-birth-month-next-odd-year",
         ),
         pytest.param(
-            date(2016, 11, 30),
+            "2016-11-30",
             9,
-            [(date(2016, 11, 1), date(2018, 8, 31)), (date(2018, 9, 1), date(2020, 8, 31))],
+            "2016-11-01..2018-08-31 2018-09-01..2020-08-31",
             id="O3-even-year-certificant-ends-in-next-even-year",
         ),
         pytest.param(
-            date(2015, 6, 10),
+            "2015-06-10",
             1,
-            [(date(2015, 6, 1), date(2016, 12, 31)), (date(2017, 1, 1), date(2018, 12, 31))],
+            "2015-06-01..2016-12-31 2017-01-01..2018-12-31",
             id="O3-january-birth-month-ends-dec-31-of-the-year-before",
         ),
         pytest.param(
-            date(2022, 2, 10),
+            "2022-02-10",
             3,
-            [(date(2022, 2, 1), date(2024, 2, 29)), (date(2024, 3, 1), date(2026, 2, 28))],
+            "2022-02-01..2024-02-29 2024-03-01..2026-02-28",
             id="O3-march-birth-month-ends-on-leap-day",
         ),
         pytest.param(
-            date(2015, 6, 10),
+            "2015-06-10",
             None,
-            [(date(2015, 6, 10), date(2017, 12, 31)), (date(2018, 1, 1), date(2019, 12, 31))],
+            "2015-06-10..2017-12-31 2018-01-01..2019-12-31",
             id="O2-no-birth-month-calendar-cycles-odd-by-first-exam-year",
         ),
         pytest.param(
-            date(2016, 3, 2),
+            "2016-03-02",
             None,
-            [(date(2016, 3, 2), date(2018, 12, 31)), (date(2019, 1, 1), date(2020, 12, 31))],
+            "2016-03-02..2018-12-31 2019-01-01..2020-12-31",
             id="O2-no-birth-month-even-year-certificant",
         ),
     ],
 )
-def test_nmtcb_cycles(
-    certified: date, birth_month: int | None, expected: list[tuple[date, date]]
-) -> None:
-    assert _windows(NMTCB_PACK.cycle, certified, birth_month) == expected
+def test_nmtcb_cycles(certified: str, birth_month: int | None, expected: str) -> None:
+    assert _windows(NMTCB_PACK.cycle, day(certified), birth_month) == spans(expected)
 
 
 @pytest.mark.parametrize("birth_month", range(1, 13))
@@ -263,30 +261,30 @@ def test_status_changes_follow_each_bodys_vocabulary(
     ("licensed", "expected", "partial"),
     [
         pytest.param(
-            date(2023, 5, 10),
-            [(date(2022, 1, 1), date(2023, 12, 31)), (date(2024, 1, 1), date(2025, 12, 31))],
+            "2023-05-10",
+            "2022-01-01..2023-12-31 2024-01-01..2025-12-31",
             True,
             id="O10-odd-year-licence-in-the-2022-2023-cycle-partial-flagged",
         ),
         pytest.param(
-            date(2024, 1, 1),
-            [(date(2024, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2027, 12, 31))],
+            "2024-01-01",
+            "2024-01-01..2025-12-31 2026-01-01..2027-12-31",
             False,
             id="O10-licensed-on-jan-1-of-an-even-year",
         ),
         pytest.param(
-            date(2025, 12, 31),
-            [(date(2024, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2027, 12, 31))],
+            "2025-12-31",
+            "2024-01-01..2025-12-31 2026-01-01..2027-12-31",
             True,
             id="O10-licensed-on-the-last-day-of-a-cycle",
         ),
     ],
 )
 def test_o10_nd_licensure_cycle_is_jan_1_even_to_dec_31_odd(
-    licensed: date, expected: list[tuple[date, date]], partial: bool
+    licensed: str, expected: str, partial: bool
 ) -> None:
-    assert _windows(ND_PACK.cycle, licensed) == expected
-    _, flags = windows_through(ND_PACK.cycle, Anchor(first_credential_on=licensed), FAR_FUTURE)
+    assert _windows(ND_PACK.cycle, day(licensed)) == spans(expected)
+    _, flags = windows_through(ND_PACK.cycle, Anchor(first_credential_on=day(licensed)), FAR_FUTURE)
     assert any("pro-rating" in f.note for f in flags) is partial
 
 
@@ -424,8 +422,8 @@ def test_o6_nm_licence_repeats_the_credentialing_bodys_obligations() -> None:
         source.used,
         source.status,
     )
-    for day in (date(2024, 12, 31), date(2025, 1, 1), date(2025, 3, 1)):
-        assert status_on(mirror, day) == status_on(source, day)
+    for on in (date(2024, 12, 31), date(2025, 1, 1), date(2025, 3, 1)):
+        assert status_on(mirror, on) == status_on(source, on)
 
 
 def test_o6_nm_licence_held_during_a_previous_period_repeats_it_too() -> None:

@@ -208,12 +208,7 @@ def invited(role: Role = "employee", email: str = "Nia@X.org") -> tuple[Organisa
     invitation_id = uuid4()
     events += decide_invite_member(
         fold(events),
-        InviteMember(
-            email=email,
-            role=role,
-            token_hash="h" * 64,
-            by_role="owner",
-        ),
+        InviteMember(email=email, role=role, token_hash="h" * 64, by_role="owner"),
         now=NOW,
         ids=lambda: invitation_id,
     )
@@ -268,12 +263,7 @@ def test_expired_revoked_and_misaddressed_invitations_are_refused() -> None:
 
 def test_one_open_invitation_per_person_and_none_for_members() -> None:
     state, _ = invited()
-    again = InviteMember(
-        email="nia@x.org",
-        role="employee",
-        token_hash="k" * 64,
-        by_role="admin",
-    )
+    again = InviteMember(email="nia@x.org", role="employee", token_hash="k" * 64, by_role="admin")
     with pytest.raises(AlreadyInvited):
         decide_invite_member(state, again, now=NOW, ids=uuid4)
     assert decide_invite_member(
@@ -351,12 +341,7 @@ def test_removing_members() -> None:
 
 
 def test_only_owners_invite_or_revoke_privileged_roles() -> None:
-    command = InviteMember(
-        email="a@x.org",
-        role="auditor",
-        token_hash="h" * 64,
-        by_role="admin",
-    )
+    command = InviteMember(email="a@x.org", role="auditor", token_hash="h" * 64, by_role="admin")
     with pytest.raises(RoleNotAllowed):
         decide_invite_member(fold(opened()), command, now=NOW, ids=uuid4)
     state, invitation_id = invited(role="admin")
@@ -372,34 +357,23 @@ def test_only_owners_invite_or_revoke_privileged_roles() -> None:
 # --- auditors ----------------------------------------------------------------------------------
 
 
-def test_auditors_need_an_access_window_of_at_most_a_year() -> None:
-    for until in (None, NOW, NOW + timedelta(days=367)):
-        with pytest.raises(InvalidAccessWindow):
-            decide_invite_member(
-                fold(opened()),
-                InviteMember(
-                    email="a@x.org",
-                    role="auditor",
-                    token_hash="h" * 64,
-                    by_role="owner",
-                    access_until=until,
-                ),
-                now=NOW,
-                ids=uuid4,
-            )
-    with pytest.raises(InvalidAccessWindow, match="only auditor"):
-        decide_invite_member(
-            fold(opened()),
-            InviteMember(
-                email="e@x.org",
-                role="employee",
-                token_hash="h" * 64,
-                by_role="owner",
-                access_until=NOW + timedelta(days=1),
-            ),
-            now=NOW,
-            ids=uuid4,
-        )
+@pytest.mark.parametrize(
+    ("role", "until", "match"),
+    [
+        pytest.param("auditor", None, None, id="auditor-without-a-window"),
+        pytest.param("auditor", NOW, None, id="auditor-window-ending-now"),
+        pytest.param("auditor", NOW + timedelta(days=367), None, id="auditor-window-over-a-year"),
+        pytest.param("employee", NOW + timedelta(days=1), "only auditor", id="employee-window"),
+    ],
+)
+def test_auditors_need_an_access_window_of_at_most_a_year(
+    role: Role, until: datetime | None, match: str | None
+) -> None:
+    command = InviteMember(
+        email=f"{role}@x.org", role=role, token_hash="h" * 64, by_role="owner", access_until=until
+    )
+    with pytest.raises(InvalidAccessWindow, match=match):
+        decide_invite_member(fold(opened()), command, now=NOW, ids=uuid4)
 
 
 def test_owners_extend_or_end_an_auditors_window() -> None:

@@ -1,5 +1,6 @@
-# One private S3 bucket: versioned, SSE-KMS with a bucket key, public access blocked, object
-# ownership enforced, TLS required, access logged (unless it is the log bucket), and a
+# One private S3 bucket: versioned, SSE-KMS with a bucket key (SSE-S3 where no key is given: the
+# load balancer's access logs), public access blocked, object ownership enforced, TLS required
+# (plus any statements the caller adds), access logged (unless it is a log bucket), and a
 # lifecycle (optional tiering, expiry of old versions, optional expiry of current ones).
 
 resource "aws_s3_bucket" "this" {
@@ -34,14 +35,15 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   bucket = aws_s3_bucket.this.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
       kms_master_key_id = var.kms_key_arn
     }
-    bucket_key_enabled = true
+    bucket_key_enabled = var.kms_key_arn != null
   }
 }
 
 data "aws_iam_policy_document" "tls_only" {
+  source_policy_documents = var.policy_documents
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
@@ -88,7 +90,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       noncurrent_days = var.noncurrent_expiration_days
     }
     abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      days_after_initiation = var.abort_multipart_days
     }
     dynamic "expiration" {
       for_each = var.current_expiration_days == null ? [] : [var.current_expiration_days]

@@ -4,7 +4,9 @@ variable "name" {
 }
 
 variable "kms_key_arn" {
-  type = string
+  description = "The key objects are encrypted with (null: SSE-S3, for writers that cannot use KMS)"
+  type        = string
+  default     = null
 }
 
 variable "log_bucket" {
@@ -28,4 +30,16 @@ variable "current_expiration_days" {
   description = "Days before current objects expire (null: never)"
   type        = number
   default     = null
+}
+
+variable "policy_documents" {
+  description = "Further bucket policy statements (JSON documents) next to the TLS-only one"
+  type        = list(string)
+  default     = []
+}
+
+variable "abort_multipart_days" {
+  description = "Days before an unfinished multipart upload is removed"
+  type        = number
+  default     = 7
 }

@@ -49,89 +49,60 @@ resource "aws_security_group" "alb" {
   }
 }
 
-# ALB access logs: ELB writes only to buckets encrypted with S3-managed keys.
-resource "aws_s3_bucket" "alb_logs" {
-  bucket_prefix = "${var.name}-alb-logs-"
+# ALB access logs: ELB writes only to buckets encrypted with S3-managed keys (no KMS key).
+module "alb_logs" {
+  source                     = "../bucket"
+  name                       = "${var.name}-alb-logs"
+  policy_documents           = [data.aws_iam_policy_document.elb_writes_logs.json]
+  noncurrent_expiration_days = 7
+  current_expiration_days    = var.log_retention_days
+  abort_multipart_days       = 1
   #checkov:skip=CKV_AWS_145:Elastic Load Balancing delivers access logs only to SSE-S3 buckets, not SSE-KMS.
-  #checkov:skip=CKV_AWS_18:A log bucket; logging it into another bucket would only log the logging.
-  #checkov:skip=CKV_AWS_144:Access logs stay in the load balancer's region.
-  #checkov:skip=CKV2_AWS_62:Nothing reacts to new access-log objects.
-}
-
-resource "aws_s3_bucket_public_access_block" "alb_logs" {
-  bucket                  = aws_s3_bucket.alb_logs.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "alb_logs" {
-  bucket = aws_s3_bucket.alb_logs.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "alb_logs" {
-  bucket = aws_s3_bucket.alb_logs.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "alb_logs" {
-  bucket = aws_s3_bucket.alb_logs.id
-  rule {
-    id     = "expire-access-logs"
-    status = "Enabled"
-    filter {}
-    expiration {
-      days = var.log_retention_days
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = 7
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
 }
 
 data "aws_elb_service_account" "this" {}
 
-data "aws_iam_policy_document" "alb_logs" {
+data "aws_iam_policy_document" "elb_writes_logs" {
   statement {
     sid       = "ElbWritesAccessLogs"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.alb_logs.arn}/*"]
+    resources = ["${module.alb_logs.arn}/*"]
     principals {
       type        = "AWS"
       identifiers = [data.aws_elb_service_account.this.arn]
     }
   }
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.alb_logs.arn, "${aws_s3_bucket.alb_logs.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
 }
 
-resource "aws_s3_bucket_policy" "alb_logs" {
-  bucket = aws_s3_bucket.alb_logs.id
-  policy = data.aws_iam_policy_document.alb_logs.json
+# The log bucket was written out here before it shared ../bucket: state moves to the module.
+moved {
+  from = aws_s3_bucket.alb_logs
+  to   = module.alb_logs.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.alb_logs
+  to   = module.alb_logs.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.alb_logs
+  to   = module.alb_logs.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.alb_logs
+  to   = module.alb_logs.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.alb_logs
+  to   = module.alb_logs.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.alb_logs
+  to   = module.alb_logs.aws_s3_bucket_policy.this
 }
 
 resource "aws_lb" "this" {
@@ -144,10 +115,10 @@ resource "aws_lb" "this" {
   enable_deletion_protection = true
   idle_timeout               = 60
   access_logs {
-    bucket  = aws_s3_bucket.alb_logs.id
+    bucket  = module.alb_logs.id
     enabled = true
   }
-  depends_on = [aws_s3_bucket_policy.alb_logs]
+  depends_on = [module.alb_logs]
 }
 
 resource "aws_lb_target_group" "api" {

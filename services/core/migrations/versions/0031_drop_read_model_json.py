@@ -2,7 +2,7 @@
 the JSON copies of the plain columns kept for the release before 0025, which read them.
 
 Run only once no task of the release before this one runs (it still writes both columns, and
-its writes would fail): production migrates to 0029, rolls the services, then migrates to the
+its writes would fail): production migrates to 0030, rolls the services, then migrates to the
 head (docs/operations.md, "A release that contracts"). Everywhere else ``migrate`` runs both
 at once.
 
@@ -11,15 +11,15 @@ the release before wrote, a blocked entry's ``kind`` and ``reason`` included): i
 nothing. A release from before migration 0028 would read a blocked entry as a listed one, so
 0028's downgrade refuses while blocked entries exist.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import execute_script, refill_previous_read_model_json
 
-revision = "0030"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
