@@ -601,7 +601,8 @@ def _credit_types(flat: str) -> tuple[CreditType, ...]:
 _STATEMENT_START = re.compile(
     r"\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:accredited|approved"
     r"|designated|recogni[sz]ed)\b|\bdesignates\s+this\b|\bapproved\s+(?:by|for)\b"
-    r"|\bin\s+accordance\s+with\s+the\s+accreditation\b|\bjoint(?:ly)?\s+provid"
+    r"|\bin\s+accordance\s+with\s+the\s+(?:accreditation\b|curriculum\s+of\b)"
+    r"|\bjoint(?:ly)?\s+provid"
     r"|\bRecogni[sz]ed\s+Continuing\s+Education\s+Evaluation\s+Mechanism\b|\bRCEEM\b"
     r"|\b(?:approved|accredited)\s+provider\b",
     re.I,
@@ -623,6 +624,8 @@ _ABBREVIATIONS = re.compile(
     r"|\b[A-Z]|\be\.g|\bi\.e|\bU\.S)\.$"
 )
 _LABEL_LINE = re.compile(r"^[A-Za-z][\w .#/()'-]{0,40}:\s*\S")
+_LABEL_ALONE = re.compile(r"^[A-Za-z][\w .#/()'-]{0,40}:$")
+"""A label alone on its line, its value on the next ("Credits:" / "8.0 Category A")."""
 _CONNECTORS = frozenset(
     [
         "a",
@@ -652,10 +655,10 @@ _CONNECTORS = frozenset(
 
 
 def _sentences(doc: _Doc) -> list[str]:
-    """The text split into sentences; a sentence also ends before and after a label line, and
-    where a line ends without a connecting word and the next starts an approval sentence
-    ("This activity is approved ..."). Blank lines do not end sentences: OCR puts them inside
-    paragraphs."""
+    """The text split into sentences; a sentence also ends before and after a label line (or a
+    label alone on its line and the value on the next), and where a line ends without a
+    connecting word and the next starts an approval sentence ("This activity is approved
+    ..."). Blank lines do not end sentences: OCR puts them inside paragraphs."""
     sentences: list[str] = []
     current: list[str] = []  # the pieces of the sentence read so far (joined once, when it ends)
     for index, line in enumerate(doc.lines):
@@ -664,6 +667,8 @@ def _sentences(doc: _Doc) -> list[str]:
             new_sentence = (
                 _LABEL_LINE.match(line) is not None
                 or _LABEL_LINE.match(doc.lines[index - 1]) is not None
+                or _LABEL_ALONE.match(line) is not None
+                or (index >= 2 and _LABEL_ALONE.match(doc.lines[index - 2]) is not None)
                 or (
                     line[:1].isupper()
                     and last_word not in _CONNECTORS
@@ -1236,7 +1241,8 @@ def _heading_name(line: str) -> bool:
 
 
 def _provider(doc: _Doc) -> str | None:
-    """The provider: a "Provided by" label (the name after it or on the next line), else the
+    """The provider: a "Provided by" label (the name after it, or on the next line and the one
+    under it in the same block when the name runs on), else the
     name in the heading above the certificate's title or a first line ending as an
     organisation's name does (a longer one rather than a lone word
     such as a logo's acronym, which gives way to its spelt-out name nearby; a name set over two
@@ -1249,7 +1255,9 @@ def _provider(doc: _Doc) -> str | None:
         if _PROVIDER_LABEL_ALONE.match(line) and index + 1 < len(doc.lines):
             value = doc.lines[index + 1]
             if _heading_name(value) and _title_case(value):
-                return _organisation(value)
+                more = doc.lines[index + 2 : index + 3]
+                running_on = more and not doc.breaks[index + 2]
+                return _organisation(_with_second_line(value, more) if running_on else value)
     heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
     if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
         heading_end -= 1  # the participant's name stands above "has completed"

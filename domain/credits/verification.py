@@ -528,7 +528,9 @@ _ACCREDITORS = re.compile(
     r"SOCIETY FOR VASCULAR ULTRASOUND|CCI|CARDIOVASCULAR CREDENTIALING INTERNATIONAL|ANCC|"
     r"IACET|ACPE|CAPCE)\b"
 )
-"""Accreditors whose approval statement vouches for a provider the directory does not list."""
+"""Accreditors whose approval statement vouches for a provider the directory does not list (not
+the American Heart Association's curriculum sentence: a BLS card, which no body accepts, reads
+as an ACLS card does, and the acceptance rules tell them apart only by credit type)."""
 
 
 def _vouched_for(fields: ExtractedFields) -> bool:

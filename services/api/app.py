@@ -60,6 +60,7 @@ from services.api.portal.pages import error_page
 from services.api.rate_limits import RateLimitMiddleware
 from services.api.reading_jobs import ReadingJobs
 from services.api.sessions import PostgresSessionStore
+from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.application import Application
 from services.core.db import Database
 from services.core.logging import configure_logging
@@ -259,6 +260,7 @@ def create_app(
             IdempotencyMiddleware(),
         ],
         request_class=GuardedRequest,
+        dependencies=ACCOUNT_USE_CASES,  # ``use_cases`` and ``account_use_cases`` for every route
         on_app_init=[session_auth(settings).on_app_init],
         stores=StoreRegistry({"sessions": PostgresSessionStore(db, store.clock)}),
         openapi_config=OpenAPIConfig(

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from litestar import Litestar
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
 from services.api.reading_jobs import ReadingJobs
 from services.core.application import Application
-from services.core.mail import Mailer
+from services.core.mail import Mailer, Message, send_quietly
 from services.core.settings import Settings
 
 T = TypeVar("T")
@@ -47,6 +48,20 @@ def mailer_of(state: State) -> Mailer:
 
 def reading_jobs_of(state: State) -> ReadingJobs:
     return _held(state, "reading_jobs", ReadingJobs)
+
+
+def mail_after_answer(
+    connection: ASGIConnection[Any, Any, Any, Any], message: Message
+) -> BackgroundTask:
+    """A task that sends ``message`` once the answer is out; a mail server's failure is logged
+    (``send_quietly``), the answer stands."""
+    return BackgroundTask(send_quietly, mailer_of(connection.app.state), message)
+
+
+def public_link(connection: ASGIConnection[Any, Any, Any, Any], path: str) -> str:
+    """``path`` (from ``/``) at the site's public address, for a link shown or mailed to
+    people."""
+    return settings_of(connection.app.state).public_url.rstrip("/") + path
 
 
 def now(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:

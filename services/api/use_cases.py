@@ -44,7 +44,7 @@ def provide_use_cases(request: Request[Any, Any, Any]) -> UseCases:
 
 
 USE_CASES = {"use_cases": Provide(provide_use_cases, sync_to_thread=False)}
-"""Add to a controller's or router's ``dependencies`` and declare ``use_cases: UseCases``."""
+"""Part of ``ACCOUNT_USE_CASES``; a route declares ``use_cases: NamedDependency[UseCases]``."""
 
 
 def provide_account_use_cases(request: Request[Any, Any, Any]) -> AccountUseCases:
@@ -59,4 +59,5 @@ ACCOUNT_USE_CASES = {
     "account_use_cases": Provide(provide_account_use_cases, sync_to_thread=False),
     **USE_CASES,
 }
-"""``USE_CASES`` plus ``account_use_cases: AccountUseCases`` (no sign-in needed)."""
+"""``USE_CASES`` plus ``account_use_cases: AccountUseCases`` (no sign-in needed): the app's
+dependencies (``services.api.app``), so every controller and page can declare either."""

@@ -63,14 +63,18 @@ class Busy(Exception):
 BUSY_DELAY_MS = 3_000
 
 
-class MessageContext(Middleware):
-    """Binds tenant id, correlation id and message id from a message's options into the
-    structlog context of the worker thread while it processes the message, and clears them
-    after. Async actors run on the event loop thread and rebind from their arguments
-    (``services.worker.runtime.tenant_actor``)."""
+class PerMessage(Middleware):
+    """Dramatiq's message hooks in two: ``begin`` as a message's processing begins, ``end`` as
+    it ends (processed, failed with ``exception``, or skipped)."""
+
+    def begin(self, message: MessageProxy) -> None:
+        """Before ``message`` is processed."""
+
+    def end(self, message: MessageProxy, exception: BaseException | None, *, skipped: bool) -> None:
+        """After ``message`` was processed (``exception``: why it failed) or skipped."""
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        structlog.contextvars.bind_contextvars(**message_context(message.options, message))
+        self.begin(message)
 
     def after_process_message(
         self,
@@ -80,9 +84,22 @@ class MessageContext(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        structlog.contextvars.unbind_contextvars(*CONTEXT_KEYS)
+        self.end(message, exception, skipped=False)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self.end(message, None, skipped=True)
+
+
+class MessageContext(PerMessage):
+    """Binds tenant id, correlation id and message id from a message's options into the
+    structlog context of the worker thread while it processes the message, and clears them
+    after. Async actors run on the event loop thread and rebind from their arguments
+    (``services.worker.runtime.tenant_actor``)."""
+
+    def begin(self, message: MessageProxy) -> None:
+        structlog.contextvars.bind_contextvars(**message_context(message.options, message))
+
+    def end(self, message: MessageProxy, exception: BaseException | None, *, skipped: bool) -> None:
         structlog.contextvars.unbind_contextvars(*CONTEXT_KEYS)
 
 
@@ -98,7 +115,7 @@ def message_context(options: dict[str, Any], message: MessageProxy | None) -> di
     return {key: value for key, value in context.items() if value is not None}
 
 
-class JobMetrics(Middleware):
+class JobMetrics(PerMessage):
     """Times every job attempt (``cmeledger_job_duration_seconds{actor, outcome}``) and counts
     the failed ones (``cmeledger_job_failures_total{actor}``). Dramatiq's own Prometheus
     middleware assumes the ``dramatiq`` command's processes and its own exposition server; ours
@@ -107,26 +124,18 @@ class JobMetrics(Middleware):
     def __init__(self) -> None:
         self._started: dict[str, float] = {}  # message id -> start; one thread per message
 
-    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+    def begin(self, message: MessageProxy) -> None:
         self._started[message.message_id] = time.perf_counter()
 
-    def after_process_message(
-        self,
-        broker: dramatiq.Broker,
-        message: MessageProxy,
-        *,
-        result: Any = None,
-        exception: BaseException | None = None,
-    ) -> None:
+    def end(self, message: MessageProxy, exception: BaseException | None, *, skipped: bool) -> None:
         started = self._started.pop(message.message_id, None)
+        if skipped:
+            return
         outcome = "done" if exception is None else "failed"
         if started is not None:
             JOB_DURATION.labels(message.actor_name, outcome).observe(time.perf_counter() - started)
         if exception is not None:
             JOB_FAILURES.labels(message.actor_name).inc()
-
-    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        self._started.pop(message.message_id, None)
 
 
 class DeadLetterWithError(Middleware):

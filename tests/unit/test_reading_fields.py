@@ -88,3 +88,70 @@ def test_a_field_with_its_own_label_across_a_gap_is_a_line_of_its_own() -> None:
         "No. HW14205",
         "Participant Dr. Jane Doe",
     ]
+
+
+def _placed(*lines: tuple[float, float, str]) -> list[Row]:
+    """Rows of words from (left, top, text) lines, each word as wide as its letters."""
+    words = []
+    for left, top, text in lines:
+        for piece in text.split():
+            words.append(word(piece, left, top))
+            left += 6 * len(piece) + 6
+    return rows(Row([w]) for w in words)
+
+
+def test_a_page_in_two_columns_is_read_a_column_at_a_time() -> None:
+    page = _placed(
+        (150, 10, "Certificate of Completion"),
+        (150, 40, "François Lefèvre"),
+        (40, 80, "PROVIDER"),
+        (40, 94, "Blue Ridge Sonography"),
+        (300, 94, "completed"),
+        (40, 108, "Education Ctr"),
+        (300, 108, "Fetal Echocardiography: Outflow Tracts"),
+        (300, 122, "and the Three-Vessel View"),
+        (40, 136, "DATE"),
+        (40, 150, "February 14, 2025"),
+        (300, 150, "This activity has been approved by"),
+        (300, 164, "the SDMS for 1.5 SDMS CME credits."),
+        (40, 178, "CREDITS"),
+        (40, 192, "1.50 SDMS CME"),
+    )
+    lines = [line for line in page_text(page).splitlines() if line]
+    assert lines == [
+        "Certificate of Completion",
+        "François Lefèvre",
+        "PROVIDER",
+        "Blue Ridge Sonography",
+        "Education Ctr",
+        "DATE",
+        "February 14, 2025",
+        "CREDITS",
+        "1.50 SDMS CME",
+        "completed",
+        "Fetal Echocardiography: Outflow Tracts",
+        "and the Three-Vessel View",
+        "This activity has been approved by",
+        "the SDMS for 1.5 SDMS CME credits.",
+    ]
+
+
+def test_labels_and_their_values_in_a_column_of_their_own_stay_paired() -> None:
+    page = _placed(
+        (40, 80, "Participant"),
+        (200, 80, "Jane Doe"),
+        (40, 94, "Course"),
+        (200, 94, "Carotid Duplex: Plaque"),
+        (200, 108, "Characterisation"),
+        (40, 122, "Date"),
+        (200, 122, "June 1, 2026"),
+        (40, 136, "Credits"),
+        (200, 136, "2.0"),
+    )
+    assert [line for line in page_text(page).splitlines() if line] == [
+        "Participant Jane Doe",
+        "Course Carotid Duplex: Plaque",
+        "Characterisation",
+        "Date June 1, 2026",
+        "Credits 2.0",
+    ]

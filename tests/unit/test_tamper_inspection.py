@@ -1,5 +1,6 @@
-"""inspect_file never raises for a bad file and sees no patch on a clean rendering (no grain
-to compare a white patch with): only the files a camera or scanner made are judged. A figure
+"""Reading a file (as the reader process does) never raises for a bad file, which shows no
+sign of alteration; it sees no patch on a clean rendering (no grain to compare a white patch
+with): only the files a camera or scanner made are judged. A figure
 ending its line, or alone on it, stands out in a font family no other word of the page is in
 (a text tool's); another weight or size, or a form's values in their own family, are design."""
 
@@ -11,7 +12,7 @@ from random import Random
 import pytest
 
 from domain.credits.verification import NO_SIGNALS
-from services.core.reading.tamper import inspect_file
+from services.core.reading.process import read
 from tests.fixtures.certificates.canvas import LETTER, Page, to_image, to_pdf
 from tests.fixtures.certificates.layouts import LAYOUTS
 from tests.fixtures.certificates.tampered import FACTS
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.unit
     ],
 )
 def test_a_file_that_cannot_be_inspected_shows_no_signal(data: bytes, media_type: str) -> None:
-    assert inspect_file(data, media_type) == NO_SIGNALS  # type: ignore[arg-type]
+    assert read(data, media_type).signals == NO_SIGNALS  # type: ignore[arg-type]
 
 
 def test_a_clean_rendering_with_white_boxes_shows_no_patch() -> None:
@@ -38,7 +39,7 @@ def test_a_clean_rendering_with_white_boxes_shows_no_patch() -> None:
     page.text(310, 420, "12.5", "sans", 12)
     out = io.BytesIO()
     to_image(page, 150).save(out, "PNG")
-    assert inspect_file(out.getvalue(), "image/png") == NO_SIGNALS
+    assert read(out.getvalue(), "image/png").signals == NO_SIGNALS
 
 
 def _page(*texts: tuple[float, float, str, str, float]) -> bytes:
@@ -52,7 +53,7 @@ def _page(*texts: tuple[float, float, str, str, float]) -> bytes:
 
 
 def _font_mismatches(data: bytes) -> list[str]:
-    signals = inspect_file(data, "application/pdf").signals
+    signals = read(data, "application/pdf").signals.signals
     return [s.words for s in signals if s.kind == "font_mismatch"]
 
 

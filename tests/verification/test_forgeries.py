@@ -9,12 +9,10 @@ from datetime import date
 import pytest
 
 from domain.compliance.cycles import Window
-from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
-from domain.credits.verification import Assessment, TextReading, Thresholds, assess
+from domain.credits.verification import Assessment, Thresholds, assess
 from domain.people.credentials import Body
-from services.core.reading.tamper import inspect_file
-from services.core.reading.text import read_certificate
+from services.core.reading.process import read
 from tests.fixtures.certificates import Sample, build_corpus
 from tests.verification_support import declared_credit
 
@@ -30,12 +28,12 @@ def worker_assessment(sample: Sample) -> Assessment:
     """What the worker concludes for ``sample`` declared by its owner, who holds ARDMS and ARRT
     credentials (between them, every credit type the layouts print is accepted by one), with
     what the file shows of alteration (a genuine one shows none)."""
-    read = read_certificate(sample.data, sample.media_type)
-    fields = find_fields(read.text)
+    reading = read(sample.data, sample.media_type)
+    fields = reading.fields
     owner = sample.declared.participant_name
     assert owner is not None
     return assess(
-        TextReading(source=read.source, confidence=read.confidence, problem=read.problem),
+        reading.text,
         fields,
         declared=declared_credit(sample),
         person_name=owner,
@@ -44,7 +42,7 @@ def worker_assessment(sample: Sample) -> Assessment:
         thresholds=Thresholds(),
         uploaded_on=TODAY,
         windows=WINDOWS,
-        signals=inspect_file(sample.data, sample.media_type, read.text),
+        signals=reading.signals,
     )
 
 
@@ -52,7 +50,7 @@ def worker_assessment(sample: Sample) -> Assessment:
 def judged() -> list[tuple[Sample, Assessment]]:
     text = build_corpus(SEED, 1, ("text_pdf",), forged_per_layout=5)
     samples = text + build_corpus(SEED, 0, ("photo",), forged_per_layout=1)
-    # One file at a time: PDFium is not thread-safe (docs/decisions.md).
+    # One file at a time, as a reader process reads them: PDFium is not thread-safe.
     return [(sample, worker_assessment(sample)) for sample in samples]
 
 

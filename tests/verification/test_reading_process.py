@@ -47,6 +47,17 @@ async def test_the_reader_reads_file_after_file_and_finds_their_fields() -> None
     assert readers() == {reader}, "the same reader read the second file"
 
 
+async def test_two_pdfs_read_at_once_are_both_read() -> None:
+    """The worker reads several files at once: each goes to a reader process of its own
+    (PDFium, not thread-safe, runs single-threaded in each)."""
+    readings = await asyncio.gather(
+        *(read_in_child(TEXT_PDF.data, TEXT_PDF.media_type, limit_s=60) for _ in range(2))
+    )
+    for reading in readings:
+        assert (reading.text.source, reading.text.problem) == ("text_layer", None)
+        assert reading.fields.participant_name == TEXT_PDF.truth.participant_name
+
+
 async def test_a_bomb_comes_back_unreadable_with_its_reason() -> None:
     reading = await read_in_child(pdf_bomb(), "application/pdf", limit_s=60)
     assert reading.text.source == "none"

@@ -2,7 +2,8 @@
 credits implausible for the activity's length, a declared figure that disagrees with the
 printed one, attendance-only and zero-credit certificates, negated approvals; each as a text
 PDF, a scanned PDF and a phone photo, read by the reader and judged by ``assess`` with the
-signals ``inspect_file`` finds."""
+signals the reader finds as it reads the file (``services.core.reading.process.read``,
+as the worker's reader process does)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ import pytest
 
 from domain.compliance.cycles import Window
 from domain.credits.credit import CreditDetails
-from domain.credits.fields import find_fields
 from domain.credits.providers import ProviderDirectory
-from domain.credits.verification import Assessment, Signals, TextReading, Thresholds, assess
-from services.core.reading.tamper import inspect_file
-from services.core.reading.text import ReadText, read_certificate
+from domain.credits.verification import Assessment, Thresholds, assess
+from services.core.reading.process import Reading
+from services.core.reading.process import read as read_file
 from tests.fixtures.certificates import KINDS, Kind
 from tests.fixtures.certificates.tampered import PERSON, TAMPERINGS, Tampering, tampered
 
@@ -40,17 +40,16 @@ NO_CREDIT = ("zero_credit", "attendance_only", "post_test_failed", "negated_appr
 
 
 @cache
-def read(tampering: Tampering, kind: Kind) -> tuple[ReadText, Signals]:
+def read(tampering: Tampering, kind: Kind) -> Reading:
     sample = tampered(tampering, kind)
-    text = read_certificate(sample.data, sample.media_type)
-    return text, inspect_file(sample.data, sample.media_type, text.text)
+    return read_file(sample.data, sample.media_type)
 
 
 def judged(tampering: Tampering, kind: Kind, declared: CreditDetails | None = None) -> Assessment:
-    text, signals = read(tampering, kind)
-    fields = find_fields(text.text)
+    reading = read(tampering, kind)
+    fields = reading.fields
     return assess(
-        TextReading(source=text.source, confidence=text.confidence, problem=text.problem),
+        reading.text,
         fields,
         declared=declared or tampered(tampering, kind).declared,
         person_name=PERSON,
@@ -59,14 +58,13 @@ def judged(tampering: Tampering, kind: Kind, declared: CreditDetails | None = No
         thresholds=Thresholds(),
         uploaded_on=UPLOADED,
         windows={"ARDMS": (CYCLE,), "ARRT": (CYCLE,)},
-        signals=signals,
+        signals=reading.signals,
     )
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_genuine_certificate_shows_no_sign_of_alteration(kind: Kind) -> None:
-    _, signals = read("genuine", kind)
-    assert signals.signals == ()
+    assert read("genuine", kind).signals.signals == ()
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -78,8 +76,7 @@ def test_an_altered_or_no_credit_certificate_is_never_verified(
     assert assessment.outcome != "verified", assessment.reasons
     forms, sign = FOUND_IN_THE_FILE.get(tampering, ((), ""))
     if kind in forms:
-        _, signals = read(tampering, kind)
-        assert sign in [s.kind for s in signals.signals]
+        assert sign in [s.kind for s in read(tampering, kind).signals.signals]
         [altered] = [r for r in assessment.reasons if r.code == "altered"]
         assert altered.evidence
     if tampering in NO_CREDIT and assessment.reading and assessment.reading.confidence >= 0.7:

@@ -7,12 +7,11 @@ from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
-from services.api.application import mailer_of
+from services.api.application import mail_after_answer, mailer_of
 from services.api.auth import Principal, requires_session
 from services.api.schemas.account import (
     Accepted,
@@ -22,7 +21,6 @@ from services.api.schemas.account import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
-from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
 from services.core.accounts import api_tokens as account_api_tokens
 from services.core.accounts import mailed_links
 from services.core.accounts.api_tokens import NewApiToken
@@ -30,24 +28,25 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.token_handlers import ApiToken
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import Mailer, send_quietly
 
 
-def password_resets_task(account_use_cases: AccountUseCases, mailer: Mailer) -> BackgroundTask:
+def password_resets_task(
+    request: Request[Any, Any, Any], account_use_cases: AccountUseCases
+) -> BackgroundTask:
     """After the answer: handle the pending password-reset requests (this one, and any a
     failed mail server or a restart left)."""
+    mailer = mailer_of(request.app.state)
     return BackgroundTask(account_use_cases.run, mailed_links.send_password_resets, mailer)
 
 
 class AccountController(Controller):
     path = "/api/v1"
     tags = ("account",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("/password-reset", exclude_from_auth=True, status_code=202)
     async def request_password_reset(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         account_use_cases: NamedDependency[AccountUseCases],
         data: JSONBody[PasswordResetRequest],
     ) -> Response[Accepted]:
@@ -57,7 +56,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="if an account uses this address, a link is on its way"),
             status_code=202,
-            background=password_resets_task(account_use_cases, mailer_of(state)),
+            background=password_resets_task(request, account_use_cases),
         )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
@@ -76,7 +75,6 @@ class AccountController(Controller):
     async def request_email_verification(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Response[Accepted]:
         """Mail a link that confirms the signed-in user's address."""
@@ -86,7 +84,7 @@ class AccountController(Controller):
         return Response(
             Accepted(detail="a confirmation link is on its way"),
             status_code=202,
-            background=BackgroundTask(send_quietly, mailer_of(state), message),
+            background=mail_after_answer(request, message),
         )
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)
@@ -102,7 +100,6 @@ class AccountController(Controller):
 class ApiTokenController(Controller):
     path = "/api/v1/tokens"
     tags = ("api tokens",)
-    dependencies = USE_CASES
 
     @post("", guards=[requires_session], status_code=201)
     async def create(

@@ -15,7 +15,6 @@ from litestar.response import Stream
 from domain.shared.limits import CODE_LENGTH
 from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.audit import use_cases as audit_use_cases
 from services.core.audit.use_cases import ChainStatus, TimelinePage, TimelineQuery
@@ -26,7 +25,6 @@ class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ("audit",)
     guards = [requires_role("owner", "admin", "auditor")]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("/events")
     async def events(

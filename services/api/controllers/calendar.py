@@ -11,7 +11,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
 from services.core.people import calendar
@@ -23,7 +22,6 @@ TOKEN_LENGTH = 100
 
 class CalendarController(Controller):
     tags = ("calendar",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("/api/v1/people/{person_id:uuid}/calendar", status_code=201)
     async def open_feed(

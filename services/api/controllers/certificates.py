@@ -34,7 +34,7 @@ from services.api.schemas.certificates import (
     CertificateUpload,
     StoredCertificate,
 )
-from services.api.use_cases import USE_CASES, member_actor
+from services.api.use_cases import member_actor
 from services.core.application import UseCases
 from services.core.blobs import BlobStore, build_blob_store
 from services.core.certificates import handlers as certificate_handlers
@@ -60,7 +60,6 @@ def requires_record_writer(
 class CertificateController(Controller):
     path = "/api/v1/people/{person_id:uuid}/certificates"
     tags = ("certificates",)
-    dependencies = USE_CASES
 
     @post(
         "",

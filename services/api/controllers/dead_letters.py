@@ -16,7 +16,6 @@ from litestar.plugins.problem_details import ProblemDetailsException
 
 from services.api.auth import requires_role
 from services.api.errors import PROBLEM_TYPE
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.operations import use_cases as operations
 from services.core.operations.dead_letters import BrokerUnavailable
@@ -39,7 +38,6 @@ class DeadLetterController(Controller):
     path = "/api/v1/admin/dead-letters"
     tags = ("operations",)
     guards = [requires_role("owner", "admin")]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def list_dead_letters(self, use_cases: NamedDependency[UseCases]) -> list[DeadLetterView]:

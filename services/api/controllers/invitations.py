@@ -7,14 +7,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
-from services.api.application import mailer_of
+from services.api.application import mail_after_answer
 from services.api.auth import requires_role
 from services.api.controllers.session import start_signed_in
 from services.api.schemas.invitations import (
@@ -23,12 +21,10 @@ from services.api.schemas.invitations import (
     InvitationSent,
 )
 from services.api.schemas.session import Me
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import signing_in
 from services.core.accounts.signing_in import InvitationAcceptance
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff
 from services.core.organisation.queries import Invitation
@@ -38,12 +34,11 @@ from services.core.organisation.use_cases import Invite
 class InvitationController(Controller):
     path = "/api/v1/invitations"
     tags = ("invitations",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("", guards=[requires_role("owner", "admin")], status_code=201)
     async def invite(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         use_cases: NamedDependency[UseCases],
         data: JSONBody[InvitationCreate],
     ) -> Response[InvitationSent]:
@@ -74,7 +69,7 @@ class InvitationController(Controller):
                 accept_token=sent.invited.token,
             ),
             status_code=201,
-            background=BackgroundTask(send_quietly, mailer_of(state), sent.message),
+            background=mail_after_answer(request, sent.message),
         )
 
     @get("", guards=[requires_role("owner", "admin")])

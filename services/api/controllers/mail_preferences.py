@@ -23,7 +23,6 @@ from domain.notifications.preferences import (
     MailPreferences,
 )
 from services.api.schemas.mail_preferences import MailPreferencesUpdate, MailPreferencesView
-from services.api.use_cases import ACCOUNT_USE_CASES, USE_CASES
 from services.core.accounts.mail_preferences import (
     PreferenceChange,
     Unsubscription,
@@ -57,7 +56,6 @@ def _view(preferences: MailPreferences) -> MailPreferencesView:
 class MailPreferencesController(Controller):
     path = "/api/v1/me/mail-preferences"
     tags = ("account",)
-    dependencies = USE_CASES
 
     @get("")
     async def get_preferences(self, use_cases: NamedDependency[UseCases]) -> MailPreferencesView:
@@ -96,7 +94,6 @@ def _what(unsubscription: Unsubscription) -> str:
 class UnsubscribeController(Controller):
     path = "/unsubscribe"
     tags = ("account",)
-    dependencies = ACCOUNT_USE_CASES
 
     @get("", exclude_from_auth=True, media_type=MediaType.HTML)
     async def confirm(

@@ -11,7 +11,6 @@ from litestar.params import FromPath, JSONBody
 
 from services.api.auth import requires_role
 from services.api.schemas.members import AuditorAccess, Removal, RoleChange
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.queries import MemberView
@@ -21,7 +20,6 @@ from services.core.organisation.use_cases import EndMembership, GiveRole, SetAud
 class MembersController(Controller):
     path = "/api/v1/members"
     tags = ("members",)
-    dependencies = USE_CASES
 
     @get("", guards=[requires_role("owner", "admin", "auditor")])
     async def list_members(self, use_cases: NamedDependency[UseCases]) -> list[MemberView]:

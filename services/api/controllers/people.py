@@ -39,7 +39,6 @@ from services.api.schemas.people import (
     PersonCreate,
     RegistryIdUpdate,
 )
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits.use_cases import ChangeCredit, RecordNewCredit
@@ -59,7 +58,6 @@ from services.core.people.use_cases import (
 class PeopleController(Controller):
     path = "/api/v1/people"
     tags = ("people",)
-    dependencies = USE_CASES
 
     @post("", status_code=201)
     async def register(
@@ -249,7 +247,6 @@ async def _change_credit(
 class OrganisationController(Controller):
     path = "/api/v1/organisation"
     tags = ("organisation",)
-    dependencies = USE_CASES
 
     @put("/pending-credits", guards=[requires_role("owner")], status_code=204)
     async def choose_pending_counting(

@@ -20,7 +20,6 @@ from domain.credits.providers import Origin, RemoveProvider
 from services.api.auth import requires_role
 from services.api.schemas import from_view
 from services.api.schemas.providers import AddProvider, BlockProvider, ProviderEntry
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.directory import use_cases as directory_use_cases
 
@@ -30,7 +29,6 @@ MANAGERS = requires_role("owner", "admin")
 class ProviderController(Controller):
     path = "/api/v1/providers"
     tags = ("providers",)
-    dependencies = USE_CASES
 
     @get("")
     async def directory(

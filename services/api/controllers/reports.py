@@ -20,7 +20,6 @@ from domain.compliance.status import Status
 from domain.people.credentials import Body
 from services.api.auth import requires_role
 from services.api.params import check_days, day_parameter
-from services.api.use_cases import USE_CASES
 from services.core import csv_export
 from services.core.application import UseCases
 from services.core.reports import use_cases as report_use_cases
@@ -70,10 +69,7 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ("reports",)
     guards = [requires_role("owner", "admin", "auditor")]  # noqa: RUF012 (Litestar layer)
-    dependencies = {  # noqa: RUF012 (Litestar layer)
-        **USE_CASES,
-        "choice": Provide(report_choice, sync_to_thread=False),
-    }
+    dependencies = {"choice": Provide(report_choice, sync_to_thread=False)}  # noqa: RUF012 (Litestar layer)
 
     @get("/compliance")
     async def compliance(

@@ -25,7 +25,6 @@ from services.api.schemas.certificates import (
     ReviewPage,
     ReviewRequest,
 )
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.reviews import use_cases as review_use_cases
 from services.core.reviews.use_cases import DecideCertificate, ReviewQueue
@@ -38,7 +37,6 @@ REVIEWERS = requires_role("owner", "admin")
 class ReviewController(Controller):
     path = "/api/v1"
     tags = ("reviews",)
-    dependencies = USE_CASES
 
     @get("/reviews", guards=[READERS])
     async def queue(

@@ -11,7 +11,6 @@ from litestar.params import JSONBody
 
 from services.api.auth import Principal, requires_session, rotate_session
 from services.api.schemas.session import Me, OrganisationChoice, PickOrganisation, SignIn, SignUp
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.api.use_cases import request_id as request_id  # re-exported for the controllers
 from services.core.accounts import signing_in
 from services.core.accounts.identity import Membership
@@ -55,7 +54,6 @@ def start_signed_in(request: Request[Any, Any, Any], signed_in: SignedIn, email:
 class SessionController(Controller):
     path = "/api/v1"
     tags = ("session",)
-    dependencies = ACCOUNT_USE_CASES
 
     @post("/organisations", exclude_from_auth=True, status_code=201)
     async def sign_up(

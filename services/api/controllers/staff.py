@@ -26,7 +26,6 @@ from services.api.errors import PROBLEM_TYPE
 from services.api.params import check_days, day_parameter
 from services.api.schemas import from_view
 from services.api.schemas.people import Person, StatusChange
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.csv_export import MEDIA_TYPE
 from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
@@ -107,7 +106,6 @@ async def staff_filter(
 class StaffController(Controller):
     path = "/api/v1"
     tags = ("staff",)
-    dependencies = USE_CASES
 
     @post("/staff/import", guards=[MANAGERS], status_code=200)
     async def import_staff(

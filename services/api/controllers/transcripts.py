@@ -16,7 +16,6 @@ from litestar.response import Response
 
 from domain.audits.exports import ExportFormat, Period
 from domain.people.credentials import Body
-from services.api.use_cases import USE_CASES
 from services.core import csv_export
 from services.core.application import UseCases
 from services.core.people.transcript_export import ExportTranscript, export_transcript
@@ -32,7 +31,6 @@ PeriodFilter = Annotated[
 class TranscriptController(Controller):
     path = "/api/v1/people"
     tags = ("people",)
-    dependencies = USE_CASES
 
     @get("/{person_id:uuid}/transcript.csv", media_type=csv_export.MEDIA_TYPE)
     async def transcript_csv(

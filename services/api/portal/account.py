@@ -13,8 +13,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
@@ -26,10 +24,10 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
-from services.api.application import mailer_of
+from services.api.application import mail_after_answer
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
-from services.api.portal.forms import Form, read_form
+from services.api.portal.forms import Form, Refusal, read_form
 from services.api.portal.pages import (
     HOME,
     LANDING,
@@ -39,7 +37,6 @@ from services.api.portal.pages import (
     see_other,
     signed_in_member,
 )
-from services.api.use_cases import ACCOUNT_USE_CASES
 from services.core.accounts import identity, mailed_links, signing_in
 from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
 from services.core.accounts.identity import (
@@ -53,7 +50,6 @@ from services.core.accounts.mailed_links import EmailConfirmation, NewPassword
 from services.core.accounts.signing_in import Credentials, InvitationAcceptance, NewOrganisation
 from services.core.accounts.work import AccountUseCases
 from services.core.application import UseCases
-from services.core.mail import send_quietly
 from services.core.organisation.handlers import SlugTaken
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
@@ -73,6 +69,13 @@ async def _link_page(
     return await page(request, template, form=Form(prefix, {"token": token or ""}))
 
 
+def _refused_link(form: Form, exc: Refusal, gone: type[Refusal]) -> int:
+    """Record why a mailed link's token was refused on its form; the page's status: 410 when
+    the link is used up or expired (``gone``), else 404."""
+    form.refuse(exc)
+    return 410 if isinstance(exc, gone) else 404
+
+
 def _field_of(exc: Exception) -> str | None:
     """The field an identity or organisation refusal is about."""
     if isinstance(exc, InvalidEmail | EmailTaken):
@@ -88,8 +91,6 @@ def _field_of(exc: Exception) -> str | None:
 
 class AccountPages(Controller):
     path = "/"
-    include_in_schema = False
-    dependencies = ACCOUNT_USE_CASES
 
     @get("/", exclude_from_auth=True)
     async def home(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -109,9 +110,7 @@ class AccountPages(Controller):
     ) -> Response[Any]:
         form = await read_form(request, "sign-in")
         email = form.text("email", "email address", max_length=254)
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Enter your password")
+        password = form.password("password", "Enter your password")
         if form.ok:
             try:
                 signed_in = await account_use_cases.run(
@@ -144,9 +143,7 @@ class AccountPages(Controller):
         name = form.text("organisation_name", "organisation's name", max_length=120)
         slug = form.text("slug", "URL name", required=False, max_length=50) or slug_from(name)
         email = form.text("email", "email address", max_length=254)
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Choose a password of at least 12 characters")
+        password = form.password("password", "Choose a password of at least 12 characters")
         status = 422
         if form.ok:
             try:
@@ -194,7 +191,6 @@ class AccountPages(Controller):
     async def forgot_password(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         account_use_cases: NamedDependency[AccountUseCases],
     ) -> Template:
         """Mail a reset link if an account uses the address; the answer is the same either way."""
@@ -209,7 +205,7 @@ class AccountPages(Controller):
             return await page(request, "account/forgot_password.html", form=form, status=422)
         await account_use_cases.run(mailed_links.request_password_reset, email)
         sent = await page(request, "account/forgot_password.html", form=form, sent=True)
-        sent.background = password_resets_task(account_use_cases, mailer_of(state))
+        sent.background = password_resets_task(request, account_use_cases)
         return sent
 
     @get("/reset-password", exclude_from_auth=True)
@@ -235,8 +231,7 @@ class AccountPages(Controller):
                     NewPassword(token=form.value("token"), password=password),
                 )
             except (AccountTokenNotFound, AccountTokenGone) as exc:
-                form.refuse(exc)
-                status = 410 if isinstance(exc, AccountTokenGone) else 404
+                status = _refused_link(form, exc, AccountTokenGone)
             except WeakPassword as exc:
                 form.refuse(exc, "password")
             else:
@@ -260,14 +255,13 @@ class AccountPages(Controller):
         try:
             await account_use_cases.run(mailed_links.verify_email, form.value("token"))
         except (AccountTokenNotFound, AccountTokenGone) as exc:
-            form.refuse(exc)
-            status = 410 if isinstance(exc, AccountTokenGone) else 404
+            status = _refused_link(form, exc, AccountTokenGone)
             return await page(request, "account/verify_email.html", form=form, status=status)
         return await page(request, "account/verify_email.html", form=form, confirmed=True)
 
     @post("/verify-email/send")
     async def send_verification(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Mail the signed-in user a link that confirms their address."""
         me = principal(request)
@@ -275,7 +269,7 @@ class AccountPages(Controller):
             mailed_links.request_email_verification, EmailConfirmation(email=me.email)
         )
         response = see_other(request, "/profile", notice="verification-sent")
-        response.background = BackgroundTask(send_quietly, mailer_of(state), message)
+        response.background = mail_after_answer(request, message)
         return response
 
     @get("/accept-invitation", exclude_from_auth=True)
@@ -291,9 +285,7 @@ class AccountPages(Controller):
         """Join the organisation: a new address sets its password, an existing account gives
         its own; then the person is signed in there."""
         form = await read_form(request, "invitation")
-        password = form.value("password")
-        if not password:
-            form.fail("password", "Enter a password")
+        password = form.password("password", "Enter a password")
         status = 422
         if form.ok:
             try:
@@ -302,8 +294,7 @@ class AccountPages(Controller):
                     InvitationAcceptance(token=form.value("token"), password=password),
                 )
             except (InvitationNotFound, InvitationClosed, InvitationForSomeoneElse) as exc:
-                form.refuse(exc)
-                status = 410 if isinstance(exc, InvitationClosed) else 404
+                status = _refused_link(form, exc, InvitationClosed)
             except InvalidCredentials:
                 form.fail(
                     "password",

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -27,7 +28,6 @@ from services.api.portal.forms import Form
 from services.api.portal.pages import organisation_zone, page
 from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.audit import use_cases as audit_use_cases
 from services.core.audit.use_cases import (
@@ -116,9 +116,7 @@ def _url(base: str, form: Form, after: int | None) -> str:
 
 class AuditPages(Controller):
     path = "/audit"
-    include_in_schema = False
     guards = [READERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @staticmethod
     def _query(form: Form, event_types: Iterable[str]) -> TimelineQuery | None:
@@ -201,13 +199,7 @@ class AuditPages(Controller):
     ) -> Template:
         """Recompute the organisation's hash chain now, from its first event."""
         found = await use_cases.run(audit_use_cases.check_chain, None)
-        return await page(
-            request,
-            "audit/chain.html",
-            report=found.report,
-            last_recorded=found.last_recorded,
-            checked_at=found.checked_at,
-        )
+        return await page(request, "audit/chain.html", **msgspec.structs.asdict(found))
 
 
 def _known(then: StandingThen | None, moment: datetime | None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from services.api.application import application_of
 from services.api.auth import requires_role
 from services.api.portal.forms import read_form
 from services.api.portal.pages import CONTENT_SECURITY_POLICY, page
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.billing.stripe_gateway import StripeUnavailable
 from services.core.billing.use_cases import (
@@ -55,9 +54,7 @@ def _return_url(request: Request[Any, Any, Any]) -> str:
 
 class BillingPages(Controller):
     path = "/billing"
-    include_in_schema = False
     guards = [requires_role("owner", "admin")]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     async def _page(
         self,

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 import structlog
 from dramatiq.errors import BrokerConnectionError
 from litestar import Controller, Request, get, post
@@ -43,7 +44,6 @@ from services.api import application as clock
 from services.api.application import reading_jobs_of, settings_of
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import page, principal, see_other
-from services.api.use_cases import USE_CASES
 from services.core.application import NotFound, UseCases
 from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import drafts
@@ -60,6 +60,7 @@ from services.core.certificates.drafts import (
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
+from services.core.credits import views as credit_views
 from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
@@ -125,7 +126,7 @@ def _quarter_step(amount: Decimal) -> bool:
     return True
 
 
-def details_form(prefix: str, details: CreditDetails) -> Form:
+def details_form(prefix: str, details: credit_views.CreditDetails) -> Form:
     """A form filled with ``details`` (to amend them)."""
     values: dict[str, str | list[str]] = {
         "title": details.title,
@@ -274,8 +275,6 @@ async def _close(files: list[UploadFile]) -> None:
 
 class CreditPages(Controller):
     path = "/credits"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def list_credits(
@@ -286,16 +285,7 @@ class CreditPages(Controller):
         overview = await use_cases.run(
             credit_use_cases.credits_overview, principal(request).person_id
         )
-        return await page(
-            request,
-            "credits/list.html",
-            person=overview.person,
-            credits=overview.credits,
-            acceptance=overview.acceptance,
-            certified=overview.certified,
-            cycles=overview.cycles,
-            outside=overview.outside,
-        )
+        return await page(request, "credits/list.html", **msgspec.structs.asdict(overview))
 
     @get("/new")
     async def new_credit(

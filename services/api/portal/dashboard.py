@@ -10,39 +10,28 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from domain.compliance.evaluation import unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
 from services.api.portal.forms import Form
 from services.api.portal.pages import page, principal
 from services.api.portal.profile import BIRTH_MONTH_BODIES
-from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
+from services.api.portal.standing import standing_shown
 from services.core.application import UseCases
 from services.core.people import use_cases as people_use_cases
 
 
 class DashboardPage(Controller):
     path = "/dashboard"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def dashboard(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
         standing = await use_cases.run(people_use_cases.standing_of, principal(request).person_id)
-        person, credits, today = standing.person, standing.credits, standing.today
-        current, previous = cards(
-            standing.obligations, credits, today, count_pending=standing.count_pending
-        )
+        person, credits = standing.person, standing.credits
         return await page(
             request,
             "dashboard.html",
             person=person,
-            standings=standing.standings,
-            current=current,
-            previous=previous,
-            unsupported=unsupported_credentials(person, RULE_PACKS, today=today) if person else [],
+            **standing_shown(standing),
             birth_month_missing=bool(
                 person
                 and person.birth_month is None
@@ -50,5 +39,4 @@ class DashboardPage(Controller):
             ),
             record_form=Form("record"),
             credit_count=len([c for c in credits if not c.retracted]),
-            today=today,
         )

@@ -166,6 +166,13 @@ class Form:
             self.fail(name, f"The {label} must be at most {max_length} characters")
         return value
 
+    def password(self, name: str, missing: str) -> str:
+        """A password as typed (never trimmed); ``missing`` is the message when it is empty."""
+        value = self.value(name)
+        if not value:
+            self.fail(name, missing)
+        return value
+
     def day(self, name: str, label: str) -> date | None:
         """The day typed in the field ``name`` (``read_day``), or None with the problem."""
         value = self.value(name).strip()

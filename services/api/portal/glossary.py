@@ -16,7 +16,6 @@ from services.api.portal.terms import TERMS
 
 class GlossaryPage(Controller):
     path = "/glossary"
-    include_in_schema = False
 
     @get("", exclude_from_auth=True)
     async def glossary(self, request: Request[Any, Any, Any]) -> Template:
@@ -25,7 +24,6 @@ class GlossaryPage(Controller):
 
 class RulesPage(Controller):
     path = "/rules"
-    include_in_schema = False
 
     @get("", exclude_from_auth=True)
     async def rules(self, request: Request[Any, Any, Any]) -> Template:

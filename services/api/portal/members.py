@@ -17,8 +17,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
@@ -27,10 +25,11 @@ from domain import vocabulary
 from domain.notifications.preferences import MAIL_CATEGORIES, MailCategory
 from domain.organisations.organisation import LONGEST_AUDIT, Role
 from services.api import application as clock
-from services.api.application import mailer_of, settings_of
+from services.api.application import mail_after_answer
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
+    Question,
     confirm_first,
     organisation_zone,
     page,
@@ -38,11 +37,9 @@ from services.api.portal.pages import (
     see_other,
 )
 from services.api.portal.staff import MANAGERS, invitation_link, invite_field
-from services.api.use_cases import USE_CASES
 from services.core.accounts import mail_preferences
 from services.core.accounts.mail_preferences import PreferenceChange
 from services.core.application import UseCases
-from services.core.mail import send_quietly
 from services.core.mail_templates import day_text
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import SentInvitation
@@ -114,20 +111,17 @@ def access_day(form: Form, now: datetime, zone: tzinfo = UTC) -> date | None:
 
 class AccessPages(Controller):
     path = "/access"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[MANAGERS])
     async def access(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Template:
         """Auditors with their access window, and the auditor invitations still open."""
-        return await self._page(request, state, use_cases)
+        return await self._page(request, use_cases)
 
     async def _page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: UseCases,
         grant: Form | None = None,
         *,
@@ -156,7 +150,7 @@ class AccessPages(Controller):
             change=change or Form("change"),
             changed=changed,
             sent=sent,
-            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
+            link=invitation_link(request, sent),
             may_change=principal(request).role == "owner",
             now=now,
             latest=latest_access_day(now),
@@ -166,7 +160,7 @@ class AccessPages(Controller):
 
     @post("", guards=[OWNERS])
     async def grant(
-        self, request: Request[Any, Any, Any], state: State, use_cases: NamedDependency[UseCases]
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
     ) -> Response[Any]:
         """Invite an auditor with read-only access until the end of the day chosen."""
         form = await read_form(request, "grant")
@@ -177,16 +171,15 @@ class AccessPages(Controller):
             invite = Invite(email=email, role="auditor", access_until=end_of_day(day, zone))
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
-                shown = await self._page(request, state, use_cases, sent=sent, status=201)
-                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
+                shown = await self._page(request, use_cases, sent=sent, status=201)
+                shown.background = mail_after_answer(request, sent.message)
                 return shown
-        return await self._page(request, state, use_cases, form, status=422)
+        return await self._page(request, use_cases, form, status=422)
 
     @post("/{user_id:uuid}/extension", guards=[OWNERS])
     async def extend(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -198,39 +191,32 @@ class AccessPages(Controller):
             done = await _change_access(use_cases, user_id, end_of_day(day, zone), form)
             if done:
                 return see_other(request, "/access", notice="saved")
-        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
+        return await self._page(request, use_cases, change=form, changed=user_id, status=422)
 
     @post("/{user_id:uuid}/end", guards=[OWNERS])
     async def end(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
         """End the auditor's access now, once confirmed; their reads stay in the history."""
         form = await read_form(request, "change")
         auditor = await use_cases.run(organisation.member, user_id)
-        title, consequence = f"End the access of {auditor.email}?", ENDING_ACCESS
-        asked = await confirm_first(
-            request,
-            form,
-            title,
-            consequence.format(auditor.email),
-            "Yes, end access now",
-            "/access",
-        )
+        asked = await confirm_first(request, form, ENDING_ACCESS, "/access", auditor.email)
         if asked is not None:
             return asked
         if await _change_access(use_cases, user_id, None, form):
             return see_other(request, "/access", notice="saved")
-        return await self._page(request, state, use_cases, change=form, changed=user_id, status=422)
+        return await self._page(request, use_cases, change=form, changed=user_id, status=422)
 
 
-ENDING_ACCESS = (
+ENDING_ACCESS = Question(
+    "End the access of {}?",
     "{} can no longer read this organisation's records from now on; their sessions and API"
     " tokens here end. What they read stays in the history. You can open their access again"
-    " later."
+    " later.",
+    "Yes, end access now",
 )
 
 
@@ -254,9 +240,7 @@ PENDING_CHOICES: Mapping[str, str] = {
 
 class SettingsPages(Controller):
     path = "/settings"
-    include_in_schema = False
     guards = [MANAGERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def settings(
@@ -392,8 +376,6 @@ class SettingsPages(Controller):
 
 class MailPreferencesPage(Controller):
     path = "/mail-preferences"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def preferences(

@@ -19,7 +19,6 @@ from domain.compliance.status import Status
 from services.api.auth import requires_role
 from services.api.portal.pages import page
 from services.api.portal.status_bars import STATUS_ORDER, StatusBars, status_bars
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.people.queries import GroupCounts
 from services.core.staff.use_cases import organisation_overview
@@ -50,9 +49,7 @@ def _groups(groups: list[GroupCounts], unassigned: str) -> list[Row]:
 
 class OverviewPage(Controller):
     path = "/organisation"
-    include_in_schema = False
     guards = [requires_role("owner", "admin", "auditor")]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def overview(

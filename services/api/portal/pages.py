@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -355,17 +355,22 @@ CONFIRM_FIELD = "confirmed"
 """Set by the second step of a destructive action (``confirm_first``)."""
 
 
+class Question(NamedTuple):
+    """What a confirmation step asks: ``{}`` in the title and the consequence stands for what
+    the action is about (a person's name, an address)."""
+
+    title: str
+    consequence: str
+    button: str
+    """Goes ahead."""
+
+
 async def confirm_first(
-    request: Request[Any, Any, Any],
-    form: Form,
-    title: str,
-    consequence: str,
-    button: str,
-    back: str,
+    request: Request[Any, Any, Any], form: Form, question: Question, back: str, about: str = ""
 ) -> Template | None:
     """The confirmation step of an action that cannot be taken back, without any script: a
-    page saying what will happen, carrying what was typed, with ``button`` to go ahead and a
-    way ``back``. None when the form already comes from that page."""
+    page asking ``question`` about ``about``, carrying what was typed, with its button to go
+    ahead and a way ``back``. None when the form already comes from that page."""
     if form.value(CONFIRM_FIELD) == "yes":
         return None
     carried = [
@@ -377,9 +382,9 @@ async def confirm_first(
     return await page(
         request,
         "confirm.html",
-        title=title,
-        consequence=consequence,
-        button=button,
+        title=question.title.format(about),
+        consequence=question.consequence.format(about),
+        button=question.button,
         back=back,
         action=request.url.path,
         carried=carried,

@@ -29,7 +29,6 @@ from domain.people.person import (
 from services.api import application as clock
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import is_htmx, page, principal, see_other
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.people import use_cases as people_use_cases
 from services.core.people.handlers import PersonCommand
@@ -89,8 +88,6 @@ def _credential(form: Form) -> AddCredential | None:
 
 class ProfilePages(Controller):
     path = "/profile"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def profile(

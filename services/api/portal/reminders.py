@@ -7,20 +7,18 @@ reminder a person a day, ``PER_HOUR`` an organisation) come back as readable pag
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from services.api.application import settings_of
+from services.api.application import public_link
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import confirm_first, page, see_other
+from services.api.portal.pages import Question, confirm_first, page, see_other
 from services.api.portal.staff import MANAGERS, staff_filter, staff_filters_url
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.notifications.manual import (
     PER_HOUR,
@@ -39,14 +37,6 @@ LIMITS = (
 )
 
 
-class Question(NamedTuple):
-    """A confirmation step about a person: ``{}`` in the title and consequence is their name."""
-
-    title: str
-    consequence: str
-    button: str
-
-
 REMIND = Question(
     "Send {} a reminder now?",
     "{} is mailed the cycles they still have to complete. " + LIMITS,
@@ -58,6 +48,12 @@ NEW_LINK = Question(
     " that read it stop getting the deadlines until they are given the new one.",
     "Yes, make a new link",
 )
+REMIND_LIST = Question(
+    "Send a reminder to everyone in this list?",
+    "Each person the staff list shows for these filters is mailed the cycles they still have to"
+    " complete. " + LIMITS,
+    "Yes, send the reminders",
+)
 REVOKE = Question(
     "Revoke {}'s calendar link?",
     "Calendars that read the link stop getting the deadlines. A new link can be made later; it"
@@ -68,8 +64,6 @@ REVOKE = Question(
 
 class ReminderPages(Controller):
     path = "/staff"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @post("/{person_id:uuid}/reminder", guards=[MANAGERS], status_code=200)
     async def remind_one(
@@ -94,22 +88,13 @@ class ReminderPages(Controller):
         back = staff_filters_url(form)
         if not form.ok:
             return await _outcome(request, back, form=form, status=400)
-        asked = await confirm_first(
-            request,
-            form,
-            "Send a reminder to everyone in this list?",
-            f"Each person the staff list shows for these filters is mailed the cycles they still"
-            f" have to complete. {LIMITS}",
-            "Yes, send the reminders",
-            back,
-        )
+        asked = await confirm_first(request, form, REMIND_LIST, back)
         return asked or await _send(request, use_cases, SendReminders(selected=selected), back)
 
     @post("/{person_id:uuid}/calendar", guards=[MANAGERS], status_code=201)
     async def open_calendar(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Template:
@@ -126,7 +111,7 @@ class ReminderPages(Controller):
             "staff/calendar_link.html",
             name=name,
             person_id=person_id,
-            link=f"{settings_of(state).public_url.rstrip('/')}/calendar/{link.token}.ics",
+            link=public_link(request, f"/calendar/{link.token}.ics"),
             status=201,
         )
 
@@ -156,8 +141,7 @@ async def _confirm_for(
     """``confirm_first``'s page asking ``question`` about the person, None once confirmed."""
     form = await read_form(request, "person")
     name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
-    title, consequence = question.title.format(name), question.consequence.format(name)
-    return await confirm_first(request, form, title, consequence, question.button, back)
+    return await confirm_first(request, form, question, back, name)
 
 
 async def _send(

@@ -23,7 +23,6 @@ from services.api import application as clock
 from services.api.portal.forms import Form
 from services.api.portal.pages import page
 from services.api.portal.staff import ACTIVITIES, READERS, optional_choice
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.reports import use_cases as report_use_cases
 from services.core.reports.compliance import (
@@ -55,9 +54,7 @@ def report_selection(form: Form, today: date) -> ReportSelection | None:
 
 class ReportPages(Controller):
     path = "/reports"
-    include_in_schema = False
     guards = [READERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def report(

@@ -30,10 +30,16 @@ from domain.shared.errors import DomainError
 from domain.shared.limits import STATEMENT_LENGTH
 from services.api.files import certificate_stream
 from services.api.portal.forms import Form, read_form
-from services.api.portal.pages import confirm_first, keyset_page, page, principal, see_other
+from services.api.portal.pages import (
+    Question,
+    confirm_first,
+    keyset_page,
+    page,
+    principal,
+    see_other,
+)
 from services.api.portal.staff import MANAGERS, READERS, optional_choice
 from services.api.schemas import from_view
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.blobs import BlobStore
 from services.core.certificates.views import ExtractedFields as FieldsOnRecord
@@ -58,9 +64,11 @@ TEXT_FIELDS = (
     ("approval_number", "Approval or file number"),
 )
 """The free-text fields read off a certificate, with their labels."""
-REJECTING = (
+REJECTING = Question(
+    "Reject this certificate?",
     "The credit it proves stops counting toward the person's standing, and the person sees"
-    " your reason. You can change the decision later, with a reason."
+    " your reason. You can change the decision later, with a reason.",
+    "Yes, reject",
 )
 FILE_HEADERS = [ResponseHeader(name="Content-Security-Policy", value="frame-ancestors 'self'")]
 """The file (a PDF or an image, checked by content at upload) may be shown in a frame of the
@@ -138,8 +146,6 @@ def _shown(value: object) -> str:
 
 class ReviewPages(Controller):
     path = "/reviews"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[READERS])
     async def queue(
@@ -219,9 +225,7 @@ class ReviewPages(Controller):
         fields = typed_fields(form)
         if form.ok and decision == "reject" and reason:
             back = f"/reviews/{certificate_id}"
-            asked = await confirm_first(
-                request, form, "Reject this certificate?", REJECTING, "Yes, reject", back
-            )
+            asked = await confirm_first(request, form, REJECTING, back)
             if asked is not None:
                 return asked
         if form.ok and decision is not None:

@@ -25,7 +25,6 @@ from services.api.portal.events import event_label
 from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import page
 from services.api.portal.staff import MANAGERS
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.staff.roster import ImportMode, ImportReport, RowOutcome
 from services.core.staff.use_cases import ImportStaff, import_staff
@@ -59,9 +58,7 @@ def people_by_line(data: bytes) -> dict[int, dict[str, str]]:
 
 class RosterPages(Controller):
     path = "/staff/import"
-    include_in_schema = False
     guards = [MANAGERS]  # noqa: RUF012 (Litestar layer)
-    dependencies = USE_CASES
 
     @get("")
     async def upload_page(self, request: Request[Any, Any, Any]) -> Template:

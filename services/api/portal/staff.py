@@ -16,26 +16,23 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from domain import vocabulary
-from domain.compliance.evaluation import unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
 from domain.organisations.organisation import (
     AlreadyInvited,
     AlreadyMember,
     Role,
     RoleNotAllowed,
 )
-from domain.people.person import AssignPerson, Person
-from services.api.application import mailer_of, settings_of
+from domain.people.person import AssignPerson
+from services.api.application import mail_after_answer, public_link
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
+    Question,
     confirm_first,
     keyset_page,
     page,
@@ -43,18 +40,17 @@ from services.api.portal.pages import (
     safe_next,
     see_other,
 )
-from services.api.portal.standing import cards
-from services.api.use_cases import USE_CASES
+from services.api.portal.standing import standing_shown
 from services.core.accounts.identity import InvalidEmail
 from services.core.application import UnitOfWork, UseCases
 from services.core.credits.use_cases import credit_acceptance
 from services.core.csv_export import MEDIA_TYPE
-from services.core.mail import send_quietly
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
+from services.core.people.views import Person
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import DEFAULT_SORT, Activity, StaffFilter, StaffSort
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff
@@ -138,14 +134,18 @@ def placement(form: Form) -> dict[str, str | None]:
     }
 
 
-def invitation_link(public_url: str, token: str) -> str:
-    """The link of the invitation mail, to show once to whoever invited."""
-    return f"{public_url.rstrip('/')}/accept-invitation?token={token}"
+def invitation_link(request: Request[Any, Any, Any], sent: SentInvitation | None) -> str | None:
+    """The link of the invitation mail just sent, to show once to whoever invited."""
+    if sent is None:
+        return None
+    return public_link(request, f"/accept-invitation?token={sent.invited.token}")
 
 
-DEACTIVATING = (
+DEACTIVATING = Question(
+    "Deactivate {}?",
     "{} leaves the staff lists, counts and seats; any account they have loses access to this"
-    " organisation at once. Their history stays, and you can reactivate them later."
+    " organisation at once. Their history stays, and you can reactivate them later.",
+    "Yes, deactivate",
 )
 
 
@@ -155,8 +155,6 @@ def invite_form_values(person_email: str | None) -> Form:
 
 class StaffPages(Controller):
     path = "/staff"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("", guards=[READERS])
     async def staff_list(
@@ -230,10 +228,7 @@ class StaffPages(Controller):
         **forms: Form,
     ) -> Template:
         record = await use_cases.run(staff.staff_record, person_id)
-        person, credits, today = record.person, record.credits, record.today
-        current, previous = cards(
-            record.obligations, credits, today, count_pending=record.count_pending
-        )
+        person, credits = record.person, record.credits
         assignment = Form(
             "assign",
             {
@@ -246,10 +241,7 @@ class StaffPages(Controller):
             request,
             "staff/person.html",
             person=person,
-            standings=record.standings,
-            current=current,
-            previous=previous,
-            unsupported=unsupported_credentials(person, RULE_PACKS, today=today),
+            **standing_shown(record),
             credits=credits,
             acceptance={
                 c.credit_id: credit_acceptance(
@@ -267,7 +259,6 @@ class StaffPages(Controller):
             assign=forms.get("assign", assignment),
             change=forms.get("change", Form("change")),
             invitation=forms.get("invitation", invite_form_values(person.email)),
-            today=today,
             status=status,
         )
 
@@ -275,7 +266,6 @@ class StaffPages(Controller):
     async def assign(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -328,10 +318,7 @@ class StaffPages(Controller):
         if form.ok and confirm:
             name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
             back = f"/staff/{person_id}#activity"
-            consequence = DEACTIVATING.format(name)
-            asked = await confirm_first(
-                request, form, f"Deactivate {name}?", consequence, "Yes, deactivate", back
-            )
+            asked = await confirm_first(request, form, DEACTIVATING, back, name)
             if asked is not None:
                 return asked
         await submit(form, use_cases, use_case, ChangeActivity(person_id=person_id, reason=reason))
@@ -343,15 +330,13 @@ class StaffPages(Controller):
     async def invite_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Template:
-        return await self._invite_page(request, state, use_cases, invite_form_values(None))
+        return await self._invite_page(request, use_cases, invite_form_values(None))
 
     async def _invite_page(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: UseCases,
         form: Form,
         *,
@@ -366,7 +351,7 @@ class StaffPages(Controller):
             form=form,
             roles={r: vocabulary.ROLES[r] for r in INVITABLE[principal(request).role]},
             sent=sent,
-            link=sent and invitation_link(settings_of(state).public_url, sent.invited.token),
+            link=invitation_link(request, sent),
             invitations=invitations,
             revoke=revoke or Form("revoke"),
             status=status,
@@ -376,7 +361,6 @@ class StaffPages(Controller):
     async def invite(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
     ) -> Response[Any]:
         """Invite someone by email; with a name, their staff record is created at once. From a
@@ -401,19 +385,18 @@ class StaffPages(Controller):
             sent = await submit(form, use_cases, organisation.invite, invite, field=invite_field)
             if sent is not None:
                 shown = await self._invite_page(
-                    request, state, use_cases, invite_form_values(None), sent=sent, status=201
+                    request, use_cases, invite_form_values(None), sent=sent, status=201
                 )
-                shown.background = BackgroundTask(send_quietly, mailer_of(state), sent.message)
+                shown.background = mail_after_answer(request, sent.message)
                 return shown
         if person_id is not None:
             return await self._person(request, use_cases, person_id, status=422, invitation=form)
-        return await self._invite_page(request, state, use_cases, form, status=422)
+        return await self._invite_page(request, use_cases, form, status=422)
 
     @post("/invitations/{invitation_id:uuid}/revoke", guards=[MANAGERS])
     async def revoke(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         use_cases: NamedDependency[UseCases],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
@@ -423,7 +406,7 @@ class StaffPages(Controller):
         await submit(form, use_cases, organisation.revoke_invitation, invitation_id)
         if not form.ok:
             return await self._invite_page(
-                request, state, use_cases, invite_form_values(None), revoke=form, status=422
+                request, use_cases, invite_form_values(None), revoke=form, status=422
             )
         back = form.value("back")
         return see_other(request, safe_next(back) if back else "/staff/invite", notice="saved")

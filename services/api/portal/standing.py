@@ -6,17 +6,21 @@ nothing is re-evaluated here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.compliance.evaluation import Obligation, RequirementLine
-from domain.compliance.standing import describe
+from domain.compliance.rules import Basis
+from domain.compliance.standing import Standing, describe
 from domain.compliance.status import URGENCY
-from domain.credits.credit import Credit
+from domain.people.person import Credential
 from services.api.portal.chart import Chart, credit_chart
+from services.core.credits.views import Credit
+from services.core.people.views import Person
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,11 @@ def obligation_card(
 
 
 def cards(
-    obligations: list[Obligation], credits: list[Credit], today: date, *, count_pending: bool
+    obligations: Sequence[Obligation],
+    credits: Sequence[Credit],
+    today: date,
+    *,
+    count_pending: bool,
 ) -> tuple[list[ObligationCard], list[ObligationCard]]:
     """The current cycles' cards, most urgent first, and the previous cycles' cards."""
     by_id = {credit.credit_id: credit for credit in credits}
@@ -73,6 +81,43 @@ def cards(
         key=lambda c: (URGENCY[c.obligation.status], c.obligation.deadline),
     )
     return current, [c for c in built if c.obligation.period == "previous"]
+
+
+class EvaluatedPerson(Protocol):
+    """A person's record evaluated on ``today``, as the dashboard's and the staff page's use
+    cases answer it (``person`` is None while the member has no record)."""
+
+    @property
+    def person(self) -> Person | None: ...
+    @property
+    def credits(self) -> Sequence[Credit]: ...
+    @property
+    def obligations(self) -> Sequence[Obligation]: ...
+    @property
+    def standings(self) -> Sequence[Standing]: ...
+    @property
+    def count_pending(self) -> bool: ...
+    @property
+    def today(self) -> date: ...
+    @property
+    def unsupported(self) -> Sequence[tuple[Credential, Basis]]: ...
+
+
+def standing_shown(found: EvaluatedPerson) -> dict[str, Any]:
+    """What the dashboard and a person's staff page both show of a standing: the status per
+    body, the cards of the current and of the previous cycles, the credentials not evaluated
+    and the day."""
+    today = found.today
+    current, previous = cards(
+        found.obligations, found.credits, today, count_pending=found.count_pending
+    )
+    return {
+        "standings": found.standings,
+        "current": current,
+        "previous": previous,
+        "unsupported": found.unsupported,
+        "today": today,
+    }
 
 
 def explain(o: Obligation, today: date, *, count_pending: bool) -> str:

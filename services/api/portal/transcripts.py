@@ -19,7 +19,6 @@ from litestar.response import Redirect, Template
 from domain.audits.exports import ExportFormat, Period
 from domain.people.credentials import Body
 from services.api.portal.pages import page, principal
-from services.api.use_cases import USE_CASES
 from services.core.application import UseCases
 from services.core.people import use_cases as people_use_cases
 
@@ -40,8 +39,6 @@ def export_url(person_id: object, fmt: str, body: str, period: str) -> str:
 
 class TranscriptPage(Controller):
     path = "/transcripts"
-    include_in_schema = False
-    dependencies = USE_CASES
 
     @get("")
     async def transcripts(

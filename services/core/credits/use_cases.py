@@ -14,17 +14,18 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
-from domain.credits.credit import AmendCredit, Credit, CreditDetails, RecordCredit, RetractCredit
+from domain.credits.credit import AmendCredit, CreditDetails, RecordCredit, RetractCredit
 from domain.people.credentials import Body
-from domain.people.person import Person
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
 from services.core.certificates.views import StoredCertificate
 from services.core.credits import handlers as credit_handlers
+from services.core.credits.views import Credit
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.transcripts import in_cycle
 from services.core.people.use_cases import person_of
+from services.core.people.views import Person
 from services.core.policy import authorise_person
 from services.core.projections.certificates import certificates_of
 

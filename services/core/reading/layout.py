@@ -155,14 +155,89 @@ def _heading_continues(above: Row, row: Row) -> bool:
     )
 
 
+MIN_COLUMN_ROWS = 1
+"""Rows each of two columns must hold on its own (beside nothing in the other), between the
+rows whose parts share the gutter, for a page's band to be read as two columns: a form's
+labels and values share every row but where a long value runs on."""
+
+
+def columns(page_rows: list[Row]) -> list[Row]:
+    """``page_rows`` with a band set in two columns read a column at a time: the rows of the
+    left column, then those of the right. A band is in two columns where a gutter (an edge at
+    which parts of rows start after a wide gap) runs down consecutive rows that no word crosses,
+    and each column has rows of its own (``MIN_COLUMN_ROWS``): labels with their values in a
+    column of their own have no rows of their own on the left, and stay paired row by row."""
+    cut = [parts(row) for row in page_rows]
+    tried: float | None = None
+    for edge, height in sorted(
+        (p[0].left, row.height) for row, ps in zip(page_rows, cut, strict=True) for p in ps[1:]
+    ):
+        if tried is not None and edge - tried <= height:
+            continue  # an edge tried already, give or take a letter
+        tried = edge
+        band = _band(page_rows, cut, edge, height)
+        if band is None:
+            continue
+        first, last = band
+        left = [Row([w for w in row.words if w.right <= edge]) for row in page_rows[first:last]]
+        right = [Row([w for w in row.words if w.right > edge]) for row in page_rows[first:last]]
+        return [
+            *page_rows[:first],
+            *(row for row in left if row.words),
+            *(row for row in right if row.words),
+            *columns(page_rows[last:]),
+        ]
+    return page_rows
+
+
+def _band(
+    page_rows: list[Row], cut: list[list[list[Word]]], edge: float, height: float
+) -> tuple[int, int] | None:
+    """The rows (first, past the last) around the rows that have a part starting at ``edge``
+    that no word crosses, if between those rows each side holds ``MIN_COLUMN_ROWS`` rows of
+    its own (a signature under a form's labels is not a column)."""
+    tolerance = height
+
+    def crossed(row: Row) -> bool:
+        return any(w.left < edge - tolerance and w.right > edge - tolerance for w in row.words)
+
+    at = [
+        index
+        for index, row_parts in enumerate(cut)
+        if any(abs(part[0].left - edge) <= tolerance for part in row_parts[1:])
+    ]
+    if len(at) < 2:
+        return None
+    first, last = at[0], at[-1] + 1
+    if any(crossed(row) for row in page_rows[first:last]):
+        return None
+    sides = [
+        (any(w.right <= edge for w in row.words), any(w.right > edge for w in row.words))
+        for row in page_rows[first:last]
+    ]
+    left_only = sum(on_left and not on_right for on_left, on_right in sides)
+    right_only = sum(on_right and not on_left for on_left, on_right in sides)
+    if min(left_only, right_only) < MIN_COLUMN_ROWS:
+        return None
+    while first > 0 and not crossed(page_rows[first - 1]):
+        first -= 1
+    while last < len(page_rows) and not crossed(page_rows[last]):
+        last += 1
+    return first, last
+
+
 def page_text(page_rows: list[Row]) -> str:
-    """The rows as text: a line per row (or per independent part of a row), a blank line
-    between blocks, a heading over two rows as one line."""
+    """The rows as text (``columns`` first): a line per row (or per independent part of a
+    row), a blank line between blocks (and before a column), a heading over two rows as one
+    line."""
+    page_rows = columns(page_rows)
     lines: list[str] = []
     body = statistics.median(row.size for row in page_rows) if page_rows else 0.0
     previous: Row | None = None
     for row in page_rows:
-        if previous is not None:
+        if previous is not None and row.top < previous.top:  # the top of the next column
+            lines.append("")
+        elif previous is not None:
             if previous.size > 1.15 * body and _heading_continues(previous, row):
                 lines[-1] += " " + row.text
                 previous = row

@@ -10,22 +10,18 @@
 - in the metadata: a PDF produced or created by an online PDF editor, an image saved by a photo
   editor.
 
-The reader runs these on the document it has open (``layer_signals`` on each PDF page it
-reads, ``patches`` on each scanned page, ``image_signals`` on a photo), so a file is parsed
-once; ``inspect_file`` does the same for a file on its own.
-
-``inspect_file`` blocks and never raises for a bad file: what cannot be inspected shows no
-signal (the reading decides what an unreadable file gets). Its work is bounded like the
-reader's: a few pages, a capped number of characters, images reduced before they are analysed.
-The words of a certificate (attendance only, a post-test not passed, approvals denied) are
-judged by ``domain.credits.verification.text_signals``; ``inspect_file`` adds those of the text
-layer it reads, and of any ``text`` it is given.
+The reader (``services.core.reading.text``, in the reader process: PDFium is not thread-safe)
+runs these on the document it has open (``layer_signals`` on each PDF page it reads,
+``patches`` on each scanned page, ``image_signals`` on a photo), so a file is parsed once, and
+through ``guarded``, so that what cannot be inspected shows no signal. Their work is bounded:
+a capped number of characters, images reduced before they are analysed. The words of a
+certificate (attendance only, a post-test not passed, approvals denied) are judged by
+``domain.credits.verification.text_signals``.
 """
 
 from __future__ import annotations
 
 import ctypes
-import io
 import math
 import re
 from collections import Counter
@@ -36,18 +32,13 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 import structlog
 from PIL import Image
-from pypdf import PdfReader
 
-from domain.credits.certificate import MediaType
-from domain.credits.verification import Signal, Signals, text_signals
+from domain.credits.verification import Signal
 
 log = structlog.get_logger("cmeledger.certificates")
 
-MAX_PAGES = 3
 MAX_CHARS = 20_000
 """Characters of one page looked at (a certificate prints 1 000-3 000)."""
-MAX_PIXELS = 40_000_000
-"""Largest image decoded, checked before decoding (as the reader's)."""
 ANALYSED_SIDE = 1600
 """Images are reduced to this long side (nearest pixel, which keeps the grain) before analysis."""
 CELL = 6
@@ -71,50 +62,12 @@ Producer or Creator or an image's Software tag."""
 EXIF_SOFTWARE = 0x0131
 
 
-def inspect_file(data: bytes, media_type: MediaType, text: str = "") -> Signals:
-    """What ``data`` shows of alteration, and what its text layer (and ``text``, the words read
-    off it elsewhere) say of its credit."""
-    try:
-        found = _pdf(data) if media_type == "application/pdf" else _image_file(data)
-    except Exception as error:  # a file the reader read but this cannot parse
-        log.warning("certificate not inspected", media_type=media_type, error=repr(error)[:200])
-        found = []
-    if text:
-        found += [s for s in text_signals(text) if s not in found]
-    return Signals(signals=tuple(found))
-
-
 # --- PDF ---------------------------------------------------------------------------------------
-
-
-def _pdf(data: bytes) -> list[Signal]:
-    found = editor(PdfReader(io.BytesIO(data)).metadata or {})
-    document = pdfium.PdfDocument(data)
-    try:
-        for index in range(min(len(document), MAX_PAGES)):
-            page = document[index]
-            textpage = page.get_textpage()
-            try:
-                if textpage.count_chars():
-                    found += layer_signals(page, textpage)
-                    found += text_signals(
-                        textpage.get_text_range(0, min(textpage.count_chars(), MAX_CHARS))
-                    )
-                else:
-                    images = _page_images(data, index + 1)
-                    found += [signal for image in images for signal in patches(image)]
-            finally:
-                textpage.close()
-                page.close()
-    finally:
-        document.close()
-    return found
 
 
 def layer_signals(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Signal]:
     """What one page of a text PDF shows: figures in an odd font or size, and white patches
-    under figures. A reader that has the page open already (PDFium) calls this rather than
-    ``inspect_file``, which would parse the file again."""
+    under figures, on the page the reader has open (PDFium)."""
     chars = _layer_chars(textpage, page.get_height())
     if not chars:
         return []
@@ -393,23 +346,12 @@ def _contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
     )
 
 
-def _page_images(data: bytes, page_number: int) -> Iterator[Image.Image]:
-    """The images of a page without a text layer (a scan), largest first."""
-    page = PdfReader(io.BytesIO(data)).pages[page_number - 1]
-    for image in sorted(page.images, key=lambda i: -len(i.data))[:2]:
-        yield from _decoded(image.data)
-
-
 # --- images ------------------------------------------------------------------------------------
 
 
-def _image_file(data: bytes) -> list[Signal]:
-    return [signal for image in _decoded(data) for signal in image_signals(image)]
-
-
 def image_signals(image: Image.Image) -> list[Signal]:
-    """What an image file shows: a photo editor in its EXIF, a white patch. A reader that has
-    the image decoded already calls this rather than ``inspect_file``."""
+    """What an image file shows: a photo editor in its EXIF, a white patch (on the image the
+    reader decoded)."""
     found: list[Signal] = []
     software = str(image.getexif().get(EXIF_SOFTWARE) or "")
     if ONLINE_EDITORS.search(software):
@@ -430,14 +372,6 @@ def guarded(inspect: Callable[..., list[Signal]], *args: Any) -> list[Signal]:
     except Exception as error:
         log.warning("certificate not inspected", error=repr(error)[:200])
         return []
-
-
-def _decoded(data: bytes) -> Iterator[Image.Image]:
-    with Image.open(io.BytesIO(data)) as image:
-        if image.width * image.height > MAX_PIXELS:
-            return
-        image.load()
-        yield image.copy()
 
 
 def patches(image: Image.Image) -> list[Signal]:

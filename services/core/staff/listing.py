@@ -24,10 +24,10 @@ import msgspec
 from domain.compliance.standing import Standing
 from domain.compliance.status import Status
 from domain.people.credentials import Body
-from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.people.queries import PersonStanding, standings_on
+from services.core.people.views import Person
 
 Activity = Literal["active", "deactivated", "all"]
 StaffSort = Literal["name", "deadline"]

@@ -680,6 +680,24 @@ def test_a_provider_missing_from_the_directory_is_noted_when_an_accreditor_vouch
     assert (note.code, note.evidence) == ("provider_not_listed", "Riverbend Imaging Society")
 
 
+def test_a_life_support_card_of_an_unlisted_training_center_is_held_up() -> None:
+    """The Heart Association's curriculum sentence vouches for no training center: a BLS card,
+    which no body accepts, reads as an ACLS card does."""
+    card = changed(
+        provider="Riverside Resuscitation Training Ctr",
+        title="BLS Provider",
+        accreditation_statement="The above individual has successfully completed the cognitive "
+        "and skills evaluations in accordance with the curriculum of the American Heart "
+        "Association Basic Life Support (CPR and AED) Program.",
+    )
+    assessment = judge(
+        card,
+        declared=declared(provider="Riverside Resuscitation Training Ctr", title="BLS Provider"),
+    )
+    assert assessment.outcome == "needs_review"
+    assert "provider_unknown" in codes(assessment)
+
+
 def test_the_directory_still_holds_up_a_provider_no_accreditor_vouches_for() -> None:
     unvouched = changed(provider="Riverbend Imaging Society")  # Gulfcoast's statement
     assessment = judge(unvouched, declared=declared(provider="Riverbend Imaging Society"))

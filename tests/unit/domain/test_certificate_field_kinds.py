@@ -400,3 +400,37 @@ def test_the_statement_starts_at_its_own_sentence_after_labels_without_colons() 
     )
     assert fields.accreditation_statement is not None
     assert fields.accreditation_statement.startswith("This activity has been planned")
+
+
+def test_the_statement_starts_at_its_own_sentence_after_labels_alone_on_their_lines() -> None:
+    fields = find_fields(
+        "Continuing Education Certificate\n\nDeborah A. O'Neill-Hughes\n\nProgram:\n\n"
+        "Radiation Safety in Fluoroscopy\n\nDate:\n\nSeptember 29, 2026\n\nCredits:\n\n"
+        "8.0 Category A\n\nThis activity has been approved by the American Society of "
+        "Radiologic Technologists (ASRT) for 3.0\n\nCategory A credits."
+    )
+    assert fields.accreditation_statement == (
+        "This activity has been approved by the American Society of Radiologic Technologists "
+        "(ASRT) for 3.0 Category A credits."
+    )
+    assert fields.credits == Decimal("8.0")
+
+
+def test_a_life_support_card_s_curriculum_sentence_is_its_statement() -> None:
+    fields = find_fields(
+        "American Heart Association ACLS Provider\n\nAhmad Al-Rashidi\n\nName\n\n"
+        "Training Center\nRiverside Resuscitation Training Ctr\nCE: 8.75 contact hours\n"
+        "The above individual has successfully completed the cognitive and skills evaluations in "
+        "accordance with the\ncurriculum of the American Heart Association Advanced "
+        "Cardiovascular Life Support (ACLS) Program."
+    )
+    assert fields.accreditation_statement is not None
+    assert "curriculum of the American Heart Association" in fields.accreditation_statement
+
+
+def test_a_provider_under_its_label_alone_runs_on_to_its_second_line() -> None:
+    fields = find_fields(
+        "Certificate of Completion\n\nFrançois Lefèvre\n\nPROVIDER\nBlue Ridge Sonography\n"
+        "Education Ctr\n\nDATE\nFebruary 14, 2025"
+    )
+    assert fields.provider == "Blue Ridge Sonography Education Ctr"
