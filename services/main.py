@@ -56,8 +56,15 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.option(
+    "--to",
+    "revision",
+    default="heads",
+    show_default=True,
+    help="Stop at this revision (a release that contracts migrates in two steps).",
+)
 @click.pass_obj
-def migrate(settings: Settings) -> None:
+def migrate(settings: Settings, revision: str) -> None:
     """Apply database migrations as the owner role."""
     from alembic import command
     from alembic.config import Config
@@ -66,8 +73,8 @@ def migrate(settings: Settings) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["owner_database_url"] = settings.owner_database_url
     config.attributes["app_role"] = settings.app_role
-    command.upgrade(config, "heads")
-    structlog.get_logger("cmeledger").info("migrated", revision="heads")
+    command.upgrade(config, revision)
+    structlog.get_logger("cmeledger").info("migrated", revision=revision)
 
 
 @main.command()

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 import msgspec
 
+from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing
 from domain.people.credentials import Body
 
@@ -64,6 +66,25 @@ def due_reminder(
     return DueReminder(threshold=most_urgent, days_left=days_left)
 
 
+class Reminded(NamedTuple):
+    """A standing with a reminder due, and the cycle it rests on (a lapsed standing has none
+    and is never reminded)."""
+
+    standing: Standing
+    cycle: Obligation
+    due: DueReminder
+
+
+def reminders_now(held: Iterable[Standing], *, today: date) -> list[Reminded]:
+    """A reminder asked for now (not by the daily run): one for each standing whose cycle is
+    still short, whatever was sent before."""
+    return [
+        Reminded(s, cycle, DueReminder(threshold=None, days_left=(cycle.deadline - today).days))
+        for s in held
+        if (cycle := s.obligation) is not None and s.status != "compliant"
+    ]
+
+
 def standing_reminders(
     held: Iterable[Standing],
     *,
@@ -71,7 +92,7 @@ def standing_reminders(
     sent: Mapping[tuple[Body, date], Sequence[SentReminder]],
     thresholds: Sequence[int] = DEFAULT_THRESHOLDS,
     overdue_every_days: int = DEFAULT_OVERDUE_EVERY_DAYS,
-) -> list[tuple[Standing, DueReminder]]:
+) -> list[Reminded]:
     """The reminders due on ``today`` for a person's standings: one per body at most, about the
     cycle the standing rests on (``due_reminder`` with its deadline), while the status is not
     compliant; a lapsed standing has no deadline and gets none. ``sent``: the reminders already
@@ -90,5 +111,5 @@ def standing_reminders(
             overdue_every_days=overdue_every_days,
         )
         if due is not None:
-            found.append((standing, due))
+            found.append(Reminded(standing, cycle, due))
     return found

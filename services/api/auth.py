@@ -36,6 +36,7 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 from domain.organisations.organisation import Role
 from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
+from services.api.rate_windows import count_refused_credentials
 from services.core.accounts.members import (
     CurrentMember,
     MemberLookup,
@@ -120,6 +121,21 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
     (and then by it alone), otherwise by the session cookie."""
 
     async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """The caller, or 401. A refused request is counted on its client address first, as a
+        request without sign-in (so a refusal answers 429 once that budget is spent): guessing
+        tokens or session ids is rate-limited too."""
+        try:
+            return await self._authenticate(connection)
+        except NotAuthorizedException:
+            application = application_of(connection.app)
+            await count_refused_credentials(
+                connection.scope, application.settings, application.database
+            )
+            raise
+
+    async def _authenticate(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         authorization = connection.headers.get("authorization")

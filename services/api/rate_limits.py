@@ -4,9 +4,12 @@ Both are counted in PostgreSQL in one statement (``services.core.operations.rate
 limit holds across every API process and host. The middleware runs inside the authentication
 middleware, so the caller is known: the per-user limit keys on the user (requests that need no
 sign-in, such as sign-up and sign-in, on the client address), the per-tenant limit on the
-organisation of the signed-in membership. Every limited answer carries the ``RateLimit-*``
-headers of the window with the fewest requests left; a refusal is a 429 problem with
-``Retry-After``. Health and readiness probes and the schema are never limited.
+organisation of the signed-in membership. A request whose API token is refused never reaches
+this middleware: the authentication middleware counts it on the client address first
+(``count_refused_credentials``), so guessing tokens is limited like any request without
+sign-in. Every limited answer carries the ``RateLimit-*`` headers of the window with the fewest
+requests left; a refusal is a 429 problem with ``Retry-After``. Health and readiness probes and
+the schema are never limited.
 """
 
 from __future__ import annotations
@@ -15,17 +18,16 @@ import re
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.auth import Principal
+from services.api.rate_windows import client_limit, counted, rate_headers
 from services.core.db import Database
-from services.core.operations.rate_limits import Limit, RateWindow, count_request
+from services.core.operations.rate_limits import Limit
 from services.core.settings import Settings
 
 UNLIMITED = re.compile("^/health$|^/ready$|^/schema")
-WINDOW_S = 60
 
 
 class RateLimitMiddleware(ASGIMiddleware):
@@ -46,37 +48,20 @@ class RateLimitMiddleware(ASGIMiddleware):
         """The caller's limits, the per-user one first."""
         user = scope.get("user")
         if not isinstance(user, Principal):
-            client = scope.get("client")
-            return [Limit(f"client:{client[0] if client else 'unknown'}", self._per_user)]
+            return [client_limit(scope, self._per_user)]
         return [
             Limit(f"user:{user.user_id}", self._per_user),
             Limit(f"tenant:{user.tenant_id}", self._per_tenant),
         ]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        windows = await count_request(self._database, self.limits(scope), window_s=WINDOW_S)
-        tightest = min(windows, key=lambda w: (w.allowed, w.limit.requests - w.used))
-        if not tightest.allowed:
-            headers = _headers(tightest)
-            headers["Retry-After"] = headers["RateLimit-Reset"]
-            raise TooManyRequestsException(headers=headers)
+        tightest = await counted(self._database, self.limits(scope))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
-                for name, value in _headers(tightest).items():
+                for name, value in rate_headers(tightest).items():
                     headers[name] = value
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
-
-
-def _headers(window: RateWindow) -> dict[str, str]:
-    """The IETF draft's RateLimit headers for ``window``."""
-    requests = window.limit.requests
-    return {
-        "RateLimit-Policy": f"{requests}; w={WINDOW_S}",
-        "RateLimit-Limit": str(requests),
-        "RateLimit-Remaining": str(max(0, requests - window.used)),
-        "RateLimit-Reset": str(window.resets_in_s),
-    }

@@ -53,6 +53,7 @@ from services.core.organisation.handlers import (
 )
 from services.core.people import queries
 from services.core.people.handlers import PersonCommand, change_person, register_person
+from services.core.projections.folded import copied
 from services.core.settings import Settings
 
 DEMO_SLUG = "riverside-demo"
@@ -329,8 +330,10 @@ async def _hire(
         await person(RecordRegistryId(body=body, registry_id=_registry_id(body, index)))
     profile = await queries.get_person(tx, person_id)
     assert profile is not None
+    # The credits are planned from what evaluate() decides, on the domain's Person.
+    planned = copied(profile, Person)
     self_reported: list[tuple[date, UUID, Body, CreditDetails]] = []
-    for body, details in _planned_credits(profile, SCENARIOS[index % len(SCENARIOS)], today):
+    for body, details in _planned_credits(planned, SCENARIOS[index % len(SCENARIOS)], today):
         recording = next_command_id()
         credit_id = new_entity_id(recording, "credit")
         origin = STYLES[body].origin

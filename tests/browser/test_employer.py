@@ -290,7 +290,8 @@ def test_a_csv_import_is_previewed_with_its_row_errors_before_it_is_applied(
 
 def owner_staff(api: Api, account: Account) -> list[str]:
     with api.client(account) as client:
-        return [p["full_name"] for p in client.get("/api/v1/staff").json()["items"]]
+        listed = client.get("/api/v1/staff", params={"sort": "name"})
+        return [p["full_name"] for p in listed.json()["items"]]
 
 
 def test_a_reviewer_sees_the_certificate_beside_what_was_read_and_decides(

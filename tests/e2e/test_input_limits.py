@@ -251,4 +251,4 @@ async def test_a_portal_replay_moment_outside_the_range_is_a_field_message(
     person_id = await own_record(org.owner)
     page = await org.owner.get(f"/audit/people/{person_id}", params={"at": moment})
     assert page.status_code == 200, page.text
-    assert "Enter the moment between 1900-01-01 and 2200-12-31" in page.text
+    assert "Enter the moment between 1 Jan 1900 and 31 Dec 2200" in page.text

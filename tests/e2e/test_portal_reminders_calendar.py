@@ -1,7 +1,8 @@
 """Reminders and calendar links from the portal's staff pages, through the same use cases as the
 JSON API: one person from their page, everyone a filtered list shows from the list, each after a
 confirmation step; the limits (one a person a day, ``PER_HOUR`` an organisation) are readable
-messages; a person's calendar link is made (shown once) and revoked after a confirmation."""
+messages; a person's calendar link is made (shown once) and revoked, each after a confirmation
+(a new link stops the earlier one)."""
 
 from __future__ import annotations
 
@@ -99,7 +100,12 @@ async def test_a_calendar_link_is_made_shown_once_and_revoked_after_a_confirmati
 ) -> None:
     employee, _ = await org.member("employee")
     person_id = await own_record(employee, "Nia Okafor")
-    made = await org.owner.post(f"/staff/{person_id}/calendar", data={})
+    asked_first = await org.owner.post(f"/staff/{person_id}/calendar", data={})
+    assert asked_first.status_code == 200, asked_first.text
+    assert "Make a new calendar link for Nia Okafor?" in asked_first.text
+    assert "stops working" in asked_first.text
+    assert "/calendar/" not in asked_first.text.replace(f"/staff/{person_id}/calendar", "")
+    made = await org.owner.post(f"/staff/{person_id}/calendar", data={"confirmed": "yes"})
     assert made.status_code == 201, made.text
     [link] = re.findall(r'value="(http[^"]*/calendar/[^"]+\.ics)"', made.text)
     path = "/" + link.split("/", 3)[3]

@@ -105,3 +105,18 @@ async def test_a_limit_holds_across_two_api_processes(
             ]
     assert answers[:PER_USER] == [200] * PER_USER  # the budget, spent on both processes
     assert answers[PER_USER:] == [429] * PER_USER  # then refused by either
+
+
+async def test_requests_with_a_refused_token_count_against_the_callers_address(
+    migrated: Settings, fresh_rate_limits: None
+) -> None:
+    settings = msgspec.structs.replace(migrated, rate_limit_per_user_per_minute=PER_USER)
+    async with clients(settings, 1) as (guesser,):
+        wrong = {"authorization": "Bearer cmel_not-a-token"}
+        answers = [
+            (await guesser.get("/api/v1/me", headers=wrong)).status_code for _ in range(PER_USER)
+        ]
+        assert answers == [401] * PER_USER
+        assert_limited(await guesser.get("/api/v1/me", headers=wrong))
+        assert_limited(await guesser.get("/api/v1/me", headers={"authorization": "Basic x"}))
+        assert_limited(await guesser.get("/api/v1/me"))  # no sign-in, the same address

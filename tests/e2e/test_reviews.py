@@ -5,6 +5,7 @@ and another organisation's certificates."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -453,3 +454,35 @@ async def test_each_reason_shows_the_words_on_the_certificate_that_caused_it(
         assert f"On the certificate: <q>{html.escape(reason['evidence'])}</q>" in page.text
     queue = await org.owner.get("/reviews")
     assert f"<q>{html.escape(raised['evidence'])}</q>" in queue.text
+
+
+async def test_rejecting_in_the_portal_asks_first_and_the_fields_go_back_as_shown(
+    org: ReviewOrg,
+) -> None:
+    employee, uploaded = await upload_for_member(org, "altered_credits")
+    path = f"/reviews/{uploaded.certificate_id}"
+    shown = await org.owner.get(path)
+    assert shown.status_code == 200, shown.text
+    form = dict(
+        re.findall(
+            r'<input id="review-[\w-]+" name="(\w+)" type="text" value="([^"]*)"', shown.text
+        )
+    )
+    assert "completed_on" in form
+    assert not re.search(r"\d{4}-\d\d-\d\d", form["completed_on"]), "shown as pages print days"
+    sent = {**form, "decision": "reject", "reason": "the credits on this copy were altered"}
+
+    asked = await org.owner.post(path, data=sent, follow_redirects=False)
+    assert asked.status_code == 200, asked.text
+    assert "Reject this certificate?" in asked.text
+    assert "Yes, reject" in asked.text
+    assert await credit_status(employee, uploaded) == "needs_review"
+
+    rejected = await org.owner.post(path, data={**sent, "confirmed": "yes"}, follow_redirects=False)
+    assert rejected.status_code == 303, rejected.text
+    assert await credit_status(employee, uploaded) == "rejected"
+    certificate = (await org.owner.get(f"/api/v1/certificates/{uploaded.certificate_id}")).json()
+    kept = certificate["certificate"]
+    read = (kept.get("correction") or {}).get("fields_as_read") or kept["fields"]
+    for day in ("completed_on", "activity_date"):
+        assert kept["fields"][day] == read[day], "the days went back unchanged"

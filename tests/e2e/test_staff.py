@@ -29,6 +29,9 @@ async def post_csv(client: AsyncTestClient[Any], data: bytes | str, query: str =
     return await client.post(f"/api/v1/staff/import{query}", content=body, headers=CSV)
 
 
+BY_NAME = "&sort=name"
+
+
 async def listed(client: AsyncTestClient[Any], query: str = "") -> list[dict[str, Any]]:
     """Every person the list returns for ``query``, following cursors two at a time."""
     people: list[dict[str, Any]] = []
@@ -287,16 +290,16 @@ async def test_the_staff_list_filters_and_pages_stably(org: Org) -> None:
         for n in range(1, 8)
     )
     assert (await post_csv(org.owner, rows)).json()["created"] == 7
-    everyone = await listed(org.owner)
+    everyone = await listed(org.owner, BY_NAME)
     names = [p["full_name"] for p in everyone]
     assert names == sorted(names) == [f"Person {n:02}" for n in range(1, 8)]
 
-    echo = await listed(org.owner, "&department=Echo")
+    echo = await listed(org.owner, "&department=Echo" + BY_NAME)
     assert [p["full_name"] for p in echo] == ["Person 01", "Person 03", "Person 05", "Person 07"]
-    rvt = await listed(org.owner, "&credential=RVT")
+    rvt = await listed(org.owner, "&credential=RVT" + BY_NAME)
     assert [p["full_name"] for p in rvt] == ["Person 03", "Person 06"]
-    assert await listed(org.owner, "&body=ARRT") == []
-    assert len(await listed(org.owner, "&body=ARDMS&department=Vascular")) == 3
+    assert await listed(org.owner, "&body=ARRT" + BY_NAME) == []
+    assert len(await listed(org.owner, "&body=ARDMS&department=Vascular" + BY_NAME)) == 3
 
     checks: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
         ("&status=compliant", lambda o: o["status"] == "compliant"),
@@ -305,7 +308,7 @@ async def test_the_staff_list_filters_and_pages_stably(org: Org) -> None:
     ]
     for query, keep in checks:
         expected = [p["full_name"] for p in everyone if any(keep(o) for o in p["obligations"])]
-        assert [p["full_name"] for p in await listed(org.owner, query)] == expected, query
+        assert [p["full_name"] for p in await listed(org.owner, query + BY_NAME)] == expected, query
     assert any(p["obligations"] for p in everyone), "the filters above must be exercised"
 
     bad = await org.owner.get("/api/v1/staff?cursor=not-a-cursor")
@@ -381,7 +384,8 @@ async def test_the_staff_list_sorts_by_deadline_soonest_first_and_pages_in_that_
     for p in by_deadline:
         deadlines = [o["deadline"] for o in p["obligations"] if o["deadline"]]
         assert p["deadline"] == min(deadlines, default=None)
-    by_name = await listed(org.owner)
+    assert await listed(org.owner) == by_deadline, "the soonest deadline first by default"
+    by_name = await listed(org.owner, "&sort=name")
     assert [p["full_name"] for p in by_name] == [f"Person {n:02}" for n in range(1, 9)]
     bad = await org.owner.get("/api/v1/staff?sort=birthday")
     assert bad.status_code == 400

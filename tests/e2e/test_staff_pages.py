@@ -137,18 +137,20 @@ async def test_the_staff_list_sorts_by_deadline_without_javascript_keeping_the_f
     api = await org.owner.get("/api/v1/staff?sort=deadline&department=Echo")
     by_deadline_api = [p["full_name"] for p in api.json()["items"]]
 
-    by_name = await org.owner.get("/staff?department=Echo")
-    assert by_name.status_code == 200, by_name.text
-    assert listed_names(by_name.text) == [f"Person {n:02}" for n in range(1, 7)]
-    assert sorted_by(by_name.text) == ["Name"]
-    links = re.findall(r'href="([^"]*sort=deadline[^"]*)"', by_name.text)
-    assert links, "a link sorts by deadline"
+    by_default = await org.owner.get("/staff?department=Echo")
+    assert by_default.status_code == 200, by_default.text
+    assert sorted_by(by_default.text) == ["Deadline"], "the API's default and the portal's"
+    default_api = await org.owner.get("/api/v1/staff?department=Echo")
+    assert [p["full_name"] for p in default_api.json()["items"]] == by_deadline_api
+    assert listed_names(by_default.text) == by_deadline_api
+    links = re.findall(r'href="([^"]*sort=name[^"]*)"', by_default.text)
+    assert links, "a link sorts by name"
     assert all("department=Echo" in html.unescape(link) for link in links)
 
-    by_deadline = await org.owner.get(html.unescape(links[0]))
-    assert by_deadline.status_code == 200, by_deadline.text
-    assert sorted_by(by_deadline.text) == ["Deadline"]
-    assert listed_names(by_deadline.text) == by_deadline_api
+    by_name = await org.owner.get(html.unescape(links[0]))
+    assert by_name.status_code == 200, by_name.text
+    assert sorted_by(by_name.text) == ["Name"]
+    assert listed_names(by_name.text) == [f"Person {n:02}" for n in range(1, 7)]
     assert by_deadline_api != listed_names(by_name.text), "the orders must differ"
 
     window = await org.owner.get("/api/v1/staff?sort=deadline&due_within_days=180")

@@ -88,3 +88,16 @@ def test_a_reviewers_approval_stands_over_the_check() -> None:
     approved = _certificate(declared.credit_id, "verified", False)
     [only] = credit_acceptance(found, declared.credit_id, [approved])
     assert only.counted == Decimal(3)
+
+
+def test_where_pending_credits_count_a_doubted_credit_counts_for_now_pending_review() -> None:
+    """The cycle's totals count a credit awaiting review when the organisation counts pending
+    credits: its line says so ("counted for now, pending review"), not "not counted"."""
+    declared = credit(date(2025, 5, 1), "3", types=("sdms",))
+    found = obligations(HOLDER, [declared], today=TODAY)
+    doubted = _certificate(declared.credit_id, "needs_review", False)
+    [only] = credit_acceptance(found, declared.credit_id, [doubted], count_pending=True)
+    assert (only.body, only.counted, only.not_counted) == ("ARDMS", Decimal(3), [])
+    assert only.pending_review == "ARDMS does not accept ASRT credits"
+    [waiting] = credit_acceptance(found, declared.credit_id, [doubted], count_pending=False)
+    assert (waiting.counted, waiting.pending_review) == (Decimal(0), None)

@@ -276,7 +276,7 @@ def test_a_form_reads_typed_values_and_keeps_them_when_refused() -> None:
     assert form.choices("topics", "topic", vocabulary.TOPICS) == ["vascular"]
     assert form.text("title", "title") == ""
     assert set(form.errors) == {"completed_on", "topics", "title"}
-    assert form.errors["completed_on"] == "Enter the day as a date, like 2026-10-02"
+    assert form.errors["completed_on"] == "There is no such day as “2026-13-01”: check the day"
     assert form.value("completed_on") == "2026-13-01", "what was typed stays"
     assert form.field_id("completed_on") == "credit-completed-on"
 
@@ -295,7 +295,7 @@ def test_days_outside_the_range_are_refused_at_their_field(typed: str) -> None:
     form = Form("credit", {"completed_on": typed})
     assert form.day("completed_on", "completion date") is None
     assert form.errors == {
-        "completed_on": "Enter the completion date between 1900-01-01 and 2200-12-31"
+        "completed_on": "Enter the completion date between 1 Jan 1900 and 31 Dec 2200"
     }
 
 

@@ -31,6 +31,7 @@ from services.core.csv_export import MEDIA_TYPE
 from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import (
+    DEFAULT_SORT,
     Activity,
     InvalidCursor,
     Seats,
@@ -150,13 +151,13 @@ class StaffController(Controller):
         sort: Annotated[
             StaffSort,
             QueryParameter(
-                description="name (default), or deadline: the soonest deadline of the cycles"
-                " the filter selected first (``deadline`` of each item), none last"
+                description="deadline (default): the soonest deadline of the cycles the filter"
+                " selected first (``deadline`` of each item), none last; or name"
             ),
-        ] = "name",
+        ] = DEFAULT_SORT,
     ) -> StaffPage:
-        """The organisation's staff by name or by deadline, filtered, a page at a time
-        (``next_cursor``)."""
+        """The organisation's staff by deadline (soonest first) or by name, filtered, a page at a
+        time (``next_cursor``)."""
         check_days(as_of=as_of)
         command = ListStaff(selected=selected, limit=limit, cursor=cursor, as_of=as_of, sort=sort)
         try:

@@ -60,6 +60,7 @@ from services.core.certificates.drafts import (
 from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
+from services.core.credits import views as credit_views
 from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
@@ -125,7 +126,7 @@ def _quarter_step(amount: Decimal) -> bool:
     return True
 
 
-def details_form(prefix: str, details: CreditDetails) -> Form:
+def details_form(prefix: str, details: credit_views.CreditDetails) -> Form:
     """A form filled with ``details`` (to amend them)."""
     values: dict[str, str | list[str]] = {
         "title": details.title,

@@ -9,15 +9,18 @@ a summary of the problems at the top, linked to the fields, and each message at 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import dateparser  # type: ignore[import-untyped]
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 
+from domain.compliance.standing import day_text
 from domain.shared.errors import DomainError
 from domain.shared.limits import EARLIEST_DAY, LATEST_DAY, parse_decimal
 from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
@@ -31,6 +34,91 @@ R = TypeVar("R")
 Refusal = DomainError | IdentityError
 NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})
 
+DAY_EXAMPLE = "7 Dec 2026"
+DAY_HINT = f"For example, {DAY_EXAMPLE}. Also 2026-12-07, or 12/7/2026 (month first)."
+"""Shown under every date field: the way pages print days, and the other ways read."""
+_DAY_SETTINGS = {
+    "DATE_ORDER": "MDY",
+    "STRICT_PARSING": True,
+    "PARSERS": ["absolute-time"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+_LONGEST_DAY = len("Wednesday, 30 September 2026")
+_YEAR_FIRST = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_NUMBERS = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_DAY_MONTH_DOTTED = re.compile(r"^\s*(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*\d{4}\s*$")
+_AT_TIME = re.compile(
+    r"^(?P<day>.*?)[\sT,]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?\s*$"
+)
+MOMENT_HINT = f"For example, {DAY_EXAMPLE} 14:30 (a 24-hour time)."
+
+
+class DayNotRead(ValueError):
+    """What is wrong with a typed day, as a sentence for the person."""
+
+
+def read_day(typed: str, label: str = "date") -> date:
+    """The one reader of days typed into the portal: "7 Dec 2026" (the way pages print days),
+    "December 7, 2026", "2026-12-07", "12/7/2026" (numbers: month first, the US order). The
+    year is written in full; a day that does not exist (31 Feb), a dotted "7.12.2026" (7 Dec
+    or 12 Jul?) and a day outside ``EARLIEST_DAY`` .. ``LATEST_DAY`` are refused with
+    ``DayNotRead`` saying why. Times, relative words ("yesterday") and other languages are not
+    read."""
+    text = " ".join(typed.split())
+    numbers = _YEAR_FIRST.match(text)
+    if numbers is None:
+        found = _parsed_day(text, label)
+    else:
+        try:
+            found = date(*map(int, numbers.groups()))
+        except ValueError:
+            raise DayNotRead(f"There is no such day as “{text}”: check the {label}") from None
+    if not EARLIEST_DAY <= found <= LATEST_DAY:
+        raise DayNotRead(
+            f"Enter the {label} between {day_text(EARLIEST_DAY)} and {day_text(LATEST_DAY)}"
+        )
+    return found
+
+
+def _parsed_day(text: str, label: str) -> date:
+    if len(text) > _LONGEST_DAY:
+        raise DayNotRead(f"Enter the {label} as a date, like {DAY_EXAMPLE}")
+    if re.search(r"\d", text) and not _FULL_YEAR.search(text):
+        raise DayNotRead(f"Enter the {label} with the year in full, like {DAY_EXAMPLE}")
+    dotted = _DAY_MONTH_DOTTED.match(text)
+    if dotted and dotted.group(1) != dotted.group(2) and max(map(int, dotted.groups())) <= 12:
+        raise DayNotRead(
+            f"“{text}” could be read two ways: write the month of the {label} as a word, like"
+            f" {DAY_EXAMPLE}"
+        )
+    parsed = dateparser.parse(text, languages=["en"], settings=_DAY_SETTINGS)
+    if parsed is not None and parsed.time() == time():
+        return date(parsed.year, parsed.month, parsed.day)
+    if parsed is None and _parses(_NUMBERS.sub("1", text)):
+        raise DayNotRead(f"There is no such day as “{text}”: check the {label}")
+    raise DayNotRead(f"Enter the {label} as a date, like {DAY_EXAMPLE}")
+
+
+def _parses(text: str) -> bool:
+    return dateparser.parse(text, languages=["en"], settings=_DAY_SETTINGS) is not None
+
+
+def day_in_words(day: date) -> str:
+    """A day read back to the person who typed it: "Monday 7 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def shown_day(typed: str) -> str:
+    """A day (or a day and time) field's value as shown: a day in ISO form (filled in by the
+    portal, or in a link) as pages print days, anything else as typed."""
+    at = _AT_TIME.match(typed)
+    day, rest = (at["day"], f" {int(at['hour']):02}:{at['minute']}") if at else (typed, "")
+    try:
+        return day_text(date.fromisoformat(day)) + rest if len(day) == 10 else typed
+    except ValueError:
+        return typed
+
 
 class Form:
     """One form's values (as typed) and problems (by field; ``None``: the whole form)."""
@@ -41,6 +129,10 @@ class Form:
         self.values: dict[str, str | list[str]] = dict(values or {})
         self.errors: dict[str | None, str] = {}
         self.files: dict[str, list[UploadFile]] = {}
+        self.read_back: dict[str, str] = {}
+        """What day fields were read as, in words, echoed under them when the form comes back."""
+        self.read_shown: dict[str, str] = {}
+        """Day fields read, as pages print days: the field shows this when the form comes back."""
 
     @property
     def ok(self) -> bool:
@@ -82,33 +174,44 @@ class Form:
         return value
 
     def day(self, name: str, label: str) -> date | None:
+        """The day typed in the field ``name`` (``read_day``), or None with the problem."""
         value = self.value(name).strip()
         if not value:
             self.fail(name, f"Enter the {label}")
             return None
         try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            self.fail(name, f"Enter the {label} as a date, like 2026-10-02")
+            day = read_day(value, label)
+        except DayNotRead as exc:
+            self.fail(name, str(exc))
             return None
-        if not EARLIEST_DAY <= day <= LATEST_DAY:
-            self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
-            return None
+        self.read_back[name] = day_in_words(day)
+        self.read_shown[name] = day_text(day)
         return day
 
+    def shown_day(self, name: str) -> str:
+        """A day field's value: the day read, as pages print days; as typed when refused;
+        else ``shown_day`` (a day the portal filled in)."""
+        if name in self.errors:
+            return self.value(name)
+        return self.read_shown.get(name) or shown_day(self.value(name))
+
     def moment(self, name: str, label: str, zone: tzinfo = UTC) -> datetime | None:
-        """A date and time read in ``zone`` (the organisation's), in UTC, in the same range as
-        days."""
+        """A day and a time of day ("7 Dec 2026 14:30", or ISO) read in ``zone`` (the
+        organisation's), in UTC; the day is read as ``day`` reads it."""
+        typed = self.value(name).strip()
+        at = _AT_TIME.match(typed)
         try:
-            typed = datetime.fromisoformat(self.value(name).strip())
-            found = typed.replace(tzinfo=zone).astimezone(UTC)
-        except ValueError:
-            self.fail(name, f"Enter the {label} as a date and time, like 2026-10-02 14:30")
+            if at is None:
+                raise DayNotRead(f"Enter the {label} as a day and a time, like {DAY_EXAMPLE} 14:30")
+            day = read_day(at["day"], label)
+            local = datetime.combine(day, time(int(at["hour"]), int(at["minute"])))
+        except (DayNotRead, ValueError) as exc:
+            message = str(exc) if isinstance(exc, DayNotRead) else f"Enter a time of the {label}"
+            self.fail(name, message)
             return None
-        if not EARLIEST_DAY <= found.date() <= LATEST_DAY:
-            self.fail(name, f"Enter the {label} between {EARLIEST_DAY} and {LATEST_DAY}")
-            return None
-        return found
+        self.read_back[name] = f"{day_in_words(day)}, {local:%H:%M}"
+        self.read_shown[name] = f"{day_text(day)} {local:%H:%M}"
+        return local.replace(tzinfo=zone).astimezone(UTC)
 
     def amount(self, name: str, label: str, *, required: bool = True) -> Decimal | None:
         value = self.value(name).strip().replace(",", ".")

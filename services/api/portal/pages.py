@@ -45,7 +45,7 @@ from services.api.auth import Principal, retrieve_principal
 from services.api.errors import http_to_problem, to_problem
 from services.api.idempotency import one_time_key
 from services.api.portal import terms
-from services.api.portal.forms import Form
+from services.api.portal.forms import DAY_HINT, MOMENT_HINT, Form
 from services.api.use_cases import provide_use_cases
 from services.core.accounts.identity import IdentityError, Membership
 from services.core.accounts.signing_in import memberships_of_user
@@ -269,6 +269,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
             paged=paged,
             glossary=terms.BY_KEY,
             cycle_terms=terms.CYCLE_TERM,
+            day_hints={False: DAY_HINT, True: MOMENT_HINT},
         )
         env.trim_blocks = env.lstrip_blocks = True
 

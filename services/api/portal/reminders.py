@@ -1,7 +1,7 @@
 """Reminders and calendar links from the staff pages (owners and admins): a reminder now to one
 person (from their page) or to everyone a filtered staff list shows (from the list), and a
-person's calendar (.ics) link made or revoked. Each runs after a confirmation step (making a
-link excepted) and through the same use cases as the JSON API
+person's calendar (.ics) link made or revoked. Each runs after a confirmation step (a new link
+stops any earlier one) and through the same use cases as the JSON API
 (``services.core.notifications.manual``, ``services.core.people.calendar``); the limits (one
 reminder a person a day, ``PER_HOUR`` an organisation) come back as readable pages."""
 
@@ -41,6 +41,12 @@ REMIND = Question(
     "Send {} a reminder now?",
     "{} is mailed the cycles they still have to complete. " + LIMITS,
     "Yes, send the reminder",
+)
+NEW_LINK = Question(
+    "Make a new calendar link for {}?",
+    "The new link is shown once. Any calendar link made for {} before stops working: calendars"
+    " that read it stop getting the deadlines until they are given the new one.",
+    "Yes, make a new link",
 )
 REMIND_LIST = Question(
     "Send a reminder to everyone in this list?",
@@ -92,9 +98,12 @@ class ReminderPages(Controller):
         use_cases: NamedDependency[UseCases],
         person_id: FromPath[UUID],
     ) -> Template:
-        """A new secret calendar link to the person's deadlines, shown once; an earlier link
-        stops working."""
-        await read_form(request, "calendar")
+        """A new secret calendar link to the person's deadlines, shown once, once confirmed: an
+        earlier link stops working."""
+        back = f"/staff/{person_id}#calendar"
+        asked = await _confirm_for(request, use_cases, person_id, NEW_LINK, back)
+        if asked is not None:
+            return asked
         link = await use_cases.run(calendar.open_calendar_feed, person_id)
         name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
         return await page(

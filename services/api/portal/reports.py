@@ -93,9 +93,11 @@ class ReportPages(Controller):
         today = clock.today(request)
         form = Form("report", dict(request.query_params))
         fmt = form.choice("format", "format", FORMATS)
-        if report_selection(form, today) is None or fmt is None:
+        chosen = report_selection(form, today)
+        if chosen is None or fmt is None:
             return await self._page(request, use_cases, form, today)
-        query = urlencode({name: form.value(name) for name in FIELDS if form.value(name)})
+        typed = {name: form.value(name) for name in FIELDS if form.value(name)}
+        query = urlencode({**typed, "as_of": chosen.as_of.isoformat()})
         return Redirect(
             f"/api/v1/reports/compliance.{fmt}" + (f"?{query}" if query else ""), status_code=303
         )

@@ -27,7 +27,7 @@ from domain.organisations.organisation import (
     Role,
     RoleNotAllowed,
 )
-from domain.people.person import AssignPerson, Person
+from domain.people.person import AssignPerson
 from services.api.application import mail_after_answer, public_link
 from services.api.auth import requires_role
 from services.api.portal.forms import Form, read_form, submit
@@ -50,8 +50,9 @@ from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.use_cases import Invite
 from services.core.people import use_cases as people
 from services.core.people.use_cases import ChangePerson
+from services.core.people.views import Person
 from services.core.staff import use_cases as staff
-from services.core.staff.listing import Activity, StaffFilter, StaffSort, default_sort
+from services.core.staff.listing import DEFAULT_SORT, Activity, StaffFilter, StaffSort
 from services.core.staff.use_cases import ChangeActivity, ExportStaff, ListStaff
 
 READERS = requires_role("owner", "admin", "auditor")
@@ -99,10 +100,9 @@ def staff_filter(form: Form) -> StaffFilter:
     )
 
 
-def staff_sort(form: Form, selected: StaffFilter) -> StaffSort:
-    """The order asked for in the query, else soonest deadline first for the filters of people
-    who need action, else by name."""
-    return optional_choice(form, "sort", "order", SORTS) or default_sort(selected)
+def staff_sort(form: Form) -> StaffSort:
+    """The order asked for in the query, else the list's default (``DEFAULT_SORT``)."""
+    return optional_choice(form, "sort", "order", SORTS) or DEFAULT_SORT
 
 
 def staff_filters_url(form: Form, path: str = "/staff", **changes: str) -> str:
@@ -164,7 +164,7 @@ class StaffPages(Controller):
         searched, a page at a time."""
         form = Form("staff", dict(request.query_params))
         selected = staff_filter(form)
-        sort = staff_sort(form, selected)
+        sort = staff_sort(form)
         placements = await use_cases.run(staff.staff_placements, None)
         listed = await keyset_page(
             form,
@@ -244,7 +244,12 @@ class StaffPages(Controller):
             **standing_shown(record),
             credits=credits,
             acceptance={
-                c.credit_id: credit_acceptance(record.obligations, c.credit_id, record.certificates)
+                c.credit_id: credit_acceptance(
+                    record.obligations,
+                    c.credit_id,
+                    record.certificates,
+                    count_pending=record.count_pending,
+                )
                 for c in credits
             },
             certificates={c.credit_id: c for c in record.certificates if c.credit_id is not None},

@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.compliance.evaluation import Obligation, RequirementLine, unsupported_credentials
-from domain.compliance.packs import RULE_PACKS
+from domain.compliance.evaluation import Obligation, RequirementLine
+from domain.compliance.rules import Basis
 from domain.compliance.standing import Standing, describe
 from domain.compliance.status import URGENCY
-from domain.credits.credit import Credit
-from domain.people.person import Person
+from domain.people.person import Credential
 from services.api.portal.chart import Chart, credit_chart
+from services.core.credits.views import Credit
+from services.core.people.views import Person
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class EvaluatedPerson(Protocol):
     def count_pending(self) -> bool: ...
     @property
     def today(self) -> date: ...
+    @property
+    def unsupported(self) -> Sequence[tuple[Credential, Basis]]: ...
 
 
 def standing_shown(found: EvaluatedPerson) -> dict[str, Any]:
@@ -108,16 +111,11 @@ def standing_shown(found: EvaluatedPerson) -> dict[str, Any]:
     current, previous = cards(
         found.obligations, found.credits, today, count_pending=found.count_pending
     )
-    unsupported = (
-        []
-        if found.person is None
-        else unsupported_credentials(found.person, RULE_PACKS, today=today)
-    )
     return {
         "standings": found.standings,
         "current": current,
         "previous": previous,
-        "unsupported": unsupported,
+        "unsupported": found.unsupported,
         "today": today,
     }
 

@@ -81,6 +81,9 @@ class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
     counted: Decimal
     admitted_by: list[str]
     not_counted: list[CreditExclusion]
+    pending_review: str | None = None
+    """Where the organisation counts credits awaiting a check: the check's reason this body
+    would not accept the credit, which counts for now, pending the review (None otherwise)."""
 
 
 class CreditRecordedResponse(msgspec.Struct, frozen=True, kw_only=True):

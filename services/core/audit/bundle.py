@@ -42,7 +42,6 @@ from domain.audits.exports import AuditBundleExported
 from domain.compliance.standing import Standing
 from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.credits.certificate import EXTENSIONS, CertificateUploaded, MediaType
-from domain.credits.credit import Credit
 from domain.shared.event import event_tag
 from services.core.audit.exports import record_export
 from services.core.blobs import BlobNotFound, BlobStore, blob_key
@@ -55,7 +54,6 @@ from services.core.eventsourcing.chain_check import ChainWalk, export_line
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, read_history
 from services.core.mail_templates import credits_text, day_text, environment
 from services.core.people import queries
-from services.core.projections.folded import restored
 
 FORMAT_VERSION = 1
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -260,9 +258,9 @@ async def index_rows(tx: Tx, stored: Mapping[str, str]) -> list[IndexRow]:
     certificate files, then their certificates not tied to a credit; ``stored`` gives the
     path of each certificate file the bundle holds."""
     tenant = tx.require_tenant()
-    credits: dict[UUID, list[Credit]] = {}
+    credits: dict[UUID, list[views.Credit]] = {}
     for row in await tx.pg.fetch(_INDEX_CREDITS, tenant):
-        credit = restored(row["state"], views.Credit, Credit)
+        credit = msgspec.json.decode(row["state"], type=views.Credit)
         credits.setdefault(credit.person_id, []).append(credit)
     files: dict[tuple[UUID, UUID | None], list[tuple[str, str]]] = {}
     for row in await tx.pg.fetch(_INDEX_CERTIFICATES, tenant):

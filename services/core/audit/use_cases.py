@@ -16,8 +16,6 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
-from domain.credits.credit import Credit
-from domain.people.person import Person
 from domain.shared.event import event_tag
 from services.core import registry
 from services.core.application import AccessDenied, NotFound, UnitOfWork, UseCases
@@ -25,9 +23,11 @@ from services.core.audit import queries as audit_views
 from services.core.audit.bundle import Bundle, build_bundle
 from services.core.audit.history import obligations_known_at, timeline
 from services.core.blobs import build_blob_store
+from services.core.credits.views import Credit
 from services.core.eventsourcing.chain_check import ChainBreak, ChainReport, verify_chain
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import queries
+from services.core.people.views import Person
 from services.core.policy import require_role
 
 READERS = ("owner", "admin", "auditor")

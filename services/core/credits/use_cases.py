@@ -14,17 +14,18 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
-from domain.credits.credit import AmendCredit, Credit, CreditDetails, RecordCredit, RetractCredit
+from domain.credits.credit import AmendCredit, CreditDetails, RecordCredit, RetractCredit
 from domain.people.credentials import Body
-from domain.people.person import Person
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
 from services.core.certificates.views import StoredCertificate
 from services.core.credits import handlers as credit_handlers
+from services.core.credits.views import Credit
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.transcripts import in_cycle
 from services.core.people.use_cases import person_of
+from services.core.people.views import Person
 from services.core.policy import authorise_person
 from services.core.projections.certificates import certificates_of
 
@@ -37,6 +38,9 @@ class BodyAcceptance(msgspec.Struct, frozen=True, kw_only=True):
     counted: Decimal
     admitted_by: list[str]
     not_counted: list[CreditExclusion]
+    pending_review: str | None = None
+    """Where the organisation counts credits awaiting a check: the check's reason this body
+    would not accept the credit, which counts for now, pending the review (None otherwise)."""
 
 
 class RecordNewCredit(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,6 +119,8 @@ def credit_acceptance(
     obligations: list[Obligation],
     credit_id: UUID,
     certificates: Iterable[StoredCertificate] = (),
+    *,
+    count_pending: bool = False,
 ) -> list[BodyAcceptance]:
     """What each obligation the credit falls in makes of it: one whose window it falls outside
     (and which did not take it as make-up) says nothing about it, so a credit outside every
@@ -123,7 +129,9 @@ def credit_acceptance(
     A body that the check of the credit's certificate (``certificates``: the person's) says
     does not accept it counts none of it while the certificate awaits review: what would count
     is said not counted, with the check's reason, so the "counts" line never contradicts the
-    reasons shown beside it. A reviewer's approval stands over the check."""
+    reasons shown beside it; where the organisation counts pending credits (``count_pending``),
+    the cycle's totals count it, and so does its line, with the reason as ``pending_review``.
+    A reviewer's approval stands over the check."""
     refused_by = {
         a.body: a.explanation
         for c in certificates
@@ -139,7 +147,8 @@ def credit_acceptance(
             continue
         counted = sum((u.credits_counted for u in used), Decimal(0))
         refusal = refused_by.get(obligation.mirrors or obligation.body)
-        if refusal is not None and used:
+        pending_review = refusal if refusal is not None and used and count_pending else None
+        if refusal is not None and used and not count_pending:
             refused = [
                 CreditExclusion(
                     credit_id=credit_id,
@@ -157,6 +166,7 @@ def credit_acceptance(
                 counted=counted,
                 admitted_by=[u.admitted_by for u in used],
                 not_counted=refused,
+                pending_review=pending_review,
             )
         )
     return found
@@ -216,11 +226,15 @@ async def credits_overview(uow: UnitOfWork, person_id: UUID) -> CreditsOverview:
     obligations = await queries.my_obligations(uow.tx, person_id, today=uow.today())
     certificates = await certificates_of(uow.tx, person_id)
     cycles, outside = credits_by_cycle(obligations, credits)
+    pending = await queries.counts_pending_credits(uow.tx)
     return CreditsOverview(
         person=await queries.get_person(uow.tx, person_id),
         credits=credits,
         acceptance={
-            c.credit_id: credit_acceptance(obligations, c.credit_id, certificates) for c in credits
+            c.credit_id: credit_acceptance(
+                obligations, c.credit_id, certificates, count_pending=pending
+            )
+            for c in credits
         },
         certified=frozenset(c.credit_id for c in certificates if c.credit_id is not None),
         cycles=cycles,
@@ -236,8 +250,11 @@ async def view_credit(uow: UnitOfWork, query: CreditQuery) -> CreditView:
     certificates = [
         c for c in await certificates_of(uow.tx, query.person_id) if c.credit_id == query.credit_id
     ]
+    pending = await queries.counts_pending_credits(uow.tx)
     return CreditView(
         credit=credit,
-        acceptance=credit_acceptance(obligations, query.credit_id, certificates),
+        acceptance=credit_acceptance(
+            obligations, query.credit_id, certificates, count_pending=pending
+        ),
         certificates=certificates,
     )

@@ -58,3 +58,8 @@ class Credit(msgspec.Struct, frozen=True, kw_only=True):
     origin: Origin
     verification: VerificationStatus
     retraction_reason: str | None = None
+
+    @property
+    def retracted(self) -> bool:
+        """Withdrawn (a reason was given): it counts nowhere."""
+        return self.retraction_reason is not None

@@ -35,3 +35,29 @@ def enable_tenant_rls(table: str) -> None:
             WITH CHECK (tenant_id = current_tenant());
         """
     )
+
+
+def refill_previous_read_model_json() -> None:
+    """Fill ``provider_directory.entry`` and ``waivers.state`` where they are NULL, for every
+    tenant, from the plain columns, as the release of migrations 0025-0028 wrote them (each
+    column by name; a blocked entry's ``kind`` and ``reason`` too). Used by the downgrades of
+    the contract that drops them (0031, 0030), so that a release reading them finds them."""
+    execute_script(
+        """
+        -- Every tenant's rows at once: the owner passes row-level security only while it is
+        -- not forced, inside this transaction.
+        ALTER TABLE provider_directory NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE waivers NO FORCE ROW LEVEL SECURITY;
+        UPDATE provider_directory SET entry = jsonb_build_object(
+            'provider_id', provider_id, 'name', name, 'aliases', to_jsonb(aliases),
+            'credit_types', to_jsonb(credit_types), 'reference', reference, 'origin', origin,
+            'kind', kind, 'reason', reason)
+        WHERE entry IS NULL;
+        UPDATE waivers SET state = jsonb_build_object(
+            'waiver_id', waiver_id, 'person_id', person_id, 'body', body, 'kind', kind,
+            'granted_on', granted_on, 'reference', reference)
+        WHERE state IS NULL;
+        ALTER TABLE waivers FORCE ROW LEVEL SECURITY;
+        ALTER TABLE provider_directory FORCE ROW LEVEL SECURITY;
+        """
+    )

@@ -21,7 +21,7 @@ from uuid import UUID
 import msgspec
 
 from domain.notifications.mail import ManualReminderQueued
-from domain.notifications.reminders import DueReminder
+from domain.notifications.reminders import reminders_now
 from domain.shared.errors import DomainError
 from domain.shared.event import event_tag
 from services.core.application import AccessDenied, NotFound, UnitOfWork
@@ -29,12 +29,7 @@ from services.core.mail_templates import portal_link
 from services.core.notifications.compose import compose
 from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
-from services.core.notifications.reminders import (
-    days_left,
-    item_context,
-    reminder_items,
-    reminder_subject,
-)
+from services.core.notifications.reminders import item_context, reminder_items, reminder_subject
 from services.core.people.queries import standings_on
 from services.core.policy import require_role
 from services.core.staff.listing import StaffFilter, staff_page
@@ -119,17 +114,16 @@ async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSe
     for row in rows:
         name = row["full_name"]
         held = found[row["person_id"]].standings if row["person_id"] in found else []
-        short = [s for s in held if s.obligation is not None and s.status != "compliant"]
+        due = reminders_now(held, today=today)
         if row["user_id"] is None:
             outcome["without_account"].append(name)
             continue
         if not preferences[row["user_id"]].wants("deadline_reminders"):
             outcome["opted_out"].append(name)
             continue
-        if not short:
+        if not due:
             outcome["nothing_due"].append(name)
             continue
-        due = [(s, DueReminder(threshold=None, days_left=days_left(s, today))) for s in short]
         mail_id = mail_id_for("manual-reminder", row["person_id"], row["user_id"], today)
         message = compose(
             "reminder",
@@ -140,7 +134,7 @@ async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSe
             reason=f"{organisation} sent you this reminder.",
             context={
                 "name": name,
-                "items": [item_context(s, d) for s, d in due],
+                "items": [item_context(reminded) for reminded in due],
                 "portal_url": portal_link(uow.settings.public_url, "dashboard"),
             },
             unsubscribe=UnsubscribeLink(

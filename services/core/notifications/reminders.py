@@ -14,10 +14,8 @@ from collections import defaultdict
 from datetime import date
 from uuid import UUID
 
-from domain.compliance.evaluation import Obligation
-from domain.compliance.standing import Standing
 from domain.notifications.mail import ReminderItem, ReminderQueued
-from domain.notifications.reminders import DueReminder, SentReminder, standing_reminders
+from domain.notifications.reminders import Reminded, SentReminder, standing_reminders
 from domain.people.credentials import Body
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata
@@ -54,10 +52,10 @@ async def _sent(tx: Tx, person_ids: list[UUID]) -> dict[UUID, Sent]:
     return sent
 
 
-def item_context(standing: Standing, due: DueReminder) -> dict[str, object]:
+def item_context(reminded: Reminded) -> dict[str, object]:
     """What the reminder mail says of one standing: its status, sentence and next action, the
     cycle it rests on, and the body's open rule questions in plain words."""
-    o = _cycle(standing)
+    standing, o, due = reminded
     total = o.lines[0]
     return {
         "body": standing.body,
@@ -76,40 +74,28 @@ def item_context(standing: Standing, due: DueReminder) -> dict[str, object]:
     }
 
 
-def reminder_items(due: list[tuple[Standing, DueReminder]]) -> tuple[ReminderItem, ...]:
+def reminder_items(due: list[Reminded]) -> tuple[ReminderItem, ...]:
     """What a reminder event records of each standing it is about."""
     return tuple(
         ReminderItem(
             body=s.body,
-            window_end=_cycle(s).window.end,
-            deadline=_cycle(s).deadline,
+            window_end=cycle.window.end,
+            deadline=cycle.deadline,
             threshold=d.threshold,
             days_left=d.days_left,
             shortfall=s.shortfall,
         )
-        for s, d in due
+        for s, cycle, d in due
     )
 
 
-def reminder_subject(due: list[tuple[Standing, DueReminder]]) -> str:
-    soonest = min(d.days_left for _, d in due)
+def reminder_subject(due: list[Reminded]) -> str:
+    soonest = min(r.due.days_left for r in due)
     if len(due) == 1:
-        [(s, d)] = due
+        [(s, _, d)] = due
         needed = credits_text(s.shortfall)
         return f"CME reminder: {s.body} needs {needed} more credits ({days_text(d.days_left)})"
     return f"CME reminder: {len(due)} requirements need more credits ({days_text(soonest)})"
-
-
-def days_left(standing: Standing, today: date) -> int:
-    """Days from ``today`` to the deadline of the cycle a reminded standing rests on."""
-    return (_cycle(standing).deadline - today).days
-
-
-def _cycle(standing: Standing) -> Obligation:
-    """The cycle a reminded standing rests on (a lapsed one, without a cycle, is never
-    reminded)."""
-    assert standing.obligation is not None
-    return standing.obligation
 
 
 async def queue_reminders(
@@ -155,7 +141,7 @@ async def queue_reminders(
             f" at {organisation}.",
             context={
                 "name": member["full_name"],
-                "items": [item_context(standing, d) for standing, d in due],
+                "items": [item_context(reminded) for reminded in due],
                 "portal_url": portal_link(settings.public_url, "dashboard"),
             },
             unsubscribe=UnsubscribeLink(

@@ -18,18 +18,17 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, status_on
+from domain.compliance.evaluation import Obligation, status_on, unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
-from domain.compliance.rules import Pack, UnsupportedPack
+from domain.compliance.rules import Basis, Pack, UnsupportedPack
 from domain.compliance.standing import Standing, people_by_status, standings
 from domain.compliance.status import Status
-from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
-from domain.people.person import Person
+from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.people import views
-from services.core.projections.folded import restored
+from services.core.projections.folded import copied, restored
 from services.core.projections.obligations import load_inputs
 
 _EVALUATIONS = """
@@ -62,7 +61,8 @@ async def obligations_on(
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
     evaluate()'s order, each status as the organisation counts pending credits
-    (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read."""
+    (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read.
+    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it."""
     tenant = tx.require_tenant()
     count_pending = await counts_pending_credits(tx)
     ids = None if person_ids is None else list(person_ids)
@@ -85,10 +85,14 @@ async def obligations_on(
 
 
 class PersonStanding(NamedTuple):
-    person: Person
+    person: views.Person
+    """The stored view, as it is shown; ``standings`` and ``unsupported`` were decided on the
+    domain's ``Person`` copied from it."""
     obligations: list[Obligation]
     standings: list[Standing]
     count_pending: bool
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 async def standings_on(
@@ -109,13 +113,15 @@ async def standings_on(
     )
     result: dict[UUID, PersonStanding] = {}
     for row in rows:
-        person = restored(row["state"], views.Person, Person)
+        shown = msgspec.json.decode(row["state"], type=views.Person)
+        person: Person = copied(shown, Person)  # standings and unsupported decide on it
         obligations = found[person.person_id]
         result[person.person_id] = PersonStanding(
-            person,
+            shown,
             obligations,
             standings(person, obligations, today=today, count_pending=count_pending),
             count_pending,
+            unsupported_credentials(person, rule_packs, today=today),
         )
     return result
 
@@ -131,18 +137,19 @@ async def my_obligations(tx: Tx, person_id: UUID, *, today: date) -> list[Obliga
     return (await obligations_on(tx, today=today, person_ids=[person_id])).get(person_id, [])
 
 
-async def my_credits(tx: Tx, person_id: UUID) -> list[Credit]:
-    """The person's credits, latest completed first, with verification status and retraction."""
+async def my_credits(tx: Tx, person_id: UUID) -> list[credit_views.Credit]:
+    """The person's credits, latest completed first, with verification status and retraction:
+    the stored views as they are (shown or answered, never decided on)."""
     rows = await tx.pg.fetch(
         "SELECT state::text AS state FROM credits WHERE tenant_id = $1 AND person_id = $2"
         " ORDER BY completed_on DESC, credit_id",
         tx.require_tenant(),
         person_id,
     )
-    return [restored(row["state"], credit_views.Credit, Credit) for row in rows]
+    return [msgspec.json.decode(row["state"], type=credit_views.Credit) for row in rows]
 
 
-async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit | None:
+async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> credit_views.Credit | None:
     """The person's credit ``credit_id`` as ``my_credits`` gives it (None: the person has no
     such credit)."""
     state = await tx.pg.fetchval(
@@ -152,17 +159,19 @@ async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> Credit | None:
         person_id,
         credit_id,
     )
-    return None if state is None else restored(state, credit_views.Credit, Credit)
+    return None if state is None else msgspec.json.decode(state, type=credit_views.Credit)
 
 
-async def get_person(tx: Tx, person_id: UUID) -> Person | None:
-    """The person's profile, registry ids and credentials, or None if not registered."""
+async def get_person(tx: Tx, person_id: UUID) -> views.Person | None:
+    """The person's profile, registry ids and credentials, or None if not registered: the
+    stored view as it is (shown or answered; ``standings_on`` gives the domain's ``Person``
+    to the code that decides)."""
     state = await tx.pg.fetchval(
         "SELECT state::text FROM people WHERE tenant_id = $1 AND person_id = $2",
         tx.require_tenant(),
         person_id,
     )
-    return None if state is None else restored(state, views.Person, Person)
+    return None if state is None else msgspec.json.decode(state, type=views.Person)
 
 
 class UpcomingDeadline(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,11 +18,11 @@ import msgspec
 
 from domain import vocabulary
 from domain.compliance.evaluation import Obligation
-from domain.credits.credit import Credit
-from domain.people.person import Person
+from services.core.credits.views import Credit
 from services.core.csv_export import Cell, csv_text
 from services.core.documents import Document, Verification, moment_text
 from services.core.mail_templates import credits_text, day_text
+from services.core.people.views import Person
 
 COLUMNS = (
     "record",

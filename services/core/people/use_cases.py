@@ -14,16 +14,18 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.rules import Basis
 from domain.compliance.standing import Standing as BodyStanding
-from domain.credits.credit import Credit
-from domain.people.person import AssignPerson, Person, RegisterPerson
+from domain.people.person import AssignPerson, Credential, RegisterPerson
 from domain.shared.limits import Code, Name
 from services.core.accounts import identity
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.audit.history import obligations_known_at
+from services.core.credits.views import Credit
 from services.core.idempotency import new_entity_id
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
+from services.core.people.views import Person
 from services.core.policy import READERS, WRITERS, authorise_person, require_role
 
 
@@ -66,6 +68,8 @@ class Standing(msgspec.Struct, frozen=True, kw_only=True):
     count_pending: bool
     """The organisation's choice: whether pending credits count toward the statuses."""
     today: date
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
@@ -188,6 +192,7 @@ async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
             standings=[],
             count_pending=await queries.counts_pending_credits(uow.tx),
             today=today,
+            unsupported=[],
         )
     return Standing(
         person=found.person,
@@ -196,6 +201,7 @@ async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
         standings=found.standings,
         count_pending=found.count_pending,
         today=today,
+        unsupported=found.unsupported,
     )
 
 

@@ -46,13 +46,11 @@ ON CONFLICT (tenant_id, credit_id) DO UPDATE SET
     state = excluded.state
 """
 _INSERT_WAIVERS = """
-INSERT INTO waivers (tenant_id, waiver_id, person_id, body, kind, granted_on, reference, state)
-SELECT $1, r.waiver_id, r.person_id, r.body, r.kind, r.granted_on, r.reference, to_jsonb(r)
+INSERT INTO waivers (tenant_id, waiver_id, person_id, body, kind, granted_on, reference)
+SELECT $1, r.waiver_id, r.person_id, r.body, r.kind, r.granted_on, r.reference
 FROM jsonb_to_recordset($2::jsonb) AS r(waiver_id uuid, person_id uuid, body text, kind text,
                                          granted_on date, reference text)
 """
-"""``state`` repeats the columns only for the release before this one, which still reads it;
-nothing here reads it and the next contract migration drops it."""
 
 
 class CreditsProjection(FoldedStates[Credit, views.Credit]):

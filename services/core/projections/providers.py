@@ -15,15 +15,13 @@ from services.core.projections.folded import as_json, tags
 
 _INSERT = """
 INSERT INTO provider_directory
-    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, kind, reason, entry)
+    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, kind, reason)
 SELECT $1, r.provider_id, r.name, r.aliases, r.credit_types, r.reference, r.origin, r.kind,
-       r.reason, to_jsonb(r)
+       r.reason
 FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, aliases text[],
                                          credit_types text[], reference text, origin text,
                                          kind text, reason text)
 """
-"""``entry`` repeats the columns only for the release before this one, which still reads it;
-nothing here reads it and the next contract migration drops it."""
 _SELECT = """
 SELECT provider_id, name, aliases, credit_types, reference, origin, kind, reason
 FROM provider_directory
@@ -70,7 +68,9 @@ class ProviderDirectoryProjection:
 
 
 async def tenant_providers(tx: Tx) -> list[ProviderEntry]:
-    """The entries the organisation added to its directory, by name."""
+    """The entries the organisation added to its directory, by name, as the domain's
+    ``ProviderEntry``: the projection folds them with ``providers.evolve`` and the directory
+    lookup matches printed names against them."""
     rows = await tx.pg.fetch(_SELECT, tx.require_tenant())
     return [
         ProviderEntry(

@@ -34,9 +34,7 @@ from domain.audits.reports import ComplianceReportExported, ReportFormat
 from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing, people_by_status
 from domain.compliance.status import STATUS_TEXT, STATUSES, Status
-from domain.credits.credit import Credit
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
-from domain.people.person import Person
 from services.core.credits import views
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
@@ -44,7 +42,7 @@ from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.commands import record_fact
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import credits_text, day_text
-from services.core.projections.folded import restored
+from services.core.people.views import Person
 from services.core.staff.listing import StaffFilter, matching_people
 from services.core.stream_ids import access_stream
 
@@ -144,7 +142,7 @@ async def compliance_report(
     ledger_seq, ledger_hash = await store.head(tx)
     found = await matching_people(tx, selection, today=selection.as_of)
     years = report_years(selection.as_of)
-    credits: dict[UUID, list[Credit]] = {}
+    credits: dict[UUID, list[views.Credit]] = {}
     for row in await tx.pg.fetch(
         _CREDITS,
         tenant,
@@ -152,7 +150,7 @@ async def compliance_report(
         date(years[0], 1, 1),
         selection.as_of,
     ):
-        credit = restored(row["state"], views.Credit, Credit)
+        credit = msgspec.json.decode(row["state"], type=views.Credit)
         credits.setdefault(credit.person_id, []).append(credit)
     listed = [
         _person(
@@ -183,7 +181,7 @@ def _person(
     person: Person,
     obligations: list[Obligation],
     standings: list[Standing],
-    credits: list[Credit],
+    credits: list[views.Credit],
     years: range,
 ) -> ReportPerson:
     counting = [c for c in credits if not c.retracted and c.verification != "rejected"]

@@ -24,16 +24,18 @@ import msgspec
 from domain.compliance.standing import Standing
 from domain.compliance.status import Status
 from domain.people.credentials import Body
-from domain.people.person import Person
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.people.queries import PersonStanding, standings_on
+from services.core.people.views import Person
 
 Activity = Literal["active", "deactivated", "all"]
 StaffSort = Literal["name", "deadline"]
 """``deadline``: the soonest deadline of the standings the filter selected first, people
 without one last, then by name."""
-NEEDS_ACTION: frozenset[Status] = frozenset({"overdue", "in_grace", "at_risk"})
+DEFAULT_SORT: StaffSort = "deadline"
+"""The staff list's order unless asked otherwise, in the API and the portal alike: the soonest
+deadline is what an employer acts on."""
 
 
 class InvalidCursor(ValueError):
@@ -123,13 +125,6 @@ _NAME_KEY = msgspec.json.Decoder(tuple[str, UUID])
 _DEADLINE_KEY = msgspec.json.Decoder(_DeadlineKey)
 
 
-def default_sort(selected: StaffFilter) -> StaffSort:
-    """Soonest deadline first when the filter asks for people who need action (an urgent
-    status or a deadline window), else by name."""
-    urgent = selected.status in NEEDS_ACTION or selected.due_within_days is not None
-    return "deadline" if urgent else "name"
-
-
 def encode_cursor(*key: object) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(key)).decode()
 
@@ -193,7 +188,7 @@ async def staff_page(
     today: date,
     limit: int,
     cursor: str | None = None,
-    sort: StaffSort = "name",
+    sort: StaffSort = DEFAULT_SORT,
 ) -> StaffPage:
     """Up to ``limit`` people matching ``selected`` after ``cursor``, in ``sort`` order."""
     if sort == "deadline":
@@ -262,7 +257,9 @@ async def staff_csv(tx: Tx, selected: StaffFilter, *, today: date) -> str:
     rows: list[dict[str, Cell]] = []
     cursor: str | None = None
     while True:
-        found = await staff_page(tx, selected, today=today, limit=_EXPORT_CHUNK, cursor=cursor)
+        found = await staff_page(
+            tx, selected, today=today, limit=_EXPORT_CHUNK, cursor=cursor, sort="name"
+        )
         for member in found.items:
             common: dict[str, Cell] = {
                 "full_name": member.full_name,

@@ -185,7 +185,8 @@ async def _load(
     tx: Tx, rows: Iterable[RosterRow]
 ) -> tuple[dict[str, _Known], dict[str, _Known], dict[str, UUID]]:
     """The people the rows may name, by employee number and by email, and the members' staff
-    record ids by sign-in email: two queries whatever the number of rows."""
+    record ids by sign-in email: two queries whatever the number of rows. Each person is the
+    domain's ``Person``: the import decides its changes against the record."""
     rows = list(rows)
     tenant = tx.require_tenant()
     emails = sorted({r.email for r in rows if r.email})

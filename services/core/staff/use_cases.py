@@ -14,23 +14,32 @@ from uuid import UUID
 import msgspec
 
 from domain.compliance.evaluation import Obligation
+from domain.compliance.rules import Basis
 from domain.compliance.standing import Standing
-from domain.credits.credit import Credit
 from domain.organisations.organisation import Role
-from domain.people.person import DeactivatePerson, Person, ReactivatePerson
+from domain.people.person import Credential, DeactivatePerson, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
 from services.core.certificates.views import StoredCertificate
+from services.core.credits.views import Credit
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
+from services.core.people.views import Person
 from services.core.policy import require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
-from services.core.staff.listing import Placements, Seats, StaffFilter, StaffPage, StaffSort
+from services.core.staff.listing import (
+    DEFAULT_SORT,
+    Placements,
+    Seats,
+    StaffFilter,
+    StaffPage,
+    StaffSort,
+)
 from services.core.staff.queries import LinkedAccount, linked_account
 from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
@@ -46,7 +55,7 @@ class ListStaff(msgspec.Struct, frozen=True, kw_only=True):
     cursor: str | None = None
     as_of: date | None = None
     """Compute statuses on this day (default: today)."""
-    sort: StaffSort = "name"
+    sort: StaffSort = DEFAULT_SORT
 
 
 class ImportStaff(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,6 +94,8 @@ class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
     certificates: list[StoredCertificate]
     account: LinkedAccount | None
     today: date
+    unsupported: list[tuple[Credential, Basis]]
+    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
@@ -213,6 +224,7 @@ async def staff_record(uow: UnitOfWork, person_id: UUID) -> StaffRecord:
         certificates=await certificates_of(uow.tx, person_id),
         account=await linked_account(uow.tx, person_id),
         today=today,
+        unsupported=found.unsupported,
     )
 
 

@@ -1,6 +1,10 @@
 """Blocked providers: a provider directory entry has a kind (``listed`` or ``blocked``) and, when
 blocked, the organisation's reason. Existing entries are listed ones.
 
+A downgrade refuses while any organisation has a blocked entry: the release before reads every
+entry as a listed one, so that provider's certificates would verify again. Lift the blocks
+first (delete the entries), or stay at this revision.
+
 Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-07
@@ -25,4 +29,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    execute_script("ALTER TABLE provider_directory DROP COLUMN kind, DROP COLUMN reason;")
+    execute_script(
+        """
+        -- Every tenant's rows: the owner passes row-level security only while it is not forced.
+        ALTER TABLE provider_directory NO FORCE ROW LEVEL SECURITY;
+        DO $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM provider_directory WHERE kind = 'blocked') THEN
+                RAISE EXCEPTION 'blocked providers exist: the release before 0028 would read'
+                    ' them as listed ones; lift the blocks before downgrading past 0028';
+            END IF;
+        END
+        $$;
+        ALTER TABLE provider_directory FORCE ROW LEVEL SECURITY;
+        ALTER TABLE provider_directory DROP COLUMN kind, DROP COLUMN reason;
+        """
+    )
