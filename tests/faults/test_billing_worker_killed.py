@@ -95,7 +95,7 @@ async def test_a_worker_killed_mid_apply_leaves_exactly_one_effect(
     async with cli("relay", env, "relay", "--poll-interval", "1"):
         async with cli("first worker", stalled, "worker", "--threads", "1") as first:
             await first.wait_for("worker started")
-            await first.wait_for(STARTED, within=30, stripe_event_id=event["id"])
+            await first.wait_for(STARTED, within=90, stripe_event_id=event["id"])
             first.kill()  # while it waits for Stripe's answer
             await first.process.wait()
         assert not first.logged(FINISHED, stripe_event_id=event["id"]), "killed too late"
