@@ -36,7 +36,7 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 from domain.organisations.organisation import Role
 from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
-from services.api.rate_windows import count_refused_credentials
+from services.api.rate_windows import check_refused_credentials, count_refused_credentials
 from services.core.accounts.members import (
     CurrentMember,
     MemberLookup,
@@ -123,16 +123,21 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        """The caller, or 401. A refused request is counted on its client address first, as a
-        request without sign-in (so a refusal answers 429 once that budget is spent): guessing
-        tokens or session ids is rate-limited too."""
+        """The caller, or 401 (counted on the client address's budget of refused credentials).
+
+        Once an address has spent that budget (``rate_limit_per_user_per_minute`` refusals in
+        the last minute), every request from it that needs sign-in answers the 429 problem with
+        ``Retry-After`` until the window lets a refusal out, whatever it carries, a valid token
+        or session included: no credential is looked up and nothing is written, so the answer
+        tells a guesser nothing and guessing costs no database writes. Only refusals count;
+        requests that authenticate do not spend the budget."""
+        application = application_of(connection.app)
+        scope, settings, database = connection.scope, application.settings, application.database
+        await check_refused_credentials(scope, settings, database)
         try:
             return await self._authenticate(connection)
         except NotAuthorizedException:
-            application = application_of(connection.app)
-            await count_refused_credentials(
-                connection.scope, application.settings, application.database
-            )
+            await count_refused_credentials(scope, settings, database)
             raise
 
     async def _authenticate(

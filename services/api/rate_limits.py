@@ -4,11 +4,12 @@ Both are counted in PostgreSQL in one statement (``services.core.operations.rate
 limit holds across every API process and host. The middleware runs inside the authentication
 middleware, so the caller is known: the per-user limit keys on the user (requests that need no
 sign-in, such as sign-up and sign-in, on the client address), the per-tenant limit on the
-organisation of the signed-in membership. A request whose API token is refused never reaches
-this middleware: the authentication middleware counts it on the client address first
-(``count_refused_credentials``), so guessing tokens is limited like any request without
-sign-in. Every limited answer carries the ``RateLimit-*`` headers of the window with the fewest
-requests left; a refusal is a 429 problem with ``Retry-After``. Health and readiness probes and
+organisation of the signed-in membership. Requests whose credentials are refused never reach
+this middleware: the authentication middleware keeps a budget of refusals per client address
+apart (``rate_windows.check_refused_credentials``) and, once it is spent, answers every request
+needing sign-in from that address with the 429. Every limited answer carries the
+``RateLimit-*`` headers of the window with the fewest requests left; a refusal is a 429 problem
+with ``Retry-After``. Health and readiness probes and
 the schema are never limited.
 """
 

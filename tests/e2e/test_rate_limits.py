@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import msgspec
 import pytest
@@ -120,3 +121,32 @@ async def test_requests_with_a_refused_token_count_against_the_callers_address(
         assert_limited(await guesser.get("/api/v1/me", headers=wrong))
         assert_limited(await guesser.get("/api/v1/me", headers={"authorization": "Basic x"}))
         assert_limited(await guesser.get("/api/v1/me"))  # no sign-in, the same address
+
+
+async def test_once_refused_credentials_spend_the_budget_a_valid_token_is_refused_too(
+    migrated: Settings, fresh_rate_limits: None, owner_connection: asyncpg.Connection
+) -> None:
+    """Until the window passes, the address gets the 429 whatever it sends (the answer does not
+    tell a right token from a wrong one), and the refused requests are no longer written."""
+    settings = msgspec.structs.replace(migrated, rate_limit_per_user_per_minute=PER_USER)
+    async with clients(settings, 2) as (owner, guesser):
+        await sign_up(owner)
+        minted = await owner.post("/api/v1/tokens", json={"name": "ci", "scopes": ["read"]})
+        assert minted.status_code == 201, minted.text
+        right = {"authorization": f"Bearer {minted.json()['secret']}"}
+        wrong = {"authorization": "Bearer cmel_not-a-token"}
+        for _ in range(PER_USER):
+            assert (await guesser.get("/api/v1/me", headers=wrong)).status_code == 401
+        windows = "SELECT key, hits, expires_at FROM rate_limit_windows ORDER BY key"
+        before = await owner_connection.fetch(windows)
+
+        assert_limited(await guesser.get("/api/v1/me", headers=right))
+        assert_limited(await guesser.get("/api/v1/me", headers=wrong))
+        assert await owner_connection.fetch(windows) == before  # nothing written once spent
+
+        await owner_connection.execute(  # the window passes
+            "UPDATE rate_limit_windows SET hits = ARRAY(SELECT h - interval '61 seconds'"
+            " FROM unnest(hits) AS h), expires_at = expires_at - interval '61 seconds'"
+        )
+        assert (await guesser.get("/api/v1/me", headers=right)).status_code == 200
+        assert (await guesser.get("/api/v1/me", headers=wrong)).status_code == 401

@@ -3,9 +3,11 @@ and reactivation with seats, the filtered and paginated staff list, roles and te
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -389,3 +391,39 @@ async def test_the_staff_list_sorts_by_deadline_soonest_first_and_pages_in_that_
     assert [p["full_name"] for p in by_name] == [f"Person {n:02}" for n in range(1, 9)]
     bad = await org.owner.get("/api/v1/staff?sort=birthday")
     assert bad.status_code == 400
+
+
+def old_cursor(*key: object) -> str:
+    """A cursor of the form the list returned before cursors named their sort: the bare key."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+async def test_a_cursor_continues_its_own_sort_and_one_of_the_old_form_continues_by_name(
+    org: Org,
+) -> None:
+    """A client paging without ``sort`` across the change of the default keeps its order; a
+    cursor sent with another explicit sort is refused with a problem that says why."""
+    assert (await post_csv(org.owner, staggered_deadlines(6))).json()["created"] == 6
+    by_name = await listed(org.owner, BY_NAME)
+    names = [p["full_name"] for p in by_name]
+    assert names == [f"Person {n:02}" for n in range(1, 7)]
+
+    old = old_cursor(by_name[1]["full_name"], by_name[1]["person_id"])
+    for query in ("", BY_NAME):  # no sort, as the client sent it before; or sort=name
+        rest = await listed(org.owner, f"{query}&cursor={old}")
+        assert [p["full_name"] for p in rest] == names[2:], query
+
+    by_deadline = await listed(org.owner)
+    first = await org.owner.get(f"/api/v1/staff?limit=2&as_of={AS_OF}")
+    cursor = first.json()["next_cursor"]
+    rest = await listed(org.owner, f"&cursor={cursor}")  # the cursor's sort, not sent again
+    assert rest == by_deadline[2:]
+    assert await listed(org.owner, f"&sort=deadline&cursor={cursor}") == by_deadline[2:]
+
+    mixed = await org.owner.get(f"/api/v1/staff?sort=name&cursor={cursor}")
+    assert mixed.status_code == 400, mixed.text
+    assert mixed.headers["content-type"].startswith("application/problem+json")
+    assert "sort=deadline" in mixed.text
+    old_mixed = await org.owner.get(f"/api/v1/staff?sort=deadline&cursor={old}")
+    assert old_mixed.status_code == 400, old_mixed.text
+    assert "sort=name" in old_mixed.text

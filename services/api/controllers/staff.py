@@ -31,7 +31,6 @@ from services.core.csv_export import MEDIA_TYPE
 from services.core.notifications.manual import RemindersSent, SendReminders, send_reminders
 from services.core.staff import use_cases as staff
 from services.core.staff.listing import (
-    DEFAULT_SORT,
     Activity,
     InvalidCursor,
     Seats,
@@ -149,12 +148,13 @@ class StaffController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         sort: Annotated[
-            StaffSort,
+            StaffSort | None,
             QueryParameter(
                 description="deadline (default): the soonest deadline of the cycles the filter"
-                " selected first (``deadline`` of each item), none last; or name"
+                " selected first (``deadline`` of each item), none last; or name. With a"
+                " ``cursor``, the cursor's own sort unless given (another sort is a 400)"
             ),
-        ] = DEFAULT_SORT,
+        ] = None,
     ) -> StaffPage:
         """The organisation's staff by deadline (soonest first) or by name, filtered, a page at a
         time (``next_cursor``)."""

@@ -5,7 +5,8 @@
 per key, where only allowed requests count, and a request refused by one limit is not counted
 by the limits after it. It runs outside any tenant (and outside the statement timeout, like the
 session store): keys are opaque strings (``user:<id>``, ``client:<address>``, ``tenant:<id>``)
-and the table holds no tenant data.
+and the table holds no tenant data. ``window_of`` reads a key's window without counting (nor
+writing) anything.
 """
 
 from __future__ import annotations
@@ -57,3 +58,22 @@ async def count_request(
         )
         for limit, row in zip(limits, rows, strict=False)
     ]
+
+
+async def window_of(database: Database, limit: Limit, *, window_s: int) -> RateWindow:
+    """``limit``'s window as it stands, read only: ``allowed`` while it holds fewer than
+    ``limit.requests`` requests of the last ``window_s`` seconds. Counts and writes nothing."""
+    async with database.connection() as conn:
+        (row,) = await conn.fetch(  # an aggregate: always one row
+            "SELECT count(*)::int AS used, greatest(1, ceil(extract(epoch FROM"
+            " coalesce(min(h), clock_timestamp()) + make_interval(secs => $2)"
+            " - clock_timestamp())))::int AS resets_in_s"
+            " FROM rate_limit_windows w, unnest(w.hits) AS h"
+            " WHERE w.key = $1 AND h > clock_timestamp() - make_interval(secs => $2)",
+            limit.key,
+            window_s,
+        )
+    used = row["used"]
+    return RateWindow(
+        limit=limit, allowed=used < limit.requests, used=used, resets_in_s=row["resets_in_s"]
+    )

@@ -7,7 +7,10 @@ never repeats or skips a person who was listed before and after it was fetched. 
 computed for ``today`` with ``queries.standings_on`` (never stored), so the status and
 deadline filters run on each fetched chunk of people until the page is full. Sorted by
 deadline, the whole selection is computed and ordered by (deadline, full name, person id),
-the cursor being that key.
+the cursor being that key. A cursor names the sort it continues (``staff_cursor``), so a page
+asked for with a cursor and no sort continues in the cursor's order whatever the default is;
+a cursor of the older form, the bare key, continues by name (a (name, id) key) or by deadline
+(a (deadline, name, id) key); a cursor sent with another sort is refused (``CursorSortMismatch``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import base64
 import binascii
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -40,6 +43,10 @@ deadline is what an employer acts on."""
 
 class InvalidCursor(ValueError):
     """The cursor was not produced by this list."""
+
+
+class CursorSortMismatch(InvalidCursor):
+    """The cursor continues the list in another order than the ``sort`` sent with it."""
 
 
 class StaffFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +188,58 @@ async def matching_people(
     return found if limit is None else found[: limit + 1]
 
 
+class _StaffCursor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sort: StaffSort
+    after: msgspec.Raw
+    """The last key listed: (full name, person id) by name, (deadline, full name, person id)
+    by deadline."""
+
+
+_STAFF_CURSOR = msgspec.json.Decoder(_StaffCursor)
+_OLD_FORMS: tuple[tuple[StaffSort, msgspec.json.Decoder[Any]], ...] = (
+    ("name", _NAME_KEY),
+    ("deadline", _DEADLINE_KEY),
+)
+
+
+def staff_cursor(sort: StaffSort, *key: object) -> str:
+    """The staff list's cursor after ``key`` in ``sort`` order."""
+    cursor = _StaffCursor(sort=sort, after=msgspec.Raw(msgspec.json.encode(key)))
+    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).decode()
+
+
+def _read_staff_cursor(cursor: str) -> tuple[StaffSort, bytes]:
+    """The sort ``cursor`` continues and its key (JSON); raises ``InvalidCursor``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode())
+        if raw.lstrip().startswith(b"{"):
+            found = _STAFF_CURSOR.decode(raw)
+            return found.sort, bytes(found.after)
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidCursor("the cursor is not one this list returned") from exc
+    for sort, key in _OLD_FORMS:  # the bare key of a cursor made before cursors named a sort
+        try:
+            key.decode(raw)
+        except (ValueError, msgspec.DecodeError):
+            continue
+        return sort, raw
+    raise InvalidCursor("the cursor is not one this list returned")
+
+
+def page_sort(cursor: str | None, sort: StaffSort | None) -> tuple[StaffSort, bytes | None]:
+    """The order a page is listed in and the key it starts after: the cursor's own sort (which
+    ``sort``, when sent, must be), else ``sort``, else ``DEFAULT_SORT``."""
+    if cursor is None:
+        return sort or DEFAULT_SORT, None
+    continued, after = _read_staff_cursor(cursor)
+    if sort is not None and sort != continued:
+        raise CursorSortMismatch(
+            f"this cursor continues the list sorted by {continued}: send it with"
+            f" sort={continued} or no sort, or start again without a cursor to sort by {sort}"
+        )
+    return continued, after
+
+
 async def staff_page(
     tx: Tx,
     selected: StaffFilter,
@@ -188,25 +247,27 @@ async def staff_page(
     today: date,
     limit: int,
     cursor: str | None = None,
-    sort: StaffSort = DEFAULT_SORT,
+    sort: StaffSort | None = None,
 ) -> StaffPage:
-    """Up to ``limit`` people matching ``selected`` after ``cursor``, in ``sort`` order."""
-    if sort == "deadline":
-        return await _page_by_deadline(tx, selected, today=today, limit=limit, cursor=cursor)
-    after = decode_cursor(cursor) if cursor else None
-    found = await matching_people(tx, selected, today=today, after=after, limit=limit)
+    """Up to ``limit`` people matching ``selected`` after ``cursor``, in the order ``page_sort``
+    gives; raises ``InvalidCursor`` (``CursorSortMismatch`` for a cursor of another sort)."""
+    order, after = page_sort(cursor, sort)
+    if order == "deadline":
+        deadline_key = None if after is None else _DEADLINE_KEY.decode(after)
+        return await _page_by_deadline(tx, selected, today=today, limit=limit, after=deadline_key)
+    name_key = None if after is None else _NAME_KEY.decode(after)
+    found = await matching_people(tx, selected, today=today, after=name_key, limit=limit)
     page = [_member(selected, each.person, each.standings, today) for each in found[:limit]]
     more = len(found) > limit
     return StaffPage(
         items=page,
-        next_cursor=encode_cursor(page[-1].full_name, page[-1].person_id) if more else None,
+        next_cursor=staff_cursor("name", page[-1].full_name, page[-1].person_id) if more else None,
     )
 
 
 async def _page_by_deadline(
-    tx: Tx, selected: StaffFilter, *, today: date, limit: int, cursor: str | None
+    tx: Tx, selected: StaffFilter, *, today: date, limit: int, after: _DeadlineKey | None
 ) -> StaffPage:
-    after = decode_key(cursor, _DEADLINE_KEY) if cursor else None
     members = [
         _member(selected, each.person, each.standings, today)
         for each in await matching_people(tx, selected, today=today)
@@ -218,7 +279,7 @@ async def _page_by_deadline(
     last = page[-1] if page else None
     return StaffPage(
         items=page,
-        next_cursor=encode_cursor(last.deadline, last.full_name, last.person_id)
+        next_cursor=staff_cursor("deadline", last.deadline, last.full_name, last.person_id)
         if last and len(members) > limit
         else None,
     )

@@ -33,7 +33,6 @@ from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
 from services.core.staff.listing import (
-    DEFAULT_SORT,
     Placements,
     Seats,
     StaffFilter,
@@ -55,7 +54,8 @@ class ListStaff(msgspec.Struct, frozen=True, kw_only=True):
     cursor: str | None = None
     as_of: date | None = None
     """Compute statuses on this day (default: today)."""
-    sort: StaffSort = DEFAULT_SORT
+    sort: StaffSort | None = None
+    """None: the cursor's sort, else ``DEFAULT_SORT``."""
 
 
 class ImportStaff(msgspec.Struct, frozen=True, kw_only=True):
