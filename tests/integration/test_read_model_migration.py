@@ -251,3 +251,57 @@ async def test_0028_downgrade_refuses_while_a_provider_is_blocked(
         assert (await _read(owner, tenant, _JSON))["providers"] == [_LISTED]
     finally:
         await owner.close()
+
+
+async def _keep_reading(
+    owner: asyncpg.Connection, tenant: UUID, sha256: str, reader_version: str | None
+) -> None:
+    """A reading kept as the release of ``reader_version`` does (None: the release before 0029,
+    which names no version)."""
+    named = "" if reader_version is None else ", reader_version"
+    values: list[Any] = [tenant, sha256] + ([] if reader_version is None else [reader_version])
+    async with owner.transaction():
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+        await owner.execute(
+            f"INSERT INTO certificate_readings (tenant_id, sha256, reading, read_at{named})"
+            f" VALUES ($1, $2, '{{}}', now(){', $3' if named else ''})",
+            *values,
+        )
+
+
+async def test_0029_keeps_the_readings_the_release_before_still_writes(
+    settings: Settings, database_at_0028: str
+) -> None:
+    """During a rolling deploy the release before keeps readings naming no reader version."""
+    tenant = uuid4()
+    owner = await asyncpg.connect(asyncpg_dsn(database_at_0028))
+    try:
+        upgrade(settings, database_at_0028, "0029")
+        await _keep_reading(owner, tenant, "a" * 64, None)
+        async with owner.transaction():
+            await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+            kept = await owner.fetch("SELECT sha256, reader_version FROM certificate_readings")
+        assert [tuple(row) for row in kept] == [("a" * 64, "")]
+    finally:
+        await owner.close()
+
+
+async def test_0029_downgrade_keeps_one_reading_per_file_for_every_tenant(
+    settings: Settings, database_at_0028: str
+) -> None:
+    tenants = [uuid4(), uuid4()]
+    owner = await asyncpg.connect(asyncpg_dsn(database_at_0028))
+    try:
+        upgrade(settings, database_at_0028, "0029")
+        for tenant in tenants:
+            await _keep_reading(owner, tenant, "b" * 64, "")
+            await _keep_reading(owner, tenant, "b" * 64, "reader-2")
+            await _keep_reading(owner, tenant, "c" * 64, "reader-2")
+        migrate(settings, database_at_0028, "0028", way="downgrade")
+        for tenant in tenants:
+            async with owner.transaction():
+                await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+                kept = await owner.fetch("SELECT sha256 FROM certificate_readings")
+            assert [row["sha256"] for row in kept] == ["b" * 64]
+    finally:
+        await owner.close()
