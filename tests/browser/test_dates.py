@@ -34,13 +34,33 @@ def test_a_credential_day_is_typed_as_people_write_it(
     refused = page.locator("#credential")
     expect(refused.get_by_role("alert")).to_contain_text("There is no such day as “31 Feb 2019”")
     expect(refused.get_by_label("Earned on")).to_have_value("31 Feb 2019")
-    browse.check()
+    browse.shot(f"date-refused-{size}")
 
     refused.get_by_label("Earned on").fill("3/15/2019")
     refused.get_by_role("button", name="Add the credential").click()
     expect(page.locator("#credential")).to_contain_text("Credential added.")
     expect(page.locator("#credential tbody")).to_contain_text("15 Mar 2019")
     browse.shot(f"date-typed-{size}")
+
+
+def test_a_field_styled_by_the_browser_is_swapped_without_a_policy_error(
+    browse: Browse, api: Api
+) -> None:
+    """Password managers, autofill and screenshots put inline styles on fields through the
+    CSSOM (which the policy allows); the refused form swapped in must not copy them back as
+    ``style`` attributes, which the policy refuses and the console reports."""
+    browse.sign_in_as(api.employee())
+    page = browse.goto("/profile")
+    credential = page.locator("#credential")
+    credential.get_by_label("Credential").select_option(label="ARDMS RPVI")
+    earned = credential.get_by_label("Earned on")
+    earned.fill("31 Feb 2019")
+    earned.evaluate("field => { field.style.backgroundColor = 'lightyellow' }")
+    browse.expect_refusal(422)
+    credential.get_by_role("button", name="Add the credential").click()
+    refused = page.locator("#credential")
+    expect(refused.get_by_role("alert")).to_contain_text("There is no such day as “31 Feb 2019”")
+    browse.check()
 
 
 def test_the_report_day_says_what_it_read(browse: Browse, api: Api) -> None:

@@ -57,14 +57,14 @@ class Stopwatch:
 
 
 def printed(sample: Sample) -> dict[str, str]:
-    """What the certificate prints, as the form's fields hold it."""
+    """What the certificate prints, as the form's fields hold it (a day as people write it)."""
     truth = sample.truth
     assert truth.completion_date is not None
     assert truth.credits is not None
     return {
         "Title of the activity": str(truth.title),
         "Provider": str(truth.provider),
-        "Completed on": truth.completion_date.isoformat(),
+        "Completed on": f"{truth.completion_date.day} {truth.completion_date:%b %Y}",
         "Credits": f"{truth.credits.normalize():f}",
     }
 

@@ -252,3 +252,22 @@ async def test_a_portal_replay_moment_outside_the_range_is_a_field_message(
     page = await org.owner.get(f"/audit/people/{person_id}", params={"at": moment})
     assert page.status_code == 200, page.text
     assert "Enter the moment between 1 Jan 1900 and 31 Dec 2200" in page.text
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        (" ," * 16_000, "Enter the moment as a day and a time, like 7 Dec 2026 14:30"),
+        ("7 Dec 2026" + " ," * 16_000 + " 14:30", "Enter the moment as a day and a time"),
+        ("7 Dec 2026\x01 14:30", "Enter the moment without control characters"),
+    ],
+)
+async def test_a_portal_replay_moment_longer_than_any_day_and_time_is_a_field_message(
+    org: Org, moment: str, message: str
+) -> None:
+    person_id = await own_record(org.owner)
+    page = await org.owner.get(f"/audit/people/{person_id}", params={"at": moment})
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert message in page.text
+    assert "As recorded on" not in page.text

@@ -12,6 +12,14 @@ import pytest
 from services.api.portal.forms import DayNotRead, Form, read_day, shown_day
 
 DEC_7 = date(2026, 12, 7)
+NO_TIME = "Enter the completion date as a day without a time, like 7 Dec 2026"
+CONTROL = "Enter the completion date without control characters (such as a tab or NUL)"
+HOSTILE = [
+    " ," * 16_000,
+    "7 Dec 2026" + " ," * 16_000 + " 14:30",
+    "2026-12-07" + "T" * 16_000 + "14:30",
+]
+"""Long runs of what separates a day from its time: read in one pass, and refused for length."""
 
 
 @pytest.mark.parametrize(
@@ -60,7 +68,26 @@ def test_the_ways_people_write_a_day_are_read(typed: str, day: date) -> None:
         ("0001-01-01", "Enter the completion date between 1 Jan 1900 and 31 Dec 2200"),
         ("yesterday", "Enter the completion date as a date, like 7 Dec 2026"),
         ("7 Dez 2026", "Enter the completion date as a date, like 7 Dec 2026"),
-        ("Dec 7 2026 10:00", "Enter the completion date as a date, like 7 Dec 2026"),
+        ("Dec 7 2026 10:00", NO_TIME),
+        ("2026-12-07T00:00", NO_TIME),
+        ("2026-12-07 00:00:00", NO_TIME),
+        ("7 Dec 2026 0:00", NO_TIME),
+        ("7 Dec 2026 14:30", NO_TIME),
+        ("7 Dec 2026 12am", NO_TIME),
+        ("7 Dec 2026 12 a.m.", NO_TIME),
+        ("Dec 7 2026 12:00 AM", NO_TIME),
+        ("7 Dec 2026 midnight", NO_TIME),
+        ("7 Dec 2026 at midnight", NO_TIME),
+        ("7 Dec 2026 00h", NO_TIME),
+        ("7 Dec 2026 00.00", NO_TIME),
+        ("7 Dec 2026 UTC", "Enter the completion date as a date, like 7 Dec 2026"),
+        ("7 Dec 2026 +0000", "Enter the completion date as a date, like 7 Dec 2026"),
+        ("2026-12-07Z", "Enter the completion date as a date, like 7 Dec 2026"),
+        ("2026\x00-12-07", CONTROL),
+        ("7 Dec\x002026", CONTROL),
+        ("7\tDec 2026", CONTROL),
+        ("7 Dec 2026\x7f", CONTROL),
+        ("7 Dec 2026\x85", CONTROL),
         ("2026", "Enter the completion date as a date, like 7 Dec 2026"),
         ("7 Dec 2026 " * 50, "Enter the completion date as a date, like 7 Dec 2026"),
     ],
@@ -92,6 +119,28 @@ def test_a_moment_is_a_day_read_the_same_way_and_a_time_in_the_zone() -> None:
     assert form.errors == {"day": "Enter the moment as a day and a time, like 7 Dec 2026 14:30"}
 
 
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_a_moment_longer_than_any_day_and_time_is_refused_before_it_is_read(typed: str) -> None:
+    form = Form("replay", {"at": typed})
+    assert form.moment("at", "moment") is None
+    assert form.errors == {"at": "Enter the moment as a day and a time, like 7 Dec 2026 14:30"}
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_a_day_longer_than_any_day_is_refused_before_it_is_read(typed: str) -> None:
+    form = Form("credit", {"completed_on": typed})
+    assert form.day("completed_on", "completion date") is None
+    assert form.errors == {"completed_on": "Enter the completion date as a date, like 7 Dec 2026"}
+
+
+def test_a_moment_with_a_control_character_is_refused_saying_so() -> None:
+    form = Form("replay", {"at": "7 Dec 2026\x00 14:30"})
+    assert form.moment("at", "moment") is None
+    assert form.errors == {
+        "at": "Enter the moment without control characters (such as a tab or NUL)"
+    }
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
@@ -100,6 +149,8 @@ def test_a_moment_is_a_day_read_the_same_way_and_a_time_in_the_zone() -> None:
         ("12/7/2026", "12/7/2026"),
         ("not a day", "not a day"),
         ("", ""),
+        (HOSTILE[1], HOSTILE[1]),
+        ("2026-12-07" + " ," * 16_000 + " 03:44", "2026-12-07" + " ," * 16_000 + " 03:44"),
     ],
 )
 def test_a_day_filled_in_by_the_portal_is_shown_as_pages_print_days(value: str, shown: str) -> None:

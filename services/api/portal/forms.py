@@ -9,6 +9,7 @@ a summary of the problems at the top, linked to the fields, and each message at 
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
@@ -48,14 +49,41 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMBERS = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 _DAY_MONTH_DOTTED = re.compile(r"^\s*(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*\d{4}\s*$")
+_LONGEST_TYPED = 64
+"""Characters of a typed day or moment, at most: the longest written out, "Wednesday, 30
+September 2026 23:59:59.999999" (44), with room for stray spaces. Longer text is refused before
+any pattern or dateparser reads it."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _AT_TIME = re.compile(
-    r"^(?P<day>.*?)[\sT,]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?\s*$"
+    r"^(?P<day>[^\sT,](?:.*[^\sT,])?)[\sT,]+"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d{1,6})?)?\s*$"
 )
+"""A day, then a time; the day starts and ends with a character that cannot separate it from
+the time, so each run of separators is tried once (linear, not quadratic, in the length)."""
+_DAY_WORDS = frozenset(
+    [m.lower() for m in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name)]
+    + [d.lower() for d in calendar.day_abbr]
+    + ["sept", "tues", "thur", "thurs", "st", "nd", "rd", "th", "of", ""]
+)
+_TOKENS = re.compile(r"[a-z]+|\d+|[^a-z\d\s,./-]")
+_TIME = re.compile(r"\d\s*[:h]|\d\s*[ap]\.?\s*m\b|\bmidnight\b|\bnoon\b|\dt\d")
 MOMENT_HINT = f"For example, {DAY_EXAMPLE} 14:30 (a 24-hour time)."
 
 
 class DayNotRead(ValueError):
     """What is wrong with a typed day, as a sentence for the person."""
+
+
+def _typed_date(typed: str, label: str, too_long: str) -> str:
+    """The gate every typed day and moment passes before any pattern or dateparser reads it:
+    ``typed`` as it is, or ``DayNotRead`` (``too_long`` when over ``_LONGEST_TYPED``
+    characters: a regular expression must never see unbounded text; or a control character,
+    which no day holds)."""
+    if len(typed) > _LONGEST_TYPED:
+        raise DayNotRead(too_long)
+    if _CONTROL.search(typed):
+        raise DayNotRead(f"Enter the {label} without control characters (such as a tab or NUL)")
+    return typed
 
 
 def read_day(typed: str, label: str = "date") -> date:
@@ -64,8 +92,9 @@ def read_day(typed: str, label: str = "date") -> date:
     year is written in full; a day that does not exist (31 Feb), a dotted "7.12.2026" (7 Dec
     or 12 Jul?) and a day outside ``EARLIEST_DAY`` .. ``LATEST_DAY`` are refused with
     ``DayNotRead`` saying why. Times, relative words ("yesterday") and other languages are not
-    read."""
-    text = " ".join(typed.split())
+    read: a day with a time ("7 Dec 2026 0:00", "... midnight") or a control character is
+    refused."""
+    text = " ".join(_typed_date(typed, label, _not_a_date(label)).split())
     numbers = _YEAR_FIRST.match(text)
     if numbers is None:
         found = _parsed_day(text, label)
@@ -81,9 +110,18 @@ def read_day(typed: str, label: str = "date") -> date:
     return found
 
 
+def _not_a_date(label: str) -> str:
+    return f"Enter the {label} as a date, like {DAY_EXAMPLE}"
+
+
 def _parsed_day(text: str, label: str) -> date:
     if len(text) > _LONGEST_DAY:
-        raise DayNotRead(f"Enter the {label} as a date, like {DAY_EXAMPLE}")
+        raise DayNotRead(_not_a_date(label))
+    lowered = text.lower()
+    if _TIME.search(lowered) or len(re.findall(r"\d+", lowered)) > 3:
+        raise DayNotRead(f"Enter the {label} as a day without a time, like {DAY_EXAMPLE}")
+    if not set(_TOKENS.findall(lowered)) <= _DAY_WORDS | set(re.findall(r"\d+", lowered)):
+        raise DayNotRead(_not_a_date(label))
     if re.search(r"\d", text) and not _FULL_YEAR.search(text):
         raise DayNotRead(f"Enter the {label} with the year in full, like {DAY_EXAMPLE}")
     dotted = _DAY_MONTH_DOTTED.match(text)
@@ -97,7 +135,7 @@ def _parsed_day(text: str, label: str) -> date:
         return date(parsed.year, parsed.month, parsed.day)
     if parsed is None and _parses(_NUMBERS.sub("1", text)):
         raise DayNotRead(f"There is no such day as “{text}”: check the {label}")
-    raise DayNotRead(f"Enter the {label} as a date, like {DAY_EXAMPLE}")
+    raise DayNotRead(_not_a_date(label))
 
 
 def _parses(text: str) -> bool:
@@ -112,7 +150,10 @@ def day_in_words(day: date) -> str:
 def shown_day(typed: str) -> str:
     """A day (or a day and time) field's value as shown: a day in ISO form (filled in by the
     portal, or in a link) as pages print days, anything else as typed."""
-    at = _AT_TIME.match(typed)
+    try:
+        at = _AT_TIME.match(_typed_date(typed, "date", ""))
+    except DayNotRead:
+        return typed
     day, rest = (at["day"], f" {int(at['hour']):02}:{at['minute']}") if at else (typed, "")
     try:
         return day_text(date.fromisoformat(day)) + rest if len(day) == 10 else typed
@@ -199,10 +240,11 @@ class Form:
         """A day and a time of day ("7 Dec 2026 14:30", or ISO) read in ``zone`` (the
         organisation's), in UTC; the day is read as ``day`` reads it."""
         typed = self.value(name).strip()
-        at = _AT_TIME.match(typed)
+        not_a_moment = f"Enter the {label} as a day and a time, like {DAY_EXAMPLE} 14:30"
         try:
+            at = _AT_TIME.match(_typed_date(typed, label, not_a_moment))
             if at is None:
-                raise DayNotRead(f"Enter the {label} as a day and a time, like {DAY_EXAMPLE} 14:30")
+                raise DayNotRead(not_a_moment)
             day = read_day(at["day"], label)
             local = datetime.combine(day, time(int(at["hour"]), int(at["minute"])))
         except (DayNotRead, ValueError) as exc:
