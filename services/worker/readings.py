@@ -33,6 +33,20 @@ from services.worker.runtime import command_ids_from, declare
 log = structlog.get_logger("cmeledger.worker")
 
 
+class OtherReader(Exception):
+    """The job asks for another version of the reader than this worker's: retried (with
+    backoff, by any worker) so that a worker of that version reads it; a reading is kept only
+    under the version that made it."""
+
+
+def check_reader(job: ReadingJob) -> None:
+    """Raise ``OtherReader`` unless ``job`` asks for this worker's reader."""
+    if job.reader_version != READER_VERSION:
+        raise OtherReader(
+            f"asked of reader {job.reader_version!r}, this worker's is {READER_VERSION!r}"
+        )
+
+
 async def _kept(uow: UnitOfWork, sha256: str) -> bool:
     return await kept_reading(uow.tx, sha256) is not None
 
@@ -70,6 +84,7 @@ def reading_actor(
         with structlog.contextvars.bound_contextvars(
             tenant_id=tenant_id, message_id=job.message_id
         ):
+            check_reader(job)
             if await use_cases.run(_kept, job.sha256):
                 log.info("certificate read before", reader_version=READER_VERSION)
                 return

@@ -357,3 +357,27 @@ async def test_a_broker_out_of_reach_leaves_the_form_by_hand_with_the_file_kept(
     assert answer.status_code == 200, answer.text
     assert "could not be sent to the reader" in answer.text
     assert "Kept: <strong>certificate.jpg</strong>" in answer.text
+
+
+async def test_a_reading_unanswered_for_the_wait_is_asked_again_once(
+    migrated: Settings, tmp_path: Path, queue: str, database: Database
+) -> None:
+    """A job lost on the way (nobody takes from this queue) is asked again, as a new message,
+    when the file is chosen after the reading wait (chosen twice within it, it is asked once:
+    ``test_a_photo_chosen_twice_sends_one_reading_and_a_get_writes_nothing``)."""
+    settings = msgspec.structs.replace(
+        migrated, blob_dir=str(tmp_path / "blobs"), broker_queue=queue, reading_wait_s=1
+    )
+    sample = photo()
+    async with member_of(settings) as member:
+        first = await choose(member, "certificate.jpg", sample.data, sample.media_type)
+        assert queued(settings) == 1
+        silent = await read_until_done(member, first)
+        assert "The reader has not answered within 1 second" in silent.text
+        again = await choose(member, "certificate.jpg", sample.data, sample.media_type)
+        assert "Reading the certificate" in again.text, again.text
+        assert queued(settings) == 2, "asked again, as a new message"
+        tenant = UUID((await member.client.get("/api/v1/me")).json()["organisation_id"])
+    async with database.transaction(tenant) as tx:
+        jobs = await tx.pg.fetchval("SELECT count(*) FROM certificate_reading_jobs")
+    assert jobs == 1

@@ -251,3 +251,59 @@ async def test_0028_downgrade_refuses_while_a_provider_is_blocked(
         assert (await _read(owner, tenant, _JSON))["providers"] == [_LISTED]
     finally:
         await owner.close()
+
+
+async def _keep_reading(
+    owner: asyncpg.Connection, tenant: UUID, sha256: str, reader_version: str | None
+) -> None:
+    """A reading kept as the release of ``reader_version`` does (None: the release before 0029,
+    which names no version)."""
+    named = "" if reader_version is None else ", reader_version"
+    values: list[Any] = [tenant, sha256] + ([] if reader_version is None else [reader_version])
+    async with owner.transaction():
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+        await owner.execute(
+            f"INSERT INTO certificate_readings (tenant_id, sha256, reading, read_at{named})"
+            f" VALUES ($1, $2, '{{}}', now(){', $3' if named else ''})",
+            *values,
+        )
+
+
+async def _kept_readings(owner: asyncpg.Connection, tenant: UUID) -> list[tuple[str, str]]:
+    async with owner.transaction():
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+        rows = await owner.fetch("SELECT * FROM certificate_readings ORDER BY sha256")
+    return [(row["sha256"], row.get("reader_version")) for row in rows]
+
+
+@pytest.fixture
+async def owner_at_0029(
+    settings: Settings, database_at_0028: str
+) -> AsyncIterator[asyncpg.Connection]:
+    """The owner's connection to a database migrated from 0028 up to 0029."""
+    upgrade(settings, database_at_0028, "0029")
+    owner = await asyncpg.connect(asyncpg_dsn(database_at_0028))
+    yield owner
+    await owner.close()
+
+
+async def test_0029_keeps_the_readings_the_release_before_still_writes(
+    owner_at_0029: asyncpg.Connection,
+) -> None:
+    """During a rolling deploy the release before keeps readings naming no reader version."""
+    tenant = uuid4()
+    await _keep_reading(owner_at_0029, tenant, "a" * 64, None)
+    assert await _kept_readings(owner_at_0029, tenant) == [("a" * 64, "")]
+
+
+async def test_0029_downgrade_keeps_one_reading_per_file_for_every_tenant(
+    settings: Settings, database_at_0028: str, owner_at_0029: asyncpg.Connection
+) -> None:
+    tenants = [uuid4(), uuid4()]
+    for tenant in tenants:
+        await _keep_reading(owner_at_0029, tenant, "b" * 64, "")
+        await _keep_reading(owner_at_0029, tenant, "b" * 64, "reader-2")
+        await _keep_reading(owner_at_0029, tenant, "c" * 64, "reader-2")
+    migrate(settings, database_at_0028, "0028", way="downgrade")
+    for tenant in tenants:
+        assert await _kept_readings(owner_at_0029, tenant) == [("b" * 64, None)]

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import msgspec
 import structlog
-from dramatiq.errors import BrokerConnectionError
+from dramatiq.errors import BrokerError
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
@@ -392,11 +392,16 @@ class CreditPages(Controller):
         file: CertificateFile,
     ) -> None:
         """Read a text PDF now and keep the reading; send anything else (and a PDF that takes
-        longer, a scan) to the worker, unless the file was read or sent before."""
+        longer, a scan) to the worker, unless the file was read, or sent within the reading wait
+        (a job unanswered for longer is asked again)."""
         person_id = principal(request).person_id
         sha256 = file.inspected.sha256
         progress = await self._progress(request, use_cases, _reference_of(file))
-        if progress.reading is not None or progress.requested_at is not None:
+        if progress.reading is not None:
+            return
+        if progress.requested_at is not None and not self._waited_out(
+            request, progress.requested_at
+        ):
             return
         media_type = file.inspected.media_type
         if media_type == "application/pdf":
@@ -415,10 +420,11 @@ class CreditPages(Controller):
             sha256=sha256,
             media_type=media_type,
             send=reading_jobs_of(state).send,
+            wait_s=settings_of(state).reading_wait_s,
         )
         try:
             await use_cases.run(drafts.request_reading, ask)
-        except BrokerConnectionError:
+        except BrokerError:
             log.warning("reading not sent: the broker is unavailable", exc_info=True)
 
     async def _keep(

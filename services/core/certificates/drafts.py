@@ -3,11 +3,12 @@ whoever sends it again), read by the reader's killable child process, and attach
 credit when the person confirms what was read.
 
 A text PDF is read within the request that chose it; a scan or photo is read by the worker
-(``ReadingJob``, asked once per file and reader version: ``request_reading``) while the page
-polls. Either way the reading is kept in the database by the file's hash and the reader's
-version (``remember_reading``), so any API process can show it (``reading_progress``) and the
-worker's verification of the same file does not read it again (``kept_reading``). A reading
-kept by another version of the reader is ignored: the file is read again.
+(``ReadingJob``, asked once per file and reader version, and again when unanswered for longer
+than the portal waits: ``request_reading``) while the page polls. Either way the reading is
+kept in the database by the file's hash and the reader's version (``remember_reading``), so any
+API process can show it (``reading_progress``) and the worker's verification of the same file
+does not read it again (``kept_reading``). A reading kept by another version of the reader is
+ignored: the file is read again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -83,11 +84,15 @@ class ReadingJob(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     media_type: MediaType
     reader_version: str = READER_VERSION
+    requested_at: datetime | None = None
+    """When it was asked (not sent to the worker: it names the message only)."""
 
     @property
     def message_id(self) -> str:
-        """One message id per tenant, file and reader version, however often it is asked."""
-        key = f"{self.tenant_id}:{READ_CERTIFICATE}:{self.sha256}:{self.reader_version}"
+        """One message id per tenant, file, reader version and ask, however often that ask is
+        sent (a job asked again after the wait is a new message)."""
+        asked = "" if self.requested_at is None else f":{self.requested_at.isoformat()}"
+        key = f"{self.tenant_id}:{READ_CERTIFICATE}:{self.sha256}:{self.reader_version}{asked}"
         return str(uuid5(JOB_NAMESPACE, key))
 
     def message(self, queue_name: str) -> dramatiq.Message[Any]:
@@ -115,25 +120,34 @@ class RequestReading(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     media_type: MediaType
     send: SendReading
+    wait_s: float
+    """How long a job goes unanswered before it is asked again (the portal's reading wait)."""
+
+
+_ASK = (
+    "INSERT INTO certificate_reading_jobs AS jobs (tenant_id, sha256, reader_version, requested_at)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, sha256, reader_version)"
+    " DO UPDATE SET requested_at = excluded.requested_at WHERE jobs.requested_at < $5"
+    " RETURNING requested_at"
+)
 
 
 async def request_reading(uow: UnitOfWork, command: RequestReading) -> bool:
-    """Ask the worker to read a kept file, unless it was asked already (with this reader):
-    True when a job was sent. The job is sent before the request is committed, so a broker
-    that refuses it leaves no request (the caller's page then says the reader is away)."""
+    """Ask the worker to read a kept file, unless it was asked already (with this reader) within
+    ``wait_s``: True when a job was sent. A job unanswered for longer (lost, dead-lettered, or
+    refused by a worker of another release) is asked again, as a new message. The job is sent
+    before the request is committed, so a broker that refuses it leaves the request as it was
+    (the caller's page then says the reader is away)."""
     authorise_person(uow.actor, command.person_id, write=True)
     tenant = uow.tx.require_tenant()
-    inserted = await uow.tx.pg.fetchval(
-        "INSERT INTO certificate_reading_jobs (tenant_id, sha256, reader_version, requested_at)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true",
-        tenant,
-        command.sha256,
-        READER_VERSION,
-        uow.now(),
-    )
-    if not inserted:
+    now = uow.now()
+    cutoff = now - timedelta(seconds=command.wait_s)
+    asked = await uow.tx.pg.fetchval(_ASK, tenant, command.sha256, READER_VERSION, now, cutoff)
+    if asked is None:
         return False
-    job = ReadingJob(tenant_id=tenant, sha256=command.sha256, media_type=command.media_type)
+    job = ReadingJob(
+        tenant_id=tenant, sha256=command.sha256, media_type=command.media_type, requested_at=asked
+    )
     await asyncio.to_thread(command.send, job)
     return True
 
