@@ -27,7 +27,7 @@ from services.core.notifications.manual import (
     send_reminders,
 )
 from services.core.people import calendar
-from services.core.staff import use_cases as staff
+from services.core.people import use_cases as people
 from services.core.staff.listing import StaffFilter
 
 LIMITS = (
@@ -105,7 +105,7 @@ class ReminderPages(Controller):
         if asked is not None:
             return asked
         link = await use_cases.run(calendar.open_calendar_feed, person_id)
-        name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
+        name = (await use_cases.run(people.view_person, person_id)).full_name
         return await page(
             request,
             "staff/calendar_link.html",
@@ -140,7 +140,7 @@ async def _confirm_for(
 ) -> Template | None:
     """``confirm_first``'s page asking ``question`` about the person, None once confirmed."""
     form = await read_form(request, "person")
-    name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
+    name = (await use_cases.run(people.view_person, person_id)).full_name
     return await confirm_first(request, form, question, back, name)
 
 

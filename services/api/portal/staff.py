@@ -316,7 +316,7 @@ class StaffPages(Controller):
         form = await read_form(request, "change")
         reason = form.text("reason", "reason", max_length=500)
         if form.ok and confirm:
-            name = (await use_cases.run(staff.staff_record, person_id)).person.full_name
+            name = (await use_cases.run(people.view_person, person_id)).full_name
             back = f"/staff/{person_id}#activity"
             asked = await confirm_first(request, form, DEACTIVATING, back, name)
             if asked is not None:
