@@ -231,7 +231,7 @@ SignalKind = Literal[
 
 _NEGATION = re.compile(
     r"\bnot\s+(?:been\s+)?(?:approved|accredited|recogni[sz]ed|valid|eligible|designated)\s+"
-    r"(?:for|by)\s+[^.;\n]{1,120}",
+    r"(?:for|by)[\s,:]+[^.;\n]{1,120}",
     re.I,
 )
 _TYPE_NAMES: tuple[tuple[re.Pattern[str], CreditType], ...] = (

@@ -948,6 +948,21 @@ def test_negated_approvals_name_each_type_denied() -> None:
     assert set(denied.credit_types) == {"sdms", "arrt_category_a", "ama_pra_category_1"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This program has not been submitted for, and is not approved for, SDMS, ASRT or AMA PRA "
+        "Category 1 credit.",
+        "This activity is not approved\nfor SDMS, ASRT or AMA PRA credit.",
+        "This activity is NOT APPROVED FOR: SDMS, ASRT or AMA PRA credit.",
+    ],
+    ids=["comma-after-for", "broken-line", "colon-after-for"],
+)
+def test_a_denial_is_found_whatever_punctuation_follows_its_verb(text: str) -> None:
+    [denied] = text_signals(text)
+    assert set(denied.credit_types) == {"sdms", "arrt_category_a", "ama_pra_category_1"}
+
+
 # --- windows -----------------------------------------------------------------------------------
 
 
