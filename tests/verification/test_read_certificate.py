@@ -9,7 +9,7 @@ from random import Random
 
 import pytest
 from fpdf import FPDF
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter
 
 from services.core.reading import text as certificate_text
@@ -121,6 +121,22 @@ def test_a_photo_of_a_sheet_on_a_desk_is_warped_flat_before_it_is_read() -> None
     read = read_certificate(jpeg(tilted), "image/jpeg")
     assert "Ingrid Halvorsen" in read.text
     assert "Imaging of Pediatric Fractures" in read.text
+
+
+def test_a_heading_printed_white_on_a_dark_band_at_the_sheet_edge_is_read() -> None:
+    """A provider's name in white on a dark grey (or red) band across the top of a scan: the
+    band is not taken for the surface around the sheet, and its lettering is read."""
+    sheet = to_image(certificate_page(), 150).convert("RGB")
+    band_height = sheet.height // 9
+    page = Image.new("RGB", (sheet.width, sheet.height + band_height), "white")
+    page.paste(sheet, (0, band_height))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, page.width, band_height), fill=(150, 20, 30))
+    font = ImageFont.load_default(size=band_height // 3)
+    draw.text((band_height, band_height // 4), "Lakeshore Imaging Academy", "white", font)
+    read = read_certificate(jpeg(page), "image/jpeg")
+    assert "Lakeshore Imaging Academy" in read.text
+    assert "Ingrid Halvorsen" in read.text
 
 
 @pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180])
