@@ -528,8 +528,14 @@ _ACCREDITORS = re.compile(
     r"SOCIETY FOR VASCULAR ULTRASOUND|CCI|CARDIOVASCULAR CREDENTIALING INTERNATIONAL|ANCC|"
     r"IACET|ACPE|CAPCE)\b"
 )
-"""Accreditors whose approval statement vouches for a provider the directory does not list (not
-the American Heart Association's curriculum sentence, which names a course but no approval)."""
+"""Accreditors whose approval statement vouches for a provider the directory does not list."""
+_LIFE_SUPPORT_CURRICULUM = re.compile(
+    r"\bCURRICULUM OF THE (?:AMERICAN HEART ASSOCIATION|AMERICAN SAFETY AND HEALTH INSTITUTE|AHA|"
+    r"ASHI)\b"
+)
+"""A life-support card's statement: its course follows the curriculum of the American Heart
+Association or ASHI, which authorise the training centers that teach it. It vouches only where
+a body accepts the course named (acceptance is by course: ARRT takes ACLS and PALS, not BLS)."""
 
 
 def _vouched_for(fields: ExtractedFields) -> bool:
@@ -538,8 +544,8 @@ def _vouched_for(fields: ExtractedFields) -> bool:
     statement = fields.accreditation_statement
     if not statement or fields.provider is None:
         return False
-    said = " ".join(words(statement)).upper()
-    if _ACCREDITORS.search(said):
+    said = " ".join(words(statement.replace("&", " and "))).upper()
+    if _ACCREDITORS.search(said) or _LIFE_SUPPORT_CURRICULUM.search(said):
         return True
     tokens = organisation_tokens(fields.provider)
     initials = acronym(tokens).upper()

@@ -762,22 +762,40 @@ def test_a_provider_missing_from_the_directory_is_noted_when_an_accreditor_vouch
     assert (note.code, note.evidence) == ("provider_not_listed", "Riverbend Imaging Society")
 
 
-def test_a_life_support_card_of_an_unlisted_training_center_is_held_up() -> None:
-    """The Heart Association's curriculum sentence vouches for no training center: a BLS card,
-    which no body accepts, reads as an ACLS card does."""
+def test_a_bls_card_of_an_unlisted_training_center_is_held_up() -> None:
+    """The Heart Association's curriculum vouches for a training center only where a body
+    accepts the course: ARRT takes no BLS card."""
     card = changed(
         provider="Riverside Resuscitation Training Ctr",
         title="BLS Provider",
-        accreditation_statement="The above individual has successfully completed the cognitive "
-        "and skills evaluations in accordance with the curriculum of the American Heart "
-        "Association Basic Life Support (CPR and AED) Program.",
+        accreditation_statement=AHA_CURRICULUM.format("Basic Life Support (CPR and AED)"),
+        credit_types=("aha_ashi",),
     )
     assessment = judge(
         card,
-        declared=declared(provider="Riverside Resuscitation Training Ctr", title="BLS Provider"),
+        bodies=("ARRT",),
+        declared=msgspec.structs.replace(
+            LIFE_SUPPORT, provider="Riverside Resuscitation Training Ctr", title="BLS Provider"
+        ),
     )
     assert assessment.outcome == "needs_review"
     assert "provider_unknown" in codes(assessment)
+
+
+def test_an_acls_card_of_an_unlisted_training_center_is_verified_and_the_absence_noted() -> None:
+    """The Heart Association's curriculum vouches for a card of a course a body accepts (ARRT:
+    ACLS or PALS only), so an unlisted training center alone does not hold it up."""
+    card = changed(
+        provider="Riverside Resuscitation Training Ctr",
+        title="ACLS Provider",
+        accreditation_statement=AHA_CURRICULUM.format("Advanced Cardiovascular Life Support"),
+        credit_types=("aha_ashi",),
+    )
+    honest = msgspec.structs.replace(LIFE_SUPPORT, provider="Riverside Resuscitation Training Ctr")
+    assessment = judge(card, bodies=("ARRT",), declared=honest, provider=None)
+    assert (assessment.outcome, codes(assessment)) == ("verified", [])
+    [note] = assessment.notes
+    assert note.code == "provider_not_listed"
 
 
 def test_the_directory_still_holds_up_a_provider_no_accreditor_vouches_for() -> None:
