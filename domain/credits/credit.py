@@ -214,36 +214,28 @@ class RecordVerification(msgspec.Struct, frozen=True, kw_only=True):
 # --- refusals ----------------------------------------------------------------------------------
 
 
-class CreditRefused(DomainError):
-    code = "credit_refused"
+class CreditRefused(DomainError): ...
 
 
-class InvalidCreditAmount(CreditRefused):
-    code = "invalid_credit_amount"
+class InvalidCreditAmount(CreditRefused): ...
 
 
-class InvalidCreditDetails(CreditRefused):
-    code = "invalid_credit_details"
+class InvalidCreditDetails(CreditRefused): ...
 
 
-class ReasonRequired(CreditRefused):
-    code = "reason_required"
+class ReasonRequired(CreditRefused): ...
 
 
-class CreditAlreadyRecorded(CreditRefused):
-    code = "credit_already_recorded"
+class CreditAlreadyRecorded(CreditRefused): ...
 
 
-class CreditNotRecorded(CreditRefused):
-    code = "credit_not_recorded"
+class CreditNotRecorded(CreditRefused): ...
 
 
-class CreditIsRetracted(CreditRefused):
-    code = "credit_is_retracted"
+class CreditIsRetracted(CreditRefused): ...
 
 
-class NothingToAmend(CreditRefused):
-    code = "nothing_to_amend"
+class NothingToAmend(CreditRefused): ...
 
 
 # --- deciders ----------------------------------------------------------------------------------

@@ -56,8 +56,6 @@ _SPECIALTIES: frozenset[str] = frozenset(get_args(Specialty))
 class RosterRejected(DomainError):
     """The file as a whole is not a roster this import can read; nothing is stored."""
 
-    code = "roster_rejected"
-
 
 class CredentialEntry(msgspec.Struct, frozen=True, kw_only=True):
     body: Body
