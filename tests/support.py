@@ -60,6 +60,13 @@ async def register(database: Database, store: EventStore, tenant: UUID) -> None:
         await store.register_tenant(tx)
 
 
+async def registered_tenant(database: Database) -> tuple[PostgresEventStore, UUID]:
+    """A store like ``make_store``'s and a new tenant registered in it."""
+    store, tenant = make_store(), uuid4()
+    await register(database, store, tenant)
+    return store, tenant
+
+
 def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
     """``count`` notes for ``stream``, to append after ``expected_version``."""
     return StreamAppend(

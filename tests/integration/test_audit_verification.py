@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import export_line
 from tests.documented_scripts import documented_script, run_script
-from tests.support import CounterSet, add_notes, append_one, make_store, register
+from tests.support import CounterSet, add_notes, append_one, registered_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.integration
 async def test_documented_script_verifies_an_export_and_catches_tampering(
     database: Database, tmp_path: Path
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "person-ü", 4, batch=2)
     async with database.transaction(tenant) as tx:
         await append_one(store, tx, "credit-1", CounterSet(value=2, unit="credits"))
