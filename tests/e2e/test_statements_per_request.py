@@ -19,7 +19,7 @@ from tests.support import credit_body
 
 pytestmark = pytest.mark.e2e
 
-CREDIT_STATEMENTS = 13
+CREDIT_STATEMENTS = 12
 """Round trips of one credit recorded with an API token: authentication with the address's
 budget of refused credentials, both rate limits, and the use case's transaction (its begin and
 commit included)."""
