@@ -78,11 +78,14 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     """Whether the acting member confirmed their email address."""
 
 
+NO_SUCH_PERSON = "no such person in this organisation"
+
+
 async def person_of(uow: UnitOfWork, person_id: UUID) -> Person:
     """The staff record ``person_id`` (``NotFound`` when this organisation has none)."""
     found = await queries.get_person(uow.tx, person_id)
     if found is None:
-        raise NotFound("no such person in this organisation")
+        raise NotFound(NO_SUCH_PERSON)
     return found
 
 
