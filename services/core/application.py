@@ -25,6 +25,7 @@ import msgspec
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
 from services.core.db import Database, Tx
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.settings import Settings
 
@@ -91,6 +92,10 @@ class UnitOfWork:
 
     def next_command_id(self) -> UUID:
         return self.command_ids()
+
+    def command(self) -> CommandContext[Tx]:
+        """The context of the next command the unit of work issues (its id is the next one)."""
+        return CommandContext(self.tx, self.store, self.next_command_id(), self.metadata)
 
     @property
     def metadata(self) -> Metadata:

@@ -178,14 +178,11 @@ async def record_credit(uow: UnitOfWork, command: RecordNewCredit) -> CreditWith
     not."""
     authorise_person(uow.actor, command.person_id, write=True)
     await person_of(uow, command.person_id)
-    command_id = uow.next_command_id()
-    credit_id = new_entity_id(command_id, "credit")
+    context = uow.command()
+    credit_id = new_entity_id(context.command_id, "credit")
     await credit_handlers.record_credit(
-        uow.tx,
-        uow.store,
+        context,
         RecordCredit(credit_id=credit_id, person_id=command.person_id, details=command.details),
-        command_id=command_id,
-        metadata=uow.metadata,
     )
     if command.certificates is not None:
         await store_certificates(uow, command.person_id, credit_id, command.certificates)
@@ -200,14 +197,7 @@ async def change_credit(uow: UnitOfWork, command: ChangeCredit) -> Credit:
     """Amend or retract a person's credit, with a reason (history keeps the old details)."""
     authorise_person(uow.actor, command.person_id, write=True)
     await credit_of(uow, command.person_id, command.credit_id)
-    await credit_handlers.change_credit(
-        uow.tx,
-        uow.store,
-        command.credit_id,
-        command.change,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    await credit_handlers.change_credit(uow.command(), command.credit_id, command.change)
     return await credit_of(uow, command.person_id, command.credit_id)
 
 

@@ -51,8 +51,8 @@ from services.core.accounts import identity
 from services.core.accounts.identity import AccountLocked, InvalidCredentials, Membership
 from services.core.aggregates import ORGANISATION, ORGANISATION_STREAM, PERSON
 from services.core.db import Database, Tx
-from services.core.eventsourcing.commands import Decider, record_fact
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.commands import CommandContext, Context, Decider, record_fact
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.hashing import secret_hash
 from services.core.stream_ids import access_stream
 
@@ -80,36 +80,23 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
 
 
 async def change_organisation(
-    tx: Tx,
-    store: EventStore,
-    command: OrganisationCommand,
-    metadata: Metadata | None = None,
-    *,
-    command_id: UUID,
+    context: Context, command: OrganisationCommand
 ) -> list[RecordedEvent]:
     """Run an organisation command on the transaction tenant's organisation stream (a
     ``RemoveMember`` goes through ``remove_member``, which also ends the member's access); a
-    retry with the same ``command_id`` returns what the first run recorded."""
-    tenant_id, decide = tx.require_tenant(), ORGANISATION_COMMANDS[type(command)]
-    return await ORGANISATION.execute(
-        tx, store, tenant_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    retry with the same command id returns what the first run recorded."""
+    tenant_id, decide = context.tx.require_tenant(), ORGANISATION_COMMANDS[type(command)]
+    return await ORGANISATION.execute(context, tenant_id, decide, command)
 
 
 async def remove_member(
-    tx: Tx,
-    store: EventStore,
-    command: RemoveMember,
-    *,
-    now: datetime,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: CommandContext[Tx], command: RemoveMember, *, now: datetime
 ) -> list[RecordedEvent]:
     """End a membership (see ``decide_remove_member``) and, in the same transaction, the
     member's sessions and API tokens in this organisation; their other organisations are
     untouched. Returns the recorded ``MemberRemoved``."""
-    recorded = await change_organisation(tx, store, command, metadata, command_id=command_id)
-    await end_member_access(tx, command.user_id, now=now)
+    recorded = await change_organisation(context, command)
+    await end_member_access(context.tx, command.user_id, now=now)
     return recorded
 
 
@@ -137,7 +124,7 @@ async def revoke_api_tokens(tx: Tx, tenant_id: UUID, user_id: UUID, *, now: date
     )
 
 
-async def _check_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+async def _check_person(tx: UnitOfWork, store: EventStore, person_id: UUID) -> None:
     """Refuse a staff record that is not registered here (``UnknownPerson``) or deactivated
     (``PersonInactive``)."""
     found = await PERSON.load(tx, store, person_id)
@@ -289,23 +276,20 @@ class Invited(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def invite_member(
-    tx: Tx,
-    store: EventStore,
+    context: Context,
     *,
     email: str,
     role: Role,
     by_role: Role,
     person_id: UUID | None = None,
     access_until: datetime | None = None,
-    metadata: Metadata | None = None,
-    command_id: UUID,
 ) -> Invited:
     """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
     account of an existing, active staff record ``person_id`` that has no account yet. A retry
-    of ``command_id`` whose first run was recorded raises ``AlreadyInvited``: that run sent the
-    link, whose secret is not kept and so cannot be given again."""
+    of the context's command whose first run was recorded raises ``AlreadyInvited``: that run
+    sent the link, whose secret is not kept and so cannot be given again."""
     if person_id is not None:
-        await _check_person(tx, store, person_id)
+        await _check_person(context.tx, context.store, person_id)
     token = secrets.token_urlsafe(32)
     command = InviteMember(
         email=identity.normalise_email(email),
@@ -315,8 +299,8 @@ async def invite_member(
         person_id=person_id,
         access_until=access_until,
     )
-    [recorded] = await change_organisation(tx, store, command, metadata, command_id=command_id)
-    invited = store.decode(recorded)
+    [recorded] = await change_organisation(context, command)
+    invited = context.store.decode(recorded)
     assert isinstance(invited, MemberInvited)
     if invited.token_hash != command.token_hash:
         raise AlreadyInvited(f"{invited.email} was invited by this same request already")
@@ -369,14 +353,12 @@ async def accept_invitation(
     async with database.transaction(found["tenant_id"]) as tx:
         if known_user is None:
             user_id = await identity.create_user(tx, found["email"], password)
+        joiner = Metadata(actor_id=str(user_id), request_id=request_id)
         accepted = await change_organisation(
-            tx,
-            store,
+            CommandContext(tx, store, command_id, joiner),
             AcceptInvitation(
                 invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
             ),
-            Metadata(actor_id=str(user_id), request_id=request_id),
-            command_id=command_id,
         )
         for added in map(store.decode, accepted):
             if isinstance(added, MemberAdded) and added.person_id is not None:

@@ -88,16 +88,17 @@ async def person_of(uow: UnitOfWork, person_id: UUID) -> Person:
 
 async def register_person(uow: UnitOfWork, command: RegisterNewPerson) -> Person:
     """Create a staff record (owners and admins), or one's own (any member but auditors)."""
-    command_id = uow.next_command_id()
+    context = uow.command()
     person_id = command.person_id or (
-        new_entity_id(command_id, "person") if uow.actor.role in WRITERS else uow.actor.person_id
+        new_entity_id(context.command_id, "person")
+        if uow.actor.role in WRITERS
+        else uow.actor.person_id
     )
     if person_id is None:
         raise AccessDenied("only owners and admins create staff records")
     authorise_person(uow.actor, person_id, write=True)
     await people_handlers.register_person(
-        uow.tx,
-        uow.store,
+        context,
         RegisterPerson(
             person_id=person_id,
             full_name=command.full_name,
@@ -105,8 +106,6 @@ async def register_person(uow: UnitOfWork, command: RegisterNewPerson) -> Person
             site=command.site,
             employee_number=command.employee_number,
         ),
-        command_id=command_id,
-        metadata=uow.metadata,
     )
     return await person_of(uow, person_id)
 
@@ -129,14 +128,7 @@ async def change_person(uow: UnitOfWork, command: ChangePerson) -> Person:
         raise AccessDenied("only owners and admins assign staff")
     authorise_person(uow.actor, command.person_id, write=True)
     await person_of(uow, command.person_id)
-    await people_handlers.change_person(
-        uow.tx,
-        uow.store,
-        command.person_id,
-        command.change,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    await people_handlers.change_person(uow.command(), command.person_id, command.change)
     return await person_of(uow, command.person_id)
 
 

@@ -192,13 +192,10 @@ async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> Rev
     await require_employer_features(uow)
     item = await item_of(uow, command.certificate_id)
     await verification.decide_review(
-        uow.tx,
-        uow.store,
+        uow.command(),
         uow.settings,
         command.certificate_id,
         _review_command(uow, command, item.certificate),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
     )
     return await item_of(uow, command.certificate_id)
 
@@ -207,12 +204,7 @@ async def record_refused_review(uow: UnitOfWork, command: DecideCertificate) -> 
     """Record that the acting member tried to decide a certificate of their own record."""
     item = await item_of(uow, command.certificate_id)
     await verification.record_refused_review(
-        uow.tx,
-        uow.store,
-        command.certificate_id,
-        _review_command(uow, command, item.certificate),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
+        uow.command(), command.certificate_id, _review_command(uow, command, item.certificate)
     )
 
 

@@ -181,14 +181,11 @@ async def deactivate_person(uow: UnitOfWork, command: ChangeActivity) -> Person:
     weighs the deactivating member's role against the linked account's."""
     require_role(uow.actor, *MANAGERS)
     await people_handlers.deactivate_person(
-        uow.tx,
-        uow.store,
+        uow.command(),
         command.person_id,
         DeactivatePerson(reason=command.reason),
         by_role=_member_role(uow),
         now=uow.now(),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
     )
     return await person_of(uow, command.person_id)
 
@@ -198,12 +195,7 @@ async def reactivate_person(uow: UnitOfWork, command: ChangeActivity) -> Person:
     access is not restored."""
     require_role(uow.actor, *MANAGERS)
     await people_handlers.change_person(
-        uow.tx,
-        uow.store,
-        command.person_id,
-        ReactivatePerson(reason=command.reason),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
+        uow.command(), command.person_id, ReactivatePerson(reason=command.reason)
     )
     return await person_of(uow, command.person_id)
 
