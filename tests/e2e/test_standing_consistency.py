@@ -30,6 +30,7 @@ from domain.people.person import (
 )
 from services.core.credits.handlers import record_credit
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.people.handlers import change_person, register_person
 from services.core.registry import build_event_store
 from tests.e2e.conftest import Org
@@ -46,7 +47,7 @@ class Seeder:
 
     async def run(self, handler: Any, *args: Any) -> Any:
         async with self.database.transaction(self.tenant) as tx:
-            return await handler(tx, self.store, *args, command_id=uuid4())
+            return await handler(CommandContext(tx, self.store, uuid4()), *args)
 
     async def person(
         self,

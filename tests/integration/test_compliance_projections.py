@@ -121,7 +121,7 @@ class Staff:
         return await in_tx(
             self.database,
             self.tenant,
-            lambda tx: handler(tx, self.store, *args, command_id=uuid4()),
+            lambda tx: handler(CommandContext(tx, self.store, uuid4()), *args),
         )
 
     async def dual_credentialed(self, person_id: UUID, name: str = "Maria Okafor") -> UUID:
