@@ -16,10 +16,8 @@ from services.core.accounts.identity import Membership
 from services.core.accounts.work import AccountWork
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Database
-from services.core.eventsourcing.commands import record_fact
 from services.core.notifications.outbox import account_address
 from services.core.organisation import handlers as access
-from services.core.stream_ids import access_stream
 
 
 class NewOrganisation(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,13 +112,7 @@ async def sign_in(work: AccountWork, command: Credentials) -> SignedIn:
 async def sign_out(uow: UnitOfWork, _: None) -> None:
     """Record that the member signed out of the current organisation."""
     user_id = signed_in_user(uow)
-    await record_fact(
-        uow.tx,
-        uow.store,
-        access_stream(user_id),
-        UserSignedOut(user_id=user_id),
-        metadata=uow.metadata,
-    )
+    await uow.record_access(user_id, UserSignedOut(user_id=user_id))
 
 
 async def my_organisations(uow: UnitOfWork, _: None) -> list[Membership]:

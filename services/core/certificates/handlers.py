@@ -25,12 +25,10 @@ from domain.credits.certificate import (
 )
 from domain.credits.credit import CreditNotRecorded
 from services.core.aggregates import CERTIFICATE, CREDIT
+from services.core.application import UnitOfWork
 from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
 from services.core.credits.handlers import require_person
-from services.core.db import Tx
-from services.core.eventsourcing.commands import Context, record_fact
-from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.stream_ids import access_stream
+from services.core.eventsourcing.commands import Context
 
 
 class Inspected(NamedTuple):
@@ -114,18 +112,11 @@ async def upload_certificate(
 
 
 async def record_download(
-    tx: Tx,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    person_id: UUID,
-    certificate_id: UUID,
-    sha256: str,
-    metadata: Metadata | None = None,
+    uow: UnitOfWork, *, user_id: UUID, person_id: UUID, certificate_id: UUID, sha256: str
 ) -> None:
     """Record in the tenant's chain that ``user_id`` is fetching the certificate's file (before
     it is sent: an attempt that fails half-way is on record too)."""
     event = CertificateDownloaded(
         user_id=user_id, certificate_id=certificate_id, person_id=person_id, sha256=sha256
     )
-    await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
+    await uow.record_access(user_id, event)

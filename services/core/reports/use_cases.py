@@ -87,9 +87,7 @@ async def export_compliance_report(uow: UnitOfWork, command: ReportExport) -> Re
         raise AccessDenied("only a member may export the report")
     selection = command.choice.selection(uow.today())
     report = await _report(uow, selection)
-    await reports.record_report_export(
-        uow.tx, uow.store, report, user_id=user_id, fmt=command.format, metadata=uow.metadata
-    )
+    await reports.record_report_export(uow, report, user_id=user_id, fmt=command.format)
     if command.format == "csv":
         content = reports.to_csv(report).encode()
     else:

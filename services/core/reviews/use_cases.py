@@ -122,13 +122,11 @@ async def open_certificate_file(uow: UnitOfWork, command: OpenCertificateFile) -
     require_role(uow.actor, *READERS)
     found = (await item_of(uow, command.certificate_id)).certificate
     await certificate_handlers.record_download(
-        uow.tx,
-        uow.store,
+        uow,
         user_id=_member(uow),
         person_id=found.person_id,
         certificate_id=command.certificate_id,
         sha256=found.sha256,
-        metadata=uow.metadata,
     )
     key = blob_key(uow.actor.tenant_id, found.sha256)
     chunks = await asyncio.to_thread(command.blobs.open, key)
