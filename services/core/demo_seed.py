@@ -38,6 +38,8 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
+from services.core.accounts.work import AccountWork, Visitor
+from services.core.application import Application
 from services.core.blobs import BlobStore
 from services.core.certificates import handlers as certificate_handlers
 from services.core.credits.handlers import record_credit
@@ -192,6 +194,7 @@ async def seed_demo(
     anything was created or renewed. Raises ``DemoRefused`` in production."""
     if settings.environment == "production":
         raise DemoRefused("the demo organisation is never seeded in production")
+    application = Application(database, store, settings)
     now = store.clock()
     tenant_id, owner_id, changed = await _organisation(database, store)
     metadata = Metadata(actor_id=str(owner_id), actor_role="owner", request_id=SEEDER)
@@ -202,7 +205,7 @@ async def seed_demo(
                 await _hire(tx, store, blobs, metadata, index, name, today=now.date())
             changed = True
     for login in (ADMIN, AUDITOR, EMPLOYEE):
-        changed |= await _member(database, store, tenant_id, login, metadata, now)
+        changed |= await _member(application, tenant_id, login, metadata, now)
     return changed
 
 
@@ -232,8 +235,7 @@ async def _organisation(database: Database, store: EventStore) -> tuple[UUID, UU
 
 
 async def _member(
-    database: Database,
-    store: EventStore,
+    application: Application,
     tenant_id: UUID,
     login: Login,
     metadata: Metadata,
@@ -242,7 +244,8 @@ async def _member(
     """Invite ``login`` and accept as them, unless they are a member already (auditors: extend
     a window that ends soon); return whether anything changed."""
     access_until = now + AUDITOR_WINDOW if login.role == "auditor" else None
-    async with database.transaction(tenant_id) as tx:
+    store = application.store
+    async with application.database.transaction(tenant_id) as tx:
         member = await tx.pg.fetchrow(
             "SELECT user_id, access_until FROM memberships"
             " WHERE tenant_id = $1 AND lower(email) = $2",
@@ -272,15 +275,8 @@ async def _member(
             ),
             access_until=access_until,
         )
-    await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=login.password,
-        now=now,
-        request_id=SEEDER,
-        command_id=uuid5(invitation, "accept"),
-    )
+    joining = AccountWork(application, Visitor(request_id=SEEDER), command_sequence(invitation))
+    await accept_invitation(joining, token=invited.token, password=login.password)
     return True
 
 

@@ -37,6 +37,8 @@ from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from domain.shared.event import Event
 from services.api.app import create_app
+from services.core.accounts.work import AccountWork, Visitor
+from services.core.application import Application
 from services.core.db import Database
 from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
@@ -158,14 +160,8 @@ async def joined(
         invited = await invite_member(
             CommandContext(tx, store, uuid4()), email=email, role=role, by_role="owner", **invite
         )
-    _, member_id = await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=PASSWORD,
-        now=datetime.now(UTC),
-        command_id=uuid4(),
-    )
+    visitor = AccountWork(Application(database, store, Settings()), Visitor(), command_ids=uuid4)
+    _, member_id = await accept_invitation(visitor, token=invited.token, password=PASSWORD)
     return member_id
 
 

@@ -99,12 +99,7 @@ async def sign_in(work: AccountWork, command: Credentials) -> SignedIn:
     """Check the email and password (``InvalidCredentials``; every outcome is recorded in the
     user's organisations) and sign into the chosen organisation."""
     user_id, memberships = await access.sign_in(
-        work.database,
-        work.store,
-        email=command.email,
-        password=command.password,
-        now=work.now(),
-        request_id=work.visitor.request_id,
+        work, email=command.email, password=command.password
     )
     return _choose(user_id, memberships, command.organisation_id)
 
@@ -130,13 +125,7 @@ async def accept_invitation(work: AccountWork, command: InvitationAcceptance) ->
     """Join the organisation of an invitation link (see ``organisations.accept_invitation``)
     and sign in there."""
     tenant_id, user_id = await access.accept_invitation(
-        work.database,
-        work.store,
-        token=command.token,
-        password=command.password,
-        now=work.now(),
-        request_id=work.visitor.request_id,
-        command_id=work.next_command_id(),
+        work, token=command.token, password=command.password
     )
     async with work.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)

@@ -49,6 +49,7 @@ from domain.shared.errors import DomainError
 from domain.shared.event import Event
 from services.core.accounts import identity
 from services.core.accounts.identity import AccountLocked, InvalidCredentials, Membership
+from services.core.accounts.work import AccountWork
 from services.core.aggregates import ORGANISATION, ORGANISATION_STREAM, PERSON
 from services.core.db import Database, Tx
 from services.core.eventsourcing.commands import CommandContext, Context, Decider, record_fact
@@ -188,36 +189,29 @@ async def open_organisation(
 
 
 async def record_access(
-    database: Database,
-    store: EventStore,
+    work: AccountWork,
     user_id: UUID,
     memberships: list[Membership],
     event: Callable[[], Event],
-    request_id: str | None,
 ) -> None:
     """Append an access event to the user's access stream in every organisation they belong to."""
     for membership in memberships:
-        async with database.transaction(membership.tenant_id) as tx:
+        async with work.transaction(membership.tenant_id) as tx:
             await record_fact(
                 tx,
-                store,
+                work.store,
                 access_stream(user_id),
                 event(),
                 metadata=Metadata(
-                    actor_id=str(user_id), actor_role=membership.role, request_id=request_id
+                    actor_id=str(user_id),
+                    actor_role=membership.role,
+                    request_id=work.visitor.request_id,
                 ),
             )
 
 
 async def sign_in(
-    database: Database,
-    store: EventStore,
-    *,
-    email: str,
-    password: str,
-    now: datetime,
-    request_id: str | None = None,
-    require_membership: bool = True,
+    work: AccountWork, *, email: str, password: str, require_membership: bool = True
 ) -> tuple[UUID, list[Membership]]:
     """Authenticate and record the outcome in each of the user's organisations.
 
@@ -227,41 +221,34 @@ async def sign_in(
     window) is refused exactly like a wrong password: the answer must not tell that the
     password was right.
     """
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         known_user = await identity.user_id_for_email(tx, email)
     failure: InvalidCredentials | None = None
-    async with database.transaction(None) as tx:  # commits the failure count too
+    async with work.transaction(None) as tx:  # commits the failure count too
         try:
-            user_id = await identity.authenticate(tx, email, password, now=now)
+            user_id = await identity.authenticate(tx, email, password, now=work.now())
         except InvalidCredentials as exc:
             failure = exc
     if failure is not None:
         if known_user is not None:
-            async with database.transaction(None) as tx:
+            async with work.transaction(None) as tx:
                 memberships = await identity.memberships_of(tx, known_user)
             reason: FailureReason = (
                 "locked" if isinstance(failure, AccountLocked) else "wrong_password"
             )
             await record_access(
-                database,
-                store,
+                work,
                 known_user,
                 memberships,
                 lambda: SignInFailed(user_id=known_user, reason=reason),
-                request_id,
             )
         raise failure
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
     if require_membership and not memberships:
         raise InvalidCredentials(identity.NOT_RIGHT)
     await record_access(
-        database,
-        store,
-        user_id,
-        memberships,
-        lambda: UserSignedIn(user_id=user_id, method="password"),
-        request_id,
+        work, user_id, memberships, lambda: UserSignedIn(user_id=user_id, method="password")
     )
     return user_id, memberships
 
@@ -313,23 +300,15 @@ async def invite_member(
     )
 
 
-async def accept_invitation(
-    database: Database,
-    store: EventStore,
-    *,
-    token: str,
-    password: str,
-    now: datetime,
-    request_id: str | None = None,
-    command_id: UUID,
-) -> tuple[UUID, UUID]:
+async def accept_invitation(work: AccountWork, *, token: str, password: str) -> tuple[UUID, UUID]:
     """Join the organisation of an invitation link; return (tenant id, user id).
 
     A new address gets an account with ``password``; an existing account must give its own
     password. Raises ``InvitationNotFound`` for an unknown link. The link is single-use: only
-    a retry of the same ``command_id`` (a form sent twice) is answered as the first was.
+    a retry of the same command (a form sent twice, same command ids) is answered as the first
+    was.
     """
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         await tx.pg.execute(
             "SELECT set_config('app.invitation_token_hash', $1, true)", secret_hash(token)
         )
@@ -342,27 +321,24 @@ async def accept_invitation(
         raise InvitationNotFound("this invitation link is not valid")
     if known_user is not None:
         user_id, _ = await sign_in(
-            database,
-            store,
+            work,
             email=found["email"],
             password=password,
-            now=now,
-            request_id=request_id,
             require_membership=False,  # joining is how an account without one gets one
         )
-    async with database.transaction(found["tenant_id"]) as tx:
+    async with work.transaction(found["tenant_id"]) as tx:
         if known_user is None:
             user_id = await identity.create_user(tx, found["email"], password)
-        joiner = Metadata(actor_id=str(user_id), request_id=request_id)
+        joiner = Metadata(actor_id=str(user_id), request_id=work.visitor.request_id)
         accepted = await change_organisation(
-            CommandContext(tx, store, command_id, joiner),
+            CommandContext(tx, work.store, work.next_command_id(), joiner),
             AcceptInvitation(
                 invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
             ),
         )
-        for added in map(store.decode, accepted):
+        for added in map(work.store.decode, accepted):
             if isinstance(added, MemberAdded) and added.person_id is not None:
-                await _check_person(tx, store, added.person_id)
+                await _check_person(tx, work.store, added.person_id)
     return found["tenant_id"], user_id
 
 
