@@ -17,10 +17,8 @@ from domain.credits.providers import (
 )
 from services.core.application import UnitOfWork
 from services.core.directory.handlers import change_directory
-from services.core.policy import require_role
+from services.core.policy import MANAGERS, require_role
 from services.core.projections.providers import tenant_providers
-
-MANAGERS = ("owner", "admin")
 
 
 async def provider_directory(uow: UnitOfWork, origin: Origin | None) -> list[ProviderEntry]:

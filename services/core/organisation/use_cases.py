@@ -34,10 +34,7 @@ from services.core.organisation import invitations as staff_invitations
 from services.core.organisation import queries
 from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.queries import Invitation, MemberView
-from services.core.policy import require_role
-
-MANAGERS = ("owner", "admin")
-READERS = ("owner", "admin", "auditor")
+from services.core.policy import MANAGERS, READERS, require_role
 
 
 class Invite(msgspec.Struct, frozen=True, kw_only=True):

@@ -26,7 +26,7 @@ from services.core.idempotency import new_entity_id
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.views import Person
-from services.core.policy import READERS, WRITERS, authorise_person, require_role
+from services.core.policy import authorise_person, manages, reads_all, require_role
 
 
 class RegisterNewPerson(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,9 +90,7 @@ async def register_person(uow: UnitOfWork, command: RegisterNewPerson) -> Person
     """Create a staff record (owners and admins), or one's own (any member but auditors)."""
     context = uow.command()
     person_id = command.person_id or (
-        new_entity_id(context.command_id, "person")
-        if uow.actor.role in WRITERS
-        else uow.actor.person_id
+        new_entity_id(context.command_id, "person") if manages(uow.actor) else uow.actor.person_id
     )
     if person_id is None:
         raise AccessDenied("only owners and admins create staff records")
@@ -124,7 +122,7 @@ async def find_person(uow: UnitOfWork, query: FindPerson) -> Person | None:
 
 async def change_person(uow: UnitOfWork, command: ChangePerson) -> Person:
     """Run a change (credential, CQR, registry id, birth month, assignment) on a record."""
-    if isinstance(command.change, AssignPerson) and uow.actor.role not in WRITERS:
+    if isinstance(command.change, AssignPerson) and not manages(uow.actor):
         raise AccessDenied("only owners and admins assign staff")
     authorise_person(uow.actor, command.person_id, write=True)
     await person_of(uow, command.person_id)
@@ -140,7 +138,7 @@ async def obligations_of(uow: UnitOfWork, query: ObligationsQuery) -> list[Oblig
     await person_of(uow, query.person_id)
     if query.known_at is None:
         return await queries.my_obligations(uow.tx, query.person_id, today=today)
-    if uow.actor.role not in READERS:
+    if not reads_all(uow.actor):
         raise AccessDenied("replaying the past is for owners, admins, auditors")
     replayed = await obligations_known_at(
         uow.tx,

@@ -29,12 +29,11 @@ from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import verification as verification
 from services.core.certificates.views import StoredCertificate
-from services.core.policy import authorise_person, require_role
+from services.core.policy import READERS, authorise_person, require_role
 from services.core.projections.folded import copied
 from services.core.reviews import queue as review_queries
 from services.core.reviews.queue import ReviewItem, ReviewPage
 
-READERS = ("owner", "admin", "auditor")
 REVIEWERS = ("owner", "admin")
 
 

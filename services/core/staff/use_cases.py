@@ -28,7 +28,7 @@ from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
 from services.core.people.views import Person
-from services.core.policy import require_role
+from services.core.policy import MANAGERS, READERS, require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
@@ -42,8 +42,6 @@ from services.core.staff.listing import (
 from services.core.staff.queries import LinkedAccount, linked_account
 from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
-MANAGERS = ("owner", "admin")
-READERS = ("owner", "admin", "auditor")
 REVIEW_PEEK = 50
 """How many certificates waiting for review the overview counts before saying "50 or more"."""
 
