@@ -275,7 +275,8 @@ async def _member(
             ),
             access_until=access_until,
         )
-    joining = AccountWork(application, Visitor(request_id=SEEDER), command_sequence(invitation))
+    acceptance = uuid5(invitation, "accept")  # the one command accepting issues
+    joining = AccountWork(application, Visitor(request_id=SEEDER), lambda: acceptance)
     await accept_invitation(joining, token=invited.token, password=login.password)
     return True
 
