@@ -136,8 +136,7 @@ BILLING_EVENTS: list[type[Event]] = [
 ]
 
 
-class BillingRefused(DomainError):
-    code = "billing_refused"
+class BillingRefused(DomainError): ...
 
 
 def evolve(state: BillingAccount | None, event: Event) -> BillingAccount:

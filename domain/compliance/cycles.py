@@ -36,8 +36,7 @@ class Window(msgspec.Struct, frozen=True, kw_only=True):
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-class MissingCycleAnchor(DomainError):
-    code = "missing_cycle_anchor"
+class MissingCycleAnchor(DomainError): ...
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):

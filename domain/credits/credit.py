@@ -136,11 +136,17 @@ class CreditDetails(msgspec.Struct, frozen=True, kw_only=True):
     and ARRT require on an SDMS-approved certificate [A32]. Added later as an optional field."""
 
 
-class Credit(msgspec.Struct, frozen=True, kw_only=True):
+class CreditEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """Whose credit it is, what it says and where it came from, as recording a credit, the
+    event and the credit itself carry it."""
+
     credit_id: UUID
     person_id: UUID
     details: CreditDetails
     origin: Origin
+
+
+class Credit(CreditEntry, frozen=True, kw_only=True):
     verification: VerificationStatus
     retraction_reason: str | None = None
 
@@ -152,11 +158,8 @@ class Credit(msgspec.Struct, frozen=True, kw_only=True):
 # --- events ------------------------------------------------------------------------------------
 
 
-class CreditRecorded(Event, frozen=True, kw_only=True, tag="credits.CreditRecorded"):
-    credit_id: UUID
-    person_id: UUID
-    details: CreditDetails
-    origin: Origin
+class CreditRecorded(Event, CreditEntry, frozen=True, kw_only=True, tag="credits.CreditRecorded"):
+    """A credit entered by its person, or transferred by a provider (``origin``)."""
 
 
 class CreditAmended(Event, frozen=True, kw_only=True, tag="credits.CreditAmended"):
@@ -190,10 +193,7 @@ CREDIT_EVENTS: tuple[type[Event], ...] = (
 # --- commands ----------------------------------------------------------------------------------
 
 
-class RecordCredit(msgspec.Struct, frozen=True, kw_only=True):
-    credit_id: UUID
-    person_id: UUID
-    details: CreditDetails
+class RecordCredit(CreditEntry, frozen=True, kw_only=True):
     origin: Origin = "self_reported"
 
 
@@ -214,36 +214,28 @@ class RecordVerification(msgspec.Struct, frozen=True, kw_only=True):
 # --- refusals ----------------------------------------------------------------------------------
 
 
-class CreditRefused(DomainError):
-    code = "credit_refused"
+class CreditRefused(DomainError): ...
 
 
-class InvalidCreditAmount(CreditRefused):
-    code = "invalid_credit_amount"
+class InvalidCreditAmount(CreditRefused): ...
 
 
-class InvalidCreditDetails(CreditRefused):
-    code = "invalid_credit_details"
+class InvalidCreditDetails(CreditRefused): ...
 
 
-class ReasonRequired(CreditRefused):
-    code = "reason_required"
+class ReasonRequired(CreditRefused): ...
 
 
-class CreditAlreadyRecorded(CreditRefused):
-    code = "credit_already_recorded"
+class CreditAlreadyRecorded(CreditRefused): ...
 
 
-class CreditNotRecorded(CreditRefused):
-    code = "credit_not_recorded"
+class CreditNotRecorded(CreditRefused): ...
 
 
-class CreditIsRetracted(CreditRefused):
-    code = "credit_is_retracted"
+class CreditIsRetracted(CreditRefused): ...
 
 
-class NothingToAmend(CreditRefused):
-    code = "nothing_to_amend"
+class NothingToAmend(CreditRefused): ...
 
 
 # --- deciders ----------------------------------------------------------------------------------
@@ -283,15 +275,8 @@ def decide_record_credit(
     """Record a completed activity; provider transfers start verified, uploads pending [A9]."""
     if state is not None:
         raise CreditAlreadyRecorded(f"credit {state.credit_id} is already recorded")
-    details = _validated(command.details, now)
-    return [
-        CreditRecorded(
-            credit_id=command.credit_id,
-            person_id=command.person_id,
-            details=details,
-            origin=command.origin,
-        )
-    ]
+    validated = msgspec.structs.replace(command, details=_validated(command.details, now))
+    return [CreditRecorded(**msgspec.structs.asdict(validated))]
 
 
 def decide_amend_credit(
@@ -391,13 +376,10 @@ def _reason(text: str, what: str) -> str:
 def evolve(state: Credit | None, event: Event) -> Credit:
     """Fold one credit event into the state; the first event must be ``CreditRecorded``."""
     if isinstance(event, CreditRecorded):
-        return Credit(
-            credit_id=event.credit_id,
-            person_id=event.person_id,
-            details=event.details,
-            origin=event.origin,
-            verification="verified" if event.origin == "provider_transfer" else "pending",
+        verification: VerificationStatus = (
+            "verified" if event.origin == "provider_transfer" else "pending"
         )
+        return Credit(**msgspec.structs.asdict(event), verification=verification)
     if state is None:
         raise CreditNotRecorded("a credit stream must start with CreditRecorded")
     match event:

@@ -44,8 +44,7 @@ class RecordWaiver(msgspec.Struct, frozen=True, kw_only=True):
     waiver: Waiver
 
 
-class WaiverRefused(DomainError):
-    code = "waiver_refused"
+class WaiverRefused(DomainError): ...
 
 
 def decide_record_waiver(

@@ -231,12 +231,10 @@ class RevokeInvitation(msgspec.Struct, frozen=True, kw_only=True):
 # --- refusals ----------------------------------------------------------------------------------
 
 
-class OrganisationRefused(DomainError):
-    code = "organisation_refused"
+class OrganisationRefused(DomainError): ...
 
 
-class InvalidOrganisation(OrganisationRefused):
-    code = "invalid_organisation"
+class InvalidOrganisation(OrganisationRefused): ...
 
 
 class OrganisationAlreadyOpened(OrganisationRefused):
@@ -247,58 +245,43 @@ class OrganisationNotOpened(OrganisationRefused):
     code = "organisation_not_found"
 
 
-class UnknownTimeZone(OrganisationRefused):
-    code = "unknown_time_zone"
+class UnknownTimeZone(OrganisationRefused): ...
 
 
-class RoleNotAllowed(OrganisationRefused):
-    code = "role_not_allowed"
+class RoleNotAllowed(OrganisationRefused): ...
 
 
-class AlreadyMember(OrganisationRefused):
-    code = "already_member"
+class AlreadyMember(OrganisationRefused): ...
 
 
-class NotAMember(OrganisationRefused):
-    code = "not_a_member"
+class NotAMember(OrganisationRefused): ...
 
 
-class LastOwner(OrganisationRefused):
-    code = "last_owner"
+class LastOwner(OrganisationRefused): ...
 
 
-class InvitationNotFound(OrganisationRefused):
-    code = "invitation_not_found"
+class InvitationNotFound(OrganisationRefused): ...
 
 
 class InvitationClosed(OrganisationRefused):
     """Accepted, revoked or expired: the link no longer works."""
 
-    code = "invitation_closed"
+
+class AlreadyInvited(OrganisationRefused): ...
 
 
-class AlreadyInvited(OrganisationRefused):
-    code = "already_invited"
-
-
-class InvitationForSomeoneElse(OrganisationRefused):
-    code = "invitation_for_someone_else"
+class InvitationForSomeoneElse(OrganisationRefused): ...
 
 
 class PersonAlreadyLinked(OrganisationRefused):
     """The staff record already has a member account here (at most one per organisation)."""
 
-    code = "person_already_linked"
 
-
-class PersonAlreadyInvited(OrganisationRefused):
-    code = "person_already_invited"
+class PersonAlreadyInvited(OrganisationRefused): ...
 
 
 class UnknownPerson(OrganisationRefused):
     """The invitation names a staff record this organisation does not have."""
-
-    code = "unknown_person"
 
 
 class PersonInactive(OrganisationRefused):
@@ -307,12 +290,10 @@ class PersonInactive(OrganisationRefused):
     code = "person_deactivated"
 
 
-class ReasonRequired(OrganisationRefused):
-    code = "reason_required"
+class ReasonRequired(OrganisationRefused): ...
 
 
-class InvalidAccessWindow(OrganisationRefused):
-    code = "invalid_access_window"
+class InvalidAccessWindow(OrganisationRefused): ...
 
 
 # --- deciders ----------------------------------------------------------------------------------

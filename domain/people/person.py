@@ -277,32 +277,25 @@ class ReactivatePerson(msgspec.Struct, frozen=True, kw_only=True):
 # --- refusals ----------------------------------------------------------------------------------
 
 
-class PersonRefused(DomainError):
-    code = "person_refused"
+class PersonRefused(DomainError): ...
 
 
-class PersonAlreadyRegistered(PersonRefused):
-    code = "person_already_registered"
+class PersonAlreadyRegistered(PersonRefused): ...
 
 
-class PersonNotRegistered(PersonRefused):
-    code = "person_not_registered"
+class PersonNotRegistered(PersonRefused): ...
 
 
-class InvalidPersonData(PersonRefused):
-    code = "invalid_person_data"
+class InvalidPersonData(PersonRefused): ...
 
 
-class InvalidCredential(PersonRefused):
-    code = "invalid_credential"
+class InvalidCredential(PersonRefused): ...
 
 
-class CredentialNotFound(PersonRefused):
-    code = "credential_not_found"
+class CredentialNotFound(PersonRefused): ...
 
 
-class InvalidStatusChange(PersonRefused):
-    code = "invalid_status_change"
+class InvalidStatusChange(PersonRefused): ...
 
 
 # --- deciders ----------------------------------------------------------------------------------

@@ -56,15 +56,6 @@ _SPECIALTIES: frozenset[str] = frozenset(get_args(Specialty))
 class RosterRejected(DomainError):
     """The file as a whole is not a roster this import can read; nothing is stored."""
 
-    code = "roster_rejected"
-
-
-class CredentialEntry(msgspec.Struct, frozen=True, kw_only=True):
-    body: Body
-    code: str
-    earned_on: date
-    specialties: tuple[Specialty, ...] = ()
-
 
 class RosterRow(msgspec.Struct, frozen=True, kw_only=True):
     """One well-formed line (``line`` counts the header as line 1); blank cells are None."""
@@ -77,7 +68,8 @@ class RosterRow(msgspec.Struct, frozen=True, kw_only=True):
     site: str | None = None
     birth_month: int | None = None
     registry_ids: dict[Body, str] = msgspec.field(default_factory=dict)
-    credentials: tuple[CredentialEntry, ...] = ()
+    credentials: tuple[AddCredential, ...] = ()
+    """As the commands that add them; ``plan_row`` adds those not held yet."""
 
 
 class LineErrors(msgspec.Struct, frozen=True, kw_only=True):
@@ -193,7 +185,7 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RosterRow | None, list[str]]
             site=cell("site"),
             birth_month=cast(int | None, birth_month),
             registry_ids=cast(dict[Body, str], registry_ids),
-            credentials=cast(tuple[CredentialEntry, ...], credentials),
+            credentials=cast(tuple[AddCredential, ...], credentials),
         ),
         [],
     )
@@ -228,7 +220,7 @@ def _registry_ids(value: str | None) -> dict[Body, str]:
     return found
 
 
-def _credentials(value: str | None) -> tuple[CredentialEntry, ...]:
+def _credentials(value: str | None) -> tuple[AddCredential, ...]:
     entries = []
     for parts in _items(value):
         if len(parts) not in (3, 4):
@@ -241,7 +233,7 @@ def _credentials(value: str | None) -> tuple[CredentialEntry, ...]:
         if unknown := [s for s in specialties if s not in _SPECIALTIES]:
             raise ValueError(f"unknown specialty {', '.join(unknown)}")
         entries.append(
-            CredentialEntry(
+            AddCredential(
                 body=_body(parts[0]),
                 code=parts[1],
                 earned_on=earned_on,
@@ -311,21 +303,13 @@ def _current(state: Person | None) -> Person:
 def _plan_credential(
     run: Callable[[Callable[..., list[Event]], object], None],
     person: Person,
-    entry: CredentialEntry,
+    entry: AddCredential,
 ) -> None:
     held = next(
         (c for c in person.credentials if (c.body, c.code) == (entry.body, entry.code)), None
     )
     if held is None:
-        run(
-            decide_add_credential,
-            AddCredential(
-                body=entry.body,
-                code=entry.code,
-                earned_on=entry.earned_on,
-                specialties=entry.specialties,
-            ),
-        )
+        run(decide_add_credential, entry)
         return
     carried = {s.specialty for s in held.specialties}
     for specialty in entry.specialties:

@@ -71,15 +71,11 @@ commands built otherwise)."""
 class OutOfLimits(DomainError):
     """A value breaks one of these limits, whichever command carries it."""
 
-    code = "out_of_limits"
+
+class DateOutOfRange(OutOfLimits): ...
 
 
-class DateOutOfRange(OutOfLimits):
-    code = "date_out_of_range"
-
-
-class TextTooLong(OutOfLimits):
-    code = "text_too_long"
+class TextTooLong(OutOfLimits): ...
 
 
 def check_day(

@@ -41,6 +41,8 @@ _PAGE = 200
 class TooManyReminders(DomainError):
     """The organisation sent ``PER_HOUR`` reminders within the last hour."""
 
+    code = "domain_error"  # the code clients have seen since it was added
+
 
 class SendReminders(msgspec.Struct, frozen=True, kw_only=True):
     """To ``person_id``, or else to everyone the staff list shows for ``selected``."""

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from domain.compliance.evaluation import Obligation, evaluate
@@ -121,29 +122,16 @@ def credit(
     completed_on: date,
     credits: str | Decimal = "1",
     *,
-    types: tuple[CreditType, ...] = ("ama_pra_category_1",),
-    topics: tuple[Topic, ...] = (),
-    kind: ActivityKind = "standard",
     verification: VerificationStatus = "pending",
     retraction_reason: str | None = None,
     credit_id: UUID | None = None,
-    title: str | None = None,
-    certificate_ref: str | None = None,
-    partial_attendance: bool = False,
+    **details_options: Any,
 ) -> Credit:
+    """A credit of ``details(completed_on, credits, **details_options)``."""
     return Credit(
         credit_id=credit_id or new_id(),
         person_id=PERSON_ID,
-        details=details(
-            completed_on,
-            credits,
-            types=types,
-            topics=topics,
-            kind=kind,
-            title=title,
-            certificate_ref=certificate_ref,
-            partial_attendance=partial_attendance,
-        ),
+        details=details(completed_on, credits, **details_options),
         origin="self_reported",
         verification=verification,
         retraction_reason=retraction_reason,

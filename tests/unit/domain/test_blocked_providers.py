@@ -21,7 +21,7 @@ from domain.credits.providers import (
     decide_remove_provider,
     evolve,
 )
-from domain.shared.event import Event
+from domain.shared.event import fold
 from tests.unit.domain.test_certificate_assessment import FIELDS, changed, codes, judge
 
 pytestmark = pytest.mark.unit
@@ -30,11 +30,9 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 def blocked(name: str, *aliases: str, state: TenantProviders | None = None) -> TenantProviders:
     command = BlockProvider(name=name, aliases=aliases, reason="sells certificates unattended")
-    events: list[Event] = decide_block_provider(state, command, now=NOW, ids=uuid4)
-    for event in events:
-        state = evolve(state, event)
-    assert state is not None
-    return state
+    folded = fold(evolve, decide_block_provider(state, command, now=NOW, ids=uuid4), state)
+    assert folded is not None
+    return folded
 
 
 def test_a_blocked_entry_is_found_by_its_names_and_says_so() -> None:

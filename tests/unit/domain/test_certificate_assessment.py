@@ -120,6 +120,13 @@ def declared(**changes: Any) -> CreditDetails:
     return msgspec.structs.replace(DECLARED, **changes)
 
 
+def judge_types(credit_types: tuple[str, ...], *bodies: Body) -> Assessment:
+    """judge() of a certificate (with an approval number) and a declared credit, both of
+    ``credit_types``, for ``bodies``."""
+    fields = changed(credit_types=credit_types, approval_number="SDMS 201934")
+    return judge(fields, bodies=bodies, declared=declared(credit_types=credit_types))
+
+
 def signals(*found: Signal) -> Signals:
     return Signals(signals=found)
 
@@ -502,9 +509,7 @@ def test_fields_entered_by_a_reviewer_are_not_doubted_for_how_they_were_read() -
 def test_a_body_accepts_a_credit_type_by_its_confirmed_rule(
     body: Body, credit_types: tuple[str, ...], rule: str
 ) -> None:
-    fields = changed(credit_types=credit_types, approval_number="SDMS 201934")
-    declared = msgspec.structs.replace(DECLARED, credit_types=credit_types)
-    acceptance = acceptance_of(judge(fields, bodies=(body,), declared=declared), body)
+    acceptance = acceptance_of(judge_types(credit_types, body), body)
     assert (acceptance.accepted, acceptance.rule) == (True, rule)
 
 
@@ -519,9 +524,7 @@ def test_a_body_accepts_a_credit_type_by_its_confirmed_rule(
 def test_unconfirmed_rules_are_shown_as_such_and_never_accept(
     body: Body, credit_types: tuple[str, ...], says: str
 ) -> None:
-    fields = changed(credit_types=credit_types, approval_number="SDMS 201934")
-    declared = msgspec.structs.replace(DECLARED, credit_types=credit_types)
-    assessment = judge(fields, bodies=(body,), declared=declared)
+    assessment = judge_types(credit_types, body)
     acceptance = acceptance_of(assessment, body)
     assert not acceptance.accepted
     assert acceptance.rule is None
@@ -638,9 +641,7 @@ def test_a_card_for_another_course_than_the_declared_one_is_rejected_and_never_v
 
 
 def test_new_mexico_accepts_what_the_persons_credentialing_organisation_accepts() -> None:
-    fields = changed(credit_types=("sdms",), approval_number="SDMS 201934")
-    declared = msgspec.structs.replace(DECLARED, credit_types=("sdms",))
-    nm = acceptance_of(judge(fields, bodies=("ARDMS", "NM"), declared=declared), "NM")
+    nm = acceptance_of(judge_types(("sdms",), "ARDMS", "NM"), "NM")
     assert (nm.accepted, nm.rule) == (
         True,
         "NM as its credentialing organisation: CME Tracker partner",

@@ -41,7 +41,7 @@ from domain.credits.verification import (
     Thresholds,
     assess,
 )
-from domain.shared.event import Event
+from domain.shared.event import Event, fold
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -93,10 +93,7 @@ def assessment(fields: ExtractedFields, reading: TextReading | None = PHOTO) -> 
 
 
 def given(*events: Event) -> Certificate | None:
-    state: Certificate | None = None
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold(evolve, events)
 
 
 def worker(state: Certificate | None, judged: Assessment) -> list[Event]:

@@ -42,7 +42,7 @@ from domain.credits.credit import (
     decide_retract_credit,
     evolve,
 )
-from domain.shared.event import Event, EventRegistry
+from domain.shared.event import Event, EventRegistry, fold
 
 CREDIT_ID = UUID(int=42)
 DETAILS = details(date(2025, 3, 1), "1.5", topics=("vascular", "sonography"))
@@ -56,10 +56,7 @@ RETRACTED = CreditRetracted(credit_id=CREDIT_ID, reason="duplicate upload")
 
 
 def given(*events: Event) -> Credit | None:
-    state: Credit | None = None
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold(evolve, events)
 
 
 def when(decide: Callable[..., list[Event]], state: Credit | None, command: Any) -> list[Event]:

@@ -49,7 +49,7 @@ from domain.people.person import (
     decide_register_person,
     evolve,
 )
-from domain.shared.event import Event, EventRegistry
+from domain.shared.event import Event, EventRegistry, fold
 
 CREDENTIAL_ID = UUID(int=77)
 REGISTERED = PersonRegistered(person_id=PERSON_ID, full_name="Dana Sonographer")
@@ -62,10 +62,7 @@ RDMS_ADDED = CredentialAdded(
 
 
 def given(*events: Event) -> Person | None:
-    state: Person | None = None
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold(evolve, events)
 
 
 def when(decide: Callable[..., list[Event]], state: Person | None, command: Any) -> list[Event]:

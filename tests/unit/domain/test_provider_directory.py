@@ -29,7 +29,7 @@ from domain.credits.providers import (
     decide_remove_provider,
     evolve,
 )
-from domain.shared.event import Event
+from domain.shared.event import Event, fold
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -150,11 +150,8 @@ def remove(state: TenantProviders | None, provider_id: str, reason: str) -> list
     return decide_remove_provider(state, command, now=NOW, ids=uuid4)
 
 
-def fold(*events: Event) -> TenantProviders | None:
-    state: TenantProviders | None = None
-    for event in events:
-        state = evolve(state, event)
-    return state
+def folded(*events: Event) -> TenantProviders | None:
+    return fold(evolve, events)
 
 
 LAKESIDE = ProviderAddedToDirectory(
@@ -175,7 +172,7 @@ def test_a_tenant_adds_a_provider_that_is_then_found_as_theirs() -> None:
         reference=" SDMS approval letter on file ",
     )
     assert event == LAKESIDE
-    state = fold(event)
+    state = folded(event)
     assert state is not None
     directory = ProviderDirectory.with_tenant(state.entries)
     match = directory.find("Lakeside Imaging Education, Suite 4")
@@ -197,7 +194,7 @@ def test_a_tenant_adds_a_provider_that_is_then_found_as_theirs() -> None:
 )
 def test_a_name_already_in_the_directory_cannot_be_added_again(command: dict[str, object]) -> None:
     with pytest.raises(ProviderAlreadyListed, match="already in the directory"):
-        add(fold(LAKESIDE), **command)
+        add(folded(LAKESIDE), **command)
 
 
 @pytest.mark.parametrize(
@@ -210,14 +207,14 @@ def test_a_provider_needs_a_proper_name(command: dict[str, object]) -> None:
 
 
 def test_a_tenant_removes_its_own_provider_with_a_reason() -> None:
-    state = fold(LAKESIDE)
+    state = folded(LAKESIDE)
     with pytest.raises(ProviderReasonRequired):
         remove(state, LAKESIDE.provider_id, " ")
     [event] = remove(state, LAKESIDE.provider_id, "closed in 2026")
     assert event == ProviderRemovedFromDirectory(
         provider_id=LAKESIDE.provider_id, reason="closed in 2026"
     )
-    after = fold(LAKESIDE, event)
+    after = folded(LAKESIDE, event)
     assert after is not None
     assert after.entries == ()
     assert add(after, name="Lakeside Imaging Education") != []
@@ -225,9 +222,9 @@ def test_a_tenant_removes_its_own_provider_with_a_reason() -> None:
 
 def test_seed_providers_and_unknown_ones_cannot_be_removed() -> None:
     with pytest.raises(SeedProviderNotRemovable):
-        remove(fold(LAKESIDE), "sdms", "we do not trust them")
+        remove(folded(LAKESIDE), "sdms", "we do not trust them")
     with pytest.raises(ProviderNotListed):
-        remove(fold(LAKESIDE), "tenant-nobody", "typo")
+        remove(folded(LAKESIDE), "tenant-nobody", "typo")
 
 
 def test_directory_events_are_the_only_ones_folded() -> None:

@@ -9,6 +9,7 @@ import pytest
 from cme_builders import NOW, PERSON_ID
 
 from domain.people.person import (
+    AddCredential,
     CredentialAdded,
     DeactivatePerson,
     InvalidCredential,
@@ -26,7 +27,6 @@ from domain.people.person import (
 )
 from domain.people.roster_import import (
     COLUMNS,
-    CredentialEntry,
     RosterRejected,
     RosterRow,
     parse_roster,
@@ -67,13 +67,13 @@ def test_a_well_formed_row_is_typed() -> None:
             birth_month=4,
             registry_ids={"ARDMS": "123", "CCI": "12345678"},
             credentials=(
-                CredentialEntry(
+                AddCredential(
                     body="ARDMS",
                     code="RDMS",
                     earned_on=date(2020, 2, 10),
                     specialties=("AB", "OB/GYN"),
                 ),
-                CredentialEntry(body="ARRT", code="S", earned_on=date(2019, 1, 1)),
+                AddCredential(body="ARRT", code="S", earned_on=date(2019, 1, 1)),
             ),
         )
     ]
@@ -138,11 +138,11 @@ def row(**fields: object) -> RosterRow:
     return RosterRow(**{"line": 2, "full_name": "Dana Sonographer", **fields})  # type: ignore[arg-type]
 
 
-RDMS = CredentialEntry(body="ARDMS", code="RDMS", earned_on=date(2020, 2, 10), specialties=("AB",))
+RDMS = AddCredential(body="ARDMS", code="RDMS", earned_on=date(2020, 2, 10), specialties=("AB",))
 
 
 def test_a_new_person_is_registered_with_national_credentials_before_state_licences() -> None:
-    licence = CredentialEntry(body="NM", code="DMS", earned_on=date(2021, 1, 1))
+    licence = AddCredential(body="NM", code="DMS", earned_on=date(2021, 1, 1))
     events = plan_row(
         None,
         row(email="d@x.org", credentials=(licence, RDMS)),
@@ -164,7 +164,7 @@ def test_a_row_stating_what_is_held_plans_nothing_and_new_facts_plan_only_the_di
         *plan_row(None, row(credentials=(RDMS,)), person_id=PERSON_ID, now=NOW, ids=ids)[1:]
     )
     assert plan_row(held, row(credentials=(RDMS,)), person_id=PERSON_ID, now=NOW, ids=ids) == []
-    more = CredentialEntry(
+    more = AddCredential(
         body="ARDMS", code="RDMS", earned_on=date(2020, 2, 10), specialties=("AB", "OB/GYN")
     )
     events = plan_row(
@@ -185,7 +185,7 @@ def test_a_row_keeps_the_employee_number_it_does_not_state() -> None:
 
 
 def test_a_row_the_person_rules_refuse_is_refused() -> None:
-    arrt = CredentialEntry(body="ARRT", code="R", earned_on=date(2020, 1, 1))
+    arrt = AddCredential(body="ARRT", code="R", earned_on=date(2020, 1, 1))
     with pytest.raises(InvalidCredential, match="birth month"):
         plan_row(None, row(credentials=(arrt,)), person_id=PERSON_ID, now=NOW, ids=ids)
     assert plan_row(

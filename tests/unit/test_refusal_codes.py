@@ -1,0 +1,71 @@
+"""Refusal codes are stable for clients (problem types): every ``DomainError`` subclass keeps the
+code it was saved with (``refusal_codes.json``). A subclass's code is its class name in snake
+case unless it sets its own, so renaming a class would change a code: this test says so. A new
+refusal is a new line here."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import domain
+import services.core
+from domain.shared.errors import DomainError
+
+pytestmark = pytest.mark.unit
+SAVED = Path(__file__).with_name("refusal_codes.json")
+
+
+def _subclasses(cls: type[DomainError]) -> Iterator[type[DomainError]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def refusal_codes() -> dict[str, str]:
+    """Each refusal declared in ``domain`` or ``services.core``, by module and name, with its
+    code."""
+    for package in (domain, services.core):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+    return {
+        f"{cls.__module__}.{cls.__qualname__}": cls.code
+        for cls in _subclasses(DomainError)
+        if cls.__module__.startswith(("domain.", "services.core."))
+    }
+
+
+def test_every_refusal_keeps_the_code_it_was_saved_with() -> None:
+    saved = json.loads(SAVED.read_text())
+    current = refusal_codes()
+    changed = sorted(k for k in saved.keys() | current.keys() if saved.get(k) != current.get(k))
+    assert not changed, f"refusal codes changed (clients match on them): {changed}"
+
+
+def test_a_code_is_the_class_name_in_snake_case_unless_the_class_sets_one() -> None:
+    class NotAMember(DomainError): ...
+
+    class HTTPRefused(NotAMember): ...
+
+    class Gone(NotAMember):
+        code = "invitation_closed"
+
+    class GoneForGood(Gone): ...
+
+    assert [c.code for c in (NotAMember, HTTPRefused, Gone, GoneForGood)] == [
+        "not_a_member",
+        "http_refused",
+        "invitation_closed",
+        "gone_for_good",
+    ]
+    assert DomainError.code == "domain_error"
+
+
+if __name__ == "__main__":  # to save the codes after adding a refusal
+    SAVED.write_text(json.dumps(refusal_codes(), indent=0, sort_keys=True) + "\n")
