@@ -178,15 +178,12 @@ async def record_credit(uow: UnitOfWork, command: RecordNewCredit) -> CreditWith
     its certificate files if given; the result says at once which bodies count it, and why
     not."""
     authorise_person(uow.actor, command.person_id, write=True)
-    command_id = uow.next_command_id()
-    credit_id = new_entity_id(command_id, "credit")
+    context = uow.command()
+    credit_id = new_entity_id(context.command_id, "credit")
     try:  # the handler reads the person's stream: registered, or the person_of 404
         await credit_handlers.record_credit(
-            uow.tx,
-            uow.store,
+            context,
             RecordCredit(credit_id=credit_id, person_id=command.person_id, details=command.details),
-            command_id=command_id,
-            metadata=uow.metadata,
         )
     except PersonNotRegistered:
         raise NotFound(NO_SUCH_PERSON) from None
@@ -203,14 +200,7 @@ async def change_credit(uow: UnitOfWork, command: ChangeCredit) -> Credit:
     """Amend or retract a person's credit, with a reason (history keeps the old details)."""
     authorise_person(uow.actor, command.person_id, write=True)
     await credit_of(uow, command.person_id, command.credit_id)
-    await credit_handlers.change_credit(
-        uow.tx,
-        uow.store,
-        command.credit_id,
-        command.change,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    await credit_handlers.change_credit(uow.command(), command.credit_id, command.change)
     return await credit_of(uow, command.person_id, command.credit_id)
 
 
