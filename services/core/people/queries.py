@@ -36,10 +36,14 @@ SELECT person_id, evaluated_on, valid_through FROM obligation_evaluations
 WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2::uuid[]))
 """
 _STORED = """
-SELECT person_id, explanation::text AS explanation FROM obligations
+SELECT person_id, ({explanation})::text AS explanation FROM obligations
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 ORDER BY person_id, ordinal
 """
+_EXPLAINED = _STORED.format(explanation="explanation")
+_UNEXPLAINED = _STORED.format(explanation="""explanation || '{"used": [], "not_used": []}'""")
+"""Without the credits used and not used: a cycle lists every credit of the person, which is
+most of what is stored, and nothing a status or a standing is decided on."""
 
 
 async def counts_pending_credits(tx: Tx) -> bool:
@@ -58,11 +62,14 @@ async def obligations_on(
     today: date,
     person_ids: Sequence[UUID] | None = None,
     rule_packs: Sequence[Pack] = RULE_PACKS,
+    explained: bool = True,
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
     evaluate()'s order, each status as the organisation counts pending credits
     (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read.
-    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it."""
+    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it. Not
+    ``explained``: ``used`` and ``not_used`` are empty (what lists of many people read; the
+    statuses, numbers and standings are the same)."""
     tenant = tx.require_tenant()
     count_pending = await counts_pending_credits(tx)
     ids = None if person_ids is None else list(person_ids)
@@ -71,7 +78,8 @@ async def obligations_on(
         r["person_id"] for r in evaluations if r["evaluated_on"] <= today <= r["valid_through"]
     }
     found: dict[UUID, list[Obligation]] = {r["person_id"]: [] for r in evaluations}
-    for row in await tx.pg.fetch(_STORED, tenant, list(valid)):
+    stored_rows = _EXPLAINED if explained else _UNEXPLAINED
+    for row in await tx.pg.fetch(stored_rows, tenant, list(valid)):
         stored = restored(row["explanation"], views.Obligation, Obligation)
         found[row["person_id"]].append(
             msgspec.structs.replace(
@@ -80,8 +88,14 @@ async def obligations_on(
         )
     stale = [person_id for person_id in found if person_id not in valid]
     for person_id, inputs in (await load_inputs(tx, stale) if stale else {}).items():
-        found[person_id] = inputs.evaluate(today, rule_packs, count_pending=count_pending)
+        evaluated = inputs.evaluate(today, rule_packs, count_pending=count_pending)
+        found[person_id] = evaluated if explained else [_unexplained(o) for o in evaluated]
     return found
+
+
+def _unexplained(obligation: Obligation) -> Obligation:
+    """``obligation`` without the credits used and not used, as ``_UNEXPLAINED`` reads it."""
+    return msgspec.structs.replace(obligation, used=(), not_used=())
 
 
 class PersonStanding(NamedTuple):
@@ -101,10 +115,14 @@ async def standings_on(
     today: date,
     person_ids: Sequence[UUID] | None = None,
     rule_packs: Sequence[Pack] = RULE_PACKS,
+    explained: bool = True,
 ) -> dict[UUID, PersonStanding]:
     """Every registered person's (or those of ``person_ids``) obligations and standing per
-    body on ``today`` (``domain.compliance.standing``): what every view shows as a status."""
-    found = await obligations_on(tx, today=today, person_ids=person_ids, rule_packs=rule_packs)
+    body on ``today`` (``domain.compliance.standing``): what every view shows as a status.
+    ``explained``: as ``obligations_on`` says."""
+    found = await obligations_on(
+        tx, today=today, person_ids=person_ids, rule_packs=rule_packs, explained=explained
+    )
     count_pending = await counts_pending_credits(tx)
     rows = await tx.pg.fetch(
         "SELECT state::text AS state FROM people WHERE tenant_id = $1 AND person_id = ANY($2)",
@@ -244,7 +262,9 @@ async def organisation_summary(
             tenant,
         )
     }
-    found = await standings_on(tx, today=today, person_ids=list(members), rule_packs=rule_packs)
+    found = await standings_on(
+        tx, today=today, person_ids=list(members), rule_packs=rule_packs, explained=False
+    )
     every = {person_id: found[person_id].standings for person_id in found}
     by_body: dict[Body, Counter[Status]] = {}
     for each in every.values():
