@@ -36,14 +36,14 @@ SELECT person_id, evaluated_on, valid_through FROM obligation_evaluations
 WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2::uuid[]))
 """
 _STORED = """
-SELECT person_id, ({explanation})::text AS explanation FROM obligations
+SELECT person_id, {column}::text AS explanation FROM obligations
 WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
 ORDER BY person_id, ordinal
 """
-_EXPLAINED = _STORED.format(explanation="explanation")
-_UNEXPLAINED = _STORED.format(explanation="""explanation || '{"used": [], "not_used": []}'""")
-"""Without the credits used and not used: a cycle lists every credit of the person, which is
-most of what is stored, and nothing a status or a standing is decided on."""
+_EXPLAINED = _STORED.format(column="explanation")
+_UNEXPLAINED = _STORED.format(column="summary")
+"""Without the credits used and not used (migration 0033): a cycle lists every credit of the
+person, which is most of what is stored, and nothing a status or a standing is decided on."""
 
 
 async def counts_pending_credits(tx: Tx) -> bool:
