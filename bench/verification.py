@@ -21,6 +21,10 @@ the costly error, each named), outcome accuracy with the confusion of expected a
 outcomes, field accuracy per format and per field (strings compared without case, accents,
 spacing and dash styles; the completion date is the activity's last day; credits in contact
 hours), and seconds per file per format (wall time, median and p95; text PDFs also as files/s).
+The readers are imported before the first file is timed, as the worker's fork server does
+(``process.PRELOADED``). In-process (without ``--child``) each file's processor time (this
+process and the tesseract runs it waited for) is reported beside the wall time: on a shared
+machine it shows the work, the wall time the load too.
 ``--limit N`` makes and reads at most N files of each format of each set, spread over the
 layouts (on the old set: one genuine and one forged sample of evenly chosen layouts).
 With ``--child`` each file is read by a reader process, as the worker does. ``--reasons`` adds
@@ -32,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -162,11 +168,18 @@ def read(item: Item, child: bool) -> Reading:
     return reading_process.read(item.data, item.media_type)
 
 
+def _processor_seconds() -> float:
+    """Processor time of this process and of the children it waited for (tesseract)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def judge(
     item: Item, child: bool, directory: DirectoryLookup
-) -> tuple[Outcome, ExtractedFields, list[str], float]:
-    """The outcome, the fields found, the review reasons and the wall seconds of one file."""
-    started = time.perf_counter()
+) -> tuple[Outcome, ExtractedFields, list[str], float, float]:
+    """The outcome, the fields found, the review reasons, and the wall and processor seconds
+    of one file."""
+    started, processor = time.perf_counter(), _processor_seconds()
     read_off = read(item, child)
     reading, fields = read_off.text, read_off.fields
     provider = asyncio.run(directory.find(fields.provider)) if fields.provider else None
@@ -184,7 +197,8 @@ def judge(
         signals=read_off.signals,
     )
     reasons: list[str] = [reason.code for reason in assessment.reasons]
-    return assessment.outcome, fields, reasons, time.perf_counter() - started
+    wall = time.perf_counter() - started
+    return assessment.outcome, fields, reasons, wall, _processor_seconds() - processor
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -228,8 +242,11 @@ def measure(
     scored: dict[str, Counter[str]] = defaultdict(Counter)
     correct: dict[str, Counter[str]] = defaultdict(Counter)
     seconds: dict[str, list[float]] = defaultdict(list)
+    processor_seconds: dict[str, list[float]] = defaultdict(list)
+    for name in reading_process.PRELOADED:
+        importlib.import_module(name)
     for item in items:
-        found, fields, reasons, wall = judge(item, child, directory)
+        found, fields, reasons, wall, processor = judge(item, child, directory)
         total += 1
         right += found == item.expected
         outcomes[f"{item.expected} -> {found}"] += 1
@@ -238,6 +255,7 @@ def measure(
         if item.expected == "verified" and found != "verified":
             held_up.update(set(reasons))
         seconds[item.format].append(wall)
+        processor_seconds[item.format].append(processor)
         for name in SCORED:
             verdict = field_matches(name, _value(fields, name), _value(item.printed, name))
             if verdict is None:
@@ -270,6 +288,15 @@ def measure(
         speed["text_pdf"]["files_per_s"] = round(
             len(seconds["text_pdf"]) / sum(seconds["text_pdf"]), 1
         )
+    processor = (
+        {}
+        if child
+        else {
+            "processor_seconds_per_file": {
+                fmt: _percentiles(values) for fmt, values in processor_seconds.items()
+            }
+        }
+    )
     shown = {"reasons_holding_up_verifies": dict(held_up.most_common())} if reasons_shown else {}
     return {
         "files": total,
@@ -280,6 +307,7 @@ def measure(
         "field_accuracy": fields_report,
         "field_accuracy_per_field": per_field,
         "seconds_per_file": speed,
+        **processor,
         **shown,
     }
 

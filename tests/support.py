@@ -1,10 +1,15 @@
-"""Helpers for tests: sample event types, a store wired like production, quick appends."""
+"""Helpers for tests: sample event types, a store wired like production, quick appends, and
+command handlers run for one tenant."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
+from domain.people.credentials import Body, CredentialStatus
+from domain.people.person import AddCredential, ChangeCredentialStatus, CredentialAdded
 from domain.shared.event import Event, EventRegistry, Upcaster
 from services.core.db import Database
 from services.core.eventsourcing.store import (
@@ -14,6 +19,7 @@ from services.core.eventsourcing.store import (
     RecordedEvent,
     StreamAppend,
 )
+from services.core.people.handlers import change_person
 from services.core.projections import ProjectionRunner
 from services.core.projections.streams import StreamSummaries
 from services.core.registry import EVENT_TYPES
@@ -52,6 +58,13 @@ def make_store(projections: list[Any] | None = None) -> PostgresEventStore:
 async def register(database: Database, store: EventStore, tenant: UUID) -> None:
     async with database.transaction(tenant) as tx:
         await store.register_tenant(tx)
+
+
+async def registered_tenant(database: Database) -> tuple[PostgresEventStore, UUID]:
+    """A store like ``make_store``'s and a new tenant registered in it."""
+    store, tenant = make_store(), uuid4()
+    await register(database, store, tenant)
+    return store, tenant
 
 
 def notes(stream: str, count: int, expected_version: int = 0) -> StreamAppend:
@@ -136,3 +149,43 @@ def credit_body(n: int) -> dict[str, Any]:
         "credits": "0.25",
         "topics": ["sonography", "vascular"],
     }
+
+
+class TenantCommands:
+    """Command handlers run for one tenant, each in a transaction of its own with a fresh
+    command id."""
+
+    def __init__(self, database: Database, store: EventStore, tenant: UUID) -> None:
+        self.database, self.store, self.tenant = database, store, tenant
+
+    async def run(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async with self.database.transaction(self.tenant) as tx:
+            return await handler(tx, self.store, *args, command_id=uuid4())
+
+    async def credential(
+        self,
+        person_id: UUID,
+        body: Body,
+        code: str,
+        earned_on: date,
+        status: tuple[CredentialStatus, date] | None = None,
+        *,
+        reason: str = "set by the test",
+    ) -> UUID:
+        """Add a credential to the person and, if ``status`` is given, set its status from that
+        day for ``reason``; the credential's id."""
+        [added] = await self.run(
+            change_person, person_id, AddCredential(body=body, code=code, earned_on=earned_on)
+        )
+        held = self.store.decode(added)
+        assert isinstance(held, CredentialAdded)
+        credential_id = held.credential.credential_id
+        if status is not None:
+            change = ChangeCredentialStatus(
+                credential_id=credential_id,
+                status=status[0],
+                effective_on=status[1],
+                reason=reason,
+            )
+            await self.run(change_person, person_id, change)
+        return credential_id

@@ -233,9 +233,12 @@ def evaluate(
             cycle_flags=[f for f in cycle_flags if f.is_flag],
             count_pending=count_pending,
         )
+        # Only the previous and current cycles are kept; the older ones are evaluated for the
+        # late credits they consume as make-up, so without credits none is.
+        kept = windows if ordered else windows[-2:]
         consumed: frozenset[UUID] = frozenset()
         per_window: list[Obligation | None] = []
-        for window in windows:
+        for window in kept:
             obligation, consumed = context.evaluate_cycle(window, consumed)
             per_window.append(obligation)
         previous, current = [None, None, *per_window][-2:]

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urldefrag
 from uuid import uuid4
 
@@ -165,6 +165,12 @@ class Browse:
         self.check()
         return self.page
 
+    def follow(self, name: str, role: Literal["button", "link"] = "button") -> Page:
+        """Click the button (or link) named ``name`` and check the page it leads to."""
+        self.page.get_by_role(role, name=name).click()
+        self.check()
+        return self.page
+
     def check(self) -> None:
         """Wait for the page to settle, then require no console error and no serious or
         critical axe-core violation."""
@@ -200,15 +206,20 @@ class Browse:
         )
 
 
-@pytest.fixture
-def browse(browser: Browser, live_app: LiveApp) -> Iterator[Browse]:
+@contextmanager
+def browsing(
+    browser: Browser, app: LiveApp, *, timeout_ms: int = 10_000, every_page_checked: bool = True
+) -> Iterator[Browse]:
+    """A fresh context (cookies, storage) on ``app`` at desktop width, watched: a console error
+    or an uncaught exception fails the test at its end, and so (``every_page_checked``) does a
+    page visited without ``Browse.check``."""
     context = browser.new_context(
-        base_url=live_app.base_url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+        base_url=app.base_url, viewport={"width": 1280, "height": 900}, accept_downloads=True
     )
     context.add_init_script(path=str(AXE))
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(timeout_ms)
     page = context.new_page()
-    checked = Browse(page, live_app)
+    checked = Browse(page, app)
     page.on("console", checked.on_console)
     page.on("pageerror", lambda exc: checked.errors.append(f"uncaught: {exc}"))
     page.on(
@@ -219,9 +230,16 @@ def browse(browser: Browser, live_app: LiveApp) -> Iterator[Browse]:
         yield checked
         assert not checked.errors, "console errors:\n" + "\n".join(checked.errors)
         unchecked = [url for url in checked.visited if urldefrag(url).url not in checked.checked]
-        assert not unchecked, f"pages visited without the checks: {unchecked}"
+        if every_page_checked:
+            assert not unchecked, f"pages visited without the checks: {unchecked}"
     finally:
         context.close()
+
+
+@pytest.fixture
+def browse(browser: Browser, live_app: LiveApp) -> Iterator[Browse]:
+    with browsing(browser, live_app) as checked:
+        yield checked
 
 
 @dataclass

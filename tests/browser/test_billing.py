@@ -23,7 +23,7 @@ from playwright.sync_api import Browser
 from services.api.app import create_app
 from services.core.settings import Settings
 from tests.billing_support import local_stripe, stripe_client
-from tests.browser.conftest import AXE, Api, Browse, LiveApp, MailSink, free_port
+from tests.browser.conftest import Api, Browse, LiveApp, MailSink, browsing, free_port
 from tests.browser.test_employer import signed_in
 from tests.conftest import ROOT, settings_env
 
@@ -96,18 +96,8 @@ def dunning_app(migrated: Settings) -> Iterator[tuple[LiveApp, Settings]]:
 @pytest.fixture
 def dunning_browse(browser: Browser, dunning_app: tuple[LiveApp, Settings]) -> Iterator[Browse]:
     app, _ = dunning_app
-    context = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    checked = Browse(page, app)
-    page.on("console", checked.on_console)
-    page.on("pageerror", lambda exc: checked.errors.append(f"uncaught: {exc}"))
-    try:
+    with browsing(browser, app, timeout_ms=15_000, every_page_checked=False) as checked:
         yield checked
-        assert not checked.errors, "console errors:\n" + "\n".join(checked.errors)
-    finally:
-        context.close()
 
 
 def until(condition: Callable[[], bool], what: str, within: float = 40) -> None:

@@ -68,8 +68,7 @@ def test_the_staff_list_sorts_by_deadline_by_default_on_desktop_and_phone(
         heading = browse.page.locator("th[aria-sort=ascending]")
         assert heading.inner_text() == "Deadline"
         browse.shot(f"staff-by-deadline-{width}")
-        browse.page.get_by_role("link", name="Sort by name").click()
-        browse.check()
+        browse.follow("Sort by name", "link")
         assert rows.all_inner_texts() == sorted(p["full_name"] for p in by_deadline)
         assert heading.inner_text() == "Name"
 
@@ -87,20 +86,16 @@ def test_a_reminder_and_a_calendar_link_from_a_persons_page(browse: Browse, api:
     for width in each_width(browse):
         browse.goto(f"/staff/{person_id}")
         browse.shot(f"person-tools-{width}")
-        browse.page.get_by_role("button", name="Send a reminder now").click()
-        browse.check()
-        browse.page.get_by_role("button", name="Yes, send the reminder").click()
-        browse.check()
+        browse.follow("Send a reminder now")
+        browse.follow("Yes, send the reminder")
         assert browse.page.get_by_role("heading", level=1).inner_text() == (
             "Reminder sent to 0 people"
         )
         assert "No sign-in to mail" in browse.page.locator("main").inner_text()
         browse.shot(f"reminder-sent-{width}")
         browse.goto(f"/staff/{person_id}")
-        browse.page.get_by_role("button", name="Make a calendar link").click()
-        browse.check()
-        browse.page.get_by_role("button", name="Yes, make a new link").click()
-        browse.check()
+        browse.follow("Make a calendar link")
+        browse.follow("Yes, make a new link")
         link = browse.page.get_by_label("Calendar address").input_value()
         assert link.endswith(".ics")
         browse.shot(f"calendar-link-{width}")
@@ -125,6 +120,5 @@ def test_the_access_and_history_pages_name_the_organisations_time_zone(
         browse.shot(f"access-time-zone-{width}")
         browse.goto(f"/audit/people/{person_id}")
         browse.page.get_by_label("Moment (America/Chicago time)").fill("2026-12-07T09:30")
-        browse.page.get_by_role("button", name="Show the standing then").click()
-        browse.check()
+        browse.follow("Show the standing then")
         browse.shot(f"history-time-zone-{width}")

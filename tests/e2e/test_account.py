@@ -38,11 +38,18 @@ async def reset_link(client: Any, mailer: MemoryMailer, email: str) -> str:
     return link_token(mailer, email, "reset-password")
 
 
+async def new_owner(
+    stack: AsyncExitStack, settings: Settings, mailer: MemoryMailer
+) -> tuple[Any, Any]:
+    """A new organisation's owner, signed in, and their sign-up answer."""
+    owner = await client(stack, settings, mailer)
+    return owner, await sign_up(owner)
+
+
 async def reset_asked(stack: AsyncExitStack, settings: Settings) -> tuple[Any, Any, str]:
     """A new owner (signed in), their sign-up answer, and the token of a reset link."""
     mailer = MemoryMailer()
-    owner = await client(stack, settings, mailer)
-    info = await sign_up(owner)
+    owner, info = await new_owner(stack, settings, mailer)
     return owner, info, await reset_link(owner, mailer, info["email"])
 
 
@@ -62,8 +69,7 @@ async def test_a_reset_link_sets_a_new_password_once_and_ends_the_sessions(
     stack: AsyncExitStack, migrated: Settings, database: Database
 ) -> None:
     mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
+    owner, info = await new_owner(stack, migrated, mailer)
     minted = await owner.post("/api/v1/tokens", json={"name": "ci", "scopes": ["read", "write"]})
     assert minted.status_code == 201, minted.text
     bearer = {"Authorization": f"Bearer {minted.json()['secret']}"}
@@ -95,8 +101,7 @@ async def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     stack: AsyncExitStack, migrated: Settings
 ) -> None:
     mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
+    owner, info = await new_owner(stack, migrated, mailer)
     known = await owner.post("/api/v1/password-reset", json={"email": info["email"]})
     unknown = await owner.post("/api/v1/password-reset", json={"email": "nobody@example.org"})
     assert (unknown.status_code, unknown.json()) == (known.status_code, known.json())
@@ -105,8 +110,7 @@ async def test_an_unknown_address_gets_the_same_answer_and_no_mail(
 
 async def test_a_reset_clears_a_lockout(stack: AsyncExitStack, migrated: Settings) -> None:
     mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
+    owner, info = await new_owner(stack, migrated, mailer)
     for _ in range(5):
         await sign_in(owner, info["email"], "not the password at all")
     assert (await sign_in(owner, info["email"], PASSWORD)).status_code == 401, "locked"
@@ -168,8 +172,7 @@ async def test_a_signed_in_user_verifies_their_address_once(
     stack: AsyncExitStack, migrated: Settings, database: Database
 ) -> None:
     mailer = MemoryMailer()
-    owner = await client(stack, migrated, mailer)
-    info = await sign_up(owner)
+    owner, info = await new_owner(stack, migrated, mailer)
 
     async def verified_at() -> Any:
         async with database.transaction(None) as tx:

@@ -9,7 +9,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -24,9 +23,9 @@ from pypdf import PdfReader
 
 from services.core.settings import Settings
 from tests.certificate_files import pdf, png
+from tests.documented_scripts import documented_script, run_script
 from tests.e2e.conftest import Org, connected_client, sign_up
 from tests.e2e.test_people import CREDIT, own_record
-from tests.integration.test_audit_verification import documented_script
 
 pytestmark = pytest.mark.e2e
 BUNDLE = "/api/v1/audit/bundle"
@@ -109,13 +108,7 @@ def verify(tmp_path: Path) -> Any:
     def run(bundle: bytes) -> subprocess.CompletedProcess[str]:
         path = tmp_path / "bundle.zip"
         path.write_bytes(bundle)
-        return subprocess.run(
-            [sys.executable, str(script), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_script(script, path)
 
     return run
 

@@ -19,12 +19,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from domain.compliance.status import STATUSES, Status
-from domain.credits.credit import CreditDetails, Origin, RecordCredit
+from domain.credits.credit import Origin, RecordCredit
 from domain.people.credentials import Body, CredentialStatus
 from domain.people.person import (
-    AddCredential,
-    ChangeCredentialStatus,
-    CredentialAdded,
     RecordBirthMonth,
     RegisterPerson,
 )
@@ -32,7 +29,9 @@ from services.core.credits.handlers import record_credit
 from services.core.db import Database
 from services.core.people.handlers import change_person, register_person
 from services.core.registry import build_event_store
+from tests.builders import credit_details
 from tests.e2e.conftest import Org
+from tests.support import TenantCommands
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +39,9 @@ TODAY = datetime.now(UTC).date()
 Y, M = TODAY.year, TODAY.month
 
 
-class Seeder:
+class Seeder(TenantCommands):
     def __init__(self, database: Database, tenant: UUID) -> None:
-        self.database, self.tenant, self.store = database, tenant, build_event_store()
-
-    async def run(self, handler: Any, *args: Any) -> Any:
-        async with self.database.transaction(self.tenant) as tx:
-            return await handler(tx, self.store, *args, command_id=uuid4())
+        super().__init__(database, build_event_store(), tenant)
 
     async def person(
         self,
@@ -65,40 +60,11 @@ class Seeder:
         await self.credential(person_id, body, code, earned_on, status)
         return person_id
 
-    async def credential(
-        self,
-        person_id: UUID,
-        body: Body,
-        code: str,
-        earned_on: date,
-        status: tuple[CredentialStatus, date] | None = None,
-    ) -> None:
-        [added] = await self.run(
-            change_person, person_id, AddCredential(body=body, code=code, earned_on=earned_on)
-        )
-        if status is not None:
-            held = self.store.decode(added)
-            assert isinstance(held, CredentialAdded)
-            await self.run(
-                change_person,
-                person_id,
-                ChangeCredentialStatus(
-                    credential_id=held.credential.credential_id,
-                    status=status[0],
-                    effective_on=status[1],
-                    reason="set by the test",
-                ),
-            )
-
     async def credits(self, person_id: UUID, credits: str, origin: Origin) -> None:
-        details = CreditDetails(
-            title="Carotid duplex protocols",
-            provider="Society of Diagnostic Medical Sonography",
-            accrediting_organisation="SDMS",
+        details = credit_details(
             credit_types=("sdms", "arrt_category_a"),
             completed_on=TODAY - timedelta(days=10),
             credits=Decimal(credits),
-            topics=("sonography", "vascular"),
         )
         command = RecordCredit(
             credit_id=uuid4(), person_id=person_id, details=details, origin=origin

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import verify_chain
 from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, StreamAppend
-from tests.support import NoteAdded, add_notes, make_store, notes, register
+from tests.support import NoteAdded, add_notes, notes, registered_tenant
 
 pytestmark = pytest.mark.integration
 
 
 async def test_several_streams_are_appended_in_one_chained_batch(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "s-a", 2)
     async with database.transaction(tenant) as tx:
         recorded = await store.append_many(tx, [notes("s-a", 2, 2), notes("s-b", 3)])
@@ -39,8 +36,7 @@ async def test_several_streams_are_appended_in_one_chained_batch(database: Datab
 
 @pytest.mark.parametrize("problem", ["stale version", "stored id", "same stream twice"])
 async def test_a_refused_batch_writes_nothing(database: Database, problem: str) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     [stored] = await add_notes(database, store, tenant, "s-a", 1)
     batch = {
         "stale version": [notes("s-b", 1), notes("s-a", 1, 0)],

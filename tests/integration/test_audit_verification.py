@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import export_line
-from tests.conftest import ROOT
-from tests.support import CounterSet, add_notes, append_one, make_store, register
+from tests.documented_scripts import documented_script, run_script
+from tests.support import CounterSet, add_notes, append_one, registered_tenant
 
 pytestmark = pytest.mark.integration
-
-
-def documented_script(section: str) -> str:
-    """The one Python block of the section ``## <section>`` of docs/audit-verification.md."""
-    doc = (ROOT / "docs" / "audit-verification.md").read_text()
-    text = doc.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
-    [script] = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    return script
-
-
-def _verify(script: Path, export: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(script), str(export)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 async def test_documented_script_verifies_an_export_and_catches_tampering(
     database: Database, tmp_path: Path
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "person-ü", 4, batch=2)
     async with database.transaction(tenant) as tx:
         await append_one(store, tx, "credit-1", CounterSet(value=2, unit="credits"))
@@ -54,14 +31,14 @@ async def test_documented_script_verifies_an_export_and_catches_tampering(
     lines = [export_line(event) for event in history]
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    intact = _verify(script, export)
+    intact = run_script(script, export)
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.strip() == f"chain intact: {head_seq} events, head {head_hash}"
 
     altered = json.loads(lines[2])
     altered["data"]["text"] = "rewritten"
     export.write_text("\n".join([*lines[:2], json.dumps(altered), *lines[3:]]) + "\n")
-    assert "broken at seq 3: content" in _verify(script, export).stderr
+    assert "broken at seq 3: content" in run_script(script, export).stderr
 
     export.write_text("\n".join([*lines[:1], *lines[2:]]) + "\n")
-    assert "broken at seq 2: event missing" in _verify(script, export).stderr
+    assert "broken at seq 2: event missing" in run_script(script, export).stderr

@@ -24,7 +24,6 @@ from services.core.people import queries
 from services.core.projections import ProjectionRunner
 from services.core.projections.certificates import StoredCertificate, certificate_by_id
 from services.core.projections.providers import tenant_providers
-from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream, credit_stream
 from services.worker.broker import PermanentFailure
@@ -54,11 +53,6 @@ def worker_settings(migrated: Settings, blob_dir: Path) -> Settings:
 @pytest.fixture(scope="module")
 def broker_settings(worker_settings: Settings) -> Settings:
     return worker_settings
-
-
-@pytest.fixture
-def store() -> EventStore:
-    return build_event_store()
 
 
 async def uploaded_in_new_tenant(

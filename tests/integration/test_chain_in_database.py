@@ -11,7 +11,7 @@ import pytest
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import recompute_hash
 from services.core.eventsourcing.store import Metadata, StreamAppend
-from tests.support import NoteAdded, make_store, register
+from tests.support import NoteAdded, registered_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -27,8 +27,7 @@ AWKWARD_TEXTS = [
 async def test_the_python_verifier_agrees_with_the_hashes_the_database_computed(
     database: Database,
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     metadata = Metadata(actor_id='actör "1"\n', actor_role="owner", request_id="r/\\1")
     async with database.transaction(tenant) as tx:
         await store.append(

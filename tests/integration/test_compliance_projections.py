@@ -26,13 +26,11 @@ from domain.credits.credit import (
     RecordVerification,
     RetractCredit,
 )
-from domain.credits.waiver import RecordWaiver, Waiver
+from domain.credits.waiver import RecordWaiver
 from domain.people import person as person_aggregate
 from domain.people.person import (
     AddCredential,
     AssignPerson,
-    ChangeCredentialStatus,
-    CredentialAdded,
     PersonAlreadyRegistered,
     PersonNotRegistered,
     RecordBirthMonth,
@@ -50,8 +48,9 @@ from services.core.people.handlers import change_person, register_person
 from services.core.projections.obligations import evaluate_people
 from services.core.registry import build_event_store
 from services.core.settings import Settings
+from tests.builders import credit_details, new_credential_waiver
 from tests.conftest import run_cli
-from tests.support import register
+from tests.support import TenantCommands, register
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -84,72 +83,27 @@ _activities = itertools.count(1)
 
 def details(completed_on: date, credits: str, **changes: Any) -> CreditDetails:
     """A different activity (title) on each call: ARRT counts an activity once [R13]."""
-    base = CreditDetails(
-        title=f"Carotid duplex protocols, part {next(_activities)}",
-        provider="Society of Diagnostic Medical Sonography",
-        accrediting_organisation="SDMS",
-        credit_types=("sdms", "arrt_category_a"),
-        completed_on=completed_on,
-        credits=Decimal(credits),
-        topics=("sonography", "vascular"),
-    )
-    return msgspec.structs.replace(base, **changes)
-
-
-def new_credential_waiver(person_id: UUID) -> RecordWaiver:
-    """ARDMS waives 15 credits for a new credential in the period it is granted [A1]."""
-    return RecordWaiver(
-        waiver=Waiver(
-            waiver_id=uuid4(),
-            person_id=person_id,
-            body="ARDMS",
-            kind="new_credential_or_specialty",
-            granted_on=date(2025, 3, 1),
-            reference="RVT passed",
-        )
+    return credit_details(
+        **{
+            "title": f"Carotid duplex protocols, part {next(_activities)}",
+            "credit_types": ("sdms", "arrt_category_a"),
+            "completed_on": completed_on,
+            "credits": Decimal(credits),
+            **changes,
+        }
     )
 
 
-class Staff:
-    """Commands for one tenant, each with a fresh command id."""
-
-    def __init__(self, database: Database, store: EventStore, tenant: UUID) -> None:
-        self.database, self.store, self.tenant = database, store, tenant
-
-    async def run(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        return await in_tx(
-            self.database,
-            self.tenant,
-            lambda tx: handler(tx, self.store, *args, command_id=uuid4()),
-        )
-
+class Staff(TenantCommands):
     async def dual_credentialed(self, person_id: UUID, name: str = "Maria Okafor") -> UUID:
         """An RDMS and ARRT (S, on probation) holder; returns the ARRT credential id."""
         await self.run(register_person, RegisterPerson(person_id=person_id, full_name=name))
         await self.run(change_person, person_id, RecordBirthMonth(birth_month=4))
-        await self.run(
-            change_person,
-            person_id,
-            AddCredential(body="ARDMS", code="RDMS", earned_on=date(2021, 6, 10)),
+        await self.credential(person_id, "ARDMS", "RDMS", date(2021, 6, 10))
+        probation = ("probation", date(2025, 4, 1))
+        return await self.credential(
+            person_id, "ARRT", "S", date(2015, 3, 2), probation, reason="CE shortfall"
         )
-        [added] = await self.run(
-            change_person,
-            person_id,
-            AddCredential(body="ARRT", code="S", earned_on=date(2015, 3, 2)),
-        )
-        arrt = self.store.decode(added)
-        assert isinstance(arrt, CredentialAdded)
-        await self.run(
-            change_person,
-            person_id,
-            ChangeCredentialStatus(
-                credential_id=arrt.credential.credential_id,
-                status="probation",
-                effective_on=date(2025, 4, 1),
-                reason="CE shortfall",
-            ),
-        )
-        return arrt.credential.credential_id
 
     async def credit(
         self, person_id: UUID, completed_on: date, credits: str, **changes: Any
@@ -167,7 +121,7 @@ class Staff:
 
     async def waiver(self, person_id: UUID) -> None:
         """Records ``new_credential_waiver`` for ``person_id``."""
-        await self.run(record_waiver, new_credential_waiver(person_id))
+        await self.run(record_waiver, RecordWaiver(waiver=new_credential_waiver(person_id)))
 
 
 async def fresh_evaluate(
@@ -610,7 +564,7 @@ async def test_evaluation_is_independent_of_event_order_within_a_transaction(
             details(date(2025, 4, 21), "1.25", credit_types=("other",)),
         )
     ]
-    commands.append(new_credential_waiver(person_id))
+    commands.append(RecordWaiver(waiver=new_credential_waiver(person_id)))
     orders = [commands, commands[::-1]]
     for seed in range(3):
         shuffled = list(commands)

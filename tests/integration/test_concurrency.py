@@ -10,7 +10,7 @@ import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.store import ConcurrencyConflict, DuplicateEventIds, EventStore
-from tests.support import NoteAdded, add_notes, append_one, make_store, register
+from tests.support import NoteAdded, add_notes, append_one, make_store, register, registered_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -45,8 +45,7 @@ async def test_racers_on_one_stream_version_exactly_one_wins(
 
 
 async def test_batch_with_a_bad_last_event_leaves_nothing(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     [existing] = await add_notes(database, store, tenant, "other", 1)
 
     reused_id = [uuid4(), uuid4(), existing.event_id]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from uuid import uuid4
 
 import pytest
 
@@ -13,7 +12,7 @@ from services.core.db import Database
 from services.core.settings import Settings
 from tests.conftest import ROOT, settings_env
 from tests.integration.crash_writer import BATCH, batch_events, batch_ids
-from tests.support import add_notes, make_store, register
+from tests.support import add_notes, registered_tenant
 
 pytestmark = pytest.mark.integration
 WRITERS = 3
@@ -46,8 +45,7 @@ async def _acks_until_killed(settings: Settings, tenant: str, writer: int) -> li
 async def test_killed_writers_lose_no_acknowledged_event(
     database: Database, migrated: Settings
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     acked = await asyncio.gather(
         *(_acks_until_killed(migrated, str(tenant), w) for w in range(WRITERS))
     )

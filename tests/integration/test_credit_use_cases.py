@@ -26,7 +26,6 @@ from services.core.idempotency import command_sequence
 from services.core.people import queries
 from services.core.people.handlers import register_person
 from services.core.projections.certificates import certificates_of
-from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.certificate_files import pdf
 from tests.conftest import new_tenant
@@ -46,11 +45,6 @@ class UnwritableBlobStore:
 
     def exists(self, key: str) -> bool:
         return False
-
-
-@pytest.fixture
-def store() -> EventStore:
-    return build_event_store()
 
 
 async def _member(

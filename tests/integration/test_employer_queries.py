@@ -5,14 +5,13 @@ timeline, and inviting with a new staff record in one transaction."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from uuid import UUID, uuid4
 
 import msgspec
 import pytest
 
 from domain.compliance.evaluation import Obligation
-from domain.credits.credit import CreditDetails, RecordCredit, RetractCredit
+from domain.credits.credit import RecordCredit, RetractCredit
 from domain.organisations.organisation import AlreadyInvited
 from domain.people.person import AddCredential, RegisterPerson
 from services.core.audit.history import timeline
@@ -23,21 +22,16 @@ from services.core.organisation.handlers import open_organisation
 from services.core.organisation.invitations import NewStaff, SentInvitation, invite
 from services.core.people import queries
 from services.core.people.handlers import change_person, register_person
-from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.staff import listing as staff_queries
 from services.core.staff.listing import StaffFilter
+from tests.builders import credit_details
 from tests.conftest import new_tenant
 from tests.support import register
 
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 11, 26)
-
-
-@pytest.fixture
-def store() -> EventStore:
-    return build_event_store()
 
 
 async def _staff(database: Database, store: EventStore, tenant: UUID, **fields: str | None) -> UUID:
@@ -102,14 +96,7 @@ async def test_a_persons_timeline_holds_their_record_credits_and_nobody_elses(
     ada = await _staff(database, store, tenant, full_name="Ada Vance")
     bo = await _staff(database, store, tenant, full_name="Bo Lindqvist")
     credit_id = uuid4()
-    details = CreditDetails(
-        title="Venous mapping",
-        provider="Gulfcoast Ultrasound Institute",
-        accrediting_organisation="SDMS",
-        credit_types=("sdms",),
-        completed_on=date(2026, 10, 2),
-        credits=Decimal("1.25"),
-    )
+    details = credit_details()
     async with database.transaction(tenant) as tx:
         await record_credit(
             tx,
@@ -192,14 +179,7 @@ async def test_lists_read_obligations_unexplained_with_the_same_numbers_and_stan
     tenant = new_tenant()
     await register(database, store, tenant)
     ada = await _staff(database, store, tenant, full_name="Ada Vance")
-    details = CreditDetails(
-        title="Venous mapping",
-        provider="Gulfcoast Ultrasound Institute",
-        accrediting_organisation="SDMS",
-        credit_types=("sdms",),
-        completed_on=date(2025, 10, 2),
-        credits=Decimal("1.25"),
-    )
+    details = credit_details()
     today = datetime.now(UTC).date() if stored else TODAY  # the rows were evaluated today
     async with database.transaction(tenant) as tx:
         await record_credit(

@@ -16,14 +16,13 @@ from services.core.eventsourcing.store import (
     Metadata,
     UnknownTenant,
 )
-from tests.support import CounterSet, NoteAdded, add_notes, make_store, register
+from tests.support import CounterSet, NoteAdded, add_notes, make_store, registered_tenant
 
 pytestmark = pytest.mark.integration
 
 
 async def test_appends_get_dense_tenant_sequence_and_stream_versions(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "person-a", 3)
     await add_notes(database, store, tenant, "person-b", 4, batch=2)
 
@@ -41,8 +40,7 @@ async def test_appends_get_dense_tenant_sequence_and_stream_versions(database: D
 
 
 async def test_history_pages_by_last_seq(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "s", 7, batch=7)
     seen: list[int] = []
     async with database.transaction(tenant) as tx:
@@ -54,8 +52,7 @@ async def test_history_pages_by_last_seq(database: Database) -> None:
 async def test_stale_expected_version_raises_conflict_and_writes_nothing(
     database: Database,
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "s", 2)
     with pytest.raises(ConcurrencyConflict) as conflict:
         async with database.transaction(tenant) as tx:
@@ -68,8 +65,7 @@ async def test_stale_expected_version_raises_conflict_and_writes_nothing(
 
 
 async def test_retry_with_same_event_ids_returns_original_result(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     ids = [uuid4(), uuid4()]
     events = [NoteAdded(text="one"), CounterSet(value=3, unit="credits")]
     async with database.transaction(tenant) as tx:
@@ -82,8 +78,7 @@ async def test_retry_with_same_event_ids_returns_original_result(database: Datab
 
 
 async def test_reusing_event_ids_for_other_content_is_refused(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     event_id = uuid4()
     async with database.transaction(tenant) as tx:
         await store.append(tx, "s", [NoteAdded(text="a")], expected_version=0, event_ids=[event_id])
@@ -106,8 +101,7 @@ async def test_append_for_unregistered_tenant_is_refused(database: Database) -> 
 
 
 async def test_metadata_and_decoding_round_trip(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     meta = Metadata(
         actor_id="u1", actor_role="admin", request_id="r1", correlation_id="c1", causation_id="e0"
     )

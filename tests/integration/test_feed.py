@@ -9,7 +9,7 @@ import pytest
 
 from services.core.db import Database
 from services.core.eventsourcing.feed import acknowledge, read_feed
-from tests.support import add_notes, make_store, register
+from tests.support import add_notes, make_store, register, registered_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +36,7 @@ async def test_consumer_resumes_after_its_acknowledged_position(database: Databa
 
 
 async def test_acknowledging_again_or_backwards_is_refused(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "s", 3)
     async with database.transaction(tenant) as tx:
         await acknowledge(tx, "relay", 2)

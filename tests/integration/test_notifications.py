@@ -51,7 +51,6 @@ from services.core.organisation.handlers import (
 from services.core.people.handlers import change_person, register_person
 from services.core.people.queries import my_obligations
 from services.core.projections import ProjectionRunner
-from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import certificate_stream
 from services.worker.notifications import mail_subscribers
@@ -90,11 +89,6 @@ def mail_settings(migrated: Settings, sink: tuple[Sink, int]) -> Settings:
 @pytest.fixture(scope="module")
 def broker_settings(mail_settings: Settings) -> Settings:
     return mail_settings
-
-
-@pytest.fixture
-def store() -> EventStore:
-    return build_event_store()
 
 
 @dataclass

@@ -27,17 +27,11 @@ from services.core.organisation.use_cases import (
     Invite,
     SetAuditorAccess,
 )
-from services.core.registry import build_event_store
 from services.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def store() -> EventStore:
-    return build_event_store()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from services.core.projections import ProjectionRunner, process_delivered
 from services.core.projections.streams import StreamSummaries
 from services.core.settings import Settings
 from tests.conftest import run_cli
-from tests.support import CounterSet, add_notes, append_one, make_store, register
+from tests.support import CounterSet, add_notes, append_one, make_store, register, registered_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -44,8 +44,7 @@ class Crashing(StreamSummaries):
 
 
 async def test_inline_projection_updates_in_the_append_transaction(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "a", 3, batch=2)
     await add_notes(database, store, tenant, "b", 1)
     summaries = await _summaries(database, tenant)
@@ -58,8 +57,7 @@ async def test_inline_projection_updates_in_the_append_transaction(database: Dat
 
 
 async def test_checkpoint_never_moves_backwards(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "a", 5)
     for target in (5, 3):
         with pytest.raises(asyncpg.exceptions.UniqueViolationError, match="forward"):
@@ -123,8 +121,7 @@ async def test_projection_that_is_behind_catches_up_before_new_events(
 
 
 async def test_rebuild_tears_down_and_reproduces_the_inline_result(database: Database) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "a", 6, batch=3)
     async with database.transaction(tenant) as tx:
         await append_one(store, tx, "b", CounterSet(value=1, unit="credits"))
@@ -145,8 +142,7 @@ async def test_rebuild_tears_down_and_reproduces_the_inline_result(database: Dat
 async def test_rebuild_projections_command_replays_one_tenant(
     database: Database, migrated: Settings
 ) -> None:
-    store, tenant = make_store(), uuid4()
-    await register(database, store, tenant)
+    store, tenant = await registered_tenant(database)
     await add_notes(database, store, tenant, "a", 5, batch=5)
     before = await _summaries(database, tenant)
     result = run_cli(migrated, "rebuild-projections", "--tenant", str(tenant))

@@ -14,12 +14,17 @@ from services.core.settings import load_settings
 pytestmark = pytest.mark.unit
 
 
+def _logging_in(environment: str) -> None:
+    """Configure logging as the app does in ``environment`` (production needs a secret key)."""
+    configure_logging(
+        load_settings({"CMELEDGER_ENVIRONMENT": environment, "CMELEDGER_SECRET_KEY": "s" * 40})
+    )
+
+
 def test_stdlib_records_are_json_with_context_in_production(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging(
-        load_settings({"CMELEDGER_ENVIRONMENT": "production", "CMELEDGER_SECRET_KEY": "s" * 40})
-    )
+    _logging_in("production")
     structlog.contextvars.bind_contextvars(request_id="r-1", tenant_id="t-1", correlation_id="c-1")
     try:
         logging.getLogger("uvicorn.error").warning("server says %s", "hello")
@@ -57,9 +62,7 @@ SECRETS = ("s3ss10n-id", "csrf-t0ken", "b3arer-t0ken", "hunter2-pass", "x-ap1-ke
 def test_secrets_are_masked_in_every_line_whatever_its_origin(
     capsys: pytest.CaptureFixture[str], environment: str
 ) -> None:
-    configure_logging(
-        load_settings({"CMELEDGER_ENVIRONMENT": environment, "CMELEDGER_SECRET_KEY": "s" * 40})
-    )
+    _logging_in(environment)
     structlog.get_logger("cmeledger").warning(
         "request failed",
         headers=[(b"cookie", b"cmeledger_session=s3ss10n-id"), (b"accept", b"text/html")],
@@ -86,9 +89,7 @@ def _fail_holding_a_secret() -> None:
 def test_tracebacks_carry_no_local_variables(
     capsys: pytest.CaptureFixture[str], environment: str
 ) -> None:
-    configure_logging(
-        load_settings({"CMELEDGER_ENVIRONMENT": environment, "CMELEDGER_SECRET_KEY": "s" * 40})
-    )
+    _logging_in(environment)
     try:
         _fail_holding_a_secret()
     except RuntimeError:

@@ -15,13 +15,12 @@ from domain.audits.access import AuditorRead
 from domain.credits import credit, waiver
 from domain.credits.credit import (
     AmendCredit,
-    CreditDetails,
     CreditIsRetracted,
     InvalidCreditAmount,
     RecordCredit,
     RetractCredit,
 )
-from domain.credits.waiver import RecordWaiver, Waiver
+from domain.credits.waiver import RecordWaiver
 from domain.people import person
 from domain.people.person import (
     AddCredential,
@@ -39,6 +38,7 @@ from services.core.eventsourcing.store import Metadata
 from services.core.people.handlers import change_person, register_person
 from services.core.registry import EVENT_TYPES
 from services.core.stream_ids import access_stream, credit_stream, person_stream, waiver_stream
+from tests.builders import credit_details, new_credential_waiver
 
 pytestmark = pytest.mark.unit
 
@@ -70,19 +70,6 @@ async def registered_person(store: InMemoryEventStore, tenant: UUID) -> UUID:
     return person_id
 
 
-def details(**changes: object) -> CreditDetails:
-    base = CreditDetails(
-        title="Carotid duplex protocols",
-        provider="Society of Diagnostic Medical Sonography",
-        accrediting_organisation="SDMS",
-        credit_types=("sdms",),
-        completed_on=date(2026, 4, 20),
-        credits=Decimal("1.5"),
-        topics=("sonography", "vascular"),
-    )
-    return msgspec.structs.replace(base, **changes)
-
-
 async def record(
     uow: InMemoryUnitOfWork,
     store: InMemoryEventStore,
@@ -90,8 +77,8 @@ async def record(
     person_id: UUID,
     metadata: Metadata | None = None,
 ) -> None:
-    """Record a credit of ``details()`` under a fresh command id."""
-    command = RecordCredit(credit_id=credit_id, person_id=person_id, details=details())
+    """Record a credit of ``credit_details()`` under a fresh command id."""
+    command = RecordCredit(credit_id=credit_id, person_id=person_id, details=credit_details())
     await record_credit(uow, store, command, command_id=uuid4(), metadata=metadata)
 
 
@@ -105,7 +92,7 @@ async def test_a_credit_is_recorded_amended_and_retracted_with_a_verifiable_chai
             uow,
             store,
             credit_id,
-            AmendCredit(details=details(credits=Decimal("2")), reason="certificate says 2"),
+            AmendCredit(details=credit_details(credits=Decimal("2")), reason="certificate says 2"),
             command_id=uuid4(),
         )
     async with store.transaction(tenant) as uow:
@@ -149,7 +136,7 @@ async def test_a_retried_command_returns_its_first_events_and_appends_nothing() 
     store = new_store()
     tenant = await new_tenant(store)
     person_id, credit_id, command_id = await registered_person(store, tenant), uuid4(), uuid4()
-    command = RecordCredit(credit_id=credit_id, person_id=person_id, details=details())
+    command = RecordCredit(credit_id=credit_id, person_id=person_id, details=credit_details())
     outcomes = []
     for _ in range(2):
         async with store.transaction(tenant) as uow:
@@ -171,7 +158,7 @@ async def register_with_refused_credit(
             command_id=uuid4(),
         )
         refused = RecordCredit(
-            credit_id=uuid4(), person_id=person_id, details=details(credits=Decimal("0.3"))
+            credit_id=uuid4(), person_id=person_id, details=credit_details(credits=Decimal("0.3"))
         )
         await record_credit(uow, store, refused, command_id=uuid4())
 
@@ -202,7 +189,7 @@ async def test_a_retracted_credit_cannot_be_amended() -> None:
                 uow,
                 store,
                 credit_id,
-                AmendCredit(details=details(title="Other"), reason="fix"),
+                AmendCredit(details=credit_details(title="Other"), reason="fix"),
                 command_id=uuid4(),
             )
     async with store.transaction(tenant) as uow:
@@ -243,14 +230,7 @@ async def test_a_waiver_is_recorded_for_a_registered_person_only() -> None:
     store = new_store()
     tenant = await new_tenant(store)
     person_id = await registered_person(store, tenant)
-    granted = Waiver(
-        waiver_id=uuid4(),
-        person_id=person_id,
-        body="ARDMS",
-        kind="new_credential_or_specialty",
-        granted_on=date(2026, 3, 2),
-        reference="  RDMS OB/GYN passed ",
-    )
+    granted = new_credential_waiver(person_id, date(2026, 3, 2), "  RDMS OB/GYN passed ")
     async with store.transaction(tenant) as uow:
         await record_waiver(uow, store, RecordWaiver(waiver=granted), command_id=uuid4())
         stream = await store.read_stream(uow, waiver_stream(granted.waiver_id))

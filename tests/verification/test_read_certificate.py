@@ -9,7 +9,7 @@ from random import Random
 
 import pytest
 from fpdf import FPDF
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 from pypdf import PageObject, PdfReader, PdfWriter
 
 from services.core.reading import text as certificate_text
@@ -121,6 +121,31 @@ def test_a_photo_of_a_sheet_on_a_desk_is_warped_flat_before_it_is_read() -> None
     read = read_certificate(jpeg(tilted), "image/jpeg")
     assert "Ingrid Halvorsen" in read.text
     assert "Imaging of Pediatric Fractures" in read.text
+
+
+def test_a_page_whose_lettering_was_all_read_is_not_read_again_as_one_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ink no word was read from that is not lettering (a signature's strokes) costs no second
+    tesseract run: only lettering left unread does."""
+    sheet = to_image(certificate_page(), 150).convert("L")
+    page = Image.new("L", (sheet.width, sheet.height + 300), 255)
+    page.paste(sheet)
+    draw = ImageDraw.Draw(page)
+    for offset in range(0, 240, 40):  # a signature below: strokes many text lines high
+        draw.line((200 + offset, page.height - 40, 300 + offset, sheet.height), fill=0, width=12)
+    configs: list[str] = []
+    tesseract = certificate_text._tesseract
+
+    def counted(image: Image.Image, config: str = certificate_text.TESSERACT_CONFIG) -> object:
+        configs.append(config)
+        return tesseract(image, config)
+
+    monkeypatch.setattr(certificate_text, "_tesseract", counted)
+    read = read_certificate(jpeg(page), "image/jpeg")
+    assert "Ingrid Halvorsen" in read.text
+    assert read.confidence > 0.9
+    assert configs == [certificate_text.TESSERACT_CONFIG]
 
 
 @pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180])

@@ -39,6 +39,11 @@ def password_resets_task(
     return BackgroundTask(account_use_cases.run, mailed_links.send_password_resets, mailer)
 
 
+def _accepted(detail: str, mailing: BackgroundTask) -> Response[Accepted]:
+    """202 with ``detail``: the mail goes out after the answer (``mailing``)."""
+    return Response(Accepted(detail=detail), status_code=202, background=mailing)
+
+
 class AccountController(Controller):
     path = "/api/v1"
     tags = ("account",)
@@ -53,10 +58,9 @@ class AccountController(Controller):
         """Mail a password-reset link to the address, if an account uses it. The answer, and
         the work done before it, are the same either way."""
         await account_use_cases.run(mailed_links.request_password_reset, data.email)
-        return Response(
-            Accepted(detail="if an account uses this address, a link is on its way"),
-            status_code=202,
-            background=password_resets_task(request, account_use_cases),
+        return _accepted(
+            "if an account uses this address, a link is on its way",
+            password_resets_task(request, account_use_cases),
         )
 
     @post("/password-reset/confirm", exclude_from_auth=True, status_code=204)
@@ -81,11 +85,7 @@ class AccountController(Controller):
         message = await use_cases.run(
             mailed_links.request_email_verification, EmailConfirmation(email=request.user.email)
         )
-        return Response(
-            Accepted(detail="a confirmation link is on its way"),
-            status_code=202,
-            background=mail_after_answer(request, message),
-        )
+        return _accepted("a confirmation link is on its way", mail_after_answer(request, message))
 
     @post("/email-verification/confirm", exclude_from_auth=True, status_code=204)
     async def confirm_email_verification(

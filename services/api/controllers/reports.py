@@ -19,6 +19,7 @@ from domain.audits.reports import Activity
 from domain.compliance.status import Status
 from domain.people.credentials import Body
 from services.api.auth import requires_role
+from services.api.files import download
 from services.api.params import check_days, day_parameter
 from services.core import csv_export
 from services.core.application import UseCases
@@ -61,8 +62,7 @@ def report_choice(
 
 
 def _attachment(found: ReportFile) -> Response[bytes]:
-    disposition = f'attachment; filename="{found.filename}"'
-    return Response(found.content, headers={"Content-Disposition": disposition})
+    return download(found.content, found.filename)
 
 
 class ReportController(Controller):

@@ -23,6 +23,7 @@ from domain.people.credentials import Body
 from domain.shared.limits import CODE_LENGTH, NAME_LENGTH
 from services.api.auth import Principal, requires_role
 from services.api.errors import PROBLEM_TYPE
+from services.api.files import download
 from services.api.params import check_days, day_parameter
 from services.api.schemas import from_view
 from services.api.schemas.people import Person, StatusChange
@@ -181,10 +182,7 @@ class StaffController(Controller):
         person and cycle, formula-safe."""
         check_days(as_of=as_of)
         found = await use_cases.run(staff.export_staff, ExportStaff(selected=selected, as_of=as_of))
-        return Response(
-            found.content,
-            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
-        )
+        return download(found.content, found.filename)
 
     @post("/people/{person_id:uuid}/reminder", guards=[MANAGERS], status_code=200)
     async def remind_one(

@@ -16,6 +16,7 @@ from litestar.response import Response
 
 from domain.audits.exports import ExportFormat, Period
 from domain.people.credentials import Body
+from services.api.files import download
 from services.core import csv_export
 from services.core.application import UseCases
 from services.core.people.transcript_export import ExportTranscript, export_transcript
@@ -69,7 +70,4 @@ async def _export(
         export_transcript,
         ExportTranscript(person_id=person_id, format=fmt, body=body, period=period),
     )
-    return Response(
-        transcript.content,
-        headers={"Content-Disposition": f'attachment; filename="{transcript.filename}"'},
-    )
+    return download(transcript.content, transcript.filename)

@@ -61,7 +61,7 @@ from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.use_cases import AttachCertificates
 from services.core.credits import use_cases as credit_use_cases
 from services.core.credits import views as credit_views
-from services.core.credits.use_cases import ChangeCredit, CreditQuery, RecordNewCredit
+from services.core.credits.use_cases import ChangeCredit, CreditQuery, CreditView, RecordNewCredit
 from services.core.people import use_cases as people_use_cases
 from services.core.people.use_cases import FindPerson
 from services.core.reading.process import Reading, read_in_child, too_slow
@@ -579,10 +579,7 @@ class CreditPages(Controller):
         credit_id: FromPath[UUID],
     ) -> Template:
         """The credit's verification alone (the credit page polls it while it is pending)."""
-        view = await use_cases.run(
-            credit_use_cases.view_credit,
-            CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
-        )
+        view = await _my_credit(request, use_cases, credit_id)
         return Template(
             template_name="credits/verification.html",
             context={"credit": view.credit, "has_certificate": bool(view.certificates)},
@@ -594,15 +591,11 @@ class CreditPages(Controller):
         use_cases: UseCases,
         credit_id: UUID,
         *,
-        amend: Form | None = None,
-        retract: Form | None = None,
-        attach: Form | None = None,
         status: int = 200,
+        **forms: Form,
     ) -> Template:
-        view = await use_cases.run(
-            credit_use_cases.view_credit,
-            CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
-        )
+        """The credit's page; ``forms`` (by prefix: amend, retract, attach) come back refused."""
+        view = await _my_credit(request, use_cases, credit_id)
         return await page(
             request,
             "credits/credit.html",
@@ -612,9 +605,9 @@ class CreditPages(Controller):
             certificates=view.certificates,
             has_certificate=bool(view.certificates),
             recorded=request.query_params.get("recorded") == "1",
-            amend=amend or details_form("amend", view.credit.details),
-            retract=retract or Form("retract"),
-            attach=attach or Form("attach"),
+            amend=forms.get("amend") or details_form("amend", view.credit.details),
+            retract=forms.get("retract") or Form("retract"),
+            attach=forms.get("attach") or Form("attach"),
             today=clock.today(request),
             status=status,
         )
@@ -630,11 +623,10 @@ class CreditPages(Controller):
         form = await read_form(request, "amend")
         details = credit_details(form, clock.today(request))
         reason = form.text("reason", "reason for the change", max_length=500)
-        if details is not None and await self._changed(
-            request, use_cases, credit_id, AmendCredit(details=details, reason=reason), form
-        ):
-            return see_other(request, f"/credits/{credit_id}", notice="amended")
-        return await self._credit_page(request, use_cases, credit_id, amend=form, status=422)
+        if details is not None:
+            change = AmendCredit(details=details, reason=reason)
+            await self._change(request, use_cases, credit_id, change, form)
+        return await self._after(request, use_cases, credit_id, form, "amended")
 
     @post("/{credit_id:uuid}/retract")
     async def retract_credit(
@@ -646,25 +638,38 @@ class CreditPages(Controller):
         """Withdraw the credit, with a reason; it stops counting everywhere."""
         form = await read_form(request, "retract")
         reason = form.text("reason", "reason for retracting it", max_length=500)
-        if await self._changed(request, use_cases, credit_id, RetractCredit(reason=reason), form):
-            return see_other(request, f"/credits/{credit_id}", notice="retracted")
-        return await self._credit_page(request, use_cases, credit_id, retract=form, status=422)
+        await self._change(request, use_cases, credit_id, RetractCredit(reason=reason), form)
+        return await self._after(request, use_cases, credit_id, form, "retracted")
 
-    async def _changed(
+    async def _change(
         self,
         request: Request[Any, Any, Any],
         use_cases: UseCases,
         credit_id: UUID,
         change: AmendCredit | RetractCredit,
         form: Form,
-    ) -> bool:
-        """Run the change if the form has no problems; True when it was made (a refusal is on
-        the form)."""
+    ) -> None:
+        """Run the change if the form has no problems (a refusal is put on the form)."""
         command = ChangeCredit(
             person_id=principal(request).person_id, credit_id=credit_id, change=change
         )
         await submit(form, use_cases, credit_use_cases.change_credit, command, field=credit_field)
-        return form.ok
+
+    async def _after(
+        self,
+        request: Request[Any, Any, Any],
+        use_cases: UseCases,
+        credit_id: UUID,
+        form: Form,
+        notice: str,
+    ) -> Response[Any]:
+        """On to the credit's page with ``notice`` when ``form``'s change was made, else its
+        page again with the refused form."""
+        if form.ok:
+            return see_other(request, f"/credits/{credit_id}", notice=notice)
+        return await self._credit_page(
+            request, use_cases, credit_id, status=422, **{form.prefix: form}
+        )
 
     @post("/{credit_id:uuid}/certificates")
     async def attach_certificate(
@@ -695,6 +700,14 @@ class CreditPages(Controller):
             )
         finally:
             await _close(files)
-        if form.ok:
-            return see_other(request, f"/credits/{credit_id}", notice="certificate-added")
-        return await self._credit_page(request, use_cases, credit_id, attach=form, status=422)
+        return await self._after(request, use_cases, credit_id, form, "certificate-added")
+
+
+async def _my_credit(
+    request: Request[Any, Any, Any], use_cases: UseCases, credit_id: UUID
+) -> CreditView:
+    """The signed-in member's own credit ``credit_id``, as its page shows it."""
+    return await use_cases.run(
+        credit_use_cases.view_credit,
+        CreditQuery(person_id=principal(request).person_id, credit_id=credit_id),
+    )

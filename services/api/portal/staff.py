@@ -30,6 +30,7 @@ from domain.organisations.organisation import (
 from domain.people.person import AssignPerson
 from services.api.application import mail_after_answer, public_link
 from services.api.auth import requires_role
+from services.api.files import download
 from services.api.portal.forms import Form, read_form, submit
 from services.api.portal.pages import (
     Question,
@@ -201,11 +202,7 @@ class StaffPages(Controller):
         if not form.ok:
             return see_other(request, staff_filters_url(form))
         found = await use_cases.run(staff.export_staff, ExportStaff(selected=selected))
-        return Response(
-            found.content,
-            media_type=MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
-        )
+        return download(found.content, found.filename, MEDIA_TYPE)
 
     @get("/{person_id:uuid}", guards=[READERS])
     async def person(
@@ -275,9 +272,7 @@ class StaffPages(Controller):
         await submit(
             form, use_cases, people.change_person, ChangePerson(person_id=person_id, change=command)
         )
-        if form.ok:
-            return see_other(request, f"/staff/{person_id}", notice="saved")
-        return await self._person(request, use_cases, person_id, status=422, assign=form)
+        return await self._after(request, use_cases, person_id, form)
 
     @post("/{person_id:uuid}/deactivation", guards=[MANAGERS])
     async def deactivate(
@@ -322,9 +317,16 @@ class StaffPages(Controller):
             if asked is not None:
                 return asked
         await submit(form, use_cases, use_case, ChangeActivity(person_id=person_id, reason=reason))
+        return await self._after(request, use_cases, person_id, form)
+
+    async def _after(
+        self, request: Request[Any, Any, Any], use_cases: UseCases, person_id: UUID, form: Form
+    ) -> Response[Any]:
+        """On to the person's page, saved, when ``form``'s change was made, else their page
+        again with the refused form."""
         if form.ok:
             return see_other(request, f"/staff/{person_id}", notice="saved")
-        return await self._person(request, use_cases, person_id, status=422, change=form)
+        return await self._person(request, use_cases, person_id, status=422, **{form.prefix: form})
 
     @get("/invite", guards=[MANAGERS])
     async def invite_page(

@@ -58,8 +58,12 @@ def _reader_version() -> str:
 READER_VERSION = _reader_version()
 """The version a kept reading names (``certificate_readings.reader_version``)."""
 
+PRELOADED = ("services.core.reading.text", "services.core.reading.fields")
+"""The readers, imported once by the fork server (with dateparser's language data) so that
+reader processes start with them."""
+
 _processes = multiprocessing.get_context("forkserver")
-_processes.set_forkserver_preload(["services.core.reading.text", "services.core.reading.fields"])
+_processes.set_forkserver_preload(list(PRELOADED))
 
 
 _STOPPED_FROM_OUTSIDE = (-signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP)

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 import pytesseract  # type: ignore[import-untyped]
 import structlog
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 from pypdf import PageObject, PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -71,8 +71,11 @@ TESSERACT_CONFIG = "--oem 1 --psm 3"
 TABLE_CONFIG = "--oem 1 --psm 6"
 """One uniform block, read row by row: reads the ruled tables the automatic layout skips."""
 MISSED_INK = 0.03
-"""Share of the page's pixel rows holding ink no word was read from, above which the page is
-read again as one block."""
+"""Share of the page's pixel rows holding ink no word was read from, above which the page may
+hold text the automatic layout skipped."""
+READ_IN_FULL = 0.9
+"""Share of the page's lettering read (``_coverage``) from which a page with ink left unread is
+not read again as one block: that ink is a seal, a signature or a picture, not text."""
 
 ENCRYPTED = ReviewReason(
     code="encrypted", message="the PDF is password-protected; upload an unprotected copy"
@@ -375,7 +378,7 @@ def _read_image(data: bytes) -> ReadText:
 def _ocr(image: Image.Image) -> _Ocr:
     """Read an image: prepared and straightened; when the reading looks wrong, read again
     turned the way tesseract's orientation detection says (upside down when it cannot tell);
-    when text was left unread (a ruled table), read again as one block; keep the better
+    when lettering was left unread (a ruled table), read again as one block; keep the better
     reading each time."""
     page = _prepared(image)
     straight = _deskewed(page)
@@ -384,7 +387,7 @@ def _ocr(image: Image.Image) -> _Ocr:
         turned = _deskewed(page.rotate(-_orientation(page), expand=True, fillcolor=255))
         if (again := _tesseract(turned)).score > reading.score:
             reading, straight = again, turned
-    if reading.missed_ink > MISSED_INK:
+    if reading.missed_ink > MISSED_INK and reading.coverage < READ_IN_FULL:
         reading = max(reading, _tesseract(straight, TABLE_CONFIG), key=lambda ocr: ocr.score)
     return reading
 
@@ -488,15 +491,15 @@ def _sheet(gray: Image.Image) -> Image.Image:
     small.thumbnail((400, 400))
     small = small.filter(ImageFilter.MaxFilter(3))
     threshold = _otsu(small.histogram())
-    bright = small.point(lambda v: 255 if v > threshold else 0)
-    width, height = bright.size
-    edge = [(x, y) for x in range(0, width, 4) for y in (0, height - 1)]
-    edge += [(x, y) for y in range(0, height, 4) for x in (0, width - 1)]
-    for point in edge:
-        if bright.getpixel(point) == 0:
-            ImageDraw.floodfill(bright, point, 128)
-    surface = bright.point(lambda v: 255 if v == 128 else 0)
-    paper = bright.point(lambda v: 255 if v != 128 else 0).getbbox()
+    dark = (np.asarray(small) <= threshold).astype(np.uint8)
+    height, width = dark.shape
+    _, regions = cv2.connectedComponents(dark, connectivity=4)
+    edge = np.concatenate(
+        [regions[(0, height - 1), ::4].ravel(), regions[::4, (0, width - 1)].ravel()]
+    )
+    outside = np.isin(regions, edge[edge > 0])  # dark regions reaching an edge point
+    surface = Image.fromarray(outside.astype(np.uint8) * 255)
+    paper = Image.fromarray((~outside).astype(np.uint8) * 255).getbbox()
     if paper is None or not surface.getbbox():
         return gray
     surface = surface.filter(ImageFilter.MaxFilter(5)).resize(gray.size, Image.Resampling.BILINEAR)
@@ -538,12 +541,8 @@ def _evened(gray: Image.Image) -> Image.Image:
     )
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
     paper = paper.resize(gray.size, Image.Resampling.BILINEAR)
-    evened: Image.Image = ImageMath.lambda_eval(
-        lambda a: a["min"](a["gray"] * 255 / a["max"](a["paper"], 1), 255),
-        gray=gray,
-        paper=paper,
-    )
-    return evened.convert("L")
+    evened = np.asarray(gray, dtype=np.int32) * 255 // np.maximum(np.asarray(paper), 1)
+    return Image.fromarray(np.minimum(evened, 255).astype(np.uint8))
 
 
 def _deskewed(page: Image.Image) -> Image.Image:

@@ -137,6 +137,18 @@ def test_retracting_a_credit_restores_the_previous_result(
         )
 
 
+@given(people, credits_strategy(), todays)
+@settings(deadline=None)
+def test_without_credits_the_result_is_that_of_evaluating_every_cycle(
+    who: Person, extra: Credit, today: date
+) -> None:
+    """Without credits evaluate() skips the cycles before the previous one; a retracted credit
+    makes it evaluate every cycle, and changes nothing else."""
+    retracted = msgspec.structs.replace(extra, retraction_reason="entered by mistake")
+    every_cycle = obligations(who, [retracted], today=today)
+    assert obligations(who, today=today) == [_forget(o, extra.credit_id) for o in every_cycle]
+
+
 @given(
     people,
     credit_lists,

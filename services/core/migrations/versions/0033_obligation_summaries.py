@@ -8,14 +8,14 @@ written apart from the explanation and every writer (inline, catch-up, rebuild, 
 keeps it right; adding it rewrites the table once.
 
 Revision ID: 0033
-Revises: 0031
+Revises: 0032
 Create Date: 2026-12-07
 """
 
 from services.core.migrations.sql import execute_script
 
 revision = "0033"
-down_revision = "0031"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
