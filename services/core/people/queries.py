@@ -319,15 +319,10 @@ def _groups(
     group_of: Callable[[_Member], str | None],
 ) -> list[GroupCounts]:
     people: Counter[str | None] = Counter(group_of(m) for m in members.values())
+    statuses: dict[str | None, list[list[Status]]] = {name: [] for name in people}
+    for person_id, each in every.items():  # one pass: a tenant has thousands of people
+        statuses[group_of(members[person_id])].append([s.status for s in each])
     return [
-        GroupCounts(
-            name=name,
-            people=people[name],
-            by_status=people_by_status(
-                [s.status for s in each]
-                for person_id, each in every.items()
-                if group_of(members[person_id]) == name
-            ),
-        )
+        GroupCounts(name=name, people=people[name], by_status=people_by_status(statuses[name]))
         for name in sorted(people, key=lambda name: (name is None, name or ""))
     ]
