@@ -35,6 +35,7 @@ from bench.eventstore import bench_settings, prepare, register
 from domain.people.person import RegisterPerson
 from domain.people.roster_import import COLUMNS, Roster, parse_roster
 from services.core.db import Database, asyncpg_dsn
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, PostgresEventStore
 from services.core.people.handlers import register_person
 from services.core.projections import ProjectionRunner
@@ -68,7 +69,7 @@ async def open_tenant(database: Database, store: EventStore, tenant: UUID) -> No
     await register(database, store, tenant)
     async with database.transaction(tenant) as tx:
         await register_person(
-            tx, store, RegisterPerson(person_id=uuid4(), full_name="Owner"), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=uuid4(), full_name="Owner")
         )
 
 

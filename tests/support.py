@@ -12,6 +12,7 @@ from domain.people.credentials import Body, CredentialStatus
 from domain.people.person import AddCredential, ChangeCredentialStatus, CredentialAdded
 from domain.shared.event import Event, EventRegistry, Upcaster
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import (
     EventStore,
     Metadata,
@@ -160,7 +161,7 @@ class TenantCommands:
 
     async def run(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         async with self.database.transaction(self.tenant) as tx:
-            return await handler(tx, self.store, *args, command_id=uuid4())
+            return await handler(CommandContext(tx, self.store, uuid4()), *args)
 
     async def credential(
         self,

@@ -18,6 +18,7 @@ from services.core.blobs import BlobStore
 from services.core.certificates.handlers import inspect_upload, upload_certificate
 from services.core.credits.handlers import record_credit
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people.handlers import change_person, register_person
 from tests.fixtures.certificates.generate import Forgery, Sample, build_corpus
@@ -93,29 +94,27 @@ async def upload_sample(
     assert name is not None
     async with database.transaction(tenant) as tx:
         await register_person(
-            tx, store, RegisterPerson(person_id=person_id, full_name=name), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=person_id, full_name=name)
         )
         for command in (
             RecordBirthMonth(birth_month=cycle_birth_month()),  # ARRT cycles run from it
             AddCredential(body=body, code=code, earned_on=date(2019, 6, 1)),
         ):
-            await change_person(tx, store, person_id, command, command_id=uuid4())
+            await change_person(CommandContext(tx, store, uuid4()), person_id, command)
         credit = RecordCredit(
             credit_id=credit_id, person_id=person_id, details=declared_credit(sample)
         )
-        await record_credit(tx, store, credit, command_id=uuid4())
+        await record_credit(CommandContext(tx, store, uuid4()), credit)
     source = io.BytesIO(sample.data)
     inspected = await inspect_upload(source, max_bytes=10 * 1024 * 1024)
     async with database.transaction(tenant) as tx:
         uploaded = await upload_certificate(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             blobs,
             person_id=person_id,
             credit_id=credit_id,
             filename=f"{sample.sample_id}.pdf",
             source=source,
             inspected=inspected,
-            command_id=uuid4(),
         )
     return Uploaded(person_id, credit_id, uploaded.certificate.certificate_id)

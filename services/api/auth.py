@@ -36,7 +36,13 @@ from litestar.types import Empty, Guard, Message, Receive, Scope, ScopeSession, 
 from domain.organisations.organisation import Role
 from services.api.application import application_of
 from services.api.errors import PROBLEM_TYPE
-from services.api.rate_windows import check_refused_credentials, count_refused_credentials
+from services.api.rate_windows import (
+    WINDOW_S,
+    check_refused_credentials,
+    count_refused_credentials,
+    refused_credentials_limit,
+    too_many,
+)
 from services.core.accounts.members import (
     CurrentMember,
     MemberLookup,
@@ -46,6 +52,7 @@ from services.core.accounts.members import (
     token_member,
 )
 from services.core.accounts.token_handlers import TokenHolder
+from services.core.operations.rate_limits import WindowSpent
 from services.core.settings import Settings
 
 SESSION_COOKIE = "cmeledger_session"
@@ -116,6 +123,16 @@ def _principal(
     )
 
 
+def _bearer_secret(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The API token the request authenticates by (None: no Authorization header, so the
+    session; empty: a header that is not ``Bearer <token>``)."""
+    authorization = connection.headers.get("authorization")
+    if authorization is None:
+        return None
+    scheme, _, secret = authorization.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
 class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
     """Authenticates by ``Authorization: Bearer <personal API token>`` when the header is sent
     (and then by it alone), otherwise by the session cookie."""
@@ -133,26 +150,33 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         requests that authenticate do not spend the budget."""
         application = application_of(connection.app)
         scope, settings, database = connection.scope, application.settings, application.database
-        await check_refused_credentials(scope, settings, database)
+        secret = _bearer_secret(connection)
+        if not secret:  # a token's lookup reads the budget in its own statement
+            await check_refused_credentials(scope, settings, database)
         try:
-            return await self._authenticate(connection)
+            return await self._authenticate(connection, secret)
         except NotAuthorizedException:
             await count_refused_credentials(scope, settings, database)
             raise
 
     async def _authenticate(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
+        self, connection: ASGIConnection[Any, Any, Any, Any], secret: str | None
     ) -> AuthenticationResult:
-        authorization = connection.headers.get("authorization")
-        if authorization is None:
+        if secret is None:
             return await super().authenticate_request(connection)
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        if not secret:
             raise NotAuthorizedException("expected Authorization: Bearer <API token>")
+        application = application_of(connection.app)
         try:
             found = await token_member(
-                application_of(connection.app), secret.strip(), _reading(connection)
+                application,
+                secret,
+                _reading(connection),
+                budget=refused_credentials_limit(connection.scope, application.settings),
+                window_s=WINDOW_S,
             )
+        except WindowSpent as spent:
+            raise too_many(spent.window) from None
         except QueryTooLong as exc:
             raise _query_too_long(exc) from None
         if found is None:

@@ -24,9 +24,12 @@ import msgspec
 
 from domain.organisations.organisation import Role
 from domain.shared.errors import DomainError
+from domain.shared.event import Event
 from services.core.db import Database, Tx
-from services.core.eventsourcing.store import EventStore, Metadata
+from services.core.eventsourcing.commands import CommandContext, record_fact
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.settings import Settings
+from services.core.stream_ids import access_stream
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -91,6 +94,16 @@ class UnitOfWork:
 
     def next_command_id(self) -> UUID:
         return self.command_ids()
+
+    def command(self) -> CommandContext[Tx]:
+        """The context of the next command the unit of work issues (its id is the next one)."""
+        return CommandContext(self.tx, self.store, self.next_command_id(), self.metadata)
+
+    async def record_access(self, user_id: UUID, event: Event) -> RecordedEvent:
+        """Append ``event``, a fact of what member ``user_id`` did with their access (a
+        download, an export, a token made), to their access stream (see ``record_fact``)."""
+        stream = access_stream(user_id)
+        return await record_fact(self.tx, self.store, stream, event, metadata=self.metadata)
 
     @property
     def metadata(self) -> Metadata:

@@ -42,10 +42,21 @@ class Tx:
     pg: asyncpg.Connection
     tenant_id: UUID | None
     _appended: list[bool] = field(default_factory=list, compare=False, repr=False)
+    _saved: dict[tuple[str, UUID], object] = field(default_factory=dict, compare=False, repr=False)
 
     def appended(self) -> None:
         """Note that this transaction appended events: the relay is woken after its commit."""
         self._appended.append(True)
+
+    def saved(self, read_model: str, key: UUID, state: object) -> None:
+        """Note the state this transaction just wrote to ``read_model``'s row ``key``, so that
+        reading it back later in the transaction needs no statement (``written``)."""
+        self._saved[read_model, key] = state
+
+    def written(self, read_model: str, key: UUID) -> object | None:
+        """The state this transaction last wrote to ``read_model``'s row ``key`` (None: it
+        wrote none; read the row)."""
+        return self._saved.get((read_model, key))
 
     def require_tenant(self) -> UUID:
         if self.tenant_id is None:

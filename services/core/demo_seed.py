@@ -38,11 +38,14 @@ from domain.people.person import (
     RecordRegistryId,
     RegisterPerson,
 )
+from services.core.accounts.work import AccountWork, Visitor
+from services.core.application import Application
 from services.core.blobs import BlobStore
 from services.core.certificates import handlers as certificate_handlers
 from services.core.credits.handlers import record_credit
 from services.core.db import Database, Tx
 from services.core.documents import PdfDocument
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.idempotency import command_sequence, new_entity_id
 from services.core.organisation.handlers import (
@@ -191,6 +194,7 @@ async def seed_demo(
     anything was created or renewed. Raises ``DemoRefused`` in production."""
     if settings.environment == "production":
         raise DemoRefused("the demo organisation is never seeded in production")
+    application = Application(database, store, settings)
     now = store.clock()
     tenant_id, owner_id, changed = await _organisation(database, store)
     metadata = Metadata(actor_id=str(owner_id), actor_role="owner", request_id=SEEDER)
@@ -201,7 +205,7 @@ async def seed_demo(
                 await _hire(tx, store, blobs, metadata, index, name, today=now.date())
             changed = True
     for login in (ADMIN, AUDITOR, EMPLOYEE):
-        changed |= await _member(database, store, tenant_id, login, metadata, now)
+        changed |= await _member(application, tenant_id, login, metadata, now)
     return changed
 
 
@@ -231,8 +235,7 @@ async def _organisation(database: Database, store: EventStore) -> tuple[UUID, UU
 
 
 async def _member(
-    database: Database,
-    store: EventStore,
+    application: Application,
     tenant_id: UUID,
     login: Login,
     metadata: Metadata,
@@ -241,7 +244,8 @@ async def _member(
     """Invite ``login`` and accept as them, unless they are a member already (auditors: extend
     a window that ends soon); return whether anything changed."""
     access_until = now + AUDITOR_WINDOW if login.role == "auditor" else None
-    async with database.transaction(tenant_id) as tx:
+    store = application.store
+    async with application.database.transaction(tenant_id) as tx:
         member = await tx.pg.fetchrow(
             "SELECT user_id, access_until FROM memberships"
             " WHERE tenant_id = $1 AND lower(email) = $2",
@@ -256,12 +260,11 @@ async def _member(
                 user_id=member["user_id"], access_until=access_until, by_role="owner"
             )
             renewal = uuid5(member["user_id"], f"demo/auditor-access/{access_until.isoformat()}")
-            await change_organisation(tx, store, extend, metadata, command_id=renewal)
+            await change_organisation(CommandContext(tx, store, renewal, metadata), extend)
             return True
         invitation = uuid5(tenant_id, f"demo/invite/{login.email}/{now.isoformat()}")
         invited = await invite_member(
-            tx,
-            store,
+            CommandContext(tx, store, invitation, metadata),
             email=login.email,
             role=login.role,
             by_role="owner",
@@ -271,18 +274,10 @@ async def _member(
                 login.email,
             ),
             access_until=access_until,
-            metadata=metadata,
-            command_id=invitation,
         )
-    await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=login.password,
-        now=now,
-        request_id=SEEDER,
-        command_id=uuid5(invitation, "accept"),
-    )
+    acceptance = uuid5(invitation, "accept")  # the one command accepting issues
+    joining = AccountWork(application, Visitor(request_id=SEEDER), lambda: acceptance)
+    await accept_invitation(joining, token=invited.token, password=login.password)
     return True
 
 
@@ -299,17 +294,18 @@ async def _hire(
     """Register staff member ``index`` with their credentials, credits and certificate."""
     department, held = PROFILES[index % len(PROFILES)]
     next_command_id = command_sequence(uuid5(tx.require_tenant(), f"demo/staff/{index}"))
-    registration = next_command_id()
-    person_id = new_entity_id(registration, "person")
 
-    async def person(command: PersonCommand) -> None:
-        await change_person(
-            tx, store, person_id, command, command_id=next_command_id(), metadata=metadata
-        )
+    def command() -> CommandContext[Tx]:
+        return CommandContext(tx, store, next_command_id(), metadata)
+
+    registration = command()
+    person_id = new_entity_id(registration.command_id, "person")
+
+    async def person(change: PersonCommand) -> None:
+        await change_person(command(), person_id, change)
 
     await register_person(
-        tx,
-        store,
+        registration,
         RegisterPerson(
             person_id=person_id,
             full_name=name,
@@ -318,8 +314,6 @@ async def _hire(
             employee_number=f"RI-{1001 + index}",
             email=f"{name.lower().replace(' ', '.')}@{DOMAIN}",
         ),
-        command_id=registration,
-        metadata=metadata,
     )
     if any(body == "ARRT" for body, _, _ in held):  # ARRT cycles start in the birth month
         await person(RecordBirthMonth(birth_month=1 + index * 7 % 12))
@@ -334,15 +328,12 @@ async def _hire(
     planned = copied(profile, Person)
     self_reported: list[tuple[date, UUID, Body, CreditDetails]] = []
     for body, details in _planned_credits(planned, SCENARIOS[index % len(SCENARIOS)], today):
-        recording = next_command_id()
-        credit_id = new_entity_id(recording, "credit")
+        recording = command()
+        credit_id = new_entity_id(recording.command_id, "credit")
         origin = STYLES[body].origin
         await record_credit(
-            tx,
-            store,
+            recording,
             RecordCredit(credit_id=credit_id, person_id=person_id, details=details, origin=origin),
-            command_id=recording,
-            metadata=metadata,
         )
         if origin == "self_reported":
             self_reported.append((details.completed_on, credit_id, body, details))
@@ -356,44 +347,27 @@ async def _hire(
             number=number,
             discrepancy=REVIEW_CASES.get(index),
         )
-        await _upload(
-            tx,
-            store,
-            blobs,
-            metadata,
-            person_id,
-            credit_id,
-            pdf,
-            f"{number}.pdf",
-            command_id=next_command_id(),
-        )
+        await _upload(command(), blobs, person_id, credit_id, pdf, f"{number}.pdf")
 
 
 async def _upload(
-    tx: Tx,
-    store: EventStore,
+    context: CommandContext[Tx],
     blobs: BlobStore,
-    metadata: Metadata,
     person_id: UUID,
     credit_id: UUID,
     pdf: bytes,
     filename: str,
-    *,
-    command_id: UUID,
 ) -> None:
     source = io.BytesIO(pdf)
     inspected = certificate_handlers.inspect_file(source, max_bytes=len(pdf))
     await certificate_handlers.upload_certificate(
-        tx,
-        store,
+        context,
         blobs,
         person_id=person_id,
         credit_id=credit_id,
         filename=filename,
         source=source,
         inspected=inspected,
-        command_id=command_id,
-        metadata=metadata,
     )
 
 

@@ -11,8 +11,20 @@ from uuid import UUID
 
 from services.core.application import AccessDenied, Actor
 
-READERS = frozenset({"owner", "admin", "auditor", "system"})
-WRITERS = frozenset({"owner", "admin", "system"})
+MANAGERS = ("owner", "admin")
+"""The roles that manage the organisation: every staff record, members, the directory, jobs."""
+READERS = ("owner", "admin", "auditor")
+"""The roles that read every record of the organisation."""
+
+
+def reads_all(actor: Actor) -> bool:
+    """Whether ``actor`` may read every record of the organisation (the system may)."""
+    return actor.role == "system" or actor.role in READERS
+
+
+def manages(actor: Actor) -> bool:
+    """Whether ``actor`` may change every record of the organisation (the system may)."""
+    return actor.role == "system" or actor.role in MANAGERS
 
 
 def authorise_person(actor: Actor, person_id: UUID, *, write: bool) -> None:
@@ -20,7 +32,7 @@ def authorise_person(actor: Actor, person_id: UUID, *, write: bool) -> None:
     staff record ``person_id``."""
     if actor.person_id == person_id and not (write and actor.role == "auditor"):
         return
-    if actor.role in (WRITERS if write else READERS):
+    if manages(actor) if write else reads_all(actor):
         return
     raise AccessDenied(
         "you may only change your own record" if write else "you may only see your own record"

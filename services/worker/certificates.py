@@ -55,13 +55,7 @@ def certificate_subscribers(blobs: BlobStore) -> tuple[Subscriber, ...]:
         )
         try:
             await verification.verify_certificate(
-                uow.tx,
-                uow.store,
-                blobs,
-                uow.settings,
-                uploaded.certificate_id,
-                command_id=uow.next_command_id(),
-                metadata=uow.metadata,
+                uow.command(), blobs, uow.settings, uploaded.certificate_id
             )
         except (DomainError, BlobNotFound) as exc:  # the same next time: do not retry
             raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc

@@ -25,6 +25,7 @@ from services.core import demo_seed
 from services.core.blobs import FilesystemBlobStore, blob_key
 from services.core.db import Database
 from services.core.eventsourcing.chain_check import verify_chain
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, Metadata, utc_now
 from services.core.organisation.handlers import change_organisation
 from services.core.people import queries
@@ -189,13 +190,10 @@ async def test_an_auditor_window_about_to_end_is_extended(demo: Demo, database: 
             "SELECT user_id FROM memberships WHERE email = $1", demo_seed.AUDITOR.email
         )
         await change_organisation(
-            tx,
-            demo.store,
+            CommandContext(tx, demo.store, uuid4(), Metadata(actor_role="owner")),
             ChangeAuditorAccess(
                 user_id=auditor, access_until=utc_now() + timedelta(days=2), by_role="owner"
             ),
-            Metadata(actor_role="owner"),
-            command_id=uuid4(),
         )
     assert await demo_seed.seed_demo(demo.settings, database, demo.store, demo.blobs)
     async with database.transaction(demo.tenant_id) as tx:

@@ -26,6 +26,7 @@ from domain.compliance.standing import day_text
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates import verification
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.reading.process import READER_VERSION
 from services.core.registry import build_event_store
 from services.core.settings import Settings
@@ -241,12 +242,10 @@ async def test_the_worker_takes_the_reading_the_portal_made_and_reads_other_file
     async def verify(certificate_id: str) -> str:
         async with database.transaction(tenant) as tx:
             await verification.verify_certificate(
-                tx,
-                build_event_store(),
+                CommandContext(tx, build_event_store(), uuid4()),
                 FilesystemBlobStore(member.blobs),
                 settings,
                 UUID(certificate_id),
-                command_id=uuid4(),
             )
         files = await member.client.get(f"/api/v1/people/{member.person_id}/certificates")
         [found] = [c for c in files.json() if c["certificate_id"] == certificate_id]

@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import verify_certificate
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.stream_ids import access_stream
@@ -40,12 +41,10 @@ class ReviewOrg(Org):
         integration tests): read, assess and record the outcome."""
         async with self.database.transaction(UUID(self.owner_info["organisation_id"])) as tx:
             await verify_certificate(
-                tx,
-                build_event_store(),
+                CommandContext(tx, build_event_store(), uuid4()),
                 FilesystemBlobStore(self.blob_dir),
                 self.settings,
                 UUID(certificate_id),
-                command_id=uuid4(),
             )
 
 

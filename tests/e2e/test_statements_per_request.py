@@ -19,10 +19,10 @@ from tests.support import credit_body
 
 pytestmark = pytest.mark.e2e
 
-CREDIT_STATEMENTS = 19
-"""Round trips of one credit recorded with an API token: the address's budget of refused
-credentials (read before the token is looked up), authentication, both rate limits, and the use
-case's transaction (its begin and commit included)."""
+CREDIT_STATEMENTS = 12
+"""Round trips of one credit recorded with an API token: authentication with the address's
+budget of refused credentials, both rate limits, and the use case's transaction (its begin and
+commit included)."""
 CREDIT_TRANSACTIONS = 1
 NOT_COUNTED = ("pg_notify", "typeinfo_tree", "set_config('jit'")
 """The relay's wake-up (debounced, shared by the requests of a few milliseconds) and asyncpg's

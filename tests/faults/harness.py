@@ -32,6 +32,7 @@ from domain.shared.event import event_tag
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.handlers import inspect_upload, upload_certificate
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.people.handlers import register_person
 from services.core.registry import build_event_store
 from services.core.settings import Settings
@@ -237,10 +238,8 @@ class Uploads:
         async with self.database.transaction(self.tenant) as tx:
             await self.store.register_tenant(tx)
             await register_person(
-                tx,
-                self.store,
+                CommandContext(tx, self.store, uuid4()),
                 RegisterPerson(person_id=self.person, full_name=self.full_name),
-                command_id=uuid4(),
             )
         return self
 
@@ -249,15 +248,13 @@ class Uploads:
         inspected = await inspect_upload(source, max_bytes=10 * 1024 * 1024)
         async with self.database.transaction(self.tenant) as tx:
             uploaded = await upload_certificate(
-                tx,
-                self.store,
+                CommandContext(tx, self.store, uuid4()),
                 self.blobs,
                 person_id=self.person,
                 credit_id=None,
                 filename=filename,
                 source=source,
                 inspected=inspected,
-                command_id=uuid4(),
             )
         self.certificates.append(uploaded.certificate.certificate_id)
         return uploaded.certificate.certificate_id

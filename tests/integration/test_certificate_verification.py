@@ -19,6 +19,7 @@ from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import decide_review, verify_certificate
 from services.core.db import Database
 from services.core.directory.handlers import change_directory
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.people import queries
 from services.core.projections import ProjectionRunner
@@ -175,7 +176,7 @@ async def rejected_by_a_reviewer(
         reviewer_id=reviewer, reviewer_person_id=reviewer, decision="reject", **rejection
     )
     async with database.transaction(tenant) as tx:
-        await decide_review(tx, store, settings, certificate_id, decision, command_id=uuid4())
+        await decide_review(CommandContext(tx, store, uuid4()), settings, certificate_id, decision)
     return reviewer
 
 
@@ -188,12 +189,10 @@ async def test_the_worker_leaves_a_reviewers_decision_alone(
     )
     async with database.transaction(tenant) as tx:
         recorded = await verify_certificate(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             FilesystemBlobStore(blob_dir),
             worker_settings,
             uploaded.certificate_id,
-            command_id=uuid4(),
         )
     assert recorded == []
     certificate = await stored(database, tenant, uploaded.certificate_id)
@@ -239,10 +238,10 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
     files = FilesystemBlobStore(blob_dir)
     async with database.transaction(tenant) as tx:
         await verify_certificate(
-            tx, store, files, worker_settings, uploaded.certificate_id, command_id=uuid4()
+            CommandContext(tx, store, uuid4()), files, worker_settings, uploaded.certificate_id
         )
         await change_directory(
-            tx, store, AddProvider(name="Harbourside Imaging Academy"), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), AddProvider(name="Harbourside Imaging Academy")
         )
     read = (await stored(database, tenant, uploaded.certificate_id)).fields
     assert read is not None
@@ -282,7 +281,7 @@ async def test_the_provider_directory_holds_each_entry_in_columns(
         reference="https://harbourside.example",
     )
     async with database.transaction(tenant) as tx:
-        await change_directory(tx, store, added, command_id=uuid4())
+        await change_directory(CommandContext(tx, store, uuid4()), added)
         rows = await tx.pg.fetch(
             "SELECT name, aliases, credit_types, reference, origin FROM provider_directory"
         )

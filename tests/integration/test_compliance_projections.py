@@ -41,6 +41,7 @@ from domain.shared.event import fold
 from services.core.credits import views as credit_views
 from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.db import Database, Tx
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, read_history
 from services.core.people import queries
 from services.core.people import views as people_views
@@ -211,13 +212,13 @@ async def test_handlers_append_decided_events_with_stable_ids_and_retries_return
     command = AddCredential(body="ARDMS", code="RDMS", earned_on=date(2021, 6, 10))
 
     async def add(tx: Tx) -> list[Any]:
-        return await change_person(tx, store, person_id, command, command_id=command_id)
+        return await change_person(CommandContext(tx, store, command_id), person_id, command)
 
     await in_tx(
         database,
         tenant,
         lambda tx: register_person(
-            tx, store, RegisterPerson(person_id=person_id, full_name="Ana"), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=person_id, full_name="Ana")
         ),
     )
     first = await in_tx(database, tenant, add)
@@ -581,9 +582,9 @@ async def test_evaluation_is_independent_of_event_order_within_a_transaction(
         async def append_all(tx: Tx, order: list[RecordCredit | RecordWaiver] = order) -> None:
             for command in order:
                 if isinstance(command, RecordWaiver):
-                    await record_waiver(tx, store, command, command_id=uuid4())
+                    await record_waiver(CommandContext(tx, store, uuid4()), command)
                 else:
-                    await record_credit(tx, store, command, command_id=uuid4())
+                    await record_credit(CommandContext(tx, store, uuid4()), command)
 
         await in_tx(database, tenant, append_all)
         results.append((tenant, await stored_obligations(database, tenant, person_id)))

@@ -21,6 +21,7 @@ from services.core.certificates.files import CertificateFile, CertificateFiles
 from services.core.certificates.handlers import inspect_upload
 from services.core.credits.use_cases import RecordNewCredit, record_credit
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.idempotency import command_sequence
 from services.core.people import queries
@@ -55,7 +56,7 @@ async def _member(
     await register(database, store, tenant)
     async with database.transaction(tenant) as tx:
         await register_person(
-            tx, store, RegisterPerson(person_id=person_id, full_name="Ada"), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=person_id, full_name="Ada")
         )
     actor = Actor(tenant_id=tenant, role="employee", user_id=uuid4(), person_id=person_id)
     application = Application(database=database, store=store, settings=settings)

@@ -17,6 +17,7 @@ from domain.people.person import AddCredential, RegisterPerson
 from services.core.audit.history import timeline
 from services.core.credits.handlers import change_credit, record_credit
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.organisation.handlers import open_organisation
 from services.core.organisation.invitations import NewStaff, SentInvitation, invite
@@ -38,17 +39,12 @@ async def _staff(database: Database, store: EventStore, tenant: UUID, **fields: 
     person_id = uuid4()
     async with database.transaction(tenant) as tx:
         await register_person(
-            tx,
-            store,
-            RegisterPerson(person_id=person_id, **fields),  # type: ignore[arg-type]
-            command_id=uuid4(),
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=person_id, **fields)
         )
         await change_person(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             person_id,
             AddCredential(body="ARDMS", code="RVT", earned_on=date(2024, 3, 15)),
-            command_id=uuid4(),
         )
     return person_id
 
@@ -99,13 +95,11 @@ async def test_a_persons_timeline_holds_their_record_credits_and_nobody_elses(
     details = credit_details()
     async with database.transaction(tenant) as tx:
         await record_credit(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             RecordCredit(credit_id=credit_id, person_id=ada, details=details),
-            command_id=uuid4(),
         )
         await change_credit(
-            tx, store, credit_id, RetractCredit(reason="entered twice"), command_id=uuid4()
+            CommandContext(tx, store, uuid4()), credit_id, RetractCredit(reason="entered twice")
         )
         ada_events = await timeline(tx, person_id=ada)
         bo_events = await timeline(tx, person_id=bo)
@@ -141,14 +135,12 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
     async def invite_dee(staff: NewStaff) -> SentInvitation:
         async with database.transaction(opened.tenant_id) as tx:
             return await invite(
-                tx,
-                store,
+                CommandContext(tx, store, uuid4()),
                 migrated,
                 email="dee@example.org",
                 role="employee",
                 by_role="owner",
                 staff=staff,
-                command_id=uuid4(),
             )
 
     sent = await invite_dee(

@@ -37,7 +37,10 @@ from domain.organisations.organisation import ChangeAuditorAccess, Role
 from domain.people.person import AddCredential, RegisterPerson
 from domain.shared.event import Event
 from services.api.app import create_app
+from services.core.accounts.work import AccountWork, Visitor
+from services.core.application import Application
 from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
 from services.core.mail import MemoryMailer
 from services.core.mail_templates import credits_text, day_text
@@ -123,17 +126,13 @@ async def organisation(database: Database, store: EventStore) -> Org:
     tenant, person_id = opened.tenant_id, uuid4()
     async with database.transaction(tenant) as tx:
         await register_person(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             RegisterPerson(person_id=person_id, full_name="Maria Okafor"),
-            command_id=uuid4(),
         )
         await change_person(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             person_id,
             AddCredential(body="ARDMS", code="RDMS", earned_on=today - timedelta(days=30)),
-            command_id=uuid4(),
         )
     member_id = await joined(
         database, store, tenant, email=member_email, role="employee", person_id=person_id
@@ -153,16 +152,10 @@ async def joined(
     """The member id of ``email``, invited by an owner as ``role`` and signed up."""
     async with database.transaction(tenant) as tx:
         invited = await invite_member(
-            tx, store, email=email, role=role, by_role="owner", command_id=uuid4(), **invite
+            CommandContext(tx, store, uuid4()), email=email, role=role, by_role="owner", **invite
         )
-    _, member_id = await accept_invitation(
-        database,
-        store,
-        token=invited.token,
-        password=PASSWORD,
-        now=datetime.now(UTC),
-        command_id=uuid4(),
-    )
+    visitor = AccountWork(Application(database, store, Settings()), Visitor(), command_ids=uuid4)
+    _, member_id = await accept_invitation(visitor, token=invited.token, password=PASSWORD)
     return member_id
 
 
@@ -261,7 +254,10 @@ class Mailroom:
         """``user_id`` changes their mail preferences on the settings page."""
         async with self.database.transaction(self.org.tenant) as tx:
             await change_mail_preferences(
-                tx, self.store, user_id=user_id, wanted=wanted, via="settings", command_id=uuid4()
+                CommandContext(tx, self.store, uuid4()),
+                user_id=user_id,
+                wanted=wanted,
+                via="settings",
             )
 
     async def events(self, event_type: str) -> list[dict[str, Any]]:
@@ -613,12 +609,10 @@ async def test_an_auditor_is_told_when_access_is_granted_and_when_it_changes(
     await room.settle()
     async with room.database.transaction(org.tenant) as tx:
         await change_organisation(
-            tx,
-            room.store,
+            CommandContext(tx, room.store, uuid4()),
             ChangeAuditorAccess(
                 user_id=auditor_id, access_until=until + timedelta(days=60), by_role="owner"
             ),
-            command_id=uuid4(),
         )
     await room.settle()
 

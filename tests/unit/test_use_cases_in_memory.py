@@ -32,7 +32,7 @@ from domain.shared.event import EventRegistry, fold
 from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.eventsourcing.chain import GENESIS_HASH
 from services.core.eventsourcing.chain_check import ChainWalk
-from services.core.eventsourcing.commands import record_fact
+from services.core.eventsourcing.commands import CommandContext, record_fact
 from services.core.eventsourcing.memory import InMemoryEventStore, InMemoryUnitOfWork
 from services.core.eventsourcing.store import Metadata
 from services.core.people.handlers import change_person, register_person
@@ -61,11 +61,8 @@ async def registered_person(store: InMemoryEventStore, tenant: UUID) -> UUID:
     person_id = uuid4()
     async with store.transaction(tenant) as uow:
         await register_person(
-            uow,
-            store,
+            CommandContext(uow, store, uuid4(), OWNER),
             RegisterPerson(person_id=person_id, full_name="Nia Okafor", email="nia@example.org"),
-            command_id=uuid4(),
-            metadata=OWNER,
         )
     return person_id
 
@@ -79,7 +76,7 @@ async def record(
 ) -> None:
     """Record a credit of ``credit_details()`` under a fresh command id."""
     command = RecordCredit(credit_id=credit_id, person_id=person_id, details=credit_details())
-    await record_credit(uow, store, command, command_id=uuid4(), metadata=metadata)
+    await record_credit(CommandContext(uow, store, uuid4(), metadata), command)
 
 
 async def test_a_credit_is_recorded_amended_and_retracted_with_a_verifiable_chain() -> None:
@@ -89,15 +86,13 @@ async def test_a_credit_is_recorded_amended_and_retracted_with_a_verifiable_chai
     async with store.transaction(tenant) as uow:
         await record(uow, store, credit_id, person_id, metadata=OWNER)
         await change_credit(
-            uow,
-            store,
+            CommandContext(uow, store, uuid4()),
             credit_id,
             AmendCredit(details=credit_details(credits=Decimal("2")), reason="certificate says 2"),
-            command_id=uuid4(),
         )
     async with store.transaction(tenant) as uow:
         await change_credit(
-            uow, store, credit_id, RetractCredit(reason="duplicate entry"), command_id=uuid4()
+            CommandContext(uow, store, uuid4()), credit_id, RetractCredit(reason="duplicate entry")
         )
         stream = await store.read_stream(uow, credit_stream(credit_id))
         history = await store.read_history(uow)
@@ -140,7 +135,7 @@ async def test_a_retried_command_returns_its_first_events_and_appends_nothing() 
     outcomes = []
     for _ in range(2):
         async with store.transaction(tenant) as uow:
-            outcomes.append(await record_credit(uow, store, command, command_id=command_id))
+            outcomes.append(await record_credit(CommandContext(uow, store, command_id), command))
     assert outcomes[0] == outcomes[1]
     async with store.transaction(tenant) as uow:
         assert len(await store.read_stream(uow, credit_stream(credit_id))) == 1
@@ -152,15 +147,13 @@ async def register_with_refused_credit(
     """Register a person, then record a credit of 0.3 (not a quarter), in one unit of work."""
     async with store.transaction(tenant) as uow:
         await register_person(
-            uow,
-            store,
+            CommandContext(uow, store, uuid4()),
             RegisterPerson(person_id=person_id, full_name="Sam Reyes"),
-            command_id=uuid4(),
         )
         refused = RecordCredit(
             credit_id=uuid4(), person_id=person_id, details=credit_details(credits=Decimal("0.3"))
         )
-        await record_credit(uow, store, refused, command_id=uuid4())
+        await record_credit(CommandContext(uow, store, uuid4()), refused)
 
 
 async def test_a_use_case_refused_after_appending_leaves_nothing() -> None:
@@ -182,15 +175,15 @@ async def test_a_retracted_credit_cannot_be_amended() -> None:
     person_id, credit_id = await registered_person(store, tenant), uuid4()
     async with store.transaction(tenant) as uow:
         await record(uow, store, credit_id, person_id)
-        await change_credit(uow, store, credit_id, RetractCredit(reason="typo"), command_id=uuid4())
+        await change_credit(
+            CommandContext(uow, store, uuid4()), credit_id, RetractCredit(reason="typo")
+        )
     with pytest.raises(CreditIsRetracted):
         async with store.transaction(tenant) as uow:
             await change_credit(
-                uow,
-                store,
+                CommandContext(uow, store, uuid4()),
                 credit_id,
                 AmendCredit(details=credit_details(title="Other"), reason="fix"),
-                command_id=uuid4(),
             )
     async with store.transaction(tenant) as uow:
         assert len(await store.read_stream(uow, credit_stream(credit_id))) == 2
@@ -202,20 +195,16 @@ async def test_a_person_is_assigned_and_gains_a_credential() -> None:
     person_id = await registered_person(store, tenant)
     async with store.transaction(tenant) as uow:
         await change_person(
-            uow,
-            store,
+            CommandContext(uow, store, uuid4()),
             person_id,
             AssignPerson(department="Imaging", site="North", employee_number="E-17"),
-            command_id=uuid4(),
         )
         await change_person(
-            uow,
-            store,
+            CommandContext(uow, store, uuid4()),
             person_id,
             AddCredential(
                 body="ARDMS", code="RDMS", earned_on=date(2019, 6, 1), specialties=("AB",)
             ),
-            command_id=uuid4(),
         )
         stream = await store.read_stream(uow, person_stream(person_id))
     state = fold(person.evolve, map(store.decode, stream))
@@ -232,7 +221,7 @@ async def test_a_waiver_is_recorded_for_a_registered_person_only() -> None:
     person_id = await registered_person(store, tenant)
     granted = new_credential_waiver(person_id, date(2026, 3, 2), "  RDMS OB/GYN passed ")
     async with store.transaction(tenant) as uow:
-        await record_waiver(uow, store, RecordWaiver(waiver=granted), command_id=uuid4())
+        await record_waiver(CommandContext(uow, store, uuid4()), RecordWaiver(waiver=granted))
         stream = await store.read_stream(uow, waiver_stream(granted.waiver_id))
     recorded = fold(waiver.evolve, map(store.decode, stream))
     assert recorded is not None
@@ -240,7 +229,7 @@ async def test_a_waiver_is_recorded_for_a_registered_person_only() -> None:
     stranger = msgspec.structs.replace(granted, waiver_id=uuid4(), person_id=uuid4())
     with pytest.raises(PersonNotRegistered):
         async with store.transaction(tenant) as uow:
-            await record_waiver(uow, store, RecordWaiver(waiver=stranger), command_id=uuid4())
+            await record_waiver(CommandContext(uow, store, uuid4()), RecordWaiver(waiver=stranger))
 
 
 async def test_facts_append_whatever_the_streams_version_and_replay_by_their_event_id() -> None:

@@ -29,14 +29,11 @@ class ApiTokenMade(msgspec.Struct, frozen=True, kw_only=True):
 async def create_api_token(uow: UnitOfWork, command: NewApiToken) -> ApiTokenMade:
     """Make a token acting as the signed-in member, with their role, limited by its scopes."""
     token, secret = await api_tokens.create_api_token(
-        uow.tx,
-        uow.store,
+        uow,
         user_id=signed_in_user(uow),
         name=command.name,
         scopes=command.scopes,
         expires_at=command.expires_at,
-        now=uow.now(),
-        metadata=uow.metadata,
     )
     return ApiTokenMade(token=token, secret=secret)
 
@@ -48,11 +45,4 @@ async def list_api_tokens(uow: UnitOfWork, _: None) -> list[ApiToken]:
 
 async def revoke_api_token(uow: UnitOfWork, token_id: UUID) -> None:
     """Revoke one of the signed-in member's tokens (``ApiTokenNotFound`` if not theirs)."""
-    await api_tokens.revoke_api_token(
-        uow.tx,
-        uow.store,
-        user_id=signed_in_user(uow),
-        token_id=token_id,
-        now=uow.now(),
-        metadata=uow.metadata,
-    )
+    await api_tokens.revoke_api_token(uow, user_id=signed_in_user(uow), token_id=token_id)

@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 from domain.audits.access import PasswordReset
 from services.core.accounts import identity
 from services.core.accounts.identity import IdentityError
+from services.core.accounts.work import AccountWork
 from services.core.db import Database, Tx
-from services.core.eventsourcing.store import EventStore
 from services.core.hashing import secret_hash
 from services.core.mail import Mailer, Message
 from services.core.organisation.handlers import record_access, revoke_api_tokens
@@ -156,21 +156,14 @@ async def _password_reset_message(
     )
 
 
-async def reset_password(
-    database: Database,
-    store: EventStore,
-    *,
-    token: str,
-    password: str,
-    now: datetime,
-    request_id: str | None = None,
-) -> UUID:
+async def reset_password(work: AccountWork, *, token: str, password: str) -> UUID:
     """Set a new password with a reset link; clears the lockout, voids the user's other reset
     links, revokes their API tokens and records ``PasswordReset`` in each of their
     organisations (the event stands for the revocation too). The caller ends the user's
     sessions. Returns the user id."""
     identity.check_password(password)  # a refused password must not use up the link
-    async with database.transaction(None) as tx:
+    now = work.now()
+    async with work.transaction(None) as tx:
         user_id = await _consume(tx, token, "password_reset", now)
         await identity.set_password(tx, user_id, password, now=now)
         await tx.pg.execute(
@@ -181,16 +174,9 @@ async def reset_password(
         )
         memberships = await identity.memberships_of(tx, user_id)
     for membership in memberships:
-        async with database.transaction(membership.tenant_id) as tx:
+        async with work.transaction(membership.tenant_id) as tx:
             await revoke_api_tokens(tx, membership.tenant_id, user_id, now=now)
-    await record_access(
-        database,
-        store,
-        user_id,
-        memberships,
-        lambda: PasswordReset(user_id=user_id),
-        request_id,
-    )
+    await record_access(work, user_id, memberships, lambda: PasswordReset(user_id=user_id))
     return user_id
 
 

@@ -9,6 +9,7 @@ from domain.notifications.preferences import MailCategory, MailPreferences
 from services.core.accounts.signing_in import signed_in_user
 from services.core.accounts.work import AccountWork
 from services.core.application import NotFound, UnitOfWork
+from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import Metadata
 from services.core.notifications.outbox import organisation_name
 from services.core.notifications.preferences import (
@@ -40,13 +41,7 @@ async def my_mail_preferences(uow: UnitOfWork, _: None) -> MailPreferences:
 async def change_my_mail_preferences(uow: UnitOfWork, command: PreferenceChange) -> MailPreferences:
     """Turn optional mail from this organisation on or off for the signed-in member."""
     return await change_mail_preferences(
-        uow.tx,
-        uow.store,
-        user_id=signed_in_user(uow),
-        wanted=command.wanted,
-        via="settings",
-        metadata=uow.metadata,
-        command_id=uow.next_command_id(),
+        uow.command(), user_id=signed_in_user(uow), wanted=command.wanted, via="settings"
     )
 
 
@@ -72,13 +67,11 @@ async def unsubscribe(work: AccountWork, token: str) -> Unsubscription:
     link = _link(work, token)
     async with work.transaction(link.tenant_id) as tx:
         organisation = await organisation_name(tx)
+        member = Metadata(actor_id=str(link.user_id), request_id=work.visitor.request_id)
         await change_mail_preferences(
-            tx,
-            work.store,
+            CommandContext(tx, work.store, work.next_command_id(), member),
             user_id=link.user_id,
             wanted={link.category: False},
             via="unsubscribe_link",
-            metadata=Metadata(actor_id=str(link.user_id), request_id=work.visitor.request_id),
-            command_id=work.next_command_id(),
         )
     return Unsubscription(category=link.category, organisation=organisation)

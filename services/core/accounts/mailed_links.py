@@ -53,14 +53,7 @@ async def send_password_resets(work: AccountWork, mailer: Mailer) -> int:
 async def reset_password(work: AccountWork, command: NewPassword) -> UUID:
     """Set a new password with a reset link: clears a lockout, revokes the account's API tokens
     and ends every session of the account. Returns the user id."""
-    user_id = await accounts.reset_password(
-        work.database,
-        work.store,
-        token=command.token,
-        password=command.password,
-        now=work.now(),
-        request_id=work.visitor.request_id,
-    )
+    user_id = await accounts.reset_password(work, token=command.token, password=command.password)
     async with work.transaction(None) as tx:
         await end_sessions_of(tx, user_id)
     return user_id

@@ -13,6 +13,7 @@ from domain.shared.errors import DomainError
 from services.core.accounts.token_handlers import TokenHolder
 from services.core.application import Application
 from services.core.hashing import secret_hash
+from services.core.operations.rate_limits import WINDOW, Limit, WindowSpent, window_read
 from services.core.organisation.handlers import MAX_RECORDED_QUERY, record_auditor_read
 
 
@@ -59,20 +60,40 @@ async def current_member(application: Application, lookup: MemberLookup) -> Curr
     return member
 
 
+_TOKEN_WITHIN_BUDGET = f"""
+WITH budget AS ({WINDOW})
+SELECT b.used, b.resets_in_s, t.token_id, t.tenant_id, t.user_id, t.scopes, t.email, t.role,
+    t.person_id, t.access_until
+FROM budget b
+LEFT JOIN LATERAL (SELECT * FROM token_member($3) WHERE b.used < $4 OFFSET 0) t ON true
+"""  # noqa: S608 (WINDOW is a constant)
+"""The budget's window ($1, $2 seconds) and, only while it allows (fewer than $4), the token
+of hash $3 with its member (``token_member``, migration 0026). ``OFFSET 0`` keeps the lookup a
+subquery of its own, so its condition on the budget gates the call instead of filtering its
+result."""
+
+
 async def token_member(
-    application: Application, secret: str, reading: Reading | None
+    application: Application,
+    secret: str,
+    reading: Reading | None,
+    *,
+    budget: Limit,
+    window_s: int,
 ) -> tuple[TokenHolder, CurrentMember] | None:
-    """Who the API token ``secret`` acts as and their current membership, in one statement
-    (None: the token is unknown, revoked or expired, or the membership has ended or lost the
-    access window the token was made in). An auditor's ``reading`` is recorded as by
-    ``current_member``."""
+    """Who the API token ``secret`` acts as and their current membership (None: the token is
+    unknown, revoked or expired, or the membership has ended or lost the access window the
+    token was made in), read in one statement with the caller's ``budget`` of refused
+    credentials: ``WindowSpent``, and no token looked up, once that is spent. An auditor's
+    ``reading`` is recorded as by ``current_member``."""
     async with application.database.connection() as conn:  # one statement, its own transaction
-        row = await conn.fetchrow(
-            "SELECT token_id, tenant_id, user_id, scopes, email, role, person_id, access_until"
-            " FROM token_member($1)",
-            secret_hash(secret),
+        (row,) = await conn.fetch(  # the budget is an aggregate: always one row
+            _TOKEN_WITHIN_BUDGET, budget.key, window_s, secret_hash(secret), budget.requests
         )
-    if row is None:
+    window = window_read(budget, row["used"], row["resets_in_s"])
+    if not window.allowed:
+        raise WindowSpent(window)
+    if row["token_id"] is None:
         return None
     holder = TokenHolder(
         token_id=row["token_id"],

@@ -16,10 +16,8 @@ from services.core.accounts.identity import Membership
 from services.core.accounts.work import AccountWork
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Database
-from services.core.eventsourcing.commands import record_fact
 from services.core.notifications.outbox import account_address
 from services.core.organisation import handlers as access
-from services.core.stream_ids import access_stream
 
 
 class NewOrganisation(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,12 +99,7 @@ async def sign_in(work: AccountWork, command: Credentials) -> SignedIn:
     """Check the email and password (``InvalidCredentials``; every outcome is recorded in the
     user's organisations) and sign into the chosen organisation."""
     user_id, memberships = await access.sign_in(
-        work.database,
-        work.store,
-        email=command.email,
-        password=command.password,
-        now=work.now(),
-        request_id=work.visitor.request_id,
+        work, email=command.email, password=command.password
     )
     return _choose(user_id, memberships, command.organisation_id)
 
@@ -114,13 +107,7 @@ async def sign_in(work: AccountWork, command: Credentials) -> SignedIn:
 async def sign_out(uow: UnitOfWork, _: None) -> None:
     """Record that the member signed out of the current organisation."""
     user_id = signed_in_user(uow)
-    await record_fact(
-        uow.tx,
-        uow.store,
-        access_stream(user_id),
-        UserSignedOut(user_id=user_id),
-        metadata=uow.metadata,
-    )
+    await uow.record_access(user_id, UserSignedOut(user_id=user_id))
 
 
 async def my_organisations(uow: UnitOfWork, _: None) -> list[Membership]:
@@ -138,13 +125,7 @@ async def accept_invitation(work: AccountWork, command: InvitationAcceptance) ->
     """Join the organisation of an invitation link (see ``organisations.accept_invitation``)
     and sign in there."""
     tenant_id, user_id = await access.accept_invitation(
-        work.database,
-        work.store,
-        token=command.token,
-        password=command.password,
-        now=work.now(),
-        request_id=work.visitor.request_id,
-        command_id=work.next_command_id(),
+        work, token=command.token, password=command.password
     )
     async with work.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)

@@ -15,14 +15,11 @@ from uuid import UUID, uuid4
 import msgspec
 
 from domain.audits.access import ApiTokenCreated, ApiTokenRevoked, ApiTokenScope
-from domain.shared.event import Event
 from domain.shared.limits import check_day
 from services.core.accounts.identity import IdentityError
+from services.core.application import UnitOfWork
 from services.core.db import Tx
-from services.core.eventsourcing.commands import record_fact
-from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.hashing import secret_hash
-from services.core.stream_ids import access_stream
 
 SECRET_PREFIX = "cml_"  # noqa: S105 (a public marker, not a secret)
 """Marks the secrets as CME Ledger tokens (for secret scanners and for people)."""
@@ -56,27 +53,19 @@ class TokenHolder(msgspec.Struct, frozen=True, kw_only=True):
     """The member's access window when the token was made (see ``create_api_token``)."""
 
 
-async def _record(
-    tx: Tx, store: EventStore, user_id: UUID, event: Event, metadata: Metadata
-) -> None:
-    await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
-
-
 async def create_api_token(
-    tx: Tx,
-    store: EventStore,
+    uow: UnitOfWork,
     *,
     user_id: UUID,
     name: str,
     scopes: list[ApiTokenScope],
     expires_at: datetime | None,
-    now: datetime,
-    metadata: Metadata,
 ) -> tuple[ApiToken, str]:
     """Make a token for ``user_id`` in the transaction's organisation; return it and its
     secret. The token keeps the member's access window (``access_until``, an auditor's) as it
     is now: it works only while the membership keeps that same window, so a window granted
     later does not bring it back."""
+    tx, now = uow.tx, uow.now()
     name = name.strip()
     if not name:
         raise InvalidApiToken("give the token a name, to recognise it later")
@@ -103,9 +92,7 @@ async def create_api_token(
         expires_at,
     )
     token = msgspec.convert(dict(row), ApiToken)
-    await _record(
-        tx,
-        store,
+    await uow.record_access(
         user_id,
         ApiTokenCreated(
             user_id=user_id,
@@ -114,7 +101,6 @@ async def create_api_token(
             scopes=token.scopes,
             expires_at=expires_at,
         ),
-        metadata,
     )
     return token, secret
 
@@ -129,27 +115,18 @@ async def list_api_tokens(tx: Tx, *, user_id: UUID) -> list[ApiToken]:
     return [msgspec.convert(dict(row), ApiToken) for row in rows]
 
 
-async def revoke_api_token(
-    tx: Tx,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    token_id: UUID,
-    now: datetime,
-    metadata: Metadata,
-) -> None:
+async def revoke_api_token(uow: UnitOfWork, *, user_id: UUID, token_id: UUID) -> None:
     """Revoke one of the user's tokens; revoking a revoked token changes nothing."""
+    tx = uow.tx
     revoked = await tx.pg.fetchval(
         "UPDATE api_tokens SET revoked_at = $3 WHERE token_id = $1 AND user_id = $2"
         " AND revoked_at IS NULL RETURNING token_id",
         token_id,
         user_id,
-        now,
+        uow.now(),
     )
     if revoked is not None:
-        await _record(
-            tx, store, user_id, ApiTokenRevoked(user_id=user_id, token_id=token_id), metadata
-        )
+        await uow.record_access(user_id, ApiTokenRevoked(user_id=user_id, token_id=token_id))
         return
     exists = await tx.pg.fetchval(
         "SELECT 1 FROM api_tokens WHERE token_id = $1 AND user_id = $2", token_id, user_id

@@ -28,9 +28,8 @@ from services.core.eventsourcing.chain_check import ChainBreak, ChainReport, ver
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import queries
 from services.core.people.views import Person
-from services.core.policy import require_role
+from services.core.policy import READERS, require_role
 
-READERS = ("owner", "admin", "auditor")
 EVENT_TYPES = sorted(event_tag(cls) for cls in registry.EVENT_TYPES)
 """The type tag of every event the history may hold: what it can be filtered by."""
 

@@ -23,15 +23,7 @@ async def decide(
     uow: UnitOfWork, decider: Decider, command: StartTrial | LinkCustomer | Observe
 ) -> list[RecordedEvent]:
     """Decide ``command`` with ``decider`` on the billing stream and append what it decides."""
-    return await BILLING.execute(
-        uow.tx,
-        uow.store,
-        uow.tx.require_tenant(),
-        decider,
-        command,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    return await BILLING.execute(uow.command(), uow.tx.require_tenant(), decider, command)
 
 
 async def record(

@@ -34,16 +34,13 @@ async def store_certificates(
     each; refusals (``PersonNotRegistered``, ``CreditNotRecorded``) store nothing."""
     return [
         await certificate_handlers.upload_certificate(
-            uow.tx,
-            uow.store,
+            uow.command(),
             certificates.blobs,
             person_id=person_id,
             credit_id=credit_id,
             filename=file.filename,
             source=file.source,
             inspected=file.inspected,
-            command_id=uow.next_command_id(),
-            metadata=uow.metadata,
         )
         for file in certificates.files
     ]

@@ -25,12 +25,10 @@ from domain.credits.certificate import (
 )
 from domain.credits.credit import CreditNotRecorded
 from services.core.aggregates import CERTIFICATE, CREDIT
+from services.core.application import UnitOfWork
 from services.core.blobs import CHUNK_BYTES, BlobStore, blob_key
 from services.core.credits.handlers import require_person
-from services.core.db import Tx
-from services.core.eventsourcing.commands import record_fact
-from services.core.eventsourcing.store import EventStore, Metadata
-from services.core.stream_ids import access_stream
+from services.core.eventsourcing.commands import Context
 
 
 class Inspected(NamedTuple):
@@ -71,8 +69,7 @@ async def inspect_upload(source: IO[bytes], *, max_bytes: int) -> Inspected:
 
 
 async def upload_certificate(
-    tx: Tx,
-    store: EventStore,
+    context: Context,
     blobs: BlobStore,
     *,
     person_id: UUID,
@@ -80,8 +77,6 @@ async def upload_certificate(
     filename: str,
     source: IO[bytes],
     inspected: Inspected,
-    command_id: UUID,
-    metadata: Metadata | None = None,
 ) -> Uploaded:
     """Store and record one inspected file for ``person_id`` in the caller's transaction.
 
@@ -91,6 +86,7 @@ async def upload_certificate(
     and no tenant lock is held during blob I/O; a failure between the two leaves only an
     unreferenced blob, which the next upload of the same file reuses (same key, same bytes).
     """
+    tx, store = context.tx, context.store
     await require_person(tx, store, person_id)
     if credit_id is not None:
         found = await CREDIT.load(tx, store, credit_id)
@@ -109,27 +105,18 @@ async def upload_certificate(
         filename=filename,
     )
     decide = certificate.decide_upload_certificate
-    recorded = await CERTIFICATE.execute(
-        tx, store, certificate_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    recorded = await CERTIFICATE.execute(context, certificate_id, decide, command)
     stored = await CERTIFICATE.load(tx, store, certificate_id)
     assert stored is not None
     return Uploaded(stored, duplicate=not recorded)
 
 
 async def record_download(
-    tx: Tx,
-    store: EventStore,
-    *,
-    user_id: UUID,
-    person_id: UUID,
-    certificate_id: UUID,
-    sha256: str,
-    metadata: Metadata | None = None,
+    uow: UnitOfWork, *, user_id: UUID, person_id: UUID, certificate_id: UUID, sha256: str
 ) -> None:
     """Record in the tenant's chain that ``user_id`` is fetching the certificate's file (before
     it is sent: an attempt that fails half-way is on record too)."""
     event = CertificateDownloaded(
         user_id=user_id, certificate_id=certificate_id, person_id=person_id, sha256=sha256
     )
-    await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
+    await uow.record_access(user_id, event)

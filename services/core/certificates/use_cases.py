@@ -107,13 +107,11 @@ async def fetch_certificate(uow: UnitOfWork, query: FetchCertificate) -> Certifi
         raise AccessDenied("only members download certificate files")
     found = await stored_certificate(uow, query.person_id, query.certificate_id)
     await certificate_handlers.record_download(
-        uow.tx,
-        uow.store,
+        uow,
         user_id=uow.actor.user_id,
         person_id=query.person_id,
         certificate_id=query.certificate_id,
         sha256=found.sha256,
-        metadata=uow.metadata,
     )
     key = blob_key(uow.actor.tenant_id, found.sha256)
     return CertificateContent(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date
 from typing import NamedTuple
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import msgspec
 import structlog
@@ -55,8 +55,8 @@ from services.core.certificates.drafts import kept_reading
 from services.core.credits.handlers import change_credit
 from services.core.db import Tx
 from services.core.directory.lookup import build_provider_lookup
-from services.core.eventsourcing.commands import record_fact
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.commands import CommandContext, record_fact
+from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
 from services.core.settings import Settings
@@ -69,14 +69,7 @@ log = structlog.get_logger("cmeledger.verification")
 
 
 async def verify_certificate(
-    tx: Tx,
-    store: EventStore,
-    blobs: BlobStore,
-    settings: Settings,
-    certificate_id: UUID,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: CommandContext[Tx], blobs: BlobStore, settings: Settings, certificate_id: UUID
 ) -> list[RecordedEvent]:
     """Read (or take the reading kept when the person chose the file, unless it met a problem),
     assess and record the worker's outcome for a pending certificate; return what was recorded
@@ -84,6 +77,7 @@ async def verify_certificate(
 
     Refusals: ``CertificateNotUploaded``; ``PersonNotRegistered``; ``BlobNotFound`` when the
     file is missing from blob storage."""
+    tx, store = context.tx, context.store
     found, uploaded_on = await _uploaded(tx, store, certificate_id)
     log.info("certificate verification started", certificate_id=str(certificate_id))
     if found.verification != "pending":
@@ -106,10 +100,8 @@ async def verify_certificate(
     subject = _Subject(holder, declared, uploaded_on)
     assessment = await _assess(tx, settings, subject, read.text, read.fields, read.signals)
     decide = certificate.decide_worker_outcome
-    recorded = await CERTIFICATE.execute(
-        tx, store, certificate_id, decide, assessment, command_id=command_id, metadata=metadata
-    )
-    await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
+    recorded = await CERTIFICATE.execute(context, certificate_id, decide, assessment)
+    await _record_on_credit(context, recorded, declared)
     log.info(
         "certificate verification finished",
         certificate_id=str(certificate_id),
@@ -124,17 +116,12 @@ async def verify_certificate(
 
 
 async def record_refused_review(
-    tx: Tx,
-    store: EventStore,
-    certificate_id: UUID,
-    command: ReviewCertificate,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: CommandContext[Tx], certificate_id: UUID, command: ReviewCertificate
 ) -> None:
     """Record that ``command`` was refused as a review of the reviewer's own record
     (``audits.ReviewRefused`` on the reviewer's access stream). Call it in a transaction after
     the refused one rolled back."""
+    tx, store = context.tx, context.store
     found = await _certificate(tx, store, certificate_id)
     await record_fact(
         tx,
@@ -147,20 +134,16 @@ async def record_refused_review(
             decision=command.decision,
             refusal=OwnRecordReview.code,
         ),
-        event_id=uuid5(command_id, "refusal"),
-        metadata=metadata,
+        event_id=context.derive("refusal").command_id,
+        metadata=context.metadata,
     )
 
 
 async def decide_review(
-    tx: Tx,
-    store: EventStore,
+    context: CommandContext[Tx],
     settings: Settings,
     certificate_id: UUID,
     command: ReviewCertificate,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """Record a reviewer's decision (see ``ReviewCertificate``; its ``assessment`` is made here
     of the fields approved: the corrected ones, else those on record) and the credit's status.
@@ -168,6 +151,7 @@ async def decide_review(
     Refusals: those of ``decide_review_certificate``, ``CertificateNotUploaded``,
     ``PersonNotRegistered``, and ``OwnRecordReview``, which the caller records
     (``record_refused_review``) once this transaction rolled back."""
+    tx, store = context.tx, context.store
     found, uploaded_on = await _uploaded(tx, store, certificate_id)
     fields = command.corrected_fields or found.fields
     holder, declared = await _subject(tx, store, found)
@@ -176,10 +160,8 @@ async def decide_review(
         assessment = await _assess(tx, settings, subject, None, fields, NO_SIGNALS)
         command = msgspec.structs.replace(command, assessment=assessment)
     decide = certificate.decide_review_certificate
-    recorded = await CERTIFICATE.execute(
-        tx, store, certificate_id, decide, command, command_id=command_id, metadata=metadata
-    )
-    await _record_on_credit(tx, store, recorded, declared, command_id, metadata)
+    recorded = await CERTIFICATE.execute(context, certificate_id, decide, command)
+    await _record_on_credit(context, recorded, declared)
     return recorded
 
 
@@ -246,25 +228,13 @@ async def _assess(
 
 
 async def _record_on_credit(
-    tx: Tx,
-    store: EventStore,
-    recorded: list[RecordedEvent],
-    declared: Credit | None,
-    command_id: UUID,
-    metadata: Metadata | None,
+    context: CommandContext[Tx], recorded: list[RecordedEvent], declared: Credit | None
 ) -> None:
     """Give the declared credit the status of the outcome in ``recorded``, if there is one."""
-    outcomes = [v for v in map(_credit_verification, map(store.decode, recorded)) if v]
+    outcomes = [v for v in map(_credit_verification, map(context.store.decode, recorded)) if v]
     if declared is None or declared.retracted or not outcomes:
         return
-    await change_credit(
-        tx,
-        store,
-        declared.credit_id,
-        outcomes[-1],
-        command_id=uuid5(command_id, "credit"),
-        metadata=metadata,
-    )
+    await change_credit(context.derive("credit"), declared.credit_id, outcomes[-1])
 
 
 def _credit_verification(event: Event) -> RecordVerification | None:

@@ -12,8 +12,8 @@ from domain.credits.credit import AmendCredit, RecordCredit, RecordVerification,
 from domain.credits.waiver import RecordWaiver
 from domain.people.person import PersonNotRegistered
 from services.core.aggregates import CREDIT, WAIVER
-from services.core.eventsourcing.commands import Decider
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
+from services.core.eventsourcing.commands import Context, Decider
+from services.core.eventsourcing.store import EventStore, RecordedEvent, UnitOfWork
 from services.core.stream_ids import person_stream
 
 CreditChange = AmendCredit | RetractCredit | RecordVerification
@@ -25,50 +25,22 @@ CREDIT_CHANGES: dict[type[CreditChange], Decider] = {
 }
 
 
-async def record_credit(
-    tx: UnitOfWork,
-    store: EventStore,
-    command: RecordCredit,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
-) -> list[RecordedEvent]:
-    await require_person(tx, store, command.person_id)
-    credit_id, decide = command.credit_id, credit.decide_record_credit
-    return await CREDIT.execute(
-        tx, store, credit_id, decide, command, command_id=command_id, metadata=metadata
-    )
+async def record_credit(context: Context, command: RecordCredit) -> list[RecordedEvent]:
+    await require_person(context.tx, context.store, command.person_id)
+    return await CREDIT.execute(context, command.credit_id, credit.decide_record_credit, command)
 
 
 async def change_credit(
-    tx: UnitOfWork,
-    store: EventStore,
-    credit_id: UUID,
-    command: CreditChange,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: Context, credit_id: UUID, command: CreditChange
 ) -> list[RecordedEvent]:
     """Amend, retract or record the verification of a recorded credit."""
-    decide = CREDIT_CHANGES[type(command)]
-    return await CREDIT.execute(
-        tx, store, credit_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    return await CREDIT.execute(context, credit_id, CREDIT_CHANGES[type(command)], command)
 
 
-async def record_waiver(
-    tx: UnitOfWork,
-    store: EventStore,
-    command: RecordWaiver,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
-) -> list[RecordedEvent]:
-    await require_person(tx, store, command.waiver.person_id)
-    waiver_id, decide = command.waiver.waiver_id, waiver.decide_record_waiver
-    return await WAIVER.execute(
-        tx, store, waiver_id, decide, command, command_id=command_id, metadata=metadata
-    )
+async def record_waiver(context: Context, command: RecordWaiver) -> list[RecordedEvent]:
+    await require_person(context.tx, context.store, command.waiver.person_id)
+    decide = waiver.decide_record_waiver
+    return await WAIVER.execute(context, command.waiver.waiver_id, decide, command)
 
 
 async def require_person(tx: UnitOfWork, store: EventStore, person_id: UUID) -> None:

@@ -16,6 +16,7 @@ import msgspec
 from domain.compliance.evaluation import CreditExclusion, CreditUse, Obligation
 from domain.credits.credit import AmendCredit, CreditDetails, RecordCredit, RetractCredit
 from domain.people.credentials import Body
+from domain.people.person import PersonNotRegistered
 from services.core.application import NotFound, UnitOfWork
 from services.core.certificates.files import CertificateFiles, store_certificates
 from services.core.certificates.views import StoredCertificate
@@ -24,7 +25,7 @@ from services.core.credits.views import Credit
 from services.core.idempotency import new_entity_id
 from services.core.people import queries
 from services.core.people.transcripts import in_cycle
-from services.core.people.use_cases import person_of
+from services.core.people.use_cases import NO_SUCH_PERSON, person_of
 from services.core.people.views import Person
 from services.core.policy import authorise_person
 from services.core.projections.certificates import certificates_of
@@ -177,16 +178,15 @@ async def record_credit(uow: UnitOfWork, command: RecordNewCredit) -> CreditWith
     its certificate files if given; the result says at once which bodies count it, and why
     not."""
     authorise_person(uow.actor, command.person_id, write=True)
-    await person_of(uow, command.person_id)
-    command_id = uow.next_command_id()
-    credit_id = new_entity_id(command_id, "credit")
-    await credit_handlers.record_credit(
-        uow.tx,
-        uow.store,
-        RecordCredit(credit_id=credit_id, person_id=command.person_id, details=command.details),
-        command_id=command_id,
-        metadata=uow.metadata,
-    )
+    context = uow.command()
+    credit_id = new_entity_id(context.command_id, "credit")
+    try:  # the handler reads the person's stream: registered, or the person_of 404
+        await credit_handlers.record_credit(
+            context,
+            RecordCredit(credit_id=credit_id, person_id=command.person_id, details=command.details),
+        )
+    except PersonNotRegistered:
+        raise NotFound(NO_SUCH_PERSON) from None
     if command.certificates is not None:
         await store_certificates(uow, command.person_id, credit_id, command.certificates)
     obligations = await queries.my_obligations(uow.tx, command.person_id, today=uow.today())
@@ -200,14 +200,7 @@ async def change_credit(uow: UnitOfWork, command: ChangeCredit) -> Credit:
     """Amend or retract a person's credit, with a reason (history keeps the old details)."""
     authorise_person(uow.actor, command.person_id, write=True)
     await credit_of(uow, command.person_id, command.credit_id)
-    await credit_handlers.change_credit(
-        uow.tx,
-        uow.store,
-        command.credit_id,
-        command.change,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    await credit_handlers.change_credit(uow.command(), command.credit_id, command.change)
     return await credit_of(uow, command.person_id, command.credit_id)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from domain.credits import providers
 from domain.credits.providers import AddProvider, BlockProvider, RemoveProvider
 from services.core.aggregates import PROVIDER_DIRECTORY
-from services.core.db import Tx
-from services.core.eventsourcing.commands import Decider
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.commands import Context, Decider
+from services.core.eventsourcing.store import RecordedEvent
 
 DirectoryChange = AddProvider | BlockProvider | RemoveProvider
 
@@ -20,17 +17,8 @@ DIRECTORY_CHANGES: dict[type[DirectoryChange], Decider] = {
 }
 
 
-async def change_directory(
-    tx: Tx,
-    store: EventStore,
-    command: DirectoryChange,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
-) -> list[RecordedEvent]:
+async def change_directory(context: Context, command: DirectoryChange) -> list[RecordedEvent]:
     """Add a provider to, block one in, or remove an entry from, the transaction tenant's
     directory."""
-    tenant_id, decide = tx.require_tenant(), DIRECTORY_CHANGES[type(command)]
-    return await PROVIDER_DIRECTORY.execute(
-        tx, store, tenant_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    tenant_id, decide = context.tx.require_tenant(), DIRECTORY_CHANGES[type(command)]
+    return await PROVIDER_DIRECTORY.execute(context, tenant_id, decide, command)

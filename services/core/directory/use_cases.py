@@ -17,10 +17,8 @@ from domain.credits.providers import (
 )
 from services.core.application import UnitOfWork
 from services.core.directory.handlers import change_directory
-from services.core.policy import require_role
+from services.core.policy import MANAGERS, require_role
 from services.core.projections.providers import tenant_providers
-
-MANAGERS = ("owner", "admin")
 
 
 async def provider_directory(uow: UnitOfWork, origin: Origin | None) -> list[ProviderEntry]:
@@ -34,9 +32,7 @@ async def add_provider(uow: UnitOfWork, command: AddProvider) -> ProviderEntry:
     """Add a provider whose certificates the worker should recognise (its name and aliases new
     to the whole directory); the entry added."""
     require_role(uow.actor, *MANAGERS)
-    [added] = await change_directory(
-        uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata
-    )
+    [added] = await change_directory(uow.command(), command)
     return await _entry(uow, added.data["provider_id"])
 
 
@@ -44,9 +40,7 @@ async def block_provider(uow: UnitOfWork, command: BlockProvider) -> ProviderEnt
     """Block a provider, with a reason: its certificates then never verify and go to review
     with that reason; the blocked entry."""
     require_role(uow.actor, *MANAGERS)
-    [blocked] = await change_directory(
-        uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata
-    )
+    [blocked] = await change_directory(uow.command(), command)
     return await _entry(uow, blocked.data["provider_id"])
 
 
@@ -58,6 +52,4 @@ async def remove_provider(uow: UnitOfWork, command: RemoveProvider) -> None:
     """Remove one of the organisation's own entries, with a reason (seed entries stay); removing
     a blocked entry lifts the block."""
     require_role(uow.actor, *MANAGERS)
-    await change_directory(
-        uow.tx, uow.store, command, command_id=uow.next_command_id(), metadata=uow.metadata
-    )
+    await change_directory(uow.command(), command)

@@ -1,14 +1,16 @@
 """Command handling: the thin shell around the pure deciders that each context's handlers
 (``services.core.<context>.handlers``) are built from.
 
-Every handler runs inside the caller's unit of work (``Database.transaction(tenant)``): it loads
-the stream, folds it with the aggregate's ``evolve``, calls the pure ``decide_*`` with the
+Every handler takes a ``CommandContext``: the caller's transaction
+(``Database.transaction(tenant)``), the store, the command's id and the events' metadata. It
+loads the stream, folds it with the aggregate's ``evolve``, calls the pure ``decide_*`` with the
 store's clock and an id factory, and appends with the expected version. A refused command
 raises its ``DomainError``; a concurrent change raises ``ConcurrencyConflict`` (reload and
 retry the whole transaction).
 
-Idempotency: event ids and new entity ids derive from ``command_id`` (uuid5), so a retry of a
-command that already committed returns the events it stored instead of deciding again.
+Idempotency: event ids and new entity ids derive from the context's command id (uuid5), so a
+retry of a command that already committed returns the events it stored instead of deciding
+again.
 
 Facts that no aggregate decides (an access, a download, an export, a mail queued or sent) are
 appended with ``record_fact``: the one path that appends without a version check.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4, uuid5
 
@@ -34,6 +36,28 @@ from services.core.eventsourcing.store import (
 Decider = Callable[..., list[Event]]
 """``decide_<verb>(state, command, *, now, ids) -> list[Event]``."""
 S = TypeVar("S")
+T_co = TypeVar("T_co", bound=UnitOfWork, covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext(Generic[T_co]):
+    """Where and as whom one command runs: the caller's transaction, the store, the command's
+    id (its event ids and new entity ids derive from it, so a retry is idempotent) and the
+    metadata its events carry. Every handler takes one; a use case gets it from its unit of
+    work (``services.core.application.UnitOfWork.command``)."""
+
+    tx: T_co
+    store: EventStore
+    command_id: UUID
+    metadata: Metadata | None = None
+
+    def derive(self, name: str) -> CommandContext[T_co]:
+        """The context of a command this one issues in turn (its id derives from ``name``)."""
+        return replace(self, command_id=uuid5(self.command_id, name))
+
+
+Context = CommandContext[UnitOfWork]
+"""A command context on any store's transaction (the handlers that need no SQL take one)."""
 
 
 def entity_ids(command_id: UUID) -> Callable[[], UUID]:
@@ -48,18 +72,15 @@ def event_ids(command_id: UUID, count: int) -> list[UUID]:
 
 
 async def execute(
-    tx: UnitOfWork,
-    store: EventStore,
+    context: Context,
     stream_id: str,
-    *,
     evolve: Callable[[Any, Event], Any],
     decide: Decider,
     command: object,
-    command_id: UUID,
-    metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """Decide ``command`` on the stream's current state and append what it returns (nothing
     if it decides no change); return the recorded events."""
+    tx, store, command_id = context.tx, context.store, context.command_id
     recorded = await store.read_stream(tx, stream_id)
     mine = set(event_ids(command_id, len(recorded)))
     if replayed := [e for e in recorded if e.event_id in mine]:
@@ -74,7 +95,7 @@ async def execute(
         events,
         expected_version=recorded[-1].stream_version if recorded else 0,
         event_ids=event_ids(command_id, len(events)),
-        metadata=metadata,
+        metadata=context.metadata,
     )
 
 
@@ -121,24 +142,7 @@ class Aggregate(Generic[S]):
         return fold(self.evolve, map(store.decode, history))
 
     async def execute(
-        self,
-        tx: UnitOfWork,
-        store: EventStore,
-        aggregate_id: UUID,
-        decide: Decider,
-        command: object,
-        *,
-        command_id: UUID,
-        metadata: Metadata | None = None,
+        self, context: Context, aggregate_id: UUID, decide: Decider, command: object
     ) -> list[RecordedEvent]:
-        """``execute`` ``command`` with ``decide`` on this aggregate's stream."""
-        return await execute(
-            tx,
-            store,
-            self.stream(aggregate_id),
-            evolve=self.evolve,
-            decide=decide,
-            command=command,
-            command_id=command_id,
-            metadata=metadata,
-        )
+        """``execute`` ``command`` with ``decide`` on this aggregate's stream, in ``context``."""
+        return await execute(context, self.stream(aggregate_id), self.evolve, decide, command)

@@ -31,7 +31,7 @@ from services.core.notifications.outbox import mail_id_for, organisation_name, q
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
 from services.core.notifications.reminders import item_context, reminder_items, reminder_subject
 from services.core.people.queries import standings_on
-from services.core.policy import require_role
+from services.core.policy import MANAGERS, require_role
 from services.core.staff.listing import StaffFilter, staff_page
 
 PER_HOUR = 200
@@ -92,7 +92,7 @@ async def _chosen(uow: UnitOfWork, command: SendReminders) -> list[UUID]:
 
 async def send_reminders(uow: UnitOfWork, command: SendReminders) -> RemindersSent:
     """Queue a reminder for each chosen person with a cycle short (see the module docstring)."""
-    require_role(uow.actor, "owner", "admin")
+    require_role(uow.actor, *MANAGERS)
     sender = uow.actor.user_id
     if sender is None:
         raise AccessDenied("only a member sends reminders")

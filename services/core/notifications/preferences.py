@@ -27,7 +27,7 @@ from domain.notifications.preferences import (
 )
 from services.core.aggregates import MAIL_PREFERENCES
 from services.core.db import Tx
-from services.core.eventsourcing.store import EventStore, Metadata
+from services.core.eventsourcing.commands import CommandContext
 
 _TOKEN_PURPOSE = b"cmeledger unsubscribe v1\x00"
 _MAC_BYTES = 16
@@ -51,22 +51,16 @@ async def mail_preferences(tx: Tx, user_ids: Sequence[UUID]) -> dict[UUID, MailP
 
 
 async def change_mail_preferences(
-    tx: Tx,
-    store: EventStore,
+    context: CommandContext[Tx],
     *,
     user_id: UUID,
     wanted: Mapping[MailCategory, bool],
     via: ChangedVia,
-    metadata: Metadata | None = None,
-    command_id: UUID,
 ) -> MailPreferences:
     """Turn the ``wanted`` categories on or off for the member; return their preferences."""
     command = ChangeMailPreferences(user_id=user_id, wanted=wanted, via=via)
-    decide = decide_change_mail_preferences
-    await MAIL_PREFERENCES.execute(
-        tx, store, user_id, decide, command, command_id=command_id, metadata=metadata
-    )
-    return (await mail_preferences(tx, [user_id]))[user_id]
+    await MAIL_PREFERENCES.execute(context, user_id, decide_change_mail_preferences, command)
+    return (await mail_preferences(context.tx, [user_id]))[user_id]
 
 
 class UnsubscribeLink(msgspec.Struct, frozen=True, kw_only=True):

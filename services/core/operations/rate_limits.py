@@ -6,7 +6,7 @@ per key, where only allowed requests count, and a request refused by one limit i
 by the limits after it. It runs outside any tenant (and outside the statement timeout, like the
 session store): keys are opaque strings (``user:<id>``, ``client:<address>``, ``tenant:<id>``)
 and the table holds no tenant data. ``window_of`` reads a key's window without counting (nor
-writing) anything.
+writing) anything; ``WINDOW`` is that read, for a statement that reads it beside other work.
 """
 
 from __future__ import annotations
@@ -60,20 +60,36 @@ async def count_request(
     ]
 
 
+WINDOW = (
+    "SELECT count(*)::int AS used, greatest(1, ceil(extract(epoch FROM"
+    " coalesce(min(h), clock_timestamp()) + make_interval(secs => $2)"
+    " - clock_timestamp())))::int AS resets_in_s"
+    " FROM rate_limit_windows w, unnest(w.hits) AS h"
+    " WHERE w.key = $1 AND h > clock_timestamp() - make_interval(secs => $2)"
+)
+"""Key $1's window of the last $2 seconds, read only: one row (an aggregate), ``used`` and
+``resets_in_s``; a statement may read it beside another (``accounts.members.token_member``)."""
+
+
+class WindowSpent(Exception):
+    """A window read before some work was spent, so the work was not done."""
+
+    def __init__(self, window: RateWindow) -> None:
+        super().__init__(f"{window.limit.key}: {window.used} of {window.limit.requests} used")
+        self.window = window
+
+
+def window_read(limit: Limit, used: int, resets_in_s: int) -> RateWindow:
+    """``limit``'s window holding ``used`` requests: ``allowed`` while fewer than its
+    ``requests``."""
+    return RateWindow(
+        limit=limit, allowed=used < limit.requests, used=used, resets_in_s=resets_in_s
+    )
+
+
 async def window_of(database: Database, limit: Limit, *, window_s: int) -> RateWindow:
     """``limit``'s window as it stands, read only: ``allowed`` while it holds fewer than
     ``limit.requests`` requests of the last ``window_s`` seconds. Counts and writes nothing."""
     async with database.connection() as conn:
-        (row,) = await conn.fetch(  # an aggregate: always one row
-            "SELECT count(*)::int AS used, greatest(1, ceil(extract(epoch FROM"
-            " coalesce(min(h), clock_timestamp()) + make_interval(secs => $2)"
-            " - clock_timestamp())))::int AS resets_in_s"
-            " FROM rate_limit_windows w, unnest(w.hits) AS h"
-            " WHERE w.key = $1 AND h > clock_timestamp() - make_interval(secs => $2)",
-            limit.key,
-            window_s,
-        )
-    used = row["used"]
-    return RateWindow(
-        limit=limit, allowed=used < limit.requests, used=used, resets_in_s=row["resets_in_s"]
-    )
+        (row,) = await conn.fetch(WINDOW, limit.key, window_s)  # an aggregate: always one row
+    return window_read(limit, row["used"], row["resets_in_s"])

@@ -19,9 +19,7 @@ import pika
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Tx
 from services.core.operations.dead_letters import DeadLetter, event_id_of, replay, scan
-from services.core.policy import require_role
-
-MANAGERS = ("owner", "admin")
+from services.core.policy import MANAGERS, require_role
 
 
 class EventAbout(msgspec.Struct, frozen=True, kw_only=True):

@@ -49,10 +49,11 @@ from domain.shared.errors import DomainError
 from domain.shared.event import Event
 from services.core.accounts import identity
 from services.core.accounts.identity import AccountLocked, InvalidCredentials, Membership
+from services.core.accounts.work import AccountWork
 from services.core.aggregates import ORGANISATION, ORGANISATION_STREAM, PERSON
 from services.core.db import Database, Tx
-from services.core.eventsourcing.commands import Decider, record_fact
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.commands import CommandContext, Context, Decider, record_fact
+from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
 from services.core.hashing import secret_hash
 from services.core.stream_ids import access_stream
 
@@ -80,36 +81,23 @@ ORGANISATION_COMMANDS: dict[type[OrganisationCommand], Decider] = {
 
 
 async def change_organisation(
-    tx: Tx,
-    store: EventStore,
-    command: OrganisationCommand,
-    metadata: Metadata | None = None,
-    *,
-    command_id: UUID,
+    context: Context, command: OrganisationCommand
 ) -> list[RecordedEvent]:
     """Run an organisation command on the transaction tenant's organisation stream (a
     ``RemoveMember`` goes through ``remove_member``, which also ends the member's access); a
-    retry with the same ``command_id`` returns what the first run recorded."""
-    tenant_id, decide = tx.require_tenant(), ORGANISATION_COMMANDS[type(command)]
-    return await ORGANISATION.execute(
-        tx, store, tenant_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    retry with the same command id returns what the first run recorded."""
+    tenant_id, decide = context.tx.require_tenant(), ORGANISATION_COMMANDS[type(command)]
+    return await ORGANISATION.execute(context, tenant_id, decide, command)
 
 
 async def remove_member(
-    tx: Tx,
-    store: EventStore,
-    command: RemoveMember,
-    *,
-    now: datetime,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: CommandContext[Tx], command: RemoveMember, *, now: datetime
 ) -> list[RecordedEvent]:
     """End a membership (see ``decide_remove_member``) and, in the same transaction, the
     member's sessions and API tokens in this organisation; their other organisations are
     untouched. Returns the recorded ``MemberRemoved``."""
-    recorded = await change_organisation(tx, store, command, metadata, command_id=command_id)
-    await end_member_access(tx, command.user_id, now=now)
+    recorded = await change_organisation(context, command)
+    await end_member_access(context.tx, command.user_id, now=now)
     return recorded
 
 
@@ -137,7 +125,7 @@ async def revoke_api_tokens(tx: Tx, tenant_id: UUID, user_id: UUID, *, now: date
     )
 
 
-async def _check_person(tx: Tx, store: EventStore, person_id: UUID) -> None:
+async def _check_person(tx: UnitOfWork, store: EventStore, person_id: UUID) -> None:
     """Refuse a staff record that is not registered here (``UnknownPerson``) or deactivated
     (``PersonInactive``)."""
     found = await PERSON.load(tx, store, person_id)
@@ -201,36 +189,29 @@ async def open_organisation(
 
 
 async def record_access(
-    database: Database,
-    store: EventStore,
+    work: AccountWork,
     user_id: UUID,
     memberships: list[Membership],
     event: Callable[[], Event],
-    request_id: str | None,
 ) -> None:
     """Append an access event to the user's access stream in every organisation they belong to."""
     for membership in memberships:
-        async with database.transaction(membership.tenant_id) as tx:
+        async with work.transaction(membership.tenant_id) as tx:
             await record_fact(
                 tx,
-                store,
+                work.store,
                 access_stream(user_id),
                 event(),
                 metadata=Metadata(
-                    actor_id=str(user_id), actor_role=membership.role, request_id=request_id
+                    actor_id=str(user_id),
+                    actor_role=membership.role,
+                    request_id=work.visitor.request_id,
                 ),
             )
 
 
 async def sign_in(
-    database: Database,
-    store: EventStore,
-    *,
-    email: str,
-    password: str,
-    now: datetime,
-    request_id: str | None = None,
-    require_membership: bool = True,
+    work: AccountWork, *, email: str, password: str, require_membership: bool = True
 ) -> tuple[UUID, list[Membership]]:
     """Authenticate and record the outcome in each of the user's organisations.
 
@@ -240,41 +221,34 @@ async def sign_in(
     window) is refused exactly like a wrong password: the answer must not tell that the
     password was right.
     """
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         known_user = await identity.user_id_for_email(tx, email)
     failure: InvalidCredentials | None = None
-    async with database.transaction(None) as tx:  # commits the failure count too
+    async with work.transaction(None) as tx:  # commits the failure count too
         try:
-            user_id = await identity.authenticate(tx, email, password, now=now)
+            user_id = await identity.authenticate(tx, email, password, now=work.now())
         except InvalidCredentials as exc:
             failure = exc
     if failure is not None:
         if known_user is not None:
-            async with database.transaction(None) as tx:
+            async with work.transaction(None) as tx:
                 memberships = await identity.memberships_of(tx, known_user)
             reason: FailureReason = (
                 "locked" if isinstance(failure, AccountLocked) else "wrong_password"
             )
             await record_access(
-                database,
-                store,
+                work,
                 known_user,
                 memberships,
                 lambda: SignInFailed(user_id=known_user, reason=reason),
-                request_id,
             )
         raise failure
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
     if require_membership and not memberships:
         raise InvalidCredentials(identity.NOT_RIGHT)
     await record_access(
-        database,
-        store,
-        user_id,
-        memberships,
-        lambda: UserSignedIn(user_id=user_id, method="password"),
-        request_id,
+        work, user_id, memberships, lambda: UserSignedIn(user_id=user_id, method="password")
     )
     return user_id, memberships
 
@@ -289,23 +263,20 @@ class Invited(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def invite_member(
-    tx: Tx,
-    store: EventStore,
+    context: Context,
     *,
     email: str,
     role: Role,
     by_role: Role,
     person_id: UUID | None = None,
     access_until: datetime | None = None,
-    metadata: Metadata | None = None,
-    command_id: UUID,
 ) -> Invited:
     """Invite ``email`` to join the transaction's organisation with ``role``, optionally as the
     account of an existing, active staff record ``person_id`` that has no account yet. A retry
-    of ``command_id`` whose first run was recorded raises ``AlreadyInvited``: that run sent the
-    link, whose secret is not kept and so cannot be given again."""
+    of the context's command whose first run was recorded raises ``AlreadyInvited``: that run
+    sent the link, whose secret is not kept and so cannot be given again."""
     if person_id is not None:
-        await _check_person(tx, store, person_id)
+        await _check_person(context.tx, context.store, person_id)
     token = secrets.token_urlsafe(32)
     command = InviteMember(
         email=identity.normalise_email(email),
@@ -315,8 +286,8 @@ async def invite_member(
         person_id=person_id,
         access_until=access_until,
     )
-    [recorded] = await change_organisation(tx, store, command, metadata, command_id=command_id)
-    invited = store.decode(recorded)
+    [recorded] = await change_organisation(context, command)
+    invited = context.store.decode(recorded)
     assert isinstance(invited, MemberInvited)
     if invited.token_hash != command.token_hash:
         raise AlreadyInvited(f"{invited.email} was invited by this same request already")
@@ -329,23 +300,15 @@ async def invite_member(
     )
 
 
-async def accept_invitation(
-    database: Database,
-    store: EventStore,
-    *,
-    token: str,
-    password: str,
-    now: datetime,
-    request_id: str | None = None,
-    command_id: UUID,
-) -> tuple[UUID, UUID]:
+async def accept_invitation(work: AccountWork, *, token: str, password: str) -> tuple[UUID, UUID]:
     """Join the organisation of an invitation link; return (tenant id, user id).
 
     A new address gets an account with ``password``; an existing account must give its own
     password. Raises ``InvitationNotFound`` for an unknown link. The link is single-use: only
-    a retry of the same ``command_id`` (a form sent twice) is answered as the first was.
+    a retry of the same command (a form sent twice, same command ids) is answered as the first
+    was.
     """
-    async with database.transaction(None) as tx:
+    async with work.transaction(None) as tx:
         await tx.pg.execute(
             "SELECT set_config('app.invitation_token_hash', $1, true)", secret_hash(token)
         )
@@ -358,29 +321,24 @@ async def accept_invitation(
         raise InvitationNotFound("this invitation link is not valid")
     if known_user is not None:
         user_id, _ = await sign_in(
-            database,
-            store,
+            work,
             email=found["email"],
             password=password,
-            now=now,
-            request_id=request_id,
             require_membership=False,  # joining is how an account without one gets one
         )
-    async with database.transaction(found["tenant_id"]) as tx:
+    async with work.transaction(found["tenant_id"]) as tx:
         if known_user is None:
             user_id = await identity.create_user(tx, found["email"], password)
+        joiner = Metadata(actor_id=str(user_id), request_id=work.visitor.request_id)
         accepted = await change_organisation(
-            tx,
-            store,
+            CommandContext(tx, work.store, work.next_command_id(), joiner),
             AcceptInvitation(
                 invitation_id=found["invitation_id"], user_id=user_id, email=found["email"]
             ),
-            Metadata(actor_id=str(user_id), request_id=request_id),
-            command_id=command_id,
         )
-        for added in map(store.decode, accepted):
+        for added in map(work.store.decode, accepted):
             if isinstance(added, MemberAdded) and added.person_id is not None:
-                await _check_person(tx, store, added.person_id)
+                await _check_person(tx, work.store, added.person_id)
     return found["tenant_id"], user_id
 
 

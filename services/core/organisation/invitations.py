@@ -5,6 +5,7 @@ invitation mail to send once the transaction has committed (the link's secret ex
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -13,7 +14,7 @@ import msgspec
 from domain.organisations.organisation import Role
 from domain.people.person import RegisterPerson
 from services.core.db import Tx
-from services.core.eventsourcing.store import EventStore, Metadata
+from services.core.eventsourcing.commands import CommandContext
 from services.core.idempotency import command_sequence, new_entity_id
 from services.core.mail import Message
 from services.core.notifications.invitations import invitation_message
@@ -40,8 +41,7 @@ class SentInvitation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def invite(
-    tx: Tx,
-    store: EventStore,
+    context: CommandContext[Tx],
     settings: Settings,
     *,
     email: str,
@@ -50,20 +50,17 @@ async def invite(
     person_id: UUID | None = None,
     staff: NewStaff | None = None,
     access_until: datetime | None = None,
-    metadata: Metadata | None = None,
-    command_id: UUID,
 ) -> SentInvitation:
     """Invite ``email`` with ``role`` (auditors until ``access_until``), for the staff record
     ``person_id`` or a new one made of ``staff`` (give at most one). Refusals are those of
     ``RegisterPerson`` and ``InviteMember``; nothing is stored when one is raised and the
-    caller rolls back. The ids of what it records derive from ``command_id``."""
-    next_command_id = command_sequence(command_id)
+    caller rolls back. The ids of what it records derive from the context's command id."""
+    next_command_id = command_sequence(context.command_id)
     if staff is not None:
-        registration = next_command_id()
-        person_id = new_entity_id(registration, "person")
+        registration = replace(context, command_id=next_command_id())
+        person_id = new_entity_id(registration.command_id, "person")
         await people_handlers.register_person(
-            tx,
-            store,
+            registration,
             RegisterPerson(
                 person_id=person_id,
                 full_name=staff.full_name,
@@ -72,21 +69,16 @@ async def invite(
                 site=staff.site,
                 employee_number=staff.employee_number,
             ),
-            command_id=registration,
-            metadata=metadata,
         )
     invited = await org.invite_member(
-        tx,
-        store,
+        replace(context, command_id=next_command_id()),
         email=email,
         role=role,
         by_role=by_role,
         person_id=person_id,
         access_until=access_until,
-        metadata=metadata,
-        command_id=next_command_id(),
     )
     message = invitation_message(
-        settings, organisation=await organisation_name(tx), invited=invited
+        settings, organisation=await organisation_name(context.tx), invited=invited
     )
     return SentInvitation(invited=invited, person_id=person_id, message=message)

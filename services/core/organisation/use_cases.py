@@ -34,10 +34,7 @@ from services.core.organisation import invitations as staff_invitations
 from services.core.organisation import queries
 from services.core.organisation.invitations import NewStaff, SentInvitation
 from services.core.organisation.queries import Invitation, MemberView
-from services.core.policy import require_role
-
-MANAGERS = ("owner", "admin")
-READERS = ("owner", "admin", "auditor")
+from services.core.policy import MANAGERS, READERS, require_role
 
 
 class Invite(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,8 +78,7 @@ async def invite(uow: UnitOfWork, command: Invite) -> SentInvitation:
     require_role(uow.actor, *MANAGERS)
     await require_employer_features(uow)
     return await staff_invitations.invite(
-        uow.tx,
-        uow.store,
+        uow.command(),
         uow.settings,
         email=command.email,
         role=command.role,
@@ -90,8 +86,6 @@ async def invite(uow: UnitOfWork, command: Invite) -> SentInvitation:
         person_id=command.person_id,
         staff=command.staff,
         access_until=command.access_until,
-        metadata=uow.metadata,
-        command_id=uow.next_command_id(),
     )
 
 
@@ -114,8 +108,9 @@ async def open_invitations(uow: UnitOfWork, _: None) -> list[Invitation]:
 async def revoke_invitation(uow: UnitOfWork, invitation_id: UUID) -> None:
     """Revoke an open invitation; its link stops working."""
     require_role(uow.actor, *MANAGERS)
-    await _change(
-        uow, RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor))
+    await org.change_organisation(
+        uow.command(),
+        RevokeInvitation(invitation_id=invitation_id, by_role=deciding_role(uow.actor)),
     )
 
 
@@ -144,13 +139,10 @@ async def change_role(uow: UnitOfWork, command: GiveRole) -> None:
     organisation keeps at least one owner."""
     require_role(uow.actor, *MANAGERS)
     await org.change_organisation(
-        uow.tx,
-        uow.store,
+        uow.command(),
         ChangeMemberRole(
             user_id=command.user_id, role=command.role, by_role=deciding_role(uow.actor)
         ),
-        uow.metadata,
-        command_id=uow.next_command_id(),
     )
 
 
@@ -158,15 +150,12 @@ async def change_auditor_access(uow: UnitOfWork, command: SetAuditorAccess) -> N
     """Extend an auditor's window, or end it now (owners)."""
     require_role(uow.actor, "owner")
     await org.change_organisation(
-        uow.tx,
-        uow.store,
+        uow.command(),
         ChangeAuditorAccess(
             user_id=command.user_id,
             access_until=command.access_until or uow.now(),
             by_role=deciding_role(uow.actor),
         ),
-        uow.metadata,
-        command_id=uow.next_command_id(),
     )
 
 
@@ -181,13 +170,8 @@ async def choose_time_zone(uow: UnitOfWork, command: SetTimeZone) -> None:
     zone = command.time_zone.strip()
     if zone not in available_timezones():
         raise UnknownTimeZone(f"{zone[:64]!r} is not a time zone name, like America/Chicago")
-    await _change(uow, ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor)))
-
-
-async def _change(uow: UnitOfWork, command: org.OrganisationCommand) -> None:
-    """Decide ``command`` on the organisation and append what it records."""
     await org.change_organisation(
-        uow.tx, uow.store, command, uow.metadata, command_id=uow.next_command_id()
+        uow.command(), ChooseTimeZone(time_zone=zone, by_role=deciding_role(uow.actor))
     )
 
 
@@ -200,13 +184,10 @@ async def choose_pending_counting(uow: UnitOfWork, command: CountPendingCredits)
     Every status is computed on read with the organisation's choice, so it applies at once."""
     require_role(uow.actor, "owner")
     await org.change_organisation(
-        uow.tx,
-        uow.store,
+        uow.command(),
         ChoosePendingCreditsCounting(
             count_pending=command.count_pending, by_role=deciding_role(uow.actor)
         ),
-        uow.metadata,
-        command_id=uow.next_command_id(),
     )
 
 
@@ -216,12 +197,9 @@ async def remove_member(uow: UnitOfWork, command: EndMembership) -> None:
     Owners remove anyone, admins employees only; the last owner stays."""
     require_role(uow.actor, *MANAGERS)
     await org.remove_member(
-        uow.tx,
-        uow.store,
+        uow.command(),
         RemoveMember(
             user_id=command.user_id, by_role=deciding_role(uow.actor), reason=command.reason
         ),
         now=uow.now(),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
     )

@@ -6,7 +6,7 @@ removes the member account linked to the record, with its sessions and tokens.""
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from domain.organisations.organisation import RemoveMember, Role
 from domain.people import person
@@ -25,8 +25,8 @@ from domain.people.person import (
 )
 from services.core.aggregates import PERSON
 from services.core.db import Tx
-from services.core.eventsourcing.commands import Decider
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent, UnitOfWork
+from services.core.eventsourcing.commands import CommandContext, Context, Decider
+from services.core.eventsourcing.store import RecordedEvent
 from services.core.organisation.handlers import remove_member
 
 PersonCommand = (
@@ -56,46 +56,25 @@ PERSON_COMMANDS: dict[type[PersonCommand], Decider] = {
 }
 
 
-async def register_person(
-    tx: UnitOfWork,
-    store: EventStore,
-    command: RegisterPerson,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
-) -> list[RecordedEvent]:
-    return await change_person(
-        tx, store, command.person_id, command, command_id=command_id, metadata=metadata
-    )
+async def register_person(context: Context, command: RegisterPerson) -> list[RecordedEvent]:
+    return await change_person(context, command.person_id, command)
 
 
 async def change_person(
-    tx: UnitOfWork,
-    store: EventStore,
-    person_id: UUID,
-    command: PersonCommand,
-    *,
-    command_id: UUID,
-    metadata: Metadata | None = None,
+    context: Context, person_id: UUID, command: PersonCommand
 ) -> list[RecordedEvent]:
     """Run any person command on ``person_id``'s stream (see
     ``services.core.eventsourcing.commands``)."""
-    decide = PERSON_COMMANDS[type(command)]
-    return await PERSON.execute(
-        tx, store, person_id, decide, command, command_id=command_id, metadata=metadata
-    )
+    return await PERSON.execute(context, person_id, PERSON_COMMANDS[type(command)], command)
 
 
 async def deactivate_person(
-    tx: Tx,
-    store: EventStore,
+    context: CommandContext[Tx],
     person_id: UUID,
     command: DeactivatePerson,
     *,
     by_role: Role,
     now: datetime,
-    command_id: UUID,
-    metadata: Metadata | None = None,
 ) -> list[RecordedEvent]:
     """Take the person off the active staff and, in the same transaction, remove the member
     account linked to their record (``remove_member``: sessions and tokens end at once), also
@@ -103,22 +82,17 @@ async def deactivate_person(
     ``decide_remove_member``'s for the linked member (an admin cannot take an owner's or
     admin's access, nor anyone the last owner's)."""
     decide = person.decide_deactivate_person
-    recorded = await PERSON.execute(
-        tx, store, person_id, decide, command, command_id=command_id, metadata=metadata
-    )
-    linked = await tx.pg.fetchval(
+    recorded = await PERSON.execute(context, person_id, decide, command)
+    linked = await context.tx.pg.fetchval(
         "SELECT user_id FROM memberships WHERE tenant_id = $1 AND person_id = $2",
-        tx.require_tenant(),
+        context.tx.require_tenant(),
         person_id,
     )
     if linked is not None:
         reason = f"staff record deactivated: {command.reason.strip()}"
         recorded += await remove_member(
-            tx,
-            store,
+            context.derive("remove-member"),
             RemoveMember(user_id=linked, by_role=by_role, reason=reason),
             now=now,
-            command_id=uuid5(command_id, "remove-member"),
-            metadata=metadata,
         )
     return recorded

@@ -23,23 +23,28 @@ from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Basis, Pack, UnsupportedPack
 from domain.compliance.standing import Standing, people_by_status, standings
 from domain.compliance.status import Status
+from domain.credits.credit import Credit
 from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.people import views
+from services.core.projections.credits import CreditsProjection
 from services.core.projections.folded import copied, restored
 from services.core.projections.obligations import load_inputs
 
-_EVALUATIONS = """
-SELECT person_id, evaluated_on, valid_through FROM obligation_evaluations
-WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2::uuid[]))
-"""
 _STORED = """
-SELECT person_id, {column}::text AS explanation FROM obligations
-WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
-ORDER BY person_id, ordinal
+SELECT e.person_id, $3::date BETWEEN e.evaluated_on AND e.valid_through AS valid,
+    (SELECT count_pending_credits FROM organisations WHERE tenant_id = $1) AS count_pending,
+    o.{column}::text AS explanation
+FROM obligation_evaluations e
+LEFT JOIN obligations o ON o.tenant_id = e.tenant_id AND o.person_id = e.person_id
+    AND $3::date BETWEEN e.evaluated_on AND e.valid_through
+WHERE e.tenant_id = $1 AND ($2::uuid[] IS NULL OR e.person_id = ANY($2::uuid[]))
+ORDER BY e.person_id, o.ordinal
 """
+"""Each person's evaluation and, when it holds on the day $3, their stored obligations in
+evaluate()'s order, with the organisation's ``counts_pending_credits``: one statement."""
 _EXPLAINED = _STORED.format(column="explanation")
 _UNEXPLAINED = _STORED.format(column="summary")
 """Without the credits used and not used (migration 0033): a cycle lists every credit of the
@@ -70,23 +75,23 @@ async def obligations_on(
     The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it. Not
     ``explained``: ``used`` and ``not_used`` are empty (what lists of many people read; the
     statuses, numbers and standings are the same)."""
-    tenant = tx.require_tenant()
-    count_pending = await counts_pending_credits(tx)
     ids = None if person_ids is None else list(person_ids)
-    evaluations = await tx.pg.fetch(_EVALUATIONS, tenant, ids)
-    valid = {
-        r["person_id"] for r in evaluations if r["evaluated_on"] <= today <= r["valid_through"]
-    }
-    found: dict[UUID, list[Obligation]] = {r["person_id"]: [] for r in evaluations}
     stored_rows = _EXPLAINED if explained else _UNEXPLAINED
-    for row in await tx.pg.fetch(stored_rows, tenant, list(valid)):
-        stored = restored(row["explanation"], views.Obligation, Obligation)
-        found[row["person_id"]].append(
-            msgspec.structs.replace(
-                stored, status=status_on(stored, today, count_pending=count_pending)
+    rows = await tx.pg.fetch(stored_rows, tx.require_tenant(), ids, today)
+    count_pending = bool(rows and rows[0]["count_pending"])
+    found: dict[UUID, list[Obligation]] = {}
+    stale: list[UUID] = []
+    for row in rows:
+        held = found.setdefault(row["person_id"], [])
+        if not row["valid"]:
+            stale.append(row["person_id"])
+        elif row["explanation"] is not None:
+            stored = restored(row["explanation"], views.Obligation, Obligation)
+            held.append(
+                msgspec.structs.replace(
+                    stored, status=status_on(stored, today, count_pending=count_pending)
+                )
             )
-        )
-    stale = [person_id for person_id in found if person_id not in valid]
     for person_id, inputs in (await load_inputs(tx, stale) if stale else {}).items():
         evaluated = inputs.evaluate(today, rule_packs, count_pending=count_pending)
         found[person_id] = evaluated if explained else [_unexplained(o) for o in evaluated]
@@ -169,7 +174,10 @@ async def my_credits(tx: Tx, person_id: UUID) -> list[credit_views.Credit]:
 
 async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> credit_views.Credit | None:
     """The person's credit ``credit_id`` as ``my_credits`` gives it (None: the person has no
-    such credit)."""
+    such credit); the state this transaction saved, when it saved one."""
+    written = tx.written(CreditsProjection.name, credit_id)
+    if isinstance(written, Credit):
+        return copied(written, credit_views.Credit) if written.person_id == person_id else None
     state = await tx.pg.fetchval(
         "SELECT state::text FROM credits"
         " WHERE tenant_id = $1 AND person_id = $2 AND credit_id = $3",

@@ -11,7 +11,6 @@ import msgspec
 from domain.audits.exports import ExportFormat, Period, TranscriptExported
 from domain.people.credentials import Body
 from services.core.application import AccessDenied, UnitOfWork
-from services.core.audit.exports import record_export
 from services.core.db import Tx
 from services.core.documents import Verification, file_name
 from services.core.people import queries, transcripts
@@ -46,7 +45,8 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
     """The person's transcript in ``command.format``, filtered by body and period; the export
     is on record before the file is made."""
     authorise_person(uow.actor, command.person_id, write=False)
-    if uow.actor.user_id is None:
+    user_id = uow.actor.user_id
+    if user_id is None:
         raise AccessDenied("only members export transcripts")
     now = uow.now()
     person = await person_of(uow, command.person_id)
@@ -57,17 +57,15 @@ async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Trans
         if command.body in (None, o.body) and command.period in (None, o.period)
     ]
     organisation = await organisation_name(uow.tx)
-    await record_export(
-        uow.tx,
-        uow.store,
+    await uow.record_access(
+        user_id,
         TranscriptExported(
-            user_id=uow.actor.user_id,
+            user_id=user_id,
             person_id=command.person_id,
             format=command.format,
             body=command.body,
             period=command.period,
         ),
-        metadata=uow.metadata,
     )
     certified = frozenset(
         c.credit_id

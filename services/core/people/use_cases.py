@@ -26,7 +26,7 @@ from services.core.idempotency import new_entity_id
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.views import Person
-from services.core.policy import READERS, WRITERS, authorise_person, require_role
+from services.core.policy import authorise_person, manages, reads_all, require_role
 
 
 class RegisterNewPerson(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,26 +78,28 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     """Whether the acting member confirmed their email address."""
 
 
+NO_SUCH_PERSON = "no such person in this organisation"
+
+
 async def person_of(uow: UnitOfWork, person_id: UUID) -> Person:
     """The staff record ``person_id`` (``NotFound`` when this organisation has none)."""
     found = await queries.get_person(uow.tx, person_id)
     if found is None:
-        raise NotFound("no such person in this organisation")
+        raise NotFound(NO_SUCH_PERSON)
     return found
 
 
 async def register_person(uow: UnitOfWork, command: RegisterNewPerson) -> Person:
     """Create a staff record (owners and admins), or one's own (any member but auditors)."""
-    command_id = uow.next_command_id()
+    context = uow.command()
     person_id = command.person_id or (
-        new_entity_id(command_id, "person") if uow.actor.role in WRITERS else uow.actor.person_id
+        new_entity_id(context.command_id, "person") if manages(uow.actor) else uow.actor.person_id
     )
     if person_id is None:
         raise AccessDenied("only owners and admins create staff records")
     authorise_person(uow.actor, person_id, write=True)
     await people_handlers.register_person(
-        uow.tx,
-        uow.store,
+        context,
         RegisterPerson(
             person_id=person_id,
             full_name=command.full_name,
@@ -105,8 +107,6 @@ async def register_person(uow: UnitOfWork, command: RegisterNewPerson) -> Person
             site=command.site,
             employee_number=command.employee_number,
         ),
-        command_id=command_id,
-        metadata=uow.metadata,
     )
     return await person_of(uow, person_id)
 
@@ -125,18 +125,11 @@ async def find_person(uow: UnitOfWork, query: FindPerson) -> Person | None:
 
 async def change_person(uow: UnitOfWork, command: ChangePerson) -> Person:
     """Run a change (credential, CQR, registry id, birth month, assignment) on a record."""
-    if isinstance(command.change, AssignPerson) and uow.actor.role not in WRITERS:
+    if isinstance(command.change, AssignPerson) and not manages(uow.actor):
         raise AccessDenied("only owners and admins assign staff")
     authorise_person(uow.actor, command.person_id, write=True)
     await person_of(uow, command.person_id)
-    await people_handlers.change_person(
-        uow.tx,
-        uow.store,
-        command.person_id,
-        command.change,
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
-    )
+    await people_handlers.change_person(uow.command(), command.person_id, command.change)
     return await person_of(uow, command.person_id)
 
 
@@ -148,7 +141,7 @@ async def obligations_of(uow: UnitOfWork, query: ObligationsQuery) -> list[Oblig
     await person_of(uow, query.person_id)
     if query.known_at is None:
         return await queries.my_obligations(uow.tx, query.person_id, today=today)
-    if uow.actor.role not in READERS:
+    if not reads_all(uow.actor):
         raise AccessDenied("replaying the past is for owners, admins, auditors")
     replayed = await obligations_known_at(
         uow.tx,

@@ -53,10 +53,12 @@ def restored(text: str | bytes, view: type[V], state: type[S]) -> S:
 class FoldedStates(Generic[S, V]):
     """Folds a batch into the stored states with the domain's ``evolve`` and saves the results.
 
-    One load and one save per batch, whatever its size. ``load_sql`` takes the tenant ($1) and
-    the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text, a
+    One load and one save per batch, whatever its size; no load when every stream of the batch
+    starts in it (its first event: nothing stored before). ``load_sql`` takes the tenant ($1)
+    and the aggregate ids ($2, uuid[]) and returns ``id`` and ``state`` (jsonb as text, a
     ``view_type``): the stored view is copied back into the domain's ``state_type`` to fold the
-    next events (the view holds every field of the state). Subclasses set ``name``,
+    next events (the view holds every field of the state). Each state saved is noted on the
+    transaction (``Tx.saved``), under the projection's ``name``. Subclasses set ``name``,
     ``event_types`` and ``view_type`` and implement ``save`` and ``reset``.
     """
 
@@ -79,15 +81,26 @@ class FoldedStates(Generic[S, V]):
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
         batches: dict[UUID, list[Event]] = {}
+        stored_before: list[UUID] = []
         for event in events:
             decoded = self.registry.decode(event.event_type, event.schema_version, event.data)
-            batches.setdefault(aggregate_id(event.stream_id), []).append(decoded)
-        rows = await tx.pg.fetch(self._load_sql, tx.require_tenant(), list(batches))
+            key = aggregate_id(event.stream_id)
+            if key not in batches and event.stream_version > 1:
+                stored_before.append(key)
+            batches.setdefault(key, []).append(decoded)
+        rows = (
+            await tx.pg.fetch(self._load_sql, tx.require_tenant(), stored_before)
+            if stored_before
+            else []
+        )
         states = {
             row["id"]: restored(row["state"], self.view_type, self._state_type) for row in rows
         }
-        folded = [fold(self._evolve, batch, states.get(key)) for key, batch in batches.items()]
-        await self.save(tx, [state for state in folded if state is not None])
+        folded = {key: fold(self._evolve, batch, states.get(key)) for key, batch in batches.items()}
+        await self.save(tx, [state for state in folded.values() if state is not None])
+        for key, state in folded.items():
+            if state is not None:
+                tx.saved(self.name, key, state)
 
     async def save(self, tx: Tx, states: list[S]) -> None:
         raise NotImplementedError

@@ -40,23 +40,31 @@ from services.core.stream_ids import aggregate_id
 _PERSON_TAGS = tags(PERSON_EVENTS)
 _TABLES = ("obligations", "obligation_evaluations")
 
-_OWNERS = """
-SELECT credit_id AS id, person_id FROM credits WHERE tenant_id = $1 AND credit_id = ANY($2::uuid[])
-UNION ALL
-SELECT waiver_id, person_id FROM waivers WHERE tenant_id = $1 AND waiver_id = ANY($2::uuid[])
-"""
 _KINDS = ("person", "credit", "waiver")
 _INPUTS = """
-SELECT 'person' AS kind, state::text AS state FROM people
-WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+WITH owners AS (
+    SELECT credit_id AS id, person_id FROM credits
+    WHERE tenant_id = $1 AND credit_id = ANY($3::uuid[])
+    UNION ALL
+    SELECT waiver_id, person_id FROM waivers WHERE tenant_id = $1 AND waiver_id = ANY($3::uuid[])
+), wanted AS (
+    SELECT unnest($2::uuid[]) AS person_id UNION SELECT person_id FROM owners
+)
+SELECT 'owner' AS kind, NULL AS state, id, person_id FROM owners
 UNION ALL
-SELECT 'credit', state::text FROM credits WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+SELECT 'person', state::text, NULL, NULL FROM people
+WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
+UNION ALL
+SELECT 'credit', state::text, NULL, NULL FROM credits
+WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 UNION ALL
 SELECT 'waiver', jsonb_build_object(
     'waiver_id', waiver_id, 'person_id', person_id, 'body', body, 'kind', kind,
-    'granted_on', granted_on, 'reference', reference)::text
-FROM waivers WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])
+    'granted_on', granted_on, 'reference', reference)::text, NULL, NULL
+FROM waivers WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 """
+"""The inputs of people $2 and of the owners of the credits and waivers $3 (and which person
+owns each of those): one statement."""
 _OBLIGATION_COLUMNS = (
     "body",
     "window_start",
@@ -121,9 +129,17 @@ class Inputs(NamedTuple):
         )
 
 
-async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
-    """The registered people among ``person_ids``, with their credits and waivers."""
-    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids))
+class Owned(NamedTuple):
+    """The inputs of the people asked for, and the owner of each credit or waiver asked for."""
+
+    owners: dict[UUID, UUID]
+    inputs: dict[UUID, Inputs]
+
+
+async def load_owned(tx: Tx, person_ids: Sequence[UUID], owned: Sequence[UUID]) -> Owned:
+    """The registered people among ``person_ids`` and the owners of the credits and waivers
+    ``owned``, with their credits and waivers; and the owner of each of ``owned``."""
+    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids), list(owned))
     states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
     found = {
         p.person_id: Inputs(p, [], [])
@@ -137,7 +153,13 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
         granted = msgspec.json.decode(state, type=Waiver)  # the columns, named in _INPUTS
         if granted.person_id in found:
             found[granted.person_id].waivers.append(granted)
-    return found
+    owners = {row["id"]: row["person_id"] for row in rows if row["kind"] == "owner"}
+    return Owned(owners, found)
+
+
+async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
+    """The registered people among ``person_ids``, with their credits and waivers."""
+    return (await load_owned(tx, person_ids, [])).inputs
 
 
 async def evaluate_people(
@@ -145,10 +167,21 @@ async def evaluate_people(
 ) -> int:
     """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
     return how many registered people were evaluated (unregistered ones just lose their rows)."""
+    return await _replace(tx, evaluated_on, await load_inputs(tx, list(evaluated_on)), rule_packs)
+
+
+async def _replace(
+    tx: Tx,
+    evaluated_on: Mapping[UUID, date],
+    inputs: Mapping[UUID, Inputs],
+    rule_packs: Sequence[Pack],
+) -> int:
+    """``evaluate_people`` with the inputs loaded (they may hold more people than asked)."""
     tenant, ids = tx.require_tenant(), list(evaluated_on)
-    inputs = await load_inputs(tx, ids)
     rows, evaluations = [], []
-    for person_id, found in inputs.items():
+    for person_id in ids:
+        if (found := inputs.get(person_id)) is None:
+            continue
         day = evaluated_on[person_id]
         obligations = found.evaluate(day, rule_packs)
         valid = unchanged_through(
@@ -180,7 +213,7 @@ async def evaluate_people(
             for ordinal, o in enumerate(obligations)
         ]
     await tx.pg.execute(_REPLACE, tenant, ids, as_json(evaluations), as_json(rows))
-    return len(inputs)
+    return len(evaluations)
 
 
 class ObligationsProjection:
@@ -190,15 +223,16 @@ class ObligationsProjection:
     event_types: frozenset[str] | None = tags([*PERSON_EVENTS, *CREDIT_EVENTS, *WAIVER_EVENTS])
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
+        people = [aggregate_id(e.stream_id) for e in events if e.event_type in _PERSON_TAGS]
         owned = [aggregate_id(e.stream_id) for e in events if e.event_type not in _PERSON_TAGS]
-        owners = dict(tuple(row) for row in await tx.pg.fetch(_OWNERS, tx.require_tenant(), owned))
+        owners, inputs = await load_owned(tx, people, owned)
         days: dict[UUID, date] = {}
         for event in events:
             key = aggregate_id(event.stream_id)
             person_id = key if event.event_type in _PERSON_TAGS else owners[key]
             day = event.recorded_at.astimezone(UTC).date()
             days[person_id] = max(day, days.get(person_id, day))
-        await evaluate_people(tx, days)
+        await _replace(tx, days, inputs, RULE_PACKS)
 
     async def reset(self, tx: Tx) -> None:
         for table in _TABLES:

@@ -35,16 +35,15 @@ from domain.compliance.evaluation import Obligation
 from domain.compliance.standing import Standing, people_by_status
 from domain.compliance.status import STATUS_TEXT, STATUSES, Status
 from domain.people.credentials import STATE_BOARDS, Body, CredentialStatus
+from services.core.application import UnitOfWork
 from services.core.credits import views
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
 from services.core.documents import Document, Verification, moment_text
-from services.core.eventsourcing.commands import record_fact
-from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
+from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.mail_templates import credits_text, day_text
 from services.core.people.views import Person
 from services.core.staff.listing import StaffFilter, matching_people
-from services.core.stream_ids import access_stream
 
 GOOD_STANDING: frozenset[CredentialStatus] = frozenset({"active", "probation"})
 """Credential statuses under which a person counts as credentialed."""
@@ -249,13 +248,7 @@ def _person(
 
 
 async def record_report_export(
-    tx: Tx,
-    store: EventStore,
-    report: ComplianceReport,
-    *,
-    user_id: UUID,
-    fmt: ReportFormat,
-    metadata: Metadata | None = None,
+    uow: UnitOfWork, report: ComplianceReport, *, user_id: UUID, fmt: ReportFormat
 ) -> RecordedEvent:
     """Append the export of ``report`` (as ``fmt``) to the member's access stream, before the
     file is sent: an export that fails half-way is on record too."""
@@ -274,7 +267,7 @@ async def record_report_export(
         due_within_days=chosen.due_within_days,
         people=len(report.people),
     )
-    return await record_fact(tx, store, access_stream(user_id), event, metadata=metadata)
+    return await uow.record_access(user_id, event)
 
 
 def credential_text(c: ReportCredential) -> str:

@@ -14,13 +14,11 @@ from domain.audits.reports import ReportFormat
 from services.core.application import AccessDenied, UnitOfWork
 from services.core.audit.queries import member_emails
 from services.core.documents import file_name
-from services.core.policy import require_role
+from services.core.policy import READERS, require_role
 from services.core.reports import compliance as reports
 from services.core.reports.compliance import ComplianceReport, ReportSelection
 from services.core.staff import listing as staff_queries
 from services.core.staff.listing import StaffFilter
-
-READERS = ("owner", "admin", "auditor")
 
 
 class ReportChoice(StaffFilter, frozen=True, kw_only=True):
@@ -87,9 +85,7 @@ async def export_compliance_report(uow: UnitOfWork, command: ReportExport) -> Re
         raise AccessDenied("only a member may export the report")
     selection = command.choice.selection(uow.today())
     report = await _report(uow, selection)
-    await reports.record_report_export(
-        uow.tx, uow.store, report, user_id=user_id, fmt=command.format, metadata=uow.metadata
-    )
+    await reports.record_report_export(uow, report, user_id=user_id, fmt=command.format)
     if command.format == "csv":
         content = reports.to_csv(report).encode()
     else:

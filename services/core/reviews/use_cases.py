@@ -29,12 +29,11 @@ from services.core.blobs import BlobStore, blob_key
 from services.core.certificates import handlers as certificate_handlers
 from services.core.certificates import verification as verification
 from services.core.certificates.views import StoredCertificate
-from services.core.policy import authorise_person, require_role
+from services.core.policy import READERS, authorise_person, require_role
 from services.core.projections.folded import copied
 from services.core.reviews import queue as review_queries
 from services.core.reviews.queue import ReviewItem, ReviewPage
 
-READERS = ("owner", "admin", "auditor")
 REVIEWERS = ("owner", "admin")
 
 
@@ -122,13 +121,11 @@ async def open_certificate_file(uow: UnitOfWork, command: OpenCertificateFile) -
     require_role(uow.actor, *READERS)
     found = (await item_of(uow, command.certificate_id)).certificate
     await certificate_handlers.record_download(
-        uow.tx,
-        uow.store,
+        uow,
         user_id=_member(uow),
         person_id=found.person_id,
         certificate_id=command.certificate_id,
         sha256=found.sha256,
-        metadata=uow.metadata,
     )
     key = blob_key(uow.actor.tenant_id, found.sha256)
     chunks = await asyncio.to_thread(command.blobs.open, key)
@@ -192,13 +189,10 @@ async def decide_certificate(uow: UnitOfWork, command: DecideCertificate) -> Rev
     await require_employer_features(uow)
     item = await item_of(uow, command.certificate_id)
     await verification.decide_review(
-        uow.tx,
-        uow.store,
+        uow.command(),
         uow.settings,
         command.certificate_id,
         _review_command(uow, command, item.certificate),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
     )
     return await item_of(uow, command.certificate_id)
 
@@ -207,12 +201,7 @@ async def record_refused_review(uow: UnitOfWork, command: DecideCertificate) -> 
     """Record that the acting member tried to decide a certificate of their own record."""
     item = await item_of(uow, command.certificate_id)
     await verification.record_refused_review(
-        uow.tx,
-        uow.store,
-        command.certificate_id,
-        _review_command(uow, command, item.certificate),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
+        uow.command(), command.certificate_id, _review_command(uow, command, item.certificate)
     )
 
 

@@ -28,7 +28,7 @@ from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
 from services.core.people.use_cases import person_of
 from services.core.people.views import Person
-from services.core.policy import require_role
+from services.core.policy import MANAGERS, READERS, require_role
 from services.core.projections.certificates import certificates_of
 from services.core.reviews import queue as review_queries
 from services.core.staff import listing as staff_queries
@@ -42,8 +42,6 @@ from services.core.staff.listing import (
 from services.core.staff.queries import LinkedAccount, linked_account
 from services.core.staff.roster import ImportMode, ImportReport, import_roster
 
-MANAGERS = ("owner", "admin")
-READERS = ("owner", "admin", "auditor")
 REVIEW_PEEK = 50
 """How many certificates waiting for review the overview counts before saying "50 or more"."""
 
@@ -181,14 +179,11 @@ async def deactivate_person(uow: UnitOfWork, command: ChangeActivity) -> Person:
     weighs the deactivating member's role against the linked account's."""
     require_role(uow.actor, *MANAGERS)
     await people_handlers.deactivate_person(
-        uow.tx,
-        uow.store,
+        uow.command(),
         command.person_id,
         DeactivatePerson(reason=command.reason),
         by_role=_member_role(uow),
         now=uow.now(),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
     )
     return await person_of(uow, command.person_id)
 
@@ -198,12 +193,7 @@ async def reactivate_person(uow: UnitOfWork, command: ChangeActivity) -> Person:
     access is not restored."""
     require_role(uow.actor, *MANAGERS)
     await people_handlers.change_person(
-        uow.tx,
-        uow.store,
-        command.person_id,
-        ReactivatePerson(reason=command.reason),
-        command_id=uow.next_command_id(),
-        metadata=uow.metadata,
+        uow.command(), command.person_id, ReactivatePerson(reason=command.reason)
     )
     return await person_of(uow, command.person_id)
 
