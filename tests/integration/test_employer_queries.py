@@ -175,10 +175,8 @@ async def test_lists_read_obligations_unexplained_with_the_same_numbers_and_stan
     today = datetime.now(UTC).date() if stored else TODAY  # the rows were evaluated today
     async with database.transaction(tenant) as tx:
         await record_credit(
-            tx,
-            store,
+            CommandContext(tx, store, uuid4()),
             RecordCredit(credit_id=uuid4(), person_id=ada, details=details),
-            command_id=uuid4(),
         )
         explained = await queries.standings_on(tx, today=today, person_ids=[ada])
         listed = await queries.standings_on(tx, today=today, person_ids=[ada], explained=False)
