@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
+from domain.compliance.evaluation import Obligation
 from domain.credits.credit import RecordCredit, RetractCredit
 from domain.organisations.organisation import AlreadyInvited
 from domain.people.person import AddCredential, RegisterPerson
@@ -160,3 +162,33 @@ async def test_an_invitation_with_a_new_staff_record_is_stored_whole_or_not_at_a
         await invite_dee(NewStaff(full_name="Dee Okoro (again)"))
     async with database.transaction(opened.tenant_id) as tx:
         assert await staff_queries.seats(tx) == staff_queries.Seats(active=1, deactivated=0)
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "re-evaluated on read"])
+async def test_lists_read_obligations_unexplained_with_the_same_numbers_and_standings(
+    database: Database, store: EventStore, stored: bool
+) -> None:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    ada = await _staff(database, store, tenant, full_name="Ada Vance")
+    details = credit_details()
+    today = datetime.now(UTC).date() if stored else TODAY  # the rows were evaluated today
+    async with database.transaction(tenant) as tx:
+        await record_credit(
+            CommandContext(tx, store, uuid4()),
+            RecordCredit(credit_id=uuid4(), person_id=ada, details=details),
+        )
+        explained = await queries.standings_on(tx, today=today, person_ids=[ada])
+        listed = await queries.standings_on(tx, today=today, person_ids=[ada], explained=False)
+
+    full, bare = explained[ada], listed[ada]
+    assert any(o.used or o.not_used for o in full.obligations)
+    assert bare.obligations == [_unexplained(o) for o in full.obligations]
+    assert bare.standings == [
+        msgspec.structs.replace(s, obligation=s.obligation and _unexplained(s.obligation))
+        for s in full.standings
+    ]
+
+
+def _unexplained(obligation: Obligation) -> Obligation:
+    return msgspec.structs.replace(obligation, used=(), not_used=())

@@ -64,7 +64,8 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
 class AnnotatedTimeline(msgspec.Struct, frozen=True, kw_only=True):
     entries: list[TimelineEntry]
     people: dict[UUID, str]
-    """Everyone in the organisation, by name: whom the history can be filtered by."""
+    """Everyone in the organisation, by name: whom the history can be filtered by (empty in
+    one person's history, which is theirs alone)."""
 
 
 class PersonHistoryQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,11 +146,16 @@ async def annotated_timeline(uow: UnitOfWork, query: TimelineQuery | None) -> An
     """A page of the history (None: none), each event with the person it is about and the
     member who caused it, and the people it can be filtered by."""
     require_role(uow.actor, *READERS)
+    entries = await _annotated(uow, query)
+    return AnnotatedTimeline(entries=entries, people=await audit_views.person_names(uow.tx))
+
+
+async def _annotated(uow: UnitOfWork, query: TimelineQuery | None) -> list[TimelineEntry]:
     events = [] if query is None else await _page(uow, query)
     about = await audit_views.people_about(uow.tx, events)
     names = await audit_views.person_names(uow.tx, {p for p in about.values() if p})
     emails = await audit_views.member_emails(uow.tx, (e.metadata.get("actor_id") for e in events))
-    entries = [
+    return [
         TimelineEntry(
             event=e,
             person=(p, names[p]) if (p := about[e.seq]) and p in names else None,
@@ -157,7 +163,6 @@ async def annotated_timeline(uow: UnitOfWork, query: TimelineQuery | None) -> An
         )
         for e in events
     ]
-    return AnnotatedTimeline(entries=entries, people=await audit_views.person_names(uow.tx))
 
 
 async def person_history(uow: UnitOfWork, query: PersonHistoryQuery) -> PersonHistory:
@@ -167,7 +172,7 @@ async def person_history(uow: UnitOfWork, query: PersonHistoryQuery) -> PersonHi
     if person is None:
         raise NotFound("no such person in this organisation")
     chosen = query.timeline
-    found = await annotated_timeline(
+    entries = await _annotated(
         uow, None if chosen is None else msgspec.structs.replace(chosen, person_id=person.person_id)
     )
     then = None
@@ -185,7 +190,8 @@ async def person_history(uow: UnitOfWork, query: PersonHistoryQuery) -> PersonHi
             ),
             credits=await queries.my_credits(uow.tx, query.person_id),
         )
-    return PersonHistory(person=person, timeline=found, standing_then=then)
+    timeline = AnnotatedTimeline(entries=entries, people={})
+    return PersonHistory(person=person, timeline=timeline, standing_then=then)
 
 
 async def check_chain(uow: UnitOfWork, _: None = None) -> ChainCheck:

@@ -36,7 +36,7 @@ from services.core.projections.obligations import load_inputs
 _STORED = """
 SELECT e.person_id, $3::date BETWEEN e.evaluated_on AND e.valid_through AS valid,
     (SELECT count_pending_credits FROM organisations WHERE tenant_id = $1) AS count_pending,
-    o.explanation::text AS explanation
+    o.{column}::text AS explanation
 FROM obligation_evaluations e
 LEFT JOIN obligations o ON o.tenant_id = e.tenant_id AND o.person_id = e.person_id
     AND $3::date BETWEEN e.evaluated_on AND e.valid_through
@@ -45,6 +45,10 @@ ORDER BY e.person_id, o.ordinal
 """
 """Each person's evaluation and, when it holds on the day $3, their stored obligations in
 evaluate()'s order, with the organisation's ``counts_pending_credits``: one statement."""
+_EXPLAINED = _STORED.format(column="explanation")
+_UNEXPLAINED = _STORED.format(column="summary")
+"""Without the credits used and not used (migration 0033): a cycle lists every credit of the
+person, which is most of what is stored, and nothing a status or a standing is decided on."""
 
 
 async def counts_pending_credits(tx: Tx) -> bool:
@@ -63,13 +67,17 @@ async def obligations_on(
     today: date,
     person_ids: Sequence[UUID] | None = None,
     rule_packs: Sequence[Pack] = RULE_PACKS,
+    explained: bool = True,
 ) -> dict[UUID, list[Obligation]]:
     """Every registered person's obligations (or those of ``person_ids``) as on ``today``, in
     evaluate()'s order, each status as the organisation counts pending credits
     (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read.
-    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it."""
+    The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it. Not
+    ``explained``: ``used`` and ``not_used`` are empty (what lists of many people read; the
+    statuses, numbers and standings are the same)."""
     ids = None if person_ids is None else list(person_ids)
-    rows = await tx.pg.fetch(_STORED, tx.require_tenant(), ids, today)
+    stored_rows = _EXPLAINED if explained else _UNEXPLAINED
+    rows = await tx.pg.fetch(stored_rows, tx.require_tenant(), ids, today)
     count_pending = bool(rows and rows[0]["count_pending"])
     found: dict[UUID, list[Obligation]] = {}
     stale: list[UUID] = []
@@ -85,8 +93,14 @@ async def obligations_on(
                 )
             )
     for person_id, inputs in (await load_inputs(tx, stale) if stale else {}).items():
-        found[person_id] = inputs.evaluate(today, rule_packs, count_pending=count_pending)
+        evaluated = inputs.evaluate(today, rule_packs, count_pending=count_pending)
+        found[person_id] = evaluated if explained else [_unexplained(o) for o in evaluated]
     return found
+
+
+def _unexplained(obligation: Obligation) -> Obligation:
+    """``obligation`` without the credits used and not used, as ``_UNEXPLAINED`` reads it."""
+    return msgspec.structs.replace(obligation, used=(), not_used=())
 
 
 class PersonStanding(NamedTuple):
@@ -106,10 +120,14 @@ async def standings_on(
     today: date,
     person_ids: Sequence[UUID] | None = None,
     rule_packs: Sequence[Pack] = RULE_PACKS,
+    explained: bool = True,
 ) -> dict[UUID, PersonStanding]:
     """Every registered person's (or those of ``person_ids``) obligations and standing per
-    body on ``today`` (``domain.compliance.standing``): what every view shows as a status."""
-    found = await obligations_on(tx, today=today, person_ids=person_ids, rule_packs=rule_packs)
+    body on ``today`` (``domain.compliance.standing``): what every view shows as a status.
+    ``explained``: as ``obligations_on`` says."""
+    found = await obligations_on(
+        tx, today=today, person_ids=person_ids, rule_packs=rule_packs, explained=explained
+    )
     count_pending = await counts_pending_credits(tx)
     rows = await tx.pg.fetch(
         "SELECT state::text AS state FROM people WHERE tenant_id = $1 AND person_id = ANY($2)",
@@ -252,7 +270,9 @@ async def organisation_summary(
             tenant,
         )
     }
-    found = await standings_on(tx, today=today, person_ids=list(members), rule_packs=rule_packs)
+    found = await standings_on(
+        tx, today=today, person_ids=list(members), rule_packs=rule_packs, explained=False
+    )
     every = {person_id: found[person_id].standings for person_id in found}
     by_body: dict[Body, Counter[Status]] = {}
     for each in every.values():
@@ -307,15 +327,10 @@ def _groups(
     group_of: Callable[[_Member], str | None],
 ) -> list[GroupCounts]:
     people: Counter[str | None] = Counter(group_of(m) for m in members.values())
+    statuses: dict[str | None, list[list[Status]]] = {name: [] for name in people}
+    for person_id, each in every.items():  # one pass: a tenant has thousands of people
+        statuses[group_of(members[person_id])].append([s.status for s in each])
     return [
-        GroupCounts(
-            name=name,
-            people=people[name],
-            by_status=people_by_status(
-                [s.status for s in each]
-                for person_id, each in every.items()
-                if group_of(members[person_id]) == name
-            ),
-        )
+        GroupCounts(name=name, people=people[name], by_status=people_by_status(statuses[name]))
         for name in sorted(people, key=lambda name: (name is None, name or ""))
     ]

@@ -158,7 +158,8 @@ async def matching_people(
     limit: int | None = None,
 ) -> list[PersonStanding]:
     """The people matching ``selected`` on ``today`` (after the key ``after``), by name, with
-    their standings: all of them, or the first ``limit`` + 1 (so a caller knows more follow)."""
+    their standings: all of them, or the first ``limit`` + 1 (so a caller knows more follow).
+    Their obligations are not explained (``queries.obligations_on``): numbers and statuses."""
     key: tuple[str | None, UUID | None] = after or (None, None)
     chunk = max((limit or 0) + 1, 200)
     found: list[PersonStanding] = []
@@ -175,7 +176,9 @@ async def matching_people(
             selected.site,
             (selected.search or "").strip().lower() or None,
         )
-        standing = await standings_on(tx, today=today, person_ids=[r["person_id"] for r in rows])
+        standing = await standings_on(
+            tx, today=today, person_ids=[r["person_id"] for r in rows], explained=False
+        )
         found += [
             standing[row["person_id"]]
             for row in rows
