@@ -888,10 +888,13 @@ def _stated_amounts(statement: str) -> list[Decimal]:
 
 def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     """A certificate awarding more credits than its own accreditation statement approves or
-    designates was altered, or misprinted: either way a person must look."""
+    designates was altered, or misprinted: either way a person must look. The words other
+    fields were read from are not the statement's, even where a reading glued their rows to it
+    (OCR on a photo does): the credit figure judged never vouches for itself, nor is a
+    certificate number before "Credit" an amount approved."""
     if fields.credits is None or not fields.accreditation_statement:
         return []
-    stated = _stated_amounts(fields.accreditation_statement)
+    stated = _stated_amounts(_statement_alone(fields))
     if not stated or fields.credits <= max(stated):
         return []
     return [
@@ -901,6 +904,15 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
             f"{_amount(max(stated))} its accreditation statement approves",
         )
     ]
+
+
+def _statement_alone(fields: ExtractedFields) -> str:
+    """The accreditation statement without the words any other field was read from."""
+    statement = fields.accreditation_statement or ""
+    for name, read_from in fields.evidence.items():
+        if read_from and name != "accreditation_statement":
+            statement = statement.replace(read_from, " ")
+    return statement
 
 
 def _credits_disagree(

@@ -395,6 +395,31 @@ def test_a_credit_line_raised_above_the_accreditation_statement_is_never_verifie
     )
 
 
+def test_the_credit_row_read_into_the_statement_is_not_an_amount_the_statement_approves() -> None:
+    """OCR on a photo may glue the row holding the (altered) credit figure to the approval
+    sentence below it: that figure is the one judged, not one the statement approves, and the
+    certificate number before "Credit" is no amount at all."""
+    statement = (
+        "Certificate # 23008357 Credit 7.5 ARRT Category A This activity has been approved by "
+        "the American Society "
+        "of Radiologic Technologists (ASRT) for 2.5 Category A credits."
+    )
+    altered = changed(
+        accreditation_statement=statement,
+        credits=Decimal("7.5"),
+        evidence={
+            "certificate_number": "Certificate # 23008357",
+            "credits": "Credit 7.5 ARRT Category A",
+        },
+    )
+    declared = msgspec.structs.replace(DECLARED, credits=Decimal("7.5"))
+    assessment = judge(altered, declared=declared)
+    assert assessment.outcome == "needs_review"
+    assert "more than the 2.5 its accreditation statement approves" in (
+        assessment.reasons[0].message
+    )
+
+
 def test_awarding_less_than_the_designated_maximum_is_fine() -> None:
     partial = changed(credits=Decimal("2"))
     assert judge(
