@@ -13,14 +13,16 @@ Organisations: case, punctuation, "&"/"and", a leading "The", legal suffixes ("I
 
 Spelling may differ by OCR noise: words are compared after folding common OCR confusions
 (rn/m, cl/d, 0/o, 1/l/i); people's names then match when similar enough (``difflib`` ratio),
-organisations' words when ``MIN_WORD_SIMILARITY`` alike.
+or, in a name OCR read, when one name of five letters or more is one letter off (OCR
+misreading a letter, often an accented one: "Bjdrn" for "Björn"), organisations' words when
+``MIN_WORD_SIMILARITY`` alike.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 
 _MARKS = str.maketrans(
@@ -120,9 +122,44 @@ def person_name_tokens(name: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def person_names_match(a: str, b: str, *, min_similarity: float) -> bool:
-    """Whether ``a`` and ``b`` name the same person (see the module docstring); symmetric."""
+def person_names_match(a: str, b: str, *, min_similarity: float, ocr: bool = False) -> bool:
+    """Whether ``a`` and ``b`` name the same person (see the module docstring); symmetric.
+    ``ocr``: one of them was read by OCR, so one letter of one name may be misread; in a text
+    layer a letter differing is a real difference."""
     left, right = person_name_tokens(a), person_name_tokens(b)
+    if _tokens_match(left, right, min_similarity):
+        return True
+    return ocr and (
+        any(_tokens_match(fixed, right, min_similarity) for fixed in _misread(left, right))
+        or any(_tokens_match(left, fixed, min_similarity) for fixed in _misread(right, left))
+    )
+
+
+def _misread(tokens: tuple[str, ...], meant: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """``tokens`` with one of its names read as the name of ``meant`` it is one letter off
+    (``MIN_ALIKE_LETTERS`` or more letters each): OCR misreading one letter, often an accented
+    one, of one name."""
+    for index, token in enumerate(tokens):
+        for other in meant:
+            if other != token and _one_letter_off(token, other):
+                yield (*tokens[:index], other, *tokens[index + 1 :])
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter replaced, added or dropped, both of
+    ``MIN_ALIKE_LETTERS`` or more letters."""
+    if min(len(a), len(b)) < MIN_ALIKE_LETTERS or abs(len(a) - len(b)) > 1:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+    if start is None:
+        return True  # one has a letter more at its end
+    shorter, longer = sorted((a, b), key=len)
+    if len(a) == len(b):
+        return a[start + 1 :] == b[start + 1 :]
+    return shorter[start:] == longer[start + 1 :]
+
+
+def _tokens_match(left: tuple[str, ...], right: tuple[str, ...], min_similarity: float) -> bool:
     if len(left) < 2 or len(right) < 2:
         return len(left) == len(right) == 1 and _same(left[0], right[0], min_similarity)
     if not _same(left[0], right[0], min_similarity):

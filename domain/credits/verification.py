@@ -483,7 +483,7 @@ def assess(
         elif _is_not_a_certificate(fields) and not cues:
             return outcome("rejected", [_NOT_A_CERTIFICATE])
     rejections = [
-        *_another_person(fields, person_name, thresholds),
+        *_another_person(fields, person_name, thresholds, ocr=_read_by_ocr(reading)),
         *_not_awarded(fields, cues),
         *_contradictions(fields, declared, negated),
         *_dated_wrong(fields, uploaded_on, windows, acceptance),
@@ -497,7 +497,9 @@ def assess(
     reasons += _implausible_credits(fields)
     reasons += _signalled(cues, _ALTERATION_KINDS, "altered", "may have been altered")
     reasons += _negations(fields, negated, declared)
-    reasons += _disagreements(fields, declared, person_name, provider, thresholds)
+    reasons += _disagreements(
+        fields, declared, person_name, provider, thresholds, ocr=_read_by_ocr(reading)
+    )
     if provider is not None and provider.blocked:
         reasons.append(_provider_blocked(fields.provider or provider.name, provider))
     notes: tuple[ReviewReason, ...] = ()
@@ -671,14 +673,19 @@ def _inconsistent_dates(fields: ExtractedFields) -> list[ReviewReason]:
 # --- rejections: what the person sees, and a reviewer can reverse -----------------------------
 
 
+def _read_by_ocr(reading: TextReading | None) -> bool:
+    """Whether the fields were read by OCR (a letter may be misread), not from a text layer."""
+    return reading is not None and reading.source == "ocr"
+
+
 def _another_person(
-    fields: ExtractedFields, person_name: str, thresholds: Thresholds
+    fields: ExtractedFields, person_name: str, thresholds: Thresholds, *, ocr: bool
 ) -> list[ReviewReason]:
     """A printed name whose last name is nothing like the person's names someone else; a name
     that is merely not close enough (a misreading) is left to ``_disagreements``."""
     printed = fields.participant_name
     if printed is None or person_names_match(
-        printed, person_name, min_similarity=thresholds.name_similarity
+        printed, person_name, min_similarity=thresholds.name_similarity, ocr=ocr
     ):
         return []
     theirs, ours = person_name_tokens(printed), person_name_tokens(person_name)
@@ -946,12 +953,15 @@ def _disagreements(
     person_name: str,
     provider: ProviderMatch | None,
     thresholds: Thresholds,
+    *,
+    ocr: bool,
 ) -> list[ReviewReason]:
-    """Where the certificate disagrees with the person and with the declared credit."""
+    """Where the certificate disagrees with the person and with the declared credit (``ocr``:
+    the fields were read by OCR)."""
     reasons = []
     printed_name = fields.participant_name
     if printed_name is not None and not person_names_match(
-        printed_name, person_name, min_similarity=thresholds.name_similarity
+        printed_name, person_name, min_similarity=thresholds.name_similarity, ocr=ocr
     ):
         reasons.append(
             ReviewReason(
