@@ -152,8 +152,9 @@ async def standings_on(
     return result
 
 
-STANDINGS = StandingsCache(capacity=32)
-"""This process's cache of what is computed from every person's standing, per tenant."""
+STANDINGS = StandingsCache(capacity=32, max_people=20_000)
+"""This process's cache of what is computed from every person's standing, per tenant: at about
+10 KB a person, 20,000 people bound it near 200 MB (two 10,000-staff tenants)."""
 
 _HEAD = """
 SELECT h.last_seq, h.last_hash,
