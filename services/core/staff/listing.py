@@ -4,7 +4,8 @@ uses too.
 
 Pages are ordered by (full name, person id) and the cursor is the last key returned, so a page
 never repeats or skips a person who was listed before and after it was fetched. Standings are
-computed for ``today`` with ``queries.standings_on`` (never stored), so the status and
+computed for ``today`` with ``queries.standings_on`` (never stored; cached per process by
+``queries.every_standing``, keyed by the tenant's event head and the day), so the status and
 deadline filters run on each fetched chunk of people until the page is full. Sorted by
 deadline, the whole selection is computed and ordered by (deadline, full name, person id),
 the cursor being that key. A cursor names the sort it continues (``staff_cursor``), so a page
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from bisect import bisect_right
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -29,7 +31,12 @@ from domain.compliance.status import Status
 from domain.people.credentials import Body
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
-from services.core.people.queries import PersonStanding, standings_on
+from services.core.people.queries import (
+    PersonStanding,
+    every_standing,
+    for_every_standing,
+    standings_on,
+)
 from services.core.people.views import Person
 
 Activity = Literal["active", "deactivated", "all"]
@@ -107,7 +114,7 @@ class Seats(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _PAGE = """
-SELECT p.full_name, p.person_id, p.state::text AS state FROM people p
+SELECT p.full_name, p.person_id FROM people p
 WHERE p.tenant_id = $1
   AND ($2::boolean IS NULL OR p.active = $2)
   AND ($3::text IS NULL OR p.department = $3)
@@ -159,9 +166,14 @@ async def matching_people(
 ) -> list[PersonStanding]:
     """The people matching ``selected`` on ``today`` (after the key ``after``), by name, with
     their standings: all of them, or the first ``limit`` + 1 (so a caller knows more follow).
-    Their obligations are not explained (``queries.obligations_on``): numbers and statuses."""
+    Their obligations are not explained (``queries.obligations_on``): numbers and statuses.
+    Everyone's standings (``queries.every_standing``, cached per process) when all are listed
+    or a standing decides who is; otherwise only those of the people read."""
     key: tuple[str | None, UUID | None] = after or (None, None)
-    chunk = max((limit or 0) + 1, 200)
+    chunk = None if limit is None else max(limit + 1, 200)
+    every = None
+    if limit is None or selected.status is not None or selected.due_within_days is not None:
+        every = await every_standing(tx, today=today)
     found: list[PersonStanding] = []
     while limit is None or len(found) <= limit:
         rows = await tx.pg.fetch(
@@ -176,8 +188,12 @@ async def matching_people(
             selected.site,
             (selected.search or "").strip().lower() or None,
         )
-        standing = await standings_on(
-            tx, today=today, person_ids=[r["person_id"] for r in rows], explained=False
+        standing = (
+            every
+            if every is not None
+            else await standings_on(
+                tx, today=today, person_ids=[r["person_id"] for r in rows], explained=False
+            )
         )
         found += [
             standing[row["person_id"]]
@@ -185,7 +201,7 @@ async def matching_people(
             if row["person_id"] in standing
             and _standings_match(selected, standing[row["person_id"]].standings, today)
         ]
-        if len(rows) < chunk:
+        if chunk is None or len(rows) < chunk:
             break
         key = (rows[-1]["full_name"], rows[-1]["person_id"])
     return found if limit is None else found[: limit + 1]
@@ -271,21 +287,35 @@ async def staff_page(
 async def _page_by_deadline(
     tx: Tx, selected: StaffFilter, *, today: date, limit: int, after: _DeadlineKey | None
 ) -> StaffPage:
+    members = await for_every_standing(
+        tx,
+        today=today,
+        label=("staff_by_deadline", selected),
+        compute=lambda: _by_deadline(tx, selected, today=today),
+    )
+    start = (
+        0
+        if after is None
+        else bisect_right(members, _deadline_order_of(after), key=_deadline_order)
+    )
+    page = members[start : start + limit]
+    last = page[-1] if page else None
+    return StaffPage(
+        items=page,
+        next_cursor=staff_cursor("deadline", last.deadline, last.full_name, last.person_id)
+        if last and len(members) > start + limit
+        else None,
+    )
+
+
+async def _by_deadline(tx: Tx, selected: StaffFilter, *, today: date) -> list[StaffMember]:
+    """Everyone ``selected`` lists on ``today``, in deadline order (``_deadline_order``)."""
     members = [
         _member(selected, each.person, each.standings, today)
         for each in await matching_people(tx, selected, today=today)
     ]
     members.sort(key=_deadline_order)
-    if after is not None:
-        members = [m for m in members if _deadline_order(m) > _deadline_order_of(after)]
-    page = members[:limit]
-    last = page[-1] if page else None
-    return StaffPage(
-        items=page,
-        next_cursor=staff_cursor("deadline", last.deadline, last.full_name, last.person_id)
-        if last and len(members) > limit
-        else None,
-    )
+    return members
 
 
 def _deadline_order(member: StaffMember) -> tuple[bool, date, str, UUID]:

@@ -1,0 +1,124 @@
+"""A per-process cache of what is computed from every person's standing in a tenant: the
+standings themselves (``queries.standings_on`` without explanations) and what the organisation
+overview and the staff list by deadline make of them.
+
+An entry is valid for exactly one ``StandingsKey``: the tenant, its event head (last sequence
+number and hash, read in the request's transaction before anything cached is), the day and the
+organisation's pending-credit choice. Every read model row of a tenant is written by an inline
+projection in the transaction that appends its events, so any change to a person, credit,
+certificate or obligation moves the head; the head's hash tells apart two appends that were given
+the same sequence number, one rolled back. The cached values are the existing functions' own
+output (``compute``): nothing is computed a second way.
+
+One entry per tenant, holding the values computed for its key under their labels (``standings``,
+the overview, one sorted list per staff filter; at most ``labels`` of them, oldest dropped): an
+older key of the tenant is replaced, never kept beside the new one. Least recently used tenants
+are dropped beyond ``capacity`` tenants or ``max_people`` people in all (an entry weighs its
+largest value's length; about 10 KB a person), the entry just stored kept even alone over it.
+
+Safe within one event loop: concurrent misses on the same key and label share one computation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Sized
+from datetime import date
+from typing import NamedTuple, TypeVar, cast
+from uuid import UUID
+
+T = TypeVar("T")
+
+
+class StandingsKey(NamedTuple):
+    tenant_id: UUID
+    last_seq: int
+    last_hash: str
+    today: date
+    count_pending: bool
+
+
+class _Entry(NamedTuple):
+    key: StandingsKey
+    values: OrderedDict[Hashable, object]
+
+
+class StandingsCache:
+    """Values computed from a tenant's standings, per tenant and ``StandingsKey``. Values are
+    shared by every request that hits the same key: read only."""
+
+    def __init__(self, capacity: int = 32, max_people: int = 50_000, labels: int = 64) -> None:
+        self.capacity = capacity
+        self.max_people = max_people
+        self.labels = labels
+        self._entries: OrderedDict[UUID, _Entry] = OrderedDict()
+        self._computing: dict[tuple[StandingsKey, Hashable], asyncio.Future[object]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    async def value(
+        self, key: StandingsKey, label: Hashable, compute: Callable[[], Awaitable[T]]
+    ) -> T:
+        """The value under ``label`` for ``key``: stored, being computed by another request
+        (awaited), or computed now by ``compute`` and stored."""
+        found = self._stored(key, label)
+        if found is not _MISSING:
+            self.hits += 1
+            return cast(T, found)
+        pending = self._computing.get((key, label))
+        if pending is not None:
+            shared = await asyncio.shield(pending)
+            if shared is not _MISSING:  # _MISSING: that computation failed; compute here
+                self.hits += 1
+                return cast(T, shared)
+        self.misses += 1
+        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self._computing[key, label] = future
+        try:
+            computed = await compute()
+        except BaseException:
+            future.set_result(_MISSING)
+            raise
+        finally:
+            self._computing.pop((key, label), None)
+        future.set_result(computed)
+        self._store(key, label, computed)
+        return computed
+
+    def _stored(self, key: StandingsKey, label: Hashable) -> object:
+        entry = self._entries.get(key.tenant_id)
+        if entry is None or entry.key != key or label not in entry.values:
+            return _MISSING
+        self._entries.move_to_end(key.tenant_id)
+        entry.values.move_to_end(label)
+        return entry.values[label]
+
+    def _store(self, key: StandingsKey, label: Hashable, value: object) -> None:
+        entry = self._entries.get(key.tenant_id)
+        if entry is None or entry.key != key:
+            entry = self._entries[key.tenant_id] = _Entry(key, OrderedDict())
+        entry.values[label] = value
+        while len(entry.values) > self.labels:
+            entry.values.popitem(last=False)
+        self._entries.move_to_end(key.tenant_id)
+        while len(self._entries) > 1 and (
+            len(self._entries) > self.capacity or self.people() > self.max_people
+        ):
+            self._entries.popitem(last=False)
+
+    def people(self) -> int:
+        """The entries' weight: each entry's largest value's length, all tenants together."""
+        return sum(
+            max((len(v) for v in entry.values.values() if isinstance(v, Sized)), default=0)
+            for entry in self._entries.values()
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_MISSING = object()

@@ -1,0 +1,110 @@
+"""The per-process cache of a tenant's standings (``queries.every_standing``) on PostgreSQL: it
+answers what ``standings_on`` answers, never one tenant's people to another, and a write in the
+tenant, a new day or a changed pending-credit choice is seen on the next read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.people.person import AddCredential, RegisterPerson
+from services.core.db import Database
+from services.core.eventsourcing.commands import CommandContext
+from services.core.eventsourcing.store import EventStore
+from services.core.people import queries
+from services.core.people.handlers import change_person, register_person
+from services.core.staff import listing
+from services.core.staff.listing import StaffFilter
+from tests.conftest import new_tenant
+from tests.support import register
+
+pytestmark = pytest.mark.integration
+
+TODAY = date(2026, 11, 26)
+
+
+async def _tenant_with(database: Database, store: EventStore, *names: str) -> dict[str, UUID]:
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    people = {"tenant": tenant}
+    async with database.transaction(tenant) as tx:
+        for name in names:
+            people[name] = uuid4()
+            await register_person(
+                CommandContext(tx, store, uuid4()),
+                RegisterPerson(person_id=people[name], full_name=name),
+            )
+            await change_person(
+                CommandContext(tx, store, uuid4()),
+                people[name],
+                AddCredential(body="ARDMS", code="RDMS", earned_on=date(2024, 3, 15)),
+            )
+    return people
+
+
+async def _cached_and_computed(
+    database: Database, tenant: UUID, today: date
+) -> tuple[dict[UUID, queries.PersonStanding], dict[UUID, queries.PersonStanding]]:
+    async with database.transaction(tenant) as tx:
+        cached = dict(await queries.every_standing(tx, today=today))
+        computed = await queries.standings_on(tx, today=today, explained=False)
+    return cached, computed
+
+
+async def test_the_cache_answers_each_tenant_its_own_standings(
+    database: Database, store: EventStore
+) -> None:
+    ours = await _tenant_with(database, store, "Ada Lovelace", "Bo Diddley")
+    theirs = await _tenant_with(database, store, "Cy Young")
+
+    for _ in range(2):  # the second round is answered from the cache
+        for people in (ours, theirs):
+            cached, computed = await _cached_and_computed(database, people["tenant"], TODAY)
+            assert cached == computed
+            assert set(cached) == {v for k, v in people.items() if k != "tenant"}
+            async with database.transaction(people["tenant"]) as tx:
+                summary = await queries.organisation_summary(tx, today=TODAY)
+                listed = await listing.staff_page(tx, StaffFilter(), today=TODAY, limit=50)
+            assert summary.people == len(people) - 1
+            assert {m.person_id for m in listed.items} == set(cached)
+    assert queries.STANDINGS.hits > 0
+
+
+async def test_a_write_in_the_tenant_is_seen_on_the_next_read(
+    database: Database, store: EventStore
+) -> None:
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    tenant, bo = people["tenant"], uuid4()
+    async with database.transaction(tenant) as tx:
+        before = await listing.staff_page(tx, StaffFilter(), today=TODAY, limit=50)
+        summary_before = await queries.organisation_summary(tx, today=TODAY)
+    async with database.transaction(tenant) as tx:
+        await register_person(
+            CommandContext(tx, store, uuid4()), RegisterPerson(person_id=bo, full_name="Bo")
+        )
+    async with database.transaction(tenant) as tx:
+        after = await listing.staff_page(tx, StaffFilter(), today=TODAY, limit=50)
+        summary_after = await queries.organisation_summary(tx, today=TODAY)
+    cached, computed = await _cached_and_computed(database, tenant, TODAY)
+
+    assert cached == computed
+    assert [m.person_id for m in before.items] == [people["Ada Lovelace"]]
+    assert {m.person_id for m in after.items} == {people["Ada Lovelace"], bo}
+    assert (summary_before.people, summary_after.people) == (1, 2)
+
+
+async def test_a_new_day_is_computed_for_that_day(database: Database, store: EventStore) -> None:
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    tenant = people["tenant"]
+    later = TODAY + timedelta(days=3 * 365)
+
+    async with database.transaction(tenant) as tx:
+        now = await queries.organisation_summary(tx, today=TODAY)
+        then = await queries.organisation_summary(tx, today=later)
+    cached, computed = await _cached_and_computed(database, tenant, later)
+
+    assert cached == computed
+    assert then.by_status != now.by_status
+    assert then.today == later
