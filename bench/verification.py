@@ -288,7 +288,7 @@ def measure(
         speed["text_pdf"]["files_per_s"] = round(
             len(seconds["text_pdf"]) / sum(seconds["text_pdf"]), 1
         )
-    processor = (
+    processor_report = (
         {}
         if child
         else {
@@ -307,7 +307,7 @@ def measure(
         "field_accuracy": fields_report,
         "field_accuracy_per_field": per_field,
         "seconds_per_file": speed,
-        **processor,
+        **processor_report,
         **shown,
     }
 

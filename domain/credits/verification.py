@@ -230,8 +230,8 @@ SignalKind = Literal[
 
 
 _NEGATION = re.compile(
-    r"\bnot\s+(?:been\s+)?(?:approved|accredited|recogni[sz]ed|valid|eligible|designated)\s+"
-    r"(?:for|by)[\s,:]+[^.;\n]{1,120}",
+    r"\bnot\s+(?:been\s+)?(?:approved|accredited|recogni[sz]ed|valid|eligible|designated)"
+    r"[\s,:\u2013\u2014-]+(?:for|by)[\s,:\u2013\u2014-]+[^.;\n]{1,120}",
     re.I,
 )
 _TYPE_NAMES: tuple[tuple[re.Pattern[str], CreditType], ...] = (
@@ -508,7 +508,7 @@ def assess(
             "certificate carries a recognised accreditor's statement, so this alone does not "
             "hold it up",
         )
-        if _vouched_for(fields) and any(a.accepted for a in acceptance):
+        if _vouched_for(printed, acceptance):
             notes = (unlisted,)
         else:
             reasons.append(_provider_unknown(fields.provider))
@@ -534,19 +534,24 @@ _LIFE_SUPPORT_CURRICULUM = re.compile(
     r"ASHI)\b"
 )
 """A life-support card's statement: its course follows the curriculum of the American Heart
-Association or ASHI, which authorise the training centers that teach it. It vouches only where
-a body accepts the course named (acceptance is by course: ARRT takes ACLS and PALS, not BLS)."""
+Association or ASHI, which authorise the training centers that teach it. It vouches only for a
+card whose one credit is that course, where a body accepts the course named (acceptance is by
+course: ARRT takes ACLS and PALS, not BLS)."""
 
 
-def _vouched_for(fields: ExtractedFields) -> bool:
-    """The accreditation statement names a recognised accreditor, or is the printed provider's
-    own ("X designates this activity ...", which only accredited providers print)."""
+def _vouched_for(fields: ExtractedFields, acceptance: Sequence[BodyAcceptance]) -> bool:
+    """A body of the person accepts the credit printed, and the accreditation statement names a
+    recognised accreditor, or is the printed provider's own ("X designates this activity ...",
+    which only accredited providers print), or, on a card whose only credit is a life-support
+    course, follows the AHA or ASHI curriculum."""
     statement = fields.accreditation_statement
-    if not statement or fields.provider is None:
+    if not statement or fields.provider is None or not any(a.accepted for a in acceptance):
         return False
     said = " ".join(words(statement.replace("&", " and "))).upper()
-    if _ACCREDITORS.search(said) or _LIFE_SUPPORT_CURRICULUM.search(said):
+    if _ACCREDITORS.search(said):
         return True
+    if _LIFE_SUPPORT_CURRICULUM.search(said):
+        return fields.credit_types == ("aha_ashi",)
     tokens = organisation_tokens(fields.provider)
     initials = acronym(tokens).upper()
     return bool(tokens) and (

@@ -42,21 +42,26 @@ class Tx:
     pg: asyncpg.Connection
     tenant_id: UUID | None
     _appended: list[bool] = field(default_factory=list, compare=False, repr=False)
-    _saved: dict[tuple[str, UUID], object] = field(default_factory=dict, compare=False, repr=False)
+    _saved: dict[str, dict[UUID, object]] = field(default_factory=dict, compare=False, repr=False)
 
     def appended(self) -> None:
         """Note that this transaction appended events: the relay is woken after its commit."""
         self._appended.append(True)
 
-    def saved(self, read_model: str, key: UUID, state: object) -> None:
-        """Note the state this transaction just wrote to ``read_model``'s row ``key``, so that
-        reading it back later in the transaction needs no statement (``written``)."""
-        self._saved[read_model, key] = state
+    def saved(self, read_model: str, states: dict[UUID, object]) -> None:
+        """Note the states the last write to ``read_model`` stored, by row key, so that reading
+        one back later in the transaction needs no statement (``written``). Only the last
+        write's states are kept: a rebuild or a large import holds one batch, not all."""
+        self._saved[read_model] = states
+
+    def forget_saved(self) -> None:
+        """Forget every noted state (the read models are about to be torn down)."""
+        self._saved.clear()
 
     def written(self, read_model: str, key: UUID) -> object | None:
-        """The state this transaction last wrote to ``read_model``'s row ``key`` (None: it
-        wrote none; read the row)."""
-        return self._saved.get((read_model, key))
+        """The state the last write to ``read_model`` stored in row ``key`` (None: that write
+        stored none; read the row)."""
+        return self._saved.get(read_model, {}).get(key)
 
     def require_tenant(self) -> UUID:
         if self.tenant_id is None:

@@ -1,7 +1,8 @@
 """Refusal codes are stable for clients (problem types): every ``DomainError`` subclass keeps the
 code it was saved with (``refusal_codes.json``). A subclass's code is its class name in snake
 case unless it sets its own, so renaming a class would change a code: this test says so. A new
-refusal is a new line here."""
+refusal is a new line there: ``python tests/unit/test_refusal_codes.py`` adds it, and refuses to
+change or drop a saved one."""
 
 from __future__ import annotations
 
@@ -67,5 +68,25 @@ def test_a_code_is_the_class_name_in_snake_case_unless_the_class_sets_one() -> N
     assert DomainError.code == "domain_error"
 
 
-if __name__ == "__main__":  # to save the codes after adding a refusal
-    SAVED.write_text(json.dumps(refusal_codes(), indent=0, sort_keys=True) + "\n")
+def with_new_refusals(saved: dict[str, str], current: dict[str, str]) -> dict[str, str]:
+    """``saved`` with the refusals declared since added; a saved refusal whose code changed or
+    that is gone (renamed or moved) is refused with the list, never overwritten."""
+    changed = sorted(k for k in saved if current.get(k) != saved[k])
+    if changed:
+        raise SystemExit(f"saved refusals changed or gone (clients match on them): {changed}")
+    return saved | current
+
+
+def test_saving_adds_new_refusals_and_refuses_a_changed_one() -> None:
+    saved = {"domain.a.Gone": "gone"}
+    assert with_new_refusals(saved, {**saved, "domain.a.New": "new"}) == {
+        "domain.a.Gone": "gone",
+        "domain.a.New": "new",
+    }
+    with pytest.raises(SystemExit, match=r"domain\.a\.Gone"):
+        with_new_refusals(saved, {"domain.a.Renamed": "renamed"})
+
+
+if __name__ == "__main__":  # to save the code of a refusal just added
+    codes = with_new_refusals(json.loads(SAVED.read_text()), refusal_codes())
+    SAVED.write_text(json.dumps(codes, indent=0, sort_keys=True) + "\n")

@@ -77,6 +77,7 @@ class ProjectionRunner(InlineProjections):
 
         The caller must hold the tenant's head lock so no append interleaves.
         """
+        tx.forget_saved()
         for projection in self.projections:
             await projection.reset(tx)
             await checkpoints.reset(tx, projection.name)

@@ -98,9 +98,7 @@ class FoldedStates(Generic[S, V]):
         }
         folded = {key: fold(self._evolve, batch, states.get(key)) for key, batch in batches.items()}
         await self.save(tx, [state for state in folded.values() if state is not None])
-        for key, state in folded.items():
-            if state is not None:
-                tx.saved(self.name, key, state)
+        tx.saved(self.name, {key: state for key, state in folded.items() if state is not None})
 
     async def save(self, tx: Tx, states: list[S]) -> None:
         raise NotImplementedError

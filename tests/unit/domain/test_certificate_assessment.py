@@ -799,6 +799,19 @@ def test_an_acls_card_of_an_unlisted_training_center_is_verified_and_the_absence
     assert note.code == "provider_not_listed"
 
 
+def test_a_life_support_curriculum_vouches_for_nothing_but_its_course() -> None:
+    """An in-service that follows the Heart Association's curriculum but awards AMA PRA credit
+    is not vouched for by that sentence: only a life-support card of a course a body accepts."""
+    in_service = changed(
+        provider="Quickstep Imaging Education LLC",
+        accreditation_statement="This course follows the curriculum of the American Heart "
+        "Association. It is designated for 3.25 AMA PRA Category 1 Credits.",
+    )
+    assessment = judge(in_service, declared=declared(provider="Quickstep Imaging Education LLC"))
+    assert assessment.outcome == "needs_review"
+    assert "provider_unknown" in codes(assessment)
+
+
 def test_the_directory_still_holds_up_a_provider_no_accreditor_vouches_for() -> None:
     unvouched = changed(provider="Riverbend Imaging Society")  # Gulfcoast's statement
     assessment = judge(unvouched, declared=declared(provider="Riverbend Imaging Society"))
@@ -974,8 +987,10 @@ def test_negated_approvals_name_each_type_denied() -> None:
         "Category 1 credit.",
         "This activity is not approved\nfor SDMS, ASRT or AMA PRA credit.",
         "This activity is NOT APPROVED FOR: SDMS, ASRT or AMA PRA credit.",
+        "This activity is not approved for\u2014SDMS, ASRT or AMA PRA credit.",
+        "This activity is not approved, for SDMS, ASRT or AMA PRA credit.",
     ],
-    ids=["comma-after-for", "broken-line", "colon-after-for"],
+    ids=["comma-after-for", "broken-line", "colon-after-for", "dash-after-for", "comma-before-for"],
 )
 def test_a_denial_is_found_whatever_punctuation_follows_its_verb(text: str) -> None:
     [denied] = text_signals(text)
