@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from domain.credits.verification import ExtractedFields
-from services.api.portal.audit import timeline_filter
+from services.api.portal.audit import timeline_filter, typed_name
 from services.api.portal.events import event_fields, event_label
 from services.api.portal.forms import Form
 from services.api.portal.members import access_day, end_of_day, latest_access_day, until_text
@@ -195,17 +195,14 @@ def test_the_staff_filter_reads_the_query_and_refuses_values_not_offered() -> No
 
 
 def test_the_timeline_filter_takes_whole_days_and_refuses_what_it_does_not_know() -> None:
-    person = uuid4()
-    form = Form("timeline", {"person": str(person), "from": "2026-10-01", "to": "2026-10-02"})
+    form = Form("timeline", {"from": "2026-10-01", "to": "2026-10-02"})
     chosen = timeline_filter(form, ["people.PersonRegistered"])
     assert form.ok
-    assert chosen.person_id == person
     assert chosen.since == datetime(2026, 10, 1, tzinfo=UTC)
     assert chosen.until == datetime(2026, 10, 3, tzinfo=UTC)
     bad = Form(
         "timeline",
         {
-            "person": "x",
             "type": "people.Nope",
             "from": "2026-10-02",
             "to": "2026-10-01",
@@ -213,7 +210,20 @@ def test_the_timeline_filter_takes_whole_days_and_refuses_what_it_does_not_know(
         },
     )
     timeline_filter(bad, ["people.PersonRegistered"])
-    assert set(bad.errors) == {"person", "type", "to", None}
+    assert set(bad.errors) == {"type", "to", None}
+
+
+def test_a_typed_name_is_trimmed_and_refused_too_long_or_with_control_characters() -> None:
+    assert typed_name(Form("timeline", {"name": "  Okafor "})) == "Okafor"
+    assert typed_name(Form("timeline", {"name": " "})) is None
+    long = Form("timeline", {"name": "x" * 1_000_000})
+    typed_name(long)
+    assert long.errors == {"name": "The name must be at most 200 characters"}
+    assert long.value("name") == "x" * 200, "shown back cut short"
+    for typed in ("Ada\tVance", "Ada\x7fVance", "Ada\u0085Vance"):
+        control = Form("timeline", {"name": typed})
+        typed_name(control)
+        assert "control characters" in control.errors["name"]
 
 
 def _report() -> ComplianceReport:

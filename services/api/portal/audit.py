@@ -21,10 +21,10 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from services.api.portal.events import event_fields, event_label
-from services.api.portal.forms import Form
+from services.api.portal.forms import CONTROL_CHARACTER, Form
 from services.api.portal.pages import organisation_zone, page
 from services.api.portal.staff import READERS
 from services.api.portal.standing import cards
@@ -32,6 +32,8 @@ from services.core.application import UseCases
 from services.core.audit import use_cases as audit_use_cases
 from services.core.audit.use_cases import (
     AnnotatedTimeline,
+    PeopleFound,
+    PeopleSearch,
     PersonHistoryQuery,
     StandingThen,
     TimelineQuery,
@@ -39,6 +41,10 @@ from services.core.audit.use_cases import (
 from services.core.eventsourcing.store import RecordedEvent
 
 PAGE_SIZE = 50
+NAME_LONGEST = 200
+"""Characters of a typed name (e-mail, employee number), at most."""
+FILTERS = ("type", "from", "to")
+"""The filters a person's history keeps from the whole history's form."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,6 @@ def _uuid(value: str) -> UUID | None:
 
 @dataclass(frozen=True)
 class TimelineFilter:
-    person_id: UUID | None
     event_type: str | None
     since: datetime | None
     until: datetime | None
@@ -83,10 +88,6 @@ class TimelineFilter:
 
 def timeline_filter(form: Form, event_types: Iterable[str]) -> TimelineFilter:
     """The filters as typed (dates are whole days, UTC); problems are recorded on the form."""
-    person = form.value("person")
-    person_id = _uuid(person) if person else None
-    if person and person_id is None:
-        form.fail("person", "Choose the person from the list")
     event_type = form.value("type") or None
     if event_type is not None and event_type not in set(event_types):
         form.fail("type", "Choose the event type from the list")
@@ -98,7 +99,6 @@ def timeline_filter(form: Form, event_types: Iterable[str]) -> TimelineFilter:
     if after and not (after.isdigit() and len(after) < 19):
         form.fail(None, "This page link is out of date: start again from the first page")
     return TimelineFilter(
-        person_id=person_id,
         event_type=event_type,
         since=datetime.combine(since, time(), tzinfo=UTC) if since else None,
         until=datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC) if until else None,
@@ -106,9 +106,23 @@ def timeline_filter(form: Form, event_types: Iterable[str]) -> TimelineFilter:
     )
 
 
-def _url(base: str, form: Form, after: int | None) -> str:
-    """The page's address with the filters as typed, from after ``after`` (None: the first)."""
-    query = {n: form.value(n) for n in ("person", "type", "from", "to") if form.value(n)}
+def typed_name(form: Form) -> str | None:
+    """The name, e-mail or employee number typed to find whose history to show (None: none);
+    problems are recorded on the form, and text too long is not shown back whole."""
+    name = form.text("name", "name", required=False, max_length=NAME_LONGEST)
+    if len(name) > NAME_LONGEST:
+        form.values["name"] = name[:NAME_LONGEST]
+    elif CONTROL_CHARACTER.search(name):
+        form.fail("name", "The name must not contain control characters such as tabs or line ends")
+    return name or None
+
+
+def _url(
+    base: str, form: Form, after: int | None, names: Iterable[str] = ("name", *FILTERS)
+) -> str:
+    """The page's address with the filters ``names`` as typed, from after ``after`` (None: the
+    first)."""
+    query = {n: form.value(n) for n in names if form.value(n)}
     if after:
         query["after"] = str(after)
     return base + (f"?{urlencode(query)}" if query else "")
@@ -130,7 +144,6 @@ class AuditPages(Controller):
             event_type=chosen.event_type,
             since=chosen.since,
             until=chosen.until,
-            person_id=chosen.person_id,
         )
 
     @staticmethod
@@ -146,7 +159,6 @@ class AuditPages(Controller):
         return {
             "form": form,
             "rows": rows,
-            "people": {str(person_id): name for person_id, name in found.people.items()},
             "event_types": {t: f"{event_label(t)} ({t})" for t in event_types},
             "next_url": _url(base, form, rows[-1].event.seq) if len(rows) == PAGE_SIZE else None,
             "first_url": _url(base, form, None) if query and query.after_seq else None,
@@ -156,14 +168,37 @@ class AuditPages(Controller):
     @get("")
     async def history(
         self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
-    ) -> Template:
-        """The organisation's history, oldest first, filtered."""
+    ) -> Template | Redirect:
+        """The organisation's history, oldest first, filtered. A typed name (``name``) that
+        matches one person opens their history; matching several, the page lists them to
+        choose from instead of events. A person's id (``person``, as older links pass it) opens
+        their history."""
         form = Form("timeline", dict(request.query_params))
         event_types = audit_use_cases.EVENT_TYPES
         query = self._query(form, event_types)
+        name = typed_name(form)
+        if linked := form.value("person"):
+            if (person_id := _uuid(linked)) is not None:
+                return Redirect(_url(f"/audit/people/{person_id}", form, None, FILTERS))
+            form.fail(None, "This link names no person: type the person's name instead")
+        matches = None
+        if name and form.ok:
+            matches = await use_cases.run(audit_use_cases.find_people, PeopleSearch(text=name))
+            if len(matches.people) == 1 and not matches.more:
+                chosen = matches.people[0].person_id
+                return Redirect(_url(f"/audit/people/{chosen}", form, None, FILTERS))
+        if matches is not None or not form.ok:
+            query = None  # no events: the people found to choose from, or what is wrong
         found = await use_cases.run(audit_use_cases.annotated_timeline, query)
         shown = self._timeline("/audit", form, event_types, query, found)
-        return await page(request, "audit/timeline.html", person=None, **shown)
+        return await page(
+            request,
+            "audit/timeline.html",
+            person=None,
+            searched=name,
+            matches=_matches(matches, form),
+            **{**shown, "status": 200 if form.ok else 400},
+        )
 
     @get("/people/{person_id:uuid}")
     async def person_history(
@@ -189,6 +224,7 @@ class AuditPages(Controller):
             request,
             "audit/timeline.html",
             person=found.person,
+            matches=None,
             **_known(found.standing_then, moment),
             **shown,
         )
@@ -200,6 +236,24 @@ class AuditPages(Controller):
         """Recompute the organisation's hash chain now, from its first event."""
         found = await use_cases.run(audit_use_cases.check_chain, None)
         return await page(request, "audit/chain.html", **msgspec.structs.asdict(found))
+
+
+def _matches(found: PeopleFound | None, form: Form) -> dict[str, Any] | None:
+    """The people a typed name matched (None: no name was looked up), each as a link to their
+    history with the other filters kept, and what tells namesakes apart."""
+    if found is None:
+        return None
+    links = [
+        (
+            _url(f"/audit/people/{p.person_id}", form, None, FILTERS),
+            p.full_name,
+            " · ".join(
+                filter(None, [p.employee_number, p.email, None if p.active else "deactivated"])
+            ),
+        )
+        for p in found.people
+    ]
+    return {"links": links, "more": found.more}
 
 
 def _known(then: StandingThen | None, moment: datetime | None) -> dict[str, Any]:

@@ -53,7 +53,7 @@ _LONGEST_TYPED = 64
 """Characters of a typed day or moment, at most: the longest written out, "Wednesday, 30
 September 2026 23:59:59.999999" (44), with room for stray spaces. Longer text is refused before
 any pattern or dateparser reads it."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _AT_TIME = re.compile(
     r"^(?P<day>[^\sT,](?:.*[^\sT,])?)[\sT,]+"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d{1,6})?)?\s*$"
@@ -81,7 +81,7 @@ def _typed_date(typed: str, label: str, too_long: str) -> str:
     which no day holds)."""
     if len(typed) > _LONGEST_TYPED:
         raise DayNotRead(too_long)
-    if _CONTROL.search(typed):
+    if CONTROL_CHARACTER.search(typed):
         raise DayNotRead(f"Enter the {label} without control characters (such as a tab or NUL)")
     return typed
 

@@ -17,27 +17,36 @@ from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, RecordedEvent, row_to_event, select_events
 from services.core.stream_ids import person_stream
 
-_TIMELINE = select_events(
+_FILTERS = (
     " AND seq > $2"
     " AND ($4::text IS NULL OR event_type = $4)"
     " AND ($5::text IS NULL OR stream_id = $5)"
     " AND ($6::timestamptz IS NULL OR recorded_at >= $6)"
     " AND ($7::timestamptz IS NULL OR recorded_at < $7)"
-    " AND ($8::text IS NULL OR stream_id = 'person-' || $8 OR data->>'person_id' = $8"
-    "   OR stream_id IN (SELECT stream_id FROM events WHERE tenant_id = $1 AND ("
-    "     (event_type IN ('credits.CreditRecorded', 'credits.CertificateUploaded')"
-    "       AND data->>'person_id' = $8)"
-    "     OR (event_type = 'credits.WaiverRecorded' AND data->'waiver'->>'person_id' = $8))))"
-    " ORDER BY seq LIMIT $3"
 )
+_TIMELINE = select_events(_FILTERS + " ORDER BY seq LIMIT $3")
+
+# The events about the person $8 (their id as text), read by key: those naming them
+# (``named_person``, migration 0034), and every event of their person stream and of the streams
+# their credits, certificates and waivers were recorded in. Arrays of keys, so each step is an
+# index lookup whatever the planner guesses of how many rows there are.
+_ABOUT_PERSON = (
+    " AND seq = ANY(ARRAY("
+    "   SELECT seq FROM events WHERE tenant_id = $1 AND named_person = $8"
+    "   UNION SELECT seq FROM events WHERE tenant_id = $1 AND stream_id = ANY(ARRAY("
+    "     SELECT 'person-' || $8 UNION SELECT stream_id FROM events"
+    "     WHERE tenant_id = $1 AND named_person = $8 AND event_type IN ("
+    "       'credits.CreditRecorded', 'credits.CertificateUploaded', 'credits.WaiverRecorded')))))"
+)
+_PERSON_TIMELINE = select_events(_ABOUT_PERSON + _FILTERS + " ORDER BY seq LIMIT $3")
 
 # Every stream that makes up a person's standing: their person stream and the streams of the
 # credits and waivers recorded for them, up to a moment.
 _PERSON_HISTORY = select_events(
-    " AND recorded_at <= $3 AND (stream_id = $2 OR stream_id IN ("
-    "   SELECT stream_id FROM events WHERE tenant_id = $1 AND recorded_at <= $3 AND ("
-    "     (event_type = 'credits.CreditRecorded' AND data->>'person_id' = $4)"
-    "     OR (event_type = 'credits.WaiverRecorded' AND data->'waiver'->>'person_id' = $4))))"
+    " AND recorded_at <= $3 AND stream_id = ANY(ARRAY("
+    "   SELECT $2::text UNION SELECT stream_id FROM events"
+    "   WHERE tenant_id = $1 AND recorded_at <= $3 AND named_person = $4"
+    "     AND event_type IN ('credits.CreditRecorded', 'credits.WaiverRecorded')))"
     " ORDER BY seq"
 )
 
@@ -56,17 +65,11 @@ async def timeline(
     """A page of the tenant's history in sequence order, filtered; page on the last seq.
     ``person_id`` keeps the events about that person: their record, their credits, waivers
     and certificates, and any other event naming them (downloads, exports)."""
-    rows = await tx.pg.fetch(
-        _TIMELINE,
-        tx.require_tenant(),
-        after_seq,
-        limit,
-        event_type,
-        stream_id,
-        since,
-        until,
-        None if person_id is None else str(person_id),
-    )
+    filters = (after_seq, limit, event_type, stream_id, since, until)
+    if person_id is None:
+        rows = await tx.pg.fetch(_TIMELINE, tx.require_tenant(), *filters)
+    else:
+        rows = await tx.pg.fetch(_PERSON_TIMELINE, tx.require_tenant(), *filters, str(person_id))
     return [row_to_event(row) for row in rows]
 
 

@@ -52,14 +52,13 @@ async def people_about(tx: Tx, events: list[RecordedEvent]) -> dict[int, UUID | 
     return {e.seq: about(e) for e in events}
 
 
-async def person_names(tx: Tx, person_ids: Iterable[UUID] | None = None) -> dict[UUID, str]:
-    """The names of ``person_ids`` (None: of everyone), by name."""
+async def person_names(tx: Tx, person_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of ``person_ids``, by name."""
     rows = await tx.pg.fetch(
         "SELECT person_id, full_name FROM people WHERE tenant_id = $1"
-        " AND ($2::uuid[] IS NULL OR person_id = ANY($2::uuid[]))"
-        " ORDER BY full_name, person_id",
+        " AND person_id = ANY($2::uuid[]) ORDER BY full_name, person_id",
         tx.require_tenant(),
-        None if person_ids is None else list(person_ids),
+        list(person_ids),
     )
     return {r["person_id"]: r["full_name"] for r in rows}
 

@@ -29,6 +29,7 @@ from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import queries
 from services.core.people.views import Person
 from services.core.policy import READERS, require_role
+from services.core.staff.listing import StaffFilter, matching_people
 
 EVENT_TYPES = sorted(event_tag(cls) for cls in registry.EVENT_TYPES)
 """The type tag of every event the history may hold: what it can be filtered by."""
@@ -63,9 +64,25 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 class AnnotatedTimeline(msgspec.Struct, frozen=True, kw_only=True):
     entries: list[TimelineEntry]
-    people: dict[UUID, str]
-    """Everyone in the organisation, by name: whom the history can be filtered by (empty in
-    one person's history, which is theirs alone)."""
+
+
+PEOPLE_FOUND = 20
+"""People listed for a typed name, at most: a name narrows a tenant of any size to a page."""
+
+
+class PeopleSearch(msgspec.Struct, frozen=True, kw_only=True):
+    """The people whose history may be wanted: ``text`` found, case aside, in the name, e-mail
+    or employee number (the staff list's search), active or not."""
+
+    text: str
+    limit: int = PEOPLE_FOUND
+
+
+class PeopleFound(msgspec.Struct, frozen=True, kw_only=True):
+    people: list[Person]
+    """The first ``limit`` matches, by name."""
+    more: bool
+    """More people match than are listed."""
 
 
 class PersonHistoryQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,10 +161,19 @@ async def audit_timeline(uow: UnitOfWork, query: TimelineQuery) -> TimelinePage:
 
 async def annotated_timeline(uow: UnitOfWork, query: TimelineQuery | None) -> AnnotatedTimeline:
     """A page of the history (None: none), each event with the person it is about and the
-    member who caused it, and the people it can be filtered by."""
+    member who caused it."""
     require_role(uow.actor, *READERS)
-    entries = await _annotated(uow, query)
-    return AnnotatedTimeline(entries=entries, people=await audit_views.person_names(uow.tx))
+    return AnnotatedTimeline(entries=await _annotated(uow, query))
+
+
+async def find_people(uow: UnitOfWork, search: PeopleSearch) -> PeopleFound:
+    """The people a typed name (e-mail, employee number) may mean, to choose whose history."""
+    require_role(uow.actor, *READERS)
+    selected = StaffFilter(activity="all", search=search.text)
+    found = await matching_people(uow.tx, selected, today=uow.today(), limit=search.limit)
+    return PeopleFound(
+        people=[f.person for f in found[: search.limit]], more=len(found) > search.limit
+    )
 
 
 async def _annotated(uow: UnitOfWork, query: TimelineQuery | None) -> list[TimelineEntry]:
@@ -190,7 +216,7 @@ async def person_history(uow: UnitOfWork, query: PersonHistoryQuery) -> PersonHi
             ),
             credits=await queries.my_credits(uow.tx, query.person_id),
         )
-    timeline = AnnotatedTimeline(entries=entries, people={})
+    timeline = AnnotatedTimeline(entries=entries)
     return PersonHistory(person=person, timeline=timeline, standing_then=then)
 
 
