@@ -124,14 +124,15 @@ def person_name_tokens(name: str) -> tuple[str, ...]:
 
 def person_names_match(a: str, b: str, *, min_similarity: float, ocr: bool = False) -> bool:
     """Whether ``a`` and ``b`` name the same person (see the module docstring); symmetric.
-    ``ocr``: one of them was read by OCR, so one letter of one name may be misread; in a text
-    layer a letter differing is a real difference."""
+    ``ocr``: one of them was read by OCR, so one letter of one name may be misread, the other
+    names then alike to the letter (once OCR confusions are folded): the two tolerances never
+    add up. In a text layer a letter differing is a real difference."""
     left, right = person_name_tokens(a), person_name_tokens(b)
     if _tokens_match(left, right, min_similarity):
         return True
     return ocr and (
-        any(_tokens_match(fixed, right, min_similarity) for fixed in _misread(left, right))
-        or any(_tokens_match(left, fixed, min_similarity) for fixed in _misread(right, left))
+        any(_tokens_match(fixed, right, 1.0) for fixed in _misread(left, right))
+        or any(_tokens_match(left, fixed, 1.0) for fixed in _misread(right, left))
     )
 
 

@@ -89,8 +89,16 @@ def test_one_letter_misread_by_ocr_in_one_name_still_matches(printed: str, on_re
         ("Tomés Rivora", "Tomás Rivera"),
         ("Luke Smith", "Luka Smith"),
         ("Tomás Riviera", "Tomás Rivas"),
+        ("Maria Jonsson", "Marie Jansson"),
+        ("Simon Hansen", "Simone Jansen"),
     ],
-    ids=["two-names-off", "short-name", "two-letters-off"],
+    ids=[
+        "two-names-off",
+        "short-name",
+        "two-letters-off",
+        "one-off-one-alike",
+        "added-and-changed",
+    ],
 )
 def test_more_than_one_letter_or_a_short_name_misread_by_ocr_does_not_match(
     printed: str, on_record: str
