@@ -204,9 +204,10 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     join(browse, auditor_email)
     expect(page).to_have_url(browse.app.base_url + "/audit")
     browse.check()
-    page.get_by_label("Person").select_option(label=name)
+    page.get_by_label("Person").fill(name)
     page.get_by_role("button", name="Show").click()
     browse.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"History of {name}")
     events = page.get_by_role("table", name="Events in the order they were recorded")
     expect(events).to_contain_text("Credit recorded")
     expect(events).to_contain_text("Certificate uploaded")
@@ -214,9 +215,6 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
         "Certificate verified" if status == "verified" else "Certificate needs review"
     )
     browse.shot("journey-auditor-timeline")
-    events.get_by_role("link", name=name).first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"History of {name}")
-    browse.check()
 
     page.get_by_role("link", name="Chain").click()
     verdict = page.get_by_role("heading", name=re.compile(r"Verified up to event (\d+)"))
