@@ -906,7 +906,7 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     certificate number before "Credit" an amount approved."""
     if fields.credits is None or not fields.accreditation_statement:
         return []
-    stated = _stated_amounts(_statement_alone(fields))
+    stated = _approved_amounts(fields.accreditation_statement, fields)
     if not stated or fields.credits <= max(stated):
         return []
     return [
@@ -918,13 +918,27 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     ]
 
 
-def _statement_alone(fields: ExtractedFields) -> str:
-    """The accreditation statement without the words any other field was read from."""
-    statement = fields.accreditation_statement or ""
-    for name, read_from in fields.evidence.items():
-        if read_from and name != "accreditation_statement":
-            statement = statement.replace(read_from, " ")
-    return statement
+_GLUED_TO_STATEMENTS = ("credits", "certificate_number")
+"""Fields whose row a reading may glue to the statement; a field read from inside the statement
+(its whole line as evidence) leaves it as it is."""
+
+
+def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
+    """The amounts ``statement`` approves, without those of the rows of the credit figure and
+    the certificate number glued to it. Where that leaves none of the amounts it printed, the
+    printed ones less the figure judged: the check fails closed."""
+    alone = statement
+    for name in _GLUED_TO_STATEMENTS:
+        read_from = (fields.evidence.get(name) or "").strip()
+        if read_from and statement.strip() not in read_from:
+            alone = alone.replace(read_from, " ")
+    stated = _stated_amounts(alone)
+    if stated:
+        return stated
+    printed = _stated_amounts(statement)
+    if fields.credits in printed:
+        printed.remove(fields.credits)
+    return printed
 
 
 def _credits_disagree(

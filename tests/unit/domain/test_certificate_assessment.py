@@ -420,6 +420,24 @@ def test_the_credit_row_read_into_the_statement_is_not_an_amount_the_statement_a
     )
 
 
+@pytest.mark.parametrize("field", ["approval_number", "provider", "title", "credits"])
+def test_a_field_read_from_the_statement_leaves_its_amount_to_check(field: str) -> None:
+    """Fields are read with their whole line as evidence; where that line is the statement (an
+    approval number, a provider or a title inside it, or the credits read from it), the amount
+    the statement approves still caps the credit figure."""
+    statement = (
+        "This activity has been approved by the ASRT (approval number ASRT-123456) for 2.5 "
+        "ARRT Category A credits."
+    )
+    altered = changed(
+        accreditation_statement=statement, credits=Decimal("7.5"), evidence={field: statement}
+    )
+    declared = msgspec.structs.replace(DECLARED, credits=Decimal("7.5"))
+    assessment = judge(altered, declared=declared)
+    assert assessment.outcome == "needs_review"
+    assert "credits_mismatch" in codes(assessment)
+
+
 def test_awarding_less_than_the_designated_maximum_is_fine() -> None:
     partial = changed(credits=Decimal("2"))
     assert judge(
