@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from domain.people.roster_import import RosterRejected
 from services.core.application import AccessDenied, Actor, Application, NotFound, UseCases
 from services.core.db import Database
+from services.core.people import use_cases as people
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from services.core.staff import use_cases as staff
@@ -100,3 +102,19 @@ async def test_a_rejected_file_or_a_dry_run_stores_nothing(application: Applicat
     )
     assert (preview.applied, preview.created) == (False, 4)
     assert (await owner.run(staff.staff_seats, None)).active == 0
+
+
+async def test_a_staff_record_is_the_standing_its_person_sees_with_certificates_and_account(
+    application: Application,
+) -> None:
+    tenant = await organisation(application)
+    person_id = await imported(application, tenant)
+    owner = acting(application, tenant, "owner")
+    record = await owner.run(staff.staff_record, person_id)
+    seen = await owner.run(people.standing_of, person_id)
+    assert isinstance(record, people.Standing)
+    shared = {f.name for f in msgspec.structs.fields(people.Standing)}
+    assert {k: v for k, v in msgspec.structs.asdict(record).items() if k in shared} == (
+        msgspec.structs.asdict(seen)
+    )
+    assert (record.certificates, record.account) == ([], None)
