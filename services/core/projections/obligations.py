@@ -38,7 +38,6 @@ from services.core.projections.folded import as_json, restored, stored, tags
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
-_TABLES = ("obligations", "obligation_evaluations")
 
 _KINDS = ("person", "credit", "waiver")
 _INPUTS = """
@@ -220,6 +219,7 @@ class ObligationsProjection:
     """Re-evaluates the people whose person, credit or waiver streams the batch touched."""
 
     name = "obligations"
+    tables: tuple[str, ...] = ("obligations", "obligation_evaluations")
     event_types: frozenset[str] | None = tags([*PERSON_EVENTS, *CREDIT_EVENTS, *WAIVER_EVENTS])
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
@@ -233,10 +233,3 @@ class ObligationsProjection:
             day = event.recorded_at.astimezone(UTC).date()
             days[person_id] = max(day, days.get(person_id, day))
         await _replace(tx, days, inputs, RULE_PACKS)
-
-    async def reset(self, tx: Tx) -> None:
-        for table in _TABLES:
-            await tx.pg.execute(
-                f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608
-                tx.require_tenant(),
-            )
