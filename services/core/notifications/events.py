@@ -18,13 +18,9 @@ from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
-from services.core.notifications.outbox import (
-    account_address,
-    mail_id_for,
-    organisation_name,
-    queue_mail,
-)
+from services.core.notifications.outbox import account_address, mail_id_for, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
+from services.core.organisation.queries import organisation_name
 from services.core.settings import Settings
 
 CERTIFICATE_OUTCOMES: Mapping[type, NotificationKind] = {

@@ -43,14 +43,6 @@ class Recipient(NamedTuple):
     email: str
 
 
-async def organisation_name(tx: Tx) -> str:
-    return str(
-        await tx.pg.fetchval(
-            "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
-        )
-    )
-
-
 async def recipients(tx: Tx, *, roles: Sequence[str]) -> list[Recipient]:
     """The organisation's current members with one of ``roles``, with their account address."""
     rows = await tx.pg.fetch(

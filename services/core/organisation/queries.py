@@ -36,6 +36,14 @@ async def organisation_state(tx: Tx, store: EventStore) -> Organisation:
     return found
 
 
+async def organisation_name(tx: Tx) -> str:
+    """The name of the transaction's organisation ("" while it has none)."""
+    name = await tx.pg.fetchval(
+        "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
+    )
+    return str(name or "")
+
+
 async def members(tx: Tx) -> list[MemberView]:
     """Everyone with access to the transaction's organisation, by email."""
     rows = await tx.pg.fetch(
