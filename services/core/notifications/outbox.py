@@ -55,11 +55,6 @@ async def recipients(tx: Tx, *, roles: Sequence[str]) -> list[Recipient]:
     return [Recipient(row["user_id"], row["email"]) for row in rows]
 
 
-async def account_address(tx: Tx, user_id: UUID) -> str | None:
-    value = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
-    return None if value is None else str(value)
-
-
 async def queue_mail(
     tx: Tx,
     store: EventStore,

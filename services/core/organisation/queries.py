@@ -61,8 +61,3 @@ async def invitations(tx: Tx) -> list[Invitation]:
         " ORDER BY expires_at DESC"
     )
     return [Invitation(**dict(row)) for row in rows]
-
-
-async def email_of_user(tx: Tx, user_id: UUID) -> str:
-    """The sign-in address of ``user_id``."""
-    return str(await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id))
