@@ -4,7 +4,7 @@ tenant, a new day or a changed pending-credit choice is seen on the next read.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -15,9 +15,10 @@ from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people import queries
 from services.core.people.handlers import change_person, register_person
+from services.core.settings import Settings
 from services.core.staff import listing
 from services.core.staff.listing import StaffFilter
-from tests.conftest import new_tenant
+from tests.conftest import new_tenant, run_cli
 from tests.support import register
 
 pytestmark = pytest.mark.integration
@@ -108,3 +109,23 @@ async def test_a_new_day_is_computed_for_that_day(database: Database, store: Eve
     assert cached == computed
     assert then.by_status != now.by_status
     assert then.today == later
+
+
+@pytest.mark.parametrize("command", ["rebuild-projections", "reevaluate"])
+async def test_read_models_rewritten_by_another_process_are_seen_without_a_new_event(
+    database: Database, store: EventStore, migrated: Settings, command: str
+) -> None:
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    tenant, ada = people["tenant"], people["Ada Lovelace"]
+    today = datetime.now(UTC).date()  # the day `reevaluate` evaluates for
+    async with database.transaction(tenant) as tx:  # a read model gone wrong, no event
+        await tx.pg.execute("DELETE FROM obligations WHERE person_id = $1", ada)
+    before, _ = await _cached_and_computed(database, tenant, today)
+
+    result = run_cli(migrated, command, "--tenant", str(tenant))
+    assert result.returncode == 0, result.stderr
+    after, computed = await _cached_and_computed(database, tenant, today)
+
+    assert before[ada].obligations == []
+    assert after == computed
+    assert after[ada].obligations

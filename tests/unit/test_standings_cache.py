@@ -13,9 +13,9 @@ DAY = date(2026, 12, 7)
 
 
 def _key(
-    tenant: UUID, seq: int = 1, today: date = DAY, count_pending: bool = False
+    tenant: UUID, seq: int = 1, epoch: int = 0, today: date = DAY, count_pending: bool = False
 ) -> StandingsKey:
-    return StandingsKey(tenant, seq, f"hash{seq}", today, count_pending)
+    return StandingsKey(tenant, seq, f"hash{seq}", epoch, today, count_pending)
 
 
 async def _value(cache: StandingsCache, key: StandingsKey, value: dict[str, int]) -> object:
@@ -33,6 +33,7 @@ async def test_a_value_is_answered_only_for_its_own_tenant_and_key() -> None:
     assert await _value(cache, _key(ours), {"again": 1}) == {"ours": 1}
     for changed in (
         _key(ours, seq=2),
+        _key(ours, epoch=1),
         _key(ours, today=date(2026, 12, 8)),
         _key(ours, count_pending=True),
     ):
