@@ -19,6 +19,7 @@ from services.core.settings import Settings
 from services.core.staff import listing
 from services.core.staff.listing import StaffFilter
 from tests.conftest import new_tenant, run_cli
+from tests.metrics_support import scrape
 from tests.support import register
 
 pytestmark = pytest.mark.integration
@@ -129,3 +130,20 @@ async def test_read_models_rewritten_by_another_process_are_seen_without_a_new_e
     assert before[ada].obligations == []
     assert after == computed
     assert after[ada].obligations
+
+
+async def test_hits_misses_and_evictions_are_counted_on_the_metrics_port(
+    database: Database, store: EventStore, metrics_url: str
+) -> None:
+    names = ("hits", "misses", "evictions")
+    before = {n: scrape(metrics_url, f"cmeledger_standings_cache_{n}_total") for n in names}
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    await _cached_and_computed(database, people["tenant"], TODAY)  # a miss
+    await _cached_and_computed(database, people["tenant"], TODAY)  # a hit
+    for _ in range(queries.STANDINGS.capacity):  # as many other tenants: the first is dropped
+        await _cached_and_computed(database, (await _tenant_with(database, store))["tenant"], TODAY)
+
+    after = {n: scrape(metrics_url, f"cmeledger_standings_cache_{n}_total") for n in names}
+    assert after["hits"] - before["hits"] == 1
+    assert after["misses"] - before["misses"] == 1 + queries.STANDINGS.capacity
+    assert after["evictions"] - before["evictions"] >= 1

@@ -53,6 +53,7 @@ async def test_least_recently_used_tenants_are_dropped() -> None:
     assert await _value(cache, _key(second), {"recomputed": 1}) == {"recomputed": 1}
     await _value(cache, _key(third), {"x": 1, "y": 2, "z": 3})  # over max_people with another
     assert len(cache) == 1
+    assert cache.evictions == 4  # second, then third, then first (capacity), second (people)
 
 
 async def test_concurrent_misses_compute_once() -> None:

@@ -17,6 +17,7 @@ from typing import NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
+from prometheus_client import REGISTRY
 
 from domain.compliance.evaluation import Obligation, status_on, unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
@@ -28,6 +29,7 @@ from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
+from services.core.metrics import StandingsCacheMetrics
 from services.core.people import views
 from services.core.people.standings_cache import StandingsCache, StandingsKey
 from services.core.projections.credits import CreditsProjection
@@ -154,7 +156,9 @@ async def standings_on(
 
 STANDINGS = StandingsCache(capacity=32, max_people=20_000)
 """This process's cache of what is computed from every person's standing, per tenant: at about
-10 KB a person, 20,000 people bound it near 200 MB (two 10,000-staff tenants)."""
+10 KB a person, 20,000 people bound it near 200 MB (two 10,000-staff tenants). Its counts are
+on the metrics port."""
+REGISTRY.register(StandingsCacheMetrics(STANDINGS))
 
 _HEAD = """
 SELECT h.last_seq, h.last_hash,

@@ -18,6 +18,7 @@ are dropped beyond ``capacity`` tenants or ``max_people`` people in all (an entr
 largest value's length; about 10 KB a person), the entry just stored kept even alone over it.
 
 Safe within one event loop: concurrent misses on the same key and label share one computation.
+Hits, misses and evictions are counted (``services.core.metrics.StandingsCacheMetrics``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class StandingsCache:
         self._computing: dict[tuple[StandingsKey, Hashable], asyncio.Future[object]] = {}
         self.hits = 0
         self.misses = 0
+        self.evictions = 0
+        """Tenants' entries dropped for room (not those replaced by a newer key)."""
 
     async def value(
         self, key: StandingsKey, label: Hashable, compute: Callable[[], Awaitable[T]]
@@ -110,6 +113,7 @@ class StandingsCache:
             len(self._entries) > self.capacity or self.people() > self.max_people
         ):
             self._entries.popitem(last=False)
+            self.evictions += 1
 
     def people(self) -> int:
         """The entries' weight: each entry's largest value's length, all tenants together."""
