@@ -35,6 +35,7 @@ from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import views as people_views
 from services.core.projections.folded import as_json, restored, stored, tags
+from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
@@ -52,8 +53,9 @@ WITH owners AS (
 )
 SELECT 'owner' AS kind, NULL AS state, id, person_id FROM owners
 UNION ALL
-SELECT 'person', state::text, NULL, NULL FROM people
-WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
+SELECT 'person', CASE WHEN person_id = ANY($4::uuid[]) THEN NULL ELSE state::text END,
+       NULL, person_id
+FROM people WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 UNION ALL
 SELECT 'credit', state::text, NULL, NULL FROM credits
 WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
@@ -64,7 +66,8 @@ SELECT 'waiver', jsonb_build_object(
 FROM waivers WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 """
 """The inputs of people $2 and of the owners of the credits and waivers $3 (and which person
-owns each of those): one statement."""
+owns each of those): one statement. The state of the people $4 (saved by this transaction) is
+left out."""
 _OBLIGATION_COLUMNS = (
     "body",
     "window_start",
@@ -143,13 +146,23 @@ class Owned(NamedTuple):
 
 async def load_owned(tx: Tx, person_ids: Sequence[UUID], owned: Sequence[UUID]) -> Owned:
     """The registered people among ``person_ids`` and the owners of the credits and waivers
-    ``owned``, with their credits and waivers; and the owner of each of ``owned``."""
-    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids), list(owned))
-    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
-    found = {
-        p.person_id: Inputs(p, [], [])
-        for p in (restored(state, people_views.Person, Person) for state in states["person"])
+    ``owned``, with their credits and waivers; and the owner of each of ``owned``. A person
+    this transaction saved is taken as saved, not read back."""
+    saved = {
+        person_id: state
+        for person_id in person_ids
+        if isinstance(state := tx.written(PeopleProjection.name, person_id), Person)
     }
+    rows = await tx.pg.fetch(
+        _INPUTS, tx.require_tenant(), list(person_ids), list(owned), list(saved)
+    )
+    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
+    people = (
+        saved.get(row["person_id"]) or restored(row["state"], people_views.Person, Person)
+        for row in rows
+        if row["kind"] == "person"
+    )
+    found = {p.person_id: Inputs(p, [], []) for p in people}
     for state in states["credit"]:
         held = restored(state, credit_views.Credit, Credit)
         if held.person_id in found:
