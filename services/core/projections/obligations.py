@@ -34,6 +34,7 @@ from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import views as people_views
+from services.core.projections.epochs import read_models_rewritten
 from services.core.projections.folded import as_json, restored, stored, tags
 from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
@@ -183,8 +184,10 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
 async def evaluate_people(
     tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[Pack] = RULE_PACKS
 ) -> int:
-    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
-    return how many registered people were evaluated (unregistered ones just lose their rows)."""
+    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date,
+    moving the tenant's read-model epoch (no event is appended); return how many registered
+    people were evaluated (unregistered ones just lose their rows)."""
+    await read_models_rewritten(tx)
     return await _replace(tx, evaluated_on, await load_inputs(tx, list(evaluated_on)), rule_packs)
 
 
