@@ -34,9 +34,10 @@ class Sink:
         return "250 OK"
 
 
-def resident_mb(parent: int) -> dict[int, float]:
-    """Resident memory of ``parent``'s child processes (the API workers), in MB."""
-    found = {}
+def resident_mb(server: int) -> dict[int, float]:
+    """Resident memory, in MB, of the API processes: ``server``'s children (the workers of
+    ``--workers N``), or ``server`` itself when it serves alone (``--workers 1``)."""
+    found, own = {}, 0.0
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(
@@ -44,9 +45,13 @@ def resident_mb(parent: int) -> dict[int, float]:
             )
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(parent) and "VmRSS" in fields:
+        if "VmRSS" not in fields:
+            continue
+        if int(status.parent.name) == server:
+            own = int(fields["VmRSS"].split()[0]) / 1024
+        elif fields.get("PPid", "").strip() == str(server):
             found[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
-    return found
+    return found or {server: own}
 
 
 def main() -> None:
