@@ -62,6 +62,13 @@ def main() -> None:
     parser.add_argument("--run-time", type=int, default=60, help="seconds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="CLASS",
+        help="run only these user classes of the locustfile (e.g. Employer Auditor Baseline)",
+    )
     args = parser.parse_args()
     mail = Controller(Sink(), hostname="127.0.0.1", port=args.port + 1)  # invitations' mail
     mail.start()
@@ -80,6 +87,7 @@ def main() -> None:
                 sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
                 "--host", base, "--users", str(args.users), "--spawn-rate", "10",
                 "--run-time", f"{args.run_time}s", "--csv", prefix, "--only-summary",
+                *args.only,
             ],
             check=False,
         )  # fmt: skip
