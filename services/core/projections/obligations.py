@@ -92,7 +92,7 @@ WITH evaluated AS (
         person_id uuid, body text, window_start date, window_end date, period text,
         ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
         shortfall numeric, late_credits_until date, flagged boolean, explained bigint)
-    JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
+    LEFT JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
         ON x.at = r.explained
 ), dropped AS (
     DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
@@ -115,7 +115,8 @@ SET {", ".join(f"{c} = excluded.{c}" for c in [*_OBLIGATION_COLUMNS, "explanatio
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
 the same key and the rows no longer found are deleted (no key is both deleted and written).
 A row's explanation is the ``explained``-th (from 1) of the distinct explanations $5, with the
-row's ``person_id``: each distinct explanation is sent and parsed once."""
+row's ``person_id``: each distinct explanation is sent and parsed once (a row naming none fails
+the insert on ``explanation``'s NOT NULL rather than vanish)."""
 
 
 class Inputs(NamedTuple):
