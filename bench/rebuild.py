@@ -1,14 +1,14 @@
-"""Rebuild benchmark: every projection of a tenant dropped and replayed, next to reading the same
-events. Prints JSON.
+"""Rebuild every projection of a seeded tenant, next to reading the same events in the same run.
 
-    .venv/bin/python -m bench.rebuild [--database cmeledger_large] [--tenant ID]
+    .venv/bin/python -m bench.rebuild [--staff 3000] [--credits-per-person 30] [--reuse TENANT]
+        [--database NAME]
 
-Runs on an existing database (by default the large tenant of ``bench.load.seed``) and leaves
-its read models as a rebuild leaves them: identical. Per tenant, in the order measured: the
-baseline, the tenant's events read in the rebuild's own pages (``read_history``, ``PAGE_SIZE``
-at a time) with nothing applied, once to warm the cache and once timed; then the rebuild, as
-``cmeledger rebuild-projections`` runs it (head lock, every registered projection reset and
-caught up in one transaction). ``ratio`` is the rebuild's events/s over the read's.
+Seeds ``cmeledger_bench_rebuild`` (or ``--database``) as ``bench.load.seed`` does (``--reuse``:
+measure the tenant a previous run seeded there instead, e.g. the large tenant with
+``--database cmeledger_large``), then times, in one run: the replay read (``read_history``
+pages of the rebuild's size, decoded: the baseline), and ``ProjectionRunner.rebuild`` of the
+tenant as ``cmeledger rebuild-projections`` runs it. Prints JSON with events/s of both, their
+ratio, the machine's load average and the seed's figures.
 """
 
 from __future__ import annotations
@@ -16,71 +16,61 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from typing import Any
 from uuid import UUID
 
 from bench.database import settings_for
-from bench.load.seed import DATABASE
+from bench.eventstore import timed_rebuild
+from bench.load.seed import seed
 from services.core.db import Database
 from services.core.eventsourcing.store import read_history
-from services.core.projections import PAGE_SIZE, ProjectionRunner
+from services.core.projections import PAGE_SIZE
 from services.core.registry import build_event_store
-from services.main import list_tenants
+
+DATABASE = "cmeledger_bench_rebuild"
 
 
-async def read_all(database: Database, tenant: UUID) -> tuple[int, float]:
-    """The tenant's events read page by page as a rebuild reads them: (events, seconds)."""
-    started, read, cursor = time.perf_counter(), 0, 0
-    async with database.transaction(tenant) as tx:
-        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
-            read, cursor = read + len(page), page[-1].seq
-    return read, time.perf_counter() - started
-
-
-async def rebuild(database: Database, tenant: UUID) -> tuple[int, float]:
-    """Every projection of the tenant rebuilt as the command does: (events, seconds)."""
-    store = build_event_store()
-    assert isinstance(store.projections, ProjectionRunner)
-    started = time.perf_counter()
-    async with database.transaction(tenant) as tx:
-        await store.lock_head(tx)
-        replayed = await store.projections.rebuild(tx)
-    return replayed, time.perf_counter() - started
-
-
-async def measure(database_name: str, tenant: UUID | None) -> dict[str, Any]:
-    database = Database(settings_for(database_name))
+async def measure(tenant: UUID, database_name: str) -> dict[str, Any]:
+    database, store = Database(settings_for(database_name)), build_event_store()
     try:
-        tenants = [tenant] if tenant else await list_tenants(database)
-        figures = []
-        for tenant_id in tenants:
-            await read_all(database, tenant_id)
-            read, read_s = await read_all(database, tenant_id)
-            replayed, rebuild_s = await rebuild(database, tenant_id)
-            if not replayed:
-                continue
-            figures.append(
-                {
-                    "tenant": str(tenant_id),
-                    "events": replayed,
-                    "rebuild_s": round(rebuild_s, 2),
-                    "events_per_s": round(replayed / rebuild_s),
-                    "read_events_per_s": round(read / read_s),
-                    "ratio": round(replayed / rebuild_s / (read / read_s), 3),
-                }
-            )
+        started, read, cursor = time.perf_counter(), 0, 0
+        async with database.transaction(tenant) as tx:
+            while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+                read, cursor = read + len(page), page[-1].seq
+        read_s = time.perf_counter() - started
+        rebuilt, rebuild_s = await timed_rebuild(database, store, tenant)
     finally:
         await database.dispose()
-    return {"database": database_name, "tenants": figures}
+    return {
+        "tenant": str(tenant),
+        "events": rebuilt,
+        "replay_read_s": round(read_s, 2),
+        "replay_read_events_per_s": round(read / read_s),
+        "rebuild_s": round(rebuild_s, 2),
+        "rebuild_events_per_s": round(rebuilt / rebuild_s),
+        "ratio": round(read_s / rebuild_s, 3),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default=DATABASE)
-    parser.add_argument("--tenant", type=UUID, help="one tenant (default: every tenant)")
+    parser.add_argument("--staff", type=int, default=3_000)
+    parser.add_argument("--credits-per-person", type=int, default=30)
+    parser.add_argument("--reuse", type=UUID, metavar="TENANT", help="a tenant seeded before")
+    parser.add_argument("--database", default=DATABASE, help="seeded afresh unless --reuse")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.database, args.tenant)), indent=2))
+    seeded = (
+        None
+        if args.reuse
+        else asyncio.run(seed(args.staff, args.credits_per_person, args.database))
+    )
+    tenant = args.reuse or UUID(str(seeded and seeded["tenant"]))
+    before = os.getloadavg()[0]
+    report = asyncio.run(measure(tenant, args.database))
+    report["load_average"] = [round(before, 1), round(os.getloadavg()[0], 1)]
+    print(json.dumps({"rebuild": report, "seed": seeded}, indent=2))
 
 
 if __name__ == "__main__":
