@@ -17,7 +17,7 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import cv2
@@ -407,8 +407,9 @@ def _without_rules(page: Image.Image) -> Image.Image | None:
     none."""
     ink = (np.asarray(page) < 128).astype(np.uint8)
     length = max(20, round(page.width * RULE_LENGTH))
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)) | (
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
     )
     if not rules.any():
         return None
@@ -713,7 +714,7 @@ CONFIDENT_WORD = 60
 """Tesseract's word confidence (0-100) from which a word counts as read."""
 
 
-def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
+def _coverage(page: Image.Image, words: Sequence[layout.Word]) -> float:
     """The share of the page's lettering read with confidence: the page's marks of letter
     size (ink joined into words, 0.4-3 times a word's usual height: not borders, rules,
     seals or pictures), each weighed by its width over its height (about its number of
