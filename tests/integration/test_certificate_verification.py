@@ -139,6 +139,31 @@ async def test_a_certificate_made_out_to_someone_else_is_rejected_with_the_reaso
     assert mismatch.message in history[-1].data["note"]
 
 
+async def test_a_scan_naming_a_colleague_one_letter_off_the_uploader_goes_to_review(
+    database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
+) -> None:
+    """Two colleagues whose names are one letter apart: a scan made out to one, uploaded by the
+    other, is not taken as the uploader's name misread by OCR."""
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    sample = certificate_sample(kind="scanned_pdf")
+    printed = sample.truth.participant_name
+    assert printed is not None
+    first = printed.split()[0]
+    assert len(first) >= 5  # a name OCR may misread a letter of
+    uploader = printed.replace(first, f"{first[:2]}{'ae'[first[2] != 'a']}{first[3:]}", 1)
+    blobs = FilesystemBlobStore(blob_dir)
+    uploaded = await upload_sample(database, store, blobs, tenant, sample, full_name=uploader)
+    await upload_sample(database, store, blobs, tenant, sample, full_name=printed)
+    await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant)
+    await drain(purged, queue)
+
+    certificate = await stored(database, tenant, uploaded.certificate_id)
+    assert certificate.status == "needs_review"
+    assert [r.code for r in certificate.reasons] == ["name_mismatch"]
+    assert f"as close to '{printed}', another person" in certificate.reasons[0].message
+
+
 async def test_a_message_delivered_twice_gives_one_outcome(
     database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
 ) -> None:
