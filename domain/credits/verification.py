@@ -883,9 +883,10 @@ def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
 
 _STATED_AMOUNT = re.compile(
     r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:([A-Z]{2,5})[- ]?)?"
-    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor|unit)",
+    r"(?:(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE)(?=s?\b)|contact|credit|hour|categor|unit)",
     re.I,
 )
+"""An amount and its unit; an abbreviation is a whole word ("2026Certificate" is no CE)."""
 
 
 def _stated_amounts(statement: str) -> list[Decimal]:
@@ -918,14 +919,15 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     ]
 
 
-_GLUED_TO_STATEMENTS = ("credits", "certificate_number")
-"""Fields whose words a reading may glue to the statement; words of a field that hold the
-whole statement (a field read as the statement itself) are left in it."""
+_GLUED_TO_STATEMENTS = ("credits", "certificate_number", "completed_on", "activity_date")
+"""Fields whose figures a reading may glue to the statement ("04/13/2026 Category A" is no
+amount); words of a field that hold the whole statement (a field read as the statement
+itself) are left in it."""
 
 
 def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
-    """The amounts ``statement`` approves, without the words the credit figure and the
-    certificate number were read from (``ExtractedFields.evidence``: a value and its label)."""
+    """The amounts ``statement`` approves, without the words the credit figure, the certificate
+    number and the dates were read from (``ExtractedFields.evidence``: a value and its label)."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
