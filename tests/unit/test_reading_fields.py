@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from domain.compliance.cycles import Window
-from domain.credits.credit import CreditDetails
 from domain.credits.providers import ProviderDirectory
 from domain.credits.verification import TextReading, Thresholds, assess
 from services.core.reading.fields import find_fields_in
 from services.core.reading.layout import Row, Word, page_text, rows
+from tests.builders import credit_details
 
 pytestmark = pytest.mark.unit
 
@@ -52,17 +52,19 @@ def test_every_field_found_comes_with_the_words_it_was_read_from() -> None:
 
 
 GLUED = """\
-Gulfcoast Ultrasound Institute
+Society of Diagnostic Medical Sonography
 Certificate of Completion
 This certifies that
 Dana K. Whitfield
 has completed
-Carotid and Lower-Extremity Duplex Update
-Date of completion: March 14, 2026
-Certificate # 23008357 Credit 7.5 AMA PRA Category 1 Credits Gulfcoast Ultrasound Institute \
-designates this live activity for a maximum of 3.25 AMA PRA Category 1 Credits.
+Carotid duplex protocols
+Date of completion: April 20, 2026
+SDMS file number: 5012345
+Certificate # 23008357 Credit 7.5 SDMS CME credits This activity is approved by the Society \
+of Diagnostic Medical Sonography for 1.5 SDMS CME credits.
 """
-"""An altered credit figure (7.5) printed on the statement's line, as a reading glues rows."""
+"""An altered credit figure (7.5) printed on the statement's line, as a reading glues rows; the
+rest is ``credit_details()``."""
 
 
 def test_fields_read_from_the_statements_line_keep_only_their_own_words() -> None:
@@ -78,18 +80,10 @@ def test_an_altered_figure_on_the_statements_line_is_never_verified() -> None:
     fields = find_fields_in(GLUED)
     assert fields.accreditation_statement is not None
     assert "7.5" in fields.accreditation_statement
-    declared = CreditDetails(
-        title="Carotid and Lower-Extremity Duplex Update",
-        provider="Gulfcoast Ultrasound Institute",
-        accrediting_organisation="ACCME",
-        credit_types=("ama_pra_category_1",),
-        completed_on=date(2026, 3, 14),
-        credits=Decimal("7.5"),
-    )
     assessment = assess(
         TextReading(source="text_layer", confidence=1.0),
         fields,
-        declared=declared,
+        declared=credit_details(credits=Decimal("7.5")),
         person_name="Dana K. Whitfield",
         bodies=("ARDMS",),
         provider=ProviderDirectory.with_tenant().find(fields.provider or ""),
@@ -99,7 +93,7 @@ def test_an_altered_figure_on_the_statements_line_is_never_verified() -> None:
     )
     assert assessment.outcome == "needs_review"
     [capped] = [r for r in assessment.reasons if r.code == "credits_mismatch"]
-    assert "more than the 3.25 its accreditation statement approves" in capped.message
+    assert "more than the 1.5 its accreditation statement approves" in capped.message
     assert capped.evidence == "Credit 7.5"
 
 
