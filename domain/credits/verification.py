@@ -926,13 +926,14 @@ itself) are left in it."""
 
 
 def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
-    """The amounts ``statement`` approves, without the words the credit figure, the certificate
-    number and the dates were read from (``ExtractedFields.evidence``: a value and its label)."""
+    """The amounts ``statement`` approves, without the words (whole words) the credit figure,
+    the certificate number and the dates were read from (``ExtractedFields.evidence``: a value
+    and its label)."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
-            alone = alone.replace(read_from, " ")
+            alone = re.sub(rf"(?<!\S){re.escape(read_from)}(?=[,;]?(?:\s|$))", " ", alone)
     return _stated_amounts(alone)
 
 

@@ -441,6 +441,13 @@ def test_a_year_glued_to_the_next_word_is_not_an_amount_the_statement_approves()
     )
 
 
+def test_a_figures_words_are_set_aside_only_as_whole_words() -> None:
+    """The figure read elsewhere as "3.25" is no part of the statement's "3.250"."""
+    statement = "Gulfcoast designates this live activity for a maximum of 3.250 AMA PRA Category 1."
+    printed = changed(accreditation_statement=statement, evidence={"credits": "3.25"})
+    assert "credits_mismatch" not in codes(judge(printed))
+
+
 @pytest.mark.parametrize("field", ["approval_number", "provider", "title", "credits"])
 def test_a_field_read_from_the_statement_leaves_its_amount_to_check(field: str) -> None:
     """Fields are read with their whole line as evidence; where that line is the statement (an
