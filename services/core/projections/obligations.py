@@ -10,21 +10,23 @@ queries compute it for the day asked (``services.core.people.queries``), and re-
 evaluate() from the stored inputs for anyone read outside ``evaluated_on .. valid_through``.
 
 ``evaluated_on`` is the UTC date of the person's latest event in the batch, so inline updates,
-catch-up and ``rebuild-projections`` store the same rows; ``cmeledger reevaluate`` stores rows
-for today (after a rule pack changes, or to move people into their new cycle). This projection
-reads the people, credits and waivers tables, so it must run after (and be rebuilt with) them.
+catch-up and ``rebuild-projections`` store the same rows (a rebuild evaluates each person once,
+on the day of the last event that touched them: the events of one append share their time);
+``cmeledger reevaluate`` stores rows for today (after a rule pack changes, or to move people into
+their new cycle). This projection reads the people, credits and waivers tables, so it must run
+after (and be rebuilt with) them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, evaluate, unchanged_through
+from domain.compliance.evaluation import Alike, Obligation, alike, evaluate, unchanged_through
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack
 from domain.credits.credit import CREDIT_EVENTS, Credit
@@ -34,13 +36,22 @@ from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import views as people_views
+from services.core.projections.epochs import read_models_rewritten
 from services.core.projections.folded import as_json, restored, stored, tags
+from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
 _TABLES = ("obligations", "obligation_evaluations")
+REBUILD_PEOPLE = 1_000
+"""People a rebuild evaluates per load and write."""
 
 _KINDS = ("person", "credit", "waiver")
+_OWNERS = """
+SELECT credit_id AS id, person_id FROM credits WHERE tenant_id = $1
+UNION ALL
+SELECT waiver_id, person_id FROM waivers WHERE tenant_id = $1
+"""
 _INPUTS = """
 WITH owners AS (
     SELECT credit_id AS id, person_id FROM credits
@@ -52,8 +63,9 @@ WITH owners AS (
 )
 SELECT 'owner' AS kind, NULL AS state, id, person_id FROM owners
 UNION ALL
-SELECT 'person', state::text, NULL, NULL FROM people
-WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
+SELECT 'person', CASE WHEN person_id = ANY($4::uuid[]) THEN NULL ELSE state::text END,
+       NULL, person_id
+FROM people WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 UNION ALL
 SELECT 'credit', state::text, NULL, NULL FROM credits
 WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
@@ -64,7 +76,8 @@ SELECT 'waiver', jsonb_build_object(
 FROM waivers WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 """
 """The inputs of people $2 and of the owners of the credits and waivers $3 (and which person
-owns each of those): one statement."""
+owns each of those): one statement. The state of the people $4 (saved by this transaction) is
+left out."""
 _OBLIGATION_COLUMNS = (
     "body",
     "window_start",
@@ -77,17 +90,19 @@ _OBLIGATION_COLUMNS = (
     "shortfall",
     "late_credits_until",
     "flagged",
-    "explanation",
 )
 _REPLACE = f"""
 WITH evaluated AS (
     SELECT * FROM jsonb_to_recordset($3::jsonb)
         AS r(person_id uuid, evaluated_on date, valid_through date)
 ), found AS (
-    SELECT * FROM jsonb_to_recordset($4::jsonb) AS r(
+    SELECT r.*, x.explanation || jsonb_build_object('person_id', r.person_id) AS explanation
+    FROM jsonb_to_recordset($4::jsonb) AS r(
         person_id uuid, body text, window_start date, window_end date, period text,
         ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
-        shortfall numeric, late_credits_until date, flagged boolean, explanation jsonb)
+        shortfall numeric, late_credits_until date, flagged boolean, explained bigint)
+    LEFT JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
+        ON x.at = r.explained
 ), dropped AS (
     DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
     AND NOT EXISTS (SELECT FROM found f WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal)
@@ -100,13 +115,17 @@ WITH evaluated AS (
     ON CONFLICT (tenant_id, person_id) DO UPDATE
     SET evaluated_on = excluded.evaluated_on, valid_through = excluded.valid_through
 )
-INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)})
-SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)} FROM found
+INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)},
+                         explanation)
+SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)}, explanation FROM found
 ON CONFLICT (tenant_id, person_id, ordinal) DO UPDATE
-SET {", ".join(f"{c} = excluded.{c}" for c in _OBLIGATION_COLUMNS)}
+SET {", ".join(f"{c} = excluded.{c}" for c in [*_OBLIGATION_COLUMNS, "explanation"])}
 """  # noqa: S608 (the column names are the constants above)
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
-the same key and the rows no longer found are deleted (no key is both deleted and written)."""
+the same key and the rows no longer found are deleted (no key is both deleted and written).
+A row's explanation is the ``explained``-th (from 1) of the distinct explanations $5, with the
+row's ``person_id``: each distinct explanation is sent and parsed once (a row naming none fails
+the insert on ``explanation``'s NOT NULL rather than vanish)."""
 
 
 class Inputs(NamedTuple):
@@ -138,13 +157,23 @@ class Owned(NamedTuple):
 
 async def load_owned(tx: Tx, person_ids: Sequence[UUID], owned: Sequence[UUID]) -> Owned:
     """The registered people among ``person_ids`` and the owners of the credits and waivers
-    ``owned``, with their credits and waivers; and the owner of each of ``owned``."""
-    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids), list(owned))
-    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
-    found = {
-        p.person_id: Inputs(p, [], [])
-        for p in (restored(state, people_views.Person, Person) for state in states["person"])
+    ``owned``, with their credits and waivers; and the owner of each of ``owned``. A person
+    this transaction saved is taken as saved, not read back."""
+    saved = {
+        person_id: state
+        for person_id in person_ids
+        if isinstance(state := tx.written(PeopleProjection.name, person_id), Person)
     }
+    rows = await tx.pg.fetch(
+        _INPUTS, tx.require_tenant(), list(person_ids), list(owned), list(saved)
+    )
+    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
+    people = (
+        saved.get(row["person_id"]) or restored(row["state"], people_views.Person, Person)
+        for row in rows
+        if row["kind"] == "person"
+    )
+    found = {p.person_id: Inputs(p, [], []) for p in people}
     for state in states["credit"]:
         held = restored(state, credit_views.Credit, Credit)
         if held.person_id in found:
@@ -165,9 +194,18 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
 async def evaluate_people(
     tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[Pack] = RULE_PACKS
 ) -> int:
-    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
-    return how many registered people were evaluated (unregistered ones just lose their rows)."""
+    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date,
+    moving the tenant's read-model epoch (no event is appended); return how many registered
+    people were evaluated (unregistered ones just lose their rows)."""
+    await read_models_rewritten(tx)
     return await _replace(tx, evaluated_on, await load_inputs(tx, list(evaluated_on)), rule_packs)
+
+
+class _Evaluated(NamedTuple):
+    """One evaluate() result as rows without their person, and its ``unchanged_through``."""
+
+    rows: list[dict[str, object]]
+    valid_through: date
 
 
 async def _replace(
@@ -176,26 +214,54 @@ async def _replace(
     inputs: Mapping[UUID, Inputs],
     rule_packs: Sequence[Pack],
 ) -> int:
-    """``evaluate_people`` with the inputs loaded (they may hold more people than asked)."""
+    """``evaluate_people`` with the inputs loaded (they may hold more people than asked).
+
+    People ``alike`` (no credits or waivers, the same credentials, birth month and cycle
+    starts, evaluated on the same day) share one evaluate() result and its explanations."""
     tenant, ids = tx.require_tenant(), list(evaluated_on)
-    rows, evaluations = [], []
+    rows: list[dict[str, object]] = []
+    evaluations: list[dict[str, object]] = []
+    explanations: list[dict[str, Any]] = []
+    shared: dict[Alike, _Evaluated] = {}
     for person_id in ids:
         if (found := inputs.get(person_id)) is None:
             continue
         day = evaluated_on[person_id]
-        obligations = found.evaluate(day, rule_packs)
-        valid = unchanged_through(
-            found.person,
-            found.credits,
-            found.waivers,
-            obligations,
-            evaluated_on=day,
-            rule_packs=rule_packs,
+        key = alike(found.person, found.credits, found.waivers, today=day)
+        result = shared.get(key) if key is not None else None
+        if result is None:
+            result = _evaluated(found, day, rule_packs, explanations)
+            if key is not None:
+                shared[key] = result
+        evaluations.append(
+            {"person_id": person_id, "evaluated_on": day, "valid_through": result.valid_through}
         )
-        evaluations.append({"person_id": person_id, "evaluated_on": day, "valid_through": valid})
-        rows += [
+        rows += [{**row, "person_id": person_id} for row in result.rows]
+    await tx.pg.execute(
+        _REPLACE, tenant, ids, as_json(evaluations), as_json(rows), as_json(explanations)
+    )
+    return len(evaluations)
+
+
+def _evaluated(
+    found: Inputs, day: date, rule_packs: Sequence[Pack], explanations: list[dict[str, Any]]
+) -> _Evaluated:
+    """evaluate() of ``found`` on ``day`` as rows, each explanation appended to
+    ``explanations`` and named by its place there (from 1)."""
+    obligations = found.evaluate(day, rule_packs)
+    valid = unchanged_through(
+        found.person,
+        found.credits,
+        found.waivers,
+        obligations,
+        evaluated_on=day,
+        rule_packs=rule_packs,
+    )
+    rows: list[dict[str, object]] = []
+    for ordinal, o in enumerate(obligations):
+        explanations.append(stored(o, people_views.Obligation))
+        rows.append(
             {
-                "person_id": person_id,
                 "body": o.body,
                 "window_start": o.window.start,
                 "window_end": o.window.end,
@@ -208,12 +274,10 @@ async def _replace(
                 "shortfall": o.lines[0].shortfall,
                 "late_credits_until": o.late_credits_until,
                 "flagged": bool(o.flags),
-                "explanation": stored(o, people_views.Obligation),
+                "explained": len(explanations),
             }
-            for ordinal, o in enumerate(obligations)
-        ]
-    await tx.pg.execute(_REPLACE, tenant, ids, as_json(evaluations), as_json(rows))
-    return len(evaluations)
+        )
+    return _Evaluated(rows, valid)
 
 
 class ObligationsProjection:
@@ -234,9 +298,41 @@ class ObligationsProjection:
             days[person_id] = max(day, days.get(person_id, day))
         await _replace(tx, days, inputs, RULE_PACKS)
 
+    def rebuilding(self) -> ObligationsRebuild:
+        return ObligationsRebuild()
+
     async def reset(self, tx: Tx) -> None:
         for table in _TABLES:
             await tx.pg.execute(
                 f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608
                 tx.require_tenant(),
             )
+
+
+class ObligationsRebuild:
+    """Notes each stream's last event; once the people, credits and waivers tables are rebuilt,
+    evaluates every person once, ``REBUILD_PEOPLE`` at a time."""
+
+    def __init__(self) -> None:
+        self._people: set[UUID] = set()
+        self._last: dict[UUID, tuple[int, date]] = {}
+
+    def add(self, events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            key = aggregate_id(event.stream_id)
+            if event.event_type in _PERSON_TAGS:
+                self._people.add(key)
+            self._last[key] = (event.seq, event.recorded_at.astimezone(UTC).date())
+
+    async def write(self, tx: Tx) -> None:
+        owned = await tx.pg.fetch(_OWNERS, tx.require_tenant())
+        owner_of = {row["id"]: row["person_id"] for row in owned}
+        latest: dict[UUID, tuple[int, date]] = {}
+        for key, last in self._last.items():
+            person_id = key if key in self._people else owner_of[key]
+            latest[person_id] = max(last, latest.get(person_id, last))
+        people = list(latest)
+        for start in range(0, len(people), REBUILD_PEOPLE):
+            chunk = people[start : start + REBUILD_PEOPLE]
+            days = {person_id: latest[person_id][1] for person_id in chunk}
+            await _replace(tx, days, await load_inputs(tx, chunk), RULE_PACKS)
