@@ -69,6 +69,13 @@ def main() -> None:
         metavar="CLASS",
         help="run only these user classes of the locustfile (e.g. Employer Auditor Baseline)",
     )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="drive the same mix this long first and drop its figures (each process's caches)",
+    )
     args = parser.parse_args()
     mail = Controller(Sink(), hostname="127.0.0.1", port=args.port + 1)  # invitations' mail
     mail.start()
@@ -82,20 +89,26 @@ def main() -> None:
         tempfile.TemporaryDirectory() as folder,
     ):
         prefix = str(Path(folder) / "load")
-        subprocess.run(
-            [
-                sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-                "--host", base, "--users", str(args.users), "--spawn-rate", "10",
-                "--run-time", f"{args.run_time}s", "--csv", prefix, "--only-summary",
-                *args.only,
-            ],
-            check=False,
-        )  # fmt: skip
+        if args.warm_up:
+            drive(base, f"{prefix}-warm", args.users, args.warm_up, args.only)
+        drive(base, prefix, args.users, args.run_time, args.only)
         rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").read_text().splitlines()))
         # printed before the server stops: a server still working off its queue may outlast
         # the stop's bound, and the figures must not be lost with it
         print_figures(rows, resident_mb(server.pid))
     mail.stop()
+
+
+def drive(base: str, prefix: str, users: int, seconds: int, only: list[str]) -> None:
+    """Run the locustfile headless against ``base`` for ``seconds``, its figures at ``prefix``."""
+    subprocess.run(
+        [
+            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+            "--host", base, "--users", str(users), "--spawn-rate", "10",
+            "--run-time", f"{seconds}s", "--csv", prefix, "--only-summary", *only,
+        ],
+        check=False,
+    )  # fmt: skip
 
 
 def print_figures(rows: list[dict[str, str]], memory: dict[int, float]) -> None:

@@ -27,13 +27,22 @@ PAGE_SIZE = 20_000
 
 class Projection(Protocol):
     name: str
+    tables: tuple[str, ...]
+    """The read model's tables, each with a ``tenant_id`` column; ``reset`` empties them in
+    this order (rows that refer to others first)."""
     event_types: frozenset[str] | None
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
         """Apply events (already filtered to ``event_types``) to the read model."""
 
-    async def reset(self, tx: Tx) -> None:
-        """Delete the transaction tenant's rows of the read model."""
+
+async def reset(tx: Tx, projection: Projection) -> None:
+    """Delete the transaction tenant's rows of ``projection``'s read model."""
+    for table in projection.tables:
+        await tx.pg.execute(
+            f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608 (declared names)
+            tx.require_tenant(),
+        )
 
 
 class Rebuild(Protocol):
@@ -104,7 +113,7 @@ class ProjectionRunner(InlineProjections):
         tx.forget_saved()
         await read_models_rewritten(tx)
         for projection in self.projections:
-            await projection.reset(tx)
+            await reset(tx, projection)
             await checkpoints.reset(tx, projection.name)
         folds = {p.name: p.rebuilding() for p in self.projections if isinstance(p, Rebuildable)}
         cursor = read = 0
