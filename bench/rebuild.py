@@ -26,7 +26,7 @@ from bench.eventstore import timed_rebuild
 from bench.load.seed import seed
 from services.core.db import Database
 from services.core.eventsourcing.store import read_history
-from services.core.projections import PAGE_SIZE
+from services.core.projections import REBUILD_PAGE
 from services.core.registry import build_event_store
 
 DATABASE = "cmeledger_bench_rebuild"
@@ -37,7 +37,7 @@ async def measure(tenant: UUID, database_name: str) -> dict[str, Any]:
     try:
         started, read, cursor = time.perf_counter(), 0, 0
         async with database.transaction(tenant) as tx:
-            while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+            while page := await read_history(tx, after_seq=cursor, limit=REBUILD_PAGE):
                 read, cursor = read + len(page), page[-1].seq
         read_s = time.perf_counter() - started
         rebuilt, rebuild_s = await timed_rebuild(database, store, tenant)
@@ -61,6 +61,8 @@ def main() -> None:
     parser.add_argument("--reuse", type=UUID, metavar="TENANT", help="a tenant seeded before")
     parser.add_argument("--database", default=DATABASE, help="seeded afresh unless --reuse")
     args = parser.parse_args()
+    if not args.reuse and not args.database.startswith(DATABASE):
+        parser.error(f"seeding drops the database first: name one starting {DATABASE}")
     seeded = (
         None
         if args.reuse

@@ -21,8 +21,11 @@ from services.core.eventsourcing.checkpoints import CheckpointMismatch
 from services.core.eventsourcing.store import InlineProjections, RecordedEvent, read_history
 from services.core.projections.epochs import read_models_rewritten
 
-PAGE_SIZE = 20_000
-"""Events read per statement by a catch-up or a rebuild."""
+CATCH_UP_PAGE = 5_000
+"""Events read per statement by a catch-up: it runs inside an append, and a page's obligations
+are evaluated and written in one statement, so a page stays small."""
+REBUILD_PAGE = 20_000
+"""Events read per statement by a rebuild (folded in memory, written once at the end)."""
 
 
 class Projection(Protocol):
@@ -90,7 +93,7 @@ class ProjectionRunner(InlineProjections):
         positions = {p.name: await checkpoints.position(tx, p.name) for p in projections}
         cursor = min(positions.values())
         read = 0
-        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+        while page := await read_history(tx, after_seq=cursor, limit=CATCH_UP_PAGE):
             read += len(page)
             for projection in projections:
                 unseen = [e for e in page if e.seq > positions[projection.name]]
@@ -117,7 +120,7 @@ class ProjectionRunner(InlineProjections):
             await checkpoints.reset(tx, projection.name)
         folds = {p.name: p.rebuilding() for p in self.projections if isinstance(p, Rebuildable)}
         cursor = read = 0
-        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+        while page := await read_history(tx, after_seq=cursor, limit=REBUILD_PAGE):
             read += len(page)
             for projection in self.projections:
                 if not (relevant := _relevant(projection, page)):
