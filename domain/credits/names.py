@@ -180,8 +180,9 @@ def closest_other(printed: str, person: str, others: Iterable[str], *, edits: in
 
 
 def shared_words(printed: str) -> frozenset[str]:
-    """The words of two letters or more in ``printed``: with at most one edit, a name it names
-    shares one of them (its first name, or the last name it is matched with, is spelt alike)."""
+    """The words of two letters or more in ``printed``: with at most one edit, a name of two
+    words or more it names shares one of them (its first name, or the last name it is matched
+    with, is spelt alike)."""
     return frozenset(word for word in words(printed) if len(word) >= 2)
 
 
