@@ -925,13 +925,14 @@ _GLUED_TO_STATEMENTS = ("credits", "certificate_number")
 
 def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
     """The amounts ``statement`` approves, without those of the rows of the credit figure and
-    the certificate number glued to it. Where that leaves none of the amounts it printed, the
-    printed ones less the figure judged: the check fails closed."""
+    the certificate number glued to it (whole words only: a row "2.0" leaves "2.00" whole).
+    Where that leaves none of the amounts it printed, the printed ones less the figure judged:
+    the check fails closed."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
-            alone = alone.replace(read_from, " ")
+            alone = re.sub(rf"(?<![\w.]){re.escape(read_from)}(?![\w.])", " ", alone)
     stated = _stated_amounts(alone)
     if stated:
         return stated

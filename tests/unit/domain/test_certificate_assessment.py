@@ -420,6 +420,28 @@ def test_the_credit_row_read_into_the_statement_is_not_an_amount_the_statement_a
     )
 
 
+@pytest.mark.parametrize(("row", "printed"), [("2.0", "2.0"), ("5.0", "5.0"), ("2", "2")])
+def test_a_credit_row_that_is_part_of_a_statement_amount_leaves_that_amount_whole(
+    row: str, printed: str
+) -> None:
+    """A credit figure printed on a row of its own ("2.0") that the statement also writes
+    within a longer figure ("2.00") leaves that figure as it is: removing the row's words from
+    the statement removes whole words only, so the genuine figure is not held up and a raised
+    one is still capped."""
+    statement = "This activity has been approved by the ASRT for 2.00 Category A credits."
+    fields = changed(
+        accreditation_statement=statement, credits=Decimal(printed), evidence={"credits": row}
+    )
+    assessment = judge(fields, declared=declared(credits=Decimal(printed)))
+    if printed == "5.0":
+        assert assessment.outcome == "needs_review"
+        assert "more than the 2 its accreditation statement approves" in (
+            assessment.reasons[0].message
+        )
+    else:
+        assert "credits_mismatch" not in codes(assessment)
+
+
 @pytest.mark.parametrize("field", ["approval_number", "provider", "title", "credits"])
 def test_a_field_read_from_the_statement_leaves_its_amount_to_check(field: str) -> None:
     """Fields are read with their whole line as evidence; where that line is the statement (an
