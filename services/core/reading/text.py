@@ -460,6 +460,10 @@ def _bands_lightened(gray: Image.Image) -> Image.Image:
 SHEET_SHARE = (0.25, 0.97)
 """The share of a photo the sheet of paper must fill for it to be warped flat: less is not a
 sheet (a bright patch), more leaves no surface around it (a scan)."""
+SURFACE_CONTRAST = 20
+"""Grey levels by which the surface around a photographed sheet is darker than the sheet
+(medians; photos on a desk measure 45 and more): a shape with paper as light outside it as
+inside is drawn on the sheet (a ruled box, a frame), not the sheet's outline."""
 
 
 def _flattened(gray: Image.Image) -> Image.Image | None:
@@ -467,7 +471,8 @@ def _flattened(gray: Image.Image) -> Image.Image | None:
     the edges in the picture draw, taken as the four corners of its convex hull (or of the
     smallest rectangle around it when the hull has no four clear corners), and the
     quadrilateral is mapped onto an upright rectangle of its size. None when no sheet stands
-    out from the surface around it (a scan, a screenshot)."""
+    out from a darker surface around it (``SURFACE_CONTRAST``: a scan, a screenshot, a ruled
+    box on a page)."""
     scale = 600 / max(gray.size)
     small = np.asarray(gray.resize((round(gray.width * scale), round(gray.height * scale))))
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
@@ -478,6 +483,14 @@ def _flattened(gray: Image.Image) -> Image.Image | None:
     outline = cv2.convexHull(max(contours, key=cv2.contourArea))
     share = cv2.contourArea(outline) / (small.shape[0] * small.shape[1])
     if not SHEET_SHARE[0] <= share <= SHEET_SHARE[1]:
+        return None
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillPoly(inside, [outline], 1)
+    if (
+        not (inside == 0).any()
+        or float(np.median(small[inside == 0]))
+        > float(np.median(small[inside == 1])) - SURFACE_CONTRAST
+    ):
         return None
     corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
     if len(corners) != 4:
@@ -526,7 +539,8 @@ _PAPER_WHITE = [max(0, min(255, (level - 50) * 255 // 150)) for level in range(2
 
 def _sheet(gray: Image.Image) -> Image.Image:
     """The sheet of paper in a photo: the darker surface around it (dark regions that touch
-    the picture's edge) painted white and cut away. Scans and screenshots, white to their
+    the picture's edge, ``SURFACE_CONTRAST`` darker than the paper: a light tint printed at
+    the sheet's edge stays) painted white and cut away. Scans and screenshots, white to their
     edges, come back as they are."""
     small = gray.copy()
     small.thumbnail((400, 400))
@@ -538,7 +552,15 @@ def _sheet(gray: Image.Image) -> Image.Image:
     edge = np.concatenate(
         [regions[(0, height - 1), ::4].ravel(), regions[::4, (0, width - 1)].ravel()]
     )
-    outside = np.isin(regions, edge[edge > 0])  # dark regions reaching an edge point
+    levels = np.asarray(small, dtype=np.float64)
+    paper_level = float(np.median(levels[dark == 0])) if (dark == 0).any() else 255.0
+    mean_level = np.bincount(regions.ravel(), levels.ravel()) / np.maximum(
+        np.bincount(regions.ravel()), 1
+    )
+    darker = [
+        r for r in np.unique(edge[edge > 0]) if mean_level[r] <= paper_level - SURFACE_CONTRAST
+    ]
+    outside = np.isin(regions, darker)  # dark regions reaching an edge point, not a tint
     surface = Image.fromarray(outside.astype(np.uint8) * 255)
     paper = Image.fromarray((~outside).astype(np.uint8) * 255).getbbox()
     if paper is None or not surface.getbbox():
