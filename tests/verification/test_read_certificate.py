@@ -317,3 +317,24 @@ def test_lettering_on_a_light_tint_at_the_edge_of_a_scan_is_read() -> None:
     read = read_certificate(jpeg(page), "image/jpeg")
     assert "Ingrid Halvorsen" in read.text
     assert "Lakeshore Imaging" in read.text
+
+
+def test_a_printed_rule_across_the_page_is_not_lettering_left_unread() -> None:
+    """A long thin rule under the heading, a little askew, is as high as a small letter, but
+    it holds no letters: a page whose words are all read keeps a confidence near
+    1, and a page that lost half its lettering still scores low with the rule on it."""
+    sheet = to_image(certificate_page(), 150).convert("RGB")
+    draw = ImageDraw.Draw(sheet)
+    rule = sheet.height // 7
+    draw.line((60, rule, sheet.width - 60, rule + 6), fill="black", width=2)
+    read = read_certificate(jpeg(sheet), "image/jpeg")
+    assert "Ingrid Halvorsen" in read.text
+    assert read.confidence > 0.8
+    below_name = sheet.height // 3
+    damaged = sheet.copy()
+    lower = sheet.crop((0, below_name, sheet.width, sheet.height))
+    damaged.paste(
+        lower.filter(ImageFilter.BoxBlur(3)).point(lambda v: 40 if v < 230 else 255),
+        (0, below_name),
+    )
+    assert read_certificate(jpeg(damaged), "image/jpeg").confidence < 0.7

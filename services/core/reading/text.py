@@ -709,13 +709,19 @@ CONFIDENT_WORD = 60
 """Tesseract's word confidence (0-100) from which a word counts as read."""
 
 
+RULE_FILL = 0.25
+"""Share of a word's height that a mark's joined ink fills, column for column, at least: a
+word's letters fill half or more, a thin rule drawn a little askew (as high as a small
+letter) a tenth."""
+
+
 def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
     """The share of the page's lettering read with confidence: the page's marks of letter
-    size (ink joined into words, 0.4-3 times a word's usual height: not borders, rules,
-    seals or pictures), each weighed by its width over its height (about its number of
-    letters) and counted by the part of its ink inside the boxes of words read with
-    ``CONFIDENT_WORD`` or more. A photo that lost half its text to glare or blur scores about
-    a half, however sure OCR was of the words it did read."""
+    size (ink joined into words, 0.4-3 times a word's usual height, filling ``RULE_FILL`` of
+    it: not borders, rules, seals or pictures), each weighed by its width over its height
+    (about its number of letters) and counted by the part of its ink inside the boxes of
+    words read with ``CONFIDENT_WORD`` or more. A photo that lost half its text to glare or
+    blur scores about a half, however sure OCR was of the words it did read."""
     if not words:
         return 0.0
     ink = (np.asarray(page) < 128).astype(np.uint8)
@@ -723,7 +729,9 @@ def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
     joined = cv2.dilate(ink, np.ones((1, max(3, round(height * 0.6))), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     heights = stats[:, cv2.CC_STAT_HEIGHT].astype(float)
+    widths = stats[:, cv2.CC_STAT_WIDTH].astype(float)
     letters = (heights >= 0.4 * height) & (heights <= 3 * height)
+    letters &= stats[:, cv2.CC_STAT_AREA] >= RULE_FILL * height * widths  # not a thin rule
     letters[0] = False  # the background
     read = np.zeros_like(ink)
     for word in words:
@@ -732,7 +740,7 @@ def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
     inked = ink.astype(bool)
     ink_per_mark = np.bincount(labels[inked], minlength=count).astype(float)
     read_per_mark = np.bincount(labels[inked & read.astype(bool)], minlength=count)
-    weights = np.where(letters & (ink_per_mark > 0), stats[:, cv2.CC_STAT_WIDTH] / heights, 0.0)
+    weights = np.where(letters & (ink_per_mark > 0), widths / heights, 0.0)
     total = float(weights.sum())
     read_share = read_per_mark / np.maximum(ink_per_mark, 1)
     return float((weights * read_share).sum()) / total if total else 0.0
