@@ -250,6 +250,28 @@ def evaluate(
     return obligations
 
 
+_NO_ID = UUID(int=0)
+
+Alike = tuple[date, int | None, tuple[tuple[Body, date], ...], tuple[Credential, ...]]
+
+
+def alike(
+    person: Person, credits: Sequence[Credit], waivers: Sequence[Waiver], *, today: date
+) -> Alike | None:
+    """What ``evaluate`` and ``unchanged_through`` read of a person without credits or waivers:
+    the day, birth month, assigned cycle starts and credentials (without their ids). Two such
+    people with the same key get, on ``today`` and with the same packs, the same results but
+    for each obligation's ``person_id``. ``None`` for a person with credits or waivers."""
+    if credits or waivers:
+        return None
+    return (
+        today,
+        person.birth_month,
+        tuple(sorted(person.cycle_starts.items())),
+        tuple(msgspec.structs.replace(c, credential_id=_NO_ID) for c in person.credentials),
+    )
+
+
 def _may_reinstate(pack: RulePack, earned: list[Credential], today: date) -> bool:
     """Whether a credential of the body has a status after which the pack allows
     reinstatement (ARDMS audit [A5]); the cycles then say whether it is still possible."""

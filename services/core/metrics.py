@@ -12,14 +12,21 @@ these are the background processes' own:
 - ``cmeledger_outbox_backlog_events{tenant}``: events appended and not yet relayed;
 - ``cmeledger_queue_depth_messages{queue, kind}``: messages waiting on the broker (ready,
   delayed, dead).
+
+And of every process that reads standings (``StandingsCacheMetrics``):
+``cmeledger_standings_cache_hits_total``, ``..._misses_total`` and ``..._evictions_total``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import Counter, Gauge, Histogram, Summary, start_http_server
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
+from services.core.people.standings_cache import StandingsCache
 from services.core.settings import Settings
 
 JOB_DURATION = Histogram(
@@ -44,6 +51,31 @@ QUEUE_DEPTH = Gauge(
     "Messages waiting on the broker, by queue and kind (ready, delayed, dead)",
     ["queue", "kind"],
 )
+
+
+class StandingsCacheMetrics(Collector):
+    """A standings cache's hits, misses and evictions as counters, read when scraped."""
+
+    def __init__(self, cache: StandingsCache) -> None:
+        self.cache = cache
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        cache = self.cache
+        yield CounterMetricFamily(
+            "cmeledger_standings_cache_hits",
+            "Reads of a tenant's standings answered from this process's cache",
+            value=cache.hits,
+        )
+        yield CounterMetricFamily(
+            "cmeledger_standings_cache_misses",
+            "Reads of a tenant's standings computed (no entry for the tenant's current key)",
+            value=cache.misses,
+        )
+        yield CounterMetricFamily(
+            "cmeledger_standings_cache_evictions",
+            "Tenants' cached standings dropped for room (least recently used first)",
+            value=cache.evictions,
+        )
 
 
 def serve_metrics(settings: Settings) -> WSGIServer | None:

@@ -24,6 +24,10 @@ CREDIT_STATEMENTS = 12
 budget of refused credentials, both rate limits, and the use case's transaction (its begin and
 commit included)."""
 CREDIT_TRANSACTIONS = 1
+OVERVIEW_TRANSACTION = 3
+"""Round trips of the overview's transaction when its standings are cached: its begin (with the
+tenant), one statement for the cache's key (event head, read-model epoch, pending-credit
+choice) and the commit."""
 NOT_COUNTED = ("pg_notify", "typeinfo_tree", "set_config('jit'")
 """The relay's wake-up (debounced, shared by the requests of a few milliseconds) and asyncpg's
 type introspection (once per pooled connection and type)."""
@@ -68,3 +72,28 @@ async def test_a_credit_recorded_with_a_token_costs_few_statements_in_one_transa
     transactions = [q for q in sent if q.lstrip().upper().startswith("BEGIN")]
     assert len(sent) <= CREDIT_STATEMENTS, "\n".join(sent)
     assert len(transactions) <= CREDIT_TRANSACTIONS, "\n".join(sent)
+
+
+async def test_an_overview_answered_from_the_cache_reads_only_the_head_in_its_transaction(
+    org: Org, bare: AsyncTestClient[Any]
+) -> None:
+    for n in range(3):
+        await org.owner.post("/api/v1/people", json={"full_name": f"Ada Overview {n}"})
+    token = await org.owner.post("/api/v1/tokens", json={"name": "read", "scopes": ["read"]})
+    bare.headers["authorization"] = f"Bearer {token.json()['secret']}"
+    first = await bare.get("/api/v1/organisation/summary")  # computed, then cached
+    assert first.status_code == 200, first.text
+    await asyncio.sleep(0.05)
+
+    sent: list[str] = []
+
+    def note(record: LoggedQuery) -> None:
+        if not any(part in record.query for part in NOT_COUNTED):
+            sent.append(" ".join(record.query.split())[:100])
+
+    with application_of(bare.app).database.observing_statements(note):
+        answered = await bare.get("/api/v1/organisation/summary")
+        await asyncio.sleep(0.05)
+    assert answered.json() == first.json()
+    begin = next(i for i, q in enumerate(sent) if q.upper().startswith("BEGIN"))
+    assert len(sent[begin:]) == OVERVIEW_TRANSACTION, "\n".join(sent)

@@ -4,7 +4,7 @@ tenant, a new day or a changed pending-credit choice is seen on the next read.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -15,9 +15,11 @@ from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people import queries
 from services.core.people.handlers import change_person, register_person
+from services.core.settings import Settings
 from services.core.staff import listing
 from services.core.staff.listing import StaffFilter
-from tests.conftest import new_tenant
+from tests.conftest import new_tenant, run_cli
+from tests.metrics_support import scrape
 from tests.support import register
 
 pytestmark = pytest.mark.integration
@@ -108,3 +110,40 @@ async def test_a_new_day_is_computed_for_that_day(database: Database, store: Eve
     assert cached == computed
     assert then.by_status != now.by_status
     assert then.today == later
+
+
+@pytest.mark.parametrize("command", ["rebuild-projections", "reevaluate"])
+async def test_read_models_rewritten_by_another_process_are_seen_without_a_new_event(
+    database: Database, store: EventStore, migrated: Settings, command: str
+) -> None:
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    tenant, ada = people["tenant"], people["Ada Lovelace"]
+    today = datetime.now(UTC).date()  # the day `reevaluate` evaluates for
+    async with database.transaction(tenant) as tx:  # a read model gone wrong, no event
+        await tx.pg.execute("DELETE FROM obligations WHERE person_id = $1", ada)
+    before, _ = await _cached_and_computed(database, tenant, today)
+
+    result = run_cli(migrated, command, "--tenant", str(tenant))
+    assert result.returncode == 0, result.stderr
+    after, computed = await _cached_and_computed(database, tenant, today)
+
+    assert before[ada].obligations == []
+    assert after == computed
+    assert after[ada].obligations
+
+
+async def test_hits_misses_and_evictions_are_counted_on_the_metrics_port(
+    database: Database, store: EventStore, metrics_url: str
+) -> None:
+    names = ("hits", "misses", "evictions")
+    before = {n: scrape(metrics_url, f"cmeledger_standings_cache_{n}_total") for n in names}
+    people = await _tenant_with(database, store, "Ada Lovelace")
+    await _cached_and_computed(database, people["tenant"], TODAY)  # a miss
+    await _cached_and_computed(database, people["tenant"], TODAY)  # a hit
+    for _ in range(queries.STANDINGS.capacity):  # as many other tenants: the first is dropped
+        await _cached_and_computed(database, (await _tenant_with(database, store))["tenant"], TODAY)
+
+    after = {n: scrape(metrics_url, f"cmeledger_standings_cache_{n}_total") for n in names}
+    assert after["hits"] - before["hits"] == 1
+    assert after["misses"] - before["misses"] == 1 + queries.STANDINGS.capacity
+    assert after["evictions"] - before["evictions"] >= 1

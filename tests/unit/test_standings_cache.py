@@ -13,9 +13,9 @@ DAY = date(2026, 12, 7)
 
 
 def _key(
-    tenant: UUID, seq: int = 1, today: date = DAY, count_pending: bool = False
+    tenant: UUID, seq: int = 1, epoch: int = 0, today: date = DAY, count_pending: bool = False
 ) -> StandingsKey:
-    return StandingsKey(tenant, seq, f"hash{seq}", today, count_pending)
+    return StandingsKey(tenant, seq, f"hash{seq}", epoch, today, count_pending)
 
 
 async def _value(cache: StandingsCache, key: StandingsKey, value: dict[str, int]) -> object:
@@ -33,6 +33,7 @@ async def test_a_value_is_answered_only_for_its_own_tenant_and_key() -> None:
     assert await _value(cache, _key(ours), {"again": 1}) == {"ours": 1}
     for changed in (
         _key(ours, seq=2),
+        _key(ours, epoch=1),
         _key(ours, today=date(2026, 12, 8)),
         _key(ours, count_pending=True),
     ):
@@ -52,6 +53,7 @@ async def test_least_recently_used_tenants_are_dropped() -> None:
     assert await _value(cache, _key(second), {"recomputed": 1}) == {"recomputed": 1}
     await _value(cache, _key(third), {"x": 1, "y": 2, "z": 3})  # over max_people with another
     assert len(cache) == 1
+    assert cache.evictions == 4  # second, then third, then first (capacity), second (people)
 
 
 async def test_concurrent_misses_compute_once() -> None:

@@ -29,7 +29,7 @@ from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import queries
 from services.core.people.views import Person
 from services.core.policy import READERS, require_role
-from services.core.staff.listing import StaffFilter, matching_people
+from services.core.staff.listing import StaffFilter, people_named
 
 EVENT_TYPES = sorted(event_tag(cls) for cls in registry.EVENT_TYPES)
 """The type tag of every event the history may hold: what it can be filtered by."""
@@ -170,10 +170,8 @@ async def find_people(uow: UnitOfWork, search: PeopleSearch) -> PeopleFound:
     """The people a typed name (e-mail, employee number) may mean, to choose whose history."""
     require_role(uow.actor, *READERS)
     selected = StaffFilter(activity="all", search=search.text)
-    found = await matching_people(uow.tx, selected, today=uow.today(), limit=search.limit)
-    return PeopleFound(
-        people=[f.person for f in found[: search.limit]], more=len(found) > search.limit
-    )
+    found = await people_named(uow.tx, selected, limit=search.limit)
+    return PeopleFound(people=found[: search.limit], more=len(found) > search.limit)
 
 
 async def _annotated(uow: UnitOfWork, query: TimelineQuery | None) -> list[TimelineEntry]:

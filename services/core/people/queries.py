@@ -17,6 +17,7 @@ from typing import NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
+from prometheus_client import REGISTRY
 
 from domain.compliance.evaluation import Obligation, status_on, unsupported_credentials
 from domain.compliance.packs import RULE_PACKS
@@ -28,6 +29,7 @@ from domain.people.credentials import STATUSES_WITH_CE_OBLIGATION, Body
 from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
+from services.core.metrics import StandingsCacheMetrics
 from services.core.people import views
 from services.core.people.standings_cache import StandingsCache, StandingsKey
 from services.core.projections.credits import CreditsProjection
@@ -154,15 +156,19 @@ async def standings_on(
 
 STANDINGS = StandingsCache(capacity=32, max_people=20_000)
 """This process's cache of what is computed from every person's standing, per tenant: at about
-10 KB a person, 20,000 people bound it near 200 MB (two 10,000-staff tenants)."""
+10 KB a person, 20,000 people bound it near 200 MB (two 10,000-staff tenants). Its counts are
+on the metrics port."""
+REGISTRY.register(StandingsCacheMetrics(STANDINGS))
 
 _HEAD = """
 SELECT h.last_seq, h.last_hash,
+    coalesce((SELECT epoch FROM read_model_epochs WHERE tenant_id = $1), 0) AS epoch,
     coalesce((SELECT count_pending_credits FROM organisations WHERE tenant_id = $1), false)
         AS count_pending
 FROM event_heads h WHERE h.tenant_id = $1
 """
-"""The tenant's event head and pending-credit choice: two primary-key lookups."""
+"""The tenant's event head, read-model epoch and pending-credit choice: three primary-key
+lookups in one statement."""
 
 
 async def for_every_standing(
@@ -170,14 +176,16 @@ async def for_every_standing(
 ) -> T:
     """``compute()``, a function of every person's standing on ``today`` (and of nothing else
     the tenant's events do not decide), from this process's cache under ``label`` when the
-    tenant's events, the day and the pending-credit choice are those it was computed for
-    (``standings_cache``). The key is read before ``compute`` reads anything, so what is
-    stored under it is never older than it. Read only."""
+    tenant's events, read-model epoch (``projections.epochs``), the day and the pending-credit
+    choice are those it was computed for (``standings_cache``). The key is read before
+    ``compute`` reads anything, so what is stored under it is never older than it. Read only."""
     tenant = tx.require_tenant()
     head = await tx.pg.fetchrow(_HEAD, tenant)
     if head is None:  # no event yet: nobody registered
         return await compute()
-    key = StandingsKey(tenant, head["last_seq"], head["last_hash"], today, head["count_pending"])
+    key = StandingsKey(
+        tenant, head["last_seq"], head["last_hash"], head["epoch"], today, head["count_pending"]
+    )
     return await STANDINGS.value(key, label, compute)
 
 

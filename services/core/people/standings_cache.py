@@ -3,12 +3,13 @@ standings themselves (``queries.standings_on`` without explanations) and what th
 overview and the staff list by deadline make of them.
 
 An entry is valid for exactly one ``StandingsKey``: the tenant, its event head (last sequence
-number and hash, read in the request's transaction before anything cached is), the day and the
-organisation's pending-credit choice. Every read model row of a tenant is written by an inline
-projection in the transaction that appends its events, so any change to a person, credit,
-certificate or obligation moves the head; the head's hash tells apart two appends that were given
-the same sequence number, one rolled back. The cached values are the existing functions' own
-output (``compute``): nothing is computed a second way.
+number and hash) and read-model epoch (read in the request's transaction before anything cached
+is), the day and the organisation's pending-credit choice. Every read model row of a tenant is
+written either by an inline projection in the transaction that appends its events, so any
+change to a person, credit, certificate or obligation moves the head, or by a rebuild or
+re-evaluation, which moves the epoch in its transaction; the head's hash tells apart two
+appends that were given the same sequence number, one rolled back. The cached values are the
+existing functions' own output (``compute``): nothing is computed a second way.
 
 One entry per tenant, holding the values computed for its key under their labels (``standings``,
 the overview, one sorted list per staff filter; at most ``labels`` of them, oldest dropped): an
@@ -17,6 +18,7 @@ are dropped beyond ``capacity`` tenants or ``max_people`` people in all (an entr
 largest value's length; about 10 KB a person), the entry just stored kept even alone over it.
 
 Safe within one event loop: concurrent misses on the same key and label share one computation.
+Hits, misses and evictions are counted (``services.core.metrics.StandingsCacheMetrics``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class StandingsKey(NamedTuple):
     tenant_id: UUID
     last_seq: int
     last_hash: str
+    epoch: int
+    """The tenant's read-model epoch: moved by a rewrite of its read models that appends no
+    event (``rebuild-projections``, ``reevaluate``)."""
     today: date
     count_pending: bool
 
@@ -56,6 +61,8 @@ class StandingsCache:
         self._computing: dict[tuple[StandingsKey, Hashable], asyncio.Future[object]] = {}
         self.hits = 0
         self.misses = 0
+        self.evictions = 0
+        """Tenants' entries dropped for room (not those replaced by a newer key)."""
 
     async def value(
         self, key: StandingsKey, label: Hashable, compute: Callable[[], Awaitable[T]]
@@ -106,6 +113,7 @@ class StandingsCache:
             len(self._entries) > self.capacity or self.people() > self.max_people
         ):
             self._entries.popitem(last=False)
+            self.evictions += 1
 
     def people(self) -> int:
         """The entries' weight: each entry's largest value's length, all tenants together."""

@@ -15,6 +15,7 @@ from services.core.db import Tx
 from services.core.eventsourcing import checkpoints
 from services.core.eventsourcing.checkpoints import CheckpointMismatch
 from services.core.eventsourcing.store import InlineProjections, RecordedEvent, read_history
+from services.core.projections.epochs import read_models_rewritten
 
 PAGE_SIZE = 5_000
 
@@ -73,11 +74,13 @@ class ProjectionRunner(InlineProjections):
         return read
 
     async def rebuild(self, tx: Tx) -> int:
-        """Tear down and replay every projection for the tenant; return events replayed.
+        """Tear down and replay every projection for the tenant, moving its read-model epoch;
+        return events replayed.
 
         The caller must hold the tenant's head lock so no append interleaves.
         """
         tx.forget_saved()
+        await read_models_rewritten(tx)
         for projection in self.projections:
             await projection.reset(tx)
             await checkpoints.reset(tx, projection.name)

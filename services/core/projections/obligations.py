@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation, evaluate, unchanged_through
+from domain.compliance.evaluation import Alike, Obligation, alike, evaluate, unchanged_through
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack
 from domain.credits.credit import CREDIT_EVENTS, Credit
@@ -34,7 +34,9 @@ from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import views as people_views
+from services.core.projections.epochs import read_models_rewritten
 from services.core.projections.folded import as_json, restored, stored, tags
+from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
@@ -52,8 +54,9 @@ WITH owners AS (
 )
 SELECT 'owner' AS kind, NULL AS state, id, person_id FROM owners
 UNION ALL
-SELECT 'person', state::text, NULL, NULL FROM people
-WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
+SELECT 'person', CASE WHEN person_id = ANY($4::uuid[]) THEN NULL ELSE state::text END,
+       NULL, person_id
+FROM people WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 UNION ALL
 SELECT 'credit', state::text, NULL, NULL FROM credits
 WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
@@ -64,7 +67,8 @@ SELECT 'waiver', jsonb_build_object(
 FROM waivers WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted)
 """
 """The inputs of people $2 and of the owners of the credits and waivers $3 (and which person
-owns each of those): one statement."""
+owns each of those): one statement. The state of the people $4 (saved by this transaction) is
+left out."""
 _OBLIGATION_COLUMNS = (
     "body",
     "window_start",
@@ -77,17 +81,19 @@ _OBLIGATION_COLUMNS = (
     "shortfall",
     "late_credits_until",
     "flagged",
-    "explanation",
 )
 _REPLACE = f"""
 WITH evaluated AS (
     SELECT * FROM jsonb_to_recordset($3::jsonb)
         AS r(person_id uuid, evaluated_on date, valid_through date)
 ), found AS (
-    SELECT * FROM jsonb_to_recordset($4::jsonb) AS r(
+    SELECT r.*, x.explanation || jsonb_build_object('person_id', r.person_id) AS explanation
+    FROM jsonb_to_recordset($4::jsonb) AS r(
         person_id uuid, body text, window_start date, window_end date, period text,
         ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
-        shortfall numeric, late_credits_until date, flagged boolean, explanation jsonb)
+        shortfall numeric, late_credits_until date, flagged boolean, explained bigint)
+    JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
+        ON x.at = r.explained
 ), dropped AS (
     DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
     AND NOT EXISTS (SELECT FROM found f WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal)
@@ -100,13 +106,16 @@ WITH evaluated AS (
     ON CONFLICT (tenant_id, person_id) DO UPDATE
     SET evaluated_on = excluded.evaluated_on, valid_through = excluded.valid_through
 )
-INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)})
-SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)} FROM found
+INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)},
+                         explanation)
+SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)}, explanation FROM found
 ON CONFLICT (tenant_id, person_id, ordinal) DO UPDATE
-SET {", ".join(f"{c} = excluded.{c}" for c in _OBLIGATION_COLUMNS)}
+SET {", ".join(f"{c} = excluded.{c}" for c in [*_OBLIGATION_COLUMNS, "explanation"])}
 """  # noqa: S608 (the column names are the constants above)
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
-the same key and the rows no longer found are deleted (no key is both deleted and written)."""
+the same key and the rows no longer found are deleted (no key is both deleted and written).
+A row's explanation is the ``explained``-th (from 1) of the distinct explanations $5, with the
+row's ``person_id``: each distinct explanation is sent and parsed once."""
 
 
 class Inputs(NamedTuple):
@@ -138,13 +147,23 @@ class Owned(NamedTuple):
 
 async def load_owned(tx: Tx, person_ids: Sequence[UUID], owned: Sequence[UUID]) -> Owned:
     """The registered people among ``person_ids`` and the owners of the credits and waivers
-    ``owned``, with their credits and waivers; and the owner of each of ``owned``."""
-    rows = await tx.pg.fetch(_INPUTS, tx.require_tenant(), list(person_ids), list(owned))
-    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
-    found = {
-        p.person_id: Inputs(p, [], [])
-        for p in (restored(state, people_views.Person, Person) for state in states["person"])
+    ``owned``, with their credits and waivers; and the owner of each of ``owned``. A person
+    this transaction saved is taken as saved, not read back."""
+    saved = {
+        person_id: state
+        for person_id in person_ids
+        if isinstance(state := tx.written(PeopleProjection.name, person_id), Person)
     }
+    rows = await tx.pg.fetch(
+        _INPUTS, tx.require_tenant(), list(person_ids), list(owned), list(saved)
+    )
+    states = {kind: [row["state"] for row in rows if row["kind"] == kind] for kind in _KINDS}
+    people = (
+        saved.get(row["person_id"]) or restored(row["state"], people_views.Person, Person)
+        for row in rows
+        if row["kind"] == "person"
+    )
+    found = {p.person_id: Inputs(p, [], []) for p in people}
     for state in states["credit"]:
         held = restored(state, credit_views.Credit, Credit)
         if held.person_id in found:
@@ -165,9 +184,18 @@ async def load_inputs(tx: Tx, person_ids: Sequence[UUID]) -> dict[UUID, Inputs]:
 async def evaluate_people(
     tx: Tx, evaluated_on: Mapping[UUID, date], rule_packs: Sequence[Pack] = RULE_PACKS
 ) -> int:
-    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date;
-    return how many registered people were evaluated (unregistered ones just lose their rows)."""
+    """Replace the obligations of each person in ``evaluated_on`` by evaluate() on their date,
+    moving the tenant's read-model epoch (no event is appended); return how many registered
+    people were evaluated (unregistered ones just lose their rows)."""
+    await read_models_rewritten(tx)
     return await _replace(tx, evaluated_on, await load_inputs(tx, list(evaluated_on)), rule_packs)
+
+
+class _Evaluated(NamedTuple):
+    """One evaluate() result as rows without their person, and its ``unchanged_through``."""
+
+    rows: list[dict[str, object]]
+    valid_through: date
 
 
 async def _replace(
@@ -176,26 +204,54 @@ async def _replace(
     inputs: Mapping[UUID, Inputs],
     rule_packs: Sequence[Pack],
 ) -> int:
-    """``evaluate_people`` with the inputs loaded (they may hold more people than asked)."""
+    """``evaluate_people`` with the inputs loaded (they may hold more people than asked).
+
+    People ``alike`` (no credits or waivers, the same credentials, birth month and cycle
+    starts, evaluated on the same day) share one evaluate() result and its explanations."""
     tenant, ids = tx.require_tenant(), list(evaluated_on)
-    rows, evaluations = [], []
+    rows: list[dict[str, object]] = []
+    evaluations: list[dict[str, object]] = []
+    explanations: list[dict[str, Any]] = []
+    shared: dict[Alike, _Evaluated] = {}
     for person_id in ids:
         if (found := inputs.get(person_id)) is None:
             continue
         day = evaluated_on[person_id]
-        obligations = found.evaluate(day, rule_packs)
-        valid = unchanged_through(
-            found.person,
-            found.credits,
-            found.waivers,
-            obligations,
-            evaluated_on=day,
-            rule_packs=rule_packs,
+        key = alike(found.person, found.credits, found.waivers, today=day)
+        result = shared.get(key) if key is not None else None
+        if result is None:
+            result = _evaluated(found, day, rule_packs, explanations)
+            if key is not None:
+                shared[key] = result
+        evaluations.append(
+            {"person_id": person_id, "evaluated_on": day, "valid_through": result.valid_through}
         )
-        evaluations.append({"person_id": person_id, "evaluated_on": day, "valid_through": valid})
-        rows += [
+        rows += [{**row, "person_id": person_id} for row in result.rows]
+    await tx.pg.execute(
+        _REPLACE, tenant, ids, as_json(evaluations), as_json(rows), as_json(explanations)
+    )
+    return len(evaluations)
+
+
+def _evaluated(
+    found: Inputs, day: date, rule_packs: Sequence[Pack], explanations: list[dict[str, Any]]
+) -> _Evaluated:
+    """evaluate() of ``found`` on ``day`` as rows, each explanation appended to
+    ``explanations`` and named by its place there (from 1)."""
+    obligations = found.evaluate(day, rule_packs)
+    valid = unchanged_through(
+        found.person,
+        found.credits,
+        found.waivers,
+        obligations,
+        evaluated_on=day,
+        rule_packs=rule_packs,
+    )
+    rows: list[dict[str, object]] = []
+    for ordinal, o in enumerate(obligations):
+        explanations.append(stored(o, people_views.Obligation))
+        rows.append(
             {
-                "person_id": person_id,
                 "body": o.body,
                 "window_start": o.window.start,
                 "window_end": o.window.end,
@@ -208,12 +264,10 @@ async def _replace(
                 "shortfall": o.lines[0].shortfall,
                 "late_credits_until": o.late_credits_until,
                 "flagged": bool(o.flags),
-                "explanation": stored(o, people_views.Obligation),
+                "explained": len(explanations),
             }
-            for ordinal, o in enumerate(obligations)
-        ]
-    await tx.pg.execute(_REPLACE, tenant, ids, as_json(evaluations), as_json(rows))
-    return len(evaluations)
+        )
+    return _Evaluated(rows, valid)
 
 
 class ObligationsProjection:

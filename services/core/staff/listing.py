@@ -113,8 +113,8 @@ class Seats(msgspec.Struct, frozen=True, kw_only=True):
     deactivated: int
 
 
-_PAGE = """
-SELECT p.full_name, p.person_id FROM people p
+_SELECTED = """
+SELECT {columns} FROM people p
 WHERE p.tenant_id = $1
   AND ($2::boolean IS NULL OR p.active = $2)
   AND ($3::text IS NULL OR p.department = $3)
@@ -130,7 +130,27 @@ WHERE p.tenant_id = $1
 ORDER BY p.full_name, p.person_id
 LIMIT $8
 """
+"""The people a ``StaffFilter`` selects apart from standings, by name, after a (name, id) key."""
+_PAGE = _SELECTED.format(columns="p.full_name, p.person_id")
+_NAMED = _SELECTED.format(columns="p.state::text AS state")
 _ACTIVE = {"active": True, "deactivated": False, "all": None}
+
+
+def _selected_args(
+    tx: Tx, selected: StaffFilter, key: tuple[str | None, UUID | None], limit: int | None
+) -> tuple[object, ...]:
+    """``_SELECTED``'s arguments, in order."""
+    return (
+        tx.require_tenant(),
+        _ACTIVE[selected.activity],
+        selected.department,
+        selected.body,
+        selected.credential,
+        *key,
+        limit,
+        selected.site,
+        (selected.search or "").strip().lower() or None,
+    )
 
 
 _DeadlineKey = tuple[date | None, str, UUID]
@@ -176,18 +196,7 @@ async def matching_people(
         every = await every_standing(tx, today=today)
     found: list[PersonStanding] = []
     while limit is None or len(found) <= limit:
-        rows = await tx.pg.fetch(
-            _PAGE,
-            tx.require_tenant(),
-            _ACTIVE[selected.activity],
-            selected.department,
-            selected.body,
-            selected.credential,
-            *key,
-            chunk,
-            selected.site,
-            (selected.search or "").strip().lower() or None,
-        )
+        rows = await tx.pg.fetch(_PAGE, *_selected_args(tx, selected, key, chunk))
         standing = (
             every
             if every is not None
@@ -205,6 +214,16 @@ async def matching_people(
             break
         key = (rows[-1]["full_name"], rows[-1]["person_id"])
     return found if limit is None else found[: limit + 1]
+
+
+async def people_named(tx: Tx, selected: StaffFilter, *, limit: int) -> list[Person]:
+    """The first ``limit`` + 1 people ``selected`` finds (so a caller knows more follow), by
+    name, as stored: one statement, no standing worked out. ``selected`` must not filter on a
+    standing (``status``, ``due_within_days``): ``matching_people`` does."""
+    if selected.status is not None or selected.due_within_days is not None:
+        raise ValueError("a filter on standings needs matching_people")
+    rows = await tx.pg.fetch(_NAMED, *_selected_args(tx, selected, (None, None), limit + 1))
+    return [msgspec.json.decode(row["state"], type=Person) for row in rows]
 
 
 class _StaffCursor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

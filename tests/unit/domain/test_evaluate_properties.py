@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -12,7 +13,7 @@ from cme_builders import credential, credit, obligations, person, waiver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.compliance.evaluation import Obligation, status_on, unchanged_through
+from domain.compliance.evaluation import Obligation, alike, status_on, unchanged_through
 from domain.compliance.packs import RULE_PACKS
 from domain.credits.credit import ActivityKind, Credit, CreditType, Topic
 from domain.people.person import Person
@@ -238,3 +239,62 @@ def test_a_body_whose_first_window_has_not_started_keeps_the_result_one_day() ->
         arrt, [], [], found, evaluated_on=date(2026, 3, 10), rule_packs=RULE_PACKS
     ) == date(2026, 3, 10)
     assert [o.body for o in obligations(arrt, [], today=date(2026, 4, 1))] == ["ARRT"]
+
+
+_HELD = [
+    ("ARDMS", "RDMS", date(2020, 12, 15)),
+    ("ARDMS", "RDMS", date(2021, 12, 15)),
+    ("ARDMS", "RVT", date(2020, 12, 15)),
+    ("ARRT", "R", date(2019, 5, 2)),
+    ("ARRT", "CT", date(2019, 5, 2)),
+    ("CCI", "RCS", date(2019, 11, 30)),
+]
+_BIRTH_MONTHS = st.sampled_from([4, 11, 12])
+_CYCLE_STARTS = st.sampled_from([{}, {"ARRT": date(2020, 1, 1)}])
+_STATUSES = st.lists(st.sampled_from(["active", "active", "probation"]), min_size=2, max_size=2)
+
+
+@st.composite
+def roster_pairs(draw: st.DrawFn) -> tuple[Person, Person]:
+    """Two people, each with ids of their own; the second has each of the first's credentials,
+    statuses, birth month and cycle starts, or one drawn anew (often the same)."""
+    held = st.lists(st.sampled_from(_HELD), min_size=1, max_size=2, unique=True)
+    drawn = [draw(held), draw(_STATUSES), draw(_BIRTH_MONTHS), draw(_CYCLE_STARTS)]
+    again = [
+        draw(part) if draw(st.booleans()) else mine
+        for part, mine in zip([held, _STATUSES, _BIRTH_MONTHS, _CYCLE_STARTS], drawn, strict=True)
+    ]
+
+    def someone(found: list[Any]) -> Person:
+        chosen, statuses, birth_month, cycle_starts = found
+        return msgspec.structs.replace(
+            person(
+                *(
+                    credential(body, code, earned_on, status)
+                    for (body, code, earned_on), status in zip(chosen, statuses, strict=False)
+                ),
+                birth_month=birth_month,
+                cycle_starts=cycle_starts,
+            ),
+            person_id=UUID(int=draw(st.integers(min_value=1, max_value=2**64))),
+        )
+
+    return someone(drawn), someone(again)
+
+
+@given(roster_pairs(), st.sampled_from([date(2025, 5, 10), date(2026, 1, 2)]))
+@settings(deadline=None, max_examples=300)
+def test_people_alike_get_the_same_evaluation_but_for_their_id(
+    pair: tuple[Person, Person], today: date
+) -> None:
+    """The key ``alike`` gives a person without credits or waivers stands for everything
+    evaluate() and unchanged_through() read of them: equal keys, equal results."""
+    one, other = pair
+    assert alike(one, [credit(date(2024, 1, 1), Decimal(1))], [], today=today) is None
+    if alike(one, [], [], today=today) != alike(other, [], [], today=today):
+        return
+    first, second = obligations(one, today=today), obligations(other, today=today)
+    assert [msgspec.structs.replace(o, person_id=other.person_id) for o in first] == second
+    assert unchanged_through(
+        one, [], [], first, evaluated_on=today, rule_packs=RULE_PACKS
+    ) == unchanged_through(other, [], [], second, evaluated_on=today, rule_packs=RULE_PACKS)
