@@ -21,7 +21,7 @@ from services.core.db import Database
 from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people.handlers import change_person, register_person
-from tests.fixtures.certificates.generate import Forgery, Sample, build_corpus
+from tests.fixtures.certificates.generate import Forgery, Kind, Sample, build_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS
 
 CORPUS_SEED = 11
@@ -40,14 +40,16 @@ def cycle_birth_month() -> int:
 
 
 @functools.cache
-def certificate_sample(layout: str = "asrt", forgery: Forgery | None = None) -> Sample:
-    """A text-layer PDF certificate of ``layout``, of an activity in ``recent_days()``: genuine,
-    or forged as ``forgery`` says."""
+def certificate_sample(
+    layout: str = "asrt", forgery: Forgery | None = None, kind: Kind = "text_pdf"
+) -> Sample:
+    """A certificate of ``layout`` (a text-layer PDF, or as ``kind`` says), of an activity in
+    ``recent_days()``: genuine, or forged as ``forgery`` says."""
     [chosen] = [candidate for candidate in LAYOUTS if candidate.name == layout]
     corpus = build_corpus(
         CORPUS_SEED,
         1,
-        ("text_pdf",),
+        (kind,),
         forged_per_layout=5,
         layouts=[chosen],
         days=recent_days(),
@@ -86,11 +88,12 @@ async def upload_sample(
     *,
     body: Body = "ARRT",
     code: str = "R",
+    full_name: str | None = None,
 ) -> Uploaded:
-    """Register the sample's owner (holding ``body`` ``code``), record the credit they declare
-    and upload the certificate for it."""
+    """Register the sample's owner (holding ``body`` ``code``; named ``full_name``, else as the
+    sample declares), record the credit they declare and upload the certificate for it."""
     person_id, credit_id = uuid4(), uuid4()
-    name = sample.declared.participant_name
+    name = full_name or sample.declared.participant_name
     assert name is not None
     async with database.transaction(tenant) as tx:
         await register_person(

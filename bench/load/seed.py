@@ -120,8 +120,10 @@ async def analyse(owner_url: str) -> None:
         await owner.close()
 
 
-async def seed(staff: int, per_person: int) -> dict[str, object]:
-    settings = settings_for(DATABASE)
+async def seed(staff: int, per_person: int, database_name: str = DATABASE) -> dict[str, object]:
+    """Build the tenant in ``database_name`` (dropped first); what was made, and how long it
+    took."""
+    settings = settings_for(database_name)
     config = await fresh_database(settings)
     database, store = Database(settings), build_event_store()
     try:
@@ -150,7 +152,7 @@ async def seed(staff: int, per_person: int) -> dict[str, object]:
         await database.dispose()
     await analyse(settings.owner_database_url)
     return {
-        "database": DATABASE,
+        "database": database_name,
         "tenant": str(tenant),
         "owner": OWNER_EMAIL,
         "staff": report.created,

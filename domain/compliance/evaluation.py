@@ -252,24 +252,39 @@ def evaluate(
 
 _NO_ID = UUID(int=0)
 
-Alike = tuple[date, int | None, tuple[tuple[Body, date], ...], tuple[Credential, ...]]
+IDENTITY_ONLY = frozenset(
+    {"person_id", "full_name", "department", "site", "employee_number", "email", "active"}
+    | {"registry_ids"}
+)
+"""The fields of a ``Person`` that ``evaluate`` and ``unchanged_through`` never read. Every other
+field, including one added later, is part of ``alike``'s key."""
+
+Alike = tuple[object, ...]
+
+
+def _keyed(value: object) -> object:
+    """``value`` as a hashable key part: dicts as sorted items, credentials without their id."""
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    if isinstance(value, tuple):
+        return tuple(_keyed(v) for v in value)
+    if isinstance(value, Credential):
+        return msgspec.structs.replace(value, credential_id=_NO_ID)
+    return value
 
 
 def alike(
     person: Person, credits: Sequence[Credit], waivers: Sequence[Waiver], *, today: date
 ) -> Alike | None:
     """What ``evaluate`` and ``unchanged_through`` read of a person without credits or waivers:
-    the day, birth month, assigned cycle starts and credentials (without their ids). Two such
-    people with the same key get, on ``today`` and with the same packs, the same results but
-    for each obligation's ``person_id``. ``None`` for a person with credits or waivers."""
+    the day and every field of the person but those in ``IDENTITY_ONLY`` (credentials without
+    their ids). Two such people with the same key get, on ``today`` and with the same packs, the
+    same results but for each obligation's ``person_id``. ``None`` for a person with credits or
+    waivers."""
     if credits or waivers:
         return None
-    return (
-        today,
-        person.birth_month,
-        tuple(sorted(person.cycle_starts.items())),
-        tuple(msgspec.structs.replace(c, credential_id=_NO_ID) for c in person.credentials),
-    )
+    read = [name for name in person.__struct_fields__ if name not in IDENTITY_ONLY]
+    return (today, *(_keyed(getattr(person, name)) for name in read))
 
 
 def _may_reinstate(pack: RulePack, earned: list[Credential], today: date) -> bool:

@@ -7,6 +7,7 @@ smallest AMA unit [O19], so sums stay exact.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -69,9 +70,11 @@ _COURSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 initials as printed in capitals, or by its name in any case."""
 
 
+@functools.lru_cache(maxsize=4096)
 def named_courses(text: str) -> frozenset[str]:
     """The life-support (resuscitation or trauma) courses ``text`` names, by their initials
-    ("BLS" for "Basic Life Support (CPR and AED)"); empty if it names none."""
+    ("BLS" for "Basic Life Support (CPR and AED)"); empty if it names none. Remembered per
+    text: an evaluation asks it of every credit, for every cycle and acceptance rule."""
     return frozenset(course for course, pattern in _COURSES if pattern.search(text))
 
 

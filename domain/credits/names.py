@@ -12,17 +12,18 @@ Organisations: case, punctuation, "&"/"and", a leading "The", legal suffixes ("I
 "Ed."/"Education") never matter.
 
 Spelling may differ by OCR noise: words are compared after folding common OCR confusions
-(rn/m, cl/d, 0/o, 1/l/i); people's names then match when similar enough (``difflib`` ratio),
-or, in a name OCR read, when one name of five letters or more is one letter off (OCR
-misreading a letter, often an accented one: "Bjdrn" for "Björn"), organisations' words when
-``MIN_WORD_SIMILARITY`` alike.
+(rn/m, cl/d, 0/o, 1/l/i). People's names then have one budget of letter edits (replaced, added
+or dropped) over the whole name, spent only in names of ``MIN_ALIKE_LETTERS`` or more: none for
+a text layer, where a letter differing is a real difference; the caller's (one) for a name OCR
+read, which may misread a letter, often an accented one ("Bjdrn" for "Björn"). Organisations'
+words match when ``MIN_WORD_SIMILARITY`` alike.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 
 _MARKS = str.maketrans(
@@ -122,82 +123,88 @@ def person_name_tokens(name: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def person_names_match(a: str, b: str, *, min_similarity: float, ocr: bool = False) -> bool:
-    """Whether ``a`` and ``b`` name the same person (see the module docstring); symmetric.
-    ``ocr``: one of them was read by OCR, so one letter of one name may be misread, the other
-    names then alike to the letter (once OCR confusions are folded): the two tolerances never
-    add up. In a text layer a letter differing is a real difference."""
+def person_names_match(a: str, b: str, *, edits: int = 0) -> bool:
+    """Whether ``a`` and ``b`` name the same person (see the module docstring) with at most
+    ``edits`` letters differing in all; symmetric."""
+    return name_edits(a, b, most=edits) is not None
+
+
+def name_edits(a: str, b: str, *, most: int) -> int | None:
+    """The fewest letter edits by which ``a`` and ``b`` name the same person, each in a name of
+    ``MIN_ALIKE_LETTERS`` or more letters; None when they need more than ``most`` or cannot
+    name one person (another first name, no last name in full, an initial for a first name)."""
     left, right = person_name_tokens(a), person_name_tokens(b)
-    if _tokens_match(left, right, min_similarity):
-        return True
-    return ocr and (
-        any(_tokens_match(fixed, right, 1.0) for fixed in _misread(left, right))
-        or any(_tokens_match(left, fixed, 1.0) for fixed in _misread(right, left))
-    )
-
-
-def _misread(tokens: tuple[str, ...], meant: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """``tokens`` with one of its names read as the name of ``meant`` it is one letter off
-    (``MIN_ALIKE_LETTERS`` or more letters each): OCR misreading one letter, often an accented
-    one, of one name."""
-    for index, token in enumerate(tokens):
-        for other in meant:
-            if other != token and _one_letter_off(token, other):
-                yield (*tokens[:index], other, *tokens[index + 1 :])
-
-
-def _one_letter_off(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one letter replaced, added or dropped, both of
-    ``MIN_ALIKE_LETTERS`` or more letters."""
-    if min(len(a), len(b)) < MIN_ALIKE_LETTERS or abs(len(a) - len(b)) > 1:
-        return False
-    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
-    if start is None:
-        return True  # one has a letter more at its end
-    shorter, longer = sorted((a, b), key=len)
-    if len(a) == len(b):
-        return a[start + 1 :] == b[start + 1 :]
-    return shorter[start:] == longer[start + 1 :]
-
-
-def _tokens_match(left: tuple[str, ...], right: tuple[str, ...], min_similarity: float) -> bool:
     if len(left) < 2 or len(right) < 2:
-        return len(left) == len(right) == 1 and _same(left[0], right[0], min_similarity)
-    if not _same(left[0], right[0], min_similarity):
-        return False
+        return _edits(left[0], right[0], most) if len(left) == len(right) == 1 else None
+    first = _edits(left[0], right[0], most)
+    if first is None:
+        return None
     shorter, longer = sorted((left[1:], right[1:]), key=len)
-    return _embeds(shorter, longer, min_similarity)
+    rest = _embedding_edits(shorter, longer, most - first)
+    return None if rest is None else first + rest
 
 
-def _same(a: str, b: str, min_similarity: float) -> bool:
-    return len(a) > 1 and len(b) > 1 and similarity(a, b) >= min_similarity
+def closest_other(printed: str, person: str, others: Iterable[str], *, edits: int) -> str | None:
+    """The first of ``others`` that ``printed`` names as closely as it names ``person`` (or more
+    closely), when it names ``person`` only with letters misread: a colleague's name read right
+    is not the person's read wrong. None when ``printed`` names ``person`` exactly or not at
+    all, or no other is as close."""
+    own = name_edits(printed, person, most=edits)
+    if not own:
+        return None
+    return next((o for o in others if name_edits(printed, o, most=own) is not None), None)
 
 
-def _compatible(a: str, b: str, min_similarity: float) -> bool:
-    """Same name, or one is the other's initial."""
+def _edits(a: str, b: str, most: int) -> int | None:
+    """Letter edits between two full names (two letters or more) once OCR confusions are
+    folded: none, or up to ``most`` in names of ``MIN_ALIKE_LETTERS`` or more letters as
+    printed."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    if (folded := ocr_fold(a)) == (other := ocr_fold(b)):
+        return 0
+    if most < 1 or min(len(a), len(b)) < MIN_ALIKE_LETTERS:
+        return None
+    found = _letter_edits(folded, other)
+    return found if found <= most else None
+
+
+def _compatible_edits(a: str, b: str, most: int) -> int | None:
+    """``_edits``, or none when one is the other's initial."""
     if len(a) == 1 or len(b) == 1:
-        return a[0] == b[0]
-    return _same(a, b, min_similarity)
+        return 0 if a[0] == b[0] else None
+    return _edits(a, b, most)
 
 
-def _embeds(shorter: tuple[str, ...], longer: tuple[str, ...], min_similarity: float) -> bool:
-    """``shorter`` maps, in order, onto distinct tokens of ``longer``; its last token (the last
-    name) must match a full name. Equal lengths map one to one. Leftmost matching is optimal."""
-    position = 0
+def _letter_edits(a: str, b: str) -> int:
+    """Letters replaced, added or dropped to make ``a`` into ``b`` (Levenshtein distance)."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def _embedding_edits(shorter: tuple[str, ...], longer: tuple[str, ...], most: int) -> int | None:
+    """The fewest edits (at most ``most``, else None) mapping ``shorter``, in order, onto
+    distinct tokens of ``longer`` (one to one when as long), its last token (the last name)
+    onto a full name."""
+    # best[j]: the fewest edits mapping the tokens of ``shorter`` so far onto ``longer[:j]``
+    best: list[int | None] = [0] * (len(longer) + 1)
     for index, token in enumerate(shorter):
-        is_last = index == len(shorter) - 1
-        while position < len(longer) and not (
-            _same(token, longer[position], min_similarity)
-            if is_last
-            else _compatible(token, longer[position], min_similarity)
-        ):
-            if len(shorter) == len(longer):
-                return False
-            position += 1
-        if position == len(longer):
-            return False
-        position += 1
-    return True
+        fit = _edits if index == len(shorter) - 1 else _compatible_edits
+        mapped: list[int | None] = [None]
+        for j, other in enumerate(longer, 1):
+            found = [mapped[j - 1]]
+            if (before := best[j - 1]) is not None and (
+                cost := fit(token, other, most - before)
+            ) is not None:
+                found.append(before + cost)
+            mapped.append(min((f for f in found if f is not None), default=None))
+        best = mapped
+    return best[-1]
 
 
 # --- organisations -----------------------------------------------------------------------------

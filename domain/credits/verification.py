@@ -51,7 +51,7 @@ certificate that caused it (``ReviewReason.evidence``). Reviewers decide the res
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Literal, NamedTuple, get_args
@@ -67,6 +67,7 @@ from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, Unsupport
 from domain.credits.credit import ActivityKind, CreditDetails, CreditType, named_courses
 from domain.credits.names import (
     acronym,
+    closest_other,
     organisation_tokens,
     organisations_match,
     person_name_tokens,
@@ -319,8 +320,10 @@ class Thresholds(msgspec.Struct, frozen=True, kw_only=True):
     min_confidence: float = 0.70
     """Below this text confidence (OCR mean word confidence; 1.0 for a PDF text layer) a
     certificate is never verified automatically."""
-    name_similarity: float = 0.85
-    """How alike each name on the certificate must be to the person's (0..1)."""
+    name_edits: int = 1
+    """Letters (replaced, added or dropped) by which a name OCR read may differ from the
+    person's in all, each in a name of five letters or more (``domain.credits.names``); a
+    name in a text layer must match to the letter."""
     title_similarity: float = 0.80
     """How alike the printed and the declared activity titles must be (0..1)."""
     credits_tolerance: Decimal = Decimal(0)
@@ -442,6 +445,7 @@ def assess(
     uploaded_on: date,
     windows: Mapping[Body, Sequence[Window]],
     signals: Signals = NO_SIGNALS,
+    colleagues: Collection[str] = (),
 ) -> Assessment:
     """Judge a certificate by the rules of the module docstring. ``reading`` is how the worker
     read ``fields``, or None for fields a reviewer entered (then the reading is not doubted and
@@ -449,7 +453,9 @@ def assess(
     none); ``bodies`` are those of the person's credentials; ``provider`` is what a directory
     look-up found for the printed provider; ``windows`` are the CE windows of the person's
     bodies open on ``uploaded_on`` (``open_windows``); ``signals`` what the file itself shows
-    of alteration or of credit not awarded (``services.core.reading.tamper``)."""
+    of alteration or of credit not awarded (``services.core.reading.tamper``); ``colleagues``
+    the names of the organisation's other active people (a name read with a letter off the
+    person's that spells a colleague's as closely is not taken as the person's)."""
     on = fields.completion_date or (declared.completed_on if declared else uploaded_on)
     kind: ActivityKind = declared.activity_kind if declared else "standard"
     cues = (*signals.signals, *text_signals(_printed_text(fields)))
@@ -483,7 +489,7 @@ def assess(
         elif _is_not_a_certificate(fields) and not cues:
             return outcome("rejected", [_NOT_A_CERTIFICATE])
     rejections = [
-        *_another_person(fields, person_name, thresholds, ocr=_read_by_ocr(reading)),
+        *_another_person(fields, person_name, edits=_name_edits(reading, thresholds)),
         *_not_awarded(fields, cues),
         *_contradictions(fields, declared, negated),
         *_dated_wrong(fields, uploaded_on, windows, acceptance),
@@ -498,7 +504,13 @@ def assess(
     reasons += _signalled(cues, _ALTERATION_KINDS, "altered", "may have been altered")
     reasons += _negations(fields, negated, declared)
     reasons += _disagreements(
-        fields, declared, person_name, provider, thresholds, ocr=_read_by_ocr(reading)
+        fields,
+        declared,
+        person_name,
+        provider,
+        thresholds,
+        edits=_name_edits(reading, thresholds),
+        colleagues=colleagues,
     )
     if provider is not None and provider.blocked:
         reasons.append(_provider_blocked(fields.provider or provider.name, provider))
@@ -678,20 +690,17 @@ def _inconsistent_dates(fields: ExtractedFields) -> list[ReviewReason]:
 # --- rejections: what the person sees, and a reviewer can reverse -----------------------------
 
 
-def _read_by_ocr(reading: TextReading | None) -> bool:
-    """Whether the fields were read by OCR (a letter may be misread), not from a text layer."""
-    return reading is not None and reading.source == "ocr"
+def _name_edits(reading: TextReading | None, thresholds: Thresholds) -> int:
+    """The letters a printed name may differ by: ``thresholds.name_edits`` when OCR read it
+    (a letter may be misread), none in a text layer or in fields a reviewer entered."""
+    return thresholds.name_edits if reading is not None and reading.source == "ocr" else 0
 
 
-def _another_person(
-    fields: ExtractedFields, person_name: str, thresholds: Thresholds, *, ocr: bool
-) -> list[ReviewReason]:
+def _another_person(fields: ExtractedFields, person_name: str, *, edits: int) -> list[ReviewReason]:
     """A printed name whose last name is nothing like the person's names someone else; a name
     that is merely not close enough (a misreading) is left to ``_disagreements``."""
     printed = fields.participant_name
-    if printed is None or person_names_match(
-        printed, person_name, min_similarity=thresholds.name_similarity, ocr=ocr
-    ):
+    if printed is None or person_names_match(printed, person_name, edits=edits):
         return []
     theirs, ours = person_name_tokens(printed), person_name_tokens(person_name)
     if not theirs or not ours:
@@ -974,19 +983,28 @@ def _disagreements(
     provider: ProviderMatch | None,
     thresholds: Thresholds,
     *,
-    ocr: bool,
+    edits: int,
+    colleagues: Collection[str],
 ) -> list[ReviewReason]:
-    """Where the certificate disagrees with the person and with the declared credit (``ocr``:
-    the fields were read by OCR)."""
+    """Where the certificate disagrees with the person and with the declared credit (``edits``:
+    the letters the printed name may differ by, ``colleagues``: see ``assess``)."""
     reasons = []
     printed_name = fields.participant_name
-    if printed_name is not None and not person_names_match(
-        printed_name, person_name, min_similarity=thresholds.name_similarity, ocr=ocr
-    ):
+    if printed_name is not None and not person_names_match(printed_name, person_name, edits=edits):
         reasons.append(
             ReviewReason(
                 code="name_mismatch",
                 message=f"the certificate is made out to '{printed_name}', not to '{person_name}'",
+            )
+        )
+    elif printed_name is not None and (
+        colleague := closest_other(printed_name, person_name, colleagues, edits=edits)
+    ):
+        reasons.append(
+            ReviewReason(
+                code="name_mismatch",
+                message=f"the certificate is made out to '{printed_name}', which is as close to "
+                f"'{colleague}', another person of the organisation, as to '{person_name}'",
             )
         )
     if declared is None:

@@ -106,7 +106,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # ``domain.credits.verification.Thresholds``); printed provider names not in the directory
     # are looked up at ``provider_lookup_url`` (``GET <url>?name=...``), if set.
     verification_min_confidence: float = 0.70
-    verification_name_similarity: float = 0.85
+    verification_name_edits: int = 1
     verification_title_similarity: float = 0.80
     verification_credits_tolerance: Decimal = Decimal(0)
     provider_lookup_url: str | None = None
@@ -163,7 +163,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def verification_thresholds(self) -> Thresholds:
         return Thresholds(
             min_confidence=self.verification_min_confidence,
-            name_similarity=self.verification_name_similarity,
+            name_edits=self.verification_name_edits,
             title_similarity=self.verification_title_similarity,
             credits_tolerance=self.verification_credits_tolerance,
         )
@@ -308,11 +308,12 @@ def _check_mail(settings: Settings) -> None:
 def _check_verification(settings: Settings) -> None:
     for field in (
         "verification_min_confidence",
-        "verification_name_similarity",
         "verification_title_similarity",
     ):
         if not 0 < getattr(settings, field) <= 1:
             raise SettingsError(f"{env_name(field)}: a fraction above 0 and at most 1")
+    if not 0 <= settings.verification_name_edits <= 1:
+        raise SettingsError(f"{env_name('verification_name_edits')}: 0 or 1 letters")
     tolerance = settings.verification_credits_tolerance
     if not tolerance.is_finite() or not 0 <= tolerance <= 10:
         raise SettingsError(f"{env_name('verification_credits_tolerance')}: credits from 0 to 10")

@@ -4,6 +4,7 @@ deliveries; permanent failures; the read models and their rebuild."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,25 +13,30 @@ import msgspec
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+from domain.billing.account import Invoice, InvoiceObserved, SeatsPushed, TrialStarted
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
+from domain.credits.waiver import RecordWaiver
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import decide_review, verify_certificate
+from services.core.credits.handlers import record_waiver
 from services.core.db import Database
 from services.core.directory.handlers import change_directory
-from services.core.eventsourcing.commands import CommandContext
+from services.core.eventsourcing.commands import CommandContext, record_fact
 from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.people import queries
 from services.core.projections import ProjectionRunner
 from services.core.projections.certificates import StoredCertificate, certificate_by_id
 from services.core.projections.providers import tenant_providers
 from services.core.settings import Settings
-from services.core.stream_ids import certificate_stream, credit_stream
+from services.core.stream_ids import billing_stream, certificate_stream, credit_stream
 from services.worker.broker import PermanentFailure
 from services.worker.certificates import certificate_subscribers
 from services.worker.relay import Relay
 from services.worker.runtime import Job, Subscriptions, command_ids_from, message_id_for
+from tests.billing_support import new_organisation
+from tests.builders import new_credential_waiver
 from tests.conftest import new_tenant
 from tests.fixtures.certificates.generate import Forgery
 from tests.integration.test_relay import drain
@@ -131,6 +137,31 @@ async def test_a_certificate_made_out_to_someone_else_is_rejected_with_the_reaso
     async with database.transaction(tenant) as tx:
         history = await store.read_stream(tx, credit_stream(uploaded.credit_id))
     assert mismatch.message in history[-1].data["note"]
+
+
+async def test_a_scan_naming_a_colleague_one_letter_off_the_uploader_goes_to_review(
+    database: Database, store: EventStore, blob_dir: Path, purged: RabbitmqBroker, queue: str
+) -> None:
+    """Two colleagues whose names are one letter apart: a scan made out to one, uploaded by the
+    other, is not taken as the uploader's name misread by OCR."""
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    sample = certificate_sample(kind="scanned_pdf")
+    printed = sample.truth.participant_name
+    assert printed is not None
+    first = printed.split()[0]
+    assert len(first) >= 5  # a name OCR may misread a letter of
+    uploader = printed.replace(first, f"{first[:2]}{'ae'[first[2] != 'a']}{first[3:]}", 1)
+    blobs = FilesystemBlobStore(blob_dir)
+    uploaded = await upload_sample(database, store, blobs, tenant, sample, full_name=uploader)
+    await upload_sample(database, store, blobs, tenant, sample, full_name=printed)
+    await Relay(database, purged, SUBSCRIPTIONS).relay_tenant(tenant)
+    await drain(purged, queue)
+
+    certificate = await stored(database, tenant, uploaded.certificate_id)
+    assert certificate.status == "needs_review"
+    assert [r.code for r in certificate.reasons] == ["name_mismatch"]
+    assert f"as close to '{printed}', another person" in certificate.reasons[0].message
 
 
 async def test_a_message_delivered_twice_gives_one_outcome(
@@ -267,6 +298,81 @@ async def test_rebuild_reproduces_the_verification_and_directory_read_models(
         assert await tenant_providers(tx) == providers
     assert [p.name for p in providers] == ["Harbourside Imaging Academy"]
     assert await stored(database, tenant, uploaded.certificate_id) == inline
+
+
+NOT_READ_MODELS = ("events", "event_heads", "read_model_epochs")
+
+
+async def tenant_tables(database: Database, tenant: UUID) -> dict[str, list[str]]:
+    """The tenant's rows of every table but the events, their head and the read-model epoch,
+    each as JSON text (without a time of update), sorted per table."""
+    async with database.transaction(tenant) as tx:
+        tables = await tx.pg.fetch(
+            "SELECT table_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND column_name = 'tenant_id'"
+        )
+        found = {}
+        for name in sorted(row["table_name"] for row in tables):
+            if name not in NOT_READ_MODELS:
+                rows = await tx.pg.fetch(
+                    f"SELECT (to_jsonb(t) - 'updated_at')::text AS row FROM {name} t"
+                    " WHERE tenant_id = $1",
+                    tenant,
+                )
+                found[name] = sorted(row["row"] for row in rows)
+    return found
+
+
+async def test_a_rebuild_writes_every_tenant_table_row_by_row_as_the_inline_projections_did(
+    database: Database, store: EventStore, blob_dir: Path, worker_settings: Settings
+) -> None:
+    tenant, _ = await new_organisation(database, store)
+    files = FilesystemBlobStore(blob_dir)
+    reviewed, genuine = [
+        await upload_sample(database, store, files, tenant, certificate_sample(forgery=forgery))
+        for forgery in ("altered_credits", None)
+    ]
+    created = datetime(2026, 1, 5, tzinfo=UTC)
+    facts = (
+        TrialStarted(trial_ends_at=created),
+        InvoiceObserved(
+            invoice=Invoice(
+                invoice_id="in_1",
+                status="paid",
+                amount_due=1200,
+                amount_paid=1200,
+                currency="usd",
+                created=created,
+            )
+        ),
+        SeatsPushed(quantity=2, previous=1),
+    )
+    async with database.transaction(tenant) as tx:
+        for uploaded in (reviewed, genuine):
+            await verify_certificate(
+                CommandContext(tx, store, uuid4()), files, worker_settings, uploaded.certificate_id
+            )
+        await change_directory(
+            CommandContext(tx, store, uuid4()), AddProvider(name="Harbourside Imaging Academy")
+        )
+        await record_waiver(
+            CommandContext(tx, store, uuid4()),
+            RecordWaiver(waiver=new_credential_waiver(genuine.person_id)),
+        )
+        for fact in facts:
+            await record_fact(tx, store, billing_stream(tenant), fact)
+    await rejected_by_a_reviewer(
+        database, store, worker_settings, tenant, reviewed.certificate_id, reason="not theirs"
+    )
+    inline = await tenant_tables(database, tenant)
+    filled = ("memberships", "people", "credits", "certificates", "waivers", "obligations")
+    assert all(inline[name] for name in (*filled, "billing_accounts", "billing_invoices"))
+    runner = store.projections
+    assert isinstance(runner, ProjectionRunner)
+    async with database.transaction(tenant) as tx:
+        await store.lock_head(tx)
+        await runner.rebuild(tx)
+    assert await tenant_tables(database, tenant) == inline
 
 
 async def test_the_provider_directory_holds_each_entry_in_columns(

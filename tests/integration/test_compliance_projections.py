@@ -4,6 +4,7 @@ with read-time status, rebuilds equal to a fresh evaluate(), tenant isolation, r
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from uuid import UUID, uuid4, uuid5
 
 import msgspec
 import pytest
+from asyncpg.connection import LoggedQuery
 
 from domain.compliance.evaluation import Obligation, evaluate
 from domain.compliance.packs import ARDMS_PACK, RULE_PACKS
@@ -38,6 +40,7 @@ from domain.people.person import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.event import fold
+from services.core import projections
 from services.core.credits import views as credit_views
 from services.core.credits.handlers import change_credit, record_credit, record_waiver
 from services.core.db import Database, Tx
@@ -632,6 +635,31 @@ async def test_rebuild_gives_the_inline_rows_which_equal_a_fresh_evaluate(
         )
         == 0
     )
+
+
+FOLDED = ("people", "credits", "obligations")
+
+
+async def test_a_rebuild_folds_every_page_in_memory_and_writes_each_folded_table_once(
+    database: Database, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, _, staff = await populated(database, store)
+    await staff.dual_credentialed(uuid4(), "Lee Park")
+    monkeypatch.setattr(projections, "PAGE_SIZE", 4)
+    written: Counter[str] = Counter()
+
+    def note(query: LoggedQuery) -> None:
+        written.update(t for t in FOLDED if f"INTO {t} " in query.query)
+
+    runner = store.projections
+    assert isinstance(runner, projections.ProjectionRunner)
+    async with database.transaction(tenant) as tx:
+        await store.lock_head(tx)
+        tx.pg.add_query_logger(note)
+        replayed = await runner.rebuild(tx)
+        tx.pg.remove_query_logger(note)
+    assert replayed > 3 * 4
+    assert written == {"people": 1, "credits": 1, "obligations": 1}
 
 
 async def test_evaluate_people_applies_a_changed_rule_pack_to_the_people_named(

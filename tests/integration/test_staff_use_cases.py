@@ -4,6 +4,7 @@ dry-run import stores nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -195,6 +196,7 @@ async def test_an_imports_statements_do_not_grow_with_its_rows(application: Appl
                 mode="all_or_nothing",
                 dry_run=False,
             )
+            await asyncio.sleep(0)  # asyncpg calls its query loggers soon after, not at once
             tx.pg.remove_query_logger(counted.append)
         return len(counted)
 

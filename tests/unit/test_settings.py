@@ -77,7 +77,8 @@ def test_values_are_converted_from_strings() -> None:
         # certificate verification
         ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "0"),
         ("CMELEDGER_VERIFICATION_MIN_CONFIDENCE", "1.5"),
-        ("CMELEDGER_VERIFICATION_NAME_SIMILARITY", "high"),
+        ("CMELEDGER_VERIFICATION_NAME_EDITS", "high"),
+        ("CMELEDGER_VERIFICATION_NAME_EDITS", "2"),
         ("CMELEDGER_VERIFICATION_TITLE_SIMILARITY", "-0.2"),
         ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "-1"),
         ("CMELEDGER_VERIFICATION_CREDITS_TOLERANCE", "NaN"),

@@ -25,7 +25,7 @@ def test_thresholds_and_the_external_directory_are_read_from_the_environment() -
     settings = load_settings(
         {
             "CMELEDGER_VERIFICATION_MIN_CONFIDENCE": "0.8",
-            "CMELEDGER_VERIFICATION_NAME_SIMILARITY": "0.9",
+            "CMELEDGER_VERIFICATION_NAME_EDITS": "0",
             "CMELEDGER_VERIFICATION_TITLE_SIMILARITY": "0.75",
             "CMELEDGER_VERIFICATION_CREDITS_TOLERANCE": "0.25",
             "CMELEDGER_PROVIDER_LOOKUP_URL": "https://providers.example.org/v1/find",
@@ -34,7 +34,7 @@ def test_thresholds_and_the_external_directory_are_read_from_the_environment() -
     )
     assert settings.verification_thresholds == Thresholds(
         min_confidence=0.8,
-        name_similarity=0.9,
+        name_edits=0,
         title_similarity=0.75,
         credits_tolerance=Decimal("0.25"),
     )

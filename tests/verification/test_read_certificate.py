@@ -4,6 +4,7 @@ empty and oversized files come back as "none" with a reason for people, never an
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 from random import Random
 
@@ -13,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter
 
 from services.core.reading import text as certificate_text
+from services.core.reading.fields import find_fields_in
 from services.core.reading.text import (
     ENCRYPTED,
     TOO_LARGE,
@@ -162,6 +164,63 @@ def test_a_page_whose_lettering_was_all_read_is_not_read_again_as_one_block(
     assert "Ingrid Halvorsen" in read.text
     assert read.confidence > 0.9
     assert configs == [certificate_text.TESSERACT_CONFIG]
+
+
+def ruled_transcript(padding: float, size: float, *, shaded_header: bool) -> Page:
+    """A transcript whose activity sits in a ruled table, its cells ``padding`` points from
+    the rules: letters touch the rules once thickened, so the page's marks of letter size
+    leave the table out."""
+    page = Page(792, 612)
+    page.text(396, 70, "Northfield Imaging Education", "serif", 20, align="center")
+    page.text(396, 100, "Continuing Education Transcript", "serif", 14, align="center")
+    page.text(72, 140, "Participant: Ingrid Halvorsen, RDMS", "sans", 11)
+    columns, top, height = (72, 160, 470, 560, 720), 160, 22
+    rows = [
+        ("Completed", "Activity Title", "Credits", "Category"),
+        ("03/03/2026", "Vascular Ultrasound Update 2026", "1.5", "ARRT Category A"),
+    ]
+    if shaded_header:
+        page.box(72, top, 648, height, width=0, fill=(200, 200, 200))
+    for n, row in enumerate(rows):
+        for x, cell in zip(columns, row, strict=False):
+            page.text(x + padding, top + (n + 1) * height - 7, cell, "sans", size)
+    bottom = top + len(rows) * height
+    for y in range(top, bottom + 1, height):
+        page.rule(72, y, 720, y, 1.5)
+    for x in columns:
+        page.rule(x, top, x, bottom, 1.5)
+    page.text(72, bottom + 30, "Certificate # 20260303-55121", "sans", 10)
+    page.paragraph(
+        72,
+        bottom + 55,
+        640,
+        "This activity is approved by the American Society of Radiologic Technologists for "
+        "1.5 Category A credits.",
+    )
+    return page
+
+
+@pytest.mark.parametrize(
+    ("padding", "size", "shaded_header"),
+    [(2, 10, True), (1, 9, False)],
+    ids=["shaded-header", "tight-cells"],
+)
+def test_a_ruled_table_the_first_reading_skips_is_read_with_its_rules_erased(
+    padding: float, size: float, *, shaded_header: bool
+) -> None:
+    """A table's cells the automatic layout skips leave the share of lettering read high,
+    because letters joined to the rules are not counted as lettering; measured without the
+    rules, the lettering left unread shows, and the page is read again with them erased."""
+    page = ruled_transcript(padding, size, shaded_header=shaded_header)
+    image = to_image(page, 150).convert("L")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    read = read_certificate(out.getvalue(), "image/png")
+    fields = find_fields_in(read.text)
+    assert "Vascular Ultrasound Update 2026" in (fields.title or "")
+    assert fields.completed_on == date(2026, 3, 3)
+    assert fields.credits == Decimal("1.5")
+    assert read.confidence > 0.9
 
 
 @pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180])

@@ -57,6 +57,7 @@ from services.core.db import Tx
 from services.core.directory.lookup import build_provider_lookup
 from services.core.eventsourcing.commands import CommandContext, record_fact
 from services.core.eventsourcing.store import EventStore, RecordedEvent
+from services.core.people.queries import colleagues_names
 from services.core.projections.providers import tenant_providers
 from services.core.reading.process import read_in_child
 from services.core.settings import Settings
@@ -207,7 +208,8 @@ async def _assess(
     signals: Signals,
 ) -> Assessment:
     """``assess`` the fields for ``subject``: the CE windows are those open on the upload day,
-    so a certificate is judged as of its upload however late it is read or reviewed."""
+    so a certificate is judged as of its upload however late it is read or reviewed; the
+    printed name is weighed against the organisation's other active people's."""
     provider = None
     if fields.provider is not None:
         lookup = build_provider_lookup(settings, await tenant_providers(tx))
@@ -224,6 +226,7 @@ async def _assess(
         uploaded_on=subject.uploaded_on,
         windows=open_windows(holder, subject.uploaded_on),
         signals=signals,
+        colleagues=await colleagues_names(tx, holder.person_id),
     )
 
 

@@ -239,6 +239,16 @@ async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> credit_views.C
     return None if state is None else msgspec.json.decode(state, type=credit_views.Credit)
 
 
+async def colleagues_names(tx: Tx, person_id: UUID) -> list[str]:
+    """The full names of the organisation's active people other than ``person_id``."""
+    rows = await tx.pg.fetch(
+        "SELECT full_name FROM people WHERE tenant_id = $1 AND active AND person_id <> $2",
+        tx.require_tenant(),
+        person_id,
+    )
+    return [row["full_name"] for row in rows]
+
+
 async def get_person(tx: Tx, person_id: UUID) -> views.Person | None:
     """The person's profile, registry ids and credentials, or None if not registered: the
     stored view as it is (shown or answered; ``standings_on`` gives the domain's ``Person``

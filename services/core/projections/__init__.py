@@ -3,13 +3,17 @@
 A projection handles some event types (``event_types``; None for all) and applies them in
 batches, set-based. The ``ProjectionRunner`` runs every registered projection inline, in the
 append transaction, and moves each checkpoint in that same transaction. A projection found
-behind (new, or rebuilt) is caught up from the events table before the new events apply.
+behind (new) is caught up from the events table before the new events apply.
+
+A rebuild reads the tenant's events in large pages. A projection that is ``Rebuildable`` folds
+every page in memory and writes its read model once, at the end, in bulk; the others apply each
+page as it comes (their events are few, or each page is one statement for them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from services.core.db import Tx
 from services.core.eventsourcing import checkpoints
@@ -17,7 +21,8 @@ from services.core.eventsourcing.checkpoints import CheckpointMismatch
 from services.core.eventsourcing.store import InlineProjections, RecordedEvent, read_history
 from services.core.projections.epochs import read_models_rewritten
 
-PAGE_SIZE = 5_000
+PAGE_SIZE = 20_000
+"""Events read per statement by a catch-up or a rebuild."""
 
 
 class Projection(Protocol):
@@ -29,6 +34,22 @@ class Projection(Protocol):
 
     async def reset(self, tx: Tx) -> None:
         """Delete the transaction tenant's rows of the read model."""
+
+
+class Rebuild(Protocol):
+    """A read model being rebuilt: every page of its events folded in memory, then written."""
+
+    def add(self, events: Sequence[RecordedEvent]) -> None:
+        """Fold events (already filtered to the projection's ``event_types``), in seq order."""
+
+    async def write(self, tx: Tx) -> None:
+        """Write the folded read model into its emptied tables, in bulk."""
+
+
+@runtime_checkable
+class Rebuildable(Protocol):
+    def rebuilding(self) -> Rebuild:
+        """A fresh in-memory rebuild of the read model."""
 
 
 def _relevant(projection: Projection, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
@@ -75,7 +96,8 @@ class ProjectionRunner(InlineProjections):
 
     async def rebuild(self, tx: Tx) -> int:
         """Tear down and replay every projection for the tenant, moving its read-model epoch;
-        return events replayed.
+        return events replayed. Each ``Rebuildable`` projection is written once, at the end, in
+        the order of the projections (a later one may read an earlier one's tables).
 
         The caller must hold the tenant's head lock so no append interleaves.
         """
@@ -84,7 +106,24 @@ class ProjectionRunner(InlineProjections):
         for projection in self.projections:
             await projection.reset(tx)
             await checkpoints.reset(tx, projection.name)
-        return await self.catch_up(tx, self.projections)
+        folds = {p.name: p.rebuilding() for p in self.projections if isinstance(p, Rebuildable)}
+        cursor = read = 0
+        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+            read += len(page)
+            for projection in self.projections:
+                if not (relevant := _relevant(projection, page)):
+                    continue
+                if (fold := folds.get(projection.name)) is not None:
+                    fold.add(relevant)
+                else:
+                    await projection.apply(tx, relevant)
+            cursor = page[-1].seq
+        for projection in self.projections:
+            if (fold := folds.get(projection.name)) is not None:
+                await fold.write(tx)
+            if cursor:
+                await checkpoints.advance(tx, projection.name, cursor)
+        return read
 
 
 async def process_delivered(tx: Tx, projection: Projection, events: Sequence[RecordedEvent]) -> int:

@@ -22,6 +22,9 @@ from services.core.stream_ids import aggregate_id
 S = TypeVar("S", bound=msgspec.Struct)
 V = TypeVar("V", bound=msgspec.Struct)
 
+WRITE_CHUNK = 5_000
+"""Rows a rebuild writes per statement."""
+
 
 def tags(classes: Sequence[type[Event]]) -> frozenset[str]:
     return frozenset(event_tag(cls) for cls in classes)
@@ -100,8 +103,36 @@ class FoldedStates(Generic[S, V]):
         await self.save(tx, [state for state in folded.values() if state is not None])
         tx.saved(self.name, {key: state for key, state in folded.items() if state is not None})
 
+    def rebuilding(self) -> FoldedRebuild[S]:
+        return FoldedRebuild(self)
+
     async def save(self, tx: Tx, states: list[S]) -> None:
         raise NotImplementedError
 
     async def reset(self, tx: Tx) -> None:
         raise NotImplementedError
+
+
+class FoldedRebuild(Generic[S]):
+    """A ``FoldedStates`` projection rebuilt: each aggregate folded in memory from nothing,
+    then saved in chunks of ``WRITE_CHUNK``."""
+
+    def __init__(self, projection: FoldedStates[S, Any]) -> None:
+        self._projection = projection
+        self._states: dict[UUID, S] = {}
+
+    def add(self, events: Sequence[RecordedEvent]) -> None:
+        decode, evolve, states = (
+            self._projection.registry.decode,
+            self._projection._evolve,
+            self._states,
+        )
+        for event in events:
+            key = aggregate_id(event.stream_id)
+            decoded = decode(event.event_type, event.schema_version, event.data)
+            states[key] = evolve(states.get(key), decoded)
+
+    async def write(self, tx: Tx) -> None:
+        states = list(self._states.values())
+        for start in range(0, len(states), WRITE_CHUNK):
+            await self._projection.save(tx, states[start : start + WRITE_CHUNK])

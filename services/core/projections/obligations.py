@@ -10,9 +10,11 @@ queries compute it for the day asked (``services.core.people.queries``), and re-
 evaluate() from the stored inputs for anyone read outside ``evaluated_on .. valid_through``.
 
 ``evaluated_on`` is the UTC date of the person's latest event in the batch, so inline updates,
-catch-up and ``rebuild-projections`` store the same rows; ``cmeledger reevaluate`` stores rows
-for today (after a rule pack changes, or to move people into their new cycle). This projection
-reads the people, credits and waivers tables, so it must run after (and be rebuilt with) them.
+catch-up and ``rebuild-projections`` store the same rows (a rebuild evaluates each person once,
+on the day of the last event that touched them: the events of one append share their time);
+``cmeledger reevaluate`` stores rows for today (after a rule pack changes, or to move people into
+their new cycle). This projection reads the people, credits and waivers tables, so it must run
+after (and be rebuilt with) them.
 """
 
 from __future__ import annotations
@@ -41,8 +43,15 @@ from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
 _TABLES = ("obligations", "obligation_evaluations")
+REBUILD_PEOPLE = 1_000
+"""People a rebuild evaluates per load and write."""
 
 _KINDS = ("person", "credit", "waiver")
+_OWNERS = """
+SELECT credit_id AS id, person_id FROM credits WHERE tenant_id = $1
+UNION ALL
+SELECT waiver_id, person_id FROM waivers WHERE tenant_id = $1
+"""
 _INPUTS = """
 WITH owners AS (
     SELECT credit_id AS id, person_id FROM credits
@@ -92,7 +101,7 @@ WITH evaluated AS (
         person_id uuid, body text, window_start date, window_end date, period text,
         ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
         shortfall numeric, late_credits_until date, flagged boolean, explained bigint)
-    JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
+    LEFT JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
         ON x.at = r.explained
 ), dropped AS (
     DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
@@ -115,7 +124,8 @@ SET {", ".join(f"{c} = excluded.{c}" for c in [*_OBLIGATION_COLUMNS, "explanatio
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
 the same key and the rows no longer found are deleted (no key is both deleted and written).
 A row's explanation is the ``explained``-th (from 1) of the distinct explanations $5, with the
-row's ``person_id``: each distinct explanation is sent and parsed once."""
+row's ``person_id``: each distinct explanation is sent and parsed once (a row naming none fails
+the insert on ``explanation``'s NOT NULL rather than vanish)."""
 
 
 class Inputs(NamedTuple):
@@ -288,9 +298,41 @@ class ObligationsProjection:
             days[person_id] = max(day, days.get(person_id, day))
         await _replace(tx, days, inputs, RULE_PACKS)
 
+    def rebuilding(self) -> ObligationsRebuild:
+        return ObligationsRebuild()
+
     async def reset(self, tx: Tx) -> None:
         for table in _TABLES:
             await tx.pg.execute(
                 f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608
                 tx.require_tenant(),
             )
+
+
+class ObligationsRebuild:
+    """Notes each stream's last event; once the people, credits and waivers tables are rebuilt,
+    evaluates every person once, ``REBUILD_PEOPLE`` at a time."""
+
+    def __init__(self) -> None:
+        self._people: set[UUID] = set()
+        self._last: dict[UUID, tuple[int, date]] = {}
+
+    def add(self, events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            key = aggregate_id(event.stream_id)
+            if event.event_type in _PERSON_TAGS:
+                self._people.add(key)
+            self._last[key] = (event.seq, event.recorded_at.astimezone(UTC).date())
+
+    async def write(self, tx: Tx) -> None:
+        owned = await tx.pg.fetch(_OWNERS, tx.require_tenant())
+        owner_of = {row["id"]: row["person_id"] for row in owned}
+        latest: dict[UUID, tuple[int, date]] = {}
+        for key, last in self._last.items():
+            person_id = key if key in self._people else owner_of[key]
+            latest[person_id] = max(last, latest.get(person_id, last))
+        people = list(latest)
+        for start in range(0, len(people), REBUILD_PEOPLE):
+            chunk = people[start : start + REBUILD_PEOPLE]
+            days = {person_id: latest[person_id][1] for person_id in chunk}
+            await _replace(tx, days, await load_inputs(tx, chunk), RULE_PACKS)

@@ -17,7 +17,7 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import cv2
@@ -126,6 +126,8 @@ class _Ocr(msgspec.Struct, frozen=True):
     """Share of the page's pixel rows with ink outside every word read."""
     coverage: float = 0.0
     """Share of the page's lettering read with confidence (``_coverage``), 0-1."""
+    read: tuple[layout.Word, ...] = ()
+    """The words kept, with their boxes."""
 
     @property
     def score(self) -> float:
@@ -378,8 +380,9 @@ def _read_image(data: bytes) -> ReadText:
 def _ocr(image: Image.Image) -> _Ocr:
     """Read an image: prepared and straightened; when the reading looks wrong, read again
     turned the way tesseract's orientation detection says (upside down when it cannot tell);
-    when lettering was left unread (a ruled table), read again as one block; keep the better
-    reading each time."""
+    when lettering was left unread, read again as one block, or, when the unread lettering
+    touches rules (a ruled table's cells), with the rules erased; keep the better reading each
+    time."""
     page = _prepared(image)
     straight = _deskewed(page)
     reading = _tesseract(straight)
@@ -389,7 +392,30 @@ def _ocr(image: Image.Image) -> _Ocr:
             reading, straight = again, turned
     if reading.missed_ink > MISSED_INK and reading.coverage < READ_IN_FULL:
         reading = max(reading, _tesseract(straight, TABLE_CONFIG), key=lambda ocr: ocr.score)
+    elif (unruled := _without_rules(straight)) and _coverage(unruled, reading.read) < READ_IN_FULL:
+        reading = max(reading, _tesseract(unruled), key=lambda ocr: ocr.score)
     return reading
+
+
+RULE_LENGTH = 1 / 30
+"""Share of the page's width from which a straight run of ink is a rule, not a letter."""
+
+
+def _without_rules(page: Image.Image) -> Image.Image | None:
+    """``page`` with its horizontal and vertical rules (table lines, borders, underlines)
+    erased, so that letters touching them are marks of letter size again; None when it has
+    none."""
+    ink = (np.asarray(page) < 128).astype(np.uint8)
+    length = max(20, round(page.width * RULE_LENGTH))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
+    )
+    if not rules.any():
+        return None
+    erased = np.asarray(page).copy()
+    erased[rules.astype(bool)] = 255
+    return Image.fromarray(erased)
 
 
 def _prepared(image: Image.Image) -> Image.Image:
@@ -702,6 +728,7 @@ def _tesseract(page: Image.Image, config: str = TESSERACT_CONFIG) -> _Ocr:
         mean,
         _missed_ink(page, read),
         _coverage(page, kept_words),
+        tuple(kept_words),
     )
 
 
@@ -715,7 +742,7 @@ word's letters fill half or more, a thin rule drawn a little askew (as high as a
 letter) a tenth."""
 
 
-def _coverage(page: Image.Image, words: list[layout.Word]) -> float:
+def _coverage(page: Image.Image, words: Sequence[layout.Word]) -> float:
     """The share of the page's lettering read with confidence: the page's marks of letter
     size (ink joined into words, 0.4-3 times a word's usual height, filling ``RULE_FILL`` of
     it: not borders, rules, seals or pictures), each weighed by its width over its height

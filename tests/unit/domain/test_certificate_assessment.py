@@ -527,6 +527,46 @@ def test_good_ocr_is_verified_and_poor_ocr_is_not() -> None:
     ).outcome == ("verified")
 
 
+OCR = TextReading(source="ocr", confidence=0.91)
+
+
+@pytest.mark.parametrize(
+    ("printed", "reading", "colleagues", "outcome"),
+    [
+        ("Dana Whitfeld", OCR, (), "verified"),
+        ("Dana Whitfeld", TEXT_LAYER, (), "needs_review"),
+        ("Dana Whitfeld", OCR, ("Dana Whitfeld",), "needs_review"),
+        ("Dana Whitfeld", OCR, ("Dana K. Whitfeld", "Robert Haynes"), "needs_review"),
+        ("Dana Whitfeld", OCR, ("Dana Whitfelt",), "needs_review"),
+        ("Dana Whitfeld", OCR, ("Dena Whitfelt", "Dana Whitmore"), "verified"),
+        ("Dana Whitfield", OCR, ("Dana Whitfeld",), "verified"),
+        ("Dana Whitfeld", None, ("Dana Whitfeld",), "needs_review"),
+        ("Dona Whitfeld", OCR, (), "needs_review"),
+    ],
+    ids=[
+        "one-letter-by-ocr",
+        "one-letter-in-a-text-layer",
+        "a-colleague-exactly",
+        "a-colleague-with-a-middle-initial",
+        "a-colleague-as-close",
+        "colleagues-further",
+        "the-person-exactly",
+        "entered-by-a-reviewer",
+        "two-letters-by-ocr",
+    ],
+)
+def test_a_name_one_letter_off_names_the_person_only_when_no_colleague_is_as_close(
+    printed: str, reading: TextReading | None, colleagues: tuple[str, ...], outcome: str
+) -> None:
+    """One letter of a name OCR read may be misread, unless the name spells another active
+    person of the organisation as closely: then a reviewer looks, told whom it names."""
+    found = judge(changed(participant_name=printed), reading=reading, colleagues=colleagues)
+    assert found.outcome == outcome
+    assert codes(found) == ([] if outcome == "verified" else ["name_mismatch"])
+    if colleagues and outcome == "needs_review" and reading == OCR:
+        assert f"as close to '{colleagues[0]}', another person" in found.reasons[0].message
+
+
 def test_a_readable_file_that_is_no_certificate_is_rejected() -> None:
     letter = ExtractedFields(participant_name="Dana Whitfield", title="Holiday rota 2026")
     assessment = judge(letter)

@@ -13,10 +13,16 @@ from cme_builders import credential, credit, obligations, person, waiver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.compliance.evaluation import Obligation, alike, status_on, unchanged_through
+from domain.compliance.evaluation import (
+    IDENTITY_ONLY,
+    Obligation,
+    alike,
+    status_on,
+    unchanged_through,
+)
 from domain.compliance.packs import RULE_PACKS
 from domain.credits.credit import ActivityKind, Credit, CreditType, Topic
-from domain.people.person import Person
+from domain.people.person import Person, SpecialtyHeld, StatusChange
 
 PEOPLE = [
     person(credential("ARDMS", "RDMS", date(2020, 12, 15))),
@@ -298,3 +304,51 @@ def test_people_alike_get_the_same_evaluation_but_for_their_id(
     assert unchanged_through(
         one, [], [], first, evaluated_on=today, rule_packs=RULE_PACKS
     ) == unchanged_through(other, [], [], second, evaluated_on=today, rule_packs=RULE_PACKS)
+
+
+def test_every_field_evaluate_may_read_is_in_the_alike_key() -> None:
+    """A change of any person or credential field outside ``IDENTITY_ONLY`` (a field added later
+    too) gives another key; a change of only identity fields gives the same key and results."""
+    held = credential("ARDMS", "RDMS", date(2020, 2, 10))
+    base = person(held, birth_month=4, cycle_starts={"ARRT": date(2021, 4, 1)})
+    today = date(2026, 1, 2)
+    key = alike(base, [], [], today=today)
+    changed_credentials = [
+        msgspec.structs.replace(held, earned_on=date(2020, 2, 11)),
+        msgspec.structs.replace(
+            held, specialties=(SpecialtyHeld(specialty="AB", earned_on=date(2020, 2, 10)),)
+        ),
+        msgspec.structs.replace(held, status="inactive"),
+        msgspec.structs.replace(
+            held, status_history=(StatusChange(effective_on=date(2020, 2, 10), status="active"),)
+        ),
+        msgspec.structs.replace(held, qualifications_completed=(date(2030, 1, 1),)),
+    ]
+    others = [msgspec.structs.replace(base, credentials=(c,)) for c in changed_credentials]
+    others += [
+        msgspec.structs.replace(base, birth_month=5),
+        msgspec.structs.replace(base, cycle_starts={"ARRT": date(2021, 5, 1)}),
+    ]
+    assert {f for f in Person.__struct_fields__ if f not in IDENTITY_ONLY} == {
+        "birth_month",
+        "cycle_starts",
+        "credentials",
+    }, "a new person field: add a case above, or to IDENTITY_ONLY if evaluate never reads it"
+    assert all(alike(other, [], [], today=today) != key for other in others)
+    renamed = msgspec.structs.replace(
+        base,
+        person_id=UUID(int=7),
+        full_name="Other",
+        department="Echo",
+        site="North",
+        employee_number="E-9",
+        email="o@example.org",
+        active=False,
+        registry_ids={"ARDMS": "123"},
+        credentials=(msgspec.structs.replace(held, credential_id=UUID(int=8)),),
+    )
+    assert alike(renamed, [], [], today=today) == key
+    first = obligations(base, today=today)
+    assert [msgspec.structs.replace(o, person_id=renamed.person_id) for o in first] == (
+        obligations(renamed, today=today)
+    )

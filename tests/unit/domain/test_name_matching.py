@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from domain.credits.names import (
+    closest_other,
     organisation_tokens,
     organisations_match,
     person_name_tokens,
@@ -17,11 +18,11 @@ from domain.credits.names import (
 )
 
 pytestmark = pytest.mark.unit
-SIMILARITY = 0.85
 
 
 def same_person(a: str, b: str) -> bool:
-    return person_names_match(a, b, min_similarity=SIMILARITY)
+    """As printed in a text layer: no letter may differ."""
+    return person_names_match(a, b)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +62,23 @@ def test_a_different_or_incomplete_name_does_not_match(printed: str, on_record: 
     assert not same_person(printed, on_record)
 
 
+@pytest.mark.parametrize(
+    ("printed", "on_record"),
+    [
+        ("Alexandra Smith", "Alexander Smith"),
+        ("Jonathon Smith", "Jonathan Smith"),
+        ("Christina Meyer", "Christine Meyer"),
+        ("Katherine Andersen", "Katherine Anderson"),
+    ],
+)
+def test_in_a_text_layer_one_letter_differing_is_another_name(printed: str, on_record: str) -> None:
+    """A text layer holds the letters printed: no letter is misread, so none may differ."""
+    assert not same_person(printed, on_record)
+
+
 def same_person_read_by_ocr(a: str, b: str) -> bool:
-    return person_names_match(a, b, min_similarity=SIMILARITY, ocr=True)
+    """As read by OCR: one letter in all may differ (``Thresholds.name_edits``)."""
+    return person_names_match(a, b, edits=1)
 
 
 @pytest.mark.parametrize(
@@ -91,6 +107,9 @@ def test_one_letter_misread_by_ocr_in_one_name_still_matches(printed: str, on_re
         ("Tomás Riviera", "Tomás Rivas"),
         ("Maria Jonsson", "Marie Jansson"),
         ("Simon Hansen", "Simone Jansen"),
+        ("Christophor Andersen", "Christopher Anderson"),
+        ("Alexandra Smith", "Alexander Smith"),
+        ("Jonathon P. Smyth", "Jonathan P. Smith"),
     ],
     ids=[
         "two-names-off",
@@ -98,12 +117,46 @@ def test_one_letter_misread_by_ocr_in_one_name_still_matches(printed: str, on_re
         "two-letters-off",
         "one-off-one-alike",
         "added-and-changed",
+        "one-letter-in-each-of-two-long-names",
+        "two-letters-in-one-long-name",
+        "first-and-last-one-letter-each",
     ],
 )
 def test_more_than_one_letter_or_a_short_name_misread_by_ocr_does_not_match(
     printed: str, on_record: str
 ) -> None:
     assert not same_person_read_by_ocr(printed, on_record)
+
+
+@pytest.mark.parametrize(
+    ("printed", "person", "colleagues", "closer"),
+    [
+        ("Karin Larsen", "Karen Larsen", ["Karin Larsen"], "Karin Larsen"),
+        ("LARSEN, KARIN", "Karen Larsen", ["Karin M. Larsen"], "Karin M. Larsen"),
+        ("Karin Larsan", "Karen Larsen", ["Karin Larsen"], None),
+        ("Karin Larsen", "Karen Larsen", ["Karin Larsan"], "Karin Larsan"),
+        ("Karin Larsen", "Karen Larsen", ["Maren Larsen", "Karen Olsen"], None),
+        ("Karen Larsen", "Karen Larsen", ["Karin Larsen"], None),
+        ("Bjdrn Lindqvist", "Björn Lindqvist", ["Bjarne Lindqvist"], None),
+        ("Marta Nowak", "Karen Larsen", ["Marta Nowak"], None),
+    ],
+    ids=[
+        "colleague-exactly",
+        "colleague-exactly-last-first",
+        "person-closer",
+        "as-close",
+        "no-colleague-as-close",
+        "person-exactly",
+        "misread-accent-no-namesake",
+        "not-the-person-at-all",
+    ],
+)
+def test_a_misread_name_is_not_the_person_s_when_a_colleague_s_is_as_close(
+    printed: str, person: str, colleagues: list[str], closer: str | None
+) -> None:
+    """A name OCR read one letter off the person's names a colleague it spells as closely:
+    the letter is not taken as misread; read exactly, the person's name stands."""
+    assert closest_other(printed, person, colleagues, edits=1) == closer
 
 
 def test_names_are_read_first_name_first_without_titles_or_credentials() -> None:
@@ -229,4 +282,4 @@ def test_organisations_match_across_common_abbreviations(printed: str, listed: s
 
 
 def test_dotless_i_folds_like_i() -> None:
-    assert person_names_match("Mehmet Yıldız", "Mehmet Yildiz", min_similarity=0.85)
+    assert same_person("Mehmet Yıldız", "Mehmet Yildiz")

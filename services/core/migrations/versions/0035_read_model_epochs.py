@@ -5,7 +5,8 @@ What a process computes from a tenant's read models (the standings cache) is key
 tenant's event head; a rewrite that appends nothing leaves the head where it was. The epoch is
 read with the head and moved in the rewrite's transaction, so such a rewrite is a new key too.
 A tenant whose read models were never rewritten has no row (epoch 0). Expand only: a release
-before this one neither reads nor moves it.
+before this one neither reads nor moves it; a downgrade comes after the services are rolled back
+(this release reads the table in every cached page's first statement).
 
 Revision ID: 0035
 Revises: 0034
