@@ -1,9 +1,11 @@
 """Rebuild every projection of a seeded tenant, next to reading the same events in the same run.
 
     .venv/bin/python -m bench.rebuild [--staff 3000] [--credits-per-person 30] [--reuse TENANT]
+        [--database NAME]
 
-Seeds ``cmeledger_bench_rebuild`` as ``bench.load.seed`` does (``--reuse``: measure the tenant
-a previous run seeded there instead), then times, in one run: the replay read (``read_history``
+Seeds ``cmeledger_bench_rebuild`` (or ``--database``) as ``bench.load.seed`` does (``--reuse``:
+measure the tenant a previous run seeded there instead, e.g. the large tenant with
+``--database cmeledger_large``), then times, in one run: the replay read (``read_history``
 pages of the rebuild's size, decoded: the baseline), and ``ProjectionRunner.rebuild`` of the
 tenant as ``cmeledger rebuild-projections`` runs it. Prints JSON with events/s of both, their
 ratio, the machine's load average and the seed's figures.
@@ -24,18 +26,18 @@ from bench.eventstore import timed_rebuild
 from bench.load.seed import seed
 from services.core.db import Database
 from services.core.eventsourcing.store import read_history
-from services.core.projections import PAGE_SIZE
+from services.core.projections import REBUILD_PAGE
 from services.core.registry import build_event_store
 
 DATABASE = "cmeledger_bench_rebuild"
 
 
-async def measure(tenant: UUID) -> dict[str, Any]:
-    database, store = Database(settings_for(DATABASE)), build_event_store()
+async def measure(tenant: UUID, database_name: str) -> dict[str, Any]:
+    database, store = Database(settings_for(database_name)), build_event_store()
     try:
         started, read, cursor = time.perf_counter(), 0, 0
         async with database.transaction(tenant) as tx:
-            while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+            while page := await read_history(tx, after_seq=cursor, limit=REBUILD_PAGE):
                 read, cursor = read + len(page), page[-1].seq
         read_s = time.perf_counter() - started
         rebuilt, rebuild_s = await timed_rebuild(database, store, tenant)
@@ -57,13 +59,18 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=3_000)
     parser.add_argument("--credits-per-person", type=int, default=30)
     parser.add_argument("--reuse", type=UUID, metavar="TENANT", help="a tenant seeded before")
+    parser.add_argument("--database", default=DATABASE, help="seeded afresh unless --reuse")
     args = parser.parse_args()
+    if not args.reuse and not args.database.startswith(DATABASE):
+        parser.error(f"seeding drops the database first: name one starting {DATABASE}")
     seeded = (
-        None if args.reuse else asyncio.run(seed(args.staff, args.credits_per_person, DATABASE))
+        None
+        if args.reuse
+        else asyncio.run(seed(args.staff, args.credits_per_person, args.database))
     )
     tenant = args.reuse or UUID(str(seeded and seeded["tenant"]))
     before = os.getloadavg()[0]
-    report = asyncio.run(measure(tenant))
+    report = asyncio.run(measure(tenant, args.database))
     report["load_average"] = [round(before, 1), round(os.getloadavg()[0], 1)]
     print(json.dumps({"rebuild": report, "seed": seeded}, indent=2))
 

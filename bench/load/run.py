@@ -34,19 +34,26 @@ class Sink:
         return "250 OK"
 
 
-def resident_mb(parent: int) -> dict[int, float]:
-    """Resident memory of ``parent``'s child processes (the API workers), in MB."""
-    found = {}
+def resident_mb(server: int) -> dict[int, float]:
+    """Resident memory, in MB, of the API processes: ``server``'s children (the workers of
+    ``--workers N``, not multiprocessing's resource tracker), or ``server`` itself when it
+    serves alone (``--workers 1``)."""
+    found, own = {}, 0.0
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(
                 line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
             )
+            command = status.with_name("cmdline").read_bytes()
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(parent) and "VmRSS" in fields:
+        if "VmRSS" not in fields:
+            continue
+        if int(status.parent.name) == server:
+            own = int(fields["VmRSS"].split()[0]) / 1024
+        elif fields.get("PPid", "").strip() == str(server) and b"resource_tracker" not in command:
             found[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
-    return found
+    return found or {server: own}
 
 
 def main() -> None:
@@ -55,6 +62,20 @@ def main() -> None:
     parser.add_argument("--run-time", type=int, default=60, help="seconds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="CLASS",
+        help="run only these user classes of the locustfile (e.g. Employer Auditor Baseline)",
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="drive the same mix this long first and drop its figures (each process's caches)",
+    )
     args = parser.parse_args()
     mail = Controller(Sink(), hostname="127.0.0.1", port=args.port + 1)  # invitations' mail
     mail.start()
@@ -68,17 +89,30 @@ def main() -> None:
         tempfile.TemporaryDirectory() as folder,
     ):
         prefix = str(Path(folder) / "load")
-        subprocess.run(
-            [
-                sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-                "--host", base, "--users", str(args.users), "--spawn-rate", "10",
-                "--run-time", f"{args.run_time}s", "--csv", prefix, "--only-summary",
-            ],
-            check=False,
-        )  # fmt: skip
-        memory = resident_mb(server.pid)
+        if args.warm_up:
+            drive(base, f"{prefix}-warm", args.users, args.warm_up, args.only)
+        drive(base, prefix, args.users, args.run_time, args.only)
         rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").read_text().splitlines()))
+        # printed before the server stops: a server still working off its queue may outlast
+        # the stop's bound, and the figures must not be lost with it
+        print_figures(rows, resident_mb(server.pid))
     mail.stop()
+
+
+def drive(base: str, prefix: str, users: int, seconds: int, only: list[str]) -> None:
+    """Run the locustfile headless against ``base`` for ``seconds``, its figures at ``prefix``."""
+    subprocess.run(
+        [
+            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+            "--host", base, "--users", str(users), "--spawn-rate", "10",
+            "--run-time", f"{seconds}s", "--csv", prefix, "--only-summary", *only,
+        ],
+        check=False,
+    )  # fmt: skip
+
+
+def print_figures(rows: list[dict[str, str]], memory: dict[int, float]) -> None:
+    """Locust's rows as p50, p95 and p99 per request; then each API process's memory."""
     print(f"{'request':45} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}")
     for row in rows:
         print(
@@ -86,7 +120,7 @@ def main() -> None:
             f"{row['Failure Count']:>5} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
         )
     for pid, mb in sorted(memory.items()):
-        print(f"API process {pid}: {mb:.0f} MB resident")
+        print(f"API process {pid}: {mb:.0f} MB resident", flush=True)
 
 
 if __name__ == "__main__":

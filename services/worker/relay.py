@@ -1,10 +1,11 @@
 """The relay: the events table is the outbox (design P5); this moves it onto the broker.
 
-Per tenant, in one transaction: take the tenant's relay advisory lock (a second relay skips the
-tenant instead of publishing the same events), read the feed after the ``relay`` checkpoint,
-publish one message per (event, subscribed actor) with a message id derived from both, wait for
-RabbitMQ's publisher confirms, then acknowledge. A crash after publishing and before the commit
-re-publishes the same message ids next time; actors are idempotent on them.
+Per tenant, in one transaction: take the tenant's relay advisory lock (a second relay does not
+publish the same events: a poll skips the tenant, a notified relay tries again shortly), read
+the feed after the ``relay`` checkpoint, publish one message per (event, subscribed actor) with
+a message id derived from both, wait for RabbitMQ's publisher confirms, then acknowledge. A
+crash after publishing and before the commit re-publishes the same message ids next time; actors
+are idempotent on them.
 
 The relay wakes on ``NOTIFY cmeledger_events`` (payload: the tenant id, sent after appending
 transactions commit, debounced, by ``services.core.db.Database``) and polls every tenant on a
@@ -46,6 +47,11 @@ POLL_CONCURRENCY = 2
 MIN_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
 QUEUE_DEPTH_EVERY_S = 15.0
+HELD_RETRY_S = 0.05
+HELD_WAIT_S = 3.0
+"""How often and how long a notified tenant held by another relay is tried again: the holder
+may have read the feed before the notified commit, so skipping it would leave the event to the
+next poll. Past the wait, the poll still finds it."""
 
 log = structlog.get_logger("cmeledger.relay")
 
@@ -123,15 +129,21 @@ class Relay:
         log.info("relayed", tenant_id=str(tenant), events=len(events), messages=len(messages))
         return len(events)
 
-    async def relay_tenant(self, tenant: UUID) -> int:
-        """Relay everything ``tenant`` has appended so far (or nothing if another relay holds
-        the tenant); the number of events acknowledged."""
-        total = 0
-        while (done := await self.relay_batch(tenant)) is not None:
+    async def relay_tenant(self, tenant: UUID, *, wait: bool = False) -> int:
+        """Relay everything ``tenant`` has appended so far; the number of events acknowledged.
+        If another relay holds the tenant: nothing, or with ``wait`` (a notified tenant) the
+        tenant tried again every ``HELD_RETRY_S`` for up to ``HELD_WAIT_S``."""
+        total, held_since = 0, time.monotonic()
+        while True:
+            done = await self.relay_batch(tenant)
+            if done is None:
+                if not wait or time.monotonic() - held_since >= HELD_WAIT_S:
+                    return total
+                await asyncio.sleep(HELD_RETRY_S)
+                continue
             total += done
             if done < self.batch:
-                break
-        return total
+                return total
 
     async def republish(self, tenant: UUID, actor_name: str) -> int:
         """Publish again, for ``actor_name`` only, every past event of ``tenant`` it subscribes
@@ -161,15 +173,18 @@ class Relay:
                 return published
             after = events[-1].seq
 
-    async def relay_all(self, tenants: Sequence[UUID], *, concurrency: int | None = None) -> int:
+    async def relay_all(
+        self, tenants: Sequence[UUID], *, concurrency: int | None = None, wait: bool = False
+    ) -> int:
         """Relay every tenant in ``tenants``, up to ``concurrency`` (default: the relay's) at
-        once, each on its own pooled connection, waiting for its own publisher confirms; the
-        first error is raised once every tenant has had its turn."""
+        once, each on its own pooled connection, waiting for its own publisher confirms (and
+        with ``wait``, its turn: ``relay_tenant``); the first error is raised once every tenant
+        has had its turn."""
         slots = asyncio.Semaphore(concurrency or self.concurrency)
 
         async def one(tenant: UUID) -> int:
             async with slots:
-                return await self.relay_tenant(tenant)
+                return await self.relay_tenant(tenant, wait=wait)
 
         done = await asyncio.gather(*(one(tenant) for tenant in tenants), return_exceptions=True)
         for result in done:
@@ -215,7 +230,7 @@ class Relay:
                 failures, depth_at = 0, 0.0
                 while not stop.is_set():
                     try:
-                        await self.relay_all(tenants)
+                        await self.relay_all(tenants, wait=True)
                         if time.monotonic() - depth_at >= QUEUE_DEPTH_EVERY_S:
                             depth_at = time.monotonic()
                             await self._measure_queues()

@@ -645,7 +645,7 @@ async def test_a_rebuild_folds_every_page_in_memory_and_writes_each_folded_table
 ) -> None:
     tenant, _, staff = await populated(database, store)
     await staff.dual_credentialed(uuid4(), "Lee Park")
-    monkeypatch.setattr(projections, "PAGE_SIZE", 4)
+    monkeypatch.setattr(projections, "REBUILD_PAGE", 4)
     written: Counter[str] = Counter()
 
     def note(query: LoggedQuery) -> None:

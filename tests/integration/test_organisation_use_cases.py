@@ -21,6 +21,7 @@ from services.core.idempotency import command_sequence
 from services.core.organisation import use_cases as organisation
 from services.core.organisation.handlers import OpenedOrganisation, open_organisation
 from services.core.organisation.invitations import NewStaff
+from services.core.organisation.queries import organisation_name
 from services.core.organisation.use_cases import (
     EndMembership,
     GiveRole,
@@ -137,3 +138,12 @@ async def test_ending_an_auditors_access_now_takes_the_stores_clock(
     auditor = (await owner.run(organisation.organisation, None)).members[joined.user_id]
     assert auditor.access_until is not None
     assert now <= auditor.access_until <= application.store.clock()
+
+
+async def test_the_organisation_is_named_by_its_read_model_and_a_tenant_without_one_by_nothing(
+    database: Database, opened: OpenedOrganisation
+) -> None:
+    async with database.transaction(opened.tenant_id) as tx:
+        assert await organisation_name(tx) == "Lakeside Imaging"
+    async with database.transaction(uuid4()) as tx:
+        assert await organisation_name(tx) == ""

@@ -111,3 +111,12 @@ async def test_a_request_older_than_a_link_lifetime_is_dropped_unanswered(
     )
     assert (sent, mailer.sent) == (0, [])
     assert await pending(database, known) == []
+
+
+async def test_an_accounts_address_is_read_by_its_user_id_and_an_unknown_user_has_none(
+    database: Database,
+) -> None:
+    user_id, email = await new_account(database)
+    async with database.transaction(None) as tx:
+        assert await identity.email_of(tx, user_id) == email
+        assert await identity.email_of(tx, uuid4()) is None

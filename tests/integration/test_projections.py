@@ -9,12 +9,14 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from domain.shared.event import EventRegistry
 from services.core.db import Database, Tx
 from services.core.eventsourcing import checkpoints
 from services.core.eventsourcing.checkpoints import CheckpointMismatch
 from services.core.eventsourcing.store import RecordedEvent
-from services.core.projections import ProjectionRunner, process_delivered
+from services.core.projections import ProjectionRunner, process_delivered, reset
 from services.core.projections.streams import StreamSummaries
+from services.core.registry import EVENT_TYPES, build_projections
 from services.core.settings import Settings
 from tests.conftest import run_cli
 from tests.support import CounterSet, add_notes, append_one, make_store, register, registered_tenant
@@ -150,3 +152,27 @@ async def test_rebuild_projections_command_replays_one_tenant(
     assert f"tenant {tenant}: 5 events replayed" in result.stdout
     assert "events/s" in result.stdout
     assert await _summaries(database, tenant) == before
+
+
+async def test_a_reset_deletes_the_tenants_rows_of_the_tables_its_projection_declares(
+    database: Database,
+) -> None:
+    store, tenant = await registered_tenant(database)
+    other_store, other = await registered_tenant(database)
+    await add_notes(database, store, tenant, "a", 2)
+    await add_notes(database, other_store, other, "a", 1)
+    async with database.transaction(tenant) as tx:
+        await reset(tx, StreamSummaries())
+    assert await _summaries(database, tenant) == []
+    assert len(await _summaries(database, other)) == 1
+    projections = build_projections(EventRegistry(EVENT_TYPES))
+    declared = [table for projection in projections for table in projection.tables]
+    async with database.transaction(tenant) as tx:
+        for projection in projections:
+            await reset(tx, projection)
+        with_tenant = await tx.pg.fetch(
+            "SELECT table_name FROM information_schema.columns"
+            " WHERE column_name = 'tenant_id' AND table_name = ANY($1::text[])",
+            declared,
+        )
+    assert len(declared) == len(set(declared)) == len(with_tenant)

@@ -144,6 +144,40 @@ async def test_relay_wakes_on_notify_before_its_poll(
     assert len(queued_ids(purged, queue)) == 1
 
 
+async def test_a_notified_tenant_held_by_another_relay_is_relayed_once_it_is_free(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    """Another relay (or this one's poll) holds the tenant while the notified event commits,
+    having read the feed before it: the notified relay waits its turn instead of skipping the
+    tenant until the next poll."""
+    store, tenant = make_store(), new_tenant()
+    await register(database, store, tenant)
+    stop = asyncio.Event()
+
+    async def tenants() -> list[UUID]:
+        return [tenant]
+
+    relay = Relay(database, purged, SUBSCRIPTIONS)
+    task = asyncio.create_task(relay.run(tenants, poll_interval=60, stop=stop))
+    try:
+        await asyncio.sleep(0.3)  # listening, first pass done
+        async with database.transaction(tenant) as holder:
+            await holder.pg.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"relay:{tenant}"
+            )
+            await add_notes(database, store, tenant, "s", 1)
+            await asyncio.sleep(0.5)  # the notification arrives while the tenant is held
+        for _ in range(100):  # 5 s, far below the 60 s poll
+            if await relay_position(database, tenant) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await relay_position(database, tenant) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert len(queued_ids(purged, queue)) == 1
+
+
 def queued_options(broker: RabbitmqBroker, queue: str) -> dict[str, dict[str, object]]:
     """The options of the messages waiting on ``queue``, by message id (read and put back)."""
     connection = pika.BlockingConnection(broker.parameters)

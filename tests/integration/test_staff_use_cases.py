@@ -17,6 +17,7 @@ from domain.compliance.packs import RULE_PACKS
 from domain.people.roster_import import RosterRejected, parse_roster
 from services.core.application import AccessDenied, Actor, Application, NotFound, UseCases
 from services.core.db import Database
+from services.core.people import use_cases as people
 from services.core.projections.obligations import load_inputs
 from services.core.registry import build_event_store
 from services.core.settings import Settings
@@ -106,6 +107,22 @@ async def test_a_rejected_file_or_a_dry_run_stores_nothing(application: Applicat
     )
     assert (preview.applied, preview.created) == (False, 4)
     assert (await owner.run(staff.staff_seats, None)).active == 0
+
+
+async def test_a_staff_record_is_the_standing_its_person_sees_with_certificates_and_account(
+    application: Application,
+) -> None:
+    tenant = await organisation(application)
+    person_id = await imported(application, tenant)
+    owner = acting(application, tenant, "owner")
+    record = await owner.run(staff.staff_record, person_id)
+    seen = await owner.run(people.standing_of, person_id)
+    assert isinstance(record, people.Standing)
+    shared = {f.name for f in msgspec.structs.fields(people.Standing)}
+    assert {k: v for k, v in msgspec.structs.asdict(record).items() if k in shared} == (
+        msgspec.structs.asdict(seen)
+    )
+    assert (record.certificates, record.account) == ([], None)
 
 
 def roster(rows: list[tuple[str, str]], prefix: str = "E") -> bytes:

@@ -10,17 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from domain.compliance.evaluation import Obligation, RequirementLine
-from domain.compliance.rules import Basis
-from domain.compliance.standing import Standing, describe
+from domain.compliance.standing import describe
 from domain.compliance.status import URGENCY
-from domain.people.person import Credential
 from services.api.portal.chart import Chart, credit_chart
 from services.core.credits.views import Credit
-from services.core.people.views import Person
+from services.core.people.use_cases import Standing
 
 
 @dataclass(frozen=True)
@@ -83,27 +81,7 @@ def cards(
     return current, [c for c in built if c.obligation.period == "previous"]
 
 
-class EvaluatedPerson(Protocol):
-    """A person's record evaluated on ``today``, as the dashboard's and the staff page's use
-    cases answer it (``person`` is None while the member has no record)."""
-
-    @property
-    def person(self) -> Person | None: ...
-    @property
-    def credits(self) -> Sequence[Credit]: ...
-    @property
-    def obligations(self) -> Sequence[Obligation]: ...
-    @property
-    def standings(self) -> Sequence[Standing]: ...
-    @property
-    def count_pending(self) -> bool: ...
-    @property
-    def today(self) -> date: ...
-    @property
-    def unsupported(self) -> Sequence[tuple[Credential, Basis]]: ...
-
-
-def standing_shown(found: EvaluatedPerson) -> dict[str, Any]:
+def standing_shown(found: Standing) -> dict[str, Any]:
     """What the dashboard and a person's staff page both show of a standing: the status per
     body, the cards of the current and of the previous cycles, the credentials not evaluated
     and the day."""

@@ -142,9 +142,9 @@ async def _password_reset_message(
 ) -> Message | None:
     """A new reset link for the account of ``email``, or None when no account uses it."""
     user_id = await identity.user_id_for_email(tx, email)
-    if user_id is None:
+    stored_email = None if user_id is None else await identity.email_of(tx, user_id)
+    if user_id is None or stored_email is None:
         return None
-    stored_email = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
     token = await _issue(tx, user_id, "password_reset", now)
     return _message(
         stored_email,

@@ -143,6 +143,12 @@ async def user_id_for_email(tx: Tx, email: str) -> UUID | None:
     return None if value is None else UUID(str(value))
 
 
+async def email_of(tx: Tx, user_id: UUID) -> str | None:
+    """The sign-in address of ``user_id`` (None: no such account)."""
+    value = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
+    return None if value is None else str(value)
+
+
 async def email_verified(tx: Tx, user_id: UUID) -> bool:
     """Whether the user confirmed their address (by a verification or password-reset link)."""
     return bool(

@@ -11,13 +11,13 @@ from services.core.accounts.work import AccountWork
 from services.core.application import NotFound, UnitOfWork
 from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import Metadata
-from services.core.notifications.outbox import organisation_name
 from services.core.notifications.preferences import (
     UnsubscribeLink,
     change_mail_preferences,
     mail_preferences,
     read_unsubscribe_token,
 )
+from services.core.organisation.queries import organisation_name
 
 
 class PreferenceChange(msgspec.Struct, frozen=True, kw_only=True):

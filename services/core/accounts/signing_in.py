@@ -16,7 +16,6 @@ from services.core.accounts.identity import Membership
 from services.core.accounts.work import AccountWork
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.db import Database
-from services.core.notifications.outbox import account_address
 from services.core.organisation import handlers as access
 
 
@@ -129,7 +128,7 @@ async def accept_invitation(work: AccountWork, command: InvitationAcceptance) ->
     )
     async with work.transaction(None) as tx:
         memberships = await identity.memberships_of(tx, user_id)
-        email = await account_address(tx, user_id)
+        email = await identity.email_of(tx, user_id)
     signed_in = _choose(user_id, memberships, tenant_id)
     return Joined(
         user_id=user_id,

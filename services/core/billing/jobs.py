@@ -34,12 +34,8 @@ from services.core.billing.stripe_gateway import CurrentSubscription, gateway_fo
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
-from services.core.notifications.outbox import (
-    mail_id_for,
-    organisation_name,
-    queue_mail,
-    recipients,
-)
+from services.core.notifications.outbox import mail_id_for, queue_mail, recipients
+from services.core.organisation.queries import organisation_name
 
 log = structlog.get_logger("cmeledger.billing")
 

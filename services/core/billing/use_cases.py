@@ -27,7 +27,7 @@ from services.core.application import UnitOfWork
 from services.core.billing import handlers, queries
 from services.core.billing.standing import grace
 from services.core.billing.stripe_gateway import Estimate, StripeUnavailable, gateway_for
-from services.core.notifications.outbox import organisation_name
+from services.core.organisation.queries import organisation_name
 from services.core.policy import require_role
 
 MANAGERS = ("owner",)

@@ -14,17 +14,14 @@ from domain.credits.verification import (
 )
 from domain.notifications.mail import NotificationKind, NotificationQueued
 from domain.organisations.organisation import AuditorAccessChanged, MemberAdded
+from services.core.accounts.identity import email_of
 from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata, RecordedEvent
 from services.core.mail_templates import day_text, portal_link
 from services.core.notifications.compose import compose
-from services.core.notifications.outbox import (
-    account_address,
-    mail_id_for,
-    organisation_name,
-    queue_mail,
-)
+from services.core.notifications.outbox import mail_id_for, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
+from services.core.organisation.queries import organisation_name
 from services.core.settings import Settings
 
 CERTIFICATE_OUTCOMES: Mapping[type, NotificationKind] = {
@@ -119,7 +116,7 @@ async def queue_auditor_access_notification(
         kind, access_until = "auditor_access_changed", change.access_until
     else:
         return False
-    address = await account_address(tx, change.user_id)
+    address = await email_of(tx, change.user_id)
     if address is None or access_until is None:
         return False
     organisation = await organisation_name(tx)

@@ -27,9 +27,10 @@ from domain.shared.event import event_tag
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.mail_templates import portal_link
 from services.core.notifications.compose import compose
-from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
+from services.core.notifications.outbox import mail_id_for, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
 from services.core.notifications.reminders import item_context, reminder_items, reminder_subject
+from services.core.organisation.queries import organisation_name
 from services.core.people.queries import standings_on
 from services.core.policy import MANAGERS, require_role
 from services.core.staff.listing import StaffFilter, staff_page

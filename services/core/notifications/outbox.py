@@ -43,14 +43,6 @@ class Recipient(NamedTuple):
     email: str
 
 
-async def organisation_name(tx: Tx) -> str:
-    return str(
-        await tx.pg.fetchval(
-            "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
-        )
-    )
-
-
 async def recipients(tx: Tx, *, roles: Sequence[str]) -> list[Recipient]:
     """The organisation's current members with one of ``roles``, with their account address."""
     rows = await tx.pg.fetch(
@@ -61,11 +53,6 @@ async def recipients(tx: Tx, *, roles: Sequence[str]) -> list[Recipient]:
         list(roles),
     )
     return [Recipient(row["user_id"], row["email"]) for row in rows]
-
-
-async def account_address(tx: Tx, user_id: UUID) -> str | None:
-    value = await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id)
-    return None if value is None else str(value)
 
 
 async def queue_mail(

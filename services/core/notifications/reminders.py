@@ -21,8 +21,9 @@ from services.core.db import Tx
 from services.core.eventsourcing.store import EventStore, Metadata
 from services.core.mail_templates import credits_text, days_text, portal_link
 from services.core.notifications.compose import compose
-from services.core.notifications.outbox import mail_id_for, organisation_name, queue_mail
+from services.core.notifications.outbox import mail_id_for, queue_mail
 from services.core.notifications.preferences import UnsubscribeLink, mail_preferences
+from services.core.organisation.queries import organisation_name
 from services.core.people.queries import standings_on
 from services.core.settings import Settings
 

@@ -18,9 +18,9 @@ from services.core.eventsourcing.commands import CommandContext
 from services.core.idempotency import command_sequence, new_entity_id
 from services.core.mail import Message
 from services.core.notifications.invitations import invitation_message
-from services.core.notifications.outbox import organisation_name
 from services.core.organisation import handlers as org
 from services.core.organisation.handlers import Invited
+from services.core.organisation.queries import organisation_name
 from services.core.people import handlers as people_handlers
 from services.core.settings import Settings
 

@@ -36,6 +36,14 @@ async def organisation_state(tx: Tx, store: EventStore) -> Organisation:
     return found
 
 
+async def organisation_name(tx: Tx) -> str:
+    """The name of the transaction's organisation ("" while it has none)."""
+    name = await tx.pg.fetchval(
+        "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
+    )
+    return str(name or "")
+
+
 async def members(tx: Tx) -> list[MemberView]:
     """Everyone with access to the transaction's organisation, by email."""
     rows = await tx.pg.fetch(
@@ -53,8 +61,3 @@ async def invitations(tx: Tx) -> list[Invitation]:
         " ORDER BY expires_at DESC"
     )
     return [Invitation(**dict(row)) for row in rows]
-
-
-async def email_of_user(tx: Tx, user_id: UUID) -> str:
-    """The sign-in address of ``user_id``."""
-    return str(await tx.pg.fetchval("SELECT email FROM users WHERE user_id = $1", user_id))

@@ -11,8 +11,8 @@ import msgspec
 from domain.audits.exports import ExportFormat, Period, TranscriptExported
 from domain.people.credentials import Body
 from services.core.application import AccessDenied, UnitOfWork
-from services.core.db import Tx
 from services.core.documents import Verification, file_name
+from services.core.organisation.queries import organisation_name
 from services.core.people import queries, transcripts
 from services.core.people.use_cases import person_of
 from services.core.policy import authorise_person
@@ -31,14 +31,6 @@ class ExportTranscript(msgspec.Struct, frozen=True, kw_only=True):
 class Transcript(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
     content: bytes
-
-
-async def organisation_name(tx: Tx) -> str:
-    """The name of the transaction's organisation."""
-    name = await tx.pg.fetchval(
-        "SELECT name FROM organisations WHERE tenant_id = $1", tx.require_tenant()
-    )
-    return str(name or "")
 
 
 async def export_transcript(uow: UnitOfWork, command: ExportTranscript) -> Transcript:

@@ -172,11 +172,28 @@ async def standings_of(uow: UnitOfWork, query: StandingQuery) -> list[BodyStandi
     return found.standings
 
 
+async def evaluated(uow: UnitOfWork, person_id: UUID, today: date) -> Standing | None:
+    """The person's record, credits and obligations on ``today`` (None: no record). Checks no
+    one: the calling use case has authorised the actor."""
+    found = await queries.my_standing(uow.tx, person_id, today=today)
+    if found is None:
+        return None
+    return Standing(
+        person=found.person,
+        credits=await queries.my_credits(uow.tx, person_id),
+        obligations=found.obligations,
+        standings=found.standings,
+        count_pending=found.count_pending,
+        today=today,
+        unsupported=found.unsupported,
+    )
+
+
 async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
     """The person's record, credits and obligations today (empty while there is no record)."""
     authorise_person(uow.actor, person_id, write=False)
     today = uow.today()
-    found = await queries.my_standing(uow.tx, person_id, today=today)
+    found = await evaluated(uow, person_id, today)
     if found is None:
         return Standing(
             person=None,
@@ -187,15 +204,7 @@ async def standing_of(uow: UnitOfWork, person_id: UUID) -> Standing:
             today=today,
             unsupported=[],
         )
-    return Standing(
-        person=found.person,
-        credits=await queries.my_credits(uow.tx, person_id),
-        obligations=found.obligations,
-        standings=found.standings,
-        count_pending=found.count_pending,
-        today=today,
-        unsupported=found.unsupported,
-    )
+    return found
 
 
 async def profile_of(uow: UnitOfWork, person_id: UUID) -> Profile:

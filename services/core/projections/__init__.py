@@ -21,19 +21,31 @@ from services.core.eventsourcing.checkpoints import CheckpointMismatch
 from services.core.eventsourcing.store import InlineProjections, RecordedEvent, read_history
 from services.core.projections.epochs import read_models_rewritten
 
-PAGE_SIZE = 20_000
-"""Events read per statement by a catch-up or a rebuild."""
+CATCH_UP_PAGE = 5_000
+"""Events read per statement by a catch-up: it runs inside an append, and a page's obligations
+are evaluated and written in one statement, so a page stays small."""
+REBUILD_PAGE = 20_000
+"""Events read per statement by a rebuild (folded in memory, written once at the end)."""
 
 
 class Projection(Protocol):
     name: str
+    tables: tuple[str, ...]
+    """The read model's tables, each with a ``tenant_id`` column; ``reset`` empties them in
+    this order (rows that refer to others first)."""
     event_types: frozenset[str] | None
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
         """Apply events (already filtered to ``event_types``) to the read model."""
 
-    async def reset(self, tx: Tx) -> None:
-        """Delete the transaction tenant's rows of the read model."""
+
+async def reset(tx: Tx, projection: Projection) -> None:
+    """Delete the transaction tenant's rows of ``projection``'s read model."""
+    for table in projection.tables:
+        await tx.pg.execute(
+            f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608 (declared names)
+            tx.require_tenant(),
+        )
 
 
 class Rebuild(Protocol):
@@ -81,7 +93,7 @@ class ProjectionRunner(InlineProjections):
         positions = {p.name: await checkpoints.position(tx, p.name) for p in projections}
         cursor = min(positions.values())
         read = 0
-        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+        while page := await read_history(tx, after_seq=cursor, limit=CATCH_UP_PAGE):
             read += len(page)
             for projection in projections:
                 unseen = [e for e in page if e.seq > positions[projection.name]]
@@ -104,11 +116,11 @@ class ProjectionRunner(InlineProjections):
         tx.forget_saved()
         await read_models_rewritten(tx)
         for projection in self.projections:
-            await projection.reset(tx)
+            await reset(tx, projection)
             await checkpoints.reset(tx, projection.name)
         folds = {p.name: p.rebuilding() for p in self.projections if isinstance(p, Rebuildable)}
         cursor = read = 0
-        while page := await read_history(tx, after_seq=cursor, limit=PAGE_SIZE):
+        while page := await read_history(tx, after_seq=cursor, limit=REBUILD_PAGE):
             read += len(page)
             for projection in self.projections:
                 if not (relevant := _relevant(projection, page)):

@@ -12,6 +12,7 @@ UPSERT = "INSERT INTO billing_accounts (tenant_id) VALUES ($1) ON CONFLICT (tena
 
 class BillingAccounts:
     name = "billing"
+    tables: tuple[str, ...] = ("billing_invoices", "billing_accounts")
     event_types: frozenset[str] | None = frozenset(
         {
             "billing.TrialStarted",
@@ -90,8 +91,3 @@ class BillingAccounts:
             tx.require_tenant(),
             value,
         )
-
-    async def reset(self, tx: Tx) -> None:
-        tenant = tx.require_tenant()
-        await tx.pg.execute("DELETE FROM billing_invoices WHERE tenant_id = $1", tenant)
-        await tx.pg.execute("DELETE FROM billing_accounts WHERE tenant_id = $1", tenant)

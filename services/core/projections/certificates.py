@@ -140,6 +140,7 @@ class CertificatesProjection:
     """Folds each batch into the stored rows: one load and one upsert per batch."""
 
     name = "certificates"
+    tables: tuple[str, ...] = ("certificates",)
     event_types: frozenset[str] | None = tags(CERTIFICATE_EVENTS) | tags(VERIFICATION_EVENTS)
 
     def __init__(self, registry: EventRegistry) -> None:
@@ -158,9 +159,6 @@ class CertificatesProjection:
             states[key] = evolve(states.get(key), event, e.recorded_at)
         saved = as_json([msgspec.to_builtins(state) for state in states.values()])
         await tx.pg.execute(_UPSERT, tx.require_tenant(), saved)
-
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute("DELETE FROM certificates WHERE tenant_id = $1", tx.require_tenant())
 
 
 async def certificates_of(tx: Tx, person_id: UUID) -> list[StoredCertificate]:

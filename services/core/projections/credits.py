@@ -55,6 +55,7 @@ FROM jsonb_to_recordset($2::jsonb) AS r(waiver_id uuid, person_id uuid, body tex
 
 class CreditsProjection(FoldedStates[Credit, views.Credit]):
     name = "credits"
+    tables: tuple[str, ...] = ("credits",)
     event_types: frozenset[str] | None = tags(CREDIT_EVENTS)
     view_type = views.Credit
 
@@ -68,14 +69,12 @@ class CreditsProjection(FoldedStates[Credit, views.Credit]):
         ]
         await tx.pg.execute(_UPSERT_CREDITS, tx.require_tenant(), as_json(rows))
 
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute("DELETE FROM credits WHERE tenant_id = $1", tx.require_tenant())
-
 
 class WaiversProjection:
     """Waivers are recorded once and never change: each event is a row of plain columns."""
 
     name = "waivers"
+    tables: tuple[str, ...] = ("waivers",)
     event_types: frozenset[str] | None = tags(WAIVER_EVENTS)
 
     def __init__(self, registry: EventRegistry) -> None:
@@ -98,6 +97,3 @@ class WaiversProjection:
             for w in granted
         ]
         await tx.pg.execute(_INSERT_WAIVERS, tx.require_tenant(), as_json(rows))
-
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute("DELETE FROM waivers WHERE tenant_id = $1", tx.require_tenant())

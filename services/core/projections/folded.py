@@ -62,10 +62,11 @@ class FoldedStates(Generic[S, V]):
     ``view_type``): the stored view is copied back into the domain's ``state_type`` to fold the
     next events (the view holds every field of the state). Each state saved is noted on the
     transaction (``Tx.saved``), under the projection's ``name``. Subclasses set ``name``,
-    ``event_types`` and ``view_type`` and implement ``save`` and ``reset``.
+    ``tables``, ``event_types`` and ``view_type`` and implement ``save``.
     """
 
     name: str
+    tables: tuple[str, ...]
     event_types: frozenset[str] | None
     view_type: type[V]
 
@@ -107,9 +108,6 @@ class FoldedStates(Generic[S, V]):
         return FoldedRebuild(self)
 
     async def save(self, tx: Tx, states: list[S]) -> None:
-        raise NotImplementedError
-
-    async def reset(self, tx: Tx) -> None:
         raise NotImplementedError
 
 

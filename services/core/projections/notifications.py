@@ -34,6 +34,7 @@ class MailPreferencesProjection:
     """The latest preferences per member: a batch keeps each member's last change."""
 
     name = "mail_preferences"
+    tables: tuple[str, ...] = ("mail_preferences",)
     event_types: frozenset[str] | None = frozenset({event_tag(MailPreferencesChanged)})
 
     def __init__(self, registry: EventRegistry) -> None:
@@ -54,16 +55,12 @@ class MailPreferencesProjection:
             )
         await tx.pg.execute(_UPSERT_PREFERENCES, tx.require_tenant(), as_json(rows))
 
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute(
-            "DELETE FROM mail_preferences WHERE tenant_id = $1", tx.require_tenant()
-        )
-
 
 class ReminderLog:
     """One row per obligation of each queued reminder."""
 
     name = "reminder_log"
+    tables: tuple[str, ...] = ("reminder_log",)
     event_types: frozenset[str] | None = frozenset({event_tag(ReminderQueued)})
 
     def __init__(self, registry: EventRegistry) -> None:
@@ -86,6 +83,3 @@ class ReminderLog:
                 for item in queued.items
             ]
         await tx.pg.execute(_INSERT_REMINDERS, tx.require_tenant(), as_json(rows))
-
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute("DELETE FROM reminder_log WHERE tenant_id = $1", tx.require_tenant())

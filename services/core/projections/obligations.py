@@ -42,7 +42,6 @@ from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
 
 _PERSON_TAGS = tags(PERSON_EVENTS)
-_TABLES = ("obligations", "obligation_evaluations")
 REBUILD_PEOPLE = 1_000
 """People a rebuild evaluates per load and write."""
 
@@ -284,6 +283,7 @@ class ObligationsProjection:
     """Re-evaluates the people whose person, credit or waiver streams the batch touched."""
 
     name = "obligations"
+    tables: tuple[str, ...] = ("obligations", "obligation_evaluations")
     event_types: frozenset[str] | None = tags([*PERSON_EVENTS, *CREDIT_EVENTS, *WAIVER_EVENTS])
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
@@ -300,13 +300,6 @@ class ObligationsProjection:
 
     def rebuilding(self) -> ObligationsRebuild:
         return ObligationsRebuild()
-
-    async def reset(self, tx: Tx) -> None:
-        for table in _TABLES:
-            await tx.pg.execute(
-                f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608
-                tx.require_tenant(),
-            )
 
 
 class ObligationsRebuild:

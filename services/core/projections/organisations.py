@@ -11,6 +11,7 @@ from services.core.eventsourcing.store import RecordedEvent
 
 class Organisations:
     name = "organisations"
+    tables: tuple[str, ...] = ("invitations", "memberships", "organisations")
     event_types: frozenset[str] | None = frozenset(
         {
             "organisations.OrganisationOpened",
@@ -106,9 +107,3 @@ class Organisations:
                         data["invitation_id"],
                         status,
                     )
-
-    async def reset(self, tx: Tx) -> None:
-        tenant = tx.require_tenant()
-        await tx.pg.execute("DELETE FROM invitations WHERE tenant_id = $1", tenant)
-        await tx.pg.execute("DELETE FROM memberships WHERE tenant_id = $1", tenant)
-        await tx.pg.execute("DELETE FROM organisations WHERE tenant_id = $1", tenant)

@@ -46,6 +46,7 @@ FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, credential_id uuid, body
 
 class PeopleProjection(FoldedStates[Person, views.Person]):
     name = "people"
+    tables: tuple[str, ...] = ("person_credentials", "people")
     event_types: frozenset[str] | None = tags(PERSON_EVENTS)
     view_type = views.Person
 
@@ -94,10 +95,3 @@ class PeopleProjection(FoldedStates[Person, views.Person]):
                 ]
             ),
         )
-
-    async def reset(self, tx: Tx) -> None:
-        for table in ("person_credentials", "people"):
-            await tx.pg.execute(
-                f"DELETE FROM {table} WHERE tenant_id = $1",  # noqa: S608 (fixed names)
-                tx.require_tenant(),
-            )

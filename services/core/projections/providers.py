@@ -11,6 +11,7 @@ from domain.credits.providers import PROVIDER_EVENTS, ProviderEntry, TenantProvi
 from domain.shared.event import EventRegistry
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
+from services.core.projections import reset
 from services.core.projections.folded import as_json, tags
 
 _INSERT = """
@@ -34,6 +35,7 @@ class ProviderDirectoryProjection:
     stored entries and replaces them."""
 
     name = "provider_directory"
+    tables: tuple[str, ...] = ("provider_directory",)
     event_types: frozenset[str] | None = tags(PROVIDER_EVENTS)
 
     def __init__(self, registry: EventRegistry) -> None:
@@ -58,13 +60,8 @@ class ProviderDirectoryProjection:
             }
             for e in state.entries
         ]
-        await self.reset(tx)
+        await reset(tx, self)
         await tx.pg.execute(_INSERT, tx.require_tenant(), as_json(rows))
-
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute(
-            "DELETE FROM provider_directory WHERE tenant_id = $1", tx.require_tenant()
-        )
 
 
 async def tenant_providers(tx: Tx) -> list[ProviderEntry]:

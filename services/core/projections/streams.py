@@ -25,6 +25,7 @@ ON CONFLICT (tenant_id, stream_id) DO UPDATE SET
 
 class StreamSummaries:
     name = "stream_summaries"
+    tables: tuple[str, ...] = ("stream_summaries",)
     event_types: frozenset[str] | None = None
 
     async def apply(self, tx: Tx, events: Sequence[RecordedEvent]) -> None:
@@ -41,9 +42,4 @@ class StreamSummaries:
             first_at,
             [batch[-1].recorded_at for batch in streams.values()],
             [batch[-1].event_type for batch in streams.values()],
-        )
-
-    async def reset(self, tx: Tx) -> None:
-        await tx.pg.execute(
-            "DELETE FROM stream_summaries WHERE tenant_id = $1", tx.require_tenant()
         )

@@ -42,6 +42,7 @@ from services.core.db import Tx
 from services.core.documents import Document, Verification, moment_text
 from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.mail_templates import credits_text, day_text
+from services.core.organisation.queries import organisation_name
 from services.core.people.views import Person
 from services.core.staff.listing import StaffFilter, matching_people
 
@@ -163,9 +164,7 @@ async def compliance_report(
     ]
     counts = people_by_status([s.status for s in p.standings] for p in listed)
     return ComplianceReport(
-        organisation=str(
-            await tx.pg.fetchval("SELECT name FROM organisations WHERE tenant_id = $1", tenant)
-        ),
+        organisation=await organisation_name(tx),
         selection=selection,
         generated_at=generated_at,
         ledger_seq=ledger_seq,

@@ -13,20 +13,16 @@ from uuid import UUID
 
 import msgspec
 
-from domain.compliance.evaluation import Obligation
-from domain.compliance.rules import Basis
-from domain.compliance.standing import Standing
 from domain.organisations.organisation import Role
-from domain.people.person import Credential, DeactivatePerson, ReactivatePerson
+from domain.people.person import DeactivatePerson, ReactivatePerson
 from domain.people.roster_import import parse_roster
 from services.core.application import AccessDenied, NotFound, UnitOfWork
 from services.core.billing.standing import require_employer_features
 from services.core.certificates.views import StoredCertificate
-from services.core.credits.views import Credit
 from services.core.people import handlers as people_handlers
 from services.core.people import queries
 from services.core.people.queries import OrganisationSummary
-from services.core.people.use_cases import person_of
+from services.core.people.use_cases import Standing, evaluated, person_of
 from services.core.people.views import Person
 from services.core.policy import MANAGERS, READERS, require_role
 from services.core.projections.certificates import certificates_of
@@ -80,20 +76,13 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
     more_waiting: bool
 
 
-class StaffRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A person's record as employers see it, evaluated on ``today``."""
+class StaffRecord(Standing, frozen=True, kw_only=True):
+    """A person's record as employers see it: the standing the person sees (``standing_of``),
+    with their certificates and linked account."""
 
     person: Person
-    credits: list[Credit]
-    obligations: list[Obligation]
-    standings: list[Standing]
-    count_pending: bool
-    """The organisation's choice: whether pending credits count toward the statuses."""
     certificates: list[StoredCertificate]
     account: LinkedAccount | None
-    today: date
-    unsupported: list[tuple[Credential, Basis]]
-    """Credentials held whose body's CE rules are not modelled (no obligation), each with why."""
 
 
 async def list_staff(uow: UnitOfWork, command: ListStaff) -> StaffPage:
@@ -201,20 +190,13 @@ async def reactivate_person(uow: UnitOfWork, command: ChangeActivity) -> Person:
 async def staff_record(uow: UnitOfWork, person_id: UUID) -> StaffRecord:
     """The person, their credits, obligations (today), certificates and linked account."""
     require_role(uow.actor, *READERS)
-    today = uow.today()
-    found = await queries.my_standing(uow.tx, person_id, today=today)
+    found = await evaluated(uow, person_id, uow.today())
     if found is None:
         raise NotFound("no such person in this organisation")
     return StaffRecord(
-        person=found.person,
-        credits=await queries.my_credits(uow.tx, person_id),
-        obligations=found.obligations,
-        standings=found.standings,
-        count_pending=found.count_pending,
+        **msgspec.structs.asdict(found),
         certificates=await certificates_of(uow.tx, person_id),
         account=await linked_account(uow.tx, person_id),
-        today=today,
-        unsupported=found.unsupported,
     )
 
 
