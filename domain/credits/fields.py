@@ -612,7 +612,7 @@ def _credit_types(flat: str) -> tuple[CreditType, ...]:
 # --- accreditation statement -------------------------------------------------------------------
 
 _STATEMENT_START = re.compile(
-    r"\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:accredited|approved"
+    r"\b(?:[i1l]s|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:accredited|approved"
     r"|designated|recogni[sz]ed)\b|\bdesignates\s+this\b|\bapproved\s+(?:by|for)\b"
     r"|\bin\s+accordance\s+with\s+the\s+(?:accreditation\b|curriculum\s+of\b)"
     r"|\bjoint(?:ly)?\s+provid"
@@ -626,7 +626,7 @@ _STATEMENT_MORE = re.compile(
     re.I,
 )
 _APPROVAL_OPENING = re.compile(
-    r"^(?:\S+\s+){0,6}?(?:(?:is|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?"
+    r"^(?:\S+\s+){0,6}?(?:(?:[i1l]s|are|has\s+been|have\s+been|was|were)\s+(?:\w+\s+){0,2}?"
     r"(?:accredited|approved|designated|planned)\b|designates\s+this\b|approved\s+(?:by|for)\b)",
     re.I,
 )

@@ -238,7 +238,7 @@ _NEGATION = re.compile(
 )
 _TYPE_NAMES: tuple[tuple[re.Pattern[str], CreditType], ...] = (
     (re.compile(r"\bAMA\b"), "ama_pra_category_1"),
-    (re.compile(r"(?<![A-Z])SDMS\b"), "sdms"),
+    (re.compile(r"(?<![A-Z])S[DO0]MS\b"), "sdms"),  # OCR reads the D as O or 0
     (re.compile(r"\b(?:ASRT|ARRT|Category A)\b(?!\+)"), "arrt_category_a"),
     (re.compile(r"\bSVU\b"), "svu"),
     (re.compile(r"\bCCI\b"), "cci_approved"),

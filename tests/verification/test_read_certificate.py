@@ -342,3 +342,58 @@ def test_a_text_layer_over_the_page_limit_is_cut_and_sent_to_review(
     assert read.source == "text_layer"
     assert 100 < len(read.text) <= 200
     assert read.problem == TOO_MUCH_TEXT
+
+
+def test_a_ruled_box_on_a_scan_is_not_taken_for_the_sheet_of_paper() -> None:
+    """A scan whose fields stand in a ruled box below the provider's heading: the box, the
+    largest shape its edges draw, has the same paper outside as inside, so it is no sheet on a
+    surface; the page is read whole, the heading above the box too."""
+    page = Image.new("L", (1700, 2200), 246)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=44)
+    draw.text((90, 110), "Lakeshore Imaging Academy", 0, font)
+    draw.rectangle((90, 260, 1610, 1200), outline=60, width=4)
+    draw.text((140, 320), "Participant Name    Ingrid Halvorsen", 0, font)
+    draw.text((140, 420), "Activity Title    Imaging of Pediatric Fractures", 0, font)
+    assert certificate_text._flattened(page) is None
+    read = read_certificate(jpeg(page), "image/jpeg")
+    assert "Lakeshore Imaging Academy" in read.text
+    assert "Ingrid Halvorsen" in read.text
+
+
+def test_lettering_on_a_light_tint_at_the_edge_of_a_scan_is_read() -> None:
+    """A scan with a light grey panel down its left edge holding the provider and the date:
+    the panel is barely darker than the paper, so it is printed on the sheet, not the surface
+    around it, and its lettering is read with the rest."""
+    page = Image.new("L", (1700, 2200), 248)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, 460, 2200), fill=234)
+    font = ImageFont.load_default(size=40)
+    draw.text((40, 600), "PROVIDER", 40, font)
+    draw.text((40, 660), "Lakeshore Imaging", 40, font)
+    draw.text((560, 300), "Certificate of Completion", 0, ImageFont.load_default(size=64))
+    draw.text((560, 500), "Ingrid Halvorsen", 0, font)
+    read = read_certificate(jpeg(page), "image/jpeg")
+    assert "Ingrid Halvorsen" in read.text
+    assert "Lakeshore Imaging" in read.text
+
+
+def test_a_printed_rule_across_the_page_is_not_lettering_left_unread() -> None:
+    """A long thin rule under the heading, a little askew, is as high as a small letter, but
+    it holds no letters: a page whose words are all read keeps a confidence near
+    1, and a page that lost half its lettering still scores low with the rule on it."""
+    sheet = to_image(certificate_page(), 150).convert("RGB")
+    draw = ImageDraw.Draw(sheet)
+    rule = sheet.height // 7
+    draw.line((60, rule, sheet.width - 60, rule + 6), fill="black", width=2)
+    read = read_certificate(jpeg(sheet), "image/jpeg")
+    assert "Ingrid Halvorsen" in read.text
+    assert read.confidence > 0.8
+    below_name = sheet.height // 3
+    damaged = sheet.copy()
+    lower = sheet.crop((0, below_name, sheet.width, sheet.height))
+    damaged.paste(
+        lower.filter(ImageFilter.BoxBlur(3)).point(lambda v: 40 if v < 230 else 255),
+        (0, below_name),
+    )
+    assert read_certificate(jpeg(damaged), "image/jpeg").confidence < 0.7

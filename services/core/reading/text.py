@@ -486,6 +486,10 @@ def _bands_lightened(gray: Image.Image) -> Image.Image:
 SHEET_SHARE = (0.25, 0.97)
 """The share of a photo the sheet of paper must fill for it to be warped flat: less is not a
 sheet (a bright patch), more leaves no surface around it (a scan)."""
+SURFACE_CONTRAST = 20
+"""Grey levels by which the surface around a photographed sheet is darker than the sheet
+(medians; photos on a desk measure 45 and more): a shape with paper as light outside it as
+inside is drawn on the sheet (a ruled box, a frame), not the sheet's outline."""
 
 
 def _flattened(gray: Image.Image) -> Image.Image | None:
@@ -493,7 +497,8 @@ def _flattened(gray: Image.Image) -> Image.Image | None:
     the edges in the picture draw, taken as the four corners of its convex hull (or of the
     smallest rectangle around it when the hull has no four clear corners), and the
     quadrilateral is mapped onto an upright rectangle of its size. None when no sheet stands
-    out from the surface around it (a scan, a screenshot)."""
+    out from a darker surface around it (``SURFACE_CONTRAST``: a scan, a screenshot, a ruled
+    box on a page)."""
     scale = 600 / max(gray.size)
     small = np.asarray(gray.resize((round(gray.width * scale), round(gray.height * scale))))
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
@@ -504,6 +509,14 @@ def _flattened(gray: Image.Image) -> Image.Image | None:
     outline = cv2.convexHull(max(contours, key=cv2.contourArea))
     share = cv2.contourArea(outline) / (small.shape[0] * small.shape[1])
     if not SHEET_SHARE[0] <= share <= SHEET_SHARE[1]:
+        return None
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillPoly(inside, [outline], 1)
+    if (
+        not (inside == 0).any()
+        or float(np.median(small[inside == 0]))
+        > float(np.median(small[inside == 1])) - SURFACE_CONTRAST
+    ):
         return None
     corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
     if len(corners) != 4:
@@ -552,7 +565,8 @@ _PAPER_WHITE = [max(0, min(255, (level - 50) * 255 // 150)) for level in range(2
 
 def _sheet(gray: Image.Image) -> Image.Image:
     """The sheet of paper in a photo: the darker surface around it (dark regions that touch
-    the picture's edge) painted white and cut away. Scans and screenshots, white to their
+    the picture's edge, ``SURFACE_CONTRAST`` darker than the paper: a light tint printed at
+    the sheet's edge stays) painted white and cut away. Scans and screenshots, white to their
     edges, come back as they are."""
     small = gray.copy()
     small.thumbnail((400, 400))
@@ -564,7 +578,15 @@ def _sheet(gray: Image.Image) -> Image.Image:
     edge = np.concatenate(
         [regions[(0, height - 1), ::4].ravel(), regions[::4, (0, width - 1)].ravel()]
     )
-    outside = np.isin(regions, edge[edge > 0])  # dark regions reaching an edge point
+    levels = np.asarray(small, dtype=np.float64)
+    paper_level = float(np.median(levels[dark == 0])) if (dark == 0).any() else 255.0
+    mean_level = np.bincount(regions.ravel(), levels.ravel()) / np.maximum(
+        np.bincount(regions.ravel()), 1
+    )
+    darker = [
+        r for r in np.unique(edge[edge > 0]) if mean_level[r] <= paper_level - SURFACE_CONTRAST
+    ]
+    outside = np.isin(regions, darker)  # dark regions reaching an edge point, not a tint
     surface = Image.fromarray(outside.astype(np.uint8) * 255)
     paper = Image.fromarray((~outside).astype(np.uint8) * 255).getbbox()
     if paper is None or not surface.getbbox():
@@ -714,13 +736,19 @@ CONFIDENT_WORD = 60
 """Tesseract's word confidence (0-100) from which a word counts as read."""
 
 
+RULE_FILL = 0.25
+"""Share of a word's height that a mark's joined ink fills, column for column, at least: a
+word's letters fill half or more, a thin rule drawn a little askew (as high as a small
+letter) a tenth."""
+
+
 def _coverage(page: Image.Image, words: Sequence[layout.Word]) -> float:
     """The share of the page's lettering read with confidence: the page's marks of letter
-    size (ink joined into words, 0.4-3 times a word's usual height: not borders, rules,
-    seals or pictures), each weighed by its width over its height (about its number of
-    letters) and counted by the part of its ink inside the boxes of words read with
-    ``CONFIDENT_WORD`` or more. A photo that lost half its text to glare or blur scores about
-    a half, however sure OCR was of the words it did read."""
+    size (ink joined into words, 0.4-3 times a word's usual height, filling ``RULE_FILL`` of
+    it: not borders, rules, seals or pictures), each weighed by its width over its height
+    (about its number of letters) and counted by the part of its ink inside the boxes of
+    words read with ``CONFIDENT_WORD`` or more. A photo that lost half its text to glare or
+    blur scores about a half, however sure OCR was of the words it did read."""
     if not words:
         return 0.0
     ink = (np.asarray(page) < 128).astype(np.uint8)
@@ -728,7 +756,9 @@ def _coverage(page: Image.Image, words: Sequence[layout.Word]) -> float:
     joined = cv2.dilate(ink, np.ones((1, max(3, round(height * 0.6))), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     heights = stats[:, cv2.CC_STAT_HEIGHT].astype(float)
+    widths = stats[:, cv2.CC_STAT_WIDTH].astype(float)
     letters = (heights >= 0.4 * height) & (heights <= 3 * height)
+    letters &= stats[:, cv2.CC_STAT_AREA] >= RULE_FILL * height * widths  # not a thin rule
     letters[0] = False  # the background
     read = np.zeros_like(ink)
     for word in words:
@@ -737,7 +767,7 @@ def _coverage(page: Image.Image, words: Sequence[layout.Word]) -> float:
     inked = ink.astype(bool)
     ink_per_mark = np.bincount(labels[inked], minlength=count).astype(float)
     read_per_mark = np.bincount(labels[inked & read.astype(bool)], minlength=count)
-    weights = np.where(letters & (ink_per_mark > 0), stats[:, cv2.CC_STAT_WIDTH] / heights, 0.0)
+    weights = np.where(letters & (ink_per_mark > 0), widths / heights, 0.0)
     total = float(weights.sum())
     read_share = read_per_mark / np.maximum(ink_per_mark, 1)
     return float((weights * read_share).sum()) / total if total else 0.0

@@ -1109,6 +1109,28 @@ def test_a_negated_approval_is_not_taken_for_an_approval() -> None:
     assert "negated_approval" in codes(unattached)
 
 
+@pytest.mark.parametrize("read_as", ["SDMS", "SOMS", "S0MS"])
+def test_a_negated_sdms_approval_misread_by_ocr_still_contradicts_a_declared_sdms_credit(
+    read_as: str,
+) -> None:
+    """OCR reads the D of "SDMS" as an O or a zero; in a sentence that denies approval the
+    misread name still names SDMS, so a certificate declared as SDMS is not verified."""
+    negated = changed(
+        accreditation_statement=None,
+        credit_types=(),
+        evidence={
+            "title": f"This program has not been submitted for, and is not approved for, {read_as}"
+            ", ASRT or AMA PRA Category 1 credit."
+        },
+    )
+    assessment = judge(
+        negated,
+        declared=declared(credit_types=("sdms",)),
+        reading=TextReading(source="ocr", confidence=0.95),
+    )
+    assert (assessment.outcome, codes(assessment)[0]) == ("rejected", "type_contradiction")
+
+
 # --- evidence ----------------------------------------------------------------------------------
 
 

@@ -434,3 +434,20 @@ def test_a_provider_under_its_label_alone_runs_on_to_its_second_line() -> None:
         "Education Ctr\n\nDATE\nFebruary 14, 2025"
     )
     assert fields.provider == "Blue Ridge Sonography Education Ctr"
+
+
+@pytest.mark.parametrize("verb", ["is", "1s", "ls"])
+def test_an_accreditation_sentence_whose_verb_ocr_misread_still_opens_the_statement(
+    verb: str,
+) -> None:
+    """OCR reads the i of "is" as a one or an l; the accreditor's sentence it opens is still
+    the statement's first (it names the ACCME, which vouches for the provider)."""
+    fields = find_fields(
+        "Lakeshore Imaging Academy\n\ncertifies that\n\nIngrid Halvorsen\n\n"
+        f"Lakeshore Imaging Academy {verb} accredited by the Accreditation Council for "
+        "Continuing Medical Education (ACCME) to provide continuing medical education for "
+        "physicians. Lakeshore Imaging Academy designates this live activity for a maximum of "
+        "1.00 AMA PRA Category 1 Credits."
+    )
+    assert fields.accreditation_statement is not None
+    assert "(ACCME)" in fields.accreditation_statement
