@@ -311,40 +311,27 @@ def _date_kind(doc: _Doc, index: int, start: int, column: str | None = None) -> 
     return "unlabelled"
 
 
-def dates_in(line: str) -> list[tuple[str, date, date]]:
-    """The dates printed on ``line``, whatever they are for: each as printed (spaces evened)
-    with its first and last day."""
-    return [
-        (match.group(), first, last)
-        for doc in [_Doc(line[:MAX_LINE_CHARS])]
-        for text in doc.lines
-        for match, first, last in _line_dates(text)
-    ]
-
-
-def _line_dates(line: str) -> Iterator[tuple[re.Match[str], date, date]]:
-    """The dates on one cleaned line, with the text each was read from; overlapping forms
-    count once (the longer pattern first)."""
-    taken: list[tuple[int, int]] = []
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(line):
-            if any(match.start() < end and start < match.end() for start, end in taken):
-                continue
-            try:
-                first, last = _parse_date(match)
-            except ValueError:
-                continue
-            if not (1990 <= first.year <= 2100) or last < first:
-                continue
-            taken.append(match.span())
-            yield match, first, last
+def dates_in(line: str) -> list[tuple[date, date]]:
+    """The dates (first and last day) printed on ``line``, whatever they are for."""
+    return [(found.first, found.last) for found in _all_dates(_Doc(line[:MAX_LINE_CHARS]))]
 
 
 def _all_dates(doc: _Doc) -> list[_Dated]:
     found = []
     for index, line in enumerate(doc.lines):
-        for match, first, last in _line_dates(line):
-            found.append((index, match.start(), first, last))
+        taken: list[tuple[int, int]] = []
+        for pattern in _DATE_PATTERNS:
+            for match in pattern.finditer(line):
+                if any(match.start() < end and start < match.end() for start, end in taken):
+                    continue
+                try:
+                    first, last = _parse_date(match)
+                except ValueError:
+                    continue
+                if not (1990 <= first.year <= 2100) or last < first:
+                    continue
+                taken.append(match.span())
+                found.append((index, match.start(), first, last))
     found.sort(key=lambda item: (item[0], item[1]))
     columns: dict[tuple[int, int], str] = {}
     for index, on_line in itertools.groupby(found, key=lambda item: item[0]):

@@ -907,10 +907,9 @@ def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
 
 _STATED_AMOUNT = re.compile(
     r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:([A-Z]{2,5})[- ]?)?"
-    r"(?:(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE)(?=s?\b)|contact|credit|hour|categor|unit)",
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor|unit)",
     re.I,
 )
-"""An amount and its unit; an abbreviation is a whole word ("2026Certificate" is no CE)."""
 
 
 def _stated_amounts(statement: str) -> list[Decimal]:
@@ -943,22 +942,27 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     ]
 
 
-_GLUED_TO_STATEMENTS = ("credits", "certificate_number", "completed_on", "activity_date")
-"""Fields whose figures a reading may glue to the statement ("04/13/2026 Category A" is no
-amount); words of a field that hold the whole statement (a field read as the statement
-itself) are left in it."""
+_GLUED_TO_STATEMENTS = ("credits", "certificate_number")
+"""Fields whose row a reading may glue to the statement; a field read from inside the statement
+(its whole line as evidence) leaves it as it is."""
 
 
 def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
-    """The amounts ``statement`` approves, without the words (whole words) the credit figure,
-    the certificate number and the dates were read from (``ExtractedFields.evidence``: a value
-    and its label)."""
+    """The amounts ``statement`` approves, without those of the rows of the credit figure and
+    the certificate number glued to it. Where that leaves none of the amounts it printed, the
+    printed ones less the figure judged: the check fails closed."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
-            alone = re.sub(rf"(?<!\S){re.escape(read_from)}(?=[,;]?(?:\s|$))", " ", alone)
-    return _stated_amounts(alone)
+            alone = alone.replace(read_from, " ")
+    stated = _stated_amounts(alone)
+    if stated:
+        return stated
+    printed = _stated_amounts(statement)
+    if fields.credits in printed:
+        printed.remove(fields.credits)
+    return printed
 
 
 def _credits_disagree(

@@ -8,9 +8,8 @@ finder (``domain.credits.fields``) may not use, and the words each field came fr
   date printed without a label when it is the only one that is not for another purpose
   (issue, broadcast, renewal, expiry, birth);
 - names in "LAST, First" order and with post-nominal letters, read with ``nameparser``;
-- the evidence: for each field found, the words of the certificate it was read from (the value
-  as printed and its label), so that a reviewer sees the words behind each reason and the
-  credit cap can set exactly those words aside.
+- the evidence: for each field found, the line of the certificate it was read from, so that a
+  reviewer sees the words behind each reason.
 
 Every step is linear in the length of the text (``MAX_TEXT_CHARS`` at most).
 """
@@ -45,6 +44,13 @@ _LOOSE_DATE = re.compile(
     re.I,
 )
 _COMPLETED = re.compile(r"complet|finish|earned|passed|awarded|achiev|attend|held|\bon\b", re.I)
+
+
+class Found(msgspec.Struct, frozen=True, kw_only=True):
+    """The fields found and, for each field found, the line it was read from."""
+
+    fields: ExtractedFields
+    evidence: dict[str, str]
 
 
 def find_fields_in(text: str) -> ExtractedFields:
@@ -103,89 +109,37 @@ def _person(printed: str) -> str:
 
 
 def _evidence(fields: ExtractedFields, lines: list[str]) -> dict[str, str]:
-    """For each field found, the words it was read from: its value as printed, on the line
-    that holds it best, with the label just before it (``_labelled``)."""
+    """For each field found, the line that holds it best (``rapidfuzz``'s partial ratio of
+    the value as printed, or a date or amount written the way lines write it)."""
     evidence: dict[str, str] = {}
     for name in ExtractedFields.__struct_fields__:
         value = getattr(fields, name)
         if value is None or value == () or name == "evidence":
             continue
-        if found := _printed(value, lines):
-            evidence[name] = _labelled(*found)
+        line = _line_of(value, lines)
+        if line is not None:
+            evidence[name] = line
     return evidence
 
 
-def _printed(value: object, lines: list[str]) -> tuple[str, int, int] | None:
-    """Where ``value`` is printed: a line and the span of the value's words on it (a date or an
-    amount as lines write it; text where ``rapidfuzz`` aligns it best)."""
-    if isinstance(value, tuple) or not lines:
-        return None
-    for line in lines:
-        if span := _span(value, line):
-            return line, *span
-    if isinstance(value, date | Decimal):
-        return None
-    wanted = " ".join(str(value).split())[:_ALIGNED_CHARS]
-    best: tuple[float, int, str, int, int] | None = None
-    for line in lines:
-        found = fuzz.partial_ratio_alignment(wanted, line)
-        if found is not None:
-            key = (found.score, found.dest_end - found.dest_start, line)
-            if best is None or key[:2] > best[:2]:
-                best = (*key, found.dest_start, found.dest_end)
-    if best is None:
-        return None
-    *_, line, start, end = best
-    return line, start, end + len(" ".join(str(value).split())) - len(wanted)
-
-
-def _span(value: object, line: str) -> tuple[int, int] | None:
-    """Where ``value`` is printed on ``line`` as it is: a date in a form the finders read, an
-    amount (also in CEUs), or text word for word."""
+def _line_of(value: object, lines: list[str]) -> str | None:
     if isinstance(value, date):
-        for printed, first, last in dates_in(line):
-            if value in (first, last) and (start := line.find(printed)) >= 0:
-                return start, start + len(printed)
-        return next((m.span() for m, day in _dates(line) if day == value), None)
+        return next(
+            (line for line in lines if any(value in days for days in dates_in(line))), None
+        ) or next((line for line in lines for _, day in _dates(line) if day == value), None)
     if isinstance(value, Decimal):
         written = {f"{value.normalize():f}", f"{value:.2f}", f"{value:.1f}"}
         if value % CEU_HOURS == 0 or value < CEU_HOURS:
             written |= {f"{(value / CEU_HOURS).normalize():f}"}  # read in CEUs
-        numbers = "|".join(re.escape(n) for n in sorted(written, key=len, reverse=True))
-        found = re.search(rf"(?<![\d.])(?:{numbers})(?!\d)", line)
-        return found.span() if found else None
-    printed = " ".join(str(value).split())
-    start = line.find(printed)
-    return (start, start + len(printed)) if start >= 0 else None
+        return next((line for line in lines if any(_number_in(n, line) for n in written)), None)
+    if isinstance(value, tuple):
+        return None
+    wanted = str(value)[:120]
+    return max(lines, key=lambda line: fuzz.partial_ratio(wanted, line), default=None)
 
 
-_ALIGNED_CHARS = 120
-"""Text is aligned by its first this many characters (``rapidfuzz`` aligns in time quadratic
-in their number)."""
-_LABEL_WORDS = (4, 2)
-"""A label is at most this many words: with a colon or "#" at its end, and without."""
-
-
-def _labelled(line: str, start: int, end: int) -> str:
-    """The words of ``line`` from ``start`` to ``end`` (widened to whole words) and the label
-    just before them: words without a digit that end with a colon or "#" ("Certificate #:"),
-    or that open the line or follow another field's value (a word with a digit: "Credit" in
-    "Certificate # 23008357 Credit 7.5")."""
-    while start and not line[start - 1].isspace():
-        start -= 1
-    while end < len(line) and not line[end].isspace():
-        end += 1
-    before = line[:start].split()
-    label: list[str] = []
-    for word in reversed(before[-_LABEL_WORDS[0] :]):
-        if any(ch.isdigit() for ch in word):
-            break
-        label.insert(0, word)
-    if not (label and label[-1].endswith((":", "#"))):
-        label = label[-_LABEL_WORDS[1] :]
-        opens = len(label) == len(before) or any(ch.isdigit() for ch in before[-len(label) - 1])
-        label = label if opens else []
-    return " ".join([*label, line[start:end].strip(",;")])
+def _number_in(number: str, line: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", line) is not None
 
 
 # dateparser loads its language data on first use: here, once, in the fork server that
