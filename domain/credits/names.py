@@ -5,18 +5,21 @@ Last"; courtesy titles (Dr., Ms.) and post-nominals (RDMS, R.T.(R)(ARRT), Jr.) a
 names match when their first names are the same and the shorter name's other names appear, in
 order, in the longer one (so a middle name, a middle initial or a second surname may be missing
 on one side), with its last name spelt out in full. A first name given only as an initial never
-matches: "J. Smith" could be any Smith.
+matches: "J. Smith" could be any Smith. A name on record is never stripped of post-nominals
+("Do", "Pa" and "Vi" are surnames); a printed name is, after a comma, and at its end only when
+it does not match as printed.
 
 Organisations: case, punctuation, "&"/"and", a leading "The", legal suffixes ("Inc.",
 "LLC") and common abbreviations ("St."/"Saint", "Ctr"/"Center", "CV"/"Cardiovascular",
 "Ed."/"Education") never matter.
 
-Spelling may differ by OCR noise: words are compared after folding common OCR confusions
-(rn/m, cl/d, 0/o, 1/l/i). People's names then have one budget of letter edits (replaced, added
-or dropped) over the whole name, spent only in names of ``MIN_ALIKE_LETTERS`` or more: none for
-a text layer, where a letter differing is a real difference; the caller's (one) for a name OCR
-read, which may misread a letter, often an accented one ("Bjdrn" for "Björn"). Organisations'
-words match when ``MIN_WORD_SIMILARITY`` alike.
+Spelling may differ by OCR noise: common OCR confusions (rn/m, cl/d, 0/o, 1/l/i) are folded.
+People's names have one budget of letter edits (replaced, added or dropped) over the whole
+name: none for a text layer, where a letter differing is a real difference; the caller's (one)
+for a name OCR read, which may misread a letter, often an accented one ("Bjdrn" for "Björn").
+A confusion folding hides costs one edit like any letter ("Srnith" is one edit from "Smith");
+other edits are spent only in names of ``MIN_ALIKE_LETTERS`` or more. Organisations' words
+match when ``MIN_WORD_SIMILARITY`` alike.
 """
 
 from __future__ import annotations
@@ -108,8 +111,9 @@ def words(text: str) -> tuple[str, ...]:
 # --- people ------------------------------------------------------------------------------------
 
 
-def person_name_tokens(name: str) -> tuple[str, ...]:
-    """A person's name as comparable tokens in "first ... last" order."""
+def person_name_tokens(name: str, *, drop_post_nominals: bool = True) -> tuple[str, ...]:
+    """A person's name as comparable tokens in "first ... last" order; post-nominals after a
+    comma are dropped, and at its end too when ``drop_post_nominals``."""
     parts = [part.split() for part in _NOT_WORD_OR_COMMA.sub(" ", _plain(name)).split(",")]
     parts = [parts[0], *(p for p in parts[1:] if p and not set(p) <= _POST_NOMINALS)]
     parts = [p for p in parts if p]
@@ -118,22 +122,42 @@ def person_name_tokens(name: str) -> tuple[str, ...]:
     tokens = [token for part in parts for token in part]
     while len(tokens) > 1 and tokens[0] in _TITLES:  # a name of titles only stays a name
         tokens.pop(0)
-    while len(tokens) > 2 and tokens[-1] in _POST_NOMINALS:
+    while drop_post_nominals and len(tokens) > 2 and tokens[-1] in _POST_NOMINALS:
         tokens.pop()
     return tuple(tokens)
 
 
-def person_names_match(a: str, b: str, *, edits: int = 0) -> bool:
-    """Whether ``a`` and ``b`` name the same person (see the module docstring) with at most
-    ``edits`` letters differing in all; symmetric."""
-    return name_edits(a, b, most=edits) is not None
+def person_names_match(printed: str, on_record: str, *, edits: int = 0) -> bool:
+    """Whether ``printed`` names the person ``on_record`` (see the module docstring) with at
+    most ``edits`` letters differing in all."""
+    return name_edits(printed, on_record, most=edits) is not None
 
 
-def name_edits(a: str, b: str, *, most: int) -> int | None:
-    """The fewest letter edits by which ``a`` and ``b`` name the same person, each in a name of
-    ``MIN_ALIKE_LETTERS`` or more letters; None when they need more than ``most`` or cannot
-    name one person (another first name, no last name in full, an initial for a first name)."""
-    left, right = person_name_tokens(a), person_name_tokens(b)
+def name_edits(printed: str, on_record: str, *, most: int) -> int | None:
+    """The fewest letter edits by which ``printed`` names the person ``on_record``; None when
+    they need more than ``most`` or cannot name one person (another first name, no last name
+    in full, an initial for a first name)."""
+    fit = _fit(printed, on_record, most)
+    return None if fit is None else fit[0]
+
+
+def _fit(printed: str, on_record: str, most: int) -> tuple[int, bool] | None:
+    """``name_edits``, and whether the names differ in shape (a name, a second surname or a
+    middle name's letters missing on one side)."""
+    person = person_name_tokens(on_record, drop_post_nominals=False)
+    as_printed = person_name_tokens(printed, drop_post_nominals=False)
+    for tokens in dict.fromkeys((as_printed, person_name_tokens(printed))):
+        edits = _token_edits(tokens, person, most)
+        if edits is not None:
+            loose = len(tokens) != len(person) or any(
+                (len(x) == 1) != (len(y) == 1) for x, y in zip(tokens, person, strict=True)
+            )
+            return edits, loose
+    return None
+
+
+def _token_edits(left: tuple[str, ...], right: tuple[str, ...], most: int) -> int | None:
+    """``name_edits`` of two names as tokens."""
     if len(left) < 2 or len(right) < 2:
         return _edits(left[0], right[0], most) if len(left) == len(right) == 1 else None
     first = _edits(left[0], right[0], most)
@@ -145,28 +169,39 @@ def name_edits(a: str, b: str, *, most: int) -> int | None:
 
 
 def closest_other(printed: str, person: str, others: Iterable[str], *, edits: int) -> str | None:
-    """The first of ``others`` that ``printed`` names as closely as it names ``person`` (or more
-    closely), when it names ``person`` only with letters misread: a colleague's name read right
-    is not the person's read wrong. None when ``printed`` names ``person`` exactly or not at
-    all, or no other is as close."""
-    own = name_edits(printed, person, most=edits)
-    if not own:
+    """The first of ``others`` that ``printed`` names at least as well as it names ``person``:
+    with fewer or as few edits, and exactly in shape when it names ``person`` only loosely (a
+    colleague's name read right is not the person's read wrong). None when ``printed`` does not
+    name ``person``, or no other is as close. One look at each of ``others``."""
+    own = _fit(printed, person, edits)
+    if own is None:
         return None
-    return next((o for o in others if name_edits(printed, o, most=own) is not None), None)
+    return next((o for o in others if (fit := _fit(printed, o, own[0])) and fit <= own), None)
+
+
+def shared_words(printed: str) -> frozenset[str]:
+    """The words of two letters or more in ``printed``: with at most one edit, a name of two
+    words or more it names shares one of them (its first name, or the last name it is matched
+    with, is spelt alike)."""
+    return frozenset(word for word in words(printed) if len(word) >= 2)
 
 
 def _edits(a: str, b: str, most: int) -> int | None:
-    """Letter edits between two full names (two letters or more) once OCR confusions are
-    folded: none, or up to ``most`` in names of ``MIN_ALIKE_LETTERS`` or more letters as
-    printed."""
+    """Letter edits between two full names (two letters or more), up to ``most``: none when
+    equal; one when equal once OCR confusions are folded; else the plain edits, or the edits
+    once folded plus one when folding hid a difference, in names of ``MIN_ALIKE_LETTERS`` or
+    more letters as printed."""
     if len(a) < 2 or len(b) < 2:
         return None
-    if (folded := ocr_fold(a)) == (other := ocr_fold(b)):
+    if a == b:
         return 0
+    if (folded := ocr_fold(a)) == (other := ocr_fold(b)):
+        return 1 if most >= 1 else None
     if most < 1 or min(len(a), len(b)) < MIN_ALIKE_LETTERS:
         return None
-    found = _letter_edits(folded, other)
-    return found if found <= most else None
+    plain, found = _letter_edits(a, b), _letter_edits(folded, other)
+    cost = plain if plain == found else min(plain, found + 1)
+    return cost if cost <= most else None
 
 
 def _compatible_edits(a: str, b: str, most: int) -> int | None:

@@ -72,6 +72,7 @@ from domain.credits.names import (
     organisations_match,
     person_name_tokens,
     person_names_match,
+    shared_words,
     similarity,
     words,
 )
@@ -454,8 +455,9 @@ def assess(
     look-up found for the printed provider; ``windows`` are the CE windows of the person's
     bodies open on ``uploaded_on`` (``open_windows``); ``signals`` what the file itself shows
     of alteration or of credit not awarded (``services.core.reading.tamper``); ``colleagues``
-    the names of the organisation's other active people (a name read with a letter off the
-    person's that spells a colleague's as closely is not taken as the person's)."""
+    the names of the organisation's other people, active or not, at least those sharing
+    ``colleague_words`` (a printed name that names a colleague as well as the person is not
+    taken as the person's)."""
     on = fields.completion_date or (declared.completed_on if declared else uploaded_on)
     kind: ActivityKind = declared.activity_kind if declared else "standard"
     cues = (*signals.signals, *text_signals(_printed_text(fields)))
@@ -688,6 +690,19 @@ def _inconsistent_dates(fields: ExtractedFields) -> list[ReviewReason]:
 
 
 # --- rejections: what the person sees, and a reviewer can reverse -----------------------------
+
+
+def colleague_words(
+    reading: TextReading | None, fields: ExtractedFields, person_name: str, thresholds: Thresholds
+) -> frozenset[str]:
+    """The words a colleague's name must share with the printed name for ``assess`` to weigh
+    it (``names.shared_words``); none when no colleague is weighed: no name printed, or one
+    that does not name the person."""
+    printed = fields.participant_name
+    edits = _name_edits(reading, thresholds)
+    if printed is None or not person_names_match(printed, person_name, edits=edits):
+        return frozenset()
+    return shared_words(printed)
 
 
 def _name_edits(reading: TextReading | None, thresholds: Thresholds) -> int:
@@ -997,13 +1012,13 @@ def _disagreements(
             )
         )
     elif printed_name is not None and (
-        colleague := closest_other(printed_name, person_name, colleagues, edits=edits)
+        closest_other(printed_name, person_name, colleagues, edits=edits) is not None
     ):
         reasons.append(
             ReviewReason(
                 code="name_mismatch",
-                message=f"the certificate is made out to '{printed_name}', which is as close to "
-                f"'{colleague}', another person of the organisation, as to '{person_name}'",
+                message="the printed name is as close to another person's name in your "
+                "organisation as to yours",
             )
         )
     if declared is None:

@@ -17,6 +17,7 @@ from domain.billing.account import Invoice, InvoiceObserved, SeatsPushed, TrialS
 from domain.credits.certificate import ReviewCertificate
 from domain.credits.providers import AddProvider
 from domain.credits.waiver import RecordWaiver
+from domain.people.person import DeactivatePerson, RegisterPerson
 from services.core.application import Application
 from services.core.blobs import FilesystemBlobStore
 from services.core.certificates.verification import decide_review, verify_certificate
@@ -26,6 +27,7 @@ from services.core.directory.handlers import change_directory
 from services.core.eventsourcing.commands import CommandContext, record_fact
 from services.core.eventsourcing.store import EventStore, RecordedEvent
 from services.core.people import queries
+from services.core.people.handlers import deactivate_person, register_person
 from services.core.projections import ProjectionRunner
 from services.core.projections.certificates import StoredCertificate, certificate_by_id
 from services.core.projections.providers import tenant_providers
@@ -161,7 +163,44 @@ async def test_a_scan_naming_a_colleague_one_letter_off_the_uploader_goes_to_rev
     certificate = await stored(database, tenant, uploaded.certificate_id)
     assert certificate.status == "needs_review"
     assert [r.code for r in certificate.reasons] == ["name_mismatch"]
-    assert f"as close to '{printed}', another person" in certificate.reasons[0].message
+    assert "as close to another person's name" in certificate.reasons[0].message
+    assert printed not in certificate.reasons[0].message
+    async with database.transaction(tenant) as tx:
+        history = await store.read_stream(tx, certificate_stream(uploaded.certificate_id))
+    assert [r["message"] for r in history[-1].data["reasons"]] == [certificate.reasons[0].message]
+
+
+async def test_the_names_weighed_against_the_holder_s_share_a_word_active_or_not(
+    database: Database, store: EventStore
+) -> None:
+    """``colleagues_names`` reads the people, deactivated ones too, whose names share a word
+    with the printed name (case and diacritics aside), and nothing for no words."""
+    tenant = new_tenant()
+    await register(database, store, tenant)
+    people = {
+        name: uuid4()
+        for name in ("Dana Whitfield", "José Pérez", "Karen Whitfeld", "Robert Haynes")
+    }
+    async with database.transaction(tenant) as tx:
+        for name, person_id in people.items():
+            command = RegisterPerson(person_id=person_id, full_name=name)
+            await register_person(CommandContext(tx, store, uuid4()), command)
+        deactivate = DeactivatePerson(reason="left")
+        await deactivate_person(
+            CommandContext(tx, store, uuid4()),
+            people["Karen Whitfeld"],
+            deactivate,
+            by_role="owner",
+            now=datetime.now(UTC),
+        )
+    holder = people["Dana Whitfield"]
+    async with database.transaction(tenant) as tx:
+        assert await queries.colleagues_names(tx, holder, {"karen", "whitfield"}) == [
+            "Karen Whitfeld"
+        ]
+        assert await queries.colleagues_names(tx, holder, {"jose", "smith"}) == ["José Pérez"]
+        assert await queries.colleagues_names(tx, holder, {"dana", "whitfield"}) == []
+        assert await queries.colleagues_names(tx, holder, set()) == []
 
 
 async def test_a_message_delivered_twice_gives_one_outcome(

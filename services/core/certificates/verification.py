@@ -45,6 +45,7 @@ from domain.credits.verification import (
     Signals,
     TextReading,
     assess,
+    colleague_words,
     open_windows,
 )
 from domain.people.person import Person, PersonNotRegistered
@@ -209,12 +210,15 @@ async def _assess(
 ) -> Assessment:
     """``assess`` the fields for ``subject``: the CE windows are those open on the upload day,
     so a certificate is judged as of its upload however late it is read or reviewed; the
-    printed name is weighed against the organisation's other active people's."""
+    printed name, when it names the holder, is weighed against the names of the organisation's
+    other people that share a word with it."""
     provider = None
     if fields.provider is not None:
         lookup = build_provider_lookup(settings, await tenant_providers(tx))
         provider = await lookup.find(fields.provider)
     holder, declared = subject.holder, subject.declared
+    thresholds = settings.verification_thresholds
+    shared = colleague_words(reading, fields, holder.full_name, thresholds)
     return assess(
         reading,
         fields,
@@ -222,11 +226,11 @@ async def _assess(
         person_name=holder.full_name,
         bodies=[held.body for held in holder.credentials],
         provider=provider,
-        thresholds=settings.verification_thresholds,
+        thresholds=thresholds,
         uploaded_on=subject.uploaded_on,
         windows=open_windows(holder, subject.uploaded_on),
         signals=signals,
-        colleagues=await colleagues_names(tx, holder.person_id),
+        colleagues=await colleagues_names(tx, holder.person_id, shared),
     )
 
 

@@ -10,7 +10,7 @@ over the person's events, with the rule packs the read models were built with.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
@@ -239,12 +239,25 @@ async def one_credit(tx: Tx, person_id: UUID, credit_id: UUID) -> credit_views.C
     return None if state is None else msgspec.json.decode(state, type=credit_views.Credit)
 
 
-async def colleagues_names(tx: Tx, person_id: UUID) -> list[str]:
-    """The full names of the organisation's active people other than ``person_id``."""
+async def colleagues_names(tx: Tx, person_id: UUID, shared: Collection[str]) -> list[str]:
+    """The full names of the organisation's people, active or not, other than ``person_id``
+    with a word in ``shared`` (casefolded words without diacritics, as ``names.words``); none
+    when ``shared`` is empty."""
+    if not shared:
+        return []
     rows = await tx.pg.fetch(
-        "SELECT full_name FROM people WHERE tenant_id = $1 AND active AND person_id <> $2",
+        """
+        SELECT full_name FROM people
+        WHERE tenant_id = $1 AND person_id <> $2
+          AND regexp_split_to_array(
+                replace(replace(translate(lower(
+                    regexp_replace(normalize(full_name, NFKD), '[\u0300-\u036f]', '', 'g')),
+                    'øłđı''’`', 'oldi'), 'ß', 'ss'), 'æ', 'ae'),
+                '[^[:alnum:]]+') && $3::text[]
+        """,
         tx.require_tenant(),
         person_id,
+        sorted(shared),
     )
     return [row["full_name"] for row in rows]
 
