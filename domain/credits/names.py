@@ -7,7 +7,8 @@ order, in the longer one (so a middle name, a middle initial or a second surname
 on one side), with its last name spelt out in full. A first name given only as an initial never
 matches: "J. Smith" could be any Smith. A name on record is never stripped of post-nominals
 ("Do", "Pa" and "Vi" are surnames); a printed name is, after a comma, and at its end only when
-it does not match as printed.
+it does not match as printed and what is left ends in the last name on record ("Anna Marie Vi"
+is not "Anna Marie Smith").
 
 Organisations: case, punctuation, "&"/"and", a leading "The", legal suffixes ("Inc.",
 "LLC") and common abbreviations ("St."/"Saint", "Ctr"/"Center", "CV"/"Cardiovascular",
@@ -146,7 +147,10 @@ def _fit(printed: str, on_record: str, most: int) -> tuple[int, bool] | None:
     middle name's letters missing on one side)."""
     person = person_name_tokens(on_record, drop_post_nominals=False)
     as_printed = person_name_tokens(printed, drop_post_nominals=False)
-    for tokens in dict.fromkeys((as_printed, person_name_tokens(printed))):
+    stripped = person_name_tokens(printed)
+    for tokens in dict.fromkeys((as_printed, stripped)):
+        if tokens is not as_printed and _edits(tokens[-1], person[-1], most) is None:
+            continue  # what is left of a stripped name ends in the last name on record
         edits = _token_edits(tokens, person, most)
         if edits is not None:
             loose = len(tokens) != len(person) or any(
