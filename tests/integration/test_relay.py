@@ -5,6 +5,7 @@ Each test module uses its own queue, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from uuid import UUID, uuid4
 
 import dramatiq
@@ -13,7 +14,7 @@ import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
 from services.core.db import Database
-from services.core.eventsourcing.store import RecordedEvent
+from services.core.eventsourcing.store import PostgresEventStore, RecordedEvent
 from services.core.operations.dead_letters import FAILURE_OPTIONS, DeadLetter, dead_letters
 from services.worker.relay import Relay
 from services.worker.runtime import Subscriptions, message_id_for
@@ -118,9 +119,14 @@ async def test_republishing_for_one_actor_backfills_what_it_missed_and_repeats_n
         await relay.republish(tenant, "nobody")
 
 
-async def test_relay_wakes_on_notify_before_its_poll(
-    database: Database, purged: RabbitmqBroker, queue: str
+async def relayed_within_seconds_once_appended(
+    database: Database,
+    broker: RabbitmqBroker,
+    queue: str,
+    append: Callable[[PostgresEventStore, UUID], Awaitable[object]],
 ) -> None:
+    """Run a relay polling only every 60 s over one new tenant, ``append`` to the tenant once
+    the relay listens, and require the one event published within 5 s: on its notification."""
     store, tenant = make_store(), new_tenant()
     await register(database, store, tenant)
     stop = asyncio.Event()
@@ -128,11 +134,11 @@ async def test_relay_wakes_on_notify_before_its_poll(
     async def tenants() -> list[UUID]:
         return [tenant]
 
-    relay = Relay(database, purged, SUBSCRIPTIONS)
+    relay = Relay(database, broker, SUBSCRIPTIONS)
     task = asyncio.create_task(relay.run(tenants, poll_interval=60, stop=stop))
     try:
         await asyncio.sleep(0.3)  # listening, first pass done
-        await add_notes(database, store, tenant, "s", 1)
+        await append(store, tenant)
         for _ in range(100):  # 5 s, far below the 60 s poll
             if await relay_position(database, tenant) == 1:
                 break
@@ -141,7 +147,16 @@ async def test_relay_wakes_on_notify_before_its_poll(
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
-    assert len(queued_ids(purged, queue)) == 1
+    assert len(queued_ids(broker, queue)) == 1
+
+
+async def test_relay_wakes_on_notify_before_its_poll(
+    database: Database, purged: RabbitmqBroker, queue: str
+) -> None:
+    async def one_note(store: PostgresEventStore, tenant: UUID) -> None:
+        await add_notes(database, store, tenant, "s", 1)
+
+    await relayed_within_seconds_once_appended(database, purged, queue, one_note)
 
 
 async def test_a_notified_tenant_held_by_another_relay_is_relayed_once_it_is_free(
@@ -150,32 +165,16 @@ async def test_a_notified_tenant_held_by_another_relay_is_relayed_once_it_is_fre
     """Another relay (or this one's poll) holds the tenant while the notified event commits,
     having read the feed before it: the notified relay waits its turn instead of skipping the
     tenant until the next poll."""
-    store, tenant = make_store(), new_tenant()
-    await register(database, store, tenant)
-    stop = asyncio.Event()
 
-    async def tenants() -> list[UUID]:
-        return [tenant]
-
-    relay = Relay(database, purged, SUBSCRIPTIONS)
-    task = asyncio.create_task(relay.run(tenants, poll_interval=60, stop=stop))
-    try:
-        await asyncio.sleep(0.3)  # listening, first pass done
+    async def one_note_while_held(store: PostgresEventStore, tenant: UUID) -> None:
         async with database.transaction(tenant) as holder:
             await holder.pg.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"relay:{tenant}"
             )
             await add_notes(database, store, tenant, "s", 1)
             await asyncio.sleep(0.5)  # the notification arrives while the tenant is held
-        for _ in range(100):  # 5 s, far below the 60 s poll
-            if await relay_position(database, tenant) == 1:
-                break
-            await asyncio.sleep(0.05)
-        assert await relay_position(database, tenant) == 1
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
-    assert len(queued_ids(purged, queue)) == 1
+
+    await relayed_within_seconds_once_appended(database, purged, queue, one_note_while_held)
 
 
 def queued_options(broker: RabbitmqBroker, queue: str) -> dict[str, dict[str, object]]:
