@@ -39,12 +39,17 @@ def cycle_birth_month() -> int:
     return (datetime.now(UTC).date() - timedelta(days=210)).month
 
 
-@functools.cache
 def certificate_sample(
     layout: str = "asrt", forgery: Forgery | None = None, kind: Kind = "text_pdf"
 ) -> Sample:
     """A certificate of ``layout`` (a text-layer PDF, or as ``kind`` says), of an activity in
-    ``recent_days()``: genuine, or forged as ``forgery`` says."""
+    ``recent_days()``: genuine, or forged as ``forgery`` says. Made once per process for the
+    same choice however it is named, so two calls agree even across midnight."""
+    return _certificate_sample(layout, forgery, kind)
+
+
+@functools.cache
+def _certificate_sample(layout: str, forgery: Forgery | None, kind: Kind) -> Sample:
     [chosen] = [candidate for candidate in LAYOUTS if candidate.name == layout]
     corpus = build_corpus(
         CORPUS_SEED,
