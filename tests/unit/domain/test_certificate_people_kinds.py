@@ -1,0 +1,90 @@
+"""How certificates print people and credits, each read right: a name family first in capitals
+or of several words, with its post-nominal letters; a name over its caption line; CEU beside
+the contact hours they make, next to the sentence converting one into the other, and a
+statement approving those CEU."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+import pytest
+
+from domain.credits.fields import find_fields
+from tests.unit.domain.test_certificate_assessment import DECLARED, changed, codes, judge
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("O'NEILL-HUGHES, DEBORAH A., R.T.(R)(CT)", "DEBORAH A. O'NEILL-HUGHES"),
+        ("ŞAHIN, ÇAĞLA M., RDCS", "ÇAĞLA M. ŞAHIN"),
+        ("VAN DER BERG, ZOË K.", "ZOË K. VAN DER BERG"),
+        ("Van der Berg, Zoë K.", "Zoë K. Van der Berg"),
+        ("Ní Bhriain, Siobhán, RDMS, RVT", "Siobhán Ní Bhriain"),
+        ("Thi Hoa, Nguyen, BS, RDMS", "Nguyen Thi Hoa"),
+    ],
+)
+def test_a_name_family_first_keeps_every_name_whatever_its_case(printed: str, name: str) -> None:
+    text = f"This certifies that\n{printed}\nparticipated in the live activity"
+    assert find_fields(text).participant_name == name
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "Siobhán Ní Bhriain, RDMS, RVT",
+        "LUCÍA B. FERNÁNDEZ, RDMS, RMSKS",
+        "Marcus J. Washington, RCS",
+    ],
+)
+def test_a_name_with_post_nominal_letters_is_not_turned_around(printed: str) -> None:
+    text = f"This certifies that\n{printed}\nparticipated in the live activity"
+    assert find_fields(text).participant_name == printed.split(",")[0]
+
+
+def test_a_name_over_its_caption_line_is_the_participant_not_the_line_under_the_caption() -> None:
+    printed = (
+        "Harbor Vascular Laboratory\nContinuing Education Verification\n"
+        "Zoë K. Van der Berg, RDMS\nParticipant Name\nCarotid Plaque Characterisation\n"
+        "Activity Title\n1.5 SVU-CME\nCredits"
+    )
+    fields = find_fields(printed)
+    assert fields.participant_name == "Zoë K. Van der Berg"
+    assert fields.title == "Carotid Plaque Characterisation"  # the form's captions are under
+
+
+def test_the_ceu_to_contact_hours_conversion_is_no_amount() -> None:
+    printed = (
+        "0.5 CEU (5.0 contact hours)\nThis activity has been approved by the ASRT for 5 "
+        "Category A credits.\nASRT approval RAD1234567 \u00b7 1 CEU = 10 contact hours"
+    )
+    assert find_fields(printed).credits == Decimal("5.0")
+
+
+def _ceu_certificate(credit_line: str, hours: str) -> list[str]:
+    """The reasons a certificate whose credit line reads ``credit_line`` (``hours`` contact
+    hours, as declared) and whose ASRT statement approves "0.5 Category A credits" gets."""
+    fields = changed(
+        accreditation_statement="This activity has been approved by the American Society of "
+        "Radiologic Technologists (ASRT) for 0.5 Category A credits.",
+        credits=Decimal(hours),
+        evidence={"credits": credit_line},
+    )
+    return codes(judge(fields, declared=msgspec.structs.replace(DECLARED, credits=Decimal(hours))))
+
+
+def test_a_statement_approving_the_ceu_the_credit_line_prints_is_no_mismatch() -> None:
+    assert "credits_mismatch" not in _ceu_certificate("0.5 CEU (5.0 contact hours)", "5.0")
+
+
+@pytest.mark.parametrize(
+    ("credit_line", "hours"),
+    [("1.0 CEU (10 contact hours)", "10"), ("5 contact hours", "5"), ("CEUs 5", "50")],
+)
+def test_a_credit_line_above_the_statement_in_any_unit_is_still_held_up(
+    credit_line: str, hours: str
+) -> None:
+    assert "credits_mismatch" in _ceu_certificate(credit_line, hours)
