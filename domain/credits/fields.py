@@ -382,9 +382,11 @@ _CEU = re.compile(r"\bCEUs?\b|continuing\s+education\s+units?", re.I)
 CEU_HOURS = Decimal(10)
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
     re.I,
 )
+"""An amount after its label, which may run on in a few words to its colon ("Credits earned
+by this learner: 0.00")."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,

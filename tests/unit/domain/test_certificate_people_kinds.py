@@ -88,3 +88,17 @@ def test_a_credit_line_above_the_statement_in_any_unit_is_still_held_up(
     credit_line: str, hours: str
 ) -> None:
     assert "credits_mismatch" in _ceu_certificate(credit_line, hours)
+
+
+@pytest.mark.parametrize(
+    ("printed", "credits"),
+    [
+        ("Credits earned by this learner: 0.00", Decimal("0.00")),
+        ("Contact hours for this activity: 1.5", Decimal("1.5")),
+    ],
+)
+def test_a_credit_label_of_several_words_before_its_colon_is_read_before_the_statement(
+    printed: str, credits: Decimal
+) -> None:
+    statement = "This activity has been approved by the SDMS for 2.5 SDMS CME credits."
+    assert find_fields(f"{statement}\n{printed}\nSDMS file no. 123456").credits == credits
