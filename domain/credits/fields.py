@@ -400,10 +400,12 @@ _APPROVED_FOR = re.compile(r"\b(?:approved|designated|valid|eligible)\b[^.]{0,80
 
 _CONVERSION = re.compile(
     rf"\b\d+(?:[.,]\d+)?\s*{_UNIT}\s*(?:=|equals|is\s+equal\s+to|equates\s+to)\s*"
-    rf"\d+(?:[.,]\d+)?\s*{_UNIT}",
+    rf"\d+(?:[.,]\d+)?\s*{_UNIT}"
+    r"|(?<![\d.,])(?:1\s*)?CEU\s*[=-]\s*10\s*contact\s+hours\b",
     re.I,
 )
-"""A rule converting one unit into another ("1 CEU = 10 contact hours"): no amount."""
+"""A rule converting one unit into another ("1 CEU = 10 contact hours", or as OCR may read
+that one: "CEU - 10 contact hours"): no amount."""
 
 CreditRank = int
 """Lower is better: awarded (0), a labelled amount (1), an amount with its unit (2), the

@@ -951,7 +951,8 @@ def _approves_the_ceu_printed(fields: ExtractedFields, stated: list[Decimal]) ->
     if fields.credits is None or not re.search(r"\bCEUs?\b", line, re.I):
         return False
     ceu = fields.credits / CEU_CONTACT_HOURS
-    return ceu in stated and re.search(rf"(?<![\d.]){ceu.normalize():f}\b", line) is not None
+    printed = (Decimal(figure) for figure in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", line))
+    return ceu in stated and ceu in printed
 
 
 _GLUED_TO_STATEMENTS = ("credits", "certificate_number")

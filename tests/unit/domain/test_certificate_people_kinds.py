@@ -56,10 +56,12 @@ def test_a_name_over_its_caption_line_is_the_participant_not_the_line_under_the_
     assert fields.title == "Carotid Plaque Characterisation"  # the form's captions are under
 
 
-def test_the_ceu_to_contact_hours_conversion_is_no_amount() -> None:
+@pytest.mark.parametrize("rule", ["1 CEU = 10 contact hours", "CEU - 10 contact hours"])
+def test_the_ceu_to_contact_hours_conversion_is_no_amount(rule: str) -> None:
+    """Also as OCR reads it off a photo, its "1" lost and its "=" read as a dash."""
     printed = (
         "0.5 CEU (5.0 contact hours)\nThis activity has been approved by the ASRT for 5 "
-        "Category A credits.\nASRT approval RAD1234567 \u00b7 1 CEU = 10 contact hours"
+        f"Category A credits.\nASRT approval RAD1234567 \u00b7 {rule}"
     )
     assert find_fields(printed).credits == Decimal("5.0")
 
@@ -76,8 +78,11 @@ def _ceu_certificate(credit_line: str, hours: str) -> list[str]:
     return codes(judge(fields, declared=msgspec.structs.replace(DECLARED, credits=Decimal(hours))))
 
 
-def test_a_statement_approving_the_ceu_the_credit_line_prints_is_no_mismatch() -> None:
-    assert "credits_mismatch" not in _ceu_certificate("0.5 CEU (5.0 contact hours)", "5.0")
+@pytest.mark.parametrize("credit_line", ["0.5 CEU (5.0 contact hours)", "0.50 CEU (5 hours)"])
+def test_a_statement_approving_the_ceu_the_credit_line_prints_is_no_mismatch(
+    credit_line: str,
+) -> None:
+    assert "credits_mismatch" not in _ceu_certificate(credit_line, "5.0")
 
 
 @pytest.mark.parametrize(
