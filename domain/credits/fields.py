@@ -795,9 +795,12 @@ def _family_first(family: str, given: str) -> bool:
     names or initials, the first a word with a vowel, not post-nominal letters ("RDMS") or a
     suffix ("Jr."). A family name of several words in mixed case ("Ní Bhriain, Siobhán")
     takes one given name, or given names ending in an initial, so that a role after a name
-    ("Jane Doe, Staff Sonographer") is not taken for given names."""
-    words = given.split()
-    if not 1 <= len(words) <= 3 or not 1 <= len(family.split()) <= 4:
+    ("Jane Doe, Staff Sonographer") is not taken for given names; a name with an initial inside
+    ("Dana K. Whitfield, Sonographer") is in its natural order already."""
+    words, family_words = given.split(), family.split()
+    if not 1 <= len(words) <= 3 or not 1 <= len(family_words) <= 4:
+        return False
+    if any(_INITIAL.fullmatch(word) for word in family_words[1:-1]):
         return False
     first = words[0]
     if (
@@ -810,7 +813,7 @@ def _family_first(family: str, given: str) -> bool:
         or not all(_capitalised(w) for w in words)
     ):
         return False
-    several = len(family.split()) > 1 and not family.isupper()
+    several = len(family_words) > 1 and not family.isupper()
     return not several or len(words) == 1 or _INITIAL.fullmatch(words[-1]) is not None
 
 
