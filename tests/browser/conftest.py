@@ -28,7 +28,14 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
@@ -198,6 +205,15 @@ class Browse:
         self.check()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def sign_in(self, email: str, password: str, lands_on: str) -> Page:
+        """Sign in through the sign-in form of the page shown, landing on ``lands_on``."""
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page).to_have_url(self.app.base_url + lands_on)
+        self.check()
+        return self.page
 
     def sign_in_as(self, account: Account) -> None:
         """Put the account's session cookie into the browser (signing in is tested apart)."""

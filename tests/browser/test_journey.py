@@ -56,15 +56,6 @@ def join(browse: Browse, address: str) -> None:
     page.get_by_role("button", name="Join the organisation").click()
 
 
-def sign_in(browse: Browse, email: str, lands_on: str) -> None:
-    page = browse.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + lands_on)
-    browse.check()
-
-
 def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     browse: Browse,
     api: Api,
@@ -167,7 +158,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     sign_out(browse)
 
     # The owner finds it in the review queue (and decides it, when the worker could not).
-    sign_in(browse, owner_email, "/organisation")
+    browse.goto("/sign-in")
+    browse.sign_in(owner_email, PASSWORD, "/organisation")
     browse.goto(f"/reviews?status={status}")
     page.get_by_role("link", name=re.compile("asrt-certificate.pdf")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Certificate of {name}")

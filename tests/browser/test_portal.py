@@ -78,11 +78,8 @@ def test_a_wrong_password_is_a_clear_error_and_signing_in_returns_to_the_page_as
     expect(page.get_by_label("Password")).to_have_value("")
     browse.check()
 
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + "/credits")
+    browse.sign_in(account.email, PASSWORD, "/credits")
     expect(page.get_by_role("heading", name="Your credits")).to_be_visible()
-    browse.check()
 
 
 def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_it(
@@ -280,11 +277,7 @@ def test_mailed_links_confirm_the_address_and_reset_the_password(browse: Browse,
     page.get_by_role("button", name="Change the password").click()
     expect(page.get_by_role("status")).to_contain_text("Your password is changed")
     browse.check()
-    page.get_by_label("Email address").fill(account.email)
-    page.get_by_label("Password").fill(new_password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + "/dashboard")
-    browse.check()
+    browse.sign_in(account.email, new_password, "/dashboard")
 
 
 def test_the_profile_keeps_registry_ids_credentials_and_the_birth_month(
