@@ -178,6 +178,14 @@ class Browse:
         self.check()
         return self.page
 
+    def press(self, button: str, says: str) -> Page:
+        """Click the button named ``button``; the page it leads to says ``says`` in its status
+        message, and is checked."""
+        self.page.get_by_role("button", name=button).click()
+        expect(self.page.get_by_role("status")).to_contain_text(says)
+        self.check()
+        return self.page
+
     def check(self) -> None:
         """Wait for the page to settle, then require no console error and no serious or
         critical axe-core violation."""
