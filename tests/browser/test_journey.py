@@ -27,12 +27,6 @@ pytestmark = pytest.mark.e2e
 VERIFIED_WITHIN_S = 120
 
 
-def live_blob_dir(base: Path, tenant_id: str) -> Path:
-    """The live app's certificate directory: the one holding the tenant's files."""
-    [found] = {path.parent.resolve() for path in base.glob(f"*/{tenant_id}") if path.is_dir()}
-    return found
-
-
 def session_of(page: Page, email: str, organisation_id: str = "") -> Account:
     """The browser's current session, as an account the API helper can use."""
     [cookie] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
@@ -60,7 +54,6 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     browse: Browse,
     api: Api,
     migrated: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,
 ) -> None:
     sample = certificate_sample()
@@ -133,10 +126,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
 
     # The relay hands the upload to a worker, which reads and verifies the certificate.
     with api.client(employee) as client:
-        organisation_id = client.get("/api/v1/me").json()["organisation_id"]
         [certificate] = client.get(f"/api/v1/people/{person_id}/certificates").json()
-    blob_dir = live_blob_dir(tmp_path_factory.getbasetemp(), organisation_id)
-    with relay_and_worker(migrated, blob_dir, tmp_path):
+    with relay_and_worker(migrated, Path(browse.app.settings.blob_dir), tmp_path):
         deadline = time.monotonic() + VERIFIED_WITHIN_S
         while True:
             with api.client(employee) as client:
