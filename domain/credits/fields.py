@@ -398,15 +398,6 @@ _MAXIMUM = re.compile(r"maximum\s+of\s*$|up\s+to\s*$|max\.?\s*$", re.I)
 _AWARDED = re.compile(r"(?:awarded|claimed|earned|received|granted|total)\b[\w\s:]{0,12}$", re.I)
 _APPROVED_FOR = re.compile(r"\b(?:approved|designated|valid|eligible)\b[^.]{0,80}\bfor\s*$", re.I)
 
-_CONVERSION = re.compile(
-    rf"\b\d+(?:[.,]\d+)?\s*{_UNIT}\s*(?:=|equals|is\s+equal\s+to|equates\s+to)\s*"
-    rf"\d+(?:[.,]\d+)?\s*{_UNIT}"
-    r"|(?<![\d.,])(?:1\s*)?CEU\s*[=-]\s*10\s*contact\s+hours\b",
-    re.I,
-)
-"""A rule converting one unit into another ("1 CEU = 10 contact hours", or as OCR may read
-that one: "CEU - 10 contact hours"): no amount."""
-
 CreditRank = int
 """Lower is better: awarded (0), a labelled amount (1), an amount with its unit (2), the
 amount an approval statement names (3), a designated maximum (4)."""
@@ -430,7 +421,7 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     candidates: list[tuple[CreditRank, int, Decimal]] = []
     if table and table.credits is not None:
         candidates.append((1, 0, table.credits))
-    flat = _CONVERSION.sub(lambda match: " " * len(match.group()), _in_figures(doc.flat))
+    flat = _in_figures(doc.flat)
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
