@@ -1194,12 +1194,12 @@ _EVENT = re.compile(
     r"|workshop|webinar)\b",
     re.I,
 )
-_ORGANISATION_END = re.compile(
-    r"\b(?:society|association|institute|college|academy|university|hospital|health|center"
+_ORGANISATION_LAST_WORD = (
+    r"(?:society|association|institute|college|academy|university|hospital|health|center"
     r"|centre|ctr|clinic|foundation|council|collaborative|network|group|partners|department"
-    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)\.?$",
-    re.I,
+    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)"
 )
+_ORGANISATION_END = re.compile(rf"\b{_ORGANISATION_LAST_WORD}\.?$", re.I)
 """The last word of an organisation's name: a name with an event word ("Heartland Radiography
 Workshop, Inc.", "Summit Imaging Society") is still a name when it ends with one."""
 _ORGANISATION_WORD = re.compile(
@@ -1361,30 +1361,35 @@ def _runs_on(name: str, below: str) -> bool:
 
 _FOOTER_LINES = 8
 """The last lines of a certificate searched for a provider printed only at its foot."""
-_PROVIDED = re.compile(r"\b(?:education|learning|training)$", re.I)
-"""The last word of a name that says what the organisation provides."""
+_FOOTER_NAME = re.compile(
+    rf"^.*\b(?:{_ORGANISATION_LAST_WORD}|education|learning|training)\b\.?", re.I
+)
+"""A line up to its last word that ends an organisation's name or says what it provides
+("Harbor Point Ultrasound Education"), leaving what OCR read beside it on the row (a signer)."""
 _NOT_AN_ISSUER = re.compile(
     r"^continuing\b|\b(?:director|chair|chairman|chairperson|coordinator|manager|president"
-    r"|officer|dean|specialist|educator|office)\b",
+    r"|officer|dean|specialist|educator|office|by|approved|accredited|designates)\b",
     re.I,
 )
-"""A kind of activity ("Continuing Medical Education"), a signer's role or an office."""
+"""A kind of activity ("Continuing Medical Education"), a signer's role, an office or an
+approval ("Approved by the American Society ...")."""
 
 
 def _in_footer(doc: _Doc) -> str | None:
     """An organisation's name at the foot of the page (beside a seal, over its address or
-    office): among the last lines, one in title case that ends as an organisation's name does
-    or with what it provides ("Harbor Point Ultrasound Education"), and is no signer's role."""
+    office): among the last lines, one in title case up to its last word that ends an
+    organisation's name or says what it provides (``_FOOTER_NAME``), on a line that holds no
+    signer's role."""
     for line in doc.lines[-_FOOTER_LINES:]:
-        ends_as_name = _ORGANISATION_END.search(line.rstrip(" ,.")) or _PROVIDED.search(line)
+        name = _FOOTER_NAME.match(line)
         if (
-            " " in line
-            and ends_as_name
-            and _heading_name(line)
-            and _title_case(line)
+            name
+            and " " in name.group()
+            and _heading_name(name.group())
+            and _title_case(name.group())
             and not _NOT_AN_ISSUER.search(line)
         ):
-            return _organisation(line)
+            return _organisation(name.group())
     return None
 
 

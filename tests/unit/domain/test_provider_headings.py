@@ -111,6 +111,13 @@ pytestmark = pytest.mark.unit
             "Robert Alvarez, MD\nCourse Director",
             "Harbor Point Ultrasound Education",
         ),
+        (  # OCR reads the name at the foot and the signer beside it as one row
+            "Certificate\nof Completion\nJane Doe\ncompleted the on-demand webinar\n"
+            "Thyroid Nodules\nViewed August 23, 2026\n1.75 SDMS CME credits\n"
+            "Harbor Point Ultrasound Education Robert Alvarez, MD\nOnline Learning Office\n"
+            "Robert Alvarez, MD\nCourse Director",
+            "Harbor Point Ultrasound Education",
+        ),
     ],
 )
 def test_the_provider_is_read_from_any_kind_of_heading(text: str, provider: str) -> None:
@@ -127,6 +134,7 @@ def test_the_provider_is_read_from_any_kind_of_heading(text: str, provider: str)
         # the signer and a role at the foot of the page
         "Certificate of Completion\nJane Doe\nThyroid Nodules\nPeter Novak\nProgram Director",
         "Certificate of Completion\nJane Doe\nThyroid Nodules\nContinuing Medical Education",
+        "Certificate of Completion\nJane Doe\nThyroid Nodules\nApproved by the American Society",
     ],
 )
 def test_event_names_and_certificate_words_are_not_providers(text: str) -> None:
