@@ -253,3 +253,18 @@ async def test_an_import_runs_no_cyclic_garbage_collection(application: Applicat
     await collections(_ROWS[:1])  # the connection learns the column types (asyncpg's queries)
     assert await collections(_ROWS[:3]) == await collections(_ROWS)
 
+
+async def test_an_imports_explanations_are_compressed_with_lz4(application: Application) -> None:
+    """A row of obligations holds its explanation twice (with ``summary``), too large for a row
+    uncompressed; the application's transactions compress such values with lz4 (several times
+    faster to write and to read than PostgreSQL's default, pglz)."""
+    tenant = await organisation(application)
+    await acting(application, tenant, "owner").run(
+        staff.import_staff, ImportStaff(csv=roster(_ROWS), mode="all_or_nothing", dry_run=False)
+    )
+    async with application.database.transaction(tenant) as tx:
+        methods = await tx.pg.fetch(
+            "SELECT DISTINCT pg_column_compression(explanation) AS explanation,"
+            " pg_column_compression(summary) AS summary FROM obligations"
+        )
+    assert [dict(m) for m in methods] == [{"explanation": "lz4", "summary": "lz4"}]
