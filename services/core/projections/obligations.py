@@ -130,10 +130,11 @@ SET {", ".join(f"{c} = excluded.{c}" for c in _UPDATED)}
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
 the same key and the rows no longer found are deleted (no key is both deleted and written).
 Every row comes as one array per column (``unnest``: no JSON to parse, and the keys the delete
-compares are read apart from the explanations). A row's explanation is the ``explained``-th
-(from 1) of the distinct explanations, with the row's ``person_id``: each distinct explanation
-is sent and parsed once (a row naming none fails the insert on ``explanation``'s NOT NULL
-rather than vanish)."""
+compares are read apart from the explanations): $3-$5 the evaluations, $6 the rows' people, then
+``_OBLIGATION_COLUMNS`` and each row's explanation's place. A row's explanation is the
+``explained``-th (from 1) of the distinct explanations, with the row's ``person_id``: each
+distinct explanation is sent and parsed once (a row naming none fails the insert on
+``explanation``'s NOT NULL rather than vanish)."""
 
 
 class Inputs(NamedTuple):
