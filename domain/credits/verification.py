@@ -50,6 +50,7 @@ certificate that caused it (``ReviewReason.evidence``). Reviewers decide the res
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
@@ -65,6 +66,7 @@ from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, UnsupportedPack
 from domain.credits.credit import ActivityKind, CreditDetails, CreditType, named_courses
+from domain.credits.figures import CEU, CEU_HOURS, hours_per_ceu, in_figures
 from domain.credits.names import (
     acronym,
     closest_other,
@@ -427,8 +429,6 @@ VERIFICATION_EVENTS: tuple[type[Event], ...] = (
 MAX_CREDITS_PER_DAY = Decimal(12)
 """More credits than an activity of that many days can award (a long conference day holds
 8-10 hours of instruction, and credits are earned by the hour [O19])."""
-CEU_CONTACT_HOURS = Decimal(10)
-"""1 CEU (continuing education unit) is 10 contact hours."""
 ANOTHER_PERSON_SIMILARITY = 0.6
 """Below this similarity of the last names, a printed name that does not match the person's
 names another person (rejected); between it and a match, a reviewer looks (a misreading)."""
@@ -906,20 +906,34 @@ def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
 
 
 _STATED_AMOUNT = re.compile(
-    r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:([A-Z]{2,5})[- ]?)?"
-    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor|unit)",
+    r"(?<!category )(?<![\d.,])(?<!\d )(?P<n>\d{1,3}(?:\.\d+|,\d{1,2})?)(?![.,]?\d)\s*"
+    r"(?P<unit>(?:[A-Z]{2,5}[- ]?)?"
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE|contact|credit|hour|categor|unit)\w*(?:\s+hours?\b)?)",
     re.I,
 )
+"""An amount and its unit. A CE amount has at most three digits and stands apart: a digit
+group after another one is part of a number OCR split (a certificate number before "Credit")."""
+_EQUALS = re.compile(r"\s*(?:=|equals?|(?:is\s+)?(?:equal|equivalent)\s+to)\s*", re.I)
 
 
-def _stated_amounts(statement: str) -> list[Decimal]:
-    """The amounts an accreditation statement approves, in contact hours (CEU x 10)."""
-    amounts = []
-    for found in _STATED_AMOUNT.finditer(statement):
-        figure, unit = Decimal(found.group(1)), (found.group(2) or "").upper()
-        ceu = unit == "CEU" or found.group(0).upper().endswith("CEU")
-        amounts.append(figure * CEU_CONTACT_HOURS if ceu else figure)
-    return amounts
+def _stated_amounts(statement: str, ceu: Decimal = CEU_HOURS) -> list[Decimal]:
+    """The amounts an accreditation statement approves, in contact hours (a CEU is ``ceu`` of
+    them), as printed with a decimal comma or in words ("two", "one and one-half (1.5)"). A
+    conversion note ("1 CEU = 10 contact hours", one side of it 1) approves nothing, unless it
+    is all the statement's amounts."""
+    text = in_figures(statement)
+    found = list(_STATED_AMOUNT.finditer(text))
+    in_notes: set[int] = set()
+    for first, then in itertools.pairwise(found):
+        figures = {_figure(first), _figure(then)}
+        if _EQUALS.fullmatch(text, first.end(), then.start()) and 1 in figures:
+            in_notes |= {first.start(), then.start()}
+    approved = [amount for amount in found if amount.start() not in in_notes] or found
+    return [_figure(amount) * (ceu if CEU.search(amount["unit"]) else 1) for amount in approved]
+
+
+def _figure(amount: re.Match[str]) -> Decimal:
+    return Decimal(amount["n"].replace(",", "."))
 
 
 def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
@@ -956,10 +970,11 @@ def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
             alone = alone.replace(read_from, " ")
-    stated = _stated_amounts(alone)
+    ceu = hours_per_ceu(fields.credit_types)
+    stated = _stated_amounts(alone, ceu)
     if stated:
         return stated
-    printed = _stated_amounts(statement)
+    printed = _stated_amounts(statement, ceu)
     if fields.credits in printed:
         printed.remove(fields.credits)
     return printed
@@ -975,9 +990,9 @@ def _credits_disagree(
     if printed is None or abs(claimed - printed) <= thresholds.credits_tolerance:
         return None
     statement = fields.accreditation_statement or ""
-    stated = _stated_amounts(statement)
+    stated = _stated_amounts(statement, hours_per_ceu(fields.credit_types))
     slip = ""
-    if claimed * CEU_CONTACT_HOURS == printed and re.search(r"\bCEU", statement, re.I):
+    if claimed * CEU_HOURS == printed and re.search(r"\bCEU", statement, re.I):
         slip = " (CEU typed as credits? 1 CEU is 10 contact hours)"
     elif printed in (claimed * 10, claimed / 10):
         slip = " (off by a factor of ten)"

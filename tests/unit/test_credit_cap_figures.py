@@ -1,6 +1,9 @@
 """Altered credit figures that the accreditation statement must not vouch for: the figure's
 other forms (a tenth, as CEU), a merged OCR line, a stray number above, a unit word taken for
-a label. Each was verified by a cap that removed the first place the figure's number appears."""
+a label. Each was verified by a cap that removed the first place the figure's number appears.
+Then the statement's amount as certificates print it (a decimal comma, in words, beside a
+conversion note) and the rows OCR glues to it (a certificate number misread or split): each
+altered certificate was verified by the cap before, and its genuine twin must still verify."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import pytest
 
 from domain.compliance.cycles import Window
 from domain.credits.providers import ProviderDirectory
-from domain.credits.verification import TextReading, Thresholds, assess
+from domain.credits.verification import Assessment, TextReading, Thresholds, assess
 from services.core.reading.fields import find_fields_in
 from tests.builders import credit_details
 
@@ -28,9 +31,10 @@ APPROVED = "This activity is approved by the Society of Diagnostic Medical Sonog
 STATEMENT = APPROVED + " {} SDMS CME credits."
 
 
-def outcome(text: str, credits: str) -> tuple[str, dict[str, str]]:
+def judge(text: str, credits: str) -> Assessment:
+    """What the worker concludes for the certificate ``text`` declared with ``credits``."""
     fields = find_fields_in(text)
-    assessment = assess(
+    return assess(
         TextReading(source="text_layer", confidence=1.0),
         fields,
         declared=credit_details(credits=Decimal(credits), completed_on=date(2026, 4, 14)),
@@ -41,7 +45,6 @@ def outcome(text: str, credits: str) -> tuple[str, dict[str, str]]:
         uploaded_on=date(2026, 11, 26),
         windows={"ARDMS": (Window(start=date(2025, 1, 1), end=date(2026, 12, 31)),)},
     )
-    return assessment.outcome, fields.evidence
 
 
 @pytest.mark.parametrize(
@@ -68,5 +71,105 @@ def outcome(text: str, credits: str) -> tuple[str, dict[str, str]]:
     ],
 )
 def test_an_altered_figure_is_not_verified(text: str, figure: str) -> None:
-    found, evidence = outcome(text, figure)
-    assert found != "verified", evidence
+    assessment = judge(text, figure)
+    assert assessment.outcome != "verified", assessment.reasons
+
+
+GLUED_TO_STATEMENT = SDMS + "{row}\n{figure} SDMS CME Category A\n" + STATEMENT.format("2.5") + "\n"
+"""A certificate number's row and the credit row OCR glued to the statement below them (a row
+ending in "Category A" reads on into "This activity ...")."""
+CERTIFICATE_IN_CEU = SDMS + APPROVED + " 0.2 CEU ({note}).\nCredits awarded: {figure}\n"
+
+
+IN_WORDS = SDMS + APPROVED + " {amount}.\nCredits awarded: {figure}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "genuine", "altered"),
+    [
+        # OCR read an O for a 0 in the number: the rows set aside are the statement's cleaned
+        # lines
+        pytest.param(
+            GLUED_TO_STATEMENT.replace("{row}", "Certificate #23O0 8357 Credit"),
+            "2.5",
+            "7.5",
+            id="misread-number-row",
+        ),
+        pytest.param(
+            SDMS + "Certificate # 23O08357 Credit {figure} SDMS CME Category A\n"
+            f"{STATEMENT.format('2.5')}\n",
+            "2.5",
+            "7.5",
+            id="misread-number-and-credit-row",
+        ),
+        pytest.param(
+            GLUED_TO_STATEMENT.replace("{row}", "Certificate # 23008357").replace(
+                "Category A\n", "Category A |\n"
+            ),
+            "2.5",
+            "7.5",
+            id="stray-mark-after-credit-row",
+        ),
+        # the certificate number's label lost or not one the finder knows: a digit group of
+        # the split number stands before "Credit"
+        pytest.param(
+            GLUED_TO_STATEMENT.replace("{row}", "Certificate 2300 8357 Credit"),
+            "2.5",
+            "7.5",
+            id="split-number-four-digits",
+        ),
+        pytest.param(
+            GLUED_TO_STATEMENT.replace("{row}", "ID 23008 357 Credits"),
+            "2.5",
+            "7.5",
+            id="split-number-three-digits",
+        ),
+        pytest.param(
+            IN_WORDS.replace("{amount}", "1,5 SDMS CME credits"), "1,5", "3", id="decimal-comma"
+        ),
+        pytest.param(
+            IN_WORDS.replace("{amount}", "1,5 contact hours"),
+            "1,5",
+            "2,5",
+            id="decimal-comma-hours",
+        ),
+        pytest.param(
+            CERTIFICATE_IN_CEU.replace("{note}", "1 CEU = 10 contact hours"),
+            "2",
+            "4",
+            id="conversion-note",
+        ),
+        pytest.param(
+            CERTIFICATE_IN_CEU.replace("{note}", "one CEU equals ten contact hours"),
+            "2",
+            "4",
+            id="conversion-note-in-words",
+        ),
+        pytest.param(
+            CERTIFICATE_IN_CEU.replace("{note}", "1 contact hour = 0.1 CEU"),
+            "2",
+            "7",
+            id="conversion-note-reversed",
+        ),
+        pytest.param(
+            IN_WORDS.replace("{amount}", "one and one-half (1.5) contact hours"),
+            "1.5",
+            "3",
+            id="words-and-figure",
+        ),
+        pytest.param(
+            IN_WORDS.replace("{amount}", "two SDMS CME credits"), "2", "4", id="words-only"
+        ),
+    ],
+)
+def test_an_amount_approved_as_certificates_print_it_caps_the_figure(
+    text: str, genuine: str, altered: str
+) -> None:
+    declared = genuine.replace(",", ".")
+    assert judge(text.replace("{figure}", genuine), declared).outcome == "verified"
+    assessment = judge(text.replace("{figure}", altered), altered.replace(",", "."))
+    assert assessment.outcome == "needs_review"
+    assert [r.code for r in assessment.reasons] == ["credits_mismatch"]
+    assert f"more than the {declared} its accreditation statement approves" in (
+        assessment.reasons[0].message
+    )
