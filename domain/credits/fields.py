@@ -22,7 +22,7 @@ from typing import Literal
 import msgspec
 
 from domain.credits.credit import CreditType
-from domain.credits.figures import CEU, hours_per_ceu, in_figures
+from domain.credits.figures import CEU, hours_per_ceu, in_figures, without_conversion_notes
 from domain.credits.names import acronym, organisation_tokens
 from domain.credits.verification import ExtractedFields
 
@@ -419,12 +419,20 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     its unit, then the amount an approval names; a designated maximum only when nothing else
     is printed [O19]. An amount in CEUs counts ``CEU_HOURS`` each (contact hours), except on a
     CCI-approved certificate, whose "CEUs" are hours [C2]. Zero is an amount ("0.00 credits":
-    none awarded)."""
+    none awarded). A conversion note ("1 CEU = 10 contact hours") is no amount, unless it is all
+    the certificate prints."""
     ceu = hours_per_ceu(types)
-    candidates: list[tuple[CreditRank, int, Decimal]] = []
-    if table and table.credits is not None:
-        candidates.append((1, 0, table.credits))
+    table_credits = [(1, 0, table.credits)] if table and table.credits is not None else []
     flat = in_figures(doc.flat)
+    candidates = table_credits + (
+        _printed_credits(without_conversion_notes(flat), ceu) or _printed_credits(flat, ceu)
+    )
+    return min(candidates)[2] if candidates else None
+
+
+def _printed_credits(flat: str, ceu: Decimal) -> list[tuple[CreditRank, int, Decimal]]:
+    """Each amount printed in ``flat`` with its rank and position (see ``_credits``)."""
+    candidates: list[tuple[CreditRank, int, Decimal]] = []
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
@@ -446,7 +454,7 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
         else:
             rank = 2
         candidates.append((rank, match.start(), amount))
-    return min(candidates)[2] if candidates else None
+    return candidates
 
 
 def _in_hours(amount: Decimal | None, match: re.Match[str], ceu: Decimal) -> Decimal | None:

@@ -13,6 +13,24 @@ CEU_HOURS = Decimal(10)
 """One CEU is ten contact hours."""
 
 
+_EQUALS = r"\s*(?:=|equals?|(?:is\s+)?(?:equal|equivalent)\s+to)\s*"
+_ONE = r"(?<![\d.,])1(?:\.0+)?(?![.,]?\d)"
+_ANY = r"(?<![\d.,])\d+(?:[.,]\d+)?"
+_NOTE_UNIT = r"(?:CEUs?|(?:contact\s+)?hours?|credits?(?:\s+hours?)?)\b"
+CONVERSION_NOTE = re.compile(
+    rf"{_ONE}\s*{_NOTE_UNIT}{_EQUALS}{_ANY}\s*{_NOTE_UNIT}"
+    rf"|{_ANY}\s*{_NOTE_UNIT}{_EQUALS}{_ONE}\s*{_NOTE_UNIT}",
+    re.I,
+)
+"""A note of how units convert ("1 CEU = 10 contact hours", "10 contact hours equal 1 CEU"),
+one side of it 1 (written in figures): it awards and approves nothing."""
+
+
+def without_conversion_notes(text: str) -> str:
+    """``text`` with its conversion notes blanked (each character a space, so positions hold)."""
+    return CONVERSION_NOTE.sub(lambda note: " " * len(note.group()), text)
+
+
 def hours_per_ceu(credit_types: Collection[str]) -> Decimal:
     """The contact hours a printed CEU counts: ``CEU_HOURS``, except on a CCI-approved
     certificate, whose "CEUs" are hours [C2]."""

@@ -50,7 +50,6 @@ certificate that caused it (``ReviewReason.evidence``). Reviewers decide the res
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
@@ -66,7 +65,14 @@ from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, UnsupportedPack
 from domain.credits.credit import ActivityKind, CreditDetails, CreditType, named_courses
-from domain.credits.figures import CEU, CEU_HOURS, hours_per_ceu, in_figures
+from domain.credits.figures import (
+    CEU,
+    CEU_HOURS,
+    CONVERSION_NOTE,
+    hours_per_ceu,
+    in_figures,
+    without_conversion_notes,
+)
 from domain.credits.names import (
     acronym,
     closest_other,
@@ -913,27 +919,38 @@ _STATED_AMOUNT = re.compile(
 )
 """An amount and its unit. A CE amount has at most three digits and stands apart: a digit
 group after another one is part of a number OCR split (a certificate number before "Credit")."""
-_EQUALS = re.compile(r"\s*(?:=|equals?|(?:is\s+)?(?:equal|equivalent)\s+to)\s*", re.I)
 
 
-def _stated_amounts(statement: str, ceu: Decimal = CEU_HOURS) -> list[Decimal]:
-    """The amounts an accreditation statement approves, in contact hours (a CEU is ``ceu`` of
-    them), as printed with a decimal comma or in words ("two", "one and one-half (1.5)"). A
-    conversion note ("1 CEU = 10 contact hours", one side of it 1) approves nothing, unless it
-    is all the statement's amounts."""
+class _Amount(NamedTuple):
+    """An amount a statement prints, and its unit's words."""
+
+    figure: Decimal
+    unit: str
+
+    def in_hours(self, ceu: Decimal) -> Decimal:
+        """The amount in contact hours, a CEU being ``ceu`` of them."""
+        return self.figure * (ceu if CEU.search(self.unit) else 1)
+
+
+def _printed_amounts(statement: str) -> tuple[list[_Amount], bool]:
+    """The amounts ``statement`` approves, as printed with a decimal comma or in words ("two",
+    "one and one-half (1.5)"), and whether it prints a conversion note ("1 CEU = 10 contact
+    hours"). A note approves nothing, unless it is all the amounts printed."""
     text = in_figures(statement)
-    found = list(_STATED_AMOUNT.finditer(text))
-    in_notes: set[int] = set()
-    for first, then in itertools.pairwise(found):
-        figures = {_figure(first), _figure(then)}
-        if _EQUALS.fullmatch(text, first.end(), then.start()) and 1 in figures:
-            in_notes |= {first.start(), then.start()}
-    approved = [amount for amount in found if amount.start() not in in_notes] or found
-    return [_figure(amount) * (ceu if CEU.search(amount["unit"]) else 1) for amount in approved]
+    amounts = _amounts_in(without_conversion_notes(text)) or _amounts_in(text)
+    return amounts, CONVERSION_NOTE.search(text) is not None
 
 
-def _figure(amount: re.Match[str]) -> Decimal:
-    return Decimal(amount["n"].replace(",", "."))
+def _amounts_in(text: str) -> list[_Amount]:
+    return [
+        _Amount(Decimal(found["n"].replace(",", ".")), found["unit"])
+        for found in _STATED_AMOUNT.finditer(text)
+    ]
+
+
+def _stated_amounts(statement: str, ceu: Decimal) -> list[Decimal]:
+    """The amounts ``statement`` approves, in contact hours (a CEU is ``ceu`` of them)."""
+    return [amount.in_hours(ceu) for amount in _printed_amounts(statement)[0]]
 
 
 def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
@@ -944,8 +961,12 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     certificate number before "Credit" an amount approved."""
     if fields.credits is None or not fields.accreditation_statement:
         return []
-    stated = _approved_amounts(fields.accreditation_statement, fields)
+    ceu = hours_per_ceu(fields.credit_types)
+    approved, noted = _approved_amounts(fields.accreditation_statement, fields)
+    stated = [amount.in_hours(ceu) for amount in approved]
     if not stated or fields.credits <= max(stated):
+        return []
+    if noted and _awarded_in_ceus_as_stated(fields, approved, ceu):
         return []
     return [
         ReviewReason(
@@ -956,28 +977,43 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     ]
 
 
+def _awarded_in_ceus_as_stated(
+    fields: ExtractedFields, approved: list[_Amount], ceu: Decimal
+) -> bool:
+    """The figure is printed in CEUs and equals, in CEUs, an amount the statement approves in
+    its own words, where the statement's conversion note says CEUs are counted ("for 1.0
+    Category A credit. 1 CEU = 10 contact hours" over "CEUs 1.0"). Equal, not merely below:
+    the amount may be hours."""
+    in_ceus = fields.credits is not None and CEU.search(fields.evidence.get("credits") or "")
+    return bool(in_ceus) and any(
+        fields.credits == amount.figure * ceu for amount in approved if not CEU.search(amount.unit)
+    )
+
+
 _GLUED_TO_STATEMENTS = ("credits", "certificate_number")
 """Fields whose row a reading may glue to the statement; a field read from inside the statement
 (its whole line as evidence) leaves it as it is."""
 
 
-def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
+def _approved_amounts(statement: str, fields: ExtractedFields) -> tuple[list[_Amount], bool]:
     """The amounts ``statement`` approves, without those of the rows of the credit figure and
-    the certificate number glued to it. Where that leaves none of the amounts it printed, the
-    printed ones less the figure judged: the check fails closed."""
+    the certificate number glued to it, and whether it prints a conversion note. Where that
+    leaves none of the amounts it printed, the printed ones less the figure judged: the check
+    fails closed."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
             alone = alone.replace(read_from, " ")
+    approved, noted = _printed_amounts(alone)
+    if approved:
+        return approved, noted
+    printed, noted = _printed_amounts(statement)
     ceu = hours_per_ceu(fields.credit_types)
-    stated = _stated_amounts(alone, ceu)
-    if stated:
-        return stated
-    printed = _stated_amounts(statement, ceu)
-    if fields.credits in printed:
-        printed.remove(fields.credits)
-    return printed
+    judged = [amount.in_hours(ceu) for amount in printed]
+    if fields.credits in judged:
+        del printed[judged.index(fields.credits)]
+    return printed, noted
 
 
 def _credits_disagree(

@@ -173,3 +173,42 @@ def test_an_amount_approved_as_certificates_print_it_caps_the_figure(
     assert f"more than the {declared} its accreditation statement approves" in (
         assessment.reasons[0].message
     )
+
+
+COUNTED_IN_CEUS = (
+    SDMS + "{row}\n" + APPROVED + " {amount} SDMS CME credit. 1 CEU = 10 contact hours.\n"
+)
+"""The credit row above the statement, as the development set's CEU workshop prints it."""
+
+
+@pytest.mark.parametrize(
+    ("text", "genuine", "altered"),
+    [
+        pytest.param(COUNTED_IN_CEUS.format(row="CEUs {}", amount="1.0"), "10", "20", id="ceus"),
+        pytest.param(
+            COUNTED_IN_CEUS.format(row="CEUs {}", amount="2"),
+            "2",
+            "4",
+            id="hours-printed-in-ceus",
+        ),
+        pytest.param(
+            COUNTED_IN_CEUS.format(row="Contact hours: {}", amount="1.5"), "1.5", "3", id="hours"
+        ),
+    ],
+)
+def test_a_conversion_note_counts_an_amount_in_ceus_only_where_the_figure_is_that_amount(
+    text: str, genuine: str, altered: str
+) -> None:
+    """A statement approving "1.0 ... credit" with a note on CEUs, over a figure "CEUs 1.0", is
+    counted in CEUs (10 contact hours): the figure in CEUs is the amount. A figure in CEUs that
+    is another amount, or a figure in hours, is capped by the amount as printed. ``genuine``
+    and ``altered`` are contact hours."""
+
+    def printed(hours: str) -> str:
+        in_ceus = "CEUs {}" in text
+        return text.replace("{}", f"{Decimal(hours) / 10:.1f}" if in_ceus else hours)
+
+    assert judge(printed(genuine), genuine).outcome == "verified"
+    assessment = judge(printed(altered), altered)
+    assert assessment.outcome == "needs_review"
+    assert [r.code for r in assessment.reasons] == ["credits_mismatch"]
