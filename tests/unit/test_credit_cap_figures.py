@@ -7,44 +7,23 @@ altered certificate was verified by the cap before, and its genuine twin must st
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from domain.compliance.cycles import Window
-from domain.credits.providers import ProviderDirectory
-from domain.credits.verification import Assessment, TextReading, Thresholds, assess
+from domain.credits.verification import Assessment, TextReading
 from services.core.reading.fields import find_fields_in
-from tests.builders import credit_details
+from tests.verification_support import SDMS_CERTIFICATE, judged_for_dana_whitfield
 
-SDMS = """Society of Diagnostic Medical Sonography
-Certificate of Completion
-This certifies that
-Dana K. Whitfield
-has completed
-Carotid duplex protocols
-Date of completion: April 14, 2026
-SDMS file number: 5012345
-"""
+SDMS = "\n".join(SDMS_CERTIFICATE) + "\n"
 APPROVED = "This activity is approved by the Society of Diagnostic Medical Sonography for"
 STATEMENT = APPROVED + " {} SDMS CME credits."
 
 
 def judge(text: str, credits: str) -> Assessment:
     """What the worker concludes for the certificate ``text`` declared with ``credits``."""
-    fields = find_fields_in(text)
-    return assess(
-        TextReading(source="text_layer", confidence=1.0),
-        fields,
-        declared=credit_details(credits=Decimal(credits), completed_on=date(2026, 4, 14)),
-        person_name="Dana K. Whitfield",
-        bodies=("ARDMS",),
-        provider=ProviderDirectory.with_tenant().find(fields.provider or ""),
-        thresholds=Thresholds(),
-        uploaded_on=date(2026, 11, 26),
-        windows={"ARDMS": (Window(start=date(2025, 1, 1), end=date(2026, 12, 31)),)},
-    )
+    reading = TextReading(source="text_layer", confidence=1.0)
+    return judged_for_dana_whitfield(reading, find_fields_in(text), credits)
 
 
 @pytest.mark.parametrize(

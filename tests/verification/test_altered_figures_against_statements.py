@@ -6,56 +6,29 @@ is verified, as the worker reads and judges it."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
-from domain.compliance.cycles import Window
-from domain.credits.providers import ProviderDirectory
-from domain.credits.verification import Assessment, Thresholds, assess
+from domain.credits.verification import Assessment
 from services.core.reading.process import read
-from tests.builders import credit_details
 from tests.fixtures.certificates.canvas import LETTER, Page, to_pdf
+from tests.verification_support import SDMS_CERTIFICATE, judged_for_dana_whitfield
 
-HEAD = (
-    "Society of Diagnostic Medical Sonography",
-    "Certificate of Completion",
-    "This certifies that",
-    "Dana K. Whitfield",
-    "has completed",
-    "Carotid duplex protocols",
-    "Date of completion: April 14, 2026",
-    "SDMS file number: 5012345",
-)
 APPROVED = "This activity is approved by the Society of Diagnostic Medical Sonography for"
 
 
 def certificate(*rows: str) -> bytes:
-    """A one-page text PDF printing ``HEAD`` and then ``rows``, each on its own line, in one
-    font (a long row wraps)."""
+    """A one-page text PDF printing ``SDMS_CERTIFICATE`` and then ``rows``, each on its own
+    line, in one font (a long row wraps)."""
     page = Page(*LETTER)
     y = 90.0
-    for row in (*HEAD, *rows):
+    for row in (*SDMS_CERTIFICATE, *rows):
         y = page.paragraph(72, y, 468, row, size=11) + 6
     return to_pdf(page)
 
 
 def judged(data: bytes, credits: str) -> Assessment:
     reading = read(data, "application/pdf")
-    fields = reading.fields
-    return assess(
-        reading.text,
-        fields,
-        declared=credit_details(credits=Decimal(credits), completed_on=date(2026, 4, 14)),
-        person_name="Dana K. Whitfield",
-        bodies=("ARDMS",),
-        provider=ProviderDirectory.with_tenant().find(fields.provider or ""),
-        thresholds=Thresholds(),
-        uploaded_on=date(2026, 11, 26),
-        windows={"ARDMS": (Window(start=date(2025, 1, 1), end=date(2026, 12, 31)),)},
-        signals=reading.signals,
-    )
+    return judged_for_dana_whitfield(reading.text, reading.fields, credits, reading.signals)
 
 
 STATEMENT_OF_2_5 = f"{APPROVED} 2.5 SDMS CME credits."
