@@ -982,12 +982,13 @@ def _awarded_in_ceus_as_stated(
 ) -> bool:
     """The figure is printed in CEUs and equals, in CEUs, an amount the statement approves in
     its own words, where the statement's conversion note says CEUs are counted ("for 1.0
-    Category A credit. 1 CEU = 10 contact hours" over "CEUs 1.0"). Equal, not merely below:
-    the amount may be hours."""
-    in_ceus = fields.credits is not None and CEU.search(fields.evidence.get("credits") or "")
-    return bool(in_ceus) and any(
-        fields.credits == amount.figure * ceu for amount in approved if not CEU.search(amount.unit)
-    )
+    Category A credit. 1 CEU = 10 contact hours" over "CEUs 1.0"). Equal, not merely below,
+    and no more than the note's own 1 CEU: the amount may be hours ("for 2 ... credit" over
+    "CEUs 2.0" may be a figure raised from 0.2), and a note vouches for no more than itself."""
+    credits = fields.credits
+    if credits is None or credits > ceu or not CEU.search(fields.evidence.get("credits") or ""):
+        return False
+    return any(credits == amount.figure * ceu for amount in approved if not CEU.search(amount.unit))
 
 
 _GLUED_TO_STATEMENTS = ("credits", "certificate_number")

@@ -171,6 +171,12 @@ COUNTED_IN_CEUS = (
             id="hours-printed-in-ceus",
         ),
         pytest.param(
+            COUNTED_IN_CEUS.format(row="CEUs {}", amount="2"),
+            "2",
+            "20",
+            id="ceus-as-many-as-the-amount-in-hours",
+        ),
+        pytest.param(
             COUNTED_IN_CEUS.format(row="Contact hours: {}", amount="1.5"), "1.5", "3", id="hours"
         ),
     ],
@@ -179,9 +185,10 @@ def test_a_conversion_note_counts_an_amount_in_ceus_only_where_the_figure_is_tha
     text: str, genuine: str, altered: str
 ) -> None:
     """A statement approving "1.0 ... credit" with a note on CEUs, over a figure "CEUs 1.0", is
-    counted in CEUs (10 contact hours): the figure in CEUs is the amount. A figure in CEUs that
-    is another amount, or a figure in hours, is capped by the amount as printed. ``genuine``
-    and ``altered`` are contact hours."""
+    counted in CEUs (10 contact hours): the figure in CEUs is the amount, and no more than the
+    note's own 1 CEU. A figure in CEUs that is another amount or more than 1 CEU, or a figure
+    in hours, is capped by the amount as printed. ``genuine`` and ``altered`` are contact
+    hours."""
 
     def printed(hours: str) -> str:
         in_ceus = "CEUs {}" in text
