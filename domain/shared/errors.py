@@ -1,4 +1,5 @@
-"""Errors the domain raises; the application layer maps them to problem details."""
+"""Refusals: requests refused on purpose, the domain's and the application's; the API maps them
+to problem details."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import Any
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-class DomainError(Exception):
-    """A command was refused by a business rule. ``code`` is stable for clients: a subclass's
-    code is its name in snake case (``NotAMember``: ``not_a_member``) unless it sets its own.
+class Refusal(Exception):
+    """A request refused on purpose. ``code`` is stable for clients: a subclass's code is its
+    name in snake case (``NotAMember``: ``not_a_member``) unless it sets its own.
     ``tests/unit/refusal_codes.json`` holds every code, so a renamed class cannot change one."""
 
-    code = "domain_error"
+    code = "refusal"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -23,3 +24,7 @@ class DomainError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DomainError(Refusal):
+    """A command was refused by a business rule."""

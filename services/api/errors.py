@@ -33,9 +33,9 @@ from domain.organisations.organisation import (
     RoleNotAllowed,
 )
 from domain.people.person import CredentialNotFound, PersonAlreadyRegistered, PersonNotRegistered
-from domain.shared.errors import DomainError
+from domain.shared.errors import Refusal
 from services.core.accounts.handlers import AccountTokenGone, AccountTokenNotFound
-from services.core.accounts.identity import EmailTaken, IdentityError, InvalidCredentials
+from services.core.accounts.identity import EmailTaken, InvalidCredentials
 from services.core.accounts.token_handlers import ApiTokenNotFound
 from services.core.application import AccessDenied, NotFound
 from services.core.billing.standing import PaymentRequired
@@ -163,7 +163,7 @@ def internal_error_problem(request: Request[Any, Any, Any], exc: Exception) -> R
 
 async def log_unexpected(exc: Exception, scope: Any) -> None:
     """Log every exception that becomes a 500, with its traceback and the request context."""
-    if not isinstance(exc, HTTPException | DomainError | IdentityError | ConcurrencyConflict):
+    if not isinstance(exc, HTTPException | Refusal | ConcurrencyConflict):
         structlog.get_logger("cmeledger.api").error(
             "unhandled error", path=scope.get("path"), exc_info=exc
         )
@@ -172,8 +172,7 @@ async def log_unexpected(exc: Exception, scope: Any) -> None:
 def problem_details_config() -> ProblemDetailsConfig:
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         HTTPException: http_to_problem,
-        DomainError: to_problem,
-        IdentityError: to_problem,
+        Refusal: to_problem,
         ConcurrencyConflict: conflict_to_problem,
     }
     return ProblemDetailsConfig(

@@ -28,7 +28,14 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from services.api.auth import SESSION_COOKIE
 from services.core.settings import Settings
@@ -171,6 +178,14 @@ class Browse:
         self.check()
         return self.page
 
+    def press(self, button: str, says: str) -> Page:
+        """Click the button named ``button``; the page it leads to says ``says`` in its status
+        message, and is checked."""
+        self.page.get_by_role("button", name=button).click()
+        expect(self.page.get_by_role("status")).to_contain_text(says)
+        self.check()
+        return self.page
+
     def check(self) -> None:
         """Wait for the page to settle, then require no console error and no serious or
         critical axe-core violation."""
@@ -198,6 +213,15 @@ class Browse:
         self.check()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def sign_in(self, email: str, password: str, lands_on: str) -> Page:
+        """Sign in through the sign-in form of the page shown, landing on ``lands_on``."""
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page).to_have_url(self.app.base_url + lands_on)
+        self.check()
+        return self.page
 
     def sign_in_as(self, account: Account) -> None:
         """Put the account's session cookie into the browser (signing in is tested apart)."""

@@ -27,12 +27,6 @@ pytestmark = pytest.mark.e2e
 VERIFIED_WITHIN_S = 120
 
 
-def live_blob_dir(base: Path, tenant_id: str) -> Path:
-    """The live app's certificate directory: the one holding the tenant's files."""
-    [found] = {path.parent.resolve() for path in base.glob(f"*/{tenant_id}") if path.is_dir()}
-    return found
-
-
 def session_of(page: Page, email: str, organisation_id: str = "") -> Account:
     """The browser's current session, as an account the API helper can use."""
     [cookie] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
@@ -56,20 +50,10 @@ def join(browse: Browse, address: str) -> None:
     page.get_by_role("button", name="Join the organisation").click()
 
 
-def sign_in(browse: Browse, email: str, lands_on: str) -> None:
-    page = browse.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + lands_on)
-    browse.check()
-
-
 def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     browse: Browse,
     api: Api,
     migrated: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,
 ) -> None:
     sample = certificate_sample()
@@ -107,9 +91,7 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
     browse.shot("journey-import-preview")
-    page.get_by_role("button", name="Import 3 rows").click()
-    expect(page.get_by_role("status")).to_contain_text("3 new")
-    browse.check()
+    browse.press("Import 3 rows", "3 new")
 
     # ... and invites the technologist from her staff record.
     page.get_by_role("link", name=f"Open the record of {name}").click()
@@ -144,10 +126,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
 
     # The relay hands the upload to a worker, which reads and verifies the certificate.
     with api.client(employee) as client:
-        organisation_id = client.get("/api/v1/me").json()["organisation_id"]
         [certificate] = client.get(f"/api/v1/people/{person_id}/certificates").json()
-    blob_dir = live_blob_dir(tmp_path_factory.getbasetemp(), organisation_id)
-    with relay_and_worker(migrated, blob_dir, tmp_path):
+    with relay_and_worker(migrated, Path(browse.app.settings.blob_dir), tmp_path):
         deadline = time.monotonic() + VERIFIED_WITHIN_S
         while True:
             with api.client(employee) as client:
@@ -167,7 +147,8 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
     sign_out(browse)
 
     # The owner finds it in the review queue (and decides it, when the worker could not).
-    sign_in(browse, owner_email, "/organisation")
+    browse.goto("/sign-in")
+    browse.sign_in(owner_email, PASSWORD, "/organisation")
     browse.goto(f"/reviews?status={status}")
     page.get_by_role("link", name=re.compile("asrt-certificate.pdf")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Certificate of {name}")
@@ -177,9 +158,7 @@ def test_an_owner_an_employee_and_an_auditor_go_through_the_whole_journey(
         page.get_by_label("Reason").fill(
             "Checked against the ASRT record: the certificate is genuine"
         )
-        page.get_by_role("button", name="Approve").click()
-        expect(page.get_by_role("status")).to_contain_text("Decision recorded")
-        browse.check()
+        browse.press("Approve", "Decision recorded")
 
     # The owner's pages show the verified credit and the imported staff.
     browse.goto(f"/staff/{person_id}")

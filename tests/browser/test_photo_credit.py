@@ -20,7 +20,7 @@ from domain.vocabulary import CREDIT_TYPES
 from services.core.settings import Settings
 from tests.broker_support import relay_and_worker
 from tests.browser.conftest import Api, Browse
-from tests.browser.test_journey import VERIFIED_WITHIN_S, live_blob_dir
+from tests.browser.test_journey import VERIFIED_WITHIN_S
 from tests.fixtures.certificates.generate import Kind, Sample, build_corpus
 from tests.verification_support import CORPUS_SEED
 
@@ -120,7 +120,6 @@ def test_a_text_pdf_becomes_a_credit_and_its_page_shows_the_check_when_done(
     browse: Browse,
     api: Api,
     migrated: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,
 ) -> None:
     sample = sample_of("text_pdf")
@@ -129,8 +128,7 @@ def test_a_text_pdf_becomes_a_credit_and_its_page_shows_the_check_when_done(
     browse.goto(record_from_certificate(browse, sample, "text_pdf"))
     verification = browse.page.locator("#verification")
     expect(verification).to_contain_text("Awaiting check")
-    blob_dir = live_blob_dir(tmp_path_factory.getbasetemp(), employee.organisation_id)
-    with relay_and_worker(migrated, blob_dir, tmp_path):
+    with relay_and_worker(migrated, Path(browse.app.settings.blob_dir), tmp_path):
         expect(verification).not_to_contain_text("Awaiting check", timeout=VERIFIED_WITHIN_S * 1000)
     expect(verification).to_contain_text(re.compile("Verified|Needs review"))
     expect(verification).not_to_have_attribute("hx-trigger", re.compile("."))

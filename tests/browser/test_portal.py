@@ -78,11 +78,8 @@ def test_a_wrong_password_is_a_clear_error_and_signing_in_returns_to_the_page_as
     expect(page.get_by_label("Password")).to_have_value("")
     browse.check()
 
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + "/credits")
+    browse.sign_in(account.email, PASSWORD, "/credits")
     expect(page.get_by_role("heading", name="Your credits")).to_be_visible()
-    browse.check()
 
 
 def test_an_employee_records_a_credit_with_its_certificate_and_sees_who_counts_it(
@@ -238,15 +235,11 @@ def test_mailed_links_confirm_the_address_and_reset_the_password(browse: Browse,
     browse.sign_in_as(account)
     page = browse.goto("/profile")
     expect(page.get_by_text("Not confirmed")).to_be_visible()
-    page.get_by_role("button", name="Send me a confirmation link").click()
-    expect(page.get_by_role("status")).to_contain_text("A confirmation link is on its way")
-    browse.check()
+    browse.press("Send me a confirmation link", "A confirmation link is on its way")
     link = browse.app.mail.link(account.email, "verify-email").removeprefix(browse.app.base_url)
     browse.goto(link)
     browse.shot("verify-email")
-    page.get_by_role("button", name="Confirm my address").click()
-    expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
-    browse.check()
+    browse.press("Confirm my address", "Your email address is confirmed")
     browse.goto(link)
     browse.expect_refusal(410)
     page.get_by_role("button", name="Confirm my address").click()
@@ -255,15 +248,11 @@ def test_mailed_links_confirm_the_address_and_reset_the_password(browse: Browse,
     browse.goto("/profile")
     expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("status")).to_contain_text("You are signed out")
-    browse.check()
+    browse.press("Sign out", "You are signed out")
     page.get_by_role("link", name="Forgot your password?").click()
     browse.shot("forgot-password")
     page.get_by_label("Email address").fill(account.email)
-    page.get_by_role("button", name="Send the link").click()
-    expect(page.get_by_role("status")).to_contain_text("a link to choose a new password")
-    browse.check()
+    browse.press("Send the link", "a link to choose a new password")
 
     link = browse.app.mail.link(account.email, "reset-password").removeprefix(browse.app.base_url)
     browse.goto(link)
@@ -277,14 +266,8 @@ def test_mailed_links_confirm_the_address_and_reset_the_password(browse: Browse,
     browse.check()
     page.get_by_label("New password", exact=True).fill(new_password)
     page.get_by_label("New password again").fill(new_password)
-    page.get_by_role("button", name="Change the password").click()
-    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
-    browse.check()
-    page.get_by_label("Email address").fill(account.email)
-    page.get_by_label("Password").fill(new_password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(browse.app.base_url + "/dashboard")
-    browse.check()
+    browse.press("Change the password", "Your password is changed")
+    browse.sign_in(account.email, new_password, "/dashboard")
 
 
 def test_the_profile_keeps_registry_ids_credentials_and_the_birth_month(

@@ -49,7 +49,9 @@ from services.core.eventsourcing.store import EventStore, read_history
 from services.core.people import queries
 from services.core.people import views as people_views
 from services.core.people.handlers import change_person, register_person
-from services.core.projections.obligations import evaluate_people
+from services.core.projections.credits import CreditsProjection, WaiversProjection
+from services.core.projections.obligations import ObligationsProjection, evaluate_people
+from services.core.projections.people import PeopleProjection
 from services.core.registry import build_event_store
 from services.core.settings import Settings
 from tests.builders import credit_details, new_credential_waiver
@@ -759,14 +761,13 @@ async def test_read_models_store_views_whose_fields_are_exactly_the_rows_keys(
 
 # --- tenant isolation --------------------------------------------------------------------------
 
-READ_MODELS = (
-    "people",
-    "person_credentials",
-    "credits",
-    "waivers",
-    "obligation_evaluations",
-    "obligations",
+COMPLIANCE_PROJECTIONS = (
+    PeopleProjection,
+    CreditsProjection,
+    WaiversProjection,
+    ObligationsProjection,
 )
+READ_MODELS = tuple(table for projection in COMPLIANCE_PROJECTIONS for table in projection.tables)
 
 
 async def test_two_tenants_with_the_same_ids_see_only_their_own_read_models(

@@ -1,5 +1,5 @@
-"""Refusal codes are stable for clients (problem types): every ``DomainError`` subclass keeps the
-code it was saved with (``refusal_codes.json``). A subclass's code is its class name in snake
+"""Refusal codes are stable for clients (problem types): every ``Refusal`` subclass keeps the code
+it was saved with (``refusal_codes.json``). A subclass's code is its class name in snake
 case unless it sets its own, so renaming a class would change a code: this test says so. A new
 refusal is a new line there: ``python tests/unit/test_refusal_codes.py`` adds it, and refuses to
 change or drop a saved one."""
@@ -16,13 +16,13 @@ import pytest
 
 import domain
 import services.core
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, Refusal
 
 pytestmark = pytest.mark.unit
 SAVED = Path(__file__).with_name("refusal_codes.json")
 
 
-def _subclasses(cls: type[DomainError]) -> Iterator[type[DomainError]]:
+def _subclasses(cls: type[Refusal]) -> Iterator[type[Refusal]]:
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
@@ -37,7 +37,7 @@ def refusal_codes() -> dict[str, str]:
                 importlib.import_module(module.name)
     return {
         f"{cls.__module__}.{cls.__qualname__}": cls.code
-        for cls in _subclasses(DomainError)
+        for cls in _subclasses(Refusal)
         if cls.__module__.startswith(("domain.", "services.core."))
     }
 

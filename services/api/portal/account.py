@@ -24,10 +24,11 @@ from domain.organisations.organisation import (
     InvitationForSomeoneElse,
     InvitationNotFound,
 )
+from domain.shared.errors import Refusal
 from services.api.application import mail_after_answer
 from services.api.controllers.account import password_resets_task
 from services.api.controllers.session import start_signed_in
-from services.api.portal.forms import Form, Refusal, read_form
+from services.api.portal.forms import Form, read_form
 from services.api.portal.pages import (
     HOME,
     LANDING,

@@ -22,17 +22,15 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 
 from domain.compliance.standing import day_text
-from domain.shared.errors import DomainError
+from domain.shared.errors import Refusal
 from domain.shared.limits import EARLIEST_DAY, LATEST_DAY, parse_decimal
 from services.api.idempotency import FORM_KEY_FIELD, remember_form_key
 from services.api.input_limits import NUL, NUL_REFUSED
-from services.core.accounts.identity import IdentityError
 from services.core.application import AccessDenied, NotFound, UseCase, UseCases
 
 K = TypeVar("K", bound=str)
 C = TypeVar("C")
 R = TypeVar("R")
-Refusal = DomainError | IdentityError
 NOT_FIELDS = frozenset({"_csrf_token", FORM_KEY_FIELD})
 
 DAY_EXAMPLE = "7 Dec 2026"
@@ -325,6 +323,6 @@ async def submit(
         return await use_cases.run(use_case, command)
     except (AccessDenied, NotFound):
         raise
-    except (DomainError, IdentityError) as exc:
+    except Refusal as exc:
         form.refuse(exc, field(exc) if callable(field) else field)
         return None

@@ -39,7 +39,7 @@ from litestar.types import ExceptionHandlersMap
 
 from domain import vocabulary
 from domain.organisations.organisation import Role
-from domain.shared.errors import DomainError
+from domain.shared.errors import Refusal
 from services.api.application import application_of
 from services.api.auth import Principal, retrieve_principal
 from services.api.errors import http_to_problem, to_problem
@@ -47,7 +47,7 @@ from services.api.idempotency import one_time_key
 from services.api.portal import terms
 from services.api.portal.forms import DAY_HINT, MOMENT_HINT, Form
 from services.api.use_cases import provide_use_cases
-from services.core.accounts.identity import IdentityError, Membership
+from services.core.accounts.identity import Membership
 from services.core.accounts.signing_in import memberships_of_user
 from services.core.application import UseCase, UseCases
 from services.core.billing.banner import billing_notice
@@ -440,7 +440,7 @@ _TITLES = {
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
     """An HTML page for an error no page handled: its status, a title and what to do, with the
     pages' security headers (an exception's answer does not get the router's headers)."""
-    if isinstance(exc, DomainError | IdentityError):
+    if isinstance(exc, Refusal):
         problem = to_problem(exc)
         status, detail = problem.status_code, str(problem.detail)
     elif isinstance(exc, ConcurrencyConflict):
@@ -481,8 +481,7 @@ async def unknown_page(request: Request[Any, Any, Any], rest: FromPath[str]) -> 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotAuthorizedException: _to_sign_in,
     HTTPException: error_page,
-    DomainError: error_page,
-    IdentityError: error_page,
+    Refusal: error_page,
     ConcurrencyConflict: error_page,
     HTTP_500_INTERNAL_SERVER_ERROR: error_page,
 }

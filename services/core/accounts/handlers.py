@@ -29,14 +29,11 @@ LIFETIME: dict[Purpose, timedelta] = {
 }
 
 
-class AccountTokenNotFound(IdentityError):
-    code = "account_token_not_found"
+class AccountTokenNotFound(IdentityError): ...
 
 
 class AccountTokenGone(IdentityError):
     """The link was used already or has expired."""
-
-    code = "account_token_gone"
 
 
 async def _issue(tx: Tx, user_id: UUID, purpose: Purpose, now: datetime) -> str:

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.organisations.organisation import Role
+from domain.shared.errors import Refusal
 from services.core.db import Tx
 from services.core.passwords import password_refusal
 
@@ -28,28 +29,26 @@ NOT_RIGHT = "the email or password is not right"
 """The one answer to every refused sign-in, whatever the reason."""
 
 
-class IdentityError(Exception):
-    code = "identity_error"
+class IdentityError(Refusal):
+    """A sign-in, an account or an API token refused."""
 
 
-class InvalidEmail(IdentityError):
-    code = "invalid_email"
+class InvalidEmail(IdentityError): ...
 
 
-class WeakPassword(IdentityError):
-    code = "weak_password"
+class WeakPassword(IdentityError): ...
 
 
-class EmailTaken(IdentityError):
-    code = "email_taken"
+class EmailTaken(IdentityError): ...
 
 
-class InvalidCredentials(IdentityError):
-    code = "invalid_credentials"
+class InvalidCredentials(IdentityError): ...
 
 
 class AccountLocked(InvalidCredentials):
     """Too many failures: refused like a wrong password, so a lock reveals nothing."""
+
+    code = InvalidCredentials.code
 
 
 class Membership(msgspec.Struct, frozen=True, kw_only=True):

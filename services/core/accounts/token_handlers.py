@@ -25,12 +25,10 @@ SECRET_PREFIX = "cml_"  # noqa: S105 (a public marker, not a secret)
 """Marks the secrets as CME Ledger tokens (for secret scanners and for people)."""
 
 
-class ApiTokenNotFound(IdentityError):
-    code = "api_token_not_found"
+class ApiTokenNotFound(IdentityError): ...
 
 
-class InvalidApiToken(IdentityError):
-    code = "invalid_api_token"
+class InvalidApiToken(IdentityError): ...
 
 
 class ApiToken(msgspec.Struct, frozen=True, kw_only=True):

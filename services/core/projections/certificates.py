@@ -31,32 +31,17 @@ from services.core.certificates.views import (
 )
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
-from services.core.projections.folded import as_json, copied, tags
+from services.core.projections.folded import as_json, copied, insert_json_rows, tags
 from services.core.stream_ids import aggregate_id
 
-_FILE_COLUMNS = (
+_UPSERT = insert_json_rows(
+    "certificates",
     "certificate_id uuid, person_id uuid, credit_id uuid, sha256 text, media_type text,"
-    " size_bytes bigint, filename text, uploaded_at timestamptz"
-)
-_VERIFICATION_COLUMNS = (
-    "status text, reasons jsonb, fields jsonb, provider jsonb, acceptance jsonb,"
+    " size_bytes bigint, filename text, uploaded_at timestamptz",
+    updated="status text, reasons jsonb, fields jsonb, provider jsonb, acceptance jsonb,"
     " text_source text, confidence numeric, decided_by text, reviewer_id uuid,"
-    " decided_at timestamptz, note text, correction jsonb"
+    " decided_at timestamptz, note text, correction jsonb",
 )
-
-
-def _names(columns: str) -> list[str]:
-    return [column.split()[0] for column in columns.split(",")]
-
-
-_NAMES = _names(_FILE_COLUMNS) + _names(_VERIFICATION_COLUMNS)
-_UPSERT = f"""
-INSERT INTO certificates (tenant_id, {", ".join(_NAMES)})
-SELECT $1, {", ".join("r." + name for name in _NAMES)}
-FROM jsonb_to_recordset($2::jsonb) AS r({_FILE_COLUMNS}, {_VERIFICATION_COLUMNS})
-ON CONFLICT (tenant_id, certificate_id) DO UPDATE SET
-    {", ".join(f"{name} = excluded.{name}" for name in _names(_VERIFICATION_COLUMNS))}
-"""  # noqa: S608 (column names are constants)
 ROW_JSON = "(to_jsonb(c) - 'tenant_id')::text"
 """A ``certificates c`` row as the JSON of a ``StoredCertificate``."""
 _SELECT = f"SELECT {ROW_JSON} AS certificate FROM certificates c WHERE c.tenant_id = $1"  # noqa: S608

@@ -35,6 +35,31 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return msgspec.json.encode(rows).decode()
 
 
+def insert_json_rows(table: str, columns: str, *, updated: str = "") -> str:
+    """The statement that writes the rows of one JSON array (``$2``, from ``as_json``) into
+    ``table`` for the tenant ``$1``.
+
+    ``columns`` declares each row's fields as ``jsonb_to_recordset`` reads them ("name type,
+    ..."), named as the table's columns; they are written once. With ``updated`` (more columns,
+    declared alike) a row whose key, the first of ``columns`` after ``tenant_id``, is stored
+    already takes the new values of the ``updated`` columns.
+    """
+    names = _names(columns) + _names(updated)
+    statement = (
+        f"INSERT INTO {table} (tenant_id, {', '.join(names)})\n"
+        f"SELECT $1, {', '.join('r.' + name for name in names)}\n"
+        f"FROM jsonb_to_recordset($2::jsonb) AS r({', '.join(filter(None, (columns, updated)))})"
+    )
+    if not updated:
+        return statement
+    updates = ", ".join(f"{name} = excluded.{name}" for name in _names(updated))
+    return f"{statement}\nON CONFLICT (tenant_id, {names[0]}) DO UPDATE SET {updates}"
+
+
+def _names(columns: str) -> list[str]:
+    return [column.split()[0] for column in columns.split(",") if column.strip()]
+
+
 def copied(value: Any, into: Any) -> Any:
     """``value`` as the type ``into`` (a domain struct as its view, or back; collections and
     optional values of them too), copied by field name."""

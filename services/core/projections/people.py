@@ -8,40 +8,29 @@ from domain.people.person import PERSON_EVENTS, Person
 from domain.shared.event import EventRegistry
 from services.core.db import Tx
 from services.core.people import views
-from services.core.projections.folded import FoldedStates, as_json, stored, tags
+from services.core.projections.folded import (
+    FoldedStates,
+    as_json,
+    insert_json_rows,
+    stored,
+    tags,
+)
 
 _LOAD = (
     "SELECT person_id AS id, state::text AS state FROM people"
     " WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])"
 )
-_UPSERT_PEOPLE = """
-INSERT INTO people AS p
-    (tenant_id, person_id, full_name, registry_ids, birth_month, department, site,
-     employee_number, email, active, state)
-SELECT $1, r.person_id, r.full_name, r.registry_ids, r.birth_month, r.department, r.site,
-       r.employee_number, r.email, r.active, r.state
-FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, full_name text, registry_ids jsonb,
-                                         birth_month smallint, department text, site text,
-                                         employee_number text, email text, active boolean,
-                                         state jsonb)
-ON CONFLICT (tenant_id, person_id) DO UPDATE SET
-    full_name = excluded.full_name,
-    registry_ids = excluded.registry_ids,
-    birth_month = excluded.birth_month,
-    department = excluded.department,
-    site = excluded.site,
-    employee_number = excluded.employee_number,
-    email = excluded.email,
-    active = excluded.active,
-    state = excluded.state
-"""
-_INSERT_CREDENTIALS = """
-INSERT INTO person_credentials
-    (tenant_id, person_id, credential_id, body, code, earned_on, status, specialties)
-SELECT $1, r.person_id, r.credential_id, r.body, r.code, r.earned_on, r.status, r.specialties
-FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, credential_id uuid, body text, code text,
-                                         earned_on date, status text, specialties jsonb)
-"""
+_UPSERT_PEOPLE = insert_json_rows(
+    "people",
+    "person_id uuid",
+    updated="full_name text, registry_ids jsonb, birth_month smallint, department text,"
+    " site text, employee_number text, email text, active boolean, state jsonb",
+)
+_INSERT_CREDENTIALS = insert_json_rows(
+    "person_credentials",
+    "person_id uuid, credential_id uuid, body text, code text, earned_on date, status text,"
+    " specialties jsonb",
+)
 
 
 class PeopleProjection(FoldedStates[Person, views.Person]):

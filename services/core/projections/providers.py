@@ -12,17 +12,13 @@ from domain.shared.event import EventRegistry
 from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.projections import reset
-from services.core.projections.folded import as_json, tags
+from services.core.projections.folded import as_json, insert_json_rows, tags
 
-_INSERT = """
-INSERT INTO provider_directory
-    (tenant_id, provider_id, name, aliases, credit_types, reference, origin, kind, reason)
-SELECT $1, r.provider_id, r.name, r.aliases, r.credit_types, r.reference, r.origin, r.kind,
-       r.reason
-FROM jsonb_to_recordset($2::jsonb) AS r(provider_id text, name text, aliases text[],
-                                         credit_types text[], reference text, origin text,
-                                         kind text, reason text)
-"""
+_INSERT = insert_json_rows(
+    "provider_directory",
+    "provider_id text, name text, aliases text[], credit_types text[], reference text,"
+    " origin text, kind text, reason text",
+)
 _SELECT = """
 SELECT provider_id, name, aliases, credit_types, reference, origin, kind, reason
 FROM provider_directory

@@ -146,58 +146,40 @@ def test_invitations_only_into_open_organisations() -> None:
         decide_invite_member(None, command, now=NOW, ids=uuid4)
 
 
+def change_role(
+    state: Organisation | None, user: UUID, role: Role, by: Role = "owner"
+) -> list[Event]:
+    """The decision on giving ``user`` the ``role``, asked by a member of role ``by``."""
+    command = ChangeMemberRole(user_id=user, role=role, by_role=by)
+    return decide_change_member_role(state, command, now=NOW, ids=uuid4)
+
+
 def test_role_changes() -> None:
     user = uuid4()
     state = with_member("employee", user)
-    promote = ChangeMemberRole(user_id=user, role="admin", by_role="owner")
-    assert decide_change_member_role(state, promote, now=NOW, ids=uuid4) == [
+    assert change_role(state, user, "admin") == [
         MemberRoleChanged(user_id=user, role="admin", previous_role="employee")
     ]
-    assert (
-        decide_change_member_role(
-            state,
-            ChangeMemberRole(user_id=user, role="employee", by_role="owner"),
-            now=NOW,
-            ids=uuid4,
-        )
-        == []
-    )
+    assert change_role(state, user, "employee") == []
     with pytest.raises(RoleNotAllowed):
-        decide_change_member_role(
-            state, ChangeMemberRole(user_id=user, role="admin", by_role="admin"), now=NOW, ids=uuid4
-        )
+        change_role(state, user, "admin", by="admin")
     with pytest.raises(NotAMember):
-        decide_change_member_role(
-            state,
-            ChangeMemberRole(user_id=uuid4(), role="admin", by_role="owner"),
-            now=NOW,
-            ids=uuid4,
-        )
-    admin_state = evolve(state, decide_change_member_role(state, promote, now=NOW, ids=uuid4)[0])
+        change_role(state, uuid4(), "admin")
+    admin_state = evolve(state, change_role(state, user, "admin")[0])
     assert admin_state.members[user].role == "admin"
     with pytest.raises(RoleNotAllowed, match="only an owner"):
-        decide_change_member_role(
-            admin_state,
-            ChangeMemberRole(user_id=user, role="employee", by_role="admin"),
-            now=NOW,
-            ids=uuid4,
-        )
+        change_role(admin_state, user, "employee", by="admin")
 
 
 def test_the_last_owner_cannot_step_down() -> None:
     state = fold(opened())
     with pytest.raises(LastOwner):
-        decide_change_member_role(
-            state,
-            ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner"),
-            now=NOW,
-            ids=uuid4,
-        )
+        change_role(state, OWNER, "admin")
     second = uuid4()
     state = with_member("owner", second)
-    assert decide_change_member_role(
-        state, ChangeMemberRole(user_id=OWNER, role="admin", by_role="owner"), now=NOW, ids=uuid4
-    )[0] == MemberRoleChanged(user_id=OWNER, role="admin", previous_role="owner")
+    assert change_role(state, OWNER, "admin")[0] == MemberRoleChanged(
+        user_id=OWNER, role="admin", previous_role="owner"
+    )
 
 
 # --- invitations -------------------------------------------------------------------------------
@@ -394,9 +376,4 @@ def test_owners_extend_or_end_an_auditors_window() -> None:
             state, msgspec.structs.replace(end, user_id=OWNER), now=NOW, ids=uuid4
         )
     with pytest.raises(InvalidAccessWindow):
-        decide_change_member_role(
-            state,
-            ChangeMemberRole(user_id=OWNER, role="auditor", by_role="owner"),
-            now=NOW,
-            ids=uuid4,
-        )
+        change_role(state, OWNER, "auditor")
