@@ -22,7 +22,7 @@ from typing import Literal
 import msgspec
 
 from domain.credits.credit import CreditType
-from domain.credits.figures import CEU, hours_per_ceu, in_figures, without_conversion_notes
+from domain.credits.figures import CEU, hours_per_ceu, in_figures
 from domain.credits.names import acronym, organisation_tokens
 from domain.credits.verification import ExtractedFields
 
@@ -419,14 +419,11 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     its unit, then the amount an approval names; a designated maximum only when nothing else
     is printed [O19]. An amount in CEUs counts ``CEU_HOURS`` each (contact hours), except on a
     CCI-approved certificate, whose "CEUs" are hours [C2]. Zero is an amount ("0.00 credits":
-    none awarded). A conversion note ("1 CEU = 10 contact hours") is no amount, unless it is all
-    the certificate prints."""
+    none awarded)."""
     ceu = hours_per_ceu(types)
     table_credits = [(1, 0, table.credits)] if table and table.credits is not None else []
     flat = in_figures(doc.flat)
-    candidates = table_credits + (
-        _printed_credits(without_conversion_notes(flat), ceu) or _printed_credits(flat, ceu)
-    )
+    candidates = table_credits + _printed_credits(flat, ceu)
     return min(candidates)[2] if candidates else None
 
 

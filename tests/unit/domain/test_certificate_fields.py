@@ -251,20 +251,6 @@ def test_credits_are_read_in_every_common_wording(printed: str, credits: str) ->
     assert find_fields(printed).credits == Decimal(credits)
 
 
-@pytest.mark.parametrize(
-    ("printed", "credits"),
-    [
-        ("Approved for 0.2 CEU (1 CEU = 10 contact hours).", "2"),
-        ("Approved for 1.5 contact hours. One CEU equals ten contact hours.", "1.5"),
-        ("Approved for 1.5 contact hours (10 contact hours = 1 CEU).", "1.5"),
-    ],
-)
-def test_a_conversion_note_is_no_amount(printed: str, credits: str) -> None:
-    """ "1 CEU = 10 contact hours" says how units convert: its "CEU = 10" is no labelled amount
-    of 10 CEUs, and its "10 contact hours" no amount beside the one approved."""
-    assert find_fields(printed).credits == Decimal(credits)
-
-
 def test_the_credits_awarded_win_over_the_designated_maximum() -> None:
     text = (
         "The AIUM designates this live activity for a maximum of 7.5 AMA PRA Category 1 "
