@@ -28,6 +28,7 @@ from services.core.projections.obligations import ObligationsProjection
 from services.core.projections.organisations import Organisations
 from services.core.projections.people import PeopleProjection
 from services.core.projections.providers import ProviderDirectoryProjection
+from services.core.projections.standings import StandingHeads, standing_event_types
 from services.core.projections.streams import StreamSummaries
 
 EVENT_TYPES: list[type[Event]] = [
@@ -51,8 +52,9 @@ EVENT_TYPES: list[type[Event]] = [
 
 def build_projections(registry: EventRegistry) -> list[Projection]:
     """The inline projections, in the order they apply: obligations read the people, credits
-    and waivers tables, so it comes after them."""
-    return [
+    and waivers tables, so it comes after them; the standing head follows the events of the
+    projections the standings are read from."""
+    projections: list[Projection] = [
         StreamSummaries(),
         Organisations(),
         PeopleProjection(registry),
@@ -65,8 +67,13 @@ def build_projections(registry: EventRegistry) -> list[Projection]:
         ReminderLog(registry),
         BillingAccounts(),
     ]
+    return [*projections, StandingHeads(projections)]
 
 
 def build_event_store(clock: Clock = utc_now) -> PostgresEventStore:
     registry = EventRegistry(EVENT_TYPES)
     return PostgresEventStore(registry, ProjectionRunner(build_projections(registry)), clock)
+
+
+STANDING_EVENT_TYPES = standing_event_types(build_projections(EventRegistry(EVENT_TYPES)))
+"""The event types that can change a standing (``projections.standings``)."""

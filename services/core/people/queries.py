@@ -35,6 +35,8 @@ from services.core.people.standings_cache import StandingsCache, StandingsKey
 from services.core.projections.credits import CreditsProjection
 from services.core.projections.folded import copied, restored
 from services.core.projections.obligations import load_inputs
+from services.core.registry import STANDING_EVENT_TYPES
+from services.core.stream_ids import aggregate_id
 
 T = TypeVar("T")
 
@@ -160,44 +162,123 @@ STANDINGS = StandingsCache(capacity=32, max_people=20_000)
 on the metrics port."""
 REGISTRY.register(StandingsCacheMetrics(STANDINGS))
 
-_HEAD = """
-SELECT h.last_seq, h.last_hash,
+_KEY = """
+SELECT coalesce(h.last_seq, 0) AS last_seq, coalesce(h.last_hash, '') AS last_hash,
     coalesce((SELECT epoch FROM read_model_epochs WHERE tenant_id = $1), 0) AS epoch,
     coalesce((SELECT count_pending_credits FROM organisations WHERE tenant_id = $1), false)
         AS count_pending
-FROM event_heads h WHERE h.tenant_id = $1
+FROM (SELECT $1::uuid AS tenant_id) t
+LEFT JOIN standing_heads h ON h.tenant_id = t.tenant_id
 """
-"""The tenant's event head, read-model epoch and pending-credit choice: three primary-key
-lookups in one statement."""
+"""The tenant's standing head (``projections.standings``; none before its first such event),
+read-model epoch and pending-credit choice: three primary-key lookups in one statement."""
+
+REFRESH_BOUND = 500
+"""At most this many events that can change a standing are refreshed person by person; past
+it, the whole tenant is computed again."""
+
+_CHANGED = """
+WITH since AS (
+    SELECT named_person, stream_id FROM events
+    WHERE tenant_id = $1 AND seq > $2 AND seq <= $4 AND event_type = ANY($5::text[])
+    ORDER BY seq LIMIT $6
+)
+SELECT named_person::uuid AS person_id, stream_id,
+    (SELECT hash FROM events WHERE tenant_id = $1 AND seq = $2) = $3::bpchar AS kept
+FROM since
+"""
+"""The events that can change a standing after $2 (whose hash must still be $3) up to $4, at
+most $6 of them: the person each names, its stream, and whether $2 is still the event cached."""
+
+_OWNERS = """
+SELECT person_id FROM credits WHERE tenant_id = $1 AND credit_id = ANY($2::uuid[])
+UNION ALL
+SELECT person_id FROM waivers WHERE tenant_id = $1 AND waiver_id = ANY($2::uuid[])
+"""
+
+
+async def _standings_key(tx: Tx, today: date) -> StandingsKey:
+    tenant = tx.require_tenant()
+    head = await tx.pg.fetchrow(_KEY, tenant)
+    assert head is not None  # one row whatever the tenant holds
+    return StandingsKey(
+        tenant, head["last_seq"], head["last_hash"], head["epoch"], today, head["count_pending"]
+    )
 
 
 async def for_every_standing(
-    tx: Tx, *, today: date, label: Hashable, compute: Callable[[], Awaitable[T]]
+    tx: Tx,
+    *,
+    today: date,
+    label: Hashable,
+    compute: Callable[[], Awaitable[T]],
+    refresh: Callable[[StandingsKey, StandingsKey, T], Awaitable[T]] | None = None,
 ) -> T:
     """``compute()``, a function of every person's standing on ``today`` (and of nothing else
     the tenant's events do not decide), from this process's cache under ``label`` when the
-    tenant's events, read-model epoch (``projections.epochs``), the day and the pending-credit
-    choice are those it was computed for (``standings_cache``). The key is read before
-    ``compute`` reads anything, so what is stored under it is never older than it. Read only."""
-    tenant = tx.require_tenant()
-    head = await tx.pg.fetchrow(_HEAD, tenant)
-    if head is None:  # no event yet: nobody registered
-        return await compute()
-    key = StandingsKey(
-        tenant, head["last_seq"], head["last_hash"], head["epoch"], today, head["count_pending"]
-    )
-    return await STANDINGS.value(key, label, compute)
+    tenant's standing head (``projections.standings``), read-model epoch
+    (``projections.epochs``), the day and the pending-credit choice are those it was computed
+    for (``standings_cache``); else ``refresh(earlier key, key, earlier value)`` when given and
+    the tenant holds a value of an earlier key, else ``compute()``. The key is read before
+    anything else is, so what is stored under it is never older than it. Read only."""
+    key = await _standings_key(tx, today)
+    return await STANDINGS.value(key, label, compute, refresh)
 
 
 async def every_standing(tx: Tx, *, today: date) -> Mapping[UUID, PersonStanding]:
     """Every registered person's ``standings_on(explained=False)`` on ``today``, cached
-    (``for_every_standing``). Read only."""
+    (``for_every_standing``) and, when stale, refreshed for the people named by the events
+    since (``_changed_people``). Read only."""
+
+    async def everyone() -> Mapping[UUID, PersonStanding]:
+        return await standings_on(tx, today=today, explained=False)
+
+    async def refreshed(
+        earlier_key: StandingsKey, key: StandingsKey, earlier: Mapping[UUID, PersonStanding]
+    ) -> Mapping[UUID, PersonStanding]:
+        changed = await _changed_people(tx, earlier_key, key)
+        if changed is None:
+            return await everyone()
+        fresh = await standings_on(tx, today=today, person_ids=list(changed), explained=False)
+        return {**{p: s for p, s in earlier.items() if p not in changed}, **fresh}
+
     return await for_every_standing(
-        tx,
-        today=today,
-        label="standings",
-        compute=lambda: standings_on(tx, today=today, explained=False),
+        tx, today=today, label="standings", compute=everyone, refresh=refreshed
     )
+
+
+async def _changed_people(tx: Tx, earlier: StandingsKey, key: StandingsKey) -> set[UUID] | None:
+    """The people whose standing the events between ``earlier`` and ``key`` can have changed:
+    each event's named person (``events.named_person``) or the owner of its credit or waiver.
+    None (compute the whole tenant) when the day, epoch or pending-credit choice differ, when
+    ``earlier``'s last event is not the committed one (its transaction rolled back), when more
+    than ``REFRESH_BOUND`` events lie between, or when one of them names no one and is of no
+    credit or waiver on record."""
+    if (earlier.epoch, earlier.today, earlier.count_pending) != (
+        key.epoch,
+        key.today,
+        key.count_pending,
+    ) or not 0 < earlier.last_seq < key.last_seq:
+        return None
+    rows = await tx.pg.fetch(
+        _CHANGED,
+        key.tenant_id,
+        earlier.last_seq,
+        earlier.last_hash,
+        key.last_seq,
+        sorted(STANDING_EVENT_TYPES or ()),
+        REFRESH_BOUND + 1,
+    )
+    if not rows or not rows[0]["kept"] or len(rows) > REFRESH_BOUND:
+        return None
+    named = {row["person_id"] for row in rows if row["person_id"] is not None}
+    owned = {aggregate_id(row["stream_id"]) for row in rows if row["person_id"] is None}
+    if owned:
+        owners = await tx.pg.fetch(_OWNERS, key.tenant_id, list(owned))
+        if len(owners) < len(owned):
+            return None
+        named |= {row["person_id"] for row in owners}
+    return named
 
 
 async def my_standing(tx: Tx, person_id: UUID, *, today: date) -> PersonStanding | None:

@@ -2,14 +2,17 @@
 standings themselves (``queries.standings_on`` without explanations) and what the organisation
 overview and the staff list by deadline make of them.
 
-An entry is valid for exactly one ``StandingsKey``: the tenant, its event head (last sequence
-number and hash) and read-model epoch (read in the request's transaction before anything cached
-is), the day and the organisation's pending-credit choice. Every read model row of a tenant is
+An entry is valid for exactly one ``StandingsKey``: the tenant, its standing head (the sequence
+number and hash of its last event that can change a standing, ``projections.standings``) and
+read-model epoch (read in the request's transaction before anything cached is), the day and the
+organisation's pending-credit choice. Every read model row the standings are read from is
 written either by an inline projection in the transaction that appends its events, so any
-change to a person, credit, certificate or obligation moves the head, or by a rebuild or
-re-evaluation, which moves the epoch in its transaction; the head's hash tells apart two
-appends that were given the same sequence number, one rolled back. The cached values are the
-existing functions' own output (``compute``): nothing is computed a second way.
+change to a person, credit, waiver or obligation moves the standing head, or by a rebuild or
+re-evaluation, which moves the epoch in its transaction; an access fact (a sign-in, an
+auditor's read, a download) moves neither. The head's hash tells apart two appends that were
+given the same sequence number, one rolled back. The cached values are the existing functions'
+own output (``compute``), or a stale value brought up to date by ``refresh`` (the standings:
+only the people the events since name are computed again).
 
 One entry per tenant, holding the values computed for its key under their labels (``standings``,
 the overview, one sorted list per staff filter; at most ``labels`` of them, oldest dropped): an
@@ -63,12 +66,20 @@ class StandingsCache:
         self.misses = 0
         self.evictions = 0
         """Tenants' entries dropped for room (not those replaced by a newer key)."""
+        self.refreshes = 0
+        """Misses answered by refreshing the value of an earlier key (counted in misses)."""
 
     async def value(
-        self, key: StandingsKey, label: Hashable, compute: Callable[[], Awaitable[T]]
+        self,
+        key: StandingsKey,
+        label: Hashable,
+        compute: Callable[[], Awaitable[T]],
+        refresh: Callable[[StandingsKey, StandingsKey, T], Awaitable[T]] | None = None,
     ) -> T:
         """The value under ``label`` for ``key``: stored, being computed by another request
-        (awaited), or computed now by ``compute`` and stored."""
+        (awaited), or computed now and stored: by ``refresh(earlier key, key, earlier value)``
+        when given and the tenant's entry holds ``label`` under an earlier key (the earlier
+        value is shared: a refresh builds a new one), else by ``compute``."""
         found = self._stored(key, label)
         if found is not _MISSING:
             self.hits += 1
@@ -80,10 +91,15 @@ class StandingsCache:
                 self.hits += 1
                 return cast(T, shared)
         self.misses += 1
+        earlier = self._entries.get(key.tenant_id)
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         self._computing[key, label] = future
         try:
-            computed = await compute()
+            if refresh is not None and earlier is not None and label in earlier.values:
+                self.refreshes += 1
+                computed = await refresh(earlier.key, key, cast(T, earlier.values[label]))
+            else:
+                computed = await compute()
         except BaseException:
             future.set_result(_MISSING)
             raise

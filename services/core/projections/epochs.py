@@ -1,5 +1,5 @@
 """The tenant's read-model epoch (migration 0035): moved by every rewrite of its read models
-that appends no event, so what is cached by event head (``people.standings_cache``) is keyed
+that appends no event, so what is cached by standing head (``people.standings_cache``) is keyed
 by both."""
 
 from __future__ import annotations

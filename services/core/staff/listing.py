@@ -5,7 +5,7 @@ uses too.
 Pages are ordered by (full name, person id) and the cursor is the last key returned, so a page
 never repeats or skips a person who was listed before and after it was fetched. Standings are
 computed for ``today`` with ``queries.standings_on`` (never stored; cached per process by
-``queries.every_standing``, keyed by the tenant's event head and the day), so the status and
+``queries.every_standing``, keyed by the tenant's standing head and the day), so the status and
 deadline filters run on each fetched chunk of people until the page is full. Sorted by
 deadline, the whole selection is computed and ordered by (deadline, full name, person id),
 the cursor being that key. A cursor names the sort it continues (``staff_cursor``), so a page
