@@ -6,12 +6,24 @@ from __future__ import annotations
 import functools
 import io
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID, uuid4
 
 import msgspec
 
+from domain.compliance.cycles import Window
 from domain.credits.credit import CreditDetails, RecordCredit
+from domain.credits.providers import ProviderDirectory
+from domain.credits.verification import (
+    NO_SIGNALS,
+    Assessment,
+    ExtractedFields,
+    Signals,
+    TextReading,
+    Thresholds,
+    assess,
+)
 from domain.people.credentials import Body
 from domain.people.person import AddCredential, RecordBirthMonth, RegisterPerson
 from services.core.blobs import BlobStore
@@ -21,10 +33,43 @@ from services.core.db import Database
 from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people.handlers import change_person, register_person
+from tests.builders import credit_details
 from tests.fixtures.certificates.generate import Forgery, Kind, Sample, build_corpus
 from tests.fixtures.certificates.layouts import LAYOUTS
 
 CORPUS_SEED = 11
+SDMS_CERTIFICATE = (
+    "Society of Diagnostic Medical Sonography",
+    "Certificate of Completion",
+    "This certifies that",
+    "Dana K. Whitfield",
+    "has completed",
+    "Carotid duplex protocols",
+    "Date of completion: April 14, 2026",
+    "SDMS file number: 5012345",
+)
+"""The lines of an SDMS certificate made out to Dana K. Whitfield, without its credits and
+statement."""
+
+
+def judged_for_dana_whitfield(
+    reading: TextReading, fields: ExtractedFields, credits: str, signals: Signals = NO_SIGNALS
+) -> Assessment:
+    """What the worker concludes for Dana K. Whitfield (ARDMS, in a CE window over 2025 and
+    2026) declaring ``credits`` for a certificate completed on 14 April 2026 and uploaded on 26
+    November 2026."""
+    return assess(
+        reading,
+        fields,
+        declared=credit_details(credits=Decimal(credits), completed_on=date(2026, 4, 14)),
+        person_name="Dana K. Whitfield",
+        bodies=("ARDMS",),
+        provider=ProviderDirectory.with_tenant().find(fields.provider or ""),
+        thresholds=Thresholds(),
+        uploaded_on=date(2026, 11, 26),
+        windows={"ARDMS": (Window(start=date(2025, 1, 1), end=date(2026, 12, 31)),)},
+        signals=signals,
+    )
 
 
 def recent_days() -> tuple[date, date]:

@@ -22,6 +22,7 @@ from typing import Literal
 import msgspec
 
 from domain.credits.credit import CreditType
+from domain.credits.figures import CEU, hours_per_ceu, in_figures
 from domain.credits.names import acronym, organisation_tokens
 from domain.credits.verification import ExtractedFields
 
@@ -174,6 +175,13 @@ class _Doc:
         """Lines after ``index``, each with whether a blank line comes before it."""
         for later in range(index + 1, len(self.lines)):
             yield self.lines[later], self.breaks[later]
+
+
+def cleaned_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the finder reads them, and the statement is made of: look-alike
+    letters in numbers read as digits ("23O0" is 2300), stray marks at the ends and smudges
+    left out."""
+    return _Doc(text[:MAX_TEXT_CHARS]).lines
 
 
 def _cut(line: str) -> Iterator[str]:
@@ -389,9 +397,6 @@ _UNIT = (
     r"(?:credits?|credit\s+hours?|contact\s+hours?|hours?|CEUs?|CMEs?|points|PDUs?"
     r"|professional\s+development\s+(?:units?|hours?|points)|continuing\s+education\s+units?)\b"
 )
-_CEU = re.compile(r"\bCEUs?\b|continuing\s+education\s+units?", re.I)
-"""Continuing Education Units: one CEU is ten contact hours, the unit credits are counted in."""
-CEU_HOURS = Decimal(10)
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
     rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
@@ -429,11 +434,16 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
     is printed [O19]. An amount in CEUs counts ``CEU_HOURS`` each (contact hours), except on a
     CCI-approved certificate, whose "CEUs" are hours [C2]. Zero is an amount ("0.00 credits":
     none awarded)."""
-    ceu = Decimal(1) if "cci_approved" in types else CEU_HOURS
+    ceu = hours_per_ceu(types)
+    table_credits = [(1, 0, table.credits)] if table and table.credits is not None else []
+    flat = in_figures(doc.flat)
+    candidates = table_credits + _printed_credits(flat, ceu)
+    return min(candidates)[2] if candidates else None
+
+
+def _printed_credits(flat: str, ceu: Decimal) -> list[tuple[CreditRank, int, Decimal]]:
+    """Each amount printed in ``flat`` with its rank and position (see ``_credits``)."""
     candidates: list[tuple[CreditRank, int, Decimal]] = []
-    if table and table.credits is not None:
-        candidates.append((1, 0, table.credits))
-    flat = _in_figures(doc.flat)
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
         amount = _in_hours(_amount(match.group("n")), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
@@ -455,65 +465,13 @@ def _credits(doc: _Doc, table: _Row | None, types: tuple[CreditType, ...]) -> De
         else:
             rank = 2
         candidates.append((rank, match.start(), amount))
-    return min(candidates)[2] if candidates else None
-
-
-_NUMBER_WORDS = {
-    word: index
-    for index, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
-_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "quarters": Decimal("0.75")}
-_IN_WORDS = re.compile(
-    rf"\b(?P<whole>{'|'.join(_NUMBER_WORDS)})(?:\s+and\s+(?:a|one|three)[\s-]+"
-    r"(?P<part>half|quarters?))?\b(?:\s*\((?P<figure>\d{1,3}(?:[.,]\d{1,2})?)\))?",
-    re.I,
-)
-"""A number written in words ("One and one-half"), with the figure that may follow it in
-brackets ("(1.5)")."""
-
-
-def _in_figures(text: str) -> str:
-    """``text`` with numbers written in words as figures: the bracketed figure after them where
-    one is printed, else their value ("three and one-half" is 3.5)."""
-
-    def figure(match: re.Match[str]) -> str:
-        if match.group("figure"):
-            return match.group("figure")
-        value = _NUMBER_WORDS[match.group("whole").lower()]
-        part = match.group("part")
-        return f"{value + _FRACTIONS[part.lower()]}" if part else str(value)
-
-    return _IN_WORDS.sub(figure, text)
+    return candidates
 
 
 def _in_hours(amount: Decimal | None, match: re.Match[str], ceu: Decimal) -> Decimal | None:
     """``amount`` in the hours credits are counted in: times ``ceu`` where its unit (the
     label before it or the unit after it) is CEUs."""
-    if amount is None or not _CEU.search(match.group().replace(match.group("n"), " ", 1)):
+    if amount is None or not CEU.search(match.group().replace(match.group("n"), " ", 1)):
         return amount
     return amount * ceu
 

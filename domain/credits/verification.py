@@ -65,6 +65,14 @@ from domain.compliance.evaluation import evaluate
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import MirrorPack, RulePack, RuleVersion, UnsupportedPack
 from domain.credits.credit import ActivityKind, CreditDetails, CreditType, named_courses
+from domain.credits.figures import (
+    CEU,
+    CEU_HOURS,
+    CONVERSION_NOTE,
+    hours_per_ceu,
+    in_figures,
+    without_conversion_notes,
+)
 from domain.credits.names import (
     acronym,
     closest_other,
@@ -427,8 +435,6 @@ VERIFICATION_EVENTS: tuple[type[Event], ...] = (
 MAX_CREDITS_PER_DAY = Decimal(12)
 """More credits than an activity of that many days can award (a long conference day holds
 8-10 hours of instruction, and credits are earned by the hour [O19])."""
-CEU_CONTACT_HOURS = Decimal(10)
-"""1 CEU (continuing education unit) is 10 contact hours."""
 ANOTHER_PERSON_SIMILARITY = 0.6
 """Below this similarity of the last names, a printed name that does not match the person's
 names another person (rejected); between it and a match, a reviewer looks (a misreading)."""
@@ -906,20 +912,45 @@ def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
 
 
 _STATED_AMOUNT = re.compile(
-    r"(?<!category )(?<![\d.])(\d+(?:\.\d+)?)\s*(?:([A-Z]{2,5})[- ]?)?"
-    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CE|CEU|contact|credit|hour|categor|unit)",
+    r"(?<!category )(?<![\d.,])(?<!\d )(?P<n>\d{1,3}(?:\.\d+|,\d{1,2})?)(?![.,]?\d)\s*"
+    r"(?P<unit>(?:[A-Z]{2,5}[- ]?)?"
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE|contact|credit|hour|categor|unit)\w*(?:\s+hours?\b)?)",
     re.I,
 )
+"""An amount and its unit. A CE amount has at most three digits and stands apart: a digit
+group after another one is part of a number OCR split (a certificate number before "Credit")."""
 
 
-def _stated_amounts(statement: str) -> list[Decimal]:
-    """The amounts an accreditation statement approves, in contact hours (CEU x 10)."""
-    amounts = []
-    for found in _STATED_AMOUNT.finditer(statement):
-        figure, unit = Decimal(found.group(1)), (found.group(2) or "").upper()
-        ceu = unit == "CEU" or found.group(0).upper().endswith("CEU")
-        amounts.append(figure * CEU_CONTACT_HOURS if ceu else figure)
-    return amounts
+class _Amount(NamedTuple):
+    """An amount a statement prints, and its unit's words."""
+
+    figure: Decimal
+    unit: str
+
+    def in_hours(self, ceu: Decimal) -> Decimal:
+        """The amount in contact hours, a CEU being ``ceu`` of them."""
+        return self.figure * (ceu if CEU.search(self.unit) else 1)
+
+
+def _printed_amounts(statement: str) -> tuple[list[_Amount], bool]:
+    """The amounts ``statement`` approves, as printed with a decimal comma or in words ("two",
+    "one and one-half (1.5)"), and whether it prints a conversion note ("1 CEU = 10 contact
+    hours"). A note approves nothing, unless it is all the amounts printed."""
+    text = in_figures(statement)
+    amounts = _amounts_in(without_conversion_notes(text)) or _amounts_in(text)
+    return amounts, CONVERSION_NOTE.search(text) is not None
+
+
+def _amounts_in(text: str) -> list[_Amount]:
+    return [
+        _Amount(Decimal(found["n"].replace(",", ".")), found["unit"])
+        for found in _STATED_AMOUNT.finditer(text)
+    ]
+
+
+def _stated_amounts(statement: str, ceu: Decimal) -> list[Decimal]:
+    """The amounts ``statement`` approves, in contact hours (a CEU is ``ceu`` of them)."""
+    return [amount.in_hours(ceu) for amount in _printed_amounts(statement)[0]]
 
 
 def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
@@ -930,8 +961,12 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     certificate number before "Credit" an amount approved."""
     if fields.credits is None or not fields.accreditation_statement:
         return []
-    stated = _approved_amounts(fields.accreditation_statement, fields)
-    if not stated or fields.credits <= max(stated) or _approves_the_ceu_printed(fields, stated):
+    ceu = hours_per_ceu(fields.credit_types)
+    approved, noted = _approved_amounts(fields.accreditation_statement, fields)
+    stated = [amount.in_hours(ceu) for amount in approved]
+    if not stated or fields.credits <= max(stated):
+        return []
+    if noted and _awarded_in_ceus_as_stated(fields, approved, ceu):
         return []
     return [
         ReviewReason(
@@ -942,17 +977,18 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     ]
 
 
-def _approves_the_ceu_printed(fields: ExtractedFields, stated: list[Decimal]) -> bool:
-    """Whether the statement approves, in a figure without a unit of its own ("0.5 Category
-    A credits"), exactly the CEU the credit line prints ("0.5 CEU (5 contact hours)"): the
-    same amount in the certificate's unit, not less. Only that figure: a credit line raised
-    above the statement prints another."""
-    line = fields.evidence.get("credits") or ""
-    if fields.credits is None or not re.search(r"\bCEUs?\b", line, re.I):
+def _awarded_in_ceus_as_stated(
+    fields: ExtractedFields, approved: list[_Amount], ceu: Decimal
+) -> bool:
+    """The figure is printed in CEUs and equals, in CEUs, an amount the statement approves in
+    its own words, where the statement's conversion note says CEUs are counted ("for 1.0
+    Category A credit. 1 CEU = 10 contact hours" over "CEUs 1.0"). Equal, not merely below,
+    and no more than the note's own 1 CEU: the amount may be hours ("for 2 ... credit" over
+    "CEUs 2.0" may be a figure raised from 0.2), and a note vouches for no more than itself."""
+    credits = fields.credits
+    if credits is None or credits > ceu or not CEU.search(fields.evidence.get("credits") or ""):
         return False
-    ceu = fields.credits / CEU_CONTACT_HOURS
-    printed = (Decimal(figure) for figure in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", line))
-    return ceu in stated and ceu in printed
+    return any(credits == amount.figure * ceu for amount in approved if not CEU.search(amount.unit))
 
 
 _GLUED_TO_STATEMENTS = ("credits", "certificate_number")
@@ -960,22 +996,25 @@ _GLUED_TO_STATEMENTS = ("credits", "certificate_number")
 (its whole line as evidence) leaves it as it is."""
 
 
-def _approved_amounts(statement: str, fields: ExtractedFields) -> list[Decimal]:
+def _approved_amounts(statement: str, fields: ExtractedFields) -> tuple[list[_Amount], bool]:
     """The amounts ``statement`` approves, without those of the rows of the credit figure and
-    the certificate number glued to it. Where that leaves none of the amounts it printed, the
-    printed ones less the figure judged: the check fails closed."""
+    the certificate number glued to it, and whether it prints a conversion note. Where that
+    leaves none of the amounts it printed, the printed ones less the figure judged: the check
+    fails closed."""
     alone = statement
     for name in _GLUED_TO_STATEMENTS:
         read_from = (fields.evidence.get(name) or "").strip()
         if read_from and statement.strip() not in read_from:
             alone = alone.replace(read_from, " ")
-    stated = _stated_amounts(alone)
-    if stated:
-        return stated
-    printed = _stated_amounts(statement)
-    if fields.credits in printed:
-        printed.remove(fields.credits)
-    return printed
+    approved, noted = _printed_amounts(alone)
+    if approved:
+        return approved, noted
+    printed, noted = _printed_amounts(statement)
+    ceu = hours_per_ceu(fields.credit_types)
+    judged = [amount.in_hours(ceu) for amount in printed]
+    if fields.credits in judged:
+        del printed[judged.index(fields.credits)]
+    return printed, noted
 
 
 def _credits_disagree(
@@ -988,9 +1027,9 @@ def _credits_disagree(
     if printed is None or abs(claimed - printed) <= thresholds.credits_tolerance:
         return None
     statement = fields.accreditation_statement or ""
-    stated = _stated_amounts(statement)
+    stated = _stated_amounts(statement, hours_per_ceu(fields.credit_types))
     slip = ""
-    if claimed * CEU_CONTACT_HOURS == printed and re.search(r"\bCEU", statement, re.I):
+    if claimed * CEU_HOURS == printed and re.search(r"\bCEU", statement, re.I):
         slip = " (CEU typed as credits? 1 CEU is 10 contact hours)"
     elif printed in (claimed * 10, claimed / 10):
         slip = " (off by a factor of ten)"

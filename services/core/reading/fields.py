@@ -9,7 +9,9 @@ finder (``domain.credits.fields``) may not use, and the words each field came fr
   (issue, broadcast, renewal, expiry, birth);
 - names in "LAST, First" order and with post-nominal letters, read with ``nameparser``;
 - the evidence: for each field found, the line of the certificate it was read from, so that a
-  reviewer sees the words behind each reason.
+  reviewer sees the words behind each reason; lines as the finder cleans them, the lines the
+  accreditation statement is made of, so that the credit cap can set a row glued to the
+  statement aside.
 
 Every step is linear in the length of the text (``MAX_TEXT_CHARS`` at most).
 """
@@ -26,13 +28,14 @@ from nameparser import HumanName
 from rapidfuzz import fuzz
 
 from domain.credits.fields import (
-    CEU_HOURS,
     MAX_TEXT_CHARS,
     MONTH,
     OTHER_PURPOSE_DATE,
+    cleaned_lines,
     dates_in,
     find_fields,
 )
+from domain.credits.figures import CEU_HOURS
 from domain.credits.verification import ExtractedFields
 
 _DATE_SETTINGS = {"DATE_ORDER": "MDY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": True}
@@ -64,7 +67,7 @@ def find_fields_in(text: str) -> ExtractedFields:
     if found.participant_name is not None:
         changes["participant_name"] = _person(found.participant_name)
     fields = msgspec.structs.replace(found, **changes)
-    return msgspec.structs.replace(fields, evidence=_evidence(fields, lines))
+    return msgspec.structs.replace(fields, evidence=_evidence(fields, cleaned_lines(text)))
 
 
 def _parse(text: str) -> date | None:
