@@ -56,12 +56,13 @@ def test_a_name_over_its_caption_line_is_the_participant_not_the_line_under_the_
     assert fields.title == "Carotid Plaque Characterisation"  # the form's captions are under
 
 
-def _ceu_certificate(credit_line: str, hours: str) -> list[str]:
+def _ceu_certificate(credit_line: str, hours: str, *, note: str = "") -> list[str]:
     """The reasons a certificate whose credit line reads ``credit_line`` (``hours`` contact
-    hours, as declared) and whose ASRT statement approves "0.5 Category A credits" gets."""
+    hours, as declared) and whose ASRT statement approves "0.5 Category A credits" (followed by
+    ``note``) gets."""
     fields = changed(
         accreditation_statement="This activity has been approved by the American Society of "
-        "Radiologic Technologists (ASRT) for 0.5 Category A credits.",
+        f"Radiologic Technologists (ASRT) for 0.5 Category A credits.{note}",
         credits=Decimal(hours),
         evidence={"credits": credit_line},
     )
@@ -72,7 +73,17 @@ def _ceu_certificate(credit_line: str, hours: str) -> list[str]:
 def test_a_statement_approving_the_ceu_the_credit_line_prints_is_no_mismatch(
     credit_line: str,
 ) -> None:
-    assert "credits_mismatch" not in _ceu_certificate(credit_line, "5.0")
+    note = " 1 CEU = 10 contact hours."
+    assert "credits_mismatch" not in _ceu_certificate(credit_line, "5.0", note=note)
+
+
+@pytest.mark.parametrize("credit_line", ["0.5 CEU (5.0 contact hours)", "0.50 CEU (5 hours)"])
+def test_a_statement_of_a_unitless_figure_without_its_conversion_note_holds_ceus_up(
+    credit_line: str,
+) -> None:
+    """ "0.5 Category A credits" are half an hour where the statement does not say it counts
+    CEUs: five hours printed beside it are more than it approves."""
+    assert "credits_mismatch" in _ceu_certificate(credit_line, "5.0")
 
 
 @pytest.mark.parametrize(
