@@ -3,8 +3,9 @@ standings themselves (``queries.standings_on`` without explanations) and what th
 overview and the staff list by deadline make of them.
 
 An entry is valid for exactly one ``StandingsKey``: the tenant, its standing head (the sequence
-number and hash of its last event that can change a standing, ``projections.standings``) and
-read-model epoch (read in the request's transaction before anything cached is), the day and the
+number and hash of its last event that can change a standing, ``projections.standings``; its
+event head while that projection is behind the events, ``queries._KEY``) and read-model
+epoch (read in the request's transaction before anything cached is), the day and the
 organisation's pending-credit choice. Every read model row the standings are read from is
 written either by an inline projection in the transaction that appends its events, so any
 change to a person, credit, waiver or obligation moves the standing head, or by a rebuild or
