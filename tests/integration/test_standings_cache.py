@@ -382,16 +382,6 @@ async def test_events_appended_by_the_release_before_are_seen_by_this_one(
     assert cached == computed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a value made of the standings (the overview, a staff list by deadline) is stored"
-    " under the key its request read first, its standings under the key read a statement"
-    " later: when a standing event commits in between, the standings refreshed under the newer"
-    " key are dropped by the made value stored under the older one, and the next change is"
-    " computed for the whole tenant instead of refreshed. Reading the standings under the"
-    " outer key only moves the race (an entry stored meanwhile under a newer key cannot be"
-    " refreshed backwards)",
-)
 async def test_standings_refreshed_inside_a_derived_value_are_kept_for_the_next_refresh(
     database: Database, store: EventStore
 ) -> None:
