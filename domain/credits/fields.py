@@ -103,9 +103,21 @@ def _fix_number(match: re.Match[str]) -> str:
     return token.translate(_LOOKALIKES) if numeric else token
 
 
+_SPACED_CAPITALS = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
+"""A word set in spaced-out capitals, as logos and headings print it ("M E R I D I A N")."""
+
+
+def _closed_up(match: re.Match[str]) -> str:
+    """Spaced-out capitals as one word when they read as one (a vowel, three different
+    letters), not a border read as a row of letters."""
+    word = match.group().replace(" ", "")
+    return word if len(set(word)) >= 3 and re.search("[AEIOUY]", word) else match.group()
+
+
 def _clean_line(line: str) -> str:
     line = _LOOKALIKE_NUMBER.sub(_fix_number, line)
     line = re.sub(r"\s+", " ", line).strip()
+    line = _SPACED_CAPITALS.sub(_closed_up, line)
     # stray marks at the ends (borders, rules) but not the closing parts of real text
     while line and line[0] in _EDGE_NOISE and not line.startswith(("(", '"', "'")):
         line = line[1:].lstrip()
@@ -382,9 +394,11 @@ _CEU = re.compile(r"\bCEUs?\b|continuing\s+education\s+units?", re.I)
 CEU_HOURS = Decimal(10)
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
     re.I,
 )
+"""An amount after its label, which may run on in a few words to its colon ("Credits earned
+by this learner: 0.00")."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,
@@ -754,13 +768,7 @@ def _person(value: str) -> str | None:
     value = _MISREAD_L.sub("l", _INITIAL_COMMA.sub(". ", value)).strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
-    family_first = len(name.split()) == 1 or name.isupper()  # "KOWALSKI, Robert J."
-    if (
-        len(parts) > 1
-        and family_first
-        and not parts[1].isupper()
-        and not _CREDENTIAL.match(parts[1].strip("."))
-    ):
+    if len(parts) > 1 and _family_first(name, parts[1]):
         name = f"{parts[1]} {name}"
     words = _without_trailing_specks(name.split())
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
@@ -776,6 +784,40 @@ def _person(value: str) -> str | None:
     ):
         return None
     return name
+
+
+_GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'-]*(?:['-][^\W\d_]+)*")
+_INITIAL = re.compile(r"[^\W\d_]\.?")
+_VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿ]", re.I)
+_SUFFIX = re.compile(r"(?:Jr|Sr|[IVX]+)\.?$", re.I)
+
+
+def _family_first(family: str, given: str) -> bool:
+    """Whether "``family``, ``given``" is a name printed family name first ("KOWALSKI, Robert
+    J.", "O'NEILL-HUGHES, DEBORAH A.", "Van der Berg, Zoë K."): ``given`` is one to three given
+    names or initials, the first a word with a vowel, not post-nominal letters ("RDMS") or a
+    suffix ("Jr."). A family name of several words in mixed case ("Ní Bhriain, Siobhán")
+    takes one given name, or given names ending in an initial, so that a role after a name
+    ("Jane Doe, Staff Sonographer") is not taken for given names; a name with an initial inside
+    ("Dana K. Whitfield, Sonographer") is in its natural order already."""
+    words, family_words = given.split(), family.split()
+    if not 1 <= len(words) <= 3 or not 1 <= len(family_words) <= 4:
+        return False
+    if any(_INITIAL.fullmatch(word) for word in family_words[1:-1]):
+        return False
+    first = words[0]
+    if (
+        not _GIVEN_NAME.fullmatch(first)
+        or len(first) < 2
+        or not _VOWEL.search(first)
+        or _SUFFIX.match(first)
+        or _CREDENTIAL.match(given.strip("."))
+        or not all(_GIVEN_NAME.fullmatch(w) or _INITIAL.fullmatch(w) for w in words)
+        or not all(_capitalised(w) for w in words)
+    ):
+        return False
+    several = len(family_words) > 1 and not family.isupper()
+    return not several or len(words) == 1 or _INITIAL.fullmatch(words[-1]) is not None
 
 
 _PARTICLE = re.compile(r"(?!(?:and|for|the|of|in|on|to|at|by|an|a)\b)[a-z]{1,3}'?")
@@ -847,6 +889,8 @@ def _participant(doc: _Doc) -> tuple[int, str] | None:
             match = pattern.search(line)
             if match is None:
                 continue
+            if (over := _over_caption(doc, index)) is not None:
+                return over
             for at, value in _after_anchor(doc, index, match.end()):
                 if name := _person(value):
                     return at, name
@@ -854,6 +898,17 @@ def _participant(doc: _Doc) -> tuple[int, str] | None:
         if _NAME_CAPTION.match(line) and (name := _person(doc.lines[index - 1])):
             return index - 1, name
     return _standing_alone(doc)
+
+
+def _over_caption(doc: _Doc, index: int) -> tuple[int, str] | None:
+    """The name over line ``index`` when that line is a caption naming it, alone and without
+    a colon ("Participant Name" under the rule the name is written on), and the line over it
+    is not the certificate's first (its heading)."""
+    line = doc.lines[index] if index < len(doc.lines) else ""
+    if index < 2 or not _NAME_CAPTION.fullmatch(line) or not re.search(r"\bname\b", line, re.I):
+        return None
+    name = _person(doc.lines[index - 1])
+    return (index - 1, name) if name else None
 
 
 def _standing_alone(doc: _Doc) -> tuple[int, str] | None:
@@ -909,8 +964,12 @@ _FIELD_WORDS = (
     r"|awarded"
     r"|presented|provided|sponsored|approved|location|format|provider|this|the\s+[A-Z]+\s+is"
     r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion|approval"
-    r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours)"
+    r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours"
+    r"|(?-i:FACULTY|MODERATORS?|SPEAKERS?|PRESENTERS?|INSTRUCTORS?|VENUE)"
+    r"|(?:faculty|moderators?|speakers?|presenters?|instructors?|venue)(?=\s*:))"
 )
+"""Words that start another field; the neighbours printed under a title (faculty, venue) only
+as a label: in capitals or before a colon."""
 _TITLE_ENDS = re.compile(rf"\s+(?:{_FIELD_WORDS})\b.*$|[.;]\s.*$", re.I)
 _FIELD_LINE = re.compile(rf"^(?:{_FIELD_WORDS})\b", re.I)
 _UNFINISHED = re.compile(
@@ -992,14 +1051,19 @@ def _title(doc: _Doc, table: _Row | None, name_line: int | None) -> str | None:
     """The activity's title: after its label (or above it, where the label is a caption under
     it), after the words that say what the participant did ("completed the on-demand webinar",
     "for the course"), in a transcript's row, else the first title-like line after the
-    participant's name (on line ``name_line``)."""
+    participant's name (on line ``name_line``). On a form whose name is written over its
+    caption, a label alone on its line is a caption too."""
+    captions_under = name_line is not None and _over_caption(doc, name_line + 1) is not None
     for index, line in enumerate(doc.lines):
         label = _TITLE_LABEL.match(line)
         if not label or _is_table_header(line):
             continue
+        alone = label.end() == len(line)
+        if alone and index and captions_under and (title := _caption_of(doc, index)):
+            return title
         if title := _title_value(doc, index, label.end()):
             return title
-        if label.end() == len(line) and index and (title := _caption_of(doc, index)):
+        if alone and index and (title := _caption_of(doc, index)):
             return title
     for index, line in enumerate(doc.lines):
         if _is_table_header(line):
@@ -1178,12 +1242,12 @@ _EVENT = re.compile(
     r"|workshop|webinar)\b",
     re.I,
 )
-_ORGANISATION_END = re.compile(
-    r"\b(?:society|association|institute|college|academy|university|hospital|health|center"
+_ORGANISATION_LAST_WORD = (
+    r"(?:society|association|institute|college|academy|university|hospital|health|center"
     r"|centre|ctr|clinic|foundation|council|collaborative|network|group|partners|department"
-    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)\.?$",
-    re.I,
+    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)"
 )
+_ORGANISATION_END = re.compile(rf"\b{_ORGANISATION_LAST_WORD}\.?$", re.I)
 """The last word of an organisation's name: a name with an event word ("Heartland Radiography
 Workshop, Inc.", "Summit Imaging Society") is still a name when it ends with one."""
 _ORGANISATION_WORD = re.compile(
@@ -1205,8 +1269,9 @@ _STATEMENT_SUBJECT = re.compile(
 )
 
 
-_SEPARATOR = re.compile(r"[·•«»|]|\s[-+]\s")
-"""Separators of taglines and addresses ("PEPconnect · Personalized Education Plan")."""
+_SEPARATOR = re.compile(r"[·•«»|]|\s[-+*]\s")
+"""Separators of taglines and addresses ("PEPconnect · Personalized Education Plan"; OCR reads
+a bullet as "*" or "+")."""
 _NAME_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:inc|llc|ltd|corp|iic|lnc|l\.l\.c)\.?$", re.I)
 """A legal suffix at the end of a name, as printed or as OCR reads it ("IIc", "lnc")."""
@@ -1223,10 +1288,11 @@ def _title_case(line: str) -> bool:
     return sum(w[0].isupper() for w in significant) >= 0.75 * len(significant)
 
 
-def _heading_name(line: str) -> bool:
+def _heading_name(line: str, *, event: bool = False) -> bool:
     """Whether a heading line can be an organisation's name: in title case or all in lower case
     (a logo), of real words, and not an address, a date, a tagline with separators or an event
-    (unless it ends as an organisation's name does)."""
+    (unless it ends as an organisation's name does, or ``event``: the line ends a name begun
+    above it, "GREAT LAKES" / "VASCULAR SUMMIT")."""
     words = _NAME_WORD.findall(line)
     logo = _LEGAL_SUFFIX.sub("", line)
     return (
@@ -1235,7 +1301,7 @@ def _heading_name(line: str) -> bool:
         and any(len(word) >= 4 for word in words)
         and not _ADDRESS.search(line)
         and not _dates_in(line)
-        and not (_EVENT.search(line) and not _ORGANISATION_END.search(line))
+        and (event or not (_EVENT.search(line) and not _ORGANISATION_END.search(line)))
         and not _SEPARATOR.search(line)
     )
 
@@ -1257,7 +1323,7 @@ def _provider(doc: _Doc) -> str | None:
             if _heading_name(value) and _title_case(value):
                 more = doc.lines[index + 2 : index + 3]
                 running_on = more and not doc.breaks[index + 2]
-                return _organisation(_with_second_line(value, more) if running_on else value)
+                return _organisation(_with_lines_under(value, more) if running_on else value)
     heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
     if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
         heading_end -= 1  # the participant's name stands above "has completed"
@@ -1269,9 +1335,12 @@ def _provider(doc: _Doc) -> str | None:
     single_word = None
     for index, line in enumerate(heading):
         line = _NUMBER_AFTER.sub("", line)
+        if (beside := _name_beside_tagline(line)).isupper():
+            line = beside
         if _heading_name(line):
-            if " " in line:
-                return _organisation(_with_second_line(line, heading[index + 1 : index + 2]))
+            name = _with_lines_under(line, heading[index + 1 :])
+            if " " in name:
+                return _organisation(name)
             single_word = single_word or _organisation(line)
     if single_word:
         return _spelt_out(single_word, doc.lines[:8]) or single_word
@@ -1281,22 +1350,95 @@ def _provider(doc: _Doc) -> str | None:
     subject = _STATEMENT_SUBJECT.search(_squash(doc.flat))
     if subject and not re.match(r"(?:This|It|Our|We)\b", subject.group("name")):
         return _organisation(subject.group("name"))
-    return None
+    return _in_footer(doc)
 
 
-def _with_second_line(line: str, following: list[str]) -> str:
-    """``line`` and the heading line under it when the name runs on: ``line`` stops short of
-    an organisation's last word ("Lakeshore Vascular" / "Imaging Institute"), or both are set
-    in capitals as one block and the second names a unit of the first ("SAINT LUKE'S HOSPITAL"
-    / "DEPARTMENT OF RADIOLOGY"); both lines set alike (capitals, lower case or neither)."""
-    if not following or not _heading_name(following[0]) or " " not in line:
+_NAME_LINES = 3
+"""The most lines of a heading one name is set over."""
+_ACRONYM_LETTERS = 5
+"""A single word of at most this many letters may be a logo's acronym, never a name's start."""
+
+
+def _with_lines_under(line: str, following: list[str]) -> str:
+    """``line`` and the heading lines under it while the name runs on (``_runs_on``), up to
+    ``_NAME_LINES`` in all. A tagline beside a line ("IMAGING ACADEMY · advancing imaging
+    education") is left out; a tagline alone between two lines of the name ("LOWCOUNTRY" /
+    "Education • Research • Care" / "VASCULAR SYMPOSIUM") is passed over."""
+    name, lines = line, 1
+    for below in following:
+        if lines == _NAME_LINES:
+            break
+        part = _name_beside_tagline(below)
+        if _runs_on(name, part):
+            name, lines = f"{name} {part}", lines + 1
+        elif not _SEPARATOR.search(below):
+            break
+    return name
+
+
+def _name_beside_tagline(line: str) -> str:
+    """``line`` before the separator of a tagline beside it, and of that, the words in capitals
+    a tagline in other letters follows on the same row ("LOWCOUNTRY Education * Research")."""
+    if not _SEPARATOR.search(line):
         return line
-    second = following[0]
-    alike = (line.isupper() == second.isupper()) and (line.islower() == second.islower())
-    runs_on = not _ORGANISATION_END.search(line.rstrip(" ,.")) or (
-        line.isupper() and _UNIT_START.match(second)
+    words = _SEPARATOR.split(line)[0].split()
+    capitals = list(itertools.takewhile(str.isupper, words))
+    return " ".join(capitals or words)
+
+
+def _runs_on(name: str, below: str) -> bool:
+    """Whether heading line ``below`` continues ``name``: both set alike (capitals, lower case
+    or neither), and ``name`` stops short of an organisation's last word ("Lakeshore Vascular"
+    / "Imaging Institute", "NORTHERN PLAINS" / "SONOGRAPHY EDUCATION" / "CONSORTIUM", the last
+    line perhaps an event word: "GREAT LAKES" / "VASCULAR SUMMIT") or both are in capitals and
+    ``below`` names a unit of ``name`` ("SAINT LUKE'S HOSPITAL" / "DEPARTMENT OF RADIOLOGY").
+    A name begun by one word is one in capitals longer than an acronym ("MERIDIAN" / "IMAGING
+    ACADEMY"; never "ASRT" over its spelt-out name)."""
+    alike = (name.isupper() == below.isupper()) and (name.islower() == below.islower())
+    one_word = " " not in name
+    return (
+        alike
+        and _heading_name(below, event=True)
+        and (not one_word or (name.isupper() and len(name) > _ACRONYM_LETTERS))
+        and (
+            not _ORGANISATION_END.search(name.rstrip(" ,."))
+            or bool(name.isupper() and _UNIT_START.match(below))
+        )
     )
-    return f"{line} {second}" if alike and runs_on else line
+
+
+_FOOTER_LINES = 8
+"""The last lines of a certificate searched for a provider printed only at its foot."""
+_FOOTER_NAME = re.compile(
+    rf"^.*\b(?:{_ORGANISATION_LAST_WORD}|education|learning|training)\b\.?", re.I
+)
+"""A line up to its last word that ends an organisation's name or says what it provides
+("Harbor Point Ultrasound Education"), leaving what OCR read beside it on the row (a signer)."""
+_NOT_AN_ISSUER = re.compile(
+    r"^continuing\b|\b(?:director|chair|chairman|chairperson|coordinator|manager|president"
+    r"|officer|dean|specialist|educator|office|by|approved|accredited|designates)\b",
+    re.I,
+)
+"""A kind of activity ("Continuing Medical Education"), a signer's role, an office or an
+approval ("Approved by the American Society ...")."""
+
+
+def _in_footer(doc: _Doc) -> str | None:
+    """An organisation's name at the foot of the page (beside a seal, over its address or
+    office): among the last lines, one in title case up to its last word that ends an
+    organisation's name or says what it provides (``_FOOTER_NAME``), on a line that holds no
+    signer's role."""
+    for line in doc.lines[-_FOOTER_LINES:]:
+        name = _FOOTER_NAME.match(line)
+        if (
+            name
+            and " " in name.group()
+            and _heading_name(name.group())
+            and _title_case(name.group())
+            and not _NOT_AN_ISSUER.search(line)
+        ):
+            return _organisation(name.group())
+    return None
 
 
 def _spelt_out(acronym_line: str, lines: list[str]) -> str | None:
