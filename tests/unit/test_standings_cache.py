@@ -68,3 +68,23 @@ async def test_concurrent_misses_compute_once() -> None:
     found = await asyncio.gather(*(cache.value(key, "standings", compute) for _ in range(5)))
     assert found == [{"computed": 1}] * 5
     assert calls == [1]
+
+
+async def test_a_refreshed_label_outlives_another_stored_under_an_older_key() -> None:
+    cache, tenant, refreshed_from = StandingsCache(), uuid4(), []
+
+    async def refresh(earlier: StandingsKey, key: StandingsKey, value: object) -> dict[str, int]:
+        refreshed_from.append(earlier.last_seq)
+        return {"refreshed": key.last_seq}
+
+    async def computed() -> dict[str, int]:
+        return {"computed": 1}
+
+    first = await cache.value(_key(tenant, seq=2), "standings", computed, refresh)
+    await cache.value(_key(tenant, seq=1), "overview", computed)  # its request read seq 1 first
+    again = await cache.value(_key(tenant, seq=2), "standings", computed, refresh)
+    found = await cache.value(_key(tenant, seq=3), "standings", computed, refresh)
+
+    assert again is first
+    assert found == {"refreshed": 3}
+    assert refreshed_from == [2]

@@ -35,6 +35,7 @@ from services.core.people.standings_cache import StandingsCache, StandingsKey
 from services.core.projections.credits import CreditsProjection
 from services.core.projections.folded import copied, restored
 from services.core.projections.obligations import load_inputs
+from services.core.projections.standings import StandingHeads
 from services.core.registry import STANDING_EVENT_TYPES
 from services.core.stream_ids import aggregate_id
 
@@ -163,15 +164,22 @@ on the metrics port."""
 REGISTRY.register(StandingsCacheMetrics(STANDINGS))
 
 _KEY = """
-SELECT coalesce(h.last_seq, 0) AS last_seq, coalesce(h.last_hash, '') AS last_hash,
+SELECT
+    CASE WHEN behind THEN e.last_seq ELSE coalesce(h.last_seq, 0) END AS last_seq,
+    CASE WHEN behind THEN e.last_hash ELSE coalesce(h.last_hash, '') END AS last_hash,
     coalesce((SELECT epoch FROM read_model_epochs WHERE tenant_id = $1), 0) AS epoch,
     coalesce((SELECT count_pending_credits FROM organisations WHERE tenant_id = $1), false)
         AS count_pending
 FROM (SELECT $1::uuid AS tenant_id) t
 LEFT JOIN standing_heads h ON h.tenant_id = t.tenant_id
+LEFT JOIN event_heads e ON e.tenant_id = t.tenant_id
+LEFT JOIN checkpoints c ON c.tenant_id = t.tenant_id AND c.name = $2,
+LATERAL (SELECT coalesce(c.position, 0) < coalesce(e.last_seq, 0) AS behind) b
 """
 """The tenant's standing head (``projections.standings``; none before its first such event),
-read-model epoch and pending-credit choice: three primary-key lookups in one statement."""
+read-model epoch and pending-credit choice: five primary-key lookups in one statement. While
+the standing head's projection is behind the events (appended by the release before, which
+runs beside this one for a few minutes of a release), the event head stands for it."""
 
 REFRESH_BOUND = 500
 """At most this many events that can change a standing are refreshed person by person; past
@@ -199,7 +207,7 @@ SELECT person_id FROM waivers WHERE tenant_id = $1 AND waiver_id = ANY($2::uuid[
 
 async def _standings_key(tx: Tx, today: date) -> StandingsKey:
     tenant = tx.require_tenant()
-    head = await tx.pg.fetchrow(_KEY, tenant)
+    head = await tx.pg.fetchrow(_KEY, tenant, StandingHeads.name)
     assert head is not None  # one row whatever the tenant holds
     return StandingsKey(
         tenant, head["last_seq"], head["last_hash"], head["epoch"], today, head["count_pending"]

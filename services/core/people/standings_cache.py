@@ -3,8 +3,9 @@ standings themselves (``queries.standings_on`` without explanations) and what th
 overview and the staff list by deadline make of them.
 
 An entry is valid for exactly one ``StandingsKey``: the tenant, its standing head (the sequence
-number and hash of its last event that can change a standing, ``projections.standings``) and
-read-model epoch (read in the request's transaction before anything cached is), the day and the
+number and hash of its last event that can change a standing, ``projections.standings``; its
+event head while that projection is behind the events, ``queries._KEY``) and read-model
+epoch (read in the request's transaction before anything cached is), the day and the
 organisation's pending-credit choice. Every read model row the standings are read from is
 written either by an inline projection in the transaction that appends its events, so any
 change to a person, credit, waiver or obligation moves the standing head, or by a rebuild or
@@ -19,6 +20,9 @@ the overview, one sorted list per staff filter; at most ``labels`` of them, olde
 older key of the tenant is replaced, never kept beside the new one. Least recently used tenants
 are dropped beyond ``capacity`` tenants or ``max_people`` people in all (an entry weighs its
 largest value's length; about 10 KB a person), the entry just stored kept even alone over it.
+The value last stored under a label that is refreshed (the standings) is kept with its key
+beside the entry, dropped with it: a value made of the standings is stored under the key its
+request read first, which may be older than the one its standings were read under.
 
 Safe within one event loop: concurrent misses on the same key and label share one computation.
 Hits, misses and evictions are counted (``services.core.metrics.StandingsCacheMetrics``).
@@ -62,6 +66,10 @@ class StandingsCache:
         self.labels = labels
         self._entries: OrderedDict[UUID, _Entry] = OrderedDict()
         self._computing: dict[tuple[StandingsKey, Hashable], asyncio.Future[object]] = {}
+        self._refreshable: dict[UUID, dict[Hashable, tuple[StandingsKey, object]]] = {}
+        """Per tenant, the value last stored under each label that is refreshed, with its key:
+        kept apart from the entry, which a value of another label stored under an older key
+        replaces."""
         self.hits = 0
         self.misses = 0
         self.evictions = 0
@@ -78,8 +86,11 @@ class StandingsCache:
     ) -> T:
         """The value under ``label`` for ``key``: stored, being computed by another request
         (awaited), or computed now and stored: by ``refresh(earlier key, key, earlier value)``
-        when given and the tenant's entry holds ``label`` under an earlier key (the earlier
-        value is shared: a refresh builds a new one), else by ``compute``."""
+        when given and a value of ``label`` was stored for the tenant under another key (the
+        last stored; the earlier value is shared: a refresh builds a new one), else by
+        ``compute``. With ``refresh``, the value last stored under ``label`` for ``key`` is
+        answered even when a value of another label, stored under another key since, replaced
+        the entry."""
         found = self._stored(key, label)
         if found is not _MISSING:
             self.hits += 1
@@ -90,14 +101,18 @@ class StandingsCache:
             if shared is not _MISSING:  # _MISSING: that computation failed; compute here
                 self.hits += 1
                 return cast(T, shared)
+        earlier = self._refreshable.get(key.tenant_id, {}).get(label)
+        if earlier is not None and earlier[0] == key:  # the entry was replaced since
+            self.hits += 1
+            self._store(key, label, earlier[1])
+            return cast(T, earlier[1])
         self.misses += 1
-        earlier = self._entries.get(key.tenant_id)
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         self._computing[key, label] = future
         try:
-            if refresh is not None and earlier is not None and label in earlier.values:
+            if refresh is not None and earlier is not None:
                 self.refreshes += 1
-                computed = await refresh(earlier.key, key, cast(T, earlier.values[label]))
+                computed = await refresh(earlier[0], key, cast(T, earlier[1]))
             else:
                 computed = await compute()
         except BaseException:
@@ -106,6 +121,8 @@ class StandingsCache:
         finally:
             self._computing.pop((key, label), None)
         future.set_result(computed)
+        if refresh is not None:
+            self._refreshable.setdefault(key.tenant_id, {})[label] = (key, computed)
         self._store(key, label, computed)
         return computed
 
@@ -128,14 +145,26 @@ class StandingsCache:
         while len(self._entries) > 1 and (
             len(self._entries) > self.capacity or self.people() > self.max_people
         ):
-            self._entries.popitem(last=False)
+            dropped, _ = self._entries.popitem(last=False)
+            self._refreshable.pop(dropped, None)
             self.evictions += 1
 
     def people(self) -> int:
-        """The entries' weight: each entry's largest value's length, all tenants together."""
+        """The entries' weight: each tenant's largest value's length (its entry's or one kept
+        to be refreshed), all tenants together."""
         return sum(
-            max((len(v) for v in entry.values.values() if isinstance(v, Sized)), default=0)
-            for entry in self._entries.values()
+            max(
+                (
+                    len(v)
+                    for v in (
+                        *entry.values.values(),
+                        *(kept for _, kept in self._refreshable.get(tenant, {}).values()),
+                    )
+                    if isinstance(v, Sized)
+                ),
+                default=0,
+            )
+            for tenant, entry in self._entries.items()
         )
 
     def __len__(self) -> int:
@@ -143,6 +172,7 @@ class StandingsCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._refreshable.clear()
 
 
 _MISSING = object()
