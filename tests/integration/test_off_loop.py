@@ -8,20 +8,19 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import overload
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.compliance.packs import RULE_PACKS
 from domain.compliance.rules import Pack
-from domain.people.person import AddCredential, RegisterPerson
+from domain.people.person import RegisterPerson
 from services.core.db import Database
-from services.core.eventsourcing.commands import CommandContext
 from services.core.eventsourcing.store import EventStore
 from services.core.people import queries
-from services.core.people.handlers import change_person, register_person
+from services.core.people.handlers import register_person
 from tests.conftest import new_tenant
-from tests.support import register
+from tests.support import TenantCommands, register
 
 pytestmark = pytest.mark.integration
 
@@ -62,19 +61,14 @@ async def test_other_requests_are_answered_while_standings_are_decided(
     tenant = new_tenant()
     await register(database, store, tenant)
     person_id = uuid4()
-    async with database.transaction(tenant) as tx:
-        await register_person(
-            CommandContext(tx, store, uuid4()),
-            RegisterPerson(person_id=person_id, full_name="Ada Lovelace"),
-        )
-        await change_person(
-            CommandContext(tx, store, uuid4()),
-            person_id,
-            AddCredential(body="ARDMS", code="RDMS", earned_on=date(2024, 3, 15)),
-        )
+    commands = TenantCommands(database, store, tenant)
+    await commands.run(
+        register_person, RegisterPerson(person_id=person_id, full_name="Ada Lovelace")
+    )
+    await commands.credential(person_id, "ARDMS", "RDMS", date(2024, 3, 15))
     packs = HeldPacks()
 
-    async def decided() -> dict[object, queries.PersonStanding]:
+    async def decided() -> dict[UUID, queries.PersonStanding]:
         async with database.transaction(tenant) as tx:
             return dict(await queries.standings_on(tx, today=TODAY, rule_packs=packs))
 
