@@ -12,8 +12,11 @@ The baseline, measured in the same run: ``raw_insert`` writes the events the imp
 columns and values) into ``raw_events`` with one bare asyncpg ``unnest`` INSERT, without the
 chain, row-level security or projections; ``ratio`` is the import's rows/s over the baseline's.
 ``phases`` splits the import's wall time (the append call, each inline projection, the rest:
-planning and encoding), ``cpu_seconds`` is this process's CPU time during the import, and
-``load_average`` is read before and after (the machine may be shared: compare ratios).
+planning and encoding), ``cpu_seconds`` is this process's CPU time during the import,
+``server_cpu_seconds`` that of the PostgreSQL backend serving it (from ``/proc``; null when
+PostgreSQL runs elsewhere), and ``load_average`` is read before and after (the machine may be
+shared: compare ratios, and CPU seconds, which a busy machine does not stretch as it does wall
+seconds).
 """
 
 from __future__ import annotations
@@ -166,12 +169,36 @@ def split(spent: dict[str, list[float]], total: tuple[float, float]) -> dict[str
     }
 
 
+def backend_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) PostgreSQL's backend ``pid`` has used, if this machine runs
+    it (else None)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def timed_import(
-    database: Database, store: EventStore, tenant: UUID, roster: Roster, *, dry_run: bool
+    database: Database,
+    store: EventStore,
+    tenant: UUID,
+    roster: Roster,
+    *,
+    dry_run: bool,
+    server_cpu: list[float] | None = None,
 ) -> tuple[float, ImportReport]:
+    """The import's wall seconds and report; the CPU seconds of its backend are appended to
+    ``server_cpu`` when they can be read."""
     started = time.perf_counter()
     async with database.transaction(tenant) as tx:
+        backend = await tx.pg.fetchval("SELECT pg_backend_pid()")
+        before = backend_cpu(backend)
         report = await import_roster(tx, store, roster, mode="all_or_nothing", dry_run=dry_run)
+        after = backend_cpu(backend)
+    if server_cpu is not None and before is not None and after is not None:
+        server_cpu.append(after - before)
     return time.perf_counter() - started, report
 
 
@@ -209,8 +236,11 @@ async def run(rows: int, per_stream_rows: int) -> dict[str, object]:
         dry, preview = await timed_import(database, store, tenant, roster, dry_run=True)
         before = await head_seq(database, tenant)
         load_before, cpu = os.getloadavg(), time.process_time()
+        server_cpu: list[float] = []
         with phases(store) as spent:
-            applied, report = await timed_import(database, store, tenant, roster, dry_run=False)
+            applied, report = await timed_import(
+                database, store, tenant, roster, dry_run=False, server_cpu=server_cpu
+            )
         cpu, load_after = time.process_time() - cpu, os.getloadavg()
         baseline = await raw_insert(settings, tenant, before)
         again, repeat = await timed_import(database, store, tenant, roster, dry_run=False)
@@ -231,6 +261,7 @@ async def run(rows: int, per_stream_rows: int) -> dict[str, object]:
         "import": {
             **figures(applied),
             "cpu_seconds": round(cpu, 3),
+            "server_cpu_seconds": round(server_cpu[0], 3) if server_cpu else None,
             "phases": split(spent, (applied, cpu)),
         },
         "raw_insert": figures(baseline),

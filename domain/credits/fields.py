@@ -103,9 +103,21 @@ def _fix_number(match: re.Match[str]) -> str:
     return token.translate(_LOOKALIKES) if numeric else token
 
 
+_SPACED_CAPITALS = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
+"""A word set in spaced-out capitals, as logos and headings print it ("M E R I D I A N")."""
+
+
+def _closed_up(match: re.Match[str]) -> str:
+    """Spaced-out capitals as one word when they read as one (a vowel, three different
+    letters), not a border read as a row of letters."""
+    word = match.group().replace(" ", "")
+    return word if len(set(word)) >= 3 and re.search("[AEIOUY]", word) else match.group()
+
+
 def _clean_line(line: str) -> str:
     line = _LOOKALIKE_NUMBER.sub(_fix_number, line)
     line = re.sub(r"\s+", " ", line).strip()
+    line = _SPACED_CAPITALS.sub(_closed_up, line)
     # stray marks at the ends (borders, rules) but not the closing parts of real text
     while line and line[0] in _EDGE_NOISE and not line.startswith(("(", '"', "'")):
         line = line[1:].lstrip()
@@ -909,8 +921,12 @@ _FIELD_WORDS = (
     r"|awarded"
     r"|presented|provided|sponsored|approved|location|format|provider|this|the\s+[A-Z]+\s+is"
     r"|certificate|participant|learner|ardms|arrt|sdms|release|expiration|completion|approval"
-    r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours)"
+    r"|completed|in\s+[A-Z][a-z]+,|total|contact|hours"
+    r"|(?-i:FACULTY|MODERATORS?|SPEAKERS?|PRESENTERS?|INSTRUCTORS?|VENUE)"
+    r"|(?:faculty|moderators?|speakers?|presenters?|instructors?|venue)(?=\s*:))"
 )
+"""Words that start another field; the neighbours printed under a title (faculty, venue) only
+as a label: in capitals or before a colon."""
 _TITLE_ENDS = re.compile(rf"\s+(?:{_FIELD_WORDS})\b.*$|[.;]\s.*$", re.I)
 _FIELD_LINE = re.compile(rf"^(?:{_FIELD_WORDS})\b", re.I)
 _UNFINISHED = re.compile(
@@ -1178,12 +1194,12 @@ _EVENT = re.compile(
     r"|workshop|webinar)\b",
     re.I,
 )
-_ORGANISATION_END = re.compile(
-    r"\b(?:society|association|institute|college|academy|university|hospital|health|center"
+_ORGANISATION_LAST_WORD = (
+    r"(?:society|association|institute|college|academy|university|hospital|health|center"
     r"|centre|ctr|clinic|foundation|council|collaborative|network|group|partners|department"
-    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)\.?$",
-    re.I,
+    r"|division|services|systems|inc|llc|ltd|corp|corporation|gmbh|plc)"
 )
+_ORGANISATION_END = re.compile(rf"\b{_ORGANISATION_LAST_WORD}\.?$", re.I)
 """The last word of an organisation's name: a name with an event word ("Heartland Radiography
 Workshop, Inc.", "Summit Imaging Society") is still a name when it ends with one."""
 _ORGANISATION_WORD = re.compile(
@@ -1205,8 +1221,9 @@ _STATEMENT_SUBJECT = re.compile(
 )
 
 
-_SEPARATOR = re.compile(r"[·•«»|]|\s[-+]\s")
-"""Separators of taglines and addresses ("PEPconnect · Personalized Education Plan")."""
+_SEPARATOR = re.compile(r"[·•«»|]|\s[-+*]\s")
+"""Separators of taglines and addresses ("PEPconnect · Personalized Education Plan"; OCR reads
+a bullet as "*" or "+")."""
 _NAME_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:inc|llc|ltd|corp|iic|lnc|l\.l\.c)\.?$", re.I)
 """A legal suffix at the end of a name, as printed or as OCR reads it ("IIc", "lnc")."""
@@ -1223,10 +1240,11 @@ def _title_case(line: str) -> bool:
     return sum(w[0].isupper() for w in significant) >= 0.75 * len(significant)
 
 
-def _heading_name(line: str) -> bool:
+def _heading_name(line: str, *, event: bool = False) -> bool:
     """Whether a heading line can be an organisation's name: in title case or all in lower case
     (a logo), of real words, and not an address, a date, a tagline with separators or an event
-    (unless it ends as an organisation's name does)."""
+    (unless it ends as an organisation's name does, or ``event``: the line ends a name begun
+    above it, "GREAT LAKES" / "VASCULAR SUMMIT")."""
     words = _NAME_WORD.findall(line)
     logo = _LEGAL_SUFFIX.sub("", line)
     return (
@@ -1235,7 +1253,7 @@ def _heading_name(line: str) -> bool:
         and any(len(word) >= 4 for word in words)
         and not _ADDRESS.search(line)
         and not _dates_in(line)
-        and not (_EVENT.search(line) and not _ORGANISATION_END.search(line))
+        and (event or not (_EVENT.search(line) and not _ORGANISATION_END.search(line)))
         and not _SEPARATOR.search(line)
     )
 
@@ -1257,7 +1275,7 @@ def _provider(doc: _Doc) -> str | None:
             if _heading_name(value) and _title_case(value):
                 more = doc.lines[index + 2 : index + 3]
                 running_on = more and not doc.breaks[index + 2]
-                return _organisation(_with_second_line(value, more) if running_on else value)
+                return _organisation(_with_lines_under(value, more) if running_on else value)
     heading_end = next((i for i, line in enumerate(doc.lines[:8]) if _HEADER_END.search(line)), 0)
     if heading_end and _BEFORE_ACHIEVEMENT.match(doc.lines[heading_end]):
         heading_end -= 1  # the participant's name stands above "has completed"
@@ -1269,9 +1287,12 @@ def _provider(doc: _Doc) -> str | None:
     single_word = None
     for index, line in enumerate(heading):
         line = _NUMBER_AFTER.sub("", line)
+        if (beside := _name_beside_tagline(line)).isupper():
+            line = beside
         if _heading_name(line):
-            if " " in line:
-                return _organisation(_with_second_line(line, heading[index + 1 : index + 2]))
+            name = _with_lines_under(line, heading[index + 1 :])
+            if " " in name:
+                return _organisation(name)
             single_word = single_word or _organisation(line)
     if single_word:
         return _spelt_out(single_word, doc.lines[:8]) or single_word
@@ -1281,22 +1302,95 @@ def _provider(doc: _Doc) -> str | None:
     subject = _STATEMENT_SUBJECT.search(_squash(doc.flat))
     if subject and not re.match(r"(?:This|It|Our|We)\b", subject.group("name")):
         return _organisation(subject.group("name"))
-    return None
+    return _in_footer(doc)
 
 
-def _with_second_line(line: str, following: list[str]) -> str:
-    """``line`` and the heading line under it when the name runs on: ``line`` stops short of
-    an organisation's last word ("Lakeshore Vascular" / "Imaging Institute"), or both are set
-    in capitals as one block and the second names a unit of the first ("SAINT LUKE'S HOSPITAL"
-    / "DEPARTMENT OF RADIOLOGY"); both lines set alike (capitals, lower case or neither)."""
-    if not following or not _heading_name(following[0]) or " " not in line:
+_NAME_LINES = 3
+"""The most lines of a heading one name is set over."""
+_ACRONYM_LETTERS = 5
+"""A single word of at most this many letters may be a logo's acronym, never a name's start."""
+
+
+def _with_lines_under(line: str, following: list[str]) -> str:
+    """``line`` and the heading lines under it while the name runs on (``_runs_on``), up to
+    ``_NAME_LINES`` in all. A tagline beside a line ("IMAGING ACADEMY · advancing imaging
+    education") is left out; a tagline alone between two lines of the name ("LOWCOUNTRY" /
+    "Education • Research • Care" / "VASCULAR SYMPOSIUM") is passed over."""
+    name, lines = line, 1
+    for below in following:
+        if lines == _NAME_LINES:
+            break
+        part = _name_beside_tagline(below)
+        if _runs_on(name, part):
+            name, lines = f"{name} {part}", lines + 1
+        elif not _SEPARATOR.search(below):
+            break
+    return name
+
+
+def _name_beside_tagline(line: str) -> str:
+    """``line`` before the separator of a tagline beside it, and of that, the words in capitals
+    a tagline in other letters follows on the same row ("LOWCOUNTRY Education * Research")."""
+    if not _SEPARATOR.search(line):
         return line
-    second = following[0]
-    alike = (line.isupper() == second.isupper()) and (line.islower() == second.islower())
-    runs_on = not _ORGANISATION_END.search(line.rstrip(" ,.")) or (
-        line.isupper() and _UNIT_START.match(second)
+    words = _SEPARATOR.split(line)[0].split()
+    capitals = list(itertools.takewhile(str.isupper, words))
+    return " ".join(capitals or words)
+
+
+def _runs_on(name: str, below: str) -> bool:
+    """Whether heading line ``below`` continues ``name``: both set alike (capitals, lower case
+    or neither), and ``name`` stops short of an organisation's last word ("Lakeshore Vascular"
+    / "Imaging Institute", "NORTHERN PLAINS" / "SONOGRAPHY EDUCATION" / "CONSORTIUM", the last
+    line perhaps an event word: "GREAT LAKES" / "VASCULAR SUMMIT") or both are in capitals and
+    ``below`` names a unit of ``name`` ("SAINT LUKE'S HOSPITAL" / "DEPARTMENT OF RADIOLOGY").
+    A name begun by one word is one in capitals longer than an acronym ("MERIDIAN" / "IMAGING
+    ACADEMY"; never "ASRT" over its spelt-out name)."""
+    alike = (name.isupper() == below.isupper()) and (name.islower() == below.islower())
+    one_word = " " not in name
+    return (
+        alike
+        and _heading_name(below, event=True)
+        and (not one_word or (name.isupper() and len(name) > _ACRONYM_LETTERS))
+        and (
+            not _ORGANISATION_END.search(name.rstrip(" ,."))
+            or bool(name.isupper() and _UNIT_START.match(below))
+        )
     )
-    return f"{line} {second}" if alike and runs_on else line
+
+
+_FOOTER_LINES = 8
+"""The last lines of a certificate searched for a provider printed only at its foot."""
+_FOOTER_NAME = re.compile(
+    rf"^.*\b(?:{_ORGANISATION_LAST_WORD}|education|learning|training)\b\.?", re.I
+)
+"""A line up to its last word that ends an organisation's name or says what it provides
+("Harbor Point Ultrasound Education"), leaving what OCR read beside it on the row (a signer)."""
+_NOT_AN_ISSUER = re.compile(
+    r"^continuing\b|\b(?:director|chair|chairman|chairperson|coordinator|manager|president"
+    r"|officer|dean|specialist|educator|office|by|approved|accredited|designates)\b",
+    re.I,
+)
+"""A kind of activity ("Continuing Medical Education"), a signer's role, an office or an
+approval ("Approved by the American Society ...")."""
+
+
+def _in_footer(doc: _Doc) -> str | None:
+    """An organisation's name at the foot of the page (beside a seal, over its address or
+    office): among the last lines, one in title case up to its last word that ends an
+    organisation's name or says what it provides (``_FOOTER_NAME``), on a line that holds no
+    signer's role."""
+    for line in doc.lines[-_FOOTER_LINES:]:
+        name = _FOOTER_NAME.match(line)
+        if (
+            name
+            and " " in name.group()
+            and _heading_name(name.group())
+            and _title_case(name.group())
+            and not _NOT_AN_ISSUER.search(line)
+        ):
+            return _organisation(name.group())
+    return None
 
 
 def _spelt_out(acronym_line: str, lines: list[str]) -> str | None:

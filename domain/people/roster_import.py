@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import cast, get_args
@@ -123,18 +124,24 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS) -> Roster:
 
 
 def _check_header(header: list[str]) -> None:
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in dict.fromkeys(header) if name not in COLUMNS]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
     problems = []
     if unknown:
-        problems.append(f"unknown columns: {', '.join(unknown)}")
+        problems.append(f"unknown columns: {_first_names(unknown)}")
     if missing:
         problems.append(f"missing columns: {', '.join(missing)}")
     if repeated:
-        problems.append(f"repeated columns: {', '.join(repeated)}")
+        problems.append(f"repeated columns: {_first_names(repeated)}")
     if problems:
         raise RosterRejected(f"{'; '.join(problems)} (expected: {', '.join(COLUMNS)})")
+
+
+def _first_names(names: list[str], shown: int = 20) -> str:
+    """The first ``shown`` of ``names``, and how many more there are."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" (and {more} more)" if more > 0 else "")
 
 
 def _check_duplicates(rows: list[RosterRow]) -> None:

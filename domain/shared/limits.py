@@ -66,6 +66,9 @@ DecimalText = Annotated[
 ]
 """Capped text for command structs decoded from requests (the deciders check the caps too, for
 commands built otherwise)."""
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A moment sent in a request: with its time zone (``Z`` or an offset), which the deciders need
+to compare it with the clock."""
 
 
 class OutOfLimits(DomainError):

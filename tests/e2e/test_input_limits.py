@@ -173,6 +173,35 @@ async def test_a_token_expiring_after_the_range_is_refused(org: Org) -> None:
     assert (await org.owner.get("/api/v1/tokens")).json() == []
 
 
+async def test_a_moment_without_a_time_zone_is_a_400_naming_the_field_and_changes_nothing(
+    org: Org,
+) -> None:
+    _, auditor = await org.member("auditor")
+    access = f"/api/v1/members/{auditor['user_id']}/auditor-access"
+    members_before = (await org.owner.get("/api/v1/members")).json()
+    invitations_before = (await org.owner.get("/api/v1/invitations")).json()
+    naive = "2027-01-01T00:00:00"
+
+    for path, body, field in [
+        ("/api/v1/tokens", {"name": "ci", "scopes": ["read"], "expires_at": naive}, "expires_at"),
+        (
+            "/api/v1/invitations",
+            {"email": "auditor@example.org", "role": "auditor", "access_until": naive},
+            "access_until",
+        ),
+    ]:
+        problem = assert_problem(await org.owner.post(path, json=body), 400, type_="bad_request")
+        assert problem["detail"].startswith(f"{field}: "), problem
+    problem = assert_problem(
+        await org.owner.put(access, json={"access_until": naive}), 400, type_="bad_request"
+    )
+    assert problem["detail"].startswith("access_until: "), problem
+
+    assert (await org.owner.get("/api/v1/tokens")).json() == []
+    assert (await org.owner.get("/api/v1/invitations")).json() == invitations_before
+    assert (await org.owner.get("/api/v1/members")).json() == members_before
+
+
 UNCAPPED_IN_SCHEMA = {
     "AddProvider.aliases[]": "Litestar drops the cap of tuple items from the schema; msgspec"
     " enforces it (test_every_free_text_field_has_a_length_cap)",

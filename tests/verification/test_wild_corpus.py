@@ -49,7 +49,8 @@ def _case(name: str, fmt: Format, n: int, seed: int = 3) -> Case:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text)).casefold()
+    """``text`` without spaces, case folded; a dotless ı as i (in capitals both print as I)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text)).casefold().replace("ı", "i")
 
 
 def _text_layer(case: Case) -> str:

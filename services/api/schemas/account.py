@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 from domain.audits.access import ApiTokenScope
+from domain.shared.limits import Moment
 from services.core.accounts.token_handlers import ApiToken
 
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
@@ -34,7 +34,7 @@ class ApiTokenCreate(msgspec.Struct, frozen=True, kw_only=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     scopes: Annotated[list[ApiTokenScope], msgspec.Meta(min_length=1, max_length=2)]
     """``read``: safe methods; ``write``: also changes, as far as the member's role allows."""
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 
 from domain.organisations.organisation import Role
-from domain.shared.limits import NAME_LENGTH
+from domain.shared.limits import NAME_LENGTH, Moment
 from services.api.schemas.people import Placement
 
 
@@ -25,7 +25,7 @@ class InvitationCreate(msgspec.Struct, frozen=True, kw_only=True):
     """The existing staff record the new account is for."""
     staff: StaffDetails | None = None
     """Or: create the staff record now (name, department, site, employee number)."""
-    access_until: datetime | None = None
+    access_until: Moment | None = None
     """Auditors only, and required for them: when their read-only access ends (max 1 year)."""
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 from domain.organisations.organisation import Role
+from domain.shared.limits import Moment
 
 
 class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
@@ -15,7 +15,7 @@ class RoleChange(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AuditorAccess(msgspec.Struct, frozen=True, kw_only=True):
-    access_until: datetime
+    access_until: Moment
     """When the auditor's access ends; a moment in the past ends it now."""
 
 

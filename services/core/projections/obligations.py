@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -37,7 +37,7 @@ from services.core.db import Tx
 from services.core.eventsourcing.store import RecordedEvent
 from services.core.people import views as people_views
 from services.core.projections.epochs import read_models_rewritten
-from services.core.projections.folded import as_json, restored, stored, tags
+from services.core.projections.folded import copied, restored, tags
 from services.core.projections.people import PeopleProjection
 from services.core.stream_ids import aggregate_id
 
@@ -78,33 +78,36 @@ FROM waivers WHERE tenant_id = $1 AND person_id IN (SELECT person_id FROM wanted
 owns each of those): one statement. The state of the people $4 (saved by this transaction) is
 left out."""
 _OBLIGATION_COLUMNS = (
-    "body",
-    "window_start",
-    "window_end",
-    "period",
-    "deadline",
-    "required",
-    "counted",
-    "waived",
-    "shortfall",
-    "late_credits_until",
-    "flagged",
+    ("ordinal", "smallint"),
+    ("body", "text"),
+    ("window_start", "date"),
+    ("window_end", "date"),
+    ("period", "text"),
+    ("deadline", "date"),
+    ("required", "numeric"),
+    ("counted", "numeric"),
+    ("waived", "numeric"),
+    ("shortfall", "numeric"),
+    ("late_credits_until", "date"),
+    ("flagged", "boolean"),
 )
+"""The stored columns of an obligation row besides its tenant, person and explanation, with their
+types, in the order ``_evaluated`` gives them: the key's ``ordinal`` first."""
+_NAMES = ", ".join(name for name, _ in _OBLIGATION_COLUMNS)
+_UPDATED = [name for name, _ in _OBLIGATION_COLUMNS[1:]] + ["explanation"]
+"""What a row written over another of its key changes: all but the key."""
+_ARRAYS = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_OBLIGATION_COLUMNS, 7))
+_EXPLAINED, _EXPLANATIONS = len(_OBLIGATION_COLUMNS) + 7, len(_OBLIGATION_COLUMNS) + 8
 _REPLACE = f"""
 WITH evaluated AS (
-    SELECT * FROM jsonb_to_recordset($3::jsonb)
-        AS r(person_id uuid, evaluated_on date, valid_through date)
-), found AS (
-    SELECT r.*, x.explanation || jsonb_build_object('person_id', r.person_id) AS explanation
-    FROM jsonb_to_recordset($4::jsonb) AS r(
-        person_id uuid, body text, window_start date, window_end date, period text,
-        ordinal smallint, deadline date, required numeric, counted numeric, waived numeric,
-        shortfall numeric, late_credits_until date, flagged boolean, explained bigint)
-    LEFT JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x(explanation, at)
-        ON x.at = r.explained
+    SELECT * FROM unnest($3::uuid[], $4::date[], $5::date[])
+        AS r(person_id, evaluated_on, valid_through)
 ), dropped AS (
     DELETE FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = ANY($2::uuid[])
-    AND NOT EXISTS (SELECT FROM found f WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal)
+    AND NOT EXISTS (
+        SELECT FROM unnest($6::uuid[], $7::smallint[]) AS f(person_id, ordinal)
+        WHERE f.person_id = o.person_id AND f.ordinal = o.ordinal
+    )
 ), dropped_evaluations AS (
     DELETE FROM obligation_evaluations e WHERE e.tenant_id = $1 AND e.person_id = ANY($2::uuid[])
     AND NOT EXISTS (SELECT FROM evaluated v WHERE v.person_id = e.person_id)
@@ -114,17 +117,24 @@ WITH evaluated AS (
     ON CONFLICT (tenant_id, person_id) DO UPDATE
     SET evaluated_on = excluded.evaluated_on, valid_through = excluded.valid_through
 )
-INSERT INTO obligations (tenant_id, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)},
-                         explanation)
-SELECT $1, person_id, ordinal, {", ".join(_OBLIGATION_COLUMNS)}, explanation FROM found
+INSERT INTO obligations (tenant_id, person_id, {_NAMES}, explanation)
+SELECT $1, r.person_id, {", ".join(f"r.{name}" for name, _ in _OBLIGATION_COLUMNS)},
+       x.explanation || jsonb_build_object('person_id', r.person_id)
+FROM unnest($6::uuid[], {_ARRAYS}, ${_EXPLAINED}::bigint[])
+    AS r(person_id, {_NAMES}, explained)
+LEFT JOIN unnest(${_EXPLANATIONS}::jsonb[]) WITH ORDINALITY AS x(explanation, at)
+    ON x.at = r.explained
 ON CONFLICT (tenant_id, person_id, ordinal) DO UPDATE
-SET {", ".join(f"{c} = excluded.{c}" for c in [*_OBLIGATION_COLUMNS, "explanation"])}
-"""  # noqa: S608 (the column names are the constants above)
+SET {", ".join(f"{c} = excluded.{c}" for c in _UPDATED)}
+"""  # noqa: S608 (the column names and types are the constants above)
 """Replaces the obligations of people $2 in one statement: each row is written over the row of
 the same key and the rows no longer found are deleted (no key is both deleted and written).
-A row's explanation is the ``explained``-th (from 1) of the distinct explanations $5, with the
-row's ``person_id``: each distinct explanation is sent and parsed once (a row naming none fails
-the insert on ``explanation``'s NOT NULL rather than vanish)."""
+Every row comes as one array per column (``unnest``: no JSON to parse, and the keys the delete
+compares are read apart from the explanations): $3-$5 the evaluations, $6 the rows' people, then
+``_OBLIGATION_COLUMNS`` and each row's explanation's place. A row's explanation is the
+``explained``-th (from 1) of the distinct explanations, with the row's ``person_id``: each
+distinct explanation is sent and parsed once (a row naming none fails the insert on
+``explanation``'s NOT NULL rather than vanish)."""
 
 
 class Inputs(NamedTuple):
@@ -201,9 +211,10 @@ async def evaluate_people(
 
 
 class _Evaluated(NamedTuple):
-    """One evaluate() result as rows without their person, and its ``unchanged_through``."""
+    """One evaluate() result as rows without their person (``_OBLIGATION_COLUMNS`` and the place
+    of the row's explanation), and its ``unchanged_through``."""
 
-    rows: list[dict[str, object]]
+    rows: list[tuple[object, ...]]
     valid_through: date
 
 
@@ -218,9 +229,9 @@ async def _replace(
     People ``alike`` (no credits or waivers, the same credentials, birth month and cycle
     starts, evaluated on the same day) share one evaluate() result and its explanations."""
     tenant, ids = tx.require_tenant(), list(evaluated_on)
-    rows: list[dict[str, object]] = []
-    evaluations: list[dict[str, object]] = []
-    explanations: list[dict[str, Any]] = []
+    rows: list[tuple[object, ...]] = []
+    evaluations: list[tuple[UUID, date, date]] = []
+    explanations: list[str] = []
     shared: dict[Alike, _Evaluated] = {}
     for person_id in ids:
         if (found := inputs.get(person_id)) is None:
@@ -232,21 +243,29 @@ async def _replace(
             result = _evaluated(found, day, rule_packs, explanations)
             if key is not None:
                 shared[key] = result
-        evaluations.append(
-            {"person_id": person_id, "evaluated_on": day, "valid_through": result.valid_through}
-        )
-        rows += [{**row, "person_id": person_id} for row in result.rows]
+        evaluations.append((person_id, day, result.valid_through))
+        rows += [(person_id, *row) for row in result.rows]
     await tx.pg.execute(
-        _REPLACE, tenant, ids, as_json(evaluations), as_json(rows), as_json(explanations)
+        _REPLACE,
+        tenant,
+        ids,
+        *_columns(evaluations, 3),
+        *_columns(rows, len(_OBLIGATION_COLUMNS) + 2),
+        explanations,
     )
     return len(evaluations)
 
 
+def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object]]:
+    """``rows`` as one list per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
 def _evaluated(
-    found: Inputs, day: date, rule_packs: Sequence[Pack], explanations: list[dict[str, Any]]
+    found: Inputs, day: date, rule_packs: Sequence[Pack], explanations: list[str]
 ) -> _Evaluated:
     """evaluate() of ``found`` on ``day`` as rows, each explanation appended to
-    ``explanations`` and named by its place there (from 1)."""
+    ``explanations`` (JSON text) and named by its place there (from 1)."""
     obligations = found.evaluate(day, rule_packs)
     valid = unchanged_through(
         found.person,
@@ -256,25 +275,26 @@ def _evaluated(
         evaluated_on=day,
         rule_packs=rule_packs,
     )
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[object, ...]] = []
     for ordinal, o in enumerate(obligations):
-        explanations.append(stored(o, people_views.Obligation))
+        explanations.append(msgspec.json.encode(copied(o, people_views.Obligation)).decode())
+        line = o.lines[0]
         rows.append(
-            {
-                "body": o.body,
-                "window_start": o.window.start,
-                "window_end": o.window.end,
-                "period": o.period,
-                "ordinal": ordinal,
-                "deadline": o.deadline,
-                "required": o.lines[0].required,
-                "counted": o.lines[0].counted,
-                "waived": o.lines[0].waived,
-                "shortfall": o.lines[0].shortfall,
-                "late_credits_until": o.late_credits_until,
-                "flagged": bool(o.flags),
-                "explained": len(explanations),
-            }
+            (
+                ordinal,
+                o.body,
+                o.window.start,
+                o.window.end,
+                o.period,
+                o.deadline,
+                line.required,
+                line.counted,
+                line.waived,
+                line.shortfall,
+                o.late_credits_until,
+                bool(o.flags),
+                len(explanations),
+            )
         )
     return _Evaluated(rows, valid)
 

@@ -11,6 +11,7 @@ Contract of ``match_placement``:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import msgspec
@@ -32,7 +33,10 @@ class PlacementMatch(msgspec.Struct, frozen=True, kw_only=True):
         return f'{kind} "{self.given}" is the existing "{self.known}"'
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain(name: str) -> str:
+    """``name`` without case, punctuation and extra spacing (remembered: an import compares
+    each row's department and site with the same few names)."""
     return " ".join(utils.default_process(name).split())
 
 

@@ -28,6 +28,7 @@ from domain.people.person import Person, PersonRefused
 from domain.people.roster_import import Roster, RosterRow, plan_row
 from domain.shared.event import Event, event_tag
 from domain.shared.limits import OutOfLimits
+from services.core.collector import collector_paused
 from services.core.db import Tx
 from services.core.eventsourcing.commands import entity_ids, event_ids
 from services.core.eventsourcing.store import EventStore, Metadata, StreamAppend
@@ -99,14 +100,16 @@ async def import_roster(
     import_id: UUID | None = None,
 ) -> ImportReport:
     """Validate every row of ``roster`` against the tenant's staff, then apply as the mode says
-    (see the module docstring). ``import_id`` seeds the new ids (default: random)."""
-    if not dry_run:
-        await store.lock_head(tx)
-    reports, appends = await plan_import(tx, store, roster, import_id=import_id)
-    invalid = sum(1 for r in reports if r.outcome == "invalid")
-    apply = not dry_run and (mode == "valid_rows" or invalid == 0)
-    if apply:
-        await store.append_many(tx, appends, metadata=metadata)
+    (see the module docstring). ``import_id`` seeds the new ids (default: random). Python's
+    cyclic garbage collector waits meanwhile (``collector_paused``)."""
+    with collector_paused():
+        if not dry_run:
+            await store.lock_head(tx)
+        reports, appends = await plan_import(tx, store, roster, import_id=import_id)
+        invalid = sum(1 for r in reports if r.outcome == "invalid")
+        apply = not dry_run and (mode == "valid_rows" or invalid == 0)
+        if apply:
+            await store.append_many(tx, appends, metadata=metadata)
     return ImportReport(
         mode=mode,
         dry_run=dry_run,

@@ -52,6 +52,14 @@ def test_two_unlabelled_dates_are_not_guessed_between() -> None:
             "ACUSON Sequoia Basics",
         ),
         ("ACTIVITY Carotid Duplex Basics\nCompleted 22-APR-2026", "Carotid Duplex Basics"),
+        (  # the faculty printed under a title labelled without a colon
+            "ACTIVITY Renal Artery Duplex and\nHypertension\nFACULTY Owen Castellanos, RDMS",
+            "Renal Artery Duplex and Hypertension",
+        ),
+        (
+            "PROGRAM TITLE\nCT Dose Optimization for Pediatric Patients\nMODERATOR Priya Raman",
+            "CT Dose Optimization for Pediatric Patients",
+        ),
     ],
 )
 def test_titles_after_the_kind_of_activity_or_an_uncoloned_label(printed: str, title: str) -> None:

@@ -78,6 +78,46 @@ pytestmark = pytest.mark.unit
             "Jane Doe\nName\nTraining Center\nHarbor Resuscitation Training Ctr\nCE: 4 hours",
             "Harbor Resuscitation Training Ctr",
         ),
+        (  # a heading in capitals over three lines
+            "NORTHERN PLAINS\nSONOGRAPHY EDUCATION\nCONSORTIUM\nCertificate of Completion\n"
+            "Jane Doe",
+            "NORTHERN PLAINS SONOGRAPHY EDUCATION CONSORTIUM",
+        ),
+        (  # an event word ends the name's second line, the event named after it under it
+            "GREAT LAKES\nVASCULAR SUMMIT\n2025 Annual Meeting - Duluth, Minnesota\n"
+            "Certificate of Completion\nJane Doe",
+            "GREAT LAKES VASCULAR SUMMIT",
+        ),
+        (  # a logo's name in spaced capitals, the rest of it beside a tagline
+            "M E R I D I A N\nIMAGING ACADEMY \u00b7 advancing imaging education\n"
+            "CERTIFICATE OF COMPLETION\nJane Doe",
+            "MERIDIAN IMAGING ACADEMY",
+        ),
+        (  # a name in capitals with its second line beside a tagline
+            "LOWCOUNTRY\nEducation \u2022 Research \u2022 Care\nVASCULAR SYMPOSIUM\n"
+            "Certificate of Completion\nJane Doe",
+            "LOWCOUNTRY VASCULAR SYMPOSIUM",
+        ),
+        (  # a tagline read into the row of a name in capitals (its bullets read as "*")
+            "LOWCOUNTRY Education * Research * Care\nVASCULAR SYMPOSIUM\n"
+            "Certificate of Completion\nJane Doe",
+            "LOWCOUNTRY VASCULAR SYMPOSIUM",
+        ),
+        (  # no heading: the name at the foot of the page, over its office and a file number
+            "Certificate\nof Completion\nJane Doe\ncompleted the on-demand webinar\n"
+            "Thyroid Nodules\nViewed August 23, 2026\n1.75 SDMS CME credits\n"
+            "This activity has been approved by the SDMS for 1.75 SDMS CME credits.\n"
+            "Harbor Point Ultrasound Education\nOnline Learning Office\nSDMS File # 848113\n"
+            "Robert Alvarez, MD\nCourse Director",
+            "Harbor Point Ultrasound Education",
+        ),
+        (  # OCR reads the name at the foot and the signer beside it as one row
+            "Certificate\nof Completion\nJane Doe\ncompleted the on-demand webinar\n"
+            "Thyroid Nodules\nViewed August 23, 2026\n1.75 SDMS CME credits\n"
+            "Harbor Point Ultrasound Education Robert Alvarez, MD\nOnline Learning Office\n"
+            "Robert Alvarez, MD\nCourse Director",
+            "Harbor Point Ultrasound Education",
+        ),
     ],
 )
 def test_the_provider_is_read_from_any_kind_of_heading(text: str, provider: str) -> None:
@@ -91,6 +131,10 @@ def test_the_provider_is_read_from_any_kind_of_heading(text: str, provider: str)
         "certificate\nThis confirms that Jane Doe completed",
         "Fall Symposium 2025\nCertificate of Attendance\nJane Doe",
         "Certificate of Attendance\nJane Doe\nSociety Guidelines for Echo",
+        # the signer and a role at the foot of the page
+        "Certificate of Completion\nJane Doe\nThyroid Nodules\nPeter Novak\nProgram Director",
+        "Certificate of Completion\nJane Doe\nThyroid Nodules\nContinuing Medical Education",
+        "Certificate of Completion\nJane Doe\nThyroid Nodules\nApproved by the American Society",
     ],
 )
 def test_event_names_and_certificate_words_are_not_providers(text: str) -> None:

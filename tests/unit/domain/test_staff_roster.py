@@ -129,6 +129,17 @@ def test_a_file_that_is_no_roster_is_rejected_as_a_whole(data: bytes, message: s
         parse_roster(data)
 
 
+def test_a_header_of_thousands_of_cells_is_rejected_naming_a_few_of_them() -> None:
+    header = ",".join(f"c{n}" for n in range(20_000)) + ",c0"
+    with pytest.raises(RosterRejected) as refused:
+        parse_roster(f"{header}\n".encode())
+    message = str(refused.value)
+    assert message.startswith("unknown columns: c0, c1, "), message
+    assert "c19 (and 19980 more); missing columns: employee_number" in message
+    assert "repeated columns: c0 (expected: " in message
+    assert len(message) < 500
+
+
 def test_a_file_longer_than_the_limit_is_rejected() -> None:
     with pytest.raises(RosterRejected, match="at most 2 rows"):
         parse_roster((HEADER + "E-1,,A,,,,,\nE-2,,B,,,,,\nE-3,,C,,,,,\n").encode(), max_rows=2)
