@@ -14,11 +14,20 @@ import asyncio
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from services.core.collector import collector_paused
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 async def off_loop(work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """``work(*args, **kwargs)`` in a worker thread. ``work`` must touch no transaction and
-    change nothing shared: it may run beside any other request of the process."""
-    return await asyncio.to_thread(work, *args, **kwargs)
+    """``work(*args, **kwargs)`` in a worker thread, with the cyclic garbage collector paused
+    (``collector_paused``: its full passes over the objects ``work`` builds would hold the
+    loop). ``work`` must touch no transaction and change nothing shared: it may run beside any
+    other request of the process."""
+    return await asyncio.to_thread(_paused, work, *args, **kwargs)
+
+
+def _paused(work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    with collector_paused():
+        return work(*args, **kwargs)

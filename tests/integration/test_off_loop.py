@@ -4,6 +4,7 @@ them out, the loop answers the others (``services.core.offloop``)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -30,16 +31,19 @@ TODAY = date(2026, 11, 26)
 class HeldPacks(Sequence[Pack]):
     """The rule packs in force, whose first reading waits, in whatever thread reads them,
     until ``answered`` is set (at most ``patience`` seconds: run on the event loop, the wait
-    holds the very loop that would set it)."""
+    holds the very loop that would set it); notes whether the cyclic garbage collector could
+    run meanwhile."""
 
     def __init__(self, patience: float = 10) -> None:
         self.reading = threading.Event()
         self.answered = threading.Event()
         self.patience = patience
         self.waited_for_the_answer: bool | None = None
+        self.collected_meanwhile: bool | None = None
 
     def __iter__(self) -> Iterator[Pack]:
         if self.waited_for_the_answer is None:
+            self.collected_meanwhile = gc.isenabled()
             self.reading.set()
             self.waited_for_the_answer = self.answered.wait(self.patience)
         return iter(RULE_PACKS)
@@ -80,4 +84,5 @@ async def test_other_requests_are_answered_while_standings_are_decided(
     found = await deciding
 
     assert packs.waited_for_the_answer is True
+    assert packs.collected_meanwhile is False, "the collector's full passes would hold the loop"
     assert [s.body for s in found[person_id].standings] == ["ARDMS"]
