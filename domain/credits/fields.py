@@ -394,9 +394,11 @@ _CEU = re.compile(r"\bCEUs?\b|continuing\s+education\s+units?", re.I)
 CEU_HOURS = Decimal(10)
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
     re.I,
 )
+"""An amount after its label, which may run on in a few words to its colon ("Credits earned
+by this learner: 0.00")."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,
@@ -766,13 +768,7 @@ def _person(value: str) -> str | None:
     value = _MISREAD_L.sub("l", _INITIAL_COMMA.sub(". ", value)).strip(" ,.:;'\"")
     parts = [part.strip() for part in value.split(",")]
     name = parts[0]
-    family_first = len(name.split()) == 1 or name.isupper()  # "KOWALSKI, Robert J."
-    if (
-        len(parts) > 1
-        and family_first
-        and not parts[1].isupper()
-        and not _CREDENTIAL.match(parts[1].strip("."))
-    ):
+    if len(parts) > 1 and _family_first(name, parts[1]):
         name = f"{parts[1]} {name}"
     words = _without_trailing_specks(name.split())
     while len(words) > 2 and _CREDENTIAL.match(words[-1].strip(".,")):
@@ -788,6 +784,40 @@ def _person(value: str) -> str | None:
     ):
         return None
     return name
+
+
+_GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'-]*(?:['-][^\W\d_]+)*")
+_INITIAL = re.compile(r"[^\W\d_]\.?")
+_VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿ]", re.I)
+_SUFFIX = re.compile(r"(?:Jr|Sr|[IVX]+)\.?$", re.I)
+
+
+def _family_first(family: str, given: str) -> bool:
+    """Whether "``family``, ``given``" is a name printed family name first ("KOWALSKI, Robert
+    J.", "O'NEILL-HUGHES, DEBORAH A.", "Van der Berg, Zoë K."): ``given`` is one to three given
+    names or initials, the first a word with a vowel, not post-nominal letters ("RDMS") or a
+    suffix ("Jr."). A family name of several words in mixed case ("Ní Bhriain, Siobhán")
+    takes one given name, or given names ending in an initial, so that a role after a name
+    ("Jane Doe, Staff Sonographer") is not taken for given names; a name with an initial inside
+    ("Dana K. Whitfield, Sonographer") is in its natural order already."""
+    words, family_words = given.split(), family.split()
+    if not 1 <= len(words) <= 3 or not 1 <= len(family_words) <= 4:
+        return False
+    if any(_INITIAL.fullmatch(word) for word in family_words[1:-1]):
+        return False
+    first = words[0]
+    if (
+        not _GIVEN_NAME.fullmatch(first)
+        or len(first) < 2
+        or not _VOWEL.search(first)
+        or _SUFFIX.match(first)
+        or _CREDENTIAL.match(given.strip("."))
+        or not all(_GIVEN_NAME.fullmatch(w) or _INITIAL.fullmatch(w) for w in words)
+        or not all(_capitalised(w) for w in words)
+    ):
+        return False
+    several = len(family_words) > 1 and not family.isupper()
+    return not several or len(words) == 1 or _INITIAL.fullmatch(words[-1]) is not None
 
 
 _PARTICLE = re.compile(r"(?!(?:and|for|the|of|in|on|to|at|by|an|a)\b)[a-z]{1,3}'?")
@@ -859,6 +889,8 @@ def _participant(doc: _Doc) -> tuple[int, str] | None:
             match = pattern.search(line)
             if match is None:
                 continue
+            if (over := _over_caption(doc, index)) is not None:
+                return over
             for at, value in _after_anchor(doc, index, match.end()):
                 if name := _person(value):
                     return at, name
@@ -866,6 +898,17 @@ def _participant(doc: _Doc) -> tuple[int, str] | None:
         if _NAME_CAPTION.match(line) and (name := _person(doc.lines[index - 1])):
             return index - 1, name
     return _standing_alone(doc)
+
+
+def _over_caption(doc: _Doc, index: int) -> tuple[int, str] | None:
+    """The name over line ``index`` when that line is a caption naming it, alone and without
+    a colon ("Participant Name" under the rule the name is written on), and the line over it
+    is not the certificate's first (its heading)."""
+    line = doc.lines[index] if index < len(doc.lines) else ""
+    if index < 2 or not _NAME_CAPTION.fullmatch(line) or not re.search(r"\bname\b", line, re.I):
+        return None
+    name = _person(doc.lines[index - 1])
+    return (index - 1, name) if name else None
 
 
 def _standing_alone(doc: _Doc) -> tuple[int, str] | None:
@@ -1008,14 +1051,19 @@ def _title(doc: _Doc, table: _Row | None, name_line: int | None) -> str | None:
     """The activity's title: after its label (or above it, where the label is a caption under
     it), after the words that say what the participant did ("completed the on-demand webinar",
     "for the course"), in a transcript's row, else the first title-like line after the
-    participant's name (on line ``name_line``)."""
+    participant's name (on line ``name_line``). On a form whose name is written over its
+    caption, a label alone on its line is a caption too."""
+    captions_under = name_line is not None and _over_caption(doc, name_line + 1) is not None
     for index, line in enumerate(doc.lines):
         label = _TITLE_LABEL.match(line)
         if not label or _is_table_header(line):
             continue
+        alone = label.end() == len(line)
+        if alone and index and captions_under and (title := _caption_of(doc, index)):
+            return title
         if title := _title_value(doc, index, label.end()):
             return title
-        if label.end() == len(line) and index and (title := _caption_of(doc, index)):
+        if alone and index and (title := _caption_of(doc, index)):
             return title
     for index, line in enumerate(doc.lines):
         if _is_table_header(line):

@@ -931,7 +931,7 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
     if fields.credits is None or not fields.accreditation_statement:
         return []
     stated = _approved_amounts(fields.accreditation_statement, fields)
-    if not stated or fields.credits <= max(stated):
+    if not stated or fields.credits <= max(stated) or _approves_the_ceu_printed(fields, stated):
         return []
     return [
         ReviewReason(
@@ -940,6 +940,19 @@ def _credits_beyond_statement(fields: ExtractedFields) -> list[ReviewReason]:
             f"{_amount(max(stated))} its accreditation statement approves",
         )
     ]
+
+
+def _approves_the_ceu_printed(fields: ExtractedFields, stated: list[Decimal]) -> bool:
+    """Whether the statement approves, in a figure without a unit of its own ("0.5 Category
+    A credits"), exactly the CEU the credit line prints ("0.5 CEU (5 contact hours)"): the
+    same amount in the certificate's unit, not less. Only that figure: a credit line raised
+    above the statement prints another."""
+    line = fields.evidence.get("credits") or ""
+    if fields.credits is None or not re.search(r"\bCEUs?\b", line, re.I):
+        return False
+    ceu = fields.credits / CEU_CONTACT_HOURS
+    printed = (Decimal(figure) for figure in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", line))
+    return ceu in stated and ceu in printed
 
 
 _GLUED_TO_STATEMENTS = ("credits", "certificate_number")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 
@@ -47,3 +48,25 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
     with collector_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_the_collector_runs_again_after_a_cancelled_task() -> None:
+    """A cancelled import (its request abandoned) leaves the pause at its await."""
+
+    async def cancelled() -> None:
+        paused = asyncio.Event()
+
+        async def importing() -> None:
+            with collector_paused():
+                paused.set()
+                await asyncio.sleep(3600)
+
+        task = asyncio.create_task(importing())
+        await paused.wait()
+        assert not gc.isenabled()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled())
+    assert gc.isenabled()

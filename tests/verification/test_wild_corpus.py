@@ -138,11 +138,7 @@ def test_a_text_pdf_prints_the_values_of_its_ground_truth(text_pdfs: list[Case])
         last = printed.participant_name.split()[-1] if printed.participant_name else ""
         assert _flat(last) in text, case.sample_id
         if printed.credits is not None:
-            shown = (
-                printed.credits / 10
-                if case.layout in ("university_ceu", "ceu_workshop")
-                else printed.credits
-            )
+            shown = printed.credits / 10 if LAYOUT[case.layout].ceu else printed.credits
             assert any(_flat(figure) in text for figure in _amounts(shown)), case.sample_id
 
 
