@@ -30,11 +30,12 @@ from domain.people.person import Credential, Person
 from services.core.credits import views as credit_views
 from services.core.db import Tx
 from services.core.metrics import StandingsCacheMetrics
+from services.core.offloop import off_loop
 from services.core.people import views
 from services.core.people.standings_cache import StandingsCache, StandingsKey
 from services.core.projections.credits import CreditsProjection
 from services.core.projections.folded import copied, restored
-from services.core.projections.obligations import load_inputs
+from services.core.projections.obligations import Inputs, load_inputs
 from services.core.projections.standings import StandingHeads
 from services.core.registry import STANDING_EVENT_TYPES
 from services.core.stream_ids import aggregate_id
@@ -69,6 +70,51 @@ async def counts_pending_credits(tx: Tx) -> bool:
     return bool(chosen)
 
 
+class _Stored(NamedTuple):
+    """What ``obligations_on`` reads: every row of ``_STORED`` as (person, valid, stored
+    obligation text or None), the pending-credit choice, and the inputs of the people whose
+    stored evaluation does not hold on the day (re-evaluated on read)."""
+
+    rows: list[tuple[UUID, bool, str | None]]
+    count_pending: bool
+    stale: dict[UUID, Inputs]
+
+
+async def _stored(
+    tx: Tx, *, today: date, person_ids: Sequence[UUID] | None, explained: bool
+) -> _Stored:
+    ids = None if person_ids is None else list(person_ids)
+    stored_rows = _EXPLAINED if explained else _UNEXPLAINED
+    rows = await tx.pg.fetch(stored_rows, tx.require_tenant(), ids, today)
+    stale = [row["person_id"] for row in rows if not row["valid"]]
+    return _Stored(
+        [(row["person_id"], row["valid"], row["explanation"]) for row in rows],
+        bool(rows and rows[0]["count_pending"]),
+        await load_inputs(tx, stale) if stale else {},
+    )
+
+
+def _obligations(
+    stored: _Stored, *, today: date, rule_packs: Sequence[Pack], explained: bool
+) -> dict[UUID, list[Obligation]]:
+    """``obligations_on``'s result from what it read: pure CPU work (decoding, evaluating)."""
+    count_pending = stored.count_pending
+    found: dict[UUID, list[Obligation]] = {}
+    for person_id, valid, explanation in stored.rows:
+        held = found.setdefault(person_id, [])
+        if valid and explanation is not None:
+            obligation = restored(explanation, views.Obligation, Obligation)
+            held.append(
+                msgspec.structs.replace(
+                    obligation, status=status_on(obligation, today, count_pending=count_pending)
+                )
+            )
+    for person_id, inputs in stored.stale.items():
+        evaluated = inputs.evaluate(today, rule_packs, count_pending=count_pending)
+        found[person_id] = evaluated if explained else [_unexplained(o) for o in evaluated]
+    return found
+
+
 async def obligations_on(
     tx: Tx,
     *,
@@ -82,28 +128,12 @@ async def obligations_on(
     (``counts_pending_credits``). ``rule_packs`` is used only for people re-evaluated on read.
     The domain's ``Obligation``: ``status_on`` and ``standings`` decide on it. Not
     ``explained``: ``used`` and ``not_used`` are empty (what lists of many people read; the
-    statuses, numbers and standings are the same)."""
-    ids = None if person_ids is None else list(person_ids)
-    stored_rows = _EXPLAINED if explained else _UNEXPLAINED
-    rows = await tx.pg.fetch(stored_rows, tx.require_tenant(), ids, today)
-    count_pending = bool(rows and rows[0]["count_pending"])
-    found: dict[UUID, list[Obligation]] = {}
-    stale: list[UUID] = []
-    for row in rows:
-        held = found.setdefault(row["person_id"], [])
-        if not row["valid"]:
-            stale.append(row["person_id"])
-        elif row["explanation"] is not None:
-            stored = restored(row["explanation"], views.Obligation, Obligation)
-            held.append(
-                msgspec.structs.replace(
-                    stored, status=status_on(stored, today, count_pending=count_pending)
-                )
-            )
-    for person_id, inputs in (await load_inputs(tx, stale) if stale else {}).items():
-        evaluated = inputs.evaluate(today, rule_packs, count_pending=count_pending)
-        found[person_id] = evaluated if explained else [_unexplained(o) for o in evaluated]
-    return found
+    statuses, numbers and standings are the same). Decoded and evaluated off the event loop
+    (``off_loop``)."""
+    stored = await _stored(tx, today=today, person_ids=person_ids, explained=explained)
+    return await off_loop(
+        _obligations, stored, today=today, rule_packs=rule_packs, explained=explained
+    )
 
 
 def _unexplained(obligation: Obligation) -> Obligation:
@@ -132,19 +162,40 @@ async def standings_on(
 ) -> dict[UUID, PersonStanding]:
     """Every registered person's (or those of ``person_ids``) obligations and standing per
     body on ``today`` (``domain.compliance.standing``): what every view shows as a status.
-    ``explained``: as ``obligations_on`` says."""
-    found = await obligations_on(
-        tx, today=today, person_ids=person_ids, rule_packs=rule_packs, explained=explained
-    )
+    ``explained``: as ``obligations_on`` says. The rows are read on the event loop; decoding
+    and deciding run off it (``off_loop``), so a whole tenant's does not hold other requests."""
+    stored = await _stored(tx, today=today, person_ids=person_ids, explained=explained)
     count_pending = await counts_pending_credits(tx)
-    rows = await tx.pg.fetch(
+    people = await tx.pg.fetch(
         "SELECT state::text AS state FROM people WHERE tenant_id = $1 AND person_id = ANY($2)",
         tx.require_tenant(),
-        list(found),
+        list(dict.fromkeys(person_id for person_id, _, _ in stored.rows)),
     )
+    return await off_loop(
+        _standings,
+        stored,
+        [row["state"] for row in people],
+        today=today,
+        rule_packs=rule_packs,
+        explained=explained,
+        count_pending=count_pending,
+    )
+
+
+def _standings(
+    stored: _Stored,
+    people: list[str],
+    *,
+    today: date,
+    rule_packs: Sequence[Pack],
+    explained: bool,
+    count_pending: bool,
+) -> dict[UUID, PersonStanding]:
+    """``standings_on``'s result from what it read (``people``: the stored views as JSON)."""
+    found = _obligations(stored, today=today, rule_packs=rule_packs, explained=explained)
     result: dict[UUID, PersonStanding] = {}
-    for row in rows:
-        shown = msgspec.json.decode(row["state"], type=views.Person)
+    for state in people:
+        shown = msgspec.json.decode(state, type=views.Person)
         person: Person = copied(shown, Person)  # standings and unsupported decide on it
         obligations = found[person.person_id]
         result[person.person_id] = PersonStanding(
@@ -457,7 +508,33 @@ async def _organisation_summary(
         found = await standings_on(
             tx, today=today, person_ids=list(members), rule_packs=rule_packs, explained=False
         )
-    every = {person_id: found[person_id].standings for person_id in found}
+    unsupported = await tx.pg.fetch(
+        _UNSUPPORTED,
+        tenant,
+        [p.body for p in rule_packs if isinstance(p, UnsupportedPack)],
+        sorted(STATUSES_WITH_CE_OBLIGATION),
+        today,
+    )
+    return await off_loop(
+        _summary,
+        members,
+        {person_id: found[person_id].standings for person_id in found},
+        {row["body"]: row["people"] for row in unsupported},
+        today=today,
+        upcoming=upcoming,
+    )
+
+
+def _summary(
+    members: dict[UUID, _Member],
+    every: dict[UUID, list[Standing]],
+    unsupported: dict[Body, int],
+    *,
+    today: date,
+    upcoming: int,
+) -> OrganisationSummary:
+    """The overview of the active ``members`` from their standings: counting, grouping and
+    sorting (pure CPU work, run off the event loop)."""
     by_body: dict[Body, Counter[Status]] = {}
     for each in every.values():
         for s in each:
@@ -471,16 +548,9 @@ async def _organisation_summary(
         ),
         key=lambda r: (r[1].deadline, members[r[0].person_id].full_name, r[0].body),
     )
-    unsupported = await tx.pg.fetch(
-        _UNSUPPORTED,
-        tenant,
-        [p.body for p in rule_packs if isinstance(p, UnsupportedPack)],
-        sorted(STATUSES_WITH_CE_OBLIGATION),
-        today,
-    )
     return OrganisationSummary(
         today=today,
-        people=len(found),
+        people=len(every),
         by_status=people_by_status([s.status for s in each] for each in every.values()),
         by_body={body: dict(counts) for body, counts in by_body.items()},
         by_department=_groups(members, every, lambda m: m.department),
@@ -488,7 +558,7 @@ async def _organisation_summary(
         flagged=sum(
             1 for each in every.values() for s in each if s.obligation and s.obligation.flags
         ),
-        unsupported={row["body"]: row["people"] for row in unsupported},
+        unsupported=unsupported,
         next_deadlines=[
             UpcomingDeadline(
                 person_id=s.person_id,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -31,6 +32,7 @@ from domain.compliance.status import Status
 from domain.people.credentials import Body
 from services.core.csv_export import Cell, csv_text
 from services.core.db import Tx
+from services.core.offloop import off_loop
 from services.core.people.queries import (
     PersonStanding,
     every_standing,
@@ -204,12 +206,7 @@ async def matching_people(
                 tx, today=today, person_ids=[r["person_id"] for r in rows], explained=False
             )
         )
-        found += [
-            standing[row["person_id"]]
-            for row in rows
-            if row["person_id"] in standing
-            and _standings_match(selected, standing[row["person_id"]].standings, today)
-        ]
+        found += await off_loop(_matching, selected, rows, standing, today)
         if chunk is None or len(rows) < chunk:
             break
         key = (rows[-1]["full_name"], rows[-1]["person_id"])
@@ -329,12 +326,35 @@ async def _page_by_deadline(
 
 async def _by_deadline(tx: Tx, selected: StaffFilter, *, today: date) -> list[StaffMember]:
     """Everyone ``selected`` lists on ``today``, in deadline order (``_deadline_order``)."""
-    members = [
-        _member(selected, each.person, each.standings, today)
-        for each in await matching_people(tx, selected, today=today)
+    return await off_loop(
+        _sorted_by_deadline, selected, await matching_people(tx, selected, today=today), today
+    )
+
+
+def _sorted_by_deadline(
+    selected: StaffFilter, found: list[PersonStanding], today: date
+) -> list[StaffMember]:
+    """``found`` as listed members in deadline order (pure CPU work, run off the event loop)."""
+    return sorted(
+        (_member(selected, each.person, each.standings, today) for each in found),
+        key=_deadline_order,
+    )
+
+
+def _matching(
+    selected: StaffFilter,
+    rows: Sequence[Mapping[str, Any]],
+    standing: Mapping[UUID, PersonStanding],
+    today: date,
+) -> list[PersonStanding]:
+    """The standings of the people ``rows`` names whose standings ``selected`` lists, in the
+    rows' order (pure CPU work, run off the event loop)."""
+    return [
+        standing[row["person_id"]]
+        for row in rows
+        if row["person_id"] in standing
+        and _standings_match(selected, standing[row["person_id"]].standings, today)
     ]
-    members.sort(key=_deadline_order)
-    return members
 
 
 def _deadline_order(member: StaffMember) -> tuple[bool, date, str, UUID]:
