@@ -399,11 +399,11 @@ _UNIT = (
 )
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+(?:[a-z]+|\([a-z -]+\))){{1,6}}[ \t]*(?=:|-[ \t]))?[ \t]*[:#=-]?\s*{_NUMBER}",
     re.I,
 )
-"""An amount after its label, which may run on in a few words to its colon ("Credits earned
-by this learner: 0.00")."""
+"""An amount after its label, which may run on in a few words (or words in brackets) to its
+colon or dash ("Credits earned by this learner: 0.00", "... learner (post-test) - 0.00")."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,

@@ -40,3 +40,31 @@ def test_a_name_above_a_caption_whose_participant_is_printed_under_it_is_not_the
     assessment = judge(text)
     assert assessment.outcome != "verified"
     assert "made_out_to_another" in [reason.code for reason in assessment.reasons]
+
+
+SDMS_ZERO = (
+    "Society of Diagnostic Medical Sonography\nCertificate of Completion\nThis certifies that\n"
+    "Dana K. Whitfield\nhas completed\nCarotid duplex protocols\n"
+    "Date of completion: April 14, 2026\nSDMS file number: 5012345\n"
+    "This activity is approved by the Society of Diagnostic Medical Sonography for 2 SDMS CME "
+    "credits.\n{row}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Credits earned by this learner (post-test): 0.00",
+        "Credit hours earned by the participant on this date: 0.00",
+        "Credits earned by this learner for this course: 0.00",
+        "Credits earned by this learner - 0.00",
+    ],
+)
+def test_a_zero_after_a_credit_label_running_on_is_not_replaced_by_the_statement(
+    row: str,
+) -> None:
+    """A label running on in a bracket, five words or to a dash: the zero awarded is the
+    amount, not the statement's 2."""
+    assessment = judge(SDMS_ZERO.format(row=row))
+    assert assessment.outcome == "rejected"
+    assert "no_credit_awarded" in [reason.code for reason in assessment.reasons]
