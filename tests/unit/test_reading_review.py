@@ -21,10 +21,10 @@ DETAILS = (
 )
 
 
-def judge(text: str) -> Assessment:
-    """What the worker concludes for Dana K. Whitfield declaring 2 credits for ``text``."""
+def judge(text: str, credits: str = "2") -> Assessment:
+    """What the worker concludes for Dana K. Whitfield declaring ``credits`` for ``text``."""
     reading = TextReading(source="text_layer", confidence=1.0)
-    return judged_for_dana_whitfield(reading, find_fields_in(text), "2")
+    return judged_for_dana_whitfield(reading, find_fields_in(text), credits)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,39 @@ def test_a_zero_after_a_credit_label_running_on_is_not_replaced_by_the_statement
     assessment = judge(SDMS_ZERO.format(row=row))
     assert assessment.outcome == "rejected"
     assert "no_credit_awarded" in [reason.code for reason in assessment.reasons]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a name of two words and a one-word role after its comma reads as family name "
+    "first, as 'Ní Bhriain, Siobhán' must: telling a role from a given name needs more than "
+    "the name's shape",
+)
+@pytest.mark.parametrize(
+    "printed",
+    ["Dana Whitfield, Sonographer", "DANA WHITFIELD, SONOGRAPHER", "Dana Whitfield, Ohio"],
+)
+def test_a_name_in_its_natural_order_with_a_role_after_it_is_not_turned_around(
+    printed: str,
+) -> None:
+    text = SDMS_ZERO.replace("Dana K. Whitfield", printed).format(row="Credits awarded: 2")
+    assert find_fields_in(text).participant_name == printed.split(",")[0]
+    assert judge(text).outcome == "verified"
+
+
+SERIES = (
+    "Society of Diagnostic Medical Sonography\nCertificate of Completion\nThis certifies that\n"
+    "Dana K. Whitfield\nhas completed\nCarotid duplex protocols\n"
+    "Date of completion: April 14, 2026\nSDMS file number: 5012345\n"
+    "This webinar, one of {count} CME webinars in the series, is approved by the Society of "
+    "Diagnostic Medical Sonography for 1 SDMS CME credit.\nCredits awarded: {figure}\n"
+)
+
+
+@pytest.mark.parametrize("count", ["six", "6"])
+def test_a_count_of_activities_in_a_statement_is_no_amount_it_approves(count: str) -> None:
+    """ "one of six CME webinars" counts webinars: a figure raised to 6 is more than the 1
+    credit approved; the genuine 1 verifies."""
+    assert judge(SERIES.format(count=count, figure="1"), "1").outcome == "verified"
+    assessment = judge(SERIES.format(count=count, figure="6"), "6")
+    assert [reason.code for reason in assessment.reasons] == ["credits_mismatch"]
