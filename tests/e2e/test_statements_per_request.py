@@ -19,10 +19,10 @@ from tests.support import credit_body
 
 pytestmark = pytest.mark.e2e
 
-CREDIT_STATEMENTS = 12
+CREDIT_STATEMENTS = 13
 """Round trips of one credit recorded with an API token: authentication with the address's
 budget of refused credentials, both rate limits, and the use case's transaction (its begin and
-commit included)."""
+commit included, and the move of the tenant's standing head, the standings cache's key)."""
 CREDIT_TRANSACTIONS = 1
 OVERVIEW_TRANSACTION = 3
 """Round trips of the overview's transaction when its standings are cached: its begin (with the
