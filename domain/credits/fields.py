@@ -399,11 +399,11 @@ _UNIT = (
 )
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"(?:(?:[ \t]+[a-z]+){{1,4}}[ \t]*(?=:))?[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+(?:[a-z]+|\([a-z -]+\))){{1,6}}[ \t]*(?=:|-[ \t]))?[ \t]*[:#=-]?\s*{_NUMBER}",
     re.I,
 )
-"""An amount after its label, which may run on in a few words to its colon ("Credits earned
-by this learner: 0.00")."""
+"""An amount after its label, which may run on in a few words (or words in brackets) to its
+colon or dash ("Credits earned by this learner: 0.00", "... learner (post-test) - 0.00")."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,
@@ -861,12 +861,24 @@ def _participant(doc: _Doc) -> tuple[int, str] | None:
 def _over_caption(doc: _Doc, index: int) -> tuple[int, str] | None:
     """The name over line ``index`` when that line is a caption naming it, alone and without
     a colon ("Participant Name" under the rule the name is written on), and the line over it
-    is not the certificate's first (its heading)."""
+    is not the certificate's first (its heading). Where a name is printed under the caption
+    too, the caption is the label of that one ("Faculty" / "Dana K. Whitfield" / "Participant
+    Name" / "Jordan P. Smith"), unless the line under it is a caption as well: the form's
+    captions are under their values."""
     line = doc.lines[index] if index < len(doc.lines) else ""
     if index < 2 or not _NAME_CAPTION.fullmatch(line) or not re.search(r"\bname\b", line, re.I):
         return None
+    under = doc.lines[index + 1 : index + 3]
+    if under and _person(under[0]) and not (len(under) > 1 and _title_caption(under[1])):
+        return None
     name = _person(doc.lines[index - 1])
     return (index - 1, name) if name else None
+
+
+def _title_caption(line: str) -> bool:
+    """Whether ``line`` is a title's label alone on its line ("Activity Title")."""
+    label = _TITLE_LABEL.match(line)
+    return label is not None and label.end() == len(line)
 
 
 def _standing_alone(doc: _Doc) -> tuple[int, str] | None:

@@ -914,11 +914,14 @@ def _implausible_credits(fields: ExtractedFields) -> list[ReviewReason]:
 _STATED_AMOUNT = re.compile(
     r"(?<!category )(?<![\d.,])(?<!\d )(?P<n>\d{1,3}(?:\.\d+|,\d{1,2})?)(?![.,]?\d)\s*"
     r"(?P<unit>(?:[A-Z]{2,5}[- ]?)?"
-    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE|contact|credit|hour|categor|unit)\w*(?:\s+hours?\b)?)",
+    r"(?:AMA|ARRT|ASRT|SDMS|SVU|CME|CEU|CE|contact|credit|hour|categor|unit)\w*(?:\s+hours?\b)?)"
+    r"(?![\s-]+(?:webinars?|sessions?|modules?|activit(?:y|ies)|programs?|courses?|events?"
+    r"|lectures?|offerings?)\b)",
     re.I,
 )
 """An amount and its unit. A CE amount has at most three digits and stands apart: a digit
-group after another one is part of a number OCR split (a certificate number before "Credit")."""
+group after another one is part of a number OCR split (a certificate number before "Credit").
+A number of activities is no amount ("one of six CME webinars")."""
 
 
 class _Amount(NamedTuple):
