@@ -399,11 +399,13 @@ _UNIT = (
 )
 _CREDITS_AFTER_LABEL = re.compile(
     rf"\b(?:{_UNIT}|CME|CE)(?:\s+(?P<how>awarded|claimed|earned|received|granted|total))?"
-    rf"(?:(?:[ \t]+(?:[a-z]+|\([a-z -]+\))){{1,6}}[ \t]*(?=:|-[ \t]))?[ \t]*[:#=-]?\s*{_NUMBER}",
+    rf"(?:(?:[ \t]+(?:[a-z]+|\([a-z -]+\))){{1,6}}[ \t]*(?=:|-[ \t]))?[ \t]*[:#=-]?\s*"
+    rf"(?:{_NUMBER}|(?P<none>none|nil)\b)",
     re.I,
 )
 """An amount after its label, which may run on in a few words (or words in brackets) to its
-colon or dash ("Credits earned by this learner: 0.00", "... learner (post-test) - 0.00")."""
+colon or dash ("Credits earned by this learner: 0.00", "... learner (post-test) - 0.00"); "none"
+or "nil" there is zero."""
 _CREDITS_BEFORE_UNIT = re.compile(
     rf"(?<![\w.#-]){_NUMBER}\s*(?:[\w+-]+\s+){{0,6}}?{_UNIT}",
     re.I,
@@ -445,7 +447,7 @@ def _printed_credits(flat: str, ceu: Decimal) -> list[tuple[CreditRank, int, Dec
     """Each amount printed in ``flat`` with its rank and position (see ``_credits``)."""
     candidates: list[tuple[CreditRank, int, Decimal]] = []
     for match in _CREDITS_AFTER_LABEL.finditer(flat):
-        amount = _in_hours(_amount(match.group("n")), match, ceu)
+        amount = Decimal(0) if match.group("none") else _in_hours(_amount(match["n"]), match, ceu)
         before = flat[max(0, match.start() - 40) : match.start()]
         just_before = flat[max(0, match.start("n") - 40) : match.start("n")]
         if amount is not None and not _NOT_AN_AMOUNT.search(just_before):

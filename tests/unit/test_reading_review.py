@@ -70,6 +70,24 @@ def test_a_zero_after_a_credit_label_running_on_is_not_replaced_by_the_statement
     assert "no_credit_awarded" in [reason.code for reason in assessment.reasons]
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Credits awarded: none",
+        "CREDITS AWARDED: NONE",
+        "Credits awarded: Nil",
+        "CME credits earned by this learner - none",
+        "Credits awarded: zero",
+    ],
+)
+def test_no_credit_awarded_in_words_is_not_replaced_by_the_statement(row: str) -> None:
+    """ "none" after a credit label awards nothing: the certificate is not verified on the
+    statement's 2, it is rejected as awarding no credit."""
+    assessment = judge(SDMS_ZERO.format(row=row))
+    assert assessment.outcome == "rejected"
+    assert "no_credit_awarded" in [reason.code for reason in assessment.reasons]
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="a name of two words and a one-word role after its comma reads as family name "
